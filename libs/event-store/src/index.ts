@@ -1,0 +1,5 @@
+export * from './types';
+export * from './errors';
+export * from './position';
+export * from './validate-new-events';
+export * from './polling-subscription';

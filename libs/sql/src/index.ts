@@ -1,0 +1,3 @@
+export * from './sql-client';
+export * from './pg-sql-client';
+export * from './pglite-session';
