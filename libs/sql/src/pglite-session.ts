@@ -77,6 +77,8 @@ export class PgliteSession {
    * session exclusively until TypeORM releases it.
    */
   pgDriver(): { Pool: new () => unknown } {
+    // The pg-shaped classes below are instantiated by TypeORM, so they close over the session.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const session = this;
     class PgliteClient extends EventEmitter {
       constructor(private readonly releaseLock: () => void) {

@@ -1,0 +1,20 @@
+import { Equals, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
+
+/** class-validator schema of the CloudEvents envelope; the payload is checked by its own DTO. */
+export class IntegrationEventEnvelopeDto {
+  @Equals('1.0') specversion!: string;
+  @IsUUID() id!: string;
+  @IsString() @IsNotEmpty() source!: string;
+  @IsString() @Matches(/^[A-Za-z][A-Za-z0-9.-]*$/) type!: string;
+  @IsISO8601({ strict: true }) time!: string;
+  @IsString() @IsNotEmpty() subject!: string;
+  @IsIn(['application/json']) datacontenttype!: string;
+  @IsInt() @Min(1) schemaversion!: number;
+  @IsString() @IsNotEmpty() correlationid!: string;
+  @IsString() @IsNotEmpty() causationid!: string;
+  @IsString() @IsNotEmpty() actor!: string;
+  @IsString() @IsNotEmpty() visibility!: string;
+  @IsOptional() @IsString() @Matches(/^-?\d+\/-?\d+$/) position?: string;
+  @IsOptional() @IsString() streamid?: string;
+  @IsDefined() data!: unknown;
+}

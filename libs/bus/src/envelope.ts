@@ -1,0 +1,45 @@
+import type { Actor, Visibility } from '@crm/event-store';
+
+/**
+ * An integration event as it travels on the bus: a CloudEvents 1.0 envelope (structured JSON mode)
+ * whose `subject` is the customer id — the partition key, so one customer's events stay in order.
+ * Extension attribute values are strings or integers, as CloudEvents requires; actor and visibility
+ * are JSON text in their extensions (read them with `envelopeActor` / `envelopeVisibility`).
+ */
+export interface IntegrationEvent<Data = unknown> {
+  readonly specversion: '1.0';
+  /** The event id in the event store: consumers deduplicate on it. */
+  readonly id: string;
+  /** The producing service, e.g. `/crm/sales`. */
+  readonly source: string;
+  readonly type: string;
+  /** When it happened (the event's occurred-at). */
+  readonly time: string;
+  /** The customer id. */
+  readonly subject: string;
+  readonly datacontenttype: 'application/json';
+  readonly schemaversion: number;
+  readonly correlationid: string;
+  readonly causationid: string;
+  /** JSON of the event store `Actor`. */
+  readonly actor: string;
+  /** JSON of the event store `Visibility`. */
+  readonly visibility: string;
+  /** Global position in the event store ("commit/prepare"), when the relay published it. */
+  readonly position?: string;
+  /** Stream and revision in the event store. */
+  readonly streamid?: string;
+  readonly data: Data;
+}
+
+export function envelopeActor(event: IntegrationEvent): Actor {
+  return JSON.parse(event.actor) as Actor;
+}
+
+export function envelopeVisibility(event: IntegrationEvent): Visibility {
+  return JSON.parse(event.visibility) as Visibility;
+}
+
+export function serializeEnvelope(event: IntegrationEvent): string {
+  return JSON.stringify(event);
+}

@@ -1,0 +1,5 @@
+export * from './envelope';
+export * from './envelope.dto';
+export * from './registry';
+export * from './bus';
+export * from './deliver';

@@ -1,0 +1,48 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+const csv = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value);
+
+/**
+ * Settings every CRM process shares: which adapters to wire. `embedded` = PGlite on disk + in-process
+ * bus (one process, no servers); `distributed` = PostgreSQL or EventStoreDB + Kafka.
+ */
+export class PlatformConfig {
+  @IsIn(['embedded', 'distributed'])
+  CRM_MODE: 'embedded' | 'distributed' = 'embedded';
+
+  /** Embedded mode: where PGlite keeps its files. */
+  @IsString() @IsNotEmpty()
+  CRM_DATA_DIR: string = './data';
+
+  @IsIn(['postgres', 'eventstoredb'])
+  CRM_EVENT_STORE: 'postgres' | 'eventstoredb' = 'postgres';
+
+  /** PostgreSQL for read models, checkpoints and (with CRM_EVENT_STORE=postgres) the event store. */
+  @ValidateIf((c: PlatformConfig) => c.CRM_MODE === 'distributed')
+  @IsString() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'CRM_DATABASE_URL must be a postgres:// URL' })
+  CRM_DATABASE_URL?: string;
+
+  @ValidateIf((c: PlatformConfig) => c.CRM_MODE === 'distributed' && c.CRM_EVENT_STORE === 'eventstoredb')
+  @IsString() @Matches(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\/.+/, { message: 'CRM_ESDB_CONNECTION_STRING must be an esdb:// or kurrentdb:// connection string' })
+  CRM_ESDB_CONNECTION_STRING?: string;
+
+  @ValidateIf((c: PlatformConfig) => c.CRM_MODE === 'distributed')
+  @Transform(csv)
+  @IsString({ each: true })
+  @Matches(/^[^:\s]+:\d+$/, { each: true, message: 'CRM_KAFKA_BROKERS must be a comma-separated list of host:port' })
+  @IsNotEmpty({ message: 'CRM_KAFKA_BROKERS must list at least one broker' })
+  CRM_KAFKA_BROKERS?: string[];
+
+  @IsString() @Matches(/^[a-zA-Z0-9._-]+$/)
+  CRM_KAFKA_TOPIC: string = 'crm.customer-events';
+
+  @IsInt() @Min(1) @Max(1000)
+  CRM_KAFKA_PARTITIONS: number = 6;
+
+  @IsInt() @Min(1) @Max(5)
+  CRM_KAFKA_REPLICATION_FACTOR: number = 1;
+
+  @IsOptional() @IsIn(['error', 'warn', 'info', 'debug'])
+  CRM_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';
+}

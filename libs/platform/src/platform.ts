@@ -1,0 +1,137 @@
+import path from 'node:path';
+import type { IntegrationBus, IntegrationEventRegistry } from '@crm/bus';
+import { InProcessBus } from '@crm/bus-in-process';
+import { KafkaBus } from '@crm/bus-kafka';
+import type { PlatformConfig } from '@crm/config';
+import type { EventStore } from '@crm/event-store';
+import { EsdbEventStore } from '@crm/event-store-esdb';
+import { PostgresEventStore } from '@crm/event-store-postgres';
+import { SqlCheckpointStore } from '@crm/relay';
+import { PgliteSession, PgSqlClient, type SqlClient } from '@crm/sql';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+
+/** The adapters one process runs on, chosen by configuration — never hard-coded by a service. */
+export interface Platform {
+  readonly config: PlatformConfig;
+  readonly eventStore: EventStore;
+  readonly bus: IntegrationBus;
+  /** SQL for checkpoints and platform bookkeeping (PostgreSQL, or the embedded PGlite). */
+  readonly sql: SqlClient;
+  readonly checkpoints: SqlCheckpointStore;
+  /** True when read models should follow the store directly (embedded: the bus keeps nothing across restarts). */
+  readonly projectionsFollowStore: boolean;
+  /** A TypeORM data source for a service's read models, on the same database. */
+  createDataSource(entities: MixedList<Function | string | EntitySchema>, options?: { schema?: string; synchronize?: boolean }): Promise<DataSource>;
+  close(): Promise<void>;
+}
+
+export interface CreatePlatformOptions {
+  registry: IntegrationEventRegistry;
+  /** Kafka client id / application name of this process, e.g. `crm-sales`. */
+  clientId: string;
+}
+
+export async function createPlatform(config: PlatformConfig, options: CreatePlatformOptions): Promise<Platform> {
+  return config.CRM_MODE === 'embedded' ? createEmbedded(config, options) : createDistributed(config, options);
+}
+
+async function createEmbedded(config: PlatformConfig, options: CreatePlatformOptions): Promise<Platform> {
+  const session = await PgliteSession.open(path.resolve(config.CRM_DATA_DIR, 'pglite'));
+  const sql = session.sqlClient();
+  const eventStore = new PostgresEventStore(sql);
+  await eventStore.migrate();
+  const checkpoints = new SqlCheckpointStore(sql);
+  await checkpoints.migrate();
+  const bus = new InProcessBus(options.registry, { topic: config.CRM_KAFKA_TOPIC, partitions: config.CRM_KAFKA_PARTITIONS });
+  const dataSources: DataSource[] = [];
+  return {
+    config,
+    eventStore,
+    bus,
+    sql,
+    checkpoints,
+    projectionsFollowStore: true,
+    async createDataSource(entities, dsOptions = {}) {
+      const ds = new DataSource({
+        type: 'postgres',
+        driver: session.pgDriver(),
+        entities,
+        schema: dsOptions.schema,
+        synchronize: dsOptions.synchronize ?? true,
+      });
+      await ds.initialize();
+      dataSources.push(ds);
+      return ds;
+    },
+    async close() {
+      for (const ds of dataSources) await ds.destroy();
+      await bus.close();
+      await session.close();
+    },
+  };
+}
+
+async function createDistributed(config: PlatformConfig, options: CreatePlatformOptions): Promise<Platform> {
+  const url = required(config.CRM_DATABASE_URL, 'CRM_DATABASE_URL');
+  const sql = new PgSqlClient(url);
+  let eventStore: EventStore;
+  if (config.CRM_EVENT_STORE === 'eventstoredb') {
+    eventStore = new EsdbEventStore(required(config.CRM_ESDB_CONNECTION_STRING, 'CRM_ESDB_CONNECTION_STRING'));
+  } else {
+    const pg = new PostgresEventStore(new PgSqlClient(url));
+    await pg.migrate();
+    eventStore = pg;
+  }
+  const checkpoints = new SqlCheckpointStore(sql);
+  await checkpoints.migrate();
+  const bus = new KafkaBus(options.registry, {
+    brokers: required(config.CRM_KAFKA_BROKERS, 'CRM_KAFKA_BROKERS'),
+    clientId: options.clientId,
+    topic: config.CRM_KAFKA_TOPIC,
+    partitions: config.CRM_KAFKA_PARTITIONS,
+    replicationFactor: config.CRM_KAFKA_REPLICATION_FACTOR,
+  });
+  const dataSources: DataSource[] = [];
+  return {
+    config,
+    eventStore,
+    bus,
+    sql,
+    checkpoints,
+    projectionsFollowStore: false,
+    async createDataSource(entities, dsOptions = {}) {
+      const ds = new DataSource({ type: 'postgres', url, entities, schema: dsOptions.schema, synchronize: false });
+      await ds.initialize();
+      if (dsOptions.synchronize ?? true) await synchronizeExclusively(ds);
+      dataSources.push(ds);
+      return ds;
+    },
+    async close() {
+      for (const ds of dataSources) await ds.destroy();
+      await bus.close();
+      await eventStore.close();
+      await sql.close();
+    },
+  };
+}
+
+/** Several processes may start at once; their schema synchronisations must not interleave. */
+async function synchronizeExclusively(ds: DataSource): Promise<void> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(7201004)');
+    try {
+      await ds.synchronize();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(7201004)');
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`${name} is required in distributed mode`);
+  return value;
+}

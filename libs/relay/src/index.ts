@@ -1,0 +1,3 @@
+export * from './checkpoint-store';
+export * from './integration-mapping';
+export * from './relay';

@@ -1,0 +1,35 @@
+import type { IntegrationEvent } from '@crm/bus';
+import { formatPosition, type RecordedEvent } from '@crm/event-store';
+
+/**
+ * Turns a stored domain event into the integration event other services consume. The subject is the
+ * customer the event is about (`data.customerId`); events about no customer are private to their
+ * service and return undefined (the relay does not publish them).
+ */
+export function toIntegrationEvent(event: RecordedEvent): IntegrationEvent | undefined {
+  const data = event.data as { customerId?: unknown } | null;
+  if (!data || typeof data.customerId !== 'string' || data.customerId === '') return undefined;
+  return {
+    specversion: '1.0',
+    id: event.id,
+    source: `/crm/${streamCategory(event.streamId)}`,
+    type: event.type,
+    time: event.metadata.occurredAt,
+    subject: data.customerId,
+    datacontenttype: 'application/json',
+    schemaversion: event.schemaVersion,
+    correlationid: event.metadata.correlationId,
+    causationid: event.metadata.causationId,
+    actor: JSON.stringify(event.metadata.actor),
+    visibility: JSON.stringify(event.metadata.visibility),
+    position: formatPosition(event.position),
+    streamid: event.streamId,
+    data: event.data,
+  };
+}
+
+/** `opportunity-3f2…` → `opportunity`: streams are named `<category>-<id>`. */
+export function streamCategory(streamId: string): string {
+  const dash = streamId.indexOf('-');
+  return dash > 0 ? streamId.slice(0, dash) : streamId;
+}

@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { ESLint } from 'eslint';
+
+const root = path.resolve(__dirname, '..');
+
+/** Lints `code` as if it were the file at `file`, returning the module-boundary messages. */
+async function boundaryErrors(file: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: root });
+  const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+  return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+}
+
+describe('module boundaries are enforced by lint', () => {
+  beforeAll(() => {
+    // The rule reads Nx's cached project graph; compute it as `npm run lint` does.
+    execFileSync(process.execPath, [require.resolve('nx/bin/nx'), 'show', 'projects'], { cwd: root, env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'ignore' });
+  });
+
+  it('a port lib may not import a framework or infrastructure package', async () => {
+    const errors = await boundaryErrors('libs/event-store/src/probe.ts', "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n");
+    expect(errors.join('\n')).toMatch(/@nestjs\/common/);
+  });
+
+  it('a port lib may not import an adapter lib', async () => {
+    const errors = await boundaryErrors('libs/bus/src/probe.ts', "import { KafkaBus } from '@crm/bus-kafka';\nexport const x = KafkaBus;\n");
+    expect(errors.join('\n')).toMatch(/tag/i);
+  });
+
+  it('a project may not reach into another by a relative path', async () => {
+    const errors = await boundaryErrors('libs/relay/src/probe.ts', "import { IntegrationEventRegistry } from '../../bus/src/registry';\nexport const x = IntegrationEventRegistry;\n");
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('an allowed import passes (the rule is not simply failing everything)', async () => {
+    const errors = await boundaryErrors('libs/relay/src/probe.ts', "import { IntegrationEventRegistry } from '@crm/bus';\nexport const x = IntegrationEventRegistry;\n");
+    expect(errors).toEqual([]);
+  });
+});
