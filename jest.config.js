@@ -4,4 +4,6 @@ const shared = require('./jest.shared');
 module.exports = {
   ...shared,
   testMatch: ['<rootDir>/{libs,services,tools}/**/*.{unit,int,e2e,lint}.spec.ts'],
+  // 2-core machines: PGlite on disk and child processes need more than Jest's 5 s default.
+  testTimeout: 60000,
 };

@@ -9,4 +9,5 @@ if (!script) {
 }
 process.argv.splice(1, 2, path.resolve(script));
 require('reflect-metadata');
-require(path.resolve(script));
+// isMain=true: the script sees itself as require.main, as it would under plain `node script`.
+require('node:module')._load(path.resolve(script), null, true);

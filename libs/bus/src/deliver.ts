@@ -31,16 +31,21 @@ export function createDelivery(options: BusSubscribeOptions): (raw: string, ctx:
     if (dedupe && (await dedupe.has(options.group, event.id))) return 'duplicate';
     const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     for (let attempt = 1; ; attempt++) {
+      let handled = false;
       try {
         await options.handler(event, { attempt });
-        await dedupe?.add(options.group, event.id);
-        return 'handled';
+        handled = true;
       } catch (error) {
         if (attempt >= policy.attempts) {
           await ctx.deadLetter(`handler failed after ${attempt} attempts: ${error instanceof Error ? error.message : String(error)}`);
           return 'dead-lettered';
         }
         await sleep(backoffMs(policy, attempt));
+      }
+      if (handled) {
+        // Outside the try: a failing dedupe write must not re-run a handler that succeeded.
+        await dedupe?.add(options.group, event.id);
+        return 'handled';
       }
     }
   };

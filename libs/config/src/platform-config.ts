@@ -23,6 +23,14 @@ export class PlatformConfig {
   @IsString() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'CRM_DATABASE_URL must be a postgres:// URL' })
   CRM_DATABASE_URL?: string;
 
+  /** PostgreSQL schema of the event store tables. */
+  @IsString() @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'CRM_EVENT_STORE_SCHEMA must be a lower-case SQL identifier' })
+  CRM_EVENT_STORE_SCHEMA: string = 'event_store';
+
+  /** PostgreSQL schema of the platform's checkpoints and projection dedupe records. */
+  @IsString() @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'CRM_PLATFORM_SCHEMA must be a lower-case SQL identifier' })
+  CRM_PLATFORM_SCHEMA: string = 'platform';
+
   @ValidateIf((c: PlatformConfig) => c.CRM_MODE === 'distributed' && c.CRM_EVENT_STORE === 'eventstoredb')
   @IsString() @Matches(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\/.+/, { message: 'CRM_ESDB_CONNECTION_STRING must be an esdb:// or kurrentdb:// connection string' })
   CRM_ESDB_CONNECTION_STRING?: string;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { IntegrationBus, IntegrationEventRegistry } from '@crm/bus';
 import { InProcessBus } from '@crm/bus-in-process';
@@ -36,11 +37,13 @@ export async function createPlatform(config: PlatformConfig, options: CreatePlat
 }
 
 async function createEmbedded(config: PlatformConfig, options: CreatePlatformOptions): Promise<Platform> {
-  const session = await PgliteSession.open(path.resolve(config.CRM_DATA_DIR, 'pglite'));
+  const dir = path.resolve(config.CRM_DATA_DIR, 'pglite');
+  fs.mkdirSync(dir, { recursive: true });
+  const session = await PgliteSession.open(dir);
   const sql = session.sqlClient();
-  const eventStore = new PostgresEventStore(sql);
+  const eventStore = new PostgresEventStore(sql, { schema: config.CRM_EVENT_STORE_SCHEMA });
   await eventStore.migrate();
-  const checkpoints = new SqlCheckpointStore(sql);
+  const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const bus = new InProcessBus(options.registry, { topic: config.CRM_KAFKA_TOPIC, partitions: config.CRM_KAFKA_PARTITIONS });
   const dataSources: DataSource[] = [];
@@ -78,11 +81,11 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
   if (config.CRM_EVENT_STORE === 'eventstoredb') {
     eventStore = new EsdbEventStore(required(config.CRM_ESDB_CONNECTION_STRING, 'CRM_ESDB_CONNECTION_STRING'));
   } else {
-    const pg = new PostgresEventStore(new PgSqlClient(url));
+    const pg = new PostgresEventStore(new PgSqlClient(url), { schema: config.CRM_EVENT_STORE_SCHEMA });
     await pg.migrate();
     eventStore = pg;
   }
-  const checkpoints = new SqlCheckpointStore(sql);
+  const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const bus = new KafkaBus(options.registry, {
     brokers: required(config.CRM_KAFKA_BROKERS, 'CRM_KAFKA_BROKERS'),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InProcessBus } from '@crm/bus-in-process';
 import { testMetadata, waitFor } from '@crm/event-store/testing';
 import { PostgresEventStore } from '@crm/event-store-postgres';
-import { customerActivityProjection, CustomerActivity, testRegistry } from '@crm/projections/testing';
+import { customerActivityProjection, CustomerActivity, testRegistry } from './testing';
 import { Relay, SqlCheckpointStore, toIntegrationEvent } from '@crm/relay';
 import { PgliteSession } from '@crm/sql';
 import { DataSource } from 'typeorm';

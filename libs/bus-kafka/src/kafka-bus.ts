@@ -1,0 +1,378 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createDelivery,
+  serializeEnvelope,
+  type BusSubscribeOptions,
+  type BusSubscription,
+  type DeadLetter,
+  type IntegrationBus,
+  type IntegrationEvent,
+  type IntegrationEventRegistry,
+} from '@crm/bus';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+
+export { logLevel as KafkaLogLevel } from 'kafkajs';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  /** The integration event topic (default `crm.customer-events`). */
+  topic?: string;
+  /** Partitions of topics this bus creates (default 6). */
+  partitions?: number;
+  /** Replication factor of topics this bus creates (default 1). */
+  replicationFactor?: number;
+  /** Dead-letter topic of group G: `${dlqPrefix}${G}` (default `crm.dlq.`). */
+  dlqPrefix?: string;
+  /** kafkajs log level (default ERROR). */
+  logLevel?: logLevel;
+  /**
+   * Longest a consumer's fetch waits at the broker for new messages (kafkajs default 5000 ms).
+   * `stop()` waits for the fetch in flight, so a lower value stops faster at the cost of more
+   * requests while idle.
+   */
+  maxWaitTimeInMs?: number;
+  /** Partitions a consumer works on concurrently, each one still sequentially (default 1). */
+  partitionsConsumedConcurrently?: number;
+  /** Where the bus reports problems it recovers from (default console.error). */
+  onError?(message: string, error: unknown): void;
+}
+
+export const DEFAULT_TOPIC = 'crm.customer-events';
+export const DEFAULT_DLQ_PREFIX = 'crm.dlq.';
+
+/** Headers of a dead-letter message (its value and key are those of the original message). */
+export const DLQ_HEADERS = {
+  reason: 'crm-dlq-reason',
+  sourceTopic: 'crm-dlq-source-topic',
+  sourcePartition: 'crm-dlq-source-partition',
+  sourceOffset: 'crm-dlq-source-offset',
+  group: 'crm-dlq-group',
+  failedAt: 'crm-dlq-failed-at',
+} as const;
+
+const DLQ_RETRY_INITIAL_MS = 200;
+const DLQ_RETRY_MAX_MS = 10000;
+const CONSUMER_RESTART_MS = 5000;
+
+interface KafkaSubscription {
+  stopping: boolean;
+  consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+/**
+ * The integration bus on Apache Kafka (kafkajs). One topic keyed by subject (the customer id), so a
+ * customer's events share a partition and keep their order; each subscriber is a Kafka consumer
+ * group. Publishing validates every event first, then sends with an idempotent producer (acks=all)
+ * and resolves on the broker's acknowledgement. Consumers run each message through the shared
+ * `createDelivery` (validate, dedupe, handler with retries, dead-letter to `${dlqPrefix}${group}`)
+ * and the offset is committed only after that resolved: at-least-once, and a poison message or a
+ * failing handler never stops the consumer.
+ */
+export class KafkaBus implements IntegrationBus {
+  readonly topic: string;
+  private readonly kafka: Kafka;
+  private readonly partitions: number;
+  private readonly replicationFactor: number;
+  private readonly dlqPrefix: string;
+  private producerReady?: Promise<Producer>;
+  private adminReady?: Promise<Admin>;
+  private readonly topicsReady = new Map<string, Promise<void>>();
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private closed = false;
+
+  constructor(
+    private readonly registry: IntegrationEventRegistry,
+    private readonly options: KafkaBusOptions,
+  ) {
+    this.topic = options.topic ?? DEFAULT_TOPIC;
+    this.partitions = options.partitions ?? 6;
+    this.replicationFactor = options.replicationFactor ?? 1;
+    this.dlqPrefix = options.dlqPrefix ?? DEFAULT_DLQ_PREFIX;
+    this.kafka = new Kafka({ brokers: options.brokers, clientId: options.clientId, logLevel: options.logLevel ?? logLevel.ERROR });
+  }
+
+  /** The dead-letter topic of a consumer group. */
+  dlqTopic(group: string): string {
+    return `${this.dlqPrefix}${group}`;
+  }
+
+  async publish(events: readonly IntegrationEvent[]): Promise<void> {
+    this.assertOpen();
+    // Validate the serialized form (exactly what consumers receive) of every event before sending any.
+    const messages = events.map((event) => {
+      const value = serializeEnvelope(event);
+      const valid = this.registry.parse(value);
+      return { key: valid.subject, value, headers: { ce_type: valid.type, ce_id: valid.id, ce_specversion: valid.specversion } };
+    });
+    if (messages.length === 0) return;
+    await this.ensureTopic(this.topic);
+    const producer = await this.producer();
+    await producer.send({ topic: this.topic, acks: -1, messages });
+  }
+
+  /** Sends a message as is, unvalidated, keyed by `subject`: for tests and for injecting poison messages. */
+  async publishRaw(subject: string, raw: string): Promise<void> {
+    this.assertOpen();
+    await this.ensureTopic(this.topic);
+    const producer = await this.producer();
+    await producer.send({ topic: this.topic, acks: -1, messages: [{ key: subject, value: raw }] });
+  }
+
+  async subscribe(options: BusSubscribeOptions): Promise<BusSubscription> {
+    this.assertOpen();
+    const { group } = options;
+    const dlqTopic = this.dlqTopic(group);
+    await Promise.all([this.ensureTopic(this.topic), this.ensureTopic(dlqTopic)]);
+    await this.producer(); // dead letters need it; fail now rather than on the first poison message
+
+    const deliver = createDelivery(options);
+    const consumer = this.kafka.consumer({
+      groupId: group,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs,
+      retry: { restartOnFailure: async () => true },
+    });
+    const report = this.options.onError ?? defaultOnError;
+    let stopped: Promise<void> | undefined;
+    let restartTimer: NodeJS.Timeout | undefined;
+
+    const subscription: KafkaSubscription = {
+      stopping: false,
+      consumer,
+      stop: () => {
+        stopped ??= (async () => {
+          subscription.stopping = true;
+          if (restartTimer) clearTimeout(restartTimer);
+          // Waits for the in-flight message, commits the resolved offsets and leaves the group.
+          await consumer.disconnect();
+          this.subscriptions.delete(subscription);
+        })();
+        return stopped;
+      },
+    };
+
+    const start = async (): Promise<void> => {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.topic], fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: true,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: async ({ topic, partition, message, heartbeat }) => {
+          const raw = message.value?.toString('utf8') ?? '';
+          await deliver(raw, {
+            registry: this.registry,
+            deadLetter: (reason) => this.deadLetter(subscription, { group, dlqTopic, topic, partition, message, reason }),
+            // Long backoffs must not cost the group membership.
+            sleep: async (ms) => {
+              await heartbeat().catch(() => undefined);
+              await delay(ms);
+            },
+          });
+          // Resolving here lets kafkajs resolve (and later commit) this offset; throwing would not.
+        },
+      });
+    };
+
+    // kafkajs restarts a crashed consumer by itself when the error is retriable; otherwise it stays
+    // down, so restart it here unless the subscription is being stopped.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      report(`kafka consumer of group ${group} crashed${payload.restart ? '; kafkajs restarts it' : ''}`, payload.error);
+      if (payload.restart || subscription.stopping) return;
+      const restart = (): void => {
+        restartTimer = setTimeout(() => {
+          if (subscription.stopping) return;
+          start().catch((error: unknown) => {
+            report(`restarting the kafka consumer of group ${group} failed; trying again`, error);
+            restart();
+          });
+        }, CONSUMER_RESTART_MS);
+        restartTimer.unref();
+      };
+      restart();
+    });
+
+    this.subscriptions.add(subscription);
+    try {
+      await start();
+    } catch (error) {
+      await subscription.stop().catch(() => undefined);
+      throw error;
+    }
+    return { stop: () => subscription.stop() };
+  }
+
+  /** Checks that the cluster answers (and the bus is open). */
+  async ping(): Promise<void> {
+    this.assertOpen();
+    const admin = await this.admin();
+    await admin.describeCluster();
+  }
+
+  /** Stops every subscription, then disconnects the producer and the admin client. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop().catch((error: unknown) => (this.options.onError ?? defaultOnError)('stopping a consumer failed', error))));
+    const producer = this.producerReady?.catch(() => undefined);
+    const admin = this.adminReady?.catch(() => undefined);
+    await Promise.all([(await producer)?.disconnect(), (await admin)?.disconnect()]);
+  }
+
+  /** Writes a dead letter durably; retries until it succeeds or the subscription stops (then the offset is not committed). */
+  private async deadLetter(
+    subscription: KafkaSubscription,
+    letter: { group: string; dlqTopic: string; topic: string; partition: number; message: KafkaMessage; reason: string },
+  ): Promise<void> {
+    const headers: IHeaders = {
+      [DLQ_HEADERS.reason]: letter.reason,
+      [DLQ_HEADERS.sourceTopic]: letter.topic,
+      [DLQ_HEADERS.sourcePartition]: String(letter.partition),
+      [DLQ_HEADERS.sourceOffset]: letter.message.offset,
+      [DLQ_HEADERS.group]: letter.group,
+      [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const producer = await this.producer();
+        await producer.send({
+          topic: letter.dlqTopic,
+          acks: -1,
+          messages: [{ key: letter.message.key, value: letter.message.value ?? '', headers }],
+        });
+        return;
+      } catch (error) {
+        if (subscription.stopping || this.closed) throw error;
+        (this.options.onError ?? defaultOnError)(`writing a dead letter to ${letter.dlqTopic} failed (attempt ${attempt}); retrying`, error);
+        await delay(Math.min(DLQ_RETRY_MAX_MS, DLQ_RETRY_INITIAL_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private producer(): Promise<Producer> {
+    if (!this.producerReady) {
+      const ready = (async () => {
+        const producer = this.kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          createPartitioner: Partitioners.DefaultPartitioner,
+        });
+        await producer.connect();
+        return producer;
+      })();
+      this.producerReady = ready;
+      // A failed connect is not cached: the next call tries again.
+      ready.catch(() => {
+        if (this.producerReady === ready) this.producerReady = undefined;
+      });
+    }
+    return this.producerReady;
+  }
+
+  private admin(): Promise<Admin> {
+    if (!this.adminReady) {
+      const ready = (async () => {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        return admin;
+      })();
+      this.adminReady = ready;
+      ready.catch(() => {
+        if (this.adminReady === ready) this.adminReady = undefined;
+      });
+    }
+    return this.adminReady;
+  }
+
+  /** Creates the topic if it does not exist (idempotent; concurrent creators are fine). */
+  private ensureTopic(topic: string): Promise<void> {
+    let ready = this.topicsReady.get(topic);
+    if (!ready) {
+      ready = (async () => {
+        const admin = await this.admin();
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic, numPartitions: this.partitions, replicationFactor: this.replicationFactor }],
+        });
+      })();
+      this.topicsReady.set(topic, ready);
+      ready.catch(() => this.topicsReady.delete(topic));
+    }
+    return ready;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the kafka bus is closed');
+  }
+}
+
+/**
+ * Reads a dead-letter topic from the beginning with a throwaway consumer group, until
+ * `expectedCount` letters were read or `timeoutMs` passed; resolves with the letters read (fewer
+ * than expected on timeout). For tests and ops tooling.
+ */
+export async function readDeadLetters(
+  brokers: string[],
+  dlqTopic: string,
+  expectedCount: number,
+  timeoutMs = 30000,
+  options: { logLevel?: logLevel } = {},
+): Promise<DeadLetter[]> {
+  const kafka = new Kafka({ brokers, clientId: 'crm-dlq-reader', logLevel: options.logLevel ?? logLevel.ERROR });
+  const groupId = `crm-dlq-reader-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+  const letters: DeadLetter[] = [];
+  let done!: () => void;
+  const enough = new Promise<void>((resolve) => (done = resolve));
+  if (expectedCount <= 0) done();
+  const timer = setTimeout(() => done(), timeoutMs);
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [dlqTopic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, message }) => {
+        letters.push(toDeadLetter(topic, message));
+        if (letters.length >= expectedCount) done();
+      },
+    });
+    await enough;
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => undefined);
+    const admin = kafka.admin();
+    await admin
+      .connect()
+      .then(() => admin.deleteGroups([groupId]))
+      .catch(() => undefined)
+      .finally(() => admin.disconnect().catch(() => undefined));
+  }
+  return letters;
+}
+
+/** A dead letter from a message of a dead-letter topic. */
+export function toDeadLetter(dlqTopic: string, message: KafkaMessage): DeadLetter {
+  const header = (name: string): string => {
+    const value = message.headers?.[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    return first === undefined ? '' : first.toString();
+  };
+  const groupFromTopic = dlqTopic.startsWith(DEFAULT_DLQ_PREFIX) ? dlqTopic.slice(DEFAULT_DLQ_PREFIX.length) : '';
+  return {
+    group: header(DLQ_HEADERS.group) || groupFromTopic,
+    reason: header(DLQ_HEADERS.reason),
+    raw: message.value?.toString('utf8') ?? '',
+    sourceTopic: header(DLQ_HEADERS.sourceTopic),
+    failedAt: header(DLQ_HEADERS.failedAt),
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function defaultOnError(message: string, error: unknown): void {
+  console.error(`kafka bus: ${message}`, error);
+}

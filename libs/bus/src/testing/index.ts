@@ -1,0 +1,2 @@
+export * from './bus.conformance';
+export * from './fixtures';
