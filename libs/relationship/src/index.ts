@@ -1,0 +1,4 @@
+export * from './vocabulary';
+export * from './customer';
+export * from './episode';
+export * from './partner';

@@ -1,0 +1,63 @@
+/** The shared vocabulary of ../shared/brief/domain.md, as types. */
+
+/** The seven-stage customer journey. */
+export const JOURNEY_STAGES = ['suspect', 'prospect', 'first-time-customer', 'repeat-customer', 'majority-customer', 'loyal-customer', 'advocate'] as const;
+export type JourneyStage = (typeof JOURNEY_STAGES)[number];
+
+/** Dwyer's relationship phases. */
+export const RELATIONSHIP_PHASES = ['awareness', 'exploration', 'expansion', 'commitment', 'dissolution'] as const;
+export type RelationshipPhase = (typeof RELATIONSHIP_PHASES)[number];
+
+export const CHANNELS = ['face-to-face', 'phone', 'email', 'web', 'sms', 'mail', 'portal', 'ivr'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const DIRECTIONS = ['inbound', 'outbound'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+export const EPISODE_TYPES = ['opportunity', 'case', 'campaign', 'partner-deal', 'return-repair'] as const;
+export type EpisodeType = (typeof EPISODE_TYPES)[number];
+
+export const DEPARTMENTS = ['sales', 'service', 'marketing', 'analytics', 'management'] as const;
+export type Department = (typeof DEPARTMENTS)[number];
+
+export const PARTNER_KINDS = ['supplier', 'distributor', 'reseller', 'service-provider'] as const;
+export type PartnerKind = (typeof PARTNER_KINDS)[number];
+
+/** The sales process, in order; closing ends in won or lost. */
+export const SALES_STAGES = [
+  'lead-generation',
+  'lead-qualification',
+  'needs-identification',
+  'specification-development',
+  'proposal-creation',
+  'proposal-presentation',
+  'handling-objections',
+  'closing',
+] as const;
+export type SalesStage = (typeof SALES_STAGES)[number];
+
+export const EPISODE_OUTCOMES = ['won', 'lost', 'resolved', 'unresolved', 'completed', 'cancelled'] as const;
+export type EpisodeOutcome = (typeof EPISODE_OUTCOMES)[number];
+
+/** Who acted in an interaction. */
+export const ACTOR_KINDS = ['staff', 'partner-user', 'customer', 'system'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
+/** An episode belongs to a department or to a partner organisation. */
+export type EpisodeOwner = { readonly kind: 'department'; readonly department: Department } | { readonly kind: 'partner'; readonly partnerId: string };
+
+/** A rule of the domain was broken by a command: the caller's request, not the system, is wrong. */
+export class DomainRuleViolation extends Error {
+  override readonly name = 'DomainRuleViolation';
+  constructor(
+    readonly rule: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The thing a command is about does not exist. */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
