@@ -16,7 +16,25 @@ PG_USER=crm
 PG_PASSWORD=crm
 PG_START_TIMEOUT="${PG_START_TIMEOUT:-60}"
 
-PG_ROOT="$CRM_LOCAL_DIR/postgres"
+# The server runs as the `postgres` OS user, which must be able to reach its data dir. A checkout
+# inside a private directory (mktemp -d, /root) is not reachable: then the cluster lives under
+# /var/tmp instead, in a folder named after the checkout so clones do not share one.
+pg_root() {
+  if [ -n "${CRM_PG_DIR:-}" ]; then printf '%s\n' "$CRM_PG_DIR"; return; fi
+  local p="$CRM_LOCAL_DIR"
+  if [ "$(id -u)" = 0 ]; then
+    while :; do
+      if [ -e "$p" ] && [ "$(stat -c %A "$p" | cut -c10)" != "x" ]; then
+        printf '/var/tmp/crm-postgres-%s\n' "$(printf %s "$CRM_LOCAL_DIR" | cksum | cut -d' ' -f1)"
+        return
+      fi
+      [ "$p" = "/" ] && break
+      p="$(dirname "$p")"
+    done
+  fi
+  printf '%s\n' "$CRM_LOCAL_DIR/postgres"
+}
+PG_ROOT="$(pg_root)"
 PG_DATA="$PG_ROOT/data"
 PG_SOCKET_DIR="$PG_ROOT/run"
 PG_LOG="$PG_ROOT/postgres.log"

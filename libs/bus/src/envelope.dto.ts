@@ -16,5 +16,6 @@ export class IntegrationEventEnvelopeDto {
   @IsString() @IsNotEmpty() visibility!: string;
   @IsOptional() @IsString() @Matches(/^-?\d+\/-?\d+$/) position?: string;
   @IsOptional() @IsString() streamid?: string;
+  @IsOptional() @IsISO8601({ strict: true }) recordedat?: string;
   @IsDefined() data!: unknown;
 }

@@ -27,6 +27,8 @@ export interface IntegrationEvent<Data = unknown> {
   readonly visibility: string;
   /** Global position in the event store ("commit/prepare"), when the relay published it. */
   readonly position?: string;
+  /** When the event store recorded it (ISO-8601); `asOf` queries read by it. */
+  readonly recordedat?: string;
   /** Stream and revision in the event store. */
   readonly streamid?: string;
   readonly data: Data;

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './position';
 export * from './validate-new-events';
 export * from './polling-subscription';
+export * from './command-handler';

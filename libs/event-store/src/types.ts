@@ -15,12 +15,13 @@ export interface Actor {
 
 /**
  * Who may see an event. `departments: '*'` is the normal case inside the company (one shared
- * history); partners see an event only when their id is listed here — the scoped projections of the
- * partner portal filter on it where the data is read.
+ * history). `partners: 'shared'` — every partner the customer is currently shared with (the
+ * company's own episodes); a list — only those partners (a partner's own episodes). The partner
+ * portal enforces it where the data is read.
  */
 export interface Visibility {
   readonly departments: '*' | readonly string[];
-  readonly partners: readonly string[];
+  readonly partners: 'shared' | readonly string[];
 }
 
 export interface EventMetadata {

@@ -24,6 +24,7 @@ export function toIntegrationEvent(event: RecordedEvent): IntegrationEvent | und
     visibility: JSON.stringify(event.metadata.visibility),
     position: formatPosition(event.position),
     streamid: event.streamId,
+    recordedat: event.recordedAt,
     data: event.data,
   };
 }

@@ -1,0 +1,3 @@
+export * from './timeline.entities';
+export * from './timeline.projection';
+export * from './timeline.query';

@@ -1,0 +1,41 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** One step of a relationship, in the store's global order: an episode opening, an interaction, a stage move, a closing. */
+@Entity({ name: 'timeline_entries' })
+@Index(['customerId', 'positionCommit', 'positionPrepare'])
+export class TimelineEntry {
+  @PrimaryColumn({ type: 'uuid', name: 'event_id' }) eventId!: string;
+  @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
+  @Column({ type: 'text', name: 'episode_id' }) episodeId!: string;
+  @Column({ type: 'text' }) kind!: 'EpisodeOpened' | 'InteractionRecorded' | 'OpportunityStageAdvanced' | 'EpisodeClosed';
+  /** Global position (commit, prepare): the one order every service shows. */
+  @Column({ type: 'bigint', name: 'position_commit' }) positionCommit!: string;
+  @Column({ type: 'bigint', name: 'position_prepare' }) positionPrepare!: string;
+  /** When the event happened, and when the store recorded it (`asOf` reads by the latter). */
+  @Column({ type: 'timestamptz', name: 'occurred_at' }) occurredAt!: Date;
+  @Column({ type: 'timestamptz', name: 'recorded_at' }) recordedAt!: Date;
+  @Column({ type: 'jsonb' }) actor!: object;
+  @Column({ type: 'jsonb' }) data!: object;
+}
+
+/** The customers every service knows, with their current journey stage and relationship phase. */
+@Entity({ name: 'customer_directory' })
+export class CustomerDirectoryEntry {
+  @PrimaryColumn({ type: 'text', name: 'customer_id' }) customerId!: string;
+  @Column({ type: 'text' }) kind!: string;
+  @Column({ type: 'text' }) name!: string;
+  @Column({ type: 'text', name: 'journey_stage' }) journeyStage!: string;
+  @Column({ type: 'text', name: 'relationship_phase' }) relationshipPhase!: string;
+  @Column({ type: 'jsonb' }) contacts!: object[];
+  @Column({ type: 'jsonb' }) identities!: object[];
+  @Column({ type: 'timestamptz', name: 'registered_at' }) registeredAt!: Date;
+}
+
+/** Which partner may currently read which customer (explicit, revocable grants). */
+@Entity({ name: 'partner_access' })
+export class PartnerAccess {
+  @PrimaryColumn({ type: 'text', name: 'partner_id' }) partnerId!: string;
+  @PrimaryColumn({ type: 'text', name: 'customer_id' }) customerId!: string;
+  @Column({ type: 'boolean' }) granted!: boolean;
+  @Column({ type: 'timestamptz', name: 'changed_at' }) changedAt!: Date;
+}
