@@ -1,25 +1,38 @@
 /**
  * The embedded CRM: one process, no external servers. It opens the PGlite database under
- * CRM_DATA_DIR (default ./data), runs the relay into the in-process bus, and starts every service
- * found under services/ on its own port, all sharing that one database. Each service is loaded by
+ * CRM_DATA_DIR (default ./data) and starts every service found under services/ on its own port, all
+ * sharing that one database. Read models follow the event store directly here (see
+ * docs/architecture.md), so no relay runs: the in-process bus keeps its log in memory, and feeding
+ * it every event with no consumer would only grow the process. Each service is loaded by
  * its entry point's path, as a process manager would, so no service imports another.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfigOrExit, PlatformConfig } from '@crm/config';
+import { crmRegistry } from '@crm/contracts';
 import { createPlatform, type Platform } from '@crm/platform';
-import { Relay } from '@crm/relay';
-import { IntegrationEventRegistry } from '@crm/bus';
+import { serviceConfigClass } from '@crm/service-kit';
+import { IsInt, Max, Min } from 'class-validator';
+
+/** The embedded host's settings: the platform's, every service's (ports aside), and one port per service. */
+class EmbeddedHostConfig extends serviceConfigClass(3000) {
+  @IsInt() @Min(1) @Max(65535) CRM_SALES_PORT: number = 3001;
+  @IsInt() @Min(1) @Max(65535) CRM_SERVICE_PORT: number = 3002;
+  @IsInt() @Min(1) @Max(65535) CRM_MARKETING_PORT: number = 3003;
+  @IsInt() @Min(1) @Max(65535) CRM_PARTNER_PORTAL_PORT: number = 3004;
+  @IsInt() @Min(1) @Max(65535) CRM_ANALYTICS_PORT: number = 3005;
+}
+const PORT_SETTINGS = ['CRM_SALES_PORT', 'CRM_SERVICE_PORT', 'CRM_MARKETING_PORT', 'CRM_PARTNER_PORTAL_PORT', 'CRM_ANALYTICS_PORT'] as const;
 
 export interface EmbeddedService {
   name: string;
   /** Starts the service on the shared platform; resolves to a stop function. */
   start(platform: Platform, env: Record<string, string | undefined>): Promise<() => Promise<void>>;
-  registry?: IntegrationEventRegistry;
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(PlatformConfig, { ...process.env, CRM_MODE: process.env.CRM_MODE ?? 'embedded' });
+  const hostConfig = loadConfigOrExit(EmbeddedHostConfig, { ...process.env, CRM_MODE: process.env.CRM_MODE ?? 'embedded' });
+  const config: PlatformConfig = hostConfig;
   if (config.CRM_MODE !== 'embedded') {
     console.error('npm start runs the embedded CRM; for distributed mode start each service with its own main.ts');
     process.exit(78);
@@ -32,19 +45,20 @@ async function main(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (fs.existsSync(entry)) services.push((require(entry) as { service: EmbeddedService }).service);
   }
-  const registry = new IntegrationEventRegistry();
+  const registry = crmRegistry();
   const platform = await createPlatform(config, { registry, clientId: 'crm-embedded' });
-  const relay = new Relay(platform.eventStore, platform.bus, platform.checkpoints, registry, {
-    onError: (e) => console.error('relay stopped:', e),
-  });
-  relay.start();
   const stops: (() => Promise<void>)[] = [];
-  for (const s of services) stops.push(await s.start(platform, process.env));
+  // Each service sees the shared settings plus its own port as CRM_HTTP_PORT.
+  const shared: Record<string, string | undefined> = { ...process.env, CRM_MODE: 'embedded', CRM_DATA_DIR: config.CRM_DATA_DIR };
+  for (const name of PORT_SETTINGS) delete shared[name];
+  for (const s of services) {
+    const portSetting = `CRM_${s.name.toUpperCase().replace(/-/g, '_')}_PORT` as (typeof PORT_SETTINGS)[number];
+    stops.push(await s.start(platform, { ...shared, CRM_HTTP_PORT: String(hostConfig[portSetting]) }));
+  }
   console.log(`CRM (embedded) running; data in ${path.resolve(config.CRM_DATA_DIR)}; services: ${services.map((s) => s.name).join(', ') || 'none yet'}`);
 
   const shutdown = async () => {
     for (const stop of stops.reverse()) await stop().catch((e: unknown) => console.error(e));
-    await relay.stop();
     await platform.close();
     process.exit(0);
   };

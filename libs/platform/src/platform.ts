@@ -6,7 +6,7 @@ import { KafkaBus } from '@crm/bus-kafka';
 import type { PlatformConfig } from '@crm/config';
 import type { EventStore } from '@crm/event-store';
 import { EsdbEventStore } from '@crm/event-store-esdb';
-import { PostgresEventStore } from '@crm/event-store-postgres';
+import { assertIdentifier, PostgresEventStore } from '@crm/event-store-postgres';
 import { SqlCheckpointStore } from '@crm/relay';
 import { PgliteSession, PgSqlClient, type SqlClient } from '@crm/sql';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
@@ -55,6 +55,7 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
     checkpoints,
     projectionsFollowStore: true,
     async createDataSource(entities, dsOptions = {}) {
+      if (dsOptions.schema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(dsOptions.schema)}`);
       const ds = new DataSource({
         type: 'postgres',
         driver: session.pgDriver(),
@@ -103,6 +104,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     checkpoints,
     projectionsFollowStore: false,
     async createDataSource(entities, dsOptions = {}) {
+      if (dsOptions.schema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(dsOptions.schema)}`);
       const ds = new DataSource({ type: 'postgres', url, entities, schema: dsOptions.schema, synchronize: false });
       await ds.initialize();
       if (dsOptions.synchronize ?? true) await synchronizeExclusively(ds);

@@ -1,0 +1,33 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { NotFoundError } from '@crm/relationship';
+import { RequireKind } from '@crm/service-kit';
+import { CustomerDirectoryEntry, customerExists, readTimeline, type TimelinePage } from '@crm/timeline';
+import { CustomerIdParam, TimelineQueryDto } from './dto';
+import { READ_MODELS } from './relationship-api.module';
+import type { ReadModelRunners } from './read-models';
+
+/** The shared history, as department staff read it: every episode of every department and partner. */
+@ApiTags('customers')
+@ApiBearerAuth()
+@RequireKind('staff')
+@Controller('customers')
+export class CustomersController {
+  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelRunners) {}
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The customer as every department sees it' })
+  async get(@Param() { id }: CustomerIdParam): Promise<CustomerDirectoryEntry> {
+    const row = await this.readModels.dataSource.getRepository(CustomerDirectoryEntry).findOneBy({ customerId: id });
+    if (!row) throw new NotFoundError(`customer ${id} not found`);
+    return row;
+  }
+
+  @Get(':id/timeline')
+  @ApiOkResponse({ description: 'Episodes with their interactions, in the one order every service shows; paged by episode' })
+  async timeline(@Param() { id }: CustomerIdParam, @Query() q: TimelineQueryDto): Promise<TimelinePage> {
+    const manager = this.readModels.dataSource.manager;
+    if (!(await customerExists(manager, id))) throw new NotFoundError(`customer ${id} not found`);
+    return readTimeline(manager, { customerId: id, asOf: q.asOf ? new Date(q.asOf) : undefined, cursor: q.cursor, limit: q.limit ?? 50 });
+  }
+}

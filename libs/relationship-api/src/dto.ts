@@ -1,0 +1,71 @@
+import { CHANNELS, DIRECTIONS, EPISODE_OUTCOMES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/relationship';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+
+export class ContactDto {
+  @ApiPropertyOptional({ description: 'Generated when omitted' }) @IsOptional() @IsUUID() contactId?: string;
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) role?: string;
+  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) phone?: string;
+}
+
+export class IdentityDto {
+  @ApiProperty({ enum: ['email', 'phone', 'external-id'] }) @IsIn(['email', 'phone', 'external-id']) kind!: 'email' | 'phone' | 'external-id';
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) value!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) system?: string;
+}
+
+export class RegisterCustomerDto {
+  @ApiPropertyOptional({ description: 'Client-chosen id (makes retries idempotent); generated when omitted' }) @IsOptional() @IsUUID() customerId?: string;
+  @ApiProperty({ enum: ['person', 'organisation'] }) @IsIn(['person', 'organisation']) kind!: 'person' | 'organisation';
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  @ApiPropertyOptional({ type: [ContactDto] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ContactDto) contacts?: ContactDto[];
+  @ApiPropertyOptional({ type: [IdentityDto] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => IdentityDto) identities?: IdentityDto[];
+  @ApiPropertyOptional({ enum: JOURNEY_STAGES }) @IsOptional() @IsIn(JOURNEY_STAGES) journeyStage?: (typeof JOURNEY_STAGES)[number];
+  @ApiPropertyOptional({ enum: RELATIONSHIP_PHASES }) @IsOptional() @IsIn(RELATIONSHIP_PHASES) relationshipPhase?: (typeof RELATIONSHIP_PHASES)[number];
+}
+
+export class OpenEpisodeDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() episodeId?: string;
+  @ApiProperty() @IsUUID() customerId!: string;
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsISO8601({ strict: true }) openedAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) expectedValue?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(3) currency?: string;
+  @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: (typeof CHANNELS)[number];
+}
+
+export class RecordInteractionDto {
+  @ApiPropertyOptional({ description: 'Client-chosen id: a retried request records the interaction once' }) @IsOptional() @IsUUID() interactionId?: string;
+  @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel!: (typeof CHANNELS)[number];
+  @ApiProperty({ enum: DIRECTIONS }) @IsIn(DIRECTIONS) direction!: (typeof DIRECTIONS)[number];
+  @ApiProperty({ description: 'What was done' }) @IsString() @IsNotEmpty() @MaxLength(2000) action!: string;
+  @ApiPropertyOptional({ description: 'What came back' }) @IsOptional() @IsString() @MaxLength(2000) response?: string;
+  @ApiPropertyOptional({ enum: ACTOR_KINDS, description: 'Who acted; defaults to the caller' }) @IsOptional() @IsIn(ACTOR_KINDS) actorKind?: (typeof ACTOR_KINDS)[number];
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) actorId?: string;
+  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+}
+
+export class AdvanceStageDto {
+  @ApiProperty({ enum: SALES_STAGES }) @IsIn(SALES_STAGES) stage!: (typeof SALES_STAGES)[number];
+}
+
+export class CloseEpisodeDto {
+  @ApiProperty({ enum: EPISODE_OUTCOMES }) @IsIn(EPISODE_OUTCOMES) outcome!: (typeof EPISODE_OUTCOMES)[number];
+  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) value?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(3) currency?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) reason?: string;
+  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) closedAt?: string;
+}
+
+export class TimelineQueryDto {
+  @ApiPropertyOptional({ description: 'The history exactly as it stood at this instant' }) @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(100) cursor?: string;
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+}
+
+export class CustomerIdParam {
+  @ApiProperty() @IsUUID() id!: string;
+}

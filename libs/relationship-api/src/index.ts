@@ -1,0 +1,5 @@
+export * from './dto';
+export * from './relationship-commands';
+export * from './read-models';
+export * from './relationship-api.module';
+export * from './customers.controller';

@@ -1,0 +1,40 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
+import type { Platform } from '@crm/platform';
+import type { Projection } from '@crm/projections';
+import { PLATFORM } from '@crm/service-kit';
+import { RelationshipCommands } from './relationship-commands';
+import { ReadModelRunners } from './read-models';
+
+export const READ_MODELS = Symbol('READ_MODELS');
+
+export interface RelationshipApiOptions {
+  /** The service name: names its read model schema and its projections' consumer groups. */
+  service: string;
+  controllers?: Type<unknown>[];
+  projections?: Projection[];
+  entities?: Function[];
+}
+
+class ReadModelsLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelRunners) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.readModels.stop();
+  }
+}
+
+/** Wires the shared write side and read models into a service's Nest module. */
+@Module({})
+export class RelationshipApiModule {
+  static forService(options: RelationshipApiOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: RelationshipCommands, inject: [PLATFORM], useFactory: (platform: Platform) => new RelationshipCommands(platform.eventStore) },
+      {
+        provide: READ_MODELS,
+        inject: [PLATFORM],
+        useFactory: (platform: Platform) => ReadModelRunners.start(platform, options.service, { projections: options.projections ?? [], entities: options.entities ?? [] }),
+      },
+      ReadModelsLifecycle,
+    ];
+    return { module: RelationshipApiModule, controllers: options.controllers ?? [], providers, exports: [RelationshipCommands, READ_MODELS] };
+  }
+}

@@ -1,0 +1,77 @@
+import { Module, type DynamicModule, type LoggerService, type LogLevel, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Platform } from '@crm/platform';
+import type { ServiceConfig } from '../config/service-config';
+import { setupOpenApi, type OpenApiOptions } from '../openapi/setup-openapi';
+import { nestLogLevels } from './logger';
+import { ServiceKitModule } from './service-kit.module';
+
+export interface CreateServiceAppOptions {
+  /** The service's name, e.g. `sales` (for messages). */
+  name: string;
+  /** The service's root module. It does NOT import `ServiceKitModule`: createServiceApp does. */
+  module: Type<unknown> | DynamicModule;
+  config: ServiceConfig;
+  platform: Platform;
+  openApi: OpenApiOptions;
+  /** Largest JSON body accepted (413 above). Default `1mb`. */
+  bodyLimit?: string;
+  /**
+   * Close the app on SIGTERM/SIGINT (Nest re-raises the signal afterwards). Default true; pass false
+   * when several services share one process (the embedded host), whose own handler closes them.
+   */
+  shutdownHooks?: boolean;
+  /** Close the platform when the app closes. Default false (the caller owns it). */
+  ownsPlatform?: boolean;
+  /** Nest's logger. Default: Nest's console logger at the levels of `CRM_LOG_LEVEL` (see `nestLogLevels`). */
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+export interface ServiceApp {
+  readonly name: string;
+  readonly app: NestExpressApplication;
+  /** Starts listening on `CRM_HTTP_HOST`:`CRM_HTTP_PORT` (or `port`, e.g. 0 in tests); resolves to the base URL. */
+  listen(port?: number): Promise<string>;
+  /** Stops the HTTP server and the app (and the platform if `ownsPlatform`). Idempotent. */
+  close(): Promise<void>;
+}
+
+@Module({})
+class ServiceAppModule {}
+
+/**
+ * Builds a service's Nest application on the kit: `ServiceKitModule` (tokens, guard, filter,
+ * validation pipe, health) + the service's module, a JSON body parser with a limit, OpenAPI at
+ * `/openapi.json` and `/docs`, shutdown hooks, and a quiet logger. Not listening yet.
+ */
+export async function createServiceApp(options: CreateServiceAppOptions): Promise<ServiceApp> {
+  const root: DynamicModule = {
+    module: ServiceAppModule,
+    imports: [ServiceKitModule.forRoot({ config: options.config, platform: options.platform, ownsPlatform: options.ownsPlatform }), options.module],
+  };
+  const app = await NestFactory.create<NestExpressApplication>(root, {
+    bodyParser: false,
+    abortOnError: false,
+    forceCloseConnections: true,
+    logger: options.logger ?? nestLogLevels(options.config.CRM_LOG_LEVEL),
+  });
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  if (options.shutdownHooks ?? true) app.enableShutdownHooks();
+  setupOpenApi(app, options.openApi);
+
+  let closing: Promise<void> | undefined;
+  return {
+    name: options.name,
+    app,
+    async listen(port?: number): Promise<string> {
+      await app.listen(port ?? options.config.CRM_HTTP_PORT, options.config.CRM_HTTP_HOST);
+      return app.getUrl();
+    },
+    close(): Promise<void> {
+      closing ??= app.close();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/** Injection tokens `ServiceKitModule` provides (globally): `@Inject(PLATFORM) platform: Platform`. */
+/** The `Platform` (`@crm/platform`). */
+export const PLATFORM = Symbol('PLATFORM');
+/** The service's `ServiceConfig`. */
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+/** `platform.eventStore` (`EventStore` from `@crm/event-store`). */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+/** `platform.bus` (`IntegrationBus` from `@crm/bus`). */
+export const BUS = Symbol('BUS');

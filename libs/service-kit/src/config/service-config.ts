@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { PlatformConfig } from '@crm/config';
+import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+
+/**
+ * Settings of one HTTP service: the platform's settings plus where it listens and how it checks
+ * bearer tokens. Property names are the environment variable names (see `@crm/config`).
+ *
+ * The port's default belongs to each service, so a service loads a subclass made by
+ * {@link serviceConfigClass}: `loadConfigOrExit(serviceConfigClass(3101))`.
+ *
+ * The key file settings may be left unset; read the effective values with {@link authSettings}
+ * (defaults under `CRM_DATA_DIR/keys/`).
+ */
+export class ServiceConfig extends PlatformConfig {
+  /** TCP port of the HTTP server. The default is the service's own (see `serviceConfigClass`). */
+  @IsInt() @Min(1) @Max(65535)
+  CRM_HTTP_PORT: number = 3000;
+
+  @IsString() @IsNotEmpty()
+  CRM_HTTP_HOST: string = '0.0.0.0';
+
+  /** Expected `iss` of bearer tokens (the embedded mint signs with this issuer too). */
+  @IsString() @IsNotEmpty()
+  CRM_JWT_ISSUER: string = 'crm-embedded';
+
+  /** Expected `aud` of bearer tokens. */
+  @IsString() @IsNotEmpty()
+  CRM_JWT_AUDIENCE: string = 'crm';
+
+  /** JWKS endpoint of a real identity provider. When set, tokens are verified against it only. */
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false }, { message: 'CRM_JWKS_URL must be an http(s) URL' })
+  CRM_JWKS_URL?: string;
+
+  /** Public keys (a JWKS file) tokens are verified against when CRM_JWKS_URL is not set. Default `<CRM_DATA_DIR>/keys/jwks.json`. */
+  @IsOptional() @IsString() @IsNotEmpty()
+  CRM_JWKS_FILE?: string;
+
+  /** Private JWK of the embedded token mint (and of partner-portal's partner tokens). Default `<CRM_DATA_DIR>/keys/signing-key.json`. */
+  @IsOptional() @IsString() @IsNotEmpty()
+  CRM_SIGNING_KEY_FILE?: string;
+}
+
+/** A `ServiceConfig` whose `CRM_HTTP_PORT` defaults to `defaultPort`; pass it to `loadConfig`. */
+export function serviceConfigClass(defaultPort: number): new () => ServiceConfig {
+  if (!Number.isInteger(defaultPort) || defaultPort < 1 || defaultPort > 65535) throw new RangeError(`default port ${defaultPort} is not in 1..65535`);
+  return class extends ServiceConfig {
+    override CRM_HTTP_PORT: number = defaultPort;
+  };
+}
+
+/** The effective authentication settings, defaults resolved. */
+export interface AuthSettings {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Remote JWKS of an identity provider; undefined = verify against `jwksFile`. */
+  readonly jwksUrl: URL | undefined;
+  /** Absolute path of the JWKS file tokens are verified against (when no `jwksUrl`). */
+  readonly jwksFile: string;
+  /** True when CRM_JWKS_FILE was not set: the kit may create the embedded key pair there. */
+  readonly jwksFileIsDefault: boolean;
+  /** Absolute path of the private JWK the embedded mint signs with. */
+  readonly signingKeyFile: string;
+  /** True when CRM_SIGNING_KEY_FILE was not set: the kit may create the key there. */
+  readonly signingKeyFileIsDefault: boolean;
+  /** Absolute path of the directory the default key files live in (`<CRM_DATA_DIR>/keys`). */
+  readonly keysDir: string;
+}
+
+export function authSettings(config: ServiceConfig): AuthSettings {
+  const keysDir = path.resolve(config.CRM_DATA_DIR, 'keys');
+  return {
+    issuer: config.CRM_JWT_ISSUER,
+    audience: config.CRM_JWT_AUDIENCE,
+    jwksUrl: config.CRM_JWKS_URL ? new URL(config.CRM_JWKS_URL) : undefined,
+    jwksFile: config.CRM_JWKS_FILE ? path.resolve(config.CRM_JWKS_FILE) : path.join(keysDir, DEFAULT_JWKS_FILE),
+    jwksFileIsDefault: !config.CRM_JWKS_FILE,
+    signingKeyFile: config.CRM_SIGNING_KEY_FILE ? path.resolve(config.CRM_SIGNING_KEY_FILE) : path.join(keysDir, DEFAULT_SIGNING_KEY_FILE),
+    signingKeyFileIsDefault: !config.CRM_SIGNING_KEY_FILE,
+    keysDir,
+  };
+}
+
+export const DEFAULT_JWKS_FILE = 'jwks.json';
+export const DEFAULT_SIGNING_KEY_FILE = 'signing-key.json';

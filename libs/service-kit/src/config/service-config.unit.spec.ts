@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { ConfigError, loadConfig, settingNames } from '@crm/config';
+import { authSettings, ServiceConfig, serviceConfigClass } from './service-config';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(serviceConfigClass(3101), env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => p.setting).sort();
+    throw e;
+  }
+  return [];
+}
+
+describe('ServiceConfig', () => {
+  it('takes the port default from the service, the rest from the kit', () => {
+    const c = loadConfig(serviceConfigClass(3101), {});
+    expect(c).toBeInstanceOf(ServiceConfig);
+    expect(c.CRM_HTTP_PORT).toBe(3101);
+    expect(c.CRM_HTTP_HOST).toBe('0.0.0.0');
+    expect(c.CRM_JWT_ISSUER).toBe('crm-embedded');
+    expect(c.CRM_JWT_AUDIENCE).toBe('crm');
+    expect(c.CRM_JWKS_URL).toBeUndefined();
+    expect(c.CRM_MODE).toBe('embedded');
+    expect(loadConfig(serviceConfigClass(4000), {}).CRM_HTTP_PORT).toBe(4000);
+  });
+
+  it('parses the settings', () => {
+    const c = loadConfig(serviceConfigClass(3101), {
+      CRM_HTTP_PORT: '8080',
+      CRM_HTTP_HOST: '127.0.0.1',
+      CRM_JWT_ISSUER: 'https://idp.example.com/realms/crm',
+      CRM_JWT_AUDIENCE: 'crm-api',
+      CRM_JWKS_URL: 'https://idp.example.com/realms/crm/protocol/openid-connect/certs',
+    });
+    expect(c).toMatchObject({ CRM_HTTP_PORT: 8080, CRM_HTTP_HOST: '127.0.0.1', CRM_JWT_AUDIENCE: 'crm-api' });
+    expect(problems({ CRM_JWKS_URL: 'http://localhost:8080/jwks' })).toEqual([]);
+  });
+
+  it('names malformed settings and refuses unknown CRM_ ones', () => {
+    expect(problems({ CRM_HTTP_PORT: '0' })).toEqual(['CRM_HTTP_PORT']);
+    expect(problems({ CRM_HTTP_PORT: '70000' })).toEqual(['CRM_HTTP_PORT']);
+    expect(problems({ CRM_HTTP_PORT: 'http' })).toEqual(['CRM_HTTP_PORT']);
+    expect(problems({ CRM_JWKS_URL: 'ftp://idp/jwks' })).toEqual(['CRM_JWKS_URL']);
+    expect(problems({ CRM_JWKS_URL: 'not a url' })).toEqual(['CRM_JWKS_URL']);
+    expect(problems({ CRM_JWT_ISSUR: 'x' })).toEqual(['CRM_JWT_ISSUR']);
+  });
+
+  it('declares its settings (for deploy manifests) including the platform ones', () => {
+    const names = settingNames(serviceConfigClass(3101));
+    expect(names).toEqual(expect.arrayContaining(['CRM_HTTP_PORT', 'CRM_HTTP_HOST', 'CRM_JWT_ISSUER', 'CRM_JWT_AUDIENCE', 'CRM_JWKS_URL', 'CRM_JWKS_FILE', 'CRM_SIGNING_KEY_FILE', 'CRM_MODE']));
+  });
+
+  it('refuses a default port out of range', () => {
+    expect(() => serviceConfigClass(0)).toThrow(RangeError);
+  });
+});
+
+describe('authSettings', () => {
+  it('puts the key files under CRM_DATA_DIR/keys by default', () => {
+    const s = authSettings(loadConfig(serviceConfigClass(3101), { CRM_DATA_DIR: '/var/crm' }));
+    expect(s).toEqual({
+      issuer: 'crm-embedded',
+      audience: 'crm',
+      jwksUrl: undefined,
+      jwksFile: '/var/crm/keys/jwks.json',
+      jwksFileIsDefault: true,
+      signingKeyFile: '/var/crm/keys/signing-key.json',
+      signingKeyFileIsDefault: true,
+      keysDir: '/var/crm/keys',
+    });
+  });
+
+  it('uses the files and URL given, resolved to absolute paths', () => {
+    const s = authSettings(
+      loadConfig(serviceConfigClass(3101), { CRM_JWKS_FILE: 'conf/jwks.json', CRM_SIGNING_KEY_FILE: '/secrets/key.json', CRM_JWKS_URL: 'https://idp/jwks' }),
+    );
+    expect(s.jwksFile).toBe(path.resolve('conf/jwks.json'));
+    expect(s.jwksFileIsDefault).toBe(false);
+    expect(s.signingKeyFile).toBe('/secrets/key.json');
+    expect(s.signingKeyFileIsDefault).toBe(false);
+    expect(s.jwksUrl?.href).toBe('https://idp/jwks');
+  });
+});

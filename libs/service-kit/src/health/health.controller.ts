@@ -1,0 +1,82 @@
+import { Controller, Get, Inject, Logger } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Platform } from '@crm/platform';
+import { Public } from '../auth/decorators';
+import { PLATFORM } from '../app/tokens';
+import { HttpProblem, ProblemTypes } from '../errors/http-problem';
+
+export type CheckStatus = 'up' | 'down';
+
+export interface HealthCheckResult {
+  status: CheckStatus;
+  durationMs: number;
+  /** Why it is down: `timeout` or `error` (the error itself is logged, not published). */
+  reason?: 'timeout' | 'error';
+}
+
+export interface ReadinessReport {
+  status: 'ok';
+  checks: Record<'eventStore' | 'bus' | 'database', HealthCheckResult>;
+}
+
+const CHECK_TIMEOUT_MS = 3000;
+
+/**
+ * `GET /health` — liveness: 200 `{status:'ok'}` while the process runs.
+ * `GET /health/ready` — readiness: pings the event store, the bus and the database; 200 with each
+ * check, or 503 problem+json with the same `checks` when one is down. Both public.
+ */
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  private readonly logger = new Logger('Health');
+
+  constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'The process is alive.' })
+  liveness(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOkResponse({ description: 'The event store, the bus and the database answer.' })
+  @ApiServiceUnavailableResponse({ description: 'A dependency does not answer (problem+json with `checks`).' })
+  async readiness(): Promise<ReadinessReport> {
+    const [eventStore, bus, database] = await Promise.all([
+      this.check('eventStore', () => this.platform.eventStore.ping()),
+      this.check('bus', () => this.platform.bus.ping()),
+      this.check('database', async () => void (await this.platform.sql.query('select 1'))),
+    ]);
+    const checks = { eventStore, bus, database };
+    const down = Object.entries(checks).filter(([, c]) => c.status === 'down').map(([name]) => name);
+    if (down.length) {
+      throw new HttpProblem(503, `not ready: ${down.join(', ')} down`, { type: ProblemTypes.notReady, extensions: { checks } });
+    }
+    return { status: 'ok', checks };
+  }
+
+  private async check(name: string, ping: () => Promise<void>): Promise<HealthCheckResult> {
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), CHECK_TIMEOUT_MS);
+      timer.unref();
+    });
+    try {
+      const outcome = await Promise.race([ping().then(() => 'up' as const), timeout]);
+      const durationMs = Math.round(performance.now() - started);
+      if (outcome === 'timeout') {
+        this.logger.warn(`readiness: ${name} did not answer within ${CHECK_TIMEOUT_MS} ms`);
+        return { status: 'down', durationMs, reason: 'timeout' };
+      }
+      return { status: 'up', durationMs };
+    } catch (error) {
+      this.logger.warn(`readiness: ${name} is down: ${error instanceof Error ? error.message : String(error)}`);
+      return { status: 'down', durationMs: Math.round(performance.now() - started), reason: 'error' };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * npm run demo-data — loads a realistic demo data set through the same commands the services run:
+ * several hundred customers (people and organisations), opportunities through the sales process,
+ * service cases, a marketing campaign, and two partners with different shares, each with its own
+ * episodes. Uses the CRM_* settings (embedded by default: stop `npm start` first, PGlite is
+ * single-process; distributed: runs beside the services).
+ *
+ *   npm run demo-data [-- --customers 300 --seed 7]
+ */
+import { randomUUID } from 'node:crypto';
+import { loadConfigOrExit, PlatformConfig } from '@crm/config';
+import { crmRegistry } from '@crm/contracts';
+import { createPlatform } from '@crm/platform';
+import { RelationshipCommands } from '@crm/relationship-api';
+import { CHANNELS, SALES_STAGES, type Channel } from '@crm/relationship';
+import type { Principal } from '@crm/service-kit';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+
+/** Small deterministic PRNG, so a seed gives the same data set. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const FIRST = ['Sari', 'Budi', 'Dewi', 'Agus', 'Rina', 'Eko', 'Maya', 'Joko', 'Lina', 'Hadi', 'Anna', 'Lukas', 'Marta', 'Jonas', 'Eva'];
+const LAST = ['Wijaya', 'Santoso', 'Pratama', 'Kusuma', 'Halim', 'Novak', 'Berger', 'Keller', 'Lindqvist', 'Rossi'];
+const ORGS = ['Maju Jaya', 'Sinar Abadi', 'Nusantara Logistik', 'Karya Mandiri', 'Alpen Tech', 'Nordlicht', 'Blue Harbor', 'Delta Foods', 'Cahaya Medika', 'Vega Motors'];
+const SUFFIX = ['PT', 'GmbH', 'Ltd', 'CV', 'AB'];
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(PlatformConfig);
+  const count = arg('customers', 300);
+  const rnd = prng(arg('seed', 7));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'crm-demo-data' });
+  const commands = new RelationshipCommands(platform.eventStore);
+  const staff = (department: 'sales' | 'service' | 'marketing' | 'management', subject: string): Principal => ({ kind: 'staff', subject, department, roles: ['agent'] });
+  const sales = staff('sales', 'sari.sales');
+  const service = staff('service', 'budi.service');
+  const marketing = staff('marketing', 'maya.marketing');
+  const management = staff('management', 'admin');
+  const day = 86_400_000;
+  const now = Date.now();
+  const ago = (days: number) => new Date(now - days * day).toISOString();
+
+  try {
+    const customers: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const org = rnd() < 0.4;
+      const name = org ? `${pick(SUFFIX)} ${pick(ORGS)} ${i}` : `${pick(FIRST)} ${pick(LAST)}`;
+      const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@example.com`;
+      const { id } = await commands.registerCustomer(sales, {
+        kind: org ? 'organisation' : 'person',
+        name,
+        contacts: org ? [{ name: `${pick(FIRST)} ${pick(LAST)}`, role: pick(['buyer', 'owner', 'procurement']), email: `buyer.${i}@example.com` }] : [],
+        identities: [{ kind: 'email', value: email }],
+        journeyStage: pick(['suspect', 'prospect', 'first-time-customer', 'repeat-customer', 'loyal-customer'] as const),
+        relationshipPhase: pick(['awareness', 'exploration', 'expansion', 'commitment'] as const),
+      });
+      customers.push(id);
+    }
+
+    for (const customerId of customers) {
+      // Sales: most customers have an opportunity somewhere along the sales process.
+      if (rnd() < 0.7) {
+        const openedDays = 30 + Math.floor(rnd() * 300);
+        const opp = await commands.openEpisode(sales, 'opportunity', { customerId, name: `${pick(['Renewal', 'Expansion', 'New fleet', 'Pilot'])} ${2026}`, openedAt: ago(openedDays), expectedValue: Math.round(rnd() * 90_000) + 5_000, currency: 'EUR' });
+        await commands.recordInteraction(sales, opp.id, { channel: pick(['phone', 'email', 'face-to-face'] as Channel[]), direction: 'outbound', action: 'qualification call', response: pick(['interested', 'asked for a proposal', 'no budget this quarter']), occurredAt: ago(openedDays - 1) });
+        const stage = SALES_STAGES[1 + Math.floor(rnd() * (SALES_STAGES.length - 1))];
+        await commands.advanceStage(sales, opp.id, stage);
+        const r = rnd();
+        if (r < 0.35) await commands.closeEpisode(sales, opp.id, { outcome: 'won', value: Math.round(rnd() * 80_000) + 2_000, currency: 'EUR', closedAt: ago(Math.floor(openedDays / 2)) });
+        else if (r < 0.5) await commands.closeEpisode(sales, opp.id, { outcome: 'lost', reason: 'chose a competitor', closedAt: ago(Math.floor(openedDays / 2)) });
+      }
+      // Service: cases on every channel.
+      if (rnd() < 0.35) {
+        const channel = pick(CHANNELS);
+        const c = await commands.openEpisode(service, 'case', { customerId, name: pick(['Delivery late', 'Invoice question', 'Device fault', 'Password reset']), channel, openedAt: ago(20) });
+        await commands.recordInteraction(service, c.id, { channel, direction: 'inbound', actorKind: 'customer', actorId: customerId, action: 'customer reported the problem', occurredAt: ago(20) });
+        await commands.recordInteraction(service, c.id, { channel, direction: 'outbound', action: 'agent answered', response: 'customer satisfied', occurredAt: ago(19) });
+        if (rnd() < 0.7) await commands.closeEpisode(service, c.id, { outcome: pick(['resolved', 'unresolved'] as const), closedAt: ago(18) });
+      }
+    }
+
+    // Marketing: one campaign touching a third of the customers, by e-mail.
+    const campaignId = randomUUID();
+    for (const customerId of customers.filter(() => rnd() < 0.33)) {
+      const ep = await commands.openEpisode(marketing, 'campaign', { customerId, name: 'Spring offer 2027', channel: 'email', campaignId, openedAt: ago(10) });
+      await commands.recordInteraction(marketing, ep.id, { channel: 'email', direction: 'outbound', action: 'sent the spring offer', occurredAt: ago(10) });
+    }
+
+    // Two partners with different shares, each with its own episodes on what it was given.
+    const distributor = await commands.registerPartner(management, { name: 'Distributor Nusantara', partnerKind: 'distributor' });
+    const repairer = await commands.registerPartner(management, { name: 'FixIt Service Partner', partnerKind: 'service-provider' });
+    const shares: Record<string, string[]> = { [distributor.id]: customers.slice(0, 40), [repairer.id]: customers.slice(30, 60) };
+    for (const [partnerId, shared] of Object.entries(shares)) {
+      for (const customerId of shared) await commands.shareCustomer(management, partnerId, customerId, true);
+    }
+    const partnerUser = (partnerId: string): Principal => ({ kind: 'partner', subject: `${partnerId}.demo`, partnerId, roles: ['partner'] });
+    for (const customerId of shares[distributor.id].slice(0, 15)) {
+      const deal = await commands.openEpisode(partnerUser(distributor.id), 'partner-deal', { customerId, name: 'Distributor sale', openedAt: ago(5) });
+      await commands.recordInteraction(partnerUser(distributor.id), deal.id, { channel: 'face-to-face', direction: 'outbound', action: 'demonstrated the product at the store', occurredAt: ago(5) });
+    }
+    for (const customerId of shares[repairer.id].slice(0, 10)) {
+      const repair = await commands.openEpisode(partnerUser(repairer.id), 'return-repair', { customerId, name: 'Repair of returned unit', openedAt: ago(3) });
+      await commands.recordInteraction(partnerUser(repairer.id), repair.id, { channel: 'portal', direction: 'inbound', action: 'unit received for repair', occurredAt: ago(3) });
+    }
+    console.log(`demo data: ${customers.length} customers, campaign ${campaignId}, partners ${distributor.id} (40 shared) and ${repairer.id} (30 shared, 10 in common)`);
+  } finally {
+    await platform.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
