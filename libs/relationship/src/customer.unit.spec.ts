@@ -1,5 +1,5 @@
 import { decideCustomer, evolveCustomer, type CustomerCommand, type CustomerEvent, type CustomerRegisteredData, type CustomerState } from './customer';
-import { DomainRuleViolation } from './vocabulary';
+import { violatedRule } from './spec-helpers';
 
 const registered: CustomerRegisteredData = {
   customerId: 'c1',
@@ -14,15 +14,7 @@ const registered: CustomerRegisteredData = {
 
 const stateOf = (events: CustomerEvent[]): CustomerState => events.reduce(evolveCustomer, undefined);
 const decide = (given: CustomerEvent[], command: CustomerCommand) => decideCustomer(command, stateOf(given));
-const rule = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainRuleViolation) return e.rule;
-    throw e;
-  }
-  return 'no violation';
-};
+const rule = violatedRule;
 
 describe('customer decide', () => {
   const history: CustomerEvent[] = [{ type: 'CustomerRegistered', data: registered }];

@@ -1,5 +1,5 @@
 import { decideEpisode, evolveEpisode, type EpisodeCommand, type EpisodeEvent, type EpisodeOpenedData, type EpisodeState, type Interaction } from './episode';
-import { DomainRuleViolation } from './vocabulary';
+import { violatedRule } from './spec-helpers';
 
 const opened: EpisodeOpenedData = {
   episodeId: 'e1',
@@ -23,15 +23,7 @@ const interaction: Interaction = {
 
 const stateOf = (events: EpisodeEvent[]): EpisodeState => events.reduce(evolveEpisode, undefined);
 const decide = (given: EpisodeEvent[], command: EpisodeCommand) => decideEpisode(command, stateOf(given));
-const rule = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainRuleViolation) return e.rule;
-    throw e;
-  }
-  return 'no violation';
-};
+const rule = violatedRule;
 const open: EpisodeEvent[] = [{ type: 'EpisodeOpened', data: { ...opened, stage: 'lead-generation' } }];
 const closed: EpisodeEvent[] = [...open, { type: 'EpisodeClosed', data: { episodeId: 'e1', customerId: 'c1', outcome: 'lost', closedAt: '2026-11-05T00:00:00.000Z' } }];
 

@@ -1,17 +1,9 @@
 import { decidePartner, evolvePartner, type PartnerCommand, type PartnerEvent, type PartnerState } from './partner';
-import { DomainRuleViolation } from './vocabulary';
+import { violatedRule } from './spec-helpers';
 
 const stateOf = (events: PartnerEvent[]): PartnerState => events.reduce(evolvePartner, undefined);
 const decide = (given: PartnerEvent[], command: PartnerCommand) => decidePartner(command, stateOf(given));
-const rule = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainRuleViolation) return e.rule;
-    throw e;
-  }
-  return 'no violation';
-};
+const rule = violatedRule;
 const registered: PartnerEvent[] = [{ type: 'PartnerRegistered', data: { partnerId: 'p1', name: 'Distributor A', partnerKind: 'distributor' } }];
 const share = { partnerId: 'p1', customerId: 'c1', sharedAt: '2026-11-01T00:00:00Z', sharedBy: 'alice' };
 const shared: PartnerEvent[] = [...registered, { type: 'CustomerSharedWithPartner', data: share }];

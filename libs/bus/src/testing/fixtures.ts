@@ -55,15 +55,8 @@ export function uniqueGroup(prefix = 'conformance'): string {
   return `${prefix}.${randomUUID()}`;
 }
 
-/** Polls `check` until it returns true or `timeoutMs` passes — a bounded wait, not a fixed sleep. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 60000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+// One bounded-wait helper for every suite.
+export { waitFor } from '@crm/event-store/testing';
 
 /** A promise with its resolve function, to hold a handler until the test lets it go. */
 export function gate(): { promise: Promise<void>; open(): void } {

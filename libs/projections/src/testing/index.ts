@@ -1,1 +1,2 @@
 export * from './customer-activity.projection';
+export * from './fault/processes';
