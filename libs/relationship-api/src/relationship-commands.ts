@@ -82,6 +82,7 @@ export class RelationshipCommands {
   async openEpisode(principal: Principal, episodeType: EpisodeType, dto: OpenEpisodeDto & { campaignId?: string }, correlationId?: string): Promise<CommandResult> {
     const episodeId = dto.episodeId ?? randomUUID();
     const owner: EpisodeOwner = principal.kind === 'partner' ? { kind: 'partner', partnerId: principal.partnerId } : { kind: 'department', department: principal.department };
+    if (principal.kind === 'partner') await this.assertShared(principal.partnerId, dto.customerId);
     const customerExists = await this.customerExists(dto.customerId);
     const r = await handleCommand(
       this.store,
@@ -117,7 +118,15 @@ export class RelationshipCommands {
       (principal.kind === 'partner' ? state.owner.kind === 'partner' && state.owner.partnerId === principal.partnerId : state.owner.kind === 'department');
     // Someone else's episode answers exactly like a missing one: its existence is not disclosed.
     if (!visible) throw new NotFoundError(`episode ${episodeId} not found`);
+    // A partner keeps writing on its own episode only while the customer is still shared with it.
+    if (principal.kind === 'partner') await this.assertShared(principal.partnerId, state.customerId);
     return state;
+  }
+
+  /** Checked against the partner aggregate (the store itself), so a revoke holds from the next request. */
+  private async assertShared(partnerId: string, customerId: string): Promise<void> {
+    const partner = await this.partner(partnerId);
+    if (!partner?.sharedCustomerIds.includes(customerId)) throw new NotFoundError(`customer ${customerId} not found`);
   }
 
   async recordInteraction(principal: Principal, episodeId: string, dto: RecordInteractionDto, options: { episodeType?: EpisodeType; expectedRevision?: ExpectedRevision; correlationId?: string } = {}): Promise<CommandResult> {

@@ -55,6 +55,11 @@ export class DomainRuleViolation extends Error {
   ) {
     super(message);
   }
+
+  /** Machine-readable name of the broken rule (problem responses carry it as `code`). */
+  get code(): string {
+    return this.rule;
+  }
 }
 
 /** The thing a command is about does not exist. */

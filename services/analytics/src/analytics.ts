@@ -1,0 +1,28 @@
+/**
+ * analytics — analytical CRM: consumes every service's events into per-customer metrics.
+ *
+ * Staff of every department:
+ *   GET /customers/:id                   the customer (shared CustomersController)
+ *   GET /customers/:id/timeline          the shared history
+ *   GET /customers/:id/metrics           interactions (total, by channel, by department or partner),
+ *                                        last interaction, and RFM inputs: recency in days since the
+ *                                        last purchase, frequency and monetary value (optionally over
+ *                                        `?periodDays=N`). A purchase is a won opportunity or partner deal.
+ *
+ * Port 3005 by default (CRM_HTTP_PORT). Rebuild: npm run rebuild-read-model -- --service analytics
+ */
+import type { Platform } from '@crm/platform';
+import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
+import { AnalyticsModule } from './analytics.module';
+
+export const AnalyticsConfig = serviceConfigClass(3005);
+
+export function createAnalyticsApp(config: ServiceConfig, platform: Platform): Promise<ServiceApp> {
+  return createServiceApp({
+    name: 'analytics',
+    module: AnalyticsModule,
+    config,
+    platform,
+    openApi: { title: 'CRM analytics', description: 'Analytical CRM: per-customer interaction metrics and RFM inputs, and the shared timeline.', version: '1' },
+  });
+}

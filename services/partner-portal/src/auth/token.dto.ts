@@ -1,0 +1,24 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+
+/**
+ * The token request: JSON or `application/x-www-form-urlencoded`, with the portal's names
+ * (`clientId`, `clientSecret`) or the OAuth 2.0 ones (`client_id`, `client_secret`).
+ */
+export class TokenRequestDto {
+  @ApiPropertyOptional({ enum: ['client_credentials'], description: 'OAuth 2.0 grant type; only client_credentials' })
+  @IsOptional()
+  @IsIn(['client_credentials'])
+  grant_type?: 'client_credentials';
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) clientId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) clientSecret?: string;
+  @ApiPropertyOptional({ description: 'OAuth 2.0 spelling of clientId' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) client_id?: string;
+  @ApiPropertyOptional({ description: 'OAuth 2.0 spelling of clientSecret' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) client_secret?: string;
+}
+
+export class TokenResponseDto {
+  @ApiProperty() access_token!: string;
+  @ApiProperty({ enum: ['Bearer'] }) token_type!: 'Bearer';
+  @ApiProperty({ description: 'Lifetime in seconds' }) expires_in!: number;
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { RelationshipApiModule } from '@crm/relationship-api';
+import { TokenController } from './auth/token.controller';
+import { PartnerCredentials } from './credentials/partner-credentials';
+import { IssueCredentialHandler } from './partners/issue-credential/issue-credential.command';
+import { PartnersController } from './partners/partners.controller';
+import { RegisterPartnerHandler } from './partners/register-partner/register-partner.command';
+import { PartnerScope } from './portal/partner-scope';
+import { PortalCustomersController } from './portal/portal-customers.controller';
+import { PortalEpisodesController } from './portal/portal-episodes.controller';
+
+/**
+ * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
+ * in schema `partner_portal`, and does NOT mount the staff `CustomersController`: `/customers` here
+ * is the partner's view, scoped by `PartnerScope`.
+ */
+@Module({
+  imports: [CqrsModule.forRoot(), RelationshipApiModule.forService({ service: 'partner-portal' })],
+  controllers: [PartnersController, TokenController, PortalCustomersController, PortalEpisodesController],
+  providers: [PartnerCredentials, PartnerScope, RegisterPartnerHandler, IssueCredentialHandler],
+})
+export class PartnerPortalModule {}

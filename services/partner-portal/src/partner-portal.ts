@@ -1,0 +1,45 @@
+/**
+ * partner-portal — collaborative CRM: the company's partners (suppliers, distributors, resellers,
+ * service providers) work on the one shared relationship history through this API.
+ *
+ * Staff (management, sales):
+ *   POST   /partners                               register a partner { name, partnerKind }
+ *   GET    /partners/:id                           the partner, its active client ids and shares
+ *   POST   /partners/:id/credentials               issue { clientId, clientSecret } — the secret shown once
+ *   DELETE /partners/:id/credentials/:clientId     revoke a credential
+ *   POST   /partners/:id/shares { customerId }     share a customer (explicit grant)
+ *   DELETE /partners/:id/shares/:customerId        revoke the grant — in force at once
+ * Partners authenticate as their organisation:
+ *   POST   /auth/token                             { clientId, clientSecret } (or OAuth client_credentials) → Bearer token, 1 h
+ * Partners (token kind `partner`):
+ *   GET    /customers                              the customers shared with the caller
+ *   GET    /customers/:id                          one of them (404 for anything not shared)
+ *   GET    /customers/:id/timeline                 its history without other partners' episodes
+ *   POST   /episodes                               open a partner-deal or return-repair episode on a shared customer
+ *   POST   /episodes/:id/interactions              record an interaction on the caller's own episode
+ *   POST   /episodes/:id/close                     close the caller's own episode
+ *
+ * Port 3004 by default (CRM_HTTP_PORT). See `portal/partner-scope.ts` for how scoping is enforced.
+ */
+import type { Platform } from '@crm/platform';
+import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
+import { PartnerPortalModule } from './partner-portal.module';
+
+export const PartnerPortalConfig = serviceConfigClass(3004);
+
+export async function createPartnerPortalApp(config: ServiceConfig, platform: Platform): Promise<ServiceApp> {
+  const service = await createServiceApp({
+    name: 'partner-portal',
+    module: PartnerPortalModule,
+    config,
+    platform,
+    openApi: {
+      title: 'CRM partner portal',
+      description: 'Collaborative CRM: partner administration, partner token exchange, and the customers and history shared with each partner.',
+      version: '1',
+    },
+  });
+  // The token endpoint also takes the OAuth 2.0 form encoding (`grant_type=client_credentials&client_id=…`).
+  service.app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
+  return service;
+}
