@@ -1,0 +1,42 @@
+import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import type { CommandResult } from '@crm/relationship-api';
+import { CurrentPrincipal, etagForRevision, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal } from '@crm/service-kit';
+import { CampaignIdParam, RecordCampaignResponseDto } from '../campaigns.dto';
+import { RecordCampaignResponseCommand } from './record-response.command';
+
+interface HeaderResponse {
+  setHeader(name: string, value: string): void;
+}
+
+/**
+ * Responses to a campaign. `If-Match: "<revision>"` of the customer's campaign episode makes the
+ * change conditional (412 when stale); without it a concurrent change still answers 409.
+ */
+@ApiTags('campaigns')
+@ApiBearerAuth()
+@RequireKind('staff')
+@RequireDepartment('marketing', 'management')
+@Controller('campaigns')
+export class RecordCampaignResponseController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post(':campaignId/responses')
+  @HttpCode(201)
+  @ApiCreatedResponse({ description: 'Recorded on the customer\'s campaign episode; ETag its revision. 404 when the campaign did not target the customer' })
+  async respond(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { campaignId }: CampaignIdParam,
+    @Body() dto: RecordCampaignResponseDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ episodeId: string; interactionId: string }> {
+    const r = await this.commandBus.execute<RecordCampaignResponseCommand, CommandResult & { episodeId: string }>(
+      new RecordCampaignResponseCommand(principal, campaignId, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId }),
+    );
+    if (r.revision !== undefined) res.setHeader('ETag', etagForRevision(r.revision));
+    return { episodeId: r.episodeId, interactionId: r.id };
+  }
+}

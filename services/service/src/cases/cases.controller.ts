@@ -1,0 +1,57 @@
+import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { RecordInteractionDto, RelationshipCommands, type CommandResult } from '@crm/relationship-api';
+import { CurrentPrincipal, etagForRevision, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal } from '@crm/service-kit';
+import { ResolveCaseDto } from './cases.dto';
+
+interface HeaderResponse {
+  setHeader(name: string, value: string): void;
+}
+
+function withEtag(res: HeaderResponse, r: CommandResult): void {
+  if (r.revision !== undefined) res.setHeader('ETag', etagForRevision(r.revision));
+}
+
+/**
+ * Work on an open case. Changes take `If-Match: "<revision>"` for optimistic concurrency (412 when
+ * stale); without it a concurrent change still answers 409. Any other episode (an opportunity, a
+ * campaign) answers 404 here.
+ */
+@ApiTags('cases')
+@ApiBearerAuth()
+@RequireKind('staff')
+@RequireDepartment('service', 'management')
+@Controller('cases')
+export class CasesController {
+  constructor(private readonly commands: RelationshipCommands) {}
+
+  @Post(':id/interactions')
+  @HttpCode(201)
+  async interact(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: RecordInteractionDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ interactionId: string }> {
+    const r = await this.commands.recordInteraction(p, id, dto, { episodeType: 'case', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    withEtag(res, r);
+    return { interactionId: r.id };
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  async resolve(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: ResolveCaseDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ episodeId: string; outcome: string }> {
+    const r = await this.commands.closeEpisode(p, id, { outcome: dto.outcome, reason: dto.reason }, { episodeType: 'case', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    withEtag(res, r);
+    return { episodeId: id, outcome: dto.outcome };
+  }
+}

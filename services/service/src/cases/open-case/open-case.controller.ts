@@ -1,0 +1,35 @@
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import type { CommandResult } from '@crm/relationship-api';
+import { CurrentPrincipal, etagForRevision, RequireDepartment, RequireKind, type Principal } from '@crm/service-kit';
+import { OpenCaseDto } from '../cases.dto';
+import { OpenCaseCommand } from './open-case.command';
+
+interface HeaderResponse {
+  setHeader(name: string, value: string): void;
+}
+
+@ApiTags('cases')
+@ApiBearerAuth()
+@RequireKind('staff')
+@RequireDepartment('service', 'management')
+@Controller('cases')
+export class OpenCaseController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiCreatedResponse({ description: 'Opened; Location names the case, ETag its revision' })
+  async open(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: OpenCaseDto,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ episodeId: string }> {
+    const r = await this.commandBus.execute<OpenCaseCommand, CommandResult>(new OpenCaseCommand(principal, dto, correlationId));
+    res.setHeader('Location', `/cases/${r.id}`);
+    if (r.revision !== undefined) res.setHeader('ETag', etagForRevision(r.revision));
+    return { episodeId: r.id };
+  }
+}

@@ -1,0 +1,18 @@
+import type { Platform } from '@crm/platform';
+import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
+import { CustomerServiceModule } from './service.module';
+
+export const CustomerServiceConfig = serviceConfigClass(3002);
+
+/** `embedded`: hosted beside other services, the host owns the platform and the signals. */
+export function createCustomerServiceApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean } = {}): Promise<ServiceApp> {
+  return createServiceApp({
+    name: 'service',
+    ownsPlatform: !hosting.embedded,
+    shutdownHooks: !hosting.embedded,
+    module: CustomerServiceModule,
+    config,
+    platform,
+    openApi: { title: 'CRM service', description: 'Service automation (call and contact centre): cases on every channel, their interactions and resolution, the shared timeline.', version: '1' },
+  });
+}
