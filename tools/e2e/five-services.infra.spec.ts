@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { waitFor } from '@crm/event-store/testing';
+import { WorkerProcess } from '@crm/projections/testing';
+import { ensureLocalKeys, mintToken, type Principal } from '@crm/service-kit';
+import { Client } from 'pg';
+
+const url = process.env.DATABASE_URL;
+const brokers = process.env.KAFKA_BROKERS;
+if (!url || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be set: run with `npm run test:infra`');
+
+// One history across five separate service processes, a relay process, real PostgreSQL and Kafka.
+const run = randomUUID().replace(/-/g, '').slice(0, 10);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-e2e-${run}-`));
+const basePort = 41000 + Math.floor(Math.random() * 2000);
+const names = ['sales', 'service', 'marketing', 'partner-portal', 'analytics'] as const;
+type Name = (typeof names)[number];
+const port = (n: Name) => basePort + names.indexOf(n);
+const baseUrl = (n: Name) => `http://127.0.0.1:${port(n)}`;
+const schemas = { store: `e2e_es_${run}`, platform: `e2e_pl_${run}` };
+const env = {
+  CRM_MODE: 'distributed',
+  CRM_DATABASE_URL: url,
+  CRM_KAFKA_BROKERS: brokers,
+  CRM_KAFKA_TOPIC: `crm.e2e.${run}`,
+  CRM_KAFKA_PARTITIONS: '3',
+  CRM_EVENT_STORE_SCHEMA: schemas.store,
+  CRM_PLATFORM_SCHEMA: schemas.platform,
+  CRM_DATA_DIR: dataDir,
+  CRM_LOG_LEVEL: 'warn',
+};
+const logDir = path.resolve(__dirname, '../../.local/test-logs');
+const processes = [
+  new WorkerProcess('tools/relay.ts', env, path.join(logDir, `e2e-${run}-relay.log`)),
+  ...names.map((n) => new WorkerProcess(`services/${n}/src/main.ts`, { ...env, CRM_HTTP_HOST: '127.0.0.1', CRM_HTTP_PORT: String(port(n)) }, path.join(logDir, `e2e-${run}-${n}.log`))),
+];
+
+let signingKeyFile = '';
+async function tokenFor(principal: Principal): Promise<string> {
+  return mintToken(principal, { signingKey: signingKeyFile, issuer: 'crm-embedded', audience: 'crm' });
+}
+
+async function call(n: Name, method: string, route: string, token: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await fetch(`${baseUrl(n)}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+describe('five services, one relationship history (real PostgreSQL + Kafka, separate processes)', () => {
+  beforeAll(async () => {
+    // Every process trusts the same local key (as it would trust one identity provider).
+    signingKeyFile = (await ensureLocalKeys(dataDir)).signingKeyFile;
+    for (const p of processes) p.start();
+    await waitFor(
+      async () => {
+        const ready = await Promise.all(names.map((n) => fetch(`${baseUrl(n)}/health/ready`).then((r) => r.ok, () => false)));
+        return ready.every(Boolean);
+      },
+      180000,
+      'all five services to be ready',
+    );
+  }, 240000);
+
+  afterAll(async () => {
+    for (const p of processes) await p.kill(); // also when beforeAll failed: no process is left behind
+    const db = new Client({ connectionString: url });
+    await db.connect();
+    await db.query(`DROP SCHEMA IF EXISTS ${schemas.store} CASCADE`);
+    await db.query(`DROP SCHEMA IF EXISTS ${schemas.platform} CASCADE`);
+    await db.end();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a customer registered in sales, a case, a campaign touch and a partner interaction appear in every timeline, in one order; partner B sees the customer only while it is shared', async () => {
+    const sales = await tokenFor({ kind: 'staff', subject: 'sari', department: 'sales', roles: [] });
+    const service = await tokenFor({ kind: 'staff', subject: 'budi', department: 'service', roles: [] });
+    const marketing = await tokenFor({ kind: 'staff', subject: 'maya', department: 'marketing', roles: [] });
+    const management = await tokenFor({ kind: 'staff', subject: 'admin', department: 'management', roles: [] });
+
+    const reg = await call('sales', 'POST', '/customers', sales, { kind: 'organisation', name: 'PT Sinar Abadi', contacts: [{ name: 'Dewi', role: 'buyer' }] });
+    expect(reg.status).toBe(201);
+    const customerId = String(reg.body.customerId);
+
+    // The other services learn of the customer through Kafka; they accept commands once they know it.
+    const openCase = () => call('service', 'POST', '/cases', service, { customerId, name: 'Delivery late', channel: 'phone' });
+    let caseReply = await openCase();
+    await waitFor(async () => caseReply.status === 201 || ((caseReply = await openCase()), caseReply.status === 201), 60000, 'service to accept the case');
+    const caseId = String(caseReply.body.episodeId);
+    expect((await call('service', 'POST', `/cases/${caseId}/interactions`, service, { channel: 'phone', direction: 'inbound', action: 'customer called', response: 'promised a callback' })).status).toBe(201);
+
+    let campaign = await call('marketing', 'POST', '/campaigns', marketing, { name: 'Spring offer', channel: 'email', action: 'sent the spring offer', customerIds: [customerId] });
+    await waitFor(async () => {
+      if (campaign.status === 201 && (campaign.body.touched as unknown[]).length === 1) return true;
+      campaign = await call('marketing', 'POST', '/campaigns', marketing, { campaignId: campaign.body.campaignId ?? randomUUID(), name: 'Spring offer', channel: 'email', action: 'sent the spring offer', customerIds: [customerId] });
+      return false;
+    }, 60000, 'marketing to touch the customer');
+
+    // Partners A and B, with credentials; the customer is shared with A only.
+    const partnerA = String((await call('partner-portal', 'POST', '/partners', management, { name: 'Distributor A', partnerKind: 'distributor' })).body.partnerId);
+    const partnerB = String((await call('partner-portal', 'POST', '/partners', management, { name: 'Reseller B', partnerKind: 'reseller' })).body.partnerId);
+    const credA = (await call('partner-portal', 'POST', `/partners/${partnerA}/credentials`, management)).body;
+    const credB = (await call('partner-portal', 'POST', `/partners/${partnerB}/credentials`, management)).body;
+    await waitFor(async () => (await call('partner-portal', 'POST', `/partners/${partnerA}/shares`, management, { customerId })).status < 300, 60000, 'sharing with A');
+    const exchange = async (c: Record<string, unknown>) => {
+      const r = await fetch(`${baseUrl('partner-portal')}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: c.clientId, clientSecret: c.clientSecret }) });
+      expect(r.status).toBe(200);
+      return String(((await r.json()) as { access_token: string }).access_token);
+    };
+    const tokenA = await exchange(credA);
+    const tokenB = await exchange(credB);
+
+    let deal = await call('partner-portal', 'POST', '/episodes', tokenA, { customerId, name: 'Distributor sale', episodeType: 'partner-deal' });
+    await waitFor(async () => deal.status === 201 || ((deal = await call('partner-portal', 'POST', '/episodes', tokenA, { customerId, name: 'Distributor sale', episodeType: 'partner-deal' })), deal.status === 201), 60000, 'partner A to open a deal');
+    const dealId = String(deal.body.episodeId);
+    expect((await call('partner-portal', 'POST', `/episodes/${dealId}/interactions`, tokenA, { channel: 'face-to-face', direction: 'outbound', action: 'showed the product in store' })).status).toBe(201);
+
+    // Every staff timeline converges on the same three episodes, in the same order.
+    type Timeline = { episodes: { episodeId: string; interactions: { action: string }[] }[] };
+    const staffTimeline = async (n: Name, token: string) => (await call(n, 'GET', `/customers/${customerId}/timeline`, token)).body as unknown as Timeline;
+    const complete = (t: Timeline) => t.episodes?.length === 3 && t.episodes.every((e) => e.interactions.length === 1);
+    const timelines: Record<string, Timeline> = {};
+    const readers: [Name, string][] = [['sales', sales], ['service', service], ['marketing', marketing], ['analytics', management]];
+    await waitFor(async () => {
+      for (const [n, token] of readers) timelines[n] = await staffTimeline(n, token);
+      return Object.values(timelines).every(complete);
+    }, 120000, 'every staff timeline to show the case, the campaign touch and the partner deal');
+    const order = timelines.sales.episodes.map((e) => e.episodeId);
+    expect(order).toEqual(expect.arrayContaining([caseId, dealId]));
+    for (const t of Object.values(timelines)) expect(t).toEqual(timelines.sales);
+
+    // Partner A sees the same history (the company's episodes and its own), in the same order.
+    await waitFor(async () => ((await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenA)).body as unknown as Timeline).episodes?.length === 3, 60000, 'partner A timeline');
+    const a = (await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenA)).body as unknown as Timeline;
+    expect(a.episodes.map((e) => e.episodeId)).toEqual(order);
+
+    // Partner B: not shared → 404; shared → readable; revoked → 404 again.
+    expect((await call('partner-portal', 'GET', `/customers/${customerId}`, tokenB)).status).toBe(404);
+    expect((await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenB)).status).toBe(404);
+    expect((await call('partner-portal', 'POST', `/partners/${partnerB}/shares`, management, { customerId })).status).toBeLessThan(300);
+    await waitFor(async () => (await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenB)).status === 200, 60000, 'B to read once shared');
+    const b = (await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenB)).body as unknown as Timeline;
+    expect(b.episodes.map((e) => e.episodeId)).not.toContain(dealId); // A's own deal is A's
+    expect((await call('partner-portal', 'DELETE', `/partners/${partnerB}/shares/${customerId}`, management)).status).toBeLessThan(300);
+    expect((await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenB)).status).toBe(404);
+    expect((await call('partner-portal', 'GET', `/customers/${customerId}`, tokenB)).status).toBe(404);
+  }, 400000);
+});
