@@ -3,6 +3,7 @@
  * integration events to Kafka, moving its durable checkpoint only after Kafka acknowledged them.
  * Run exactly one per event store:  CRM_MODE=distributed ... npm run relay
  */
+import 'reflect-metadata';
 import { loadConfigOrExit, PlatformConfig } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { createPlatform } from '@crm/platform';
