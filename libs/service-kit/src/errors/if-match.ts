@@ -19,3 +19,13 @@ export function expectedRevisionFromIfMatch(header: string | readonly string[] |
 export function etagForRevision(revision: bigint | number): string {
   return `"${revision.toString()}"`;
 }
+
+/** The one thing controllers need of the HTTP response (with `@Res({ passthrough: true })`). */
+export interface HeaderResponse {
+  setHeader(name: string, value: string): void;
+}
+
+/** Answers the stream revision after a change as the ETag the next `If-Match` sends back. */
+export function setEtag(res: HeaderResponse, revision: bigint | undefined): void {
+  if (revision !== undefined) res.setHeader('ETag', etagForRevision(revision));
+}

@@ -1,13 +1,10 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { HttpProblem, ProblemTypes, Public, TokenMint, type PartnerPrincipal } from '@crm/service-kit';
+import { HttpProblem, ProblemTypes, Public, TokenMint, type PartnerPrincipal, type HeaderResponse } from '@crm/service-kit';
 import { verifyAgainstDecoy, verifyClientSecret } from '../credentials/credential-secrets';
 import { PartnerCredentials } from '../credentials/partner-credentials';
 import { TokenRequestDto, TokenResponseDto } from './token.dto';
 
-interface HeaderResponse {
-  setHeader(name: string, value: string): void;
-}
 
 const TOKEN_LIFETIME_SECONDS = 3600;
 

@@ -3,16 +3,13 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship';
 import { RelationshipCommands, type CommandResult } from '@crm/relationship-api';
-import { CurrentPrincipal, etagForRevision, RequireDepartment, RequireKind, type Principal } from '@crm/service-kit';
+import { CurrentPrincipal, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { asStaff } from '../auth/principals';
 import { PartnerCredentials } from '../credentials/partner-credentials';
 import { IssueCredentialCommand, type IssuedCredential } from './issue-credential/issue-credential.command';
 import { PartnerCredentialParams, PartnerIdParam, PartnerShareParams, RegisterPartnerDto, ShareCustomerDto, type PartnerView } from './partners.dto';
 import { RegisterPartnerCommand } from './register-partner/register-partner.command';
 
-interface HeaderResponse {
-  setHeader(name: string, value: string): void;
-}
 
 /**
  * Partner administration, for management and sales staff: register a partner company, issue and
@@ -37,7 +34,7 @@ export class PartnersController {
   async register(@CurrentPrincipal() p: Principal, @Body() dto: RegisterPartnerDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<{ partnerId: string }> {
     const r = await this.commandBus.execute<RegisterPartnerCommand, CommandResult>(new RegisterPartnerCommand(asStaff(p), dto));
     res.setHeader('Location', `/partners/${r.id}`);
-    if (r.revision !== undefined) res.setHeader('ETag', etagForRevision(r.revision));
+    setEtag(res, r.revision);
     return { partnerId: r.id };
   }
 

@@ -2,29 +2,13 @@ import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res } from '@
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { loadState, type EventStore } from '@crm/event-store';
 import { episodeStream, evolveEpisode, NotFoundError, type Episode, type EpisodeState } from '@crm/relationship';
-import { CloseEpisodeDto, RecordInteractionDto, RelationshipCommands, type CommandResult } from '@crm/relationship-api';
-import {
-  CurrentPrincipal,
-  etagForRevision,
-  EVENT_STORE,
-  expectedRevisionFromIfMatch,
-  HttpProblem,
-  ProblemTypes,
-  RequireKind,
-  type PartnerPrincipal,
-  type Principal,
-} from '@crm/service-kit';
+import { CloseEpisodeDto, RecordInteractionDto, RelationshipCommands } from '@crm/relationship-api';
+import { CurrentPrincipal, EVENT_STORE, expectedRevisionFromIfMatch, HttpProblem, ProblemTypes, RequireKind, type PartnerPrincipal, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { asPartner } from '../auth/principals';
 import { PartnerScope } from './partner-scope';
 import { EpisodeIdParam, OpenPartnerEpisodeDto } from './portal.dto';
 
-interface HeaderResponse {
-  setHeader(name: string, value: string): void;
-}
 
-function withEtag(res: HeaderResponse, r: CommandResult): void {
-  if (r.revision !== undefined) res.setHeader('ETag', etagForRevision(r.revision));
-}
 
 /**
  * A partner's own episodes — partner deals and returns and repairs — on customers shared with it.
@@ -53,7 +37,7 @@ export class PortalEpisodesController {
     const { episodeType, ...episode } = dto;
     const r = await this.commands.openEpisode(partner, episodeType, episode);
     res.setHeader('Location', `/episodes/${r.id}`);
-    withEtag(res, r);
+    setEtag(res, r.revision);
     return { episodeId: r.id };
   }
 
@@ -75,7 +59,7 @@ export class PortalEpisodesController {
       });
     }
     const r = await this.commands.recordInteraction(partner, id, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
-    withEtag(res, r);
+    setEtag(res, r.revision);
     return { interactionId: r.id };
   }
 
@@ -92,7 +76,7 @@ export class PortalEpisodesController {
     const partner = asPartner(p);
     await this.ownEpisode(partner, id);
     const r = await this.commands.closeEpisode(partner, id, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
-    withEtag(res, r);
+    setEtag(res, r.revision);
     return { episodeId: id, outcome: dto.outcome };
   }
 

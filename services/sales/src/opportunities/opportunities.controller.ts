@@ -1,15 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdvanceStageDto, CloseEpisodeDto, OpenEpisodeDto, RecordInteractionDto, RelationshipCommands, type CommandResult } from '@crm/relationship-api';
-import { CurrentPrincipal, etagForRevision, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal } from '@crm/service-kit';
+import { AdvanceStageDto, CloseEpisodeDto, OpenEpisodeDto, RecordInteractionDto, RelationshipCommands } from '@crm/relationship-api';
+import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 
-interface HeaderResponse {
-  setHeader(name: string, value: string): void;
-}
 
-function withEtag(res: HeaderResponse, r: CommandResult): void {
-  if (r.revision !== undefined) res.setHeader('ETag', etagForRevision(r.revision));
-}
 
 /**
  * Opportunity management along the sales process. Changes take `If-Match: "<revision>"` for
@@ -28,7 +22,7 @@ export class OpportunitiesController {
   async open(@CurrentPrincipal() p: Principal, @Body() dto: OpenEpisodeDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<{ episodeId: string }> {
     const r = await this.commands.openEpisode(p, 'opportunity', dto);
     res.setHeader('Location', `/opportunities/${r.id}`);
-    withEtag(res, r);
+    setEtag(res, r.revision);
     return { episodeId: r.id };
   }
 
@@ -42,7 +36,7 @@ export class OpportunitiesController {
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ interactionId: string }> {
     const r = await this.commands.recordInteraction(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
-    withEtag(res, r);
+    setEtag(res, r.revision);
     return { interactionId: r.id };
   }
 
@@ -56,7 +50,7 @@ export class OpportunitiesController {
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string; stage: string }> {
     const r = await this.commands.advanceStage(p, id, dto.stage, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
-    withEtag(res, r);
+    setEtag(res, r.revision);
     return { episodeId: id, stage: dto.stage };
   }
 
@@ -70,7 +64,7 @@ export class OpportunitiesController {
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string; outcome: string }> {
     const r = await this.commands.closeEpisode(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
-    withEtag(res, r);
+    setEtag(res, r.revision);
     return { episodeId: id, outcome: dto.outcome };
   }
 }

@@ -1,16 +1,10 @@
 import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { RecordInteractionDto, RelationshipCommands, type CommandResult } from '@crm/relationship-api';
-import { CurrentPrincipal, etagForRevision, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal } from '@crm/service-kit';
+import { RecordInteractionDto, RelationshipCommands } from '@crm/relationship-api';
+import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { ResolveCaseDto } from './cases.dto';
 
-interface HeaderResponse {
-  setHeader(name: string, value: string): void;
-}
 
-function withEtag(res: HeaderResponse, r: CommandResult): void {
-  if (r.revision !== undefined) res.setHeader('ETag', etagForRevision(r.revision));
-}
 
 /**
  * Work on an open case. Changes take `If-Match: "<revision>"` for optimistic concurrency (412 when
@@ -36,7 +30,7 @@ export class CasesController {
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ interactionId: string }> {
     const r = await this.commands.recordInteraction(p, id, dto, { episodeType: 'case', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
-    withEtag(res, r);
+    setEtag(res, r.revision);
     return { interactionId: r.id };
   }
 
@@ -51,7 +45,7 @@ export class CasesController {
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string; outcome: string }> {
     const r = await this.commands.closeEpisode(p, id, { outcome: dto.outcome, reason: dto.reason }, { episodeType: 'case', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
-    withEtag(res, r);
+    setEtag(res, r.revision);
     return { episodeId: id, outcome: dto.outcome };
   }
 }

@@ -2,13 +2,10 @@ import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/c
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandResult } from '@crm/relationship-api';
-import { CurrentPrincipal, etagForRevision, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal } from '@crm/service-kit';
+import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { CampaignIdParam, RecordCampaignResponseDto } from '../campaigns.dto';
 import { RecordCampaignResponseCommand } from './record-response.command';
 
-interface HeaderResponse {
-  setHeader(name: string, value: string): void;
-}
 
 /**
  * Responses to a campaign. `If-Match: "<revision>"` of the customer's campaign episode makes the
@@ -36,7 +33,7 @@ export class RecordCampaignResponseController {
     const r = await this.commandBus.execute<RecordCampaignResponseCommand, CommandResult & { episodeId: string }>(
       new RecordCampaignResponseCommand(principal, campaignId, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId }),
     );
-    if (r.revision !== undefined) res.setHeader('ETag', etagForRevision(r.revision));
+    setEtag(res, r.revision);
     return { episodeId: r.episodeId, interactionId: r.id };
   }
 }

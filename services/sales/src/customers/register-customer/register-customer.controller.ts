@@ -2,12 +2,9 @@ import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { RegisterCustomerDto, type CommandResult } from '@crm/relationship-api';
-import { CurrentPrincipal, etagForRevision, RequireKind, type Principal } from '@crm/service-kit';
+import { CurrentPrincipal, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { RegisterCustomerCommand } from './register-customer.command';
 
-interface HeaderResponse {
-  setHeader(name: string, value: string): void;
-}
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -27,7 +24,7 @@ export class RegisterCustomerController {
   ): Promise<{ customerId: string }> {
     const r = await this.commandBus.execute<RegisterCustomerCommand, CommandResult>(new RegisterCustomerCommand(principal, dto, correlationId));
     res.setHeader('Location', `/customers/${r.id}`);
-    if (r.revision !== undefined) res.setHeader('ETag', etagForRevision(r.revision));
+    setEtag(res, r.revision);
     return { customerId: r.id };
   }
 }

@@ -2,13 +2,10 @@ import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandResult } from '@crm/relationship-api';
-import { CurrentPrincipal, etagForRevision, RequireDepartment, RequireKind, type Principal } from '@crm/service-kit';
+import { CurrentPrincipal, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { OpenCaseDto } from '../cases.dto';
 import { OpenCaseCommand } from './open-case.command';
 
-interface HeaderResponse {
-  setHeader(name: string, value: string): void;
-}
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -29,7 +26,7 @@ export class OpenCaseController {
   ): Promise<{ episodeId: string }> {
     const r = await this.commandBus.execute<OpenCaseCommand, CommandResult>(new OpenCaseCommand(principal, dto, correlationId));
     res.setHeader('Location', `/cases/${r.id}`);
-    if (r.revision !== undefined) res.setHeader('ETag', etagForRevision(r.revision));
+    setEtag(res, r.revision);
     return { episodeId: r.id };
   }
 }
