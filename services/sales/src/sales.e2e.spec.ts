@@ -1,45 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
-import { createPlatform, type Platform } from '@crm/platform';
 import { TokenMint, type ServiceApp } from '@crm/service-kit';
+import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
 import { createSalesApp, SalesConfig } from './sales';
 
 // The sales service over HTTP on the embedded platform (PGlite on disk).
 describe('sales service (embedded)', () => {
-  let dataDir: string;
-  let platform: Platform;
   let app: ServiceApp;
+  let stop: () => Promise<void>;
   let base: string;
   let token: string;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-sales-'));
-    const config = loadConfig(SalesConfig, { CRM_DATA_DIR: dataDir });
-    platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
-    app = await createSalesApp(config, platform, { embedded: true });
-    base = await app.listen(0);
+    ({ app, base, stop } = await startEmbeddedService('sales', SalesConfig, createSalesApp, crmRegistry()));
     token = await app.app.get(TokenMint).mint({ kind: 'staff', subject: 'alice', department: 'sales', roles: ['agent'] });
   });
   afterAll(async () => {
-    await app?.close();
-    await platform?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop?.();
   });
 
-  const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const r = await fetch(`${base}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    return { status: r.status, type: r.headers.get('content-type') ?? '', etag: r.headers.get('etag'), body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  };
+  const call = httpCaller(() => base, () => token);
 
   it('registers a customer, runs an opportunity through the sales process, and shows it on the timeline', async () => {
     const reg = await call('POST', '/customers', {

@@ -1,49 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
-import { createPlatform, type Platform } from '@crm/platform';
+import type { Platform } from '@crm/platform';
 import { RelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
+import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
 import { createCustomerServiceApp, CustomerServiceConfig } from './service';
 
 // The service (call centre) service over HTTP on the embedded platform (PGlite on disk).
 describe('service service (embedded)', () => {
-  let dataDir: string;
   let platform: Platform;
   let app: ServiceApp;
+  let stop: () => Promise<void>;
   let base: string;
   let token: string;
   let commands: RelationshipCommands;
   const agent: Principal = { kind: 'staff', subject: 'dewi', department: 'service', roles: ['agent'] };
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-service-'));
-    const config = loadConfig(CustomerServiceConfig, { CRM_DATA_DIR: dataDir });
-    platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
-    app = await createCustomerServiceApp(config, platform, { embedded: true });
-    base = await app.listen(0);
+    ({ platform, app, base, stop } = await startEmbeddedService('service', CustomerServiceConfig, createCustomerServiceApp, crmRegistry()));
     token = await app.app.get(TokenMint).mint(agent);
     commands = new RelationshipCommands(platform.eventStore);
   });
   afterAll(async () => {
-    await app?.close();
-    await platform?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop?.();
   });
 
-  const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}, bearer = token) => {
-    const r = await fetch(`${base}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    return { status: r.status, type: r.headers.get('content-type') ?? '', etag: r.headers.get('etag'), location: r.headers.get('location'), body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  };
+  const call = httpCaller(() => base, () => token);
   const fieldsOf = (body: Record<string, unknown>) => (body.errors as { field: string }[]).map((e) => e.field);
   // The service has no register endpoint: customers come from sales (or anywhere) through the store.
   const registerCustomer = async (name: string) => (await commands.registerCustomer(agent, { kind: 'person', name })).id;
