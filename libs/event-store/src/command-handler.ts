@@ -25,9 +25,15 @@ export async function handleCommand<State, Command, Event extends { type: string
   decider: Decider<State, Command, Event>,
   command: Command,
   metadata: Omit<EventMetadata, 'causationId'> & { causationId?: string },
-  options: { expectedRevision?: ExpectedRevision; schemaVersion?: number } = {},
+  options: {
+    expectedRevision?: ExpectedRevision;
+    schemaVersion?: number;
+    /** Runs on the loaded state before deciding (e.g. may this caller touch it?), so the stream is read once. */
+    check?: (state: State) => void | Promise<void>;
+  } = {},
 ): Promise<HandleResult<State, Event>> {
   const { state, revision } = await loadState(store, streamId, decider);
+  await options.check?.(state);
   const events = decider.decide(command, state);
   if (events.length === 0) return { events, state, revision };
   const expected = options.expectedRevision ?? (revision === undefined ? 'no_stream' : revision);
@@ -61,5 +67,3 @@ export async function loadState<State, Event extends { type: string; data: unkno
     from = page[page.length - 1].revision + 1n;
   }
 }
-
-export const newCorrelationId = (): string => randomUUID();

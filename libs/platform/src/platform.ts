@@ -46,7 +46,8 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const bus = new InProcessBus(options.registry, { topic: config.CRM_KAFKA_TOPIC, partitions: config.CRM_KAFKA_PARTITIONS });
-  const dataSources: DataSource[] = [];
+  // One process owns PGlite: synchronising in initialize() cannot race anyone.
+  const dataSources = dataSourceFactory(sql, { driver: session.pgDriver() }, false);
   return {
     config,
     eventStore,
@@ -54,21 +55,9 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
     sql,
     checkpoints,
     projectionsFollowStore: true,
-    async createDataSource(entities, dsOptions = {}) {
-      if (dsOptions.schema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(dsOptions.schema)}`);
-      const ds = new DataSource({
-        type: 'postgres',
-        driver: session.pgDriver(),
-        entities,
-        schema: dsOptions.schema,
-        synchronize: dsOptions.synchronize ?? true,
-      });
-      await ds.initialize();
-      dataSources.push(ds);
-      return ds;
-    },
+    createDataSource: dataSources.create,
     async close() {
-      for (const ds of dataSources) await ds.destroy();
+      await dataSources.destroyAll();
       await bus.close();
       await session.close();
     },
@@ -95,7 +84,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     partitions: config.CRM_KAFKA_PARTITIONS,
     replicationFactor: config.CRM_KAFKA_REPLICATION_FACTOR,
   });
-  const dataSources: DataSource[] = [];
+  const dataSources = dataSourceFactory(sql, { url }, true);
   return {
     config,
     eventStore,
@@ -103,19 +92,35 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     sql,
     checkpoints,
     projectionsFollowStore: false,
-    async createDataSource(entities, dsOptions = {}) {
-      if (dsOptions.schema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(dsOptions.schema)}`);
-      const ds = new DataSource({ type: 'postgres', url, entities, schema: dsOptions.schema, synchronize: false });
-      await ds.initialize();
-      if (dsOptions.synchronize ?? true) await synchronizeExclusively(ds);
-      dataSources.push(ds);
-      return ds;
-    },
+    createDataSource: dataSources.create,
     async close() {
-      for (const ds of dataSources) await ds.destroy();
+      await dataSources.destroyAll();
       await bus.close();
       await eventStore.close();
       await sql.close();
+    },
+  };
+}
+
+/**
+ * TypeORM data sources on the platform's database. `exclusiveSync`: several processes may start at
+ * once, so synchronise under an advisory lock after connecting (not possible on PGlite, whose one
+ * session a second query runner would wait for forever).
+ */
+function dataSourceFactory(sql: SqlClient, connection: { driver: unknown } | { url: string }, exclusiveSync: boolean) {
+  const created: DataSource[] = [];
+  return {
+    async create(entities: MixedList<Function | string | EntitySchema>, options: { schema?: string; synchronize?: boolean } = {}): Promise<DataSource> {
+      if (options.schema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(options.schema)}`);
+      const synchronize = options.synchronize ?? true;
+      const ds = new DataSource({ type: 'postgres', ...connection, entities, schema: options.schema, synchronize: synchronize && !exclusiveSync });
+      await ds.initialize();
+      if (synchronize && exclusiveSync) await synchronizeExclusively(ds);
+      created.push(ds);
+      return ds;
+    },
+    async destroyAll(): Promise<void> {
+      for (const ds of created) await ds.destroy();
     },
   };
 }

@@ -109,18 +109,18 @@ export class RelationshipCommands {
     return { id: episodeId, revision: r.revision };
   }
 
-  /** Loads an episode the caller may change: a partner only its own, staff only the company's. */
-  private async episodeFor(principal: Principal, episodeId: string, episodeType?: EpisodeType): Promise<NonNullable<EpisodeState>> {
-    const { state } = await loadState(this.store, episodeStream(episodeId), episodeDecider);
-    const visible =
-      state &&
-      (!episodeType || state.episodeType === episodeType) &&
-      (principal.kind === 'partner' ? state.owner.kind === 'partner' && state.owner.partnerId === principal.partnerId : state.owner.kind === 'department');
-    // Someone else's episode answers exactly like a missing one: its existence is not disclosed.
-    if (!visible) throw new NotFoundError(`episode ${episodeId} not found`);
-    // A partner keeps writing on its own episode only while the customer is still shared with it.
-    if (principal.kind === 'partner') await this.assertShared(principal.partnerId, state.customerId);
-    return state;
+  /** Whether the caller may change the loaded episode: a partner only its own, staff only the company's. */
+  private mayChange(principal: Principal, episodeId: string, episodeType?: EpisodeType): (state: EpisodeState) => Promise<void> {
+    return async (state) => {
+      const visible =
+        state &&
+        (!episodeType || state.episodeType === episodeType) &&
+        (principal.kind === 'partner' ? state.owner.kind === 'partner' && state.owner.partnerId === principal.partnerId : state.owner.kind === 'department');
+      // Someone else's episode answers exactly like a missing one: its existence is not disclosed.
+      if (!visible) throw new NotFoundError(`episode ${episodeId} not found`);
+      // A partner keeps writing on its own episode only while the customer is still shared with it.
+      if (principal.kind === 'partner') await this.assertShared(principal.partnerId, state.customerId);
+    };
   }
 
   /** Checked against the partner aggregate (the store itself), so a revoke holds from the next request. */
@@ -130,7 +130,6 @@ export class RelationshipCommands {
   }
 
   async recordInteraction(principal: Principal, episodeId: string, dto: RecordInteractionDto, options: { episodeType?: EpisodeType; expectedRevision?: ExpectedRevision; correlationId?: string } = {}): Promise<CommandResult> {
-    await this.episodeFor(principal, episodeId, options.episodeType);
     const interactionId = dto.interactionId ?? randomUUID();
     const r = await handleCommand(
       this.store,
@@ -152,33 +151,31 @@ export class RelationshipCommands {
         },
       },
       this.metadata(principal, options.correlationId, this.visibilityFor(principal)),
-      { expectedRevision: options.expectedRevision },
+      { expectedRevision: options.expectedRevision, check: this.mayChange(principal, episodeId, options.episodeType) },
     );
     return { id: interactionId, revision: r.revision };
   }
 
   async advanceStage(principal: Principal, episodeId: string, stage: SalesStage, options: { expectedRevision?: ExpectedRevision; correlationId?: string } = {}): Promise<CommandResult> {
-    await this.episodeFor(principal, episodeId, 'opportunity');
     const r = await handleCommand(
       this.store,
       episodeStream(episodeId),
       episodeDecider,
       { type: 'AdvanceStage', data: { episodeId, to: stage, advancedAt: new Date().toISOString() } },
       this.metadata(principal, options.correlationId, this.visibilityFor(principal)),
-      { expectedRevision: options.expectedRevision },
+      { expectedRevision: options.expectedRevision, check: this.mayChange(principal, episodeId, 'opportunity') },
     );
     return { id: episodeId, revision: r.revision };
   }
 
   async closeEpisode(principal: Principal, episodeId: string, dto: CloseEpisodeDto, options: { episodeType?: EpisodeType; expectedRevision?: ExpectedRevision; correlationId?: string } = {}): Promise<CommandResult> {
-    await this.episodeFor(principal, episodeId, options.episodeType);
     const r = await handleCommand(
       this.store,
       episodeStream(episodeId),
       episodeDecider,
       { type: 'CloseEpisode', data: { episodeId, outcome: dto.outcome, value: dto.value, currency: dto.currency, reason: dto.reason, closedAt: dto.closedAt ?? new Date().toISOString() } },
       this.metadata(principal, options.correlationId, this.visibilityFor(principal)),
-      { expectedRevision: options.expectedRevision },
+      { expectedRevision: options.expectedRevision, check: this.mayChange(principal, episodeId, options.episodeType) },
     );
     return { id: episodeId, revision: r.revision };
   }

@@ -24,7 +24,6 @@ export class Relay {
   private running?: Promise<void>;
   private wake?: () => void;
   readonly name: string;
-  private published = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -34,10 +33,6 @@ export class Relay {
     private readonly options: RelayOptions = {},
   ) {
     this.name = options.name ?? 'relay';
-  }
-
-  get publishedCount(): number {
-    return this.published;
   }
 
   start(): void {
@@ -107,7 +102,6 @@ export class Relay {
     if (batch.length) await this.bus.publish(batch);
     const last = page[page.length - 1].position;
     await this.checkpoints.save(this.name, last);
-    this.published += batch.length;
     return last;
   }
 }
