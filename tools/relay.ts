@@ -2,15 +2,20 @@
  * The relay process (distributed mode): follows the event store's global order and publishes the
  * integration events to Kafka, moving its durable checkpoint only after Kafka acknowledged them.
  * Run exactly one per event store:  CRM_MODE=distributed ... npm run relay
+ *
+ * It never exits because Kafka or PostgreSQL is unreachable: it retries with backoff, answers
+ * `GET /health/ready` with 503 meanwhile (200 `GET /health` as long as the process runs), and
+ * resumes from its checkpoint. Events that break their contract are parked (see docs/operations.md).
  */
 import 'reflect-metadata';
-import { loadConfigOrExit, PlatformConfig } from '@crm/config';
+import http from 'node:http';
+import { loadConfigOrExit } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { createPlatform } from '@crm/platform';
-import { Relay } from '@crm/relay';
+import { Relay, RelayConfig } from '@crm/relay';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(PlatformConfig);
+  const config = loadConfigOrExit(RelayConfig);
   if (config.CRM_MODE !== 'distributed') {
     console.error('CRM_MODE: the relay runs in distributed mode (embedded read models follow the store directly)');
     process.exit(78);
@@ -18,15 +23,39 @@ async function main(): Promise<void> {
   const registry = crmRegistry();
   const platform = await createPlatform(config, { registry, clientId: 'crm-relay' });
   const relay = new Relay(platform.eventStore, platform.bus, platform.checkpoints, registry, {
-    onRejected: (event, reason) => console.error(`relay: event ${event.id} (${event.type}) breaks its contract and was not published: ${reason}`),
-    onError: (error) => {
-      console.error('relay failed:', error);
-      process.exit(1);
+    parking: { sql: platform.sql, schema: config.CRM_PLATFORM_SCHEMA },
+    onRejected: (event, reason) => console.error(`relay: parked event ${event.id} (${event.type}): ${reason}`),
+    onRetry: (error, attempt) => {
+      if (attempt === 1 || attempt % 10 === 0) console.error(`relay: publishing failed (attempt ${attempt}); retrying with backoff:`, error instanceof Error ? error.message : error);
     },
   });
+  await relay.migrate();
   relay.start();
-  console.log('relay running');
+
+  const server = http.createServer((req, res) => {
+    const health = relay.health();
+    const ready = (health.state === 'live' || health.state === 'catching-up') && health.failures === 0;
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': status === 200 ? 'application/json' : 'application/problem+json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.url === '/health') return send(200, { status: 'ok' });
+    if (req.url === '/health/ready') {
+      return ready
+        ? send(200, { status: 'ok', relay: health })
+        : send(503, { type: 'urn:crm:problem:not-ready', title: 'Service Unavailable', status: 503, detail: `relay ${health.state}`, relay: health });
+    }
+    send(404, { type: 'about:blank', title: 'Not Found', status: 404 });
+  });
+  server.on('error', (error) => {
+    console.error(`relay: cannot serve its health probes on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT} (CRM_HTTP_PORT / CRM_HTTP_HOST): ${error.message}`);
+    process.exit(78);
+  });
+  server.listen(config.CRM_HTTP_PORT, config.CRM_HTTP_HOST);
+  console.log(`relay running; health on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT}`);
+
   const shutdown = async () => {
+    server.close();
     await relay.stop();
     await platform.close();
     process.exit(0);

@@ -272,6 +272,16 @@ cmd_down() {
   log "log: $PG_LOG"
 }
 
+# A crash-like restart for chaos tests: stop in immediate mode (no shutdown checkpoint, every
+# connection cut), then start again; recovery replays the WAL.
+cmd_restart_immediate() {
+  is_running || die "not running"
+  ensure_server_installed
+  log "restarting (pg_ctl stop -m immediate, then start)"
+  as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m immediate -w -t 60 >/dev/null
+  cmd_up
+}
+
 cmd_status() {
   if is_running; then
     local rport
@@ -292,5 +302,6 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
+  restart-immediate) cmd_restart_immediate ;;
   *) usage_and_exit ;;
 esac

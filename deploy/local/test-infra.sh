@@ -21,6 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Both servers started here: suites may stop and restart them (broker outage, PostgreSQL crash).
+if [[ -z "${DATABASE_URL:-}" && -z "${KAFKA_BROKERS:-}" ]]; then export DEPLOY_LOCAL_INFRA=1; fi
 if [[ -z "${DATABASE_URL:-}" ]]; then
   out="$(bash "$HERE/postgres.sh" up)"
   started+=(postgres)

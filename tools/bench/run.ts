@@ -1,116 +1,137 @@
 /**
- * npm run bench — quick platform benchmarks, each reported as a ratio against a baseline measured
- * in the same run on the same database:
- *  - append rate: single-event appends through the event store vs raw single-row INSERTs;
- *  - subscription lag: time from an append's commit to a live subscriber receiving it.
- * Targets: embedded PGlite always; the PostgreSQL server too when DATABASE_URL is set.
+ * npm run bench [-- --only <name>[,<name>…]] [--quick] [--out <file>] [--list]
+ *
+ * Runs the bench modules below in order. Each measures on embedded PGlite and, when DATABASE_URL is
+ * set, on that PostgreSQL server (KAFKA_BROKERS for modules that need the bus), and returns figures:
+ * a value with the baseline it is compared to in the same run, the ratio, and a goal where one is
+ * set. Every figure is printed as it is measured, then all are written as JSON
+ * (default `bench-results.json` at the repository root). Exit code 1 if a module failed; an unmet
+ * goal is a reported result, not a failure.
+ *
+ * Adding a module: write `tools/bench/<name>.ts` exporting a `BenchModule` (`kit.ts`: name,
+ * description, `run(ctx) → Figure[]`, figures reported through `ctx.report`) and list it in
+ * MODULES below.
  */
-import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import type { EventStore, NewEvent } from '@crm/event-store';
-import { PostgresEventStore } from '@crm/event-store-postgres';
-import { PgliteSession, PgSqlClient, type SqlClient } from '@crm/sql';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { appendBench } from './append';
+import type { BenchContext, BenchModule, Figure } from './kit';
+import { pipelineBench } from './pipeline';
+import { rebuildBench } from './rebuild';
+import { timelineBench } from './timeline';
+import { wakeupBench } from './wakeup';
 
-const N = Number(process.env.BENCH_EVENTS ?? 2000);
-const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 200);
+/** Every bench module, in the order they run. Add new ones here. */
+export const MODULES: readonly BenchModule[] = [appendBench, wakeupBench, timelineBench, rebuildBench, pipelineBench];
 
-function event(i: number): NewEvent {
-  return {
-    id: randomUUID(),
-    type: 'BenchNoted',
-    data: { customerId: randomUUID(), i, note: 'x'.repeat(100) },
-    metadata: {
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      actor: { type: 'system', id: 'bench' },
-      occurredAt: new Date().toISOString(),
-      visibility: { departments: '*', partners: [] },
-    },
-  };
+interface Args {
+  only?: string[];
+  quick: boolean;
+  out: string;
+  list: boolean;
 }
 
-async function rawInsertRate(sql: SqlClient, schema: string): Promise<number> {
-  await sql.exec(`CREATE TABLE IF NOT EXISTS ${schema}.raw_baseline (id bigserial PRIMARY KEY, event_id uuid, stream_id text, type text, data jsonb, metadata jsonb)`);
-  const t0 = performance.now();
-  for (let i = 0; i < N; i++) {
-    const e = event(i);
-    await sql.query(`INSERT INTO ${schema}.raw_baseline (event_id, stream_id, type, data, metadata) VALUES ($1, $2, $3, $4, $5)`, [
-      e.id,
-      `bench-${i % 100}`,
-      e.type,
-      JSON.stringify(e.data),
-      JSON.stringify(e.metadata),
-    ]);
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { quick: false, out: path.resolve(__dirname, '../../bench-results.json'), list: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (!v) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--quick') args.quick = true;
+    else if (a === '--list') args.list = true;
+    else if (a === '--only' || a.startsWith('--only=')) args.only = [...(args.only ?? []), ...value().split(',').map((s) => s.trim()).filter(Boolean)];
+    else if (a === '--out' || a.startsWith('--out=')) args.out = path.resolve(value());
+    else throw new UsageError(`unknown argument ${a} (expected --only <name>, --quick, --out <file>, --list)`);
   }
-  return N / ((performance.now() - t0) / 1000);
+  return args;
 }
 
-async function appendRate(store: EventStore): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < N; i++) await store.appendToStream(`bench-${i % 100}-${process.pid}`, [event(i)]);
-  return N / ((performance.now() - t0) / 1000);
+function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US');
+  return n.toFixed(Math.abs(n) >= 10 ? 1 : 2);
 }
 
-async function subscriptionLag(store: EventStore): Promise<{ p50: number; p95: number; max: number }> {
-  const tail = await store.readAll({ maxCount: 1_000_000 });
-  const sent = new Map<string, number>();
-  const lags: number[] = [];
-  let resolveAll!: () => void;
-  const all = new Promise<void>((r) => (resolveAll = r));
-  const sub = store.subscribeToAll({
-    after: tail.at(-1)?.position,
-    onEvent: async (e) => {
-      const t = sent.get(e.id);
-      if (t !== undefined) {
-        lags.push(performance.now() - t);
-        if (lags.length === LAG_SAMPLES) resolveAll();
-      }
-    },
-  });
-  for (let i = 0; i < LAG_SAMPLES; i++) {
-    const e = event(i);
-    await store.appendToStream(`lag-${randomUUID()}`, [e]);
-    sent.set(e.id, performance.now()); // committed: the lag counts from here
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await all;
-  await sub.stop();
-  lags.sort((a, b) => a - b);
-  const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))];
-  return { p50: at(0.5), p95: at(0.95), max: lags[lags.length - 1] };
-}
-
-async function bench(name: string, sql: SqlClient, schema: string, cleanup: () => Promise<void>): Promise<void> {
-  const store = new PostgresEventStore(sql, { schema, pollIntervalMs: 50 });
-  await store.migrate();
-  const raw = await rawInsertRate(sql, schema);
-  const appends = await appendRate(store);
-  const lag = await subscriptionLag(store);
-  console.log(`\n## ${name}`);
-  console.log(`raw INSERT baseline        ${raw.toFixed(0)} rows/s (${N} single-row inserts)`);
-  console.log(`event store append         ${appends.toFixed(0)} events/s (${N} single-event appends, expected revision any)`);
-  console.log(`append / raw INSERT ratio  ${(appends / raw).toFixed(2)}`);
-  console.log(`subscription lag           p50 ${lag.p50.toFixed(1)} ms, p95 ${lag.p95.toFixed(1)} ms, max ${lag.max.toFixed(1)} ms (${LAG_SAMPLES} samples, other-process poll interval 50 ms; same-process appends wake the subscriber)`);
-  await cleanup();
+export function formatFigure(f: Figure): string {
+  let line = `  ${f.name.padEnd(40)} ${formatNumber(f.value).padStart(10)} ${f.unit}`;
+  if (f.baseline) line += `  | baseline ${formatNumber(f.baseline.value)} ${f.unit} (${f.baseline.name})`;
+  if (f.ratio !== undefined) line += `  | ratio ${f.ratio.toFixed(2)}`;
+  if (f.goal) line += `  | goal ${f.goal}: ${f.met ? 'met' : 'NOT met'}`;
+  return line;
 }
 
 async function main(): Promise<void> {
-  const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
-  const session = await PgliteSession.open();
-  await bench('embedded PGlite (in memory)', session.sqlClient(), schema, () => session.close());
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    const sql = new PgSqlClient(url);
-    await bench(`PostgreSQL server (${new URL(url).host})`, sql, schema, async () => {
-      await sql.exec(`DROP SCHEMA ${schema} CASCADE`);
-      await sql.close();
-    });
-  } else {
-    console.log('\n(PostgreSQL server skipped: set DATABASE_URL, e.g. after `npm run infra:up`)');
+  const args = parseArgs(process.argv.slice(2));
+  if (args.list) {
+    for (const m of MODULES) console.log(`${m.name.padEnd(12)} ${m.description}`);
+    return;
   }
+  const unknown = (args.only ?? []).filter((n) => !MODULES.some((m) => m.name === n));
+  if (unknown.length) throw new UsageError(`unknown bench module(s) ${unknown.join(', ')}; known: ${MODULES.map((m) => m.name).join(', ')}`);
+  const selected = MODULES.filter((m) => !args.only || args.only.includes(m.name));
+
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const kafkaBrokers = process.env.KAFKA_BROKERS || undefined;
+  console.log(`bench: ${selected.map((m) => m.name).join(', ')}${args.quick ? ' (quick)' : ''}`);
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+  console.log(`targets: embedded PGlite${databaseUrl ? `, PostgreSQL ${new URL(databaseUrl).host}` : ' (PostgreSQL skipped: set DATABASE_URL, e.g. after `npm run infra:up`)'}`);
+
+  const figures: Figure[] = [];
+  const modules: { name: string; seconds: number; figures: number; error?: string }[] = [];
+  for (const module of selected) {
+    console.log(`\n## ${module.name} — ${module.description}`);
+    const ctx: BenchContext = {
+      databaseUrl,
+      kafkaBrokers,
+      quick: args.quick,
+      report(figure) {
+        const f = { ...figure };
+        if (f.baseline && f.ratio === undefined && f.baseline.value !== 0) f.ratio = f.value / f.baseline.value;
+        console.log(formatFigure(f));
+        return f;
+      },
+      log: (message) => console.log(`  ${message}`),
+    };
+    const t0 = Date.now();
+    try {
+      const produced = await module.run(ctx);
+      figures.push(...produced);
+      modules.push({ name: module.name, seconds: (Date.now() - t0) / 1000, figures: produced.length });
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      console.error(`  FAILED: ${message}`);
+      modules.push({ name: module.name, seconds: (Date.now() - t0) / 1000, figures: 0, error: message });
+    }
+  }
+
+  const withGoal = figures.filter((f) => f.goal !== undefined);
+  console.log(`\n## summary: ${withGoal.filter((f) => f.met).length} of ${withGoal.length} goals met`);
+  for (const f of withGoal.filter((f) => !f.met)) console.log(`  not met: ${f.name} (${formatNumber(f.value)} ${f.unit}, goal ${f.goal})`);
+  const report = {
+    generatedAt: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}`, node: process.version },
+    options: { only: args.only ?? null, quick: args.quick, postgres: databaseUrl ? new URL(databaseUrl).host : null, kafka: kafkaBrokers ?? null },
+    modules,
+    figures,
+  };
+  fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`figures written to ${path.relative(process.cwd(), args.out) || args.out}`);
+  if (modules.some((m) => m.error)) process.exitCode = 1;
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    if (e instanceof UsageError) {
+      console.error(`bench: ${e.message}`);
+      process.exit(2);
+    }
+    console.error(e);
+    process.exit(1);
+  });
+}

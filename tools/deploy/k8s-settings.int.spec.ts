@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, PlatformConfig, settingNames } from '@crm/config';
 import { serviceConfigClass, type ServiceConfig } from '@crm/service-kit';
+import { RelayConfig } from '@crm/relay';
 
 const root = path.resolve(__dirname, '../..');
 const script = path.join(root, 'deploy/k8s/validate.sh');
@@ -53,7 +54,8 @@ type ConfigClass = new () => object;
 function configClassOf(workload: Resource): { label: string; cls: ConfigClass; port?: number } {
   const app = str(at(workload.doc, 'metadata', 'labels', 'app.kubernetes.io/name')) ?? workload.name;
   if (app in SERVICES) return { label: app, cls: serviceConfigClass(SERVICES[app]), port: SERVICES[app] };
-  if (app === 'relay' || app === 'migrate') return { label: app, cls: PlatformConfig };
+  if (app === 'relay') return { label: app, cls: RelayConfig };
+  if (app === 'migrate') return { label: app, cls: PlatformConfig };
   throw new Error(`${workload.kind}/${workload.name}: no config class known for app "${app}"`);
 }
 

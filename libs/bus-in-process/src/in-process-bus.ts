@@ -1,5 +1,7 @@
 import {
+  createBatchDelivery,
   createDelivery,
+  type BusBatchSubscribeOptions,
   serializeEnvelope,
   type BusSubscribeOptions,
   type BusSubscription,
@@ -91,6 +93,22 @@ export class InProcessBus implements IntegrationBus {
   }
 
   async subscribe(options: BusSubscribeOptions): Promise<BusSubscription> {
+    const deliver = createDelivery(options);
+    return this.consume(options, (group, partition, committed, subscription) => this.consumePartition(group, partition, committed, deliver, subscription));
+  }
+
+  async subscribeBatch(options: BusBatchSubscribeOptions): Promise<BusSubscription> {
+    const deliver = createBatchDelivery(options);
+    const max = options.maxBatchSize ?? 500;
+    return this.consume(options, (group, partition, committed, subscription) =>
+      this.consumePartitionInBatches(group, partition, committed, max, deliver, subscription),
+    );
+  }
+
+  private async consume(
+    options: { group: string; fromBeginning?: boolean },
+    loop: (group: string, partition: number, committed: number[], subscription: ActiveSubscription) => Promise<void>,
+  ): Promise<BusSubscription> {
     this.assertOpen();
     const { group } = options;
     if (this.active.has(group)) {
@@ -101,11 +119,10 @@ export class InProcessBus implements IntegrationBus {
       offsets = options.fromBeginning === false ? this.log.map((p) => p.length) : this.log.map(() => 0);
       this.offsets.set(group, offsets);
     }
-    const deliver = createDelivery(options);
     const subscription: ActiveSubscription = { stopping: false, wakers: new Set(), loops: [] };
     this.active.set(group, subscription);
     const committed = offsets;
-    subscription.loops = this.log.map((_, partition) => this.consumePartition(group, partition, committed, deliver, subscription));
+    subscription.loops = this.log.map((_, partition) => loop(group, partition, committed, subscription));
 
     let stopped: Promise<void> | undefined;
     return {
@@ -183,6 +200,40 @@ export class InProcessBus implements IntegrationBus {
         continue;
       }
       committed[partition] = offset + 1;
+    }
+  }
+
+  private async consumePartitionInBatches(
+    group: string,
+    partition: number,
+    committed: number[],
+    max: number,
+    deliver: ReturnType<typeof createBatchDelivery>,
+    subscription: ActiveSubscription,
+  ): Promise<void> {
+    const log = this.log[partition];
+    await Promise.resolve();
+    while (!subscription.stopping) {
+      const offset = committed[partition];
+      if (offset >= log.length) {
+        await new Promise<void>((resolve) => subscription.wakers.add(resolve));
+        continue;
+      }
+      const raws = log.slice(offset, offset + max);
+      let handled: boolean;
+      try {
+        handled = await deliver(raws, {
+          registry: this.registry,
+          deadLetter: async (raw, reason) => this.addDeadLetter(group, reason, raw),
+          abandoned: () => subscription.stopping,
+          sleep: (ms) => this.pause(subscription, ms),
+        });
+      } catch (error) {
+        (this.options.onError ?? defaultOnError)(error, { group, partition, offset });
+        if (!subscription.stopping) await this.pause(subscription, UNEXPECTED_ERROR_BACKOFF_MS);
+        continue;
+      }
+      if (handled) committed[partition] = offset + raws.length;
     }
   }
 

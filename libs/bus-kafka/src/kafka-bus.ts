@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
+  createBatchDelivery,
   createDelivery,
+  type BusBatchSubscribeOptions,
   serializeEnvelope,
   type BusSubscribeOptions,
   type BusSubscription,
@@ -9,7 +11,7 @@ import {
   type IntegrationEvent,
   type IntegrationEventRegistry,
 } from '@crm/bus';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerRunConfig, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 
 export { logLevel as KafkaLogLevel } from 'kafkajs';
 
@@ -32,8 +34,16 @@ export interface KafkaBusOptions {
    * requests while idle.
    */
   maxWaitTimeInMs?: number;
-  /** Partitions a consumer works on concurrently, each one still sequentially (default 1). */
+  /** Partitions a consumer works on concurrently, each one still sequentially (default 3). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * A consumer's session: a member that stops heartbeating (killed) leaves the group after this,
+   * and a restarted member waits for that before the group rebalances. Default 6000 ms (the
+   * broker's default minimum, group.min.session.timeout.ms) instead of kafkajs's 30 s.
+   */
+  sessionTimeoutMs?: number;
+  /** Heartbeat interval; default a sixth of the session timeout. */
+  heartbeatIntervalMs?: number;
   /** Where the bus reports problems it recovers from (default console.error). */
   onError?(message: string, error: unknown): void;
 }
@@ -121,17 +131,84 @@ export class KafkaBus implements IntegrationBus {
   }
 
   async subscribe(options: BusSubscribeOptions): Promise<BusSubscription> {
+    const deliver = createDelivery(options);
+    return this.consume(options.group, options.fromBeginning, (subscription, dlqTopic) => ({
+      autoCommit: true,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const raw = message.value?.toString('utf8') ?? '';
+        await deliver(raw, {
+          registry: this.registry,
+          deadLetter: (reason) => this.deadLetter(subscription, { group: options.group, dlqTopic, topic, partition, message, reason }),
+          // Long backoffs must not cost the group membership.
+          sleep: async (ms) => {
+            await heartbeat().catch(() => undefined);
+            await delay(ms);
+          },
+        });
+        // Resolving here lets kafkajs resolve (and later commit) this offset; throwing would not.
+      },
+    }));
+  }
+
+  async subscribeBatch(options: BusBatchSubscribeOptions): Promise<BusSubscription> {
+    const deliver = createBatchDelivery(options);
+    const max = options.maxBatchSize ?? 500;
+    return this.consume(options.group, options.fromBeginning, (subscription, dlqTopic) => ({
+      autoCommit: true,
+      // Offsets of handled batches are committed at most every half second, not after every batch:
+      // a redelivery after a crash is absorbed by the handler's dedupe anyway.
+      autoCommitInterval: 500,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        const { topic, partition } = batch;
+        for (let from = 0; from < batch.messages.length; from += max) {
+          const messages = batch.messages.slice(from, from + max);
+          const byRaw = new Map<string, KafkaMessage>();
+          const raws = messages.map((m) => {
+            const raw = m.value?.toString('utf8') ?? '';
+            byRaw.set(raw, m);
+            return raw;
+          });
+          const handled = await deliver(raws, {
+            registry: this.registry,
+            deadLetter: (raw, reason) => this.deadLetter(subscription, { group: options.group, dlqTopic, topic, partition, message: byRaw.get(raw) ?? messages[0], reason }),
+            abandoned: () => subscription.stopping || !isRunning() || isStale(),
+            sleep: async (ms) => {
+              await heartbeat().catch(() => undefined);
+              await delay(ms);
+            },
+          });
+          // Abandoned (stopping or the partition moved to another member): leave the offsets
+          // unresolved, so whoever consumes next starts from this batch again.
+          if (!handled) return;
+          resolveOffset(messages[messages.length - 1].offset);
+          await heartbeat().catch(() => undefined);
+        }
+        await commitOffsetsIfNecessary();
+      },
+    }));
+  }
+
+  /** One consumer of `group` on the topic, restarted after crashes until the subscription stops. */
+  private async consume(
+    group: string,
+    fromBeginning: boolean | undefined,
+    runConfig: (subscription: KafkaSubscription, dlqTopic: string) => ConsumerRunConfig,
+  ): Promise<BusSubscription> {
     this.assertOpen();
-    const { group } = options;
     const dlqTopic = this.dlqTopic(group);
     await Promise.all([this.ensureTopic(this.topic), this.ensureTopic(dlqTopic)]);
     await this.producer(); // dead letters need it; fail now rather than on the first poison message
 
-    const deliver = createDelivery(options);
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 6000;
     const consumer = this.kafka.consumer({
       groupId: group,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.options.maxWaitTimeInMs,
+      sessionTimeout,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.max(500, Math.floor(sessionTimeout / 6)),
       retry: { restartOnFailure: async () => true },
     });
     const report = this.options.onError ?? defaultOnError;
@@ -152,27 +229,12 @@ export class KafkaBus implements IntegrationBus {
         return stopped;
       },
     };
+    const config = runConfig(subscription, dlqTopic);
 
     const start = async (): Promise<void> => {
       await consumer.connect();
-      await consumer.subscribe({ topics: [this.topic], fromBeginning: options.fromBeginning ?? true });
-      await consumer.run({
-        autoCommit: true,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-        eachMessage: async ({ topic, partition, message, heartbeat }) => {
-          const raw = message.value?.toString('utf8') ?? '';
-          await deliver(raw, {
-            registry: this.registry,
-            deadLetter: (reason) => this.deadLetter(subscription, { group, dlqTopic, topic, partition, message, reason }),
-            // Long backoffs must not cost the group membership.
-            sleep: async (ms) => {
-              await heartbeat().catch(() => undefined);
-              await delay(ms);
-            },
-          });
-          // Resolving here lets kafkajs resolve (and later commit) this offset; throwing would not.
-        },
-      });
+      await consumer.subscribe({ topics: [this.topic], fromBeginning: fromBeginning ?? true });
+      await consumer.run(config);
     };
 
     // kafkajs restarts a crashed consumer by itself when the error is retriable; otherwise it stays

@@ -34,6 +34,27 @@ export interface BusSubscribeOptions {
   dedupe?: DedupeStore | false;
 }
 
+export interface BusBatchSubscribeOptions {
+  /** Consumer group, as for `subscribe`. */
+  group: string;
+  /**
+   * Called with consecutive valid events of one partition (one key's events always in their order).
+   * The handler deals with events it cannot apply itself (projections park them); a rejection means
+   * "cannot process now" (a database that is down): the same events are offered again after a
+   * backoff for as long as it takes, and nothing is dead-lettered for it. Invalid messages never
+   * reach it: they are dead-lettered with their reason, as for `subscribe`.
+   */
+  handleBatch(events: IntegrationEvent[]): Promise<void>;
+  /** Start from the oldest retained message when the group has no committed offset (default true). */
+  fromBeginning?: boolean;
+  /** Backoff between attempts of a failing batch (default 100 ms doubling to 5 s). */
+  retry?: { initialBackoffMs?: number; maxBackoffMs?: number };
+  /** Most events per call (default 500). */
+  maxBatchSize?: number;
+  /** Reports each failed attempt of a batch (default console.error). */
+  onBatchError?(error: unknown, attempt: number): void;
+}
+
 export interface BusSubscription {
   stop(): Promise<void>;
 }
@@ -57,6 +78,11 @@ export interface IntegrationBus {
   /** Validates every event, then resolves once the bus has durably accepted all of them. */
   publish(events: readonly IntegrationEvent[]): Promise<void>;
   subscribe(options: BusSubscribeOptions): Promise<BusSubscription>;
+  /**
+   * Consumes as a group in batches: for consumers that apply many events in one transaction
+   * (projections). Resolves once the subscription is set up; joining the group may finish later.
+   */
+  subscribeBatch(options: BusBatchSubscribeOptions): Promise<BusSubscription>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

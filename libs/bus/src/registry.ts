@@ -1,9 +1,13 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { CompiledValidator, type PayloadProblem } from './compiled-validator';
 import { IntegrationEventEnvelopeDto } from './envelope.dto';
 import type { IntegrationEvent } from './envelope';
 
 type Ctor<T = object> = new () => T;
+
+/** The envelope's own contract, compiled like the payloads' (extension attributes are declared there). */
+const ENVELOPE = new CompiledValidator(IntegrationEventEnvelopeDto, { allowUnknown: true });
 
 export class InvalidIntegrationEventError extends Error {
   override readonly name = 'InvalidIntegrationEventError';
@@ -18,11 +22,21 @@ export class InvalidIntegrationEventError extends Error {
  * version is an error on both sides (consumers dead-letter it).
  */
 export class IntegrationEventRegistry {
-  private readonly schemas = new Map<string, Ctor>();
+  private readonly schemas = new Map<string, { dto: Ctor; validator: CompiledValidator }>();
 
   register(type: string, schemaVersion: number, payload: Ctor): this {
-    this.schemas.set(`${type}@${schemaVersion}`, payload);
+    this.schemas.set(`${type}@${schemaVersion}`, { dto: payload, validator: new CompiledValidator(payload) });
     return this;
+  }
+
+  /** The class-validator DTO of an event's payload (the contract as declared). */
+  payloadDto(type: string, schemaVersion: number): Ctor | undefined {
+    return this.schemas.get(`${type}@${schemaVersion}`)?.dto;
+  }
+
+  /** Problems of a payload against its contract (empty: valid); undefined for an unknown type. */
+  payloadProblems(type: string, schemaVersion: number, data: unknown): PayloadProblem[] | undefined {
+    return this.schemas.get(`${type}@${schemaVersion}`)?.validator.validate(data);
   }
 
   has(type: string, schemaVersion: number): boolean {
@@ -38,16 +52,14 @@ export class IntegrationEventRegistry {
     if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
       throw new InvalidIntegrationEventError('message is not a JSON object');
     }
-    const envelope = plainToInstance(IntegrationEventEnvelopeDto, candidate);
-    const envelopeErrors = validateSync(envelope, { forbidUnknownValues: false });
-    if (envelopeErrors.length) throw new InvalidIntegrationEventError(`invalid envelope: ${describeErrors(envelopeErrors)}`);
+    const envelopeProblems = ENVELOPE.validate(candidate);
+    if (envelopeProblems.length) throw new InvalidIntegrationEventError(`invalid envelope: ${describeProblems(envelopeProblems)}`);
     const event = candidate as IntegrationEvent;
     const schema = this.schemas.get(`${event.type}@${event.schemaversion}`);
     if (!schema) throw new InvalidIntegrationEventError(`unknown event type ${event.type} schema version ${event.schemaversion}`);
     if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) throw new InvalidIntegrationEventError('data must be a JSON object');
-    const payload = plainToInstance(schema, event.data);
-    const payloadErrors = validateSync(payload, { whitelist: true, forbidNonWhitelisted: true });
-    if (payloadErrors.length) throw new InvalidIntegrationEventError(`invalid data of ${event.type}@${event.schemaversion}: ${describeErrors(payloadErrors)}`);
+    const problems = schema.validator.validate(event.data);
+    if (problems.length) throw new InvalidIntegrationEventError(`invalid data of ${event.type}@${event.schemaversion}: ${describeProblems(problems)}`);
     return event;
   }
 
@@ -61,6 +73,18 @@ export class IntegrationEventRegistry {
     }
     return this.validate(json);
   }
+}
+
+/**
+ * class-validator's own verdict on a payload (plainToInstance + validateSync with the registry's
+ * options): the reference the compiled validator is held to in tests.
+ */
+export function classValidatorProblems(dto: Ctor, data: object): string {
+  return describeErrors(validateSync(plainToInstance(dto, data), { whitelist: true, forbidNonWhitelisted: true }));
+}
+
+export function describeProblems(problems: readonly PayloadProblem[]): string {
+  return problems.map((p) => `${p.path}: ${p.message}`).join(', ');
 }
 
 export function describeErrors(errors: ValidationError[], parent = ''): string {

@@ -51,6 +51,14 @@ export class PlatformConfig {
   @IsInt() @Min(1) @Max(5)
   CRM_KAFKA_REPLICATION_FACTOR: number = 1;
 
+  /** Partitions a consumer applies at once (each still in order); more uses more database connections. */
+  @IsInt() @Min(1) @Max(64)
+  CRM_KAFKA_CONSUMER_CONCURRENCY: number = 3;
+
+  /** A consumer that stops heartbeating leaves its group after this (the broker's minimum is 6 s by default). */
+  @IsInt() @Min(1000) @Max(300000)
+  CRM_KAFKA_SESSION_TIMEOUT_MS: number = 6000;
+
   @IsOptional() @IsIn(['error', 'warn', 'info', 'debug'])
   CRM_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';
 }

@@ -1,10 +1,28 @@
 import type { GlobalPosition, RecordedEvent, SubscribeToAllOptions, Subscription } from './types';
 
+/** A page with a hint from the store about what lies beyond it. */
+export interface PolledPage {
+  readonly events: RecordedEvent[];
+  /**
+   * Committed events exist after this page that the store cannot hand out yet (PostgreSQL: an older
+   * transaction is still in flight, see the adapter). The subscription then looks again within a few
+   * milliseconds, backing off, rather than waiting for a wake-up or the poll interval.
+   */
+  readonly heldBack?: boolean;
+}
+
 export interface PollingSubscriptionOptions extends SubscribeToAllOptions {
-  readAll(after: GlobalPosition | undefined, maxCount: number): Promise<RecordedEvent[]>;
-  pollIntervalMs: number;
-  /** Lets the store wake a caught-up subscription as soon as this process appends. */
+  readAll(after: GlobalPosition | undefined, maxCount: number): Promise<RecordedEvent[] | PolledPage>;
+  /** How long a caught-up subscription waits for a wake-up before it looks again; read before every wait. */
+  pollIntervalMs: number | (() => number);
+  /**
+   * Lets the store wake a caught-up subscription as soon as something may have been appended (this
+   * process appended, or another process notified). A wake-up that arrives while a page is being
+   * read is kept, so the next wait returns at once.
+   */
   onLocalAppend?(wake: () => void): () => void;
+  /** First delay after a page reported `heldBack` (doubling while it stays held back); default 2 ms. */
+  heldBackRetryMs?: number;
 }
 
 /**
@@ -15,28 +33,50 @@ export interface PollingSubscriptionOptions extends SubscribeToAllOptions {
  */
 export function pollingSubscription(options: PollingSubscriptionOptions): Subscription {
   const batchSize = options.batchSize ?? 500;
+  const heldBackRetryMs = options.heldBackRetryMs ?? 2;
   let stopped = false;
   let wake: (() => void) | undefined;
-  const wakeUp = () => wake?.();
+  let wokenWhileReading = false;
+  const wakeUp = () => {
+    if (wake) wake();
+    else wokenWhileReading = true;
+  };
   const unregister = options.onLocalAppend?.(wakeUp);
+  const interval = () => (typeof options.pollIntervalMs === 'function' ? options.pollIntervalMs() : options.pollIntervalMs);
 
   const run = async () => {
     let after = options.after;
     let caughtUp = false;
+    let heldBackDelay = heldBackRetryMs;
     while (!stopped) {
-      const page = await options.readAll(after, batchSize);
-      for (const event of page) {
+      wokenWhileReading = false; // this read sees whatever a wake-up so far announced
+      const result = await options.readAll(after, batchSize);
+      const page = Array.isArray(result) ? result : result.events;
+      const heldBack = !Array.isArray(result) && result.heldBack === true;
+      if (options.onBatch) {
         if (stopped) return;
-        await options.onEvent(event);
-        after = event.position;
+        if (page.length > 0) {
+          await options.onBatch(page);
+          after = page[page.length - 1].position;
+        }
+      } else {
+        for (const event of page) {
+          if (stopped) return;
+          await options.onEvent!(event);
+          after = event.position;
+        }
       }
       if (page.length < batchSize) {
         if (!caughtUp) {
           caughtUp = true;
           options.onCaughtUp?.();
         }
+        if (wokenWhileReading || stopped) continue;
+        const pollMs = interval();
+        const waitMs = heldBack ? Math.min(heldBackDelay, pollMs) : pollMs;
+        heldBackDelay = heldBack ? Math.min(heldBackDelay * 2, pollMs) : heldBackRetryMs;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, options.pollIntervalMs);
+          const timer = setTimeout(resolve, waitMs);
           wake = () => {
             clearTimeout(timer);
             resolve();

@@ -92,7 +92,12 @@ export interface SubscribeToAllOptions {
   /** Exclusive checkpoint: delivery starts with the first event after it. */
   readonly after?: GlobalPosition;
   /** Called once per event, strictly in global order; the next event waits for the promise. */
-  readonly onEvent: (event: RecordedEvent) => Promise<void>;
+  readonly onEvent?: (event: RecordedEvent) => Promise<void>;
+  /**
+   * Instead of `onEvent`: called with each page of events (in global order, at most `batchSize`),
+   * for followers that apply a page in one transaction. The next page waits for the promise.
+   */
+  readonly onBatch?: (events: RecordedEvent[]) => Promise<void>;
   /** Called when the subscription dies (handler error or store failure). */
   readonly onError?: (error: unknown) => void;
   /** Called once, when the subscription has caught up with everything committed at that moment. */

@@ -8,6 +8,7 @@ import type { EventStore } from '@crm/event-store';
 import { EsdbEventStore } from '@crm/event-store-esdb';
 import { assertIdentifier, PostgresEventStore } from '@crm/event-store-postgres';
 import { SqlCheckpointStore } from '@crm/relay';
+import { DataDirLock } from './data-dir-lock';
 import { PgliteSession, PgSqlClient, type SqlClient } from '@crm/sql';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 
@@ -37,9 +38,17 @@ export async function createPlatform(config: PlatformConfig, options: CreatePlat
 }
 
 async function createEmbedded(config: PlatformConfig, options: CreatePlatformOptions): Promise<Platform> {
+  // PGlite is one session per folder: a second process on it would silently lose writes.
+  const lock = DataDirLock.acquire(config.CRM_DATA_DIR);
   const dir = path.resolve(config.CRM_DATA_DIR, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
-  const session = await PgliteSession.open(dir);
+  let session: PgliteSession;
+  try {
+    session = await PgliteSession.open(dir);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const sql = session.sqlClient();
   const eventStore = new PostgresEventStore(sql, { schema: config.CRM_EVENT_STORE_SCHEMA });
   await eventStore.migrate();
@@ -57,9 +66,13 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
     projectionsFollowStore: true,
     createDataSource: dataSources.create,
     async close() {
-      await dataSources.destroyAll();
-      await bus.close();
-      await session.close();
+      try {
+        await dataSources.destroyAll();
+        await bus.close();
+        await session.close();
+      } finally {
+        lock.release();
+      }
     },
   };
 }
@@ -83,6 +96,8 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     topic: config.CRM_KAFKA_TOPIC,
     partitions: config.CRM_KAFKA_PARTITIONS,
     replicationFactor: config.CRM_KAFKA_REPLICATION_FACTOR,
+    partitionsConsumedConcurrently: config.CRM_KAFKA_CONSUMER_CONCURRENCY,
+    sessionTimeoutMs: config.CRM_KAFKA_SESSION_TIMEOUT_MS,
   });
   const dataSources = dataSourceFactory(sql, { url }, true);
   return {

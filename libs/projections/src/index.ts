@@ -1,2 +1,4 @@
 export * from './projection';
 export * from './projection-runner';
+export * from './transient-errors';
+export { ParkedEvents, type ParkedEvent, type Staleness } from '@crm/parked-events';

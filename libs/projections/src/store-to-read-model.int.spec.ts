@@ -17,7 +17,7 @@ describe('event store → relay → bus → projection (PGlite + in-process bus)
 
   beforeAll(async () => {
     session = await PgliteSession.open();
-    store = new PostgresEventStore(session.sqlClient(), { pollIntervalMs: 10 });
+    store = new PostgresEventStore(session.sqlClient());
     await store.migrate();
     ds = new DataSource({ type: 'postgres', driver: session.pgDriver(), entities: [CustomerActivity], synchronize: true });
     await ds.initialize();
@@ -46,7 +46,7 @@ describe('event store → relay → bus → projection (PGlite + in-process bus)
     const bus = new InProcessBus(registry, { partitions: 3 });
     const checkpoints = new SqlCheckpointStore(session.sqlClient());
     await checkpoints.migrate();
-    const relay = new Relay(store, bus, checkpoints, registry, { pollIntervalMs: 10 });
+    const relay = new Relay(store, bus, checkpoints, registry);
     const runner = new ProjectionRunner(ds, customerActivityProjection());
     await runner.migrate();
     // Subscribed the way `runner.start(bus)` does, but recording each outcome.

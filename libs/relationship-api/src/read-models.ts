@@ -1,8 +1,8 @@
 import { crmRegistry } from '@crm/contracts';
 import type { Platform } from '@crm/platform';
-import { ProjectionRunner, type Projection } from '@crm/projections';
-import { toIntegrationEvent } from '@crm/relay';
-import { CustomerDirectoryEntry, customerDirectoryProjection, PartnerAccess, partnerAccessProjection, TimelineEntry, timelineProjection } from '@crm/timeline';
+import { ProjectionRunner, type Projection, type RunnerHealth, type Staleness } from '@crm/projections';
+import { RELAY_CONSUMER, toIntegrationEvent } from '@crm/relay';
+import { backfillTimelineOwners, CustomerDirectoryEntry, customerDirectoryProjection, PartnerAccess, partnerAccessProjection, TimelineEntry, timelineProjection } from '@crm/timeline';
 import type { DataSource } from 'typeorm';
 
 /** The read models a customer-facing service keeps: directory, timeline, partner access. */
@@ -15,42 +15,81 @@ export const RELATIONSHIP_ENTITIES = [TimelineEntry, CustomerDirectoryEntry, Par
 /** Schema of a service's read models: `sales`, `service`, `partner_portal`... */
 export const schemaOf = (service: string) => service.replace(/-/g, '_');
 
+/** The consumer group all of a service's read models share on the bus. */
+export const readModelGroupOf = (service: string) => `read-models.${service}`;
+
 /**
- * Runs a service's projections in the way its platform needs: from the bus (distributed; each
- * projection its own consumer group) or straight from the store (embedded).
+ * Runs a service's projections the way its platform needs: from the bus as ONE consumer group for
+ * all of them (distributed), or straight from the store (embedded), in batches. Starting does not
+ * wait for the consumer group to be joined: the service answers HTTP meanwhile (and after a kill,
+ * the group waits for the dead member's session to expire before it rebalances).
  */
 export class ReadModelRunners {
-  private runners: ProjectionRunner[] = [];
+  private runner?: ProjectionRunner;
+  private starting?: Promise<void>;
+  private startError?: string;
+  private stopped = false;
 
   constructor(
     readonly dataSource: DataSource,
     private readonly platform: Platform,
     private readonly projections: Projection[],
+    private readonly service: string,
   ) {}
 
   static async start(platform: Platform, service: string, extra: { projections: Projection[]; entities: Function[] } = { projections: [], entities: [] }): Promise<ReadModelRunners> {
     const ds = await platform.createDataSource([...RELATIONSHIP_ENTITIES, ...extra.entities], { schema: schemaOf(service) });
-    const rm = new ReadModelRunners(ds, platform, [...relationshipProjections(service), ...extra.projections]);
+    await backfillTimelineOwners(ds.manager);
+    const rm = new ReadModelRunners(ds, platform, [...relationshipProjections(service), ...extra.projections], service);
     await rm.run();
     return rm;
   }
 
   private async run(): Promise<void> {
-    const registry = crmRegistry();
-    for (const projection of this.projections) {
-      const runner = new ProjectionRunner(this.dataSource, projection, { schema: this.platform.config.CRM_PLATFORM_SCHEMA });
-      await runner.migrate();
-      if (this.platform.projectionsFollowStore) {
-        await runner.startFromStore(this.platform.eventStore, registry, toIntegrationEvent, (e) => console.error(`projection ${projection.name} stopped:`, e));
-      } else {
-        await runner.start(this.platform.bus);
-      }
-      this.runners.push(runner);
+    const runner = new ProjectionRunner(this.dataSource, this.projections, { schema: this.platform.config.CRM_PLATFORM_SCHEMA, group: readModelGroupOf(this.service) });
+    await runner.migrate();
+    this.runner = runner;
+    if (this.platform.projectionsFollowStore) {
+      await runner.startFromStore(this.platform.eventStore, crmRegistry(), toIntegrationEvent);
+      return;
     }
+    // Joining the group may take a while (or fail while Kafka is down): keep trying in the background.
+    this.starting = (async () => {
+      for (let attempt = 1; !this.stopped; attempt++) {
+        try {
+          await runner.start(this.platform.bus);
+          this.startError = undefined;
+          return;
+        } catch (error) {
+          this.startError = error instanceof Error ? error.message : String(error);
+          console.error(`read models of ${this.service}: subscribing failed (attempt ${attempt}); retrying`, this.startError);
+          await new Promise((r) => setTimeout(r, Math.min(10000, 500 * 2 ** Math.min(attempt - 1, 5))));
+        }
+      }
+    })();
+  }
+
+  /** For readiness: the runner's state and parked events. */
+  async health(): Promise<RunnerHealth> {
+    const health = await this.runner!.health();
+    return this.startError ? { ...health, lastError: this.startError } : health;
+  }
+
+  /**
+   * Whether this service's read models are missing events of a customer (parked here, or parked by
+   * the relay before they reached the bus) — answers say so instead of silently showing less.
+   */
+  staleness(customerId: string): Promise<Staleness | undefined> {
+    return this.runner!.staleness(this.dataSource, customerId, this.platform.projectionsFollowStore ? [] : [RELAY_CONSUMER]);
+  }
+
+  get projectionRunner(): ProjectionRunner {
+    return this.runner!;
   }
 
   async stop(): Promise<void> {
-    for (const r of this.runners) await r.stop();
-    this.runners = [];
+    this.stopped = true;
+    await this.starting;
+    await this.runner?.stop();
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
 import type { Platform } from '@crm/platform';
 import type { Projection } from '@crm/projections';
-import { PLATFORM } from '@crm/service-kit';
+import { HealthIndicators, PLATFORM } from '@crm/service-kit';
 import { RelationshipCommands } from './relationship-commands';
 import { ReadModelRunners } from './read-models';
 
@@ -16,7 +16,19 @@ export interface RelationshipApiOptions {
 }
 
 class ReadModelsLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelRunners) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
+    indicators: HealthIndicators,
+  ) {
+    // Parked events degrade readiness (the service still serves every other customer correctly);
+    // a read model that stopped following its source makes the service unready.
+    indicators.register('readModels', async () => {
+      const health = await readModels.health();
+      const parked = Object.values(health.parked).reduce((a, b) => a + b, 0);
+      const status = health.state === 'stopped' ? 'down' : parked > 0 || health.state === 'retrying' ? 'degraded' : 'up';
+      return { status, ...health };
+    });
+  }
   async onApplicationShutdown(): Promise<void> {
     await this.readModels.stop();
   }

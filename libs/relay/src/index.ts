@@ -1,3 +1,4 @@
 export * from './checkpoint-store';
 export * from './integration-mapping';
 export * from './relay';
+export * from './relay-config';

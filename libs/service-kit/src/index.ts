@@ -12,6 +12,7 @@ export * from './errors/validation';
 export * from './errors/if-match';
 export * from './errors/problem-details.filter';
 export * from './health/health.controller';
+export * from './health/health-indicators';
 export * from './openapi/setup-openapi';
 export * from './app/tokens';
 export * from './app/logger';

@@ -2,7 +2,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** One step of a relationship, in the store's global order: an episode opening, an interaction, a stage move, a closing. */
 @Entity({ name: 'timeline_entries' })
-@Index(['customerId', 'positionCommit', 'positionPrepare'])
+@Index('timeline_entries_customer_order', ['customerId', 'positionCommit', 'positionPrepare'])
+@Index('timeline_entries_episode', ['episodeId', 'kind'])
 export class TimelineEntry {
   @PrimaryColumn({ type: 'uuid', name: 'event_id' }) eventId!: string;
   @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
@@ -16,6 +17,11 @@ export class TimelineEntry {
   @Column({ type: 'timestamptz', name: 'recorded_at' }) recordedAt!: Date;
   @Column({ type: 'jsonb' }) actor!: object;
   @Column({ type: 'jsonb' }) data!: object;
+  /**
+   * The partner owning the entry's episode (null: a department's episode, which every partner the
+   * customer is shared with may see). Copied onto every entry so a partner's page is one indexed query.
+   */
+  @Column({ type: 'text', name: 'owner_partner_id', nullable: true }) ownerPartnerId!: string | null;
 }
 
 /** The customers every service knows, with their current journey stage and relationship phase. */

@@ -1,3 +1,4 @@
+import { parsePosition } from '@crm/event-store';
 import type { EntityManager } from 'typeorm';
 import { CustomerDirectoryEntry, PartnerAccess, TimelineEntry } from './timeline.entities';
 
@@ -10,6 +11,8 @@ export interface TimelineInteraction {
   response?: string;
   occurredAt: string;
   recordedBy: unknown;
+  /** Position in the one order (also a valid cursor). */
+  position: string;
 }
 
 export interface TimelineEpisode {
@@ -20,16 +23,21 @@ export interface TimelineEpisode {
   openedAt: string;
   stage?: string;
   stageHistory: { from: string; to: string; advancedAt: string }[];
-  closed?: { outcome: string; closedAt: string; value?: number; currency?: string };
+  closed?: { outcome: string; closedAt: string; value?: number; currency?: string; reason?: string };
+  /** The episode's interactions that fall in this page (a long episode spans several pages). */
   interactions: TimelineInteraction[];
-  /** Position of the opening event: the page cursor. */
+  /** Position of the opening event. */
   position: string;
 }
 
 export interface TimelinePage {
   customerId: string;
   asOf?: string;
+  order: 'oldest-first' | 'newest-first';
+  /** The episodes this page's entries belong to, in the page's order, each with its state as of `asOf`. */
   episodes: TimelineEpisode[];
+  /** Entries (openings, interactions, stage moves, closings) in this page. */
+  entries: number;
   nextCursor?: string;
 }
 
@@ -37,78 +45,131 @@ export interface TimelineQuery {
   customerId: string;
   /** Only what the store had recorded at this instant: the history exactly as it stood then. */
   asOf?: Date;
-  /** Episodes after this cursor (opaque, from `nextCursor`). */
+  /** Entries after this cursor (a position "<commit>/<prepare>", from `nextCursor`). */
   cursor?: string;
+  /** Entries per page. */
   limit: number;
+  /** Newest first (default oldest first). */
+  newestFirst?: boolean;
   /** Scope to one partner: another partner's episodes are left out. */
   partnerId?: string;
 }
 
+interface EntryRow {
+  episode_id: string;
+  kind: TimelineEntry['kind'];
+  position_commit: string;
+  position_prepare: string;
+  actor: unknown;
+  data: Record<string, unknown>;
+}
+
 /**
- * One customer's relationship history: episodes in the order they opened (the store's global order),
- * each with its interactions in that same order. Every service reads the same projection, so every
- * service shows the same history in the same order.
+ * One page of a customer's relationship history: `limit` entries in the store's global order (one
+ * indexed range scan), grouped by the episodes they belong to; each episode carries its name,
+ * owner, stage and closing as of `asOf` (a second indexed query over those episodes' few non-
+ * interaction entries). Every service reads the same projection, so every service shows the same
+ * history in the same order. The cost of a page does not grow with the length of the history.
  */
 export async function readTimeline(manager: EntityManager, q: TimelineQuery): Promise<TimelinePage> {
-  const qb = manager
-    .getRepository(TimelineEntry)
-    .createQueryBuilder('t')
-    .where('t.customer_id = :customerId', { customerId: q.customerId })
-    .orderBy('t.position_commit', 'ASC')
-    .addOrderBy('t.position_prepare', 'ASC');
-  if (q.asOf) qb.andWhere('t.recorded_at <= :asOf', { asOf: q.asOf });
-  const entries = await qb.getMany();
+  const table = manager.getRepository(TimelineEntry).metadata.tablePath;
+  const params: unknown[] = [q.customerId];
+  let where = 't.customer_id = $1';
+  if (q.asOf) {
+    params.push(q.asOf.toISOString());
+    where += ` AND t.recorded_at <= $${params.length}`;
+  }
+  if (q.partnerId) {
+    params.push(q.partnerId);
+    where += ` AND (t.owner_partner_id IS NULL OR t.owner_partner_id = $${params.length})`;
+  }
+  if (q.cursor) {
+    const p = parsePosition(q.cursor);
+    params.push(String(p.commit), String(p.prepare));
+    where += ` AND (t.position_commit, t.position_prepare) ${q.newestFirst ? '<' : '>'} ($${params.length - 1}::bigint, $${params.length}::bigint)`;
+  }
+  params.push(q.limit + 1);
+  const dir = q.newestFirst ? 'DESC' : 'ASC';
+  // Output names shadow column names in ORDER BY: order by the qualified columns (bigint, indexed),
+  // never by the text aliases.
+  const found = (await manager.query(
+    `SELECT t.episode_id, t.kind, t.position_commit::text AS position_commit, t.position_prepare::text AS position_prepare, t.actor, t.data
+     FROM ${table} t WHERE ${where} ORDER BY t.position_commit ${dir}, t.position_prepare ${dir} LIMIT $${params.length}`,
+    params,
+  )) as EntryRow[];
+  const page = found.slice(0, q.limit);
 
+  const episodeIds = [...new Set(page.map((e) => e.episode_id))];
+  const headers = await episodeHeaders(manager, table, episodeIds, q.asOf);
   const episodes = new Map<string, TimelineEpisode>();
-  for (const e of entries) {
-    const d = e.data as Record<string, unknown>;
+  for (const e of page) {
+    let episode = episodes.get(e.episode_id);
+    if (!episode) {
+      episode = headers.get(e.episode_id);
+      if (!episode) continue; // opened after asOf: cannot have entries before it; defensive only
+      episode = { ...episode, interactions: [] };
+      episodes.set(e.episode_id, episode);
+    }
+    if (e.kind === 'InteractionRecorded') {
+      const i = e.data.interaction as Omit<TimelineInteraction, 'recordedBy' | 'position'>;
+      episode.interactions.push({ ...i, recordedBy: e.actor, position: `${e.position_commit}/${e.position_prepare}` });
+    }
+  }
+  const last = page[page.length - 1];
+  return {
+    customerId: q.customerId,
+    ...(q.asOf ? { asOf: q.asOf.toISOString() } : {}),
+    order: q.newestFirst ? 'newest-first' : 'oldest-first',
+    episodes: [...episodes.values()],
+    entries: page.length,
+    ...(found.length > q.limit && last ? { nextCursor: `${last.position_commit}/${last.position_prepare}` } : {}),
+  };
+}
+
+/** Each episode's opening, stage moves and closing (as of `asOf`), folded into its header. */
+async function episodeHeaders(manager: EntityManager, table: string, episodeIds: string[], asOf: Date | undefined): Promise<Map<string, TimelineEpisode>> {
+  const headers = new Map<string, TimelineEpisode>();
+  if (episodeIds.length === 0) return headers;
+  const params: unknown[] = [episodeIds];
+  if (asOf) params.push(asOf.toISOString());
+  const rows = (await manager.query(
+    `SELECT t.episode_id, t.kind, t.position_commit::text AS position_commit, t.position_prepare::text AS position_prepare, t.actor, t.data
+     FROM ${table} t WHERE t.episode_id = ANY($1::text[]) AND t.kind IN ('EpisodeOpened', 'OpportunityStageAdvanced', 'EpisodeClosed')
+     ${asOf ? 'AND t.recorded_at <= $2' : ''} ORDER BY t.position_commit, t.position_prepare`,
+    params,
+  )) as EntryRow[];
+  for (const e of rows) {
+    const d = e.data;
     if (e.kind === 'EpisodeOpened') {
-      episodes.set(e.episodeId, {
-        episodeId: e.episodeId,
+      headers.set(e.episode_id, {
+        episodeId: e.episode_id,
         name: String(d.name),
         episodeType: String(d.episodeType),
         owner: d.owner as TimelineEpisode['owner'],
         openedAt: String(d.openedAt),
-        stage: d.stage as string | undefined,
+        ...(d.stage ? { stage: String(d.stage) } : {}),
         stageHistory: [],
         interactions: [],
-        position: `${e.positionCommit}/${e.positionPrepare}`,
+        position: `${e.position_commit}/${e.position_prepare}`,
       });
       continue;
     }
-    const episode = episodes.get(e.episodeId);
-    if (!episode) continue; // opened after asOf cannot have later children; defensive only
-    if (e.kind === 'InteractionRecorded') {
-      const i = d.interaction as Omit<TimelineInteraction, 'recordedBy'>;
-      episode.interactions.push({ ...i, recordedBy: e.actor });
-    } else if (e.kind === 'OpportunityStageAdvanced') {
+    const episode = headers.get(e.episode_id);
+    if (!episode) continue;
+    if (e.kind === 'OpportunityStageAdvanced') {
       episode.stage = String(d.to);
       episode.stageHistory.push({ from: String(d.from), to: String(d.to), advancedAt: String(d.advancedAt) });
-    } else if (e.kind === 'EpisodeClosed') {
-      episode.closed = { outcome: String(d.outcome), closedAt: String(d.closedAt), value: d.value as number | undefined, currency: d.currency as string | undefined };
+    } else {
+      episode.closed = {
+        outcome: String(d.outcome),
+        closedAt: String(d.closedAt),
+        ...(d.value !== undefined ? { value: d.value as number } : {}),
+        ...(d.currency !== undefined ? { currency: d.currency as string } : {}),
+        ...(d.reason !== undefined ? { reason: d.reason as string } : {}),
+      };
     }
   }
-
-  let list = [...episodes.values()];
-  if (q.partnerId) list = list.filter((ep) => ep.owner.kind === 'department' || ep.owner.partnerId === q.partnerId);
-  if (q.cursor) {
-    const at = list.findIndex((ep) => ep.position === q.cursor);
-    list = at >= 0 ? list.slice(at + 1) : list.filter((ep) => comparePosition(ep.position, q.cursor as string) > 0);
-  }
-  const page = list.slice(0, q.limit);
-  return {
-    customerId: q.customerId,
-    asOf: q.asOf?.toISOString(),
-    episodes: page,
-    nextCursor: list.length > q.limit ? page[page.length - 1].position : undefined,
-  };
-}
-
-function comparePosition(a: string, b: string): number {
-  const [ac, ap] = a.split('/').map(BigInt);
-  const [bc, bp] = b.split('/').map(BigInt);
-  if (ac !== bc) return ac < bc ? -1 : 1;
-  return ap === bp ? 0 : ap < bp ? -1 : 1;
+  return headers;
 }
 
 export async function customerExists(manager: EntityManager, customerId: string): Promise<boolean> {
@@ -118,4 +179,17 @@ export async function customerExists(manager: EntityManager, customerId: string)
 /** A partner reads a customer only while a grant is in force; checked where the data is read. */
 export async function partnerMayRead(manager: EntityManager, partnerId: string, customerId: string): Promise<boolean> {
   return (await manager.getRepository(PartnerAccess).countBy({ partnerId, customerId, granted: true })) > 0;
+}
+
+/**
+ * Fills `owner_partner_id` on entries written before the column existed (from their episode's
+ * opening), so a partner's page never shows another partner's entries of an old database.
+ */
+export async function backfillTimelineOwners(manager: EntityManager): Promise<void> {
+  const table = manager.getRepository(TimelineEntry).metadata.tablePath;
+  await manager.query(
+    `UPDATE ${table} t SET owner_partner_id = o.data->'owner'->>'partnerId'
+     FROM ${table} o
+     WHERE t.owner_partner_id IS NULL AND o.episode_id = t.episode_id AND o.kind = 'EpisodeOpened' AND o.data->'owner'->>'kind' = 'partner'`,
+  );
 }

@@ -321,6 +321,38 @@ export function describeBusConformance(name: string, options: BusConformanceOpti
       testMs,
     );
 
+    it(
+      'subscribeBatch: delivers every event in per-key order, offers a failing batch again until it succeeds, dead-letters nothing for it',
+      async () => {
+        const subjects = Array.from({ length: 5 }, () => uniqueSubject('batch'));
+        const events = Array.from({ length: 6 }, (_, seq) => subjects.map((s) => testIntegrationEvent(s, seq))).flat();
+        const group = uniqueGroup('batch');
+        const seen = new Map<string, number[]>(subjects.map((s) => [s, []]));
+        let failures = 0;
+        const failOn = events[7].id;
+        const subscription = await bus.subscribeBatch({
+          group,
+          retry: { initialBackoffMs: 5, maxBackoffMs: 20 },
+          onBatchError: () => undefined,
+          handleBatch: async (batch) => {
+            // A database that is down for the first three attempts at the batch holding this event.
+            if (batch.some((e) => e.id === failOn) && failures < 3) {
+              failures++;
+              throw new Error('database unavailable');
+            }
+            for (const e of batch) seen.get(e.subject)?.push(seqOf(e) ?? -1);
+          },
+        });
+        subscriptions.push(subscription);
+        await bus.publish(events);
+        await waitFor(() => [...seen.values()].every((seqs) => seqs.length >= 6), waitMs, 'every event in batches');
+        expect(failures).toBe(3);
+        for (const s of subjects) expect(seen.get(s)).toEqual([0, 1, 2, 3, 4, 5]);
+        expect(await harness.readDeadLetters(group, 0)).toEqual([]);
+      },
+      testMs,
+    );
+
     // Runs last: it puts poison messages on the shared topic, which later groups would dead-letter too.
     it(
       'dead-letters invalid raw messages with the reason and keeps consuming',
@@ -353,6 +385,22 @@ export function describeBusConformance(name: string, options: BusConformanceOpti
         await bus.publish([later]);
         await waitFor(() => rec.ids(subject).includes(later.id), waitMs, 'an event published after the dead letters');
         expect(rec.ids(subject)).toEqual([valid.id, later.id]);
+
+        // A batch subscriber dead-letters the same messages and gets only the valid events.
+        const batchGroup = uniqueGroup('poison-batch');
+        const batchSeen: string[] = [];
+        subscriptions.push(
+          await bus.subscribeBatch({
+            group: batchGroup,
+            handleBatch: async (batch) => {
+              for (const e of batch) if (e.subject === subject) batchSeen.push(e.id);
+            },
+          }),
+        );
+        await waitFor(() => batchSeen.includes(later.id), waitMs, 'the batch subscriber to reach the later event');
+        expect(batchSeen).toEqual([valid.id, later.id]);
+        const batchLetters = await harness.readDeadLetters(batchGroup, 3);
+        expect(batchLetters.map((l) => l.raw).sort()).toEqual([notJson, unknownType, badPayload].sort());
       },
       testMs,
     );

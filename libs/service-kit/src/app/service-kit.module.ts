@@ -8,6 +8,7 @@ import { authSettings, type ServiceConfig } from '../config/service-config';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { createValidationPipe } from '../errors/validation';
 import { HealthController } from '../health/health.controller';
+import { HealthIndicators } from '../health/health-indicators';
 import { BUS, EVENT_STORE, PLATFORM, SERVICE_CONFIG } from './tokens';
 
 export interface ServiceKitModuleOptions {
@@ -45,13 +46,14 @@ export class ServiceKitModule implements OnApplicationShutdown {
         { provide: EVENT_STORE, useValue: options.platform.eventStore },
         { provide: BUS, useValue: options.platform.bus },
         { provide: OWNS_PLATFORM, useValue: options.ownsPlatform ?? false },
+        HealthIndicators,
         { provide: TokenVerifier, useFactory: () => TokenVerifier.create(settings, options.config.CRM_DATA_DIR) },
         { provide: TokenMint, useFactory: () => new TokenMint(settings, options.config.CRM_DATA_DIR) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [SERVICE_CONFIG, PLATFORM, EVENT_STORE, BUS, TokenVerifier, TokenMint],
+      exports: [SERVICE_CONFIG, PLATFORM, EVENT_STORE, BUS, TokenVerifier, TokenMint, HealthIndicators],
     };
   }
 

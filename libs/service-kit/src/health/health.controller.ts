@@ -4,6 +4,7 @@ import type { Platform } from '@crm/platform';
 import { Public } from '../auth/decorators';
 import { PLATFORM } from '../app/tokens';
 import { HttpProblem, ProblemTypes } from '../errors/http-problem';
+import { HealthIndicators, type IndicatorResult } from './health-indicators';
 
 export type CheckStatus = 'up' | 'down';
 
@@ -15,8 +16,11 @@ export interface HealthCheckResult {
 }
 
 export interface ReadinessReport {
-  status: 'ok';
+  /** `degraded`: ready, but an indicator reports a problem (e.g. parked events in a read model). */
+  status: 'ok' | 'degraded';
   checks: Record<'eventStore' | 'bus' | 'database', HealthCheckResult>;
+  /** The service's own indicators (read models...), by name. */
+  indicators?: Record<string, IndicatorResult>;
 }
 
 const CHECK_TIMEOUT_MS = 3000;
@@ -32,7 +36,10 @@ const CHECK_TIMEOUT_MS = 3000;
 export class HealthController {
   private readonly logger = new Logger('Health');
 
-  constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
+  constructor(
+    @Inject(PLATFORM) private readonly platform: Platform,
+    private readonly indicators: HealthIndicators,
+  ) {}
 
   @Get()
   @ApiOkResponse({ description: 'The process is alive.' })
@@ -41,20 +48,40 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOkResponse({ description: 'The event store, the bus and the database answer.' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency does not answer (problem+json with `checks`).' })
+  @ApiOkResponse({ description: 'The event store, the bus and the database answer; `degraded` when a read model has parked events.' })
+  @ApiServiceUnavailableResponse({ description: 'A dependency does not answer, or a read model stopped (problem+json with `checks`).' })
   async readiness(): Promise<ReadinessReport> {
-    const [eventStore, bus, database] = await Promise.all([
+    const [eventStore, bus, database, indicators] = await Promise.all([
       this.check('eventStore', () => this.platform.eventStore.ping()),
       this.check('bus', () => this.platform.bus.ping()),
       this.check('database', async () => void (await this.platform.sql.query('select 1'))),
+      this.runIndicators(),
     ]);
     const checks = { eventStore, bus, database };
-    const down = Object.entries(checks).filter(([, c]) => c.status === 'down').map(([name]) => name);
+    const down = [
+      ...Object.entries(checks).filter(([, c]) => c.status === 'down').map(([name]) => name),
+      ...Object.entries(indicators).filter(([, c]) => c.status === 'down').map(([name]) => name),
+    ];
+    const extra = Object.keys(indicators).length ? { indicators } : {};
     if (down.length) {
-      throw new HttpProblem(503, `not ready: ${down.join(', ')} down`, { type: ProblemTypes.notReady, extensions: { checks } });
+      throw new HttpProblem(503, `not ready: ${down.join(', ')} down`, { type: ProblemTypes.notReady, extensions: { checks, ...extra } });
     }
-    return { status: 'ok', checks };
+    const degraded = Object.values(indicators).some((i) => i.status === 'degraded');
+    return { status: degraded ? 'degraded' : 'ok', checks, ...extra };
+  }
+
+  private async runIndicators(): Promise<Record<string, IndicatorResult>> {
+    const results = await Promise.all(
+      this.indicators.entries().map(async ([name, indicator]): Promise<[string, IndicatorResult]> => {
+        try {
+          return [name, await indicator()];
+        } catch (error) {
+          this.logger.warn(`readiness: indicator ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+          return [name, { status: 'down', reason: 'error' }];
+        }
+      }),
+    );
+    return Object.fromEntries(results);
   }
 
   private async check(name: string, ping: () => Promise<void>): Promise<HealthCheckResult> {

@@ -30,86 +30,135 @@ export function ownerKey(owner: Owner): string {
   return owner.kind === 'partner' ? `partner:${owner.partnerId}` : owner.department;
 }
 
-/** Makes sure the customer has a metrics row (all zeros) before it is changed. */
-async function ensureRow(manager: EntityManager, customerId: string): Promise<void> {
-  await manager.createQueryBuilder().insert().into(CustomerMetrics).values({ customerId }).orIgnore().execute();
+/** What a batch of events adds to one customer's metrics. */
+interface Delta {
+  interactions: number;
+  byChannel: Record<string, number>;
+  byDepartment: Record<string, number>;
+  lastInteractionAt: string | null;
+  won: number;
+  /** Kept as the JSON numbers they were, summed by PostgreSQL as numeric: exact, unlike adding doubles. */
+  wonValues: number[];
+  lastPurchaseAt: string | null;
 }
+
+const later = (a: string | null, b: string): string => (a === null || Date.parse(b) > Date.parse(a) ? b : a);
 
 /**
  * Analytical CRM's per-customer metrics, from every service's events: every interaction (by channel,
  * and by the department or partner owning its episode) and every purchase (an opportunity or partner
- * deal closed as won). Each change is one SQL update relative to the stored value (counters, jsonb
- * counters, GREATEST for the latest times), so it is correct in whatever instance applies it; the
- * runner applies each event once. `episode_owners` remembers each episode's owner and type, since
- * the later events of an episode do not carry them.
+ * deal closed as won). A batch of events is folded into one delta per customer in memory, then
+ * written with a handful of statements whatever its size: one upsert adding the deltas to the stored
+ * counters (jsonb counters merged key by key, GREATEST for the latest times), one insert of the
+ * episodes' owners and one of the purchases. Adding is what makes it correct in whatever instance
+ * applies it; the runner applies each event once. `episode_owners` remembers each episode's owner and
+ * type, since the later events of an episode do not carry them.
  */
 export function customerMetricsProjection(owner = 'analytics'): Projection {
+  const applyBatch = async (events: readonly IntegrationEvent[], manager: EntityManager) => {
+    const tables = {
+      metrics: manager.getRepository(CustomerMetrics).metadata.tablePath,
+      owners: manager.getRepository(EpisodeOwner).metadata.tablePath,
+      purchases: manager.getRepository(CustomerPurchase).metadata.tablePath,
+    };
+    // Owners of the episodes this batch touches: opened in it, or already stored.
+    const owners = new Map<string, { owner: string; episodeType: string }>();
+    const newOwners: { episodeId: string; customerId: string; episodeType: string; owner: string }[] = [];
+    for (const e of events) {
+      if (e.type !== 'EpisodeOpened') continue;
+      const d = e.data as EpisodeOpenedData;
+      const o = { owner: ownerKey(d.owner), episodeType: d.episodeType };
+      if (!owners.has(d.episodeId)) newOwners.push({ episodeId: d.episodeId, customerId: d.customerId, ...o });
+      owners.set(d.episodeId, o);
+    }
+    const unknown = [...new Set(events.filter((e) => e.type === 'InteractionRecorded' || e.type === 'EpisodeClosed').map((e) => (e.data as { episodeId: string }).episodeId))].filter(
+      (id) => !owners.has(id),
+    );
+    if (unknown.length) {
+      const found = (await manager.query(`SELECT episode_id, owner, episode_type FROM ${tables.owners} WHERE episode_id = ANY($1::text[])`, [unknown])) as {
+        episode_id: string;
+        owner: string;
+        episode_type: string;
+      }[];
+      for (const r of found) owners.set(r.episode_id, { owner: r.owner, episodeType: r.episode_type });
+    }
+
+    const deltas = new Map<string, Delta>();
+    const delta = (customerId: string): Delta => {
+      let d = deltas.get(customerId);
+      if (!d) deltas.set(customerId, (d = { interactions: 0, byChannel: {}, byDepartment: {}, lastInteractionAt: null, won: 0, wonValues: [], lastPurchaseAt: null }));
+      return d;
+    };
+    const purchases: { episodeId: string; customerId: string; closedAt: string; value: string; currency: string | null; episodeType: string }[] = [];
+    for (const e of events) {
+      const customerId = (e.data as { customerId: string }).customerId;
+      if (e.type === 'CustomerRegistered' || e.type === 'EpisodeOpened') {
+        delta(customerId); // the customer has a row (all zeros) from its first event on
+      } else if (e.type === 'InteractionRecorded') {
+        const d = e.data as InteractionRecordedData;
+        const m = delta(customerId);
+        const department = owners.get(d.episodeId)?.owner ?? 'unknown';
+        m.interactions++;
+        m.byChannel[d.interaction.channel] = (m.byChannel[d.interaction.channel] ?? 0) + 1;
+        m.byDepartment[department] = (m.byDepartment[department] ?? 0) + 1;
+        m.lastInteractionAt = later(m.lastInteractionAt, d.interaction.occurredAt);
+      } else if (e.type === 'EpisodeClosed') {
+        const d = e.data as EpisodeClosedData;
+        if (d.outcome !== 'won') continue; // only opportunities and partner deals close as won
+        const m = delta(customerId);
+        m.won++;
+        m.wonValues.push(d.value ?? 0);
+        m.lastPurchaseAt = later(m.lastPurchaseAt, d.closedAt);
+        purchases.push({ episodeId: d.episodeId, customerId, closedAt: d.closedAt, value: String(d.value ?? 0), currency: d.currency ?? null, episodeType: owners.get(d.episodeId)?.episodeType ?? 'unknown' });
+      }
+    }
+
+    // Each statement takes its rows as one JSON parameter.
+    if (newOwners.length) {
+      await manager.query(
+        `INSERT INTO ${tables.owners} (episode_id, customer_id, episode_type, owner)
+         SELECT "episodeId", "customerId", "episodeType", owner FROM jsonb_to_recordset($1::jsonb) AS r("episodeId" text, "customerId" text, "episodeType" text, owner text)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(newOwners)],
+      );
+    }
+    if (purchases.length) {
+      await manager.query(
+        `INSERT INTO ${tables.purchases} (episode_id, customer_id, closed_at, value, currency, episode_type)
+         SELECT "episodeId", "customerId", "closedAt", value, currency, "episodeType"
+         FROM jsonb_to_recordset($1::jsonb) AS r("episodeId" text, "customerId" text, "closedAt" timestamptz, value numeric, currency text, "episodeType" text)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(purchases)],
+      );
+    }
+    if (deltas.size) {
+      const rows = [...deltas].map(([id, d]) => ({ id, n: d.interactions, ch: d.byChannel, dep: d.byDepartment, li: d.lastInteractionAt, won: d.won, vals: d.wonValues, lp: d.lastPurchaseAt }));
+      await manager.query(
+        `INSERT INTO ${tables.metrics} AS t (customer_id, interactions_total, interactions_by_channel, interactions_by_department, last_interaction_at, won_count, won_value, last_purchase_at)
+         SELECT d.id, d.n, d.ch, d.dep, d.li, d.won, (SELECT COALESCE(sum(v::numeric), 0) FROM jsonb_array_elements_text(d.vals) AS v), d.lp
+         FROM jsonb_to_recordset($1::jsonb) AS d(id text, n int, ch jsonb, dep jsonb, li timestamptz, won int, vals jsonb, lp timestamptz)
+         ON CONFLICT (customer_id) DO UPDATE SET
+           interactions_total = t.interactions_total + EXCLUDED.interactions_total,
+           interactions_by_channel = ${mergeCounters('t.interactions_by_channel', 'EXCLUDED.interactions_by_channel')},
+           interactions_by_department = ${mergeCounters('t.interactions_by_department', 'EXCLUDED.interactions_by_department')},
+           last_interaction_at = GREATEST(t.last_interaction_at, EXCLUDED.last_interaction_at),
+           won_count = t.won_count + EXCLUDED.won_count,
+           won_value = t.won_value + EXCLUDED.won_value,
+           last_purchase_at = GREATEST(t.last_purchase_at, EXCLUDED.last_purchase_at)`,
+        [JSON.stringify(rows)],
+      );
+    }
+  };
   return {
     name: `${owner}.customer-metrics`,
     entities: CUSTOMER_METRICS_ENTITIES,
     handles: ['CustomerRegistered', 'EpisodeOpened', 'InteractionRecorded', 'EpisodeClosed'],
-    async apply(event: IntegrationEvent, manager: EntityManager) {
-      switch (event.type) {
-        case 'CustomerRegistered':
-          await ensureRow(manager, (event.data as { customerId: string }).customerId);
-          return;
-        case 'EpisodeOpened': {
-          const d = event.data as EpisodeOpenedData;
-          await ensureRow(manager, d.customerId);
-          await manager
-            .createQueryBuilder()
-            .insert()
-            .into(EpisodeOwner)
-            .values({ episodeId: d.episodeId, customerId: d.customerId, episodeType: d.episodeType, owner: ownerKey(d.owner) })
-            .orIgnore()
-            .execute();
-          return;
-        }
-        case 'InteractionRecorded': {
-          const d = event.data as InteractionRecordedData;
-          const episode = await manager.getRepository(EpisodeOwner).findOneBy({ episodeId: d.episodeId });
-          await ensureRow(manager, d.customerId);
-          await manager
-            .createQueryBuilder()
-            .update(CustomerMetrics)
-            .set({
-              interactionsTotal: () => 'interactions_total + 1',
-              interactionsByChannel: () => 'jsonb_set(interactions_by_channel, ARRAY[:channel]::text[], to_jsonb(COALESCE((interactions_by_channel ->> :channel)::int, 0) + 1))',
-              interactionsByDepartment: () => 'jsonb_set(interactions_by_department, ARRAY[:department]::text[], to_jsonb(COALESCE((interactions_by_department ->> :department)::int, 0) + 1))',
-              lastInteractionAt: () => 'GREATEST(last_interaction_at, CAST(:occurredAt AS timestamptz))',
-            })
-            .where('customer_id = :customerId')
-            .setParameters({ customerId: d.customerId, channel: d.interaction.channel, department: episode?.owner ?? 'unknown', occurredAt: d.interaction.occurredAt })
-            .execute();
-          return;
-        }
-        case 'EpisodeClosed': {
-          const d = event.data as EpisodeClosedData;
-          if (d.outcome !== 'won') return; // only opportunities and partner deals close as won
-          const episode = await manager.getRepository(EpisodeOwner).findOneBy({ episodeId: d.episodeId });
-          const value = String(d.value ?? 0);
-          await manager
-            .createQueryBuilder()
-            .insert()
-            .into(CustomerPurchase)
-            .values({ episodeId: d.episodeId, customerId: d.customerId, closedAt: new Date(d.closedAt), value, currency: d.currency ?? null, episodeType: episode?.episodeType ?? 'unknown' })
-            .orIgnore()
-            .execute();
-          await ensureRow(manager, d.customerId);
-          await manager
-            .createQueryBuilder()
-            .update(CustomerMetrics)
-            .set({
-              wonCount: () => 'won_count + 1',
-              wonValue: () => 'won_value + CAST(:value AS numeric)',
-              lastPurchaseAt: () => 'GREATEST(last_purchase_at, CAST(:closedAt AS timestamptz))',
-            })
-            .where('customer_id = :customerId')
-            .setParameters({ customerId: d.customerId, value, closedAt: d.closedAt })
-            .execute();
-          return;
-        }
-      }
-    },
+    apply: (event, manager) => applyBatch([event], manager),
+    applyBatch,
   };
+}
+
+/** Two jsonb objects of counters added key by key (`{a:1} + {a:2,b:1}` = `{a:3,b:1}`). */
+function mergeCounters(a: string, b: string): string {
+  return `(SELECT COALESCE(jsonb_object_agg(k, COALESCE((${a} ->> k)::int, 0) + COALESCE((${b} ->> k)::int, 0)), '{}'::jsonb) FROM jsonb_object_keys(${a} || ${b}) AS k)`;
 }

@@ -11,11 +11,10 @@ async function main(): Promise<void> {
   const relay = new Relay(platform.eventStore, platform.bus, platform.checkpoints, registry, {
     name: process.env.FAULT_RELAY_NAME ?? 'relay',
     batchSize: 50, // small pages, so a kill lands between publish and checkpoint often
-    onError: (e) => {
-      console.error('relay failed', e);
-      process.exit(1);
-    },
+    parking: { sql: platform.sql, schema: config.CRM_PLATFORM_SCHEMA },
+    onRetry: (e, attempt) => console.error(`relay: attempt ${attempt} failed; retrying`, e),
   });
+  await relay.migrate();
   relay.start();
   console.log('relay ready');
 }

@@ -1,0 +1,157 @@
+import { pollingSubscription, type PolledPage } from './polling-subscription';
+import type { GlobalPosition, RecordedEvent } from './types';
+
+function event(n: number): RecordedEvent {
+  return {
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    streamId: 's',
+    revision: BigInt(n),
+    position: { commit: BigInt(n), prepare: BigInt(n) },
+    type: 'E',
+    data: { n },
+    metadata: {
+      correlationId: 'c',
+      causationId: 'c',
+      actor: { type: 'system', id: 't' },
+      occurredAt: new Date(0).toISOString(),
+      visibility: { departments: '*', partners: [] },
+    },
+    schemaVersion: 1,
+    recordedAt: new Date(0).toISOString(),
+  };
+}
+
+/** A store in memory whose reads can be held open, counting reads. */
+function fakeStore() {
+  const events: RecordedEvent[] = [];
+  let heldBack = false;
+  let gate: Promise<void> | undefined;
+  const reads: number[] = [];
+  return {
+    events,
+    reads,
+    setHeldBack: (v: boolean) => (heldBack = v),
+    hold() {
+      let open!: () => void;
+      gate = new Promise<void>((r) => (open = r));
+      return () => {
+        gate = undefined;
+        open();
+      };
+    },
+    async readAll(after: GlobalPosition | undefined, maxCount: number): Promise<PolledPage> {
+      reads.push(Date.now());
+      const page = events.filter((e) => !after || e.position.commit > after.commit).slice(0, maxCount);
+      if (gate) await gate; // the page was read before the gate opened: later appends are not in it
+      return { events: page, heldBack };
+    },
+  };
+}
+
+const until = async (check: () => boolean, ms = 5000) => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+};
+
+describe('pollingSubscription', () => {
+  it('a wake-up that arrives while a page is being read is kept: the next read follows at once', async () => {
+    const store = fakeStore();
+    let wake!: () => void;
+    const seen: number[] = [];
+    let caughtUp = false;
+    const sub = pollingSubscription({
+      readAll: (a, m) => store.readAll(a, m),
+      pollIntervalMs: 60000, // only a wake-up can deliver within the test
+      onLocalAppend: (w) => ((wake = w), () => undefined),
+      onEvent: async (e) => void seen.push((e.data as { n: number }).n),
+      onCaughtUp: () => (caughtUp = true),
+    });
+    try {
+      await until(() => caughtUp);
+      const release = store.hold();
+      wake(); // starts a read that will not see event 1
+      await until(() => store.reads.length === 2);
+      store.events.push(event(1));
+      wake(); // arrives during that read
+      release();
+      await until(() => seen.length === 1, 2000);
+      expect(seen).toEqual([1]);
+    } finally {
+      await sub.stop();
+    }
+  });
+
+  it('reads the poll interval before every wait, so a store can change it while running', async () => {
+    const store = fakeStore();
+    let interval = 60000;
+    let caughtUp = false;
+    const seen: number[] = [];
+    let wake!: () => void;
+    const sub = pollingSubscription({
+      readAll: (a, m) => store.readAll(a, m),
+      pollIntervalMs: () => interval,
+      onLocalAppend: (w) => ((wake = w), () => undefined),
+      onEvent: async (e) => void seen.push((e.data as { n: number }).n),
+      onCaughtUp: () => (caughtUp = true),
+    });
+    try {
+      await until(() => caughtUp);
+      interval = 5;
+      wake(); // re-arms the wait with the new interval
+      store.events.push(event(1));
+      await until(() => seen.length === 1, 2000);
+      const before = store.reads.length;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(store.reads.length).toBeGreaterThan(before + 3); // polling every ~5 ms now
+    } finally {
+      await sub.stop();
+    }
+  });
+
+  it('after a page that reports held-back events it looks again within milliseconds, backing off, not after the poll interval', async () => {
+    const store = fakeStore();
+    let caughtUp = false;
+    const seen: number[] = [];
+    store.setHeldBack(true);
+    const sub = pollingSubscription({
+      readAll: (a, m) => store.readAll(a, m),
+      pollIntervalMs: 60000,
+      heldBackRetryMs: 1,
+      onEvent: async (e) => void seen.push((e.data as { n: number }).n),
+      onCaughtUp: () => (caughtUp = true),
+    });
+    try {
+      await until(() => caughtUp);
+      await until(() => store.reads.length >= 6, 2000); // 1, 2, 4, 8, 16 ms…
+      const gaps = store.reads.slice(1).map((t, i) => t - store.reads[i]);
+      expect(gaps[gaps.length - 1]).toBeGreaterThanOrEqual(gaps[0]); // backing off
+      store.events.push(event(1)); // the older transaction finished: the event is released
+      store.setHeldBack(false);
+      await until(() => seen.length === 1, 5000);
+      const reads = store.reads.length;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(store.reads.length).toBe(reads); // nothing held back: back to the (long) poll interval
+    } finally {
+      await sub.stop();
+    }
+  });
+
+  it('accepts plain arrays from stores without held-back information', async () => {
+    const events = [event(1), event(2)];
+    const seen: number[] = [];
+    const sub = pollingSubscription({
+      readAll: async (after) => events.filter((e) => !after || e.position.commit > after.commit),
+      pollIntervalMs: 5,
+      onEvent: async (e) => void seen.push((e.data as { n: number }).n),
+    });
+    try {
+      await until(() => seen.length === 2);
+      expect(seen).toEqual([1, 2]);
+    } finally {
+      await sub.stop();
+    }
+  });
+});
