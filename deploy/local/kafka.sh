@@ -221,8 +221,10 @@ log_since_start_has() { # grep the log written since the running broker was laun
   tail -c +"$((${off:-0} + 1))" "$KLOG" | grep -qF "$1"
 }
 
-wait_ready() { # wait_ready PID -> 0 ready; dies (after killing the broker) otherwise
-  local pid="$1" deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+wait_ready() { # wait_ready PID [running] -> 0 ready; dies (after killing the broker) otherwise
+  # `running`: a broker found already running. Its start line may no longer be in kafka.log (log4j
+  # rolls the file, e.g. at midnight), so an open port is enough for it.
+  local pid="$1" already="${2:-}" deadline=$((SECONDS + KAFKA_START_TIMEOUT))
   while :; do
     if ! pid_is_our_broker "$pid"; then
       show_log_tail "$KLOG" 60
@@ -230,7 +232,7 @@ wait_ready() { # wait_ready PID -> 0 ready; dies (after killing the broker) othe
       rm -f "$KPID"
       die "broker process $pid exited during startup (logs: $KLOG, $KOUT)"
     fi
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT" && log_since_start_has "$READY_PATTERN"; then
+    if port_open "$KAFKA_HOST" "$KAFKA_PORT" && { [ -n "$already" ] || log_since_start_has "$READY_PATTERN"; }; then
       return 0
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
@@ -286,7 +288,7 @@ cmd_up() {
       die "already running on port $p (pid $BROKER_PID), not KAFKA_PORT=$KAFKA_PORT; run '$0 down' first"
     fi
     log "already running (pid $BROKER_PID)"
-    wait_ready "$BROKER_PID"
+    wait_ready "$BROKER_PID" running
   else
     local port
     for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
