@@ -2,18 +2,20 @@
  * npm run demo-data — loads a realistic demo data set through the same commands the services run:
  * several hundred customers (people and organisations), opportunities through the sales process,
  * service cases, a marketing campaign, and two partners with different shares, each with its own
- * episodes. Uses the CRM_* settings (embedded by default: stop `npm start` first, PGlite is
- * single-process; distributed: runs beside the services).
+ * episodes. Uses the CRM_* settings `npm start` takes (embedded by default: stop `npm start` first —
+ * the data folder belongs to one process, and this one is refused while the CRM holds it;
+ * distributed: runs beside the services).
  *
  *   npm run demo-data [-- --customers 300 --seed 7]
  */
 import { randomUUID } from 'node:crypto';
-import { loadConfigOrExit, PlatformConfig } from '@crm/config';
+import { loadConfigOrExit } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
-import { createPlatform } from '@crm/platform';
-import { RelationshipCommands } from '@crm/relationship-api';
+import { createPlatform, DataDirLockedError } from '@crm/platform';
+import { contractCheckedStore, RelationshipCommands } from '@crm/relationship-api';
 import { CHANNELS, SALES_STAGES, type Channel } from '@crm/relationship';
 import type { Principal } from '@crm/service-kit';
+import { EmbeddedHostConfig } from './embedded-host-config';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,12 +37,14 @@ const ORGS = ['Maju Jaya', 'Sinar Abadi', 'Nusantara Logistik', 'Karya Mandiri',
 const SUFFIX = ['PT', 'GmbH', 'Ltd', 'CV', 'AB'];
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(PlatformConfig);
+  // The settings `npm start` takes (its CRM_*_PORT settings included), so one environment serves both.
+  const config = loadConfigOrExit(EmbeddedHostConfig);
   const count = arg('customers', 300);
   const rnd = prng(arg('seed', 7));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
-  const platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'crm-demo-data' });
-  const commands = new RelationshipCommands(platform.eventStore);
+  const registry = crmRegistry();
+  const platform = await createPlatform(config, { registry, clientId: 'crm-demo-data' });
+  const commands = new RelationshipCommands(contractCheckedStore(platform.eventStore, registry));
   const staff = (department: 'sales' | 'service' | 'marketing' | 'management', subject: string): Principal => ({ kind: 'staff', subject, department, roles: ['agent'] });
   const sales = staff('sales', 'sari.sales');
   const service = staff('service', 'budi.service');
@@ -119,6 +123,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  if (e instanceof DataDirLockedError) {
+    console.error(`demo-data: ${e.message}`);
+    process.exit(75);
+  }
   console.error(e);
   process.exit(1);
 });

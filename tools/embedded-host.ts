@@ -11,18 +11,9 @@ import path from 'node:path';
 import { loadConfigOrExit, PlatformConfig } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { createPlatform, type Platform } from '@crm/platform';
-import { serviceConfigClass } from '@crm/service-kit';
-import { IsInt, Max, Min } from 'class-validator';
+import { DataDirLockedError } from '@crm/platform';
+import { EmbeddedHostConfig, PORT_SETTINGS } from './embedded-host-config';
 
-/** The embedded host's settings: the platform's, every service's (ports aside), and one port per service. */
-class EmbeddedHostConfig extends serviceConfigClass(3000) {
-  @IsInt() @Min(1) @Max(65535) CRM_SALES_PORT: number = 3001;
-  @IsInt() @Min(1) @Max(65535) CRM_SERVICE_PORT: number = 3002;
-  @IsInt() @Min(1) @Max(65535) CRM_MARKETING_PORT: number = 3003;
-  @IsInt() @Min(1) @Max(65535) CRM_PARTNER_PORTAL_PORT: number = 3004;
-  @IsInt() @Min(1) @Max(65535) CRM_ANALYTICS_PORT: number = 3005;
-}
-const PORT_SETTINGS = ['CRM_SALES_PORT', 'CRM_SERVICE_PORT', 'CRM_MARKETING_PORT', 'CRM_PARTNER_PORTAL_PORT', 'CRM_ANALYTICS_PORT'] as const;
 
 export interface EmbeddedService {
   name: string;
@@ -67,6 +58,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  if (e instanceof DataDirLockedError) {
+    console.error(`npm start: ${e.message}`);
+    process.exit(75);
+  }
   console.error(e);
   process.exit(1);
 });

@@ -81,7 +81,7 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     const sales = await tokenFor({ kind: 'staff', subject: 'sari', department: 'sales', roles: [] });
     const service = await tokenFor({ kind: 'staff', subject: 'budi', department: 'service', roles: [] });
     const marketing = await tokenFor({ kind: 'staff', subject: 'maya', department: 'marketing', roles: [] });
-    const management = await tokenFor({ kind: 'staff', subject: 'admin', department: 'management', roles: [] });
+    const management = await tokenFor({ kind: 'staff', subject: 'admin', department: 'management', roles: ['admin'] });
 
     const reg = await call('sales', 'POST', '/customers', sales, { kind: 'organisation', name: 'PT Sinar Abadi', contacts: [{ name: 'Dewi', role: 'buyer' }] });
     expect(reg.status).toBe(201);

@@ -60,8 +60,10 @@ function mutations(sample: Record<string, unknown>): { label: string; payload: R
         let node = copy as Record<string | number, unknown>;
         for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
         const last = path[path.length - 1];
-        if (replacement === undefined) delete node[last];
-        else node[last] = replacement;
+        // JSON has no holes: an array element that goes missing is taken out.
+        if (replacement !== undefined) node[last] = replacement;
+        else if (Array.isArray(node)) node.splice(last as number, 1);
+        else delete node[last];
         out.push({ label: `${path.join('.')} = ${JSON.stringify(replacement) ?? 'missing'}`, payload: copy });
       }
     }

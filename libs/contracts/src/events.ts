@@ -1,7 +1,7 @@
 import { IntegrationEventRegistry } from '@crm/bus';
 import { CHANNELS, DEPARTMENTS, DIRECTIONS, EPISODE_OUTCOMES, EPISODE_TYPES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/relationship';
-import { Type } from 'class-transformer';
-import { IsArray, IsEmail, IsIn, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, Min } from 'class-validator';
+import { NestedObject, NestedObjects } from './nested';
 
 /**
  * The published contract of every integration event (schema version 1), validated with
@@ -26,8 +26,8 @@ export class CustomerRegisteredV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsIn(['person', 'organisation']) kind!: string;
   @IsString() @IsNotEmpty() name!: string;
-  @IsArray() @ValidateNested({ each: true }) @Type(() => ContactV1) contacts!: ContactV1[];
-  @IsArray() @ValidateNested({ each: true }) @Type(() => IdentityV1) identities!: IdentityV1[];
+  @NestedObjects(() => ContactV1) contacts!: ContactV1[];
+  @NestedObjects(() => IdentityV1) identities!: IdentityV1[];
   @IsIn(JOURNEY_STAGES) journeyStage!: string;
   @IsIn(RELATIONSHIP_PHASES) relationshipPhase!: string;
   @IsIn([...DEPARTMENTS, 'partner']) registeredBy!: string;
@@ -35,12 +35,12 @@ export class CustomerRegisteredV1 {
 
 export class CustomerContactAddedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
-  @ValidateNested() @Type(() => ContactV1) contact!: ContactV1;
+  @NestedObject(() => ContactV1) contact!: ContactV1;
 }
 
 export class CustomerIdentityAddedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
-  @ValidateNested() @Type(() => IdentityV1) identity!: IdentityV1;
+  @NestedObject(() => IdentityV1) identity!: IdentityV1;
 }
 
 export class CustomerJourneyStageChangedV1 {
@@ -66,7 +66,7 @@ export class EpisodeOpenedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsString() @IsNotEmpty() name!: string;
   @IsIn(EPISODE_TYPES) episodeType!: string;
-  @ValidateNested() @Type(() => OwnerV1) owner!: OwnerV1;
+  @NestedObject(() => OwnerV1) owner!: OwnerV1;
   @IsISO8601() openedAt!: string;
   @IsOptional() @IsIn(SALES_STAGES) stage?: string;
   @IsOptional() @IsNumber() @Min(0) expectedValue?: number;
@@ -84,7 +84,7 @@ class InteractionV1 {
   @IsString() @IsNotEmpty() interactionId!: string;
   @IsIn(CHANNELS) channel!: string;
   @IsIn(DIRECTIONS) direction!: string;
-  @ValidateNested() @Type(() => InteractionActorV1) actor!: InteractionActorV1;
+  @NestedObject(() => InteractionActorV1) actor!: InteractionActorV1;
   @IsString() @IsNotEmpty() action!: string;
   @IsOptional() @IsString() response?: string;
   @IsISO8601() occurredAt!: string;
@@ -93,7 +93,7 @@ class InteractionV1 {
 export class InteractionRecordedV1 {
   @IsString() @IsNotEmpty() episodeId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
-  @ValidateNested() @Type(() => InteractionV1) interaction!: InteractionV1;
+  @NestedObject(() => InteractionV1) interaction!: InteractionV1;
 }
 
 export class OpportunityStageAdvancedV1 {

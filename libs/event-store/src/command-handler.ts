@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ConcurrencyConflictError } from './errors';
 import type { EventMetadata, EventStore, ExpectedRevision } from './types';
 
 export interface Decider<State, Command, Event extends { type: string; data: unknown }> {
@@ -33,10 +34,14 @@ export async function handleCommand<State, Command, Event extends { type: string
   } = {},
 ): Promise<HandleResult<State, Event>> {
   const { state, revision } = await loadState(store, streamId, decider);
+  // Access first: one who may not see the stream must not learn it exists (not even by a 412).
   await options.check?.(state);
+  // Then the precondition (RFC 9110): a client that states the revision it saw gets "changed since"
+  // before any rule of the domain is judged on a state it has not seen.
+  const expected = options.expectedRevision;
+  if (expected !== undefined && !revisionHolds(expected, revision)) throw new ConcurrencyConflictError(streamId, expected, revision);
   const events = decider.decide(command, state);
   if (events.length === 0) return { events, state, revision };
-  const expected = options.expectedRevision ?? (revision === undefined ? 'no_stream' : revision);
   const result = await store.appendToStream(
     streamId,
     events.map((e) => ({
@@ -46,9 +51,17 @@ export async function handleCommand<State, Command, Event extends { type: string
       schemaVersion: options.schemaVersion ?? 1,
       metadata: { ...metadata, causationId: metadata.causationId ?? metadata.correlationId },
     })),
-    { expectedRevision: expected },
+    // The revision that was read: a writer in between turns this into a ConcurrencyConflictError.
+    { expectedRevision: expected ?? (revision === undefined ? 'no_stream' : revision) },
   );
   return { events, state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision };
+}
+
+function revisionHolds(expected: ExpectedRevision, actual: bigint | undefined): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual === undefined;
+  if (expected === 'stream_exists') return actual !== undefined;
+  return actual === expected;
 }
 
 /** Reads a stream to its current state (for queries and cross-aggregate checks). */

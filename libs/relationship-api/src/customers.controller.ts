@@ -34,7 +34,7 @@ export class CustomersController {
   async timeline(@Param() { id }: CustomerIdParam, @Query() q: TimelineQueryDto): Promise<TimelinePage & { stale?: Staleness }> {
     const manager = this.readModels.dataSource.manager;
     if (!(await customerExists(manager, id))) throw new NotFoundError(`customer ${id} not found`);
-    const page = await readTimeline(manager, { customerId: id, asOf: q.asOf ? new Date(q.asOf) : undefined, cursor: q.cursor, limit: q.limit ?? 50 });
+    const page = await readTimeline(manager, { customerId: id, asOf: q.asOf ? new Date(q.asOf) : undefined, cursor: q.cursor, limit: q.limit ?? 50, newestFirst: q.order === 'newest-first' });
     const stale = await this.readModels.staleness(id);
     return stale ? { ...page, stale } : page;
   }

@@ -1,7 +1,8 @@
 import { CHANNELS, DIRECTIONS, EPISODE_OUTCOMES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/relationship';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsEmail, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { NestedObjects } from '@crm/contracts';
 
 export class ContactDto {
   @ApiPropertyOptional({ description: 'Generated when omitted' }) @IsOptional() @IsUUID() contactId?: string;
@@ -21,8 +22,8 @@ export class RegisterCustomerDto {
   @ApiPropertyOptional({ description: 'Client-chosen id (makes retries idempotent); generated when omitted' }) @IsOptional() @IsUUID() customerId?: string;
   @ApiProperty({ enum: ['person', 'organisation'] }) @IsIn(['person', 'organisation']) kind!: 'person' | 'organisation';
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-  @ApiPropertyOptional({ type: [ContactDto] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ContactDto) contacts?: ContactDto[];
-  @ApiPropertyOptional({ type: [IdentityDto] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => IdentityDto) identities?: IdentityDto[];
+  @ApiPropertyOptional({ type: [ContactDto] }) @IsOptional() @ArrayMaxSize(100) @NestedObjects(() => ContactDto) contacts?: ContactDto[];
+  @ApiPropertyOptional({ type: [IdentityDto] }) @IsOptional() @ArrayMaxSize(100) @NestedObjects(() => IdentityDto) identities?: IdentityDto[];
   @ApiPropertyOptional({ enum: JOURNEY_STAGES }) @IsOptional() @IsIn(JOURNEY_STAGES) journeyStage?: (typeof JOURNEY_STAGES)[number];
   @ApiPropertyOptional({ enum: RELATIONSHIP_PHASES }) @IsOptional() @IsIn(RELATIONSHIP_PHASES) relationshipPhase?: (typeof RELATIONSHIP_PHASES)[number];
 }
@@ -61,9 +62,14 @@ export class CloseEpisodeDto {
 }
 
 export class TimelineQueryDto {
-  @ApiPropertyOptional({ description: 'The history exactly as it stood at this instant' }) @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(100) cursor?: string;
-  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'The history exactly as it stood at this instant', example: '2026-03-01T09:00:00Z' }) @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page: a position "<commit>/<prepare>"', example: '1042/9137' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{1,18}\/\d{1,18}$/, { message: 'cursor must be the nextCursor of a previous page ("<commit>/<prepare>")' })
+  cursor?: string;
+  @ApiPropertyOptional({ description: 'Entries per page (openings, interactions, stage moves, closings)', default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ enum: ['oldest-first', 'newest-first'], default: 'oldest-first' }) @IsOptional() @IsIn(['oldest-first', 'newest-first']) order?: 'oldest-first' | 'newest-first';
 }
 
 export class CustomerIdParam {

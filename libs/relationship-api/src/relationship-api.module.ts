@@ -2,6 +2,8 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Pr
 import type { Platform } from '@crm/platform';
 import type { Projection } from '@crm/projections';
 import { HealthIndicators, PLATFORM } from '@crm/service-kit';
+import { crmRegistry } from '@crm/contracts';
+import { contractCheckedStore } from './contract-checked-store';
 import { RelationshipCommands } from './relationship-commands';
 import { ReadModelRunners } from './read-models';
 
@@ -39,7 +41,7 @@ class ReadModelsLifecycle implements OnApplicationShutdown {
 export class RelationshipApiModule {
   static forService(options: RelationshipApiOptions): DynamicModule {
     const providers: Provider[] = [
-      { provide: RelationshipCommands, inject: [PLATFORM], useFactory: (platform: Platform) => new RelationshipCommands(platform.eventStore) },
+      { provide: RelationshipCommands, inject: [PLATFORM], useFactory: (platform: Platform) => new RelationshipCommands(contractCheckedStore(platform.eventStore, crmRegistry())) },
       {
         provide: READ_MODELS,
         inject: [PLATFORM],

@@ -506,5 +506,14 @@ describe('createServiceApp (over real HTTP)', () => {
         expect(reply.text.length).toBeGreaterThan(100);
       }
     });
+
+    it('sends /docs/ (trailing slash, once a blank page) to /docs', async () => {
+      const r = await fetch(`${baseUrl}/docs/`, { redirect: 'manual' });
+      expect(r.status).toBe(301);
+      expect(r.headers.get('location')).toBe('/docs');
+      const followed = await fetch(`${baseUrl}/docs/`);
+      expect(followed.status).toBe(200);
+      expect(await followed.text()).toMatch(/swagger-ui/);
+    });
   });
 });

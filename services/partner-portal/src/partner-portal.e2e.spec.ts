@@ -32,6 +32,7 @@ describe('partner-portal service (embedded)', () => {
   let mint: TokenMint;
   let management: string;
   let salesToken: string;
+  let channelManager: string;
 
   const alice: StaffPrincipal = { kind: 'staff', subject: 'alice', department: 'sales', roles: ['agent'] };
 
@@ -91,7 +92,8 @@ describe('partner-portal service (embedded)', () => {
     app = await createPartnerPortalApp(config, platform);
     base = await app.listen(0);
     mint = app.app.get(TokenMint);
-    management = await mint.mint({ kind: 'staff', subject: 'maria', department: 'management', roles: ['partner-manager'] });
+    management = await mint.mint({ kind: 'staff', subject: 'maria', department: 'management', roles: ['admin'] });
+    channelManager = await mint.mint({ kind: 'staff', subject: 'rudi', department: 'sales', roles: ['channel-manager'] });
     salesToken = await mint.mint(alice);
     commands = new RelationshipCommands(platform.eventStore);
 
@@ -132,8 +134,8 @@ describe('partner-portal service (embedded)', () => {
       const bad = await call('POST', '/partners', management, { name: 'X', partnerKind: 'pirate' });
       expect(bad.status).toBe(400);
       expect((bad.body.errors as { field: string }[]).map((e) => e.field)).toContain('partnerKind');
-      // Sales staff administer partners too.
-      const bySales = await call('POST', '/partners', salesToken, { name: 'Service Co', partnerKind: 'service-provider' });
+      // A channel manager in sales administers partners too.
+      const bySales = await call('POST', '/partners', channelManager, { name: 'Service Co', partnerKind: 'service-provider' });
       expect(bySales.status).toBe(201);
       expect(bySales.headers.get('location')).toBe(`/partners/${String(bySales.body.partnerId)}`);
       const a = await call('GET', `/partners/${partnerA}`, management);
@@ -360,6 +362,13 @@ describe('partner-portal service (embedded)', () => {
         [tokenA, 'POST', `/partners/${partnerA}/shares`, { customerId: customerZ }],
         [tokenB, 'DELETE', `/partners/${partnerA}/shares/${customerX}`],
         [serviceStaff, 'POST', '/partners', { name: 'x', partnerKind: 'supplier' }],
+        // A plain sales agent may not administer partners: sharing opens a customer to another company.
+        [salesToken, 'POST', '/partners', { name: 'x', partnerKind: 'supplier' }],
+        [salesToken, 'GET', `/partners/${partnerA}`],
+        [salesToken, 'POST', `/partners/${partnerA}/credentials`],
+        [salesToken, 'DELETE', `/partners/${partnerA}/credentials/${credentialA.clientId}`],
+        [salesToken, 'POST', `/partners/${partnerA}/shares`, { customerId: customerZ }],
+        [salesToken, 'DELETE', `/partners/${partnerA}/shares/${customerX}`],
       ];
       for (const [token, method, url, body] of forbidden) {
         const r = await call(method, url, token, body);

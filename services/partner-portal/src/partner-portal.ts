@@ -38,8 +38,8 @@ export async function createPartnerPortalApp(config: ServiceConfig, platform: Pl
       description: 'Collaborative CRM: partner administration, partner token exchange, and the customers and history shared with each partner.',
       version: '1',
     },
+    // The token endpoint also takes the OAuth 2.0 form encoding (`grant_type=client_credentials&client_id=…`).
+    formRoutes: ['/auth/token'],
   });
-  // The token endpoint also takes the OAuth 2.0 form encoding (`grant_type=client_credentials&client_id=…`).
-  service.app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
   return service;
 }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Platform } from '@crm/platform';
 import type { ServiceConfig } from '../config/service-config';
+import { refuseHostileInput, requireJsonBodies } from '../errors/hostile-input';
 import { setupOpenApi, type OpenApiOptions } from '../openapi/setup-openapi';
 import { nestLogLevels } from './logger';
 import { ServiceKitModule } from './service-kit.module';
@@ -17,6 +18,8 @@ export interface CreateServiceAppOptions {
   openApi: OpenApiOptions;
   /** Largest JSON body accepted (413 above). Default `1mb`. */
   bodyLimit?: string;
+  /** Paths whose body may also be `application/x-www-form-urlencoded` (16 kB at most); everywhere else a non-JSON body is 415. */
+  formRoutes?: string[];
   /**
    * Close the app on SIGTERM/SIGINT (Nest re-raises the signal afterwards). Default true; pass false
    * when several services share one process (the embedded host), whose own handler closes them.
@@ -57,7 +60,13 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
     logger: options.logger ?? nestLogLevels(options.config.CRM_LOG_LEVEL),
   });
   app.disable('x-powered-by');
+  // Only a successful change answers with an ETag (the stream revision, see setEtag): Express's
+  // automatic weak ETag on every body — errors included — cannot be sent back as If-Match.
+  app.disable('etag');
+  app.use(requireJsonBodies(options.formRoutes ?? []));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  if (options.formRoutes?.length) app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
+  app.use(refuseHostileInput);
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   setupOpenApi(app, options.openApi);
 

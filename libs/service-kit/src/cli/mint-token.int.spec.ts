@@ -41,6 +41,21 @@ describe('mint-token CLI', () => {
     await expect(verify(token)).rejects.toThrow(/iss/);
   });
 
+  it('says on stderr which key it signed with, and warns when it had to create one', async () => {
+    const fresh = await fs.mkdtemp(path.join(os.tmpdir(), 'crm-mint-fresh-'));
+    try {
+      const first: string[] = [];
+      await main(['--sub', 'a', '--dept', 'sales'], { CRM_DATA_DIR: fresh }, (l) => first.push(l));
+      expect(first[0]).toBe(`signed with ${path.join(fresh, 'keys', 'signing-key.json')} (kid ${first[0].match(/kid (.+)\)$/)?.[1]})`);
+      expect(first[1]).toContain(`a CRM running with another CRM_DATA_DIR than ${fresh} will reject this token`);
+      const again: string[] = [];
+      await main(['--sub', 'a', '--dept', 'sales'], { CRM_DATA_DIR: fresh }, (l) => again.push(l));
+      expect(again).toEqual([first[0]]);
+    } finally {
+      await fs.rm(fresh, { recursive: true, force: true });
+    }
+  });
+
   it('refuses bad arguments', async () => {
     const env = { CRM_DATA_DIR: dir };
     await expect(main(['--dept', 'sales'], env)).rejects.toThrow(/--sub/);

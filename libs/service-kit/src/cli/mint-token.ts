@@ -7,6 +7,7 @@
  *
  * Issuer, audience and key file follow CRM_JWT_ISSUER, CRM_JWT_AUDIENCE, CRM_SIGNING_KEY_FILE.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@crm/config';
 import { authSettings, ServiceConfig } from '../config/service-config';
@@ -17,7 +18,7 @@ import { DEPARTMENTS, isDepartment, type Principal } from '../auth/principal';
 
 const USAGE = `usage: mint-token --sub <subject> (--dept <${DEPARTMENTS.join('|')}> | --partner <partner id>) [--roles a,b] [--ttl 8h]`;
 
-export async function main(argv: string[], env: Record<string, string | undefined>): Promise<string> {
+export async function main(argv: string[], env: Record<string, string | undefined>, notice: (line: string) => void = (line) => process.stderr.write(`mint-token: ${line}\n`)): Promise<string> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -48,9 +49,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const known = new Set(['CRM_DATA_DIR', 'CRM_JWT_ISSUER', 'CRM_JWT_AUDIENCE', 'CRM_SIGNING_KEY_FILE', 'CRM_JWKS_FILE']);
   const config = loadConfig(ServiceConfig, Object.fromEntries(Object.entries(env).filter(([k]) => known.has(k))));
   const settings = authSettings(config);
-  const key = settings.signingKeyFileIsDefault
-    ? await ensureLocalKeys(config.CRM_DATA_DIR)
-    : await readSigningKey(settings.signingKeyFile);
+  const local = settings.signingKeyFileIsDefault ? await ensureLocalKeys(config.CRM_DATA_DIR) : undefined;
+  const key = local ?? (await readSigningKey(settings.signingKeyFile));
+  // Said on stderr (stdout is the token): a CRM started with another CRM_DATA_DIR rejects this token.
+  const keyFile = local?.signingKeyFile ?? settings.signingKeyFile;
+  notice(`signed with ${keyFile} (kid ${key.kid})`);
+  if (local?.created) {
+    notice(`that key was created just now: a CRM running with another CRM_DATA_DIR than ${path.resolve(config.CRM_DATA_DIR)} will reject this token — pass the same CRM_DATA_DIR as the server`);
+  }
   return mintToken(principal, { signingKey: key, issuer: settings.issuer, audience: settings.audience, expiresIn: ttl });
 }
 

@@ -10,6 +10,7 @@ import { HttpProblem, PROBLEM_CONTENT_TYPE, ProblemTypes, type ProblemDetails } 
  * - `HttpProblem` → as thrown (validation errors are `HttpProblem`s with `errors`)
  * - `ConcurrencyConflictError` / `IdempotencyViolationError` (`@crm/event-store`) → 409, or 412 when
  *   the request carried `If-Match`
+ * - an error named `ContractViolationError` (an event that would break its contract) → 400 with the fields
  * - an error named `DomainRuleViolation` → 422, named `NotFoundError` → 404 (matched by `name`, so
  *   domain libraries need not import the kit; a string `code` on it is passed on as `code`)
  * - Nest `HttpException`s (incl. unknown routes, malformed JSON, too-large bodies) → their status
@@ -48,6 +49,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return headerValue(request, 'if-match') !== undefined
         ? new HttpProblem(412, 'the resource has changed since the ETag in If-Match; read it again and retry', { type: ProblemTypes.preconditionFailed, cause: exception })
         : new HttpProblem(409, 'the resource was changed by someone else at the same time; read it again and retry', { type: ProblemTypes.conflict, cause: exception });
+    }
+    if (name === 'ContractViolationError') {
+      // The request would have recorded an event no consumer could apply: its fields are the request's.
+      const problems = (exception as { problems?: { path: string; message: string }[] }).problems ?? [];
+      return new HttpProblem(400, message, { type: ProblemTypes.validation, errors: problems.map((p) => ({ field: p.path, message: p.message })) });
     }
     if (name === 'DomainRuleViolation') return new HttpProblem(422, message, { type: ProblemTypes.domainRuleViolation, extensions: codeOf(exception) });
     if (name === 'NotFoundError') return new HttpProblem(404, message, { type: ProblemTypes.notFound, extensions: codeOf(exception) });

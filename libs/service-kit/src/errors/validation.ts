@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { Param, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { HttpProblem, ProblemTypes, type ProblemFieldError } from './http-problem';
 
 /**
@@ -37,4 +37,14 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors: ValidationError[]) => validationProblem(errors),
   });
+}
+
+/** `@UuidParam('id') id: string`: a path parameter that must be a UUID; otherwise a 400 naming it. */
+export function UuidParam(name: string): ParameterDecorator {
+  return Param(
+    name,
+    new ParseUUIDPipe({
+      exceptionFactory: () => new HttpProblem(400, `the request is invalid: ${name}`, { type: ProblemTypes.validation, errors: [{ field: name, message: `${name} must be a UUID` }] }),
+    }),
+  );
 }

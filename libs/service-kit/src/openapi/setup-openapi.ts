@@ -34,6 +34,11 @@ export function setupOpenApi(app: INestApplication, options: OpenApiOptions): Op
     .build();
   let document: OpenAPIObject | undefined;
   const build = (): OpenAPIObject => (document ??= decorate(SwaggerModule.createDocument(app, config)));
+  // The UI's asset paths are relative: under `/docs/` they would miss and leave a blank page.
+  app.use((req: { method: string; path: string; url: string }, res: { redirect(status: number, url: string): void }, next: () => void) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.path === `${OPENAPI_DOCS_PATH}/`) return res.redirect(301, OPENAPI_DOCS_PATH + req.url.slice(req.path.length));
+    next();
+  });
   SwaggerModule.setup(OPENAPI_DOCS_PATH.slice(1), app, build, {
     jsonDocumentUrl: OPENAPI_JSON_PATH.slice(1),
     raw: ['json'],

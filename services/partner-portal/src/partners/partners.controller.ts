@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship';
 import { RelationshipCommands, type CommandResult } from '@crm/relationship-api';
-import { CurrentPrincipal, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
+import { CurrentPrincipal, RequireDepartment, RequireKind, RequireRoles, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { asStaff } from '../auth/principals';
 import { PartnerCredentials } from '../credentials/partner-credentials';
 import { IssueCredentialCommand, type IssuedCredential } from './issue-credential/issue-credential.command';
@@ -12,14 +12,17 @@ import { RegisterPartnerCommand } from './register-partner/register-partner.comm
 
 
 /**
- * Partner administration, for management and sales staff: register a partner company, issue and
- * revoke its client credentials, and share customers with it — each share an explicit grant
- * (`CustomerSharedWithPartner`) that stays in force until it is revoked (`CustomerShareRevoked`).
+ * Partner administration, for channel managers and administrators of management or sales: register a
+ * partner company, issue and revoke its client credentials, and share customers with it — each share
+ * an explicit grant (`CustomerSharedWithPartner`) that stays in force until it is revoked
+ * (`CustomerShareRevoked`). A plain sales agent may not: sharing a customer opens it to another
+ * company.
  */
 @ApiTags('partners')
 @ApiBearerAuth()
 @RequireKind('staff')
 @RequireDepartment('management', 'sales')
+@RequireRoles('channel-manager', 'admin')
 @Controller('partners')
 export class PartnersController {
   constructor(

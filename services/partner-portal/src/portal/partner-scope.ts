@@ -25,6 +25,12 @@ import { partnerIdOfClientId } from '../credentials/credential-secrets';
  * Anything not shared answers exactly like a customer that does not exist (404, same body), so a
  * partner learns nothing about customers it was not given.
  */
+/** What a partner is told about a customer whose read model is missing events. */
+export interface PartnerStaleness {
+  stale: true;
+  since: string;
+}
+
 @Injectable()
 export class PartnerScope {
   constructor(
@@ -61,6 +67,15 @@ export class PartnerScope {
   /** 404 — the same as for a customer that does not exist — unless the customer is shared with the caller. */
   async assertMayRead(principal: PartnerPrincipal, customerId: string): Promise<void> {
     if (!(await this.mayRead(principal, customerId))) throw new NotFoundError(`customer ${customerId} not found`);
+  }
+
+  /**
+   * Whether events about a customer are parked (not shown yet). Partners learn only that, and since
+   * when — not how many, nor whose events they are.
+   */
+  async staleness(customerId: string): Promise<PartnerStaleness | undefined> {
+    const stale = await this.readModels.staleness(customerId);
+    return stale ? { stale: true, since: stale.since } : undefined;
   }
 
   /** The customers the partner aggregate currently shares with the caller (callers intersect it with the read model). */

@@ -5,6 +5,7 @@ import { CustomerIdParam, TimelineQueryDto } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireKind, type Principal } from '@crm/service-kit';
 import { CustomerDirectoryEntry, PartnerAccess, readTimeline, type TimelinePage } from '@crm/timeline';
 import { asPartner } from '../auth/principals';
+import type { PartnerStaleness } from './partner-scope';
 import { PartnerScope } from './partner-scope';
 
 /**
@@ -36,24 +37,28 @@ export class PortalCustomersController {
 
   @Get(':id')
   @ApiOkResponse({ description: 'A customer shared with the caller (404 otherwise, exactly as for an unknown id)' })
-  async get(@CurrentPrincipal() p: Principal, @Param() { id }: CustomerIdParam): Promise<CustomerDirectoryEntry> {
+  async get(@CurrentPrincipal() p: Principal, @Param() { id }: CustomerIdParam): Promise<CustomerDirectoryEntry & { stale?: PartnerStaleness }> {
     await this.scope.assertMayRead(asPartner(p), id);
     const row = await this.scope.manager.getRepository(CustomerDirectoryEntry).findOneBy({ customerId: id });
     if (!row) throw new NotFoundError(`customer ${id} not found`);
-    return row;
+    const stale = await this.scope.staleness(id);
+    return stale ? { ...row, stale } : row;
   }
 
   @Get(':id/timeline')
   @ApiOkResponse({ description: "The shared history without other partners' episodes; paged by episode" })
-  async timeline(@CurrentPrincipal() p: Principal, @Param() { id }: CustomerIdParam, @Query() q: TimelineQueryDto): Promise<TimelinePage> {
+  async timeline(@CurrentPrincipal() p: Principal, @Param() { id }: CustomerIdParam, @Query() q: TimelineQueryDto): Promise<TimelinePage & { stale?: PartnerStaleness }> {
     const partner = asPartner(p);
     await this.scope.assertMayRead(partner, id);
-    return readTimeline(this.scope.manager, {
+    const stale = await this.scope.staleness(id);
+    const page = await readTimeline(this.scope.manager, {
       customerId: id,
       partnerId: partner.partnerId,
       asOf: q.asOf ? new Date(q.asOf) : undefined,
       cursor: q.cursor,
       limit: q.limit ?? 50,
+      newestFirst: q.order === 'newest-first',
     });
+    return stale ? { ...page, stale } : page;
   }
 }

@@ -1,9 +1,7 @@
-import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdvanceStageDto, CloseEpisodeDto, OpenEpisodeDto, RecordInteractionDto, RelationshipCommands } from '@crm/relationship-api';
-import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
-
-
+import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse, UuidParam } from '@crm/service-kit';
 
 /**
  * Opportunity management along the sales process. Changes take `If-Match: "<revision>"` for
@@ -30,7 +28,7 @@ export class OpportunitiesController {
   @HttpCode(201)
   async interact(
     @CurrentPrincipal() p: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: RecordInteractionDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
@@ -44,7 +42,7 @@ export class OpportunitiesController {
   @HttpCode(200)
   async advance(
     @CurrentPrincipal() p: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: AdvanceStageDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
@@ -58,7 +56,7 @@ export class OpportunitiesController {
   @HttpCode(200)
   async close(
     @CurrentPrincipal() p: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: CloseEpisodeDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,

@@ -1,10 +1,8 @@
-import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RecordInteractionDto, RelationshipCommands } from '@crm/relationship-api';
-import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
+import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse, UuidParam } from '@crm/service-kit';
 import { ResolveCaseDto } from './cases.dto';
-
-
 
 /**
  * Work on an open case. Changes take `If-Match: "<revision>"` for optimistic concurrency (412 when
@@ -23,7 +21,7 @@ export class CasesController {
   @HttpCode(201)
   async interact(
     @CurrentPrincipal() p: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: RecordInteractionDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('x-correlation-id') correlationId: string | undefined,
@@ -38,7 +36,7 @@ export class CasesController {
   @HttpCode(200)
   async resolve(
     @CurrentPrincipal() p: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: ResolveCaseDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('x-correlation-id') correlationId: string | undefined,

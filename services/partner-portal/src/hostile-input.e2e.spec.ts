@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { crmRegistry } from '@crm/contracts';
+import { TokenMint, type ServiceApp } from '@crm/service-kit';
+import { startEmbeddedService } from '@crm/service-kit/testing';
+import { createPartnerPortalApp, PartnerPortalConfig } from './partner-portal';
+
+// The partner-facing API faces other companies' software: the same hostile input classes as the
+// department services, on the routes partners call (the token exchange, their customers, their
+// episodes) — each a 4xx problem naming the field, never a 5xx.
+describe('partner-portal: hostile input gets a 4xx naming the field', () => {
+  let app: ServiceApp;
+  let stop: () => Promise<void>;
+  let base: string;
+  let partnerToken: string;
+
+  beforeAll(async () => {
+    ({ app, base, stop } = await startEmbeddedService('portal-hostile', PartnerPortalConfig, (c, p) => createPartnerPortalApp(c, p), crmRegistry()));
+    partnerToken = await app.app.get(TokenMint).mint({ kind: 'partner', subject: 'p1', partnerId: randomUUID(), roles: [] });
+  });
+  afterAll(async () => {
+    await stop?.();
+  });
+
+  const send = (method: string, url: string, body: string | undefined, contentType = 'application/json', token: string | undefined = partnerToken) =>
+    fetch(`${base}${url}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': contentType } : {}) }, body });
+  async function problem(r: Response, status: number, field?: string): Promise<void> {
+    expect(r.status).toBe(status);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    const body = (await r.json()) as { errors?: { field: string }[] };
+    if (field) expect((body.errors ?? []).map((e) => e.field)).toContain(field);
+  }
+
+  it('the token exchange: JSON or the OAuth form only (415 otherwise), NUL and lone surrogates named', async () => {
+    await problem(await send('POST', '/auth/token', 'client_id=a&client_secret=b', 'text/plain', undefined), 415);
+    await problem(await send('POST', '/auth/token', '{"clientId":"a\\u0000","clientSecret":"b"}', 'application/json', undefined), 400, 'clientId');
+    await problem(await send('POST', '/auth/token', 'client_id=a%00&client_secret=b', 'application/x-www-form-urlencoded', undefined), 400, 'client_id');
+    await problem(await send('POST', '/auth/token', '{"clientId":"\\ud800","clientSecret":"b"}', 'application/json', undefined), 400, 'clientId');
+  });
+
+  it('garbage cursors and malformed ids on a partner\'s routes', async () => {
+    for (const cursor of ['garbage', '-1/-1', '1/x']) {
+      await problem(await send('GET', `/customers/${randomUUID()}/timeline?cursor=${encodeURIComponent(cursor)}`, undefined), 400, 'cursor');
+    }
+    await problem(await send('GET', '/customers/not-a-uuid', undefined), 400, 'id');
+    await problem(await send('POST', '/episodes/not-a-uuid/interactions', JSON.stringify({ channel: 'phone', direction: 'inbound', action: 'x' })), 400, 'id');
+  });
+
+  it('deep, nested-array and NUL bodies on a partner\'s writes', async () => {
+    await problem(await send('POST', '/episodes', '{"x":'.repeat(2000) + '1' + '}'.repeat(2000)), 400);
+    await problem(await send('POST', '/episodes', JSON.stringify({ customerId: randomUUID(), name: 'deal\u0000', episodeType: 'partner-deal' })), 400, 'name');
+    await problem(await send('POST', '/episodes', JSON.stringify([[{ customerId: randomUUID() }]])), 400);
+    await problem(await send('POST', '/episodes', 'name=x', 'text/plain'), 415);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+  });
+});
