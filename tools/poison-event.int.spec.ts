@@ -68,6 +68,11 @@ describe('a stored event that breaks its contract (embedded sales service + oper
     expect(report.indicators.readModels.status).toBe('degraded');
     expect(report.indicators.readModels.parked['sales.customer-directory']).toBe(2);
 
+    const metrics = await (await fetch(`${svc.base}/metrics`)).text();
+    expect(metrics).toContain('crm_read_model_parked_events{projection="sales.customer-directory",service="sales"} 2');
+    expect(metrics).toContain('crm_read_model_stale_customers{projection="sales.customer-directory",service="sales"} 1');
+    expect(metrics).toContain('crm_read_model_parked_events{projection="sales.timeline",service="sales"} 0');
+
     // The operator stops the service (the embedded folder is one process's), then works on it.
     const dataDir = svc.dataDir;
     await svc.app.close();

@@ -155,6 +155,19 @@ export class ParkedEvents {
     return counts;
   }
 
+  /** Per consumer: open parked events, and the subjects (customers) they make stale. */
+  async summary(db: Queryable, consumers: readonly string[]): Promise<Record<string, { events: number; subjects: number }>> {
+    const found = rows<{ consumer: string; events: string | number; subjects: string | number }>(
+      await db.query(
+        `SELECT consumer, count(*) AS events, count(DISTINCT subject) AS subjects FROM ${this.table} WHERE resolved_at IS NULL AND consumer = ANY($1::text[]) GROUP BY consumer`,
+        [[...consumers]],
+      ),
+    );
+    const out: Record<string, { events: number; subjects: number }> = Object.fromEntries(consumers.map((c) => [c, { events: 0, subjects: 0 }]));
+    for (const r of found) out[r.consumer] = { events: Number(r.events), subjects: Number(r.subjects) };
+    return out;
+  }
+
   async resolve(db: Queryable, consumer: string, eventId: string, resolution: 'applied' | 'discarded'): Promise<void> {
     await db.query(`UPDATE ${this.table} SET resolved_at = now(), resolution = $3, last_attempt_at = now() WHERE consumer = $1 AND event_id = $2`, [consumer, eventId, resolution]);
   }

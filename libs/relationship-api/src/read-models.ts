@@ -83,6 +83,11 @@ export class ReadModelRunners {
     return this.runner!.staleness(this.dataSource, customerId, this.platform.projectionsFollowStore ? [] : [RELAY_CONSUMER]);
   }
 
+  /** Open parked events and stale customers per projection of this service. */
+  parkedSummary(): Promise<Record<string, { events: number; subjects: number }>> {
+    return this.runner!.parkedEvents.summary(this.dataSource, this.projections.map((p) => p.name));
+  }
+
   get projectionRunner(): ProjectionRunner {
     return this.runner!;
   }

@@ -1,7 +1,8 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
 import type { Platform } from '@crm/platform';
 import type { Projection } from '@crm/projections';
-import { HealthIndicators, PLATFORM } from '@crm/service-kit';
+import { HealthIndicators, PLATFORM, SERVICE_METRICS, type ServiceMetrics } from '@crm/service-kit';
+import { Gauge } from 'prom-client';
 import { crmRegistry } from '@crm/contracts';
 import { contractCheckedStore } from './contract-checked-store';
 import { RelationshipCommands } from './relationship-commands';
@@ -21,7 +22,28 @@ class ReadModelsLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
     indicators: HealthIndicators,
+    @Inject(SERVICE_METRICS) metrics: ServiceMetrics,
   ) {
+    // Read at scrape time from the parked-events table, so a re-drive by the CLI shows at once.
+    const summary = () => readModels.parkedSummary();
+    new Gauge({
+      name: 'crm_read_model_parked_events',
+      help: 'Events a read model could not apply and set aside (by projection)',
+      labelNames: ['projection'],
+      registers: [metrics.registry],
+      async collect() {
+        for (const [projection, s] of Object.entries(await summary())) this.set({ projection }, s.events);
+      },
+    });
+    new Gauge({
+      name: 'crm_read_model_stale_customers',
+      help: 'Customers a read model is missing events of, because they are parked (by projection)',
+      labelNames: ['projection'],
+      registers: [metrics.registry],
+      async collect() {
+        for (const [projection, s] of Object.entries(await summary())) this.set({ projection }, s.subjects);
+      },
+    });
     // Parked events degrade readiness (the service still serves every other customer correctly);
     // a read model that stopped following its source makes the service unready.
     indicators.register('readModels', async () => {

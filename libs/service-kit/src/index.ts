@@ -13,6 +13,7 @@ export * from './errors/if-match';
 export * from './errors/problem-details.filter';
 export * from './health/health.controller';
 export * from './health/health-indicators';
+export * from './metrics/metrics';
 export * from './openapi/setup-openapi';
 export * from './app/tokens';
 export * from './app/logger';

@@ -51,7 +51,7 @@ class ServiceAppModule {}
 export async function createServiceApp(options: CreateServiceAppOptions): Promise<ServiceApp> {
   const root: DynamicModule = {
     module: ServiceAppModule,
-    imports: [ServiceKitModule.forRoot({ config: options.config, platform: options.platform, ownsPlatform: options.ownsPlatform }), options.module],
+    imports: [ServiceKitModule.forRoot({ config: options.config, platform: options.platform, ownsPlatform: options.ownsPlatform, service: options.name }), options.module],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,

@@ -9,10 +9,13 @@ import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { createValidationPipe } from '../errors/validation';
 import { HealthController } from '../health/health.controller';
 import { HealthIndicators } from '../health/health-indicators';
+import { MetricsController, SERVICE_METRICS, ServiceMetrics } from '../metrics/metrics';
 import { BUS, EVENT_STORE, PLATFORM, SERVICE_CONFIG } from './tokens';
 
 export interface ServiceKitModuleOptions {
   config: ServiceConfig;
+  /** The service's name: the `service` label of its metrics. */
+  service?: string;
   platform: Platform;
   /** Close the platform when the application shuts down (a service running alone). Default false. */
   ownsPlatform?: boolean;
@@ -39,7 +42,7 @@ export class ServiceKitModule implements OnApplicationShutdown {
     return {
       module: ServiceKitModule,
       global: true,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: options.config },
         { provide: PLATFORM, useValue: options.platform },
@@ -47,13 +50,14 @@ export class ServiceKitModule implements OnApplicationShutdown {
         { provide: BUS, useValue: options.platform.bus },
         { provide: OWNS_PLATFORM, useValue: options.ownsPlatform ?? false },
         HealthIndicators,
+        { provide: SERVICE_METRICS, useFactory: () => new ServiceMetrics(options.service ?? 'crm') },
         { provide: TokenVerifier, useFactory: () => TokenVerifier.create(settings, options.config.CRM_DATA_DIR) },
         { provide: TokenMint, useFactory: () => new TokenMint(settings, options.config.CRM_DATA_DIR) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [SERVICE_CONFIG, PLATFORM, EVENT_STORE, BUS, TokenVerifier, TokenMint, HealthIndicators],
+      exports: [SERVICE_CONFIG, PLATFORM, EVENT_STORE, BUS, TokenVerifier, TokenMint, HealthIndicators, SERVICE_METRICS],
     };
   }
 
