@@ -160,3 +160,14 @@ export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** An event of the CRM's own vocabulary (for modules that run real projections). */
+export function crmEvent(type: string, data: Record<string, unknown>, department = 'sales'): NewEvent {
+  return {
+    id: randomUUID(),
+    type,
+    data,
+    schemaVersion: 1,
+    metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: { type: 'staff', id: 'bench', department }, occurredAt: new Date().toISOString(), visibility: { departments: '*', partners: 'shared' } },
+  };
+}

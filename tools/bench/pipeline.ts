@@ -19,7 +19,7 @@ import { WorkerProcess } from '@crm/projections/testing';
 import { PgSqlClient } from '@crm/sql';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { percentile, round, type BenchContext, type BenchModule, type Figure } from './kit';
+import { percentile, round, type BenchContext, type BenchModule, type Figure, crmEvent } from './kit';
 
 export const pipelineBench: BenchModule = {
   name: 'pipeline',
@@ -69,8 +69,8 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     for (let i = 0; i < 300; i++) {
       const customerId = randomUUID();
       const episodeId = randomUUID();
-      await store.appendToStream(`customer-${customerId}`, [event('CustomerRegistered', { customerId, kind: 'person', name: `b${i}`, contacts: [], identities: [], journeyStage: 'prospect', relationshipPhase: 'awareness', registeredBy: 'sales' })]);
-      await store.appendToStream(`episode-${episodeId}`, [event('EpisodeOpened', { episodeId, customerId, name: 'bench', episodeType: 'case', owner: { kind: 'department', department: 'service' }, openedAt: new Date().toISOString() })]);
+      await store.appendToStream(`customer-${customerId}`, [crmEvent('CustomerRegistered', { customerId, kind: 'person', name: `b${i}`, contacts: [], identities: [], journeyStage: 'prospect', relationshipPhase: 'awareness', registeredBy: 'sales' })]);
+      await store.appendToStream(`episode-${episodeId}`, [crmEvent('EpisodeOpened', { episodeId, customerId, name: 'bench', episodeType: 'case', owner: { kind: 'department', department: 'service' }, openedAt: new Date().toISOString() })]);
       episodes.push({ episodeId, customerId });
     }
     const seen = async (ids: string[]) =>
@@ -182,18 +182,9 @@ async function rawKafka(brokers: string[], seconds: number): Promise<{ p50: numb
   return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-function event(type: string, data: Record<string, unknown>): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    schemaVersion: 1,
-    metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: { type: 'staff', id: 'bench', department: 'service' }, occurredAt: new Date().toISOString(), visibility: { departments: '*', partners: 'shared' } },
-  };
-}
 
 function interaction(episodeId: string, customerId: string): NewEvent {
-  return event('InteractionRecorded', {
+  return crmEvent('InteractionRecorded', {
     episodeId,
     customerId,
     interaction: { interactionId: randomUUID(), channel: 'phone', direction: 'inbound', actor: { kind: 'customer', id: customerId }, action: 'called', occurredAt: new Date().toISOString() },

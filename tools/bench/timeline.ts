@@ -11,7 +11,7 @@ import type { NewEvent } from '@crm/event-store';
 import { ProjectionRunner } from '@crm/projections';
 import { toIntegrationEvent } from '@crm/relay';
 import { CustomerDirectoryEntry, PartnerAccess, readTimeline, TimelineEntry, timelineProjection } from '@crm/timeline';
-import { percentile, round, uniqueSchema, type BenchContext, type BenchModule, type Figure } from './kit';
+import { percentile, round, uniqueSchema, type BenchContext, type BenchModule, type Figure, crmEvent } from './kit';
 import { readModelDbs } from './read-model-db';
 
 export const timelineBench: BenchModule = {
@@ -37,7 +37,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
         const episodeId = randomUUID();
         episodes.push(episodeId);
         const owner = e % 2 ? { kind: 'partner', partnerId } : { kind: 'department', department: 'sales' };
-        await db.store.appendToStream(`episode-${episodeId}`, [event('EpisodeOpened', { episodeId, customerId, name: `episode ${e}`, episodeType: e % 2 ? 'partner-deal' : 'opportunity', owner, openedAt: new Date().toISOString(), ...(e % 2 ? {} : { stage: 'lead-generation' }) })]);
+        await db.store.appendToStream(`episode-${episodeId}`, [crmEvent('EpisodeOpened', { episodeId, customerId, name: `episode ${e}`, episodeType: e % 2 ? 'partner-deal' : 'opportunity', owner, openedAt: new Date().toISOString(), ...(e % 2 ? {} : { stage: 'lead-generation' }) })]);
       }
       for (let i = 0; i < interactions; i += 100) {
         const episodeId = episodes[(i / 100) % episodes.length];
@@ -47,7 +47,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
         const other = randomUUID();
         const episodeId = randomUUID();
         await db.store.appendToStream(`episode-${episodeId}`, [
-          event('EpisodeOpened', { episodeId, customerId: other, name: 'other', episodeType: 'case', owner: { kind: 'department', department: 'service' }, openedAt: new Date().toISOString() }),
+          crmEvent('EpisodeOpened', { episodeId, customerId: other, name: 'other', episodeType: 'case', owner: { kind: 'department', department: 'service' }, openedAt: new Date().toISOString() }),
           ...Array.from({ length: 49 }, (_, k) => interaction(episodeId, other, k)),
         ]);
       }
@@ -112,18 +112,9 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   return figures;
 }
 
-function event(type: string, data: Record<string, unknown>): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    schemaVersion: 1,
-    metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: { type: 'staff', id: 'bench', department: 'sales' }, occurredAt: new Date().toISOString(), visibility: { departments: '*', partners: 'shared' } },
-  };
-}
 
 function interaction(episodeId: string, customerId: string, n: number): NewEvent {
-  return event('InteractionRecorded', {
+  return crmEvent('InteractionRecorded', {
     episodeId,
     customerId,
     interaction: { interactionId: randomUUID(), channel: 'phone', direction: 'outbound', actor: { kind: 'staff', id: 'bench' }, action: `call ${n}`, response: 'answered', occurredAt: new Date().toISOString() },

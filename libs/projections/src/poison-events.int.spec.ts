@@ -194,4 +194,46 @@ class LenientCustomerNoted {
   @IsString() note!: string;
 }
 
+describe('a batch holding the same event twice (a relay re-published it after a crash)', () => {
+  it('applies it once, without falling back to one transaction per event', async () => {
+    const session = await PgliteSession.open();
+    const ds = new DataSource({ type: 'postgres', driver: session.pgDriver(), entities: [CustomerActivity], synchronize: true });
+    await ds.initialize();
+    const registry = testRegistry();
+    const bus = new InProcessBus(registry, { partitions: 1 });
+    const warnings: string[] = [];
+    const runner = new ProjectionRunner(ds, customerActivityProjection('twice'), { logger: { warn: (m) => warnings.push(m), error: () => undefined } });
+    try {
+      await runner.migrate();
+      const customerId = randomUUID();
+      const event = {
+        specversion: '1.0' as const,
+        id: randomUUID(),
+        source: '/crm/customer',
+        type: 'CustomerNoted',
+        time: new Date().toISOString(),
+        subject: customerId,
+        datacontenttype: 'application/json' as const,
+        schemaversion: 1,
+        correlationid: 'c',
+        causationid: 'c',
+        actor: '{}',
+        visibility: '{}',
+        position: '5/7',
+        data: { customerId, seq: 3, note: 'n' },
+      };
+      await bus.publish([event, event, { ...event, id: randomUUID(), position: '5/8' }]);
+      await runner.start(bus);
+      await waitFor(async () => (await runner.status())?.eventsApplied === 2, 20000, 'both distinct events');
+      expect((await ds.getRepository(CustomerActivity).findOneBy({ customerId }))?.events).toBe(2);
+      expect(warnings).toEqual([]);
+    } finally {
+      await runner.stop();
+      await bus.close();
+      await ds.destroy();
+      await session.close();
+    }
+  });
+});
+
 const quiet = { warn: () => undefined, error: () => undefined };

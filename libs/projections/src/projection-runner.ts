@@ -180,11 +180,15 @@ export class ProjectionRunner {
 
   private async applyInTransaction(
     m: EntityManager,
-    items: readonly Offered[],
+    offered: readonly Offered[],
     mode: Mode,
     projections: readonly Projection[],
     pageEnd: GlobalPosition | undefined,
   ): Promise<Map<string, GlobalPosition | undefined>> {
+    // A relay that re-published after a crash can put the same event twice in one batch: the
+    // dedupe claim would let both copies through (it returns the id once), so keep the first.
+    const seen = new Set<string>();
+    const items = mode === 'bus' ? offered.filter((i) => !seen.has(i.event.id) && seen.add(i.event.id)) : offered;
     // Which projection gets which event: those it handles, not yet applied.
     const work = new Map<Projection, Offered[]>();
     for (const p of projections) {
