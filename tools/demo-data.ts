@@ -116,7 +116,9 @@ async function main(): Promise<void> {
       const repair = await commands.openEpisode(partnerUser(repairer.id), 'return-repair', { customerId, name: 'Repair of returned unit', openedAt: ago(3) });
       await commands.recordInteraction(partnerUser(repairer.id), repair.id, { channel: 'portal', direction: 'inbound', action: 'unit received for repair', occurredAt: ago(3) });
     }
-    console.log(`demo data: ${customers.length} customers, campaign ${campaignId}, partners ${distributor.id} (40 shared) and ${repairer.id} (30 shared, 10 in common)`);
+    // Counted, not assumed: with --customers below 60 the shares are smaller.
+    const inCommon = shares[distributor.id].filter((id) => shares[repairer.id].includes(id)).length;
+    console.log(`demo data: ${customers.length} customers, campaign ${campaignId}, partners ${distributor.id} (${shares[distributor.id].length} shared) and ${repairer.id} (${shares[repairer.id].length} shared, ${inCommon} in common)`);
   } finally {
     await platform.close();
   }

@@ -48,7 +48,8 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   CustomerShareRevoked: { partnerId: id, customerId: id, revokedAt: at, revokedBy: 'alice' },
 };
 
-const strange: unknown[] = [undefined, null, '', ' ', 'text', 0, -1, 1.5, true, [], [[]], [{}], {}, { x: 1 }, '\u0000', '2026-13-45', 'not-an-email', 1e308];
+// The timestamps: forms isISO8601 passes that Date or PostgreSQL cannot read (see instant.ts).
+const strange: unknown[] = [undefined, null, '', ' ', 'text', 0, -1, 1.5, true, [], [[]], [{}], {}, { x: 1 }, '\u0000', '2026-13-45', '-2026-03-01', '20260301', '2026-W09', 'not-an-email', 1e308];
 
 /** Every path to a value in the sample (objects and array elements), with a setter on a deep copy. */
 function mutations(sample: Record<string, unknown>): { label: string; payload: Record<string, unknown> }[] {

@@ -1,6 +1,7 @@
 import { IntegrationEventRegistry } from '@crm/bus';
 import { CHANNELS, DEPARTMENTS, DIRECTIONS, EPISODE_OUTCOMES, EPISODE_TYPES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/relationship';
-import { IsEmail, IsIn, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, Min } from 'class-validator';
+import { IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, Min } from 'class-validator';
+import { IsInstant } from './instant';
 import { NestedObject, NestedObjects } from './nested';
 
 /**
@@ -67,7 +68,7 @@ export class EpisodeOpenedV1 {
   @IsString() @IsNotEmpty() name!: string;
   @IsIn(EPISODE_TYPES) episodeType!: string;
   @NestedObject(() => OwnerV1) owner!: OwnerV1;
-  @IsISO8601() openedAt!: string;
+  @IsInstant() openedAt!: string;
   @IsOptional() @IsIn(SALES_STAGES) stage?: string;
   @IsOptional() @IsNumber() @Min(0) expectedValue?: number;
   @IsOptional() @IsString() currency?: string;
@@ -87,7 +88,7 @@ class InteractionV1 {
   @NestedObject(() => InteractionActorV1) actor!: InteractionActorV1;
   @IsString() @IsNotEmpty() action!: string;
   @IsOptional() @IsString() response?: string;
-  @IsISO8601() occurredAt!: string;
+  @IsInstant() occurredAt!: string;
 }
 
 export class InteractionRecordedV1 {
@@ -101,14 +102,14 @@ export class OpportunityStageAdvancedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsIn(SALES_STAGES) from!: string;
   @IsIn(SALES_STAGES) to!: string;
-  @IsISO8601() advancedAt!: string;
+  @IsInstant() advancedAt!: string;
 }
 
 export class EpisodeClosedV1 {
   @IsString() @IsNotEmpty() episodeId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
   @IsIn(EPISODE_OUTCOMES) outcome!: string;
-  @IsISO8601() closedAt!: string;
+  @IsInstant() closedAt!: string;
   @IsOptional() @IsNumber() @Min(0) value?: number;
   @IsOptional() @IsString() currency?: string;
   @IsOptional() @IsString() reason?: string;
@@ -117,14 +118,14 @@ export class EpisodeClosedV1 {
 export class CustomerSharedWithPartnerV1 {
   @IsString() @IsNotEmpty() partnerId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
-  @IsISO8601() sharedAt!: string;
+  @IsInstant() sharedAt!: string;
   @IsString() @IsNotEmpty() sharedBy!: string;
 }
 
 export class CustomerShareRevokedV1 {
   @IsString() @IsNotEmpty() partnerId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
-  @IsISO8601() revokedAt!: string;
+  @IsInstant() revokedAt!: string;
   @IsString() @IsNotEmpty() revokedBy!: string;
 }
 

@@ -1,8 +1,8 @@
 import { CHANNELS, DIRECTIONS, EPISODE_OUTCOMES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/relationship';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsEmail, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { NestedObjects } from '@crm/contracts';
+import { ArrayMaxSize, IsEmail, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInstant, NestedObjects } from '@crm/contracts';
 
 export class ContactDto {
   @ApiPropertyOptional({ description: 'Generated when omitted' }) @IsOptional() @IsUUID() contactId?: string;
@@ -32,7 +32,7 @@ export class OpenEpisodeDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() episodeId?: string;
   @ApiProperty() @IsUUID() customerId!: string;
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsISO8601({ strict: true }) openedAt?: string;
+  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsInstant() openedAt?: string;
   @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) expectedValue?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(3) currency?: string;
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: (typeof CHANNELS)[number];
@@ -46,7 +46,7 @@ export class RecordInteractionDto {
   @ApiPropertyOptional({ description: 'What came back' }) @IsOptional() @IsString() @MaxLength(2000) response?: string;
   @ApiPropertyOptional({ enum: ACTOR_KINDS, description: 'Who acted; defaults to the caller' }) @IsOptional() @IsIn(ACTOR_KINDS) actorKind?: (typeof ACTOR_KINDS)[number];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) actorId?: string;
-  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsInstant() occurredAt?: string;
 }
 
 export class AdvanceStageDto {
@@ -58,11 +58,11 @@ export class CloseEpisodeDto {
   @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) value?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(3) currency?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) reason?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) closedAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsInstant() closedAt?: string;
 }
 
 export class TimelineQueryDto {
-  @ApiPropertyOptional({ description: 'The history exactly as it stood at this instant', example: '2026-03-01T09:00:00Z' }) @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+  @ApiPropertyOptional({ description: 'The history exactly as it stood at this instant', example: '2026-03-01T09:00:00Z' }) @IsOptional() @IsInstant() asOf?: string;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page: a position "<commit>/<prepare>"', example: '1042/9137' })
   @IsOptional()
   @IsString()

@@ -37,9 +37,12 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
     await problem(await send('POST', '/auth/token', '{"clientId":"\\ud800","clientSecret":"b"}', 'application/json', undefined), 400, 'clientId');
   });
 
-  it('garbage cursors and malformed ids on a partner\'s routes', async () => {
+  it('garbage cursors, instants and malformed ids on a partner\'s routes', async () => {
     for (const cursor of ['garbage', '-1/-1', '1/x']) {
       await problem(await send('GET', `/customers/${randomUUID()}/timeline?cursor=${encodeURIComponent(cursor)}`, undefined), 400, 'cursor');
+    }
+    for (const asOf of ['20260301', '-2026-03-01']) {
+      await problem(await send('GET', `/customers/${randomUUID()}/timeline?asOf=${asOf}`, undefined), 400, 'asOf');
     }
     await problem(await send('GET', '/customers/not-a-uuid', undefined), 400, 'id');
     await problem(await send('POST', '/episodes/not-a-uuid/interactions', JSON.stringify({ channel: 'phone', direction: 'inbound', action: 'x' })), 400, 'id');
@@ -48,6 +51,7 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
   it('deep, nested-array and NUL bodies on a partner\'s writes', async () => {
     await problem(await send('POST', '/episodes', '{"x":'.repeat(2000) + '1' + '}'.repeat(2000)), 400);
     await problem(await send('POST', '/episodes', JSON.stringify({ customerId: randomUUID(), name: 'deal\u0000', episodeType: 'partner-deal' })), 400, 'name');
+    await problem(await send('POST', '/episodes', JSON.stringify({ customerId: randomUUID(), name: 'deal', episodeType: 'partner-deal', openedAt: '-2026-03-01' })), 400, 'openedAt');
     await problem(await send('POST', '/episodes', JSON.stringify([[{ customerId: randomUUID() }]])), 400);
     await problem(await send('POST', '/episodes', 'name=x', 'text/plain'), 415);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);

@@ -170,6 +170,18 @@ describe('partner-portal service (embedded)', () => {
       expect((await call('DELETE', `/partners/${partnerB}/shares/${customerX}`, management)).status).toBe(404); // never shared
       expect((await call('DELETE', `/partners/${partnerB}/credentials/${partnerB}.nosuchclientidatall`, management)).status).toBe(404);
     });
+
+    it('a channel manager of sales may do all of it (a plain agent may do none: see "who may call what")', async () => {
+      const partner = await call('POST', '/partners', channelManager, { name: 'Reseller C', partnerKind: 'reseller' });
+      expect(partner.status).toBe(201);
+      const partnerId = String(partner.body.partnerId);
+      expect((await call('GET', `/partners/${partnerId}`, channelManager)).status).toBe(200);
+      const credential = await call('POST', `/partners/${partnerId}/credentials`, channelManager);
+      expect(credential.status).toBe(201);
+      expect((await call('DELETE', `/partners/${partnerId}/credentials/${String(credential.body.clientId)}`, channelManager)).status).toBe(204);
+      expect((await call('POST', `/partners/${partnerId}/shares`, channelManager, { customerId: customerZ })).status).toBe(201);
+      expect((await call('DELETE', `/partners/${partnerId}/shares/${customerZ}`, channelManager)).status).toBe(204);
+    });
   });
 
   describe('token exchange', () => {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsInstant } from '@crm/contracts';
 import { CHANNELS, type Channel } from '@crm/relationship';
 
 export const MAX_CAMPAIGN_TARGETS = 500;
@@ -51,5 +52,5 @@ export class RecordCampaignResponseDto {
   @ApiProperty({ description: 'What came back ("asked for the brochure", "unsubscribed")' }) @IsString() @IsNotEmpty() @MaxLength(2000) response!: string;
   @ApiPropertyOptional({ description: 'What the customer did; defaults to "responded to the campaign"' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(2000) action?: string;
   @ApiPropertyOptional({ description: 'Client-chosen id: a retried request records the response once' }) @IsOptional() @IsUUID() interactionId?: string;
-  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsInstant() occurredAt?: string;
 }
