@@ -1,9 +1,39 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-// Module boundaries: a service never imports another service; domain libs import no framework or
-// infrastructure; adapters are reached only through the platform wiring, never from domain code.
+// Module boundaries, by role (the folders under libs/ say the same):
+//   kernel ← domain                     vocabulary and clock; pure deciders
+//   kernel ← ports ← adapters           what the CRM needs from infrastructure; the implementations
+//   domain, ports, kit ← app            commands, projections, relay: the CRM's use of its ports
+//   platform                            the composition root: the only lib that may reach adapters
+//   app, kit, platform ← services       a service never imports another service, nor an adapter
+// Domain and ports import no framework or infrastructure.
 const infrastructure = ['@nestjs/*', 'typeorm', '@nestjs/typeorm', 'pg', '@electric-sql/*', 'kafkajs', '@eventstore/*', 'express', 'jose'];
+
+const layers = [
+  { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel'], bannedExternalImports: [...infrastructure, 'class-validator', 'class-transformer', '@nestjs/cqrs'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain'], bannedExternalImports: [...infrastructure, 'class-validator', 'class-transformer', '@nestjs/cqrs'] },
+  { sourceTag: 'type:port', onlyDependOnLibsWithTags: ['type:kernel', 'type:port'], bannedExternalImports: infrastructure },
+  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:kernel', 'type:port', 'type:adapter'] },
+  { sourceTag: 'type:kit', onlyDependOnLibsWithTags: ['type:kernel', 'type:port', 'type:kit', 'type:platform'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain', 'type:port', 'type:kit', 'type:app', 'type:platform'] },
+  { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:kernel', 'type:port', 'type:adapter', 'type:kit', 'type:app', 'type:platform'] },
+  { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain', 'type:port', 'type:kit', 'type:app', 'type:platform'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain', 'type:port', 'type:adapter', 'type:kit', 'type:app', 'type:platform'] },
+];
+const scopes = [
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:sales', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sales'] },
+  { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:shared', 'scope:service'] },
+  { sourceTag: 'scope:marketing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:marketing'] },
+  { sourceTag: 'scope:partner-portal', onlyDependOnLibsWithTags: ['scope:shared', 'scope:partner-portal'] },
+  { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['scope:shared', 'scope:analytics'] },
+  { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tools'] },
+];
+const boundaries = (depConstraints) => ['error', { enforceBuildableLibDependency: false, allow: [], banTransitiveDependencies: false, depConstraints }];
+// Tests and test kits may start real adapters (a port's conformance suite runs against each one).
+const testFiles = ['**/*.spec.ts', '**/testing/**/*.ts'];
+const layersForTests = layers.map((c) => ({ ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:kernel', 'type:port', 'type:adapter', 'type:platform'])] }));
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', '.local/**', '.cache/**', '.nx/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
@@ -15,31 +45,12 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unsafe-function-type': 'off',
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          banTransitiveDependencies: false,
-          depConstraints: [
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: [...infrastructure, 'class-validator', 'class-transformer', '@nestjs/cqrs'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: infrastructure },
-            { sourceTag: 'type:port', onlyDependOnLibsWithTags: ['type:port', 'type:util', 'type:domain'], bannedExternalImports: infrastructure },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:adapter', 'type:port', 'type:util', 'type:domain'] },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:adapter', 'type:port', 'type:util', 'type:domain'] },
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:platform', 'type:port', 'type:util', 'type:domain', 'type:adapter'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:platform', 'type:adapter', 'type:port', 'type:util', 'type:domain'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:sales', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sales'] },
-            { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:shared', 'scope:service'] },
-            { sourceTag: 'scope:marketing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:marketing'] },
-            { sourceTag: 'scope:partner-portal', onlyDependOnLibsWithTags: ['scope:shared', 'scope:partner-portal'] },
-            { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['scope:shared', 'scope:analytics'] },
-            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tools'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries([...layers, ...scopes]),
     },
+  },
+  {
+    files: testFiles,
+    rules: { '@nx/enforce-module-boundaries': boundaries([...layersForTests, ...scopes]) },
   },
   {
     files: ['**/*.spec.ts', '**/testing/**/*.ts', 'tools/**/*.ts'],

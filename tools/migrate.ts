@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { loadConfigOrExit, PlatformConfig } from '@crm/config';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { SqlCheckpointStore } from '@crm/relay';
-import { PgSqlClient } from '@crm/sql';
+import { PgSqlClient } from '@crm/sql-clients';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(PlatformConfig);

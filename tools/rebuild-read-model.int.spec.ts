@@ -23,7 +23,7 @@ describe('rebuild-read-model CLI (embedded)', () => {
     await platform.close();
 
     const root = path.resolve(__dirname, '..');
-    const out = execFileSync(process.execPath, ['tools/run-ts.js', 'tools/rebuild-read-model.ts', '--module', 'libs/projections/src/testing/test-read-models.ts'], {
+    const out = execFileSync(process.execPath, ['tools/run-ts.js', 'tools/rebuild-read-model.ts', '--module', 'libs/app/projections/src/testing/test-read-models.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH, ...env },
       encoding: 'utf8',

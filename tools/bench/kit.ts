@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { NewEvent } from '@crm/event-store';
-import { PgliteSession, PgSqlClient, type SqlClient } from '@crm/sql';
+import { type SqlClient } from '@crm/sql';
+import { PgliteSession, PgSqlClient } from '@crm/sql-clients';
 
 /** One measured number, with what it is compared against and the goal it is held to. */
 export interface Figure {

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { NewEvent } from '@crm/event-store';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { WorkerProcess } from '@crm/projections/testing';
-import { PgSqlClient } from '@crm/sql';
+import { PgSqlClient } from '@crm/sql-clients';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { percentile, round, type BenchContext, type BenchModule, type Figure, crmEvent } from './kit';

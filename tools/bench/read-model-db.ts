@@ -1,5 +1,5 @@
 import { PostgresEventStore } from '@crm/event-store-postgres';
-import { PgliteSession, PgSqlClient } from '@crm/sql';
+import { PgliteSession, PgSqlClient } from '@crm/sql-clients';
 import { DataSource } from 'typeorm';
 import type { BenchContext } from './kit';
 

@@ -10,7 +10,7 @@ import { crmRegistry } from '@crm/contracts';
 import type { NewEvent } from '@crm/event-store';
 import { ProjectionRunner } from '@crm/projections';
 import { toIntegrationEvent } from '@crm/relay';
-import { CustomerDirectoryEntry, PartnerAccess, readTimeline, TimelineEntry, timelineProjection } from '@crm/timeline';
+import { CustomerDirectoryEntry, PartnerAccess, readTimeline, TimelineEntry, timelineProjection } from '@crm/relationship-read-models';
 import { percentile, round, uniqueSchema, type BenchContext, type BenchModule, type Figure, crmEvent } from './kit';
 import { readModelDbs } from './read-model-db';
 

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { PostgresEventStore } from '@crm/event-store-postgres';
-import { PgSqlClient } from '@crm/sql';
+import { PgSqlClient } from '@crm/sql-clients';
 import { benchEvent } from './kit';
 
 interface StartMessage {

@@ -30,7 +30,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PostgresEventStore } from '@crm/event-store-postgres';
-import { PgliteSession, PgSqlClient } from '@crm/sql';
+import { PgliteSession, PgSqlClient } from '@crm/sql-clients';
 import { benchEvent, percentile, round, uniqueSchema, type BenchContext, type BenchModule, type Figure } from './kit';
 
 const GOAL_P99_MS = 10;

@@ -21,7 +21,7 @@ import { PostgresEventStore } from '@crm/event-store-postgres';
 import { ProjectionRunner, type ReadModelsModule } from '@crm/projections';
 import { WorkerProcess } from '@crm/projections/testing';
 import { toIntegrationEvent } from '@crm/relay';
-import { PgSqlClient } from '@crm/sql';
+import { PgSqlClient } from '@crm/sql-clients';
 import { logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';

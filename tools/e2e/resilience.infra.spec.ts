@@ -6,7 +6,7 @@ import { testMetadata, waitFor } from '@crm/event-store/testing';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken } from '@crm/service-kit';
-import { PgSqlClient } from '@crm/sql';
+import { PgSqlClient } from '@crm/sql-clients';
 import { Client } from 'pg';
 import { localInfra } from './local-infra';
 

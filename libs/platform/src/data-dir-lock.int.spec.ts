@@ -46,7 +46,7 @@ describe('exclusive lock on the embedded data folder', () => {
     const first = await createPlatform(config, { registry: crmRegistry(), clientId: 'first' });
     // The same process cannot pretend to be another one, so the second opener is a real process.
     const script = `require('./tools/ts-register'); require('reflect-metadata');
-      const { createPlatform } = require('./libs/platform/src'); const { loadConfig, PlatformConfig } = require('./libs/config/src'); const { crmRegistry } = require('./libs/contracts/src');
+      const { createPlatform } = require('./libs/platform/src'); const { loadConfig, PlatformConfig } = require('./libs/kit/config/src'); const { crmRegistry } = require('./libs/ports/contracts/src');
       createPlatform(loadConfig(PlatformConfig, { CRM_MODE: 'embedded', CRM_DATA_DIR: ${JSON.stringify(dir)} }), { registry: crmRegistry(), clientId: 'second' })
         .then(async (p) => { await p.close(); console.log('opened'); }, (e) => { console.log(e.name + ': ' + e.message); process.exit(3); });`;
     const root = path.resolve(__dirname, '../../..');

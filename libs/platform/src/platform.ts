@@ -6,10 +6,12 @@ import { KafkaBus } from '@crm/bus-kafka';
 import type { PlatformConfig } from '@crm/config';
 import type { EventStore } from '@crm/event-store';
 import { EsdbEventStore } from '@crm/event-store-esdb';
-import { assertIdentifier, PostgresEventStore } from '@crm/event-store-postgres';
+import { PostgresEventStore } from '@crm/event-store-postgres';
+import { assertIdentifier } from '@crm/sql';
 import { SqlCheckpointStore } from '@crm/relay';
 import { DataDirLock } from './data-dir-lock';
-import { PgliteSession, PgSqlClient, type SqlClient } from '@crm/sql';
+import { type SqlClient } from '@crm/sql';
+import { PgliteSession, PgSqlClient } from '@crm/sql-clients';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 
 /** The adapters one process runs on, chosen by configuration — never hard-coded by a service. */

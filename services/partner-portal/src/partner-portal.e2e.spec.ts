@@ -9,7 +9,7 @@ import { createPlatform, type Platform } from '@crm/platform';
 import { episodeStream, partnerStream } from '@crm/relationship';
 import { READ_MODELS, RelationshipCommands, type ReadModelRunners } from '@crm/relationship-api';
 import { ProblemTypes, TokenMint, type Principal, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
-import { partnerMayRead } from '@crm/timeline';
+import { partnerMayRead } from '@crm/relationship-read-models';
 import { createPartnerPortalApp, PartnerPortalConfig } from './partner-portal';
 
 type Json = Record<string, unknown>;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type Partner } from '@crm/relationship';
 import { READ_MODELS, RelationshipCommands, type ReadModelRunners } from '@crm/relationship-api';
 import { HttpProblem, ProblemTypes, type PartnerPrincipal } from '@crm/service-kit';
-import { customerExists, partnerMayRead } from '@crm/timeline';
+import { customerExists, partnerMayRead } from '@crm/relationship-read-models';
 import type { EntityManager } from 'typeorm';
 import { partnerIdOfClientId } from '../credentials/credential-secrets';
 

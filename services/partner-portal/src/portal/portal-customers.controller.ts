@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship';
 import { CustomerIdParam, TimelineQueryDto } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireKind, type Principal } from '@crm/service-kit';
-import { CustomerDirectoryEntry, PartnerAccess, readTimeline, type TimelinePage } from '@crm/timeline';
+import { CustomerDirectoryEntry, PartnerAccess, readTimeline, type TimelinePage } from '@crm/relationship-read-models';
 import { asPartner } from '../auth/principals';
 import type { PartnerStaleness } from './partner-scope';
 import { PartnerScope } from './partner-scope';

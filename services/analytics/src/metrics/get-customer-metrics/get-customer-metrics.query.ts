@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { NotFoundError } from '@crm/relationship';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
-import { customerExists } from '@crm/timeline';
+import { customerExists } from '@crm/relationship-read-models';
 import { CustomerMetrics, CustomerPurchase } from '../customer-metrics.entities';
 
 const DAY_MS = 86_400_000;

@@ -1,0 +1,2 @@
+export * from './pg-sql-client';
+export * from './pglite-session';

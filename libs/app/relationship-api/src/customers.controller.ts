@@ -1,0 +1,41 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { NotFoundError } from '@crm/relationship';
+import type { Staleness } from '@crm/projections';
+import { HttpProblem, ProblemTypes, RequireKind } from '@crm/service-kit';
+import { CustomerDirectoryEntry, customerExists, readTimeline, type TimelinePage } from '@crm/relationship-read-models';
+import { CustomerIdParam, TimelineQueryDto } from './dto';
+import { READ_MODELS } from './relationship-api.module';
+import type { ReadModelRunners } from './read-models';
+
+/** The shared history, as department staff read it: every episode of every department and partner. */
+@ApiTags('customers')
+@ApiBearerAuth()
+@RequireKind('staff')
+@Controller('customers')
+export class CustomersController {
+  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelRunners) {}
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The customer as every department sees it; `stale` when events about it are parked and not shown yet' })
+  async get(@Param() { id }: CustomerIdParam): Promise<CustomerDirectoryEntry & { stale?: Staleness }> {
+    const row = await this.readModels.dataSource.getRepository(CustomerDirectoryEntry).findOneBy({ customerId: id });
+    const stale = await this.readModels.staleness(id);
+    if (!row) {
+      // Registered, but its registration is parked: say so rather than deny it exists.
+      if (stale) throw new HttpProblem(503, `customer ${id} is not readable yet: ${stale.parkedEvents} event(s) about it are parked`, { type: ProblemTypes.notReady, extensions: { stale } });
+      throw new NotFoundError(`customer ${id} not found`);
+    }
+    return stale ? { ...row, stale } : row;
+  }
+
+  @Get(':id/timeline')
+  @ApiOkResponse({ description: 'Episodes with their interactions, in the one order every service shows; paged by episode' })
+  async timeline(@Param() { id }: CustomerIdParam, @Query() q: TimelineQueryDto): Promise<TimelinePage & { stale?: Staleness }> {
+    const manager = this.readModels.dataSource.manager;
+    if (!(await customerExists(manager, id))) throw new NotFoundError(`customer ${id} not found`);
+    const page = await readTimeline(manager, { customerId: id, asOf: q.asOf ? new Date(q.asOf) : undefined, cursor: q.cursor, limit: q.limit ?? 50, newestFirst: q.order === 'newest-first' });
+    const stale = await this.readModels.staleness(id);
+    return stale ? { ...page, stale } : page;
+  }
+}

@@ -1,0 +1,100 @@
+import { crmRegistry } from '@crm/contracts';
+import type { Platform } from '@crm/platform';
+import { ProjectionRunner, type Projection, type RunnerHealth, type Staleness } from '@crm/projections';
+import { RELAY_CONSUMER, toIntegrationEvent } from '@crm/relay';
+import { backfillTimelineOwners, CustomerDirectoryEntry, customerDirectoryProjection, PartnerAccess, partnerAccessProjection, TimelineEntry, timelineProjection } from '@crm/relationship-read-models';
+import type { DataSource } from 'typeorm';
+
+/** The read models a customer-facing service keeps: directory, timeline, partner access. */
+export function relationshipProjections(service: string): Projection[] {
+  return [customerDirectoryProjection(service), timelineProjection(service), partnerAccessProjection(service)];
+}
+
+export const RELATIONSHIP_ENTITIES = [TimelineEntry, CustomerDirectoryEntry, PartnerAccess];
+
+/** Schema of a service's read models: `sales`, `service`, `partner_portal`... */
+export const schemaOf = (service: string) => service.replace(/-/g, '_');
+
+/** The consumer group all of a service's read models share on the bus. */
+export const readModelGroupOf = (service: string) => `read-models.${service}`;
+
+/**
+ * Runs a service's projections the way its platform needs: from the bus as ONE consumer group for
+ * all of them (distributed), or straight from the store (embedded), in batches. Starting does not
+ * wait for the consumer group to be joined: the service answers HTTP meanwhile (and after a kill,
+ * the group waits for the dead member's session to expire before it rebalances).
+ */
+export class ReadModelRunners {
+  private runner?: ProjectionRunner;
+  private starting?: Promise<void>;
+  private startError?: string;
+  private stopped = false;
+
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly platform: Platform,
+    private readonly projections: Projection[],
+    private readonly service: string,
+  ) {}
+
+  static async start(platform: Platform, service: string, extra: { projections: Projection[]; entities: Function[] } = { projections: [], entities: [] }): Promise<ReadModelRunners> {
+    const ds = await platform.createDataSource([...RELATIONSHIP_ENTITIES, ...extra.entities], { schema: schemaOf(service) });
+    await backfillTimelineOwners(ds.manager);
+    const rm = new ReadModelRunners(ds, platform, [...relationshipProjections(service), ...extra.projections], service);
+    await rm.run();
+    return rm;
+  }
+
+  private async run(): Promise<void> {
+    const runner = new ProjectionRunner(this.dataSource, this.projections, { schema: this.platform.config.CRM_PLATFORM_SCHEMA, group: readModelGroupOf(this.service) });
+    await runner.migrate();
+    this.runner = runner;
+    if (this.platform.projectionsFollowStore) {
+      await runner.startFromStore(this.platform.eventStore, crmRegistry(), toIntegrationEvent);
+      return;
+    }
+    // Joining the group may take a while (or fail while Kafka is down): keep trying in the background.
+    this.starting = (async () => {
+      for (let attempt = 1; !this.stopped; attempt++) {
+        try {
+          await runner.start(this.platform.bus);
+          this.startError = undefined;
+          return;
+        } catch (error) {
+          this.startError = error instanceof Error ? error.message : String(error);
+          console.error(`read models of ${this.service}: subscribing failed (attempt ${attempt}); retrying`, this.startError);
+          await new Promise((r) => setTimeout(r, Math.min(10000, 500 * 2 ** Math.min(attempt - 1, 5))));
+        }
+      }
+    })();
+  }
+
+  /** For readiness: the runner's state and parked events. */
+  async health(): Promise<RunnerHealth> {
+    const health = await this.runner!.health();
+    return this.startError ? { ...health, lastError: this.startError } : health;
+  }
+
+  /**
+   * Whether this service's read models are missing events of a customer (parked here, or parked by
+   * the relay before they reached the bus) — answers say so instead of silently showing less.
+   */
+  staleness(customerId: string): Promise<Staleness | undefined> {
+    return this.runner!.staleness(this.dataSource, customerId, this.platform.projectionsFollowStore ? [] : [RELAY_CONSUMER]);
+  }
+
+  /** Open parked events and stale customers per projection of this service. */
+  parkedSummary(): Promise<Record<string, { events: number; subjects: number }>> {
+    return this.runner!.parkedEvents.summary(this.dataSource, this.projections.map((p) => p.name));
+  }
+
+  get projectionRunner(): ProjectionRunner {
+    return this.runner!;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.starting;
+    await this.runner?.stop();
+  }
+}

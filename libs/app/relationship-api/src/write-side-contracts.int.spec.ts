@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { crmRegistry } from '@crm/contracts';
+import { PostgresEventStore } from '@crm/event-store-postgres';
+import { EPISODE_TYPES, type EpisodeType } from '@crm/relationship';
+import { toIntegrationEvent } from '@crm/relay';
+import type { Principal } from '@crm/service-kit';
+import { PgliteSession } from '@crm/sql-clients';
+import { ContractViolationError, contractCheckedStore } from './contract-checked-store';
+import type { RegisterCustomerDto } from './dto';
+import { RelationshipCommands } from './relationship-commands';
+
+// The write side accepts exactly what the contracts accept: every event any command of the shared
+// write side produces validates against its published contract, and an event that would not is
+// refused before anything is stored.
+describe('the shared write side and the event contracts', () => {
+  let session: PgliteSession;
+  let store: PostgresEventStore;
+  let commands: RelationshipCommands;
+  const registry = crmRegistry();
+  const staff = (department: 'sales' | 'service' | 'marketing' | 'management'): Principal => ({ kind: 'staff', subject: `${department}-1`, department, roles: ['admin'] });
+
+  beforeAll(async () => {
+    session = await PgliteSession.open();
+    store = new PostgresEventStore(session.sqlClient());
+    await store.migrate();
+    commands = new RelationshipCommands(contractCheckedStore(store, registry));
+  });
+  afterAll(async () => {
+    await session.close();
+  });
+
+  it('every event each command can produce validates against its contract', async () => {
+    const org = await commands.registerCustomer(staff('sales'), {
+      kind: 'organisation',
+      name: 'PT Maju',
+      contacts: [{ name: 'Sari', role: 'buyer', email: 'sari@maju.co.id', phone: '+62 21' }, { name: 'Budi' }],
+      identities: [{ kind: 'email', value: 'info@maju.co.id' }, { kind: 'external-id', value: 'ERP-1', system: 'erp' }],
+      journeyStage: 'first-time-customer',
+      relationshipPhase: 'exploration',
+    });
+    await commands.registerCustomer(staff('service'), { kind: 'person', name: 'Dewi' });
+    const partner = await commands.registerPartner(staff('management'), { name: 'Distributor', partnerKind: 'distributor' });
+    await commands.shareCustomer(staff('management'), partner.id, org.id, true);
+    const partnerUser: Principal = { kind: 'partner', subject: 'p-user', partnerId: partner.id, roles: [] };
+    const types: [Principal, EpisodeType][] = [
+      [staff('sales'), 'opportunity'],
+      [staff('service'), 'case'],
+      [staff('marketing'), 'campaign'],
+      [partnerUser, 'partner-deal'],
+      [partnerUser, 'return-repair'],
+    ];
+    expect(types.map(([, t]) => t).sort()).toEqual([...EPISODE_TYPES].sort());
+    for (const [who, type] of types) {
+      const episode = await commands.openEpisode(who, type, {
+        customerId: org.id,
+        name: `${type} 1`,
+        ...(type === 'opportunity' ? { expectedValue: 5000, currency: 'EUR' } : {}),
+        ...(type === 'case' ? { channel: 'phone' as const } : {}),
+        ...(type === 'campaign' ? { campaignId: 'spring' } : {}),
+      });
+      await commands.recordInteraction(who, episode.id, { channel: 'email', direction: 'outbound', action: 'wrote', response: 'answered' });
+      await commands.recordInteraction(who, episode.id, { channel: 'phone', direction: 'inbound', action: 'called', actorKind: 'customer', actorId: 'c-1', occurredAt: new Date().toISOString() });
+      if (type === 'opportunity') await commands.advanceStage(who, episode.id, 'proposal-creation');
+      const outcome = type === 'opportunity' || type === 'partner-deal' ? 'won' : type === 'case' || type === 'return-repair' ? 'resolved' : 'completed';
+      await commands.closeEpisode(who, episode.id, { outcome, ...(outcome === 'won' ? { value: 4800, currency: 'EUR' } : {}), reason: 'done' });
+    }
+    const lost = await commands.openEpisode(staff('sales'), 'opportunity', { customerId: org.id, name: 'Lost one' });
+    await commands.closeEpisode(staff('sales'), lost.id, { outcome: 'lost', reason: 'price' });
+    await commands.shareCustomer(staff('management'), partner.id, org.id, false);
+
+    const stored = await store.readAll({ maxCount: 10_000 });
+    const published = stored.map(toIntegrationEvent).filter((e) => e !== undefined && registry.has(e.type, e.schemaversion));
+    const seen = new Set(published.map((e) => e!.type));
+    expect([...seen].sort()).toEqual(
+      ['CustomerRegistered', 'CustomerSharedWithPartner', 'CustomerShareRevoked', 'EpisodeOpened', 'InteractionRecorded', 'OpportunityStageAdvanced', 'EpisodeClosed'].sort(),
+    );
+    for (const event of published) expect(() => registry.validate(event)).not.toThrow();
+  });
+
+  it('an event that would break its contract is refused with the fields, and nothing is stored', async () => {
+    const customerId = randomUUID();
+    // What the DTO layer once let through: an array where a contact object belongs.
+    const bad = { customerId, kind: 'organisation', name: 'X', contacts: [[]] } as unknown as RegisterCustomerDto;
+    const attempt = commands.registerCustomer(staff('sales'), bad);
+    await expect(attempt).rejects.toBeInstanceOf(ContractViolationError);
+    // (The command turns the inner array into a contact without a name: the contract names it.)
+    await expect(attempt).rejects.toMatchObject({ eventType: 'CustomerRegistered', problems: expect.arrayContaining([expect.objectContaining({ path: 'contacts.0.name' })]) });
+    expect(await store.readStream(`customer-${customerId}`)).toEqual([]);
+  });
+});

@@ -1,0 +1,4 @@
+export * from '@crm/kernel';
+export * from './customer';
+export * from './episode';
+export * from './partner';

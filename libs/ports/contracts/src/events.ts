@@ -1,0 +1,152 @@
+import { IntegrationEventRegistry } from '@crm/bus';
+import { CHANNELS, DEPARTMENTS, DIRECTIONS, EPISODE_OUTCOMES, EPISODE_TYPES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/kernel';
+import { IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, Min } from 'class-validator';
+import { IsInstant } from './instant';
+import { NestedObject, NestedObjects } from './nested';
+
+/**
+ * The published contract of every integration event (schema version 1), validated with
+ * class-validator on publish and on consume. docs/events.md lists them with producers and consumers.
+ */
+
+class ContactV1 {
+  @IsString() @IsNotEmpty() contactId!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsOptional() @IsString() role?: string;
+  @IsOptional() @IsEmail() email?: string;
+  @IsOptional() @IsString() phone?: string;
+}
+
+class IdentityV1 {
+  @IsIn(['email', 'phone', 'external-id']) kind!: string;
+  @IsString() @IsNotEmpty() value!: string;
+  @IsOptional() @IsString() system?: string;
+}
+
+export class CustomerRegisteredV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsIn(['person', 'organisation']) kind!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @NestedObjects(() => ContactV1) contacts!: ContactV1[];
+  @NestedObjects(() => IdentityV1) identities!: IdentityV1[];
+  @IsIn(JOURNEY_STAGES) journeyStage!: string;
+  @IsIn(RELATIONSHIP_PHASES) relationshipPhase!: string;
+  @IsIn([...DEPARTMENTS, 'partner']) registeredBy!: string;
+}
+
+export class CustomerContactAddedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @NestedObject(() => ContactV1) contact!: ContactV1;
+}
+
+export class CustomerIdentityAddedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @NestedObject(() => IdentityV1) identity!: IdentityV1;
+}
+
+export class CustomerJourneyStageChangedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsIn(JOURNEY_STAGES) from!: string;
+  @IsIn(JOURNEY_STAGES) to!: string;
+}
+
+export class CustomerRelationshipPhaseChangedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsIn(RELATIONSHIP_PHASES) from!: string;
+  @IsIn(RELATIONSHIP_PHASES) to!: string;
+}
+
+class OwnerV1 {
+  @IsIn(['department', 'partner']) kind!: string;
+  @IsOptional() @IsIn(DEPARTMENTS) department?: string;
+  @IsOptional() @IsString() partnerId?: string;
+}
+
+export class EpisodeOpenedV1 {
+  @IsString() @IsNotEmpty() episodeId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsIn(EPISODE_TYPES) episodeType!: string;
+  @NestedObject(() => OwnerV1) owner!: OwnerV1;
+  @IsInstant() openedAt!: string;
+  @IsOptional() @IsIn(SALES_STAGES) stage?: string;
+  @IsOptional() @IsNumber() @Min(0) expectedValue?: number;
+  @IsOptional() @IsString() currency?: string;
+  @IsOptional() @IsIn(CHANNELS) channel?: string;
+  @IsOptional() @IsString() campaignId?: string;
+}
+
+class InteractionActorV1 {
+  @IsIn(ACTOR_KINDS) kind!: string;
+  @IsString() @IsNotEmpty() id!: string;
+}
+
+class InteractionV1 {
+  @IsString() @IsNotEmpty() interactionId!: string;
+  @IsIn(CHANNELS) channel!: string;
+  @IsIn(DIRECTIONS) direction!: string;
+  @NestedObject(() => InteractionActorV1) actor!: InteractionActorV1;
+  @IsString() @IsNotEmpty() action!: string;
+  @IsOptional() @IsString() response?: string;
+  @IsInstant() occurredAt!: string;
+}
+
+export class InteractionRecordedV1 {
+  @IsString() @IsNotEmpty() episodeId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @NestedObject(() => InteractionV1) interaction!: InteractionV1;
+}
+
+export class OpportunityStageAdvancedV1 {
+  @IsString() @IsNotEmpty() episodeId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsIn(SALES_STAGES) from!: string;
+  @IsIn(SALES_STAGES) to!: string;
+  @IsInstant() advancedAt!: string;
+}
+
+export class EpisodeClosedV1 {
+  @IsString() @IsNotEmpty() episodeId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsIn(EPISODE_OUTCOMES) outcome!: string;
+  @IsInstant() closedAt!: string;
+  @IsOptional() @IsNumber() @Min(0) value?: number;
+  @IsOptional() @IsString() currency?: string;
+  @IsOptional() @IsString() reason?: string;
+}
+
+export class CustomerSharedWithPartnerV1 {
+  @IsString() @IsNotEmpty() partnerId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInstant() sharedAt!: string;
+  @IsString() @IsNotEmpty() sharedBy!: string;
+}
+
+export class CustomerShareRevokedV1 {
+  @IsString() @IsNotEmpty() partnerId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInstant() revokedAt!: string;
+  @IsString() @IsNotEmpty() revokedBy!: string;
+}
+
+/** Every integration event of the CRM, by type and schema version. */
+export const INTEGRATION_EVENTS = {
+  CustomerRegistered: CustomerRegisteredV1,
+  CustomerContactAdded: CustomerContactAddedV1,
+  CustomerIdentityAdded: CustomerIdentityAddedV1,
+  CustomerJourneyStageChanged: CustomerJourneyStageChangedV1,
+  CustomerRelationshipPhaseChanged: CustomerRelationshipPhaseChangedV1,
+  EpisodeOpened: EpisodeOpenedV1,
+  InteractionRecorded: InteractionRecordedV1,
+  OpportunityStageAdvanced: OpportunityStageAdvancedV1,
+  EpisodeClosed: EpisodeClosedV1,
+  CustomerSharedWithPartner: CustomerSharedWithPartnerV1,
+  CustomerShareRevoked: CustomerShareRevokedV1,
+} as const;
+
+export function crmRegistry(): IntegrationEventRegistry {
+  const registry = new IntegrationEventRegistry();
+  for (const [type, dto] of Object.entries(INTEGRATION_EVENTS)) registry.register(type, 1, dto);
+  return registry;
+}
+

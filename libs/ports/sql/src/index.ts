@@ -1,0 +1,2 @@
+export * from './sql-client';
+export * from './identifier';

@@ -1,4 +1,0 @@
-export * from './vocabulary';
-export * from './customer';
-export * from './episode';
-export * from './partner';

@@ -1,3 +1,0 @@
-export * from './sql-client';
-export * from './pg-sql-client';
-export * from './pglite-session';
