@@ -12,9 +12,9 @@ import { randomUUID } from 'node:crypto';
 import { loadConfigOrExit } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { createPlatform, DataDirLockedError } from '@crm/platform';
-import { contractCheckedStore, RelationshipCommands } from '@crm/relationship-api';
+import { contractCheckedStore, createRelationshipCommands } from '@crm/relationship-api';
 import { CHANNELS, SALES_STAGES, type Channel } from '@crm/relationship';
-import type { Principal } from '@crm/service-kit';
+import type { PartnerPrincipal, StaffPrincipal } from '@crm/service-kit';
 import { EmbeddedHostConfig } from './embedded-host-config';
 
 const arg = (name: string, fallback: number) => {
@@ -44,8 +44,8 @@ async function main(): Promise<void> {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const registry = crmRegistry();
   const platform = await createPlatform(config, { registry, clientId: 'crm-demo-data' });
-  const commands = new RelationshipCommands(contractCheckedStore(platform.eventStore, registry));
-  const staff = (department: 'sales' | 'service' | 'marketing' | 'management', subject: string): Principal => ({ kind: 'staff', subject, department, roles: ['agent'] });
+  const commands = createRelationshipCommands(contractCheckedStore(platform.eventStore, registry));
+  const staff = (department: 'sales' | 'service' | 'marketing' | 'management', subject: string): StaffPrincipal => ({ kind: 'staff', subject, department, roles: ['agent'] });
   const sales = staff('sales', 'sari.sales');
   const service = staff('service', 'budi.service');
   const marketing = staff('marketing', 'maya.marketing');
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       const org = rnd() < 0.4;
       const name = org ? `${pick(SUFFIX)} ${pick(ORGS)} ${i}` : `${pick(FIRST)} ${pick(LAST)}`;
       const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@example.com`;
-      const { id } = await commands.registerCustomer(sales, {
+      const { id } = await commands.customers.register(sales, {
         kind: org ? 'organisation' : 'person',
         name,
         contacts: org ? [{ name: `${pick(FIRST)} ${pick(LAST)}`, role: pick(['buyer', 'owner', 'procurement']), email: `buyer.${i}@example.com` }] : [],
@@ -75,46 +75,46 @@ async function main(): Promise<void> {
       // Sales: most customers have an opportunity somewhere along the sales process.
       if (rnd() < 0.7) {
         const openedDays = 30 + Math.floor(rnd() * 300);
-        const opp = await commands.openEpisode(sales, 'opportunity', { customerId, name: `${pick(['Renewal', 'Expansion', 'New fleet', 'Pilot'])} ${2026}`, openedAt: ago(openedDays), expectedValue: Math.round(rnd() * 90_000) + 5_000, currency: 'EUR' });
-        await commands.recordInteraction(sales, opp.id, { channel: pick(['phone', 'email', 'face-to-face'] as Channel[]), direction: 'outbound', action: 'qualification call', response: pick(['interested', 'asked for a proposal', 'no budget this quarter']), occurredAt: ago(openedDays - 1) });
+        const opp = await commands.episodes.open(sales, 'opportunity', { customerId, name: `${pick(['Renewal', 'Expansion', 'New fleet', 'Pilot'])} ${2026}`, openedAt: ago(openedDays), expectedValue: Math.round(rnd() * 90_000) + 5_000, currency: 'EUR' });
+        await commands.episodes.recordInteraction(sales, opp.id, { channel: pick(['phone', 'email', 'face-to-face'] as Channel[]), direction: 'outbound', action: 'qualification call', response: pick(['interested', 'asked for a proposal', 'no budget this quarter']), occurredAt: ago(openedDays - 1) });
         const stage = SALES_STAGES[1 + Math.floor(rnd() * (SALES_STAGES.length - 1))];
-        await commands.advanceStage(sales, opp.id, stage);
+        await commands.episodes.advanceStage(sales, opp.id, stage);
         const r = rnd();
-        if (r < 0.35) await commands.closeEpisode(sales, opp.id, { outcome: 'won', value: Math.round(rnd() * 80_000) + 2_000, currency: 'EUR', closedAt: ago(Math.floor(openedDays / 2)) });
-        else if (r < 0.5) await commands.closeEpisode(sales, opp.id, { outcome: 'lost', reason: 'chose a competitor', closedAt: ago(Math.floor(openedDays / 2)) });
+        if (r < 0.35) await commands.episodes.close(sales, opp.id, { outcome: 'won', value: Math.round(rnd() * 80_000) + 2_000, currency: 'EUR', closedAt: ago(Math.floor(openedDays / 2)) });
+        else if (r < 0.5) await commands.episodes.close(sales, opp.id, { outcome: 'lost', reason: 'chose a competitor', closedAt: ago(Math.floor(openedDays / 2)) });
       }
       // Service: cases on every channel.
       if (rnd() < 0.35) {
         const channel = pick(CHANNELS);
-        const c = await commands.openEpisode(service, 'case', { customerId, name: pick(['Delivery late', 'Invoice question', 'Device fault', 'Password reset']), channel, openedAt: ago(20) });
-        await commands.recordInteraction(service, c.id, { channel, direction: 'inbound', actorKind: 'customer', actorId: customerId, action: 'customer reported the problem', occurredAt: ago(20) });
-        await commands.recordInteraction(service, c.id, { channel, direction: 'outbound', action: 'agent answered', response: 'customer satisfied', occurredAt: ago(19) });
-        if (rnd() < 0.7) await commands.closeEpisode(service, c.id, { outcome: pick(['resolved', 'unresolved'] as const), closedAt: ago(18) });
+        const c = await commands.episodes.open(service, 'case', { customerId, name: pick(['Delivery late', 'Invoice question', 'Device fault', 'Password reset']), channel, openedAt: ago(20) });
+        await commands.episodes.recordInteraction(service, c.id, { channel, direction: 'inbound', actorKind: 'customer', actorId: customerId, action: 'customer reported the problem', occurredAt: ago(20) });
+        await commands.episodes.recordInteraction(service, c.id, { channel, direction: 'outbound', action: 'agent answered', response: 'customer satisfied', occurredAt: ago(19) });
+        if (rnd() < 0.7) await commands.episodes.close(service, c.id, { outcome: pick(['resolved', 'unresolved'] as const), closedAt: ago(18) });
       }
     }
 
     // Marketing: one campaign touching a third of the customers, by e-mail.
     const campaignId = randomUUID();
     for (const customerId of customers.filter(() => rnd() < 0.33)) {
-      const ep = await commands.openEpisode(marketing, 'campaign', { customerId, name: 'Spring offer 2027', channel: 'email', campaignId, openedAt: ago(10) });
-      await commands.recordInteraction(marketing, ep.id, { channel: 'email', direction: 'outbound', action: 'sent the spring offer', occurredAt: ago(10) });
+      const ep = await commands.episodes.open(marketing, 'campaign', { customerId, name: 'Spring offer 2027', channel: 'email', campaignId, openedAt: ago(10) });
+      await commands.episodes.recordInteraction(marketing, ep.id, { channel: 'email', direction: 'outbound', action: 'sent the spring offer', occurredAt: ago(10) });
     }
 
     // Two partners with different shares, each with its own episodes on what it was given.
-    const distributor = await commands.registerPartner(management, { name: 'Distributor Nusantara', partnerKind: 'distributor' });
-    const repairer = await commands.registerPartner(management, { name: 'FixIt Service Partner', partnerKind: 'service-provider' });
+    const distributor = await commands.partners.register(management, { name: 'Distributor Nusantara', partnerKind: 'distributor' });
+    const repairer = await commands.partners.register(management, { name: 'FixIt Service Partner', partnerKind: 'service-provider' });
     const shares: Record<string, string[]> = { [distributor.id]: customers.slice(0, 40), [repairer.id]: customers.slice(30, 60) };
     for (const [partnerId, shared] of Object.entries(shares)) {
-      for (const customerId of shared) await commands.shareCustomer(management, partnerId, customerId, true);
+      for (const customerId of shared) await commands.partners.shareCustomer(management, partnerId, customerId);
     }
-    const partnerUser = (partnerId: string): Principal => ({ kind: 'partner', subject: `${partnerId}.demo`, partnerId, roles: ['partner'] });
+    const partnerUser = (partnerId: string): PartnerPrincipal => ({ kind: 'partner', subject: `${partnerId}.demo`, partnerId, roles: ['partner'] });
     for (const customerId of shares[distributor.id].slice(0, 15)) {
-      const deal = await commands.openEpisode(partnerUser(distributor.id), 'partner-deal', { customerId, name: 'Distributor sale', openedAt: ago(5) });
-      await commands.recordInteraction(partnerUser(distributor.id), deal.id, { channel: 'face-to-face', direction: 'outbound', action: 'demonstrated the product at the store', occurredAt: ago(5) });
+      const deal = await commands.episodes.open(partnerUser(distributor.id), 'partner-deal', { customerId, name: 'Distributor sale', openedAt: ago(5) });
+      await commands.episodes.recordInteraction(partnerUser(distributor.id), deal.id, { channel: 'face-to-face', direction: 'outbound', action: 'demonstrated the product at the store', occurredAt: ago(5) });
     }
     for (const customerId of shares[repairer.id].slice(0, 10)) {
-      const repair = await commands.openEpisode(partnerUser(repairer.id), 'return-repair', { customerId, name: 'Repair of returned unit', openedAt: ago(3) });
-      await commands.recordInteraction(partnerUser(repairer.id), repair.id, { channel: 'portal', direction: 'inbound', action: 'unit received for repair', occurredAt: ago(3) });
+      const repair = await commands.episodes.open(partnerUser(repairer.id), 'return-repair', { customerId, name: 'Repair of returned unit', openedAt: ago(3) });
+      await commands.episodes.recordInteraction(partnerUser(repairer.id), repair.id, { channel: 'portal', direction: 'inbound', action: 'unit received for repair', occurredAt: ago(3) });
     }
     // Counted, not assumed: with --customers below 60 the shares are smaller.
     const inCommon = shares[distributor.id].filter((id) => shares[repairer.id].includes(id)).length;

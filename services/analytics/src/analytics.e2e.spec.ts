@@ -7,7 +7,7 @@ import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
 import { createPlatform, type Platform } from '@crm/platform';
 import { ProjectionRunner } from '@crm/projections';
-import { RelationshipCommands } from '@crm/relationship-api';
+import { createRelationshipCommands, type RelationshipCommands } from '@crm/relationship-api';
 import { toIntegrationEvent } from '@crm/relay';
 import { ProblemTypes, TokenMint, type PartnerPrincipal, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
 import { AnalyticsConfig, createAnalyticsApp } from './analytics';
@@ -41,8 +41,8 @@ describe('analytics service (embedded)', () => {
     base = await app.listen(0);
     mint = app.app.get(TokenMint);
     token = await mint.mint({ kind: 'staff', subject: 'ana', department: 'analytics', roles: [] });
-    commands = new RelationshipCommands(platform.eventStore);
-    await commands.registerPartner(admin, { partnerId, name: 'Dealer', partnerKind: 'distributor' });
+    commands = createRelationshipCommands(platform.eventStore);
+    await commands.partners.register(admin, { partnerId, name: 'Dealer', partnerKind: 'distributor' });
   });
   const admin = { kind: 'staff' as const, subject: 'admin', department: 'management' as const, roles: [] };
   afterAll(async () => {
@@ -63,25 +63,25 @@ describe('analytics service (embedded)', () => {
   let lastInteraction: string;
 
   it('counts every department’s and partner’s interactions and the purchases of a customer', async () => {
-    customerId = (await commands.registerCustomer(alice, { kind: 'organisation', name: 'PT Analitika' })).id;
+    customerId = (await commands.customers.register(alice, { kind: 'organisation', name: 'PT Analitika' })).id;
 
     // Sales: an opportunity won 10 days ago, with two interactions.
-    const opp = (await commands.openEpisode(alice, 'opportunity', { customerId, name: 'Fleet renewal', openedAt: daysAgo(30) })).id;
-    await commands.recordInteraction(alice, opp, { channel: 'phone', direction: 'outbound', action: 'qualification call', occurredAt: daysAgo(25) });
-    await commands.recordInteraction(alice, opp, { channel: 'email', direction: 'outbound', action: 'sent the proposal', occurredAt: daysAgo(20) });
-    await commands.closeEpisode(alice, opp, { outcome: 'won', value: 100.5, currency: 'EUR', closedAt: daysAgo(10) });
+    const opp = (await commands.episodes.open(alice, 'opportunity', { customerId, name: 'Fleet renewal', openedAt: daysAgo(30) })).id;
+    await commands.episodes.recordInteraction(alice, opp, { channel: 'phone', direction: 'outbound', action: 'qualification call', occurredAt: daysAgo(25) });
+    await commands.episodes.recordInteraction(alice, opp, { channel: 'email', direction: 'outbound', action: 'sent the proposal', occurredAt: daysAgo(20) });
+    await commands.episodes.close(alice, opp, { outcome: 'won', value: 100.5, currency: 'EUR', closedAt: daysAgo(10) });
     // Sales: a lost opportunity is no purchase.
-    const lost = (await commands.openEpisode(alice, 'opportunity', { customerId, name: 'Add-on', openedAt: daysAgo(9) })).id;
-    await commands.closeEpisode(alice, lost, { outcome: 'lost', value: 999, closedAt: daysAgo(8) });
+    const lost = (await commands.episodes.open(alice, 'opportunity', { customerId, name: 'Add-on', openedAt: daysAgo(9) })).id;
+    await commands.episodes.close(alice, lost, { outcome: 'lost', value: 999, closedAt: daysAgo(8) });
     // Service: a case with one call.
-    const kase = (await commands.openEpisode(sam, 'case', { customerId, name: 'Fault report', channel: 'phone', openedAt: daysAgo(6) })).id;
+    const kase = (await commands.episodes.open(sam, 'case', { customerId, name: 'Fault report', channel: 'phone', openedAt: daysAgo(6) })).id;
     lastInteraction = daysAgo(1);
-    await commands.recordInteraction(sam, kase, { channel: 'phone', direction: 'inbound', action: 'customer called about a fault', occurredAt: lastInteraction });
+    await commands.episodes.recordInteraction(sam, kase, { channel: 'phone', direction: 'inbound', action: 'customer called about a fault', occurredAt: lastInteraction });
     // A partner: a deal won 2 days ago, with one portal interaction.
-    await commands.shareCustomer(admin, partnerId, customerId, true); // partners act only on what is shared with them
-    const deal = (await commands.openEpisode(pat, 'partner-deal', { customerId, name: 'Dealer sale', openedAt: daysAgo(5) })).id;
-    await commands.recordInteraction(pat, deal, { channel: 'portal', direction: 'inbound', action: 'order placed', occurredAt: daysAgo(4) });
-    await commands.closeEpisode(pat, deal, { outcome: 'won', value: 50, closedAt: daysAgo(2) });
+    await commands.partners.shareCustomer(admin, partnerId, customerId); // partners act only on what is shared with them
+    const deal = (await commands.episodes.open(pat, 'partner-deal', { customerId, name: 'Dealer sale', openedAt: daysAgo(5) })).id;
+    await commands.episodes.recordInteraction(pat, deal, { channel: 'portal', direction: 'inbound', action: 'order placed', occurredAt: daysAgo(4) });
+    await commands.episodes.close(pat, deal, { outcome: 'won', value: 50, closedAt: daysAgo(2) });
 
     let m: CustomerMetricsView | undefined;
     await waitFor(async () => {
@@ -108,7 +108,7 @@ describe('analytics service (embedded)', () => {
   });
 
   it('answers a customer without activity with zeros, an unknown one with 404', async () => {
-    const quiet = (await commands.registerCustomer(alice, { kind: 'person', name: 'Budi' })).id;
+    const quiet = (await commands.customers.register(alice, { kind: 'person', name: 'Budi' })).id;
     await waitFor(async () => (await call(`/customers/${quiet}/metrics`)).status === 200, 20000, 'the new customer');
     expect(await metrics(quiet)).toEqual({
       customerId: quiet,

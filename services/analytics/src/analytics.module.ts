@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { CustomersController, RelationshipApiModule } from '@crm/relationship-api';
 import { CUSTOMER_METRICS_ENTITIES } from './metrics/customer-metrics.entities';
 import { customerMetricsProjection } from './metrics/customer-metrics.projection';
@@ -13,7 +12,6 @@ import { GetCustomerMetricsHandler } from './metrics/get-customer-metrics/get-cu
  */
 @Module({
   imports: [
-    CqrsModule.forRoot(),
     RelationshipApiModule.forService({ service: 'analytics', controllers: [CustomersController], projections: [customerMetricsProjection('analytics')], entities: CUSTOMER_METRICS_ENTITIES }),
   ],
   controllers: [CustomerMetricsController],

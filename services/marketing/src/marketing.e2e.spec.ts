@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
 import type { Platform } from '@crm/platform';
-import { RelationshipCommands } from '@crm/relationship-api';
+import { createRelationshipCommands, type RelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
 import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
 import { createMarketingApp, MarketingConfig } from './marketing';
@@ -20,7 +20,7 @@ describe('marketing service (embedded)', () => {
   beforeAll(async () => {
     ({ platform, app, base, stop } = await startEmbeddedService('marketing', MarketingConfig, createMarketingApp, crmRegistry()));
     token = await app.app.get(TokenMint).mint(marketer);
-    commands = new RelationshipCommands(platform.eventStore);
+    commands = createRelationshipCommands(platform.eventStore);
   });
   afterAll(async () => {
     await stop?.();
@@ -29,7 +29,7 @@ describe('marketing service (embedded)', () => {
   const call = httpCaller(() => base, () => token);
   const fieldsOf = (body: Record<string, unknown>) => (body.errors as { field: string }[]).map((e) => e.field);
   // Marketing has no register endpoint: customers come from sales (or anywhere) through the store.
-  const registerCustomer = async (name: string) => (await commands.registerCustomer(marketer, { kind: 'organisation', name })).id;
+  const registerCustomer = async (name: string) => (await commands.customers.register(marketer, { kind: 'organisation', name })).id;
   const interactionsInStore = async (episodeId: string) => (await platform.eventStore.readStream(`episode-${episodeId}`, { fromRevision: 0n, maxCount: 100 })).filter((e) => e.type === 'InteractionRecorded').length;
 
   type Timeline = { episodes: { episodeId: string; name: string; episodeType: string; owner: unknown; interactions: { channel: string; direction: string; action: string; response?: string }[] }[] };

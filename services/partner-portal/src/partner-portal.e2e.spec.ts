@@ -7,7 +7,7 @@ import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
 import { createPlatform, type Platform } from '@crm/platform';
 import { episodeStream, partnerStream } from '@crm/relationship';
-import { READ_MODELS, RelationshipCommands, type ReadModelRunners } from '@crm/relationship-api';
+import { READ_MODELS, createRelationshipCommands, type RelationshipCommands, type ReadModelRunners } from '@crm/relationship-api';
 import { ProblemTypes, TokenMint, type Principal, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
 import { partnerMayRead } from '@crm/relationship-read-models';
 import { createPartnerPortalApp, PartnerPortalConfig } from './partner-portal';
@@ -68,7 +68,7 @@ describe('partner-portal service (embedded)', () => {
     expect(r.status).toBe(200);
     return String(r.body.access_token);
   };
-  const registerCustomer = async (name: string): Promise<string> => (await commands.registerCustomer(alice, { kind: 'organisation', name })).id;
+  const registerCustomer = async (name: string): Promise<string> => (await commands.customers.register(alice, { kind: 'organisation', name })).id;
   const share = async (partnerId: string, customerId: string) => expect((await call('POST', `/partners/${partnerId}/shares`, management, { customerId })).status).toBe(201);
   const timelineEpisodeIds = (r: Reply) => (r.body.episodes as { episodeId: string }[]).map((e) => e.episodeId);
 
@@ -95,7 +95,7 @@ describe('partner-portal service (embedded)', () => {
     management = await mint.mint({ kind: 'staff', subject: 'maria', department: 'management', roles: ['admin'] });
     channelManager = await mint.mint({ kind: 'staff', subject: 'rudi', department: 'sales', roles: ['channel-manager'] });
     salesToken = await mint.mint(alice);
-    commands = new RelationshipCommands(platform.eventStore);
+    commands = createRelationshipCommands(platform.eventStore);
 
     partnerA = await registerPartner('Distributor A', 'distributor');
     partnerB = await registerPartner('Reseller B', 'reseller');
@@ -107,8 +107,8 @@ describe('partner-portal service (embedded)', () => {
     customerX = await registerCustomer('PT Xenon');
     customerY = await registerCustomer('PT Yudha');
     customerZ = await registerCustomer('PT Zamrud');
-    salesEpisodeOnY = (await commands.openEpisode(alice, 'opportunity', { customerId: customerY, name: 'Fleet renewal' })).id;
-    await commands.recordInteraction(alice, salesEpisodeOnY, { channel: 'phone', direction: 'outbound', action: 'called the buyer' });
+    salesEpisodeOnY = (await commands.episodes.open(alice, 'opportunity', { customerId: customerY, name: 'Fleet renewal' })).id;
+    await commands.episodes.recordInteraction(alice, salesEpisodeOnY, { channel: 'phone', direction: 'outbound', action: 'called the buyer' });
     await share(partnerA, customerX);
     await share(partnerA, customerY);
     await share(partnerB, customerY);

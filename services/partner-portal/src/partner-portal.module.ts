@@ -1,11 +1,8 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { RelationshipApiModule } from '@crm/relationship-api';
 import { TokenController } from './auth/token.controller';
 import { PartnerCredentials } from './credentials/partner-credentials';
-import { IssueCredentialHandler } from './partners/issue-credential/issue-credential.command';
 import { PartnersController } from './partners/partners.controller';
-import { RegisterPartnerHandler } from './partners/register-partner/register-partner.command';
 import { PartnerScope } from './portal/partner-scope';
 import { PortalCustomersController } from './portal/portal-customers.controller';
 import { PortalEpisodesController } from './portal/portal-episodes.controller';
@@ -13,11 +10,11 @@ import { PortalEpisodesController } from './portal/portal-episodes.controller';
 /**
  * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
  * in schema `partner_portal`, and does NOT mount the staff `CustomersController`: `/customers` here
- * is the partner's view, scoped by `PartnerScope`.
+ * is the partner's view, scoped by `PartnerScope` — which also checks every partner write (`partnerAccess`).
  */
 @Module({
-  imports: [CqrsModule.forRoot(), RelationshipApiModule.forService({ service: 'partner-portal' })],
+  imports: [RelationshipApiModule.forService({ service: 'partner-portal', partnerAccess: PartnerScope, providers: [PartnerScope] })],
   controllers: [PartnersController, TokenController, PortalCustomersController, PortalEpisodesController],
-  providers: [PartnerCredentials, PartnerScope, RegisterPartnerHandler, IssueCredentialHandler],
+  providers: [PartnerCredentials],
 })
 export class PartnerPortalModule {}

@@ -1,13 +1,10 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { CustomersController, RelationshipApiModule } from '@crm/relationship-api';
 import { RegisterCustomerController } from './customers/register-customer/register-customer.controller';
-import { RegisterCustomerHandler } from './customers/register-customer/register-customer.command';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
 
 @Module({
-  imports: [CqrsModule.forRoot(), RelationshipApiModule.forService({ service: 'sales', controllers: [CustomersController] })],
+  imports: [RelationshipApiModule.forService({ service: 'sales', controllers: [CustomersController] })],
   controllers: [RegisterCustomerController, OpportunitiesController],
-  providers: [RegisterCustomerHandler],
 })
 export class SalesModule {}

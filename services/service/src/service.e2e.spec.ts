@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
 import type { Platform } from '@crm/platform';
-import { RelationshipCommands } from '@crm/relationship-api';
+import { createRelationshipCommands, type RelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
 import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
 import { createCustomerServiceApp, CustomerServiceConfig } from './service';
@@ -20,7 +20,7 @@ describe('service service (embedded)', () => {
   beforeAll(async () => {
     ({ platform, app, base, stop } = await startEmbeddedService('service', CustomerServiceConfig, createCustomerServiceApp, crmRegistry()));
     token = await app.app.get(TokenMint).mint(agent);
-    commands = new RelationshipCommands(platform.eventStore);
+    commands = createRelationshipCommands(platform.eventStore);
   });
   afterAll(async () => {
     await stop?.();
@@ -29,7 +29,7 @@ describe('service service (embedded)', () => {
   const call = httpCaller(() => base, () => token);
   const fieldsOf = (body: Record<string, unknown>) => (body.errors as { field: string }[]).map((e) => e.field);
   // The service has no register endpoint: customers come from sales (or anywhere) through the store.
-  const registerCustomer = async (name: string) => (await commands.registerCustomer(agent, { kind: 'person', name })).id;
+  const registerCustomer = async (name: string) => (await commands.customers.register(agent, { kind: 'person', name })).id;
 
   it('opens a case on a channel, records its interactions, resolves it, and shows it on the timeline', async () => {
     const customerId = await registerCustomer('Budi Santoso');
@@ -120,7 +120,7 @@ describe('service service (embedded)', () => {
     // An opportunity is not a case: the case endpoints do not reach it.
     const customerId = await registerCustomer('Andi');
     const seller: Principal = { kind: 'staff', subject: 'alice', department: 'sales', roles: [] };
-    const opportunity = await commands.openEpisode(seller, 'opportunity', { customerId, name: 'Upgrade' });
+    const opportunity = await commands.episodes.open(seller, 'opportunity', { customerId, name: 'Upgrade' });
     expect((await call('POST', `/cases/${opportunity.id}/resolve`, { outcome: 'resolved' })).status).toBe(404);
 
     // Opening a case under an id already taken breaks a rule of the domain.

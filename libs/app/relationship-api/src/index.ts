@@ -1,6 +1,11 @@
 export * from './dto';
-export * from './relationship-commands';
+export * from './application/command-options';
+export * from './application/relationship-commands';
+export * from './customers/customer-commands';
+export * from './episodes/episode-commands';
+export * from './partners/partner-commands';
 export * from './read-models';
 export * from './relationship-api.module';
 export * from './customers.controller';
 export * from './contract-checked-store';
+export { DomainRuleViolation, NotFoundError } from '@crm/relationship';

@@ -1,14 +1,23 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
 import type { Platform } from '@crm/platform';
 import type { Projection } from '@crm/projections';
-import { HealthIndicators, PLATFORM, SERVICE_METRICS, type ServiceMetrics } from '@crm/service-kit';
+import type { Clock } from '@crm/kernel';
+import { CLOCK, HealthIndicators, PLATFORM, SERVICE_METRICS, type ServiceMetrics } from '@crm/service-kit';
 import { Gauge } from 'prom-client';
 import { crmRegistry } from '@crm/contracts';
+import type { EventStore } from '@crm/event-store';
 import { contractCheckedStore } from './contract-checked-store';
-import { RelationshipCommands } from './relationship-commands';
+import type { CommandSettings } from './application/command-options';
+import { CustomerCommands } from './customers/customer-commands';
+import { EpisodeCommands } from './episodes/episode-commands';
+import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
 
 export const READ_MODELS = Symbol('READ_MODELS');
+/** The `PartnerAccess` partner writes are checked with (a service may provide its own: `partnerAccess`). */
+export const PARTNER_ACCESS = Symbol('PARTNER_ACCESS');
+const WRITE_STORE = Symbol('WRITE_STORE');
+const COMMAND_SETTINGS = Symbol('COMMAND_SETTINGS');
 
 export interface RelationshipApiOptions {
   /** The service name: names its read model schema and its projections' consumer groups. */
@@ -16,6 +25,16 @@ export interface RelationshipApiOptions {
   controllers?: Type<unknown>[];
   projections?: Projection[];
   entities?: Function[];
+  /**
+   * Who may a partner act for: a provider of this module (listed in `providers`) used instead of
+   * reading the partner aggregate alone. The partner portal's `PartnerScope` also refuses revoked
+   * credentials and customers its read models do not show yet.
+   */
+  partnerAccess?: Type<PartnerAccess>;
+  /** Further providers that need this module's commands or read models; exported with them. */
+  providers?: Type<unknown>[];
+  /** Re-runs of a command that met a concurrent writer (never when the client sent If-Match). Default 2. */
+  retries?: number;
 }
 
 class ReadModelsLifecycle implements OnApplicationShutdown {
@@ -63,7 +82,20 @@ class ReadModelsLifecycle implements OnApplicationShutdown {
 export class RelationshipApiModule {
   static forService(options: RelationshipApiOptions): DynamicModule {
     const providers: Provider[] = [
-      { provide: RelationshipCommands, inject: [PLATFORM], useFactory: (platform: Platform) => new RelationshipCommands(contractCheckedStore(platform.eventStore, crmRegistry())) },
+      // Commands write through the contract check: nothing a consumer could not apply is stored.
+      { provide: WRITE_STORE, inject: [PLATFORM], useFactory: (platform: Platform) => contractCheckedStore(platform.eventStore, crmRegistry()) },
+      { provide: COMMAND_SETTINGS, inject: [CLOCK], useFactory: (clock: Clock): CommandSettings => ({ clock, retries: options.retries ?? 2 }) },
+      { provide: CustomerCommands, inject: [WRITE_STORE, COMMAND_SETTINGS], useFactory: (store: EventStore, s: CommandSettings) => new CustomerCommands(store, s) },
+      { provide: PartnerCommands, inject: [WRITE_STORE, CustomerCommands, COMMAND_SETTINGS], useFactory: (store: EventStore, c: CustomerCommands, s: CommandSettings) => new PartnerCommands(store, c, s) },
+      options.partnerAccess
+        ? { provide: PARTNER_ACCESS, useExisting: options.partnerAccess }
+        : { provide: PARTNER_ACCESS, inject: [PartnerCommands], useFactory: (p: PartnerCommands) => new AggregatePartnerAccess(p) },
+      {
+        provide: EpisodeCommands,
+        inject: [WRITE_STORE, CustomerCommands, PARTNER_ACCESS, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, c: CustomerCommands, access: PartnerAccess, s: CommandSettings) => new EpisodeCommands(store, c, access, s),
+      },
+      ...(options.providers ?? []),
       {
         provide: READ_MODELS,
         inject: [PLATFORM],
@@ -71,6 +103,6 @@ export class RelationshipApiModule {
       },
       ReadModelsLifecycle,
     ];
-    return { module: RelationshipApiModule, controllers: options.controllers ?? [], providers, exports: [RelationshipCommands, READ_MODELS] };
+    return { module: RelationshipApiModule, controllers: options.controllers ?? [], providers, exports: [CustomerCommands, EpisodeCommands, PartnerCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])] };
   }
 }

@@ -3,11 +3,11 @@ import { crmRegistry } from '@crm/contracts';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { EPISODE_TYPES, type EpisodeType } from '@crm/relationship';
 import { toIntegrationEvent } from '@crm/relay';
-import type { Principal } from '@crm/service-kit';
+import type { Principal, StaffPrincipal } from '@crm/service-kit';
 import { PgliteSession } from '@crm/sql-clients';
 import { ContractViolationError, contractCheckedStore } from './contract-checked-store';
 import type { RegisterCustomerDto } from './dto';
-import { RelationshipCommands } from './relationship-commands';
+import { createRelationshipCommands, type RelationshipCommands } from './application/relationship-commands';
 
 // The write side accepts exactly what the contracts accept: every event any command of the shared
 // write side produces validates against its published contract, and an event that would not is
@@ -17,20 +17,20 @@ describe('the shared write side and the event contracts', () => {
   let store: PostgresEventStore;
   let commands: RelationshipCommands;
   const registry = crmRegistry();
-  const staff = (department: 'sales' | 'service' | 'marketing' | 'management'): Principal => ({ kind: 'staff', subject: `${department}-1`, department, roles: ['admin'] });
+  const staff = (department: 'sales' | 'service' | 'marketing' | 'management'): StaffPrincipal => ({ kind: 'staff', subject: `${department}-1`, department, roles: ['admin'] });
 
   beforeAll(async () => {
     session = await PgliteSession.open();
     store = new PostgresEventStore(session.sqlClient());
     await store.migrate();
-    commands = new RelationshipCommands(contractCheckedStore(store, registry));
+    commands = createRelationshipCommands(contractCheckedStore(store, registry));
   });
   afterAll(async () => {
     await session.close();
   });
 
   it('every event each command can produce validates against its contract', async () => {
-    const org = await commands.registerCustomer(staff('sales'), {
+    const org = await commands.customers.register(staff('sales'), {
       kind: 'organisation',
       name: 'PT Maju',
       contacts: [{ name: 'Sari', role: 'buyer', email: 'sari@maju.co.id', phone: '+62 21' }, { name: 'Budi' }],
@@ -38,9 +38,9 @@ describe('the shared write side and the event contracts', () => {
       journeyStage: 'first-time-customer',
       relationshipPhase: 'exploration',
     });
-    await commands.registerCustomer(staff('service'), { kind: 'person', name: 'Dewi' });
-    const partner = await commands.registerPartner(staff('management'), { name: 'Distributor', partnerKind: 'distributor' });
-    await commands.shareCustomer(staff('management'), partner.id, org.id, true);
+    await commands.customers.register(staff('service'), { kind: 'person', name: 'Dewi' });
+    const partner = await commands.partners.register(staff('management'), { name: 'Distributor', partnerKind: 'distributor' });
+    await commands.partners.shareCustomer(staff('management'), partner.id, org.id);
     const partnerUser: Principal = { kind: 'partner', subject: 'p-user', partnerId: partner.id, roles: [] };
     const types: [Principal, EpisodeType][] = [
       [staff('sales'), 'opportunity'],
@@ -51,22 +51,22 @@ describe('the shared write side and the event contracts', () => {
     ];
     expect(types.map(([, t]) => t).sort()).toEqual([...EPISODE_TYPES].sort());
     for (const [who, type] of types) {
-      const episode = await commands.openEpisode(who, type, {
+      const episode = await commands.episodes.open(who, type, {
         customerId: org.id,
         name: `${type} 1`,
         ...(type === 'opportunity' ? { expectedValue: 5000, currency: 'EUR' } : {}),
         ...(type === 'case' ? { channel: 'phone' as const } : {}),
         ...(type === 'campaign' ? { campaignId: 'spring' } : {}),
       });
-      await commands.recordInteraction(who, episode.id, { channel: 'email', direction: 'outbound', action: 'wrote', response: 'answered' });
-      await commands.recordInteraction(who, episode.id, { channel: 'phone', direction: 'inbound', action: 'called', actorKind: 'customer', actorId: 'c-1', occurredAt: new Date().toISOString() });
-      if (type === 'opportunity') await commands.advanceStage(who, episode.id, 'proposal-creation');
+      await commands.episodes.recordInteraction(who, episode.id, { channel: 'email', direction: 'outbound', action: 'wrote', response: 'answered' });
+      await commands.episodes.recordInteraction(who, episode.id, { channel: 'phone', direction: 'inbound', action: 'called', actorKind: 'customer', actorId: 'c-1', occurredAt: new Date().toISOString() });
+      if (type === 'opportunity') await commands.episodes.advanceStage(who, episode.id, 'proposal-creation');
       const outcome = type === 'opportunity' || type === 'partner-deal' ? 'won' : type === 'case' || type === 'return-repair' ? 'resolved' : 'completed';
-      await commands.closeEpisode(who, episode.id, { outcome, ...(outcome === 'won' ? { value: 4800, currency: 'EUR' } : {}), reason: 'done' });
+      await commands.episodes.close(who, episode.id, { outcome, ...(outcome === 'won' ? { value: 4800, currency: 'EUR' } : {}), reason: 'done' });
     }
-    const lost = await commands.openEpisode(staff('sales'), 'opportunity', { customerId: org.id, name: 'Lost one' });
-    await commands.closeEpisode(staff('sales'), lost.id, { outcome: 'lost', reason: 'price' });
-    await commands.shareCustomer(staff('management'), partner.id, org.id, false);
+    const lost = await commands.episodes.open(staff('sales'), 'opportunity', { customerId: org.id, name: 'Lost one' });
+    await commands.episodes.close(staff('sales'), lost.id, { outcome: 'lost', reason: 'price' });
+    await commands.partners.revokeShare(staff('management'), partner.id, org.id);
 
     const stored = await store.readAll({ maxCount: 10_000 });
     const published = stored.map(toIntegrationEvent).filter((e) => e !== undefined && registry.has(e.type, e.schemaversion));
@@ -81,7 +81,7 @@ describe('the shared write side and the event contracts', () => {
     const customerId = randomUUID();
     // What the DTO layer once let through: an array where a contact object belongs.
     const bad = { customerId, kind: 'organisation', name: 'X', contacts: [[]] } as unknown as RegisterCustomerDto;
-    const attempt = commands.registerCustomer(staff('sales'), bad);
+    const attempt = commands.customers.register(staff('sales'), bad);
     await expect(attempt).rejects.toBeInstanceOf(ContractViolationError);
     // (The command turns the inner array into a contact without a name: the contract names it.)
     await expect(attempt).rejects.toMatchObject({ eventType: 'CustomerRegistered', problems: expect.arrayContaining([expect.objectContaining({ path: 'contacts.0.name' })]) });

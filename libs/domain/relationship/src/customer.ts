@@ -1,4 +1,4 @@
-import { DomainRuleViolation, type Department, type JourneyStage, type RelationshipPhase } from '@crm/kernel';
+import { DomainRuleViolation, type Decider, type Department, type JourneyStage, type RelationshipPhase } from '@crm/kernel';
 
 /** Customer aggregate: a person or an organisation (with its contacts) and its identities. */
 
@@ -105,3 +105,6 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       return [{ type: 'CustomerRelationshipPhaseChanged', data: { customerId: state.customerId, from: state.relationshipPhase, to: command.data.to } }];
   }
 }
+
+/** The customer aggregate, as the application layer runs it. */
+export const customerDecider: Decider<CustomerState, CustomerCommand, CustomerEvent> = { decide: decideCustomer, evolve: evolveCustomer, initialState: undefined };

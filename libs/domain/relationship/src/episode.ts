@@ -8,6 +8,7 @@ import {
   type EpisodeOwner,
   type EpisodeType,
   type SalesStage,
+  type Decider,
 } from '@crm/kernel';
 
 /**
@@ -71,7 +72,8 @@ export type EpisodeState = Episode | undefined;
 
 export type EpisodeCommand =
   | { type: 'OpenEpisode'; data: EpisodeOpenedData; customerExists: boolean }
-  | { type: 'RecordInteraction'; data: { episodeId: string; interaction: Interaction } }
+  /** `by`: who records it — a partner records its own users, the customer or a system, never company staff. */
+  | { type: 'RecordInteraction'; data: { episodeId: string; interaction: Interaction }; by?: EpisodeOwner }
   | { type: 'AdvanceStage'; data: { episodeId: string; to: SalesStage; advancedAt: string } }
   | { type: 'CloseEpisode'; data: { episodeId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string } };
 
@@ -119,6 +121,9 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
   switch (command.type) {
     case 'RecordInteraction': {
       const i = command.data.interaction;
+      if (command.by?.kind === 'partner' && i.actor.kind === 'staff') {
+        throw new DomainRuleViolation('partner-cannot-act-as-staff', 'a partner records its own users, the customer or a system as the actor, not company staff');
+      }
       if (state.interactionIds.includes(i.interactionId)) return []; // a retried request: already recorded
       if (Date.parse(i.occurredAt) < Date.parse(state.openedAt)) throw new DomainRuleViolation('interaction-before-episode', 'an interaction cannot happen before its episode opened');
       return [{ type: 'InteractionRecorded', data: { episodeId: state.episodeId, customerId: state.customerId, interaction: i } }];
@@ -141,3 +146,6 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
     }
   }
 }
+
+/** The episode aggregate, as the application layer runs it. */
+export const episodeDecider: Decider<EpisodeState, EpisodeCommand, EpisodeEvent> = { decide: decideEpisode, evolve: evolveEpisode, initialState: undefined };

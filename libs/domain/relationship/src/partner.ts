@@ -1,4 +1,4 @@
-import { DomainRuleViolation, type PartnerKind } from '@crm/kernel';
+import { DomainRuleViolation, type Decider, type PartnerKind } from '@crm/kernel';
 
 /**
  * Partner aggregate: a separate company in the supply chain, its users, and the customers the
@@ -20,6 +20,8 @@ export interface Partner {
   readonly partnerKind: PartnerKind;
   readonly userIds: readonly string[];
   readonly activeClientIds: readonly string[];
+  /** The scrypt hash of each active credential's secret, by client id (the token exchange checks it). */
+  readonly secretHashes: Readonly<Record<string, string>>;
   readonly sharedCustomerIds: readonly string[];
 }
 
@@ -38,13 +40,16 @@ export const partnerStream = (partnerId: string) => `partner-${partnerId}`;
 export function evolvePartner(state: PartnerState, event: PartnerEvent): PartnerState {
   switch (event.type) {
     case 'PartnerRegistered':
-      return { ...event.data, userIds: [], activeClientIds: [], sharedCustomerIds: [] };
+      return { ...event.data, userIds: [], activeClientIds: [], secretHashes: {}, sharedCustomerIds: [] };
     case 'PartnerUserAdded':
       return state && { ...state, userIds: [...state.userIds, event.data.userId] };
     case 'PartnerCredentialIssued':
-      return state && { ...state, activeClientIds: [...state.activeClientIds, event.data.clientId] };
-    case 'PartnerCredentialRevoked':
-      return state && { ...state, activeClientIds: state.activeClientIds.filter((c) => c !== event.data.clientId) };
+      return state && { ...state, activeClientIds: [...state.activeClientIds, event.data.clientId], secretHashes: { ...state.secretHashes, [event.data.clientId]: event.data.secretHash } };
+    case 'PartnerCredentialRevoked': {
+      if (!state) return state;
+      const { [event.data.clientId]: _revoked, ...secretHashes } = state.secretHashes;
+      return { ...state, activeClientIds: state.activeClientIds.filter((c) => c !== event.data.clientId), secretHashes };
+    }
     case 'CustomerSharedWithPartner':
       return state && { ...state, sharedCustomerIds: [...state.sharedCustomerIds, event.data.customerId] };
     case 'CustomerShareRevoked':
@@ -77,3 +82,6 @@ export function decidePartner(command: PartnerCommand, state: PartnerState): Par
       return [{ type: 'CustomerShareRevoked', data: command.data }];
   }
 }
+
+/** The partner aggregate, as the application layer runs it. */
+export const partnerDecider: Decider<PartnerState, PartnerCommand, PartnerEvent> = { decide: decidePartner, evolve: evolvePartner, initialState: undefined };

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import type { Decider } from '@crm/kernel';
 import { ConcurrencyConflictError } from './errors';
-import type { EventMetadata, EventStore, ExpectedRevision } from './types';
+import type { EventMetadata, EventStore, ExpectedRevision, RecordedEvent } from './types';
 
-export interface Decider<State, Command, Event extends { type: string; data: unknown }> {
-  evolve(state: State, event: Event): State;
-  decide(command: Command, state: State): Event[];
-  initialState: State;
-}
+export type { Decider } from '@crm/kernel';
+
+type AnyEvent = { type: string; data: unknown };
+
+/**
+ * Maps a stored event to the shape `evolve` knows. Events keep the `schemaVersion` they were written
+ * with; when a contract changes, the upcaster turns an older version into the current one as the
+ * stream is loaded, so deciders only ever see current events. The default passes type and data on.
+ */
+export type Upcaster<Event extends AnyEvent> = (event: RecordedEvent) => Event;
+
+export const passThrough = <Event extends AnyEvent>(event: RecordedEvent): Event => ({ type: event.type, data: event.data }) as Event;
 
 export interface HandleResult<State, Event> {
   events: Event[];
@@ -15,46 +23,103 @@ export interface HandleResult<State, Event> {
   revision: bigint | undefined;
 }
 
+export interface CommandHandlerOptions<Event extends AnyEvent> {
+  upcast?: Upcaster<Event>;
+  /**
+   * How many times to run the command again (load, check, decide, append) when another writer
+   * appended to the stream in between. Only when the caller stated no revision: a client's
+   * If-Match is a precondition, and a stale one is answered (412), never retried. Default 0.
+   */
+  retries?: number;
+  /** Written on every event this handler appends (the version of its contract). Default 1. */
+  schemaVersion?: number;
+}
+
+export interface HandleOptions<State> {
+  /** The revision the client saw (If-Match): judged before any rule of the domain. */
+  expectedRevision?: ExpectedRevision;
+  /** Runs on the loaded state before deciding (may this caller touch it?), so the stream is read once. */
+  check?: (state: State) => void | Promise<void>;
+}
+
 /**
- * Load the stream, fold it, decide, append expecting the revision that was read — the Emmett
- * command handler. A concurrent writer turns the append into a ConcurrencyConflictError; the caller
- * may pass the client's own expectation (If-Match) instead of the loaded revision.
+ * The one way a command reaches the event store (Emmett's command handler): load the stream once,
+ * check access on that state, judge the client's precondition, decide, append expecting the
+ * revision that was read. A concurrent writer turns the append into a ConcurrencyConflictError,
+ * which `retries` may absorb.
  */
-export async function handleCommand<State, Command, Event extends { type: string; data: unknown }>(
+export class CommandHandler<State, Command, Event extends AnyEvent> {
+  private readonly upcast: Upcaster<Event>;
+  constructor(
+    private readonly store: EventStore,
+    private readonly decider: Decider<State, Command, Event>,
+    private readonly options: CommandHandlerOptions<Event> = {},
+  ) {
+    this.upcast = options.upcast ?? passThrough;
+  }
+
+  /** The stream's current state and revision (for queries and cross-aggregate checks). */
+  load(streamId: string): Promise<{ state: State; revision: bigint | undefined }> {
+    return loadState(this.store, streamId, this.decider, this.upcast);
+  }
+
+  async handle(
+    streamId: string,
+    command: Command | ((state: State) => Command),
+    metadata: Omit<EventMetadata, 'causationId'> & { causationId?: string },
+    options: HandleOptions<State> = {},
+  ): Promise<HandleResult<State, Event>> {
+    const retries = options.expectedRevision === undefined ? (this.options.retries ?? 0) : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt(streamId, command, metadata, options);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflictError) || attempt >= retries) throw error;
+      }
+    }
+  }
+
+  private async attempt(
+    streamId: string,
+    command: Command | ((state: State) => Command),
+    metadata: Omit<EventMetadata, 'causationId'> & { causationId?: string },
+    options: HandleOptions<State>,
+  ): Promise<HandleResult<State, Event>> {
+    const { state, revision } = await this.load(streamId);
+    // Access first: one who may not see the stream must not learn it exists (not even by a 412).
+    await options.check?.(state);
+    // Then the precondition (RFC 9110): a client that states the revision it saw gets "changed since"
+    // before any rule of the domain is judged on a state it has not seen.
+    const expected = options.expectedRevision;
+    if (expected !== undefined && !revisionHolds(expected, revision)) throw new ConcurrencyConflictError(streamId, expected, revision);
+    const events = this.decider.decide(typeof command === 'function' ? (command as (state: State) => Command)(state) : command, state);
+    if (events.length === 0) return { events, state, revision };
+    const result = await this.store.appendToStream(
+      streamId,
+      events.map((e) => ({
+        id: randomUUID(),
+        type: e.type,
+        data: e.data,
+        schemaVersion: this.options.schemaVersion ?? 1,
+        metadata: { ...metadata, causationId: metadata.causationId ?? metadata.correlationId } as EventMetadata,
+      })),
+      // The revision that was read: a writer in between turns this into a ConcurrencyConflictError.
+      { expectedRevision: expected ?? (revision === undefined ? 'no_stream' : revision) },
+    );
+    return { events, state: events.reduce(this.decider.evolve, state), revision: result.nextExpectedRevision };
+  }
+}
+
+/** One command without keeping a handler: `new CommandHandler(store, decider).handle(…)`. */
+export function handleCommand<State, Command, Event extends AnyEvent>(
   store: EventStore,
   streamId: string,
   decider: Decider<State, Command, Event>,
   command: Command,
   metadata: Omit<EventMetadata, 'causationId'> & { causationId?: string },
-  options: {
-    expectedRevision?: ExpectedRevision;
-    schemaVersion?: number;
-    /** Runs on the loaded state before deciding (e.g. may this caller touch it?), so the stream is read once. */
-    check?: (state: State) => void | Promise<void>;
-  } = {},
+  options: HandleOptions<State> & CommandHandlerOptions<Event> = {},
 ): Promise<HandleResult<State, Event>> {
-  const { state, revision } = await loadState(store, streamId, decider);
-  // Access first: one who may not see the stream must not learn it exists (not even by a 412).
-  await options.check?.(state);
-  // Then the precondition (RFC 9110): a client that states the revision it saw gets "changed since"
-  // before any rule of the domain is judged on a state it has not seen.
-  const expected = options.expectedRevision;
-  if (expected !== undefined && !revisionHolds(expected, revision)) throw new ConcurrencyConflictError(streamId, expected, revision);
-  const events = decider.decide(command, state);
-  if (events.length === 0) return { events, state, revision };
-  const result = await store.appendToStream(
-    streamId,
-    events.map((e) => ({
-      id: randomUUID(),
-      type: e.type,
-      data: e.data,
-      schemaVersion: options.schemaVersion ?? 1,
-      metadata: { ...metadata, causationId: metadata.causationId ?? metadata.correlationId },
-    })),
-    // The revision that was read: a writer in between turns this into a ConcurrencyConflictError.
-    { expectedRevision: expected ?? (revision === undefined ? 'no_stream' : revision) },
-  );
-  return { events, state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision };
+  return new CommandHandler(store, decider, options).handle(streamId, command, metadata, options);
 }
 
 function revisionHolds(expected: ExpectedRevision, actual: bigint | undefined): boolean {
@@ -64,17 +129,18 @@ function revisionHolds(expected: ExpectedRevision, actual: bigint | undefined): 
   return actual === expected;
 }
 
-/** Reads a stream to its current state (for queries and cross-aggregate checks). */
-export async function loadState<State, Event extends { type: string; data: unknown }>(
+/** Reads a stream to its current state, upcasting older events on the way. */
+export async function loadState<State, Event extends AnyEvent>(
   store: EventStore,
   streamId: string,
   decider: Pick<Decider<State, unknown, Event>, 'evolve' | 'initialState'>,
+  upcast: Upcaster<Event> = passThrough,
 ): Promise<{ state: State; revision: bigint | undefined }> {
   let state = decider.initialState;
   let revision: bigint | undefined;
   for (let from = 0n; ; ) {
     const page = await store.readStream(streamId, { fromRevision: from, maxCount: 1000 });
-    for (const e of page) state = decider.evolve(state, { type: e.type, data: e.data } as Event);
+    for (const e of page) state = decider.evolve(state, upcast(e));
     if (page.length > 0) revision = page[page.length - 1].revision;
     if (page.length < 1000) return { state, revision };
     from = page[page.length - 1].revision + 1n;

@@ -1,5 +1,5 @@
 import { ConcurrencyConflictError } from './errors';
-import { handleCommand } from './command-handler';
+import { CommandHandler, handleCommand } from './command-handler';
 import { testMetadata } from './testing/fixtures';
 import type { EventStore, NewEvent, RecordedEvent } from './types';
 
@@ -58,5 +58,73 @@ describe('handleCommand', () => {
   it('no_stream / stream_exists expectations are preconditions too', async () => {
     await expect(handleCommand(store(['Opened']), 'x-1', decider, 'close', metadata, { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(ConcurrencyConflictError);
     await expect(handleCommand(store([]), 'x-1', decider, 'close', metadata, { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+  });
+});
+
+describe('CommandHandler options', () => {
+  const metadata = { correlationId: 'c', actor: testMetadata().actor, occurredAt: new Date().toISOString(), visibility: testMetadata().visibility };
+  type Counted = { n: number };
+  type Added = { type: 'Added'; data: { by: number } };
+  const counter = { initialState: { n: 0 } as Counted, evolve: (s: Counted, e: Added): Counted => ({ n: s.n + e.data.by }), decide: (by: number): Added[] => [{ type: 'Added', data: { by } }] };
+
+  /** A stream another writer appends to once, between our read and our append. */
+  function racedStore(): EventStore & { reads: number; appends: NewEvent[] } {
+    const stored: RecordedEvent[] = [];
+    let raced = false;
+    const s = {
+      reads: 0,
+      appends: [] as NewEvent[],
+      readStream: async () => {
+        s.reads++;
+        return [...stored];
+      },
+      appendToStream: async (stream: string, batch: readonly NewEvent[], options: { expectedRevision: unknown }) => {
+        if (!raced) {
+          raced = true;
+          stored.push({ type: 'Added', data: { by: 100 }, revision: BigInt(stored.length) } as unknown as RecordedEvent);
+        }
+        const actual = stored.length === 0 ? undefined : BigInt(stored.length - 1);
+        const expected = options.expectedRevision === 'no_stream' ? undefined : options.expectedRevision;
+        if (expected !== actual) throw new ConcurrencyConflictError(stream, options.expectedRevision as bigint, actual);
+        for (const e of batch) stored.push({ ...e, revision: BigInt(stored.length) } as unknown as RecordedEvent);
+        s.appends.push(...batch);
+        return { nextExpectedRevision: BigInt(stored.length - 1), position: { commit: 1n, prepare: 1n }, appended: true };
+      },
+    };
+    return s as unknown as EventStore & { reads: number; appends: NewEvent[] };
+  }
+
+  it('retries a command that met a concurrent writer, deciding again on the new state', async () => {
+    const s = racedStore();
+    const result = await new CommandHandler(s, counter, { retries: 1 }).handle('n-1', 5, metadata);
+    expect(s.reads).toBe(2);
+    expect(result.state).toEqual({ n: 105 });
+    expect(result.revision).toBe(1n);
+  });
+
+  it('without retries the conflict reaches the caller (409)', async () => {
+    await expect(new CommandHandler(racedStore(), counter).handle('n-1', 5, metadata)).rejects.toBeInstanceOf(ConcurrencyConflictError);
+  });
+
+  it('never retries when the client stated the revision it saw (If-Match is a precondition: 412)', async () => {
+    const s = racedStore();
+    await expect(new CommandHandler(s, counter, { retries: 3 }).handle('n-1', 5, metadata, { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    expect(s.reads).toBe(1);
+  });
+
+  it('upcasts older schema versions as the stream is loaded: deciders see current events only', async () => {
+    const old = [
+      { type: 'Added', data: { amount: 2 }, schemaVersion: 1, revision: 0n },
+      { type: 'Added', data: { by: 3 }, schemaVersion: 2, revision: 1n },
+    ] as unknown as RecordedEvent[];
+    const s = { readStream: async () => old } as unknown as EventStore;
+    const upcast = (e: RecordedEvent): Added => (e.schemaVersion === 1 ? { type: 'Added', data: { by: (e.data as { amount: number }).amount } } : (e as unknown as Added));
+    expect((await new CommandHandler(s, counter, { upcast }).load('n-1')).state).toEqual({ n: 5 });
+  });
+
+  it('writes the schema version it was given on every event', async () => {
+    const s = racedStore();
+    await new CommandHandler(s, counter, { retries: 1, schemaVersion: 2 }).handle('n-1', 5, metadata);
+    expect(s.appends.map((e) => e.schemaVersion)).toEqual([2]);
   });
 });

@@ -1,14 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship';
-import { RelationshipCommands, type CommandResult } from '@crm/relationship-api';
+import { PartnerCommands } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireDepartment, RequireKind, RequireRoles, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { asStaff } from '../auth/principals';
-import { PartnerCredentials } from '../credentials/partner-credentials';
-import { IssueCredentialCommand, type IssuedCredential } from './issue-credential/issue-credential.command';
+import { PartnerCredentials, type IssuedCredential } from '../credentials/partner-credentials';
 import { PartnerCredentialParams, PartnerIdParam, PartnerShareParams, RegisterPartnerDto, ShareCustomerDto, type PartnerView } from './partners.dto';
-import { RegisterPartnerCommand } from './register-partner/register-partner.command';
 
 
 /**
@@ -26,8 +23,7 @@ import { RegisterPartnerCommand } from './register-partner/register-partner.comm
 @Controller('partners')
 export class PartnersController {
   constructor(
-    private readonly commandBus: CommandBus,
-    private readonly commands: RelationshipCommands,
+    private readonly partners: PartnerCommands,
     private readonly credentials: PartnerCredentials,
   ) {}
 
@@ -35,7 +31,7 @@ export class PartnersController {
   @HttpCode(201)
   @ApiCreatedResponse({ description: 'Registered; Location names the partner' })
   async register(@CurrentPrincipal() p: Principal, @Body() dto: RegisterPartnerDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<{ partnerId: string }> {
-    const r = await this.commandBus.execute<RegisterPartnerCommand, CommandResult>(new RegisterPartnerCommand(asStaff(p), dto));
+    const r = await this.partners.register(asStaff(p), dto);
     res.setHeader('Location', `/partners/${r.id}`);
     setEtag(res, r.revision);
     return { partnerId: r.id };
@@ -44,7 +40,7 @@ export class PartnersController {
   @Get(':id')
   @ApiOkResponse({ description: 'The partner, its active client ids and the customers currently shared with it (never secrets or hashes)' })
   async get(@Param() { id }: PartnerIdParam): Promise<PartnerView> {
-    const partner = await this.commands.partner(id);
+    const partner = await this.partners.get(id);
     if (!partner) throw new NotFoundError(`partner ${id} not found`);
     const { partnerId, name, partnerKind, activeClientIds, sharedCustomerIds } = partner;
     return { partnerId, name, partnerKind, activeClientIds, sharedCustomerIds };
@@ -54,7 +50,7 @@ export class PartnersController {
   @HttpCode(201)
   @ApiCreatedResponse({ description: 'The client id and secret. The secret is shown only in this response: store it now.' })
   async issueCredential(@CurrentPrincipal() p: Principal, @Param() { id }: PartnerIdParam, @Res({ passthrough: true }) res: HeaderResponse): Promise<IssuedCredential> {
-    const issued = await this.commandBus.execute<IssueCredentialCommand, IssuedCredential>(new IssueCredentialCommand(asStaff(p), id));
+    const issued = await this.credentials.issue(asStaff(p), id);
     res.setHeader('Cache-Control', 'no-store');
     return issued;
   }
@@ -70,8 +66,7 @@ export class PartnersController {
   @HttpCode(201)
   @ApiCreatedResponse({ description: 'The customer is shared with the partner (sharing again changes nothing)' })
   async share(@CurrentPrincipal() p: Principal, @Param() { id }: PartnerIdParam, @Body() dto: ShareCustomerDto): Promise<{ partnerId: string; customerId: string; shared: true }> {
-    if (!(await this.commands.partner(id))) throw new NotFoundError(`partner ${id} not found`);
-    await this.commands.shareCustomer(asStaff(p), id, dto.customerId, true);
+    await this.partners.shareCustomer(asStaff(p), id, dto.customerId);
     return { partnerId: id, customerId: dto.customerId, shared: true };
   }
 
@@ -79,8 +74,6 @@ export class PartnersController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked: from this response on, the partner gets 404 for the customer' })
   async revokeShare(@CurrentPrincipal() p: Principal, @Param() { id, customerId }: PartnerShareParams): Promise<void> {
-    const partner = await this.commands.partner(id);
-    if (!partner?.sharedCustomerIds.includes(customerId)) throw new NotFoundError(`customer ${customerId} is not shared with partner ${id}`);
-    await this.commands.shareCustomer(asStaff(p), id, customerId, false);
+    await this.partners.revokeShare(asStaff(p), id, customerId);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, type Partner } from '@crm/relationship';
-import { READ_MODELS, RelationshipCommands, type ReadModelRunners } from '@crm/relationship-api';
+import { PartnerCommands, READ_MODELS, type PartnerAccess, type ReadModelRunners } from '@crm/relationship-api';
 import { HttpProblem, ProblemTypes, type PartnerPrincipal } from '@crm/service-kit';
 import { customerExists, partnerMayRead } from '@crm/relationship-read-models';
 import type { EntityManager } from 'typeorm';
@@ -12,7 +12,7 @@ import { partnerIdOfClientId } from '../credentials/credential-secrets';
  *
  * A customer is readable only while BOTH say it is shared:
  * - the `partner_access` read model (`partnerMayRead`), which the data being read comes from; and
- * - the partner aggregate itself (`RelationshipCommands.partner(id).sharedCustomerIds`), read from
+ * - the partner aggregate itself (`PartnerCommands.get(id).sharedCustomerIds`), read from
  *   the event store.
  *
  * Why both: read models are eventually consistent. In embedded mode the projection follows the store
@@ -32,9 +32,9 @@ export interface PartnerStaleness {
 }
 
 @Injectable()
-export class PartnerScope {
+export class PartnerScope implements PartnerAccess {
   constructor(
-    private readonly commands: RelationshipCommands,
+    private readonly partners: PartnerCommands,
     @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
   ) {}
 
@@ -47,7 +47,7 @@ export class PartnerScope {
    * credential (`sub` = client id): once that credential is revoked, the token stops working too.
    */
   async partnerOf(principal: PartnerPrincipal): Promise<Partner | undefined> {
-    const partner = await this.commands.partner(principal.partnerId);
+    const partner = await this.partners.get(principal.partnerId);
     if (partnerIdOfClientId(principal.subject) === principal.partnerId && !partner?.activeClientIds.includes(principal.subject)) {
       throw new HttpProblem(401, 'the credential this token was issued for has been revoked', {
         type: ProblemTypes.unauthorized,
@@ -62,6 +62,11 @@ export class PartnerScope {
     const p = partner ?? (await this.partnerOf(principal));
     if (!p?.sharedCustomerIds.includes(customerId)) return false;
     return (await partnerMayRead(this.manager, principal.partnerId, customerId)) && (await customerExists(this.manager, customerId));
+  }
+
+  /** As `assertMayRead`: the application layer asks it before a partner's write (PartnerAccess). */
+  assertShared(principal: PartnerPrincipal, customerId: string): Promise<void> {
+    return this.assertMayRead(principal, customerId);
   }
 
   /** 404 — the same as for a customer that does not exist — unless the customer is shared with the caller. */

@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdvanceStageDto, CloseEpisodeDto, OpenEpisodeDto, RecordInteractionDto, RelationshipCommands } from '@crm/relationship-api';
+import { AdvanceStageDto, CloseEpisodeDto, OpenEpisodeDto, RecordInteractionDto, EpisodeCommands } from '@crm/relationship-api';
 import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse, UuidParam } from '@crm/service-kit';
 
 /**
@@ -13,12 +13,12 @@ import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, Requi
 @RequireDepartment('sales', 'management')
 @Controller('opportunities')
 export class OpportunitiesController {
-  constructor(private readonly commands: RelationshipCommands) {}
+  constructor(private readonly episodes: EpisodeCommands) {}
 
   @Post()
   @HttpCode(201)
   async open(@CurrentPrincipal() p: Principal, @Body() dto: OpenEpisodeDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<{ episodeId: string }> {
-    const r = await this.commands.openEpisode(p, 'opportunity', dto);
+    const r = await this.episodes.open(p, 'opportunity', dto);
     res.setHeader('Location', `/opportunities/${r.id}`);
     setEtag(res, r.revision);
     return { episodeId: r.id };
@@ -33,7 +33,7 @@ export class OpportunitiesController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ interactionId: string }> {
-    const r = await this.commands.recordInteraction(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
+    const r = await this.episodes.recordInteraction(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
     setEtag(res, r.revision);
     return { interactionId: r.id };
   }
@@ -47,7 +47,7 @@ export class OpportunitiesController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string; stage: string }> {
-    const r = await this.commands.advanceStage(p, id, dto.stage, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
+    const r = await this.episodes.advanceStage(p, id, dto.stage, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
     setEtag(res, r.revision);
     return { episodeId: id, stage: dto.stage };
   }
@@ -61,7 +61,7 @@ export class OpportunitiesController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string; outcome: string }> {
-    const r = await this.commands.closeEpisode(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
+    const r = await this.episodes.close(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
     setEtag(res, r.revision);
     return { episodeId: id, outcome: dto.outcome };
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { RecordInteractionDto, RelationshipCommands } from '@crm/relationship-api';
+import { EpisodeCommands, RecordInteractionDto } from '@crm/relationship-api';
 import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse, UuidParam } from '@crm/service-kit';
 import { ResolveCaseDto } from './cases.dto';
 
@@ -15,7 +15,7 @@ import { ResolveCaseDto } from './cases.dto';
 @RequireDepartment('service', 'management')
 @Controller('cases')
 export class CasesController {
-  constructor(private readonly commands: RelationshipCommands) {}
+  constructor(private readonly episodes: EpisodeCommands) {}
 
   @Post(':id/interactions')
   @HttpCode(201)
@@ -27,7 +27,7 @@ export class CasesController {
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ interactionId: string }> {
-    const r = await this.commands.recordInteraction(p, id, dto, { episodeType: 'case', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    const r = await this.episodes.recordInteraction(p, id, dto, { episodeType: 'case', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
     setEtag(res, r.revision);
     return { interactionId: r.id };
   }
@@ -42,7 +42,7 @@ export class CasesController {
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string; outcome: string }> {
-    const r = await this.commands.closeEpisode(p, id, { outcome: dto.outcome, reason: dto.reason }, { episodeType: 'case', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    const r = await this.episodes.close(p, id, { outcome: dto.outcome, reason: dto.reason }, { episodeType: 'case', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
     setEtag(res, r.revision);
     return { episodeId: id, outcome: dto.outcome };
   }

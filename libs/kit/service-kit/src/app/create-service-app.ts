@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type LoggerService, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
 import type { ServiceConfig } from '../config/service-config';
 import { refuseHostileInput, requireJsonBodies } from '../errors/hostile-input';
@@ -15,6 +16,8 @@ export interface CreateServiceAppOptions {
   module: Type<unknown> | DynamicModule;
   config: ServiceConfig;
   platform: Platform;
+  /** Where "now" comes from for commands; default `systemClock`. */
+  clock?: Clock;
   openApi: OpenApiOptions;
   /** Largest JSON body accepted (413 above). Default `1mb`. */
   bodyLimit?: string;
@@ -51,7 +54,7 @@ class ServiceAppModule {}
 export async function createServiceApp(options: CreateServiceAppOptions): Promise<ServiceApp> {
   const root: DynamicModule = {
     module: ServiceAppModule,
-    imports: [ServiceKitModule.forRoot({ config: options.config, platform: options.platform, ownsPlatform: options.ownsPlatform, service: options.name }), options.module],
+    imports: [ServiceKitModule.forRoot({ config: options.config, platform: options.platform, ownsPlatform: options.ownsPlatform, service: options.name, clock: options.clock }), options.module],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,

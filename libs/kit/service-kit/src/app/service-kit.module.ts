@@ -10,13 +10,16 @@ import { createValidationPipe } from '../errors/validation';
 import { HealthController } from '../health/health.controller';
 import { HealthIndicators } from '../health/health-indicators';
 import { MetricsController, SERVICE_METRICS, ServiceMetrics } from '../metrics/metrics';
-import { BUS, EVENT_STORE, PLATFORM, SERVICE_CONFIG } from './tokens';
+import { systemClock, type Clock } from '@crm/kernel';
+import { BUS, CLOCK, EVENT_STORE, PLATFORM, SERVICE_CONFIG } from './tokens';
 
 export interface ServiceKitModuleOptions {
   config: ServiceConfig;
   /** The service's name: the `service` label of its metrics. */
   service?: string;
   platform: Platform;
+  /** Where "now" comes from; default `systemClock`. Tests pass a `TestClock`. */
+  clock?: Clock;
   /** Close the platform when the application shuts down (a service running alone). Default false. */
   ownsPlatform?: boolean;
 }
@@ -48,6 +51,7 @@ export class ServiceKitModule implements OnApplicationShutdown {
         { provide: PLATFORM, useValue: options.platform },
         { provide: EVENT_STORE, useValue: options.platform.eventStore },
         { provide: BUS, useValue: options.platform.bus },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: OWNS_PLATFORM, useValue: options.ownsPlatform ?? false },
         HealthIndicators,
         { provide: SERVICE_METRICS, useFactory: () => new ServiceMetrics(options.service ?? 'crm') },
@@ -57,7 +61,7 @@ export class ServiceKitModule implements OnApplicationShutdown {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [SERVICE_CONFIG, PLATFORM, EVENT_STORE, BUS, TokenVerifier, TokenMint, HealthIndicators, SERVICE_METRICS],
+      exports: [SERVICE_CONFIG, PLATFORM, EVENT_STORE, BUS, CLOCK, TokenVerifier, TokenMint, HealthIndicators, SERVICE_METRICS],
     };
   }
 

@@ -7,3 +7,5 @@ export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 export const EVENT_STORE = Symbol('EVENT_STORE');
 /** `platform.bus` (`IntegrationBus` from `@crm/bus`). */
 export const BUS = Symbol('BUS');
+/** Where "now" comes from (`Clock` from `@crm/kernel`): `systemClock` unless the app was given one (tests). */
+export const CLOCK = Symbol('CLOCK');

@@ -1,11 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { CustomerIdParam } from '@crm/relationship-api';
 import { RequireKind } from '@crm/service-kit';
-import { GetCustomerMetricsQuery, type CustomerMetricsView } from './get-customer-metrics.query';
+import { GetCustomerMetricsHandler, type CustomerMetricsView } from './get-customer-metrics.query';
 
 export class CustomerMetricsQueryDto {
   @ApiPropertyOptional({ description: 'Frequency and monetary over the last N days; the whole relationship when omitted' })
@@ -23,11 +22,11 @@ export class CustomerMetricsQueryDto {
 @RequireKind('staff')
 @Controller('customers')
 export class CustomerMetricsController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(private readonly getMetrics: GetCustomerMetricsHandler) {}
 
   @Get(':id/metrics')
   @ApiOkResponse({ description: 'Interactions by channel and by department, and the RFM inputs' })
   metrics(@Param() { id }: CustomerIdParam, @Query() q: CustomerMetricsQueryDto): Promise<CustomerMetricsView> {
-    return this.queryBus.execute(new GetCustomerMetricsQuery(id, q.periodDays));
+    return this.getMetrics.handle(id, q.periodDays);
   }
 }

@@ -1,7 +1,8 @@
-import { Inject } from '@nestjs/common';
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Clock } from '@crm/kernel';
 import { NotFoundError } from '@crm/relationship';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
+import { CLOCK } from '@crm/service-kit';
 import { customerExists } from '@crm/relationship-read-models';
 import { CustomerMetrics, CustomerPurchase } from '../customer-metrics.entities';
 
@@ -20,22 +21,16 @@ export interface CustomerMetricsView {
   rfm: { recencyDays: number | null; frequency: number; monetary: number; periodDays: number | null };
 }
 
-/** One customer's interaction counts and RFM inputs, as of `now`. */
-export class GetCustomerMetricsQuery extends Query<CustomerMetricsView> {
+/** One customer's interaction counts and RFM inputs, as of the clock's now. */
+@Injectable()
+export class GetCustomerMetricsHandler {
   constructor(
-    readonly customerId: string,
-    readonly periodDays?: number,
-    readonly now: Date = new Date(),
-  ) {
-    super();
-  }
-}
+    @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
-@QueryHandler(GetCustomerMetricsQuery)
-export class GetCustomerMetricsHandler implements IQueryHandler<GetCustomerMetricsQuery> {
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelRunners) {}
-
-  async execute({ customerId, periodDays, now }: GetCustomerMetricsQuery): Promise<CustomerMetricsView> {
+  async handle(customerId: string, periodDays?: number): Promise<CustomerMetricsView> {
+    const now = this.clock.now();
     const manager = this.readModels.dataSource.manager;
     const row = await manager.getRepository(CustomerMetrics).findOneBy({ customerId });
     // The directory and the metrics are separate projections: either may be a moment ahead.

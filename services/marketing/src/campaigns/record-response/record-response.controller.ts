@@ -1,10 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import type { CommandResult } from '@crm/relationship-api';
 import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { CampaignIdParam, RecordCampaignResponseDto } from '../campaigns.dto';
-import { RecordCampaignResponseCommand } from './record-response.command';
+import { RecordCampaignResponseHandler } from './record-response.handler';
 
 
 /**
@@ -17,7 +15,7 @@ import { RecordCampaignResponseCommand } from './record-response.command';
 @RequireDepartment('marketing', 'management')
 @Controller('campaigns')
 export class RecordCampaignResponseController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(private readonly recordResponse: RecordCampaignResponseHandler) {}
 
   @Post(':campaignId/responses')
   @HttpCode(201)
@@ -30,9 +28,7 @@ export class RecordCampaignResponseController {
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string; interactionId: string }> {
-    const r = await this.commandBus.execute<RecordCampaignResponseCommand, CommandResult & { episodeId: string }>(
-      new RecordCampaignResponseCommand(principal, campaignId, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId }),
-    );
+    const r = await this.recordResponse.handle(principal, campaignId, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
     setEtag(res, r.revision);
     return { episodeId: r.episodeId, interactionId: r.id };
   }

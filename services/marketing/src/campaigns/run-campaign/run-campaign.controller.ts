@@ -1,9 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireDepartment, RequireKind, type Principal } from '@crm/service-kit';
 import { CampaignResult, RunCampaignDto } from '../campaigns.dto';
-import { RunCampaignCommand } from './run-campaign.command';
+import { RunCampaignHandler } from './run-campaign.handler';
 
 @ApiTags('campaigns')
 @ApiBearerAuth()
@@ -11,7 +10,7 @@ import { RunCampaignCommand } from './run-campaign.command';
 @RequireDepartment('marketing', 'management')
 @Controller('campaigns')
 export class RunCampaignController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(private readonly runCampaign: RunCampaignHandler) {}
 
   @Post()
   @HttpCode(201)
@@ -21,6 +20,6 @@ export class RunCampaignController {
     @Body() dto: RunCampaignDto,
     @Headers('x-correlation-id') correlationId: string | undefined,
   ): Promise<CampaignResult> {
-    return this.commandBus.execute<RunCampaignCommand, CampaignResult>(new RunCampaignCommand(principal, dto, correlationId));
+    return this.runCampaign.handle(principal, dto, correlationId);
   }
 }

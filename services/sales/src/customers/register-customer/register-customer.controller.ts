@@ -1,9 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { RegisterCustomerDto, type CommandResult } from '@crm/relationship-api';
+import { CustomerCommands, RegisterCustomerDto } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
-import { RegisterCustomerCommand } from './register-customer.command';
 
 
 @ApiTags('customers')
@@ -11,7 +9,7 @@ import { RegisterCustomerCommand } from './register-customer.command';
 @RequireKind('staff')
 @Controller('customers')
 export class RegisterCustomerController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(private readonly customers: CustomerCommands) {}
 
   @Post()
   @HttpCode(201)
@@ -22,7 +20,7 @@ export class RegisterCustomerController {
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ customerId: string }> {
-    const r = await this.commandBus.execute<RegisterCustomerCommand, CommandResult>(new RegisterCustomerCommand(principal, dto, correlationId));
+    const r = await this.customers.register(principal, dto, { correlationId });
     res.setHeader('Location', `/customers/${r.id}`);
     setEtag(res, r.revision);
     return { customerId: r.id };

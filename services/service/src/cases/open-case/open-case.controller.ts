@@ -1,10 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import type { CommandResult } from '@crm/relationship-api';
+import { EpisodeCommands } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { OpenCaseDto } from '../cases.dto';
-import { OpenCaseCommand } from './open-case.command';
 
 
 @ApiTags('cases')
@@ -13,7 +11,7 @@ import { OpenCaseCommand } from './open-case.command';
 @RequireDepartment('service', 'management')
 @Controller('cases')
 export class OpenCaseController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(private readonly episodes: EpisodeCommands) {}
 
   @Post()
   @HttpCode(201)
@@ -24,7 +22,7 @@ export class OpenCaseController {
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string }> {
-    const r = await this.commandBus.execute<OpenCaseCommand, CommandResult>(new OpenCaseCommand(principal, dto, correlationId));
+    const r = await this.episodes.open(principal, 'case', dto, { correlationId });
     res.setHeader('Location', `/cases/${r.id}`);
     setEtag(res, r.revision);
     return { episodeId: r.id };

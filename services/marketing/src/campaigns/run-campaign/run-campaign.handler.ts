@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ConcurrencyConflictError } from '@crm/event-store';
-import { DomainRuleViolation, NotFoundError, RelationshipCommands } from '@crm/relationship-api';
+import { Injectable } from '@nestjs/common';
+import { DomainRuleViolation, EpisodeCommands, NotFoundError } from '@crm/relationship-api';
 import type { Principal } from '@crm/service-kit';
 import { campaignEpisodeId, campaignTouchId } from '../campaign-ids';
 import type { CampaignRejection, CampaignResult, CampaignTouch, RunCampaignDto } from '../campaigns.dto';
 
-export class RunCampaignCommand {
-  constructor(
-    readonly principal: Principal,
-    readonly dto: RunCampaignDto,
-    readonly correlationId?: string,
-  ) {}
-}
-
-/** A concurrent retry of the same campaign may win a race on a customer's episode; the next attempt then finds the work done. */
-const ATTEMPTS = 3;
 const CONCURRENCY = 8;
 
 /**
@@ -23,12 +12,15 @@ const CONCURRENCY = 8;
  * records one outbound interaction on it. Ids are derived from campaign and customer, so a retried
  * request (after a timeout, or a crash half-way) completes what is missing and duplicates nothing.
  * One customer that cannot be touched does not stop the others: it is reported with its reason.
+ * A concurrent retry of the same campaign may win a race on a customer's episode: the episode
+ * commands' own retries then find the work done (opening again breaks `episode-exists`, recording
+ * the same interaction id again changes nothing).
  */
-@CommandHandler(RunCampaignCommand)
-export class RunCampaignHandler implements ICommandHandler<RunCampaignCommand, CampaignResult> {
-  constructor(private readonly commands: RelationshipCommands) {}
+@Injectable()
+export class RunCampaignHandler {
+  constructor(private readonly episodes: EpisodeCommands) {}
 
-  async execute({ principal, dto, correlationId }: RunCampaignCommand): Promise<CampaignResult> {
+  async handle(principal: Principal, dto: RunCampaignDto, correlationId?: string): Promise<CampaignResult> {
     const campaignId = dto.campaignId ?? randomUUID();
     const correlation = correlationId ?? randomUUID();
     // Customers are independent streams: a few at a time keeps a large target group within an
@@ -49,24 +41,21 @@ export class RunCampaignHandler implements ICommandHandler<RunCampaignCommand, C
   private async touch(principal: Principal, dto: RunCampaignDto, campaignId: string, customerId: string, correlationId: string): Promise<CampaignTouch | CampaignRejection> {
     const episodeId = campaignEpisodeId(campaignId, customerId);
     const interactionId = campaignTouchId(campaignId, customerId);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.openUnlessOpen(principal, { episodeId, customerId, name: dto.name, channel: dto.channel, campaignId }, correlationId);
-        await this.commands.recordInteraction(principal, episodeId, { interactionId, channel: dto.channel, direction: 'outbound', action: dto.action }, { episodeType: 'campaign', correlationId });
-        return { customerId, episodeId, interactionId };
-      } catch (e) {
-        if (e instanceof ConcurrencyConflictError && attempt < ATTEMPTS) continue;
-        if (e instanceof DomainRuleViolation) return { customerId, reason: e.rule, detail: e.message };
-        // Only if the derived id is taken by an episode that is not this campaign's.
-        if (e instanceof NotFoundError) return { customerId, reason: 'episode-not-a-campaign', detail: e.message };
-        throw e;
-      }
+    try {
+      await this.openUnlessOpen(principal, { episodeId, customerId, name: dto.name, channel: dto.channel, campaignId }, correlationId);
+      await this.episodes.recordInteraction(principal, episodeId, { interactionId, channel: dto.channel, direction: 'outbound', action: dto.action }, { episodeType: 'campaign', correlationId });
+      return { customerId, episodeId, interactionId };
+    } catch (e) {
+      if (e instanceof DomainRuleViolation) return { customerId, reason: e.rule, detail: e.message };
+      // Only if the derived id is taken by an episode that is not this campaign's.
+      if (e instanceof NotFoundError) return { customerId, reason: 'episode-not-a-campaign', detail: e.message };
+      throw e;
     }
   }
 
   private async openUnlessOpen(principal: Principal, episode: { episodeId: string; customerId: string; name: string; channel: RunCampaignDto['channel']; campaignId: string }, correlationId: string): Promise<void> {
     try {
-      await this.commands.openEpisode(principal, 'campaign', episode, correlationId);
+      await this.episodes.open(principal, 'campaign', episode, { correlationId });
     } catch (e) {
       if (e instanceof DomainRuleViolation && e.rule === 'episode-exists') return;
       throw e;

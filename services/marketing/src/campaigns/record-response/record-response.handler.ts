@@ -1,28 +1,18 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { ExpectedRevision } from '@crm/event-store';
-import { NotFoundError, RelationshipCommands, type CommandResult } from '@crm/relationship-api';
+import { Injectable } from '@nestjs/common';
+import { EpisodeCommands, NotFoundError, type CommandOptions, type CommandResult } from '@crm/relationship-api';
 import type { Principal } from '@crm/service-kit';
 import { campaignEpisodeId } from '../campaign-ids';
 import type { RecordCampaignResponseDto } from '../campaigns.dto';
 
-export class RecordCampaignResponseCommand {
-  constructor(
-    readonly principal: Principal,
-    readonly campaignId: string,
-    readonly dto: RecordCampaignResponseDto,
-    readonly options: { expectedRevision?: ExpectedRevision; correlationId?: string } = {},
-  ) {}
-}
-
 /** A customer's response to a campaign: an inbound interaction, by the customer, on its campaign episode. */
-@CommandHandler(RecordCampaignResponseCommand)
-export class RecordCampaignResponseHandler implements ICommandHandler<RecordCampaignResponseCommand, CommandResult & { episodeId: string }> {
-  constructor(private readonly commands: RelationshipCommands) {}
+@Injectable()
+export class RecordCampaignResponseHandler {
+  constructor(private readonly episodes: EpisodeCommands) {}
 
-  async execute({ principal, campaignId, dto, options }: RecordCampaignResponseCommand): Promise<CommandResult & { episodeId: string }> {
+  async handle(principal: Principal, campaignId: string, dto: RecordCampaignResponseDto, options: CommandOptions = {}): Promise<CommandResult & { episodeId: string }> {
     const episodeId = campaignEpisodeId(campaignId, dto.customerId);
     try {
-      const r = await this.commands.recordInteraction(
+      const r = await this.episodes.recordInteraction(
         principal,
         episodeId,
         {

@@ -1,0 +1,23 @@
+import type { EventStore } from '@crm/event-store';
+import { systemClock } from '@crm/kernel';
+import { CustomerCommands } from '../customers/customer-commands';
+import { EpisodeCommands } from '../episodes/episode-commands';
+import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from '../partners/partner-commands';
+import type { CommandSettings } from './command-options';
+
+export interface RelationshipCommands {
+  customers: CustomerCommands;
+  episodes: EpisodeCommands;
+  partners: PartnerCommands;
+}
+
+/**
+ * The command modules of every relationship aggregate on one store, wired as `RelationshipApiModule`
+ * wires them — for tools and tests that run commands without a Nest application.
+ */
+export function createRelationshipCommands(store: EventStore, settings: CommandSettings = { clock: systemClock }, access?: PartnerAccess): RelationshipCommands {
+  const customers = new CustomerCommands(store, settings);
+  const partners = new PartnerCommands(store, customers, settings);
+  const episodes = new EpisodeCommands(store, customers, access ?? new AggregatePartnerAccess(partners), settings);
+  return { customers, episodes, partners };
+}

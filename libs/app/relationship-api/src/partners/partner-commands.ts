@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { CommandHandler, type EventStore } from '@crm/event-store';
+import { NotFoundError, partnerDecider, partnerStream, type PartnerKind, type PartnerState } from '@crm/relationship';
+import type { PartnerPrincipal, StaffPrincipal } from '@crm/service-kit';
+import { metadataFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
+import type { CustomerCommands } from '../customers/customer-commands';
+
+/**
+ * The partner aggregate's commands: registration, credentials, shares. Partner events are visible to
+ * the company and that partner; credential events to management only (their hashes never leave the
+ * event store: the relay does not publish events without a customer).
+ */
+export class PartnerCommands {
+  constructor(
+    private readonly store: EventStore,
+    private readonly customers: CustomerCommands,
+    private readonly settings: CommandSettings,
+  ) {}
+
+  private readonly handler = new CommandHandler(this.store, partnerDecider, { retries: this.settings.retries });
+
+  async register(principal: StaffPrincipal, data: { partnerId?: string; name: string; partnerKind: PartnerKind }, options: CommandOptions = {}): Promise<CommandResult> {
+    const partnerId = data.partnerId ?? randomUUID();
+    const r = await this.handler.handle(
+      partnerStream(partnerId),
+      { type: 'RegisterPartner', data: { partnerId, name: data.name, partnerKind: data.partnerKind } },
+      metadataFor(principal, this.settings.clock, { departments: '*', partners: [partnerId] }, options.correlationId),
+      { expectedRevision: options.expectedRevision },
+    );
+    return { id: partnerId, revision: r.revision };
+  }
+
+  /** Records a credential by the hash of its secret (the secret itself is never stored). 404 for an unknown partner. */
+  async issueCredential(principal: StaffPrincipal, partnerId: string, clientId: string, secretHash: string, options: CommandOptions = {}): Promise<CommandResult> {
+    const r = await this.handler.handle(
+      partnerStream(partnerId),
+      { type: 'IssueCredential', data: { partnerId, clientId, secretHash, issuedAt: this.now() } },
+      metadataFor(principal, this.settings.clock, { departments: ['management'], partners: [] }, options.correlationId),
+      { check: (state) => this.assertExists(partnerId, state) },
+    );
+    return { id: clientId, revision: r.revision };
+  }
+
+  /** 404 unless the credential is active. */
+  async revokeCredential(principal: StaffPrincipal, partnerId: string, clientId: string, options: CommandOptions = {}): Promise<CommandResult> {
+    const r = await this.handler.handle(
+      partnerStream(partnerId),
+      { type: 'RevokeCredential', data: { partnerId, clientId, revokedAt: this.now() } },
+      metadataFor(principal, this.settings.clock, { departments: ['management'], partners: [] }, options.correlationId),
+      {
+        check: (state) => {
+          if (!state?.activeClientIds.includes(clientId)) throw new NotFoundError(`credential ${clientId} of partner ${partnerId} not found`);
+        },
+      },
+    );
+    return { id: clientId, revision: r.revision };
+  }
+
+  /** Shares a customer with the partner (sharing again changes nothing). 404 for an unknown partner. */
+  async shareCustomer(principal: StaffPrincipal, partnerId: string, customerId: string, options: CommandOptions = {}): Promise<CommandResult> {
+    const customerExists = await this.customers.exists(customerId);
+    const r = await this.handler.handle(
+      partnerStream(partnerId),
+      { type: 'ShareCustomer', data: { partnerId, customerId, sharedAt: this.now(), sharedBy: principal.subject }, customerExists },
+      metadataFor(principal, this.settings.clock, { departments: '*', partners: [partnerId] }, options.correlationId),
+      { check: (state) => this.assertExists(partnerId, state) },
+    );
+    return { id: partnerId, revision: r.revision };
+  }
+
+  /** Ends a share: from this answer on, the partner reads the customer as not existing. 404 unless shared. */
+  async revokeShare(principal: StaffPrincipal, partnerId: string, customerId: string, options: CommandOptions = {}): Promise<CommandResult> {
+    const r = await this.handler.handle(
+      partnerStream(partnerId),
+      { type: 'RevokeShare', data: { partnerId, customerId, revokedAt: this.now(), revokedBy: principal.subject } },
+      metadataFor(principal, this.settings.clock, { departments: '*', partners: [partnerId] }, options.correlationId),
+      {
+        check: (state) => {
+          if (!state?.sharedCustomerIds.includes(customerId)) throw new NotFoundError(`customer ${customerId} is not shared with partner ${partnerId}`);
+        },
+      },
+    );
+    return { id: partnerId, revision: r.revision };
+  }
+
+  /** The partner as the event store has it now (not a read model: a revoke holds from the next request). */
+  async get(partnerId: string): Promise<PartnerState> {
+    return (await this.handler.load(partnerStream(partnerId))).state;
+  }
+
+  private assertExists(partnerId: string, state: PartnerState): void {
+    if (!state) throw new NotFoundError(`partner ${partnerId} not found`);
+  }
+
+  private now(): string {
+    return this.settings.clock.now().toISOString();
+  }
+}
+
+/**
+ * Whether a partner caller may act on a customer: the application layer asks this before a
+ * partner's write. The default reads the partner aggregate; the partner portal provides one that
+ * also refuses revoked credentials and customers its read models do not show yet.
+ */
+export interface PartnerAccess {
+  /** Throws NotFoundError (as for a customer that does not exist) unless `customerId` is shared with the caller. */
+  assertShared(principal: PartnerPrincipal, customerId: string): Promise<void>;
+}
+
+export class AggregatePartnerAccess implements PartnerAccess {
+  constructor(private readonly partners: PartnerCommands) {}
+  async assertShared(principal: PartnerPrincipal, customerId: string): Promise<void> {
+    const partner = await this.partners.get(principal.partnerId);
+    if (!partner?.sharedCustomerIds.includes(customerId)) throw new NotFoundError(`customer ${customerId} not found`);
+  }
+}
