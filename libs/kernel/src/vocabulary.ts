@@ -39,6 +39,14 @@ export type SalesStage = (typeof SALES_STAGES)[number];
 export const EPISODE_OUTCOMES = ['won', 'lost', 'resolved', 'unresolved', 'completed', 'cancelled'] as const;
 export type EpisodeOutcome = (typeof EPISODE_OUTCOMES)[number];
 
+/** What a contact person does in an organisation's buying decisions. */
+export const CONTACT_ROLES = ['decision-maker', 'buyer', 'influencer', 'user', 'gatekeeper', 'technical-evaluator', 'financial-approver', 'other'] as const;
+export type ContactRole = (typeof CONTACT_ROLES)[number];
+
+/** A journey stage or relationship phase set by a person (`manual`) or derived from behaviour by analytics (`derived`). */
+export const CHANGE_SOURCES = ['manual', 'derived'] as const;
+export type ChangeSource = (typeof CHANGE_SOURCES)[number];
+
 /** Who acted in an interaction. */
 export const ACTOR_KINDS = ['staff', 'partner-user', 'customer', 'system'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];

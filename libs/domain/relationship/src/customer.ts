@@ -1,11 +1,28 @@
-import { DomainRuleViolation, type Decider, type Department, type JourneyStage, type RelationshipPhase } from '@crm/kernel';
+import {
+  DomainRuleViolation,
+  JOURNEY_STAGES,
+  RELATIONSHIP_PHASES,
+  type ChangeSource,
+  type ContactRole,
+  type Decider,
+  type Department,
+  type JourneyStage,
+  type RelationshipPhase,
+} from '@crm/kernel';
 
-/** Customer aggregate: a person or an organisation (with its contacts) and its identities. */
+/**
+ * Customer aggregate: a person or an organisation (with its contacts), its identities, who owns the
+ * account, its tags and its place in an account hierarchy, and where it stands in the customer
+ * journey and the relationship. Every change is an event of the customer's own history.
+ */
 
 export interface Contact {
   readonly contactId: string;
   readonly name: string;
+  /** Free text as the organisation calls it ("head of procurement"). */
   readonly role?: string;
+  /** The parts the contact plays in buying decisions. */
+  readonly roles?: readonly ContactRole[];
   readonly email?: string;
   readonly phone?: string;
 }
@@ -27,14 +44,42 @@ export interface CustomerRegisteredData {
   journeyStage: JourneyStage;
   relationshipPhase: RelationshipPhase;
   registeredBy: Department | 'partner';
+  /** The account manager (a staff subject). */
+  owner?: string;
+  tags?: string[];
+  /** The parent organisation in an account hierarchy. */
+  parentId?: string;
+}
+
+/** A change of the record's own fields; `null` clears one, an absent field stays as it is. */
+export interface CustomerDetailsChangedData {
+  customerId: string;
+  name?: string;
+  owner?: string | null;
+  tags?: string[];
+  parentId?: string | null;
+}
+
+export interface StageChange<T> {
+  customerId: string;
+  from: T;
+  to: T;
+  /** Why it changed; required for a manual move backwards. */
+  reason?: string;
+  /** `manual` (a person) or `derived` (analytics from behaviour); absent in events before v1.1 = manual. */
+  source?: ChangeSource;
 }
 
 export type CustomerEvent =
   | { type: 'CustomerRegistered'; data: CustomerRegisteredData }
+  | { type: 'CustomerDetailsChanged'; data: CustomerDetailsChangedData }
   | { type: 'CustomerContactAdded'; data: { customerId: string; contact: Contact } }
+  | { type: 'CustomerContactChanged'; data: { customerId: string; contact: Contact } }
+  | { type: 'CustomerContactRemoved'; data: { customerId: string; contactId: string } }
   | { type: 'CustomerIdentityAdded'; data: { customerId: string; identity: Identity } }
-  | { type: 'CustomerJourneyStageChanged'; data: { customerId: string; from: JourneyStage; to: JourneyStage } }
-  | { type: 'CustomerRelationshipPhaseChanged'; data: { customerId: string; from: RelationshipPhase; to: RelationshipPhase } };
+  | { type: 'CustomerIdentityRemoved'; data: { customerId: string; identity: Identity } }
+  | { type: 'CustomerJourneyStageChanged'; data: StageChange<JourneyStage> }
+  | { type: 'CustomerRelationshipPhaseChanged'; data: StageChange<RelationshipPhase> };
 
 export interface Customer {
   readonly customerId: string;
@@ -44,27 +89,57 @@ export interface Customer {
   readonly identities: readonly Identity[];
   readonly journeyStage: JourneyStage;
   readonly relationshipPhase: RelationshipPhase;
+  readonly owner?: string;
+  readonly tags: readonly string[];
+  readonly parentId?: string;
 }
 
 export type CustomerState = Customer | undefined;
 
+/** The proposed parent, as the application layer found it: its kind and its own ancestors (nearest first). */
+export interface ParentCandidate {
+  id: string;
+  kind: 'person' | 'organisation';
+  ancestors: readonly string[];
+}
+
 export type CustomerCommand =
-  | { type: 'RegisterCustomer'; data: CustomerRegisteredData }
+  | { type: 'RegisterCustomer'; data: CustomerRegisteredData; parent?: ParentCandidate }
+  | { type: 'ChangeCustomerDetails'; data: CustomerDetailsChangedData; parent?: ParentCandidate }
   | { type: 'AddContact'; data: { customerId: string; contact: Contact } }
+  | { type: 'ChangeContact'; data: { customerId: string; contact: Contact } }
+  | { type: 'RemoveContact'; data: { customerId: string; contactId: string } }
   | { type: 'AddIdentity'; data: { customerId: string; identity: Identity } }
-  | { type: 'ChangeJourneyStage'; data: { customerId: string; to: JourneyStage } }
-  | { type: 'ChangeRelationshipPhase'; data: { customerId: string; to: RelationshipPhase } };
+  | { type: 'RemoveIdentity'; data: { customerId: string; identity: Identity } }
+  | { type: 'ChangeJourneyStage'; data: { customerId: string; to: JourneyStage; reason?: string; source?: ChangeSource } }
+  | { type: 'ChangeRelationshipPhase'; data: { customerId: string; to: RelationshipPhase; reason?: string; source?: ChangeSource } };
 
 export const customerStream = (customerId: string) => `customer-${customerId}`;
 
 export function evolveCustomer(state: CustomerState, event: CustomerEvent): CustomerState {
   switch (event.type) {
-    case 'CustomerRegistered':
-      return { ...event.data };
+    case 'CustomerRegistered': {
+      const { registeredBy: _by, tags, ...d } = event.data;
+      return { ...d, tags: tags ?? [] };
+    }
+    case 'CustomerDetailsChanged': {
+      if (!state) return state;
+      const d = event.data;
+      const next = { ...state, ...(d.name !== undefined && { name: d.name }), ...(d.tags !== undefined && { tags: d.tags }) };
+      if (d.owner !== undefined) next.owner = d.owner ?? undefined;
+      if (d.parentId !== undefined) next.parentId = d.parentId ?? undefined;
+      return next;
+    }
     case 'CustomerContactAdded':
       return state && { ...state, contacts: [...state.contacts, event.data.contact] };
+    case 'CustomerContactChanged':
+      return state && { ...state, contacts: state.contacts.map((c) => (c.contactId === event.data.contact.contactId ? event.data.contact : c)) };
+    case 'CustomerContactRemoved':
+      return state && { ...state, contacts: state.contacts.filter((c) => c.contactId !== event.data.contactId) };
     case 'CustomerIdentityAdded':
       return state && { ...state, identities: [...state.identities, event.data.identity] };
+    case 'CustomerIdentityRemoved':
+      return state && { ...state, identities: state.identities.filter((i) => !sameIdentity(i, event.data.identity)) };
     case 'CustomerJourneyStageChanged':
       return state && { ...state, journeyStage: event.data.to };
     case 'CustomerRelationshipPhaseChanged':
@@ -72,37 +147,90 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
   }
 }
 
-const sameIdentity = (a: Identity, b: Identity) => a.kind === b.kind && a.value.toLowerCase() === b.value.toLowerCase() && (a.system ?? '') === (b.system ?? '');
+/** Identities compare case-insensitively, within their kind and issuing system. */
+export const sameIdentity = (a: Identity, b: Identity) => a.kind === b.kind && a.value.toLowerCase() === b.value.toLowerCase() && (a.system ?? '') === (b.system ?? '');
+
+/** The parent must be another, live organisation that is not below this customer. */
+function checkParent(customerId: string, parent: ParentCandidate | undefined, parentId: string): void {
+  if (parentId === customerId) throw new DomainRuleViolation('parent-cycle', 'a customer cannot be its own parent');
+  if (!parent || parent.id !== parentId) throw new DomainRuleViolation('unknown-parent', `parent ${parentId} is not registered`);
+  if (parent.kind !== 'organisation') throw new DomainRuleViolation('parent-must-be-organisation', 'only an organisation can be a parent account');
+  if (parent.ancestors.includes(customerId)) throw new DomainRuleViolation('parent-cycle', `${parentId} is below ${customerId} in the account hierarchy`);
+}
+
+function changeOf<T extends string>(order: readonly T[], customerId: string, from: T, command: { to: T; reason?: string; source?: ChangeSource }): StageChange<T> {
+  const reason = command.reason?.trim();
+  // Moving back is a judgement a person makes and must explain; analytics re-derives freely.
+  if (command.source !== 'derived' && order.indexOf(command.to) < order.indexOf(from) && !reason) {
+    throw new DomainRuleViolation('backward-move-needs-reason', `moving back from ${from} to ${command.to} needs a reason`);
+  }
+  return { customerId, from, to: command.to, ...(reason && { reason }), ...(command.source && { source: command.source }) };
+}
+
+/** Relationship phases, in Dwyer's order; dissolution can follow any of them. */
+const PHASES_IN_ORDER = RELATIONSHIP_PHASES.filter((p) => p !== 'dissolution');
 
 export function decideCustomer(command: CustomerCommand, state: CustomerState): CustomerEvent[] {
   if (command.type === 'RegisterCustomer') {
-    if (state) throw new DomainRuleViolation('customer-exists', `customer ${command.data.customerId} is already registered`);
-    if (command.data.kind === 'person' && command.data.contacts.length > 0) {
+    const d = command.data;
+    if (state) throw new DomainRuleViolation('customer-exists', `customer ${d.customerId} is already registered`);
+    if (d.kind === 'person' && d.contacts.length > 0) {
       throw new DomainRuleViolation('person-has-no-contacts', 'contacts belong to organisations; a person is its own contact');
     }
-    const ids = command.data.identities;
+    const ids = d.identities;
     if (ids.some((a, i) => ids.findIndex((b) => sameIdentity(a, b)) !== i)) throw new DomainRuleViolation('duplicate-identity', 'the same identity is listed twice');
-    return [{ type: 'CustomerRegistered', data: command.data }];
+    if (d.parentId !== undefined) checkParent(d.customerId, command.parent, d.parentId);
+    return [{ type: 'CustomerRegistered', data: d }];
   }
   if (!state) throw new DomainRuleViolation('unknown-customer', `customer ${command.data.customerId} is not registered`);
   switch (command.type) {
+    case 'ChangeCustomerDetails': {
+      const d = command.data;
+      if (d.name !== undefined && !d.name.trim()) throw new DomainRuleViolation('customer-needs-name', 'a customer needs a name');
+      if (d.parentId) checkParent(state.customerId, command.parent, d.parentId);
+      const change: CustomerDetailsChangedData = { customerId: state.customerId };
+      if (d.name !== undefined && d.name !== state.name) change.name = d.name;
+      if (d.owner !== undefined && (d.owner ?? undefined) !== state.owner) change.owner = d.owner;
+      if (d.tags !== undefined) {
+        const tags = [...new Set(d.tags)];
+        if (tags.length !== state.tags.length || tags.some((t, i) => t !== state.tags[i])) change.tags = tags;
+      }
+      if (d.parentId !== undefined && (d.parentId ?? undefined) !== state.parentId) change.parentId = d.parentId;
+      return Object.keys(change).length > 1 ? [{ type: 'CustomerDetailsChanged', data: change }] : [];
+    }
     case 'AddContact':
       if (state.kind !== 'organisation') throw new DomainRuleViolation('person-has-no-contacts', 'contacts belong to organisations');
       if (state.contacts.some((c) => c.contactId === command.data.contact.contactId)) throw new DomainRuleViolation('duplicate-contact', 'contact already exists');
       return [{ type: 'CustomerContactAdded', data: command.data }];
+    case 'ChangeContact': {
+      const current = state.contacts.find((c) => c.contactId === command.data.contact.contactId);
+      if (!current) throw new DomainRuleViolation('unknown-contact', `contact ${command.data.contact.contactId} is not a contact of ${state.customerId}`);
+      if (JSON.stringify(current) === JSON.stringify(command.data.contact)) return [];
+      return [{ type: 'CustomerContactChanged', data: command.data }];
+    }
+    case 'RemoveContact':
+      if (!state.contacts.some((c) => c.contactId === command.data.contactId)) return []; // already gone
+      return [{ type: 'CustomerContactRemoved', data: command.data }];
     case 'AddIdentity':
       if (state.identities.some((i) => sameIdentity(i, command.data.identity))) return []; // already known: nothing happened
       return [{ type: 'CustomerIdentityAdded', data: command.data }];
+    case 'RemoveIdentity': {
+      const known = state.identities.find((i) => sameIdentity(i, command.data.identity));
+      if (!known) return []; // already gone
+      return [{ type: 'CustomerIdentityRemoved', data: { customerId: state.customerId, identity: known } }];
+    }
     case 'ChangeJourneyStage':
       if (state.journeyStage === command.data.to) return [];
-      return [{ type: 'CustomerJourneyStageChanged', data: { customerId: state.customerId, from: state.journeyStage, to: command.data.to } }];
-    case 'ChangeRelationshipPhase':
-      if (state.relationshipPhase === 'dissolution' && command.data.to !== 'dissolution') {
-        // A dissolved relationship starts again from awareness, not mid-way.
-        if (command.data.to !== 'awareness') throw new DomainRuleViolation('dissolved-restarts-at-awareness', 'a dissolved relationship can only restart at awareness');
-      }
-      if (state.relationshipPhase === command.data.to) return [];
-      return [{ type: 'CustomerRelationshipPhaseChanged', data: { customerId: state.customerId, from: state.relationshipPhase, to: command.data.to } }];
+      return [{ type: 'CustomerJourneyStageChanged', data: changeOf(JOURNEY_STAGES, state.customerId, state.journeyStage, command.data) }];
+    case 'ChangeRelationshipPhase': {
+      const { to } = command.data;
+      if (state.relationshipPhase === to) return [];
+      // A dissolved relationship starts again from awareness, not mid-way.
+      if (state.relationshipPhase === 'dissolution' && to !== 'awareness') throw new DomainRuleViolation('dissolved-restarts-at-awareness', 'a dissolved relationship can only restart at awareness');
+      // Dissolution may follow any phase, and a restart at awareness after it is not a move back.
+      const order = to === 'dissolution' || state.relationshipPhase === 'dissolution' ? [state.relationshipPhase, to] : PHASES_IN_ORDER;
+      return [{ type: 'CustomerRelationshipPhaseChanged', data: changeOf(order, state.customerId, state.relationshipPhase, command.data) }];
+    }
   }
 }
 
