@@ -70,6 +70,21 @@ export class DomainRuleViolation extends Error {
   }
 }
 
+/**
+ * The request collides with something that exists (another customer holds this identity): the
+ * caller may resolve it (use the other record, or force). `details` tell what it collides with.
+ */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
 /** The thing a command is about does not exist. */
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';

@@ -78,6 +78,7 @@ export type CustomerEvent =
   | { type: 'CustomerContactRemoved'; data: { customerId: string; contactId: string } }
   | { type: 'CustomerIdentityAdded'; data: { customerId: string; identity: Identity } }
   | { type: 'CustomerIdentityRemoved'; data: { customerId: string; identity: Identity } }
+  | { type: 'CustomerDuplicateSuspected'; data: { customerId: string; otherCustomerId: string; reason: string } }
   | { type: 'CustomerJourneyStageChanged'; data: StageChange<JourneyStage> }
   | { type: 'CustomerRelationshipPhaseChanged'; data: StageChange<RelationshipPhase> };
 
@@ -111,6 +112,7 @@ export type CustomerCommand =
   | { type: 'RemoveContact'; data: { customerId: string; contactId: string } }
   | { type: 'AddIdentity'; data: { customerId: string; identity: Identity } }
   | { type: 'RemoveIdentity'; data: { customerId: string; identity: Identity } }
+  | { type: 'SuspectDuplicate'; data: { customerId: string; otherCustomerId: string; reason: string } }
   | { type: 'ChangeJourneyStage'; data: { customerId: string; to: JourneyStage; reason?: string; source?: ChangeSource } }
   | { type: 'ChangeRelationshipPhase'; data: { customerId: string; to: RelationshipPhase; reason?: string; source?: ChangeSource } };
 
@@ -140,6 +142,8 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       return state && { ...state, identities: [...state.identities, event.data.identity] };
     case 'CustomerIdentityRemoved':
       return state && { ...state, identities: state.identities.filter((i) => !sameIdentity(i, event.data.identity)) };
+    case 'CustomerDuplicateSuspected':
+      return state;
     case 'CustomerJourneyStageChanged':
       return state && { ...state, journeyStage: event.data.to };
     case 'CustomerRelationshipPhaseChanged':
@@ -219,6 +223,9 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       if (!known) return []; // already gone
       return [{ type: 'CustomerIdentityRemoved', data: { customerId: state.customerId, identity: known } }];
     }
+    case 'SuspectDuplicate':
+      if (command.data.otherCustomerId === state.customerId) return [];
+      return [{ type: 'CustomerDuplicateSuspected', data: command.data }];
     case 'ChangeJourneyStage':
       if (state.journeyStage === command.data.to) return [];
       return [{ type: 'CustomerJourneyStageChanged', data: changeOf(JOURNEY_STAGES, state.customerId, state.journeyStage, command.data) }];

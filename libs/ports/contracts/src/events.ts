@@ -1,6 +1,6 @@
 import { IntegrationEventRegistry } from '@crm/bus';
-import { CHANNELS, DEPARTMENTS, DIRECTIONS, EPISODE_OUTCOMES, EPISODE_TYPES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/kernel';
-import { IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, Min } from 'class-validator';
+import { CHANGE_SOURCES, CONTACT_ROLES, CHANNELS, DEPARTMENTS, DIRECTIONS, EPISODE_OUTCOMES, EPISODE_TYPES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/kernel';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsInstant } from './instant';
 import { NestedObject, NestedObjects } from './nested';
 
@@ -13,6 +13,7 @@ class ContactV1 {
   @IsString() @IsNotEmpty() contactId!: string;
   @IsString() @IsNotEmpty() name!: string;
   @IsOptional() @IsString() role?: string;
+  @IsOptional() @IsArray() @IsIn(CONTACT_ROLES, { each: true }) roles?: string[];
   @IsOptional() @IsEmail() email?: string;
   @IsOptional() @IsString() phone?: string;
 }
@@ -32,6 +33,18 @@ export class CustomerRegisteredV1 {
   @IsIn(JOURNEY_STAGES) journeyStage!: string;
   @IsIn(RELATIONSHIP_PHASES) relationshipPhase!: string;
   @IsIn([...DEPARTMENTS, 'partner']) registeredBy!: string;
+  @IsOptional() @IsString() @IsNotEmpty() owner?: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(50, { each: true }) tags?: string[];
+  @IsOptional() @IsString() @IsNotEmpty() parentId?: string;
+}
+
+/** Only the fields that changed; `null` clears owner or parent. */
+export class CustomerDetailsChangedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsOptional() @IsString() @IsNotEmpty() name?: string;
+  @ValidateIf((_o, v) => v !== undefined && v !== null) @IsString() @IsNotEmpty() owner?: string | null;
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(50, { each: true }) tags?: string[];
+  @ValidateIf((_o, v) => v !== undefined && v !== null) @IsString() @IsNotEmpty() parentId?: string | null;
 }
 
 export class CustomerContactAddedV1 {
@@ -39,21 +52,47 @@ export class CustomerContactAddedV1 {
   @NestedObject(() => ContactV1) contact!: ContactV1;
 }
 
+export class CustomerContactChangedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @NestedObject(() => ContactV1) contact!: ContactV1;
+}
+
+export class CustomerContactRemovedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @IsNotEmpty() contactId!: string;
+}
+
 export class CustomerIdentityAddedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @NestedObject(() => IdentityV1) identity!: IdentityV1;
+}
+
+export class CustomerIdentityRemovedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @NestedObject(() => IdentityV1) identity!: IdentityV1;
+}
+
+/** Registered or edited with an identity another customer holds (`force`): a candidate for a merge. */
+export class CustomerDuplicateSuspectedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @IsNotEmpty() otherCustomerId!: string;
+  @IsString() @IsNotEmpty() reason!: string;
 }
 
 export class CustomerJourneyStageChangedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsIn(JOURNEY_STAGES) from!: string;
   @IsIn(JOURNEY_STAGES) to!: string;
+  @IsOptional() @IsString() @IsNotEmpty() reason?: string;
+  @IsOptional() @IsIn(CHANGE_SOURCES) source?: string;
 }
 
 export class CustomerRelationshipPhaseChangedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsIn(RELATIONSHIP_PHASES) from!: string;
   @IsIn(RELATIONSHIP_PHASES) to!: string;
+  @IsOptional() @IsString() @IsNotEmpty() reason?: string;
+  @IsOptional() @IsIn(CHANGE_SOURCES) source?: string;
 }
 
 class OwnerV1 {
@@ -132,8 +171,13 @@ export class CustomerShareRevokedV1 {
 /** Every integration event of the CRM, by type and schema version. */
 export const INTEGRATION_EVENTS = {
   CustomerRegistered: CustomerRegisteredV1,
+  CustomerDetailsChanged: CustomerDetailsChangedV1,
   CustomerContactAdded: CustomerContactAddedV1,
+  CustomerContactChanged: CustomerContactChangedV1,
+  CustomerContactRemoved: CustomerContactRemovedV1,
   CustomerIdentityAdded: CustomerIdentityAddedV1,
+  CustomerIdentityRemoved: CustomerIdentityRemovedV1,
+  CustomerDuplicateSuspected: CustomerDuplicateSuspectedV1,
   CustomerJourneyStageChanged: CustomerJourneyStageChangedV1,
   CustomerRelationshipPhaseChanged: CustomerRelationshipPhaseChangedV1,
   EpisodeOpened: EpisodeOpenedV1,

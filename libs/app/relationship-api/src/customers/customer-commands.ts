@@ -1,11 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type EventStore } from '@crm/event-store';
-import { customerDecider, customerStream, type CustomerState } from '@crm/relationship';
+import type { ChangeSource, ContactRole, JourneyStage, RelationshipPhase } from '@crm/kernel';
+import { customerDecider, customerStream, NotFoundError, type Contact, type CustomerCommand, type CustomerState, type Identity, type ParentCandidate } from '@crm/relationship';
 import type { Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
 import type { RegisterCustomerDto } from '../dto';
+import { IdentityClaims } from '../identities/identity-claims';
 
-/** The customer aggregate's commands: each loads the stream once, decides, appends. */
+/** How deep an account hierarchy may go before a parent chain is refused as suspicious. */
+const MAX_HIERARCHY_DEPTH = 100;
+
+export interface CustomerDetailsPatch {
+  name?: string;
+  owner?: string | null;
+  tags?: string[];
+  parentId?: string | null;
+}
+
+export interface ContactInput {
+  name: string;
+  role?: string;
+  roles?: ContactRole[];
+  email?: string;
+  phone?: string;
+}
+
+/** `force`: register or add an identity another customer holds anyway, and record a suspected duplicate. */
+export interface IdentityOptions extends CommandOptions {
+  force?: boolean;
+}
+
+/**
+ * The customer aggregate's commands: each loads the stream once, checks, decides, appends. Identities
+ * are unique among live customers (`IdentityClaims`): taking one another customer holds is a 409
+ * naming that customer, unless forced.
+ */
 export class CustomerCommands {
   constructor(
     private readonly store: EventStore,
@@ -13,28 +42,86 @@ export class CustomerCommands {
   ) {}
 
   private readonly handler = new CommandHandler(this.store, customerDecider, { retries: this.settings.retries });
+  private readonly claims = new IdentityClaims(this.store, (id) => this.get(id));
 
-  async register(principal: Principal, dto: RegisterCustomerDto, options: CommandOptions = {}): Promise<CommandResult> {
+  async register(principal: Principal, dto: RegisterCustomerDto & { owner?: string; tags?: string[]; parentId?: string; force?: boolean }, options: CommandOptions = {}): Promise<CommandResult> {
     const customerId = dto.customerId ?? randomUUID();
+    const identities = dto.identities ?? [];
+    const metadata = this.metadata(principal, options);
+    // A retried request (same customerId) finds its own claims: they are no conflict.
+    const duplicates = await this.claimAll(identities, customerId, metadata, dto.force ?? false);
+    const parent = dto.parentId === undefined ? undefined : await this.parentCandidate(dto.parentId);
     const r = await this.handler.handle(
       customerStream(customerId),
       {
         type: 'RegisterCustomer',
+        parent,
         data: {
           customerId,
           kind: dto.kind,
           name: dto.name,
           contacts: (dto.contacts ?? []).map((c) => ({ ...c, contactId: c.contactId ?? randomUUID() })),
-          identities: dto.identities ?? [],
+          identities,
           journeyStage: dto.journeyStage ?? 'prospect',
           relationshipPhase: dto.relationshipPhase ?? 'awareness',
           registeredBy: principal.kind === 'staff' ? principal.department : 'partner',
+          ...(dto.owner !== undefined && { owner: dto.owner }),
+          ...(dto.tags !== undefined && { tags: [...new Set(dto.tags)] }),
+          ...(dto.parentId !== undefined && { parentId: dto.parentId }),
         },
       },
-      metadataFor(principal, this.settings.clock, visibilityFor(principal), options.correlationId),
+      metadata,
       { expectedRevision: options.expectedRevision },
     );
+    const revision = await this.suspect(principal, customerId, duplicates, options) ?? r.revision;
+    return { id: customerId, revision };
+  }
+
+  /** Name, account manager, tags, parent organisation; `null` clears owner or parent. */
+  async change(principal: Principal, customerId: string, patch: CustomerDetailsPatch, options: CommandOptions = {}): Promise<CommandResult> {
+    const parent = patch.parentId ? await this.parentCandidate(patch.parentId) : undefined;
+    return this.run(principal, customerId, { type: 'ChangeCustomerDetails', data: { customerId, ...patch, ...(patch.tags && { tags: patch.tags }) }, parent }, options);
+  }
+
+  async addContact(principal: Principal, customerId: string, contact: ContactInput & { contactId?: string }, options: CommandOptions = {}): Promise<CommandResult> {
+    const contactId = contact.contactId ?? randomUUID();
+    const r = await this.run(principal, customerId, { type: 'AddContact', data: { customerId, contact: { ...contact, contactId } } }, options);
+    return { id: contactId, revision: r.revision };
+  }
+
+  async changeContact(principal: Principal, customerId: string, contactId: string, contact: ContactInput, options: CommandOptions = {}): Promise<CommandResult> {
+    return this.run(principal, customerId, { type: 'ChangeContact', data: { customerId, contact: { ...contact, contactId } } }, options, (state) => {
+      if (!state?.contacts.some((c) => c.contactId === contactId)) throw new NotFoundError(`contact ${contactId} of customer ${customerId} not found`);
+    });
+  }
+
+  async removeContact(principal: Principal, customerId: string, contactId: string, options: CommandOptions = {}): Promise<CommandResult> {
+    return this.run(principal, customerId, { type: 'RemoveContact', data: { customerId, contactId } }, options, (state) => {
+      if (!state?.contacts.some((c) => c.contactId === contactId)) throw new NotFoundError(`contact ${contactId} of customer ${customerId} not found`);
+    });
+  }
+
+  async addIdentity(principal: Principal, customerId: string, identity: Identity, options: IdentityOptions = {}): Promise<CommandResult> {
+    if (!(await this.exists(customerId))) throw new NotFoundError(`customer ${customerId} not found`);
+    const metadata = this.metadata(principal, options);
+    const duplicates = await this.claimAll([identity], customerId, metadata, options.force ?? false);
+    const r = await this.run(principal, customerId, { type: 'AddIdentity', data: { customerId, identity } }, options);
+    return { id: customerId, revision: (await this.suspect(principal, customerId, duplicates, options)) ?? r.revision };
+  }
+
+  async removeIdentity(principal: Principal, customerId: string, identity: Identity, options: CommandOptions = {}): Promise<CommandResult> {
+    const r = await this.run(principal, customerId, { type: 'RemoveIdentity', data: { customerId, identity } }, options);
+    // After the customer gave it up: if this fails, the claim is stale and counts as free anyway.
+    if (r.events.length > 0) await this.claims.release(identity, customerId, this.metadata(principal, options));
     return { id: customerId, revision: r.revision };
+  }
+
+  async changeJourneyStage(principal: Principal, customerId: string, change: { to: JourneyStage; reason?: string; source?: ChangeSource }, options: CommandOptions = {}): Promise<CommandResult> {
+    return this.run(principal, customerId, { type: 'ChangeJourneyStage', data: { customerId, source: 'manual', ...change } }, options);
+  }
+
+  async changeRelationshipPhase(principal: Principal, customerId: string, change: { to: RelationshipPhase; reason?: string; source?: ChangeSource }, options: CommandOptions = {}): Promise<CommandResult> {
+    return this.run(principal, customerId, { type: 'ChangeRelationshipPhase', data: { customerId, source: 'manual', ...change } }, options);
   }
 
   async get(customerId: string): Promise<CustomerState> {
@@ -44,4 +131,73 @@ export class CustomerCommands {
   async exists(customerId: string): Promise<boolean> {
     return (await this.get(customerId)) !== undefined;
   }
+
+  /** The live customer that holds `identity`, if any (for lookups before a registration). */
+  holderOf(identity: Identity): Promise<string | undefined> {
+    return this.claims.holderOf(identity);
+  }
+
+  /** A change of an existing customer: 404 for one that does not exist, then If-Match, then the rules. */
+  private async run(
+    principal: Principal,
+    customerId: string,
+    command: CustomerCommand,
+    options: CommandOptions,
+    check?: (state: CustomerState) => void,
+  ): Promise<CommandResult & { events: unknown[] }> {
+    const r = await this.handler.handle(customerStream(customerId), command, this.metadata(principal, options), {
+      expectedRevision: options.expectedRevision,
+      check: (state) => {
+        if (!state) throw new NotFoundError(`customer ${customerId} not found`);
+        check?.(state);
+      },
+    });
+    return { id: customerId, revision: r.revision, events: r.events };
+  }
+
+  /** Claims each identity; with `force`, one held by another customer is left to it and returned. */
+  private async claimAll(identities: readonly Identity[], customerId: string, metadata: ReturnType<CustomerCommands['metadata']>, force: boolean): Promise<{ otherCustomerId: string; identity: Identity }[]> {
+    const duplicates: { otherCustomerId: string; identity: Identity }[] = [];
+    for (const identity of identities) {
+      try {
+        await this.claims.claim(identity, customerId, metadata);
+      } catch (error) {
+        const holderId = (error as { name?: string; details?: { holderId?: string } }).name === 'ConflictError' ? (error as { details: { holderId: string } }).details.holderId : undefined;
+        if (!force || !holderId) throw error;
+        duplicates.push({ otherCustomerId: holderId, identity });
+      }
+    }
+    return duplicates;
+  }
+
+  private async suspect(principal: Principal, customerId: string, duplicates: { otherCustomerId: string; identity: Identity }[], options: CommandOptions): Promise<bigint | undefined> {
+    let revision: bigint | undefined;
+    for (const d of duplicates) {
+      const r = await this.handler.handle(
+        customerStream(customerId),
+        { type: 'SuspectDuplicate', data: { customerId, otherCustomerId: d.otherCustomerId, reason: `shares an identity (${d.identity.kind}) with ${d.otherCustomerId}` } },
+        this.metadata(principal, options),
+      );
+      revision = r.revision;
+    }
+    return revision;
+  }
+
+  /** The proposed parent and its ancestors, nearest first, read from the store. */
+  private async parentCandidate(parentId: string): Promise<ParentCandidate | undefined> {
+    const parent = await this.get(parentId);
+    if (!parent) return undefined;
+    const ancestors: string[] = [];
+    for (let next = parent.parentId; next && ancestors.length < MAX_HIERARCHY_DEPTH; next = (await this.get(next))?.parentId) {
+      if (ancestors.includes(next)) break; // an old cycle in the data: stop walking, the rule still sees it
+      ancestors.push(next);
+    }
+    return { id: parent.customerId, kind: parent.kind, ancestors };
+  }
+
+  private metadata(principal: Principal, options: CommandOptions) {
+    return metadataFor(principal, this.settings.clock, visibilityFor(principal), options.correlationId);
+  }
 }
+
+export type { Contact };

@@ -27,6 +27,7 @@ export const ProblemTypes = {
   forbidden: 'urn:crm:problem:forbidden',
   notFound: 'urn:crm:problem:not-found',
   conflict: 'urn:crm:problem:concurrency-conflict',
+  duplicate: 'urn:crm:problem:duplicate',
   preconditionFailed: 'urn:crm:problem:precondition-failed',
   domainRuleViolation: 'urn:crm:problem:domain-rule-violation',
   notReady: 'urn:crm:problem:not-ready',

@@ -55,6 +55,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const problems = (exception as { problems?: { path: string; message: string }[] }).problems ?? [];
       return new HttpProblem(400, message, { type: ProblemTypes.validation, errors: problems.map((p) => ({ field: p.path, message: p.message })) });
     }
+    if (name === 'ConflictError') {
+      const details = (exception as { details?: Record<string, unknown> }).details ?? {};
+      return new HttpProblem(409, message, { type: ProblemTypes.duplicate, extensions: { ...codeOf(exception), ...details } });
+    }
     if (name === 'DomainRuleViolation') return new HttpProblem(422, message, { type: ProblemTypes.domainRuleViolation, extensions: codeOf(exception) });
     if (name === 'NotFoundError') return new HttpProblem(404, message, { type: ProblemTypes.notFound, extensions: codeOf(exception) });
     if (exception instanceof HttpException) {
