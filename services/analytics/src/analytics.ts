@@ -17,9 +17,12 @@ import { AnalyticsModule } from './analytics.module';
 
 export const AnalyticsConfig = serviceConfigClass(3005);
 
-export function createAnalyticsApp(config: ServiceConfig, platform: Platform): Promise<ServiceApp> {
+/** `embedded`: hosted beside other services, the host owns the platform and the signals. */
+export function createAnalyticsApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean } = {}): Promise<ServiceApp> {
   return createServiceApp({
     name: 'analytics',
+    ownsPlatform: !hosting.embedded,
+    shutdownHooks: !hosting.embedded,
     module: AnalyticsModule,
     config,
     platform,

@@ -14,7 +14,7 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
   let partnerToken: string;
 
   beforeAll(async () => {
-    ({ app, base, stop } = await startEmbeddedService('portal-hostile', PartnerPortalConfig, (c, p) => createPartnerPortalApp(c, p), crmRegistry()));
+    ({ app, base, stop } = await startEmbeddedService('portal-hostile', PartnerPortalConfig, (c, p) => createPartnerPortalApp(c, p, { embedded: true }), crmRegistry()));
     partnerToken = await app.app.get(TokenMint).mint({ kind: 'partner', subject: 'p1', partnerId: randomUUID(), roles: [] });
   });
   afterAll(async () => {

@@ -27,9 +27,12 @@ import { PartnerPortalModule } from './partner-portal.module';
 
 export const PartnerPortalConfig = serviceConfigClass(3004);
 
-export async function createPartnerPortalApp(config: ServiceConfig, platform: Platform): Promise<ServiceApp> {
+/** `embedded`: hosted beside other services, the host owns the platform and the signals. */
+export async function createPartnerPortalApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean } = {}): Promise<ServiceApp> {
   const service = await createServiceApp({
     name: 'partner-portal',
+    ownsPlatform: !hosting.embedded,
+    shutdownHooks: !hosting.embedded,
     module: PartnerPortalModule,
     config,
     platform,

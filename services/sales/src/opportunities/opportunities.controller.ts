@@ -17,8 +17,13 @@ export class OpportunitiesController {
 
   @Post()
   @HttpCode(201)
-  async open(@CurrentPrincipal() p: Principal, @Body() dto: OpenEpisodeDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<{ episodeId: string }> {
-    const r = await this.episodes.open(p, 'opportunity', dto);
+  async open(
+    @CurrentPrincipal() p: Principal,
+    @Body() dto: OpenEpisodeDto,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ episodeId: string }> {
+    const r = await this.episodes.open(p, 'opportunity', dto, { correlationId });
     res.setHeader('Location', `/opportunities/${r.id}`);
     setEtag(res, r.revision);
     return { episodeId: r.id };
@@ -31,9 +36,10 @@ export class OpportunitiesController {
     @UuidParam('id') id: string,
     @Body() dto: RecordInteractionDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ interactionId: string }> {
-    const r = await this.episodes.recordInteraction(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
+    const r = await this.episodes.recordInteraction(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
     setEtag(res, r.revision);
     return { interactionId: r.id };
   }
@@ -45,9 +51,10 @@ export class OpportunitiesController {
     @UuidParam('id') id: string,
     @Body() dto: AdvanceStageDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string; stage: string }> {
-    const r = await this.episodes.advanceStage(p, id, dto.stage, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
+    const r = await this.episodes.advanceStage(p, id, dto.stage, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
     setEtag(res, r.revision);
     return { episodeId: id, stage: dto.stage };
   }
@@ -59,9 +66,10 @@ export class OpportunitiesController {
     @UuidParam('id') id: string,
     @Body() dto: CloseEpisodeDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string; outcome: string }> {
-    const r = await this.episodes.close(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
+    const r = await this.episodes.close(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
     setEtag(res, r.revision);
     return { episodeId: id, outcome: dto.outcome };
   }
