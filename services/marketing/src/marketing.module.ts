@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { CustomersController, RelationshipApiModule } from '@crm/relationship-api';
+import { CustomerEditsController, CustomersController, RelationshipApiModule } from '@crm/relationship-api';
 import { RecordCampaignResponseController } from './campaigns/record-response/record-response.controller';
 import { RecordCampaignResponseHandler } from './campaigns/record-response/record-response.handler';
 import { RunCampaignController } from './campaigns/run-campaign/run-campaign.controller';
 import { RunCampaignHandler } from './campaigns/run-campaign/run-campaign.handler';
 
 @Module({
-  imports: [RelationshipApiModule.forService({ service: 'marketing', controllers: [CustomersController] })],
+  imports: [RelationshipApiModule.forService({ service: 'marketing', controllers: [CustomersController, CustomerEditsController] })],
   controllers: [RunCampaignController, RecordCampaignResponseController],
   providers: [RunCampaignHandler, RecordCampaignResponseHandler],
 })

@@ -1,13 +1,24 @@
-import { CHANNELS, DIRECTIONS, EPISODE_OUTCOMES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/relationship';
+import { CHANNELS, CONTACT_ROLES, DIRECTIONS, EPISODE_OUTCOMES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/relationship';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsEmail, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsInstant, NestedObjects } from '@crm/contracts';
+
+/** Tags: lower-case letters, digits, spaces, dots and dashes; 1–50 characters. */
+const TAG = /^[\p{Ll}\p{Lo}\p{Nd}][\p{Ll}\p{Lo}\p{Nd} ._-]{0,49}$/u;
+const TAG_MESSAGE = 'each tag is 1–50 lower-case letters, digits, spaces, dots or dashes';
 
 export class ContactDto {
   @ApiPropertyOptional({ description: 'Generated when omitted' }) @IsOptional() @IsUUID() contactId?: string;
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) role?: string;
+  @ApiPropertyOptional({ description: 'As the organisation calls it ("head of procurement")' }) @IsOptional() @IsString() @MaxLength(100) role?: string;
+  @ApiPropertyOptional({ enum: CONTACT_ROLES, isArray: true, description: 'The parts the contact plays in buying decisions' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTACT_ROLES.length)
+  @ArrayUnique()
+  @IsIn(CONTACT_ROLES, { each: true })
+  roles?: (typeof CONTACT_ROLES)[number][];
   @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) phone?: string;
 }
@@ -26,6 +37,9 @@ export class RegisterCustomerDto {
   @ApiPropertyOptional({ type: [IdentityDto] }) @IsOptional() @ArrayMaxSize(100) @NestedObjects(() => IdentityDto) identities?: IdentityDto[];
   @ApiPropertyOptional({ enum: JOURNEY_STAGES }) @IsOptional() @IsIn(JOURNEY_STAGES) journeyStage?: (typeof JOURNEY_STAGES)[number];
   @ApiPropertyOptional({ enum: RELATIONSHIP_PHASES }) @IsOptional() @IsIn(RELATIONSHIP_PHASES) relationshipPhase?: (typeof RELATIONSHIP_PHASES)[number];
+  @ApiPropertyOptional({ description: 'The account manager (a staff user id)' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string;
+  @ApiPropertyOptional({ type: [String], description: 'Lower-case words or phrases, at most 50' }) @IsOptional() @IsArray() @ArrayMaxSize(50) @Matches(TAG, { each: true, message: TAG_MESSAGE }) tags?: string[];
+  @ApiPropertyOptional({ description: 'The parent organisation (account hierarchy)' }) @IsOptional() @IsUUID() parentId?: string;
 }
 
 export class OpenEpisodeDto {
@@ -74,4 +88,60 @@ export class TimelineQueryDto {
 
 export class CustomerIdParam {
   @ApiProperty() @IsUUID() id!: string;
+}
+
+/** `PATCH /customers/{id}`: only the fields sent change; `null` clears owner or parent. */
+export class PatchCustomerDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ nullable: true, description: 'The account manager; null: none' }) @ValidateIf((_o, v) => v !== null) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string | null;
+  @ApiPropertyOptional({ type: [String], description: 'Replaces the tags' }) @IsOptional() @IsArray() @ArrayMaxSize(50) @Matches(TAG, { each: true, message: TAG_MESSAGE }) tags?: string[];
+  @ApiPropertyOptional({ nullable: true, description: 'Parent organisation; null: none. No cycles.' }) @ValidateIf((_o, v) => v !== null) @IsOptional() @IsUUID() parentId?: string | null;
+}
+
+/** A contact's full new record (`PUT`): fields left out are cleared. */
+export class ContactChangeDto {
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) role?: string;
+  @ApiPropertyOptional({ enum: CONTACT_ROLES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTACT_ROLES.length)
+  @ArrayUnique()
+  @IsIn(CONTACT_ROLES, { each: true })
+  roles?: (typeof CONTACT_ROLES)[number][];
+  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) phone?: string;
+}
+
+export class ForceQueryDto {
+  @ApiPropertyOptional({ description: 'Take an identity another customer holds anyway, recording a suspected duplicate', default: false })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  force?: boolean;
+}
+
+export class JourneyStageChangeDto {
+  @ApiProperty({ enum: JOURNEY_STAGES }) @IsIn(JOURNEY_STAGES) to!: (typeof JOURNEY_STAGES)[number];
+  @ApiPropertyOptional({ description: 'Why; required to move back' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(500) reason?: string;
+}
+
+export class RelationshipPhaseChangeDto {
+  @ApiProperty({ enum: RELATIONSHIP_PHASES }) @IsIn(RELATIONSHIP_PHASES) to!: (typeof RELATIONSHIP_PHASES)[number];
+  @ApiPropertyOptional({ description: 'Why; required to move back (dissolution and a restart at awareness are not moves back)' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(500) reason?: string;
+}
+
+export class CustomerContactParams {
+  @ApiProperty() @IsUUID() id!: string;
+  @ApiProperty() @IsUUID() contactId!: string;
+}
+
+export class CustomerIdentityParams {
+  @ApiProperty() @IsUUID() id!: string;
+  @ApiProperty({ enum: ['email', 'phone', 'external-id'] }) @IsIn(['email', 'phone', 'external-id']) kind!: 'email' | 'phone' | 'external-id';
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) value!: string;
+}
+
+export class IdentitySystemQueryDto {
+  @ApiPropertyOptional({ description: 'For external ids: the issuing system' }) @IsOptional() @IsString() @MaxLength(100) system?: string;
 }

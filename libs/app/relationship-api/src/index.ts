@@ -7,5 +7,6 @@ export * from './partners/partner-commands';
 export * from './read-models';
 export * from './relationship-api.module';
 export * from './customers.controller';
+export * from './customers/customer-edits.controller';
 export * from './contract-checked-store';
 export { DomainRuleViolation, NotFoundError } from '@crm/relationship';

@@ -1,6 +1,6 @@
-import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { CustomerCommands, RegisterCustomerDto } from '@crm/relationship-api';
+import { Body, Controller, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { CustomerCommands, ForceQueryDto, RegisterCustomerDto } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 
 
@@ -14,13 +14,15 @@ export class RegisterCustomerController {
   @Post()
   @HttpCode(201)
   @ApiCreatedResponse({ description: 'Registered; Location names the customer' })
+  @ApiConflictResponse({ description: '`code: identity-taken`: another customer holds one of the identities; `holderId` names it (`?force=true` registers anyway and records a suspected duplicate)' })
   async register(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: RegisterCustomerDto,
+    @Query() { force }: ForceQueryDto,
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ customerId: string }> {
-    const r = await this.customers.register(principal, dto, { correlationId });
+    const r = await this.customers.register(principal, { ...dto, force }, { correlationId });
     res.setHeader('Location', `/customers/${r.id}`);
     setEtag(res, r.revision);
     return { customerId: r.id };

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { crmRegistry } from '@crm/contracts';
+import { TokenMint, type ServiceApp } from '@crm/service-kit';
+import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
+import { createSalesApp, SalesConfig } from './sales';
+
+// Keeping customer data right (shared routes of @crm/relationship-api, mounted by sales, service and
+// marketing): the record, contacts, identities (one live customer each), journey stage and phase.
+describe('customer edits', () => {
+  let app: ServiceApp;
+  let stop: () => Promise<void>;
+  let base: string;
+  let token: string;
+  let mint: TokenMint;
+
+  beforeAll(async () => {
+    ({ app, base, stop } = await startEmbeddedService('sales-edits', SalesConfig, createSalesApp, crmRegistry()));
+    mint = app.app.get(TokenMint);
+    token = await mint.mint({ kind: 'staff', subject: 'alice', department: 'sales', roles: ['agent'] });
+  });
+  afterAll(async () => {
+    await stop?.();
+  });
+
+  const call = httpCaller(() => base, () => token);
+  const register = async (body: Record<string, unknown>) => {
+    const r = await call('POST', '/customers', body);
+    expect(r.status).toBe(201);
+    return String(r.body.customerId);
+  };
+  const problem = (r: { status: number; type: string; body: Record<string, unknown> }, status: number, field?: string) => {
+    expect(r.status).toBe(status);
+    expect(r.type).toContain('application/problem+json');
+    if (field) expect(((r.body.errors as { field: string }[]) ?? []).map((e) => e.field)).toContain(field);
+  };
+
+  describe('PATCH /customers/{id}', () => {
+    it('changes name, owner and tags; answers the new revision; a stale If-Match is a 412 before any rule', async () => {
+      const id = await register({ kind: 'organisation', name: 'PT Maju' });
+      const first = await call('PATCH', `/customers/${id}`, { name: 'PT Maju Jaya', owner: 'sari', tags: ['key-account', 'jakarta'] }, { 'if-match': '"0"' });
+      expect(first.status).toBe(200);
+      expect(first.etag).toBe('"1"');
+      // stale, and the change would also break a rule: the precondition speaks first
+      problem(await call('PATCH', `/customers/${id}`, { name: '  ' }, { 'if-match': '"0"' }), 412);
+      // nothing differs: no event, same revision
+      const same = await call('PATCH', `/customers/${id}`, { owner: 'sari' });
+      expect(same.etag).toBe('"1"');
+      expect((await call('PATCH', `/customers/${id}`, { owner: null })).etag).toBe('"2"');
+    });
+
+    it('keeps the account hierarchy a tree of organisations', async () => {
+      const group = await register({ kind: 'organisation', name: 'Maju Group' });
+      const branch = await register({ kind: 'organisation', name: 'Maju Surabaya', parentId: group });
+      const person = await register({ kind: 'person', name: 'Dewi' });
+      const cycle = await call('PATCH', `/customers/${group}`, { parentId: branch });
+      expect(cycle.status).toBe(422);
+      expect(cycle.body.code).toBe('parent-cycle');
+      expect((await call('PATCH', `/customers/${branch}`, { parentId: person })).body.code).toBe('parent-must-be-organisation');
+      expect((await call('PATCH', `/customers/${branch}`, { parentId: randomUUID() })).body.code).toBe('unknown-parent');
+      expect((await call('PATCH', `/customers/${branch}`, { parentId: null })).status).toBe(200);
+    });
+
+    it('bad input is a 400 naming the field; an unknown customer a 404', async () => {
+      const id = await register({ kind: 'person', name: 'Budi' });
+      problem(await call('PATCH', `/customers/${id}`, { tags: ['Not Lower'] }), 400, 'tags');
+      problem(await call('PATCH', `/customers/${id}`, { tags: [['x']] }), 400, 'tags');
+      problem(await call('PATCH', `/customers/${id}`, { name: 'a\u0000b' }), 400, 'name');
+      problem(await call('PATCH', `/customers/${id}`, { parentId: 'not-a-uuid' }), 400, 'parentId');
+      problem(await call('PATCH', `/customers/${id}`, { colour: 'red' }), 400, 'colour');
+      problem(await call('PATCH', '/customers/not-a-uuid', { name: 'x' }), 400, 'id');
+      problem(await call('PATCH', `/customers/${randomUUID()}`, { name: 'x' }), 404);
+    });
+  });
+
+  describe('contacts', () => {
+    it('adds, changes (with buying roles) and removes a contact', async () => {
+      const id = await register({ kind: 'organisation', name: 'PT Sinar' });
+      const added = await call('POST', `/customers/${id}/contacts`, { name: 'Sari', role: 'head of procurement', roles: ['buyer'] });
+      expect(added.status).toBe(201);
+      const contactId = String(added.body.contactId);
+      expect(added.location).toBe(`/customers/${id}/contacts/${contactId}`);
+      expect((await call('PUT', `/customers/${id}/contacts/${contactId}`, { name: 'Sari W.', roles: ['decision-maker', 'buyer'], email: 'sari@sinar.id' })).status).toBe(200);
+      problem(await call('PUT', `/customers/${id}/contacts/${contactId}`, { name: 'Sari', roles: ['emperor'] }), 400, 'roles');
+      problem(await call('PUT', `/customers/${id}/contacts/${randomUUID()}`, { name: 'Nobody' }), 404);
+      expect((await call('DELETE', `/customers/${id}/contacts/${contactId}`)).status).toBe(204);
+      problem(await call('DELETE', `/customers/${id}/contacts/${contactId}`), 404);
+      const person = await register({ kind: 'person', name: 'Dewi' });
+      expect((await call('POST', `/customers/${person}/contacts`, { name: 'X' })).body.code).toBe('person-has-no-contacts');
+    });
+  });
+
+  describe('identities: one live customer each', () => {
+    it('a second customer with the same e-mail is a 409 naming the first; force registers it and records a suspected duplicate', async () => {
+      const email = `info-${randomUUID()}@maju.co.id`;
+      const first = await register({ kind: 'organisation', name: 'PT Maju', identities: [{ kind: 'email', value: email }] });
+      const again = await call('POST', '/customers', { kind: 'organisation', name: 'Maju', identities: [{ kind: 'email', value: email.toUpperCase() }] });
+      problem(again, 409);
+      expect(again.body).toMatchObject({ code: 'identity-taken', holderId: first, identityKind: 'email' });
+      const forced = await call('POST', '/customers?force=true', { kind: 'organisation', name: 'Maju', identities: [{ kind: 'email', value: email }] });
+      expect(forced.status).toBe(201);
+      expect(forced.etag).toBe('"1"'); // registered, then the suspected duplicate recorded
+      problem(await call('POST', '/customers?force=maybe', { kind: 'person', name: 'X' }), 400, 'force');
+    });
+
+    it('adding an identity another customer holds is a 409; once removed there, it is free', async () => {
+      const phone = `+62 812 ${Math.floor(Math.random() * 1e8)}`;
+      const a = await register({ kind: 'person', name: 'Ani' });
+      const b = await register({ kind: 'person', name: 'Beni' });
+      expect((await call('POST', `/customers/${a}/identities`, { kind: 'phone', value: phone })).status).toBe(201);
+      expect((await call('POST', `/customers/${a}/identities`, { kind: 'phone', value: phone })).status).toBe(201); // known: nothing changes
+      const taken = await call('POST', `/customers/${b}/identities`, { kind: 'phone', value: phone });
+      expect(taken.status).toBe(409);
+      expect(taken.body.holderId).toBe(a);
+      expect((await call('DELETE', `/customers/${a}/identities/phone/${encodeURIComponent(phone)}`)).status).toBe(204);
+      expect((await call('POST', `/customers/${b}/identities`, { kind: 'phone', value: phone })).status).toBe(201);
+      problem(await call('POST', `/customers/${a}/identities`, { kind: 'fax', value: '1' }), 400, 'kind');
+      problem(await call('DELETE', `/customers/${a}/identities/fax/1`), 400, 'kind');
+    });
+  });
+
+  describe('journey stage and relationship phase', () => {
+    it('records manual changes; a move back needs a reason; a dissolved relationship restarts at awareness', async () => {
+      const id = await register({ kind: 'person', name: 'Citra' });
+      expect((await call('PUT', `/customers/${id}/journey-stage`, { to: 'loyal-customer' })).status).toBe(200);
+      const back = await call('PUT', `/customers/${id}/journey-stage`, { to: 'repeat-customer' });
+      expect(back.status).toBe(422);
+      expect(back.body.code).toBe('backward-move-needs-reason');
+      expect((await call('PUT', `/customers/${id}/journey-stage`, { to: 'repeat-customer', reason: 'half its spend went to a competitor' })).status).toBe(200);
+      expect((await call('PUT', `/customers/${id}/relationship-phase`, { to: 'dissolution' })).status).toBe(200);
+      expect((await call('PUT', `/customers/${id}/relationship-phase`, { to: 'commitment' })).body.code).toBe('dissolved-restarts-at-awareness');
+      expect((await call('PUT', `/customers/${id}/relationship-phase`, { to: 'awareness' })).status).toBe(200);
+      problem(await call('PUT', `/customers/${id}/journey-stage`, { to: 'emperor' }), 400, 'to');
+      problem(await call('PUT', `/customers/${id}/journey-stage`, { to: 'advocate', source: 'derived' }), 400, 'source');
+    });
+  });
+
+  describe('who may call them', () => {
+    it('a partner token is refused; analytics staff are refused; no token is a 401', async () => {
+      const id = await register({ kind: 'person', name: 'Dodi' });
+      const partner = await mint.mint({ kind: 'partner', subject: 'p.bob', partnerId: randomUUID(), roles: ['partner-admin'] });
+      const analyst = await mint.mint({ kind: 'staff', subject: 'ana', department: 'analytics', roles: ['analyst'] });
+      for (const bearer of [partner, analyst]) {
+        expect((await call('PATCH', `/customers/${id}`, { name: 'x' }, {}, bearer)).status).toBe(403);
+        expect((await call('POST', `/customers/${id}/contacts`, { name: 'x' }, {}, bearer)).status).toBe(403);
+        expect((await call('PUT', `/customers/${id}/journey-stage`, { to: 'advocate' }, {}, bearer)).status).toBe(403);
+      }
+      expect((await fetch(`${base}/customers/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' })).status).toBe(401);
+    });
+
+    it('every route is in the OpenAPI document with its error responses', async () => {
+      const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+      expect(Object.keys(doc.paths['/customers/{id}'].patch.responses)).toEqual(expect.arrayContaining(['200', '404', '412', '422']));
+      expect(Object.keys(doc.paths['/customers/{id}/identities'].post.responses)).toEqual(expect.arrayContaining(['201', '409']));
+      for (const path of ['/customers/{id}/contacts/{contactId}', '/customers/{id}/identities/{kind}/{value}', '/customers/{id}/journey-stage', '/customers/{id}/relationship-phase']) {
+        expect(doc.paths[path]).toBeDefined();
+      }
+    });
+  });
+});
