@@ -8,7 +8,7 @@ import type { EventStore } from '@crm/event-store';
 import { EsdbEventStore } from '@crm/event-store-esdb';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { assertIdentifier } from '@crm/sql';
-import { SqlCheckpointStore } from '@crm/relay';
+import { SqlCheckpointStore } from '@crm/checkpoints';
 import { crmEventStore } from './crm-event-store';
 import { DataDirLock } from './data-dir-lock';
 import { type SqlClient } from '@crm/sql';
