@@ -1,12 +1,13 @@
 /**
  * Schema migrations of the platform (run before the services start, e.g. as the Kubernetes Job
- * `crm-migrate`): the PostgreSQL event store's tables and the platform's checkpoint table. Read
+ * `crm-migrate`): the PostgreSQL event store's tables and the platform's checkpoint table (the relay's
+ * and the projections' positions; a database from before they shared it is merged here). Read
  * model tables are created by each service at start-up under an advisory lock.
  */
 import 'reflect-metadata';
 import { loadConfigOrExit, PlatformConfig } from '@crm/config';
 import { PostgresEventStore } from '@crm/event-store-postgres';
-import { SqlCheckpointStore } from '@crm/relay';
+import { SqlCheckpointStore } from '@crm/checkpoints';
 import { PgSqlClient } from '@crm/sql-clients';
 
 async function main(): Promise<void> {

@@ -155,7 +155,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const expected = Object.fromEntries(mod.readModels.map((m) => [m.projection.name, m.projection.handles.reduce((n, t) => n + (counts.get(t) ?? 0), 0)]));
         const applied = async () =>
           Object.fromEntries(
-            (await db.query(`SELECT projection, events_applied::int AS n FROM platform.projection_checkpoints WHERE projection = ANY($1::text[])`, [Object.keys(expected)])).rows.map(
+            (await db.query(`SELECT name AS projection, events_applied::int AS n FROM platform.checkpoints WHERE name = ANY($1::text[])`, [Object.keys(expected)])).rows.map(
               (r: { projection: string; n: number }) => [r.projection, r.n],
             ),
           ) as Record<string, number>;

@@ -1,3 +1,4 @@
 export * from './vocabulary';
 export * from './clock';
 export * from './decider';
+export * from './crm-metadata';

@@ -1,2 +1,3 @@
 export * from './platform';
 export * from './data-dir-lock';
+export * from './crm-event-store';

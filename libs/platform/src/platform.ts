@@ -8,7 +8,8 @@ import type { EventStore } from '@crm/event-store';
 import { EsdbEventStore } from '@crm/event-store-esdb';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { assertIdentifier } from '@crm/sql';
-import { SqlCheckpointStore } from '@crm/relay';
+import { SqlCheckpointStore } from '@crm/checkpoints';
+import { crmEventStore } from './crm-event-store';
 import { DataDirLock } from './data-dir-lock';
 import { type SqlClient } from '@crm/sql';
 import { PgliteSession, PgSqlClient } from '@crm/sql-clients';
@@ -17,6 +18,7 @@ import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 /** The adapters one process runs on, chosen by configuration — never hard-coded by a service. */
 export interface Platform {
   readonly config: PlatformConfig;
+  /** The configured adapter, holding every append to the CRM's metadata rule (`crmEventStore`). */
   readonly eventStore: EventStore;
   readonly bus: IntegrationBus;
   /** SQL for checkpoints and platform bookkeeping (PostgreSQL, or the embedded PGlite). */
@@ -52,8 +54,9 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
     throw error;
   }
   const sql = session.sqlClient();
-  const eventStore = new PostgresEventStore(sql, { schema: config.CRM_EVENT_STORE_SCHEMA });
-  await eventStore.migrate();
+  const pglite = new PostgresEventStore(sql, { schema: config.CRM_EVENT_STORE_SCHEMA });
+  await pglite.migrate();
+  const eventStore = crmEventStore(pglite);
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const bus = new InProcessBus(options.registry, { topic: config.CRM_KAFKA_TOPIC, partitions: config.CRM_KAFKA_PARTITIONS });
@@ -90,6 +93,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     await pg.migrate();
     eventStore = pg;
   }
+  eventStore = crmEventStore(eventStore);
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const bus = new KafkaBus(options.registry, {

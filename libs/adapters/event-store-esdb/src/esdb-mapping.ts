@@ -30,6 +30,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '@crm/event-store';
+import type { CrmEventMetadata } from '@crm/kernel';
 
 // ---------------------------------------------------------------------------------------------
 // Expected revision
@@ -97,7 +98,7 @@ export function toConcurrencyConflict(streamId: string, expected: ExpectedRevisi
 // ---------------------------------------------------------------------------------------------
 
 /**
- * What the adapter stores as ESDB event metadata: the port's `EventMetadata` fields, flat, plus
+ * What the adapter stores as ESDB event metadata: the event's metadata fields as written, flat, plus
  * `schemaVersion`, ESDB's conventional `$correlationId`/`$causationId` (read by the server's
  * `$by_correlation_id` projection) and `crmAppendId`, the id of the `appendToStream` call that
  * wrote the event (how the adapter tells its own write from one ESDB deduplicated natively).
@@ -131,15 +132,21 @@ export function storedAppendId(raw: unknown): string | undefined {
 
 /**
  * Stored metadata → port metadata and schema version. Events not written by this adapter (no JSON
- * object metadata) get a metadata that nobody but internal staff tooling would select on: a
- * `system`/`unknown` actor and visibility to no department and no partner.
+ * object metadata) get the store's fields (occurred-at: when recorded) and, because the CRM is the
+ * application on this database and publishes every event with an actor, CRM fields that nobody but
+ * internal staff tooling would select on: a `system`/`unknown` actor and visibility to no
+ * department and no partner.
  */
 export function decodeMetadata(raw: unknown, recordedAt: string): { metadata: EventMetadata; schemaVersion: number } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array) {
-    return {
-      schemaVersion: 1,
-      metadata: { correlationId: '', causationId: '', actor: { type: 'system', id: 'unknown' }, occurredAt: recordedAt, visibility: { departments: [], partners: [] } },
+    const foreign: CrmEventMetadata = {
+      correlationId: '',
+      causationId: '',
+      actor: { type: 'system', id: 'unknown' },
+      occurredAt: recordedAt,
+      visibility: { departments: [], partners: [] },
     };
+    return { schemaVersion: 1, metadata: foreign };
   }
   const fields: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
   const version = fields.schemaVersion;

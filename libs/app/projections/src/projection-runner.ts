@@ -1,10 +1,12 @@
 import { InvalidIntegrationEventError, type BusSubscription, type IntegrationBus, type IntegrationEvent, type IntegrationEventRegistry } from '@crm/bus';
+import { SqlCheckpointStore, type CheckpointAdvance } from '@crm/checkpoints';
 import { comparePositions, formatPosition, parsePosition, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@crm/event-store';
 import { assertIdentifier } from '@crm/sql';
 import type { DataSource, EntityManager } from 'typeorm';
 import { blockKey, ParkedEvents, rows, WAITING_REASON_PREFIX, type NewParkedEvent, type Queryable, type Staleness } from '@crm/parked-events';
 import type { Projection } from './projection';
 import { isTransientError } from './transient-errors';
+import { typeormExecutor } from './typeorm-sql-executor';
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored' | 'parked';
 
@@ -62,7 +64,9 @@ type Mode = 'bus' | 'store';
  *   bookkeeping: from the store, each projection's checkpoint (the global position) — a restart
  *   resumes after it and skips nothing it already applied; from the bus, a dedupe record per
  *   (projection, event id) claimed in the same transaction, plus the position a rebuild reached
- *   (anything at or before it was applied by the rebuild).
+ *   (anything at or before it was applied by the rebuild). Checkpoints are rows of the database's
+ *   one checkpoint table (`@crm/checkpoints`, shared with the relay), written through the
+ *   transaction's own connection.
  * - No poison event stops a read model. When a batch fails for a reason other than the database
  *   being unavailable, its events are applied one by one (one transaction each), and the one that
  *   fails is parked with its reason (`parked_events`) instead of stopping the runner. So are events
@@ -75,8 +79,9 @@ export class ProjectionRunner {
   readonly projections: readonly Projection[];
   readonly group: string;
   readonly parkedEvents: ParkedEvents;
+  /** The projections' checkpoints, counters and rebuild floors: rows of the shared checkpoint table. */
+  readonly checkpoints: SqlCheckpointStore;
   private readonly dedupeTable: string;
-  private readonly checkpointTable: string;
   private readonly handles: Map<string, ReadonlySet<string>>;
   /** Per projection: events at or before this position are already applied (checkpoint or rebuild floor). */
   private floors = new Map<string, GlobalPosition | undefined>();
@@ -100,7 +105,7 @@ export class ProjectionRunner {
     this.group = options.group ?? `projection.${this.projections[0].name}`;
     const schema = assertIdentifier(options.schema ?? 'platform');
     this.dedupeTable = `${schema}.projection_dedupe`;
-    this.checkpointTable = `${schema}.projection_checkpoints`;
+    this.checkpoints = new SqlCheckpointStore(typeormExecutor(dataSource), schema);
     this.parkedEvents = new ParkedEvents(schema);
     this.handles = new Map(this.projections.map((p) => [p.name, new Set(p.handles)]));
     this.logger = options.logger ?? { warn: (m) => console.warn(m), error: (m, e) => console.error(m, e ?? '') };
@@ -123,16 +128,8 @@ export class ProjectionRunner {
         applied_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (projection, event_id)
       )`);
-      await m.query(`CREATE TABLE IF NOT EXISTS ${this.checkpointTable} (
-        projection text PRIMARY KEY,
-        last_event_id uuid,
-        last_position text,
-        events_applied bigint NOT NULL DEFAULT 0,
-        updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-      // Databases created before rebuild floors and batches existed.
-      await m.query(`ALTER TABLE ${this.checkpointTable} ADD COLUMN IF NOT EXISTS rebuilt_through text`);
-      await m.query(`ALTER TABLE ${this.checkpointTable} ALTER COLUMN last_event_id DROP NOT NULL`);
+      // Also moves the rows of the runner's former own table (projection_checkpoints) into it.
+      await this.checkpoints.migrate(typeormExecutor(m));
       for (const statement of this.parkedEvents.ddl()) await m.query(statement);
     });
   }
@@ -153,11 +150,7 @@ export class ProjectionRunner {
   private async countersFor(projections: readonly Projection[]): Promise<{ applied: Record<string, number>; parked: Record<string, number> }> {
     const names = projections.map((p) => p.name);
     const applied: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-    for (const r of rows<{ projection: string; n: string }>(
-      await this.dataSource.query(`SELECT projection, events_applied::text AS n FROM ${this.checkpointTable} WHERE projection = ANY($1::text[])`, [names]),
-    )) {
-      applied[r.projection] = Number(r.n);
-    }
+    for (const [name, checkpoint] of await this.checkpoints.read(names)) applied[name] = checkpoint.eventsApplied;
     return { applied, parked: await this.parkedEvents.countOpen(this.dataSource, names) };
   }
 
@@ -259,28 +252,17 @@ export class ProjectionRunner {
     pageEnd: GlobalPosition | undefined,
   ): Promise<Map<string, GlobalPosition | undefined>> {
     const floors = new Map<string, GlobalPosition | undefined>();
-    const rowsToSave: { projection: string; last_event_id: string | null; last_position: string | null; applied: number }[] = [];
+    const advances: CheckpointAdvance[] = [];
     for (const [p, list] of work) {
       const last = list[list.length - 1];
       const position = mode === 'store' ? (pageEnd ?? last?.position) : last?.position;
       if (!last && !(mode === 'store' && position)) continue;
-      rowsToSave.push({ projection: p.name, last_event_id: last?.event.id ?? null, last_position: position ? formatPosition(position) : null, applied: applied.get(p.name) ?? 0 });
+      advances.push({ name: p.name, lastEventId: last?.event.id, position, applied: applied.get(p.name) ?? 0 });
       floors.set(p.name, position);
     }
-    if (rowsToSave.length === 0) return floors;
-    // One statement for every projection's checkpoint, rows in name order: concurrent batches take
-    // the row locks in the same order, so they never deadlock.
-    rowsToSave.sort((a, b) => (a.projection < b.projection ? -1 : a.projection > b.projection ? 1 : 0));
-    await m.query(
-      `INSERT INTO ${this.checkpointTable} AS c (projection, last_event_id, last_position, events_applied, updated_at)
-       SELECT projection, last_event_id, last_position, applied, now()
-       FROM jsonb_to_recordset($1::jsonb) AS r(projection text, last_event_id uuid, last_position text, applied bigint)
-       ON CONFLICT (projection) DO UPDATE SET
-         last_event_id = COALESCE(EXCLUDED.last_event_id, c.last_event_id),
-         last_position = COALESCE(EXCLUDED.last_position, c.last_position),
-         events_applied = c.events_applied + EXCLUDED.events_applied, updated_at = now()`,
-      [JSON.stringify(rowsToSave)],
-    );
+    // One statement for every projection of the batch (in name order, so batches never deadlock),
+    // in this transaction: the checkpoints commit with the read-model change or not at all.
+    await this.checkpoints.advance(advances, typeormExecutor(m));
     return floors;
   }
 
@@ -413,27 +395,18 @@ export class ProjectionRunner {
   }
 
   private async loadFloors(mode: Mode): Promise<void> {
-    const found = rows<{ projection: string; last_position: string | null; rebuilt_through: string | null }>(
-      await this.dataSource.query(`SELECT projection, last_position, rebuilt_through FROM ${this.checkpointTable} WHERE projection = ANY($1::text[])`, [
-        this.projections.map((p) => p.name),
-      ]),
-    );
+    const found = await this.checkpoints.read(this.projections.map((p) => p.name));
     this.floors = new Map(this.projections.map((p) => [p.name, undefined]));
-    for (const r of found) {
-      const text = mode === 'store' ? r.last_position : r.rebuilt_through;
-      this.floors.set(r.projection, text ? parsePosition(text) : undefined);
-    }
+    for (const [name, checkpoint] of found) this.floors.set(name, mode === 'store' ? checkpoint.position : checkpoint.rebuiltThrough);
   }
 
   // ---- operations -----------------------------------------------------------------------------
 
   async status(name = this.projection.name): Promise<ProjectionStatus | undefined> {
-    const r = rows<{ n: string; last_position: string | null }>(
-      await this.dataSource.query(`SELECT events_applied::text AS n, last_position FROM ${this.checkpointTable} WHERE projection = $1`, [name]),
-    )[0];
-    if (!r) return undefined;
+    const checkpoint = (await this.checkpoints.read([name])).get(name);
+    if (!checkpoint) return undefined;
     const parked = (await this.parkedEvents.countOpen(this.dataSource, [name]))[name] ?? 0;
-    return { eventsApplied: Number(r.n), lastPosition: r.last_position, parked };
+    return { eventsApplied: checkpoint.eventsApplied, lastPosition: checkpoint.position ? formatPosition(checkpoint.position) : null, parked };
   }
 
   /** For readiness and metrics: the runner's state and its open parked events. */
@@ -465,7 +438,7 @@ export class ProjectionRunner {
         }
       }
       await manager.query(`DELETE FROM ${this.dedupeTable} WHERE projection = ANY($1::text[])`, [names]);
-      await manager.query(`DELETE FROM ${this.checkpointTable} WHERE projection = ANY($1::text[])`, [names]);
+      await this.checkpoints.reset(names, typeormExecutor(manager));
       await this.parkedEvents.clear(manager, names);
     });
     for (const name of names) this.floors.set(name, undefined);
@@ -484,7 +457,7 @@ export class ProjectionRunner {
       next.catch(() => undefined); // awaited on the next turn; not an unhandled rejection meanwhile
       await this.applyOffered(current.offered, 'store', selected, current.end);
     }
-    await this.dataSource.query(`UPDATE ${this.checkpointTable} SET rebuilt_through = last_position WHERE projection = ANY($1::text[])`, [names]);
+    await this.checkpoints.markRebuilt(names);
     const counters = await this.countersFor(selected);
     return names.reduce((sum, n) => sum + counters.applied[n] - before.applied[n], 0);
   }
@@ -517,7 +490,8 @@ export class ProjectionRunner {
           if (p.applyBatch) await p.applyBatch([event], m);
           else await p.apply(event, m);
           await this.parkedEvents.resolve(m, row.consumer, row.eventId, 'applied');
-          await m.query(`UPDATE ${this.checkpointTable} SET events_applied = events_applied + 1, updated_at = now() WHERE projection = $1`, [p.name]);
+          // Counted with the change; the position stays (the event is behind it already).
+          await this.checkpoints.advance([{ name: p.name, applied: 1 }], typeormExecutor(m));
         });
         result.applied++;
       } catch (error) {

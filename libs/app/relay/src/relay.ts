@@ -2,7 +2,7 @@ import { InvalidIntegrationEventError, type IntegrationBus, type IntegrationEven
 import { formatPosition, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@crm/event-store';
 import { blockKey, ParkedEvents, WAITING_REASON_PREFIX, type NewParkedEvent } from '@crm/parked-events';
 import type { SqlClient } from '@crm/sql';
-import type { CheckpointStore } from './checkpoint-store';
+import type { CheckpointStore } from '@crm/checkpoints';
 import { toIntegrationEvent } from './integration-mapping';
 
 /** The consumer name the relay files its parked events under. */

@@ -1,4 +1,4 @@
-import type { Actor, Visibility } from '@crm/event-store';
+import type { Actor, Visibility } from '@crm/kernel';
 
 /**
  * An integration event as it travels on the bus: a CloudEvents 1.0 envelope (structured JSON mode)
@@ -21,9 +21,12 @@ export interface IntegrationEvent<Data = unknown> {
   readonly schemaversion: number;
   readonly correlationid: string;
   readonly causationid: string;
-  /** JSON of the event store `Actor`. */
+  /** JSON of the CRM's `Actor` (`@crm/kernel`): who acted. */
   readonly actor: string;
-  /** JSON of the event store `Visibility`. */
+  /**
+   * JSON of the CRM's `Visibility` (`@crm/kernel`). Always present: for an event whose metadata
+   * states none the relay writes the company-wide reading (`COMPANY_WIDE_VISIBILITY`).
+   */
   readonly visibility: string;
   /** Global position in the event store ("commit/prepare"), when the relay published it. */
   readonly position?: string;

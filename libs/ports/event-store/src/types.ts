@@ -3,34 +3,20 @@
  * and the conformance suite in `../testing` holds each of them to the same behaviour.
  */
 
-/** Who did it. Every event records its actor so the history says who acted, not just what. */
-export interface Actor {
-  readonly type: 'staff' | 'partner-user' | 'customer' | 'system';
-  readonly id: string;
-  /** The department of a staff member (sales, service, marketing, ...). */
-  readonly department?: string;
-  /** The partner organisation a partner user acts for. */
-  readonly partnerId?: string;
-}
-
 /**
- * Who may see an event. `departments: '*'` is the normal case inside the company (one shared
- * history). `partners: 'shared'` — every partner the customer is currently shared with (the
- * company's own episodes); a list — only those partners (a partner's own episodes). The partner
- * portal enforces it where the data is read.
+ * What the store and its followers read from an event's metadata: correlation and causation (the
+ * EventStoreDB adapter also writes them as `$correlationId`/`$causationId`) and when it happened
+ * (followers publish it, e.g. as the CloudEvents `time`). Every other field is the application's:
+ * the store keeps it as written and returns it on read, without reading it — the CRM's own fields
+ * (actor, visibility) are `CrmEventMetadata` in `@crm/kernel`.
  */
-export interface Visibility {
-  readonly departments: '*' | readonly string[];
-  readonly partners: 'shared' | readonly string[];
-}
-
 export interface EventMetadata {
   readonly correlationId: string;
   readonly causationId: string;
-  readonly actor: Actor;
   /** When it happened in the world (ISO-8601); distinct from when the store recorded it. */
   readonly occurredAt: string;
-  readonly visibility: Visibility;
+  /** Application-defined fields: JSON values, stored and returned unchanged. */
+  readonly [field: string]: unknown;
 }
 
 export interface NewEvent<Type extends string = string, Data = unknown> {

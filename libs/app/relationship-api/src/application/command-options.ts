@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventMetadata, ExpectedRevision, Visibility } from '@crm/event-store';
-import type { Clock } from '@crm/kernel';
+import type { ExpectedRevision } from '@crm/event-store';
+import type { Clock, CrmEventMetadata, Visibility } from '@crm/kernel';
 import { actorFromPrincipal, type Principal } from '@crm/service-kit';
 
 /** What every command takes besides its own data. */
@@ -34,6 +34,6 @@ export function visibilityFor(principal: Principal): Visibility {
 }
 
 /** Who acted, when, in which request, and who may see it: recorded on every event. */
-export function metadataFor(principal: Principal, clock: Clock, visibility: Visibility, correlationId?: string): Omit<EventMetadata, 'causationId'> {
+export function metadataFor(principal: Principal, clock: Clock, visibility: Visibility, correlationId?: string): Omit<CrmEventMetadata, 'causationId'> {
   return { correlationId: correlationId ?? randomUUID(), actor: actorFromPrincipal(principal), occurredAt: clock.now().toISOString(), visibility };
 }

@@ -1,4 +1,4 @@
-import type { Actor } from '@crm/event-store';
+import type { Actor } from '@crm/kernel';
 
 /** The departments a staff member can belong to (`dept` claim). */
 export const DEPARTMENTS = ['sales', 'service', 'marketing', 'analytics', 'management'] as const;

@@ -82,9 +82,22 @@ export function describeEventStoreConformance(name: string, options: EventStoreC
       it('rejects a batch with an invalid event id or missing metadata', async () => {
         const bad = { ...testEvent(), id: 'not-a-uuid' };
         await expect(store.appendToStream(uniqueStream(), [bad])).rejects.toBeInstanceOf(InvalidAppendError);
-        const noActor = { ...testEvent(), metadata: { ...testMetadata(), actor: undefined as never } };
-        await expect(store.appendToStream(uniqueStream(), [noActor])).rejects.toBeInstanceOf(InvalidAppendError);
+        const noCorrelation = { ...testEvent(), metadata: { ...testMetadata(), correlationId: undefined as never } };
+        await expect(store.appendToStream(uniqueStream(), [noCorrelation])).rejects.toBeInstanceOf(InvalidAppendError);
+        const noMetadata = { ...testEvent(), metadata: undefined as never };
+        await expect(store.appendToStream(uniqueStream(), [noMetadata])).rejects.toBeInstanceOf(InvalidAppendError);
         await expect(store.appendToStream(uniqueStream(), [])).rejects.toBeInstanceOf(InvalidAppendError);
+      });
+
+      it('keeps the application-defined metadata it does not read, and asks for none of it', async () => {
+        const stream = uniqueStream();
+        // Only the store's own fields: an application that records no actor or visibility may append.
+        const bare = { correlationId: 'corr-1', causationId: 'cause-1', occurredAt: '2024-02-29T12:00:00.000Z' };
+        const rich = { ...bare, tenant: 't-9', tags: ['a', 'b'], nested: { depth: { n: 2 } } };
+        const events = [testEvent('Bare', {}, bare), testEvent('Rich', {}, rich)];
+        await store.appendToStream(stream, events);
+        const read = await store.readStream(stream);
+        expect(read.map((e) => e.metadata)).toEqual([bare, rich]);
       });
     });
 

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EventMetadata, NewEvent } from '../types';
 
+/**
+ * Metadata for test events: the store's own fields plus application-defined ones shaped like the
+ * CRM's (actor, visibility) — the store must keep fields it does not read, and CRM suites that
+ * append through a bare store reuse this.
+ */
 export function testMetadata(overrides: Partial<EventMetadata> = {}): EventMetadata {
   return {
     correlationId: randomUUID(),
