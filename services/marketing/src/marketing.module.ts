@@ -5,9 +5,10 @@ import { RecordCampaignResponseController } from './campaigns/record-response/re
 import { RecordCampaignResponseHandler } from './campaigns/record-response/record-response.command';
 import { RunCampaignController } from './campaigns/run-campaign/run-campaign.controller';
 import { RunCampaignHandler } from './campaigns/run-campaign/run-campaign.command';
+import { marketingReadModels } from './read-models';
 
 @Module({
-  imports: [CqrsModule.forRoot(), RelationshipApiModule.forService({ service: 'marketing', controllers: [CustomersController] })],
+  imports: [CqrsModule.forRoot(), RelationshipApiModule.forService({ service: marketingReadModels.service, projections: marketingReadModels.own, controllers: [CustomersController] })],
   controllers: [RunCampaignController, RecordCampaignResponseController],
   providers: [RunCampaignHandler, RecordCampaignResponseHandler],
 })

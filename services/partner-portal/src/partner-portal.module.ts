@@ -9,6 +9,7 @@ import { RegisterPartnerHandler } from './partners/register-partner/register-par
 import { PartnerScope } from './portal/partner-scope';
 import { PortalCustomersController } from './portal/portal-customers.controller';
 import { PortalEpisodesController } from './portal/portal-episodes.controller';
+import { partnerPortalReadModels } from './read-models';
 
 /**
  * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
@@ -16,7 +17,7 @@ import { PortalEpisodesController } from './portal/portal-episodes.controller';
  * is the partner's view, scoped by `PartnerScope`.
  */
 @Module({
-  imports: [CqrsModule.forRoot(), RelationshipApiModule.forService({ service: 'partner-portal' })],
+  imports: [CqrsModule.forRoot(), RelationshipApiModule.forService({ service: partnerPortalReadModels.service, projections: partnerPortalReadModels.own })],
   controllers: [PartnersController, TokenController, PortalCustomersController, PortalEpisodesController],
   providers: [PartnerCredentials, PartnerScope, RegisterPartnerHandler, IssueCredentialHandler],
 })

@@ -4,9 +4,10 @@ import { CustomersController, RelationshipApiModule } from '@crm/relationship-ap
 import { CasesController } from './cases/cases.controller';
 import { OpenCaseController } from './cases/open-case/open-case.controller';
 import { OpenCaseHandler } from './cases/open-case/open-case.command';
+import { customerServiceReadModels } from './read-models';
 
 @Module({
-  imports: [CqrsModule.forRoot(), RelationshipApiModule.forService({ service: 'service', controllers: [CustomersController] })],
+  imports: [CqrsModule.forRoot(), RelationshipApiModule.forService({ service: customerServiceReadModels.service, projections: customerServiceReadModels.own, controllers: [CustomersController] })],
   controllers: [OpenCaseController, CasesController],
   providers: [OpenCaseHandler],
 })

@@ -139,6 +139,19 @@ export class ProjectionRunner {
 
   // ---- applying -------------------------------------------------------------------------------
 
+  /**
+   * Applies a batch as the bus delivers one: in one transaction, each event once per projection
+   * whatever the number of deliveries, what fails parked. `start(bus)` hands it every batch; the
+   * projection specifications (`@crm/projections/testing`) call it directly, to test a projection
+   * the way it runs.
+   */
+  async applyBatch(events: readonly IntegrationEvent[]): Promise<void> {
+    await this.applyOffered(
+      events.map((event) => ({ event, position: positionOf(event) })),
+      'bus',
+    );
+  }
+
   /** Applies one event exactly once per projection, whatever the number of deliveries (as from the bus). */
   async apply(event: IntegrationEvent): Promise<ApplyOutcome> {
     const interested = this.projections.filter((p) => this.handles.get(p.name)?.has(event.type));
@@ -335,10 +348,7 @@ export class ProjectionRunner {
       retry: this.options.retry,
       onBatchError: (error, attempt) => this.failed(error, attempt),
       handleBatch: async (events) => {
-        await this.applyOffered(
-          events.map((event) => ({ event, position: positionOf(event) })),
-          'bus',
-        );
+        await this.applyBatch(events);
         this.recovered('live');
       },
     });
@@ -457,18 +467,7 @@ export class ProjectionRunner {
   async rebuild(store: EventStore, registry: IntegrationEventRegistry, mapping: EventMapping, options: { projections?: readonly string[] } = {}): Promise<number> {
     const selected = this.projections.filter((p) => !options.projections || options.projections.includes(p.name));
     const names = selected.map((p) => p.name);
-    await this.dataSource.transaction(async (manager) => {
-      for (const p of selected) {
-        for (const entity of p.entities) {
-          const table = manager.getRepository(entity).metadata.tablePath;
-          await manager.query(`DELETE FROM ${quotePath(table)}`);
-        }
-      }
-      await manager.query(`DELETE FROM ${this.dedupeTable} WHERE projection = ANY($1::text[])`, [names]);
-      await manager.query(`DELETE FROM ${this.checkpointTable} WHERE projection = ANY($1::text[])`, [names]);
-      await this.parkedEvents.clear(manager, names);
-    });
-    for (const name of names) this.floors.set(name, undefined);
+    await this.reset({ projections: names });
     const before = await this.countersFor(selected);
     const pageSize = this.options.rebuildBatchSize ?? 2000;
     // A pipeline: while the database applies page N, this process reads and validates page N+1.
@@ -487,6 +486,28 @@ export class ProjectionRunner {
     await this.dataSource.query(`UPDATE ${this.checkpointTable} SET rebuilt_through = last_position WHERE projection = ANY($1::text[])`, [names]);
     const counters = await this.countersFor(selected);
     return names.reduce((sum, n) => sum + counters.applied[n] - before.applied[n], 0);
+  }
+
+  /**
+   * Empties read models as if they had never seen an event: their tables, dedupe records, parked
+   * events and checkpoints, in one transaction (the first half of a rebuild). Stop the live consumer
+   * first.
+   */
+  async reset(options: { projections?: readonly string[] } = {}): Promise<void> {
+    const selected = this.projections.filter((p) => !options.projections || options.projections.includes(p.name));
+    const names = selected.map((p) => p.name);
+    await this.dataSource.transaction(async (manager) => {
+      for (const p of selected) {
+        for (const entity of p.entities) {
+          const table = manager.getRepository(entity).metadata.tablePath;
+          await manager.query(`DELETE FROM ${quotePath(table)}`);
+        }
+      }
+      await manager.query(`DELETE FROM ${this.dedupeTable} WHERE projection = ANY($1::text[])`, [names]);
+      await manager.query(`DELETE FROM ${this.checkpointTable} WHERE projection = ANY($1::text[])`, [names]);
+      await this.parkedEvents.clear(manager, names);
+    });
+    for (const name of names) this.floors.set(name, undefined);
   }
 
   /**
