@@ -1,8 +1,7 @@
 // The sales read models with a "fixed" contract that accepts a customer's contacts in any shape:
 // stands in for the fix an operator deploys before re-driving parked events (poison-event spec).
 import { crmRegistry } from '@crm/contracts';
-import type { ReadModelsModule } from '@crm/projections';
-import { relationshipProjections, schemaOf } from '@crm/relationship-api';
+import { serviceReadModels } from '@crm/relationship-api';
 import { Allow } from 'class-validator';
 
 class LenientCustomerRegistered {
@@ -16,5 +15,5 @@ class LenientCustomerRegistered {
   @Allow() registeredBy!: string;
 }
 
-export const readModels: ReadModelsModule['readModels'] = relationshipProjections('sales').map((projection) => ({ projection, schema: schemaOf('sales') }));
+export const { readModels } = serviceReadModels('sales');
 export const registry = crmRegistry().register('CustomerRegistered', 1, LenientCustomerRegistered);

@@ -4,9 +4,10 @@ import { RecordCampaignResponseController } from './campaigns/record-response/re
 import { RecordCampaignResponseHandler } from './campaigns/record-response/record-response.handler';
 import { RunCampaignController } from './campaigns/run-campaign/run-campaign.controller';
 import { RunCampaignHandler } from './campaigns/run-campaign/run-campaign.handler';
+import { marketingReadModels } from './read-models';
 
 @Module({
-  imports: [RelationshipApiModule.forService({ service: 'marketing', controllers: [CustomersController, CustomerEditsController] })],
+  imports: [RelationshipApiModule.forService({ service: marketingReadModels.service, projections: marketingReadModels.own, controllers: [CustomersController, CustomerEditsController] })],
   controllers: [RunCampaignController, RecordCampaignResponseController],
   providers: [RunCampaignHandler, RecordCampaignResponseHandler],
 })

@@ -1,7 +1,6 @@
-// For the rebuild CLI: npm run rebuild-read-model -- --service marketing
-import { crmRegistry } from '@crm/contracts';
-import type { ReadModelsModule } from '@crm/projections';
-import { relationshipProjections, schemaOf } from '@crm/relationship-api';
+// The read models of marketing, declared once: marketing.module.ts runs them, and the rebuild and re-drive
+// CLIs load this file (npm run rebuild-read-model -- --service marketing).
+import { serviceReadModels } from '@crm/relationship-api';
 
-export const readModels: ReadModelsModule['readModels'] = relationshipProjections('marketing').map((projection) => ({ projection, schema: schemaOf('marketing') }));
-export const registry = crmRegistry();
+export const marketingReadModels = serviceReadModels('marketing');
+export const { readModels, registry } = marketingReadModels;

@@ -6,6 +6,7 @@ import { PartnersController } from './partners/partners.controller';
 import { PartnerScope } from './portal/partner-scope';
 import { PortalCustomersController } from './portal/portal-customers.controller';
 import { PortalEpisodesController } from './portal/portal-episodes.controller';
+import { partnerPortalReadModels } from './read-models';
 
 /**
  * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
@@ -13,7 +14,7 @@ import { PortalEpisodesController } from './portal/portal-episodes.controller';
  * is the partner's view, scoped by `PartnerScope` — which also checks every partner write (`partnerAccess`).
  */
 @Module({
-  imports: [RelationshipApiModule.forService({ service: 'partner-portal', partnerAccess: PartnerScope, providers: [PartnerScope] })],
+  imports: [RelationshipApiModule.forService({ service: partnerPortalReadModels.service, projections: partnerPortalReadModels.own, partnerAccess: PartnerScope, providers: [PartnerScope] })],
   controllers: [PartnersController, TokenController, PortalCustomersController, PortalEpisodesController],
   providers: [PartnerCredentials],
 })

@@ -1,7 +1,6 @@
-// For the rebuild CLI: npm run rebuild-read-model -- --service partner-portal
-import { crmRegistry } from '@crm/contracts';
-import type { ReadModelsModule } from '@crm/projections';
-import { relationshipProjections, schemaOf } from '@crm/relationship-api';
+// The read models of partner-portal, declared once: partner-portal.module.ts runs them, and the rebuild and re-drive
+// CLIs load this file (npm run rebuild-read-model -- --service partner-portal).
+import { serviceReadModels } from '@crm/relationship-api';
 
-export const readModels: ReadModelsModule['readModels'] = relationshipProjections('partner-portal').map((projection) => ({ projection, schema: schemaOf('partner-portal') }));
-export const registry = crmRegistry();
+export const partnerPortalReadModels = serviceReadModels('partner-portal');
+export const { readModels, registry } = partnerPortalReadModels;

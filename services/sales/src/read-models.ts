@@ -1,7 +1,6 @@
-// For the rebuild CLI: npm run rebuild-read-model -- --service sales
-import { crmRegistry } from '@crm/contracts';
-import type { ReadModelsModule } from '@crm/projections';
-import { relationshipProjections, schemaOf } from '@crm/relationship-api';
+// The read models of sales, declared once: sales.module.ts runs them, and the rebuild and re-drive
+// CLIs load this file (npm run rebuild-read-model -- --service sales).
+import { serviceReadModels } from '@crm/relationship-api';
 
-export const readModels: ReadModelsModule['readModels'] = relationshipProjections('sales').map((projection) => ({ projection, schema: schemaOf('sales') }));
-export const registry = crmRegistry();
+export const salesReadModels = serviceReadModels('sales');
+export const { readModels, registry } = salesReadModels;

@@ -1,7 +1,6 @@
-// For the rebuild CLI: npm run rebuild-read-model -- --service service
-import { crmRegistry } from '@crm/contracts';
-import type { ReadModelsModule } from '@crm/projections';
-import { relationshipProjections, schemaOf } from '@crm/relationship-api';
+// The read models of service, declared once: service.module.ts runs them, and the rebuild and re-drive
+// CLIs load this file (npm run rebuild-read-model -- --service service).
+import { serviceReadModels } from '@crm/relationship-api';
 
-export const readModels: ReadModelsModule['readModels'] = relationshipProjections('service').map((projection) => ({ projection, schema: schemaOf('service') }));
-export const registry = crmRegistry();
+export const customerServiceReadModels = serviceReadModels('service');
+export const { readModels, registry } = customerServiceReadModels;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { IsInt, IsString, IsUUID } from 'class-validator';
-import type { IntegrationEvent } from '@crm/bus';
 import { InProcessBus } from '@crm/bus-in-process';
 import { testMetadata, waitFor } from '@crm/event-store/testing';
 import { PostgresEventStore } from '@crm/event-store-postgres';
@@ -9,7 +8,7 @@ import { PgliteSession } from '@crm/sql-clients';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ProjectionRunner } from './projection-runner';
 import type { Projection } from './projection';
-import { CustomerActivity, customerActivityProjection, testRegistry } from './testing';
+import { CustomerActivity, customerActivityProjection, testRegistry, type CustomerNoted } from './testing';
 
 // A stored event that breaks its contract, or that a projection cannot apply, must never stop a
 // read model: it is parked with its reason, its subject is reported stale, the other subjects move
@@ -40,13 +39,13 @@ describe('poison events are parked, never fatal (PGlite)', () => {
   const activity = async (customerId: string) => (await ds.getRepository(CustomerActivity).findOneBy({ customerId }))?.events ?? 0;
 
   /** A projection that cannot apply events whose note is 'explode' — until `fixed`. */
-  function fragile(name: string): Projection & { fixed: boolean } {
+  function fragile(name: string): Projection<CustomerNoted> & { fixed: boolean } {
     const inner = customerActivityProjection(name);
     const projection = {
       ...inner,
       fixed: false,
-      async apply(event: IntegrationEvent, manager: EntityManager) {
-        if (!projection.fixed && (event.data as { note: string }).note === 'explode') throw new TypeError('cannot read properties of undefined');
+      async apply(event: CustomerNoted, manager: EntityManager) {
+        if (!projection.fixed && event.data.note === 'explode') throw new TypeError('cannot read properties of undefined');
         await inner.apply(event, manager);
       },
     };
@@ -145,7 +144,7 @@ describe('poison events are parked, never fatal (PGlite)', () => {
     await note(a, 0);
     const inner = customerActivityProjection('outage-victim');
     let outages = 3;
-    const projection: Projection = {
+    const projection: Projection<CustomerNoted> = {
       ...inner,
       async apply(event, manager) {
         if (outages-- > 0) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' });

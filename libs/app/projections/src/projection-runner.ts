@@ -136,6 +136,19 @@ export class ProjectionRunner {
 
   // ---- applying -------------------------------------------------------------------------------
 
+  /**
+   * Applies a batch as the bus delivers one: in one transaction, each event once per projection
+   * whatever the number of deliveries, what fails parked. `start(bus)` hands it every batch; the
+   * projection specifications (`@crm/projections/testing`) call it directly, to test a projection
+   * the way it runs.
+   */
+  async applyBatch(events: readonly IntegrationEvent[]): Promise<void> {
+    await this.applyOffered(
+      events.map((event) => ({ event, position: positionOf(event) })),
+      'bus',
+    );
+  }
+
   /** Applies one event exactly once per projection, whatever the number of deliveries (as from the bus). */
   async apply(event: IntegrationEvent): Promise<ApplyOutcome> {
     const interested = this.projections.filter((p) => this.handles.get(p.name)?.has(event.type));
@@ -317,10 +330,7 @@ export class ProjectionRunner {
       retry: this.options.retry,
       onBatchError: (error, attempt) => this.failed(error, attempt),
       handleBatch: async (events) => {
-        await this.applyOffered(
-          events.map((event) => ({ event, position: positionOf(event) })),
-          'bus',
-        );
+        await this.applyBatch(events);
         this.recovered('live');
       },
     });
@@ -430,18 +440,7 @@ export class ProjectionRunner {
   async rebuild(store: EventStore, registry: IntegrationEventRegistry, mapping: EventMapping, options: { projections?: readonly string[] } = {}): Promise<number> {
     const selected = this.projections.filter((p) => !options.projections || options.projections.includes(p.name));
     const names = selected.map((p) => p.name);
-    await this.dataSource.transaction(async (manager) => {
-      for (const p of selected) {
-        for (const entity of p.entities) {
-          const table = manager.getRepository(entity).metadata.tablePath;
-          await manager.query(`DELETE FROM ${quotePath(table)}`);
-        }
-      }
-      await manager.query(`DELETE FROM ${this.dedupeTable} WHERE projection = ANY($1::text[])`, [names]);
-      await this.checkpoints.reset(names, typeormExecutor(manager));
-      await this.parkedEvents.clear(manager, names);
-    });
-    for (const name of names) this.floors.set(name, undefined);
+    await this.reset({ projections: names });
     const before = await this.countersFor(selected);
     const pageSize = this.options.rebuildBatchSize ?? 2000;
     // A pipeline: while the database applies page N, this process reads and validates page N+1.
@@ -460,6 +459,28 @@ export class ProjectionRunner {
     await this.checkpoints.markRebuilt(names);
     const counters = await this.countersFor(selected);
     return names.reduce((sum, n) => sum + counters.applied[n] - before.applied[n], 0);
+  }
+
+  /**
+   * Empties read models as if they had never seen an event: their tables, dedupe records, parked
+   * events and checkpoints, in one transaction (the first half of a rebuild). Stop the live consumer
+   * first.
+   */
+  async reset(options: { projections?: readonly string[] } = {}): Promise<void> {
+    const selected = this.projections.filter((p) => !options.projections || options.projections.includes(p.name));
+    const names = selected.map((p) => p.name);
+    await this.dataSource.transaction(async (manager) => {
+      for (const p of selected) {
+        for (const entity of p.entities) {
+          const table = manager.getRepository(entity).metadata.tablePath;
+          await manager.query(`DELETE FROM ${quotePath(table)}`);
+        }
+      }
+      await manager.query(`DELETE FROM ${this.dedupeTable} WHERE projection = ANY($1::text[])`, [names]);
+      await this.checkpoints.reset(names, typeormExecutor(manager));
+      await this.parkedEvents.clear(manager, names);
+    });
+    for (const name of names) this.floors.set(name, undefined);
   }
 
   /**

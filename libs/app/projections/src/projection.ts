@@ -1,22 +1,31 @@
 import type { IntegrationEvent, IntegrationEventRegistry } from '@crm/bus';
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
-/** A read model: the events it handles and how each one changes its tables. */
-export interface Projection {
+/**
+ * A read model: the events it handles and how each one changes its tables.
+ *
+ * Typed by the events it handles (e.g. `Projection<CrmIntegrationEvent<'EpisodeOpened' | 'EpisodeClosed'>>`)
+ * so `apply` narrows `event.data` on `event.type` without casts. That is sound because the runner
+ * hands a projection only events whose type is in `handles` and that passed the registry's
+ * contract check (re-driven events are validated again). `apply` and `applyBatch` are methods, whose
+ * parameters TypeScript compares both ways, so any `Projection<E>` is also a plain `Projection` —
+ * what the runner, the read-model lists and the CLIs hold.
+ */
+export interface Projection<E extends IntegrationEvent = IntegrationEvent> {
   /** Unique name; the checkpoint key and the consumer name its parked events are filed under. */
   readonly name: string;
   /** The tables it owns — emptied when the read model is rebuilt. */
   readonly entities: readonly EntityTarget<ObjectLiteral>[];
   /** Event types it applies; others are acknowledged and ignored. */
-  readonly handles: readonly string[];
+  readonly handles: readonly E['type'][];
   /** Applies one event inside the runner's transaction; must only use `manager`. */
-  apply(event: IntegrationEvent, manager: EntityManager): Promise<void>;
+  apply(event: E, manager: EntityManager): Promise<void>;
   /**
    * Optional: applies several events (in order) inside one transaction, with fewer statements than
    * one `apply` each — what makes catching up and rebuilding fast. Must have exactly the effect of
    * calling `apply` for each event in turn.
    */
-  applyBatch?(events: readonly IntegrationEvent[], manager: EntityManager): Promise<void>;
+  applyBatch?(events: readonly E[], manager: EntityManager): Promise<void>;
 }
 
 /** A projection and the schema its tables live in (the owning service's schema). */

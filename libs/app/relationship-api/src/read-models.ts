@@ -1,6 +1,6 @@
 import { crmRegistry } from '@crm/contracts';
 import type { Platform } from '@crm/platform';
-import { ProjectionRunner, type Projection, type RunnerHealth, type Staleness } from '@crm/projections';
+import { ProjectionRunner, type Projection, type ReadModelsModule, type RunnerHealth, type Staleness } from '@crm/projections';
 import { RELAY_CONSUMER, toIntegrationEvent } from '@crm/relay';
 import { backfillTimelineOwners, CustomerDirectoryEntry, customerDirectoryProjection, PartnerAccess, partnerAccessProjection, TimelineEntry, timelineProjection } from '@crm/relationship-read-models';
 import type { DataSource } from 'typeorm';
@@ -14,6 +14,28 @@ export const RELATIONSHIP_ENTITIES = [TimelineEntry, CustomerDirectoryEntry, Par
 
 /** Schema of a service's read models: `sales`, `service`, `partner_portal`... */
 export const schemaOf = (service: string) => service.replace(/-/g, '_');
+
+/**
+ * A service's read models, declared once (`services/<service>/src/read-models.ts`): the shared
+ * relationship read models and the service's own projections, all in the service's schema. Its Nest
+ * module runs exactly these (`RelationshipApiModule.forService({ service, projections: own })`
+ * adds the shared ones the same way), and the rebuild and re-drive CLIs load the file's
+ * `readModels` and `registry` — so a projection cannot be live without being rebuildable.
+ */
+export interface ServiceReadModels extends ReadModelsModule {
+  service: string;
+  /** The service's own projections, besides the shared relationship ones. */
+  own: Projection[];
+}
+
+export function serviceReadModels(service: string, own: Projection[] = []): ServiceReadModels {
+  return {
+    service,
+    own,
+    readModels: [...relationshipProjections(service), ...own].map((projection) => ({ projection, schema: schemaOf(service) })),
+    registry: crmRegistry(),
+  };
+}
 
 /** The consumer group all of a service's read models share on the bus. */
 export const readModelGroupOf = (service: string) => `read-models.${service}`;
@@ -38,9 +60,12 @@ export class ReadModelRunners {
   ) {}
 
   static async start(platform: Platform, service: string, extra: { projections: Projection[]; entities: Function[] } = { projections: [], entities: [] }): Promise<ReadModelRunners> {
-    const ds = await platform.createDataSource([...RELATIONSHIP_ENTITIES, ...extra.entities], { schema: schemaOf(service) });
+    // The same list the service's read-models.ts declares for the CLIs; tables from the projections.
+    const projections = serviceReadModels(service, extra.projections).readModels.map((m) => m.projection);
+    const entities = new Set([...projections.flatMap((p) => p.entities as Function[]), ...extra.entities]);
+    const ds = await platform.createDataSource([...entities], { schema: schemaOf(service) });
     await backfillTimelineOwners(ds.manager);
-    const rm = new ReadModelRunners(ds, platform, [...relationshipProjections(service), ...extra.projections], service);
+    const rm = new ReadModelRunners(ds, platform, projections, service);
     await rm.run();
     return rm;
   }

@@ -1,4 +1,4 @@
-import type { IntegrationEvent } from '@crm/bus';
+import type { CrmIntegrationEvent } from '@crm/contracts';
 import { parsePosition } from '@crm/event-store';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
@@ -6,53 +6,95 @@ import { CustomerDirectoryEntry, PartnerAccess, TimelineEntry } from './timeline
 
 const TIMELINE_TYPES = ['EpisodeOpened', 'InteractionRecorded', 'OpportunityStageAdvanced', 'EpisodeClosed'] as const;
 
-type EpisodeData = Record<string, unknown> & { episodeId: string; customerId: string };
-type Owner = { kind: 'department'; department: string } | { kind: 'partner'; partnerId: string };
+/** The events the timeline shows: every step of an episode. */
+export type TimelineEvent = CrmIntegrationEvent<(typeof TIMELINE_TYPES)[number]>;
+
+/** A timeline entry as written: one record of the batch's JSON parameter (column names). */
+export interface TimelineEntryRow {
+  event_id: string;
+  customer_id: string;
+  episode_id: string;
+  kind: TimelineEvent['type'];
+  position_commit: string;
+  position_prepare: string;
+  occurred_at: string;
+  recorded_at: string;
+  actor: unknown;
+  data: TimelineEvent['data'];
+  owner_partner_id: string | null;
+}
+
+/** The partner owning the episode an opening opens (null: a department's episode). */
+export function episodeOwnerPartner(event: CrmIntegrationEvent<'EpisodeOpened'>): string | null {
+  const owner = event.data.owner;
+  return owner.kind === 'partner' ? (owner.partnerId ?? null) : null;
+}
+
+/** The episodes a batch touches but does not open: their owners are looked up in the table. */
+export function episodesNotOpenedIn(events: readonly TimelineEvent[]): string[] {
+  const opened = new Set(events.flatMap((e) => (e.type === 'EpisodeOpened' ? [e.data.episodeId] : [])));
+  return [...new Set(events.map((e) => e.data.episodeId).filter((id) => !opened.has(id)))];
+}
+
+/**
+ * The entries a batch adds to the timeline — the pure part of the projection. `storedOwners`: the
+ * partner owning each episode opened before the batch (null: a department's), as the table has it.
+ */
+export function timelineEntries(events: readonly TimelineEvent[], storedOwners: ReadonlyMap<string, string | null>): TimelineEntryRow[] {
+  // The partner owning each episode: opened in this batch, or already in the table.
+  const owners = new Map(storedOwners);
+  for (const e of events) if (e.type === 'EpisodeOpened') owners.set(e.data.episodeId, episodeOwnerPartner(e));
+  return events.map((event) => {
+    if (!event.position) throw new Error(`event ${event.id} has no store position; the timeline needs the global order`);
+    const data = event.data;
+    // An interaction, stage move or closing of an episode this timeline never saw opened has no
+    // owner to scope it by: refusing it parks it instead of showing it to the wrong partner.
+    if (!owners.has(data.episodeId)) throw new Error(`episode ${data.episodeId} was never opened in this timeline`);
+    const position = parsePosition(event.position);
+    return {
+      event_id: event.id,
+      customer_id: data.customerId,
+      episode_id: data.episodeId,
+      kind: event.type,
+      position_commit: String(position.commit),
+      position_prepare: String(position.prepare),
+      occurred_at: occurredAt(event),
+      recorded_at: event.recordedat ?? event.time,
+      actor: JSON.parse(event.actor) as unknown,
+      data,
+      owner_partner_id: owners.get(data.episodeId) ?? null,
+    };
+  });
+}
+
+/** When the step happened, as the event says (the envelope's time only for what carries none). */
+function occurredAt(event: TimelineEvent): string {
+  switch (event.type) {
+    case 'InteractionRecorded':
+      return event.data.interaction.occurredAt;
+    case 'EpisodeOpened':
+      return event.data.openedAt;
+    case 'EpisodeClosed':
+      return event.data.closedAt;
+    case 'OpportunityStageAdvanced':
+      return event.data.advancedAt;
+  }
+}
 
 /** The relationship timeline every customer-facing service keeps (each in its own schema; `owner` names the service). */
-export function timelineProjection(owner: string): Projection {
-  const applyBatch = async (events: readonly IntegrationEvent[], manager: EntityManager) => {
+export function timelineProjection(owner: string): Projection<TimelineEvent> {
+  const applyBatch = async (events: readonly TimelineEvent[], manager: EntityManager) => {
     const table = manager.getRepository(TimelineEntry).metadata.tablePath;
-    // The partner owning each episode: opened in this batch, or already in the table.
-    const owners = new Map<string, string | null>();
-    for (const e of events) {
-      if (e.type === 'EpisodeOpened') {
-        const o = (e.data as { owner: Owner }).owner;
-        owners.set((e.data as EpisodeData).episodeId, o.kind === 'partner' ? o.partnerId : null);
-      }
-    }
-    const unknown = [...new Set(events.map((e) => (e.data as EpisodeData).episodeId).filter((id) => !owners.has(id)))];
+    const stored = new Map<string, string | null>();
+    const unknown = episodesNotOpenedIn(events);
     if (unknown.length > 0) {
       const found = (await manager.query(`SELECT episode_id, owner_partner_id FROM ${table} WHERE episode_id = ANY($1::text[]) AND kind = 'EpisodeOpened'`, [unknown])) as {
         episode_id: string;
         owner_partner_id: string | null;
       }[];
-      for (const r of found) owners.set(r.episode_id, r.owner_partner_id);
+      for (const r of found) stored.set(r.episode_id, r.owner_partner_id);
     }
-
-    const rows = events.map((event) => {
-      if (!event.position) throw new Error(`event ${event.id} has no store position; the timeline needs the global order`);
-      const data = event.data as EpisodeData;
-      // An interaction, stage move or closing of an episode this timeline never saw opened has no
-      // owner to scope it by: refusing it parks it instead of showing it to the wrong partner.
-      if (!owners.has(data.episodeId)) throw new Error(`episode ${data.episodeId} was never opened in this timeline`);
-      const position = parsePosition(event.position);
-      const occurredAt =
-        event.type === 'InteractionRecorded' ? (data.interaction as { occurredAt: string }).occurredAt : String(data.openedAt ?? data.closedAt ?? data.advancedAt ?? event.time);
-      return {
-        event_id: event.id,
-        customer_id: data.customerId,
-        episode_id: data.episodeId,
-        kind: event.type,
-        position_commit: String(position.commit),
-        position_prepare: String(position.prepare),
-        occurred_at: occurredAt,
-        recorded_at: event.recordedat ?? event.time,
-        actor: JSON.parse(event.actor) as unknown,
-        data,
-        owner_partner_id: owners.get(data.episodeId) ?? null,
-      };
-    });
+    const rows = timelineEntries(events, stored);
     // One statement and one JSON parameter for the whole batch (no per-element array escaping).
     await manager.query(
       `INSERT INTO ${table} (event_id, customer_id, episode_id, kind, position_commit, position_prepare, occurred_at, recorded_at, actor, data, owner_partner_id)
@@ -71,31 +113,45 @@ export function timelineProjection(owner: string): Projection {
   };
 }
 
-export function customerDirectoryProjection(owner: string): Projection {
+/** The events the customer directory keeps up with. */
+export type CustomerDirectoryEvent = CrmIntegrationEvent<
+  'CustomerRegistered' | 'CustomerContactAdded' | 'CustomerIdentityAdded' | 'CustomerJourneyStageChanged' | 'CustomerRelationshipPhaseChanged'
+>;
+
+/** A registration as a directory row (column names). */
+export function directoryRow(event: CrmIntegrationEvent<'CustomerRegistered'>) {
+  const d = event.data;
+  return { customer_id: d.customerId, kind: d.kind, name: d.name, journey_stage: d.journeyStage, relationship_phase: d.relationshipPhase, contacts: d.contacts, identities: d.identities, registered_at: event.time };
+}
+
+/** What a change to a registered customer sets: the SET clause (`$2` is the value) and the value. */
+export function directoryChange(event: Exclude<CustomerDirectoryEvent, { type: 'CustomerRegistered' }>): { set: string; value: unknown } {
+  switch (event.type) {
+    case 'CustomerContactAdded':
+      return { set: 'contacts = contacts || jsonb_build_array($2::jsonb)', value: JSON.stringify(event.data.contact) };
+    case 'CustomerIdentityAdded':
+      return { set: 'identities = identities || jsonb_build_array($2::jsonb)', value: JSON.stringify(event.data.identity) };
+    case 'CustomerJourneyStageChanged':
+      return { set: 'journey_stage = $2', value: event.data.to };
+    case 'CustomerRelationshipPhaseChanged':
+      return { set: 'relationship_phase = $2', value: event.data.to };
+  }
+}
+
+export function customerDirectoryProjection(owner: string): Projection<CustomerDirectoryEvent> {
   const table = (manager: EntityManager) => manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;
   /** A change to a registered customer: one UPDATE; a customer the directory does not have is an error (parks the event). */
-  const change = async (event: IntegrationEvent, manager: EntityManager) => {
-    const d = event.data as Record<string, unknown> & { customerId: string };
-    const changes: Record<string, [string, unknown]> = {
-      CustomerContactAdded: ['contacts = contacts || jsonb_build_array($2::jsonb)', JSON.stringify(d.contact)],
-      CustomerIdentityAdded: ['identities = identities || jsonb_build_array($2::jsonb)', JSON.stringify(d.identity)],
-      CustomerJourneyStageChanged: ['journey_stage = $2', d.to],
-      CustomerRelationshipPhaseChanged: ['relationship_phase = $2', d.to],
-    };
-    const [set, value] = changes[event.type];
-    const updated = (await manager.query(`UPDATE ${table(manager)} SET ${set} WHERE customer_id = $1 RETURNING customer_id`, [d.customerId, value])) as unknown;
+  const change = async (event: Exclude<CustomerDirectoryEvent, { type: 'CustomerRegistered' }>, manager: EntityManager) => {
+    const { set, value } = directoryChange(event);
+    const customerId = event.data.customerId;
+    const updated = (await manager.query(`UPDATE ${table(manager)} SET ${set} WHERE customer_id = $1 RETURNING customer_id`, [customerId, value])) as unknown;
     const changed = Array.isArray(updated) ? (Array.isArray(updated[0]) ? (updated[0] as unknown[]).length : updated.length) : 0;
-    if (changed === 0) throw new Error(`customer ${d.customerId} is not in the directory`);
+    if (changed === 0) throw new Error(`customer ${customerId} is not in the directory`);
   };
-  const applyBatch = async (events: readonly IntegrationEvent[], manager: EntityManager) => {
+  const applyBatch = async (events: readonly CustomerDirectoryEvent[], manager: EntityManager) => {
     // Registrations first, all in one statement: a later change in the batch always concerns a
     // customer registered before it — in the table already or among these.
-    const registrations = events
-      .filter((e) => e.type === 'CustomerRegistered')
-      .map((e) => {
-        const d = e.data as Record<string, unknown>;
-        return { customer_id: d.customerId, kind: d.kind, name: d.name, journey_stage: d.journeyStage, relationship_phase: d.relationshipPhase, contacts: d.contacts, identities: d.identities, registered_at: e.time };
-      });
+    const registrations = events.flatMap((e) => (e.type === 'CustomerRegistered' ? [directoryRow(e)] : []));
     if (registrations.length) {
       await manager.query(
         `INSERT INTO ${table(manager)} (customer_id, kind, name, journey_stage, relationship_phase, contacts, identities, registered_at)
@@ -115,20 +171,36 @@ export function customerDirectoryProjection(owner: string): Projection {
   };
 }
 
-export function partnerAccessProjection(owner: string): Projection {
-  const applyBatch = async (events: readonly IntegrationEvent[], manager: EntityManager) => {
-    // A grant's state is its latest event: keep the last one per (partner, customer), then one upsert.
-    const latest = new Map<string, { partner_id: string; customer_id: string; granted: boolean; changed_at: string }>();
-    for (const event of events) {
-      const d = event.data as { partnerId: string; customerId: string; sharedAt?: string; revokedAt?: string };
-      latest.set(`${d.partnerId}\u0000${d.customerId}`, { partner_id: d.partnerId, customer_id: d.customerId, granted: event.type === 'CustomerSharedWithPartner', changed_at: d.sharedAt ?? d.revokedAt ?? event.time });
-    }
+/** The events that grant and revoke a partner's access to a customer. */
+export type PartnerAccessEvent = CrmIntegrationEvent<'CustomerSharedWithPartner' | 'CustomerShareRevoked'>;
+
+export interface PartnerAccessRow {
+  partner_id: string;
+  customer_id: string;
+  granted: boolean;
+  changed_at: string;
+}
+
+/** A grant's state is its latest event: the last one per (partner, customer) of a batch, in order of first appearance. */
+export function latestGrants(events: readonly PartnerAccessEvent[]): PartnerAccessRow[] {
+  const latest = new Map<string, PartnerAccessRow>();
+  for (const event of events) {
+    const d = event.data;
+    const changedAt = event.type === 'CustomerSharedWithPartner' ? event.data.sharedAt : event.data.revokedAt;
+    latest.set(`${d.partnerId}\u0000${d.customerId}`, { partner_id: d.partnerId, customer_id: d.customerId, granted: event.type === 'CustomerSharedWithPartner', changed_at: changedAt });
+  }
+  return [...latest.values()];
+}
+
+export function partnerAccessProjection(owner: string): Projection<PartnerAccessEvent> {
+  const applyBatch = async (events: readonly PartnerAccessEvent[], manager: EntityManager) => {
+    // One upsert of each grant's latest state.
     const table = manager.getRepository(PartnerAccess).metadata.tablePath;
     await manager.query(
       `INSERT INTO ${table} (partner_id, customer_id, granted, changed_at)
        SELECT partner_id, customer_id, granted, changed_at FROM jsonb_to_recordset($1::jsonb) AS r(partner_id text, customer_id text, granted boolean, changed_at timestamptz)
        ON CONFLICT (partner_id, customer_id) DO UPDATE SET granted = EXCLUDED.granted, changed_at = EXCLUDED.changed_at`,
-      [JSON.stringify([...latest.values()])],
+      [JSON.stringify(latestGrants(events))],
     );
   };
   return {

@@ -5,14 +5,18 @@ import type { Actor, Visibility } from '@crm/kernel';
  * whose `subject` is the customer id — the partition key, so one customer's events stay in order.
  * Extension attribute values are strings or integers, as CloudEvents requires; actor and visibility
  * are JSON text in their extensions (read them with `envelopeActor` / `envelopeVisibility`).
+ *
+ * Generic in `type` and `data` so that a union of events (a contract's, e.g. `CrmIntegrationEvent`
+ * in `@crm/contracts`) narrows `data` when code checks `type`; the defaults keep the envelope
+ * untyped where the code handles any event (the bus, the relay, the runner).
  */
-export interface IntegrationEvent<Data = unknown> {
+export interface IntegrationEvent<Type extends string = string, Data = unknown> {
   readonly specversion: '1.0';
   /** The event id in the event store: consumers deduplicate on it. */
   readonly id: string;
   /** The producing service, e.g. `/crm/sales`. */
   readonly source: string;
-  readonly type: string;
+  readonly type: Type;
   /** When it happened (the event's occurred-at). */
   readonly time: string;
   /** The customer id. */

@@ -1,4 +1,4 @@
-import { IntegrationEventRegistry } from '@crm/bus';
+import { IntegrationEventRegistry, type IntegrationEvent } from '@crm/bus';
 import { CHANGE_SOURCES, CONTACT_ROLES, CHANNELS, DEPARTMENTS, DIRECTIONS, EPISODE_OUTCOMES, EPISODE_TYPES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/kernel';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsInstant } from './instant';
@@ -194,3 +194,19 @@ export function crmRegistry(): IntegrationEventRegistry {
   return registry;
 }
 
+/** The type of every CRM integration event (`CustomerRegistered`, `EpisodeOpened`, …). */
+export type CrmEventType = keyof typeof INTEGRATION_EVENTS;
+
+/** The payload of a CRM integration event of type `T`: its contract class (schema version 1). */
+export type CrmEventData<T extends CrmEventType> = InstanceType<(typeof INTEGRATION_EVENTS)[T]>;
+
+/**
+ * The CRM's integration events as a union discriminated by `type`:
+ * `IntegrationEvent<'CustomerRegistered', CustomerRegisteredV1> | IntegrationEvent<'EpisodeOpened', EpisodeOpenedV1> | …`,
+ * or only some of them (`CrmIntegrationEvent<'EpisodeOpened' | 'EpisodeClosed'>`), so a consumer that
+ * checks `event.type` reads `event.data` with its contract's type and no cast. Derived from
+ * `INTEGRATION_EVENTS` — the registry's own table — so the type and what the registry validates
+ * cannot drift apart. It describes an event only once the registry has validated it (the runner and
+ * the bus consumers hand nothing else on).
+ */
+export type CrmIntegrationEvent<T extends CrmEventType = CrmEventType> = { [K in T]: IntegrationEvent<K, CrmEventData<K>> }[T];

@@ -1,37 +1,29 @@
-import type { IntegrationEvent } from '@crm/bus';
+import type { CrmIntegrationEvent, EpisodeOpenedV1 } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
 import { CUSTOMER_METRICS_ENTITIES, CustomerMetrics, CustomerPurchase, EpisodeOwner } from './customer-metrics.entities';
 
-type Owner = { kind: 'department'; department: string } | { kind: 'partner'; partnerId: string };
+/** The events the customer metrics count. */
+export type CustomerMetricsEvent = CrmIntegrationEvent<'CustomerRegistered' | 'EpisodeOpened' | 'InteractionRecorded' | 'EpisodeClosed'>;
 
-interface EpisodeOpenedData {
-  episodeId: string;
-  customerId: string;
-  episodeType: string;
-  owner: Owner;
-}
-interface InteractionRecordedData {
-  episodeId: string;
-  customerId: string;
-  interaction: { channel: string; occurredAt: string };
-}
-interface EpisodeClosedData {
-  episodeId: string;
-  customerId: string;
-  outcome: string;
-  closedAt: string;
-  value?: number;
-  currency?: string;
-}
-
-/** The department key an owner counts under: `sales`, `service`… or `partner:<id>`. */
-export function ownerKey(owner: Owner): string {
+/**
+ * The department key an owner counts under: `sales`, `service`… or `partner:<id>`. The contract
+ * leaves `department` and `partnerId` optional (the domain always sets them); without them the key
+ * is what it always was: `undefined` (the opening is then parked: `episode_owners.owner` is NOT
+ * NULL) or `partner:undefined`.
+ */
+export function ownerKey(owner: EpisodeOpenedV1['owner']): string | undefined {
   return owner.kind === 'partner' ? `partner:${owner.partnerId}` : owner.department;
 }
 
+/** Who owns an episode and what kind it is: InteractionRecorded and EpisodeClosed do not say. */
+export interface EpisodeOwnership {
+  owner: string | undefined;
+  episodeType: string;
+}
+
 /** What a batch of events adds to one customer's metrics. */
-interface Delta {
+export interface MetricsDelta {
   interactions: number;
   byChannel: Record<string, number>;
   byDepartment: Record<string, number>;
@@ -42,76 +34,115 @@ interface Delta {
   lastPurchaseAt: string | null;
 }
 
+/** Everything a batch writes: episodes' owners (first opening of each), purchases, and one delta per customer. */
+export interface CustomerMetricsChanges {
+  newOwners: { episodeId: string; customerId: string; episodeType: string; owner: string | undefined }[];
+  purchases: { episodeId: string; customerId: string; closedAt: string; value: string; currency: string | null; episodeType: string }[];
+  deltas: Map<string, MetricsDelta>;
+}
+
 const later = (a: string | null, b: string): string => (a === null || Date.parse(b) > Date.parse(a) ? b : a);
+
+/** The episodes whose interactions or closings a batch counts without opening them: their owners are looked up. */
+export function episodesToLookUp(events: readonly CustomerMetricsEvent[]): string[] {
+  const opened = new Set(events.flatMap((e) => (e.type === 'EpisodeOpened' ? [e.data.episodeId] : [])));
+  const counted = events.flatMap((e) => (e.type === 'InteractionRecorded' || e.type === 'EpisodeClosed' ? [e.data.episodeId] : []));
+  return [...new Set(counted)].filter((id) => !opened.has(id));
+}
+
+/**
+ * The pure part of the projection: a batch of events folded into what it writes. `storedOwners`
+ * holds the owners of the episodes `episodesToLookUp` named, as the table has them; an episode
+ * neither opened in the batch nor stored counts under `unknown`.
+ */
+export function foldCustomerMetrics(events: readonly CustomerMetricsEvent[], storedOwners: ReadonlyMap<string, EpisodeOwnership>): CustomerMetricsChanges {
+  const owners = new Map(storedOwners);
+  const newOwners: CustomerMetricsChanges['newOwners'] = [];
+  const opened = new Set<string>();
+  for (const e of events) {
+    if (e.type !== 'EpisodeOpened') continue;
+    const d = e.data;
+    const o = { owner: ownerKey(d.owner), episodeType: d.episodeType };
+    if (!opened.has(d.episodeId)) newOwners.push({ episodeId: d.episodeId, customerId: d.customerId, ...o });
+    opened.add(d.episodeId);
+    owners.set(d.episodeId, o);
+  }
+  const changes: CustomerMetricsChanges = { newOwners, purchases: [], deltas: new Map() };
+  for (const e of events) evolve(changes, e, owners);
+  return changes;
+}
+
+/** One event's change to a batch's metrics. */
+function evolve(changes: CustomerMetricsChanges, e: CustomerMetricsEvent, owners: ReadonlyMap<string, EpisodeOwnership>): void {
+  const delta = (customerId: string): MetricsDelta => {
+    let d = changes.deltas.get(customerId);
+    if (!d) changes.deltas.set(customerId, (d = { interactions: 0, byChannel: {}, byDepartment: {}, lastInteractionAt: null, won: 0, wonValues: [], lastPurchaseAt: null }));
+    return d;
+  };
+  switch (e.type) {
+    case 'CustomerRegistered':
+    case 'EpisodeOpened':
+      delta(e.data.customerId); // the customer has a row (all zeros) from its first event on
+      return;
+    case 'InteractionRecorded': {
+      const d = e.data;
+      const m = delta(d.customerId);
+      const department = owners.get(d.episodeId)?.owner ?? 'unknown';
+      m.interactions++;
+      m.byChannel[d.interaction.channel] = (m.byChannel[d.interaction.channel] ?? 0) + 1;
+      m.byDepartment[department] = (m.byDepartment[department] ?? 0) + 1;
+      m.lastInteractionAt = later(m.lastInteractionAt, d.interaction.occurredAt);
+      return;
+    }
+    case 'EpisodeClosed': {
+      const d = e.data;
+      if (d.outcome !== 'won') return; // only opportunities and partner deals close as won
+      const m = delta(d.customerId);
+      m.won++;
+      m.wonValues.push(d.value ?? 0);
+      m.lastPurchaseAt = later(m.lastPurchaseAt, d.closedAt);
+      changes.purchases.push({
+        episodeId: d.episodeId,
+        customerId: d.customerId,
+        closedAt: d.closedAt,
+        value: String(d.value ?? 0),
+        currency: d.currency ?? null,
+        episodeType: owners.get(d.episodeId)?.episodeType ?? 'unknown',
+      });
+      return;
+    }
+  }
+}
 
 /**
  * Analytical CRM's per-customer metrics, from every service's events: every interaction (by channel,
  * and by the department or partner owning its episode) and every purchase (an opportunity or partner
- * deal closed as won). A batch of events is folded into one delta per customer in memory, then
- * written with a handful of statements whatever its size: one upsert adding the deltas to the stored
- * counters (jsonb counters merged key by key, GREATEST for the latest times), one insert of the
- * episodes' owners and one of the purchases. Adding is what makes it correct in whatever instance
- * applies it; the runner applies each event once. `episode_owners` remembers each episode's owner and
- * type, since the later events of an episode do not carry them.
+ * deal closed as won). A batch of events is folded into one delta per customer in memory
+ * (`foldCustomerMetrics`), then written with a handful of statements whatever its size: one upsert
+ * adding the deltas to the stored counters (jsonb counters merged key by key, GREATEST for the latest
+ * times), one insert of the episodes' owners and one of the purchases. Adding is what makes it
+ * correct in whatever instance applies it; the runner applies each event once. `episode_owners`
+ * remembers each episode's owner and type, since the later events of an episode do not carry them.
  */
-export function customerMetricsProjection(owner = 'analytics'): Projection {
-  const applyBatch = async (events: readonly IntegrationEvent[], manager: EntityManager) => {
+export function customerMetricsProjection(owner = 'analytics'): Projection<CustomerMetricsEvent> {
+  const applyBatch = async (events: readonly CustomerMetricsEvent[], manager: EntityManager) => {
     const tables = {
       metrics: manager.getRepository(CustomerMetrics).metadata.tablePath,
       owners: manager.getRepository(EpisodeOwner).metadata.tablePath,
       purchases: manager.getRepository(CustomerPurchase).metadata.tablePath,
     };
-    // Owners of the episodes this batch touches: opened in it, or already stored.
-    const owners = new Map<string, { owner: string; episodeType: string }>();
-    const newOwners: { episodeId: string; customerId: string; episodeType: string; owner: string }[] = [];
-    for (const e of events) {
-      if (e.type !== 'EpisodeOpened') continue;
-      const d = e.data as EpisodeOpenedData;
-      const o = { owner: ownerKey(d.owner), episodeType: d.episodeType };
-      if (!owners.has(d.episodeId)) newOwners.push({ episodeId: d.episodeId, customerId: d.customerId, ...o });
-      owners.set(d.episodeId, o);
-    }
-    const unknown = [...new Set(events.filter((e) => e.type === 'InteractionRecorded' || e.type === 'EpisodeClosed').map((e) => (e.data as { episodeId: string }).episodeId))].filter(
-      (id) => !owners.has(id),
-    );
+    // Owners of the episodes this batch touches without opening them: already stored.
+    const stored = new Map<string, EpisodeOwnership>();
+    const unknown = episodesToLookUp(events);
     if (unknown.length) {
       const found = (await manager.query(`SELECT episode_id, owner, episode_type FROM ${tables.owners} WHERE episode_id = ANY($1::text[])`, [unknown])) as {
         episode_id: string;
         owner: string;
         episode_type: string;
       }[];
-      for (const r of found) owners.set(r.episode_id, { owner: r.owner, episodeType: r.episode_type });
+      for (const r of found) stored.set(r.episode_id, { owner: r.owner, episodeType: r.episode_type });
     }
-
-    const deltas = new Map<string, Delta>();
-    const delta = (customerId: string): Delta => {
-      let d = deltas.get(customerId);
-      if (!d) deltas.set(customerId, (d = { interactions: 0, byChannel: {}, byDepartment: {}, lastInteractionAt: null, won: 0, wonValues: [], lastPurchaseAt: null }));
-      return d;
-    };
-    const purchases: { episodeId: string; customerId: string; closedAt: string; value: string; currency: string | null; episodeType: string }[] = [];
-    for (const e of events) {
-      const customerId = (e.data as { customerId: string }).customerId;
-      if (e.type === 'CustomerRegistered' || e.type === 'EpisodeOpened') {
-        delta(customerId); // the customer has a row (all zeros) from its first event on
-      } else if (e.type === 'InteractionRecorded') {
-        const d = e.data as InteractionRecordedData;
-        const m = delta(customerId);
-        const department = owners.get(d.episodeId)?.owner ?? 'unknown';
-        m.interactions++;
-        m.byChannel[d.interaction.channel] = (m.byChannel[d.interaction.channel] ?? 0) + 1;
-        m.byDepartment[department] = (m.byDepartment[department] ?? 0) + 1;
-        m.lastInteractionAt = later(m.lastInteractionAt, d.interaction.occurredAt);
-      } else if (e.type === 'EpisodeClosed') {
-        const d = e.data as EpisodeClosedData;
-        if (d.outcome !== 'won') continue; // only opportunities and partner deals close as won
-        const m = delta(customerId);
-        m.won++;
-        m.wonValues.push(d.value ?? 0);
-        m.lastPurchaseAt = later(m.lastPurchaseAt, d.closedAt);
-        purchases.push({ episodeId: d.episodeId, customerId, closedAt: d.closedAt, value: String(d.value ?? 0), currency: d.currency ?? null, episodeType: owners.get(d.episodeId)?.episodeType ?? 'unknown' });
-      }
-    }
+    const { newOwners, purchases, deltas } = foldCustomerMetrics(events, stored);
 
     // Each statement takes its rows as one JSON parameter.
     if (newOwners.length) {

@@ -26,13 +26,16 @@ export class CustomerActivity {
   @Column({ type: 'uuid', name: 'last_event_id' }) lastEventId!: string;
 }
 
-export function customerActivityProjection(name = 'test-customer-activity', entity: typeof CustomerActivity = CustomerActivity): Projection {
+/** The test event, as `testRegistry()` validates it. */
+export type CustomerNoted = IntegrationEvent<'CustomerNoted', CustomerNotedV1>;
+
+export function customerActivityProjection(name = 'test-customer-activity', entity: typeof CustomerActivity = CustomerActivity): Projection<CustomerNoted> {
   return {
     name,
     entities: [entity],
     handles: ['CustomerNoted'],
-    async apply(event: IntegrationEvent, manager: EntityManager) {
-      const data = event.data as CustomerNotedV1;
+    async apply(event: CustomerNoted, manager: EntityManager) {
+      const data = event.data;
       const repo = manager.getRepository(entity);
       const row = await repo.findOneBy({ customerId: data.customerId });
       await repo.save({

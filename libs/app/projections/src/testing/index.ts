@@ -1,2 +1,3 @@
 export * from './customer-activity.projection';
 export * from './fault/processes';
+export * from './projection-specification';

@@ -22,7 +22,7 @@ export function testRegistry(): IntegrationEventRegistry {
 }
 
 /** A valid `CustomerNoted` integration event for `subject`. */
-export function testIntegrationEvent(subject: string, seq = 0, note = `note ${seq}`): IntegrationEvent<CustomerNoted> {
+export function testIntegrationEvent(subject: string, seq = 0, note = `note ${seq}`): IntegrationEvent<typeof TEST_EVENT_TYPE, CustomerNoted> {
   return {
     specversion: '1.0',
     id: randomUUID(),
