@@ -11,8 +11,16 @@ import tseslint from 'typescript-eslint';
 const infrastructure = ['@nestjs/*', 'typeorm', '@nestjs/typeorm', 'pg', '@electric-sql/*', 'kafkajs', '@eventstore/*', 'express', 'jose'];
 
 const layers = [
-  { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel'], bannedExternalImports: [...infrastructure, 'class-validator', 'class-transformer', '@nestjs/cqrs'] },
-  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain'], bannedExternalImports: [...infrastructure, 'class-validator', 'class-transformer', '@nestjs/cqrs'] },
+  {
+    sourceTag: 'type:kernel',
+    onlyDependOnLibsWithTags: ['type:kernel'],
+    bannedExternalImports: [...infrastructure, 'class-validator', 'class-transformer', '@nestjs/cqrs'],
+  },
+  {
+    sourceTag: 'type:domain',
+    onlyDependOnLibsWithTags: ['type:kernel', 'type:domain'],
+    bannedExternalImports: [...infrastructure, 'class-validator', 'class-transformer', '@nestjs/cqrs'],
+  },
   { sourceTag: 'type:port', onlyDependOnLibsWithTags: ['type:kernel', 'type:port'], bannedExternalImports: infrastructure },
   { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:kernel', 'type:port', 'type:adapter'] },
   { sourceTag: 'type:kit', onlyDependOnLibsWithTags: ['type:kernel', 'type:port', 'type:kit', 'type:platform'] },
@@ -33,7 +41,10 @@ const scopes = [
 const boundaries = (depConstraints) => ['error', { enforceBuildableLibDependency: false, allow: [], banTransitiveDependencies: false, depConstraints }];
 // Tests and test kits may start real adapters (a port's conformance suite runs against each one).
 const testFiles = ['**/*.spec.ts', '**/testing/**/*.ts'];
-const layersForTests = layers.map((c) => ({ ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:kernel', 'type:port', 'type:adapter', 'type:platform'])] }));
+const layersForTests = layers.map((c) => ({
+  ...c,
+  onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:kernel', 'type:port', 'type:adapter', 'type:platform'])],
+}));
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', '.local/**', '.cache/**', '.nx/**', 'coverage/**', '**/*.js', '**/*.mjs'] },

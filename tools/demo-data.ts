@@ -33,7 +33,18 @@ function prng(seed: number): () => number {
 
 const FIRST = ['Sari', 'Budi', 'Dewi', 'Agus', 'Rina', 'Eko', 'Maya', 'Joko', 'Lina', 'Hadi', 'Anna', 'Lukas', 'Marta', 'Jonas', 'Eva'];
 const LAST = ['Wijaya', 'Santoso', 'Pratama', 'Kusuma', 'Halim', 'Novak', 'Berger', 'Keller', 'Lindqvist', 'Rossi'];
-const ORGS = ['Maju Jaya', 'Sinar Abadi', 'Nusantara Logistik', 'Karya Mandiri', 'Alpen Tech', 'Nordlicht', 'Blue Harbor', 'Delta Foods', 'Cahaya Medika', 'Vega Motors'];
+const ORGS = [
+  'Maju Jaya',
+  'Sinar Abadi',
+  'Nusantara Logistik',
+  'Karya Mandiri',
+  'Alpen Tech',
+  'Nordlicht',
+  'Blue Harbor',
+  'Delta Foods',
+  'Cahaya Medika',
+  'Vega Motors',
+];
 const SUFFIX = ['PT', 'GmbH', 'Ltd', 'CV', 'AB'];
 
 async function main(): Promise<void> {
@@ -45,7 +56,12 @@ async function main(): Promise<void> {
   const registry = crmRegistry();
   const platform = await createPlatform(config, { registry, clientId: 'crm-demo-data' });
   const commands = createRelationshipCommands(contractCheckedStore(platform.eventStore, registry));
-  const staff = (department: 'sales' | 'service' | 'marketing' | 'management', subject: string): StaffPrincipal => ({ kind: 'staff', subject, department, roles: ['agent'] });
+  const staff = (department: 'sales' | 'service' | 'marketing' | 'management', subject: string): StaffPrincipal => ({
+    kind: 'staff',
+    subject,
+    department,
+    roles: ['agent'],
+  });
   const sales = staff('sales', 'sari.sales');
   const service = staff('service', 'budi.service');
   const marketing = staff('marketing', 'maya.marketing');
@@ -75,20 +91,57 @@ async function main(): Promise<void> {
       // Sales: most customers have an opportunity somewhere along the sales process.
       if (rnd() < 0.7) {
         const openedDays = 30 + Math.floor(rnd() * 300);
-        const opp = await commands.episodes.open(sales, 'opportunity', { customerId, name: `${pick(['Renewal', 'Expansion', 'New fleet', 'Pilot'])} ${2026}`, openedAt: ago(openedDays), expectedValue: Math.round(rnd() * 90_000) + 5_000, currency: 'EUR' });
-        await commands.episodes.recordInteraction(sales, opp.id, { channel: pick(['phone', 'email', 'face-to-face'] as Channel[]), direction: 'outbound', action: 'qualification call', response: pick(['interested', 'asked for a proposal', 'no budget this quarter']), occurredAt: ago(openedDays - 1) });
+        const opp = await commands.episodes.open(sales, 'opportunity', {
+          customerId,
+          name: `${pick(['Renewal', 'Expansion', 'New fleet', 'Pilot'])} ${2026}`,
+          openedAt: ago(openedDays),
+          expectedValue: Math.round(rnd() * 90_000) + 5_000,
+          currency: 'EUR',
+        });
+        await commands.episodes.recordInteraction(sales, opp.id, {
+          channel: pick(['phone', 'email', 'face-to-face'] as Channel[]),
+          direction: 'outbound',
+          action: 'qualification call',
+          response: pick(['interested', 'asked for a proposal', 'no budget this quarter']),
+          occurredAt: ago(openedDays - 1),
+        });
         const stage = SALES_STAGES[1 + Math.floor(rnd() * (SALES_STAGES.length - 1))];
         await commands.episodes.advanceStage(sales, opp.id, stage);
         const r = rnd();
-        if (r < 0.35) await commands.episodes.close(sales, opp.id, { outcome: 'won', value: Math.round(rnd() * 80_000) + 2_000, currency: 'EUR', closedAt: ago(Math.floor(openedDays / 2)) });
-        else if (r < 0.5) await commands.episodes.close(sales, opp.id, { outcome: 'lost', reason: 'chose a competitor', closedAt: ago(Math.floor(openedDays / 2)) });
+        if (r < 0.35)
+          await commands.episodes.close(sales, opp.id, {
+            outcome: 'won',
+            value: Math.round(rnd() * 80_000) + 2_000,
+            currency: 'EUR',
+            closedAt: ago(Math.floor(openedDays / 2)),
+          });
+        else if (r < 0.5)
+          await commands.episodes.close(sales, opp.id, { outcome: 'lost', reason: 'chose a competitor', closedAt: ago(Math.floor(openedDays / 2)) });
       }
       // Service: cases on every channel.
       if (rnd() < 0.35) {
         const channel = pick(CHANNELS);
-        const c = await commands.episodes.open(service, 'case', { customerId, name: pick(['Delivery late', 'Invoice question', 'Device fault', 'Password reset']), channel, openedAt: ago(20) });
-        await commands.episodes.recordInteraction(service, c.id, { channel, direction: 'inbound', actorKind: 'customer', actorId: customerId, action: 'customer reported the problem', occurredAt: ago(20) });
-        await commands.episodes.recordInteraction(service, c.id, { channel, direction: 'outbound', action: 'agent answered', response: 'customer satisfied', occurredAt: ago(19) });
+        const c = await commands.episodes.open(service, 'case', {
+          customerId,
+          name: pick(['Delivery late', 'Invoice question', 'Device fault', 'Password reset']),
+          channel,
+          openedAt: ago(20),
+        });
+        await commands.episodes.recordInteraction(service, c.id, {
+          channel,
+          direction: 'inbound',
+          actorKind: 'customer',
+          actorId: customerId,
+          action: 'customer reported the problem',
+          occurredAt: ago(20),
+        });
+        await commands.episodes.recordInteraction(service, c.id, {
+          channel,
+          direction: 'outbound',
+          action: 'agent answered',
+          response: 'customer satisfied',
+          occurredAt: ago(19),
+        });
         if (rnd() < 0.7) await commands.episodes.close(service, c.id, { outcome: pick(['resolved', 'unresolved'] as const), closedAt: ago(18) });
       }
     }
@@ -96,8 +149,19 @@ async function main(): Promise<void> {
     // Marketing: one campaign touching a third of the customers, by e-mail.
     const campaignId = randomUUID();
     for (const customerId of customers.filter(() => rnd() < 0.33)) {
-      const ep = await commands.episodes.open(marketing, 'campaign', { customerId, name: 'Spring offer 2027', channel: 'email', campaignId, openedAt: ago(10) });
-      await commands.episodes.recordInteraction(marketing, ep.id, { channel: 'email', direction: 'outbound', action: 'sent the spring offer', occurredAt: ago(10) });
+      const ep = await commands.episodes.open(marketing, 'campaign', {
+        customerId,
+        name: 'Spring offer 2027',
+        channel: 'email',
+        campaignId,
+        openedAt: ago(10),
+      });
+      await commands.episodes.recordInteraction(marketing, ep.id, {
+        channel: 'email',
+        direction: 'outbound',
+        action: 'sent the spring offer',
+        occurredAt: ago(10),
+      });
     }
 
     // Two partners with different shares, each with its own episodes on what it was given.
@@ -110,15 +174,27 @@ async function main(): Promise<void> {
     const partnerUser = (partnerId: string): PartnerPrincipal => ({ kind: 'partner', subject: `${partnerId}.demo`, partnerId, roles: ['partner'] });
     for (const customerId of shares[distributor.id].slice(0, 15)) {
       const deal = await commands.episodes.open(partnerUser(distributor.id), 'partner-deal', { customerId, name: 'Distributor sale', openedAt: ago(5) });
-      await commands.episodes.recordInteraction(partnerUser(distributor.id), deal.id, { channel: 'face-to-face', direction: 'outbound', action: 'demonstrated the product at the store', occurredAt: ago(5) });
+      await commands.episodes.recordInteraction(partnerUser(distributor.id), deal.id, {
+        channel: 'face-to-face',
+        direction: 'outbound',
+        action: 'demonstrated the product at the store',
+        occurredAt: ago(5),
+      });
     }
     for (const customerId of shares[repairer.id].slice(0, 10)) {
       const repair = await commands.episodes.open(partnerUser(repairer.id), 'return-repair', { customerId, name: 'Repair of returned unit', openedAt: ago(3) });
-      await commands.episodes.recordInteraction(partnerUser(repairer.id), repair.id, { channel: 'portal', direction: 'inbound', action: 'unit received for repair', occurredAt: ago(3) });
+      await commands.episodes.recordInteraction(partnerUser(repairer.id), repair.id, {
+        channel: 'portal',
+        direction: 'inbound',
+        action: 'unit received for repair',
+        occurredAt: ago(3),
+      });
     }
     // Counted, not assumed: with --customers below 60 the shares are smaller.
     const inCommon = shares[distributor.id].filter((id) => shares[repairer.id].includes(id)).length;
-    console.log(`demo data: ${customers.length} customers, campaign ${campaignId}, partners ${distributor.id} (${shares[distributor.id].length} shared) and ${repairer.id} (${shares[repairer.id].length} shared, ${inCommon} in common)`);
+    console.log(
+      `demo data: ${customers.length} customers, campaign ${campaignId}, partners ${distributor.id} (${shares[distributor.id].length} shared) and ${repairer.id} (${shares[repairer.id].length} shared, ${inCommon} in common)`,
+    );
   } finally {
     await platform.close();
   }

@@ -14,7 +14,6 @@ import { createPlatform, type Platform } from '@crm/platform';
 import { DataDirLockedError } from '@crm/platform';
 import { EmbeddedHostConfig, PORT_SETTINGS } from './embedded-host-config';
 
-
 export interface EmbeddedService {
   name: string;
   /** Starts the service on the shared platform; resolves to a stop function. */

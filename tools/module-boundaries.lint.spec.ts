@@ -14,7 +14,11 @@ async function boundaryErrors(file: string, code: string): Promise<string[]> {
 describe('module boundaries are enforced by lint', () => {
   beforeAll(() => {
     // The rule reads Nx's cached project graph; compute it as `npm run lint` does.
-    execFileSync(process.execPath, [require.resolve('nx/bin/nx'), 'show', 'projects'], { cwd: root, env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'ignore' });
+    execFileSync(process.execPath, [require.resolve('nx/bin/nx'), 'show', 'projects'], {
+      cwd: root,
+      env: { ...process.env, NX_DAEMON: 'false' },
+      stdio: 'ignore',
+    });
   });
 
   it('a port lib may not import a framework or infrastructure package', async () => {
@@ -28,12 +32,18 @@ describe('module boundaries are enforced by lint', () => {
   });
 
   it('a project may not reach into another by a relative path', async () => {
-    const errors = await boundaryErrors('libs/app/relay/src/probe.ts', "import { IntegrationEventRegistry } from '../../../ports/bus/src/registry';\nexport const x = IntegrationEventRegistry;\n");
+    const errors = await boundaryErrors(
+      'libs/app/relay/src/probe.ts',
+      "import { IntegrationEventRegistry } from '../../../ports/bus/src/registry';\nexport const x = IntegrationEventRegistry;\n",
+    );
     expect(errors.length).toBeGreaterThan(0);
   });
 
   it('an allowed import passes (the rule is not simply failing everything)', async () => {
-    const errors = await boundaryErrors('libs/app/relay/src/probe.ts', "import { IntegrationEventRegistry } from '@crm/bus';\nexport const x = IntegrationEventRegistry;\n");
+    const errors = await boundaryErrors(
+      'libs/app/relay/src/probe.ts',
+      "import { IntegrationEventRegistry } from '@crm/bus';\nexport const x = IntegrationEventRegistry;\n",
+    );
     expect(errors).toEqual([]);
   });
   it('a service may not import an adapter: adapters are reached only through the composition root', async () => {
@@ -42,7 +52,10 @@ describe('module boundaries are enforced by lint', () => {
   });
 
   it('a port may not import the domain (ports know no CRM rules)', async () => {
-    const errors = await boundaryErrors('libs/ports/event-store/src/probe.ts', "import { customerDecider } from '@crm/relationship';\nexport const x = customerDecider;\n");
+    const errors = await boundaryErrors(
+      'libs/ports/event-store/src/probe.ts',
+      "import { customerDecider } from '@crm/relationship';\nexport const x = customerDecider;\n",
+    );
     expect(errors.join('\n')).toMatch(/tag/i);
   });
 
@@ -52,17 +65,25 @@ describe('module boundaries are enforced by lint', () => {
   });
 
   it('the domain may import only the kernel and itself', async () => {
-    const errors = await boundaryErrors('libs/domain/relationship/src/probe.ts', "import { IntegrationEventRegistry } from '@crm/bus';\nexport const x = IntegrationEventRegistry;\n");
+    const errors = await boundaryErrors(
+      'libs/domain/relationship/src/probe.ts',
+      "import { IntegrationEventRegistry } from '@crm/bus';\nexport const x = IntegrationEventRegistry;\n",
+    );
     expect(errors.join('\n')).toMatch(/tag/i);
   });
 
   it('the composition root may import adapters, and a service may import the composition root', async () => {
     expect(await boundaryErrors('libs/platform/src/probe.ts', "import { KafkaBus } from '@crm/bus-kafka';\nexport const x = KafkaBus;\n")).toEqual([]);
-    expect(await boundaryErrors('services/sales/src/probe.ts', "import { createPlatform } from '@crm/platform';\nexport const x = createPlatform;\n")).toEqual([]);
+    expect(await boundaryErrors('services/sales/src/probe.ts', "import { createPlatform } from '@crm/platform';\nexport const x = createPlatform;\n")).toEqual(
+      [],
+    );
   });
 
   it('a service may not import another service', async () => {
-    const errors = await boundaryErrors('services/sales/src/probe.ts', "import { createServiceApp } from '../../service/src/service';\nexport const x = createServiceApp;\n");
+    const errors = await boundaryErrors(
+      'services/sales/src/probe.ts',
+      "import { createServiceApp } from '../../service/src/service';\nexport const x = createServiceApp;\n",
+    );
     expect(errors.length).toBeGreaterThan(0);
   });
 });

@@ -23,7 +23,10 @@ const sales = require(path.resolve(__dirname, '../services/sales/src/sales.ts'))
 describe('a stored event that breaks its contract (embedded sales service + operator CLIs)', () => {
   let svc: EmbeddedServiceUnderTest;
   let token: string;
-  const call = httpCaller(() => svc.base, () => token);
+  const call = httpCaller(
+    () => svc.base,
+    () => token,
+  );
   const poisoned = randomUUID();
 
   beforeAll(async () => {
@@ -42,12 +45,27 @@ describe('a stored event that breaks its contract (embedded sales service + oper
         type: 'CustomerRegistered',
         schemaVersion: 1,
         metadata: testMetadata(),
-        data: { customerId: poisoned, kind: 'organisation', name: 'Poisoned Ltd', contacts: [[]], identities: [], journeyStage: 'prospect', relationshipPhase: 'awareness', registeredBy: 'sales' },
+        data: {
+          customerId: poisoned,
+          kind: 'organisation',
+          name: 'Poisoned Ltd',
+          contacts: [[]],
+          identities: [],
+          journeyStage: 'prospect',
+          relationshipPhase: 'awareness',
+          registeredBy: 'sales',
+        },
       },
     ]);
     // A later, valid event about the same customer waits behind it (its order is kept).
     await store.appendToStream(`customer-${poisoned}`, [
-      { id: randomUUID(), type: 'CustomerJourneyStageChanged', schemaVersion: 1, metadata: testMetadata(), data: { customerId: poisoned, from: 'prospect', to: 'first-time-customer' } },
+      {
+        id: randomUUID(),
+        type: 'CustomerJourneyStageChanged',
+        schemaVersion: 1,
+        metadata: testMetadata(),
+        data: { customerId: poisoned, from: 'prospect', to: 'first-time-customer' },
+      },
     ]);
 
     const healthy = await call('POST', '/customers', { kind: 'person', name: 'Budi' });

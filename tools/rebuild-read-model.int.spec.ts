@@ -23,11 +23,15 @@ describe('rebuild-read-model CLI (embedded)', () => {
     await platform.close();
 
     const root = path.resolve(__dirname, '..');
-    const out = execFileSync(process.execPath, ['tools/run-ts.js', 'tools/rebuild-read-model.ts', '--module', 'libs/app/projections/src/testing/test-read-models.ts'], {
-      cwd: root,
-      env: { PATH: process.env.PATH, ...env },
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['tools/run-ts.js', 'tools/rebuild-read-model.ts', '--module', 'libs/app/projections/src/testing/test-read-models.ts'],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+      },
+    );
     expect(out).toContain('rebuilt test-customer-activity: 5 events applied');
 
     const again = await createPlatform(loadConfig(PlatformConfig, env), { registry: testRegistry(), clientId: 'test' });

@@ -27,7 +27,8 @@ export async function rebuild(argv: string[], env: Record<string, string | undef
   const mod = require(path.resolve(modulePath)) as ReadModelsModule;
   const wanted = arg('projection');
   const selected = mod.readModels.filter((m) => !wanted || m.projection.name === wanted);
-  if (selected.length === 0) throw new Error(`no read model ${wanted ?? ''} in ${modulePath}; known: ${mod.readModels.map((m) => m.projection.name).join(', ')}`);
+  if (selected.length === 0)
+    throw new Error(`no read model ${wanted ?? ''} in ${modulePath}; known: ${mod.readModels.map((m) => m.projection.name).join(', ')}`);
 
   const config = loadConfigOrExit(PlatformConfig, env);
   const platform = await createPlatform(config, { registry: mod.registry, clientId: 'crm-rebuild' });

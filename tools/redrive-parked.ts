@@ -19,7 +19,11 @@ import { createPlatform } from '@crm/platform';
 import { ProjectionRunner, type ReadModelsModule } from '@crm/projections';
 import { Relay, RELAY_CONSUMER } from '@crm/relay';
 
-export async function redriveParked(argv: string[], env: Record<string, string | undefined> = process.env, print: (line: string) => void = console.log): Promise<Record<string, number>> {
+export async function redriveParked(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  print: (line: string) => void = console.log,
+): Promise<Record<string, number>> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -34,7 +38,8 @@ export async function redriveParked(argv: string[], env: Record<string, string |
     strict: true,
   });
   const modulePath = values.module ?? (values.service ? `services/${values.service}/src/read-models.ts` : undefined);
-  if (!modulePath && !values.relay) throw new Error('usage: redrive-parked --service NAME | --module PATH | --relay [--list] [--projection NAME] [--event ID ...] [--discard]');
+  if (!modulePath && !values.relay)
+    throw new Error('usage: redrive-parked --service NAME | --module PATH | --relay [--list] [--projection NAME] [--event ID ...] [--discard]');
   if (values.discard && !values.event?.length) throw new Error('--discard needs --event: name the events to give up on');
 
   const config = loadConfigOrExit(PlatformConfig, env);
@@ -47,15 +52,24 @@ export async function redriveParked(argv: string[], env: Record<string, string |
     await parked.migrate(platform.sql);
     if (values.relay) {
       if (values.list) return list(parked, platform.sql, [RELAY_CONSUMER], print);
-      const relay = new Relay(platform.eventStore, platform.bus, platform.checkpoints, registry, { parking: { sql: platform.sql, schema: config.CRM_PLATFORM_SCHEMA } });
+      const relay = new Relay(platform.eventStore, platform.bus, platform.checkpoints, registry, {
+        parking: { sql: platform.sql, schema: config.CRM_PLATFORM_SCHEMA },
+      });
       await relay.migrate();
       const r = await relay.redrive({ eventIds: values.event, discard: values.discard });
       print(`relay: ${r.published} published, ${r.discarded} discarded, ${r.stillParked} still parked`);
       return r;
     }
     const selected = mod!.readModels.filter((m) => !values.projection?.length || values.projection.includes(m.projection.name));
-    if (selected.length === 0) throw new Error(`no read model ${values.projection?.join(', ')} in ${modulePath}; known: ${mod!.readModels.map((m) => m.projection.name).join(', ')}`);
-    if (values.list) return list(parked, platform.sql, selected.map((m) => m.projection.name), print);
+    if (selected.length === 0)
+      throw new Error(`no read model ${values.projection?.join(', ')} in ${modulePath}; known: ${mod!.readModels.map((m) => m.projection.name).join(', ')}`);
+    if (values.list)
+      return list(
+        parked,
+        platform.sql,
+        selected.map((m) => m.projection.name),
+        print,
+      );
     const totals = { applied: 0, discarded: 0, stillParked: 0 };
     for (const schema of new Set(selected.map((m) => m.schema))) {
       const projections = selected.filter((m) => m.schema === schema).map((m) => m.projection);
@@ -74,9 +88,15 @@ export async function redriveParked(argv: string[], env: Record<string, string |
   }
 }
 
-async function list(parked: ParkedEvents, sql: Parameters<ParkedEvents['open']>[0], consumers: string[], print: (line: string) => void): Promise<Record<string, number>> {
+async function list(
+  parked: ParkedEvents,
+  sql: Parameters<ParkedEvents['open']>[0],
+  consumers: string[],
+  print: (line: string) => void,
+): Promise<Record<string, number>> {
   const open = await parked.open(sql, consumers);
-  for (const p of open) print(`${p.consumer}\t${p.eventId}\t${p.subject}\t${p.eventType}\t${p.position ?? ''}\tattempts=${p.attempts}\tparked=${p.parkedAt}\t${p.reason}`);
+  for (const p of open)
+    print(`${p.consumer}\t${p.eventId}\t${p.subject}\t${p.eventType}\t${p.position ?? ''}\tattempts=${p.attempts}\tparked=${p.parkedAt}\t${p.reason}`);
   print(`${open.length} parked event(s)`);
   return { parked: open.length };
 }

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     parking: { sql: platform.sql, schema: config.CRM_PLATFORM_SCHEMA },
     onRejected: (event, reason) => console.error(`relay: parked event ${event.id} (${event.type}): ${reason}`),
     onRetry: (error, attempt) => {
-      if (attempt === 1 || attempt % 10 === 0) console.error(`relay: publishing failed (attempt ${attempt}); retrying with backoff:`, error instanceof Error ? error.message : error);
+      if (attempt === 1 || attempt % 10 === 0)
+        console.error(`relay: publishing failed (attempt ${attempt}); retrying with backoff:`, error instanceof Error ? error.message : error);
     },
   });
   await relay.migrate();

@@ -41,7 +41,10 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 
       // One event per append, each to a new stream (expected: no_stream).
       const newStream = await interleaved(
-        { name: 'append 1 event to a new stream', op: () => store.appendToStream(`new-${randomUUID()}`, [benchEvent()], { expectedRevision: 'no_stream' }).then(() => undefined) },
+        {
+          name: 'append 1 event to a new stream',
+          op: () => store.appendToStream(`new-${randomUUID()}`, [benchEvent()], { expectedRevision: 'no_stream' }).then(() => undefined),
+        },
         { name: 'INSERT 1 row (autocommit)', op: () => insertRows(db.sql, schema, `new-${randomUUID()}`, 0, [benchEvent()]) },
         { rounds, perRound: singles / rounds, warmup: 50 },
       );
@@ -51,7 +54,10 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       const stream = `one-${randomUUID()}`;
       const rawStream = `one-${randomUUID()}`;
       const oneStream = await interleaved(
-        { name: 'append 1 event to one stream (exact expected revision)', op: (i) => store.appendToStream(stream, [benchEvent()], { expectedRevision: i === 0 ? 'no_stream' : BigInt(i - 1) }).then(() => undefined) },
+        {
+          name: 'append 1 event to one stream (exact expected revision)',
+          op: (i) => store.appendToStream(stream, [benchEvent()], { expectedRevision: i === 0 ? 'no_stream' : BigInt(i - 1) }).then(() => undefined),
+        },
         { name: 'INSERT 1 row (autocommit)', op: (i) => insertRows(db.sql, schema, rawStream, i, [benchEvent()]) },
         { rounds, perRound: singles / rounds, warmup: 50 },
       );
@@ -59,7 +65,10 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 
       // 100 events per append vs one 100-row INSERT; both build their batch inside the timed operation.
       const batch = await interleaved(
-        { name: `append ${BATCH} events to a new stream`, op: () => store.appendToStream(`batch-${randomUUID()}`, makeBatch(), { expectedRevision: 'no_stream' }).then(() => undefined) },
+        {
+          name: `append ${BATCH} events to a new stream`,
+          op: () => store.appendToStream(`batch-${randomUUID()}`, makeBatch(), { expectedRevision: 'no_stream' }).then(() => undefined),
+        },
         { name: `INSERT ${BATCH} rows (one statement, autocommit)`, op: () => insertRows(db.sql, schema, `batch-${randomUUID()}`, 0, makeBatch()) },
         { rounds, perRound: batches / rounds, warmup: 5 },
       );
@@ -91,7 +100,10 @@ function compare(name: string, [ours, baseline]: [ContenderResult, ContenderResu
       what: ours.name,
       operations: ours.operations,
       eventsPerOperation: eventsPerOp,
-      roundRates: { ours: [round(ours.minRoundRate * eventsPerOp, 0), round(ours.maxRoundRate * eventsPerOp, 0)], baseline: [round(baseline.minRoundRate * eventsPerOp, 0), round(baseline.maxRoundRate * eventsPerOp, 0)] },
+      roundRates: {
+        ours: [round(ours.minRoundRate * eventsPerOp, 0), round(ours.maxRoundRate * eventsPerOp, 0)],
+        baseline: [round(baseline.minRoundRate * eventsPerOp, 0), round(baseline.maxRoundRate * eventsPerOp, 0)],
+      },
     },
   };
 }
@@ -118,7 +130,9 @@ async function insertRows(sql: SqlClient, schema: string, streamId: string, firs
   const key = `${schema}/${events.length}`;
   let text = insertSql.get(key);
   if (!text) {
-    const tuples = events.map((_, i) => `($${i * 7 + 1}::uuid, $${i * 7 + 2}, $${i * 7 + 3}::bigint, $${i * 7 + 4}, $${i * 7 + 5}::int, $${i * 7 + 6}::jsonb, $${i * 7 + 7}::jsonb)`);
+    const tuples = events.map(
+      (_, i) => `($${i * 7 + 1}::uuid, $${i * 7 + 2}, $${i * 7 + 3}::bigint, $${i * 7 + 4}, $${i * 7 + 5}::int, $${i * 7 + 6}::jsonb, $${i * 7 + 7}::jsonb)`,
+    );
     text = `INSERT INTO ${schema}.raw_events (event_id, stream_id, stream_revision, type, schema_version, data, metadata) VALUES ${tuples.join(', ')}`;
     insertSql.set(key, text);
   }

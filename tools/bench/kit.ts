@@ -169,6 +169,12 @@ export function crmEvent(type: string, data: Record<string, unknown>, department
     type,
     data,
     schemaVersion: 1,
-    metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: { type: 'staff', id: 'bench', department }, occurredAt: new Date().toISOString(), visibility: { departments: '*', partners: 'shared' } },
+    metadata: {
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      actor: { type: 'staff', id: 'bench', department },
+      occurredAt: new Date().toISOString(),
+      visibility: { departments: '*', partners: 'shared' },
+    },
   };
 }

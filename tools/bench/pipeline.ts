@@ -51,17 +51,40 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   const url = u.toString();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-'));
   const port = 45000 + Math.floor(Math.random() * 1000);
-  const env = { CRM_MODE: 'distributed', CRM_DATABASE_URL: url, CRM_KAFKA_BROKERS: ctx.kafkaBrokers, CRM_KAFKA_TOPIC: `crm.bench.${runId}`, CRM_DATA_DIR: dataDir, CRM_LOG_LEVEL: 'warn', CRM_HTTP_HOST: '127.0.0.1' };
+  const env = {
+    CRM_MODE: 'distributed',
+    CRM_DATABASE_URL: url,
+    CRM_KAFKA_BROKERS: ctx.kafkaBrokers,
+    CRM_KAFKA_TOPIC: `crm.bench.${runId}`,
+    CRM_DATA_DIR: dataDir,
+    CRM_LOG_LEVEL: 'warn',
+    CRM_HTTP_HOST: '127.0.0.1',
+  };
   const logDir = path.resolve(__dirname, '../../.local/bench-logs');
   const relay = new WorkerProcess('tools/relay.ts', { ...env, CRM_HTTP_PORT: String(port + 1) }, path.join(logDir, `pipeline-${runId}-relay.log`));
-  const analytics = new WorkerProcess('services/analytics/src/main.ts', { ...env, CRM_HTTP_PORT: String(port) }, path.join(logDir, `pipeline-${runId}-analytics.log`));
+  const analytics = new WorkerProcess(
+    'services/analytics/src/main.ts',
+    { ...env, CRM_HTTP_PORT: String(port) },
+    path.join(logDir, `pipeline-${runId}-analytics.log`),
+  );
   const store = new PostgresEventStore(new PgSqlClient({ connectionString: url, max: 12 }));
   const db = new Client({ connectionString: url });
   try {
     await store.migrate();
     relay.start();
     analytics.start();
-    await until(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false)) && (await fetch(`http://127.0.0.1:${port + 1}/health/ready`).then((r) => r.ok, () => false)), 300_000);
+    await until(
+      async () =>
+        (await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )) &&
+        (await fetch(`http://127.0.0.1:${port + 1}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )),
+      300_000,
+    );
     await db.connect();
 
     // Customers with an open episode each; the measured commands are interactions on them.
@@ -69,15 +92,38 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     for (let i = 0; i < 300; i++) {
       const customerId = randomUUID();
       const episodeId = randomUUID();
-      await store.appendToStream(`customer-${customerId}`, [crmEvent('CustomerRegistered', { customerId, kind: 'person', name: `b${i}`, contacts: [], identities: [], journeyStage: 'prospect', relationshipPhase: 'awareness', registeredBy: 'sales' })]);
-      await store.appendToStream(`episode-${episodeId}`, [crmEvent('EpisodeOpened', { episodeId, customerId, name: 'bench', episodeType: 'case', owner: { kind: 'department', department: 'service' }, openedAt: new Date().toISOString() })]);
+      await store.appendToStream(`customer-${customerId}`, [
+        crmEvent('CustomerRegistered', {
+          customerId,
+          kind: 'person',
+          name: `b${i}`,
+          contacts: [],
+          identities: [],
+          journeyStage: 'prospect',
+          relationshipPhase: 'awareness',
+          registeredBy: 'sales',
+        }),
+      ]);
+      await store.appendToStream(`episode-${episodeId}`, [
+        crmEvent('EpisodeOpened', {
+          episodeId,
+          customerId,
+          name: 'bench',
+          episodeType: 'case',
+          owner: { kind: 'department', department: 'service' },
+          openedAt: new Date().toISOString(),
+        }),
+      ]);
       episodes.push({ episodeId, customerId });
     }
     const seen = async (ids: string[]) =>
       new Set(
-        (await db.query(`SELECT event_id::text AS id FROM platform.projection_dedupe WHERE projection = 'analytics.customer-metrics' AND event_id = ANY($1::uuid[])`, [ids])).rows.map(
-          (r: { id: string }) => r.id,
-        ),
+        (
+          await db.query(
+            `SELECT event_id::text AS id FROM platform.projection_dedupe WHERE projection = 'analytics.customer-metrics' AND event_id = ANY($1::uuid[])`,
+            [ids],
+          )
+        ).rows.map((r: { id: string }) => r.id),
       );
     const setupIds = (await db.query(`SELECT event_id::text AS id FROM event_store.events`)).rows.map((r: { id: string }) => r.id);
     await until(async () => (await seen(setupIds)).size === setupIds.length, 300_000);
@@ -128,7 +174,16 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
         baseline: { name: 'raw Kafka produce → consume p99 at the same rate', value: round(raw.p99) },
         goal: `< 150 ms at ${RATE} events/s`,
         met: p99 < 150 && rate >= RATE * 0.95,
-        details: { seconds, sent, measured: latencies.length, achievedRate: Math.round(rate), p50: round(percentile(latencies, 0.5)), p95: round(percentile(latencies, 0.95)), max: round(latencies[latencies.length - 1]), rawP50: round(raw.p50) },
+        details: {
+          seconds,
+          sent,
+          measured: latencies.length,
+          achievedRate: Math.round(rate),
+          p50: round(percentile(latencies, 0.5)),
+          p95: round(percentile(latencies, 0.95)),
+          max: round(latencies[latencies.length - 1]),
+          rawP50: round(raw.p50),
+        },
       }),
     ];
   } finally {
@@ -170,7 +225,7 @@ async function rawKafka(brokers: string[], seconds: number): Promise<{ p50: numb
       sends.push(producer.send({ topic, acks: -1, messages }));
     }
     await Promise.all(sends);
-    const expected = Math.floor(seconds * 1000 / TICK_MS) * ((RATE * TICK_MS) / 1000);
+    const expected = Math.floor((seconds * 1000) / TICK_MS) * ((RATE * TICK_MS) / 1000);
     await until(async () => latencies.length >= expected * 0.99, 60_000);
   } finally {
     await consumer.disconnect();
@@ -182,12 +237,18 @@ async function rawKafka(brokers: string[], seconds: number): Promise<{ p50: numb
   return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-
 function interaction(episodeId: string, customerId: string): NewEvent {
   return crmEvent('InteractionRecorded', {
     episodeId,
     customerId,
-    interaction: { interactionId: randomUUID(), channel: 'phone', direction: 'inbound', actor: { kind: 'customer', id: customerId }, action: 'called', occurredAt: new Date().toISOString() },
+    interaction: {
+      interactionId: randomUUID(),
+      channel: 'phone',
+      direction: 'inbound',
+      actor: { kind: 'customer', id: customerId },
+      action: 'called',
+      occurredAt: new Date().toISOString(),
+    },
   });
 }
 

@@ -45,7 +45,14 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (a === '--quick') args.quick = true;
     else if (a === '--list') args.list = true;
-    else if (a === '--only' || a.startsWith('--only=')) args.only = [...(args.only ?? []), ...value().split(',').map((s) => s.trim()).filter(Boolean)];
+    else if (a === '--only' || a.startsWith('--only='))
+      args.only = [
+        ...(args.only ?? []),
+        ...value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ];
     else if (a === '--out' || a.startsWith('--out=')) args.out = path.resolve(value());
     else throw new UsageError(`unknown argument ${a} (expected --only <name>, --quick, --out <file>, --list)`);
   }
@@ -80,7 +87,9 @@ async function main(): Promise<void> {
   const kafkaBrokers = process.env.KAFKA_BROKERS || undefined;
   console.log(`bench: ${selected.map((m) => m.name).join(', ')}${args.quick ? ' (quick)' : ''}`);
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
-  console.log(`targets: embedded PGlite${databaseUrl ? `, PostgreSQL ${new URL(databaseUrl).host}` : ' (PostgreSQL skipped: set DATABASE_URL, e.g. after `npm run infra:up`)'}`);
+  console.log(
+    `targets: embedded PGlite${databaseUrl ? `, PostgreSQL ${new URL(databaseUrl).host}` : ' (PostgreSQL skipped: set DATABASE_URL, e.g. after `npm run infra:up`)'}`,
+  );
 
   const figures: Figure[] = [];
   const modules: { name: string; seconds: number; figures: number; error?: string }[] = [];

@@ -37,17 +37,37 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
         const episodeId = randomUUID();
         episodes.push(episodeId);
         const owner = e % 2 ? { kind: 'partner', partnerId } : { kind: 'department', department: 'sales' };
-        await db.store.appendToStream(`episode-${episodeId}`, [crmEvent('EpisodeOpened', { episodeId, customerId, name: `episode ${e}`, episodeType: e % 2 ? 'partner-deal' : 'opportunity', owner, openedAt: new Date().toISOString(), ...(e % 2 ? {} : { stage: 'lead-generation' }) })]);
+        await db.store.appendToStream(`episode-${episodeId}`, [
+          crmEvent('EpisodeOpened', {
+            episodeId,
+            customerId,
+            name: `episode ${e}`,
+            episodeType: e % 2 ? 'partner-deal' : 'opportunity',
+            owner,
+            openedAt: new Date().toISOString(),
+            ...(e % 2 ? {} : { stage: 'lead-generation' }),
+          }),
+        ]);
       }
       for (let i = 0; i < interactions; i += 100) {
         const episodeId = episodes[(i / 100) % episodes.length];
-        await db.store.appendToStream(`episode-${episodeId}`, Array.from({ length: 100 }, (_, k) => interaction(episodeId, customerId, i + k)));
+        await db.store.appendToStream(
+          `episode-${episodeId}`,
+          Array.from({ length: 100 }, (_, k) => interaction(episodeId, customerId, i + k)),
+        );
       }
       for (let c = 0; c < 200; c++) {
         const other = randomUUID();
         const episodeId = randomUUID();
         await db.store.appendToStream(`episode-${episodeId}`, [
-          crmEvent('EpisodeOpened', { episodeId, customerId: other, name: 'other', episodeType: 'case', owner: { kind: 'department', department: 'service' }, openedAt: new Date().toISOString() }),
+          crmEvent('EpisodeOpened', {
+            episodeId,
+            customerId: other,
+            name: 'other',
+            episodeType: 'case',
+            owner: { kind: 'department', department: 'service' },
+            openedAt: new Date().toISOString(),
+          }),
           ...Array.from({ length: 49 }, (_, k) => interaction(episodeId, other, k)),
         ]);
       }
@@ -57,7 +77,9 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       const table = db.dataSource.getRepository(TimelineEntry).metadata.tablePath;
       await db.query(`ANALYZE ${table}`);
 
-      const cursors = (await db.query<{ p: string }>(`SELECT position_commit || '/' || position_prepare AS p FROM ${table} WHERE customer_id = $1 ORDER BY 1`, [customerId])).map((r) => r.p);
+      const cursors = (
+        await db.query<{ p: string }>(`SELECT position_commit || '/' || position_prepare AS p FROM ${table} WHERE customer_id = $1 ORDER BY 1`, [customerId])
+      ).map((r) => r.p);
       const pick = (i: number) => cursors[(i * 7919) % cursors.length];
       // The page's own SQL: the range scan of entries, then the headers of their episodes.
       const raw = async (cursor: string) => {
@@ -84,7 +106,15 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       const t = { ours: [] as number[], raw: [] as number[] };
       for (let i = 0; i < requests; i++) {
         const cursor = pick(i + 20);
-        for (const [name, fn] of (i % 2 ? [['raw', raw], ['ours', ours]] : [['ours', ours], ['raw', raw]]) as [keyof typeof t, (c: string) => Promise<void>][]) {
+        for (const [name, fn] of (i % 2
+          ? [
+              ['raw', raw],
+              ['ours', ours],
+            ]
+          : [
+              ['ours', ours],
+              ['raw', raw],
+            ]) as [keyof typeof t, (c: string) => Promise<void>][]) {
           const t0 = performance.now();
           await fn(cursor);
           t[name].push(performance.now() - t0);
@@ -102,7 +132,14 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
           value: round(p99),
           baseline: { name: 'the page’s own SQL, p99', value: round(rawP99) },
           ...(onServer ? { goal: '< 25 ms and ≤ 2× the SQL', met: p99 < 25 && p99 <= 2 * rawP99 } : {}),
-          details: { requests, limit: LIMIT, interactions, p50: round(percentile(t.ours, 0.5)), rawP50: round(percentile(t.raw, 0.5)), max: round(t.ours[t.ours.length - 1]) },
+          details: {
+            requests,
+            limit: LIMIT,
+            interactions,
+            p50: round(percentile(t.ours, 0.5)),
+            rawP50: round(percentile(t.raw, 0.5)),
+            max: round(t.ours[t.ours.length - 1]),
+          },
         }),
       );
     } finally {
@@ -112,11 +149,18 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   return figures;
 }
 
-
 function interaction(episodeId: string, customerId: string, n: number): NewEvent {
   return crmEvent('InteractionRecorded', {
     episodeId,
     customerId,
-    interaction: { interactionId: randomUUID(), channel: 'phone', direction: 'outbound', actor: { kind: 'staff', id: 'bench' }, action: `call ${n}`, response: 'answered', occurredAt: new Date().toISOString() },
+    interaction: {
+      interactionId: randomUUID(),
+      channel: 'phone',
+      direction: 'outbound',
+      actor: { kind: 'staff', id: 'bench' },
+      action: `call ${n}`,
+      response: 'answered',
+      occurredAt: new Date().toISOString(),
+    },
   });
 }

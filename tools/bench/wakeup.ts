@@ -89,7 +89,11 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
           details:
             label === 'p99'
               ? {
-                  listen: { ...listen.details, fromSendP50: round(percentile(listen.fromSend, 0.5), 3), fromSendP99: round(percentile(listen.fromSend, 0.99), 3) },
+                  listen: {
+                    ...listen.details,
+                    fromSendP50: round(percentile(listen.fromSend, 0.5), 3),
+                    fromSendP99: round(percentile(listen.fromSend, 0.99), 3),
+                  },
                   poll: { ...poll.details, fromSendP50: round(percentile(poll.fromSend, 0.5), 3), fromSendP99: round(percentile(poll.fromSend, 0.99), 3) },
                 }
               : { samples },
@@ -147,7 +151,9 @@ async function crossProcess(url: string, schema: string, listen: boolean, sample
     },
     onCaughtUp: () => caughtUp(),
   });
-  const child = fork(path.resolve(__dirname, '../run-ts.js'), [path.resolve(__dirname, 'wakeup-writer.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.resolve(__dirname, '../run-ts.js'), [path.resolve(__dirname, 'wakeup-writer.ts')], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   try {
     const sent = new Map<string, { sentAt: number; ackAt: number }>();
     const messages: { type: string; [k: string]: unknown }[] = [];

@@ -12,7 +12,18 @@ const describeWithLocalInfra = localInfra.available ? describe : describe.skip;
 describeWithLocalInfra('chaos, reduced (skipped unless deploy/local started both servers, because it kills them)', () => {
   it('loses nothing, applies nothing twice, and every read model equals a fresh replay', async () => {
     const report = await runChaos({ events: 3000, databaseUrl: url!, brokers, log: (line) => console.log(line) });
-    expect(report.faults).toEqual(expect.arrayContaining(['relay SIGKILL', 'sales SIGKILL', 'service SIGKILL', 'marketing SIGKILL', 'partner-portal SIGKILL', 'analytics SIGKILL', 'broker SIGKILL', 'PostgreSQL immediate restart']));
+    expect(report.faults).toEqual(
+      expect.arrayContaining([
+        'relay SIGKILL',
+        'sales SIGKILL',
+        'service SIGKILL',
+        'marketing SIGKILL',
+        'partner-portal SIGKILL',
+        'analytics SIGKILL',
+        'broker SIGKILL',
+        'PostgreSQL immediate restart',
+      ]),
+    );
     for (const [service, s] of Object.entries(report.services)) {
       expect({ service, applied: s.applied }).toEqual({ service, applied: s.expected });
       expect({ service, differingRows: s.differingRows }).toEqual({ service, differingRows: 0 });

@@ -53,7 +53,8 @@ type Target = 'relay' | (typeof SERVICES)[number];
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? ((line: string) => console.log(line));
-  if (!localInfra.available) throw new Error('chaos kills and restarts the broker and PostgreSQL: run it against servers deploy/local started (DEPLOY_LOCAL_INFRA=1)');
+  if (!localInfra.available)
+    throw new Error('chaos kills and restarts the broker and PostgreSQL: run it against servers deploy/local started (DEPLOY_LOCAL_INFRA=1)');
   const started = Date.now();
   const run = randomUUID().replace(/-/g, '').slice(0, 10);
   const database = `crm_chaos_${run}`;
@@ -86,9 +87,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const port = (t: Target) => basePort + (t === 'relay' ? 9 : SERVICES.indexOf(t));
   const processes = new Map<Target, WorkerProcess>([
     ['relay', new WorkerProcess('tools/relay.ts', { ...env, CRM_HTTP_PORT: String(port('relay')) }, path.join(logDir, `chaos-${run}-relay.log`))],
-    ...SERVICES.map((s): [Target, WorkerProcess] => [s, new WorkerProcess(`services/${s}/src/main.ts`, { ...env, CRM_HTTP_PORT: String(port(s)) }, path.join(logDir, `chaos-${run}-${s}.log`))]),
+    ...SERVICES.map((s): [Target, WorkerProcess] => [
+      s,
+      new WorkerProcess(`services/${s}/src/main.ts`, { ...env, CRM_HTTP_PORT: String(port(s)) }, path.join(logDir, `chaos-${run}-${s}.log`)),
+    ]),
   ]);
-  const ready = async (t: Target) => fetch(`http://127.0.0.1:${port(t)}/health/ready`).then((r) => r.ok, () => false);
+  const ready = async (t: Target) =>
+    fetch(`http://127.0.0.1:${port(t)}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
   const waitReady = async (targets: Target[], what: string) => until(async () => (await Promise.all(targets.map(ready))).every(Boolean), 300_000, what);
 
   const store = new PostgresEventStore(new PgSqlClient(url), { schema: 'event_store' });
@@ -102,7 +110,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // The load, cut into one chunk per fault: each fault happens while its chunk is being written,
     // whatever the speed of this machine.
     const partnerId = randomUUID();
-    await appendRetrying(store, { stream: `partner-${partnerId}`, events: [plain('PartnerRegistered', { partnerId, name: 'Chaos Distribution', partnerKind: 'distributor' })] });
+    await appendRetrying(store, {
+      stream: `partner-${partnerId}`,
+      events: [plain('PartnerRegistered', { partnerId, name: 'Chaos Distribution', partnerKind: 'distributor' })],
+    });
     const interactions = 4;
     const customers = Math.max(8, Math.round(options.events / eventsPerCustomer(interactions)));
     const schedule: (() => Promise<void>)[] = [
@@ -155,14 +166,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const expected = Object.fromEntries(mod.readModels.map((m) => [m.projection.name, m.projection.handles.reduce((n, t) => n + (counts.get(t) ?? 0), 0)]));
         const applied = async () =>
           Object.fromEntries(
-            (await db.query(`SELECT name AS projection, events_applied::int AS n FROM platform.checkpoints WHERE name = ANY($1::text[])`, [Object.keys(expected)])).rows.map(
-              (r: { projection: string; n: number }) => [r.projection, r.n],
-            ),
+            (
+              await db.query(`SELECT name AS projection, events_applied::int AS n FROM platform.checkpoints WHERE name = ANY($1::text[])`, [
+                Object.keys(expected),
+              ])
+            ).rows.map((r: { projection: string; n: number }) => [r.projection, r.n]),
           ) as Record<string, number>;
-        await until(async () => {
-          const a = await applied();
-          return Object.entries(expected).every(([name, n]) => a[name] === n);
-        }, 600_000, `${service} to apply everything`).catch(async (e: unknown) => {
+        await until(
+          async () => {
+            const a = await applied();
+            return Object.entries(expected).every(([name, n]) => a[name] === n);
+          },
+          600_000,
+          `${service} to apply everything`,
+        ).catch(async (e: unknown) => {
           log(`chaos ${run}: ${service} applied ${JSON.stringify(await applied())} of ${JSON.stringify(expected)}`);
           throw e;
         });
@@ -172,11 +189,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       report.parkedEvents = (await db.query(`SELECT count(*)::int AS n FROM platform.parked_events`)).rows[0].n;
       for (const service of SERVICES) {
-        report.deadLetters += (await readDeadLetters(options.brokers, `crm.dlq.read-models.${service}`, 1, 3000, { logLevel: logLevel.NOTHING }).catch(() => [])).length;
+        report.deadLetters += (
+          await readDeadLetters(options.brokers, `crm.dlq.read-models.${service}`, 1, 3000, { logLevel: logLevel.NOTHING }).catch(() => [])
+        ).length;
       }
       report.seconds = Math.round((Date.now() - started) / 1000);
       report.ok = report.parkedEvents === 0 && report.deadLetters === 0 && Object.values(report.services).every((s) => s.differingRows === 0);
-      log(`chaos ${run}: ${JSON.stringify({ eventsWritten: written, faults: faults.length, parked: report.parkedEvents, deadLetters: report.deadLetters, seconds: report.seconds, ok: report.ok })}`);
+      log(
+        `chaos ${run}: ${JSON.stringify({ eventsWritten: written, faults: faults.length, parked: report.parkedEvents, deadLetters: report.deadLetters, seconds: report.seconds, ok: report.ok })}`,
+      );
       return report;
     } finally {
       await db.end();
@@ -236,7 +257,9 @@ async function compareWithReplay(url: string, db: Client, mod: ReadModelsModule,
       const table = replay.getMetadata(entity).tableName;
       const live = `${mod.readModels[0].schema}.${table}`;
       const fresh = `${schema}.${table}`;
-      const r = await db.query(`SELECT count(*)::int AS n FROM ((TABLE ${live} EXCEPT ALL TABLE ${fresh}) UNION ALL (TABLE ${fresh} EXCEPT ALL TABLE ${live})) d`);
+      const r = await db.query(
+        `SELECT count(*)::int AS n FROM ((TABLE ${live} EXCEPT ALL TABLE ${fresh}) UNION ALL (TABLE ${fresh} EXCEPT ALL TABLE ${live})) d`,
+      );
       differing += r.rows[0].n as number;
     }
     return differing;
@@ -247,7 +270,19 @@ async function compareWithReplay(url: string, db: Client, mod: ReadModelsModule,
 }
 
 function plain(type: string, data: Record<string, unknown>): NewEvent {
-  return { id: randomUUID(), type, data, schemaVersion: 1, metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: { type: 'system', id: 'chaos' }, occurredAt: new Date().toISOString(), visibility: { departments: '*', partners: [] } } };
+  return {
+    id: randomUUID(),
+    type,
+    data,
+    schemaVersion: 1,
+    metadata: {
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      actor: { type: 'system', id: 'chaos' },
+      occurredAt: new Date().toISOString(),
+      visibility: { departments: '*', partners: [] },
+    },
+  };
 }
 
 function withDatabase(url: string, database: string): string {

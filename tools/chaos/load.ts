@@ -15,7 +15,13 @@ const metadata = (department: string): EventMetadata => ({
   visibility: { departments: '*', partners: 'shared' },
 });
 
-const event = (type: string, data: Record<string, unknown>, department = 'sales'): NewEvent => ({ id: randomUUID(), type, data, metadata: metadata(department), schemaVersion: 1 });
+const event = (type: string, data: Record<string, unknown>, department = 'sales'): NewEvent => ({
+  id: randomUUID(),
+  type,
+  data,
+  metadata: metadata(department),
+  schemaVersion: 1,
+});
 
 /**
  * The life of one customer across every department and a partner, as the services would write it:
@@ -45,7 +51,9 @@ export function customerLife(index: number, partnerId: string, interactionsPerEp
   ];
   const episode = (episodeType: string, owner: Record<string, string>, department: string, extra: Record<string, unknown> = {}) => {
     const episodeId = randomUUID();
-    const events: NewEvent[] = [event('EpisodeOpened', { episodeId, customerId, name: `${episodeType} ${index}`, episodeType, owner, openedAt: at, ...extra }, department)];
+    const events: NewEvent[] = [
+      event('EpisodeOpened', { episodeId, customerId, name: `${episodeType} ${index}`, episodeType, owner, openedAt: at, ...extra }, department),
+    ];
     for (let i = 0; i < interactionsPerEpisode; i++) {
       events.push(
         event(
@@ -53,7 +61,14 @@ export function customerLife(index: number, partnerId: string, interactionsPerEp
           {
             episodeId,
             customerId,
-            interaction: { interactionId: randomUUID(), channel: ['phone', 'email', 'face-to-face'][i % 3], direction: i % 2 ? 'inbound' : 'outbound', actor: { kind: 'staff', id: 'chaos' }, action: `step ${i}`, occurredAt: at },
+            interaction: {
+              interactionId: randomUUID(),
+              channel: ['phone', 'email', 'face-to-face'][i % 3],
+              direction: i % 2 ? 'inbound' : 'outbound',
+              actor: { kind: 'staff', id: 'chaos' },
+              action: `step ${i}`,
+              occurredAt: at,
+            },
           },
           department,
         ),
@@ -61,16 +76,33 @@ export function customerLife(index: number, partnerId: string, interactionsPerEp
     }
     return { episodeId, events };
   };
-  const opp = episode('opportunity', { kind: 'department', department: 'sales' }, 'sales', { stage: 'lead-generation', expectedValue: 1000 + index, currency: 'EUR' });
-  opp.events.push(event('OpportunityStageAdvanced', { episodeId: opp.episodeId, customerId, from: 'lead-generation', to: 'proposal-creation', advancedAt: at }));
-  opp.events.push(event('EpisodeClosed', { episodeId: opp.episodeId, customerId, outcome: index % 2 ? 'won' : 'lost', closedAt: at, ...(index % 2 ? { value: 900 + index, currency: 'EUR' } : { reason: 'price' }) }));
+  const opp = episode('opportunity', { kind: 'department', department: 'sales' }, 'sales', {
+    stage: 'lead-generation',
+    expectedValue: 1000 + index,
+    currency: 'EUR',
+  });
+  opp.events.push(
+    event('OpportunityStageAdvanced', { episodeId: opp.episodeId, customerId, from: 'lead-generation', to: 'proposal-creation', advancedAt: at }),
+  );
+  opp.events.push(
+    event('EpisodeClosed', {
+      episodeId: opp.episodeId,
+      customerId,
+      outcome: index % 2 ? 'won' : 'lost',
+      closedAt: at,
+      ...(index % 2 ? { value: 900 + index, currency: 'EUR' } : { reason: 'price' }),
+    }),
+  );
   appends.push({ stream: `episode-${opp.episodeId}`, events: opp.events });
   const kase = episode('case', { kind: 'department', department: 'service' }, 'service', { channel: 'phone' });
   appends.push({ stream: `episode-${kase.episodeId}`, events: kase.events });
   const campaign = episode('campaign', { kind: 'department', department: 'marketing' }, 'marketing', { campaignId: 'chaos-campaign' });
   appends.push({ stream: `episode-${campaign.episodeId}`, events: campaign.events });
   if (index % 4 === 0) {
-    appends.push({ stream: `partner-${partnerId}`, events: [event('CustomerSharedWithPartner', { partnerId, customerId, sharedAt: at, sharedBy: 'chaos' }, 'management')] });
+    appends.push({
+      stream: `partner-${partnerId}`,
+      events: [event('CustomerSharedWithPartner', { partnerId, customerId, sharedAt: at, sharedBy: 'chaos' }, 'management')],
+    });
     const deal = episode('partner-deal', { kind: 'partner', partnerId }, 'sales');
     appends.push({ stream: `episode-${deal.episodeId}`, events: deal.events });
   }

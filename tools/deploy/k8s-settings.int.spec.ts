@@ -103,7 +103,10 @@ describe('deploy/k8s/validate.sh', () => {
   it('fails, naming the problem, on a manifest with an unknown field', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-k8s-'));
     const file = path.join(dir, 'bad.yaml');
-    fs.writeFileSync(file, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: bad }\nspec:\n  replicas: 1\n  replicaz: 2\n  selector: { matchLabels: { a: b } }\n  template:\n    metadata: { labels: { a: b } }\n    spec: { containers: [{ name: c, image: i }] }\n');
+    fs.writeFileSync(
+      file,
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: bad }\nspec:\n  replicas: 1\n  replicaz: 2\n  selector: { matchLabels: { a: b } }\n  template:\n    metadata: { labels: { a: b } }\n    spec: { containers: [{ name: c, image: i }] }\n',
+    );
     const run = spawnSync('bash', [script, '--validate', file], { cwd: root, encoding: 'utf8', timeout: 240_000 });
     fs.rmSync(dir, { recursive: true, force: true });
     expect(run.status).not.toBe(0);
@@ -121,7 +124,9 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   const esdb = overlay.endsWith('eventstoredb');
 
   it('has a Deployment per service, the relay and the migration Job', () => {
-    const names = crmWorkloads(resources).map((r) => `${r.kind}/${r.name}`).sort();
+    const names = crmWorkloads(resources)
+      .map((r) => `${r.kind}/${r.name}`)
+      .sort();
     expect(names).toEqual([...Object.keys(SERVICES).map((s) => `Deployment/${s}`), 'Deployment/relay', 'Job/crm-migrate'].sort());
   });
 
@@ -221,7 +226,9 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const settings = obj(platform?.doc.data);
     expect(settings.CRM_KAFKA_BROKERS).toBe('crm-kafka-kafka-bootstrap:9092');
     const topics = resources.filter((r) => r.kind === 'KafkaTopic');
-    expect(topics.map((t) => str(at(t.doc, 'spec', 'topicName'))).sort()).toEqual([String(settings.CRM_KAFKA_TOPIC), ...DLQ_GROUPS.map((g) => `crm.dlq.${g}`)].sort());
+    expect(topics.map((t) => str(at(t.doc, 'spec', 'topicName'))).sort()).toEqual(
+      [String(settings.CRM_KAFKA_TOPIC), ...DLQ_GROUPS.map((g) => `crm.dlq.${g}`)].sort(),
+    );
     for (const t of topics) {
       expect(at(t.doc, 'metadata', 'labels', 'strimzi.io/cluster')).toBe('crm-kafka');
       expect(at(t.doc, 'spec', 'replicas')).toBe(Number(settings.CRM_KAFKA_REPLICATION_FACTOR));

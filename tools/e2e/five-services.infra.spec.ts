@@ -34,7 +34,14 @@ const env = {
 const logDir = path.resolve(__dirname, '../../.local/test-logs');
 const processes = [
   new WorkerProcess('tools/relay.ts', env, path.join(logDir, `e2e-${run}-relay.log`)),
-  ...names.map((n) => new WorkerProcess(`services/${n}/src/main.ts`, { ...env, CRM_HTTP_HOST: '127.0.0.1', CRM_HTTP_PORT: String(port(n)) }, path.join(logDir, `e2e-${run}-${n}.log`))),
+  ...names.map(
+    (n) =>
+      new WorkerProcess(
+        `services/${n}/src/main.ts`,
+        { ...env, CRM_HTTP_HOST: '127.0.0.1', CRM_HTTP_PORT: String(port(n)) },
+        path.join(logDir, `e2e-${run}-${n}.log`),
+      ),
+  ),
 ];
 
 let signingKeyFile = '';
@@ -59,7 +66,14 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     for (const p of processes) p.start();
     await waitFor(
       async () => {
-        const ready = await Promise.all(names.map((n) => fetch(`${baseUrl(n)}/health/ready`).then((r) => r.ok, () => false)));
+        const ready = await Promise.all(
+          names.map((n) =>
+            fetch(`${baseUrl(n)}/health/ready`).then(
+              (r) => r.ok,
+              () => false,
+            ),
+          ),
+        );
         return ready.every(Boolean);
       },
       180000,
@@ -92,23 +106,57 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     let caseReply = await openCase();
     await waitFor(async () => caseReply.status === 201 || ((caseReply = await openCase()), caseReply.status === 201), 60000, 'service to accept the case');
     const caseId = String(caseReply.body.episodeId);
-    expect((await call('service', 'POST', `/cases/${caseId}/interactions`, service, { channel: 'phone', direction: 'inbound', action: 'customer called', response: 'promised a callback' })).status).toBe(201);
+    expect(
+      (
+        await call('service', 'POST', `/cases/${caseId}/interactions`, service, {
+          channel: 'phone',
+          direction: 'inbound',
+          action: 'customer called',
+          response: 'promised a callback',
+        })
+      ).status,
+    ).toBe(201);
 
-    let campaign = await call('marketing', 'POST', '/campaigns', marketing, { name: 'Spring offer', channel: 'email', action: 'sent the spring offer', customerIds: [customerId] });
-    await waitFor(async () => {
-      if (campaign.status === 201 && (campaign.body.touched as unknown[]).length === 1) return true;
-      campaign = await call('marketing', 'POST', '/campaigns', marketing, { campaignId: campaign.body.campaignId ?? randomUUID(), name: 'Spring offer', channel: 'email', action: 'sent the spring offer', customerIds: [customerId] });
-      return false;
-    }, 60000, 'marketing to touch the customer');
+    let campaign = await call('marketing', 'POST', '/campaigns', marketing, {
+      name: 'Spring offer',
+      channel: 'email',
+      action: 'sent the spring offer',
+      customerIds: [customerId],
+    });
+    await waitFor(
+      async () => {
+        if (campaign.status === 201 && (campaign.body.touched as unknown[]).length === 1) return true;
+        campaign = await call('marketing', 'POST', '/campaigns', marketing, {
+          campaignId: campaign.body.campaignId ?? randomUUID(),
+          name: 'Spring offer',
+          channel: 'email',
+          action: 'sent the spring offer',
+          customerIds: [customerId],
+        });
+        return false;
+      },
+      60000,
+      'marketing to touch the customer',
+    );
 
     // Partners A and B, with credentials; the customer is shared with A only.
-    const partnerA = String((await call('partner-portal', 'POST', '/partners', management, { name: 'Distributor A', partnerKind: 'distributor' })).body.partnerId);
+    const partnerA = String(
+      (await call('partner-portal', 'POST', '/partners', management, { name: 'Distributor A', partnerKind: 'distributor' })).body.partnerId,
+    );
     const partnerB = String((await call('partner-portal', 'POST', '/partners', management, { name: 'Reseller B', partnerKind: 'reseller' })).body.partnerId);
     const credA = (await call('partner-portal', 'POST', `/partners/${partnerA}/credentials`, management)).body;
     const credB = (await call('partner-portal', 'POST', `/partners/${partnerB}/credentials`, management)).body;
-    await waitFor(async () => (await call('partner-portal', 'POST', `/partners/${partnerA}/shares`, management, { customerId })).status < 300, 60000, 'sharing with A');
+    await waitFor(
+      async () => (await call('partner-portal', 'POST', `/partners/${partnerA}/shares`, management, { customerId })).status < 300,
+      60000,
+      'sharing with A',
+    );
     const exchange = async (c: Record<string, unknown>) => {
-      const r = await fetch(`${baseUrl('partner-portal')}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: c.clientId, clientSecret: c.clientSecret }) });
+      const r = await fetch(`${baseUrl('partner-portal')}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: c.clientId, clientSecret: c.clientSecret }),
+      });
       expect(r.status).toBe(200);
       return String(((await r.json()) as { access_token: string }).access_token);
     };
@@ -116,26 +164,54 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     const tokenB = await exchange(credB);
 
     let deal = await call('partner-portal', 'POST', '/episodes', tokenA, { customerId, name: 'Distributor sale', episodeType: 'partner-deal' });
-    await waitFor(async () => deal.status === 201 || ((deal = await call('partner-portal', 'POST', '/episodes', tokenA, { customerId, name: 'Distributor sale', episodeType: 'partner-deal' })), deal.status === 201), 60000, 'partner A to open a deal');
+    await waitFor(
+      async () =>
+        deal.status === 201 ||
+        ((deal = await call('partner-portal', 'POST', '/episodes', tokenA, { customerId, name: 'Distributor sale', episodeType: 'partner-deal' })),
+        deal.status === 201),
+      60000,
+      'partner A to open a deal',
+    );
     const dealId = String(deal.body.episodeId);
-    expect((await call('partner-portal', 'POST', `/episodes/${dealId}/interactions`, tokenA, { channel: 'face-to-face', direction: 'outbound', action: 'showed the product in store' })).status).toBe(201);
+    expect(
+      (
+        await call('partner-portal', 'POST', `/episodes/${dealId}/interactions`, tokenA, {
+          channel: 'face-to-face',
+          direction: 'outbound',
+          action: 'showed the product in store',
+        })
+      ).status,
+    ).toBe(201);
 
     // Every staff timeline converges on the same three episodes, in the same order.
     type Timeline = { episodes: { episodeId: string; interactions: { action: string }[] }[] };
     const staffTimeline = async (n: Name, token: string) => (await call(n, 'GET', `/customers/${customerId}/timeline`, token)).body as unknown as Timeline;
     const complete = (t: Timeline) => t.episodes?.length === 3 && t.episodes.every((e) => e.interactions.length === 1);
     const timelines: Record<string, Timeline> = {};
-    const readers: [Name, string][] = [['sales', sales], ['service', service], ['marketing', marketing], ['analytics', management]];
-    await waitFor(async () => {
-      for (const [n, token] of readers) timelines[n] = await staffTimeline(n, token);
-      return Object.values(timelines).every(complete);
-    }, 120000, 'every staff timeline to show the case, the campaign touch and the partner deal');
+    const readers: [Name, string][] = [
+      ['sales', sales],
+      ['service', service],
+      ['marketing', marketing],
+      ['analytics', management],
+    ];
+    await waitFor(
+      async () => {
+        for (const [n, token] of readers) timelines[n] = await staffTimeline(n, token);
+        return Object.values(timelines).every(complete);
+      },
+      120000,
+      'every staff timeline to show the case, the campaign touch and the partner deal',
+    );
     const order = timelines.sales.episodes.map((e) => e.episodeId);
     expect(order).toEqual(expect.arrayContaining([caseId, dealId]));
     for (const t of Object.values(timelines)) expect(t).toEqual(timelines.sales);
 
     // Partner A sees the same history (the company's episodes and its own), in the same order.
-    await waitFor(async () => ((await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenA)).body as unknown as Timeline).episodes?.length === 3, 60000, 'partner A timeline');
+    await waitFor(
+      async () => ((await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenA)).body as unknown as Timeline).episodes?.length === 3,
+      60000,
+      'partner A timeline',
+    );
     const a = (await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenA)).body as unknown as Timeline;
     expect(a.episodes.map((e) => e.episodeId)).toEqual(order);
 
@@ -143,7 +219,11 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     expect((await call('partner-portal', 'GET', `/customers/${customerId}`, tokenB)).status).toBe(404);
     expect((await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenB)).status).toBe(404);
     expect((await call('partner-portal', 'POST', `/partners/${partnerB}/shares`, management, { customerId })).status).toBeLessThan(300);
-    await waitFor(async () => (await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenB)).status === 200, 60000, 'B to read once shared');
+    await waitFor(
+      async () => (await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenB)).status === 200,
+      60000,
+      'B to read once shared',
+    );
     const b = (await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenB)).body as unknown as Timeline;
     expect(b.episodes.map((e) => e.episodeId)).not.toContain(dealId); // A's own deal is A's
     expect((await call('partner-portal', 'DELETE', `/partners/${partnerB}/shares/${customerId}`, management)).status).toBeLessThan(300);

@@ -39,7 +39,11 @@ const relay = new WorkerProcess('tools/relay.ts', { ...env, CRM_HTTP_PORT: Strin
 const sales = new WorkerProcess('services/sales/src/main.ts', { ...env, CRM_HTTP_PORT: String(salesPort) }, path.join(logDir, `resilience-${run}-sales.log`));
 const salesUrl = `http://127.0.0.1:${salesPort}`;
 const relayUrl = `http://127.0.0.1:${relayPort}`;
-const status = (u: string) => fetch(u).then((r) => r.status, () => 0);
+const status = (u: string) =>
+  fetch(u).then(
+    (r) => r.status,
+    () => 0,
+  );
 
 const describeWithLocalInfra = localInfra.available ? describe : describe.skip;
 
@@ -53,10 +57,17 @@ describeWithLocalInfra('resilience (real PostgreSQL + Kafka; skipped unless depl
     await db.connect();
     store = new PostgresEventStore(new PgSqlClient(url), { schema: schemas.store });
     await store.migrate();
-    token = await mintToken({ kind: 'staff', subject: 'ops', department: 'sales', roles: [] }, { signingKey: (await ensureLocalKeys(dataDir)).signingKeyFile, issuer: 'crm-embedded', audience: 'crm' });
+    token = await mintToken(
+      { kind: 'staff', subject: 'ops', department: 'sales', roles: [] },
+      { signingKey: (await ensureLocalKeys(dataDir)).signingKeyFile, issuer: 'crm-embedded', audience: 'crm' },
+    );
     relay.start();
     sales.start();
-    await waitFor(async () => (await status(`${salesUrl}/health/ready`)) === 200 && (await status(`${relayUrl}/health/ready`)) === 200, 180000, 'relay and sales ready');
+    await waitFor(
+      async () => (await status(`${salesUrl}/health/ready`)) === 200 && (await status(`${relayUrl}/health/ready`)) === 200,
+      180000,
+      'relay and sales ready',
+    );
   }, 240000);
 
   afterAll(async () => {
@@ -79,7 +90,16 @@ describeWithLocalInfra('resilience (real PostgreSQL + Kafka; skipped unless depl
         type: 'CustomerRegistered',
         schemaVersion: 1,
         metadata: testMetadata(),
-        data: { customerId, kind: 'person', name, contacts: [], identities: [], journeyStage: 'prospect', relationshipPhase: 'awareness', registeredBy: 'sales' },
+        data: {
+          customerId,
+          kind: 'person',
+          name,
+          contacts: [],
+          identities: [],
+          journeyStage: 'prospect',
+          relationshipPhase: 'awareness',
+          registeredBy: 'sales',
+        },
       },
     ]);
     return customerId;
@@ -123,7 +143,9 @@ describeWithLocalInfra('resilience (real PostgreSQL + Kafka; skipped unless depl
     const listening = Date.now();
     const customerId = await register('after restart');
     await waitFor(
-      async () => (await status(`${salesUrl}/health/ready`)) === 200 && (await fetch(`${salesUrl}/customers/${customerId}`, { headers: { authorization: `Bearer ${token}` } })).status === 200,
+      async () =>
+        (await status(`${salesUrl}/health/ready`)) === 200 &&
+        (await fetch(`${salesUrl}/customers/${customerId}`, { headers: { authorization: `Bearer ${token}` } })).status === 200,
       60000,
       'the restarted service to be ready and to apply a new event',
     );

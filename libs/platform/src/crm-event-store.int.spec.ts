@@ -27,9 +27,9 @@ describe('the CRM event store of the platform', () => {
     const error = await platform.eventStore.appendToStream(stream, [testEvent(), testEvent('TestHappened', {}, noActor)]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidAppendError);
     expect((error as Error).message).toMatch(/metadata\.actor is required/);
-    await expect(platform.eventStore.appendToStream(stream, [testEvent('TestHappened', {}, { ...testMetadata(), actor: { type: 'staff' } })])).rejects.toBeInstanceOf(
-      InvalidAppendError,
-    );
+    await expect(
+      platform.eventStore.appendToStream(stream, [testEvent('TestHappened', {}, { ...testMetadata(), actor: { type: 'staff' } })]),
+    ).rejects.toBeInstanceOf(InvalidAppendError);
     expect(await platform.eventStore.readStream(stream)).toEqual([]);
   });
 

@@ -26,7 +26,13 @@ export class DataDirLock {
 
   private constructor(readonly file: string) {}
 
-  static acquire(dataDir: string, command = process.argv.slice(1).map((a) => path.basename(a)).join(' ')): DataDirLock {
+  static acquire(
+    dataDir: string,
+    command = process.argv
+      .slice(1)
+      .map((a) => path.basename(a))
+      .join(' '),
+  ): DataDirLock {
     fs.mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, 'crm.lock');
     const content = JSON.stringify({ pid: process.pid, command, since: new Date().toISOString() });

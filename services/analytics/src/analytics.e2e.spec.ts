@@ -76,7 +76,12 @@ describe('analytics service (embedded)', () => {
     // Service: a case with one call.
     const kase = (await commands.episodes.open(sam, 'case', { customerId, name: 'Fault report', channel: 'phone', openedAt: daysAgo(6) })).id;
     lastInteraction = daysAgo(1);
-    await commands.episodes.recordInteraction(sam, kase, { channel: 'phone', direction: 'inbound', action: 'customer called about a fault', occurredAt: lastInteraction });
+    await commands.episodes.recordInteraction(sam, kase, {
+      channel: 'phone',
+      direction: 'inbound',
+      action: 'customer called about a fault',
+      occurredAt: lastInteraction,
+    });
     // A partner: a deal won 2 days ago, with one portal interaction.
     await commands.partners.shareCustomer(admin, partnerId, customerId); // partners act only on what is shared with them
     const deal = (await commands.episodes.open(pat, 'partner-deal', { customerId, name: 'Dealer sale', openedAt: daysAgo(5) })).id;
@@ -84,10 +89,14 @@ describe('analytics service (embedded)', () => {
     await commands.episodes.close(pat, deal, { outcome: 'won', value: 50, closedAt: daysAgo(2) });
 
     let m: CustomerMetricsView | undefined;
-    await waitFor(async () => {
-      m = await metrics(customerId);
-      return m.rfm?.frequency === 2 && m.interactions.total === 4;
-    }, 20000, 'the metrics to count every event');
+    await waitFor(
+      async () => {
+        m = await metrics(customerId);
+        return m.rfm?.frequency === 2 && m.interactions.total === 4;
+      },
+      20000,
+      'the metrics to count every event',
+    );
     expect(m).toEqual({
       customerId,
       interactions: { total: 4, byChannel: { phone: 2, email: 1, portal: 1 }, byDepartment: { sales: 2, service: 1, [`partner:${partnerId}`]: 1 } },

@@ -26,21 +26,37 @@ describe('marketing service (embedded)', () => {
     await stop?.();
   });
 
-  const call = httpCaller(() => base, () => token);
+  const call = httpCaller(
+    () => base,
+    () => token,
+  );
   const fieldsOf = (body: Record<string, unknown>) => (body.errors as { field: string }[]).map((e) => e.field);
   // Marketing has no register endpoint: customers come from sales (or anywhere) through the store.
   const registerCustomer = async (name: string) => (await commands.customers.register(marketer, { kind: 'organisation', name })).id;
-  const interactionsInStore = async (episodeId: string) => (await platform.eventStore.readStream(`episode-${episodeId}`, { fromRevision: 0n, maxCount: 100 })).filter((e) => e.type === 'InteractionRecorded').length;
+  const interactionsInStore = async (episodeId: string) =>
+    (await platform.eventStore.readStream(`episode-${episodeId}`, { fromRevision: 0n, maxCount: 100 })).filter((e) => e.type === 'InteractionRecorded').length;
 
-  type Timeline = { episodes: { episodeId: string; name: string; episodeType: string; owner: unknown; interactions: { channel: string; direction: string; action: string; response?: string }[] }[] };
+  type Timeline = {
+    episodes: {
+      episodeId: string;
+      name: string;
+      episodeType: string;
+      owner: unknown;
+      interactions: { channel: string; direction: string; action: string; response?: string }[];
+    }[];
+  };
   const timelineOf = async (customerId: string, until: (t: Timeline) => boolean, what: string): Promise<Timeline> => {
     let timeline: Timeline = { episodes: [] };
-    await waitFor(async () => {
-      const r = await call('GET', `/customers/${customerId}/timeline`);
-      if (r.status !== 200) return false;
-      timeline = r.body as unknown as Timeline;
-      return until(timeline);
-    }, 20000, what);
+    await waitFor(
+      async () => {
+        const r = await call('GET', `/customers/${customerId}/timeline`);
+        if (r.status !== 200) return false;
+        timeline = r.body as unknown as Timeline;
+        return until(timeline);
+      },
+      20000,
+      what,
+    );
     return timeline;
   };
 
@@ -74,7 +90,12 @@ describe('marketing service (embedded)', () => {
     // The projection applies events in store order: once the response shows, so would any duplicate touch.
     const timeline = await timelineOf(sari, (t) => t.episodes[0]?.interactions.length === 2, 'the timeline to show the response');
     expect(timeline.episodes).toHaveLength(1);
-    expect(timeline.episodes[0]).toMatchObject({ episodeId: sariEpisode, name: 'Spring offer', episodeType: 'campaign', owner: { kind: 'department', department: 'marketing' } });
+    expect(timeline.episodes[0]).toMatchObject({
+      episodeId: sariEpisode,
+      name: 'Spring offer',
+      episodeType: 'campaign',
+      owner: { kind: 'department', department: 'marketing' },
+    });
     expect(timeline.episodes[0].interactions.map((i) => [i.direction, i.channel, i.action, i.response])).toEqual([
       ['outbound', 'email', 'sent the spring offer e-mail', undefined],
       ['inbound', 'phone', 'responded to the campaign', 'asked for a quote'],
@@ -94,14 +115,21 @@ describe('marketing service (embedded)', () => {
   it('records responses only where the campaign touched the customer, and honours If-Match', async () => {
     const customerId = await registerCustomer('Toko Sejahtera');
     const campaignId = randomUUID();
-    expect((await call('POST', '/campaigns', { campaignId, name: 'SMS blast', channel: 'sms', action: 'sent a discount code', customerIds: [customerId] })).status).toBe(201);
+    expect(
+      (await call('POST', '/campaigns', { campaignId, name: 'SMS blast', channel: 'sms', action: 'sent a discount code', customerIds: [customerId] })).status,
+    ).toBe(201);
 
     // After the touch the episode is at revision 1: "0" is stale.
     const stale = await call('POST', `/campaigns/${campaignId}/responses`, { customerId, channel: 'sms', response: 'STOP' }, { 'if-match': '"0"' });
     expect(stale.status).toBe(412);
     expect(stale.type).toContain('application/problem+json');
     const interactionId = randomUUID();
-    const ok = await call('POST', `/campaigns/${campaignId}/responses`, { customerId, channel: 'sms', response: 'STOP', action: 'replied', interactionId }, { 'if-match': '"1"' });
+    const ok = await call(
+      'POST',
+      `/campaigns/${campaignId}/responses`,
+      { customerId, channel: 'sms', response: 'STOP', action: 'replied', interactionId },
+      { 'if-match': '"1"' },
+    );
     expect(ok.status).toBe(201);
     expect(ok.etag).toBe('"2"');
     // A retried response with its own id is recorded once.
@@ -110,7 +138,11 @@ describe('marketing service (embedded)', () => {
     expect(again.body).toEqual(ok.body);
     expect(await interactionsInStore(String(ok.body.episodeId))).toBe(2);
 
-    const notTargeted = await call('POST', `/campaigns/${campaignId}/responses`, { customerId: await registerCustomer('Elsewhere'), channel: 'sms', response: 'hi' });
+    const notTargeted = await call('POST', `/campaigns/${campaignId}/responses`, {
+      customerId: await registerCustomer('Elsewhere'),
+      channel: 'sms',
+      response: 'hi',
+    });
     expect(notTargeted.status).toBe(404);
     expect(notTargeted.type).toContain('application/problem+json');
     expect((await call('POST', `/campaigns/${randomUUID()}/responses`, { customerId, channel: 'sms', response: 'hi' })).status).toBe(404);
@@ -136,7 +168,10 @@ describe('marketing service (embedded)', () => {
     const badParam = await call('POST', '/campaigns/nope/responses', { customerId: randomUUID(), channel: 'email', response: 'yes' });
     expect(badParam.status).toBe(400);
     expect(fieldsOf(badParam.body)).toEqual(['campaignId']);
-    expect((await call('POST', `/campaigns/${randomUUID()}/responses`, { customerId: randomUUID(), channel: 'email', response: 'yes' }, { 'if-match': 'soon' })).status).toBe(400);
+    expect(
+      (await call('POST', `/campaigns/${randomUUID()}/responses`, { customerId: randomUUID(), channel: 'email', response: 'yes' }, { 'if-match': 'soon' }))
+        .status,
+    ).toBe(400);
   });
 
   it('refuses callers without a valid token, and staff of other departments', async () => {
@@ -162,7 +197,9 @@ describe('marketing service (embedded)', () => {
 
   it('serves its OpenAPI document and health', async () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/campaigns', '/campaigns/{campaignId}/responses', '/customers/{id}', '/customers/{id}/timeline']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/campaigns', '/campaigns/{campaignId}/responses', '/customers/{id}', '/customers/{id}/timeline']),
+    );
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
 });

@@ -7,7 +7,13 @@ import { RunCampaignHandler } from './campaigns/run-campaign/run-campaign.handle
 import { marketingReadModels } from './read-models';
 
 @Module({
-  imports: [RelationshipApiModule.forService({ service: marketingReadModels.service, projections: marketingReadModels.own, controllers: [CustomersController, CustomerEditsController] })],
+  imports: [
+    RelationshipApiModule.forService({
+      service: marketingReadModels.service,
+      projections: marketingReadModels.own,
+      controllers: [CustomersController, CustomerEditsController],
+    }),
+  ],
   controllers: [RunCampaignController, RecordCampaignResponseController],
   providers: [RunCampaignHandler, RecordCampaignResponseHandler],
 })

@@ -13,6 +13,10 @@ export function createMarketingApp(config: ServiceConfig, platform: Platform, ho
     module: MarketingModule,
     config,
     platform,
-    openApi: { title: 'CRM marketing', description: 'Marketing automation: campaigns that touch each targeted customer once on a channel, their responses, the shared timeline.', version: '1' },
+    openApi: {
+      title: 'CRM marketing',
+      description: 'Marketing automation: campaigns that touch each targeted customer once on a channel, their responses, the shared timeline.',
+      version: '1',
+    },
   });
 }

@@ -14,7 +14,12 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
   let partnerToken: string;
 
   beforeAll(async () => {
-    ({ app, base, stop } = await startEmbeddedService('portal-hostile', PartnerPortalConfig, (c, p) => createPartnerPortalApp(c, p, { embedded: true }), crmRegistry()));
+    ({ app, base, stop } = await startEmbeddedService(
+      'portal-hostile',
+      PartnerPortalConfig,
+      (c, p) => createPartnerPortalApp(c, p, { embedded: true }),
+      crmRegistry(),
+    ));
     partnerToken = await app.app.get(TokenMint).mint({ kind: 'partner', subject: 'p1', partnerId: randomUUID(), roles: [] });
   });
   afterAll(async () => {
@@ -22,7 +27,11 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
   });
 
   const send = (method: string, url: string, body: string | undefined, contentType = 'application/json', token: string | undefined = partnerToken) =>
-    fetch(`${base}${url}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': contentType } : {}) }, body });
+    fetch(`${base}${url}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': contentType } : {}) },
+      body,
+    });
   async function problem(r: Response, status: number, field?: string): Promise<void> {
     expect(r.status).toBe(status);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
@@ -37,7 +46,7 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
     await problem(await send('POST', '/auth/token', '{"clientId":"\\ud800","clientSecret":"b"}', 'application/json', undefined), 400, 'clientId');
   });
 
-  it('garbage cursors, instants and malformed ids on a partner\'s routes', async () => {
+  it("garbage cursors, instants and malformed ids on a partner's routes", async () => {
     for (const cursor of ['garbage', '-1/-1', '1/x']) {
       await problem(await send('GET', `/customers/${randomUUID()}/timeline?cursor=${encodeURIComponent(cursor)}`, undefined), 400, 'cursor');
     }
@@ -48,10 +57,14 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
     await problem(await send('POST', '/episodes/not-a-uuid/interactions', JSON.stringify({ channel: 'phone', direction: 'inbound', action: 'x' })), 400, 'id');
   });
 
-  it('deep, nested-array and NUL bodies on a partner\'s writes', async () => {
+  it("deep, nested-array and NUL bodies on a partner's writes", async () => {
     await problem(await send('POST', '/episodes', '{"x":'.repeat(2000) + '1' + '}'.repeat(2000)), 400);
     await problem(await send('POST', '/episodes', JSON.stringify({ customerId: randomUUID(), name: 'deal\u0000', episodeType: 'partner-deal' })), 400, 'name');
-    await problem(await send('POST', '/episodes', JSON.stringify({ customerId: randomUUID(), name: 'deal', episodeType: 'partner-deal', openedAt: '-2026-03-01' })), 400, 'openedAt');
+    await problem(
+      await send('POST', '/episodes', JSON.stringify({ customerId: randomUUID(), name: 'deal', episodeType: 'partner-deal', openedAt: '-2026-03-01' })),
+      400,
+      'openedAt',
+    );
     await problem(await send('POST', '/episodes', JSON.stringify([[{ customerId: randomUUID() }]])), 400);
     await problem(await send('POST', '/episodes', 'name=x', 'text/plain'), 415);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);

@@ -36,7 +36,13 @@ describe('partner-portal service (embedded)', () => {
 
   const alice: StaffPrincipal = { kind: 'staff', subject: 'alice', department: 'sales', roles: ['agent'] };
 
-  const call = async (method: string, url: string, token: string | undefined, body?: unknown, options: { form?: boolean; headers?: Record<string, string> } = {}): Promise<Reply> => {
+  const call = async (
+    method: string,
+    url: string,
+    token: string | undefined,
+    body?: unknown,
+    options: { form?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<Reply> => {
     const headers: Record<string, string> = { ...options.headers };
     if (token) headers.authorization = `Bearer ${token}`;
     let payload: string | undefined;
@@ -50,7 +56,13 @@ describe('partner-portal service (embedded)', () => {
     const r = await fetch(`${base}${url}`, { method, headers, body: payload });
     const text = await r.text();
     const parsed: unknown = text ? JSON.parse(text) : {};
-    return { status: r.status, type: r.headers.get('content-type') ?? '', headers: r.headers, body: Array.isArray(parsed) ? {} : (parsed as Json), list: Array.isArray(parsed) ? (parsed as Json[]) : [] };
+    return {
+      status: r.status,
+      type: r.headers.get('content-type') ?? '',
+      headers: r.headers,
+      body: Array.isArray(parsed) ? {} : (parsed as Json),
+      list: Array.isArray(parsed) ? (parsed as Json[]) : [],
+    };
   };
 
   const registerPartner = async (name: string, partnerKind: string): Promise<string> => {
@@ -69,7 +81,8 @@ describe('partner-portal service (embedded)', () => {
     return String(r.body.access_token);
   };
   const registerCustomer = async (name: string): Promise<string> => (await commands.customers.register(alice, { kind: 'organisation', name })).id;
-  const share = async (partnerId: string, customerId: string) => expect((await call('POST', `/partners/${partnerId}/shares`, management, { customerId })).status).toBe(201);
+  const share = async (partnerId: string, customerId: string) =>
+    expect((await call('POST', `/partners/${partnerId}/shares`, management, { customerId })).status).toBe(201);
   const timelineEpisodeIds = (r: Reply) => (r.body.episodes as { episodeId: string }[]).map((e) => e.episodeId);
 
   // Fixture: partners A and B; customer X shared with A only, Y with both, Z with nobody; a sales
@@ -156,7 +169,9 @@ describe('partner-portal service (embedded)', () => {
       expect(JSON.stringify((await call('GET', `/partners/${partnerA}`, management)).body)).not.toContain('scrypt');
       // Two credentials of the same secret length never share a salt.
       const again = await issueCredential(partnerA);
-      const hashes = (await platform.eventStore.readStream(partnerStream(partnerA))).filter((e) => e.type === 'PartnerCredentialIssued').map((e) => (e.data as { secretHash: string }).secretHash.split('$')[1]);
+      const hashes = (await platform.eventStore.readStream(partnerStream(partnerA)))
+        .filter((e) => e.type === 'PartnerCredentialIssued')
+        .map((e) => (e.data as { secretHash: string }).secretHash.split('$')[1]);
       expect(new Set(hashes).size).toBe(hashes.length);
       expect((await call('DELETE', `/partners/${partnerA}/credentials/${again.clientId}`, management)).status).toBe(204);
     });
@@ -186,7 +201,11 @@ describe('partner-portal service (embedded)', () => {
 
   describe('token exchange', () => {
     it('issues a one-hour partner token for a valid credential, as JSON or as an OAuth form', async () => {
-      const json = await call('POST', '/auth/token', undefined, { grant_type: 'client_credentials', clientId: credentialA.clientId, clientSecret: credentialA.clientSecret });
+      const json = await call('POST', '/auth/token', undefined, {
+        grant_type: 'client_credentials',
+        clientId: credentialA.clientId,
+        clientSecret: credentialA.clientSecret,
+      });
       expect(json.status).toBe(200);
       expect(json.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
       expect(json.headers.get('cache-control')).toBe('no-store');
@@ -194,7 +213,13 @@ describe('partner-portal service (embedded)', () => {
       expect(claims).toMatchObject({ sub: credentialA.clientId, crm_kind: 'partner', partner_id: partnerA, roles: ['partner'] });
       expect(Number(claims.exp) - Number(claims.iat)).toBe(3600);
 
-      const form = await call('POST', '/auth/token', undefined, { grant_type: 'client_credentials', client_id: credentialB.clientId, client_secret: credentialB.clientSecret }, { form: true });
+      const form = await call(
+        'POST',
+        '/auth/token',
+        undefined,
+        { grant_type: 'client_credentials', client_id: credentialB.clientId, client_secret: credentialB.clientSecret },
+        { form: true },
+      );
       expect(form.status).toBe(200);
       expect((await call('GET', '/customers', String(form.body.access_token))).status).toBe(200);
     });
@@ -218,8 +243,13 @@ describe('partner-portal service (embedded)', () => {
 
     it('refuses malformed requests with 400', async () => {
       expect((await call('POST', '/auth/token', undefined, { clientId: credentialA.clientId })).status).toBe(400);
-      expect((await call('POST', '/auth/token', undefined, { grant_type: 'password', clientId: credentialA.clientId, clientSecret: credentialA.clientSecret })).status).toBe(400);
-      expect((await call('POST', '/auth/token', undefined, { clientId: credentialA.clientId, clientSecret: credentialA.clientSecret, partnerId: partnerB })).status).toBe(400);
+      expect(
+        (await call('POST', '/auth/token', undefined, { grant_type: 'password', clientId: credentialA.clientId, clientSecret: credentialA.clientSecret }))
+          .status,
+      ).toBe(400);
+      expect(
+        (await call('POST', '/auth/token', undefined, { clientId: credentialA.clientId, clientSecret: credentialA.clientSecret, partnerId: partnerB })).status,
+      ).toBe(400);
     });
 
     it('refuses a revoked credential, and the tokens already issued for it stop working', async () => {
@@ -269,7 +299,9 @@ describe('partner-portal service (embedded)', () => {
       const dealA = await call('POST', '/episodes', tokenA, { customerId: customerY, name: 'Dealer sale', episodeType: 'partner-deal', expectedValue: 1200 });
       expect(dealA.status).toBe(201);
       const episodeA = String(dealA.body.episodeId);
-      expect((await call('POST', `/episodes/${episodeA}/interactions`, tokenA, { channel: 'portal', direction: 'inbound', action: 'order placed' })).status).toBe(201);
+      expect(
+        (await call('POST', `/episodes/${episodeA}/interactions`, tokenA, { channel: 'portal', direction: 'inbound', action: 'order placed' })).status,
+      ).toBe(201);
       const repairB = await call('POST', '/episodes', tokenB, { customerId: customerY, name: 'Repair of unit 7', episodeType: 'return-repair' });
       expect(repairB.status).toBe(201);
       const episodeB = String(repairB.body.episodeId);
@@ -281,10 +313,14 @@ describe('partner-portal service (embedded)', () => {
       expect(openedA.data).toMatchObject({ owner: { kind: 'partner', partnerId: partnerA } });
 
       let timelineB: Reply | undefined;
-      await waitFor(async () => {
-        timelineB = await call('GET', `/customers/${customerY}/timeline`, tokenB);
-        return timelineEpisodeIds(timelineB).includes(episodeB); // opened after A's: A's is projected too
-      }, 20000, "B's episode on the timeline");
+      await waitFor(
+        async () => {
+          timelineB = await call('GET', `/customers/${customerY}/timeline`, tokenB);
+          return timelineEpisodeIds(timelineB).includes(episodeB); // opened after A's: A's is projected too
+        },
+        20000,
+        "B's episode on the timeline",
+      );
       expect(timelineEpisodeIds(timelineB!)).toEqual([salesEpisodeOnY, episodeB]);
       expect(JSON.stringify(timelineB!.body)).not.toContain('order placed');
       expect(JSON.stringify(timelineB!.body)).not.toContain(partnerA);
@@ -316,7 +352,8 @@ describe('partner-portal service (embedded)', () => {
     });
 
     it('opens episodes only on shared customers and only of the partner episode types', async () => {
-      const open = (token: string, customerId: string, episodeType = 'return-repair') => call('POST', '/episodes', token, { customerId, name: 'x', episodeType });
+      const open = (token: string, customerId: string, episodeType = 'return-repair') =>
+        call('POST', '/episodes', token, { customerId, name: 'x', episodeType });
       expect((await open(tokenB, customerX)).status).toBe(404); // A's customer
       expect((await open(tokenB, customerZ)).status).toBe(404); // nobody's
       expect((await open(tokenB, randomUUID())).status).toBe(404); // no such customer
@@ -325,12 +362,31 @@ describe('partner-portal service (embedded)', () => {
       const ok = await open(tokenA, customerX);
       expect(ok.status).toBe(201);
       // Partners record their own users, the customer or a system as actor — not company staff.
-      const asStaff = await call('POST', `/episodes/${String(ok.body.episodeId)}/interactions`, tokenA, { channel: 'phone', direction: 'outbound', action: 'x', actorKind: 'staff' });
+      const asStaff = await call('POST', `/episodes/${String(ok.body.episodeId)}/interactions`, tokenA, {
+        channel: 'phone',
+        direction: 'outbound',
+        action: 'x',
+        actorKind: 'staff',
+      });
       expect(asStaff.status).toBe(422);
       // If-Match works as on the department services.
-      const first = await call('POST', `/episodes/${String(ok.body.episodeId)}/interactions`, tokenA, { channel: 'phone', direction: 'outbound', action: 'called' });
+      const first = await call('POST', `/episodes/${String(ok.body.episodeId)}/interactions`, tokenA, {
+        channel: 'phone',
+        direction: 'outbound',
+        action: 'called',
+      });
       expect(first.headers.get('etag')).toBe('"1"');
-      expect((await call('POST', `/episodes/${String(ok.body.episodeId)}/interactions`, tokenA, { channel: 'phone', direction: 'outbound', action: 'again' }, { headers: { 'if-match': '"0"' } })).status).toBe(412);
+      expect(
+        (
+          await call(
+            'POST',
+            `/episodes/${String(ok.body.episodeId)}/interactions`,
+            tokenA,
+            { channel: 'phone', direction: 'outbound', action: 'again' },
+            { headers: { 'if-match': '"0"' } },
+          )
+        ).status,
+      ).toBe(412);
     });
 
     it('makes a revoked share unreadable at once, without waiting for the read model', async () => {
@@ -346,7 +402,9 @@ describe('partner-portal service (embedded)', () => {
       expect((await call('GET', `/customers/${customer}`, tokenA)).status).toBe(404);
       expect((await call('GET', `/customers/${customer}/timeline`, tokenA)).status).toBe(404);
       expect((await call('GET', '/customers', tokenA)).list.map((c) => c.customerId)).not.toContain(customer);
-      expect((await call('POST', `/episodes/${episode}/interactions`, tokenA, { channel: 'portal', direction: 'outbound', action: 'after revoke' })).status).toBe(404);
+      expect(
+        (await call('POST', `/episodes/${episode}/interactions`, tokenA, { channel: 'portal', direction: 'outbound', action: 'after revoke' })).status,
+      ).toBe(404);
       expect((await call('POST', `/episodes/${episode}/close`, tokenA, { outcome: 'resolved' })).status).toBe(404);
       expect((await call('POST', '/episodes', tokenA, { customerId: customer, name: 'again', episodeType: 'partner-deal' })).status).toBe(404);
       expect((await call('DELETE', `/partners/${partnerA}/shares/${customer}`, management)).status).toBe(404);
@@ -396,7 +454,16 @@ describe('partner-portal service (embedded)', () => {
     it('serves its OpenAPI document (token exchange public) and health', async () => {
       const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
       expect(Object.keys(doc.paths)).toEqual(
-        expect.arrayContaining(['/partners', '/partners/{id}/credentials', '/partners/{id}/shares/{customerId}', '/auth/token', '/customers', '/customers/{id}/timeline', '/episodes', '/episodes/{id}/close']),
+        expect.arrayContaining([
+          '/partners',
+          '/partners/{id}/credentials',
+          '/partners/{id}/shares/{customerId}',
+          '/auth/token',
+          '/customers',
+          '/customers/{id}/timeline',
+          '/episodes',
+          '/episodes/{id}/close',
+        ]),
       );
       expect(doc.paths['/auth/token'].post.security).toEqual([]);
       expect((await fetch(`${base}/health/ready`)).status).toBe(200);

@@ -14,7 +14,14 @@ import { partnerPortalReadModels } from './read-models';
  * is the partner's view, scoped by `PartnerScope` — which also checks every partner write (`partnerAccess`).
  */
 @Module({
-  imports: [RelationshipApiModule.forService({ service: partnerPortalReadModels.service, projections: partnerPortalReadModels.own, partnerAccess: PartnerScope, providers: [PartnerScope] })],
+  imports: [
+    RelationshipApiModule.forService({
+      service: partnerPortalReadModels.service,
+      projections: partnerPortalReadModels.own,
+      partnerAccess: PartnerScope,
+      providers: [PartnerScope],
+    }),
+  ],
   controllers: [PartnersController, TokenController, PortalCustomersController, PortalEpisodesController],
   providers: [PartnerCredentials],
 })

@@ -22,7 +22,10 @@ describe('customer edits', () => {
     await stop?.();
   });
 
-  const call = httpCaller(() => base, () => token);
+  const call = httpCaller(
+    () => base,
+    () => token,
+  );
   const register = async (body: Record<string, unknown>) => {
     const r = await call('POST', '/customers', body);
     expect(r.status).toBe(201);
@@ -79,7 +82,9 @@ describe('customer edits', () => {
       expect(added.status).toBe(201);
       const contactId = String(added.body.contactId);
       expect(added.location).toBe(`/customers/${id}/contacts/${contactId}`);
-      expect((await call('PUT', `/customers/${id}/contacts/${contactId}`, { name: 'Sari W.', roles: ['decision-maker', 'buyer'], email: 'sari@sinar.id' })).status).toBe(200);
+      expect(
+        (await call('PUT', `/customers/${id}/contacts/${contactId}`, { name: 'Sari W.', roles: ['decision-maker', 'buyer'], email: 'sari@sinar.id' })).status,
+      ).toBe(200);
       problem(await call('PUT', `/customers/${id}/contacts/${contactId}`, { name: 'Sari', roles: ['emperor'] }), 400, 'roles');
       problem(await call('PUT', `/customers/${id}/contacts/${randomUUID()}`, { name: 'Nobody' }), 404);
       expect((await call('DELETE', `/customers/${id}/contacts/${contactId}`)).status).toBe(204);
@@ -144,14 +149,21 @@ describe('customer edits', () => {
         expect((await call('POST', `/customers/${id}/contacts`, { name: 'x' }, {}, bearer)).status).toBe(403);
         expect((await call('PUT', `/customers/${id}/journey-stage`, { to: 'advocate' }, {}, bearer)).status).toBe(403);
       }
-      expect((await fetch(`${base}/customers/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' })).status).toBe(401);
+      expect((await fetch(`${base}/customers/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' })).status).toBe(
+        401,
+      );
     });
 
     it('every route is in the OpenAPI document with its error responses', async () => {
       const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
       expect(Object.keys(doc.paths['/customers/{id}'].patch.responses)).toEqual(expect.arrayContaining(['200', '404', '412', '422']));
       expect(Object.keys(doc.paths['/customers/{id}/identities'].post.responses)).toEqual(expect.arrayContaining(['201', '409']));
-      for (const path of ['/customers/{id}/contacts/{contactId}', '/customers/{id}/identities/{kind}/{value}', '/customers/{id}/journey-stage', '/customers/{id}/relationship-phase']) {
+      for (const path of [
+        '/customers/{id}/contacts/{contactId}',
+        '/customers/{id}/identities/{kind}/{value}',
+        '/customers/{id}/journey-stage',
+        '/customers/{id}/relationship-phase',
+      ]) {
         expect(doc.paths[path]).toBeDefined();
       }
     });

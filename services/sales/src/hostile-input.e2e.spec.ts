@@ -22,7 +22,10 @@ describe('sales: hostile input gets a 4xx naming the field, never a 5xx', () => 
     await stop?.();
   });
 
-  const call = httpCaller(() => base, () => token);
+  const call = httpCaller(
+    () => base,
+    () => token,
+  );
   const raw = (method: string, url: string, body: string, contentType = 'application/json') =>
     fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body });
   const fields = (body: Record<string, unknown>) => ((body.errors as { field: string }[] | undefined) ?? []).map((e) => e.field);
@@ -73,31 +76,55 @@ describe('sales: hostile input gets a 4xx naming the field, never a 5xx', () => 
   });
 
   it.each(['garbage', '-1/-1', '1/2/3', '99999999999999999999/1', '1/', ' 1/2'])('cursor=%s is a 400 naming cursor', async (cursor) => {
-    await expectProblem(await fetch(`${base}/customers/${customerId}/timeline?cursor=${encodeURIComponent(cursor)}`, { headers: { authorization: `Bearer ${token}` } }), 400, 'cursor');
+    await expectProblem(
+      await fetch(`${base}/customers/${customerId}/timeline?cursor=${encodeURIComponent(cursor)}`, { headers: { authorization: `Bearer ${token}` } }),
+      400,
+      'cursor',
+    );
   });
 
   // isISO8601 passes these, but Date cannot read them (asOf answered 500) or misreads them
   // ("-2026-03-01" read as 2026), and PostgreSQL refuses them.
   it.each(['20260301', '2026-W09', '2026-03-01T09', '-2026-03-01'])('asOf=%s is a 400 naming asOf', async (asOf) => {
-    await expectProblem(await fetch(`${base}/customers/${customerId}/timeline?asOf=${encodeURIComponent(asOf)}`, { headers: { authorization: `Bearer ${token}` } }), 400, 'asOf');
+    await expectProblem(
+      await fetch(`${base}/customers/${customerId}/timeline?asOf=${encodeURIComponent(asOf)}`, { headers: { authorization: `Bearer ${token}` } }),
+      400,
+      'asOf',
+    );
   });
 
   it('a timestamp the read models could not store is a 400 naming the field, and nothing is stored', async () => {
     // Once answered 201, and every projection parked the event (and every later one of the customer).
     const episodeId = randomUUID();
-    await expectProblem(await raw('POST', '/opportunities', JSON.stringify({ episodeId, customerId, name: 'Fleet', openedAt: '-2026-01-01' })), 400, 'openedAt');
-    await expectProblem(await raw('POST', '/opportunities', JSON.stringify({ episodeId, customerId, name: 'Fleet', openedAt: '2026-01-01T00:00:00+23:00' })), 400, 'openedAt');
+    await expectProblem(
+      await raw('POST', '/opportunities', JSON.stringify({ episodeId, customerId, name: 'Fleet', openedAt: '-2026-01-01' })),
+      400,
+      'openedAt',
+    );
+    await expectProblem(
+      await raw('POST', '/opportunities', JSON.stringify({ episodeId, customerId, name: 'Fleet', openedAt: '2026-01-01T00:00:00+23:00' })),
+      400,
+      'openedAt',
+    );
     const interaction = { channel: 'phone', direction: 'inbound', action: 'x' };
     expect((await call('POST', `/opportunities/${episodeId}/interactions`, interaction)).status).toBe(404);
     const opened = await call('POST', '/opportunities', { episodeId, customerId, name: 'Fleet', openedAt: '2026-01-01T09:00:00+07:00' });
     expect(opened.status).toBe(201);
-    await expectProblem(await raw('POST', `/opportunities/${episodeId}/interactions`, JSON.stringify({ ...interaction, occurredAt: '20260301' })), 400, 'occurredAt');
+    await expectProblem(
+      await raw('POST', `/opportunities/${episodeId}/interactions`, JSON.stringify({ ...interaction, occurredAt: '20260301' })),
+      400,
+      'occurredAt',
+    );
     await expectProblem(await raw('POST', `/opportunities/${episodeId}/close`, JSON.stringify({ outcome: 'lost', closedAt: '2026-W09' })), 400, 'closedAt');
   });
 
   it('a malformed path id is a 400 naming the parameter', async () => {
     for (const url of ['/opportunities/not-a-uuid/stage', '/opportunities/not-a-uuid/close', '/opportunities/1/interactions']) {
-      const body = url.endsWith('stage') ? { stage: 'closing' } : url.endsWith('close') ? { outcome: 'won' } : { channel: 'phone', direction: 'inbound', action: 'x' };
+      const body = url.endsWith('stage')
+        ? { stage: 'closing' }
+        : url.endsWith('close')
+          ? { outcome: 'won' }
+          : { channel: 'phone', direction: 'inbound', action: 'x' };
       await expectProblem(await raw('POST', url, JSON.stringify(body)), 400, 'id');
     }
     await expectProblem(await fetch(`${base}/customers/nope/timeline`, { headers: { authorization: `Bearer ${token}` } }), 400, 'id');

@@ -20,7 +20,10 @@ describe('sales service (embedded)', () => {
     await stop?.();
   });
 
-  const call = httpCaller(() => base, () => token);
+  const call = httpCaller(
+    () => base,
+    () => token,
+  );
 
   it('registers a customer, runs an opportunity through the sales process, and shows it on the timeline', async () => {
     const reg = await call('POST', '/customers', {
@@ -35,13 +38,27 @@ describe('sales service (embedded)', () => {
     const opp = await call('POST', '/opportunities', { customerId, name: 'Fleet renewal', expectedValue: 50000, currency: 'EUR' });
     expect(opp.status).toBe(201);
     const episodeId = String(opp.body.episodeId);
-    expect((await call('POST', `/opportunities/${episodeId}/interactions`, { channel: 'phone', direction: 'outbound', action: 'qualification call', response: 'budget confirmed' })).status).toBe(201);
+    expect(
+      (
+        await call('POST', `/opportunities/${episodeId}/interactions`, {
+          channel: 'phone',
+          direction: 'outbound',
+          action: 'qualification call',
+          response: 'budget confirmed',
+        })
+      ).status,
+    ).toBe(201);
     const stage = await call('POST', `/opportunities/${episodeId}/stage`, { stage: 'proposal-creation' });
     expect(stage.status).toBe(200);
 
     // A stale If-Match is refused with 412; the current one is accepted.
     expect((await call('POST', `/opportunities/${episodeId}/close`, { outcome: 'won', value: 48000 }, { 'if-match': '"0"' })).status).toBe(412);
-    const closed = await call('POST', `/opportunities/${episodeId}/close`, { outcome: 'won', value: 48000, currency: 'EUR' }, { 'if-match': String(stage.etag) });
+    const closed = await call(
+      'POST',
+      `/opportunities/${episodeId}/close`,
+      { outcome: 'won', value: 48000, currency: 'EUR' },
+      { 'if-match': String(stage.etag) },
+    );
     expect(closed.status).toBe(200);
     // Closing twice breaks a rule of the domain.
     const again = await call('POST', `/opportunities/${episodeId}/close`, { outcome: 'lost' });
@@ -49,11 +66,15 @@ describe('sales service (embedded)', () => {
     expect(again.type).toContain('application/problem+json');
 
     let timeline: Record<string, unknown> = {};
-    await waitFor(async () => {
-      timeline = (await call('GET', `/customers/${customerId}/timeline`)).body;
-      const eps = timeline.episodes as { closed?: unknown }[] | undefined;
-      return !!eps?.[0]?.closed;
-    }, 20000, 'the timeline to show the closed opportunity');
+    await waitFor(
+      async () => {
+        timeline = (await call('GET', `/customers/${customerId}/timeline`)).body;
+        const eps = timeline.episodes as { closed?: unknown }[] | undefined;
+        return !!eps?.[0]?.closed;
+      },
+      20000,
+      'the timeline to show the closed opportunity',
+    );
     const [episode] = timeline.episodes as { name: string; stage: string; interactions: { action: string }[]; closed: { outcome: string } }[];
     expect(episode.name).toBe('Fleet renewal');
     expect(episode.stage).toBe('proposal-creation');
@@ -75,7 +96,11 @@ describe('sales service (embedded)', () => {
   it('refuses callers without a valid token or from another department', async () => {
     expect((await fetch(`${base}/customers/${randomUUID()}`)).status).toBe(401);
     const service = await app.app.get(TokenMint).mint({ kind: 'staff', subject: 'bob', department: 'service', roles: [] });
-    const r = await fetch(`${base}/opportunities`, { method: 'POST', headers: { authorization: `Bearer ${service}`, 'content-type': 'application/json' }, body: '{}' });
+    const r = await fetch(`${base}/opportunities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${service}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(r.status).toBe(403);
   });
 

@@ -5,7 +5,13 @@ import { OpportunitiesController } from './opportunities/opportunities.controlle
 import { salesReadModels } from './read-models';
 
 @Module({
-  imports: [RelationshipApiModule.forService({ service: salesReadModels.service, projections: salesReadModels.own, controllers: [CustomersController, CustomerEditsController] })],
+  imports: [
+    RelationshipApiModule.forService({
+      service: salesReadModels.service,
+      projections: salesReadModels.own,
+      controllers: [CustomersController, CustomerEditsController],
+    }),
+  ],
   controllers: [RegisterCustomerController, OpportunitiesController],
 })
 export class SalesModule {}

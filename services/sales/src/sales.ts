@@ -13,6 +13,10 @@ export function createSalesApp(config: ServiceConfig, platform: Platform, hostin
     module: SalesModule,
     config,
     platform,
-    openApi: { title: 'CRM sales', description: 'Sales-force automation: customers, opportunities along the sales process, the shared timeline.', version: '1' },
+    openApi: {
+      title: 'CRM sales',
+      description: 'Sales-force automation: customers, opportunities along the sales process, the shared timeline.',
+      version: '1',
+    },
   });
 }

@@ -26,7 +26,10 @@ describe('service service (embedded)', () => {
     await stop?.();
   });
 
-  const call = httpCaller(() => base, () => token);
+  const call = httpCaller(
+    () => base,
+    () => token,
+  );
   const fieldsOf = (body: Record<string, unknown>) => (body.errors as { field: string }[]).map((e) => e.field);
   // The service has no register endpoint: customers come from sales (or anywhere) through the store.
   const registerCustomer = async (name: string) => (await commands.customers.register(agent, { kind: 'person', name })).id;
@@ -40,18 +43,33 @@ describe('service service (embedded)', () => {
     expect(opened.location).toBe(`/cases/${episodeId}`);
     expect(opened.etag).toBe('"0"');
 
-    const first = await call('POST', `/cases/${episodeId}/interactions`, { channel: 'phone', direction: 'inbound', action: 'customer called about a fault', response: 'reset advised' }, { 'if-match': String(opened.etag) });
+    const first = await call(
+      'POST',
+      `/cases/${episodeId}/interactions`,
+      { channel: 'phone', direction: 'inbound', action: 'customer called about a fault', response: 'reset advised' },
+      { 'if-match': String(opened.etag) },
+    );
     expect(first.status).toBe(201);
     expect(first.etag).toBe('"1"');
     // A stale If-Match is refused with 412 and records nothing.
-    const stale = await call('POST', `/cases/${episodeId}/interactions`, { channel: 'email', direction: 'outbound', action: 'sent a manual' }, { 'if-match': String(opened.etag) });
+    const stale = await call(
+      'POST',
+      `/cases/${episodeId}/interactions`,
+      { channel: 'email', direction: 'outbound', action: 'sent a manual' },
+      { 'if-match': String(opened.etag) },
+    );
     expect(stale.status).toBe(412);
     expect(stale.type).toContain('application/problem+json');
     const second = await call('POST', `/cases/${episodeId}/interactions`, { channel: 'email', direction: 'outbound', action: 'sent a manual' });
     expect(second.status).toBe(201);
 
     expect((await call('POST', `/cases/${episodeId}/resolve`, { outcome: 'resolved' }, { 'if-match': String(first.etag) })).status).toBe(412);
-    const resolved = await call('POST', `/cases/${episodeId}/resolve`, { outcome: 'resolved', reason: 'first-contact resolution' }, { 'if-match': String(second.etag) });
+    const resolved = await call(
+      'POST',
+      `/cases/${episodeId}/resolve`,
+      { outcome: 'resolved', reason: 'first-contact resolution' },
+      { 'if-match': String(second.etag) },
+    );
     expect(resolved.status).toBe(200);
     expect(resolved.body).toEqual({ episodeId, outcome: 'resolved' });
     expect(resolved.etag).toBe('"3"');
@@ -62,13 +80,24 @@ describe('service service (embedded)', () => {
     expect((await call('POST', `/cases/${episodeId}/interactions`, { channel: 'phone', direction: 'outbound', action: 'follow-up' })).status).toBe(422);
 
     let timeline: Record<string, unknown> = {};
-    await waitFor(async () => {
-      const r = await call('GET', `/customers/${customerId}/timeline`);
-      timeline = r.body;
-      const eps = timeline.episodes as { closed?: unknown }[] | undefined;
-      return r.status === 200 && !!eps?.[0]?.closed;
-    }, 20000, 'the timeline to show the resolved case');
-    const episodes = timeline.episodes as { episodeId: string; name: string; episodeType: string; owner: unknown; interactions: { action: string; direction: string }[]; closed: { outcome: string } }[];
+    await waitFor(
+      async () => {
+        const r = await call('GET', `/customers/${customerId}/timeline`);
+        timeline = r.body;
+        const eps = timeline.episodes as { closed?: unknown }[] | undefined;
+        return r.status === 200 && !!eps?.[0]?.closed;
+      },
+      20000,
+      'the timeline to show the resolved case',
+    );
+    const episodes = timeline.episodes as {
+      episodeId: string;
+      name: string;
+      episodeType: string;
+      owner: unknown;
+      interactions: { action: string; direction: string }[];
+      closed: { outcome: string };
+    }[];
     expect(episodes).toHaveLength(1);
     const [episode] = episodes;
     expect(episode).toMatchObject({ episodeId, name: 'Printer jams on every page', episodeType: 'case', owner: { kind: 'department', department: 'service' } });
@@ -152,7 +181,9 @@ describe('service service (embedded)', () => {
 
   it('serves its OpenAPI document and health', async () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/cases', '/cases/{id}/interactions', '/cases/{id}/resolve', '/customers/{id}', '/customers/{id}/timeline']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/cases', '/cases/{id}/interactions', '/cases/{id}/resolve', '/customers/{id}', '/customers/{id}/timeline']),
+    );
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
 });

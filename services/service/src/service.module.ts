@@ -5,7 +5,13 @@ import { OpenCaseController } from './cases/open-case/open-case.controller';
 import { customerServiceReadModels } from './read-models';
 
 @Module({
-  imports: [RelationshipApiModule.forService({ service: customerServiceReadModels.service, projections: customerServiceReadModels.own, controllers: [CustomersController, CustomerEditsController] })],
+  imports: [
+    RelationshipApiModule.forService({
+      service: customerServiceReadModels.service,
+      projections: customerServiceReadModels.own,
+      controllers: [CustomersController, CustomerEditsController],
+    }),
+  ],
   controllers: [OpenCaseController, CasesController],
 })
 export class CustomerServiceModule {}

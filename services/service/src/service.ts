@@ -13,6 +13,10 @@ export function createCustomerServiceApp(config: ServiceConfig, platform: Platfo
     module: CustomerServiceModule,
     config,
     platform,
-    openApi: { title: 'CRM service', description: 'Service automation (call and contact centre): cases on every channel, their interactions and resolution, the shared timeline.', version: '1' },
+    openApi: {
+      title: 'CRM service',
+      description: 'Service automation (call and contact centre): cases on every channel, their interactions and resolution, the shared timeline.',
+      version: '1',
+    },
   });
 }

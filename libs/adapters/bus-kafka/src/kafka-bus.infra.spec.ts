@@ -19,7 +19,15 @@ const dlqPrefix = `crm.test-dlq.${run}.`;
 
 describeBusConformance('Kafka bus', {
   async create(registry) {
-    const bus = new KafkaBus(registry, { brokers, clientId: 'crm-bus-conformance', topic, dlqPrefix, partitions: 3, maxWaitTimeInMs: 250, logLevel: logLevel.NOTHING });
+    const bus = new KafkaBus(registry, {
+      brokers,
+      clientId: 'crm-bus-conformance',
+      topic,
+      dlqPrefix,
+      partitions: 3,
+      maxWaitTimeInMs: 250,
+      logLevel: logLevel.NOTHING,
+    });
     return {
       bus,
       publishRaw: (subject, raw) => bus.publishRaw(subject, raw),
@@ -35,7 +43,15 @@ describe('KafkaBus specifics', () => {
   const specTopic = `${topic}.specifics`;
   let bus: KafkaBus;
   beforeAll(() => {
-    bus = new KafkaBus(testRegistry(), { brokers, clientId: 'crm-bus-specifics', topic: specTopic, dlqPrefix, partitions: 2, maxWaitTimeInMs: 250, logLevel: logLevel.NOTHING });
+    bus = new KafkaBus(testRegistry(), {
+      brokers,
+      clientId: 'crm-bus-specifics',
+      topic: specTopic,
+      dlqPrefix,
+      partitions: 2,
+      maxWaitTimeInMs: 250,
+      logLevel: logLevel.NOTHING,
+    });
   });
   afterAll(async () => {
     await bus.close();
@@ -74,7 +90,14 @@ describe('KafkaBus specifics', () => {
   });
 
   it('creates its topics idempotently with the configured partitions', async () => {
-    const other = new KafkaBus(testRegistry(), { brokers, clientId: 'crm-bus-specifics-2', topic: specTopic, dlqPrefix, partitions: 2, logLevel: logLevel.NOTHING });
+    const other = new KafkaBus(testRegistry(), {
+      brokers,
+      clientId: 'crm-bus-specifics-2',
+      topic: specTopic,
+      dlqPrefix,
+      partitions: 2,
+      logLevel: logLevel.NOTHING,
+    });
     try {
       await other.publish([testIntegrationEvent(uniqueSubject())]);
       await other.ping();

@@ -173,7 +173,8 @@ export class KafkaBus implements IntegrationBus {
           });
           const handled = await deliver(raws, {
             registry: this.registry,
-            deadLetter: (raw, reason) => this.deadLetter(subscription, { group: options.group, dlqTopic, topic, partition, message: byRaw.get(raw) ?? messages[0], reason }),
+            deadLetter: (raw, reason) =>
+              this.deadLetter(subscription, { group: options.group, dlqTopic, topic, partition, message: byRaw.get(raw) ?? messages[0], reason }),
             abandoned: () => subscription.stopping || !isRunning() || isStale(),
             sleep: async (ms) => {
               await heartbeat().catch(() => undefined);
@@ -276,7 +277,9 @@ export class KafkaBus implements IntegrationBus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop().catch((error: unknown) => (this.options.onError ?? defaultOnError)('stopping a consumer failed', error))));
+    await Promise.all(
+      [...this.subscriptions].map((s) => s.stop().catch((error: unknown) => (this.options.onError ?? defaultOnError)('stopping a consumer failed', error))),
+    );
     const producer = this.producerReady?.catch(() => undefined);
     const admin = this.adminReady?.catch(() => undefined);
     await Promise.all([(await producer)?.disconnect(), (await admin)?.disconnect()]);

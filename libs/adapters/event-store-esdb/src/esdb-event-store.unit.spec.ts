@@ -1,5 +1,12 @@
 import { createServer } from 'node:net';
-import { ConcurrencyConflictError, IdempotencyViolationError, comparePositions, type GlobalPosition, type NewEvent, type RecordedEvent } from '@crm/event-store';
+import {
+  ConcurrencyConflictError,
+  IdempotencyViolationError,
+  comparePositions,
+  type GlobalPosition,
+  type NewEvent,
+  type RecordedEvent,
+} from '@crm/event-store';
 import { describeEventStoreConformance, testEvent, uniqueStream, waitFor } from '@crm/event-store/testing';
 import { UnavailableError, type ReadAllOptions } from '@eventstore/db-client';
 import { EsdbEventStore } from './esdb-event-store';
@@ -118,7 +125,10 @@ describe('EsdbEventStore specifics (in-memory client model)', () => {
   it('treats a negative expected revision as a conflict, like the PostgreSQL adapter', async () => {
     const stream = uniqueStream();
     await store.appendToStream(stream, [testEvent()]);
-    await expect(store.appendToStream(stream, [testEvent()], { expectedRevision: -1n })).rejects.toMatchObject({ name: 'ConcurrencyConflictError', actual: 0n });
+    await expect(store.appendToStream(stream, [testEvent()], { expectedRevision: -1n })).rejects.toMatchObject({
+      name: 'ConcurrencyConflictError',
+      actual: 0n,
+    });
     expect(client.calls.append).toBe(1);
   });
 

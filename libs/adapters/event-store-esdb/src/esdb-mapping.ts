@@ -255,7 +255,11 @@ export function findIdempotentResult(streamId: string, batch: readonly NewEvent[
   const byId = new Map(existing.map((e) => [e.id.toLowerCase(), e]));
   const found = batch.map((e) => byId.get(e.id.toLowerCase())).filter((e): e is RecordedEvent => e !== undefined);
   if (found.length === 0) return undefined;
-  if (found.length !== batch.length) throw new IdempotencyViolationError(streamId, found.map((e) => e.id));
+  if (found.length !== batch.length)
+    throw new IdempotencyViolationError(
+      streamId,
+      found.map((e) => e.id),
+    );
   const last = found.reduce((a, b) => (b.revision > a.revision ? b : a));
   return { nextExpectedRevision: last.revision, position: last.position, appended: false };
 }

@@ -263,7 +263,11 @@ describe('idempotency by event id', () => {
   it('the whole batch stored → the earlier result with appended false (last revision, its position)', () => {
     const batch = [testEvent(), testEvent()];
     const existing = stored([testEvent(), ...batch, testEvent()]);
-    expect(findIdempotentResult('s', batch, [...existing].reverse())).toEqual({ nextExpectedRevision: 2n, position: { commit: 200n, prepare: 200n }, appended: false });
+    expect(findIdempotentResult('s', batch, [...existing].reverse())).toEqual({
+      nextExpectedRevision: 2n,
+      position: { commit: 200n, prepare: 200n },
+      appended: false,
+    });
   });
 
   it('compares ids without regard to case (ESDB returns lowercase UUIDs)', () => {

@@ -85,7 +85,10 @@ describe('PostgreSQL adapter on embedded PGlite: the append function', () => {
     ]);
     // A retry of the batch the old adapter stored is still recognised.
     const old = (await store.readStream('legacy-stream')).slice(0, 2).map((e): NewEvent => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
-    await expect(store.appendToStream('legacy-stream', old, { expectedRevision: 'no_stream' })).resolves.toMatchObject({ nextExpectedRevision: 1n, appended: false });
+    await expect(store.appendToStream('legacy-stream', old, { expectedRevision: 'no_stream' })).resolves.toMatchObject({
+      nextExpectedRevision: 1n,
+      appended: false,
+    });
     expect(await store.readAll({ maxCount: 100 })).toHaveLength(3);
   });
 

@@ -91,14 +91,18 @@ export class PostgresEventStore implements EventStore {
   private listenerClosing: Promise<void> = Promise.resolve();
   private readonly stats: PostgresEventStoreWakeStats = { listening: false, notifications: 0, connectionLosses: 0, reconnects: 0 };
 
-  constructor(private readonly sql: SqlClient, options: PostgresEventStoreOptions = {}) {
+  constructor(
+    private readonly sql: SqlClient,
+    options: PostgresEventStoreOptions = {},
+  ) {
     this.schema = assertIdentifier(options.schema ?? 'event_store');
     this.channel = eventsChannel(this.schema);
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.fallbackPollIntervalMs = options.fallbackPollIntervalMs ?? 500;
     this.listenEnabled = options.listen ?? true;
     this.onListenerError =
-      options.onListenerError ?? ((error) => console.warn(`[event-store ${this.schema}] LISTEN connection: ${error instanceof Error ? error.message : String(error)}`));
+      options.onListenerError ??
+      ((error) => console.warn(`[event-store ${this.schema}] LISTEN connection: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /**
@@ -118,16 +122,13 @@ export class PostgresEventStore implements EventStore {
     const expected = options.expectedRevision ?? 'any';
     let answer: [revision: string, transactionId: string, globalPosition: string, appended: string];
     try {
-      const r = await this.sql.query<{ r: typeof answer }>(
-        `SELECT ${this.schema}.append_events($1, $2, $3::jsonb, $4) AS r`,
-        [
-          streamId,
-          typeof expected === 'bigint' ? expected.toString() : expected,
-          // One jsonb document for the whole batch: measurably cheaper than five array parameters.
-          JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, schemaVersion: e.schemaVersion ?? 1, data: e.data ?? null, metadata: e.metadata }))),
-          this.instanceId,
-        ],
-      );
+      const r = await this.sql.query<{ r: typeof answer }>(`SELECT ${this.schema}.append_events($1, $2, $3::jsonb, $4) AS r`, [
+        streamId,
+        typeof expected === 'bigint' ? expected.toString() : expected,
+        // One jsonb document for the whole batch: measurably cheaper than five array parameters.
+        JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, schemaVersion: e.schemaVersion ?? 1, data: e.data ?? null, metadata: e.metadata }))),
+        this.instanceId,
+      ]);
       answer = r.rows[0].r;
     } catch (error) {
       const state = sqlState(error);
@@ -166,7 +167,10 @@ export class PostgresEventStore implements EventStore {
     );
     if (found.rows.length === 0) return undefined;
     if (found.rows.length !== events.length || found.rows.some((r) => r.stream_id !== streamId)) {
-      throw new IdempotencyViolationError(streamId, found.rows.map((r) => r.event_id));
+      throw new IdempotencyViolationError(
+        streamId,
+        found.rows.map((r) => r.event_id),
+      );
     }
     const last = found.rows[found.rows.length - 1];
     return {

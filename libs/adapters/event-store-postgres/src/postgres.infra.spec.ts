@@ -53,10 +53,11 @@ describe('PostgreSQL adapter: transactions that commit out of order', () => {
     const slowId = randomUUID();
     try {
       await slow.query('BEGIN');
-      await slow.query(
-        `INSERT INTO ${schema}.events (event_id, stream_id, stream_revision, type, data, metadata) VALUES ($1, $2, 0, 'Slow', '{}', $3)`,
-        [slowId, uniqueStream('slow'), JSON.stringify(testMetadata())],
-      );
+      await slow.query(`INSERT INTO ${schema}.events (event_id, stream_id, stream_revision, type, data, metadata) VALUES ($1, $2, 0, 'Slow', '{}', $3)`, [
+        slowId,
+        uniqueStream('slow'),
+        JSON.stringify(testMetadata()),
+      ]);
       // T2 takes a later sequence number and commits first.
       const fast = testEvent('Fast');
       await store.appendToStream(uniqueStream('fast'), [fast]);

@@ -89,7 +89,10 @@ export class PgliteSession {
         const callback = typeof paramsOrCb === 'function' ? (paramsOrCb as Callback) : cb;
         const p = session.run(text, params);
         if (callback) {
-          p.then((r) => callback(null, r), (e: Error) => callback(e));
+          p.then(
+            (r) => callback(null, r),
+            (e: Error) => callback(e),
+          );
           return;
         }
         return p;

@@ -71,9 +71,10 @@ describe('SqlCheckpointStore (PGlite)', () => {
       { relname: 'checkpoints', relkind: 'r' },
       { relname: 'projection_checkpoints', relkind: 'v' },
     ]);
-    const old = await sql.query<{ n: number; last_position: string }>(`SELECT events_applied::int AS n, last_position FROM ${schema}.projection_checkpoints WHERE projection = $1`, [
-      'sales.timeline',
-    ]);
+    const old = await sql.query<{ n: number; last_position: string }>(
+      `SELECT events_applied::int AS n, last_position FROM ${schema}.projection_checkpoints WHERE projection = $1`,
+      ['sales.timeline'],
+    );
     expect(old.rows).toEqual([{ n: 420, last_position: '1500/1499' }]);
 
     // Migrating again (every start) changes nothing and copies nothing twice.

@@ -99,7 +99,9 @@ export class SqlCheckpointStore implements CheckpointStore {
       // One namespace now: a relay and a projection of the same name would silently share a position.
       const clash = await tx.query<{ name: string }>(`SELECT p.projection AS name FROM ${legacy} p JOIN ${this.table} c ON c.name = p.projection ORDER BY 1`);
       if (clash.rows.length > 0) {
-        throw new Error(`cannot merge ${legacy} into ${this.table}: both hold a checkpoint named ${clash.rows.map((r) => `"${r.name}"`).join(', ')}; rename the relay (RelayOptions.name) or the projection`);
+        throw new Error(
+          `cannot merge ${legacy} into ${this.table}: both hold a checkpoint named ${clash.rows.map((r) => `"${r.name}"`).join(', ')}; rename the relay (RelayOptions.name) or the projection`,
+        );
       }
       // rebuilt_through came after the table; one created before it was never migrated since has none.
       const rebuilt = legacyColumns.has('rebuilt_through') ? 'rebuilt_through' : 'NULL';

@@ -98,7 +98,17 @@ export class ParkedEvents {
     const cols: unknown[][] = [[], [], [], [], [], [], [], [], []];
     for (const e of events) {
       const p = e.position ? parsePosition(e.position) : undefined;
-      const values = [e.consumer, e.eventId, e.subject, e.eventType, e.position ?? null, p ? String(p.commit) : null, p ? String(p.prepare) : null, e.reason, e.event];
+      const values = [
+        e.consumer,
+        e.eventId,
+        e.subject,
+        e.eventType,
+        e.position ?? null,
+        p ? String(p.commit) : null,
+        p ? String(p.prepare) : null,
+        e.reason,
+        e.event,
+      ];
       values.forEach((v, i) => cols[i].push(v));
     }
     await db.query(
@@ -114,10 +124,10 @@ export class ParkedEvents {
   async blocked(db: Queryable, consumers: readonly string[], subjects: readonly string[]): Promise<Set<string>> {
     if (consumers.length === 0 || subjects.length === 0) return new Set();
     const found = rows<{ consumer: string; subject: string }>(
-      await db.query(`SELECT DISTINCT consumer, subject FROM ${this.table} WHERE resolved_at IS NULL AND consumer = ANY($1::text[]) AND subject = ANY($2::text[])`, [
-        [...consumers],
-        [...new Set(subjects)],
-      ]),
+      await db.query(
+        `SELECT DISTINCT consumer, subject FROM ${this.table} WHERE resolved_at IS NULL AND consumer = ANY($1::text[]) AND subject = ANY($2::text[])`,
+        [[...consumers], [...new Set(subjects)]],
+      ),
     );
     return new Set(found.map((r) => blockKey(r.consumer, r.subject)));
   }
@@ -148,7 +158,9 @@ export class ParkedEvents {
 
   async countOpen(db: Queryable, consumers: readonly string[]): Promise<Record<string, number>> {
     const found = rows<{ consumer: string; n: string | number }>(
-      await db.query(`SELECT consumer, count(*) AS n FROM ${this.table} WHERE resolved_at IS NULL AND consumer = ANY($1::text[]) GROUP BY consumer`, [[...consumers]]),
+      await db.query(`SELECT consumer, count(*) AS n FROM ${this.table} WHERE resolved_at IS NULL AND consumer = ANY($1::text[]) GROUP BY consumer`, [
+        [...consumers],
+      ]),
     );
     const counts: Record<string, number> = Object.fromEntries(consumers.map((c) => [c, 0]));
     for (const r of found) counts[r.consumer] = Number(r.n);
@@ -169,11 +181,19 @@ export class ParkedEvents {
   }
 
   async resolve(db: Queryable, consumer: string, eventId: string, resolution: 'applied' | 'discarded'): Promise<void> {
-    await db.query(`UPDATE ${this.table} SET resolved_at = now(), resolution = $3, last_attempt_at = now() WHERE consumer = $1 AND event_id = $2`, [consumer, eventId, resolution]);
+    await db.query(`UPDATE ${this.table} SET resolved_at = now(), resolution = $3, last_attempt_at = now() WHERE consumer = $1 AND event_id = $2`, [
+      consumer,
+      eventId,
+      resolution,
+    ]);
   }
 
   async failedAgain(db: Queryable, consumer: string, eventId: string, reason: string): Promise<void> {
-    await db.query(`UPDATE ${this.table} SET reason = $3, attempts = attempts + 1, last_attempt_at = now() WHERE consumer = $1 AND event_id = $2`, [consumer, eventId, reason]);
+    await db.query(`UPDATE ${this.table} SET reason = $3, attempts = attempts + 1, last_attempt_at = now() WHERE consumer = $1 AND event_id = $2`, [
+      consumer,
+      eventId,
+      reason,
+    ]);
   }
 
   /** Forgets the parked events of these consumers (a rebuild starts them from scratch). */
@@ -191,7 +211,12 @@ export class ParkedEvents {
       ),
     );
     if (!r || Number(r.n) === 0 || !r.since) return undefined;
-    const list = Array.isArray(r.consumers) ? r.consumers : String(r.consumers ?? '').replace(/^{|}$/g, '').split(',').filter(Boolean);
+    const list = Array.isArray(r.consumers)
+      ? r.consumers
+      : String(r.consumers ?? '')
+          .replace(/^{|}$/g, '')
+          .split(',')
+          .filter(Boolean);
     return { stale: true, parkedEvents: Number(r.n), since: new Date(r.since).toISOString(), consumers: list.sort() };
   }
 }
@@ -220,7 +245,8 @@ function toParked(r: Record<string, unknown>): ParkedEvent {
 
 /** TypeORM's `query` returns rows for SELECT/INSERT…RETURNING, or [rows, count] on some drivers; `@crm/sql` returns `{ rows }`. */
 export function rows<Row = Record<string, unknown>>(result: unknown): Row[] {
-  if (result && typeof result === 'object' && !Array.isArray(result) && Array.isArray((result as { rows?: unknown }).rows)) return (result as { rows: Row[] }).rows;
+  if (result && typeof result === 'object' && !Array.isArray(result) && Array.isArray((result as { rows?: unknown }).rows))
+    return (result as { rows: Row[] }).rows;
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as Row[];
   return Array.isArray(result) ? (result as Row[]) : [];
 }

@@ -171,7 +171,11 @@ describe('poison events are parked, never fatal (PGlite)', () => {
     const relay = new Relay(store, bus, checkpoints, registry);
     const fragileOne = fragile('bus-fragile');
     const steady = customerActivityProjection('bus-steady', CustomerActivity);
-    const runner = new ProjectionRunner(ds, [fragileOne, { ...steady, name: 'bus-steady' }], { group: 'read-models.test', schema: 'bus_platform', logger: quiet });
+    const runner = new ProjectionRunner(ds, [fragileOne, { ...steady, name: 'bus-steady' }], {
+      group: 'read-models.test',
+      schema: 'bus_platform',
+      logger: quiet,
+    });
     await runner.migrate();
     await runner.start(bus);
     relay.start();

@@ -173,7 +173,12 @@ export class ProjectionRunner {
    * the position every projection has now seen (its checkpoint moves there even when the page held
    * nothing it handles).
    */
-  private async applyOffered(items: readonly Offered[], mode: Mode, projections: readonly Projection[] = this.projections, pageEnd?: GlobalPosition): Promise<void> {
+  private async applyOffered(
+    items: readonly Offered[],
+    mode: Mode,
+    projections: readonly Projection[] = this.projections,
+    pageEnd?: GlobalPosition,
+  ): Promise<void> {
     let floors: Map<string, GlobalPosition | undefined>;
     try {
       floors = await this.dataSource.transaction((m) => this.applyInTransaction(m, items, mode, projections, pageEnd));
@@ -208,7 +213,11 @@ export class ProjectionRunner {
     if (mode === 'bus') await this.claim(m, work);
 
     const subjects = [...new Set([...work.values()].flat().map((i) => i.event.subject))];
-    const blocked = await this.parkedEvents.blocked(m, projections.map((p) => p.name), subjects);
+    const blocked = await this.parkedEvents.blocked(
+      m,
+      projections.map((p) => p.name),
+      subjects,
+    );
     const parks: NewParkedEvent[] = [];
     const applied = new Map<string, number>();
     for (const [p, list] of work) {
@@ -253,7 +262,11 @@ export class ProjectionRunner {
       ),
     );
     const keys = new Set(claimed.map((r) => `${r.projection}\u0000${r.event_id.toLowerCase()}`));
-    for (const [p, list] of work) work.set(p, list.filter((i) => keys.has(`${p.name}\u0000${i.event.id.toLowerCase()}`)));
+    for (const [p, list] of work)
+      work.set(
+        p,
+        list.filter((i) => keys.has(`${p.name}\u0000${i.event.id.toLowerCase()}`)),
+      );
   }
 
   /** Every projection's checkpoint row of this batch. */
@@ -421,7 +434,10 @@ export class ProjectionRunner {
 
   /** For readiness and metrics: the runner's state and its open parked events. */
   async health(): Promise<RunnerHealth> {
-    const parked = await this.parkedEvents.countOpen(this.dataSource, this.projections.map((p) => p.name));
+    const parked = await this.parkedEvents.countOpen(
+      this.dataSource,
+      this.projections.map((p) => p.name),
+    );
     return { group: this.group, state: this.state, parked, ...(this.lastError ? { lastError: this.lastError } : {}) };
   }
 
@@ -437,7 +453,12 @@ export class ProjectionRunner {
    * fatal. Afterwards the bus consumer skips what the rebuild applied. Stop the live consumer first.
    * Returns the number of events applied (across the rebuilt projections).
    */
-  async rebuild(store: EventStore, registry: IntegrationEventRegistry, mapping: EventMapping, options: { projections?: readonly string[] } = {}): Promise<number> {
+  async rebuild(
+    store: EventStore,
+    registry: IntegrationEventRegistry,
+    mapping: EventMapping,
+    options: { projections?: readonly string[] } = {},
+  ): Promise<number> {
     const selected = this.projections.filter((p) => !options.projections || options.projections.includes(p.name));
     const names = selected.map((p) => p.name);
     await this.reset({ projections: names });
@@ -488,10 +509,17 @@ export class ProjectionRunner {
    * applied in its own transaction; the first that fails again stays parked (with the new reason)
    * and so do the later ones of its subject. `discard` marks them resolved without applying them.
    */
-  async redrive(registry: IntegrationEventRegistry, options: { eventIds?: readonly string[]; projections?: readonly string[]; discard?: boolean } = {}): Promise<RedriveResult> {
+  async redrive(
+    registry: IntegrationEventRegistry,
+    options: { eventIds?: readonly string[]; projections?: readonly string[]; discard?: boolean } = {},
+  ): Promise<RedriveResult> {
     const selected = this.projections.filter((p) => !options.projections || options.projections.includes(p.name));
     const result: RedriveResult = { applied: 0, discarded: 0, stillParked: 0 };
-    const parked = await this.parkedEvents.open(this.dataSource, selected.map((p) => p.name), { eventIds: options.eventIds });
+    const parked = await this.parkedEvents.open(
+      this.dataSource,
+      selected.map((p) => p.name),
+      { eventIds: options.eventIds },
+    );
     const failedSubjects = new Set<string>();
     for (const row of parked) {
       const p = selected.find((x) => x.name === row.consumer)!;
@@ -517,7 +545,8 @@ export class ProjectionRunner {
         result.applied++;
       } catch (error) {
         if (isTransientError(error)) throw error;
-        const reason = error instanceof InvalidIntegrationEventError ? `breaks its contract: ${error.reason}` : `${p.name} failed to apply it: ${describe(error)}`;
+        const reason =
+          error instanceof InvalidIntegrationEventError ? `breaks its contract: ${error.reason}` : `${p.name} failed to apply it: ${describe(error)}`;
         await this.parkedEvents.failedAgain(this.dataSource, row.consumer, row.eventId, reason);
         failedSubjects.add(key);
         result.stillParked++;

@@ -51,7 +51,9 @@ describe('fault tolerance with real process kills (PostgreSQL + Kafka)', () => {
   });
 
   const applied = async (): Promise<number> => {
-    const r = await db.query(`SELECT events_applied::int AS n FROM ${schemas.platform}.projection_checkpoints WHERE projection = $1`, ['test-customer-activity']).catch(() => ({ rows: [] }));
+    const r = await db
+      .query(`SELECT events_applied::int AS n FROM ${schemas.platform}.projection_checkpoints WHERE projection = $1`, ['test-customer-activity'])
+      .catch(() => ({ rows: [] }));
     return (r.rows[0] as { n: number } | undefined)?.n ?? 0;
   };
   const relayed = async (): Promise<boolean> => {

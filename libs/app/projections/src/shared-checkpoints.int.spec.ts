@@ -32,7 +32,13 @@ describe('one checkpoint table for the relay and the projections (PGlite)', () =
     await session.close();
   });
 
-  const note = (seq: number) => ({ id: randomUUID(), type: 'CustomerNoted', data: { customerId, seq, note: `note ${seq}` }, metadata: testMetadata(), schemaVersion: 1 });
+  const note = (seq: number) => ({
+    id: randomUUID(),
+    type: 'CustomerNoted',
+    data: { customerId, seq, note: `note ${seq}` },
+    metadata: testMetadata(),
+    schemaVersion: 1,
+  });
 
   it('an existing database keeps its positions: the runner and the relay resume where they were', async () => {
     await store.appendToStream(`customer-${customerId}`, [note(1), note(2)]);
@@ -44,10 +50,10 @@ describe('one checkpoint table for the relay and the projections (PGlite)', () =
       CREATE TABLE platform.projection_checkpoints (projection text PRIMARY KEY, last_event_id uuid, last_position text,
         events_applied bigint NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT now(), rebuilt_through text);`);
     await sql.query(`INSERT INTO platform.checkpoints (name, position) VALUES ('relay', $1)`, [formatPosition(second.position)]);
-    await sql.query(`INSERT INTO platform.projection_checkpoints (projection, last_event_id, last_position, events_applied) VALUES ('test-customer-activity', $1, $2, 2)`, [
-      second.id,
-      formatPosition(second.position),
-    ]);
+    await sql.query(
+      `INSERT INTO platform.projection_checkpoints (projection, last_event_id, last_position, events_applied) VALUES ('test-customer-activity', $1, $2, 2)`,
+      [second.id, formatPosition(second.position)],
+    );
     await ds.getRepository(CustomerActivity).save({ customerId, events: 2, seqSum: '3', lastEventId: second.id });
     await store.appendToStream(`customer-${customerId}`, [note(3)], { expectedRevision: 1n });
 
@@ -77,7 +83,9 @@ describe('one checkpoint table for the relay and the projections (PGlite)', () =
     expect(published.map((e) => (e.data as { seq: number }).seq)).toEqual([3]);
 
     // One table: both rows there, the old name a view of it.
-    const all = await sql.query<{ name: string; events_applied: string }>(`SELECT name, events_applied::text AS events_applied FROM platform.checkpoints ORDER BY name`);
+    const all = await sql.query<{ name: string; events_applied: string }>(
+      `SELECT name, events_applied::text AS events_applied FROM platform.checkpoints ORDER BY name`,
+    );
     expect(all.rows).toEqual([
       { name: 'relay', events_applied: '0' },
       { name: 'test-customer-activity', events_applied: '3' },

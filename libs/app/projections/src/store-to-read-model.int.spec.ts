@@ -90,7 +90,11 @@ describe('event store → relay → bus → projection (PGlite + in-process bus)
     await ds.getRepository(CustomerActivity).clear();
     await writeNotes(customers, 3);
     await runner.startFromStore(store, registry, toIntegrationEvent);
-    await waitFor(async () => (await ds.getRepository(CustomerActivity).findBy(customers.map((customerId) => ({ customerId })))).length === 2, 20000, 'first pass');
+    await waitFor(
+      async () => (await ds.getRepository(CustomerActivity).findBy(customers.map((customerId) => ({ customerId })))).length === 2,
+      20000,
+      'first pass',
+    );
     await waitFor(async () => (await ds.getRepository(CustomerActivity).findOneBy({ customerId: customers[1] }))?.events === 3, 20000, 'all 3');
     await runner.stop();
     await writeNotes(customers, 2);

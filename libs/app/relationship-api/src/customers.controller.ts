@@ -23,7 +23,11 @@ export class CustomersController {
     const stale = await this.readModels.staleness(id);
     if (!row) {
       // Registered, but its registration is parked: say so rather than deny it exists.
-      if (stale) throw new HttpProblem(503, `customer ${id} is not readable yet: ${stale.parkedEvents} event(s) about it are parked`, { type: ProblemTypes.notReady, extensions: { stale } });
+      if (stale)
+        throw new HttpProblem(503, `customer ${id} is not readable yet: ${stale.parkedEvents} event(s) about it are parked`, {
+          type: ProblemTypes.notReady,
+          extensions: { stale },
+        });
       throw new NotFoundError(`customer ${id} not found`);
     }
     return stale ? { ...row, stale } : row;
@@ -34,7 +38,13 @@ export class CustomersController {
   async timeline(@Param() { id }: CustomerIdParam, @Query() q: TimelineQueryDto): Promise<TimelinePage & { stale?: Staleness }> {
     const manager = this.readModels.dataSource.manager;
     if (!(await customerExists(manager, id))) throw new NotFoundError(`customer ${id} not found`);
-    const page = await readTimeline(manager, { customerId: id, asOf: q.asOf ? new Date(q.asOf) : undefined, cursor: q.cursor, limit: q.limit ?? 50, newestFirst: q.order === 'newest-first' });
+    const page = await readTimeline(manager, {
+      customerId: id,
+      asOf: q.asOf ? new Date(q.asOf) : undefined,
+      cursor: q.cursor,
+      limit: q.limit ?? 50,
+      newestFirst: q.order === 'newest-first',
+    });
     const stale = await this.readModels.staleness(id);
     return stale ? { ...page, stale } : page;
   }

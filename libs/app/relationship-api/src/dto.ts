@@ -1,7 +1,25 @@
 import { CHANNELS, CONTACT_ROLES, DIRECTIONS, EPISODE_OUTCOMES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/relationship';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { IsInstant, NestedObjects } from '@crm/contracts';
 
 /** Tags: lower-case letters, digits, spaces, dots and dashes; 1–50 characters. */
@@ -38,7 +56,12 @@ export class RegisterCustomerDto {
   @ApiPropertyOptional({ enum: JOURNEY_STAGES }) @IsOptional() @IsIn(JOURNEY_STAGES) journeyStage?: (typeof JOURNEY_STAGES)[number];
   @ApiPropertyOptional({ enum: RELATIONSHIP_PHASES }) @IsOptional() @IsIn(RELATIONSHIP_PHASES) relationshipPhase?: (typeof RELATIONSHIP_PHASES)[number];
   @ApiPropertyOptional({ description: 'The account manager (a staff user id)' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string;
-  @ApiPropertyOptional({ type: [String], description: 'Lower-case words or phrases, at most 50' }) @IsOptional() @IsArray() @ArrayMaxSize(50) @Matches(TAG, { each: true, message: TAG_MESSAGE }) tags?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'Lower-case words or phrases, at most 50' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: TAG_MESSAGE })
+  tags?: string[];
   @ApiPropertyOptional({ description: 'The parent organisation (account hierarchy)' }) @IsOptional() @IsUUID() parentId?: string;
 }
 
@@ -58,7 +81,10 @@ export class RecordInteractionDto {
   @ApiProperty({ enum: DIRECTIONS }) @IsIn(DIRECTIONS) direction!: (typeof DIRECTIONS)[number];
   @ApiProperty({ description: 'What was done' }) @IsString() @IsNotEmpty() @MaxLength(2000) action!: string;
   @ApiPropertyOptional({ description: 'What came back' }) @IsOptional() @IsString() @MaxLength(2000) response?: string;
-  @ApiPropertyOptional({ enum: ACTOR_KINDS, description: 'Who acted; defaults to the caller' }) @IsOptional() @IsIn(ACTOR_KINDS) actorKind?: (typeof ACTOR_KINDS)[number];
+  @ApiPropertyOptional({ enum: ACTOR_KINDS, description: 'Who acted; defaults to the caller' })
+  @IsOptional()
+  @IsIn(ACTOR_KINDS)
+  actorKind?: (typeof ACTOR_KINDS)[number];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) actorId?: string;
   @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsInstant() occurredAt?: string;
 }
@@ -76,14 +102,24 @@ export class CloseEpisodeDto {
 }
 
 export class TimelineQueryDto {
-  @ApiPropertyOptional({ description: 'The history exactly as it stood at this instant', example: '2026-03-01T09:00:00Z' }) @IsOptional() @IsInstant() asOf?: string;
+  @ApiPropertyOptional({ description: 'The history exactly as it stood at this instant', example: '2026-03-01T09:00:00Z' })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page: a position "<commit>/<prepare>"', example: '1042/9137' })
   @IsOptional()
   @IsString()
   @Matches(/^\d{1,18}\/\d{1,18}$/, { message: 'cursor must be the nextCursor of a previous page ("<commit>/<prepare>")' })
   cursor?: string;
-  @ApiPropertyOptional({ description: 'Entries per page (openings, interactions, stage moves, closings)', default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ enum: ['oldest-first', 'newest-first'], default: 'oldest-first' }) @IsOptional() @IsIn(['oldest-first', 'newest-first']) order?: 'oldest-first' | 'newest-first';
+  @ApiPropertyOptional({ description: 'Entries per page (openings, interactions, stage moves, closings)', default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+  @ApiPropertyOptional({ enum: ['oldest-first', 'newest-first'], default: 'oldest-first' }) @IsOptional() @IsIn(['oldest-first', 'newest-first']) order?:
+    'oldest-first' | 'newest-first';
 }
 
 export class CustomerIdParam {
@@ -93,9 +129,24 @@ export class CustomerIdParam {
 /** `PATCH /customers/{id}`: only the fields sent change; `null` clears owner or parent. */
 export class PatchCustomerDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
-  @ApiPropertyOptional({ nullable: true, description: 'The account manager; null: none' }) @ValidateIf((_o, v) => v !== null) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string | null;
-  @ApiPropertyOptional({ type: [String], description: 'Replaces the tags' }) @IsOptional() @IsArray() @ArrayMaxSize(50) @Matches(TAG, { each: true, message: TAG_MESSAGE }) tags?: string[];
-  @ApiPropertyOptional({ nullable: true, description: 'Parent organisation; null: none. No cycles.' }) @ValidateIf((_o, v) => v !== null) @IsOptional() @IsUUID() parentId?: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'The account manager; null: none' })
+  @ValidateIf((_o, v) => v !== null)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  owner?: string | null;
+  @ApiPropertyOptional({ type: [String], description: 'Replaces the tags' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: TAG_MESSAGE })
+  tags?: string[];
+  @ApiPropertyOptional({ nullable: true, description: 'Parent organisation; null: none. No cycles.' })
+  @ValidateIf((_o, v) => v !== null)
+  @IsOptional()
+  @IsUUID()
+  parentId?: string | null;
 }
 
 /** A contact's full new record (`PUT`): fields left out are cleared. */
@@ -128,7 +179,12 @@ export class JourneyStageChangeDto {
 
 export class RelationshipPhaseChangeDto {
   @ApiProperty({ enum: RELATIONSHIP_PHASES }) @IsIn(RELATIONSHIP_PHASES) to!: (typeof RELATIONSHIP_PHASES)[number];
-  @ApiPropertyOptional({ description: 'Why; required to move back (dissolution and a restart at awareness are not moves back)' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(500) reason?: string;
+  @ApiPropertyOptional({ description: 'Why; required to move back (dissolution and a restart at awareness are not moves back)' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason?: string;
 }
 
 export class CustomerContactParams {

@@ -2,7 +2,15 @@ import { crmRegistry } from '@crm/contracts';
 import type { Platform } from '@crm/platform';
 import { ProjectionRunner, type Projection, type ReadModelsModule, type RunnerHealth, type Staleness } from '@crm/projections';
 import { RELAY_CONSUMER, toIntegrationEvent } from '@crm/relay';
-import { backfillTimelineOwners, CustomerDirectoryEntry, customerDirectoryProjection, PartnerAccess, partnerAccessProjection, TimelineEntry, timelineProjection } from '@crm/relationship-read-models';
+import {
+  backfillTimelineOwners,
+  CustomerDirectoryEntry,
+  customerDirectoryProjection,
+  PartnerAccess,
+  partnerAccessProjection,
+  TimelineEntry,
+  timelineProjection,
+} from '@crm/relationship-read-models';
 import type { DataSource } from 'typeorm';
 
 /** The read models a customer-facing service keeps: directory, timeline, partner access. */
@@ -59,7 +67,11 @@ export class ReadModelRunners {
     private readonly service: string,
   ) {}
 
-  static async start(platform: Platform, service: string, extra: { projections: Projection[]; entities: Function[] } = { projections: [], entities: [] }): Promise<ReadModelRunners> {
+  static async start(
+    platform: Platform,
+    service: string,
+    extra: { projections: Projection[]; entities: Function[] } = { projections: [], entities: [] },
+  ): Promise<ReadModelRunners> {
     // The same list the service's read-models.ts declares for the CLIs; tables from the projections.
     const projections = serviceReadModels(service, extra.projections).readModels.map((m) => m.projection);
     const entities = new Set([...projections.flatMap((p) => p.entities as Function[]), ...extra.entities]);
@@ -71,7 +83,10 @@ export class ReadModelRunners {
   }
 
   private async run(): Promise<void> {
-    const runner = new ProjectionRunner(this.dataSource, this.projections, { schema: this.platform.config.CRM_PLATFORM_SCHEMA, group: readModelGroupOf(this.service) });
+    const runner = new ProjectionRunner(this.dataSource, this.projections, {
+      schema: this.platform.config.CRM_PLATFORM_SCHEMA,
+      group: readModelGroupOf(this.service),
+    });
     await runner.migrate();
     this.runner = runner;
     if (this.platform.projectionsFollowStore) {
@@ -110,7 +125,10 @@ export class ReadModelRunners {
 
   /** Open parked events and stale customers per projection of this service. */
   parkedSummary(): Promise<Record<string, { events: number; subjects: number }>> {
-    return this.runner!.parkedEvents.summary(this.dataSource, this.projections.map((p) => p.name));
+    return this.runner!.parkedEvents.summary(
+      this.dataSource,
+      this.projections.map((p) => p.name),
+    );
   }
 
   get projectionRunner(): ProjectionRunner {

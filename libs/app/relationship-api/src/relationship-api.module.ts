@@ -85,8 +85,16 @@ export class RelationshipApiModule {
       // Commands write through the contract check: nothing a consumer could not apply is stored.
       { provide: WRITE_STORE, inject: [PLATFORM], useFactory: (platform: Platform) => contractCheckedStore(platform.eventStore, crmRegistry()) },
       { provide: COMMAND_SETTINGS, inject: [CLOCK], useFactory: (clock: Clock): CommandSettings => ({ clock, retries: options.retries ?? 2 }) },
-      { provide: CustomerCommands, inject: [WRITE_STORE, COMMAND_SETTINGS], useFactory: (store: EventStore, s: CommandSettings) => new CustomerCommands(store, s) },
-      { provide: PartnerCommands, inject: [WRITE_STORE, CustomerCommands, COMMAND_SETTINGS], useFactory: (store: EventStore, c: CustomerCommands, s: CommandSettings) => new PartnerCommands(store, c, s) },
+      {
+        provide: CustomerCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new CustomerCommands(store, s),
+      },
+      {
+        provide: PartnerCommands,
+        inject: [WRITE_STORE, CustomerCommands, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, c: CustomerCommands, s: CommandSettings) => new PartnerCommands(store, c, s),
+      },
       options.partnerAccess
         ? { provide: PARTNER_ACCESS, useExisting: options.partnerAccess }
         : { provide: PARTNER_ACCESS, inject: [PartnerCommands], useFactory: (p: PartnerCommands) => new AggregatePartnerAccess(p) },
@@ -99,10 +107,16 @@ export class RelationshipApiModule {
       {
         provide: READ_MODELS,
         inject: [PLATFORM],
-        useFactory: (platform: Platform) => ReadModelRunners.start(platform, options.service, { projections: options.projections ?? [], entities: options.entities ?? [] }),
+        useFactory: (platform: Platform) =>
+          ReadModelRunners.start(platform, options.service, { projections: options.projections ?? [], entities: options.entities ?? [] }),
       },
       ReadModelsLifecycle,
     ];
-    return { module: RelationshipApiModule, controllers: options.controllers ?? [], providers, exports: [CustomerCommands, EpisodeCommands, PartnerCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])] };
+    return {
+      module: RelationshipApiModule,
+      controllers: options.controllers ?? [],
+      providers,
+      exports: [CustomerCommands, EpisodeCommands, PartnerCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])],
+    };
   }
 }

@@ -17,7 +17,12 @@ describe('the shared write side and the event contracts', () => {
   let store: PostgresEventStore;
   let commands: RelationshipCommands;
   const registry = crmRegistry();
-  const staff = (department: 'sales' | 'service' | 'marketing' | 'management'): StaffPrincipal => ({ kind: 'staff', subject: `${department}-1`, department, roles: ['admin'] });
+  const staff = (department: 'sales' | 'service' | 'marketing' | 'management'): StaffPrincipal => ({
+    kind: 'staff',
+    subject: `${department}-1`,
+    department,
+    roles: ['admin'],
+  });
 
   beforeAll(async () => {
     session = await PgliteSession.open();
@@ -34,7 +39,10 @@ describe('the shared write side and the event contracts', () => {
       kind: 'organisation',
       name: 'PT Maju',
       contacts: [{ name: 'Sari', role: 'buyer', email: 'sari@maju.co.id', phone: '+62 21' }, { name: 'Budi' }],
-      identities: [{ kind: 'email', value: 'info@maju.co.id' }, { kind: 'external-id', value: 'ERP-1', system: 'erp' }],
+      identities: [
+        { kind: 'email', value: 'info@maju.co.id' },
+        { kind: 'external-id', value: 'ERP-1', system: 'erp' },
+      ],
       journeyStage: 'first-time-customer',
       relationshipPhase: 'exploration',
     });
@@ -59,7 +67,14 @@ describe('the shared write side and the event contracts', () => {
         ...(type === 'campaign' ? { campaignId: 'spring' } : {}),
       });
       await commands.episodes.recordInteraction(who, episode.id, { channel: 'email', direction: 'outbound', action: 'wrote', response: 'answered' });
-      await commands.episodes.recordInteraction(who, episode.id, { channel: 'phone', direction: 'inbound', action: 'called', actorKind: 'customer', actorId: 'c-1', occurredAt: new Date().toISOString() });
+      await commands.episodes.recordInteraction(who, episode.id, {
+        channel: 'phone',
+        direction: 'inbound',
+        action: 'called',
+        actorKind: 'customer',
+        actorId: 'c-1',
+        occurredAt: new Date().toISOString(),
+      });
       if (type === 'opportunity') await commands.episodes.advanceStage(who, episode.id, 'proposal-creation');
       const outcome = type === 'opportunity' || type === 'partner-deal' ? 'won' : type === 'case' || type === 'return-repair' ? 'resolved' : 'completed';
       await commands.episodes.close(who, episode.id, { outcome, ...(outcome === 'won' ? { value: 4800, currency: 'EUR' } : {}), reason: 'done' });
@@ -72,7 +87,15 @@ describe('the shared write side and the event contracts', () => {
     const published = stored.map(toIntegrationEvent).filter((e) => e !== undefined && registry.has(e.type, e.schemaversion));
     const seen = new Set(published.map((e) => e!.type));
     expect([...seen].sort()).toEqual(
-      ['CustomerRegistered', 'CustomerSharedWithPartner', 'CustomerShareRevoked', 'EpisodeOpened', 'InteractionRecorded', 'OpportunityStageAdvanced', 'EpisodeClosed'].sort(),
+      [
+        'CustomerRegistered',
+        'CustomerSharedWithPartner',
+        'CustomerShareRevoked',
+        'EpisodeOpened',
+        'InteractionRecorded',
+        'OpportunityStageAdvanced',
+        'EpisodeClosed',
+      ].sort(),
     );
     for (const event of published) expect(() => registry.validate(event)).not.toThrow();
   });
@@ -84,7 +107,10 @@ describe('the shared write side and the event contracts', () => {
     const attempt = commands.customers.register(staff('sales'), bad);
     await expect(attempt).rejects.toBeInstanceOf(ContractViolationError);
     // (The command turns the inner array into a contact without a name: the contract names it.)
-    await expect(attempt).rejects.toMatchObject({ eventType: 'CustomerRegistered', problems: expect.arrayContaining([expect.objectContaining({ path: 'contacts.0.name' })]) });
+    await expect(attempt).rejects.toMatchObject({
+      eventType: 'CustomerRegistered',
+      problems: expect.arrayContaining([expect.objectContaining({ path: 'contacts.0.name' })]),
+    });
     expect(await store.readStream(`customer-${customerId}`)).toEqual([]);
   });
 });

@@ -11,7 +11,16 @@ const access = ProjectionSpecification.for({ projection: partnerAccessProjection
 
 const registered = (customerId: string, name = 'PT Maju'): SpecEvent<CustomerDirectoryEvent> => ({
   type: 'CustomerRegistered',
-  data: { customerId, kind: 'organisation', name, contacts: [], identities: [], journeyStage: 'prospect', relationshipPhase: 'awareness', registeredBy: 'sales' },
+  data: {
+    customerId,
+    kind: 'organisation',
+    name,
+    contacts: [],
+    identities: [],
+    journeyStage: 'prospect',
+    relationshipPhase: 'awareness',
+    registeredBy: 'sales',
+  },
   time: '2026-03-01T10:00:00.000Z',
 });
 

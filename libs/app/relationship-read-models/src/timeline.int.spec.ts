@@ -17,11 +17,25 @@ const interaction = (customerId: string, episodeId: string, n: number, extra: { 
   data: {
     episodeId,
     customerId,
-    interaction: { interactionId: randomUUID(), channel: 'phone', direction: 'outbound', actor: { kind: 'staff', id: 'u1' }, action: `call ${n}`, occurredAt: at(n) },
+    interaction: {
+      interactionId: randomUUID(),
+      channel: 'phone',
+      direction: 'outbound',
+      actor: { kind: 'staff', id: 'u1' },
+      action: `call ${n}`,
+      occurredAt: at(n),
+    },
   },
   ...extra,
 });
-const open = (customerId: string, episodeId: string, name: string, owner: { kind: string; department?: string; partnerId?: string }, episodeType: string, extra: { stage?: string } = {}): Event => ({
+const open = (
+  customerId: string,
+  episodeId: string,
+  name: string,
+  owner: { kind: string; department?: string; partnerId?: string },
+  episodeType: string,
+  extra: { stage?: string } = {},
+): Event => ({
   type: 'EpisodeOpened',
   data: { episodeId, customerId, name, episodeType, owner, openedAt: at(0), ...extra },
 });
@@ -47,9 +61,7 @@ const interactionsOf = (pages: TimelinePage[]) => pages.flatMap((p) => p.episode
  */
 const inEntryOrder = (pages: TimelinePage[], newestFirst = false) =>
   pages.flatMap((p) =>
-    p.episodes
-      .flatMap((e) => e.interactions)
-      .sort((a, b) => comparePositions(parsePosition(a.position), parsePosition(b.position)) * (newestFirst ? -1 : 1)),
+    p.episodes.flatMap((e) => e.interactions).sort((a, b) => comparePositions(parsePosition(a.position), parsePosition(b.position)) * (newestFirst ? -1 : 1)),
   );
 
 // The timeline read model over PGlite: pages are bounded by entries (not whole episodes), keep the
@@ -74,7 +86,11 @@ describe('timeline read model (PGlite)', () => {
     interaction(customerId, otherDeal, 32),
     { type: 'OpportunityStageAdvanced', data: { episodeId: opp, customerId, from: 'lead-generation', to: 'proposal-creation', advancedAt: at(40) } },
   ];
-  const closing: Event = { type: 'EpisodeClosed', data: { episodeId: opp, customerId, outcome: 'won', closedAt: at(50), value: 5000, currency: 'EUR' }, recordedat: closedAt };
+  const closing: Event = {
+    type: 'EpisodeClosed',
+    data: { episodeId: opp, customerId, outcome: 'won', closedAt: at(50), value: 5000, currency: 'EUR' },
+    recordedat: closedAt,
+  };
 
   it('pages by entries: a long episode spans pages, every interaction appears once, in order, with its episode header on each page', async () => {
     // The whole history as the events to apply: also checked applied one by one (same rows).
@@ -165,7 +181,14 @@ describe('timeline paging through thousands of entries (PGlite)', () => {
 
   const history: Event[] = [
     ...episodes.map((id, i) =>
-      open(customerId, id, `episode ${i}`, partnerOwned(i) ? { kind: 'partner', partnerId } : { kind: 'department', department: 'sales' }, partnerOwned(i) ? 'partner-deal' : 'opportunity', partnerOwned(i) ? {} : { stage: 'lead-generation' }),
+      open(
+        customerId,
+        id,
+        `episode ${i}`,
+        partnerOwned(i) ? { kind: 'partner', partnerId } : { kind: 'department', department: 'sales' },
+        partnerOwned(i) ? 'partner-deal' : 'opportunity',
+        partnerOwned(i) ? {} : { stage: 'lead-generation' },
+      ),
     ),
     open(other, otherEpisode, 'someone else', { kind: 'department', department: 'service' }, 'case'),
   ];
@@ -173,7 +196,11 @@ describe('timeline paging through thousands of entries (PGlite)', () => {
     // Round robin over the episodes, so every page mixes several of them; another customer in between.
     history.push(interaction(customerId, episodes[n % episodes.length], n));
     if (n % 15 === 0) history.push(interaction(other, otherEpisode, n));
-    if (n === 1000) history.push({ type: 'OpportunityStageAdvanced', data: { episodeId: episodes[0], customerId, from: 'lead-generation', to: 'needs-identification', advancedAt: at(1000) } });
+    if (n === 1000)
+      history.push({
+        type: 'OpportunityStageAdvanced',
+        data: { episodeId: episodes[0], customerId, from: 'lead-generation', to: 'needs-identification', advancedAt: at(1000) },
+      });
     if (n === 2000) history.push({ type: 'EpisodeClosed', data: { episodeId: episodes[1], customerId, outcome: 'lost', closedAt: at(2000) } });
   }
   const entriesOf = (customer: string) => history.filter((e) => e.data.customerId === customer).length;
@@ -231,7 +258,9 @@ describe('timeline paging through thousands of entries (PGlite)', () => {
       .when([])
       .then(async (manager) => {
         const stranger = randomUUID();
-        expect(inEntryOrder(await allPages(manager, { customerId, limit: 500, partnerId: stranger })).map((i) => i.action)).toEqual(expectedActions((e) => !partnerOwned(e)));
+        expect(inEntryOrder(await allPages(manager, { customerId, limit: 500, partnerId: stranger })).map((i) => i.action)).toEqual(
+          expectedActions((e) => !partnerOwned(e)),
+        );
         const pages = await allPages(manager, { customerId, limit: 64, partnerId });
         expectWellFormed(pages, 64, false);
         expect(inEntryOrder(pages).map((i) => i.action)).toEqual(expectedActions());
@@ -258,13 +287,21 @@ describe('timeline asOf (PGlite)', () => {
     interaction(customerId, opp, 2, recordedAt(2)),
     { ...open(customerId, kase, 'Fault report', { kind: 'department', department: 'service' }, 'case'), ...recordedAt(3) },
     interaction(customerId, kase, 3, recordedAt(4)),
-    { type: 'OpportunityStageAdvanced', data: { episodeId: opp, customerId, from: 'lead-generation', to: 'proposal-creation', advancedAt: minute(5) }, ...recordedAt(5) },
+    {
+      type: 'OpportunityStageAdvanced',
+      data: { episodeId: opp, customerId, from: 'lead-generation', to: 'proposal-creation', advancedAt: minute(5) },
+      ...recordedAt(5),
+    },
     interaction(customerId, opp, 4, recordedAt(6)),
     { ...open(customerId, deal, 'Dealer sale', { kind: 'partner', partnerId }, 'partner-deal'), ...recordedAt(7) },
     interaction(customerId, deal, 5, recordedAt(8)),
     // Happened before most of the above, recorded after them: absent from any earlier asOf.
     interaction(customerId, kase, 0, recordedAt(9)),
-    { type: 'OpportunityStageAdvanced', data: { episodeId: opp, customerId, from: 'proposal-creation', to: 'closing', advancedAt: minute(10) }, ...recordedAt(10) },
+    {
+      type: 'OpportunityStageAdvanced',
+      data: { episodeId: opp, customerId, from: 'proposal-creation', to: 'closing', advancedAt: minute(10) },
+      ...recordedAt(10),
+    },
     { type: 'EpisodeClosed', data: { episodeId: opp, customerId, outcome: 'won', closedAt: minute(11), value: 120.5, currency: 'EUR' }, ...recordedAt(11) },
     { type: 'EpisodeClosed', data: { episodeId: kase, customerId, outcome: 'resolved', closedAt: minute(12), reason: 'replaced' }, ...recordedAt(12) },
     interaction(customerId, deal, 6, recordedAt(13)),
@@ -279,7 +316,14 @@ describe('timeline asOf (PGlite)', () => {
       if (e.type === 'EpisodeOpened') {
         const o = e.data.owner;
         if (partner && o.kind === 'partner' && o.partnerId !== partner) hidden.add(e.data.episodeId);
-        else episodes.set(e.data.episodeId, { episodeId: e.data.episodeId, name: e.data.name, ...(e.data.stage ? { stage: e.data.stage } : {}), stageHistory: [], interactions: [] });
+        else
+          episodes.set(e.data.episodeId, {
+            episodeId: e.data.episodeId,
+            name: e.data.name,
+            ...(e.data.stage ? { stage: e.data.stage } : {}),
+            stageHistory: [],
+            interactions: [],
+          });
         continue;
       }
       const episode = episodes.get(e.data.episodeId);
@@ -293,7 +337,13 @@ describe('timeline asOf (PGlite)', () => {
         episode.stageHistory.push({ from: e.data.from, to: e.data.to, advancedAt: e.data.advancedAt });
       } else if (e.type === 'EpisodeClosed') {
         const { outcome, closedAt, value, currency, reason } = e.data;
-        episode.closed = { outcome, closedAt, ...(value !== undefined ? { value } : {}), ...(currency !== undefined ? { currency } : {}), ...(reason !== undefined ? { reason } : {}) };
+        episode.closed = {
+          outcome,
+          closedAt,
+          ...(value !== undefined ? { value } : {}),
+          ...(currency !== undefined ? { currency } : {}),
+          ...(reason !== undefined ? { reason } : {}),
+        };
       }
     }
     const shownEvents = visible.filter((e) => !hidden.has(e.data.episodeId));
@@ -365,5 +415,4 @@ describe('timeline asOf (PGlite)', () => {
         }
       });
   });
-
 });

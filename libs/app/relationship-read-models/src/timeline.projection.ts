@@ -88,7 +88,9 @@ export function timelineProjection(owner: string): Projection<TimelineEvent> {
     const stored = new Map<string, string | null>();
     const unknown = episodesNotOpenedIn(events);
     if (unknown.length > 0) {
-      const found = (await manager.query(`SELECT episode_id, owner_partner_id FROM ${table} WHERE episode_id = ANY($1::text[]) AND kind = 'EpisodeOpened'`, [unknown])) as {
+      const found = (await manager.query(`SELECT episode_id, owner_partner_id FROM ${table} WHERE episode_id = ANY($1::text[]) AND kind = 'EpisodeOpened'`, [
+        unknown,
+      ])) as {
         episode_id: string;
         owner_partner_id: string | null;
       }[];
@@ -121,7 +123,16 @@ export type CustomerDirectoryEvent = CrmIntegrationEvent<
 /** A registration as a directory row (column names). */
 export function directoryRow(event: CrmIntegrationEvent<'CustomerRegistered'>) {
   const d = event.data;
-  return { customer_id: d.customerId, kind: d.kind, name: d.name, journey_stage: d.journeyStage, relationship_phase: d.relationshipPhase, contacts: d.contacts, identities: d.identities, registered_at: event.time };
+  return {
+    customer_id: d.customerId,
+    kind: d.kind,
+    name: d.name,
+    journey_stage: d.journeyStage,
+    relationship_phase: d.relationshipPhase,
+    contacts: d.contacts,
+    identities: d.identities,
+    registered_at: event.time,
+  };
 }
 
 /** What a change to a registered customer sets: the SET clause (`$2` is the value) and the value. */
@@ -187,7 +198,12 @@ export function latestGrants(events: readonly PartnerAccessEvent[]): PartnerAcce
   for (const event of events) {
     const d = event.data;
     const changedAt = event.type === 'CustomerSharedWithPartner' ? event.data.sharedAt : event.data.revokedAt;
-    latest.set(`${d.partnerId}\u0000${d.customerId}`, { partner_id: d.partnerId, customer_id: d.customerId, granted: event.type === 'CustomerSharedWithPartner', changed_at: changedAt });
+    latest.set(`${d.partnerId}\u0000${d.customerId}`, {
+      partner_id: d.partnerId,
+      customer_id: d.customerId,
+      granted: event.type === 'CustomerSharedWithPartner',
+      changed_at: changedAt,
+    });
   }
   return [...latest.values()];
 }

@@ -10,7 +10,14 @@ const interaction = (episodeId: string, n: number): SpecEvent<TimelineEvent> => 
   data: {
     episodeId,
     customerId,
-    interaction: { interactionId: `i-${n}`, channel: 'email', direction: 'inbound', actor: { kind: 'customer', id: 'c1' }, action: `mail ${n}`, occurredAt: `2026-01-0${n}T00:00:00.000Z` },
+    interaction: {
+      interactionId: `i-${n}`,
+      channel: 'email',
+      direction: 'inbound',
+      actor: { kind: 'customer', id: 'c1' },
+      action: `mail ${n}`,
+      occurredAt: `2026-01-0${n}T00:00:00.000Z`,
+    },
   },
 });
 
@@ -22,9 +29,23 @@ describe('timeline entries', () => {
   const batch = specEvents<TimelineEvent>(
     [
       interaction(stored, 1),
-      { type: 'EpisodeOpened', data: { episodeId: deal, customerId, name: 'Resale', episodeType: 'partner-deal', owner: { kind: 'partner', partnerId }, openedAt: '2026-01-02T00:00:00.000Z' } },
+      {
+        type: 'EpisodeOpened',
+        data: {
+          episodeId: deal,
+          customerId,
+          name: 'Resale',
+          episodeType: 'partner-deal',
+          owner: { kind: 'partner', partnerId },
+          openedAt: '2026-01-02T00:00:00.000Z',
+        },
+      },
       interaction(deal, 3),
-      { type: 'EpisodeClosed', data: { episodeId: stored, customerId, outcome: 'won', closedAt: '2026-01-04T00:00:00.000Z' }, recordedat: '2026-02-01T00:00:00.000Z' },
+      {
+        type: 'EpisodeClosed',
+        data: { episodeId: stored, customerId, outcome: 'won', closedAt: '2026-01-04T00:00:00.000Z' },
+        recordedat: '2026-02-01T00:00:00.000Z',
+      },
     ],
     { registry },
   );
@@ -60,7 +81,10 @@ describe('customer directory changes and partner grants', () => {
       ],
       { registry },
     );
-    expect(directoryChange(contact)).toEqual({ set: 'contacts = contacts || jsonb_build_array($2::jsonb)', value: JSON.stringify({ contactId: 'c1', name: 'Ani' }) });
+    expect(directoryChange(contact)).toEqual({
+      set: 'contacts = contacts || jsonb_build_array($2::jsonb)',
+      value: JSON.stringify({ contactId: 'c1', name: 'Ani' }),
+    });
     expect(directoryChange(stage)).toEqual({ set: 'journey_stage = $2', value: 'advocate' });
   });
 

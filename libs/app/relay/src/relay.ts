@@ -109,7 +109,7 @@ export class Relay {
 
   /** (Re)subscribes from the durable checkpoint until stopped; a subscription that dies is restarted after a backoff. */
   private async loop(): Promise<void> {
-    for (let attempt = 1; !this.stopped; ) {
+    for (let attempt = 1; !this.stopped;) {
       let ended: unknown;
       try {
         const after = await this.checkpoints.load(this.name);
@@ -180,7 +180,14 @@ export class Relay {
       // Events about no customer, or not registered as integration events, are private to their service.
       if (event && this.registry.has(event.type, event.schemaversion)) candidates.push({ stored, event });
     }
-    const blocked = this.parked && candidates.length ? await this.parked.blocked(this.options.parking!.sql, [RELAY_CONSUMER], candidates.map((c) => c.event.subject)) : new Set<string>();
+    const blocked =
+      this.parked && candidates.length
+        ? await this.parked.blocked(
+            this.options.parking!.sql,
+            [RELAY_CONSUMER],
+            candidates.map((c) => c.event.subject),
+          )
+        : new Set<string>();
     const batch: IntegrationEvent[] = [];
     const parks: NewParkedEvent[] = [];
     for (const { stored, event } of candidates) {
@@ -198,7 +205,15 @@ export class Relay {
       }
       if (reason) {
         this.options.onRejected?.(stored, reason);
-        parks.push({ consumer: RELAY_CONSUMER, eventId: event.id, subject: event.subject, eventType: event.type, position: formatPosition(stored.position), reason, event: JSON.stringify(event) });
+        parks.push({
+          consumer: RELAY_CONSUMER,
+          eventId: event.id,
+          subject: event.subject,
+          eventType: event.type,
+          position: formatPosition(stored.position),
+          reason,
+          event: JSON.stringify(event),
+        });
       }
     }
     if (batch.length) await this.bus.publish(batch);

@@ -152,7 +152,8 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
 }
 
 /** Identities compare case-insensitively, within their kind and issuing system. */
-export const sameIdentity = (a: Identity, b: Identity) => a.kind === b.kind && a.value.toLowerCase() === b.value.toLowerCase() && (a.system ?? '') === (b.system ?? '');
+export const sameIdentity = (a: Identity, b: Identity) =>
+  a.kind === b.kind && a.value.toLowerCase() === b.value.toLowerCase() && (a.system ?? '') === (b.system ?? '');
 
 /** The parent must be another, live organisation that is not below this customer. */
 function checkParent(customerId: string, parent: ParentCandidate | undefined, parentId: string): void {
@@ -162,7 +163,12 @@ function checkParent(customerId: string, parent: ParentCandidate | undefined, pa
   if (parent.ancestors.includes(customerId)) throw new DomainRuleViolation('parent-cycle', `${parentId} is below ${customerId} in the account hierarchy`);
 }
 
-function changeOf<T extends string>(order: readonly T[], customerId: string, from: T, command: { to: T; reason?: string; source?: ChangeSource }): StageChange<T> {
+function changeOf<T extends string>(
+  order: readonly T[],
+  customerId: string,
+  from: T,
+  command: { to: T; reason?: string; source?: ChangeSource },
+): StageChange<T> {
   const reason = command.reason?.trim();
   // Moving back is a judgement a person makes and must explain; analytics re-derives freely.
   if (command.source !== 'derived' && order.indexOf(command.to) < order.indexOf(from) && !reason) {
@@ -182,7 +188,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       throw new DomainRuleViolation('person-has-no-contacts', 'contacts belong to organisations; a person is its own contact');
     }
     const ids = d.identities;
-    if (ids.some((a, i) => ids.findIndex((b) => sameIdentity(a, b)) !== i)) throw new DomainRuleViolation('duplicate-identity', 'the same identity is listed twice');
+    if (ids.some((a, i) => ids.findIndex((b) => sameIdentity(a, b)) !== i))
+      throw new DomainRuleViolation('duplicate-identity', 'the same identity is listed twice');
     if (d.parentId !== undefined) checkParent(d.customerId, command.parent, d.parentId);
     return [{ type: 'CustomerRegistered', data: d }];
   }
@@ -204,7 +211,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
     }
     case 'AddContact':
       if (state.kind !== 'organisation') throw new DomainRuleViolation('person-has-no-contacts', 'contacts belong to organisations');
-      if (state.contacts.some((c) => c.contactId === command.data.contact.contactId)) throw new DomainRuleViolation('duplicate-contact', 'contact already exists');
+      if (state.contacts.some((c) => c.contactId === command.data.contact.contactId))
+        throw new DomainRuleViolation('duplicate-contact', 'contact already exists');
       return [{ type: 'CustomerContactAdded', data: command.data }];
     case 'ChangeContact': {
       const current = state.contacts.find((c) => c.contactId === command.data.contact.contactId);
@@ -233,7 +241,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       const { to } = command.data;
       if (state.relationshipPhase === to) return [];
       // A dissolved relationship starts again from awareness, not mid-way.
-      if (state.relationshipPhase === 'dissolution' && to !== 'awareness') throw new DomainRuleViolation('dissolved-restarts-at-awareness', 'a dissolved relationship can only restart at awareness');
+      if (state.relationshipPhase === 'dissolution' && to !== 'awareness')
+        throw new DomainRuleViolation('dissolved-restarts-at-awareness', 'a dissolved relationship can only restart at awareness');
       // Dissolution may follow any phase, and a restart at awareness after it is not a move back.
       const order = to === 'dissolution' || state.relationshipPhase === 'dissolution' ? [state.relationshipPhase, to] : PHASES_IN_ORDER;
       return [{ type: 'CustomerRelationshipPhaseChanged', data: changeOf(order, state.customerId, state.relationshipPhase, command.data) }];
@@ -242,4 +251,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
 }
 
 /** The customer aggregate, as the application layer runs it. */
-export const customerDecider: Decider<CustomerState, CustomerCommand, CustomerEvent> = { decide: decideCustomer, evolve: evolveCustomer, initialState: undefined };
+export const customerDecider: Decider<CustomerState, CustomerCommand, CustomerEvent> = {
+  decide: decideCustomer,
+  evolve: evolveCustomer,
+  initialState: undefined,
+};

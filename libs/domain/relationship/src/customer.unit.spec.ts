@@ -1,4 +1,13 @@
-import { customerDecider, decideCustomer, evolveCustomer, type CustomerCommand, type CustomerEvent, type CustomerRegisteredData, type CustomerState, type ParentCandidate } from './customer';
+import {
+  customerDecider,
+  decideCustomer,
+  evolveCustomer,
+  type CustomerCommand,
+  type CustomerEvent,
+  type CustomerRegisteredData,
+  type CustomerState,
+  type ParentCandidate,
+} from './customer';
 import { DeciderSpecification } from '@crm/kernel/testing';
 
 const registered: CustomerRegisteredData = {
@@ -26,27 +35,48 @@ describe('customer decide', () => {
     given(history).when({ type: 'RegisterCustomer', data: registered }).thenBreaks('customer-exists');
   });
   it('gives contacts only to organisations', () => {
-    given([]).when({ type: 'RegisterCustomer', data: { ...registered, kind: 'person' } }).thenBreaks('person-has-no-contacts');
+    given([])
+      .when({ type: 'RegisterCustomer', data: { ...registered, kind: 'person' } })
+      .thenBreaks('person-has-no-contacts');
     const person: CustomerEvent[] = [{ type: 'CustomerRegistered', data: { ...registered, kind: 'person', contacts: [] } }];
-    given(person).when({ type: 'AddContact', data: { customerId: 'c1', contact: { contactId: 'k2', name: 'Budi' } } }).thenBreaks('person-has-no-contacts');
+    given(person)
+      .when({ type: 'AddContact', data: { customerId: 'c1', contact: { contactId: 'k2', name: 'Budi' } } })
+      .thenBreaks('person-has-no-contacts');
   });
   it('refuses a duplicate identity at registration and ignores a known one later', () => {
-    const twice = { ...registered, identities: [{ kind: 'email' as const, value: 'A@x.io' }, { kind: 'email' as const, value: 'a@x.io' }] };
+    const twice = {
+      ...registered,
+      identities: [
+        { kind: 'email' as const, value: 'A@x.io' },
+        { kind: 'email' as const, value: 'a@x.io' },
+      ],
+    };
     given([]).when({ type: 'RegisterCustomer', data: twice }).thenBreaks('duplicate-identity');
-    given(history).when({ type: 'AddIdentity', data: { customerId: 'c1', identity: { kind: 'email', value: 'INFO@maju.co.id' } } }).thenNothingHappens();
+    given(history)
+      .when({ type: 'AddIdentity', data: { customerId: 'c1', identity: { kind: 'email', value: 'INFO@maju.co.id' } } })
+      .thenNothingHappens();
   });
   it('refuses any command on an unknown customer', () => {
-    given([]).when({ type: 'ChangeJourneyStage', data: { customerId: 'c1', to: 'advocate' } }).thenBreaks('unknown-customer');
+    given([])
+      .when({ type: 'ChangeJourneyStage', data: { customerId: 'c1', to: 'advocate' } })
+      .thenBreaks('unknown-customer');
   });
   it('records journey stage and relationship phase changes with where they came from', () => {
-    given(history).when({ type: 'ChangeJourneyStage', data: { customerId: 'c1', to: 'first-time-customer' } }).then([
-      { type: 'CustomerJourneyStageChanged', data: { customerId: 'c1', from: 'prospect', to: 'first-time-customer' } },
-    ]);
-    given(history).when({ type: 'ChangeJourneyStage', data: { customerId: 'c1', to: 'prospect' } }).thenNothingHappens();
+    given(history)
+      .when({ type: 'ChangeJourneyStage', data: { customerId: 'c1', to: 'first-time-customer' } })
+      .then([{ type: 'CustomerJourneyStageChanged', data: { customerId: 'c1', from: 'prospect', to: 'first-time-customer' } }]);
+    given(history)
+      .when({ type: 'ChangeJourneyStage', data: { customerId: 'c1', to: 'prospect' } })
+      .thenNothingHappens();
   });
   it('restarts a dissolved relationship only at awareness', () => {
-    const dissolved: CustomerEvent[] = [...history, { type: 'CustomerRelationshipPhaseChanged', data: { customerId: 'c1', from: 'exploration', to: 'dissolution' } }];
-    given(dissolved).when({ type: 'ChangeRelationshipPhase', data: { customerId: 'c1', to: 'commitment' } }).thenBreaks('dissolved-restarts-at-awareness');
+    const dissolved: CustomerEvent[] = [
+      ...history,
+      { type: 'CustomerRelationshipPhaseChanged', data: { customerId: 'c1', from: 'exploration', to: 'dissolution' } },
+    ];
+    given(dissolved)
+      .when({ type: 'ChangeRelationshipPhase', data: { customerId: 'c1', to: 'commitment' } })
+      .thenBreaks('dissolved-restarts-at-awareness');
     expect(decide(dissolved, { type: 'ChangeRelationshipPhase', data: { customerId: 'c1', to: 'awareness' } })).toHaveLength(1);
   });
   it('evolves contacts and identities', () => {
@@ -58,49 +88,97 @@ describe('customer decide', () => {
     const org: ParentCandidate = { id: 'g1', kind: 'organisation', ancestors: [] };
     it('changes name, owner, tags and parent; only what differs is recorded; null clears', () => {
       given(history)
-        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', name: 'PT Maju Jaya', owner: 'sari', tags: ['key-account', 'key-account', 'jakarta'] } })
+        .when({
+          type: 'ChangeCustomerDetails',
+          data: { customerId: 'c1', name: 'PT Maju Jaya', owner: 'sari', tags: ['key-account', 'key-account', 'jakarta'] },
+        })
         .then([{ type: 'CustomerDetailsChanged', data: { customerId: 'c1', name: 'PT Maju Jaya', owner: 'sari', tags: ['key-account', 'jakarta'] } }]);
       const owned: CustomerEvent[] = [...history, { type: 'CustomerDetailsChanged', data: { customerId: 'c1', owner: 'sari', tags: ['vip'] } }];
-      given(owned).when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', owner: 'sari', tags: ['vip'], name: 'PT Maju' } }).thenNothingHappens();
-      given(owned).when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', owner: null } }).then([{ type: 'CustomerDetailsChanged', data: { customerId: 'c1', owner: null } }]);
+      given(owned)
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', owner: 'sari', tags: ['vip'], name: 'PT Maju' } })
+        .thenNothingHappens();
+      given(owned)
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', owner: null } })
+        .then([{ type: 'CustomerDetailsChanged', data: { customerId: 'c1', owner: null } }]);
       expect(stateOf([...owned, { type: 'CustomerDetailsChanged', data: { customerId: 'c1', owner: null } }])?.owner).toBeUndefined();
-      given(history).when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', name: '  ' } }).thenBreaks('customer-needs-name');
+      given(history)
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', name: '  ' } })
+        .thenBreaks('customer-needs-name');
     });
     it('keeps the account hierarchy a tree of organisations', () => {
-      given(history).when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', parentId: 'g1' }, parent: org }).then([{ type: 'CustomerDetailsChanged', data: { customerId: 'c1', parentId: 'g1' } }]);
-      given(history).when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', parentId: 'c1' }, parent: { ...org, id: 'c1' } }).thenBreaks('parent-cycle');
+      given(history)
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', parentId: 'g1' }, parent: org })
+        .then([{ type: 'CustomerDetailsChanged', data: { customerId: 'c1', parentId: 'g1' } }]);
+      given(history)
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', parentId: 'c1' }, parent: { ...org, id: 'c1' } })
+        .thenBreaks('parent-cycle');
       // g1's own parent is c1: making g1 the parent of c1 would close a loop
-      given(history).when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', parentId: 'g1' }, parent: { ...org, ancestors: ['x', 'c1'] } }).thenBreaks('parent-cycle');
-      given(history).when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', parentId: 'g1' }, parent: { ...org, kind: 'person' } }).thenBreaks('parent-must-be-organisation');
-      given(history).when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', parentId: 'g1' } }).thenBreaks('unknown-parent');
-      given([]).when({ type: 'RegisterCustomer', data: { ...registered, parentId: 'g1' }, parent: org }).then([{ type: 'CustomerRegistered', data: { ...registered, parentId: 'g1' } }]);
+      given(history)
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', parentId: 'g1' }, parent: { ...org, ancestors: ['x', 'c1'] } })
+        .thenBreaks('parent-cycle');
+      given(history)
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', parentId: 'g1' }, parent: { ...org, kind: 'person' } })
+        .thenBreaks('parent-must-be-organisation');
+      given(history)
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', parentId: 'g1' } })
+        .thenBreaks('unknown-parent');
+      given([])
+        .when({ type: 'RegisterCustomer', data: { ...registered, parentId: 'g1' }, parent: org })
+        .then([{ type: 'CustomerRegistered', data: { ...registered, parentId: 'g1' } }]);
     });
     it('changes and removes contacts', () => {
       const budi = { contactId: 'k1', name: 'Sari', role: 'buyer', roles: ['decision-maker' as const] };
-      given(history).when({ type: 'ChangeContact', data: { customerId: 'c1', contact: budi } }).then([{ type: 'CustomerContactChanged', data: { customerId: 'c1', contact: budi } }]);
-      given(history).when({ type: 'ChangeContact', data: { customerId: 'c1', contact: { contactId: 'k1', name: 'Sari', role: 'buyer' } } }).thenNothingHappens();
-      given(history).when({ type: 'ChangeContact', data: { customerId: 'c1', contact: { ...budi, contactId: 'k9' } } }).thenBreaks('unknown-contact');
-      given(history).when({ type: 'RemoveContact', data: { customerId: 'c1', contactId: 'k1' } }).then([{ type: 'CustomerContactRemoved', data: { customerId: 'c1', contactId: 'k1' } }]);
-      given(history).when({ type: 'RemoveContact', data: { customerId: 'c1', contactId: 'k9' } }).thenNothingHappens();
+      given(history)
+        .when({ type: 'ChangeContact', data: { customerId: 'c1', contact: budi } })
+        .then([{ type: 'CustomerContactChanged', data: { customerId: 'c1', contact: budi } }]);
+      given(history)
+        .when({ type: 'ChangeContact', data: { customerId: 'c1', contact: { contactId: 'k1', name: 'Sari', role: 'buyer' } } })
+        .thenNothingHappens();
+      given(history)
+        .when({ type: 'ChangeContact', data: { customerId: 'c1', contact: { ...budi, contactId: 'k9' } } })
+        .thenBreaks('unknown-contact');
+      given(history)
+        .when({ type: 'RemoveContact', data: { customerId: 'c1', contactId: 'k1' } })
+        .then([{ type: 'CustomerContactRemoved', data: { customerId: 'c1', contactId: 'k1' } }]);
+      given(history)
+        .when({ type: 'RemoveContact', data: { customerId: 'c1', contactId: 'k9' } })
+        .thenNothingHappens();
       expect(stateOf([...history, { type: 'CustomerContactRemoved', data: { customerId: 'c1', contactId: 'k1' } }])?.contacts).toEqual([]);
     });
     it('removes an identity as it was recorded, whatever its case', () => {
       given(history)
         .when({ type: 'RemoveIdentity', data: { customerId: 'c1', identity: { kind: 'email', value: 'INFO@MAJU.co.id' } } })
         .then([{ type: 'CustomerIdentityRemoved', data: { customerId: 'c1', identity: { kind: 'email', value: 'info@maju.co.id' } } }]);
-      given(history).when({ type: 'RemoveIdentity', data: { customerId: 'c1', identity: { kind: 'phone', value: '1' } } }).thenNothingHappens();
+      given(history)
+        .when({ type: 'RemoveIdentity', data: { customerId: 'c1', identity: { kind: 'phone', value: '1' } } })
+        .thenNothingHappens();
     });
     it('a manual move back in the journey or the relationship needs a reason; a derived one does not', () => {
       const loyal: CustomerEvent[] = [...history, { type: 'CustomerJourneyStageChanged', data: { customerId: 'c1', from: 'prospect', to: 'loyal-customer' } }];
-      given(loyal).when({ type: 'ChangeJourneyStage', data: { customerId: 'c1', to: 'repeat-customer' } }).thenBreaks('backward-move-needs-reason');
       given(loyal)
-        .when({ type: 'ChangeJourneyStage', data: { customerId: 'c1', to: 'repeat-customer', reason: ' moved half its spend to a competitor ', source: 'manual' } })
-        .then([{ type: 'CustomerJourneyStageChanged', data: { customerId: 'c1', from: 'loyal-customer', to: 'repeat-customer', reason: 'moved half its spend to a competitor', source: 'manual' } }]);
+        .when({ type: 'ChangeJourneyStage', data: { customerId: 'c1', to: 'repeat-customer' } })
+        .thenBreaks('backward-move-needs-reason');
+      given(loyal)
+        .when({
+          type: 'ChangeJourneyStage',
+          data: { customerId: 'c1', to: 'repeat-customer', reason: ' moved half its spend to a competitor ', source: 'manual' },
+        })
+        .then([
+          {
+            type: 'CustomerJourneyStageChanged',
+            data: { customerId: 'c1', from: 'loyal-customer', to: 'repeat-customer', reason: 'moved half its spend to a competitor', source: 'manual' },
+          },
+        ]);
       given(loyal)
         .when({ type: 'ChangeJourneyStage', data: { customerId: 'c1', to: 'repeat-customer', source: 'derived' } })
         .then([{ type: 'CustomerJourneyStageChanged', data: { customerId: 'c1', from: 'loyal-customer', to: 'repeat-customer', source: 'derived' } }]);
-      const committed: CustomerEvent[] = [...history, { type: 'CustomerRelationshipPhaseChanged', data: { customerId: 'c1', from: 'exploration', to: 'commitment' } }];
-      given(committed).when({ type: 'ChangeRelationshipPhase', data: { customerId: 'c1', to: 'exploration' } }).thenBreaks('backward-move-needs-reason');
+      const committed: CustomerEvent[] = [
+        ...history,
+        { type: 'CustomerRelationshipPhaseChanged', data: { customerId: 'c1', from: 'exploration', to: 'commitment' } },
+      ];
+      given(committed)
+        .when({ type: 'ChangeRelationshipPhase', data: { customerId: 'c1', to: 'exploration' } })
+        .thenBreaks('backward-move-needs-reason');
       // dissolution may follow any phase without a reason
       given(committed)
         .when({ type: 'ChangeRelationshipPhase', data: { customerId: 'c1', to: 'dissolution' } })
@@ -108,4 +186,3 @@ describe('customer decide', () => {
     });
   });
 });
-

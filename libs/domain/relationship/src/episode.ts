@@ -55,7 +55,10 @@ export type EpisodeEvent =
   | { type: 'EpisodeOpened'; data: EpisodeOpenedData }
   | { type: 'InteractionRecorded'; data: { episodeId: string; customerId: string; interaction: Interaction } }
   | { type: 'OpportunityStageAdvanced'; data: { episodeId: string; customerId: string; from: SalesStage; to: SalesStage; advancedAt: string } }
-  | { type: 'EpisodeClosed'; data: { episodeId: string; customerId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string } };
+  | {
+      type: 'EpisodeClosed';
+      data: { episodeId: string; customerId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string };
+    };
 
 export interface Episode {
   readonly episodeId: string;
@@ -92,7 +95,15 @@ export function evolveEpisode(state: EpisodeState, event: EpisodeEvent): Episode
   switch (event.type) {
     case 'EpisodeOpened': {
       const d = event.data;
-      return { episodeId: d.episodeId, customerId: d.customerId, episodeType: d.episodeType, owner: d.owner, openedAt: d.openedAt, stage: d.stage, interactionIds: [] };
+      return {
+        episodeId: d.episodeId,
+        customerId: d.customerId,
+        episodeType: d.episodeType,
+        owner: d.owner,
+        openedAt: d.openedAt,
+        stage: d.stage,
+        interactionIds: [],
+      };
     }
     case 'InteractionRecorded':
       return state && { ...state, interactionIds: [...state.interactionIds, event.data.interaction.interactionId] };
@@ -117,31 +128,45 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
     return [{ type: 'EpisodeOpened', data: d }];
   }
   if (!state) throw new DomainRuleViolation('unknown-episode', `episode ${command.data.episodeId} does not exist`);
-  if (state.closed) throw new DomainRuleViolation('episode-closed', `episode ${state.episodeId} was closed (${state.closed.outcome}) at ${state.closed.closedAt}`);
+  if (state.closed)
+    throw new DomainRuleViolation('episode-closed', `episode ${state.episodeId} was closed (${state.closed.outcome}) at ${state.closed.closedAt}`);
   switch (command.type) {
     case 'RecordInteraction': {
       const i = command.data.interaction;
       if (command.by?.kind === 'partner' && i.actor.kind === 'staff') {
-        throw new DomainRuleViolation('partner-cannot-act-as-staff', 'a partner records its own users, the customer or a system as the actor, not company staff');
+        throw new DomainRuleViolation(
+          'partner-cannot-act-as-staff',
+          'a partner records its own users, the customer or a system as the actor, not company staff',
+        );
       }
       if (state.interactionIds.includes(i.interactionId)) return []; // a retried request: already recorded
-      if (Date.parse(i.occurredAt) < Date.parse(state.openedAt)) throw new DomainRuleViolation('interaction-before-episode', 'an interaction cannot happen before its episode opened');
+      if (Date.parse(i.occurredAt) < Date.parse(state.openedAt))
+        throw new DomainRuleViolation('interaction-before-episode', 'an interaction cannot happen before its episode opened');
       return [{ type: 'InteractionRecorded', data: { episodeId: state.episodeId, customerId: state.customerId, interaction: i } }];
     }
     case 'AdvanceStage': {
-      if (state.episodeType !== 'opportunity' || !state.stage) throw new DomainRuleViolation('stage-only-for-opportunities', 'only opportunities move through sales stages');
+      if (state.episodeType !== 'opportunity' || !state.stage)
+        throw new DomainRuleViolation('stage-only-for-opportunities', 'only opportunities move through sales stages');
       const from = SALES_STAGES.indexOf(state.stage);
       const to = SALES_STAGES.indexOf(command.data.to);
-      if (to <= from) throw new DomainRuleViolation('stage-moves-forward', `an opportunity moves forward: it is at ${state.stage}, cannot move to ${command.data.to}`);
-      return [{ type: 'OpportunityStageAdvanced', data: { episodeId: state.episodeId, customerId: state.customerId, from: state.stage, to: command.data.to, advancedAt: command.data.advancedAt } }];
+      if (to <= from)
+        throw new DomainRuleViolation('stage-moves-forward', `an opportunity moves forward: it is at ${state.stage}, cannot move to ${command.data.to}`);
+      return [
+        {
+          type: 'OpportunityStageAdvanced',
+          data: { episodeId: state.episodeId, customerId: state.customerId, from: state.stage, to: command.data.to, advancedAt: command.data.advancedAt },
+        },
+      ];
     }
     case 'CloseEpisode': {
       const d = command.data;
       if (!OUTCOMES[state.episodeType].includes(d.outcome)) {
         throw new DomainRuleViolation('invalid-outcome', `a ${state.episodeType} closes as ${OUTCOMES[state.episodeType].join(' or ')}, not ${d.outcome}`);
       }
-      if (Date.parse(d.closedAt) < Date.parse(state.openedAt)) throw new DomainRuleViolation('closed-before-opened', 'an episode cannot close before it opened');
-      if (d.outcome === 'won' && (d.value === undefined || d.value < 0)) throw new DomainRuleViolation('won-needs-value', 'a won opportunity or deal records its value');
+      if (Date.parse(d.closedAt) < Date.parse(state.openedAt))
+        throw new DomainRuleViolation('closed-before-opened', 'an episode cannot close before it opened');
+      if (d.outcome === 'won' && (d.value === undefined || d.value < 0))
+        throw new DomainRuleViolation('won-needs-value', 'a won opportunity or deal records its value');
       return [{ type: 'EpisodeClosed', data: { ...d, customerId: state.customerId } }];
     }
   }

@@ -1,4 +1,13 @@
-import { episodeDecider, decideEpisode, evolveEpisode, type EpisodeCommand, type EpisodeEvent, type EpisodeOpenedData, type EpisodeState, type Interaction } from './episode';
+import {
+  episodeDecider,
+  decideEpisode,
+  evolveEpisode,
+  type EpisodeCommand,
+  type EpisodeEvent,
+  type EpisodeOpenedData,
+  type EpisodeState,
+  type Interaction,
+} from './episode';
 import { DeciderSpecification } from '@crm/kernel/testing';
 
 const opened: EpisodeOpenedData = {
@@ -25,7 +34,10 @@ const stateOf = (events: EpisodeEvent[]): EpisodeState => events.reduce(evolveEp
 const decide = (given: EpisodeEvent[], command: EpisodeCommand) => decideEpisode(command, stateOf(given));
 const given = DeciderSpecification.for(episodeDecider);
 const open: EpisodeEvent[] = [{ type: 'EpisodeOpened', data: { ...opened, stage: 'lead-generation' } }];
-const closed: EpisodeEvent[] = [...open, { type: 'EpisodeClosed', data: { episodeId: 'e1', customerId: 'c1', outcome: 'lost', closedAt: '2026-11-05T00:00:00.000Z' } }];
+const closed: EpisodeEvent[] = [
+  ...open,
+  { type: 'EpisodeClosed', data: { episodeId: 'e1', customerId: 'c1', outcome: 'lost', closedAt: '2026-11-05T00:00:00.000Z' } },
+];
 
 describe('episode decide', () => {
   it('opens an opportunity at the first stage of the sales process', () => {
@@ -36,49 +48,82 @@ describe('episode decide', () => {
   });
   it('refuses to open the same episode twice, or one without a name', () => {
     given(open).when({ type: 'OpenEpisode', data: opened, customerExists: true }).thenBreaks('episode-exists');
-    given([]).when({ type: 'OpenEpisode', data: { ...opened, name: '  ' }, customerExists: true }).thenBreaks('episode-needs-name');
+    given([])
+      .when({ type: 'OpenEpisode', data: { ...opened, name: '  ' }, customerExists: true })
+      .thenBreaks('episode-needs-name');
   });
   it('records an interaction once, even when the request is retried', () => {
     const events = decide(open, { type: 'RecordInteraction', data: { episodeId: 'e1', interaction } });
     expect(events).toEqual([{ type: 'InteractionRecorded', data: { episodeId: 'e1', customerId: 'c1', interaction } }]);
-    given([...open, ...events]).when({ type: 'RecordInteraction', data: { episodeId: 'e1', interaction } }).thenNothingHappens();
+    given([...open, ...events])
+      .when({ type: 'RecordInteraction', data: { episodeId: 'e1', interaction } })
+      .thenNothingHappens();
   });
   it('refuses an interaction on a closed episode', () => {
-    given(closed).when({ type: 'RecordInteraction', data: { episodeId: 'e1', interaction } }).thenBreaks('episode-closed');
+    given(closed)
+      .when({ type: 'RecordInteraction', data: { episodeId: 'e1', interaction } })
+      .thenBreaks('episode-closed');
   });
   it('refuses an interaction before the episode opened', () => {
-    given(open).when({ type: 'RecordInteraction', data: { episodeId: 'e1', interaction: { ...interaction, occurredAt: '2026-10-01T00:00:00Z' } } }).thenBreaks('interaction-before-episode');
+    given(open)
+      .when({ type: 'RecordInteraction', data: { episodeId: 'e1', interaction: { ...interaction, occurredAt: '2026-10-01T00:00:00Z' } } })
+      .thenBreaks('interaction-before-episode');
   });
   it('refuses closing twice', () => {
-    given(closed).when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', value: 1, closedAt: '2026-11-06T00:00:00Z' } }).thenBreaks('episode-closed');
+    given(closed)
+      .when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', value: 1, closedAt: '2026-11-06T00:00:00Z' } })
+      .thenBreaks('episode-closed');
   });
   it('closes with an outcome that fits the episode type; a win records its value', () => {
-    given(open).when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'resolved', closedAt: '2026-11-06T00:00:00Z' } }).thenBreaks('invalid-outcome');
-    given(open).when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', closedAt: '2026-11-06T00:00:00Z' } }).thenBreaks('won-needs-value');
-    expect(decide(open, { type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', value: 118000, currency: 'EUR', closedAt: '2026-11-06T00:00:00Z' } })).toHaveLength(1);
+    given(open)
+      .when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'resolved', closedAt: '2026-11-06T00:00:00Z' } })
+      .thenBreaks('invalid-outcome');
+    given(open)
+      .when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', closedAt: '2026-11-06T00:00:00Z' } })
+      .thenBreaks('won-needs-value');
+    expect(
+      decide(open, { type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', value: 118000, currency: 'EUR', closedAt: '2026-11-06T00:00:00Z' } }),
+    ).toHaveLength(1);
   });
   it('moves an opportunity forward through the stages only', () => {
     const advanced = decide(open, { type: 'AdvanceStage', data: { episodeId: 'e1', to: 'needs-identification', advancedAt: '2026-11-03T00:00:00Z' } });
     expect(advanced[0]).toMatchObject({ type: 'OpportunityStageAdvanced', data: { from: 'lead-generation', to: 'needs-identification' } });
-    given([...open, ...advanced]).when({ type: 'AdvanceStage', data: { episodeId: 'e1', to: 'lead-qualification', advancedAt: '2026-11-04T00:00:00Z' } }).thenBreaks('stage-moves-forward');
+    given([...open, ...advanced])
+      .when({ type: 'AdvanceStage', data: { episodeId: 'e1', to: 'lead-qualification', advancedAt: '2026-11-04T00:00:00Z' } })
+      .thenBreaks('stage-moves-forward');
   });
   it('keeps stages to opportunities', () => {
     const caseOpened: EpisodeEvent[] = [{ type: 'EpisodeOpened', data: { ...opened, episodeType: 'case', expectedValue: undefined, channel: 'phone' } }];
-    given(caseOpened).when({ type: 'AdvanceStage', data: { episodeId: 'e1', to: 'closing', advancedAt: '2026-11-04T00:00:00Z' } }).thenBreaks('stage-only-for-opportunities');
-    given([]).when({ type: 'OpenEpisode', data: { ...opened, episodeType: 'case', stage: 'closing' }, customerExists: true }).thenBreaks('stage-only-for-opportunities');
+    given(caseOpened)
+      .when({ type: 'AdvanceStage', data: { episodeId: 'e1', to: 'closing', advancedAt: '2026-11-04T00:00:00Z' } })
+      .thenBreaks('stage-only-for-opportunities');
+    given([])
+      .when({ type: 'OpenEpisode', data: { ...opened, episodeType: 'case', stage: 'closing' }, customerExists: true })
+      .thenBreaks('stage-only-for-opportunities');
   });
   it('refuses any command on an unknown episode', () => {
-    given([]).when({ type: 'RecordInteraction', data: { episodeId: 'e1', interaction } }).thenBreaks('unknown-episode');
+    given([])
+      .when({ type: 'RecordInteraction', data: { episodeId: 'e1', interaction } })
+      .thenBreaks('unknown-episode');
   });
   it('a partner records its own users, the customer or a system as the actor, never company staff', () => {
-    const partnerEpisode: EpisodeEvent[] = [{ type: 'EpisodeOpened', data: { ...opened, episodeType: 'partner-deal', owner: { kind: 'partner', partnerId: 'p1' }, expectedValue: undefined, currency: undefined } }];
+    const partnerEpisode: EpisodeEvent[] = [
+      {
+        type: 'EpisodeOpened',
+        data: { ...opened, episodeType: 'partner-deal', owner: { kind: 'partner', partnerId: 'p1' }, expectedValue: undefined, currency: undefined },
+      },
+    ];
     const byPartner = { kind: 'partner', partnerId: 'p1' } as const;
-    given(partnerEpisode).when({ type: 'RecordInteraction', by: byPartner, data: { episodeId: 'e1', interaction } }).thenBreaks('partner-cannot-act-as-staff');
+    given(partnerEpisode)
+      .when({ type: 'RecordInteraction', by: byPartner, data: { episodeId: 'e1', interaction } })
+      .thenBreaks('partner-cannot-act-as-staff');
     const asPartnerUser = { ...interaction, actor: { kind: 'partner-user', id: 'p1.bob' } } as const;
     given(partnerEpisode)
       .when({ type: 'RecordInteraction', by: byPartner, data: { episodeId: 'e1', interaction: asPartnerUser } })
       .then([{ type: 'InteractionRecorded', data: { episodeId: 'e1', customerId: 'c1', interaction: asPartnerUser } }]);
     // Staff recording on the company's episode name staff, of course.
-    given(open).when({ type: 'RecordInteraction', by: { kind: 'department', department: 'sales' }, data: { episodeId: 'e1', interaction } }).then([{ type: 'InteractionRecorded', data: { episodeId: 'e1', customerId: 'c1', interaction } }]);
+    given(open)
+      .when({ type: 'RecordInteraction', by: { kind: 'department', department: 'sales' }, data: { episodeId: 'e1', interaction } })
+      .then([{ type: 'InteractionRecorded', data: { episodeId: 'e1', customerId: 'c1', interaction } }]);
   });
 });

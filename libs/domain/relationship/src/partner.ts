@@ -44,7 +44,13 @@ export function evolvePartner(state: PartnerState, event: PartnerEvent): Partner
     case 'PartnerUserAdded':
       return state && { ...state, userIds: [...state.userIds, event.data.userId] };
     case 'PartnerCredentialIssued':
-      return state && { ...state, activeClientIds: [...state.activeClientIds, event.data.clientId], secretHashes: { ...state.secretHashes, [event.data.clientId]: event.data.secretHash } };
+      return (
+        state && {
+          ...state,
+          activeClientIds: [...state.activeClientIds, event.data.clientId],
+          secretHashes: { ...state.secretHashes, [event.data.clientId]: event.data.secretHash },
+        }
+      );
     case 'PartnerCredentialRevoked': {
       if (!state) return state;
       const { [event.data.clientId]: _revoked, ...secretHashes } = state.secretHashes;
@@ -78,7 +84,8 @@ export function decidePartner(command: PartnerCommand, state: PartnerState): Par
       if (state.sharedCustomerIds.includes(command.data.customerId)) return []; // already shared
       return [{ type: 'CustomerSharedWithPartner', data: command.data }];
     case 'RevokeShare':
-      if (!state.sharedCustomerIds.includes(command.data.customerId)) throw new DomainRuleViolation('not-shared', `customer ${command.data.customerId} is not shared with ${state.partnerId}`);
+      if (!state.sharedCustomerIds.includes(command.data.customerId))
+        throw new DomainRuleViolation('not-shared', `customer ${command.data.customerId} is not shared with ${state.partnerId}`);
       return [{ type: 'CustomerShareRevoked', data: command.data }];
   }
 }

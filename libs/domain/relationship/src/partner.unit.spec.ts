@@ -10,7 +10,9 @@ const shared: PartnerEvent[] = [...registered, { type: 'CustomerSharedWithPartne
 
 describe('partner decide', () => {
   it('shares a known customer once', () => {
-    given(registered).when({ type: 'ShareCustomer', data: share, customerExists: true }).then([{ type: 'CustomerSharedWithPartner', data: share }]);
+    given(registered)
+      .when({ type: 'ShareCustomer', data: share, customerExists: true })
+      .then([{ type: 'CustomerSharedWithPartner', data: share }]);
     given(shared).when({ type: 'ShareCustomer', data: share, customerExists: true }).thenNothingHappens();
   });
   it('refuses to share an unknown customer', () => {
@@ -24,20 +26,31 @@ describe('partner decide', () => {
     expect(decide(revoked, { type: 'ShareCustomer', data: share, customerExists: true })).toHaveLength(1);
   });
   it('refuses commands for an unknown partner and a second registration', () => {
-    given([]).when({ type: 'AddPartnerUser', data: { partnerId: 'p1', userId: 'u1', name: 'U', email: 'u@a.io' } }).thenBreaks('unknown-partner');
-    given(registered).when({ type: 'RegisterPartner', data: { partnerId: 'p1', name: 'x', partnerKind: 'supplier' } }).thenBreaks('partner-exists');
+    given([])
+      .when({ type: 'AddPartnerUser', data: { partnerId: 'p1', userId: 'u1', name: 'U', email: 'u@a.io' } })
+      .thenBreaks('unknown-partner');
+    given(registered)
+      .when({ type: 'RegisterPartner', data: { partnerId: 'p1', name: 'x', partnerKind: 'supplier' } })
+      .thenBreaks('partner-exists');
   });
   it('issues and revokes credentials', () => {
-    const issued = decide(registered, { type: 'IssueCredential', data: { partnerId: 'p1', clientId: 'cl1', secretHash: 'h', issuedAt: '2026-11-01T00:00:00Z' } });
+    const issued = decide(registered, {
+      type: 'IssueCredential',
+      data: { partnerId: 'p1', clientId: 'cl1', secretHash: 'h', issuedAt: '2026-11-01T00:00:00Z' },
+    });
     const s = [...registered, ...issued];
-    given(s).when({ type: 'IssueCredential', data: { partnerId: 'p1', clientId: 'cl1', secretHash: 'h', issuedAt: '2026-11-01T00:00:00Z' } }).thenBreaks('duplicate-credential');
+    given(s)
+      .when({ type: 'IssueCredential', data: { partnerId: 'p1', clientId: 'cl1', secretHash: 'h', issuedAt: '2026-11-01T00:00:00Z' } })
+      .thenBreaks('duplicate-credential');
     expect(decide(s, { type: 'RevokeCredential', data: { partnerId: 'p1', clientId: 'cl1', revokedAt: '2026-11-02T00:00:00Z' } })).toHaveLength(1);
   });
   it('keeps the hash of each active credential, and forgets it when revoked', () => {
-    const issued: PartnerEvent = { type: 'PartnerCredentialIssued', data: { partnerId: 'p1', clientId: 'cl1', secretHash: 'h1', issuedAt: '2026-11-01T00:00:00Z' } };
+    const issued: PartnerEvent = {
+      type: 'PartnerCredentialIssued',
+      data: { partnerId: 'p1', clientId: 'cl1', secretHash: 'h1', issuedAt: '2026-11-01T00:00:00Z' },
+    };
     const revokedCredential: PartnerEvent = { type: 'PartnerCredentialRevoked', data: { partnerId: 'p1', clientId: 'cl1', revokedAt: '2026-11-02T00:00:00Z' } };
     expect(stateOf([...registered, issued])?.secretHashes).toEqual({ cl1: 'h1' });
     expect(stateOf([...registered, issued, revokedCredential])?.secretHashes).toEqual({});
   });
 });
-

@@ -44,9 +44,9 @@ describe('loadConfig(PlatformConfig)', () => {
   });
 
   it('eventstoredb needs its connection string', () => {
-    expect(
-      problems({ CRM_MODE: 'distributed', CRM_EVENT_STORE: 'eventstoredb', CRM_DATABASE_URL: 'postgres://x/y', CRM_KAFKA_BROKERS: 'k:1' }),
-    ).toEqual(['CRM_ESDB_CONNECTION_STRING']);
+    expect(problems({ CRM_MODE: 'distributed', CRM_EVENT_STORE: 'eventstoredb', CRM_DATABASE_URL: 'postgres://x/y', CRM_KAFKA_BROKERS: 'k:1' })).toEqual([
+      'CRM_ESDB_CONNECTION_STRING',
+    ]);
   });
 
   it('refuses an unknown CRM_ setting (a typo must not fall back to a default)', () => {

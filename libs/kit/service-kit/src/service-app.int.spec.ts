@@ -35,31 +35,43 @@ class ContactDto {
   @IsEmail()
   email!: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   name?: string;
 }
 
 class CreateThingDto {
-  @IsString() @IsNotEmpty()
+  @IsString()
+  @IsNotEmpty()
   title!: string;
 
-  @IsInt() @Min(0)
+  @IsInt()
+  @Min(0)
   amount!: number;
 
-  @IsArray() @ArrayMaxSize(5) @ValidateNested({ each: true }) @Type(() => ContactDto)
+  @IsArray()
+  @ArrayMaxSize(5)
+  @ValidateNested({ each: true })
+  @Type(() => ContactDto)
   contacts!: ContactDto[];
 }
 
 class ListThingsQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   limit?: number;
 
-  @IsOptional() @IsIn(['open', 'closed'])
+  @IsOptional()
+  @IsIn(['open', 'closed'])
   status?: 'open' | 'closed';
 }
 
 class NoteDto {
-  @IsString() @IsNotEmpty()
+  @IsString()
+  @IsNotEmpty()
   text!: string;
 }
 
@@ -216,7 +228,11 @@ describe('createServiceApp (over real HTTP)', () => {
     if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
-  async function call(method: string, url: string, options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  async function call(
+    method: string,
+    url: string,
+    options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined = options.rawBody;
@@ -397,7 +413,14 @@ describe('createServiceApp (over real HTTP)', () => {
       const token = await mint.mint(alice);
       const teapot = await call('GET', '/things/teapot', { token });
       expectProblem(teapot, 418);
-      expect(teapot.json).toEqual({ type: 'about:blank', title: "I'm a Teapot", status: 418, detail: 'short and stout', instance: '/things/teapot', brewing: true });
+      expect(teapot.json).toEqual({
+        type: 'about:blank',
+        title: "I'm a Teapot",
+        status: 418,
+        detail: 'short and stout',
+        instance: '/things/teapot',
+        brewing: true,
+      });
       const unknown = await call('GET', '/nowhere?x=1');
       expectProblem(unknown, 404);
       expect(unknown.json.instance).toBe('/nowhere');
@@ -454,7 +477,15 @@ describe('createServiceApp (over real HTTP)', () => {
       }
       @Module({ controllers: [OtherController] })
       class OtherModule {}
-      const other = await createServiceApp({ name: 'other', module: OtherModule, config, platform, openApi: { title: 'Other' }, shutdownHooks: false, logger: false });
+      const other = await createServiceApp({
+        name: 'other',
+        module: OtherModule,
+        config,
+        platform,
+        openApi: { title: 'Other' },
+        shutdownHooks: false,
+        logger: false,
+      });
       try {
         const otherUrl = await other.listen(0);
         const token = await other.app.get(TokenMint).mint(alice);

@@ -6,8 +6,11 @@ type Ctor = new () => object;
 // class-transformer's registry of @Type() declarations (which DTO a nested property holds); its
 // CommonJS build ships no typings for this entry point.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const typeMetadata = (require('class-transformer/cjs/storage') as { defaultMetadataStorage: { findTypeMetadata(target: Function, property: string): { typeFunction(): unknown } | undefined } })
-  .defaultMetadataStorage;
+const typeMetadata = (
+  require('class-transformer/cjs/storage') as {
+    defaultMetadataStorage: { findTypeMetadata(target: Function, property: string): { typeFunction(): unknown } | undefined };
+  }
+).defaultMetadataStorage;
 
 /** One failed check: where (a dotted path into the payload) and why. */
 export interface PayloadProblem {
@@ -134,7 +137,13 @@ export class CompiledValidator {
   private constraintCheck(m: ValidationMetadata, target: Ctor): Check {
     const constraint = getFromContainer(m.constraintCls as new () => ValidatorConstraintInterface);
     if (constraint.validate.constructor.name === 'AsyncFunction') throw new Error(`${target.name}.${m.propertyName}: async constraints are not supported`);
-    const args = (value: unknown, object: object, property: string): ValidationArguments => ({ value, constraints: m.constraints, targetName: target.name, object, property });
+    const args = (value: unknown, object: object, property: string): ValidationArguments => ({
+      value,
+      constraints: m.constraints,
+      targetName: target.name,
+      object,
+      property,
+    });
     const one: Check = (value, object, at, out) => {
       const a = args(value, object, m.propertyName);
       if (constraint.validate(value, a) !== true) out.push({ path: at(), message: message(constraint, m, a) });

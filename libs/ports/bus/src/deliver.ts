@@ -19,7 +19,7 @@ export interface DeliveryContext {
  */
 export function createDelivery(options: BusSubscribeOptions): (raw: string, ctx: DeliveryContext) => Promise<DeliveryOutcome> {
   const policy = { ...DEFAULT_RETRY, ...options.retry };
-  const dedupe: DedupeStore | undefined = options.dedupe === false ? undefined : options.dedupe ?? new InMemoryDedupeStore();
+  const dedupe: DedupeStore | undefined = options.dedupe === false ? undefined : (options.dedupe ?? new InMemoryDedupeStore());
   return async (raw, ctx) => {
     let event;
     try {
@@ -71,7 +71,9 @@ export interface BatchDeliveryContext {
 export function createBatchDelivery(options: BusBatchSubscribeOptions): (raws: readonly string[], ctx: BatchDeliveryContext) => Promise<boolean> {
   const initial = options.retry?.initialBackoffMs ?? 100;
   const max = options.retry?.maxBackoffMs ?? 5000;
-  const report = options.onBatchError ?? ((error: unknown, attempt: number) => console.error(`bus: batch of group ${options.group} failed (attempt ${attempt}); retrying`, error));
+  const report =
+    options.onBatchError ??
+    ((error: unknown, attempt: number) => console.error(`bus: batch of group ${options.group} failed (attempt ${attempt}); retrying`, error));
   return async (raws, ctx) => {
     const events: IntegrationEvent[] = [];
     for (const raw of raws) {

@@ -57,7 +57,8 @@ export class IntegrationEventRegistry {
     const event = candidate as IntegrationEvent;
     const schema = this.schemas.get(`${event.type}@${event.schemaversion}`);
     if (!schema) throw new InvalidIntegrationEventError(`unknown event type ${event.type} schema version ${event.schemaversion}`);
-    if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) throw new InvalidIntegrationEventError('data must be a JSON object');
+    if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data))
+      throw new InvalidIntegrationEventError('data must be a JSON object');
     const problems = schema.validator.validate(event.data);
     if (problems.length) throw new InvalidIntegrationEventError(`invalid data of ${event.type}@${event.schemaversion}: ${describeProblems(problems)}`);
     return event;

@@ -48,7 +48,15 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   InteractionRecorded: {
     episodeId: id,
     customerId: id,
-    interaction: { interactionId: id, channel: 'email', direction: 'inbound', actor: { kind: 'customer', id }, action: 'asked for a quote', response: 'sent', occurredAt: at },
+    interaction: {
+      interactionId: id,
+      channel: 'email',
+      direction: 'inbound',
+      actor: { kind: 'customer', id },
+      action: 'asked for a quote',
+      response: 'sent',
+      occurredAt: at,
+    },
   },
   OpportunityStageAdvanced: { episodeId: id, customerId: id, from: 'lead-generation', to: 'closing', advancedAt: at },
   EpisodeClosed: { episodeId: id, customerId: id, outcome: 'won', closedAt: at, value: 48000, currency: 'EUR', reason: 'best offer' },
@@ -57,7 +65,29 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
 };
 
 // The timestamps: forms isISO8601 passes that Date or PostgreSQL cannot read (see instant.ts).
-const strange: unknown[] = [undefined, null, '', ' ', 'text', 0, -1, 1.5, true, [], [[]], [{}], {}, { x: 1 }, '\u0000', '2026-13-45', '-2026-03-01', '20260301', '2026-W09', 'not-an-email', 1e308];
+const strange: unknown[] = [
+  undefined,
+  null,
+  '',
+  ' ',
+  'text',
+  0,
+  -1,
+  1.5,
+  true,
+  [],
+  [[]],
+  [{}],
+  {},
+  { x: 1 },
+  '\u0000',
+  '2026-13-45',
+  '-2026-03-01',
+  '20260301',
+  '2026-W09',
+  'not-an-email',
+  1e308,
+];
 
 /** Every path to a value in the sample (objects and array elements), with a setter on a deep copy. */
 function mutations(sample: Record<string, unknown>): { label: string; payload: Record<string, unknown> }[] {
@@ -105,7 +135,8 @@ describe('compiled contract validators agree with class-validator', () => {
       const compiled = registry.payloadProblems(type, 1, payload)!;
       const reference = classValidatorProblems(INTEGRATION_EVENTS[type], payload);
       const compiledFields = [...new Set(compiled.map((p) => p.path.split('.')[0]))].sort();
-      if (compiledFields.join() !== topLevelFields(reference).join()) disagreements.push(`${label}: compiled [${compiledFields}] vs class-validator [${topLevelFields(reference)}] (${reference})`);
+      if (compiledFields.join() !== topLevelFields(reference).join())
+        disagreements.push(`${label}: compiled [${compiledFields}] vs class-validator [${topLevelFields(reference)}] (${reference})`);
     }
     expect(disagreements).toEqual([]);
     expect(cases.length).toBeGreaterThan(20);

@@ -1,5 +1,17 @@
 import { IntegrationEventRegistry, type IntegrationEvent } from '@crm/bus';
-import { CHANGE_SOURCES, CONTACT_ROLES, CHANNELS, DEPARTMENTS, DIRECTIONS, EPISODE_OUTCOMES, EPISODE_TYPES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/kernel';
+import {
+  CHANGE_SOURCES,
+  CONTACT_ROLES,
+  CHANNELS,
+  DEPARTMENTS,
+  DIRECTIONS,
+  EPISODE_OUTCOMES,
+  EPISODE_TYPES,
+  JOURNEY_STAGES,
+  RELATIONSHIP_PHASES,
+  SALES_STAGES,
+  ACTOR_KINDS,
+} from '@crm/kernel';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsInstant } from './instant';
 import { NestedObject, NestedObjects } from './nested';

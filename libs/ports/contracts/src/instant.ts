@@ -18,7 +18,9 @@ export function isInstant(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   const m = INSTANT.exec(value);
   if (!m) return false;
-  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) =>
+    part === undefined ? undefined : Number(part),
+  ) as number[];
   if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
   // Day 31 of a 30-day month, 29 February of a common year: Date.UTC rolls them over; refuse them.
   const calendar = new Date(0);
@@ -43,7 +45,8 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
       name: 'isInstant',
       validator: {
         validate: (value: unknown) => isInstant(value),
-        defaultMessage: (args) => `${args?.property ?? 'the value'} must be an ISO 8601 instant such as 2026-03-01T09:00:00Z (years 0001–9999, offsets up to ±14:00)`,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'the value'} must be an ISO 8601 instant such as 2026-03-01T09:00:00Z (years 0001–9999, offsets up to ±14:00)`,
       },
     },
     options,

@@ -55,7 +55,7 @@ describe('isInstant', () => {
     expect(isInstant(value)).toBe(false);
   });
 
-  it('is the contracts\' rule: an event with such a timestamp breaks its contract, naming the field', () => {
+  it("is the contracts' rule: an event with such a timestamp breaks its contract, naming the field", () => {
     const registry = crmRegistry();
     const closed = { episodeId: 'e1', customerId: 'c1', outcome: 'lost', closedAt: '2026-03-01T09:00:00Z' };
     expect(registry.payloadProblems('EpisodeClosed', 1, closed)).toEqual([]);

@@ -138,7 +138,7 @@ export async function loadState<State, Event extends AnyEvent>(
 ): Promise<{ state: State; revision: bigint | undefined }> {
   let state = decider.initialState;
   let revision: bigint | undefined;
-  for (let from = 0n; ; ) {
+  for (let from = 0n; ;) {
     const page = await store.readStream(streamId, { fromRevision: from, maxCount: 1000 });
     for (const e of page) state = decider.evolve(state, upcast(e));
     if (page.length > 0) revision = page[page.length - 1].revision;

@@ -56,8 +56,12 @@ describe('handleCommand', () => {
   });
 
   it('no_stream / stream_exists expectations are preconditions too', async () => {
-    await expect(handleCommand(store(['Opened']), 'x-1', decider, 'close', metadata, { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(ConcurrencyConflictError);
-    await expect(handleCommand(store([]), 'x-1', decider, 'close', metadata, { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(handleCommand(store(['Opened']), 'x-1', decider, 'close', metadata, { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
+      ConcurrencyConflictError,
+    );
+    await expect(handleCommand(store([]), 'x-1', decider, 'close', metadata, { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(
+      ConcurrencyConflictError,
+    );
   });
 });
 
@@ -65,7 +69,11 @@ describe('CommandHandler options', () => {
   const metadata = { correlationId: 'c', actor: testMetadata().actor, occurredAt: new Date().toISOString(), visibility: testMetadata().visibility };
   type Counted = { n: number };
   type Added = { type: 'Added'; data: { by: number } };
-  const counter = { initialState: { n: 0 } as Counted, evolve: (s: Counted, e: Added): Counted => ({ n: s.n + e.data.by }), decide: (by: number): Added[] => [{ type: 'Added', data: { by } }] };
+  const counter = {
+    initialState: { n: 0 } as Counted,
+    evolve: (s: Counted, e: Added): Counted => ({ n: s.n + e.data.by }),
+    decide: (by: number): Added[] => [{ type: 'Added', data: { by } }],
+  };
 
   /** A stream another writer appends to once, between our read and our append. */
   function racedStore(): EventStore & { reads: number; appends: NewEvent[] } {
@@ -108,7 +116,9 @@ describe('CommandHandler options', () => {
 
   it('never retries when the client stated the revision it saw (If-Match is a precondition: 412)', async () => {
     const s = racedStore();
-    await expect(new CommandHandler(s, counter, { retries: 3 }).handle('n-1', 5, metadata, { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(new CommandHandler(s, counter, { retries: 3 }).handle('n-1', 5, metadata, { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
+      ConcurrencyConflictError,
+    );
     expect(s.reads).toBe(1);
   });
 
@@ -118,7 +128,8 @@ describe('CommandHandler options', () => {
       { type: 'Added', data: { by: 3 }, schemaVersion: 2, revision: 1n },
     ] as unknown as RecordedEvent[];
     const s = { readStream: async () => old } as unknown as EventStore;
-    const upcast = (e: RecordedEvent): Added => (e.schemaVersion === 1 ? { type: 'Added', data: { by: (e.data as { amount: number }).amount } } : (e as unknown as Added));
+    const upcast = (e: RecordedEvent): Added =>
+      e.schemaVersion === 1 ? { type: 'Added', data: { by: (e.data as { amount: number }).amount } } : (e as unknown as Added);
     expect((await new CommandHandler(s, counter, { upcast }).load('n-1')).state).toEqual({ n: 5 });
   });
 

@@ -16,7 +16,10 @@ export class ConcurrencyConflictError extends Error {
 /** Some, but not all, event ids of a batch were already appended — a retry that changed its batch. */
 export class IdempotencyViolationError extends Error {
   override readonly name = 'IdempotencyViolationError';
-  constructor(readonly streamId: string, readonly eventIds: readonly string[]) {
+  constructor(
+    readonly streamId: string,
+    readonly eventIds: readonly string[],
+  ) {
     super(`Stream "${streamId}": event ids ${eventIds.join(', ')} were already appended but the rest of the batch was not`);
   }
 }

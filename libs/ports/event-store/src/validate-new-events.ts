@@ -18,7 +18,8 @@ export function validateNewEvents(streamId: string, events: readonly NewEvent[])
     if (seen.has(e.id.toLowerCase())) throw new InvalidAppendError(`event id ${e.id} appears twice in one batch`);
     seen.add(e.id.toLowerCase());
     if (!e.type) throw new InvalidAppendError('event type is required');
-    if (typeof e.metadata !== 'object' || e.metadata === null || Array.isArray(e.metadata)) throw new InvalidAppendError(`event ${e.id}: metadata must be an object`);
+    if (typeof e.metadata !== 'object' || e.metadata === null || Array.isArray(e.metadata))
+      throw new InvalidAppendError(`event ${e.id}: metadata must be an object`);
     if (!e.metadata.correlationId || !e.metadata.causationId) throw new InvalidAppendError(`event ${e.id}: correlationId and causationId are required`);
     if (Number.isNaN(Date.parse(e.metadata.occurredAt))) throw new InvalidAppendError(`event ${e.id}: metadata.occurredAt is not an ISO-8601 instant`);
   }

@@ -9,7 +9,16 @@ type Event = SpecEvent<CustomerMetricsEvent>;
 const day = (n: number) => new Date(Date.UTC(2026, 2, n)).toISOString();
 const registered = (customerId: string): Event => ({
   type: 'CustomerRegistered',
-  data: { customerId, kind: 'organisation', name: 'PT Analitika', contacts: [], identities: [], journeyStage: 'prospect', relationshipPhase: 'awareness', registeredBy: 'sales' },
+  data: {
+    customerId,
+    kind: 'organisation',
+    name: 'PT Analitika',
+    contacts: [],
+    identities: [],
+    journeyStage: 'prospect',
+    relationshipPhase: 'awareness',
+    registeredBy: 'sales',
+  },
 });
 const opened = (customerId: string, episodeId: string, episodeType: string, owner: { kind: string; department?: string; partnerId?: string }): Event => ({
   type: 'EpisodeOpened',
@@ -17,7 +26,11 @@ const opened = (customerId: string, episodeId: string, episodeType: string, owne
 });
 const interaction = (customerId: string, episodeId: string, channel: string, occurredAt: string): Event => ({
   type: 'InteractionRecorded',
-  data: { episodeId, customerId, interaction: { interactionId: randomUUID(), channel, direction: 'outbound', actor: { kind: 'staff', id: 'u1' }, action: 'talked', occurredAt } },
+  data: {
+    episodeId,
+    customerId,
+    interaction: { interactionId: randomUUID(), channel, direction: 'outbound', actor: { kind: 'staff', id: 'u1' }, action: 'talked', occurredAt },
+  },
 });
 const closed = (customerId: string, episodeId: string, outcome: string, closedAt: string, money: { value?: number; currency?: string } = {}): Event => ({
   type: 'EpisodeClosed',
@@ -92,14 +105,28 @@ describe('customer metrics read model (PGlite)', () => {
     await given([])
       .when([registered(customerId)])
       .thenRows(CustomerMetrics, [
-        { customerId, interactionsTotal: 0, interactionsByChannel: {}, interactionsByDepartment: {}, lastInteractionAt: null, wonCount: 0, wonValue: '0', lastPurchaseAt: null },
+        {
+          customerId,
+          interactionsTotal: 0,
+          interactionsByChannel: {},
+          interactionsByDepartment: {},
+          lastInteractionAt: null,
+          wonCount: 0,
+          wonValue: '0',
+          lastPurchaseAt: null,
+        },
       ]);
   });
 
   it('adds to what is stored: owners of episodes opened in an earlier batch, counters merged key by key, the latest times kept', async () => {
     const customerId = randomUUID();
     const [opp, kase] = [randomUUID(), randomUUID()];
-    await given([registered(customerId), opened(customerId, opp, 'opportunity', sales), opened(customerId, kase, 'case', service), interaction(customerId, opp, 'phone', day(10))])
+    await given([
+      registered(customerId),
+      opened(customerId, opp, 'opportunity', sales),
+      opened(customerId, kase, 'case', service),
+      interaction(customerId, opp, 'phone', day(10)),
+    ])
       .when([
         interaction(customerId, kase, 'phone', day(12)),
         interaction(customerId, opp, 'web', day(11)),
@@ -134,7 +161,9 @@ describe('customer metrics read model (PGlite)', () => {
     const customerId = randomUUID();
     await given([registered(customerId)])
       .when([interaction(customerId, randomUUID(), 'sms', day(7))])
-      .thenRows(CustomerMetrics, [{ customerId, interactionsTotal: 1, interactionsByChannel: { sms: 1 }, interactionsByDepartment: { unknown: 1 }, lastInteractionAt: new Date(day(7)) }]);
+      .thenRows(CustomerMetrics, [
+        { customerId, interactionsTotal: 1, interactionsByChannel: { sms: 1 }, interactionsByDepartment: { unknown: 1 }, lastInteractionAt: new Date(day(7)) },
+      ]);
   });
 
   it('keeps customers apart in one batch', async () => {

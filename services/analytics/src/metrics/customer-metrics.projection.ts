@@ -76,7 +76,11 @@ export function foldCustomerMetrics(events: readonly CustomerMetricsEvent[], sto
 function evolve(changes: CustomerMetricsChanges, e: CustomerMetricsEvent, owners: ReadonlyMap<string, EpisodeOwnership>): void {
   const delta = (customerId: string): MetricsDelta => {
     let d = changes.deltas.get(customerId);
-    if (!d) changes.deltas.set(customerId, (d = { interactions: 0, byChannel: {}, byDepartment: {}, lastInteractionAt: null, won: 0, wonValues: [], lastPurchaseAt: null }));
+    if (!d)
+      changes.deltas.set(
+        customerId,
+        (d = { interactions: 0, byChannel: {}, byDepartment: {}, lastInteractionAt: null, won: 0, wonValues: [], lastPurchaseAt: null }),
+      );
     return d;
   };
   switch (e.type) {
@@ -163,7 +167,16 @@ export function customerMetricsProjection(owner = 'analytics'): Projection<Custo
       );
     }
     if (deltas.size) {
-      const rows = [...deltas].map(([id, d]) => ({ id, n: d.interactions, ch: d.byChannel, dep: d.byDepartment, li: d.lastInteractionAt, won: d.won, vals: d.wonValues, lp: d.lastPurchaseAt }));
+      const rows = [...deltas].map(([id, d]) => ({
+        id,
+        n: d.interactions,
+        ch: d.byChannel,
+        dep: d.byDepartment,
+        li: d.lastInteractionAt,
+        won: d.won,
+        vals: d.wonValues,
+        lp: d.lastPurchaseAt,
+      }));
       await manager.query(
         `INSERT INTO ${tables.metrics} AS t (customer_id, interactions_total, interactions_by_channel, interactions_by_department, last_interaction_at, won_count, won_value, last_purchase_at)
          SELECT d.id, d.n, d.ch, d.dep, d.li, d.won, (SELECT COALESCE(sum(v::numeric), 0) FROM jsonb_array_elements_text(d.vals) AS v), d.lp

@@ -7,7 +7,11 @@ const events = (list: SpecEvent<CustomerMetricsEvent>[]) => specEvents<CustomerM
 const customerId = randomUUID();
 const interaction = (episodeId: string, channel: string, occurredAt: string): SpecEvent<CustomerMetricsEvent> => ({
   type: 'InteractionRecorded',
-  data: { episodeId, customerId, interaction: { interactionId: randomUUID(), channel, direction: 'inbound', actor: { kind: 'customer', id: 'c1' }, action: 'asked', occurredAt } },
+  data: {
+    episodeId,
+    customerId,
+    interaction: { interactionId: randomUUID(), channel, direction: 'inbound', actor: { kind: 'customer', id: 'c1' }, action: 'asked', occurredAt },
+  },
 });
 
 // The pure part of the customer metrics: what a batch of events writes, without a database.
@@ -19,8 +23,28 @@ describe('customer metrics fold', () => {
 
   it('counts interactions by channel and by the owner of their episode, the purchases of won closings, and the latest times', () => {
     const batch = events([
-      { type: 'EpisodeOpened', data: { episodeId: opp, customerId, name: 'Fleet', episodeType: 'opportunity', owner: { kind: 'department', department: 'sales' }, openedAt: '2026-03-01T00:00:00Z' } },
-      { type: 'EpisodeOpened', data: { episodeId: deal, customerId, name: 'Resale', episodeType: 'partner-deal', owner: { kind: 'partner', partnerId }, openedAt: '2026-03-01T00:00:00Z' } },
+      {
+        type: 'EpisodeOpened',
+        data: {
+          episodeId: opp,
+          customerId,
+          name: 'Fleet',
+          episodeType: 'opportunity',
+          owner: { kind: 'department', department: 'sales' },
+          openedAt: '2026-03-01T00:00:00Z',
+        },
+      },
+      {
+        type: 'EpisodeOpened',
+        data: {
+          episodeId: deal,
+          customerId,
+          name: 'Resale',
+          episodeType: 'partner-deal',
+          owner: { kind: 'partner', partnerId },
+          openedAt: '2026-03-01T00:00:00Z',
+        },
+      },
       interaction(opp, 'phone', '2026-03-05T00:00:00Z'),
       interaction(deal, 'portal', '2026-03-04T00:00:00Z'),
       interaction(stored, 'phone', '2026-03-03T00:00:00Z'),
@@ -58,12 +82,32 @@ describe('customer metrics fold', () => {
     const other = randomUUID();
     const changes = foldCustomerMetrics(
       events([
-        { type: 'CustomerRegistered', data: { customerId: other, kind: 'person', name: 'Budi', contacts: [], identities: [], journeyStage: 'suspect', relationshipPhase: 'awareness', registeredBy: 'marketing' } },
+        {
+          type: 'CustomerRegistered',
+          data: {
+            customerId: other,
+            kind: 'person',
+            name: 'Budi',
+            contacts: [],
+            identities: [],
+            journeyStage: 'suspect',
+            relationshipPhase: 'awareness',
+            registeredBy: 'marketing',
+          },
+        },
         interaction(randomUUID(), 'sms', '2026-03-05T00:00:00Z'),
       ]),
       new Map(),
     );
-    expect(changes.deltas.get(other)).toEqual({ interactions: 0, byChannel: {}, byDepartment: {}, lastInteractionAt: null, won: 0, wonValues: [], lastPurchaseAt: null });
+    expect(changes.deltas.get(other)).toEqual({
+      interactions: 0,
+      byChannel: {},
+      byDepartment: {},
+      lastInteractionAt: null,
+      won: 0,
+      wonValues: [],
+      lastPurchaseAt: null,
+    });
     expect(changes.deltas.get(customerId)).toMatchObject({ interactions: 1, byDepartment: { unknown: 1 } });
     expect(changes.newOwners).toEqual([]);
   });

@@ -5,7 +5,11 @@ const CAMPAIGN_NAMESPACE = 'fa339127-6aca-4b45-b8f0-4d61ed1cde9c';
 
 /** A name-based (version 5, SHA-1) UUID as RFC 9562 defines it. */
 export function uuidV5(name: string, namespace: string): string {
-  const bytes = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest().subarray(0, 16);
+  const bytes = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(name, 'utf8')
+    .digest()
+    .subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.toString('hex');

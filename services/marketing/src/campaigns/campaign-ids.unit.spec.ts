@@ -17,7 +17,12 @@ describe('campaign ids', () => {
   it('derives different ids for other customers, other campaigns, and episode versus touch', () => {
     const campaignId = randomUUID();
     const customerId = randomUUID();
-    const ids = [campaignEpisodeId(campaignId, customerId), campaignTouchId(campaignId, customerId), campaignEpisodeId(campaignId, randomUUID()), campaignEpisodeId(randomUUID(), customerId)];
+    const ids = [
+      campaignEpisodeId(campaignId, customerId),
+      campaignTouchId(campaignId, customerId),
+      campaignEpisodeId(campaignId, randomUUID()),
+      campaignEpisodeId(randomUUID(), customerId),
+    ];
     expect(new Set(ids).size).toBe(ids.length);
   });
 });

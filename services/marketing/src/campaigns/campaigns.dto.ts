@@ -11,7 +11,7 @@ export class RunCampaignDto {
   @IsUUID()
   campaignId?: string;
 
-  @ApiProperty({ description: 'Names each customer\'s campaign episode' }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  @ApiProperty({ description: "Names each customer's campaign episode" }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
   @ApiProperty({ enum: CHANNELS, description: 'The channel the campaign material goes out on' }) @IsIn(CHANNELS) channel!: Channel;
   @ApiProperty({ description: 'What was sent ("spring offer e-mail")' }) @IsString() @IsNotEmpty() @MaxLength(2000) action!: string;
 
@@ -26,7 +26,7 @@ export class RunCampaignDto {
 
 export class CampaignTouch {
   @ApiProperty() customerId!: string;
-  @ApiProperty({ description: 'The customer\'s campaign episode' }) episodeId!: string;
+  @ApiProperty({ description: "The customer's campaign episode" }) episodeId!: string;
   @ApiProperty({ description: 'The outbound touch' }) interactionId!: string;
 }
 
@@ -50,7 +50,12 @@ export class RecordCampaignResponseDto {
   @ApiProperty({ description: 'A customer the campaign targeted' }) @IsUUID() customerId!: string;
   @ApiProperty({ enum: CHANNELS, description: 'The channel the response came in on' }) @IsIn(CHANNELS) channel!: Channel;
   @ApiProperty({ description: 'What came back ("asked for the brochure", "unsubscribed")' }) @IsString() @IsNotEmpty() @MaxLength(2000) response!: string;
-  @ApiPropertyOptional({ description: 'What the customer did; defaults to "responded to the campaign"' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(2000) action?: string;
+  @ApiPropertyOptional({ description: 'What the customer did; defaults to "responded to the campaign"' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  action?: string;
   @ApiPropertyOptional({ description: 'Client-chosen id: a retried request records the response once' }) @IsOptional() @IsUUID() interactionId?: string;
   @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsInstant() occurredAt?: string;
 }

@@ -5,7 +5,6 @@ import { verifyAgainstDecoy, verifyClientSecret } from '../credentials/credentia
 import { PartnerCredentials } from '../credentials/partner-credentials';
 import { TokenRequestDto, TokenResponseDto } from './token.dto';
 
-
 const TOKEN_LIFETIME_SECONDS = 3600;
 
 /**
@@ -34,7 +33,11 @@ export class TokenController {
         ...(clientId === undefined ? [{ field: 'clientId', message: 'clientId (or client_id) is required' }] : []),
         ...(clientSecret === undefined ? [{ field: 'clientSecret', message: 'clientSecret (or client_secret) is required' }] : []),
       ];
-      throw new HttpProblem(400, `the request is invalid: ${errors.map((e) => e.field).join(', ')}`, { type: ProblemTypes.validation, errors, extensions: { error: 'invalid_request' } });
+      throw new HttpProblem(400, `the request is invalid: ${errors.map((e) => e.field).join(', ')}`, {
+        type: ProblemTypes.validation,
+        errors,
+        extensions: { error: 'invalid_request' },
+      });
     }
 
     const credential = await this.credentials.findActive(clientId);

@@ -7,7 +7,6 @@ import { asStaff } from '../auth/principals';
 import { PartnerCredentials, type IssuedCredential } from '../credentials/partner-credentials';
 import { PartnerCredentialParams, PartnerIdParam, PartnerShareParams, RegisterPartnerDto, ShareCustomerDto, type PartnerView } from './partners.dto';
 
-
 /**
  * Partner administration, for channel managers and administrators of management or sales: register a
  * partner company, issue and revoke its client credentials, and share customers with it — each share
@@ -30,7 +29,11 @@ export class PartnersController {
   @Post()
   @HttpCode(201)
   @ApiCreatedResponse({ description: 'Registered; Location names the partner' })
-  async register(@CurrentPrincipal() p: Principal, @Body() dto: RegisterPartnerDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<{ partnerId: string }> {
+  async register(
+    @CurrentPrincipal() p: Principal,
+    @Body() dto: RegisterPartnerDto,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ partnerId: string }> {
     const r = await this.partners.register(asStaff(p), dto);
     res.setHeader('Location', `/partners/${r.id}`);
     setEtag(res, r.revision);
@@ -49,7 +52,11 @@ export class PartnersController {
   @Post(':id/credentials')
   @HttpCode(201)
   @ApiCreatedResponse({ description: 'The client id and secret. The secret is shown only in this response: store it now.' })
-  async issueCredential(@CurrentPrincipal() p: Principal, @Param() { id }: PartnerIdParam, @Res({ passthrough: true }) res: HeaderResponse): Promise<IssuedCredential> {
+  async issueCredential(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: PartnerIdParam,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<IssuedCredential> {
     const issued = await this.credentials.issue(asStaff(p), id);
     res.setHeader('Cache-Control', 'no-store');
     return issued;
@@ -65,7 +72,11 @@ export class PartnersController {
   @Post(':id/shares')
   @HttpCode(201)
   @ApiCreatedResponse({ description: 'The customer is shared with the partner (sharing again changes nothing)' })
-  async share(@CurrentPrincipal() p: Principal, @Param() { id }: PartnerIdParam, @Body() dto: ShareCustomerDto): Promise<{ partnerId: string; customerId: string; shared: true }> {
+  async share(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: PartnerIdParam,
+    @Body() dto: ShareCustomerDto,
+  ): Promise<{ partnerId: string; customerId: string; shared: true }> {
     await this.partners.shareCustomer(asStaff(p), id, dto.customerId);
     return { partnerId: id, customerId: dto.customerId, shared: true };
   }

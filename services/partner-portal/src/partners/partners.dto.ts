@@ -3,7 +3,10 @@ import { IsIn, IsNotEmpty, IsString, IsOptional, IsUUID, MaxLength } from 'class
 import { PARTNER_KINDS, type PartnerKind } from '@crm/relationship';
 
 export class RegisterPartnerDto {
-  @ApiPropertyOptional({ description: 'Client-chosen id; generated when omitted (a second registration under the same id is refused with 422)' }) @IsOptional() @IsUUID() partnerId?: string;
+  @ApiPropertyOptional({ description: 'Client-chosen id; generated when omitted (a second registration under the same id is refused with 422)' })
+  @IsOptional()
+  @IsUUID()
+  partnerId?: string;
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
   @ApiProperty({ enum: PARTNER_KINDS }) @IsIn(PARTNER_KINDS) partnerKind!: PartnerKind;
 }

@@ -47,7 +47,11 @@ export class PortalCustomersController {
 
   @Get(':id/timeline')
   @ApiOkResponse({ description: "The shared history without other partners' episodes; paged by episode" })
-  async timeline(@CurrentPrincipal() p: Principal, @Param() { id }: CustomerIdParam, @Query() q: TimelineQueryDto): Promise<TimelinePage & { stale?: PartnerStaleness }> {
+  async timeline(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: CustomerIdParam,
+    @Query() q: TimelineQueryDto,
+  ): Promise<TimelinePage & { stale?: PartnerStaleness }> {
     const partner = asPartner(p);
     await this.scope.assertMayRead(partner, id);
     const stale = await this.scope.staleness(id);

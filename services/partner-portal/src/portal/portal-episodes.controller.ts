@@ -23,7 +23,11 @@ export class PortalEpisodesController {
   @Post()
   @HttpCode(201)
   @ApiCreatedResponse({ description: 'Opened; Location names the episode' })
-  async open(@CurrentPrincipal() p: Principal, @Body() dto: OpenPartnerEpisodeDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<{ episodeId: string }> {
+  async open(
+    @CurrentPrincipal() p: Principal,
+    @Body() dto: OpenPartnerEpisodeDto,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ episodeId: string }> {
     const { episodeType, ...episode } = dto;
     const r = await this.episodes.open(asPartner(p), episodeType, episode);
     res.setHeader('Location', `/episodes/${r.id}`);

@@ -1,7 +1,16 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdvanceStageDto, CloseEpisodeDto, OpenEpisodeDto, RecordInteractionDto, EpisodeCommands } from '@crm/relationship-api';
-import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse, UuidParam } from '@crm/service-kit';
+import {
+  CurrentPrincipal,
+  expectedRevisionFromIfMatch,
+  RequireDepartment,
+  RequireKind,
+  type Principal,
+  setEtag,
+  type HeaderResponse,
+  UuidParam,
+} from '@crm/service-kit';
 
 /**
  * Opportunity management along the sales process. Changes take `If-Match: "<revision>"` for
@@ -39,7 +48,11 @@ export class OpportunitiesController {
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ interactionId: string }> {
-    const r = await this.episodes.recordInteraction(p, id, dto, { episodeType: 'opportunity', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    const r = await this.episodes.recordInteraction(p, id, dto, {
+      episodeType: 'opportunity',
+      expectedRevision: expectedRevisionFromIfMatch(ifMatch),
+      correlationId,
+    });
     setEtag(res, r.revision);
     return { interactionId: r.id };
   }

@@ -1,7 +1,16 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { EpisodeCommands, RecordInteractionDto } from '@crm/relationship-api';
-import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse, UuidParam } from '@crm/service-kit';
+import {
+  CurrentPrincipal,
+  expectedRevisionFromIfMatch,
+  RequireDepartment,
+  RequireKind,
+  type Principal,
+  setEtag,
+  type HeaderResponse,
+  UuidParam,
+} from '@crm/service-kit';
 import { ResolveCaseDto } from './cases.dto';
 
 /**
@@ -42,7 +51,12 @@ export class CasesController {
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ episodeId: string; outcome: string }> {
-    const r = await this.episodes.close(p, id, { outcome: dto.outcome, reason: dto.reason }, { episodeType: 'case', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    const r = await this.episodes.close(
+      p,
+      id,
+      { outcome: dto.outcome, reason: dto.reason },
+      { episodeType: 'case', expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId },
+    );
     setEtag(res, r.revision);
     return { episodeId: id, outcome: dto.outcome };
   }

@@ -113,7 +113,11 @@ export class FakeEsdbClient implements EsdbClient {
       const expectedBefore = first.revision === 0n ? NO_STREAM : first.revision - 1n;
       if (exact && (expected === 'any' || expected === expectedBefore)) {
         await tick();
-        return { success: true, nextExpectedRevision: first.revision + BigInt(events.length - 1), position: { commit: first.position.commit, prepare: first.position.commit } };
+        return {
+          success: true,
+          nextExpectedRevision: first.revision + BigInt(events.length - 1),
+          position: { commit: first.position.commit, prepare: first.position.commit },
+        };
       }
       if (!exact) return this.conflict(streamName, expected, current);
     }

@@ -4,7 +4,10 @@ import type { Projection } from '../projection';
 import { CustomerActivity, customerActivityProjection, testRegistry, type CustomerNoted } from './customer-activity.projection';
 import { ProjectionSpecification, type SpecEvent } from './projection-specification';
 
-const note = (customerId: string, seq: number, text = `note ${seq}`): SpecEvent<CustomerNoted> => ({ type: 'CustomerNoted', data: { customerId, seq, note: text } });
+const note = (customerId: string, seq: number, text = `note ${seq}`): SpecEvent<CustomerNoted> => ({
+  type: 'CustomerNoted',
+  data: { customerId, seq, note: text },
+});
 
 /** The test projection, refusing notes that say 'explode'. */
 function fragile(name: string): Projection<CustomerNoted> {
@@ -47,7 +50,11 @@ describe('ProjectionSpecification', () => {
   it('fails a case that parks anything, unless the case expects it; later events of the subject wait behind', async () => {
     const a = randomUUID();
     const b = randomUUID();
-    await expect(givenFragile([]).when([note(a, 1, 'explode')]).then(() => undefined)).rejects.toThrow('cannot apply an explosion');
+    await expect(
+      givenFragile([])
+        .when([note(a, 1, 'explode')])
+        .then(() => undefined),
+    ).rejects.toThrow('cannot apply an explosion');
     await givenFragile([note(b, 0)])
       .when([note(a, 1, 'explode'), note(b, 1), note(a, 2)])
       .thenParks(['cannot apply an explosion', 'waiting behind parked event'], async (manager) => {

@@ -118,14 +118,17 @@ class SpecificationDatabase<E extends IntegrationEvent> {
   private async verifyNow(events: AppliedEvents<E>, reasons: readonly (string | RegExp)[], assert?: ProjectionAssertion<E>): Promise<void> {
     const { ds, runner } = await this.open();
     const batch = await this.play(runner, ds, events, 'batch');
-    expect(batch.parked.map((p) => `${p.eventType}: ${p.reason}`)).toEqual(reasons.map((r) => (typeof r === 'string' ? expect.stringContaining(r) : expect.stringMatching(r))));
+    expect(batch.parked.map((p) => `${p.eventType}: ${p.reason}`)).toEqual(
+      reasons.map((r) => (typeof r === 'string' ? expect.stringContaining(r) : expect.stringMatching(r))),
+    );
     await assert?.(ds.manager, events);
     if (events.when.length < 2) return; // one event: a batch of one is the same delivery
     const oneByOne = await this.play(runner, ds, events, 'one-by-one');
     try {
       expect(oneByOne).toEqual(batch);
     } catch (error) {
-      if (error instanceof Error) error.message = `the when events applied one by one left other rows or parked events than applied as one batch\n\n${error.message}`;
+      if (error instanceof Error)
+        error.message = `the when events applied one by one left other rows or parked events than applied as one batch\n\n${error.message}`;
       throw error;
     }
   }
@@ -141,7 +144,11 @@ class SpecificationDatabase<E extends IntegrationEvent> {
     }
     const rows: unknown[][] = [];
     for (const entity of this.options.projection.entities) rows.push(await allRows(ds.manager, entity));
-    const parked = (await runner.parkedEvents.open(ds, [this.options.projection.name])).map((p) => ({ eventId: p.eventId, eventType: p.eventType, reason: p.reason }));
+    const parked = (await runner.parkedEvents.open(ds, [this.options.projection.name])).map((p) => ({
+      eventId: p.eventId,
+      eventType: p.eventType,
+      reason: p.reason,
+    }));
     return { rows, parked };
   }
 
@@ -160,7 +167,11 @@ class SpecificationDatabase<E extends IntegrationEvent> {
         synchronize: true,
       });
       await ds.initialize();
-      const runner = new ProjectionRunner(ds, this.options.projection, { schema: `${schema}_runner`, group: `spec.${this.options.projection.name}`, logger: quiet });
+      const runner = new ProjectionRunner(ds, this.options.projection, {
+        schema: `${schema}_runner`,
+        group: `spec.${this.options.projection.name}`,
+        logger: quiet,
+      });
       await runner.migrate();
       return { ds, runner };
     })();

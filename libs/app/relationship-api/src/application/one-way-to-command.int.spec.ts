@@ -87,7 +87,9 @@ describe('one way to command', () => {
     await commands.partners.shareCustomer(manager, partnerId, customer);
     const own = await commands.episodes.open(partner, 'return-repair', { customerId: customer, name: 'Repair 3' });
     await commands.partners.revokeShare(manager, partnerId, customer);
-    await expect(commands.episodes.recordInteraction(partner, own.id, { channel: 'portal', direction: 'inbound', action: 'x' })).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(commands.episodes.recordInteraction(partner, own.id, { channel: 'portal', direction: 'inbound', action: 'x' })).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
     await expect(commands.episodes.open(partner, 'return-repair', { customerId: customer, name: 'Repair 4' })).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 

@@ -15,7 +15,11 @@ export interface RelationshipCommands {
  * The command modules of every relationship aggregate on one store, wired as `RelationshipApiModule`
  * wires them — for tools and tests that run commands without a Nest application.
  */
-export function createRelationshipCommands(store: EventStore, settings: CommandSettings = { clock: systemClock }, access?: PartnerAccess): RelationshipCommands {
+export function createRelationshipCommands(
+  store: EventStore,
+  settings: CommandSettings = { clock: systemClock },
+  access?: PartnerAccess,
+): RelationshipCommands {
   const customers = new CustomerCommands(store, settings);
   const partners = new PartnerCommands(store, customers, settings);
   const episodes = new EpisodeCommands(store, customers, access ?? new AggregatePartnerAccess(partners), settings);

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type EventStore } from '@crm/event-store';
 import type { ChangeSource, ContactRole, JourneyStage, RelationshipPhase } from '@crm/kernel';
-import { customerDecider, customerStream, NotFoundError, type Contact, type CustomerCommand, type CustomerState, type Identity, type ParentCandidate } from '@crm/relationship';
+import {
+  customerDecider,
+  customerStream,
+  NotFoundError,
+  type Contact,
+  type CustomerCommand,
+  type CustomerState,
+  type Identity,
+  type ParentCandidate,
+} from '@crm/relationship';
 import type { Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
 import type { RegisterCustomerDto } from '../dto';
@@ -44,7 +53,11 @@ export class CustomerCommands {
   private readonly handler = new CommandHandler(this.store, customerDecider, { retries: this.settings.retries });
   private readonly claims = new IdentityClaims(this.store, (id) => this.get(id));
 
-  async register(principal: Principal, dto: RegisterCustomerDto & { owner?: string; tags?: string[]; parentId?: string; force?: boolean }, options: CommandOptions = {}): Promise<CommandResult> {
+  async register(
+    principal: Principal,
+    dto: RegisterCustomerDto & { owner?: string; tags?: string[]; parentId?: string; force?: boolean },
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
     const customerId = dto.customerId ?? randomUUID();
     const identities = dto.identities ?? [];
     const metadata = this.metadata(principal, options);
@@ -73,23 +86,39 @@ export class CustomerCommands {
       metadata,
       { expectedRevision: options.expectedRevision },
     );
-    const revision = await this.suspect(principal, customerId, duplicates, options) ?? r.revision;
+    const revision = (await this.suspect(principal, customerId, duplicates, options)) ?? r.revision;
     return { id: customerId, revision };
   }
 
   /** Name, account manager, tags, parent organisation; `null` clears owner or parent. */
   async change(principal: Principal, customerId: string, patch: CustomerDetailsPatch, options: CommandOptions = {}): Promise<CommandResult> {
     const parent = patch.parentId ? await this.parentCandidate(patch.parentId) : undefined;
-    return this.run(principal, customerId, { type: 'ChangeCustomerDetails', data: { customerId, ...patch, ...(patch.tags && { tags: patch.tags }) }, parent }, options);
+    return this.run(
+      principal,
+      customerId,
+      { type: 'ChangeCustomerDetails', data: { customerId, ...patch, ...(patch.tags && { tags: patch.tags }) }, parent },
+      options,
+    );
   }
 
-  async addContact(principal: Principal, customerId: string, contact: ContactInput & { contactId?: string }, options: CommandOptions = {}): Promise<CommandResult> {
+  async addContact(
+    principal: Principal,
+    customerId: string,
+    contact: ContactInput & { contactId?: string },
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
     const contactId = contact.contactId ?? randomUUID();
     const r = await this.run(principal, customerId, { type: 'AddContact', data: { customerId, contact: { ...contact, contactId } } }, options);
     return { id: contactId, revision: r.revision };
   }
 
-  async changeContact(principal: Principal, customerId: string, contactId: string, contact: ContactInput, options: CommandOptions = {}): Promise<CommandResult> {
+  async changeContact(
+    principal: Principal,
+    customerId: string,
+    contactId: string,
+    contact: ContactInput,
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
     return this.run(principal, customerId, { type: 'ChangeContact', data: { customerId, contact: { ...contact, contactId } } }, options, (state) => {
       if (!state?.contacts.some((c) => c.contactId === contactId)) throw new NotFoundError(`contact ${contactId} of customer ${customerId} not found`);
     });
@@ -116,11 +145,21 @@ export class CustomerCommands {
     return { id: customerId, revision: r.revision };
   }
 
-  async changeJourneyStage(principal: Principal, customerId: string, change: { to: JourneyStage; reason?: string; source?: ChangeSource }, options: CommandOptions = {}): Promise<CommandResult> {
+  async changeJourneyStage(
+    principal: Principal,
+    customerId: string,
+    change: { to: JourneyStage; reason?: string; source?: ChangeSource },
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
     return this.run(principal, customerId, { type: 'ChangeJourneyStage', data: { customerId, source: 'manual', ...change } }, options);
   }
 
-  async changeRelationshipPhase(principal: Principal, customerId: string, change: { to: RelationshipPhase; reason?: string; source?: ChangeSource }, options: CommandOptions = {}): Promise<CommandResult> {
+  async changeRelationshipPhase(
+    principal: Principal,
+    customerId: string,
+    change: { to: RelationshipPhase; reason?: string; source?: ChangeSource },
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
     return this.run(principal, customerId, { type: 'ChangeRelationshipPhase', data: { customerId, source: 'manual', ...change } }, options);
   }
 
@@ -156,13 +195,21 @@ export class CustomerCommands {
   }
 
   /** Claims each identity; with `force`, one held by another customer is left to it and returned. */
-  private async claimAll(identities: readonly Identity[], customerId: string, metadata: ReturnType<CustomerCommands['metadata']>, force: boolean): Promise<{ otherCustomerId: string; identity: Identity }[]> {
+  private async claimAll(
+    identities: readonly Identity[],
+    customerId: string,
+    metadata: ReturnType<CustomerCommands['metadata']>,
+    force: boolean,
+  ): Promise<{ otherCustomerId: string; identity: Identity }[]> {
     const duplicates: { otherCustomerId: string; identity: Identity }[] = [];
     for (const identity of identities) {
       try {
         await this.claims.claim(identity, customerId, metadata);
       } catch (error) {
-        const holderId = (error as { name?: string; details?: { holderId?: string } }).name === 'ConflictError' ? (error as { details: { holderId: string } }).details.holderId : undefined;
+        const holderId =
+          (error as { name?: string; details?: { holderId?: string } }).name === 'ConflictError'
+            ? (error as { details: { holderId: string } }).details.holderId
+            : undefined;
         if (!force || !holderId) throw error;
         duplicates.push({ otherCustomerId: holderId, identity });
       }
@@ -170,12 +217,20 @@ export class CustomerCommands {
     return duplicates;
   }
 
-  private async suspect(principal: Principal, customerId: string, duplicates: { otherCustomerId: string; identity: Identity }[], options: CommandOptions): Promise<bigint | undefined> {
+  private async suspect(
+    principal: Principal,
+    customerId: string,
+    duplicates: { otherCustomerId: string; identity: Identity }[],
+    options: CommandOptions,
+  ): Promise<bigint | undefined> {
     let revision: bigint | undefined;
     for (const d of duplicates) {
       const r = await this.handler.handle(
         customerStream(customerId),
-        { type: 'SuspectDuplicate', data: { customerId, otherCustomerId: d.otherCustomerId, reason: `shares an identity (${d.identity.kind}) with ${d.otherCustomerId}` } },
+        {
+          type: 'SuspectDuplicate',
+          data: { customerId, otherCustomerId: d.otherCustomerId, reason: `shares an identity (${d.identity.kind}) with ${d.otherCustomerId}` },
+        },
         this.metadata(principal, options),
       );
       revision = r.revision;

@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, setEtag, type HeaderResponse, type Principal } from '@crm/service-kit';
 import {
   ContactChangeDto,
@@ -16,7 +26,7 @@ import {
 } from '../dto';
 import { CustomerCommands } from './customer-commands';
 
-const ETAG = 'The customer\'s revision after the change: send it as If-Match on the next one';
+const ETAG = "The customer's revision after the change: send it as If-Match on the next one";
 
 /**
  * Keeping customer data right, for staff of sales, service, marketing and management: the record,
@@ -69,7 +79,7 @@ export class CustomerEditsController {
   }
 
   @Put(':id/contacts/:contactId')
-  @ApiOkResponse({ description: 'The contact\'s record replaced (fields left out are cleared)' })
+  @ApiOkResponse({ description: "The contact's record replaced (fields left out are cleared)" })
   async changeContact(
     @CurrentPrincipal() p: Principal,
     @Param() { id, contactId }: CustomerContactParams,
@@ -126,7 +136,12 @@ export class CustomerEditsController {
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<void> {
-    const r = await this.customers.removeIdentity(p, id, { kind, value, ...(system !== undefined && { system }) }, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    const r = await this.customers.removeIdentity(
+      p,
+      id,
+      { kind, value, ...(system !== undefined && { system }) },
+      { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId },
+    );
     setEtag(res, r.revision);
   }
 

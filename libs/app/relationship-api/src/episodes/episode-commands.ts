@@ -27,9 +27,15 @@ export class EpisodeCommands {
 
   private readonly handler = new CommandHandler(this.store, episodeDecider, { retries: this.settings.retries });
 
-  async open(principal: Principal, episodeType: EpisodeType, dto: OpenEpisodeDto & { campaignId?: string }, options: CommandOptions = {}): Promise<CommandResult> {
+  async open(
+    principal: Principal,
+    episodeType: EpisodeType,
+    dto: OpenEpisodeDto & { campaignId?: string },
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
     const episodeId = dto.episodeId ?? randomUUID();
-    const owner: EpisodeOwner = principal.kind === 'partner' ? { kind: 'partner', partnerId: principal.partnerId } : { kind: 'department', department: principal.department };
+    const owner: EpisodeOwner =
+      principal.kind === 'partner' ? { kind: 'partner', partnerId: principal.partnerId } : { kind: 'department', department: principal.department };
     if (principal.kind === 'partner') await this.partnerAccess.assertShared(principal, dto.customerId);
     const customerExists = await this.customers.exists(dto.customerId);
     const r = await this.handler.handle(
@@ -95,7 +101,10 @@ export class EpisodeCommands {
   async close(principal: Principal, episodeId: string, dto: CloseEpisodeDto, options: EpisodeCommandOptions = {}): Promise<CommandResult> {
     const r = await this.handler.handle(
       episodeStream(episodeId),
-      { type: 'CloseEpisode', data: { episodeId, outcome: dto.outcome, value: dto.value, currency: dto.currency, reason: dto.reason, closedAt: dto.closedAt ?? this.now() } },
+      {
+        type: 'CloseEpisode',
+        data: { episodeId, outcome: dto.outcome, value: dto.value, currency: dto.currency, reason: dto.reason, closedAt: dto.closedAt ?? this.now() },
+      },
       this.metadata(principal, options),
       { expectedRevision: options.expectedRevision, check: (state) => this.mayChange(principal, episodeId, state, options.episodeType) },
     );

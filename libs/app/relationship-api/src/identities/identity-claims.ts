@@ -13,7 +13,9 @@ import { sameIdentity, type CustomerState, type Identity } from '@crm/relationsh
  * them, the claim names a holder that does not have the identity. Such a claim counts as free: the
  * holder is always checked against the customer's own stream.
  */
-type ClaimEvent = { type: 'IdentityClaimed'; data: { identityHash: string; holderId: string } } | { type: 'IdentityReleased'; data: { identityHash: string; holderId: string } };
+type ClaimEvent =
+  | { type: 'IdentityClaimed'; data: { identityHash: string; holderId: string } }
+  | { type: 'IdentityReleased'; data: { identityHash: string; holderId: string } };
 type ClaimState = { holderId?: string };
 type ClaimCommand = { type: 'Claim' | 'Release'; identityHash: string; holderId: string; currentHolderIsLive: boolean };
 
@@ -30,7 +32,9 @@ const claimDecider: Decider<ClaimState, ClaimCommand, ClaimEvent> = {
 };
 
 export const identityHash = (identity: Identity): string =>
-  createHash('sha256').update(`${identity.kind}\u0000${identity.system ?? ''}\u0000${identity.value.trim().toLowerCase()}`).digest('hex');
+  createHash('sha256')
+    .update(`${identity.kind}\u0000${identity.system ?? ''}\u0000${identity.value.trim().toLowerCase()}`)
+    .digest('hex');
 
 export class IdentityClaims {
   constructor(
@@ -54,12 +58,21 @@ export class IdentityClaims {
   async claim(identity: Identity, customerId: string, metadata: Omit<EventMetadata, 'causationId'>): Promise<void> {
     const hash = identityHash(identity);
     let liveHolder: string | undefined;
-    await this.handler.handle(`identity-${hash}`, (): ClaimCommand => ({ type: 'Claim', identityHash: hash, holderId: customerId, currentHolderIsLive: liveHolder !== undefined }), metadata, {
-      check: async (state) => {
-        liveHolder = state.holderId && state.holderId !== customerId && (await this.holds(state.holderId, identity)) ? state.holderId : undefined;
-        if (liveHolder) throw new ConflictError('identity-taken', `this ${identity.kind} belongs to customer ${liveHolder}`, { holderId: liveHolder, identityKind: identity.kind });
+    await this.handler.handle(
+      `identity-${hash}`,
+      (): ClaimCommand => ({ type: 'Claim', identityHash: hash, holderId: customerId, currentHolderIsLive: liveHolder !== undefined }),
+      metadata,
+      {
+        check: async (state) => {
+          liveHolder = state.holderId && state.holderId !== customerId && (await this.holds(state.holderId, identity)) ? state.holderId : undefined;
+          if (liveHolder)
+            throw new ConflictError('identity-taken', `this ${identity.kind} belongs to customer ${liveHolder}`, {
+              holderId: liveHolder,
+              identityKind: identity.kind,
+            });
+        },
       },
-    });
+    );
   }
 
   /** Gives the identity up (after the customer removed it); a claim held by another is left alone. */

@@ -19,7 +19,11 @@ export class PartnerCommands {
 
   private readonly handler = new CommandHandler(this.store, partnerDecider, { retries: this.settings.retries });
 
-  async register(principal: StaffPrincipal, data: { partnerId?: string; name: string; partnerKind: PartnerKind }, options: CommandOptions = {}): Promise<CommandResult> {
+  async register(
+    principal: StaffPrincipal,
+    data: { partnerId?: string; name: string; partnerKind: PartnerKind },
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
     const partnerId = data.partnerId ?? randomUUID();
     const r = await this.handler.handle(
       partnerStream(partnerId),
@@ -31,7 +35,13 @@ export class PartnerCommands {
   }
 
   /** Records a credential by the hash of its secret (the secret itself is never stored). 404 for an unknown partner. */
-  async issueCredential(principal: StaffPrincipal, partnerId: string, clientId: string, secretHash: string, options: CommandOptions = {}): Promise<CommandResult> {
+  async issueCredential(
+    principal: StaffPrincipal,
+    partnerId: string,
+    clientId: string,
+    secretHash: string,
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
     const r = await this.handler.handle(
       partnerStream(partnerId),
       { type: 'IssueCredential', data: { partnerId, clientId, secretHash, issuedAt: this.now() } },

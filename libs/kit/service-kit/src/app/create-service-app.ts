@@ -54,7 +54,16 @@ class ServiceAppModule {}
 export async function createServiceApp(options: CreateServiceAppOptions): Promise<ServiceApp> {
   const root: DynamicModule = {
     module: ServiceAppModule,
-    imports: [ServiceKitModule.forRoot({ config: options.config, platform: options.platform, ownsPlatform: options.ownsPlatform, service: options.name, clock: options.clock }), options.module],
+    imports: [
+      ServiceKitModule.forRoot({
+        config: options.config,
+        platform: options.platform,
+        ownsPlatform: options.ownsPlatform,
+        service: options.name,
+        clock: options.clock,
+      }),
+      options.module,
+    ],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,

@@ -64,7 +64,10 @@ describe('ensureLocalKeys', () => {
       { kind: 'staff', subject: 'alice', department: 'sales', roles: ['agent'] },
       { signingKey: keys.signingKeyFile, issuer: 'crm-embedded', audience: 'crm', expiresIn: '8h' },
     );
-    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(await readJwksFile(keys.jwksFile)), { issuer: 'crm-embedded', audience: 'crm' });
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(await readJwksFile(keys.jwksFile)), {
+      issuer: 'crm-embedded',
+      audience: 'crm',
+    });
     expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: keys.kid, typ: 'JWT' });
     expect(payload).toMatchObject({ sub: 'alice', crm_kind: 'staff', dept: 'sales', roles: ['agent'], iss: 'crm-embedded', aud: 'crm' });
     expect(payload.exp! - payload.iat!).toBe(8 * 3600);
@@ -72,6 +75,8 @@ describe('ensureLocalKeys', () => {
   });
 
   it('publicJwkOf drops every private member', () => {
-    expect(publicJwkOf({ kty: 'RSA', n: 'n', e: 'AQAB', d: 'd', p: 'p', q: 'q', dp: 'dp', dq: 'dq', qi: 'qi', kid: 'k', ext: true, key_ops: ['sign'] })).toEqual({ kty: 'RSA', n: 'n', e: 'AQAB', kid: 'k' });
+    expect(
+      publicJwkOf({ kty: 'RSA', n: 'n', e: 'AQAB', d: 'd', p: 'p', q: 'q', dp: 'dp', dq: 'dq', qi: 'qi', kid: 'k', ext: true, key_ops: ['sign'] }),
+    ).toEqual({ kty: 'RSA', n: 'n', e: 'AQAB', kid: 'k' });
   });
 });

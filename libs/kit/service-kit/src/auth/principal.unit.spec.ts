@@ -12,7 +12,12 @@ describe('principal claims', () => {
   });
 
   it('reads identity-provider style claims: no crm_kind means staff, roles as a space-separated string or absent', () => {
-    expect(principalFromClaims({ sub: 'u1', dept: 'service', roles: 'agent  lead' })).toEqual({ kind: 'staff', subject: 'u1', department: 'service', roles: ['agent', 'lead'] });
+    expect(principalFromClaims({ sub: 'u1', dept: 'service', roles: 'agent  lead' })).toEqual({
+      kind: 'staff',
+      subject: 'u1',
+      department: 'service',
+      roles: ['agent', 'lead'],
+    });
     expect(principalFromClaims({ sub: 'u2', dept: 'analytics' })).toEqual({ kind: 'staff', subject: 'u2', department: 'analytics', roles: [] });
   });
 

@@ -76,13 +76,15 @@ export class TokenVerifier {
 
 function translate(error: unknown, remote: boolean): Error {
   if (error instanceof joseErrors.JWTExpired) return new InvalidTokenError('the token has expired');
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return new InvalidTokenError(`the token's "${error.claim}" claim is not accepted: ${error.message}`);
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return new InvalidTokenError(`the token's "${error.claim}" claim is not accepted: ${error.message}`);
   if (error instanceof joseErrors.JWKSNoMatchingKey) return new InvalidTokenError('the token is not signed by a trusted key');
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return new InvalidTokenError('the token signature is invalid');
   if (error instanceof joseErrors.JWKSTimeout) return new KeySourceUnavailableError('the identity provider did not answer in time');
   if (error instanceof joseErrors.JWKSInvalid) return new KeySourceUnavailableError('the identity provider returned an invalid key set');
   // The plain JOSEError (ERR_JOSE_GENERIC) is only thrown for a key set response that is not 200 / not JSON.
-  if (error instanceof joseErrors.JOSEError && error.code === 'ERR_JOSE_GENERIC') return new KeySourceUnavailableError(`the identity provider's key set could not be fetched: ${error.message}`);
+  if (error instanceof joseErrors.JOSEError && error.code === 'ERR_JOSE_GENERIC')
+    return new KeySourceUnavailableError(`the identity provider's key set could not be fetched: ${error.message}`);
   if (error instanceof joseErrors.JOSEError) return new InvalidTokenError('the token is malformed or uses an unsupported algorithm');
   if (!remote) return new InvalidTokenError('the token could not be verified');
   // Anything else comes from fetching the remote key set (network, HTTP status).

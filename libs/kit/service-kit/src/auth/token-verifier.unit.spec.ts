@@ -63,7 +63,9 @@ describe('TokenVerifier with an identity provider (CRM_JWKS_URL)', () => {
   });
 
   function settingsFor(dir: string) {
-    return authSettings(loadConfig(serviceConfigClass(3101), { CRM_DATA_DIR: dir, CRM_JWKS_URL: jwksUrl, CRM_JWT_ISSUER: issuer, CRM_JWT_AUDIENCE: 'crm-api' }));
+    return authSettings(
+      loadConfig(serviceConfigClass(3101), { CRM_DATA_DIR: dir, CRM_JWKS_URL: jwksUrl, CRM_JWT_ISSUER: issuer, CRM_JWT_AUDIENCE: 'crm-api' }),
+    );
   }
 
   function idpToken(claims: Record<string, unknown>, audience = 'crm-api') {
@@ -93,7 +95,10 @@ describe('TokenVerifier with an identity provider (CRM_JWKS_URL)', () => {
     await expect(verifier.verify(await idpToken({}))).rejects.toThrow(/dept/);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'crm-verifier-'));
     try {
-      const local = await mintToken({ kind: 'staff', subject: 'a', department: 'sales', roles: [] }, { signingKey: await ensureLocalKeys(dir), issuer, audience: 'crm-api' });
+      const local = await mintToken(
+        { kind: 'staff', subject: 'a', department: 'sales', roles: [] },
+        { signingKey: await ensureLocalKeys(dir), issuer, audience: 'crm-api' },
+      );
       await expect(verifier.verify(local)).rejects.toThrow(InvalidTokenError);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });

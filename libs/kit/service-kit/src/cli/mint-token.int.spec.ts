@@ -37,7 +37,12 @@ describe('mint-token CLI', () => {
   it('mints partner tokens and follows the issuer/audience settings', async () => {
     const env = { CRM_DATA_DIR: dir, CRM_JWT_ISSUER: 'me', CRM_JWT_AUDIENCE: 'you', CRM_HTTP_PORT: '1234' };
     const token = await main(['--sub', 'pat', '--partner', 'acme'], env);
-    await expect(verify(token, { CRM_JWT_ISSUER: 'me', CRM_JWT_AUDIENCE: 'you' })).resolves.toEqual({ kind: 'partner', subject: 'pat', partnerId: 'acme', roles: [] });
+    await expect(verify(token, { CRM_JWT_ISSUER: 'me', CRM_JWT_AUDIENCE: 'you' })).resolves.toEqual({
+      kind: 'partner',
+      subject: 'pat',
+      partnerId: 'acme',
+      roles: [],
+    });
     await expect(verify(token)).rejects.toThrow(/iss/);
   });
 

@@ -18,7 +18,11 @@ import { DEPARTMENTS, isDepartment, type Principal } from '../auth/principal';
 
 const USAGE = `usage: mint-token --sub <subject> (--dept <${DEPARTMENTS.join('|')}> | --partner <partner id>) [--roles a,b] [--ttl 8h]`;
 
-export async function main(argv: string[], env: Record<string, string | undefined>, notice: (line: string) => void = (line) => process.stderr.write(`mint-token: ${line}\n`)): Promise<string> {
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  notice: (line: string) => void = (line) => process.stderr.write(`mint-token: ${line}\n`),
+): Promise<string> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -34,7 +38,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
   if (values.help) throw new UsageError(USAGE);
   if (!values.sub) throw new UsageError(`--sub is required\n${USAGE}`);
   if ((values.dept === undefined) === (values.partner === undefined)) throw new UsageError(`give exactly one of --dept and --partner\n${USAGE}`);
-  const roles = (values.roles ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = (values.roles ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   let principal: Principal;
   if (values.partner !== undefined) {
     principal = { kind: 'partner', subject: values.sub, partnerId: values.partner, roles };
@@ -55,7 +62,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const keyFile = local?.signingKeyFile ?? settings.signingKeyFile;
   notice(`signed with ${keyFile} (kid ${key.kid})`);
   if (local?.created) {
-    notice(`that key was created just now: a CRM running with another CRM_DATA_DIR than ${path.resolve(config.CRM_DATA_DIR)} will reject this token — pass the same CRM_DATA_DIR as the server`);
+    notice(
+      `that key was created just now: a CRM running with another CRM_DATA_DIR than ${path.resolve(config.CRM_DATA_DIR)} will reject this token — pass the same CRM_DATA_DIR as the server`,
+    );
   }
   return mintToken(principal, { signingKey: key, issuer: settings.issuer, audience: settings.audience, expiresIn: ttl });
 }

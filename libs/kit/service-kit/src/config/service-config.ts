@@ -14,18 +14,23 @@ import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-
  */
 export class ServiceConfig extends PlatformConfig {
   /** TCP port of the HTTP server. The default is the service's own (see `serviceConfigClass`). */
-  @IsInt() @Min(1) @Max(65535)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   CRM_HTTP_PORT: number = 3000;
 
-  @IsString() @IsNotEmpty()
+  @IsString()
+  @IsNotEmpty()
   CRM_HTTP_HOST: string = '0.0.0.0';
 
   /** Expected `iss` of bearer tokens (the embedded mint signs with this issuer too). */
-  @IsString() @IsNotEmpty()
+  @IsString()
+  @IsNotEmpty()
   CRM_JWT_ISSUER: string = 'crm-embedded';
 
   /** Expected `aud` of bearer tokens. */
-  @IsString() @IsNotEmpty()
+  @IsString()
+  @IsNotEmpty()
   CRM_JWT_AUDIENCE: string = 'crm';
 
   /** JWKS endpoint of a real identity provider. When set, tokens are verified against it only. */
@@ -34,11 +39,15 @@ export class ServiceConfig extends PlatformConfig {
   CRM_JWKS_URL?: string;
 
   /** Public keys (a JWKS file) tokens are verified against when CRM_JWKS_URL is not set. Default `<CRM_DATA_DIR>/keys/jwks.json`. */
-  @IsOptional() @IsString() @IsNotEmpty()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
   CRM_JWKS_FILE?: string;
 
   /** Private JWK of the embedded token mint (and of partner-portal's partner tokens). Default `<CRM_DATA_DIR>/keys/signing-key.json`. */
-  @IsOptional() @IsString() @IsNotEmpty()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
   CRM_SIGNING_KEY_FILE?: string;
 }
 

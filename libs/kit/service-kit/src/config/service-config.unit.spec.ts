@@ -48,7 +48,18 @@ describe('ServiceConfig', () => {
 
   it('declares its settings (for deploy manifests) including the platform ones', () => {
     const names = settingNames(serviceConfigClass(3101));
-    expect(names).toEqual(expect.arrayContaining(['CRM_HTTP_PORT', 'CRM_HTTP_HOST', 'CRM_JWT_ISSUER', 'CRM_JWT_AUDIENCE', 'CRM_JWKS_URL', 'CRM_JWKS_FILE', 'CRM_SIGNING_KEY_FILE', 'CRM_MODE']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'CRM_HTTP_PORT',
+        'CRM_HTTP_HOST',
+        'CRM_JWT_ISSUER',
+        'CRM_JWT_AUDIENCE',
+        'CRM_JWKS_URL',
+        'CRM_JWKS_FILE',
+        'CRM_SIGNING_KEY_FILE',
+        'CRM_MODE',
+      ]),
+    );
   });
 
   it('refuses a default port out of range', () => {

@@ -34,7 +34,13 @@ export function requireJsonBodies(formRoutes: readonly string[] = []) {
     const formAllowed = formRoutes.includes(requestPath(req));
     if (WITH_BODY.has(req.method) && hasBody && !JSON_TYPE.test(type) && !(formAllowed && FORM_TYPE.test(type))) {
       const accepted = formAllowed ? 'application/json or application/x-www-form-urlencoded' : 'application/json';
-      return reply(req, res, new HttpProblem(415, `the body must be ${accepted}${type ? `, not ${type.split(';')[0]}` : ' (no Content-Type given)'}`, { type: 'urn:crm:problem:unsupported-media-type' }));
+      return reply(
+        req,
+        res,
+        new HttpProblem(415, `the body must be ${accepted}${type ? `, not ${type.split(';')[0]}` : ' (no Content-Type given)'}`, {
+          type: 'urn:crm:problem:unsupported-media-type',
+        }),
+      );
     }
     next();
   };
@@ -90,7 +96,14 @@ export function refuseHostileInput(req: HttpRequestLike & { body?: unknown; quer
     // Fields are named as the validation errors name them: without the body./query. prefix.
     .map((f) => ({ field: f.field.replace(/^(body|query)\.?/, '') || f.field, message: f.message }));
   if (findings.length > 0) {
-    return reply(req, res, new HttpProblem(400, `the request is invalid: ${[...new Set(findings.map((f) => f.field))].join(', ')}`, { type: ProblemTypes.validation, errors: findings }));
+    return reply(
+      req,
+      res,
+      new HttpProblem(400, `the request is invalid: ${[...new Set(findings.map((f) => f.field))].join(', ')}`, {
+        type: ProblemTypes.validation,
+        errors: findings,
+      }),
+    );
   }
   next();
 }

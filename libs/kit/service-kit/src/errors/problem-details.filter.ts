@@ -47,8 +47,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const message = exception instanceof Error ? exception.message : undefined;
     if (name === 'ConcurrencyConflictError' || name === 'IdempotencyViolationError') {
       return headerValue(request, 'if-match') !== undefined
-        ? new HttpProblem(412, 'the resource has changed since the ETag in If-Match; read it again and retry', { type: ProblemTypes.preconditionFailed, cause: exception })
-        : new HttpProblem(409, 'the resource was changed by someone else at the same time; read it again and retry', { type: ProblemTypes.conflict, cause: exception });
+        ? new HttpProblem(412, 'the resource has changed since the ETag in If-Match; read it again and retry', {
+            type: ProblemTypes.preconditionFailed,
+            cause: exception,
+          })
+        : new HttpProblem(409, 'the resource was changed by someone else at the same time; read it again and retry', {
+            type: ProblemTypes.conflict,
+            cause: exception,
+          });
     }
     if (name === 'ContractViolationError') {
       // The request would have recorded an event no consumer could apply: its fields are the request's.

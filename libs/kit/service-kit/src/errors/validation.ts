@@ -44,7 +44,11 @@ export function UuidParam(name: string): ParameterDecorator {
   return Param(
     name,
     new ParseUUIDPipe({
-      exceptionFactory: () => new HttpProblem(400, `the request is invalid: ${name}`, { type: ProblemTypes.validation, errors: [{ field: name, message: `${name} must be a UUID` }] }),
+      exceptionFactory: () =>
+        new HttpProblem(400, `the request is invalid: ${name}`, {
+          type: ProblemTypes.validation,
+          errors: [{ field: name, message: `${name} must be a UUID` }],
+        }),
     }),
   );
 }

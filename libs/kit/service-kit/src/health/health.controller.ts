@@ -59,8 +59,12 @@ export class HealthController {
     ]);
     const checks = { eventStore, bus, database };
     const down = [
-      ...Object.entries(checks).filter(([, c]) => c.status === 'down').map(([name]) => name),
-      ...Object.entries(indicators).filter(([, c]) => c.status === 'down').map(([name]) => name),
+      ...Object.entries(checks)
+        .filter(([, c]) => c.status === 'down')
+        .map(([name]) => name),
+      ...Object.entries(indicators)
+        .filter(([, c]) => c.status === 'down')
+        .map(([name]) => name),
     ];
     const extra = Object.keys(indicators).length ? { indicators } : {};
     if (down.length) {

@@ -28,7 +28,10 @@ export class MetricsController {
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string', example: 'crm_read_model_parked_events{service="sales",projection="sales.timeline"} 0' } })
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format',
+    schema: { type: 'string', example: 'crm_read_model_parked_events{service="sales",projection="sales.timeline"} 0' },
+  })
   async scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

@@ -30,13 +30,17 @@ export function setupOpenApi(app: INestApplication, options: OpenApiOptions): Op
     .setTitle(options.title)
     .setDescription(options.description ?? '')
     .setVersion(options.version ?? '0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from the identity provider (or `mint-token` in embedded mode).' }, BEARER_SCHEME)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from the identity provider (or `mint-token` in embedded mode).' },
+      BEARER_SCHEME,
+    )
     .build();
   let document: OpenAPIObject | undefined;
   const build = (): OpenAPIObject => (document ??= decorate(SwaggerModule.createDocument(app, config)));
   // The UI's asset paths are relative: under `/docs/` they would miss and leave a blank page.
   app.use((req: { method: string; path: string; url: string }, res: { redirect(status: number, url: string): void }, next: () => void) => {
-    if ((req.method === 'GET' || req.method === 'HEAD') && req.path === `${OPENAPI_DOCS_PATH}/`) return res.redirect(301, OPENAPI_DOCS_PATH + req.url.slice(req.path.length));
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.path === `${OPENAPI_DOCS_PATH}/`)
+      return res.redirect(301, OPENAPI_DOCS_PATH + req.url.slice(req.path.length));
     next();
   });
   SwaggerModule.setup(OPENAPI_DOCS_PATH.slice(1), app, build, {

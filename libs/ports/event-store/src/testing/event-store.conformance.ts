@@ -61,7 +61,7 @@ export function describeEventStoreConformance(name: string, options: EventStoreC
         await store.appendToStream(stream, events.slice(10), { expectedRevision: 9n });
 
         const pages: number[][] = [];
-        for (let from = 0n; ; ) {
+        for (let from = 0n; ;) {
           const page = await store.readStream(stream, { fromRevision: from, maxCount: 10 });
           if (page.length === 0) break;
           pages.push(page.map((e) => (e.data as { i: number }).i));

@@ -4,7 +4,6 @@ import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, Requi
 import { CampaignIdParam, RecordCampaignResponseDto } from '../campaigns.dto';
 import { RecordCampaignResponseHandler } from './record-response.handler';
 
-
 /**
  * Responses to a campaign. `If-Match: "<revision>"` of the customer's campaign episode makes the
  * change conditional (412 when stale); without it a concurrent change still answers 409.
@@ -19,7 +18,7 @@ export class RecordCampaignResponseController {
 
   @Post(':campaignId/responses')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: 'Recorded on the customer\'s campaign episode; ETag its revision. 404 when the campaign did not target the customer' })
+  @ApiCreatedResponse({ description: "Recorded on the customer's campaign episode; ETag its revision. 404 when the campaign did not target the customer" })
   async respond(
     @CurrentPrincipal() principal: Principal,
     @Param() { campaignId }: CampaignIdParam,

@@ -9,7 +9,12 @@ import type { RecordCampaignResponseDto } from '../campaigns.dto';
 export class RecordCampaignResponseHandler {
   constructor(private readonly episodes: EpisodeCommands) {}
 
-  async handle(principal: Principal, campaignId: string, dto: RecordCampaignResponseDto, options: CommandOptions = {}): Promise<CommandResult & { episodeId: string }> {
+  async handle(
+    principal: Principal,
+    campaignId: string,
+    dto: RecordCampaignResponseDto,
+    options: CommandOptions = {},
+  ): Promise<CommandResult & { episodeId: string }> {
     const episodeId = campaignEpisodeId(campaignId, dto.customerId);
     try {
       const r = await this.episodes.recordInteraction(

@@ -38,12 +38,23 @@ export class RunCampaignHandler {
     };
   }
 
-  private async touch(principal: Principal, dto: RunCampaignDto, campaignId: string, customerId: string, correlationId: string): Promise<CampaignTouch | CampaignRejection> {
+  private async touch(
+    principal: Principal,
+    dto: RunCampaignDto,
+    campaignId: string,
+    customerId: string,
+    correlationId: string,
+  ): Promise<CampaignTouch | CampaignRejection> {
     const episodeId = campaignEpisodeId(campaignId, customerId);
     const interactionId = campaignTouchId(campaignId, customerId);
     try {
       await this.openUnlessOpen(principal, { episodeId, customerId, name: dto.name, channel: dto.channel, campaignId }, correlationId);
-      await this.episodes.recordInteraction(principal, episodeId, { interactionId, channel: dto.channel, direction: 'outbound', action: dto.action }, { episodeType: 'campaign', correlationId });
+      await this.episodes.recordInteraction(
+        principal,
+        episodeId,
+        { interactionId, channel: dto.channel, direction: 'outbound', action: dto.action },
+        { episodeType: 'campaign', correlationId },
+      );
       return { customerId, episodeId, interactionId };
     } catch (e) {
       if (e instanceof DomainRuleViolation) return { customerId, reason: e.rule, detail: e.message };
@@ -53,7 +64,11 @@ export class RunCampaignHandler {
     }
   }
 
-  private async openUnlessOpen(principal: Principal, episode: { episodeId: string; customerId: string; name: string; channel: RunCampaignDto['channel']; campaignId: string }, correlationId: string): Promise<void> {
+  private async openUnlessOpen(
+    principal: Principal,
+    episode: { episodeId: string; customerId: string; name: string; channel: RunCampaignDto['channel']; campaignId: string },
+    correlationId: string,
+  ): Promise<void> {
     try {
       await this.episodes.open(principal, 'campaign', episode, { correlationId });
     } catch (e) {

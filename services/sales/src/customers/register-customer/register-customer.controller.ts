@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from 
 import { CustomerCommands, ForceQueryDto, RegisterCustomerDto } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 
-
 @ApiTags('customers')
 @ApiBearerAuth()
 @RequireKind('staff')
@@ -14,7 +13,10 @@ export class RegisterCustomerController {
   @Post()
   @HttpCode(201)
   @ApiCreatedResponse({ description: 'Registered; Location names the customer' })
-  @ApiConflictResponse({ description: '`code: identity-taken`: another customer holds one of the identities; `holderId` names it (`?force=true` registers anyway and records a suspected duplicate)' })
+  @ApiConflictResponse({
+    description:
+      '`code: identity-taken`: another customer holds one of the identities; `holderId` names it (`?force=true` registers anyway and records a suspected duplicate)',
+  })
   async register(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: RegisterCustomerDto,

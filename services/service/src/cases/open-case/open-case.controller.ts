@@ -4,7 +4,6 @@ import { EpisodeCommands } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { OpenCaseDto } from '../cases.dto';
 
-
 @ApiTags('cases')
 @ApiBearerAuth()
 @RequireKind('staff')
