@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { PGlite, types } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { SqlClient, SqlExecutor, SqlResult } from '@crm/sql';
 
 type Callback = (err: Error | null, result?: unknown) => void;
@@ -19,6 +20,8 @@ export class PgliteSession {
   static async open(dataDir?: string): Promise<PgliteSession> {
     const db = await PGlite.create({
       dataDir,
+      // Trigram search (customer search is typo tolerant), as PostgreSQL servers ship it.
+      extensions: { pg_trgm },
       // Match node-postgres: int8 as text, so bigint columns mean the same on both drivers.
       parsers: { [types.INT8]: (value: string) => value },
       serializers: {

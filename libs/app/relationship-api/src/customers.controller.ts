@@ -1,10 +1,18 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship';
 import type { Staleness } from '@crm/projections';
 import { HttpProblem, ProblemTypes, RequireKind } from '@crm/service-kit';
-import { CustomerDirectoryEntry, customerExists, readTimeline, type TimelinePage } from '@crm/relationship-read-models';
-import { CustomerIdParam, TimelineQueryDto } from './dto';
+import {
+  CustomerDirectoryEntry,
+  customerExists,
+  InvalidCursorError,
+  readTimeline,
+  searchCustomers,
+  type CustomerListPage,
+  type TimelinePage,
+} from '@crm/relationship-read-models';
+import { CustomerIdParam, CustomerListPageDto, CustomerListQueryDto, TimelineQueryDto } from './dto';
 import { READ_MODELS } from './relationship-api.module';
 import type { ReadModelRunners } from './read-models';
 
@@ -15,6 +23,24 @@ import type { ReadModelRunners } from './read-models';
 @Controller('customers')
 export class CustomersController {
   constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelRunners) {}
+
+  @Get()
+  @ApiOkResponse({ type: CustomerListPageDto, description: 'Customers that match, one page at a time in a stable order; `nextCursor` for the next page' })
+  @ApiBadRequestResponse({ description: 'A filter or cursor that is not valid (problem+json naming it)' })
+  async list(@Query() q: CustomerListQueryDto): Promise<CustomerListPage> {
+    try {
+      return await searchCustomers(this.readModels.dataSource.manager, {
+        ...q,
+        registeredFrom: q.registeredFrom ? new Date(q.registeredFrom) : undefined,
+        registeredTo: q.registeredTo ? new Date(q.registeredTo) : undefined,
+        limit: q.limit ?? 50,
+      });
+    } catch (error) {
+      if (error instanceof InvalidCursorError)
+        throw new HttpProblem(400, error.message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message: error.message }] });
+      throw error;
+    }
+  }
 
   @Get(':id')
   @ApiOkResponse({ description: 'The customer as every department sees it; `stale` when events about it are parked and not shown yet' })

@@ -21,6 +21,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IsInstant, NestedObjects } from '@crm/contracts';
+import { CUSTOMER_SORTS } from '@crm/relationship-read-models';
 
 /** Tags: lower-case letters, digits, spaces, dots and dashes; 1–50 characters. */
 const TAG = /^[\p{Ll}\p{Lo}\p{Nd}][\p{Ll}\p{Lo}\p{Nd} ._-]{0,49}$/u;
@@ -200,4 +201,52 @@ export class CustomerIdentityParams {
 
 export class IdentitySystemQueryDto {
   @ApiPropertyOptional({ description: 'For external ids: the issuing system' }) @IsOptional() @IsString() @MaxLength(100) system?: string;
+}
+
+export class CustomerListQueryDto {
+  @ApiPropertyOptional({
+    description: 'Words to find in name, contact names, e-mails, phones and external ids: case and accents ignored, prefixes match, typos tolerated',
+    example: 'maju jaya',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+  @ApiPropertyOptional({ enum: ['person', 'organisation'] }) @IsOptional() @IsIn(['person', 'organisation']) kind?: 'person' | 'organisation';
+  @ApiPropertyOptional({ enum: JOURNEY_STAGES }) @IsOptional() @IsIn(JOURNEY_STAGES) journeyStage?: (typeof JOURNEY_STAGES)[number];
+  @ApiPropertyOptional({ enum: RELATIONSHIP_PHASES }) @IsOptional() @IsIn(RELATIONSHIP_PHASES) relationshipPhase?: (typeof RELATIONSHIP_PHASES)[number];
+  @ApiPropertyOptional({ description: 'Account manager' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(TAG, { message: TAG_MESSAGE }) tag?: string;
+  @ApiPropertyOptional({ description: 'Only the children of this organisation' }) @IsOptional() @IsUUID() parentId?: string;
+  @ApiPropertyOptional({ description: 'Registered at or after', example: '2026-01-01T00:00:00Z' }) @IsOptional() @IsInstant() registeredFrom?: string;
+  @ApiPropertyOptional({ description: 'Registered before', example: '2026-04-01T00:00:00Z' }) @IsOptional() @IsInstant() registeredTo?: string;
+  @ApiPropertyOptional({ enum: CUSTOMER_SORTS, description: 'Default: relevance with q, name without' })
+  @IsOptional()
+  @IsIn(CUSTOMER_SORTS)
+  sort?: (typeof CUSTOMER_SORTS)[number];
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+}
+
+export class CustomerListItemDto {
+  @ApiProperty() customerId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['person', 'organisation'] }) kind!: string;
+  @ApiProperty({ enum: JOURNEY_STAGES }) journeyStage!: string;
+  @ApiProperty({ enum: RELATIONSHIP_PHASES }) relationshipPhase!: string;
+  @ApiProperty({ nullable: true, type: String }) owner!: string | null;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ nullable: true, type: String }) parentId!: string | null;
+  @ApiProperty() registeredAt!: string;
+  @ApiProperty({ nullable: true, type: String }) lastInteractionAt!: string | null;
+}
+
+export class CustomerListPageDto {
+  @ApiProperty({ type: [CustomerListItemDto] }) items!: CustomerListItemDto[];
+  @ApiPropertyOptional({ description: 'Absent on the last page' }) nextCursor?: string;
 }

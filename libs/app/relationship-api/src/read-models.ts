@@ -4,6 +4,7 @@ import { ProjectionRunner, type Projection, type ReadModelsModule, type RunnerHe
 import { RELAY_CONSUMER, toIntegrationEvent } from '@crm/relay';
 import {
   backfillTimelineOwners,
+  prepareCustomerSearch,
   CustomerDirectoryEntry,
   customerDirectoryProjection,
   PartnerAccess,
@@ -77,6 +78,7 @@ export class ReadModelRunners {
     const entities = new Set([...projections.flatMap((p) => p.entities as Function[]), ...extra.entities]);
     const ds = await platform.createDataSource([...entities], { schema: schemaOf(service) });
     await backfillTimelineOwners(ds.manager);
+    await prepareCustomerSearch(ds.manager);
     const rm = new ReadModelRunners(ds, platform, projections, service);
     await rm.run();
     return rm;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { ProjectionSpecification, type SpecEvent } from '@crm/projections/testing';
 import { CustomerDirectoryEntry, PartnerAccess } from './timeline.entities';
-import { customerDirectoryProjection, partnerAccessProjection, type CustomerDirectoryEvent, type PartnerAccessEvent } from './timeline.projection';
+import { customerDirectoryProjection, type CustomerDirectoryEvent } from './customer-directory.projection';
+import { partnerAccessProjection, type PartnerAccessEvent } from './timeline.projection';
 import { customerExists, partnerMayRead } from './timeline.query';
 
 // Opened together, so both share one PGlite database (opening one takes seconds).

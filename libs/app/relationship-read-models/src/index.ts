@@ -1,3 +1,5 @@
 export * from './timeline.entities';
 export * from './timeline.projection';
 export * from './timeline.query';
+export * from './customer-directory.projection';
+export * from './customer-search.query';

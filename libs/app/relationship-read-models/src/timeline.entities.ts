@@ -24,8 +24,14 @@ export class TimelineEntry {
   @Column({ type: 'text', name: 'owner_partner_id', nullable: true }) ownerPartnerId!: string | null;
 }
 
-/** The customers every service knows, with their current journey stage and relationship phase. */
+/**
+ * The customers every service knows, as a list shows them and a search finds them: the record, its
+ * contacts and identities, journey stage and relationship phase, owner, tags, parent, and when the
+ * company last interacted with the customer.
+ */
 @Entity({ name: 'customer_directory' })
+@Index('customer_directory_sort_name', ['sortName', 'customerId'])
+@Index('customer_directory_registered', ['registeredAt', 'customerId'])
 export class CustomerDirectoryEntry {
   @PrimaryColumn({ type: 'text', name: 'customer_id' }) customerId!: string;
   @Column({ type: 'text' }) kind!: string;
@@ -35,6 +41,20 @@ export class CustomerDirectoryEntry {
   @Column({ type: 'jsonb' }) contacts!: object[];
   @Column({ type: 'jsonb' }) identities!: object[];
   @Column({ type: 'timestamptz', name: 'registered_at' }) registeredAt!: Date;
+  /** The account manager (a staff user id). */
+  @Column({ type: 'text', nullable: true }) owner!: string | null;
+  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" }) tags!: string[];
+  @Column({ type: 'text', name: 'parent_id', nullable: true }) parentId!: string | null;
+  @Column({ type: 'timestamptz', name: 'last_interaction_at', nullable: true }) lastInteractionAt!: Date | null;
+  /** Other customers this one was found to share an identity with (registered with `force`). */
+  @Column({ type: 'jsonb', name: 'suspected_duplicates', default: () => "'[]'::jsonb" }) suspectedDuplicates!: string[];
+  /** The name, lower-case and without accents: the list's default order. */
+  @Column({ type: 'text', name: 'sort_name', default: '' }) sortName!: string;
+  /**
+   * Name, contact names, e-mails, phones (also as digits only) and external ids, lower-case and
+   * without accents: what `q` searches (substring and trigram similarity, pg_trgm).
+   */
+  @Column({ type: 'text', name: 'search_text', default: '' }) searchText!: string;
 }
 
 /** Which partner may currently read which customer (explicit, revocable grants). */

@@ -2,7 +2,7 @@ import type { CrmIntegrationEvent } from '@crm/contracts';
 import { parsePosition } from '@crm/event-store';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
-import { CustomerDirectoryEntry, PartnerAccess, TimelineEntry } from './timeline.entities';
+import { PartnerAccess, TimelineEntry } from './timeline.entities';
 
 const TIMELINE_TYPES = ['EpisodeOpened', 'InteractionRecorded', 'OpportunityStageAdvanced', 'EpisodeClosed'] as const;
 
@@ -110,73 +110,6 @@ export function timelineProjection(owner: string): Projection<TimelineEvent> {
     name: `${owner}.timeline`,
     entities: [TimelineEntry],
     handles: TIMELINE_TYPES,
-    apply: (event, manager) => applyBatch([event], manager),
-    applyBatch,
-  };
-}
-
-/** The events the customer directory keeps up with. */
-export type CustomerDirectoryEvent = CrmIntegrationEvent<
-  'CustomerRegistered' | 'CustomerContactAdded' | 'CustomerIdentityAdded' | 'CustomerJourneyStageChanged' | 'CustomerRelationshipPhaseChanged'
->;
-
-/** A registration as a directory row (column names). */
-export function directoryRow(event: CrmIntegrationEvent<'CustomerRegistered'>) {
-  const d = event.data;
-  return {
-    customer_id: d.customerId,
-    kind: d.kind,
-    name: d.name,
-    journey_stage: d.journeyStage,
-    relationship_phase: d.relationshipPhase,
-    contacts: d.contacts,
-    identities: d.identities,
-    registered_at: event.time,
-  };
-}
-
-/** What a change to a registered customer sets: the SET clause (`$2` is the value) and the value. */
-export function directoryChange(event: Exclude<CustomerDirectoryEvent, { type: 'CustomerRegistered' }>): { set: string; value: unknown } {
-  switch (event.type) {
-    case 'CustomerContactAdded':
-      return { set: 'contacts = contacts || jsonb_build_array($2::jsonb)', value: JSON.stringify(event.data.contact) };
-    case 'CustomerIdentityAdded':
-      return { set: 'identities = identities || jsonb_build_array($2::jsonb)', value: JSON.stringify(event.data.identity) };
-    case 'CustomerJourneyStageChanged':
-      return { set: 'journey_stage = $2', value: event.data.to };
-    case 'CustomerRelationshipPhaseChanged':
-      return { set: 'relationship_phase = $2', value: event.data.to };
-  }
-}
-
-export function customerDirectoryProjection(owner: string): Projection<CustomerDirectoryEvent> {
-  const table = (manager: EntityManager) => manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;
-  /** A change to a registered customer: one UPDATE; a customer the directory does not have is an error (parks the event). */
-  const change = async (event: Exclude<CustomerDirectoryEvent, { type: 'CustomerRegistered' }>, manager: EntityManager) => {
-    const { set, value } = directoryChange(event);
-    const customerId = event.data.customerId;
-    const updated = (await manager.query(`UPDATE ${table(manager)} SET ${set} WHERE customer_id = $1 RETURNING customer_id`, [customerId, value])) as unknown;
-    const changed = Array.isArray(updated) ? (Array.isArray(updated[0]) ? (updated[0] as unknown[]).length : updated.length) : 0;
-    if (changed === 0) throw new Error(`customer ${customerId} is not in the directory`);
-  };
-  const applyBatch = async (events: readonly CustomerDirectoryEvent[], manager: EntityManager) => {
-    // Registrations first, all in one statement: a later change in the batch always concerns a
-    // customer registered before it — in the table already or among these.
-    const registrations = events.flatMap((e) => (e.type === 'CustomerRegistered' ? [directoryRow(e)] : []));
-    if (registrations.length) {
-      await manager.query(
-        `INSERT INTO ${table(manager)} (customer_id, kind, name, journey_stage, relationship_phase, contacts, identities, registered_at)
-         SELECT customer_id, kind, name, journey_stage, relationship_phase, contacts, identities, registered_at
-         FROM jsonb_to_recordset($1::jsonb) AS r(customer_id text, kind text, name text, journey_stage text, relationship_phase text, contacts jsonb, identities jsonb, registered_at timestamptz)`,
-        [JSON.stringify(registrations)],
-      );
-    }
-    for (const event of events) if (event.type !== 'CustomerRegistered') await change(event, manager);
-  };
-  return {
-    name: `${owner}.customer-directory`,
-    entities: [CustomerDirectoryEntry],
-    handles: ['CustomerRegistered', 'CustomerContactAdded', 'CustomerIdentityAdded', 'CustomerJourneyStageChanged', 'CustomerRelationshipPhaseChanged'],
     apply: (event, manager) => applyBatch([event], manager),
     applyBatch,
   };

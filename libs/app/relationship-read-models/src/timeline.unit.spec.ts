@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { specEvents, type SpecEvent } from '@crm/projections/testing';
-import { directoryChange, episodesNotOpenedIn, latestGrants, timelineEntries, type PartnerAccessEvent, type TimelineEvent } from './timeline.projection';
+import { foldDirectory, searchable, type CustomerDirectoryEvent } from './customer-directory.projection';
+import { episodesNotOpenedIn, latestGrants, timelineEntries, type PartnerAccessEvent, type TimelineEvent } from './timeline.projection';
 
 const registry = crmRegistry();
 const customerId = randomUUID();
@@ -73,19 +74,38 @@ describe('timeline entries', () => {
 });
 
 describe('customer directory changes and partner grants', () => {
-  it('sets what each change to a customer changes', () => {
-    const [contact, stage] = specEvents<Parameters<typeof directoryChange>[0]>(
+  it("folds each change into the customer's row, and keeps what search reads up to date", () => {
+    const events = specEvents<CustomerDirectoryEvent>(
       [
-        { type: 'CustomerContactAdded', data: { customerId, contact: { contactId: 'c1', name: 'Ani' } } },
+        {
+          type: 'CustomerRegistered',
+          data: {
+            customerId,
+            kind: 'organisation',
+            name: 'PT Ánh Maju',
+            contacts: [],
+            identities: [],
+            journeyStage: 'prospect',
+            relationshipPhase: 'awareness',
+            registeredBy: 'sales',
+          },
+        },
+        { type: 'CustomerContactAdded', data: { customerId, contact: { contactId: 'c1', name: 'Ani', phone: '+62 812-555' } } },
+        { type: 'CustomerDetailsChanged', data: { customerId, owner: 'sari', tags: ['vip'] } },
         { type: 'CustomerJourneyStageChanged', data: { customerId, from: 'prospect', to: 'advocate' } },
+        { type: 'CustomerContactChanged', data: { customerId, contact: { contactId: 'c1', name: 'Ani Wijaya' } } },
+        { type: 'CustomerDetailsChanged', data: { customerId, owner: null } },
       ],
       { registry },
     );
-    expect(directoryChange(contact)).toEqual({
-      set: 'contacts = contacts || jsonb_build_array($2::jsonb)',
-      value: JSON.stringify({ contactId: 'c1', name: 'Ani' }),
-    });
-    expect(directoryChange(stage)).toEqual({ set: 'journey_stage = $2', value: 'advocate' });
+    const rows = events.reduce<ReturnType<typeof foldDirectory>[]>((all, e) => [...all, foldDirectory(all[all.length - 1], e)], []);
+    expect(rows[1].search_text).toBe('pt anh maju ani +62 812-555 62812555');
+    expect(rows[2]).toMatchObject({ owner: 'sari', tags: ['vip'] });
+    expect(rows[3].journey_stage).toBe('advocate');
+    expect(rows[4]).toMatchObject({ contacts: [{ contactId: 'c1', name: 'Ani Wijaya' }], search_text: 'pt anh maju ani wijaya' });
+    expect(rows[5].owner).toBeNull();
+    expect(searchable('  Nguyễn  VĂN ')).toBe('nguyen van');
+    expect(() => foldDirectory(undefined, events[1])).toThrow('is not in the directory');
   });
 
   it('keeps the latest event of each grant', () => {

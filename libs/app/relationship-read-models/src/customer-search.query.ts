@@ -1,0 +1,199 @@
+import type { EntityManager } from 'typeorm';
+import { searchable } from './customer-directory.projection';
+import { CustomerDirectoryEntry, PartnerAccess } from './timeline.entities';
+
+export const CUSTOMER_SORTS = ['relevance', 'name', 'registered-at', 'last-interaction'] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+
+export interface CustomerSearch {
+  /** Words to find in name, contact names, e-mails, phones and external ids (case and accents ignored; prefixes match; typos tolerated). */
+  q?: string;
+  kind?: 'person' | 'organisation';
+  journeyStage?: string;
+  relationshipPhase?: string;
+  owner?: string;
+  tag?: string;
+  parentId?: string;
+  registeredFrom?: Date;
+  registeredTo?: Date;
+  /** Default: `relevance` with `q`, `name` without. */
+  sort?: CustomerSort;
+  limit: number;
+  /** `nextCursor` of the previous page (opaque). */
+  cursor?: string;
+  /** Only customers currently shared with this partner (the partner portal's list). */
+  partnerId?: string;
+}
+
+export interface CustomerListItem {
+  customerId: string;
+  name: string;
+  kind: string;
+  journeyStage: string;
+  relationshipPhase: string;
+  owner: string | null;
+  tags: string[];
+  parentId: string | null;
+  registeredAt: string;
+  lastInteractionAt: string | null;
+}
+
+export interface CustomerListPage {
+  items: CustomerListItem[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** A cursor that does not decode to what this list wrote (a 400 for the caller). */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
+
+/**
+ * Whether pg_trgm is installed in this database (typo-tolerant search). Without it a search still
+ * finds every word by substring; `prepareCustomerSearch` installs it where it can.
+ */
+const trigramReady = new WeakMap<object, boolean>();
+
+/**
+ * Installs pg_trgm (PostgreSQL ships it; the embedded PGlite loads it) and the trigram index on the
+ * directory's search text. Idempotent; run when a service's read models start.
+ */
+export async function prepareCustomerSearch(manager: EntityManager): Promise<boolean> {
+  const table = manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;
+  try {
+    await manager.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+    const [{ schema }] = (await manager.query(
+      `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`,
+    )) as { schema: string }[];
+    await manager.query(`CREATE INDEX IF NOT EXISTS customer_directory_search_trgm ON ${table} USING gin (search_text "${schema}".gin_trgm_ops)`);
+    trigramReady.set(manager.connection, true);
+    return true;
+  } catch {
+    // Not allowed to install it (a managed database without pg_trgm): substring search only.
+    trigramReady.set(manager.connection, false);
+    return false;
+  }
+}
+
+/** Below this word similarity a typo no longer matches ("jya" for "jaya" does, "xyz" does not). */
+const WORD_SIMILARITY = 0.45;
+
+function encodeCursor(sort: CustomerSort, key: string | number, customerId: string): string {
+  return Buffer.from(JSON.stringify([sort, key, customerId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: CustomerSort): { key: string | number; customerId: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('cursor is not one this list gave out');
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    parsed[0] !== sort ||
+    typeof parsed[2] !== 'string' ||
+    (typeof parsed[1] !== 'string' && typeof parsed[1] !== 'number')
+  ) {
+    throw new InvalidCursorError('cursor is not one this list gave out (or was given for another sort)');
+  }
+  if (typeof parsed[1] === 'string' && parsed[1].length > 1000) throw new InvalidCursorError('cursor is not one this list gave out');
+  return { key: parsed[1], customerId: parsed[2] };
+}
+
+/**
+ * The customers that match, in a stable order, one page at a time (keyset paging: a page costs the
+ * same wherever it is in the list, and nothing is skipped or repeated when customers are added).
+ */
+export async function searchCustomers(manager: EntityManager, search: CustomerSearch): Promise<CustomerListPage> {
+  const table = manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where: string[] = [];
+  const q = search.q === undefined ? '' : searchable(search.q);
+  const words = q.split(' ').filter(Boolean).slice(0, 10);
+  const trigram = trigramReady.get(manager.connection) ?? false;
+  let score = '0::real';
+  if (words.length > 0) {
+    const substring = words.map((w) => `c.search_text LIKE ${p(`%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`).join(' AND ');
+    if (trigram) {
+      const query = p(q);
+      score = `word_similarity(${query}, c.search_text)`;
+      where.push(`((${substring}) OR word_similarity(${query}, c.search_text) >= ${WORD_SIMILARITY})`);
+    } else {
+      where.push(`(${substring})`);
+    }
+  }
+  if (search.kind) where.push(`c.kind = ${p(search.kind)}`);
+  if (search.journeyStage) where.push(`c.journey_stage = ${p(search.journeyStage)}`);
+  if (search.relationshipPhase) where.push(`c.relationship_phase = ${p(search.relationshipPhase)}`);
+  if (search.owner) where.push(`c.owner = ${p(search.owner)}`);
+  if (search.tag) where.push(`c.tags ? ${p(search.tag)}`);
+  if (search.parentId) where.push(`c.parent_id = ${p(search.parentId)}`);
+  if (search.registeredFrom) where.push(`c.registered_at >= ${p(search.registeredFrom)}`);
+  if (search.registeredTo) where.push(`c.registered_at < ${p(search.registeredTo)}`);
+  if (search.partnerId) {
+    const access = manager.getRepository(PartnerAccess).metadata.tablePath;
+    where.push(`EXISTS (SELECT 1 FROM ${access} a WHERE a.partner_id = ${p(search.partnerId)} AND a.customer_id = c.customer_id AND a.granted)`);
+  }
+
+  const sort: CustomerSort = search.sort ?? (words.length > 0 ? 'relevance' : 'name');
+  // Each sort as (key expression, direction): ties broken by customer id, ascending.
+  const keys: Record<CustomerSort, { expr: string; desc: boolean }> = {
+    relevance: { expr: score, desc: true },
+    name: { expr: 'c.sort_name', desc: false },
+    'registered-at': { expr: `to_char(c.registered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`, desc: true },
+    'last-interaction': { expr: `COALESCE(to_char(c.last_interaction_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '')`, desc: true },
+  };
+  const { expr, desc } = keys[sort];
+  if (search.cursor !== undefined) {
+    const after = decodeCursor(search.cursor, sort);
+    const key = p(after.key);
+    const id = p(after.customerId);
+    const cast = sort === 'relevance' ? '::real' : '::text';
+    where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND c.customer_id > ${id}))`);
+  }
+  const rows = (await manager.query(
+    `SELECT c.customer_id, c.name, c.kind, c.journey_stage, c.relationship_phase, c.owner, c.tags, c.parent_id, c.registered_at, c.last_interaction_at, ${expr} AS sort_key
+     FROM ${table} c
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY sort_key ${desc ? 'DESC' : 'ASC'}, c.customer_id ASC
+     LIMIT ${p(search.limit + 1)}`,
+    params,
+  )) as {
+    customer_id: string;
+    name: string;
+    kind: string;
+    journey_stage: string;
+    relationship_phase: string;
+    owner: string | null;
+    tags: string[];
+    parent_id: string | null;
+    registered_at: Date | string;
+    last_interaction_at: Date | string | null;
+    sort_key: string | number;
+  }[];
+  const page = rows.slice(0, search.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      customerId: r.customer_id,
+      name: r.name,
+      kind: r.kind,
+      journeyStage: r.journey_stage,
+      relationshipPhase: r.relationship_phase,
+      owner: r.owner,
+      tags: r.tags,
+      parentId: r.parent_id,
+      registeredAt: new Date(r.registered_at).toISOString(),
+      lastInteractionAt: r.last_interaction_at === null ? null : new Date(r.last_interaction_at).toISOString(),
+    })),
+    ...(rows.length > search.limit &&
+      last && { nextCursor: encodeCursor(sort, typeof last.sort_key === 'number' ? last.sort_key : String(last.sort_key), last.customer_id) }),
+  };
+}
