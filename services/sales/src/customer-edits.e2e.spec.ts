@@ -139,6 +139,36 @@ describe('customer edits', () => {
     });
   });
 
+  describe('the record as it stood, and its changes', () => {
+    it('GET /customers/{id}?asOf= answers the record as it stood then; /changes lists every change with who made it', async () => {
+      const id = await register({ kind: 'organisation', name: 'PT Lama' });
+      const before = new Date().toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 20)); // recording times are milliseconds apart
+      expect((await call('PATCH', `/customers/${id}`, { name: 'PT Baru', tags: ['renamed'] })).status).toBe(200);
+      expect((await call('PUT', `/customers/${id}/journey-stage`, { to: 'first-time-customer' })).status).toBe(200);
+      const then = await call('GET', `/customers/${id}?asOf=${encodeURIComponent(before)}`);
+      expect(then.status).toBe(200);
+      expect(then.body).toMatchObject({ customerId: id, name: 'PT Lama', tags: [], journeyStage: 'prospect', revision: '0' });
+      const now = await call('GET', `/customers/${id}?asOf=${encodeURIComponent(new Date().toISOString())}`);
+      expect(now.body).toMatchObject({ name: 'PT Baru', tags: ['renamed'], journeyStage: 'first-time-customer', revision: '2' });
+      expect((await call('GET', `/customers/${id}?asOf=2000-01-01T00:00:00Z`)).status).toBe(404);
+
+      const first = await call('GET', `/customers/${id}/changes?limit=2`);
+      expect(first.status).toBe(200);
+      const changes = first.body.changes as { type: string; revision: string; actor: { id: string } }[];
+      expect(changes.map((c) => c.type)).toEqual(['CustomerRegistered', 'CustomerDetailsChanged']);
+      expect(changes[1].actor).toMatchObject({ type: 'staff', id: 'alice', department: 'sales' });
+      const rest = await call('GET', `/customers/${id}/changes?after=${String(first.body.nextAfter)}`);
+      expect((rest.body.changes as { type: string; data: { source?: string } }[]).map((c) => [c.type, c.data.source])).toEqual([
+        ['CustomerJourneyStageChanged', 'manual'],
+      ]);
+      expect(rest.body.nextAfter).toBeUndefined();
+      problem(await call('GET', `/customers/${id}/changes?after=-1`), 400, 'after');
+      problem(await call('GET', `/customers/${id}?asOf=20260101`), 400, 'asOf');
+      problem(await call('GET', `/customers/${randomUUID()}/changes`), 404);
+    });
+  });
+
   describe('who may call them', () => {
     it('a partner token is refused; analytics staff are refused; no token is a 401', async () => {
       const id = await register({ kind: 'person', name: 'Dodi' });

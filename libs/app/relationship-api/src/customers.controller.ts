@@ -12,7 +12,8 @@ import {
   type CustomerListPage,
   type TimelinePage,
 } from '@crm/relationship-read-models';
-import { CustomerIdParam, CustomerListPageDto, CustomerListQueryDto, TimelineQueryDto } from './dto';
+import { CustomerAsOfQueryDto, CustomerChangesQueryDto, CustomerIdParam, CustomerListPageDto, CustomerListQueryDto, TimelineQueryDto } from './dto';
+import { CustomerHistory, type CustomerChangesPage } from './customers/customer-history';
 import { READ_MODELS } from './relationship-api.module';
 import type { ReadModelRunners } from './read-models';
 
@@ -22,7 +23,10 @@ import type { ReadModelRunners } from './read-models';
 @RequireKind('staff')
 @Controller('customers')
 export class CustomersController {
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelRunners) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
+    private readonly history: CustomerHistory,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: CustomerListPageDto, description: 'Customers that match, one page at a time in a stable order; `nextCursor` for the next page' })
@@ -43,8 +47,12 @@ export class CustomersController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'The customer as every department sees it; `stale` when events about it are parked and not shown yet' })
-  async get(@Param() { id }: CustomerIdParam): Promise<CustomerDirectoryEntry & { stale?: Staleness }> {
+  @ApiOkResponse({
+    description:
+      'The customer as every department sees it; `stale` when events about it are parked and not shown yet. With `asOf`: the record as it stood then, with its revision',
+  })
+  async get(@Param() { id }: CustomerIdParam, @Query() q: CustomerAsOfQueryDto): Promise<object> {
+    if (q.asOf) return this.history.asOf(id, new Date(q.asOf));
     const row = await this.readModels.dataSource.getRepository(CustomerDirectoryEntry).findOneBy({ customerId: id });
     const stale = await this.readModels.staleness(id);
     if (!row) {
@@ -57,6 +65,14 @@ export class CustomersController {
       throw new NotFoundError(`customer ${id} not found`);
     }
     return stale ? { ...row, stale } : row;
+  }
+
+  @Get(':id/changes')
+  @ApiOkResponse({
+    description: 'Every change of the customer record (not its episodes: see the timeline), oldest first, with who made it and when; paged by revision',
+  })
+  async changes(@Param() { id }: CustomerIdParam, @Query() q: CustomerChangesQueryDto): Promise<CustomerChangesPage> {
+    return this.history.changes(id, { after: q.after === undefined ? undefined : BigInt(q.after), limit: q.limit ?? 50 });
   }
 
   @Get(':id/timeline')

@@ -123,6 +123,21 @@ export class TimelineQueryDto {
     'oldest-first' | 'newest-first';
 }
 
+export class CustomerAsOfQueryDto {
+  @ApiPropertyOptional({ description: 'The record exactly as it stood at this instant (from its history in the event store)', example: '2026-03-01T09:00:00Z' })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
+}
+
+export class CustomerChangesQueryDto {
+  @ApiPropertyOptional({ description: 'nextAfter of the previous page: a revision', example: '7' })
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'after must be the nextAfter of a previous page (a revision)' })
+  after?: string;
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+}
+
 export class CustomerIdParam {
   @ApiProperty() @IsUUID() id!: string;
 }

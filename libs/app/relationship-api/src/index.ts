@@ -10,3 +10,4 @@ export * from './customers.controller';
 export * from './customers/customer-edits.controller';
 export * from './contract-checked-store';
 export { DomainRuleViolation, NotFoundError } from '@crm/relationship';
+export * from './customers/customer-history';

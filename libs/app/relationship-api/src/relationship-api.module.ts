@@ -9,6 +9,7 @@ import type { EventStore } from '@crm/event-store';
 import { contractCheckedStore } from './contract-checked-store';
 import type { CommandSettings } from './application/command-options';
 import { CustomerCommands } from './customers/customer-commands';
+import { CustomerHistory } from './customers/customer-history';
 import { EpisodeCommands } from './episodes/episode-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
@@ -111,6 +112,8 @@ export class RelationshipApiModule {
           ReadModelRunners.start(platform, options.service, { projections: options.projections ?? [], entities: options.entities ?? [] }),
       },
       ReadModelsLifecycle,
+      // Reads the customer's own stream (asOf, changes): the store as it is, not the write store.
+      { provide: CustomerHistory, inject: [PLATFORM], useFactory: (platform: Platform) => new CustomerHistory(platform.eventStore) },
     ];
     return {
       module: RelationshipApiModule,
