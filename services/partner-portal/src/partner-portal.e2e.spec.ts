@@ -61,7 +61,8 @@ describe('partner-portal service (embedded)', () => {
       type: r.headers.get('content-type') ?? '',
       headers: r.headers,
       body: Array.isArray(parsed) ? {} : (parsed as Json),
-      list: Array.isArray(parsed) ? (parsed as Json[]) : [],
+      // the portal's list is a page ({ items, nextCursor }); every other route answers one object or an array
+      list: Array.isArray(parsed) ? (parsed as Json[]) : Array.isArray((parsed as { items?: unknown })?.items) ? (parsed as { items: Json[] }).items : [],
     };
   };
 
@@ -273,6 +274,22 @@ describe('partner-portal service (embedded)', () => {
       expect((await call('GET', '/customers', tokenB)).list.map((c) => c.customerId)).toEqual([customerY]);
       const unknownPartner = await mint.mint({ kind: 'partner', subject: 'someone', partnerId: randomUUID(), roles: [] });
       expect((await call('GET', '/customers', unknownPartner)).list).toEqual([]);
+    });
+
+    it("searches and pages only within what is shared, without the company's own fields", async () => {
+      // PT Zamrud matches the query too, but is not shared with partner A
+      expect((await call('GET', '/customers?q=pt', tokenA)).list.map((c) => c.customerId).sort()).toEqual([customerX, customerY].sort());
+      expect((await call('GET', '/customers?q=zamrud', tokenA)).list).toEqual([]);
+      expect((await call('GET', '/customers?q=xenn', tokenA)).list.map((c) => c.customerId)).toEqual([customerX]); // a typo
+      const first = await call('GET', '/customers?limit=1', tokenA);
+      expect(first.list.map((c) => c.customerId)).toEqual([customerX]);
+      expect(first.list[0]).not.toHaveProperty('owner');
+      expect(first.list[0]).not.toHaveProperty('tags');
+      const second = await call('GET', `/customers?limit=1&cursor=${String(first.body.nextCursor)}`, tokenA);
+      expect(second.list.map((c) => c.customerId)).toEqual([customerY]);
+      expect(second.body.nextCursor).toBeUndefined();
+      expect((await call('GET', '/customers?cursor=garbage', tokenA)).status).toBe(400);
+      expect((await call('GET', '/customers?limit=1000', tokenA)).status).toBe(400);
     });
 
     it("answers another partner's customer, an unshared one and a guessed id with the same 404", async () => {

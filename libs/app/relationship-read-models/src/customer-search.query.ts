@@ -23,6 +23,8 @@ export interface CustomerSearch {
   cursor?: string;
   /** Only customers currently shared with this partner (the partner portal's list). */
   partnerId?: string;
+  /** Only these customers (the partner aggregate's shares, which a revoke reaches before the read model). */
+  customerIds?: readonly string[];
 }
 
 export interface CustomerListItem {
@@ -137,6 +139,7 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
   if (search.parentId) where.push(`c.parent_id = ${p(search.parentId)}`);
   if (search.registeredFrom) where.push(`c.registered_at >= ${p(search.registeredFrom)}`);
   if (search.registeredTo) where.push(`c.registered_at < ${p(search.registeredTo)}`);
+  if (search.customerIds) where.push(`c.customer_id = ANY(${p([...search.customerIds])}::text[])`);
   if (search.partnerId) {
     const access = manager.getRepository(PartnerAccess).metadata.tablePath;
     where.push(`EXISTS (SELECT 1 FROM ${access} a WHERE a.partner_id = ${p(search.partnerId)} AND a.customer_id = c.customer_id AND a.granted)`);

@@ -1,12 +1,22 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship';
-import { CustomerIdParam, TimelineQueryDto } from '@crm/relationship-api';
-import { CurrentPrincipal, RequireKind, type Principal } from '@crm/service-kit';
-import { CustomerDirectoryEntry, PartnerAccess, readTimeline, type TimelinePage } from '@crm/relationship-read-models';
+import { CustomerIdParam, CustomerListQueryDto, TimelineQueryDto } from '@crm/relationship-api';
+import { CurrentPrincipal, HttpProblem, ProblemTypes, RequireKind, type Principal } from '@crm/service-kit';
+import {
+  CustomerDirectoryEntry,
+  InvalidCursorError,
+  readTimeline,
+  searchCustomers,
+  type CustomerListItem,
+  type TimelinePage,
+} from '@crm/relationship-read-models';
 import { asPartner } from '../auth/principals';
 import type { PartnerStaleness } from './partner-scope';
 import { PartnerScope } from './partner-scope';
+
+/** A list item as a partner sees it: without the company's owner and tags. */
+export type PartnerCustomerListItem = Omit<CustomerListItem, 'owner' | 'tags'>;
 
 /**
  * The customers shared with the calling partner, and their history as that partner may see it:
@@ -20,19 +30,32 @@ export class PortalCustomersController {
   constructor(private readonly scope: PartnerScope) {}
 
   @Get()
-  @ApiOkResponse({ description: 'The customers currently shared with the caller, by name' })
-  async list(@CurrentPrincipal() p: Principal): Promise<CustomerDirectoryEntry[]> {
+  @ApiOkResponse({
+    description:
+      "The customers currently shared with the caller that match, one page at a time (by name unless sorted otherwise); the company's owner and tags are not shown",
+  })
+  async list(@CurrentPrincipal() p: Principal, @Query() q: CustomerListQueryDto): Promise<{ items: PartnerCustomerListItem[]; nextCursor?: string }> {
     const partner = asPartner(p);
+    // The aggregate's shares (a revoke holds at once) AND the read model's grants.
     const shared = await this.scope.sharedCustomerIds(partner);
-    if (shared.size === 0) return [];
-    const rows = await this.scope.manager
-      .getRepository(CustomerDirectoryEntry)
-      .createQueryBuilder('c')
-      .innerJoin(PartnerAccess, 'a', 'a.customer_id = c.customer_id AND a.partner_id = :partnerId AND a.granted = true', { partnerId: partner.partnerId })
-      .orderBy('c.name', 'ASC')
-      .addOrderBy('c.customer_id', 'ASC')
-      .getMany();
-    return rows.filter((c) => shared.has(c.customerId));
+    if (shared.size === 0) return { items: [] };
+    try {
+      const page = await searchCustomers(this.scope.manager, {
+        ...q,
+        owner: undefined, // the company's own fields: not a partner's filter
+        tag: undefined,
+        registeredFrom: q.registeredFrom ? new Date(q.registeredFrom) : undefined,
+        registeredTo: q.registeredTo ? new Date(q.registeredTo) : undefined,
+        limit: q.limit ?? 50,
+        partnerId: partner.partnerId,
+        customerIds: [...shared],
+      });
+      return { ...page, items: page.items.map(({ owner: _owner, tags: _tags, ...item }) => item) };
+    } catch (error) {
+      if (error instanceof InvalidCursorError)
+        throw new HttpProblem(400, error.message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message: error.message }] });
+      throw error;
+    }
   }
 
   @Get(':id')
