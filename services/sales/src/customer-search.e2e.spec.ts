@@ -113,6 +113,29 @@ describe('customer search and list', () => {
     expect(directory.body).toMatchObject({ name: 'CV Sinar Terang', owner: 'sari' });
   });
 
+  it('GET /customers/duplicates: recorded suspicions first, then similar names of the same kind in the same organisation', async () => {
+    const email = `dup-${run}@example.com`;
+    const first = await call('POST', '/customers', { kind: 'person', name: 'Rina Kartika', identities: [{ kind: 'email', value: email }] });
+    const forced = await call('POST', '/customers?force=true', { kind: 'person', name: 'R. Kartika', identities: [{ kind: 'email', value: email }] });
+    const similar = await call('POST', '/customers', { kind: 'organisation', name: 'PT. Maju Jaya' });
+    const [a, b, c] = [first, forced, similar].map((r) => String(r.body.customerId));
+    await waitFor(async () => ((await call('GET', '/customers/duplicates')).body as unknown as unknown[]).length >= 2, 20000, 'the candidates');
+    const pairs = (await call('GET', '/customers/duplicates')).body as unknown as { customerIds: string[]; score: number; reason: string }[];
+    expect(pairs[0].score).toBe(1);
+    const recorded = pairs.find((p) => p.customerIds.includes(a));
+    expect(recorded).toMatchObject({ score: 1, reason: expect.stringMatching(/shares an identity/) });
+    expect(recorded?.customerIds.sort()).toEqual([a, b].sort());
+    const names = pairs.find((p) => p.customerIds.includes(c));
+    expect(names?.customerIds).toContain(ids.maju);
+    expect(names?.reason).toMatch(/similar names/);
+    // Maju Motor has a parent, PT Maju Jaya none: not the same organisation, not a candidate
+    expect(pairs.some((p) => p.customerIds.includes(ids.maju2))).toBe(false);
+    // "PT. Maju Jaya" and "PT Maju Jaya" have the same trigrams: as sure as a shared identity
+    expect(((await call('GET', '/customers/duplicates?minScore=1')).body as unknown as unknown[]).length).toBe(2);
+    expect((await call('GET', '/customers/duplicates?limit=0')).status).toBe(400);
+    expect((await call('GET', '/customers/duplicates?minScore=2')).status).toBe(400);
+  });
+
   it('bad filters and cursors are a 400 naming them', async () => {
     for (const [query, field] of [
       ['cursor=garbage!', 'cursor'],

@@ -6,13 +6,23 @@ import { HttpProblem, ProblemTypes, RequireKind } from '@crm/service-kit';
 import {
   CustomerDirectoryEntry,
   customerExists,
+  duplicateCandidates,
   InvalidCursorError,
+  type DuplicateCandidate,
   readTimeline,
   searchCustomers,
   type CustomerListPage,
   type TimelinePage,
 } from '@crm/relationship-read-models';
-import { CustomerAsOfQueryDto, CustomerChangesQueryDto, CustomerIdParam, CustomerListPageDto, CustomerListQueryDto, TimelineQueryDto } from './dto';
+import {
+  DuplicatesQueryDto,
+  CustomerAsOfQueryDto,
+  CustomerChangesQueryDto,
+  CustomerIdParam,
+  CustomerListPageDto,
+  CustomerListQueryDto,
+  TimelineQueryDto,
+} from './dto';
 import { CustomerHistory, type CustomerChangesPage } from './customers/customer-history';
 import { READ_MODELS } from './relationship-api.module';
 import type { ReadModelRunners } from './read-models';
@@ -44,6 +54,16 @@ export class CustomersController {
         throw new HttpProblem(400, error.message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message: error.message }] });
       throw error;
     }
+  }
+
+  // Declared before ':id', which would otherwise take "duplicates" for an id.
+  @Get('duplicates')
+  @ApiOkResponse({
+    description:
+      'Pairs of customers that may be the same, best first, with a score and the reason: recorded suspicions (a shared identity), then similar names of the same kind in the same organisation',
+  })
+  duplicates(@Query() q: DuplicatesQueryDto): Promise<DuplicateCandidate[]> {
+    return duplicateCandidates(this.readModels.dataSource.manager, { limit: q.limit ?? 50, minScore: q.minScore });
   }
 
   @Get(':id')

@@ -138,6 +138,17 @@ export class CustomerChangesQueryDto {
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
 
+export class DuplicatesQueryDto {
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'Only pairs scoring at least this (0–1)', default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  minScore?: number;
+}
+
 export class CustomerIdParam {
   @ApiProperty() @IsUUID() id!: string;
 }

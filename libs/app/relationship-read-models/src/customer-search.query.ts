@@ -69,6 +69,8 @@ export async function prepareCustomerSearch(manager: EntityManager): Promise<boo
       `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`,
     )) as { schema: string }[];
     await manager.query(`CREATE INDEX IF NOT EXISTS customer_directory_search_trgm ON ${table} USING gin (search_text "${schema}".gin_trgm_ops)`);
+    // For the duplicates list: similar names, found through the index rather than by comparing every pair.
+    await manager.query(`CREATE INDEX IF NOT EXISTS customer_directory_name_trgm ON ${table} USING gist (sort_name "${schema}".gist_trgm_ops)`);
     trigramReady.set(manager.connection, true);
     return true;
   } catch {
@@ -199,4 +201,67 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
     ...(rows.length > search.limit &&
       last && { nextCursor: encodeCursor(sort, typeof last.sort_key === 'number' ? last.sort_key : String(last.sort_key), last.customer_id) }),
   };
+}
+
+export interface DuplicateCandidate {
+  customerIds: [string, string];
+  names: [string, string];
+  /** 1 for a recorded suspicion (a shared identity); otherwise the similarity of the names (0–1). */
+  score: number;
+  reason: string;
+}
+
+/** Names at least this similar (pg_trgm similarity of the lower-cased, accent-free names) are candidates. */
+const NAME_SIMILARITY = 0.6;
+
+/**
+ * Pairs of customers that may be one and the same, best first: those recorded as suspected
+ * duplicates (registered or edited with an identity another customer holds), then customers of the
+ * same kind in the same organisation (the same parent, or both without one) whose names are similar.
+ */
+export async function duplicateCandidates(manager: EntityManager, options: { limit: number; minScore?: number }): Promise<DuplicateCandidate[]> {
+  const table = manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;
+  const recorded = (await manager.query(
+    `SELECT c.customer_id AS a, c.name AS a_name, o.customer_id AS b, o.name AS b_name
+     FROM ${table} c CROSS JOIN LATERAL jsonb_array_elements_text(c.suspected_duplicates) AS d(other)
+     JOIN ${table} o ON o.customer_id = d.other
+     ORDER BY c.customer_id, o.customer_id LIMIT $1`,
+    [options.limit],
+  )) as { a: string; a_name: string; b: string; b_name: string }[];
+  const pairs = new Map<string, DuplicateCandidate>();
+  const key = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
+  for (const r of recorded) {
+    pairs.set(key(r.a, r.b), {
+      customerIds: [r.a, r.b],
+      names: [r.a_name, r.b_name],
+      score: 1,
+      reason: 'shares an identity (recorded when it was registered or edited with force)',
+    });
+  }
+  if (trigramReady.get(manager.connection)) {
+    const threshold = Math.max(options.minScore ?? NAME_SIMILARITY, NAME_SIMILARITY);
+    const similar = (await manager.query(
+      `SELECT a.customer_id AS a, a.name AS a_name, b.customer_id AS b, b.name AS b_name, similarity(a.sort_name, b.sort_name) AS score
+       FROM ${table} a JOIN ${table} b
+         ON a.customer_id < b.customer_id AND a.kind = b.kind AND a.parent_id IS NOT DISTINCT FROM b.parent_id
+        AND a.sort_name % b.sort_name
+       WHERE similarity(a.sort_name, b.sort_name) >= $1
+       ORDER BY score DESC, a.customer_id, b.customer_id LIMIT $2`,
+      [threshold, options.limit],
+    )) as { a: string; a_name: string; b: string; b_name: string; score: number }[];
+    for (const r of similar) {
+      if (!pairs.has(key(r.a, r.b))) {
+        pairs.set(key(r.a, r.b), {
+          customerIds: [r.a, r.b],
+          names: [r.a_name, r.b_name],
+          score: Math.round(Number(r.score) * 100) / 100,
+          reason: `similar names (${Math.round(Number(r.score) * 100)}%), same kind, same organisation`,
+        });
+      }
+    }
+  }
+  return [...pairs.values()]
+    .filter((p) => p.score >= (options.minScore ?? 0))
+    .sort((x, y) => y.score - x.score || x.customerIds[0].localeCompare(y.customerIds[0]))
+    .slice(0, options.limit);
 }
