@@ -269,6 +269,24 @@ describe('partner-portal service (embedded)', () => {
   });
 
   describe('partner scoping', () => {
+    it('a merge shows a partner the merged history only where it was given both customers', async () => {
+      const survivor = await registerCustomer('PT Gabung');
+      const duplicate = await registerCustomer('PT Gabung (dup)');
+      await share(partnerA, survivor);
+      const own = (await commands.episodes.open(alice, 'opportunity', { customerId: survivor, name: 'Survivor deal' })).id;
+      const other = (await commands.episodes.open(alice, 'opportunity', { customerId: duplicate, name: 'Duplicate deal' })).id;
+      await commands.customers.merge(alice, survivor, duplicate);
+      const shown = async () => timelineEpisodeIds(await call('GET', `/customers/${survivor}/timeline`, tokenA));
+      await waitFor(async () => (await shown()).includes(own), 20000, 'the survivor in the portal');
+      expect(await shown()).not.toContain(other); // partner A was never given the duplicate
+      await share(partnerA, duplicate);
+      await waitFor(async () => (await shown()).includes(other), 20000, 'the duplicate once shared');
+      expect((await shown()).sort()).toEqual([own, other].sort());
+      // leave partner A with the fixture's shares only
+      for (const customerId of [survivor, duplicate]) expect((await call('DELETE', `/partners/${partnerA}/shares/${customerId}`, management)).status).toBe(204);
+      await waitFor(async () => (await call('GET', `/customers/${survivor}`, tokenA)).status === 404, 20000, 'the revokes');
+    });
+
     it('lists only the customers shared with the caller', async () => {
       expect((await call('GET', '/customers', tokenA)).list.map((c) => c.customerId)).toEqual([customerX, customerY]); // by name
       expect((await call('GET', '/customers', tokenB)).list.map((c) => c.customerId)).toEqual([customerY]);

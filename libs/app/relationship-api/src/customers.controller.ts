@@ -1,12 +1,14 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship';
 import type { Staleness } from '@crm/projections';
-import { HttpProblem, ProblemTypes, RequireKind } from '@crm/service-kit';
+import { HttpProblem, ProblemTypes, RequireKind, type HeaderResponse } from '@crm/service-kit';
 import {
   CustomerDirectoryEntry,
   customerExists,
   duplicateCandidates,
+  mergedCustomerIds,
+  resolveCustomerId,
   InvalidCursorError,
   type DuplicateCandidate,
   readTimeline,
@@ -71,9 +73,18 @@ export class CustomersController {
     description:
       'The customer as every department sees it; `stale` when events about it are parked and not shown yet. With `asOf`: the record as it stood then, with its revision',
   })
-  async get(@Param() { id }: CustomerIdParam, @Query() q: CustomerAsOfQueryDto): Promise<object> {
-    if (q.asOf) return this.history.asOf(id, new Date(q.asOf));
-    const row = await this.readModels.dataSource.getRepository(CustomerDirectoryEntry).findOneBy({ customerId: id });
+  async get(@Param() { id }: CustomerIdParam, @Query() q: CustomerAsOfQueryDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<object> {
+    if (q.asOf) {
+      // As it stood then; a customer merged at that instant answers as its survivor did.
+      let record = await this.history.asOf(id, new Date(q.asOf));
+      for (let depth = 0; record.mergedInto && depth < 50; depth++) record = await this.history.asOf(record.mergedInto.survivorId, new Date(q.asOf));
+      if (record.customerId !== id) res.setHeader('Content-Location', `/customers/${record.customerId}`);
+      return record;
+    }
+    const survivor = await resolveCustomerId(this.readModels.dataSource.manager, id);
+    // A merged id answers with its survivor's record; Content-Location names the survivor.
+    if (survivor !== id) res.setHeader('Content-Location', `/customers/${survivor}`);
+    const row = await this.readModels.dataSource.getRepository(CustomerDirectoryEntry).findOneBy({ customerId: survivor });
     const stale = await this.readModels.staleness(id);
     if (!row) {
       // Registered, but its registration is parked: say so rather than deny it exists.
@@ -100,9 +111,14 @@ export class CustomersController {
   async timeline(@Param() { id }: CustomerIdParam, @Query() q: TimelineQueryDto): Promise<TimelinePage & { stale?: Staleness }> {
     const manager = this.readModels.dataSource.manager;
     if (!(await customerExists(manager, id))) throw new NotFoundError(`customer ${id} not found`);
+    const asOf = q.asOf ? new Date(q.asOf) : undefined;
+    // A merged id reads as its survivor; a survivor's history holds the histories merged into it —
+    // as the merges stood at asOf, so a read before a merge (or after its undoing) never changes.
+    const survivor = await resolveCustomerId(manager, id, asOf);
     const page = await readTimeline(manager, {
-      customerId: id,
-      asOf: q.asOf ? new Date(q.asOf) : undefined,
+      customerId: survivor,
+      customerIds: await mergedCustomerIds(manager, survivor, asOf),
+      asOf,
       cursor: q.cursor,
       limit: q.limit ?? 50,
       newestFirst: q.order === 'newest-first',

@@ -149,6 +149,17 @@ export class DuplicatesQueryDto {
   minScore?: number;
 }
 
+export class MergeCustomersDto {
+  @ApiProperty({ description: 'The customer to merge into this one (the survivor); it is then read and written as the survivor' })
+  @IsUUID()
+  duplicateId!: string;
+}
+
+export class CustomerMergeParams {
+  @ApiProperty() @IsUUID() id!: string;
+  @ApiProperty() @IsUUID() mergeId!: string;
+}
+
 export class CustomerIdParam {
   @ApiProperty() @IsUUID() id!: string;
 }

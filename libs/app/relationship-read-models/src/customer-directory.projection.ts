@@ -1,7 +1,7 @@
 import type { CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
-import { CustomerDirectoryEntry } from './timeline.entities';
+import { CustomerDirectoryEntry, CustomerMerge } from './timeline.entities';
 
 /** The events the customer directory keeps up with. */
 export type CustomerDirectoryEvent = CrmIntegrationEvent<
@@ -13,6 +13,8 @@ export type CustomerDirectoryEvent = CrmIntegrationEvent<
   | 'CustomerIdentityAdded'
   | 'CustomerIdentityRemoved'
   | 'CustomerDuplicateSuspected'
+  | 'CustomerMerged'
+  | 'CustomerUnmerged'
   | 'CustomerJourneyStageChanged'
   | 'CustomerRelationshipPhaseChanged'
   | 'InteractionRecorded'
@@ -27,6 +29,8 @@ const DIRECTORY_TYPES: CustomerDirectoryEvent['type'][] = [
   'CustomerIdentityAdded',
   'CustomerIdentityRemoved',
   'CustomerDuplicateSuspected',
+  'CustomerMerged',
+  'CustomerUnmerged',
   'CustomerJourneyStageChanged',
   'CustomerRelationshipPhaseChanged',
   'InteractionRecorded',
@@ -52,6 +56,7 @@ export interface DirectoryRow {
   suspected_duplicates: string[];
   sort_name: string;
   search_text: string;
+  merged_into: string | null;
 }
 
 /** Lower-case, accents removed: "Ánh Nguyễn" and "anh nguyen" are the same to a search. */
@@ -64,7 +69,7 @@ export function searchable(text: string): string {
     .trim();
 }
 
-function withSearch(row: Omit<DirectoryRow, 'sort_name' | 'search_text'>): DirectoryRow {
+function withSearch(row: Omit<DirectoryRow, 'sort_name' | 'search_text'> & Partial<Pick<DirectoryRow, 'sort_name' | 'search_text'>>): DirectoryRow {
   const phones = [...row.contacts.map((c) => c.phone), ...row.identities.filter((i) => i.kind === 'phone').map((i) => i.value)].filter((p): p is string => !!p);
   const parts = [
     row.name,
@@ -101,6 +106,7 @@ export function foldDirectory(row: DirectoryRow | undefined, event: CustomerDire
       parent_id: d.parentId ?? null,
       last_interaction_at: null,
       suspected_duplicates: [],
+      merged_into: null,
     });
   }
   if (!row) throw new Error(`customer ${event.data.customerId} is not in the directory`);
@@ -129,6 +135,10 @@ export function foldDirectory(row: DirectoryRow | undefined, event: CustomerDire
       return row.suspected_duplicates.includes(event.data.otherCustomerId)
         ? row
         : { ...row, suspected_duplicates: [...row.suspected_duplicates, event.data.otherCustomerId] };
+    case 'CustomerMerged':
+      return { ...row, merged_into: event.data.survivorId };
+    case 'CustomerUnmerged':
+      return row.merged_into === event.data.survivorId ? { ...row, merged_into: null } : row;
     case 'CustomerJourneyStageChanged':
       return { ...row, journey_stage: event.data.to };
     case 'CustomerRelationshipPhaseChanged':
@@ -142,9 +152,27 @@ export function foldDirectory(row: DirectoryRow | undefined, event: CustomerDire
 }
 
 const COLUMNS =
-  'customer_id, kind, name, journey_stage, relationship_phase, contacts, identities, registered_at, owner, tags, parent_id, last_interaction_at, suspected_duplicates, sort_name, search_text';
+  'customer_id, kind, name, journey_stage, relationship_phase, contacts, identities, registered_at, owner, tags, parent_id, last_interaction_at, suspected_duplicates, sort_name, search_text, merged_into';
 const RECORD =
-  'customer_id text, kind text, name text, journey_stage text, relationship_phase text, contacts jsonb, identities jsonb, registered_at timestamptz, owner text, tags jsonb, parent_id text, last_interaction_at timestamptz, suspected_duplicates jsonb, sort_name text, search_text text';
+  'customer_id text, kind text, name text, journey_stage text, relationship_phase text, contacts jsonb, identities jsonb, registered_at timestamptz, owner text, tags jsonb, parent_id text, last_interaction_at timestamptz, suspected_duplicates jsonb, sort_name text, search_text text, merged_into text';
+
+/** Merges and their undoing, by recording time (what `asOf` reads by). */
+async function recordMerges(events: readonly CustomerDirectoryEvent[], manager: EntityManager): Promise<void> {
+  const table = manager.getRepository(CustomerMerge).metadata.tablePath;
+  for (const event of events) {
+    const at = event.recordedat ?? event.time;
+    if (event.type === 'CustomerMerged') {
+      await manager.query(`INSERT INTO ${table} (merge_id, duplicate_id, survivor_id, merged_at) VALUES ($1, $2, $3, $4) ON CONFLICT (merge_id) DO NOTHING`, [
+        event.data.mergeId,
+        event.data.customerId,
+        event.data.survivorId,
+        at,
+      ]);
+    } else if (event.type === 'CustomerUnmerged') {
+      await manager.query(`UPDATE ${table} SET unmerged_at = $2 WHERE merge_id = $1 AND unmerged_at IS NULL`, [event.data.mergeId, at]);
+    }
+  }
+}
 
 export function customerDirectoryProjection(owner: string): Projection<CustomerDirectoryEvent> {
   const table = (manager: EntityManager) => manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;
@@ -152,7 +180,7 @@ export function customerDirectoryProjection(owner: string): Projection<CustomerD
   const applyBatch = async (events: readonly CustomerDirectoryEvent[], manager: EntityManager) => {
     const ids = [...new Set(events.map((e) => e.data.customerId))];
     const current = (await manager.query(
-      `SELECT customer_id, kind, name, journey_stage, relationship_phase, contacts, identities, registered_at, owner, tags, parent_id, last_interaction_at, suspected_duplicates, sort_name, search_text
+      `SELECT ${COLUMNS}
        FROM ${table(manager)} WHERE customer_id = ANY($1::text[])`,
       [ids],
     )) as (Omit<DirectoryRow, 'registered_at' | 'last_interaction_at'> & { registered_at: Date | string; last_interaction_at: Date | string | null })[];
@@ -176,6 +204,7 @@ export function customerDirectoryProjection(owner: string): Projection<CustomerD
         changed.add(id);
       }
     }
+    await recordMerges(events, manager);
     if (changed.size === 0) return;
     await manager.query(
       `INSERT INTO ${table(manager)} (${COLUMNS})
@@ -189,7 +218,7 @@ export function customerDirectoryProjection(owner: string): Projection<CustomerD
   };
   return {
     name: `${owner}.customer-directory`,
-    entities: [CustomerDirectoryEntry],
+    entities: [CustomerDirectoryEntry, CustomerMerge],
     handles: DIRECTORY_TYPES,
     apply: (event, manager) => applyBatch([event], manager),
     applyBatch,

@@ -118,7 +118,8 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
     params.push(value);
     return `$${params.length}`;
   };
-  const where: string[] = [];
+  // A merged customer is listed as its survivor only.
+  const where: string[] = ['c.merged_into IS NULL'];
   const q = search.q === undefined ? '' : searchable(search.q);
   const words = q.split(' ').filter(Boolean).slice(0, 10);
   const trigram = trigramReady.get(manager.connection) ?? false;
@@ -225,6 +226,7 @@ export async function duplicateCandidates(manager: EntityManager, options: { lim
     `SELECT c.customer_id AS a, c.name AS a_name, o.customer_id AS b, o.name AS b_name
      FROM ${table} c CROSS JOIN LATERAL jsonb_array_elements_text(c.suspected_duplicates) AS d(other)
      JOIN ${table} o ON o.customer_id = d.other
+     WHERE c.merged_into IS NULL AND o.merged_into IS NULL
      ORDER BY c.customer_id, o.customer_id LIMIT $1`,
     [options.limit],
   )) as { a: string; a_name: string; b: string; b_name: string }[];
@@ -245,7 +247,7 @@ export async function duplicateCandidates(manager: EntityManager, options: { lim
        FROM ${table} a JOIN ${table} b
          ON a.customer_id < b.customer_id AND a.kind = b.kind AND a.parent_id IS NOT DISTINCT FROM b.parent_id
         AND a.sort_name % b.sort_name
-       WHERE similarity(a.sort_name, b.sort_name) >= $1
+       WHERE similarity(a.sort_name, b.sort_name) >= $1 AND a.merged_into IS NULL AND b.merged_into IS NULL
        ORDER BY score DESC, a.customer_id, b.customer_id LIMIT $2`,
       [threshold, options.limit],
     )) as { a: string; a_name: string; b: string; b_name: string; score: number }[];

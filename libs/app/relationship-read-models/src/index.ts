@@ -3,3 +3,4 @@ export * from './timeline.projection';
 export * from './timeline.query';
 export * from './customer-directory.projection';
 export * from './customer-search.query';
+export * from './customer-merges.query';

@@ -55,6 +55,24 @@ export class CustomerDirectoryEntry {
    * without accents: what `q` searches (substring and trigram similarity, pg_trgm).
    */
   @Column({ type: 'text', name: 'search_text', default: '' }) searchText!: string;
+  /** While merged: the customer it is read as (its survivor). Merged customers are left out of lists. */
+  @Column({ type: 'text', name: 'merged_into', nullable: true }) mergedInto!: string | null;
+}
+
+/**
+ * Every merge, with when it was recorded and (if so) undone: a survivor's history includes the
+ * histories of the customers merged into it while the merge was in force — so `asOf` before a merge,
+ * or after its undoing, shows each customer on its own.
+ */
+@Entity({ name: 'customer_merges' })
+@Index('customer_merges_survivor', ['survivorId'])
+@Index('customer_merges_duplicate', ['duplicateId'])
+export class CustomerMerge {
+  @PrimaryColumn({ type: 'text', name: 'merge_id' }) mergeId!: string;
+  @Column({ type: 'text', name: 'duplicate_id' }) duplicateId!: string;
+  @Column({ type: 'text', name: 'survivor_id' }) survivorId!: string;
+  @Column({ type: 'timestamptz', name: 'merged_at' }) mergedAt!: Date;
+  @Column({ type: 'timestamptz', name: 'unmerged_at', nullable: true }) unmergedAt!: Date | null;
 }
 
 /** Which partner may currently read which customer (explicit, revocable grants). */

@@ -53,6 +53,11 @@ export interface TimelineQuery {
   newestFirst?: boolean;
   /** Scope to one partner: another partner's episodes are left out. */
   partnerId?: string;
+  /**
+   * The customers whose entries make this history (default: `customerId` alone): a survivor and the
+   * customers merged into it while the merge was in force at `asOf` (see `mergedCustomerIds`).
+   */
+  customerIds?: readonly string[];
 }
 
 interface EntryRow {
@@ -73,8 +78,8 @@ interface EntryRow {
  */
 export async function readTimeline(manager: EntityManager, q: TimelineQuery): Promise<TimelinePage> {
   const table = manager.getRepository(TimelineEntry).metadata.tablePath;
-  const params: unknown[] = [q.customerId];
-  let where = 't.customer_id = $1';
+  const params: unknown[] = [q.customerIds ? [...q.customerIds] : [q.customerId]];
+  let where = 't.customer_id = ANY($1::text[])';
   if (q.asOf) {
     params.push(q.asOf.toISOString());
     where += ` AND t.recorded_at <= $${params.length}`;

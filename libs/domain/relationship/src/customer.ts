@@ -79,6 +79,10 @@ export type CustomerEvent =
   | { type: 'CustomerIdentityAdded'; data: { customerId: string; identity: Identity } }
   | { type: 'CustomerIdentityRemoved'; data: { customerId: string; identity: Identity } }
   | { type: 'CustomerDuplicateSuspected'; data: { customerId: string; otherCustomerId: string; reason: string } }
+  /** Recorded on the duplicate's stream: from now on it is read and written as its survivor. */
+  | { type: 'CustomerMerged'; data: { customerId: string; survivorId: string; mergeId: string } }
+  /** Undoes that merge: the duplicate is itself again, with what was recorded on it before. */
+  | { type: 'CustomerUnmerged'; data: { customerId: string; survivorId: string; mergeId: string } }
   | { type: 'CustomerJourneyStageChanged'; data: StageChange<JourneyStage> }
   | { type: 'CustomerRelationshipPhaseChanged'; data: StageChange<RelationshipPhase> };
 
@@ -93,6 +97,8 @@ export interface Customer {
   readonly owner?: string;
   readonly tags: readonly string[];
   readonly parentId?: string;
+  /** Set while this customer is merged into another (its survivor). */
+  readonly mergedInto?: { readonly survivorId: string; readonly mergeId: string };
 }
 
 export type CustomerState = Customer | undefined;
@@ -113,6 +119,13 @@ export type CustomerCommand =
   | { type: 'AddIdentity'; data: { customerId: string; identity: Identity } }
   | { type: 'RemoveIdentity'; data: { customerId: string; identity: Identity } }
   | { type: 'SuspectDuplicate'; data: { customerId: string; otherCustomerId: string; reason: string } }
+  /**
+   * Merge this customer (the duplicate) into `survivorId`. The application layer passes what it read
+   * of the survivor: that it is live, and the chain of customers it is itself merged into (none for
+   * a live one) — so a merge never closes a loop.
+   */
+  | { type: 'MergeCustomer'; data: { customerId: string; survivorId: string; mergeId: string }; survivor: { exists: boolean; mergedInto?: string } }
+  | { type: 'UnmergeCustomer'; data: { customerId: string; mergeId: string } }
   | { type: 'ChangeJourneyStage'; data: { customerId: string; to: JourneyStage; reason?: string; source?: ChangeSource } }
   | { type: 'ChangeRelationshipPhase'; data: { customerId: string; to: RelationshipPhase; reason?: string; source?: ChangeSource } };
 
@@ -144,6 +157,13 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       return state && { ...state, identities: state.identities.filter((i) => !sameIdentity(i, event.data.identity)) };
     case 'CustomerDuplicateSuspected':
       return state;
+    case 'CustomerMerged':
+      return state && { ...state, mergedInto: { survivorId: event.data.survivorId, mergeId: event.data.mergeId } };
+    case 'CustomerUnmerged': {
+      if (!state) return state;
+      const { mergedInto: _merged, ...rest } = state;
+      return rest;
+    }
     case 'CustomerJourneyStageChanged':
       return state && { ...state, journeyStage: event.data.to };
     case 'CustomerRelationshipPhaseChanged':
@@ -194,7 +214,23 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
     return [{ type: 'CustomerRegistered', data: d }];
   }
   if (!state) throw new DomainRuleViolation('unknown-customer', `customer ${command.data.customerId} is not registered`);
+  if (command.type === 'UnmergeCustomer') {
+    if (state.mergedInto?.mergeId !== command.data.mergeId)
+      throw new DomainRuleViolation('not-merged', `merge ${command.data.mergeId} is not in force for ${state.customerId}`);
+    return [{ type: 'CustomerUnmerged', data: { customerId: state.customerId, survivorId: state.mergedInto.survivorId, mergeId: command.data.mergeId } }];
+  }
+  // A merged customer is read and written as its survivor: the application layer sends its
+  // commands there; one that arrives here anyway is refused rather than lost in a merged record.
+  if (state.mergedInto) throw new DomainRuleViolation('customer-merged', `customer ${state.customerId} is merged into ${state.mergedInto.survivorId}`);
   switch (command.type) {
+    case 'MergeCustomer': {
+      const { survivorId } = command.data;
+      if (survivorId === state.customerId) throw new DomainRuleViolation('merge-into-itself', 'a customer cannot be merged into itself');
+      if (!command.survivor.exists) throw new DomainRuleViolation('unknown-survivor', `customer ${survivorId} is not registered`);
+      if (command.survivor.mergedInto)
+        throw new DomainRuleViolation('survivor-merged', `customer ${survivorId} is itself merged into ${command.survivor.mergedInto}: merge into that one`);
+      return [{ type: 'CustomerMerged', data: command.data }];
+    }
     case 'ChangeCustomerDetails': {
       const d = command.data;
       if (d.name !== undefined && !d.name.trim()) throw new DomainRuleViolation('customer-needs-name', 'a customer needs a name');

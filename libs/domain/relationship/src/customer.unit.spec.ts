@@ -185,4 +185,46 @@ describe('customer decide', () => {
         .then([{ type: 'CustomerRelationshipPhaseChanged', data: { customerId: 'c1', from: 'commitment', to: 'dissolution' } }]);
     });
   });
+
+  describe('merging', () => {
+    const merge = { customerId: 'c1', survivorId: 's1', mergeId: 'm1' };
+    const live = { exists: true };
+    it('merges a live customer into a live survivor, once; then refuses its commands until undone', () => {
+      given(history)
+        .when({ type: 'MergeCustomer', data: merge, survivor: live })
+        .then([{ type: 'CustomerMerged', data: merge }]);
+      const merged: CustomerEvent[] = [...history, { type: 'CustomerMerged', data: merge }];
+      given(merged)
+        .when({ type: 'MergeCustomer', data: { ...merge, mergeId: 'm2' }, survivor: live })
+        .thenBreaks('customer-merged');
+      given(merged)
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', name: 'X' } })
+        .thenBreaks('customer-merged');
+      expect(stateOf(merged)?.mergedInto).toEqual({ survivorId: 's1', mergeId: 'm1' });
+    });
+    it('never into itself, an unknown customer or a customer that is itself merged', () => {
+      given(history)
+        .when({ type: 'MergeCustomer', data: { ...merge, survivorId: 'c1' }, survivor: live })
+        .thenBreaks('merge-into-itself');
+      given(history)
+        .when({ type: 'MergeCustomer', data: merge, survivor: { exists: false } })
+        .thenBreaks('unknown-survivor');
+      given(history)
+        .when({ type: 'MergeCustomer', data: merge, survivor: { exists: true, mergedInto: 'x' } })
+        .thenBreaks('survivor-merged');
+    });
+    it('undoes only the merge in force', () => {
+      const merged: CustomerEvent[] = [...history, { type: 'CustomerMerged', data: merge }];
+      given(merged)
+        .when({ type: 'UnmergeCustomer', data: { customerId: 'c1', mergeId: 'm1' } })
+        .then([{ type: 'CustomerUnmerged', data: merge }]);
+      given(merged)
+        .when({ type: 'UnmergeCustomer', data: { customerId: 'c1', mergeId: 'other' } })
+        .thenBreaks('not-merged');
+      given(history)
+        .when({ type: 'UnmergeCustomer', data: { customerId: 'c1', mergeId: 'm1' } })
+        .thenBreaks('not-merged');
+      expect(stateOf([...merged, { type: 'CustomerUnmerged', data: merge }])?.mergedInto).toBeUndefined();
+    });
+  });
 });

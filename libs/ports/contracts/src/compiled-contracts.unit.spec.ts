@@ -29,6 +29,8 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   CustomerContactRemoved: { customerId: id, contactId: id },
   CustomerIdentityAdded: { customerId: id, identity: { kind: 'phone', value: '+62 812' } },
   CustomerIdentityRemoved: { customerId: id, identity: { kind: 'external-id', value: 'ERP-1', system: 'erp' } },
+  CustomerMerged: { customerId: id, survivorId: id, mergeId: id },
+  CustomerUnmerged: { customerId: id, survivorId: id, mergeId: id },
   CustomerDuplicateSuspected: { customerId: id, otherCustomerId: id, reason: 'shares email with the other customer' },
   CustomerJourneyStageChanged: { customerId: id, from: 'loyal-customer', to: 'repeat-customer', reason: 'spend moved to a competitor', source: 'manual' },
   CustomerRelationshipPhaseChanged: { customerId: id, from: 'awareness', to: 'exploration', source: 'derived' },

@@ -91,6 +91,20 @@ export class CustomerDuplicateSuspectedV1 {
   @IsString() @IsNotEmpty() reason!: string;
 }
 
+/** On the duplicate's stream: it is merged into `survivorId` (reads and writes go to the survivor). */
+export class CustomerMergedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @IsNotEmpty() survivorId!: string;
+  @IsString() @IsNotEmpty() mergeId!: string;
+}
+
+/** On the duplicate's stream: merge `mergeId` is undone. */
+export class CustomerUnmergedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @IsNotEmpty() survivorId!: string;
+  @IsString() @IsNotEmpty() mergeId!: string;
+}
+
 export class CustomerJourneyStageChangedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsIn(JOURNEY_STAGES) from!: string;
@@ -190,6 +204,8 @@ export const INTEGRATION_EVENTS = {
   CustomerIdentityAdded: CustomerIdentityAddedV1,
   CustomerIdentityRemoved: CustomerIdentityRemovedV1,
   CustomerDuplicateSuspected: CustomerDuplicateSuspectedV1,
+  CustomerMerged: CustomerMergedV1,
+  CustomerUnmerged: CustomerUnmergedV1,
   CustomerJourneyStageChanged: CustomerJourneyStageChangedV1,
   CustomerRelationshipPhaseChanged: CustomerRelationshipPhaseChangedV1,
   EpisodeOpened: EpisodeOpenedV1,

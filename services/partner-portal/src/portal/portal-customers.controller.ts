@@ -6,6 +6,7 @@ import { CurrentPrincipal, HttpProblem, ProblemTypes, RequireKind, type Principa
 import {
   CustomerDirectoryEntry,
   InvalidCursorError,
+  mergedCustomerIds,
   readTimeline,
   searchCustomers,
   type CustomerListItem,
@@ -78,10 +79,16 @@ export class PortalCustomersController {
     const partner = asPartner(p);
     await this.scope.assertMayRead(partner, id);
     const stale = await this.scope.staleness(id);
+    const asOf = q.asOf ? new Date(q.asOf) : undefined;
+    // Customers merged into this one show here only where the partner was given them too.
+    const merged = await mergedCustomerIds(this.scope.manager, id, asOf);
+    const customerIds = [id];
+    for (const other of merged.slice(1)) if (await this.scope.mayRead(partner, other)) customerIds.push(other);
     const page = await readTimeline(this.scope.manager, {
       customerId: id,
+      customerIds,
       partnerId: partner.partnerId,
-      asOf: q.asOf ? new Date(q.asOf) : undefined,
+      asOf,
       cursor: q.cursor,
       limit: q.limit ?? 50,
       newestFirst: q.order === 'newest-first',

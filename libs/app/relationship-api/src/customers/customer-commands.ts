@@ -130,8 +130,10 @@ export class CustomerCommands {
     });
   }
 
-  async addIdentity(principal: Principal, customerId: string, identity: Identity, options: IdentityOptions = {}): Promise<CommandResult> {
-    if (!(await this.exists(customerId))) throw new NotFoundError(`customer ${customerId} not found`);
+  async addIdentity(principal: Principal, id: string, identity: Identity, options: IdentityOptions = {}): Promise<CommandResult> {
+    // Claimed for the customer that will hold it: a merged id is written as its survivor.
+    const customerId = await this.resolve(id);
+    if (!customerId) throw new NotFoundError(`customer ${id} not found`);
     const metadata = this.metadata(principal, options);
     const duplicates = await this.claimAll([identity], customerId, metadata, options.force ?? false);
     const r = await this.run(principal, customerId, { type: 'AddIdentity', data: { customerId, identity } }, options);
@@ -163,6 +165,59 @@ export class CustomerCommands {
     return this.run(principal, customerId, { type: 'ChangeRelationshipPhase', data: { customerId, source: 'manual', ...change } }, options);
   }
 
+  /**
+   * Merges `duplicateId` into `survivorId`: one event on the duplicate's stream, no history rewritten.
+   * From then on the duplicate is read and written as the survivor. 404 for an unknown duplicate.
+   */
+  async merge(principal: Principal, survivorId: string, duplicateId: string, options: CommandOptions & { mergeId?: string } = {}): Promise<CommandResult> {
+    const mergeId = options.mergeId ?? randomUUID();
+    const survivor = await this.get(survivorId);
+    const r = await this.handler.handle(
+      customerStream(duplicateId),
+      {
+        type: 'MergeCustomer',
+        data: { customerId: duplicateId, survivorId, mergeId },
+        survivor: { exists: survivor !== undefined, mergedInto: survivor?.mergedInto?.survivorId },
+      },
+      this.metadata(principal, options),
+      {
+        expectedRevision: options.expectedRevision,
+        check: (state) => {
+          if (!state) throw new NotFoundError(`customer ${duplicateId} not found`);
+        },
+      },
+    );
+    return { id: mergeId, revision: r.revision };
+  }
+
+  /** Undoes merge `mergeId` of `duplicateId`: both customers are back, each with what was recorded on it. */
+  async unmerge(principal: Principal, duplicateId: string, mergeId: string, options: CommandOptions = {}): Promise<CommandResult> {
+    const r = await this.handler.handle(
+      customerStream(duplicateId),
+      { type: 'UnmergeCustomer', data: { customerId: duplicateId, mergeId } },
+      this.metadata(principal, options),
+      {
+        expectedRevision: options.expectedRevision,
+        check: (state) => {
+          if (state?.mergedInto?.mergeId !== mergeId) throw new NotFoundError(`merge ${mergeId} is not in force`);
+        },
+      },
+    );
+    return { id: mergeId, revision: r.revision };
+  }
+
+  /** The live customer an id is now written as: itself, or the survivor of its merge (chains followed); undefined if unknown. */
+  async resolve(customerId: string): Promise<string | undefined> {
+    let id = customerId;
+    for (let depth = 0; depth < 50; depth++) {
+      const state = await this.get(id);
+      if (!state) return undefined;
+      if (!state.mergedInto) return id;
+      id = state.mergedInto.survivorId;
+    }
+    return undefined;
+  }
+
   async get(customerId: string): Promise<CustomerState> {
     return (await this.handler.load(customerStream(customerId))).state;
   }
@@ -184,14 +239,24 @@ export class CustomerCommands {
     options: CommandOptions,
     check?: (state: CustomerState) => void,
   ): Promise<CommandResult & { events: unknown[] }> {
-    const r = await this.handler.handle(customerStream(customerId), command, this.metadata(principal, options), {
-      expectedRevision: options.expectedRevision,
-      check: (state) => {
-        if (!state) throw new NotFoundError(`customer ${customerId} not found`);
-        check?.(state);
-      },
-    });
-    return { id: customerId, revision: r.revision, events: r.events };
+    try {
+      const r = await this.handler.handle(customerStream(customerId), command, this.metadata(principal, options), {
+        expectedRevision: options.expectedRevision,
+        check: (state) => {
+          if (!state) throw new NotFoundError(`customer ${customerId} not found`);
+          // Written as its survivor: found on the state this command loaded, so a live customer costs nothing more.
+          if (state.mergedInto) throw new MergedInto(state.mergedInto.survivorId);
+          check?.(state);
+        },
+      });
+      return { id: customerId, revision: r.revision, events: r.events };
+    } catch (error) {
+      if (!(error instanceof MergedInto)) throw error;
+      // The client's If-Match was about the merged record: not a revision of the survivor.
+      const survivor = error.survivorId;
+      const retarget = { ...command, data: { ...command.data, customerId: survivor } } as CustomerCommand;
+      return this.run(principal, survivor, retarget, { ...options, expectedRevision: undefined }, check);
+    }
   }
 
   /** Claims each identity; with `force`, one held by another customer is left to it and returned. */
@@ -256,3 +321,10 @@ export class CustomerCommands {
 }
 
 export type { Contact };
+
+/** Thrown inside a command's access check to send it to the survivor of a merged customer. */
+class MergedInto extends Error {
+  constructor(readonly survivorId: string) {
+    super(`merged into ${survivorId}`);
+  }
+}

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -14,6 +14,7 @@ import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, Requi
 import {
   ContactChangeDto,
   ContactDto,
+  CustomerMergeParams,
   CustomerContactParams,
   CustomerIdParam,
   CustomerIdentityParams,
@@ -21,9 +22,14 @@ import {
   IdentityDto,
   IdentitySystemQueryDto,
   JourneyStageChangeDto,
+  MergeCustomersDto,
   PatchCustomerDto,
   RelationshipPhaseChangeDto,
 } from '../dto';
+import { NotFoundError } from '@crm/relationship';
+import { findMerge } from '@crm/relationship-read-models';
+import type { ReadModelRunners } from '../read-models';
+import { READ_MODELS } from '../relationship-api.module';
 import { CustomerCommands } from './customer-commands';
 
 const ETAG = "The customer's revision after the change: send it as If-Match on the next one";
@@ -44,7 +50,10 @@ const ETAG = "The customer's revision after the change: send it as If-Match on t
 @ApiUnprocessableEntityResponse({ description: 'A rule of the domain was broken; `code` names it (e.g. parent-cycle, backward-move-needs-reason)' })
 @Controller('customers')
 export class CustomerEditsController {
-  constructor(private readonly customers: CustomerCommands) {}
+  constructor(
+    private readonly customers: CustomerCommands,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
+  ) {}
 
   @Patch(':id')
   @ApiOkResponse({ description: `Changed (or nothing to change). ETag: ${ETAG}` })
@@ -173,5 +182,39 @@ export class CustomerEditsController {
     const r = await this.customers.changeRelationshipPhase(p, id, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
     setEtag(res, r.revision);
     return { customerId: id, relationshipPhase: dto.to };
+  }
+
+  @Post(':id/merges')
+  @HttpCode(201)
+  @ApiCreatedResponse({
+    description:
+      'The duplicate is merged into this customer (one event on the duplicate; no history rewritten): from now on reading or writing the duplicate answers with this one. Location names the merge, which DELETE undoes',
+  })
+  async merge(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: CustomerIdParam,
+    @Body() dto: MergeCustomersDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ mergeId: string; survivorId: string; duplicateId: string }> {
+    // If-Match, if any, is about the duplicate: the record the merge changes.
+    const r = await this.customers.merge(p, id, dto.duplicateId, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    res.setHeader('Location', `/customers/${id}/merges/${r.id}`);
+    return { mergeId: r.id, survivorId: id, duplicateId: dto.duplicateId };
+  }
+
+  @Delete(':id/merges/:mergeId')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Undone: both customers are back, each with what was recorded on it; reads as of before the undoing do not change' })
+  async unmerge(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id, mergeId }: CustomerMergeParams,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+  ): Promise<void> {
+    // The merge is found in the read model (it names the duplicate); the duplicate's own stream decides.
+    const merge = await findMerge(this.readModels.dataSource.manager, id, mergeId);
+    if (!merge) throw new NotFoundError(`merge ${mergeId} of customer ${id} not found`);
+    await this.customers.unmerge(p, merge.duplicateId, mergeId, { correlationId });
   }
 }

@@ -37,7 +37,11 @@ export class EpisodeCommands {
     const owner: EpisodeOwner =
       principal.kind === 'partner' ? { kind: 'partner', partnerId: principal.partnerId } : { kind: 'department', department: principal.department };
     if (principal.kind === 'partner') await this.partnerAccess.assertShared(principal, dto.customerId);
-    const customerExists = await this.customers.exists(dto.customerId);
+    // A merged customer is written as its survivor (which a partner must have been given too).
+    const resolved = await this.customers.resolve(dto.customerId);
+    const customerId = resolved ?? dto.customerId;
+    if (principal.kind === 'partner' && customerId !== dto.customerId) await this.partnerAccess.assertShared(principal, customerId);
+    const customerExists = resolved !== undefined;
     const r = await this.handler.handle(
       episodeStream(episodeId),
       {
@@ -45,7 +49,7 @@ export class EpisodeCommands {
         customerExists,
         data: {
           episodeId,
-          customerId: dto.customerId,
+          customerId,
           name: dto.name,
           episodeType,
           owner,
