@@ -5,12 +5,12 @@ type Ctor = new () => object;
 
 // class-transformer's registry of @Type() declarations (which DTO a nested property holds); its
 // CommonJS build ships no typings for this entry point.
+type ClassTransformerStorage = {
+  defaultMetadataStorage: { findTypeMetadata(target: Function, property: string): { typeFunction(): unknown } | undefined };
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const typeMetadata = (
-  require('class-transformer/cjs/storage') as {
-    defaultMetadataStorage: { findTypeMetadata(target: Function, property: string): { typeFunction(): unknown } | undefined };
-  }
-).defaultMetadataStorage;
+const storage = require('class-transformer/cjs/storage') as ClassTransformerStorage;
+const typeMetadata = storage.defaultMetadataStorage;
 
 /** One failed check: where (a dotted path into the payload) and why. */
 export interface PayloadProblem {
