@@ -1,4 +1,4 @@
-import { InvalidAppendError, type EventStore } from '@crm/event-store';
+import { InvalidAppendError, withCheckedAppends, type EventStore } from '@crm/event-store';
 import { crmMetadataProblem } from '@crm/kernel';
 
 /**
@@ -9,18 +9,8 @@ import { crmMetadataProblem } from '@crm/kernel';
  * batch (`InvalidAppendError`), before anything is written.
  */
 export function crmEventStore(store: EventStore): EventStore {
-  return {
-    appendToStream(streamId, events, options) {
-      for (const event of events) {
-        const problem = crmMetadataProblem(event?.metadata);
-        if (problem) return Promise.reject(new InvalidAppendError(`event ${event?.id}: ${problem}`));
-      }
-      return store.appendToStream(streamId, events, options);
-    },
-    readStream: (streamId, options) => store.readStream(streamId, options),
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    ping: () => store.ping(),
-    close: () => store.close(),
-  };
+  return withCheckedAppends(store, (event) => {
+    const problem = crmMetadataProblem(event?.metadata);
+    return problem ? new InvalidAppendError(`event ${event?.id}: ${problem}`) : undefined;
+  });
 }

@@ -1,5 +1,5 @@
 import type { IntegrationEventRegistry } from '@crm/bus';
-import type { EventStore, NewEvent } from '@crm/event-store';
+import { withCheckedAppends, type EventStore } from '@crm/event-store';
 
 /** An event a command produced breaks its published contract: nothing was appended. */
 export class ContractViolationError extends Error {
@@ -20,18 +20,8 @@ export class ContractViolationError extends Error {
  * services answer a violation with 400 naming the fields (request fields share the payload's names).
  */
 export function contractCheckedStore(store: EventStore, registry: IntegrationEventRegistry): EventStore {
-  return {
-    appendToStream(streamId, events: readonly NewEvent[], options) {
-      for (const event of events) {
-        const problems = registry.payloadProblems(event.type, event.schemaVersion ?? 1, event.data);
-        if (problems?.length) return Promise.reject(new ContractViolationError(event.type, problems));
-      }
-      return store.appendToStream(streamId, events, options);
-    },
-    readStream: (streamId, options) => store.readStream(streamId, options),
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    ping: () => store.ping(),
-    close: () => store.close(),
-  };
+  return withCheckedAppends(store, (event) => {
+    const problems = registry.payloadProblems(event.type, event.schemaVersion ?? 1, event.data);
+    return problems?.length ? new ContractViolationError(event.type, problems) : undefined;
+  });
 }

@@ -1,5 +1,5 @@
 import { CHANNELS, CONTACT_ROLES, DIRECTIONS, EPISODE_OUTCOMES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/relationship';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -188,19 +188,7 @@ export class PatchCustomerDto {
 }
 
 /** A contact's full new record (`PUT`): fields left out are cleared. */
-export class ContactChangeDto {
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) role?: string;
-  @ApiPropertyOptional({ enum: CONTACT_ROLES, isArray: true })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(CONTACT_ROLES.length)
-  @ArrayUnique()
-  @IsIn(CONTACT_ROLES, { each: true })
-  roles?: (typeof CONTACT_ROLES)[number][];
-  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) phone?: string;
-}
+export class ContactChangeDto extends OmitType(ContactDto, ['contactId'] as const) {}
 
 export class ForceQueryDto {
   @ApiPropertyOptional({ description: 'Take an identity another customer holds anyway, recording a suspected duplicate', default: false })

@@ -4,3 +4,4 @@ export * from './position';
 export * from './validate-new-events';
 export * from './polling-subscription';
 export * from './command-handler';
+export * from './checked-appends';
