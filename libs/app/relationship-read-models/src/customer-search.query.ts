@@ -125,14 +125,18 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
   const trigram = trigramReady.get(manager.connection) ?? false;
   let score = '0::real';
   if (words.length > 0) {
-    const substring = words.map((w) => `c.search_text LIKE ${p(`%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`).join(' AND ');
-    if (trigram) {
-      const query = p(q);
-      score = `word_similarity(${query}, c.search_text)`;
-      where.push(`((${substring}) OR word_similarity(${query}, c.search_text) >= ${WORD_SIMILARITY})`);
-    } else {
-      where.push(`(${substring})`);
-    }
+    // Each word must be found: as a substring (prefixes, e-mails, digits), or — from four letters
+    // on, when pg_trgm is there — as a close match of some word of the text (a typo). A query of
+    // several letters may also match as a whole ("maju jya" for "PT Maju Jaya"). Every branch is an
+    // operator the trigram index serves, so a search reads index pages instead of scoring every row.
+    const literal = (w: string) => /^[\d+]+$/.test(w) || w.includes('@');
+    const conditions = words.map((w) => {
+      const like = `c.search_text LIKE ${p(`%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`;
+      return trigram && w.length >= 4 && !literal(w) ? `(${like} OR ${p(w)} <% c.search_text)` : like;
+    });
+    const whole = trigram && q.length >= 5 && !words.some(literal) ? ` OR ${p(q)} <% c.search_text` : '';
+    where.push(`((${conditions.join(' AND ')})${whole})`);
+    if (trigram) score = `word_similarity(${p(q)}, c.search_text)`;
   }
   if (search.kind) where.push(`c.kind = ${p(search.kind)}`);
   if (search.journeyStage) where.push(`c.journey_stage = ${p(search.journeyStage)}`);
@@ -164,14 +168,19 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
     const cast = sort === 'relevance' ? '::real' : '::text';
     where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND c.customer_id > ${id}))`);
   }
-  const rows = (await manager.query(
-    `SELECT c.customer_id, c.name, c.kind, c.journey_stage, c.relationship_phase, c.owner, c.tags, c.parent_id, c.registered_at, c.last_interaction_at, ${expr} AS sort_key
+  const limit = p(search.limit + 1);
+  const sql = `SELECT c.customer_id, c.name, c.kind, c.journey_stage, c.relationship_phase, c.owner, c.tags, c.parent_id, c.registered_at, c.last_interaction_at, ${expr} AS sort_key
      FROM ${table} c
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY sort_key ${desc ? 'DESC' : 'ASC'}, c.customer_id ASC
-     LIMIT ${p(search.limit + 1)}`,
-    params,
-  )) as {
+     LIMIT ${limit}`;
+  // `<%` matches at pg_trgm.word_similarity_threshold: set for this query only (a transaction).
+  const rows = (await (trigram && words.length > 0
+    ? manager.transaction(async (m) => {
+        await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', '${WORD_SIMILARITY}', true)`);
+        return m.query(sql, params);
+      })
+    : manager.query(sql, params))) as {
     customer_id: string;
     name: string;
     kind: string;
