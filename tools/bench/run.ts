@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appendBench } from './append';
+import { customerSearchBench } from './customer-search';
 import type { BenchContext, BenchModule, Figure } from './kit';
 import { pipelineBench } from './pipeline';
 import { rebuildBench } from './rebuild';
@@ -23,7 +24,7 @@ import { timelineBench } from './timeline';
 import { wakeupBench } from './wakeup';
 
 /** Every bench module, in the order they run. Add new ones here. */
-export const MODULES: readonly BenchModule[] = [appendBench, wakeupBench, timelineBench, rebuildBench, pipelineBench];
+export const MODULES: readonly BenchModule[] = [appendBench, wakeupBench, timelineBench, customerSearchBench, rebuildBench, pipelineBench];
 
 interface Args {
   only?: string[];
@@ -76,7 +77,7 @@ export function formatFigure(f: Figure): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.list) {
-    for (const m of MODULES) console.log(`${m.name.padEnd(12)} ${m.description}`);
+    for (const m of MODULES) console.log(`${m.name.padEnd(16)} ${m.description}`);
     return;
   }
   const unknown = (args.only ?? []).filter((n) => !MODULES.some((m) => m.name === n));
