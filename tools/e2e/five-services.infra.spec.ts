@@ -100,6 +100,26 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     const reg = await call('sales', 'POST', '/customers', sales, { kind: 'organisation', name: 'PT Sinar Abadi', contacts: [{ name: 'Dewi', role: 'buyer' }] });
     expect(reg.status).toBe(201);
     const customerId = String(reg.body.customerId);
+    // Found in another service, through Kafka and PostgreSQL's pg_trgm: a typo and a contact's name.
+    const search = async (n: Name, token: string, q: string) =>
+      ((await call(n, 'GET', `/customers?q=${encodeURIComponent(q)}`, token)).body.items as { customerId: string }[] | undefined)?.map((i) => i.customerId) ??
+      [];
+    await waitFor(
+      async () => (await search('marketing', marketing, 'sinar abdi')).includes(customerId),
+      60000,
+      'marketing to find the customer despite a typo',
+    );
+    expect(await search('marketing', marketing, 'dewi')).toContain(customerId);
+    // An edit in one service is what every other service lists.
+    expect((await call('service', 'PATCH', `/customers/${customerId}`, service, { tags: ['infra-run'] })).status).toBe(200);
+    await waitFor(
+      async () =>
+        (((await call('sales', 'GET', '/customers?tag=infra-run', sales)).body.items as { customerId: string }[] | undefined) ?? []).some(
+          (i) => i.customerId === customerId,
+        ),
+      60000,
+      'sales to list the tag service set',
+    );
 
     // The other services learn of the customer through Kafka; they accept commands once they know it.
     const openCase = () => call('service', 'POST', '/cases', service, { customerId, name: 'Delivery late', channel: 'phone' });

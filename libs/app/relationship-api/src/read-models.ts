@@ -5,11 +5,8 @@ import { RELAY_CONSUMER, toIntegrationEvent } from '@crm/relay';
 import {
   backfillTimelineOwners,
   prepareCustomerSearch,
-  CustomerDirectoryEntry,
   customerDirectoryProjection,
-  PartnerAccess,
   partnerAccessProjection,
-  TimelineEntry,
   timelineProjection,
 } from '@crm/relationship-read-models';
 import type { DataSource } from 'typeorm';
@@ -19,7 +16,8 @@ export function relationshipProjections(service: string): Projection[] {
   return [customerDirectoryProjection(service), timelineProjection(service), partnerAccessProjection(service)];
 }
 
-export const RELATIONSHIP_ENTITIES = [TimelineEntry, CustomerDirectoryEntry, PartnerAccess];
+/** The tables of the shared read models: taken from the projections, so a new table is never left out. */
+export const RELATIONSHIP_ENTITIES: Function[] = [...new Set(relationshipProjections('entities').flatMap((p) => p.entities as Function[]))];
 
 /** Schema of a service's read models: `sales`, `service`, `partner_portal`... */
 export const schemaOf = (service: string) => service.replace(/-/g, '_');
