@@ -160,6 +160,29 @@ describe('analytics service (embedded)', () => {
     expect(await metrics(customerId)).toEqual(before);
   });
 
+  it('measures merged customers as one: the survivor with what was merged into it, until the merge is undone', async () => {
+    const survivor = (await commands.customers.register(alice, { kind: 'organisation', name: 'Merge Survivor' })).id;
+    const duplicate = (await commands.customers.register(alice, { kind: 'organisation', name: 'Merge Duplicate' })).id;
+    for (const [customer, value] of [
+      [survivor, 100],
+      [duplicate, 40],
+    ] as const) {
+      const deal = (await commands.episodes.open(alice, 'opportunity', { customerId: customer, name: 'Deal' })).id;
+      await commands.episodes.recordInteraction(alice, deal, { channel: 'phone', direction: 'outbound', action: 'called' });
+      await commands.episodes.close(alice, deal, { outcome: 'won', value, currency: 'EUR' });
+    }
+    await waitFor(async () => (await metrics(duplicate)).rfm?.frequency === 1, 20000, 'the duplicate measured');
+    const merge = await commands.customers.merge(alice, survivor, duplicate);
+    await waitFor(async () => (await metrics(survivor)).rfm.frequency === 2, 20000, 'the merge to reach analytics');
+    const merged = await metrics(duplicate);
+    expect(merged.customerId).toBe(survivor);
+    expect(merged.interactions.total).toBe(2);
+    expect(merged.rfm).toMatchObject({ frequency: 2, monetary: 140 });
+    await commands.customers.unmerge(alice, duplicate, merge.id);
+    await waitFor(async () => (await metrics(survivor)).rfm.frequency === 1, 20000, 'the unmerge to reach analytics');
+    expect((await metrics(duplicate)).rfm).toMatchObject({ frequency: 1, monetary: 40 });
+  });
+
   it('serves its OpenAPI document and health', async () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/customers/{id}/metrics', '/customers/{id}/timeline']));

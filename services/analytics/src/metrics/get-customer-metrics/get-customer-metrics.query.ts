@@ -3,7 +3,8 @@ import type { Clock } from '@crm/kernel';
 import { NotFoundError } from '@crm/relationship';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { CLOCK } from '@crm/service-kit';
-import { customerExists } from '@crm/relationship-read-models';
+import { customerExists, mergedCustomerIds, resolveCustomerId } from '@crm/relationship-read-models';
+import { In } from 'typeorm';
 import { CustomerMetrics, CustomerPurchase } from '../customer-metrics.entities';
 
 const DAY_MS = 86_400_000;
@@ -32,7 +33,10 @@ export class GetCustomerMetricsHandler {
   async handle(customerId: string, periodDays?: number): Promise<CustomerMetricsView> {
     const now = this.clock.now();
     const manager = this.readModels.dataSource.manager;
-    const row = await manager.getRepository(CustomerMetrics).findOneBy({ customerId });
+    // A merged customer is measured as its survivor, and a survivor together with what was merged into it.
+    const survivor = await resolveCustomerId(manager, customerId);
+    const ids = await mergedCustomerIds(manager, survivor);
+    const row = combine(await manager.getRepository(CustomerMetrics).findBy({ customerId: In(ids) }));
     // The directory and the metrics are separate projections: either may be a moment ahead.
     if (!row && !(await customerExists(manager, customerId))) throw new NotFoundError(`customer ${customerId} not found`);
 
@@ -45,7 +49,7 @@ export class GetCustomerMetricsHandler {
         .createQueryBuilder('p')
         .select('COUNT(*)::int', 'count')
         .addSelect('COALESCE(SUM(p.value), 0)::text', 'total')
-        .where('p.customer_id = :customerId', { customerId })
+        .where('p.customer_id IN (:...ids)', { ids })
         .andWhere('p.closed_at > :since AND p.closed_at <= :now', { since, now })
         .getRawOne<{ count: number; total: string }>();
       frequency = Number(r?.count ?? 0);
@@ -53,7 +57,7 @@ export class GetCustomerMetricsHandler {
     }
     const lastPurchaseAt = row?.lastPurchaseAt ?? null;
     return {
-      customerId,
+      customerId: survivor,
       interactions: { total: row?.interactionsTotal ?? 0, byChannel: row?.interactionsByChannel ?? {}, byDepartment: row?.interactionsByDepartment ?? {} },
       lastInteractionAt: row?.lastInteractionAt?.toISOString() ?? null,
       lastPurchaseAt: lastPurchaseAt?.toISOString() ?? null,
@@ -65,4 +69,26 @@ export class GetCustomerMetricsHandler {
       },
     };
   }
+}
+
+/** The metrics of several customers (a survivor and those merged into it) as one. */
+function combine(rows: CustomerMetrics[]): CustomerMetrics | undefined {
+  if (rows.length <= 1) return rows[0];
+  const sum = (a: Record<string, number>, b: Record<string, number>) => {
+    const out = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  const latest = (a: Date | null, b: Date | null) => (a === null ? b : b === null ? a : a > b ? a : b);
+  return rows.reduce((a, b) => ({
+    customerId: a.customerId,
+    interactionsTotal: a.interactionsTotal + b.interactionsTotal,
+    interactionsByChannel: sum(a.interactionsByChannel, b.interactionsByChannel),
+    interactionsByDepartment: sum(a.interactionsByDepartment, b.interactionsByDepartment),
+    lastInteractionAt: latest(a.lastInteractionAt, b.lastInteractionAt),
+    wonCount: a.wonCount + b.wonCount,
+    // numeric as text; the view reports it as a number anyway
+    wonValue: String(Number(a.wonValue) + Number(b.wonValue)),
+    lastPurchaseAt: latest(a.lastPurchaseAt, b.lastPurchaseAt),
+  }));
 }
