@@ -2,3 +2,4 @@ export * from '@crm/kernel';
 export * from './customer';
 export * from './episode';
 export * from './partner';
+export * from './lead';
