@@ -47,6 +47,10 @@ export type ContactRole = (typeof CONTACT_ROLES)[number];
 export const CHANGE_SOURCES = ['manual', 'derived'] as const;
 export type ChangeSource = (typeof CHANGE_SOURCES)[number];
 
+/** Where a lead came from. */
+export const LEAD_SOURCES = ['web-form', 'import', 'event', 'referral', 'partner', 'campaign', 'phone', 'other'] as const;
+export type LeadSource = (typeof LEAD_SOURCES)[number];
+
 /** Who acted in an interaction. */
 export const ACTOR_KINDS = ['staff', 'partner-user', 'customer', 'system'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CustomerEditsController, CustomersController, RelationshipApiModule } from '@crm/relationship-api';
 import { RegisterCustomerController } from './customers/register-customer/register-customer.controller';
+import { LeadsController } from './leads/leads.controller';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
 import { salesReadModels } from './read-models';
 
@@ -12,6 +13,6 @@ import { salesReadModels } from './read-models';
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],
-  controllers: [RegisterCustomerController, OpportunitiesController],
+  controllers: [RegisterCustomerController, OpportunitiesController, LeadsController],
 })
 export class SalesModule {}

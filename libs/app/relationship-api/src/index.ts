@@ -11,3 +11,4 @@ export * from './customers/customer-edits.controller';
 export * from './contract-checked-store';
 export { DomainRuleViolation, NotFoundError } from '@crm/relationship';
 export * from './customers/customer-history';
+export * from './leads/lead-commands';

@@ -10,6 +10,7 @@ import { contractCheckedStore } from './contract-checked-store';
 import type { CommandSettings } from './application/command-options';
 import { CustomerCommands } from './customers/customer-commands';
 import { CustomerHistory } from './customers/customer-history';
+import { LeadCommands } from './leads/lead-commands';
 import { EpisodeCommands } from './episodes/episode-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
@@ -104,6 +105,11 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, CustomerCommands, PARTNER_ACCESS, COMMAND_SETTINGS],
         useFactory: (store: EventStore, c: CustomerCommands, access: PartnerAccess, s: CommandSettings) => new EpisodeCommands(store, c, access, s),
       },
+      {
+        provide: LeadCommands,
+        inject: [WRITE_STORE, CustomerCommands, EpisodeCommands, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, c: CustomerCommands, e: EpisodeCommands, s: CommandSettings) => new LeadCommands(store, c, e, s),
+      },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -119,7 +125,7 @@ export class RelationshipApiModule {
       module: RelationshipApiModule,
       controllers: options.controllers ?? [],
       providers,
-      exports: [CustomerCommands, EpisodeCommands, PartnerCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])],
+      exports: [CustomerCommands, EpisodeCommands, PartnerCommands, LeadCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { DomainRuleViolation, type Decider } from '@crm/kernel';
+import { DomainRuleViolation, type Decider, type LeadSource } from '@crm/kernel';
 
 /**
  * Lead aggregate: someone who may become a customer, captured from a source (a web form, a fair, a
@@ -7,9 +7,6 @@ import { DomainRuleViolation, type Decider } from '@crm/kernel';
  * disqualified with a reason. Lead generation and qualification are the first two stages of the
  * sales process.
  */
-
-export const LEAD_SOURCES = ['web-form', 'import', 'event', 'referral', 'partner', 'campaign', 'phone', 'other'] as const;
-export type LeadSource = (typeof LEAD_SOURCES)[number];
 
 export interface LeadQualification {
   /** What the prospect can spend, in minor units of `currency`. */

@@ -64,6 +64,22 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   EpisodeClosed: { episodeId: id, customerId: id, outcome: 'won', closedAt: at, value: 48000, currency: 'EUR', reason: 'best offer' },
   CustomerSharedWithPartner: { partnerId: id, customerId: id, sharedAt: at, sharedBy: 'alice' },
   CustomerShareRevoked: { partnerId: id, customerId: id, revokedAt: at, revokedBy: 'alice' },
+  LeadCaptured: {
+    leadId: id,
+    source: 'web-form',
+    name: 'Rina',
+    company: 'CV Sinar',
+    email: 'rina@sinar.example',
+    phone: '+62 1',
+    externalId: 'form-1',
+    qualification: { budget: 100, currency: 'IDR', authority: true, need: 'vans', timeline: at },
+    capturedAt: at,
+    matchingCustomerId: id,
+  },
+  LeadQualified: { leadId: id, qualification: { need: 'vans' } },
+  LeadAssigned: { leadId: id, owner: 'sari' },
+  LeadDisqualified: { leadId: id, reason: 'no budget', disqualifiedAt: at },
+  LeadConverted: { leadId: id, customerId: id, contactId: id, opportunityId: id, convertedAt: at },
 };
 
 // The timestamps: forms isISO8601 passes that Date or PostgreSQL cannot read (see instant.ts).

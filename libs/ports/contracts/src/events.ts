@@ -8,11 +8,12 @@ import {
   EPISODE_OUTCOMES,
   EPISODE_TYPES,
   JOURNEY_STAGES,
+  LEAD_SOURCES,
   RELATIONSHIP_PHASES,
   SALES_STAGES,
   ACTOR_KINDS,
 } from '@crm/kernel';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsInstant } from './instant';
 import { NestedObject, NestedObjects } from './nested';
 
@@ -194,6 +195,55 @@ export class CustomerShareRevokedV1 {
   @IsString() @IsNotEmpty() revokedBy!: string;
 }
 
+class LeadQualificationV1 {
+  @IsOptional() @IsNumber() @Min(0) budget?: number;
+  @IsOptional() @IsString() currency?: string;
+  @IsOptional() @IsBoolean() authority?: boolean;
+  @IsOptional() @IsString() need?: string;
+  @IsOptional() @IsInstant() timeline?: string;
+}
+
+/**
+ * Lead events. They carry no customer id (a lead is not a customer yet), so the relay keeps them in
+ * the store; their contracts still bind what the write side accepts.
+ */
+export class LeadCapturedV1 {
+  @IsString() @IsNotEmpty() leadId!: string;
+  @IsIn(LEAD_SOURCES) source!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsOptional() @IsString() company?: string;
+  @IsOptional() @IsEmail() email?: string;
+  @IsOptional() @IsString() phone?: string;
+  @IsOptional() @IsString() externalId?: string;
+  @NestedObject(() => LeadQualificationV1) qualification!: LeadQualificationV1;
+  @IsInstant() capturedAt!: string;
+  @IsOptional() @IsString() matchingCustomerId?: string;
+}
+
+export class LeadQualifiedV1 {
+  @IsString() @IsNotEmpty() leadId!: string;
+  @NestedObject(() => LeadQualificationV1) qualification!: LeadQualificationV1;
+}
+
+export class LeadAssignedV1 {
+  @IsString() @IsNotEmpty() leadId!: string;
+  @IsString() @IsNotEmpty() owner!: string;
+}
+
+export class LeadDisqualifiedV1 {
+  @IsString() @IsNotEmpty() leadId!: string;
+  @IsString() @IsNotEmpty() reason!: string;
+  @IsInstant() disqualifiedAt!: string;
+}
+
+export class LeadConvertedV1 {
+  @IsString() @IsNotEmpty() leadId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsOptional() @IsString() contactId?: string;
+  @IsString() @IsNotEmpty() opportunityId!: string;
+  @IsInstant() convertedAt!: string;
+}
+
 /** Every integration event of the CRM, by type and schema version. */
 export const INTEGRATION_EVENTS = {
   CustomerRegistered: CustomerRegisteredV1,
@@ -214,6 +264,11 @@ export const INTEGRATION_EVENTS = {
   EpisodeClosed: EpisodeClosedV1,
   CustomerSharedWithPartner: CustomerSharedWithPartnerV1,
   CustomerShareRevoked: CustomerShareRevokedV1,
+  LeadCaptured: LeadCapturedV1,
+  LeadQualified: LeadQualifiedV1,
+  LeadAssigned: LeadAssignedV1,
+  LeadDisqualified: LeadDisqualifiedV1,
+  LeadConverted: LeadConvertedV1,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

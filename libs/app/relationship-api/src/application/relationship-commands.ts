@@ -2,6 +2,7 @@ import type { EventStore } from '@crm/event-store';
 import { systemClock } from '@crm/kernel';
 import { CustomerCommands } from '../customers/customer-commands';
 import { EpisodeCommands } from '../episodes/episode-commands';
+import { LeadCommands } from '../leads/lead-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from '../partners/partner-commands';
 import type { CommandSettings } from './command-options';
 
@@ -9,6 +10,7 @@ export interface RelationshipCommands {
   customers: CustomerCommands;
   episodes: EpisodeCommands;
   partners: PartnerCommands;
+  leads: LeadCommands;
 }
 
 /**
@@ -23,5 +25,5 @@ export function createRelationshipCommands(
   const customers = new CustomerCommands(store, settings);
   const partners = new PartnerCommands(store, customers, settings);
   const episodes = new EpisodeCommands(store, customers, access ?? new AggregatePartnerAccess(partners), settings);
-  return { customers, episodes, partners };
+  return { customers, episodes, partners, leads: new LeadCommands(store, customers, episodes, settings) };
 }

@@ -1,0 +1,115 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { LeadCommands, type ConvertedLead } from '@crm/relationship-api';
+import {
+  CurrentPrincipal,
+  expectedRevisionFromIfMatch,
+  RequireDepartment,
+  RequireKind,
+  setEtag,
+  type HeaderResponse,
+  type Principal,
+  type StaffPrincipal,
+} from '@crm/service-kit';
+import { AssignLeadDto, CaptureLeadDto, ConvertLeadDto, DisqualifyLeadDto, LeadIdParam, LeadQualificationDto } from './leads.dto';
+
+const staff = (p: Principal) => p as StaffPrincipal;
+
+/**
+ * Leads: captured from a source, qualified (BANT), assigned, then converted into a customer, a
+ * contact and an opportunity in one idempotent command — or disqualified with a reason. A lead whose
+ * e-mail or phone a customer already holds carries `matchingCustomerId`: convert it with `attachTo`.
+ */
+@ApiTags('leads')
+@ApiBearerAuth()
+@RequireKind('staff')
+@RequireDepartment('sales', 'marketing', 'management')
+@ApiNotFoundResponse({ description: 'No such lead' })
+@ApiUnprocessableEntityResponse({ description: 'A rule was broken; `code` names it (lead-needs-contact, lead-closed, lead-converted, …)' })
+@Controller('leads')
+export class LeadsController {
+  constructor(private readonly leads: LeadCommands) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiCreatedResponse({
+    description:
+      'Captured (the same capture again changes nothing); Location names the lead; `matchingCustomerId` when a customer already holds its e-mail or phone',
+  })
+  async capture(
+    @CurrentPrincipal() p: Principal,
+    @Body() dto: CaptureLeadDto,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ leadId: string; matchingCustomerId?: string }> {
+    const r = await this.leads.capture(staff(p), dto, { correlationId });
+    res.setHeader('Location', `/leads/${r.id}`);
+    setEtag(res, r.revision);
+    return { leadId: r.id, ...(r.matchingCustomerId && { matchingCustomerId: r.matchingCustomerId }) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The lead, its status, and its score with the reasons' })
+  async get(@Param() { id }: LeadIdParam, @Res({ passthrough: true }) res: HeaderResponse): Promise<object> {
+    const lead = await this.leads.get(id);
+    setEtag(res, BigInt(lead.revision));
+    return lead;
+  }
+
+  @Put(':id/qualification')
+  @ApiOkResponse({ description: 'The BANT answers replaced; the lead is qualified once all are known and the person can decide' })
+  async qualify(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: LeadIdParam,
+    @Body() dto: LeadQualificationDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ leadId: string }> {
+    setEtag(res, (await this.leads.qualify(staff(p), id, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) })).revision);
+    return { leadId: id };
+  }
+
+  @Post(':id/assignment')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Assigned to the owner' })
+  async assign(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: LeadIdParam,
+    @Body() dto: AssignLeadDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ leadId: string; owner: string }> {
+    setEtag(res, (await this.leads.assign(staff(p), id, dto.owner, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) })).revision);
+    return { leadId: id, owner: dto.owner };
+  }
+
+  @Post(':id/disqualification')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Disqualified with its reason; the lead is closed' })
+  async disqualify(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: LeadIdParam,
+    @Body() dto: DisqualifyLeadDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ leadId: string }> {
+    setEtag(res, (await this.leads.disqualify(staff(p), id, dto.reason, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) })).revision);
+    return { leadId: id };
+  }
+
+  @Post(':id/conversion')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Converted: the customer (new, or the one attached to), its contact and the opportunity. A retry answers the same ids' })
+  @ApiConflictResponse({ description: "`identity-taken`: a customer already holds the lead's e-mail or phone (`holderId`): convert with `attachTo`" })
+  convert(@CurrentPrincipal() p: Principal, @Param() { id }: LeadIdParam, @Body() dto: ConvertLeadDto): Promise<ConvertedLead> {
+    return this.leads.convert(staff(p), id, dto);
+  }
+}
