@@ -9,10 +9,8 @@ import {
   duplicateCandidates,
   mergedCustomerIds,
   resolveCustomerId,
-  InvalidCursorError,
   type DuplicateCandidate,
   readTimeline,
-  searchCustomers,
   type CustomerListPage,
   type TimelinePage,
 } from '@crm/relationship-read-models';
@@ -26,6 +24,7 @@ import {
   TimelineQueryDto,
 } from './dto';
 import { CustomerHistory, type CustomerChangesPage } from './customers/customer-history';
+import { listCustomers } from './customers/list-customers';
 import { READ_MODELS } from './relationship-api.module';
 import type { ReadModelRunners } from './read-models';
 
@@ -43,19 +42,8 @@ export class CustomersController {
   @Get()
   @ApiOkResponse({ type: CustomerListPageDto, description: 'Customers that match, one page at a time in a stable order; `nextCursor` for the next page' })
   @ApiBadRequestResponse({ description: 'A filter or cursor that is not valid (problem+json naming it)' })
-  async list(@Query() q: CustomerListQueryDto): Promise<CustomerListPage> {
-    try {
-      return await searchCustomers(this.readModels.dataSource.manager, {
-        ...q,
-        registeredFrom: q.registeredFrom ? new Date(q.registeredFrom) : undefined,
-        registeredTo: q.registeredTo ? new Date(q.registeredTo) : undefined,
-        limit: q.limit ?? 50,
-      });
-    } catch (error) {
-      if (error instanceof InvalidCursorError)
-        throw new HttpProblem(400, error.message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message: error.message }] });
-      throw error;
-    }
+  list(@Query() q: CustomerListQueryDto): Promise<CustomerListPage> {
+    return listCustomers(this.readModels.dataSource.manager, q);
   }
 
   // Declared before ':id', which would otherwise take "duplicates" for an id.

@@ -12,3 +12,4 @@ export * from './contract-checked-store';
 export { DomainRuleViolation, NotFoundError } from '@crm/relationship';
 export * from './customers/customer-history';
 export * from './leads/lead-commands';
+export * from './customers/list-customers';

@@ -66,14 +66,10 @@ export class ReadModelRunners {
     private readonly service: string,
   ) {}
 
-  static async start(
-    platform: Platform,
-    service: string,
-    extra: { projections: Projection[]; entities: Function[] } = { projections: [], entities: [] },
-  ): Promise<ReadModelRunners> {
+  static async start(platform: Platform, service: string, own: Projection[] = []): Promise<ReadModelRunners> {
     // The same list the service's read-models.ts declares for the CLIs; tables from the projections.
-    const projections = serviceReadModels(service, extra.projections).readModels.map((m) => m.projection);
-    const entities = new Set([...projections.flatMap((p) => p.entities as Function[]), ...extra.entities]);
+    const projections = serviceReadModels(service, own).readModels.map((m) => m.projection);
+    const entities = new Set(projections.flatMap((p) => p.entities as Function[]));
     const ds = await platform.createDataSource([...entities], { schema: schemaOf(service) });
     await backfillTimelineOwners(ds.manager);
     await prepareCustomerSearch(ds.manager);

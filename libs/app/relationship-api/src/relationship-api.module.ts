@@ -26,7 +26,6 @@ export interface RelationshipApiOptions {
   service: string;
   controllers?: Type<unknown>[];
   projections?: Projection[];
-  entities?: Function[];
   /**
    * Who may a partner act for: a provider of this module (listed in `providers`) used instead of
    * reading the partner aggregate alone. The partner portal's `PartnerScope` also refuses revoked
@@ -114,8 +113,7 @@ export class RelationshipApiModule {
       {
         provide: READ_MODELS,
         inject: [PLATFORM],
-        useFactory: (platform: Platform) =>
-          ReadModelRunners.start(platform, options.service, { projections: options.projections ?? [], entities: options.entities ?? [] }),
+        useFactory: (platform: Platform) => ReadModelRunners.start(platform, options.service, options.projections ?? []),
       },
       ReadModelsLifecycle,
       // Reads the customer's own stream (asOf, changes): the store as it is, not the write store.

@@ -1,7 +1,5 @@
 import { uuidV5 } from '@crm/kernel';
 
-export { uuidV5 };
-
 /** Fixed for good: changing it would give every campaign touch a new id and break retries. */
 const CAMPAIGN_NAMESPACE = 'fa339127-6aca-4b45-b8f0-4d61ed1cde9c';
 

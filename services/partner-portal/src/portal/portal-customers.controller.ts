@@ -1,17 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship';
-import { CustomerIdParam, CustomerListQueryDto, TimelineQueryDto } from '@crm/relationship-api';
-import { CurrentPrincipal, HttpProblem, ProblemTypes, RequireKind, type Principal } from '@crm/service-kit';
-import {
-  CustomerDirectoryEntry,
-  InvalidCursorError,
-  mergedCustomerIds,
-  readTimeline,
-  searchCustomers,
-  type CustomerListItem,
-  type TimelinePage,
-} from '@crm/relationship-read-models';
+import { CustomerIdParam, CustomerListQueryDto, listCustomers, TimelineQueryDto } from '@crm/relationship-api';
+import { CurrentPrincipal, RequireKind, type Principal } from '@crm/service-kit';
+import { CustomerDirectoryEntry, mergedCustomerIds, readTimeline, type CustomerListItem, type TimelinePage } from '@crm/relationship-read-models';
 import { asPartner } from '../auth/principals';
 import type { PartnerStaleness } from './partner-scope';
 import { PartnerScope } from './partner-scope';
@@ -40,23 +32,13 @@ export class PortalCustomersController {
     // The aggregate's shares (a revoke holds at once) AND the read model's grants.
     const shared = await this.scope.sharedCustomerIds(partner);
     if (shared.size === 0) return { items: [] };
-    try {
-      const page = await searchCustomers(this.scope.manager, {
-        ...q,
-        owner: undefined, // the company's own fields: not a partner's filter
-        tag: undefined,
-        registeredFrom: q.registeredFrom ? new Date(q.registeredFrom) : undefined,
-        registeredTo: q.registeredTo ? new Date(q.registeredTo) : undefined,
-        limit: q.limit ?? 50,
-        partnerId: partner.partnerId,
-        customerIds: [...shared],
-      });
-      return { ...page, items: page.items.map(({ owner: _owner, tags: _tags, ...item }) => item) };
-    } catch (error) {
-      if (error instanceof InvalidCursorError)
-        throw new HttpProblem(400, error.message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message: error.message }] });
-      throw error;
-    }
+    const page = await listCustomers(this.scope.manager, q, {
+      owner: undefined, // the company's own fields: not a partner's filter
+      tag: undefined,
+      partnerId: partner.partnerId,
+      customerIds: [...shared],
+    });
+    return { ...page, items: page.items.map(({ owner: _owner, tags: _tags, ...item }) => item) };
   }
 
   @Get(':id')
@@ -83,7 +65,8 @@ export class PortalCustomersController {
     // Customers merged into this one show here only where the partner was given them too.
     const merged = await mergedCustomerIds(this.scope.manager, id, asOf);
     const customerIds = [id];
-    for (const other of merged.slice(1)) if (await this.scope.mayRead(partner, other)) customerIds.push(other);
+    const shares = merged.length > 1 ? await this.scope.partnerOf(partner) : undefined; // read once, not per merged customer
+    for (const other of merged.slice(1)) if (await this.scope.mayRead(partner, other, shares)) customerIds.push(other);
     const page = await readTimeline(this.scope.manager, {
       customerId: id,
       customerIds,

@@ -1,0 +1,24 @@
+import { HttpProblem, ProblemTypes } from '@crm/service-kit';
+import { InvalidCursorError, searchCustomers, type CustomerListPage, type CustomerSearch } from '@crm/relationship-read-models';
+import type { EntityManager } from 'typeorm';
+import type { CustomerListQueryDto } from '../dto';
+
+/**
+ * `GET /customers` for staff and (scoped) for partners: the query as the search takes it, and a cursor
+ * that does not decode answered as a 400 naming `cursor`.
+ */
+export async function listCustomers(manager: EntityManager, q: CustomerListQueryDto, scope: Partial<CustomerSearch> = {}): Promise<CustomerListPage> {
+  try {
+    return await searchCustomers(manager, {
+      ...q,
+      registeredFrom: q.registeredFrom ? new Date(q.registeredFrom) : undefined,
+      registeredTo: q.registeredTo ? new Date(q.registeredTo) : undefined,
+      limit: q.limit ?? 50,
+      ...scope,
+    });
+  } catch (error) {
+    if (error instanceof InvalidCursorError)
+      throw new HttpProblem(400, error.message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message: error.message }] });
+    throw error;
+  }
+}
