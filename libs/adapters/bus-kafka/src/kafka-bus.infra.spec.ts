@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeBusConformance, testIntegrationEvent, testRegistry, uniqueGroup, uniqueSubject, waitFor } from '@crm/bus/testing';
+import { describeBusConformance, gate, testIntegrationEvent, testRegistry, uniqueGroup, uniqueSubject, waitFor } from '@crm/bus/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { DLQ_HEADERS, KafkaBus, readDeadLetters } from './kafka-bus';
 
@@ -111,6 +111,63 @@ describe('KafkaBus specifics', () => {
       expect(topics[0].partitions).toHaveLength(2);
     } finally {
       await admin.disconnect();
+    }
+  });
+
+  it('replaces a consumer that shows no sign of life (here a handler that never returns), and reports itself down until then', async () => {
+    const errors: string[] = [];
+    const watched = new KafkaBus(testRegistry(), {
+      brokers,
+      clientId: 'crm-bus-watchdog',
+      topic: `${specTopic}.watchdog`,
+      dlqPrefix,
+      partitions: 1, // one partition: the hung handler holds the only fetch loop
+      maxWaitTimeInMs: 250,
+      stallAfterMs: Number(process.env.CRM_TEST_STALL_AFTER_MS ?? 2000),
+      logLevel: logLevel.NOTHING,
+      onError: (message) => void errors.push(message),
+    });
+    const hung = gate();
+    const first = testIntegrationEvent(uniqueSubject());
+    const second = testIntegrationEvent(uniqueSubject());
+    const calls: string[] = [];
+    const sub = await watched.subscribe({
+      group: uniqueGroup('watchdog'),
+      handler: async (e) => {
+        calls.push(e.id);
+        // The first delivery hangs (as on a call without a timeout); a redelivery goes through.
+        if (calls.length === 1) await hung.promise;
+      },
+    });
+    try {
+      await watched.publish([first, second]);
+      await waitFor(() => calls.length === 1, 60000, 'the first delivery');
+      await waitFor(
+        () =>
+          watched.ping().then(
+            () => false,
+            () => true,
+          ),
+        60000,
+        'ping to report the stalled consumer',
+      );
+      await expect(watched.ping()).rejects.toThrow(/consumer of group watchdog\..*(no fetch or heartbeat|stalled)/);
+      await waitFor(() => calls.includes(second.id), 120000, 'the replacing consumer to redeliver the first event and deliver the second');
+      expect(calls.filter((id) => id === first.id).length).toBeGreaterThanOrEqual(2);
+      expect(errors.some((m) => /consumer of group watchdog\..* stalled/.test(m))).toBe(true);
+      await waitFor(
+        () =>
+          watched.ping().then(
+            () => true,
+            () => false,
+          ),
+        60000,
+        'ping to pass again',
+      );
+    } finally {
+      hung.open();
+      await sub.stop();
+      await watched.close();
     }
   });
 

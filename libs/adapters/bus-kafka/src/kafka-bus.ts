@@ -44,6 +44,13 @@ export interface KafkaBusOptions {
   sessionTimeoutMs?: number;
   /** Heartbeat interval; default a sixth of the session timeout. */
   heartbeatIntervalMs?: number;
+  /**
+   * A consumer that shows no sign of life (no fetch, heartbeat, batch or join) for this long is
+   * restarted, and `ping()` fails meanwhile. kafkajs can hang after a broker outage without crashing
+   * (kafkajs#660, #1163), so this is what keeps a consumer going whatever the outage. Default 30 s:
+   * several fetch waits and heartbeats.
+   */
+  stallAfterMs?: number;
   /** Where the bus reports problems it recovers from (default console.error). */
   onError?(message: string, error: unknown): void;
 }
@@ -68,6 +75,9 @@ const CONSUMER_RESTART_MS = 5000;
 interface KafkaSubscription {
   stopping: boolean;
   consumer: Consumer;
+  group: string;
+  /** Why this consumer is not consuming right now (crashed, stalled, restarting), or undefined. */
+  down(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -204,27 +214,34 @@ export class KafkaBus implements IntegrationBus {
     await this.producer(); // dead letters need it; fail now rather than on the first poison message
 
     const sessionTimeout = this.options.sessionTimeoutMs ?? 6000;
-    const consumer = this.kafka.consumer({
-      groupId: group,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: this.options.maxWaitTimeInMs,
-      sessionTimeout,
-      heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.max(500, Math.floor(sessionTimeout / 6)),
-      retry: { restartOnFailure: async () => true },
-    });
     const report = this.options.onError ?? defaultOnError;
+    const stallAfterMs = this.options.stallAfterMs ?? 30_000;
     let stopped: Promise<void> | undefined;
     let restartTimer: NodeJS.Timeout | undefined;
+    // Why the consumer is down (undefined while it runs), and when it last showed a sign of life.
+    let downBecause: string | undefined;
+    let restarting = false;
+    let lastAlive = Date.now();
+    // Consumers replaced by a restart whose disconnect has not finished yet (they may hang).
+    const replaced = new Set<Consumer>();
 
     const subscription: KafkaSubscription = {
       stopping: false,
-      consumer,
+      consumer: undefined as unknown as Consumer, // set below, replaced by each restart
+      group,
+      down: () =>
+        downBecause ?? (Date.now() - lastAlive > stallAfterMs ? `no fetch or heartbeat for ${Math.round((Date.now() - lastAlive) / 1000)} s` : undefined),
       stop: () => {
         stopped ??= (async () => {
           subscription.stopping = true;
           if (restartTimer) clearTimeout(restartTimer);
-          // Waits for the in-flight message, commits the resolved offsets and leaves the group.
-          await consumer.disconnect();
+          clearInterval(watchdog);
+          // Waits for the in-flight message, commits the resolved offsets and leaves the group; a
+          // replaced consumer gets a bounded wait, as when it was replaced.
+          await Promise.all([
+            subscription.consumer.disconnect(),
+            ...[...replaced].map((old) => Promise.race([old.disconnect().catch(() => undefined), delay(sessionTimeout)])),
+          ]);
           this.subscriptions.delete(subscription);
         })();
         return stopped;
@@ -232,29 +249,100 @@ export class KafkaBus implements IntegrationBus {
     };
     const config = runConfig(subscription, dlqTopic);
 
+    // A restart gets a new kafkajs consumer: one that hung may never finish disconnecting, and its
+    // events must no longer count as signs of life.
+    const createConsumer = (): Consumer => {
+      // A replaced consumer must not come back by kafkajs's own restart after its next crash.
+      const current = () => subscription.consumer === consumer && !subscription.stopping;
+      const consumer: Consumer = this.kafka.consumer({
+        groupId: group,
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: this.options.maxWaitTimeInMs,
+        sessionTimeout,
+        heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.max(500, Math.floor(sessionTimeout / 6)),
+        retry: { restartOnFailure: async () => current() },
+      });
+      // Every sign that the consumer works: fetching (also when idle: a fetch returns after
+      // maxWaitTimeInMs), heartbeating (also during a long batch), batches, joining the group.
+      const alive = (): void => {
+        if (subscription.consumer !== consumer) return;
+        lastAlive = Date.now();
+        downBecause = undefined;
+      };
+      for (const event of [
+        consumer.events.FETCH_START,
+        consumer.events.FETCH,
+        consumer.events.HEARTBEAT,
+        consumer.events.START_BATCH_PROCESS,
+        consumer.events.END_BATCH_PROCESS,
+        consumer.events.GROUP_JOIN,
+        consumer.events.COMMIT_OFFSETS,
+      ]) {
+        consumer.on(event, alive);
+      }
+      // kafkajs restarts a crashed consumer by itself when the error is retriable (the watchdog
+      // covers that restart hanging); otherwise it stays down, so restart it here.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!current()) return;
+        report(`kafka consumer of group ${group} crashed${payload.restart ? '; kafkajs restarts it' : ''}`, payload.error);
+        downBecause = `crashed: ${payload.error?.message ?? 'unknown error'}`;
+        if (!payload.restart) restart(downBecause, CONSUMER_RESTART_MS);
+      });
+      return consumer;
+    };
+    subscription.consumer = createConsumer();
+
     const start = async (): Promise<void> => {
+      const consumer = subscription.consumer;
       await consumer.connect();
       await consumer.subscribe({ topics: [this.topic], fromBeginning: fromBeginning ?? true });
       await consumer.run(config);
     };
 
-    // kafkajs restarts a crashed consumer by itself when the error is retriable; otherwise it stays
-    // down, so restart it here unless the subscription is being stopped.
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      report(`kafka consumer of group ${group} crashed${payload.restart ? '; kafkajs restarts it' : ''}`, payload.error);
-      if (payload.restart || subscription.stopping) return;
-      const restart = (): void => {
-        restartTimer = setTimeout(() => {
-          if (subscription.stopping) return;
-          start().catch((error: unknown) => {
+    // Replaces the consumer by a new one (the old one gets a bounded chance to leave the group and
+    // commit) until that starts or the subscription stops; one restart at a time.
+    const restart = (why: string, afterMs: number): void => {
+      if (subscription.stopping || restarting) return;
+      restarting = true;
+      downBecause = why;
+      restartTimer = setTimeout(() => {
+        void (async () => {
+          try {
+            const old = subscription.consumer;
+            replaced.add(old);
+            const gone = old
+              .disconnect()
+              .catch(() => undefined)
+              .then(() => void replaced.delete(old));
+            await Promise.race([gone, delay(sessionTimeout)]);
+            if (subscription.stopping) return;
+            subscription.consumer = createConsumer();
+            await start();
+            lastAlive = Date.now(); // a fresh start gets a whole stall period to show life
+          } catch (error) {
             report(`restarting the kafka consumer of group ${group} failed; trying again`, error);
-            restart();
-          });
-        }, CONSUMER_RESTART_MS);
-        restartTimer.unref();
-      };
-      restart();
-    });
+            restarting = false;
+            restart(why, Math.min(Math.max(afterMs * 2, 1000), 30_000));
+            return;
+          }
+          restarting = false;
+        })();
+      }, afterMs);
+      restartTimer.unref();
+    };
+
+    // The watchdog: a consumer silent for longer than stallAfterMs is replaced, whatever the cause.
+    const watchdog = setInterval(
+      () => {
+        if (subscription.stopping || restarting || Date.now() - lastAlive <= stallAfterMs) return;
+        const why = `no fetch or heartbeat for ${Math.round((Date.now() - lastAlive) / 1000)} s`;
+        report(`kafka consumer of group ${group} stalled (${why}); restarting it`, undefined);
+        lastAlive = Date.now(); // one restart per stall period, not one per tick
+        restart(why, 0);
+      },
+      Math.max(250, Math.floor(stallAfterMs / 4)),
+    );
+    watchdog.unref();
 
     this.subscriptions.add(subscription);
     try {
@@ -266,11 +354,16 @@ export class KafkaBus implements IntegrationBus {
     return { stop: () => subscription.stop() };
   }
 
-  /** Checks that the cluster answers (and the bus is open). */
+  /** Checks that the cluster answers (and the bus is open), and that no consumer of this bus is down or stalled. */
   async ping(): Promise<void> {
     this.assertOpen();
     const admin = await this.admin();
     await admin.describeCluster();
+    const down = [...this.subscriptions].flatMap((s) => {
+      const why = s.stopping ? undefined : s.down();
+      return why ? [`consumer of group ${s.group}: ${why}`] : [];
+    });
+    if (down.length > 0) throw new Error(`kafka ${down.join('; ')}`);
   }
 
   /** Stops every subscription, then disconnects the producer and the admin client. */
