@@ -6,6 +6,14 @@ import { waitFor } from '@crm/event-store/testing';
 import { WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken, type Principal } from '@crm/service-kit';
 import { Client } from 'pg';
+import { crmRegistry, ERASED } from '@crm/contracts';
+import { PostgresEventStore } from '@crm/event-store-postgres';
+import { ProjectionRunner } from '@crm/projections';
+import { relationshipProjections } from '@crm/relationship-api';
+import { toIntegrationEvent } from '@crm/relay';
+import { PgSqlClient } from '@crm/sql-clients';
+import { Kafka, logLevel } from 'kafkajs';
+import { DataSource } from 'typeorm';
 
 const url = process.env.DATABASE_URL;
 const brokers = process.env.KAFKA_BROKERS;
@@ -249,5 +257,121 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     expect((await call('partner-portal', 'DELETE', `/partners/${partnerB}/shares/${customerId}`, management)).status).toBeLessThan(300);
     expect((await call('partner-portal', 'GET', `/customers/${customerId}/timeline`, tokenB)).status).toBe(404);
     expect((await call('partner-portal', 'GET', `/customers/${customerId}`, tokenB)).status).toBe(404);
+  }, 400000);
+
+  it('an erasure in sales reaches every process: no Kafka message, table, rebuild from event 0 or log line shows the erased values', async () => {
+    const sales = await tokenFor({ kind: 'staff', subject: 'sari', department: 'sales', roles: [] });
+    const marketing = await tokenFor({ kind: 'staff', subject: 'maya', department: 'marketing', roles: [] });
+    const dpo = await tokenFor({ kind: 'staff', subject: 'dpo', department: 'management', roles: ['data-protection'] });
+    // Values unique to this run, so nothing another run left behind can match.
+    const needles = [`Erasmus${run}`, `erasmus${run}`, `secret ${run}`];
+    const reg = await call('sales', 'POST', '/customers', sales, {
+      kind: 'organisation',
+      name: `Erasmus${run} AG`,
+      contacts: [{ name: `Erasmus${run} Contact`, email: `erasmus${run}@example.org` }],
+      identities: [{ kind: 'email', value: `info-erasmus${run}@example.org` }],
+    });
+    expect(reg.status).toBe(201);
+    const customerId = String(reg.body.customerId);
+    const opened = await call('sales', 'POST', '/opportunities', sales, { customerId, name: 'Erasure check', expectedValue: 5000, currency: 'EUR' });
+    expect(opened.status).toBe(201);
+    const interaction = await call('sales', 'POST', `/opportunities/${String(opened.body.episodeId)}/interactions`, sales, {
+      channel: 'email',
+      direction: 'inbound',
+      action: 'wrote',
+      response: `secret ${run}`,
+    });
+    expect(interaction.status).toBe(201);
+    const found = async () =>
+      ((await call('marketing', 'GET', `/customers?q=${encodeURIComponent(`erasmus${run}`)}`, marketing)).body.items as unknown[] | undefined)?.length ?? 0;
+    await waitFor(async () => (await found()) === 1, 60000, 'marketing to find the customer by name');
+
+    const erased = await call('sales', 'DELETE', `/customers/${customerId}/personal-data`, dpo);
+    expect(erased.status).toBe(200);
+    await waitFor(
+      async () => (await call('marketing', 'GET', `/customers/${customerId}`, marketing)).body.name === ERASED && (await found()) === 0,
+      60000,
+      'marketing to drop the personal data',
+    );
+    await waitFor(
+      async () => !JSON.stringify((await call('service', 'GET', `/customers/${customerId}/timeline`, marketing)).body).includes(`secret ${run}`),
+      60000,
+      'the free text to leave the timelines',
+    );
+    const leaks = (text: string) => needles.filter((n) => text.includes(n));
+
+    // Kafka: every message of the run's topic, as stored by the broker (sealed from the start).
+    const consumer = new Kafka({ brokers: brokers!.split(','), clientId: 'erasure-check', logLevel: logLevel.NOTHING }).consumer({
+      groupId: `erasure-check-${run}`,
+      maxWaitTimeInMs: 250,
+    });
+    const messages: string[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [env.CRM_KAFKA_TOPIC], fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => void messages.push(message.value?.toString() ?? '') });
+      await waitFor(() => messages.some((m) => m.includes('CustomerPersonalDataErased') && m.includes(customerId)), 60000, 'the erasure on the topic');
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(messages.filter((m) => m.includes(customerId)).length).toBeGreaterThanOrEqual(3);
+    expect(leaks(messages.join('\n'))).toEqual([]);
+
+    // Every table of the store, the platform and the five services' read models.
+    const db = new Client({ connectionString: url });
+    await db.connect();
+    const rebuiltSchema = `e2e_rb_${run}`;
+    try {
+      const tables = await db.query<{ schema: string; name: string }>(
+        `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = ANY($1::text[])`,
+        [[schemas.store, schemas.platform, 'sales', 'service', 'marketing', 'partner_portal', 'analytics']],
+      );
+      expect(tables.rows.length).toBeGreaterThan(10);
+      for (const t of tables.rows) {
+        const rows = await db.query<{ text: string | null }>(`SELECT string_agg(x::text, E'\\n') AS text FROM "${t.schema}"."${t.name}" x`);
+        expect({ table: `${t.schema}.${t.name}`, leaks: leaks(rows.rows[0].text ?? '') }).toEqual({ table: `${t.schema}.${t.name}`, leaks: [] });
+      }
+
+      // A rebuild from event 0 of the shared read models, into a schema of its own.
+      const projections = relationshipProjections('rebuilt');
+      const ds = new DataSource({
+        type: 'postgres',
+        url,
+        schema: rebuiltSchema,
+        entities: [...new Set(projections.flatMap((p) => p.entities as Function[]))],
+        synchronize: false,
+      });
+      await db.query(`CREATE SCHEMA IF NOT EXISTS ${rebuiltSchema}`);
+      await ds.initialize();
+      await ds.synchronize();
+      const store = new PostgresEventStore(new PgSqlClient(url!), { schema: schemas.store });
+      try {
+        const runner = new ProjectionRunner(ds, projections, { schema: schemas.platform, group: `erasure-rebuild-${run}` });
+        await runner.migrate();
+        await runner.rebuild(store, crmRegistry(), toIntegrationEvent);
+        const rebuilt = await ds.query(
+          `SELECT (SELECT json_agg(d)::text FROM ${rebuiltSchema}.customer_directory d WHERE customer_id = $1) AS directory,
+          (SELECT json_agg(t)::text FROM ${rebuiltSchema}.timeline_entries t WHERE customer_id = $1) AS timeline`,
+          [customerId],
+        );
+        expect(String(rebuilt[0].directory)).toContain(ERASED);
+        expect(String(rebuilt[0].timeline)).toContain('Erasure check');
+        expect(leaks(JSON.stringify(rebuilt))).toEqual([]);
+      } finally {
+        await ds.destroy();
+        await store.close();
+      }
+    } finally {
+      await db.query(`DROP SCHEMA IF EXISTS ${rebuiltSchema} CASCADE`);
+      await db.end();
+    }
+
+    // The log of every process of the run.
+    const logs = fs
+      .readdirSync(logDir)
+      .filter((f) => f.startsWith(`e2e-${run}-`))
+      .map((f) => fs.readFileSync(path.join(logDir, f), 'utf8'));
+    expect(logs.length).toBe(processes.length);
+    expect(leaks(logs.join('\n'))).toEqual([]);
   }, 400000);
 });

@@ -93,3 +93,6 @@ export class ConflictError extends Error {
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
+
+/** What an erased personal value reads as, everywhere (crypto-shredding: docs/customer-data.md "Erasure"). */
+export const ERASED = '[erased]';

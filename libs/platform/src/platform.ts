@@ -10,6 +10,7 @@ import { PostgresEventStore } from '@crm/event-store-postgres';
 import { assertIdentifier } from '@crm/sql';
 import { SqlCheckpointStore } from '@crm/checkpoints';
 import { crmEventStore } from './crm-event-store';
+import { PersonalData, PersonalDataKeys } from '@crm/personal-data';
 import { DataDirLock } from './data-dir-lock';
 import { type SqlClient } from '@crm/sql';
 import { PgliteSession, PgSqlClient } from '@crm/sql-clients';
@@ -24,6 +25,8 @@ export interface Platform {
   /** SQL for checkpoints and platform bookkeeping (PostgreSQL, or the embedded PGlite). */
   readonly sql: SqlClient;
   readonly checkpoints: SqlCheckpointStore;
+  /** Keys of the data subjects (in `sql`): seals and reveals personal fields, and erases them. */
+  readonly personalData: PersonalData;
   /** True when read models should follow the store directly (embedded: the bus keeps nothing across restarts). */
   readonly projectionsFollowStore: boolean;
   /** A TypeORM data source for a service's read models, on the same database. */
@@ -59,6 +62,7 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
   const eventStore = crmEventStore(pglite);
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
+  const personalData = await migratedPersonalData(sql, config.CRM_PLATFORM_SCHEMA);
   const bus = new InProcessBus(options.registry, { topic: config.CRM_KAFKA_TOPIC, partitions: config.CRM_KAFKA_PARTITIONS });
   // One process owns PGlite: synchronising in initialize() cannot race anyone.
   const dataSources = dataSourceFactory(sql, { driver: session.pgDriver() }, false);
@@ -68,6 +72,7 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
     bus,
     sql,
     checkpoints,
+    personalData,
     projectionsFollowStore: true,
     createDataSource: dataSources.create,
     async close() {
@@ -96,6 +101,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
   eventStore = crmEventStore(eventStore);
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
+  const personalData = await migratedPersonalData(sql, config.CRM_PLATFORM_SCHEMA);
   const bus = new KafkaBus(options.registry, {
     brokers: required(config.CRM_KAFKA_BROKERS, 'CRM_KAFKA_BROKERS'),
     clientId: options.clientId,
@@ -112,6 +118,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     bus,
     sql,
     checkpoints,
+    personalData,
     projectionsFollowStore: false,
     createDataSource: dataSources.create,
     async close() {
@@ -121,6 +128,16 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
       await sql.close();
     },
   };
+}
+
+/** The keys table, created under the platform's migration lock (several processes may start at once). */
+async function migratedPersonalData(sql: SqlClient, schema: string): Promise<PersonalData> {
+  const personalData = new PersonalData(new PersonalDataKeys(schema));
+  await sql.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(7201003)');
+    await personalData.keys.migrate(tx);
+  });
+  return personalData;
 }
 
 /**

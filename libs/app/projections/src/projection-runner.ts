@@ -4,6 +4,7 @@ import { comparePositions, formatPosition, parsePosition, type EventStore, type 
 import { assertIdentifier } from '@crm/sql';
 import type { DataSource, EntityManager } from 'typeorm';
 import { blockKey, ParkedEvents, rows, WAITING_REASON_PREFIX, type NewParkedEvent, type Queryable, type Staleness } from '@crm/parked-events';
+import { PersonalData, PersonalDataKeys } from '@crm/personal-data';
 import type { Projection } from './projection';
 import { isTransientError } from './transient-errors';
 import { typeormExecutor } from './typeorm-sql-executor';
@@ -82,6 +83,8 @@ export class ProjectionRunner {
   /** The projections' checkpoints, counters and rebuild floors: rows of the shared checkpoint table. */
   readonly checkpoints: SqlCheckpointStore;
   private readonly dedupeTable: string;
+  /** Reveals personal fields (sealed in the store and on the bus) right before they are applied. */
+  private readonly personalData: PersonalData;
   private readonly handles: Map<string, ReadonlySet<string>>;
   /** Per projection: events at or before this position are already applied (checkpoint or rebuild floor). */
   private floors = new Map<string, GlobalPosition | undefined>();
@@ -107,6 +110,7 @@ export class ProjectionRunner {
     this.dedupeTable = `${schema}.projection_dedupe`;
     this.checkpoints = new SqlCheckpointStore(typeormExecutor(dataSource), schema);
     this.parkedEvents = new ParkedEvents(schema);
+    this.personalData = new PersonalData(new PersonalDataKeys(schema));
     this.handles = new Map(this.projections.map((p) => [p.name, new Set(p.handles)]));
     this.logger = options.logger ?? { warn: (m) => console.warn(m), error: (m, e) => console.error(m, e ?? '') };
   }
@@ -131,6 +135,7 @@ export class ProjectionRunner {
       // Also moves the rows of the runner's former own table (projection_checkpoints) into it.
       await this.checkpoints.migrate(typeormExecutor(m));
       for (const statement of this.parkedEvents.ddl()) await m.query(statement);
+      await this.personalData.keys.migrate(m);
     });
   }
 
@@ -220,6 +225,11 @@ export class ProjectionRunner {
     );
     const parks: NewParkedEvent[] = [];
     const applied = new Map<string, number>();
+    // One key lookup for the whole batch; parked events stay sealed.
+    const plain = await this.revealed(
+      m,
+      [...work.values()].flat().map((i) => i.event),
+    );
     for (const [p, list] of work) {
       const toApply: IntegrationEvent[] = [];
       for (const item of list) {
@@ -230,7 +240,7 @@ export class ProjectionRunner {
         } else if (blocked.has(key)) {
           parks.push(parkRecord(p.name, item, `${WAITING_REASON_PREFIX} of subject ${item.event.subject}`));
         } else {
-          toApply.push(item.event);
+          toApply.push(plain.get(item.event) ?? item.event);
         }
       }
       if (toApply.length > 0) {
@@ -241,6 +251,13 @@ export class ProjectionRunner {
     }
     await this.parkedEvents.park(m, parks);
     return this.saveCheckpoints(m, work, applied, mode, pageEnd);
+  }
+
+  /** Each event with its personal fields revealed (the same object when it has none sealed). */
+  private async revealed(m: EntityManager, events: readonly IntegrationEvent[]): Promise<Map<IntegrationEvent, IntegrationEvent>> {
+    const unique = [...new Set(events)];
+    const plain = await this.personalData.reveal(m, unique);
+    return new Map(unique.map((e, i) => [e, plain[i]]));
   }
 
   /** Bus mode: keeps only the events this transaction is the first to claim (per projection). */
@@ -536,8 +553,9 @@ export class ProjectionRunner {
       try {
         const event = registry.validate(JSON.parse(row.event));
         await this.dataSource.transaction(async (m) => {
-          if (p.applyBatch) await p.applyBatch([event], m);
-          else await p.apply(event, m);
+          const plainEvent = (await this.revealed(m, [event])).get(event) ?? event;
+          if (p.applyBatch) await p.applyBatch([plainEvent], m);
+          else await p.apply(plainEvent, m);
           await this.parkedEvents.resolve(m, row.consumer, row.eventId, 'applied');
           // Counted with the change; the position stays (the event is behind it already).
           await this.checkpoints.advance([{ name: p.name, applied: 1 }], typeormExecutor(m));

@@ -275,3 +275,16 @@ export class CustomerListPageDto {
   @ApiProperty({ type: [CustomerListItemDto] }) items!: CustomerListItemDto[];
   @ApiPropertyOptional({ description: 'Absent on the last page' }) nextCursor?: string;
 }
+
+/** The answer to an erasure of personal data. */
+export class PersonalDataErasureDto {
+  @ApiProperty({ description: 'The customer erased (the survivor, when a merged id was named)', example: '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11' })
+  customerId!: string;
+  @ApiProperty({
+    description: 'Every customer whose personal data was erased: this one and those merged into it',
+    example: ['0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11', '5d1e4c2a-8f3b-4e6d-9a7c-1b2c3d4e5f60'],
+  })
+  erasedCustomerIds!: string[];
+  @ApiProperty({ description: 'Keys destroyed by this request (0 when a retry finds them gone already)', example: 2 })
+  keysDestroyed!: number;
+}

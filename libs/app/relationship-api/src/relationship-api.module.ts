@@ -5,6 +5,7 @@ import type { Clock } from '@crm/kernel';
 import { CLOCK, HealthIndicators, PLATFORM, SERVICE_METRICS, type ServiceMetrics } from '@crm/service-kit';
 import { Gauge } from 'prom-client';
 import { crmRegistry } from '@crm/contracts';
+import { withPersonalData } from '@crm/personal-data';
 import type { EventStore } from '@crm/event-store';
 import { contractCheckedStore } from './contract-checked-store';
 import type { CommandSettings } from './application/command-options';
@@ -84,8 +85,21 @@ export class RelationshipApiModule {
   static forService(options: RelationshipApiOptions): DynamicModule {
     const providers: Provider[] = [
       // Commands write through the contract check: nothing a consumer could not apply is stored.
-      { provide: WRITE_STORE, inject: [PLATFORM], useFactory: (platform: Platform) => contractCheckedStore(platform.eventStore, crmRegistry()) },
-      { provide: COMMAND_SETTINGS, inject: [CLOCK], useFactory: (clock: Clock): CommandSettings => ({ clock, retries: options.retries ?? 2 }) },
+      // and personal fields are sealed with their subject's key after that check, before they are stored.
+      {
+        provide: WRITE_STORE,
+        inject: [PLATFORM],
+        useFactory: (platform: Platform) => contractCheckedStore(withPersonalData(platform.eventStore, platform.personalData, platform.sql), crmRegistry()),
+      },
+      {
+        provide: COMMAND_SETTINGS,
+        inject: [CLOCK, PLATFORM],
+        useFactory: (clock: Clock, platform: Platform): CommandSettings => ({
+          clock,
+          retries: options.retries ?? 2,
+          erasure: { erase: (subjects) => platform.personalData.erase(platform.sql, subjects) },
+        }),
+      },
       {
         provide: CustomerCommands,
         inject: [WRITE_STORE, COMMAND_SETTINGS],
@@ -116,8 +130,12 @@ export class RelationshipApiModule {
         useFactory: (platform: Platform) => ReadModelRunners.start(platform, options.service, options.projections ?? []),
       },
       ReadModelsLifecycle,
-      // Reads the customer's own stream (asOf, changes): the store as it is, not the write store.
-      { provide: CustomerHistory, inject: [PLATFORM], useFactory: (platform: Platform) => new CustomerHistory(platform.eventStore) },
+      // Reads the customer's own stream (asOf, changes), personal fields revealed: not the write store.
+      {
+        provide: CustomerHistory,
+        inject: [PLATFORM],
+        useFactory: (platform: Platform) => new CustomerHistory(withPersonalData(platform.eventStore, platform.personalData, platform.sql)),
+      },
     ];
     return {
       module: RelationshipApiModule,

@@ -1,4 +1,4 @@
-import type { CrmIntegrationEvent } from '@crm/contracts';
+import { ERASED, type CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
 import { CustomerDirectoryEntry, CustomerMerge } from './timeline.entities';
@@ -17,6 +17,7 @@ export type CustomerDirectoryEvent = CrmIntegrationEvent<
   | 'CustomerUnmerged'
   | 'CustomerJourneyStageChanged'
   | 'CustomerRelationshipPhaseChanged'
+  | 'CustomerPersonalDataErased'
   | 'InteractionRecorded'
 >;
 
@@ -33,6 +34,7 @@ const DIRECTORY_TYPES: CustomerDirectoryEvent['type'][] = [
   'CustomerUnmerged',
   'CustomerJourneyStageChanged',
   'CustomerRelationshipPhaseChanged',
+  'CustomerPersonalDataErased',
   'InteractionRecorded',
 ];
 
@@ -143,6 +145,9 @@ export function foldDirectory(row: DirectoryRow | undefined, event: CustomerDire
       return { ...row, journey_stage: event.data.to };
     case 'CustomerRelationshipPhaseChanged':
       return { ...row, relationship_phase: event.data.to };
+    case 'CustomerPersonalDataErased':
+      // Contacts and identities are personal through and through; the row keeps what is not.
+      return withSearch({ ...row, name: ERASED, contacts: [], identities: [] });
     case 'InteractionRecorded': {
       const at = event.data.interaction.occurredAt;
       const later = row.last_interaction_at === null || Date.parse(at) > Date.parse(row.last_interaction_at);

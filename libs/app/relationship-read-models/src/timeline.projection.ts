@@ -1,4 +1,4 @@
-import type { CrmIntegrationEvent } from '@crm/contracts';
+import { ERASED, mapPersonalFields, type CrmIntegrationEvent } from '@crm/contracts';
 import { parsePosition } from '@crm/event-store';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
@@ -81,10 +81,39 @@ function occurredAt(event: TimelineEvent): string {
   }
 }
 
+type ErasureEvent = CrmIntegrationEvent<'CustomerPersonalDataErased'>;
+
+/**
+ * An erasure: the customer's entries recorded up to it keep every field except the personal ones
+ * (`PERSONAL_FIELDS`), which read as erased — what a rebuild from event 0 shows too.
+ */
+async function eraseEntries(manager: EntityManager, table: string, event: ErasureEvent): Promise<void> {
+  const position = event.position ? parsePosition(event.position) : undefined;
+  const entries = (await manager.query(
+    `SELECT event_id, kind, data FROM ${table} WHERE customer_id = $1${position ? ' AND (position_commit, position_prepare) <= ($2::bigint, $3::bigint)' : ''}`,
+    position ? [event.data.customerId, String(position.commit), String(position.prepare)] : [event.data.customerId],
+  )) as { event_id: string; kind: string; data: unknown }[];
+  const redacted = entries.flatMap((e) => {
+    const data = mapPersonalFields(e.kind, e.data, () => ERASED);
+    return data === e.data ? [] : [{ event_id: e.event_id, data }];
+  });
+  if (redacted.length === 0) return;
+  await manager.query(`UPDATE ${table} t SET data = r.data FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, data jsonb) WHERE t.event_id = r.event_id`, [
+    JSON.stringify(redacted),
+  ]);
+}
+
 /** The relationship timeline every customer-facing service keeps (each in its own schema; `owner` names the service). */
-export function timelineProjection(owner: string): Projection<TimelineEvent> {
-  const applyBatch = async (events: readonly TimelineEvent[], manager: EntityManager) => {
+export function timelineProjection(owner: string): Projection<TimelineEvent | ErasureEvent> {
+  const applyBatch = async (all: readonly (TimelineEvent | ErasureEvent)[], manager: EntityManager) => {
     const table = manager.getRepository(TimelineEntry).metadata.tablePath;
+    // Entries first, then erasures: an erasure only touches entries recorded before it.
+    const events = all.filter((e): e is TimelineEvent => e.type !== 'CustomerPersonalDataErased');
+    await insertEntries(events, manager, table);
+    for (const e of all) if (e.type === 'CustomerPersonalDataErased') await eraseEntries(manager, table, e);
+  };
+  const insertEntries = async (events: readonly TimelineEvent[], manager: EntityManager, table: string) => {
+    if (events.length === 0) return;
     const stored = new Map<string, string | null>();
     const unknown = episodesNotOpenedIn(events);
     if (unknown.length > 0) {
@@ -109,7 +138,7 @@ export function timelineProjection(owner: string): Projection<TimelineEvent> {
   return {
     name: `${owner}.timeline`,
     entities: [TimelineEntry],
-    handles: TIMELINE_TYPES,
+    handles: [...TIMELINE_TYPES, 'CustomerPersonalDataErased'],
     apply: (event, manager) => applyBatch([event], manager),
     applyBatch,
   };

@@ -1,5 +1,6 @@
 import {
   DomainRuleViolation,
+  ERASED,
   JOURNEY_STAGES,
   RELATIONSHIP_PHASES,
   type ChangeSource,
@@ -84,7 +85,16 @@ export type CustomerEvent =
   /** Undoes that merge: the duplicate is itself again, with what was recorded on it before. */
   | { type: 'CustomerUnmerged'; data: { customerId: string; survivorId: string; mergeId: string } }
   | { type: 'CustomerJourneyStageChanged'; data: StageChange<JourneyStage> }
-  | { type: 'CustomerRelationshipPhaseChanged'; data: StageChange<RelationshipPhase> };
+  | { type: 'CustomerRelationshipPhaseChanged'; data: StageChange<RelationshipPhase> }
+  /** The customer's keys are destroyed: its personal data reads as erased from now on. */
+  | { type: 'CustomerPersonalDataErased'; data: PersonalDataErasure };
+
+export interface PersonalDataErasure {
+  customerId: string;
+  erasedAt: string;
+  /** On a survivor: the customers merged into it, erased with it. */
+  mergedCustomerIds?: string[];
+}
 
 export interface Customer {
   readonly customerId: string;
@@ -99,6 +109,8 @@ export interface Customer {
   readonly parentId?: string;
   /** Set while this customer is merged into another (its survivor). */
   readonly mergedInto?: { readonly survivorId: string; readonly mergeId: string };
+  /** When its personal data was last erased. */
+  readonly erasedAt?: string;
 }
 
 export type CustomerState = Customer | undefined;
@@ -127,7 +139,9 @@ export type CustomerCommand =
   | { type: 'MergeCustomer'; data: { customerId: string; survivorId: string; mergeId: string }; survivor: { exists: boolean; mergedInto?: string } }
   | { type: 'UnmergeCustomer'; data: { customerId: string; mergeId: string } }
   | { type: 'ChangeJourneyStage'; data: { customerId: string; to: JourneyStage; reason?: string; source?: ChangeSource } }
-  | { type: 'ChangeRelationshipPhase'; data: { customerId: string; to: RelationshipPhase; reason?: string; source?: ChangeSource } };
+  | { type: 'ChangeRelationshipPhase'; data: { customerId: string; to: RelationshipPhase; reason?: string; source?: ChangeSource } }
+  /** Erasure of the customer's personal data (also of a merged customer: it is erased with its survivor). */
+  | { type: 'ErasePersonalData'; data: PersonalDataErasure };
 
 export const customerStream = (customerId: string) => `customer-${customerId}`;
 
@@ -168,6 +182,9 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       return state && { ...state, journeyStage: event.data.to };
     case 'CustomerRelationshipPhaseChanged':
       return state && { ...state, relationshipPhase: event.data.to };
+    case 'CustomerPersonalDataErased':
+      // Contacts and identities are personal through and through: nothing of them is kept.
+      return state && { ...state, name: ERASED, contacts: [], identities: [], erasedAt: event.data.erasedAt };
   }
 }
 
@@ -214,6 +231,13 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
     return [{ type: 'CustomerRegistered', data: d }];
   }
   if (!state) throw new DomainRuleViolation('unknown-customer', `customer ${command.data.customerId} is not registered`);
+  if (command.type === 'ErasePersonalData') {
+    // Erasing again is harmless (the keys are gone already) but records nothing new, unless personal
+    // data was recorded since: then it is erased too.
+    const nothingSince = state.erasedAt !== undefined && state.name === ERASED && state.contacts.length === 0 && state.identities.length === 0;
+    if (nothingSince && !command.data.mergedCustomerIds?.length) return [];
+    return [{ type: 'CustomerPersonalDataErased', data: { ...command.data, customerId: state.customerId } }];
+  }
   if (command.type === 'UnmergeCustomer') {
     if (state.mergedInto?.mergeId !== command.data.mergeId)
       throw new DomainRuleViolation('not-merged', `merge ${command.data.mergeId} is not in force for ${state.customerId}`);

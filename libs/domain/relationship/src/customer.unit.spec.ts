@@ -228,3 +228,40 @@ describe('customer decide', () => {
     });
   });
 });
+
+describe('customer personal data erasure', () => {
+  const history: CustomerEvent[] = [{ type: 'CustomerRegistered', data: registered }];
+  const erasure = { customerId: 'c1', erasedAt: '2026-11-26T08:00:00.000Z' };
+
+  it('records the erasure; the state keeps nothing personal but what is not', () => {
+    given(history)
+      .when({ type: 'ErasePersonalData', data: erasure })
+      .then([{ type: 'CustomerPersonalDataErased', data: erasure }]);
+    const after = stateOf([...history, { type: 'CustomerPersonalDataErased', data: erasure }]);
+    expect(after).toMatchObject({ name: '[erased]', contacts: [], identities: [], journeyStage: 'prospect', relationshipPhase: 'exploration' });
+  });
+  it('records nothing new when erased already and nothing personal was recorded since', () => {
+    given([...history, { type: 'CustomerPersonalDataErased', data: erasure }])
+      .when({ type: 'ErasePersonalData', data: { ...erasure, erasedAt: '2026-11-27T08:00:00.000Z' } })
+      .then([]);
+  });
+  it('erases again what was recorded after an erasure', () => {
+    const since: CustomerEvent[] = [
+      ...history,
+      { type: 'CustomerPersonalDataErased', data: erasure },
+      { type: 'CustomerDetailsChanged', data: { customerId: 'c1', name: 'New name' } },
+    ];
+    given(since)
+      .when({ type: 'ErasePersonalData', data: { ...erasure, erasedAt: '2026-11-27T08:00:00.000Z' } })
+      .then([{ type: 'CustomerPersonalDataErased', data: { ...erasure, erasedAt: '2026-11-27T08:00:00.000Z' } }]);
+  });
+  it('erases a merged customer too (it is erased with its survivor)', () => {
+    const merged: CustomerEvent[] = [...history, { type: 'CustomerMerged', data: { customerId: 'c1', survivorId: 'c2', mergeId: 'm1' } }];
+    given(merged)
+      .when({ type: 'ErasePersonalData', data: erasure })
+      .then([{ type: 'CustomerPersonalDataErased', data: erasure }]);
+  });
+  it('refuses an unknown customer', () => {
+    given([]).when({ type: 'ErasePersonalData', data: erasure }).thenBreaks('unknown-customer');
+  });
+});

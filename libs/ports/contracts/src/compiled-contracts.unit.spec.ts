@@ -34,6 +34,7 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   CustomerDuplicateSuspected: { customerId: id, otherCustomerId: id, reason: 'shares email with the other customer' },
   CustomerJourneyStageChanged: { customerId: id, from: 'loyal-customer', to: 'repeat-customer', reason: 'spend moved to a competitor', source: 'manual' },
   CustomerRelationshipPhaseChanged: { customerId: id, from: 'awareness', to: 'exploration', source: 'derived' },
+  CustomerPersonalDataErased: { customerId: id, erasedAt: at, mergedCustomerIds: [id] },
   EpisodeOpened: {
     episodeId: id,
     customerId: id,

@@ -16,6 +16,7 @@ import {
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsInstant } from './instant';
 import { NestedObject, NestedObjects } from './nested';
+import { Personal } from './personal-data';
 
 /**
  * The published contract of every integration event (schema version 1), validated with
@@ -24,23 +25,23 @@ import { NestedObject, NestedObjects } from './nested';
 
 class ContactV1 {
   @IsString() @IsNotEmpty() contactId!: string;
-  @IsString() @IsNotEmpty() name!: string;
+  @Personal() @IsString() @IsNotEmpty() name!: string;
   @IsOptional() @IsString() role?: string;
   @IsOptional() @IsArray() @IsIn(CONTACT_ROLES, { each: true }) roles?: string[];
-  @IsOptional() @IsEmail() email?: string;
-  @IsOptional() @IsString() phone?: string;
+  @IsOptional() @Personal() @IsEmail() email?: string;
+  @IsOptional() @Personal() @IsString() phone?: string;
 }
 
 class IdentityV1 {
   @IsIn(['email', 'phone', 'external-id']) kind!: string;
-  @IsString() @IsNotEmpty() value!: string;
+  @Personal() @IsString() @IsNotEmpty() value!: string;
   @IsOptional() @IsString() system?: string;
 }
 
 export class CustomerRegisteredV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsIn(['person', 'organisation']) kind!: string;
-  @IsString() @IsNotEmpty() name!: string;
+  @Personal() @IsString() @IsNotEmpty() name!: string;
   @NestedObjects(() => ContactV1) contacts!: ContactV1[];
   @NestedObjects(() => IdentityV1) identities!: IdentityV1[];
   @IsIn(JOURNEY_STAGES) journeyStage!: string;
@@ -54,7 +55,7 @@ export class CustomerRegisteredV1 {
 /** Only the fields that changed; `null` clears owner or parent. */
 export class CustomerDetailsChangedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
-  @IsOptional() @IsString() @IsNotEmpty() name?: string;
+  @IsOptional() @Personal() @IsString() @IsNotEmpty() name?: string;
   @ValidateIf((_o, v) => v !== undefined && v !== null) @IsString() @IsNotEmpty() owner?: string | null;
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(50, { each: true }) tags?: string[];
   @ValidateIf((_o, v) => v !== undefined && v !== null) @IsString() @IsNotEmpty() parentId?: string | null;
@@ -106,11 +107,22 @@ export class CustomerUnmergedV1 {
   @IsString() @IsNotEmpty() mergeId!: string;
 }
 
+/**
+ * The customer's personal data is erased: its keys are destroyed, so every personal field of its
+ * events reads as erased from now on (docs/customer-data.md). Read models drop what they kept.
+ */
+export class CustomerPersonalDataErasedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInstant() erasedAt!: string;
+  /** On a survivor: the customers merged into it, erased with it (each also has its own event). */
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @IsNotEmpty({ each: true }) mergedCustomerIds?: string[];
+}
+
 export class CustomerJourneyStageChangedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsIn(JOURNEY_STAGES) from!: string;
   @IsIn(JOURNEY_STAGES) to!: string;
-  @IsOptional() @IsString() @IsNotEmpty() reason?: string;
+  @IsOptional() @Personal() @IsString() @IsNotEmpty() reason?: string;
   @IsOptional() @IsIn(CHANGE_SOURCES) source?: string;
 }
 
@@ -118,7 +130,7 @@ export class CustomerRelationshipPhaseChangedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsIn(RELATIONSHIP_PHASES) from!: string;
   @IsIn(RELATIONSHIP_PHASES) to!: string;
-  @IsOptional() @IsString() @IsNotEmpty() reason?: string;
+  @IsOptional() @Personal() @IsString() @IsNotEmpty() reason?: string;
   @IsOptional() @IsIn(CHANGE_SOURCES) source?: string;
 }
 
@@ -153,7 +165,7 @@ class InteractionV1 {
   @IsIn(DIRECTIONS) direction!: string;
   @NestedObject(() => InteractionActorV1) actor!: InteractionActorV1;
   @IsString() @IsNotEmpty() action!: string;
-  @IsOptional() @IsString() response?: string;
+  @IsOptional() @Personal() @IsString() response?: string;
   @IsInstant() occurredAt!: string;
 }
 
@@ -199,7 +211,7 @@ class LeadQualificationV1 {
   @IsOptional() @IsNumber() @Min(0) budget?: number;
   @IsOptional() @IsString() currency?: string;
   @IsOptional() @IsBoolean() authority?: boolean;
-  @IsOptional() @IsString() need?: string;
+  @IsOptional() @Personal() @IsString() need?: string;
   @IsOptional() @IsInstant() timeline?: string;
 }
 
@@ -210,10 +222,10 @@ class LeadQualificationV1 {
 export class LeadCapturedV1 {
   @IsString() @IsNotEmpty() leadId!: string;
   @IsIn(LEAD_SOURCES) source!: string;
-  @IsString() @IsNotEmpty() name!: string;
-  @IsOptional() @IsString() company?: string;
-  @IsOptional() @IsEmail() email?: string;
-  @IsOptional() @IsString() phone?: string;
+  @Personal() @IsString() @IsNotEmpty() name!: string;
+  @IsOptional() @Personal() @IsString() company?: string;
+  @IsOptional() @Personal() @IsEmail() email?: string;
+  @IsOptional() @Personal() @IsString() phone?: string;
   @IsOptional() @IsString() externalId?: string;
   @NestedObject(() => LeadQualificationV1) qualification!: LeadQualificationV1;
   @IsInstant() capturedAt!: string;
@@ -232,7 +244,7 @@ export class LeadAssignedV1 {
 
 export class LeadDisqualifiedV1 {
   @IsString() @IsNotEmpty() leadId!: string;
-  @IsString() @IsNotEmpty() reason!: string;
+  @Personal() @IsString() @IsNotEmpty() reason!: string;
   @IsInstant() disqualifiedAt!: string;
 }
 
@@ -258,6 +270,7 @@ export const INTEGRATION_EVENTS = {
   CustomerUnmerged: CustomerUnmergedV1,
   CustomerJourneyStageChanged: CustomerJourneyStageChangedV1,
   CustomerRelationshipPhaseChanged: CustomerRelationshipPhaseChangedV1,
+  CustomerPersonalDataErased: CustomerPersonalDataErasedV1,
   EpisodeOpened: EpisodeOpenedV1,
   InteractionRecorded: InteractionRecordedV1,
   OpportunityStageAdvanced: OpportunityStageAdvancedV1,

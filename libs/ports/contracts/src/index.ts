@@ -1,3 +1,4 @@
 export * from './events';
 export * from './instant';
 export * from './nested';
+export * from './personal-data';

@@ -122,7 +122,8 @@ export function handleCommand<State, Command, Event extends AnyEvent>(
   return new CommandHandler(store, decider, options).handle(streamId, command, metadata, options);
 }
 
-function revisionHolds(expected: ExpectedRevision, actual: bigint | undefined): boolean {
+/** Whether a stream at `actual` satisfies the revision a client stated (RFC 9110 preconditions). */
+export function revisionHolds(expected: ExpectedRevision, actual: bigint | undefined): boolean {
   if (expected === 'any') return true;
   if (expected === 'no_stream') return actual === undefined;
   if (expected === 'stream_exists') return actual !== undefined;

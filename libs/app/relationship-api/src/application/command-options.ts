@@ -23,6 +23,13 @@ export interface CommandSettings {
   clock: Clock;
   /** Re-runs of a command that met a concurrent writer (never when the client sent If-Match). */
   retries?: number;
+  /** Destroys the data subjects' keys (crypto-shredding); without it, erasure is refused. */
+  erasure?: PersonalDataEraser;
+}
+
+/** The one write besides the store an erasure makes: destroying keys (`PersonalData.erase`). */
+export interface PersonalDataEraser {
+  erase(subjects: readonly string[]): Promise<number>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CommandHandler, type EventStore } from '@crm/event-store';
+import { CommandHandler, ConcurrencyConflictError, revisionHolds, type EventStore } from '@crm/event-store';
 import type { ChangeSource, ContactRole, JourneyStage, RelationshipPhase } from '@crm/kernel';
 import {
   customerDecider,
@@ -204,6 +204,54 @@ export class CustomerCommands {
       },
     );
     return { id: mergeId, revision: r.revision };
+  }
+
+  /**
+   * Erases the customer's personal data (crypto-shredding, docs/customer-data.md "Erasure"). A merged
+   * id is erased as its survivor; `mergedCustomerIds` (the customers merged into it, from the
+   * merges read model) are erased with it. Order, and why: the identities are released (so the next
+   * registration with them is not refused in the name of an erased customer), then the keys are
+   * destroyed — the erasure itself, which must not depend on the recording — then each customer
+   * records it. A retry after a failure finds the keys gone and records what is missing.
+   */
+  async erasePersonalData(
+    principal: Principal,
+    id: string,
+    mergedCustomerIds: readonly string[],
+    options: CommandOptions = {},
+  ): Promise<CommandResult & { erased: string[]; keysDestroyed: number }> {
+    const erasure = this.settings.erasure;
+    if (!erasure) throw new Error('personal data erasure is not configured (CommandSettings.erasure)');
+    const customerId = await this.resolve(id);
+    if (!customerId) throw new NotFoundError(`customer ${id} not found`);
+    const survivor = await this.handler.load(customerStream(customerId));
+    // Judged on the survivor as every other change: a stale If-Match is a 412 before anything is done.
+    if (options.expectedRevision !== undefined && !revisionHolds(options.expectedRevision, survivor.revision)) {
+      throw new ConcurrencyConflictError(customerStream(customerId), options.expectedRevision, survivor.revision);
+    }
+    const merged = [...new Set(mergedCustomerIds)].filter((m) => m !== customerId);
+    const subjects = [customerId, ...merged];
+    const metadata = this.metadata(principal, options);
+    for (const subject of subjects) {
+      const state = subject === customerId ? survivor.state : await this.get(subject);
+      for (const identity of state?.identities ?? []) await this.claims.release(identity, subject, metadata);
+    }
+    const keysDestroyed = await erasure.erase(subjects);
+    const erasedAt = this.settings.clock.now().toISOString();
+    for (const m of merged) {
+      await this.handler.handle(customerStream(m), { type: 'ErasePersonalData', data: { customerId: m, erasedAt } }, metadata, {
+        check: (state) => {
+          if (!state) throw new NotFoundError(`customer ${m} not found`);
+        },
+      });
+    }
+    const r = await this.handler.handle(
+      customerStream(customerId),
+      { type: 'ErasePersonalData', data: { customerId, erasedAt, ...(merged.length > 0 && { mergedCustomerIds: merged }) } },
+      metadata,
+      { expectedRevision: options.expectedRevision },
+    );
+    return { id: customerId, revision: r.revision, erased: subjects, keysDestroyed };
   }
 
   /** The live customer an id is now written as: itself, or the survivor of its merge (chains followed); undefined if unknown. */

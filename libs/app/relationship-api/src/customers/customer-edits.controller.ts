@@ -3,6 +3,7 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -10,7 +11,16 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, setEtag, type HeaderResponse, type Principal } from '@crm/service-kit';
+import {
+  CurrentPrincipal,
+  expectedRevisionFromIfMatch,
+  RequireDepartment,
+  RequireKind,
+  RequireRoles,
+  setEtag,
+  type HeaderResponse,
+  type Principal,
+} from '@crm/service-kit';
 import {
   ContactChangeDto,
   ContactDto,
@@ -24,10 +34,11 @@ import {
   JourneyStageChangeDto,
   MergeCustomersDto,
   PatchCustomerDto,
+  PersonalDataErasureDto,
   RelationshipPhaseChangeDto,
 } from '../dto';
 import { NotFoundError } from '@crm/relationship';
-import { findMerge } from '@crm/relationship-read-models';
+import { findMerge, mergedCustomerIds } from '@crm/relationship-read-models';
 import type { ReadModelRunners } from '../read-models';
 import { READ_MODELS } from '../relationship-api.module';
 import { CustomerCommands } from './customer-commands';
@@ -216,5 +227,28 @@ export class CustomerEditsController {
     const merge = await findMerge(this.readModels.dataSource.manager, id, mergeId);
     if (!merge) throw new NotFoundError(`merge ${mergeId} of customer ${id} not found`);
     await this.customers.unmerge(p, merge.duplicateId, mergeId, { correlationId });
+  }
+
+  @Delete(':id/personal-data')
+  @RequireRoles('data-protection', 'admin')
+  @ApiOkResponse({
+    type: PersonalDataErasureDto,
+    description:
+      "Erased (crypto-shredding): the customer's keys are destroyed, so its names, contact details, identities and the free text of its interactions read as `[erased]` in every answer, read model, replay and rebuild; episodes, amounts and dates stay. Customers merged into it are erased with it; a merged id is erased as its survivor. Repeating it is harmless. ETag: the revision after it",
+  })
+  @ApiForbiddenResponse({ description: 'Only staff holding the data-protection or admin role may erase' })
+  async erasePersonalData(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: CustomerIdParam,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<PersonalDataErasureDto> {
+    // Who was merged into it: from the merges read model, as every read that follows merges.
+    const survivorId = (await this.customers.resolve(id)) ?? id;
+    const merged = await mergedCustomerIds(this.readModels.dataSource.manager, survivorId);
+    const r = await this.customers.erasePersonalData(p, id, merged, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    setEtag(res, r.revision);
+    return { customerId: r.id, erasedCustomerIds: r.erased, keysDestroyed: r.keysDestroyed };
   }
 }

@@ -1,0 +1,4 @@
+export * from './cipher';
+export * from './personal-data';
+export * from './personal-data-keys';
+export * from './personal-data-store';

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { crmRegistry, ERASED } from '@crm/contracts';
+import { waitFor } from '@crm/event-store/testing';
+import { ProjectionRunner } from '@crm/projections';
+import { relationshipProjections } from '@crm/relationship-api';
+import { toIntegrationEvent } from '@crm/relay';
+import { TokenMint, type ServiceApp } from '@crm/service-kit';
+import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
+import type { Platform } from '@crm/platform';
+import { createSalesApp, SalesConfig } from './sales';
+
+// Crypto-shredding (issue 9 §4): personal fields are sealed with the customer's key before they are
+// stored; erasure destroys the key. These strings must then appear nowhere: not in an answer, a read
+// model, the store, a rebuild from event 0 or a log line. (The Kafka side: erasure.infra.spec.ts.)
+const PERSONAL = {
+  name: 'Zyxwvut Feinmechanik GmbH',
+  contact: 'Quentin Qwertzuiop',
+  email: 'quentin.qwertzuiop@zyxwvut.example',
+  phone: '+49 30 5550 4711',
+  identity: 'info@zyxwvut.example',
+  freeText: 'Quentin mentioned his hip surgery',
+  duplicateName: 'Zyxwvut Duplicate Record',
+  externalId: 'ERP-ZYXWVUT-77',
+};
+const needles = ['Zyxwvut', 'zyxwvut', 'Qwertzuiop', '5550 4711', '55504711', 'hip surgery', 'ERP-ZYXWVUT'];
+const leaks = (text: string) => needles.filter((n) => text.includes(n));
+
+describe('erasing a customer’s personal data', () => {
+  let app: ServiceApp;
+  let platform: Platform;
+  let stop: () => Promise<void>;
+  let base: string;
+  let agent: string;
+  let privacy: string;
+  let partner: string;
+  const logged: string[] = [];
+  const spies: jest.SpyInstance[] = [];
+
+  const call = httpCaller(
+    () => base,
+    () => agent,
+  );
+  const eventually = (what: string, check: () => Promise<boolean>) => waitFor(check, 20000, what);
+
+  beforeAll(async () => {
+    // Every line any part of the service writes, from the start.
+    for (const stream of [process.stdout, process.stderr]) {
+      const write = stream.write.bind(stream);
+      spies.push(
+        jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+          logged.push(String(chunk));
+          return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+        }) as typeof stream.write),
+      );
+    }
+    for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      const original = console[level].bind(console);
+      spies.push(
+        jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+          logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+          original(...args);
+        }),
+      );
+    }
+    let started: Awaited<ReturnType<typeof startEmbeddedService>>;
+    ({ app, base, stop, platform } = started = await startEmbeddedService('sales-erasure', SalesConfig, createSalesApp, crmRegistry()));
+    void started;
+    const mint = app.app.get(TokenMint);
+    agent = await mint.mint({ kind: 'staff', subject: 'alice', department: 'sales', roles: ['agent'] });
+    privacy = await mint.mint({ kind: 'staff', subject: 'dpo', department: 'sales', roles: ['data-protection'] });
+    partner = await mint.mint({ kind: 'partner', subject: 'p-user', partnerId: randomUUID(), roles: [] });
+  });
+  afterAll(async () => {
+    for (const spy of spies) spy.mockRestore();
+    await stop?.();
+  });
+
+  it('leaves no personal value anywhere, keeps the rest of the history, and frees the identities', async () => {
+    const registered = await call('POST', '/customers', {
+      kind: 'organisation',
+      name: PERSONAL.name,
+      contacts: [{ name: PERSONAL.contact, email: PERSONAL.email, phone: PERSONAL.phone, roles: ['decision-maker'] }],
+      identities: [{ kind: 'email', value: PERSONAL.identity }],
+    });
+    expect(registered.status).toBe(201);
+    const a = String(registered.body.customerId);
+    const opened = await call('POST', '/opportunities', { customerId: a, name: 'Fleet renewal', expectedValue: 120000, currency: 'EUR' });
+    expect(opened.status).toBe(201);
+    const episodeId = String(opened.body.episodeId);
+    expect(
+      (
+        await call('POST', `/opportunities/${episodeId}/interactions`, {
+          channel: 'phone',
+          direction: 'outbound',
+          action: 'called',
+          response: PERSONAL.freeText,
+        })
+      ).status,
+    ).toBe(201);
+    const b = String(
+      (
+        await call('POST', '/customers', {
+          kind: 'organisation',
+          name: PERSONAL.duplicateName,
+          identities: [{ kind: 'external-id', value: PERSONAL.externalId, system: 'erp' }],
+        })
+      ).body.customerId,
+    );
+    expect((await call('POST', `/customers/${a}/merges`, { duplicateId: b })).status).toBe(201);
+
+    // Before: the values are there for whoever may read them...
+    await eventually('the directory and the timeline', async () => {
+      const found = await call('GET', `/customers?q=${encodeURIComponent('qwertzuiop')}`);
+      const timeline = await call('GET', `/customers/${a}/timeline`);
+      return (found.body.items as unknown[])?.length === 1 && JSON.stringify(timeline.body).includes(PERSONAL.freeText);
+    });
+    expect((await call('GET', `/customers/${a}`)).body).toMatchObject({ name: PERSONAL.name });
+    // ...but the store only ever held them sealed.
+    const stored = await platform.eventStore.readAll({ maxCount: 10000 });
+    expect(stored.length).toBeGreaterThan(5);
+    expect(leaks(JSON.stringify(stored, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)))).toEqual([]);
+    const beforeErasure = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+
+    // Who may not: an agent, a partner, nobody; a stale If-Match is refused before anything is done.
+    expect((await call('DELETE', `/customers/${a}/personal-data`)).status).toBe(403);
+    expect((await call('DELETE', `/customers/${a}/personal-data`, undefined, {}, partner)).status).toBe(403);
+    expect((await fetch(`${base}/customers/${a}/personal-data`, { method: 'DELETE' })).status).toBe(401);
+    const stale = await call('DELETE', `/customers/${a}/personal-data`, undefined, { 'if-match': '"7"' }, privacy);
+    expect(stale.status).toBe(412);
+    expect(stale.type).toContain('application/problem+json');
+    expect((await call('GET', `/customers/${a}`)).body).toMatchObject({ name: PERSONAL.name });
+
+    const erased = await call('DELETE', `/customers/${a}/personal-data`, undefined, {}, privacy);
+    expect(erased.status).toBe(200);
+    expect(erased.body).toMatchObject({ customerId: a, erasedCustomerIds: [a, b] });
+    expect(erased.body.keysDestroyed).toBeGreaterThanOrEqual(2);
+    expect(erased.etag).toBeTruthy();
+
+    // Answers: the record, the search, the timeline, the history as of before, its changes.
+    await eventually('the directory to drop the personal data', async () => (await call('GET', `/customers/${a}`)).body.name === ERASED);
+    const record = await call('GET', `/customers/${a}`);
+    expect(record.body).toMatchObject({ customerId: a, name: ERASED, contacts: [], identities: [] });
+    expect((await call('GET', `/customers/${b}`)).body).toMatchObject({ customerId: a });
+    for (const q of ['zyxwvut', 'qwertzuiop', PERSONAL.identity, '5550']) {
+      expect(((await call('GET', `/customers?q=${encodeURIComponent(q)}`)).body.items as unknown[]).length).toBe(0);
+    }
+    await eventually('the timeline to drop the free text', async () => !JSON.stringify((await call('GET', `/customers/${a}/timeline`)).body).includes('hip'));
+    const timeline = await call('GET', `/customers/${a}/timeline`);
+    // What is not personal stays: the episode, its amount, the interaction's channel and action.
+    expect(JSON.stringify(timeline.body)).toContain('Fleet renewal');
+    expect(JSON.stringify(timeline.body)).toContain('called');
+    const asBefore = await call('GET', `/customers/${a}?asOf=${encodeURIComponent(beforeErasure)}`);
+    expect(asBefore.status).toBe(200);
+    expect(asBefore.body).toMatchObject({ name: ERASED });
+    const changes = await call('GET', `/customers/${a}/changes`);
+    expect(changes.status).toBe(200);
+    const answers = [record, asBefore, changes, timeline, await call('GET', `/customers/${b}?asOf=${encodeURIComponent(beforeErasure)}`)];
+    expect(leaks(JSON.stringify(answers.map((r) => r.body)))).toEqual([]);
+
+    // Read models, as stored.
+    const manager = (await platform.createDataSource([], { schema: 'sales' })).manager;
+    const tables = await manager.query(
+      `SELECT (SELECT coalesce(json_agg(d), '[]') FROM sales.customer_directory d)::text AS directory, (SELECT coalesce(json_agg(t), '[]') FROM sales.timeline_entries t)::text AS timeline`,
+    );
+    expect(leaks(JSON.stringify(tables))).toEqual([]);
+
+    // A rebuild from event 0, into a schema of its own.
+    const rebuilt = await platform.createDataSource([...new Set(relationshipProjections('rebuilt').flatMap((p) => p.entities as Function[]))], {
+      schema: 'rebuilt',
+    });
+    const runner = new ProjectionRunner(rebuilt, relationshipProjections('rebuilt'), { schema: platform.config.CRM_PLATFORM_SCHEMA, group: 'erasure-rebuild' });
+    await runner.migrate();
+    await runner.rebuild(platform.eventStore, crmRegistry(), toIntegrationEvent);
+    const rebuiltRows = await rebuilt.manager.query(
+      `SELECT (SELECT json_agg(d) FROM rebuilt.customer_directory d)::text AS directory, (SELECT json_agg(t) FROM rebuilt.timeline_entries t)::text AS timeline`,
+    );
+    expect(JSON.stringify(rebuiltRows)).toContain('Fleet renewal');
+    expect(leaks(JSON.stringify(rebuiltRows))).toEqual([]);
+
+    // The identities are free again: registering with them is no conflict with an erased customer.
+    const again = await call('POST', '/customers', { kind: 'organisation', name: 'New company', identities: [{ kind: 'email', value: 'info@other.example' }] });
+    expect(again.status).toBe(201);
+    const reuse = await call('POST', '/customers', { kind: 'person', name: 'Somebody', identities: [{ kind: 'email', value: PERSONAL.identity }] });
+    expect(reuse.status).toBe(201);
+    expect(reuse.body.customerId).not.toBe(a);
+
+    // Repeating it is harmless.
+    const repeated = await call('DELETE', `/customers/${a}/personal-data`, undefined, {}, privacy);
+    expect(repeated.status).toBe(200);
+    expect(repeated.body.keysDestroyed).toBe(0);
+
+    // No log line of the whole run (HTTP, projections, relay) showed a personal value.
+    expect(leaks(logged.join('\n'))).toEqual([]);
+  });
+
+  it('answers 404 for an unknown customer and 400 for an id that is not one, as problem+json', async () => {
+    const unknown = await call('DELETE', `/customers/${randomUUID()}/personal-data`, undefined, {}, privacy);
+    expect(unknown.status).toBe(404);
+    expect(unknown.type).toContain('application/problem+json');
+    const garbage = await call('DELETE', `/customers/${encodeURIComponent('x\u0000y')}/personal-data`, undefined, {}, privacy);
+    expect(garbage.status).toBeGreaterThanOrEqual(400);
+    expect(garbage.status).toBeLessThan(500);
+  });
+});
