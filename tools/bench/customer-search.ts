@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { JOURNEY_STAGES, RELATIONSHIP_PHASES } from '@crm/kernel';
 import {
   CustomerDirectoryEntry,
+  CustomerSearchWord,
   foldDirectory,
   prepareCustomerSearch,
   searchCustomers,
@@ -56,7 +57,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   const customers = generateCustomers(count, 20260301);
   ctx.log(`${count.toLocaleString('en-US')} customers generated and folded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const schema = uniqueSchema('bench_cs');
-  for await (const db of readModelDbs(ctx, schema, [CustomerDirectoryEntry])) {
+  for await (const db of readModelDbs(ctx, schema, [CustomerDirectoryEntry, CustomerSearchWord])) {
     try {
       const manager = db.dataSource.manager;
       const table = manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;

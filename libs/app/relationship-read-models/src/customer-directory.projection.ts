@@ -1,7 +1,7 @@
 import { ERASED, type CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
-import { CustomerDirectoryEntry, CustomerMerge } from './timeline.entities';
+import { CustomerDirectoryEntry, CustomerMerge, CustomerSearchWord } from './timeline.entities';
 
 /** The events the customer directory keeps up with. */
 export type CustomerDirectoryEvent = CrmIntegrationEvent<
@@ -80,6 +80,12 @@ function withSearch(row: Omit<DirectoryRow, 'sort_name' | 'search_text'> & Parti
     ...phones.map((p) => p.replace(/\D+/g, '')),
   ];
   return { ...row, sort_name: searchable(row.name), search_text: searchable(parts.filter(Boolean).join(' ')) };
+}
+
+/** The words a typo is matched against: of the name and the contacts' names, three letters or more. */
+export function nameWords(row: Pick<DirectoryRow, 'name' | 'contacts'>): string[] {
+  const text = searchable([row.name, ...row.contacts.map((c) => c.name)].join(' '));
+  return [...new Set(text.split(' ').filter((w) => w.length >= 3 && w.length <= 60))];
 }
 
 const sameIdentity = (a: IdentityRow, b: IdentityRow) =>
@@ -200,9 +206,12 @@ export function customerDirectoryProjection(owner: string): Projection<CustomerD
       ]),
     );
     const changed = new Set<string>();
+    // Words of erased names: removed from the search words below, unless another customer has them.
+    const erasedWords = new Set<string>();
     for (const event of events) {
       const id = event.data.customerId;
       const before = rows.get(id);
+      if (event.type === 'CustomerPersonalDataErased' && before) for (const w of nameWords(before)) erasedWords.add(w);
       const after = foldDirectory(before, event);
       if (after !== before) {
         rows.set(id, after);
@@ -211,6 +220,11 @@ export function customerDirectoryProjection(owner: string): Projection<CustomerD
     }
     await recordMerges(events, manager);
     if (changed.size === 0) return;
+    const words = new Set([...changed].flatMap((id) => nameWords(rows.get(id)!)));
+    const wordsTable = manager.getRepository(CustomerSearchWord).metadata.tablePath;
+    if (words.size > 0) {
+      await manager.query(`INSERT INTO ${wordsTable} (word) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT (word) DO NOTHING`, [[...words].sort()]);
+    }
     await manager.query(
       `INSERT INTO ${table(manager)} (${COLUMNS})
        SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(${RECORD})
@@ -220,10 +234,18 @@ export function customerDirectoryProjection(owner: string): Projection<CustomerD
          .join(', ')}`,
       [JSON.stringify([...changed].map((id) => rows.get(id)))],
     );
+    if (erasedWords.size > 0) {
+      // After the rows are written: a word still in some customer's name or contacts stays.
+      await manager.query(
+        `DELETE FROM ${wordsTable} w WHERE w.word = ANY($1::text[])
+           AND NOT EXISTS (SELECT 1 FROM ${table(manager)} c WHERE c.search_text LIKE '%' || w.word || '%')`,
+        [[...erasedWords].filter((w) => !words.has(w))],
+      );
+    }
   };
   return {
     name: `${owner}.customer-directory`,
-    entities: [CustomerDirectoryEntry, CustomerMerge],
+    entities: [CustomerDirectoryEntry, CustomerMerge, CustomerSearchWord],
     handles: DIRECTORY_TYPES,
     apply: (event, manager) => applyBatch([event], manager),
     applyBatch,

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { searchable } from './customer-directory.projection';
-import { CustomerDirectoryEntry, PartnerAccess } from './timeline.entities';
+import { CustomerDirectoryEntry, CustomerSearchWord, PartnerAccess } from './timeline.entities';
 
 export const CUSTOMER_SORTS = ['relevance', 'name', 'registered-at', 'last-interaction'] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
@@ -63,25 +63,58 @@ const trigramReady = new WeakMap<object, boolean>();
  */
 export async function prepareCustomerSearch(manager: EntityManager): Promise<boolean> {
   const table = manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;
+  const words = manager.getRepository(CustomerSearchWord).metadata.tablePath;
   try {
     await manager.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-    const [{ schema }] = (await manager.query(
-      `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`,
-    )) as { schema: string }[];
-    await manager.query(`CREATE INDEX IF NOT EXISTS customer_directory_search_trgm ON ${table} USING gin (search_text "${schema}".gin_trgm_ops)`);
-    // For the duplicates list: similar names, found through the index rather than by comparing every pair.
-    await manager.query(`CREATE INDEX IF NOT EXISTS customer_directory_name_trgm ON ${table} USING gist (sort_name "${schema}".gist_trgm_ops)`);
-    trigramReady.set(manager.connection, true);
-    return true;
   } catch {
     // Not allowed to install it (a managed database without pg_trgm): substring search only.
     trigramReady.set(manager.connection, false);
     return false;
   }
+  const [{ schema }] = (await manager.query(
+    `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`,
+  )) as { schema: string }[];
+  await manager.query(`CREATE INDEX IF NOT EXISTS customer_directory_search_trgm ON ${table} USING gin (search_text "${schema}".gin_trgm_ops)`);
+  // For the duplicates list: similar names, found through the index rather than by comparing every pair.
+  await manager.query(`CREATE INDEX IF NOT EXISTS customer_directory_name_trgm ON ${table} USING gist (sort_name "${schema}".gist_trgm_ops)`);
+  await manager.query(`CREATE INDEX IF NOT EXISTS customer_search_words_trgm ON ${words} USING gin (word "${schema}".gin_trgm_ops)`);
+  // A directory filled before the search words existed: its words, once (letters only, as names are).
+  const [{ empty }] = (await manager.query(`SELECT NOT EXISTS (SELECT 1 FROM ${words}) AND EXISTS (SELECT 1 FROM ${table}) AS empty`)) as { empty: boolean }[];
+  if (empty) {
+    await manager.query(
+      `INSERT INTO ${words} (word) SELECT DISTINCT w FROM ${table} c, regexp_split_to_table(c.search_text, ' ') AS w
+       WHERE w ~ '^[[:alpha:]]{3,60}$' ON CONFLICT (word) DO NOTHING`,
+    );
+  }
+  trigramReady.set(manager.connection, true);
+  return true;
 }
 
-/** Below this word similarity a typo no longer matches ("jya" for "jaya" does, "xyz" does not). */
-const WORD_SIMILARITY = 0.45;
+/** Below this similarity a word is no longer a typo of a known word ("jya" for "jaya" still is, 0.29). */
+const TYPO_SIMILARITY = 0.25;
+/** The known words a search word may be a typo of, at most (the most similar ones). */
+const TYPO_CANDIDATES = 8;
+
+/**
+ * The known name words (`customer_search_words`) each search word may be a typo of, with their
+ * similarity: one indexed lookup in a small table, instead of a similarity over every customer.
+ */
+async function typoCandidates(manager: EntityManager, words: readonly string[]): Promise<Map<string, { word: string; similarity: number }[]>> {
+  const found = new Map<string, { word: string; similarity: number }[]>();
+  if (words.length === 0) return found;
+  const table = manager.getRepository(CustomerSearchWord).metadata.tablePath;
+  // `%` matches at pg_trgm.similarity_threshold: set for this lookup only (a transaction).
+  const rows = (await manager.transaction(async (m) => {
+    await m.query(`SELECT set_config('pg_trgm.similarity_threshold', '${TYPO_SIMILARITY}', true)`);
+    return m.query(
+      `SELECT q.w AS query, v.word, v.sim AS similarity FROM unnest($1::text[]) AS q(w)
+       CROSS JOIN LATERAL (SELECT word, similarity(word, q.w) AS sim FROM ${table} WHERE word % q.w ORDER BY sim DESC, word LIMIT ${TYPO_CANDIDATES}) v`,
+      [[...words]],
+    );
+  })) as { query: string; word: string; similarity: number }[];
+  for (const r of rows) found.set(r.query, [...(found.get(r.query) ?? []), { word: r.word, similarity: Number(r.similarity) }]);
+  return found;
+}
 
 function encodeCursor(sort: CustomerSort, key: string | number, customerId: string): string {
   return Buffer.from(JSON.stringify([sort, key, customerId])).toString('base64url');
@@ -125,18 +158,32 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
   const trigram = trigramReady.get(manager.connection) ?? false;
   let score = '0::real';
   if (words.length > 0) {
-    // Each word must be found: as a substring (prefixes, e-mails, digits), or — from four letters
-    // on, when pg_trgm is there — as a close match of some word of the text (a typo). A query of
-    // several letters may also match as a whole ("maju jya" for "PT Maju Jaya"). Every branch is an
-    // operator the trigram index serves, so a search reads index pages instead of scoring every row.
+    // Each word must be found: as a substring (prefixes, e-mails, digits), or — when pg_trgm is
+    // there — as a known name word it is a typo of (`typoCandidates`). Every condition is a LIKE the
+    // trigram index serves, and the relevance is a sum of LIKEs: cheap for every row that matches.
     const literal = (w: string) => /^[\d+]+$/.test(w) || w.includes('@');
-    const conditions = words.map((w) => {
-      const like = `c.search_text LIKE ${p(`%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`;
-      return trigram && w.length >= 4 && !literal(w) ? `(${like} OR ${p(w)} <% c.search_text)` : like;
-    });
-    const whole = trigram && q.length >= 5 && !words.some(literal) ? ` OR ${p(q)} <% c.search_text` : '';
-    where.push(`((${conditions.join(' AND ')})${whole})`);
-    if (trigram) score = `word_similarity(${p(q)}, c.search_text)`;
+    const escape = (w: string) => w.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const typos = trigram
+      ? await typoCandidates(
+          manager,
+          words.filter((w) => w.length >= 3 && !literal(w)),
+        )
+      : new Map<string, { word: string; similarity: number }[]>();
+    const conditions: string[] = [];
+    const scores: string[] = [];
+    for (const w of words) {
+      const inside = p(`%${escape(w)}%`);
+      const alternatives = (typos.get(w) ?? []).filter((t) => !t.word.includes(w));
+      const typoLikes = alternatives.map((t) => ({ like: `c.search_text LIKE ${p(`%${escape(t.word)}%`)}`, weight: Math.round(t.similarity * 80) / 100 }));
+      conditions.push(`(${[`c.search_text LIKE ${inside}`, ...typoLikes.map((t) => t.like)].join(' OR ')})`);
+      // A word's relevance: 1 where a word of the text starts with it, 0.9 inside one, less for a typo.
+      const starts = `c.search_text LIKE ${p(`${escape(w)}%`)} OR c.search_text LIKE ${p(`% ${escape(w)}%`)}`;
+      scores.push(
+        `(CASE WHEN ${starts} THEN 1.0 WHEN c.search_text LIKE ${inside} THEN 0.9${typoLikes.map((t) => ` WHEN ${t.like} THEN ${t.weight}`).join('')} ELSE 0 END)`,
+      );
+    }
+    where.push(conditions.join(' AND '));
+    score = `((${scores.join(' + ')}) / ${words.length})::real`;
   }
   if (search.kind) where.push(`c.kind = ${p(search.kind)}`);
   if (search.journeyStage) where.push(`c.journey_stage = ${p(search.journeyStage)}`);
@@ -174,13 +221,7 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY sort_key ${desc ? 'DESC' : 'ASC'}, c.customer_id ASC
      LIMIT ${limit}`;
-  // `<%` matches at pg_trgm.word_similarity_threshold: set for this query only (a transaction).
-  const rows = (await (trigram && words.length > 0
-    ? manager.transaction(async (m) => {
-        await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', '${WORD_SIMILARITY}', true)`);
-        return m.query(sql, params);
-      })
-    : manager.query(sql, params))) as {
+  const rows = (await manager.query(sql, params)) as {
     customer_id: string;
     name: string;
     kind: string;

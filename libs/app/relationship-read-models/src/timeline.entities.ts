@@ -60,6 +60,17 @@ export class CustomerDirectoryEntry {
 }
 
 /**
+ * The words of the customers' names and contact names (lower-case, without accents, three letters
+ * or more): what a search word's typos are matched against (pg_trgm similarity), so a typo costs a
+ * lookup in this small table, not a similarity computed over every customer. Words are only added,
+ * except on an erasure, which removes the erased customer's words that no other customer has.
+ */
+@Entity({ name: 'customer_search_words' })
+export class CustomerSearchWord {
+  @PrimaryColumn({ type: 'text' }) word!: string;
+}
+
+/**
  * Every merge, with when it was recorded and (if so) undone: a survivor's history includes the
  * histories of the customers merged into it while the merge was in force — so `asOf` before a merge,
  * or after its undoing, shows each customer on its own.
