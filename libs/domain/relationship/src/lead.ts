@@ -86,7 +86,7 @@ export type LeadCommand =
 export const leadStream = (leadId: string) => `lead-${leadId}`;
 
 /** Qualified: every BANT answer known, and the person can decide. */
-const isQualified = (q: LeadQualification) => q.budget !== undefined && q.authority === true && !!q.need?.trim() && !!q.timeline;
+export const isQualified = (q: LeadQualification) => q.budget !== undefined && q.authority === true && !!q.need?.trim() && !!q.timeline;
 
 export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
   switch (event.type) {
