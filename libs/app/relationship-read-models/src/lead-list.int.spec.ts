@@ -22,7 +22,8 @@ const captured = (leadId: string, over: Partial<Extract<LeadListEvent, { type: '
     ...over,
   },
 });
-const ev = (type: LeadListEvent['type'], data: Record<string, unknown>) => ({ type, subject: data.leadId, data }) as SpecEvent<LeadListEvent>;
+const ev = (type: LeadListEvent['type'], data: { leadId: string } & Record<string, unknown>) =>
+  ({ type, subject: data.leadId, data }) as unknown as SpecEvent<LeadListEvent>;
 const now = new Date('2026-03-01T12:00:00.000Z');
 const search = (s: Partial<LeadSearch> = {}): LeadSearch => ({ limit: 50, now, ...s });
 
