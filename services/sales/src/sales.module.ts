@@ -5,6 +5,7 @@ import { LeadsController } from './leads/leads.controller';
 import { LeadAssignmentRulesController } from './leads/assignment-rules/assignment-rules.controller';
 import { LeadFormsController } from './leads/lead-forms/lead-forms.controller';
 import { LeadFormRateLimiter } from './leads/lead-forms/lead-form-rate-limiter';
+import { LeadFormKeyGuard } from './leads/lead-forms/lead-form-key.guard';
 import { WebFormCaptureController } from './leads/lead-forms/web-form-capture.controller';
 import { LeadImportsController } from './leads/lead-imports/lead-imports.controller';
 import { ListLeadsController } from './leads/list-leads/list-leads.controller';
@@ -30,6 +31,6 @@ import { salesReadModels } from './read-models';
     LeadFormsController,
     WebFormCaptureController,
   ],
-  providers: [LeadFormRateLimiter],
+  providers: [LeadFormRateLimiter, LeadFormKeyGuard],
 })
 export class SalesModule {}

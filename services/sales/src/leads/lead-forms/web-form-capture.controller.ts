@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiResponse,
-  ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { LeadCommands, LeadFormAuthenticationError, LeadFormCommands } from '@crm/relationship-api';
-import { HttpProblem, ProblemTypes, Public, type HeaderResponse } from '@crm/service-kit';
-import { LeadFormRateLimiter } from './lead-form-rate-limiter';
+import { LeadCommands } from '@crm/relationship-api';
+import { Public, type HeaderResponse } from '@crm/service-kit';
+import { LeadFormKeyGuard, leadFormOf } from './lead-form-key.guard';
 import { FormIdParam, WebFormLeadDto } from './lead-forms.dto';
 
 /**
@@ -23,14 +22,10 @@ import { FormIdParam, WebFormLeadDto } from './lead-forms.dto';
  */
 @ApiTags('lead forms')
 @Public()
-@ApiSecurity('x-api-key')
+@UseGuards(LeadFormKeyGuard)
 @Controller('forms')
 export class WebFormCaptureController {
-  constructor(
-    private readonly forms: LeadFormCommands,
-    private readonly leads: LeadCommands,
-    private readonly limiter: LeadFormRateLimiter,
-  ) {}
+  constructor(private readonly leads: LeadCommands) {}
 
   @Post(':formId/leads')
   @HttpCode(201)
@@ -42,26 +37,11 @@ export class WebFormCaptureController {
   @ApiResponse({ status: 429, description: "Over the form's rate limit; `Retry-After` says in how many seconds to try again (problem+json)" })
   async capture(
     @Param() { formId }: FormIdParam,
-    @Headers('x-api-key') apiKey: string | undefined,
+    @Req() request: unknown,
     @Body() dto: WebFormLeadDto,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<{ leadId: string }> {
-    let form;
-    try {
-      form = await this.forms.authenticate(formId, apiKey);
-    } catch (error) {
-      if (error instanceof LeadFormAuthenticationError)
-        throw new HttpProblem(401, error.message, { type: ProblemTypes.unauthorized, headers: { 'WWW-Authenticate': 'ApiKey header="x-api-key"' } });
-      throw error;
-    }
-    const verdict = this.limiter.take(formId, form.rateLimit);
-    if (!verdict.allowed) {
-      throw new HttpProblem(429, `this form may post ${form.rateLimit.requests} leads per ${form.rateLimit.windowSeconds} s; try again later`, {
-        type: 'urn:crm:problem:rate-limited',
-        headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
-        extensions: { retryAfterSeconds: verdict.retryAfterSeconds },
-      });
-    }
+    const form = leadFormOf(request);
     // A bot filled the hidden field: answered like a success, nothing recorded.
     if (dto.website) return { leadId: randomUUID() };
     const r = await this.leads.capture(
