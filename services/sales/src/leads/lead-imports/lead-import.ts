@@ -124,9 +124,12 @@ export async function importLeads(
   });
   body.pipe(parser);
   let records = 0;
+  // csv-parse counts a CRLF inside a quoted value as two lines: take those back off its count.
+  let crlfInValues = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-      const line = info.lines;
+      for (const value of record) crlfInValues += value.split('\r\n').length - 1;
+      const line = info.lines - crlfInValues;
       if (columns === undefined) {
         columns = record.map((name) => COLUMN_BY_NAME.get(normalise(name)));
         const unknown = record.filter((_, i) => columns![i] === undefined);
