@@ -1,11 +1,13 @@
+import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
 import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
+import { LEAD_IMPORTS_PATH } from './leads/lead-imports/lead-imports.controller';
 import { SalesModule } from './sales.module';
 
 export const SalesConfig = serviceConfigClass(3001);
 
-/** `embedded`: hosted beside other services, the host owns the platform and the signals. */
-export function createSalesApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean } = {}): Promise<ServiceApp> {
+/** `embedded`: hosted beside other services, the host owns the platform and the signals. `clock`: where "now" comes from (tests). */
+export function createSalesApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean; clock?: Clock } = {}): Promise<ServiceApp> {
   return createServiceApp({
     name: 'sales',
     ownsPlatform: !hosting.embedded,
@@ -13,9 +15,12 @@ export function createSalesApp(config: ServiceConfig, platform: Platform, hostin
     module: SalesModule,
     config,
     platform,
+    clock: hosting.clock,
+    // CSV imports are read as they arrive, not parsed as JSON.
+    streamRoutes: [{ path: LEAD_IMPORTS_PATH, types: ['text/csv'] }],
     openApi: {
       title: 'CRM sales',
-      description: 'Sales-force automation: customers, opportunities along the sales process, the shared timeline.',
+      description: 'Sales-force automation: customers, leads, opportunities along the sales process, the shared timeline.',
       version: '1',
     },
   });

@@ -13,3 +13,5 @@ export { DomainRuleViolation, NotFoundError } from '@crm/relationship';
 export * from './customers/customer-history';
 export * from './leads/lead-commands';
 export * from './customers/list-customers';
+export * from './leads/round-robin-turns';
+export * from './leads/lead-form-commands';

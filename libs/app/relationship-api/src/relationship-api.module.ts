@@ -12,6 +12,9 @@ import type { CommandSettings } from './application/command-options';
 import { CustomerCommands } from './customers/customer-commands';
 import { CustomerHistory } from './customers/customer-history';
 import { LeadCommands } from './leads/lead-commands';
+import { RoundRobinTurns } from './leads/round-robin-turns';
+import { LeadFormCommands } from './leads/lead-form-commands';
+import { leadsAssignedByRule } from '@crm/relationship-read-models';
 import { EpisodeCommands } from './episodes/episode-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
@@ -120,8 +123,15 @@ export class RelationshipApiModule {
       },
       {
         provide: LeadCommands,
-        inject: [WRITE_STORE, CustomerCommands, EpisodeCommands, COMMAND_SETTINGS],
-        useFactory: (store: EventStore, c: CustomerCommands, e: EpisodeCommands, s: CommandSettings) => new LeadCommands(store, c, e, s),
+        inject: [WRITE_STORE, CustomerCommands, EpisodeCommands, COMMAND_SETTINGS, READ_MODELS],
+        useFactory: (store: EventStore, c: CustomerCommands, e: EpisodeCommands, s: CommandSettings, readModels: ReadModelRunners) =>
+          // A round robin continues from the leads its rule assigned (the leads list; none where a service keeps no such list).
+          new LeadCommands(store, c, e, s, new RoundRobinTurns((ruleId) => leadsAssignedByRule(readModels.dataSource.manager, ruleId))),
+      },
+      {
+        provide: LeadFormCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new LeadFormCommands(store, s),
       },
       ...(options.providers ?? []),
       {
@@ -141,7 +151,7 @@ export class RelationshipApiModule {
       module: RelationshipApiModule,
       controllers: options.controllers ?? [],
       providers,
-      exports: [CustomerCommands, EpisodeCommands, PartnerCommands, LeadCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])],
+      exports: [CustomerCommands, EpisodeCommands, PartnerCommands, LeadCommands, LeadFormCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])],
     };
   }
 }

@@ -4,3 +4,6 @@ export * from './timeline.query';
 export * from './customer-directory.projection';
 export * from './customer-search.query';
 export * from './customer-merges.query';
+export * from './lead-list.entities';
+export * from './lead-list.projection';
+export * from './lead-search.query';

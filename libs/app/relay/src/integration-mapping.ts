@@ -4,21 +4,23 @@ import { visibilityOf } from '@crm/kernel';
 
 /**
  * Turns a stored domain event into the integration event other services consume. The subject is the
- * customer the event is about (`data.customerId`); events about no customer are private to their
- * service and return undefined (the relay does not publish them). The CRM's metadata fields become
+ * customer the event is about (`data.customerId`), or for a lead's events (stream `lead-<id>`) the
+ * lead (`data.leadId`, also on `LeadConverted`, so all of a lead's events share one key and keep
+ * their order); other events are private to their service and return undefined (the relay does not
+ * publish them: lead forms, assignment rules). The CRM's metadata fields become
  * the envelope's `actor` and `visibility` extensions; an event that states no visibility is published
  * with the company-wide reading, so the envelope keeps carrying the attribute (docs/events.md).
  */
 export function toIntegrationEvent(event: RecordedEvent): IntegrationEvent | undefined {
-  const data = event.data as { customerId?: unknown } | null;
-  if (!data || typeof data.customerId !== 'string' || data.customerId === '') return undefined;
+  const subject = subjectOf(event);
+  if (subject === undefined) return undefined;
   return {
     specversion: '1.0',
     id: event.id,
     source: `/crm/${streamCategory(event.streamId)}`,
     type: event.type,
     time: event.metadata.occurredAt,
-    subject: data.customerId,
+    subject,
     datacontenttype: 'application/json',
     schemaversion: event.schemaVersion,
     correlationid: event.metadata.correlationId,
@@ -30,6 +32,14 @@ export function toIntegrationEvent(event: RecordedEvent): IntegrationEvent | und
     recordedat: event.recordedAt,
     data: event.data,
   };
+}
+
+/** The key an event is published under: its lead for a lead's events, else its customer; undefined: not published. */
+function subjectOf(event: RecordedEvent): string | undefined {
+  const data = event.data as { customerId?: unknown; leadId?: unknown } | null;
+  if (!data) return undefined;
+  if (streamCategory(event.streamId) === 'lead' && typeof data.leadId === 'string' && data.leadId !== '') return data.leadId;
+  return typeof data.customerId === 'string' && data.customerId !== '' ? data.customerId : undefined;
 }
 
 /** `opportunity-3f2…` → `opportunity`: streams are named `<category>-<id>`. */

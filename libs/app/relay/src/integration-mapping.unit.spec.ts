@@ -45,4 +45,14 @@ describe('stored event → integration event', () => {
   it('publishes nothing for an event about no customer', () => {
     expect(toIntegrationEvent({ ...stored({}), data: { partnerId: 'p' } })).toBeUndefined();
   });
+
+  it("publishes a lead's events under the lead (LeadConverted too), and nothing of the lead forms or assignment rules", () => {
+    const lead = (type: string, data: Record<string, unknown>, streamId = 'lead-l-1') => toIntegrationEvent({ ...stored({}), type, streamId, data });
+    expect(lead('LeadCaptured', { leadId: 'l-1', name: 'Rina' })).toMatchObject({ subject: 'l-1', source: '/crm/lead', type: 'LeadCaptured' });
+    expect(lead('LeadConverted', { leadId: 'l-1', customerId: 'c-1', opportunityId: 'o-1' })?.subject).toBe('l-1');
+    expect(lead('LeadAssignmentRulesReplaced', { rules: [] }, 'lead-assignment-rules')).toBeUndefined();
+    expect(lead('LeadFormCreated', { formId: 'f-1' }, 'leadform-f-1')).toBeUndefined();
+    // a leadId on a stream that is not a lead's is not a lead event
+    expect(toIntegrationEvent({ ...stored({}), data: { leadId: 'l-1' } })).toBeUndefined();
+  });
 });

@@ -33,12 +33,23 @@ export interface LeadCapturedData {
   capturedAt: string;
   /** A live customer already holding the lead's e-mail or phone: offered for attachment on conversion. */
   matchingCustomerId?: string;
+  /** ISO 3166-1 alpha-2 country code, upper case (territory rules match on it). */
+  country?: string;
+  /** A region within the company's territories ("java-west", "emea"): territory rules match on it. */
+  region?: string;
+}
+
+/** Who a lead is assigned to, and the assignment rule that chose them (absent: assigned by hand). */
+export interface LeadAssignment {
+  leadId: string;
+  owner: string;
+  rule?: string;
 }
 
 export type LeadEvent =
   | { type: 'LeadCaptured'; data: LeadCapturedData }
   | { type: 'LeadQualified'; data: { leadId: string; qualification: LeadQualification } }
-  | { type: 'LeadAssigned'; data: { leadId: string; owner: string } }
+  | { type: 'LeadAssigned'; data: LeadAssignment }
   | { type: 'LeadDisqualified'; data: { leadId: string; reason: string; disqualifiedAt: string } }
   | { type: 'LeadConverted'; data: { leadId: string; customerId: string; contactId?: string; opportunityId: string; convertedAt: string } };
 
@@ -54,6 +65,10 @@ export interface Lead {
   readonly phone?: string;
   readonly qualification: LeadQualification;
   readonly owner?: string;
+  /** The assignment rule that chose the owner (absent: assigned by hand, or not assigned). */
+  readonly assignedByRule?: string;
+  readonly country?: string;
+  readonly region?: string;
   readonly matchingCustomerId?: string;
   readonly converted?: { customerId: string; contactId?: string; opportunityId: string };
 }
@@ -61,7 +76,8 @@ export interface Lead {
 export type LeadState = Lead | undefined;
 
 export type LeadCommand =
-  | { type: 'CaptureLead'; data: LeadCapturedData }
+  /** `assignment`: the owner the assignment rules chose for the new lead (recorded with the capture). */
+  | { type: 'CaptureLead'; data: LeadCapturedData; assignment?: { owner: string; rule: string } }
   | { type: 'QualifyLead'; data: { leadId: string; qualification: LeadQualification } }
   | { type: 'AssignLead'; data: { leadId: string; owner: string } }
   | { type: 'DisqualifyLead'; data: { leadId: string; reason: string; disqualifiedAt: string } }
@@ -70,7 +86,7 @@ export type LeadCommand =
 export const leadStream = (leadId: string) => `lead-${leadId}`;
 
 /** Qualified: every BANT answer known, and the person can decide. */
-const isQualified = (q: LeadQualification) => q.budget !== undefined && q.authority === true && !!q.need?.trim() && !!q.timeline;
+export const isQualified = (q: LeadQualification) => q.budget !== undefined && q.authority === true && !!q.need?.trim() && !!q.timeline;
 
 export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
   switch (event.type) {
@@ -80,8 +96,11 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
     }
     case 'LeadQualified':
       return state && { ...state, qualification: event.data.qualification, status: isQualified(event.data.qualification) ? 'qualified' : 'new' };
-    case 'LeadAssigned':
-      return state && { ...state, owner: event.data.owner };
+    case 'LeadAssigned': {
+      if (!state) return state;
+      const { assignedByRule: _rule, ...rest } = state;
+      return { ...rest, owner: event.data.owner, ...(event.data.rule !== undefined && { assignedByRule: event.data.rule }) };
+    }
     case 'LeadDisqualified':
       return state && { ...state, status: 'disqualified' };
     case 'LeadConverted': {
@@ -102,7 +121,10 @@ export function decideLead(command: LeadCommand, state: LeadState): LeadEvent[] 
     }
     if (!d.name.trim()) throw new DomainRuleViolation('lead-needs-name', 'a lead needs a name');
     if (!d.email && !d.phone) throw new DomainRuleViolation('lead-needs-contact', 'a lead needs an e-mail address or a phone number to be reached');
-    return [{ type: 'LeadCaptured', data: d }];
+    const captured: LeadEvent = { type: 'LeadCaptured', data: d };
+    // Assigned by the rules in the same command: one append, the rule that chose the owner recorded.
+    if (!command.assignment) return [captured];
+    return [captured, { type: 'LeadAssigned', data: { leadId: d.leadId, owner: command.assignment.owner, rule: command.assignment.rule } }];
   }
   if (!state) throw new DomainRuleViolation('unknown-lead', `lead ${command.data.leadId} does not exist`);
   if (command.type === 'ConvertLead') {

@@ -73,6 +73,20 @@ describe('lead decide', () => {
     expect(stateOf(converted)).toMatchObject({ status: 'converted', converted: { customerId: 'c1', contactId: 'k1', opportunityId: 'o1' } });
   });
 
+  it('records the owner the assignment rules chose with the capture, naming the rule; a later assignment by hand names none', () => {
+    const byRule: LeadEvent[] = [...history, { type: 'LeadAssigned', data: { leadId: 'l1', owner: 'ani', rule: 'java' } }];
+    given([])
+      .when({ type: 'CaptureLead', data: captured, assignment: { owner: 'ani', rule: 'java' } })
+      .then(byRule);
+    given(byRule)
+      .when({ type: 'CaptureLead', data: captured, assignment: { owner: 'dodi', rule: 'java' } })
+      .thenNothingHappens();
+    expect(stateOf(byRule)).toMatchObject({ owner: 'ani', assignedByRule: 'java' });
+    const byHand = stateOf([...byRule, { type: 'LeadAssigned', data: { leadId: 'l1', owner: 'sari' } }]);
+    expect(byHand).toMatchObject({ owner: 'sari' });
+    expect(byHand?.assignedByRule).toBeUndefined();
+  });
+
   it('refuses anything on a lead never captured', () => {
     given([])
       .when({ type: 'AssignLead', data: { leadId: 'l1', owner: 'sari' } })

@@ -9,6 +9,7 @@ export * from './auth/jwt-auth.guard';
 export { principalOf, type HttpRequestLike } from './auth/request';
 export * from './errors/http-problem';
 export * from './errors/validation';
+export { inspectInput, type StreamRoute } from './errors/hostile-input';
 export * from './errors/if-match';
 export * from './errors/problem-details.filter';
 export * from './health/health.controller';

@@ -76,9 +76,11 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     qualification: { budget: 100, currency: 'IDR', authority: true, need: 'vans', timeline: at },
     capturedAt: at,
     matchingCustomerId: id,
+    country: 'ID',
+    region: 'java-west',
   },
   LeadQualified: { leadId: id, qualification: { need: 'vans' } },
-  LeadAssigned: { leadId: id, owner: 'sari' },
+  LeadAssigned: { leadId: id, owner: 'sari', rule: 'java' },
   LeadDisqualified: { leadId: id, reason: 'no budget', disqualifiedAt: at },
   LeadConverted: { leadId: id, customerId: id, contactId: id, opportunityId: id, convertedAt: at },
 };

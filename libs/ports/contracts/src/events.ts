@@ -216,8 +216,8 @@ class LeadQualificationV1 {
 }
 
 /**
- * Lead events. They carry no customer id (a lead is not a customer yet), so the relay keeps them in
- * the store; their contracts still bind what the write side accepts.
+ * Lead events. They carry no customer id (a lead is not a customer yet): the relay publishes them
+ * with the lead as the subject (docs/events.md).
  */
 export class LeadCapturedV1 {
   @IsString() @IsNotEmpty() leadId!: string;
@@ -230,6 +230,8 @@ export class LeadCapturedV1 {
   @NestedObject(() => LeadQualificationV1) qualification!: LeadQualificationV1;
   @IsInstant() capturedAt!: string;
   @IsOptional() @IsString() matchingCustomerId?: string;
+  @IsOptional() @IsString() @IsNotEmpty() country?: string;
+  @IsOptional() @IsString() @IsNotEmpty() region?: string;
 }
 
 export class LeadQualifiedV1 {
@@ -240,6 +242,8 @@ export class LeadQualifiedV1 {
 export class LeadAssignedV1 {
   @IsString() @IsNotEmpty() leadId!: string;
   @IsString() @IsNotEmpty() owner!: string;
+  /** The assignment rule that chose the owner; absent when assigned by hand. */
+  @IsOptional() @IsString() @IsNotEmpty() rule?: string;
 }
 
 export class LeadDisqualifiedV1 {

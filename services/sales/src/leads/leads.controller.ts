@@ -42,18 +42,23 @@ export class LeadsController {
   @HttpCode(201)
   @ApiCreatedResponse({
     description:
-      'Captured (the same capture again changes nothing); Location names the lead; `matchingCustomerId` when a customer already holds its e-mail or phone',
+      'Captured (the same capture again changes nothing); Location names the lead; `matchingCustomerId` when a customer already holds its e-mail or phone; `owner` and `assignedByRule` when the assignment rules assigned the new lead',
   })
   async capture(
     @CurrentPrincipal() p: Principal,
     @Body() dto: CaptureLeadDto,
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
-  ): Promise<{ leadId: string; matchingCustomerId?: string }> {
+  ): Promise<{ leadId: string; matchingCustomerId?: string; owner?: string; assignedByRule?: string }> {
     const r = await this.leads.capture(staff(p), dto, { correlationId });
     res.setHeader('Location', `/leads/${r.id}`);
     setEtag(res, r.revision);
-    return { leadId: r.id, ...(r.matchingCustomerId && { matchingCustomerId: r.matchingCustomerId }) };
+    return {
+      leadId: r.id,
+      ...(r.matchingCustomerId && { matchingCustomerId: r.matchingCustomerId }),
+      ...(r.owner && { owner: r.owner }),
+      ...(r.assignedByRule && { assignedByRule: r.assignedByRule }),
+    };
   }
 
   @Get(':id')

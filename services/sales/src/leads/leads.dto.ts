@@ -3,6 +3,12 @@ import { IsBoolean, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUU
 import { IsInstant, NestedObject } from '@crm/contracts';
 import { LEAD_SOURCES } from '@crm/relationship';
 
+/** ISO 3166-1 alpha-2, either case. */
+export const COUNTRY = /^[A-Za-z]{2}$/;
+export const COUNTRY_MESSAGE = 'country must be an ISO 3166-1 alpha-2 code (e.g. ID)';
+export const REGION = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,62}$/u;
+export const REGION_MESSAGE = 'region must be 1 to 63 letters, digits, spaces, dots, dashes or underscores';
+
 export class LeadQualificationDto {
   @ApiPropertyOptional({ description: 'What the prospect can spend, in minor units of currency' }) @IsOptional() @IsInt() @Min(0) budget?: number;
   @ApiPropertyOptional({ description: 'ISO 4217', example: 'IDR' })
@@ -31,6 +37,14 @@ export class CaptureLeadDto {
   @MaxLength(200)
   externalId?: string;
   @ApiPropertyOptional({ type: LeadQualificationDto }) @IsOptional() @NestedObject(() => LeadQualificationDto) qualification?: LeadQualificationDto;
+  @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2 (territory rules match on it)', example: 'ID' })
+  @IsOptional()
+  @Matches(COUNTRY, { message: COUNTRY_MESSAGE })
+  country?: string;
+  @ApiPropertyOptional({ description: 'A region of your territories (territory rules match on it)', example: 'java-west' })
+  @IsOptional()
+  @Matches(REGION, { message: REGION_MESSAGE })
+  region?: string;
 }
 
 export class AssignLeadDto {

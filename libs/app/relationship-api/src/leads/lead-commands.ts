@@ -1,9 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type EventStore } from '@crm/event-store';
-import { uuidV5, type LeadSource } from '@crm/kernel';
-import { leadDecider, leadStream, NotFoundError, scoreLead, type Lead, type LeadQualification, type LeadScore } from '@crm/relationship';
+import { COMPANY_WIDE_VISIBILITY, uuidV5, type LeadSource } from '@crm/kernel';
+import {
+  applicableRule,
+  assigneeOf,
+  LEAD_ASSIGNMENT_RULES_STREAM,
+  leadAssignmentRulesDecider,
+  leadDecider,
+  leadStream,
+  NotFoundError,
+  scoreLead,
+  type Lead,
+  type LeadAssignmentRule,
+  type LeadQualification,
+  type LeadScore,
+} from '@crm/relationship';
 import type { StaffPrincipal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
+import { RoundRobinTurns } from './round-robin-turns';
 import type { CustomerCommands } from '../customers/customer-commands';
 import type { EpisodeCommands } from '../episodes/episode-commands';
 
@@ -19,6 +33,27 @@ export interface CaptureLeadInput {
   phone?: string;
   externalId?: string;
   qualification?: LeadQualification;
+  country?: string;
+  region?: string;
+}
+
+/** Who captures: a staff member, or a web form posting with its API key (recorded as a system actor). */
+export type LeadCapturer = StaffPrincipal | { form: string };
+
+export interface CapturedLead extends CommandResult {
+  matchingCustomerId?: string;
+  /** Set when the assignment rules assigned the new lead (not on a capture that was already done). */
+  owner?: string;
+  assignedByRule?: string;
+  /** False when the same capture had been done before (nothing new recorded). */
+  created: boolean;
+}
+
+export interface AssignmentRulesView {
+  rules: readonly LeadAssignmentRule[];
+  replacedBy?: string;
+  replacedAt?: string;
+  revision?: bigint;
 }
 
 export interface ConvertedLead {
@@ -40,37 +75,78 @@ export class LeadCommands {
     private readonly customers: CustomerCommands,
     private readonly episodes: EpisodeCommands,
     private readonly settings: CommandSettings,
+    private readonly turns: RoundRobinTurns = new RoundRobinTurns(),
   ) {}
 
   private readonly handler = new CommandHandler(this.store, leadDecider, { retries: this.settings.retries });
+  private readonly rulesHandler = new CommandHandler(this.store, leadAssignmentRulesDecider, { retries: this.settings.retries });
 
-  async capture(principal: StaffPrincipal, input: CaptureLeadInput, options: CommandOptions = {}): Promise<CommandResult & { matchingCustomerId?: string }> {
+  /**
+   * Captures a lead and, when it is new, assigns it by the assignment rules in the same command (one
+   * append: `LeadCaptured` then `LeadAssigned` naming the rule). A round robin's turn is taken only
+   * by a capture that recorded an assignment, one capture per rule at a time in this process.
+   */
+  async capture(who: LeadCapturer, input: CaptureLeadInput, options: CommandOptions = {}): Promise<CapturedLead> {
     // An import or a form sends the same external id again: the same lead, not a second one.
     const leadId = input.leadId ?? (input.externalId ? uuidV5(`lead/${input.source}/${input.externalId}`, LEAD_NAMESPACE) : randomUUID());
     const matchingCustomerId =
       (input.email ? await this.customers.holderOf({ kind: 'email', value: input.email }) : undefined) ??
       (input.phone ? await this.customers.holderOf({ kind: 'phone', value: input.phone }) : undefined);
-    const r = await this.handler.handle(
-      leadStream(leadId),
-      {
-        type: 'CaptureLead',
-        data: {
-          leadId,
-          source: input.source,
-          name: input.name,
-          ...(input.company !== undefined && { company: input.company }),
-          ...(input.email !== undefined && { email: input.email }),
-          ...(input.phone !== undefined && { phone: input.phone }),
-          ...(input.externalId !== undefined && { externalId: input.externalId }),
-          qualification: input.qualification ?? {},
-          capturedAt: this.now(),
-          ...(matchingCustomerId && { matchingCustomerId }),
-        },
-      },
+    const data = {
+      leadId,
+      source: input.source,
+      name: input.name,
+      ...(input.company !== undefined && { company: input.company }),
+      ...(input.email !== undefined && { email: input.email }),
+      ...(input.phone !== undefined && { phone: input.phone }),
+      ...(input.externalId !== undefined && { externalId: input.externalId }),
+      qualification: input.qualification ?? {},
+      capturedAt: this.now(),
+      ...(matchingCustomerId && { matchingCustomerId }),
+      ...(input.country !== undefined && { country: input.country.toUpperCase() }),
+      ...(input.region !== undefined && { region: input.region }),
+    };
+    const metadata = this.captureMetadata(who, options);
+    const append = (assignment?: { owner: string; rule: string }) =>
+      this.handler.handle(leadStream(leadId), { type: 'CaptureLead', data, ...(assignment && { assignment }) }, metadata, {
+        expectedRevision: options.expectedRevision,
+      });
+    const rule = applicableRule((await this.assignmentRules()).rules, data);
+    let r: Awaited<ReturnType<typeof append>>;
+    if (!rule) r = await append();
+    else if (rule.owner !== undefined) r = await append({ owner: rule.owner, rule: rule.ruleId });
+    else {
+      const team = rule.ruleId;
+      r = await this.turns.withTurn(team, async (turn) => {
+        const result = await append({ owner: assigneeOf(rule, turn), rule: rule.ruleId });
+        return { result, taken: result.events.some((e) => e.type === 'LeadAssigned') };
+      });
+    }
+    const assigned = r.events.find((e) => e.type === 'LeadAssigned');
+    return {
+      id: leadId,
+      revision: r.revision,
+      created: r.events.length > 0,
+      ...(matchingCustomerId && { matchingCustomerId }),
+      ...(assigned?.type === 'LeadAssigned' && { owner: assigned.data.owner, ...(assigned.data.rule && { assignedByRule: assigned.data.rule }) }),
+    };
+  }
+
+  /** The assignment rules in force, with the revision to send as If-Match when replacing them. */
+  async assignmentRules(): Promise<AssignmentRulesView> {
+    const { state, revision } = await this.rulesHandler.load(LEAD_ASSIGNMENT_RULES_STREAM);
+    return { ...state, revision };
+  }
+
+  /** Replaces the assignment rules as a whole (an empty list: no automatic assignment). */
+  async replaceAssignmentRules(principal: StaffPrincipal, rules: LeadAssignmentRule[], options: CommandOptions = {}): Promise<CommandResult> {
+    const r = await this.rulesHandler.handle(
+      LEAD_ASSIGNMENT_RULES_STREAM,
+      { type: 'ReplaceLeadAssignmentRules', data: { rules, replacedBy: principal.subject, replacedAt: this.now() } },
       this.metadata(principal, options),
       { expectedRevision: options.expectedRevision },
     );
-    return { id: leadId, revision: r.revision, ...(matchingCustomerId && { matchingCustomerId }) };
+    return { id: LEAD_ASSIGNMENT_RULES_STREAM, revision: r.revision };
   }
 
   qualify(principal: StaffPrincipal, leadId: string, qualification: LeadQualification, options: CommandOptions = {}): Promise<CommandResult> {
@@ -166,6 +242,16 @@ export class LeadCommands {
 
   private metadata(principal: StaffPrincipal, options: CommandOptions) {
     return metadataFor(principal, this.settings.clock, visibilityFor(principal), options.correlationId);
+  }
+
+  private captureMetadata(who: LeadCapturer, options: CommandOptions) {
+    if (!('form' in who)) return this.metadata(who, options);
+    return {
+      correlationId: options.correlationId ?? randomUUID(),
+      actor: { type: 'system' as const, id: `lead-form/${who.form}` },
+      occurredAt: this.now(),
+      visibility: COMPANY_WIDE_VISIBILITY,
+    };
   }
 
   private now(): string {

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
 import type { ServiceConfig } from '../config/service-config';
-import { refuseHostileInput, requireJsonBodies } from '../errors/hostile-input';
+import { refuseHostileInput, requireJsonBodies, type StreamRoute } from '../errors/hostile-input';
 import { setupOpenApi, type OpenApiOptions } from '../openapi/setup-openapi';
 import { nestLogLevels } from './logger';
 import { ServiceKitModule } from './service-kit.module';
@@ -23,6 +23,8 @@ export interface CreateServiceAppOptions {
   bodyLimit?: string;
   /** Paths whose body may also be `application/x-www-form-urlencoded` (16 kB at most); everywhere else a non-JSON body is 415. */
   formRoutes?: string[];
+  /** Paths whose body the handler reads itself as a stream, in the route's media types (e.g. a CSV import); everything else is 415 there. */
+  streamRoutes?: StreamRoute[];
   /**
    * Close the app on SIGTERM/SIGINT (Nest re-raises the signal afterwards). Default true; pass false
    * when several services share one process (the embedded host), whose own handler closes them.
@@ -75,7 +77,7 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
   // Only a successful change answers with an ETag (the stream revision, see setEtag): Express's
   // automatic weak ETag on every body — errors included — cannot be sent back as If-Match.
   app.disable('etag');
-  app.use(requireJsonBodies(options.formRoutes ?? []));
+  app.use(requireJsonBodies(options.formRoutes ?? [], options.streamRoutes ?? []));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   if (options.formRoutes?.length) app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
   app.use(refuseHostileInput);

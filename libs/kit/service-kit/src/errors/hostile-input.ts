@@ -22,16 +22,37 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
+/** A route whose body its handler reads itself, as a stream (e.g. a CSV import): no parser runs on it. */
+export interface StreamRoute {
+  path: string;
+  /** The media types it takes (`text/csv`); any other body is 415 there. */
+  types: readonly string[];
+}
+
 /**
  * Before the body parser: a request that carries a body in any type but JSON (or, on `formRoutes`,
- * an HTML/OAuth form) is 415 — a `text/plain` body would otherwise be ignored and the request judged
- * as if it had none.
+ * an HTML/OAuth form; on `streamRoutes`, only the route's own types) is 415 — a `text/plain` body
+ * would otherwise be ignored and the request judged as if it had none.
  */
-export function requireJsonBodies(formRoutes: readonly string[] = []) {
+export function requireJsonBodies(formRoutes: readonly string[] = [], streamRoutes: readonly StreamRoute[] = []) {
   return (req: HttpRequestLike, res: ExpressLikeResponse, next: Next): void => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     const type = String(req.headers['content-type'] ?? '');
-    const formAllowed = formRoutes.includes(requestPath(req));
+    const path = requestPath(req);
+    const stream = streamRoutes.find((r) => r.path === path);
+    if (stream && WITH_BODY.has(req.method)) {
+      const mediaType = type.split(';')[0].trim().toLowerCase();
+      if (stream.types.includes(mediaType)) return next();
+      const accepted = stream.types.join(' or ');
+      return reply(
+        req,
+        res,
+        new HttpProblem(415, `the body must be ${accepted}${type ? `, not ${mediaType}` : ' (no Content-Type given)'}`, {
+          type: 'urn:crm:problem:unsupported-media-type',
+        }),
+      );
+    }
+    const formAllowed = formRoutes.includes(path);
     if (WITH_BODY.has(req.method) && hasBody && !JSON_TYPE.test(type) && !(formAllowed && FORM_TYPE.test(type))) {
       const accepted = formAllowed ? 'application/json or application/x-www-form-urlencoded' : 'application/json';
       return reply(
