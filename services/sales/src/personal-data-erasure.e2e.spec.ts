@@ -197,6 +197,38 @@ describe('erasing a customer’s personal data', () => {
     expect(leaks(logged.join('\n'))).toEqual([]);
   });
 
+  it('erases a lead the same way: its keys destroyed, the list and the record keep nothing personal, it can no longer be converted', async () => {
+    const captured = await call('POST', '/leads', {
+      source: 'web-form',
+      name: 'Yvonne Yxkullberg',
+      company: 'Yxkullberg Handel',
+      email: 'yvonne@yxkullberg.example',
+      qualification: { need: 'Yvonne wants twelve vans' },
+    });
+    expect(captured.status).toBe(201);
+    const leadId = String(captured.body.leadId);
+    const lead = (q: string) => call('GET', `/leads?q=${encodeURIComponent(q)}`);
+    await eventually('the lead in the list', async () => ((await lead('yxkullberg')).body.items as unknown[])?.length === 1);
+    const stored = await platform.eventStore.readStream(`lead-${leadId}`);
+    expect(JSON.stringify(stored, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain('Yxkullberg');
+
+    expect((await call('DELETE', `/leads/${leadId}/personal-data`)).status).toBe(403);
+    const erased = await call('DELETE', `/leads/${leadId}/personal-data`, undefined, {}, privacy);
+    expect(erased.status).toBe(200);
+    expect(erased.body).toEqual({ leadId, keysDestroyed: 1 });
+    await eventually('the list to drop the lead’s personal data', async () => ((await lead('yxkullberg')).body.items as unknown[]).length === 0);
+    const record = await call('GET', `/leads/${leadId}`);
+    expect(record.status).toBe(200);
+    expect(record.body.name).toBe(ERASED);
+    const list = await call('GET', '/leads?limit=100');
+    expect(JSON.stringify([record.body, list.body])).not.toMatch(/Yxkullberg|Yvonne|twelve vans/i);
+    const converted = await call('POST', `/leads/${leadId}/conversion`, {});
+    expect(converted.status).toBe(422);
+    expect(converted.body.code).toBe('lead-erased');
+    expect((await call('DELETE', `/leads/${leadId}/personal-data`, undefined, {}, privacy)).body).toEqual({ leadId, keysDestroyed: 0 });
+    expect((await call('DELETE', `/leads/${randomUUID()}/personal-data`, undefined, {}, privacy)).status).toBe(404);
+  });
+
   it('answers 404 for an unknown customer and 400 for an id that is not one, as problem+json', async () => {
     const unknown = await call('DELETE', `/customers/${randomUUID()}/personal-data`, undefined, {}, privacy);
     expect(unknown.status).toBe(404);

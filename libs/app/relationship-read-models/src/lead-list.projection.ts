@@ -1,4 +1,4 @@
-import type { CrmIntegrationEvent } from '@crm/contracts';
+import { ERASED, type CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import { isQualified, scoreLead, type LeadQualification } from '@crm/relationship';
 import type { EntityManager } from 'typeorm';
@@ -6,9 +6,18 @@ import { searchable } from './customer-directory.projection';
 import { LeadListEntry } from './lead-list.entities';
 
 /** The events the leads list keeps up with (published with the lead as subject). */
-export type LeadListEvent = CrmIntegrationEvent<'LeadCaptured' | 'LeadQualified' | 'LeadAssigned' | 'LeadDisqualified' | 'LeadConverted'>;
+export type LeadListEvent = CrmIntegrationEvent<
+  'LeadCaptured' | 'LeadQualified' | 'LeadAssigned' | 'LeadDisqualified' | 'LeadConverted' | 'LeadPersonalDataErased'
+>;
 
-const LEAD_LIST_TYPES: LeadListEvent['type'][] = ['LeadCaptured', 'LeadQualified', 'LeadAssigned', 'LeadDisqualified', 'LeadConverted'];
+const LEAD_LIST_TYPES: LeadListEvent['type'][] = [
+  'LeadCaptured',
+  'LeadQualified',
+  'LeadAssigned',
+  'LeadDisqualified',
+  'LeadConverted',
+  'LeadPersonalDataErased',
+];
 
 /** A row of the leads list, by column name. */
 export interface LeadRow {
@@ -91,6 +100,8 @@ export function foldLead(row: LeadRow | undefined, event: LeadListEvent): LeadRo
       return { ...row, status: 'disqualified' };
     case 'LeadConverted':
       return { ...row, status: 'converted', customer_id: event.data.customerId };
+    case 'LeadPersonalDataErased':
+      return { ...row, name: ERASED, company: null, email: null, phone: null, sort_name: searchable(ERASED), search_text: '' };
   }
 }
 

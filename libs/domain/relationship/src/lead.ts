@@ -1,4 +1,4 @@
-import { DomainRuleViolation, type Decider, type LeadSource } from '@crm/kernel';
+import { DomainRuleViolation, ERASED, type Decider, type LeadSource } from '@crm/kernel';
 
 /**
  * Lead aggregate: someone who may become a customer, captured from a source (a web form, a fair, a
@@ -51,7 +51,9 @@ export type LeadEvent =
   | { type: 'LeadQualified'; data: { leadId: string; qualification: LeadQualification } }
   | { type: 'LeadAssigned'; data: LeadAssignment }
   | { type: 'LeadDisqualified'; data: { leadId: string; reason: string; disqualifiedAt: string } }
-  | { type: 'LeadConverted'; data: { leadId: string; customerId: string; contactId?: string; opportunityId: string; convertedAt: string } };
+  | { type: 'LeadConverted'; data: { leadId: string; customerId: string; contactId?: string; opportunityId: string; convertedAt: string } }
+  /** The lead's keys are destroyed: its personal data reads as erased from now on. */
+  | { type: 'LeadPersonalDataErased'; data: { leadId: string; erasedAt: string } };
 
 export type LeadStatus = 'new' | 'qualified' | 'disqualified' | 'converted';
 
@@ -71,6 +73,8 @@ export interface Lead {
   readonly region?: string;
   readonly matchingCustomerId?: string;
   readonly converted?: { customerId: string; contactId?: string; opportunityId: string };
+  /** Its personal data was erased (nothing left to reach or convert). */
+  readonly erased?: boolean;
 }
 
 export type LeadState = Lead | undefined;
@@ -81,7 +85,8 @@ export type LeadCommand =
   | { type: 'QualifyLead'; data: { leadId: string; qualification: LeadQualification } }
   | { type: 'AssignLead'; data: { leadId: string; owner: string } }
   | { type: 'DisqualifyLead'; data: { leadId: string; reason: string; disqualifiedAt: string } }
-  | { type: 'ConvertLead'; data: { leadId: string; customerId: string; contactId?: string; opportunityId: string; convertedAt: string } };
+  | { type: 'ConvertLead'; data: { leadId: string; customerId: string; contactId?: string; opportunityId: string; convertedAt: string } }
+  | { type: 'EraseLeadPersonalData'; data: { leadId: string; erasedAt: string } };
 
 export const leadStream = (leadId: string) => `lead-${leadId}`;
 
@@ -103,6 +108,12 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
     }
     case 'LeadDisqualified':
       return state && { ...state, status: 'disqualified' };
+    case 'LeadPersonalDataErased': {
+      if (!state) return state;
+      const { company: _c, email: _e, phone: _p, ...rest } = state;
+      const { need: _need, ...qualification } = state.qualification;
+      return { ...rest, name: ERASED, qualification, erased: true };
+    }
     case 'LeadConverted': {
       if (!state) return state;
       const { customerId, contactId, opportunityId } = event.data;
@@ -127,6 +138,7 @@ export function decideLead(command: LeadCommand, state: LeadState): LeadEvent[] 
     return [captured, { type: 'LeadAssigned', data: { leadId: d.leadId, owner: command.assignment.owner, rule: command.assignment.rule } }];
   }
   if (!state) throw new DomainRuleViolation('unknown-lead', `lead ${command.data.leadId} does not exist`);
+  if (command.type === 'EraseLeadPersonalData') return state.erased ? [] : [{ type: 'LeadPersonalDataErased', data: command.data }];
   if (command.type === 'ConvertLead') {
     const d = command.data;
     if (state.converted) {
@@ -135,6 +147,7 @@ export function decideLead(command: LeadCommand, state: LeadState): LeadEvent[] 
       throw new DomainRuleViolation('lead-converted', `lead ${state.leadId} was already converted`);
     }
     if (state.status === 'disqualified') throw new DomainRuleViolation('lead-closed', `lead ${state.leadId} was disqualified`);
+    if (state.erased) throw new DomainRuleViolation('lead-erased', `lead ${state.leadId} was erased: nothing is left to convert`);
     return [{ type: 'LeadConverted', data: d }];
   }
   if (state.status === 'disqualified' || state.status === 'converted') throw new DomainRuleViolation('lead-closed', `lead ${state.leadId} is ${state.status}`);

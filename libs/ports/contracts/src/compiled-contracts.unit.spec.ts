@@ -35,6 +35,7 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   CustomerJourneyStageChanged: { customerId: id, from: 'loyal-customer', to: 'repeat-customer', reason: 'spend moved to a competitor', source: 'manual' },
   CustomerRelationshipPhaseChanged: { customerId: id, from: 'awareness', to: 'exploration', source: 'derived' },
   CustomerPersonalDataErased: { customerId: id, erasedAt: at, mergedCustomerIds: [id] },
+  LeadPersonalDataErased: { leadId: id, erasedAt: at },
   EpisodeOpened: {
     episodeId: id,
     customerId: id,

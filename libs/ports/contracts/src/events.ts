@@ -252,6 +252,12 @@ export class LeadDisqualifiedV1 {
   @IsInstant() disqualifiedAt!: string;
 }
 
+/** The lead's keys are destroyed: its name, company, e-mail, phone and free text read as erased. */
+export class LeadPersonalDataErasedV1 {
+  @IsString() @IsNotEmpty() leadId!: string;
+  @IsInstant() erasedAt!: string;
+}
+
 export class LeadConvertedV1 {
   @IsString() @IsNotEmpty() leadId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
@@ -286,6 +292,7 @@ export const INTEGRATION_EVENTS = {
   LeadAssigned: LeadAssignedV1,
   LeadDisqualified: LeadDisqualifiedV1,
   LeadConverted: LeadConvertedV1,
+  LeadPersonalDataErased: LeadPersonalDataErasedV1,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

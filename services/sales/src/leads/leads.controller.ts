@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
@@ -14,6 +15,7 @@ import {
   expectedRevisionFromIfMatch,
   RequireDepartment,
   RequireKind,
+  RequireRoles,
   setEtag,
   type HeaderResponse,
   type Principal,
@@ -116,5 +118,28 @@ export class LeadsController {
   @ApiConflictResponse({ description: "`identity-taken`: a customer already holds the lead's e-mail or phone (`holderId`): convert with `attachTo`" })
   convert(@CurrentPrincipal() p: Principal, @Param() { id }: LeadIdParam, @Body() dto: ConvertLeadDto): Promise<ConvertedLead> {
     return this.leads.convert(staff(p), id, dto);
+  }
+
+  @Delete(':id/personal-data')
+  @RequireRoles('data-protection', 'admin')
+  @ApiOkResponse({
+    description:
+      "Erased (crypto-shredding, as a customer's): the lead's keys are destroyed, so its name, company, e-mail, phone and free text read as `[erased]` everywhere; source, status, owner, score inputs that are not personal and dates stay. An erased lead cannot be converted. Repeating it is harmless",
+    schema: {
+      type: 'object',
+      properties: { leadId: { type: 'string', format: 'uuid' }, keysDestroyed: { type: 'integer', example: 1 } },
+      example: { leadId: '5d1e4c2a-8f3b-4e6d-9a7c-1b2c3d4e5f60', keysDestroyed: 1 },
+    },
+  })
+  @ApiForbiddenResponse({ description: 'Only staff holding the data-protection or admin role may erase' })
+  async erasePersonalData(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: LeadIdParam,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ leadId: string; keysDestroyed: number }> {
+    const r = await this.leads.erasePersonalData(staff(p), id, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
+    setEtag(res, r.revision);
+    return { leadId: id, keysDestroyed: r.keysDestroyed };
   }
 }

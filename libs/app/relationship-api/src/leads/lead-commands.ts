@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CommandHandler, type EventStore } from '@crm/event-store';
+import { CommandHandler, ConcurrencyConflictError, revisionHolds, type EventStore } from '@crm/event-store';
 import { COMPANY_WIDE_VISIBILITY, uuidV5, type LeadSource } from '@crm/kernel';
 import {
   applicableRule,
@@ -159,6 +159,30 @@ export class LeadCommands {
 
   disqualify(principal: StaffPrincipal, leadId: string, reason: string, options: CommandOptions = {}): Promise<CommandResult> {
     return this.run(principal, leadId, { type: 'DisqualifyLead', data: { leadId, reason, disqualifiedAt: this.now() } }, options);
+  }
+
+  /**
+   * Erases the lead's personal data (crypto-shredding, as a customer's: docs/customer-data.md): its
+   * keys first — the erasure itself — then the record of it. Repeating it is harmless.
+   */
+  async erasePersonalData(principal: StaffPrincipal, leadId: string, options: CommandOptions = {}): Promise<CommandResult & { keysDestroyed: number }> {
+    const erasure = this.settings.erasure;
+    if (!erasure) throw new Error('personal data erasure is not configured (CommandSettings.erasure)');
+    const { state, revision } = await this.handler.load(leadStream(leadId));
+    if (!state) throw new NotFoundError(`lead ${leadId} not found`);
+    if (options.expectedRevision !== undefined && !revisionHolds(options.expectedRevision, revision)) {
+      throw new ConcurrencyConflictError(leadStream(leadId), options.expectedRevision, revision);
+    }
+    const keysDestroyed = await erasure.erase([leadId]);
+    const r = await this.handler.handle(
+      leadStream(leadId),
+      { type: 'EraseLeadPersonalData', data: { leadId, erasedAt: this.now() } },
+      this.metadata(principal, options),
+      {
+        expectedRevision: options.expectedRevision,
+      },
+    );
+    return { id: leadId, revision: r.revision, keysDestroyed };
   }
 
   /**
