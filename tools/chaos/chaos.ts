@@ -164,14 +164,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const mod = require(path.resolve(__dirname, `../../services/${service}/src/read-models.ts`)) as ReadModelsModule;
         const expected = Object.fromEntries(mod.readModels.map((m) => [m.projection.name, m.projection.handles.reduce((n, t) => n + (counts.get(t) ?? 0), 0)]));
-        const applied = async () =>
-          Object.fromEntries(
+        // A projection that had nothing to apply (e.g. no leads in the load) has no checkpoint row: 0.
+        const applied = async () => ({
+          ...Object.fromEntries(Object.keys(expected).map((name) => [name, 0])),
+          ...(Object.fromEntries(
             (
               await db.query(`SELECT name AS projection, events_applied::int AS n FROM platform.checkpoints WHERE name = ANY($1::text[])`, [
                 Object.keys(expected),
               ])
             ).rows.map((r: { projection: string; n: number }) => [r.projection, r.n]),
-          ) as Record<string, number>;
+          ) as Record<string, number>),
+        });
         await until(
           async () => {
             const a = await applied();
