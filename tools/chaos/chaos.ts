@@ -184,6 +184,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           `${service} to apply everything`,
         ).catch(async (e: unknown) => {
           log(`chaos ${run}: ${service} applied ${JSON.stringify(await applied())} of ${JSON.stringify(expected)}`);
+          // What the stuck service says of itself, so a failure can be told apart from a hang or a death.
+          const p = processes.get(service as Target);
+          const health = await fetch(`http://127.0.0.1:${port(service as Target)}/health/ready`, { signal: AbortSignal.timeout(5000) }).then(
+            async (r) => `${r.status} ${await r.text()}`,
+            (error: unknown) => `no answer: ${String(error)}`,
+          );
+          log(`chaos ${run}: ${service} process ${p?.running ? 'running' : 'NOT running'}; /health/ready: ${health}`);
+          const parked = await db
+            .query(`SELECT consumer, count(*)::int AS n, min(reason) AS reason FROM platform.parked_events GROUP BY consumer`)
+            .catch(() => ({ rows: [] }));
+          log(`chaos ${run}: parked events: ${JSON.stringify(parked.rows)}`);
           throw e;
         });
         const differingRows = await compareWithReplay(url, db, mod, service);

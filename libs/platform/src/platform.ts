@@ -145,13 +145,25 @@ async function migratedPersonalData(sql: SqlClient, schema: string): Promise<Per
  * once, so synchronise under an advisory lock after connecting (not possible on PGlite, whose one
  * session a second query runner would wait for forever).
  */
+/** node-postgres pool settings for a PostgreSQL server (not PGlite). */
+const SERVER_POOL = { connectionTimeoutMillis: 10_000, keepAlive: true, statement_timeout: 120_000, query_timeout: 130_000 };
+
 function dataSourceFactory(sql: SqlClient, connection: { driver: unknown } | { url: string }, exclusiveSync: boolean) {
   const created: DataSource[] = [];
   return {
     async create(entities: MixedList<Function | string | EntitySchema>, options: { schema?: string; synchronize?: boolean } = {}): Promise<DataSource> {
       if (options.schema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(options.schema)}`);
       const synchronize = options.synchronize ?? true;
-      const ds = new DataSource({ type: 'postgres', ...connection, entities, schema: options.schema, synchronize: synchronize && !exclusiveSync });
+      const ds = new DataSource({
+        type: 'postgres',
+        ...connection,
+        // On a server: a connection attempt or a statement that hangs (a restart, a half-open socket)
+        // fails after a bound instead of holding a read model's batch forever; the runner retries.
+        ...('url' in connection && { extra: SERVER_POOL }),
+        entities,
+        schema: options.schema,
+        synchronize: synchronize && !exclusiveSync,
+      });
       await ds.initialize();
       if (synchronize && exclusiveSync) await synchronizeExclusively(ds);
       created.push(ds);

@@ -7,7 +7,9 @@ export class PgSqlClient implements SqlClient {
   private readonly config: PoolConfig;
 
   constructor(config: PoolConfig | string) {
-    this.config = typeof config === 'string' ? { connectionString: config } : config;
+    // A connection attempt that hangs (a server restarting, a half-open socket) fails after 10 s
+    // instead of holding its caller forever; callers retry.
+    this.config = { connectionTimeoutMillis: 10_000, keepAlive: true, ...(typeof config === 'string' ? { connectionString: config } : config) };
     this.pool = new Pool(this.config);
     // An idle client that dies (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
