@@ -93,7 +93,7 @@ export async function prepareCustomerSearch(manager: EntityManager): Promise<boo
 /** Below this similarity a word is no longer a typo of a known word ("jya" for "jaya" still is, 0.29). */
 const TYPO_SIMILARITY = 0.25;
 /** The known words a search word may be a typo of, at most (the most similar ones). */
-const TYPO_CANDIDATES = 8;
+const TYPO_CANDIDATES = 5;
 
 /**
  * The known name words (`customer_search_words`) each search word may be a typo of, with their
@@ -163,12 +163,10 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
     // trigram index serves, and the relevance is a sum of LIKEs: cheap for every row that matches.
     const literal = (w: string) => /^[\d+]+$/.test(w) || w.includes('@');
     const escape = (w: string) => w.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const typos = trigram
-      ? await typoCandidates(
-          manager,
-          words.filter((w) => w.length >= 3 && !literal(w)),
-        )
-      : new Map<string, { word: string; similarity: number }[]>();
+    // A lone word of three letters is the beginning of a name, not a typo: it is looked up as it is
+    // (expanding it would match thousands more rows); in a longer query it may be a typo ("maju jya").
+    const typoWords = words.filter((w) => (w.length >= 4 || (w.length === 3 && words.length > 1)) && !literal(w));
+    const typos = trigram ? await typoCandidates(manager, typoWords) : new Map<string, { word: string; similarity: number }[]>();
     const conditions: string[] = [];
     const scores: string[] = [];
     for (const w of words) {
