@@ -366,6 +366,18 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
       await db.end();
     }
 
+    // A lead, on the same servers: captured in sales, listed through the relay, Kafka and the runner
+    // on PostgreSQL, then erased.
+    const lead = await call('sales', 'POST', '/leads', sales, { source: 'web-form', name: `Erasmus${run} Lead`, email: `lead-erasmus${run}@example.org` });
+    expect(lead.status).toBe(201);
+    const leadId = String(lead.body.leadId);
+    const listed = async () =>
+      ((await call('sales', 'GET', `/leads?q=${encodeURIComponent(`erasmus${run}`)}`, sales)).body.items as unknown[] | undefined)?.length ?? 0;
+    await waitFor(async () => (await listed()) === 1, 60000, 'the lead in the leads list');
+    expect((await call('sales', 'DELETE', `/leads/${leadId}/personal-data`, dpo)).status).toBe(200);
+    await waitFor(async () => (await listed()) === 0, 60000, 'the lead list to drop the erased lead');
+    expect((await call('sales', 'GET', `/leads/${leadId}`, sales)).body.name).toBe(ERASED);
+
     // The log of every process of the run.
     const logs = fs
       .readdirSync(logDir)
