@@ -90,8 +90,7 @@ export class CommandHandler<State, Command, Event extends AnyEvent> {
     await options.check?.(state);
     // Then the precondition (RFC 9110): a client that states the revision it saw gets "changed since"
     // before any rule of the domain is judged on a state it has not seen.
-    const expected = options.expectedRevision;
-    if (expected !== undefined && !revisionHolds(expected, revision)) throw new ConcurrencyConflictError(streamId, expected, revision);
+    assertExpectedRevision(streamId, options.expectedRevision, revision);
     const events = this.decider.decide(typeof command === 'function' ? (command as (state: State) => Command)(state) : command, state);
     if (events.length === 0) return { events, state, revision };
     const result = await this.store.appendToStream(
@@ -104,7 +103,7 @@ export class CommandHandler<State, Command, Event extends AnyEvent> {
         metadata: { ...metadata, causationId: metadata.causationId ?? metadata.correlationId } as EventMetadata,
       })),
       // The revision that was read: a writer in between turns this into a ConcurrencyConflictError.
-      { expectedRevision: expected ?? (revision === undefined ? 'no_stream' : revision) },
+      { expectedRevision: options.expectedRevision ?? (revision === undefined ? 'no_stream' : revision) },
     );
     return { events, state: events.reduce(this.decider.evolve, state), revision: result.nextExpectedRevision };
   }
@@ -122,8 +121,16 @@ export function handleCommand<State, Command, Event extends AnyEvent>(
   return new CommandHandler(store, decider, options).handle(streamId, command, metadata, options);
 }
 
-/** Whether a stream at `actual` satisfies the revision a client stated (RFC 9110 preconditions). */
-export function revisionHolds(expected: ExpectedRevision, actual: bigint | undefined): boolean {
+/**
+ * The precondition a client stated (If-Match, RFC 9110): a ConcurrencyConflictError (412) when the
+ * stream is no longer at `expected`; nothing when it is, or when no revision was stated. For a
+ * command that must judge it before doing anything besides its append (e.g. destroying keys).
+ */
+export function assertExpectedRevision(streamId: string, expected: ExpectedRevision | undefined, actual: bigint | undefined): void {
+  if (expected !== undefined && !revisionHolds(expected, actual)) throw new ConcurrencyConflictError(streamId, expected, actual);
+}
+
+function revisionHolds(expected: ExpectedRevision, actual: bigint | undefined): boolean {
   if (expected === 'any') return true;
   if (expected === 'no_stream') return actual === undefined;
   if (expected === 'stream_exists') return actual !== undefined;

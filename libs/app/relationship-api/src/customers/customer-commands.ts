@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CommandHandler, ConcurrencyConflictError, revisionHolds, type EventStore } from '@crm/event-store';
+import { assertExpectedRevision, CommandHandler, type EventStore } from '@crm/event-store';
 import type { ChangeSource, ContactRole, JourneyStage, RelationshipPhase } from '@crm/kernel';
 import {
   customerDecider,
@@ -226,9 +226,7 @@ export class CustomerCommands {
     if (!customerId) throw new NotFoundError(`customer ${id} not found`);
     const survivor = await this.handler.load(customerStream(customerId));
     // Judged on the survivor as every other change: a stale If-Match is a 412 before anything is done.
-    if (options.expectedRevision !== undefined && !revisionHolds(options.expectedRevision, survivor.revision)) {
-      throw new ConcurrencyConflictError(customerStream(customerId), options.expectedRevision, survivor.revision);
-    }
+    assertExpectedRevision(customerStream(customerId), options.expectedRevision, survivor.revision);
     const merged = [...new Set(mergedCustomerIds)].filter((m) => m !== customerId);
     const subjects = [customerId, ...merged];
     const metadata = this.metadata(principal, options);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CommandHandler, ConcurrencyConflictError, revisionHolds, type EventStore } from '@crm/event-store';
+import { assertExpectedRevision, CommandHandler, type EventStore } from '@crm/event-store';
 import { COMPANY_WIDE_VISIBILITY, uuidV5, type LeadSource } from '@crm/kernel';
 import {
   applicableRule,
@@ -170,9 +170,7 @@ export class LeadCommands {
     if (!erasure) throw new Error('personal data erasure is not configured (CommandSettings.erasure)');
     const { state, revision } = await this.handler.load(leadStream(leadId));
     if (!state) throw new NotFoundError(`lead ${leadId} not found`);
-    if (options.expectedRevision !== undefined && !revisionHolds(options.expectedRevision, revision)) {
-      throw new ConcurrencyConflictError(leadStream(leadId), options.expectedRevision, revision);
-    }
+    assertExpectedRevision(leadStream(leadId), options.expectedRevision, revision);
     const keysDestroyed = await erasure.erase([leadId]);
     const r = await this.handler.handle(
       leadStream(leadId),
