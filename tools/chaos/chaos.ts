@@ -22,7 +22,7 @@ import { ProjectionRunner, type ReadModelsModule } from '@crm/projections';
 import { WorkerProcess } from '@crm/projections/testing';
 import { toIntegrationEvent } from '@crm/relay';
 import { PgSqlClient } from '@crm/sql-clients';
-import { logLevel } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { localInfra } from '../e2e/local-infra';
@@ -195,6 +195,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             .query(`SELECT consumer, count(*)::int AS n, min(reason) AS reason FROM platform.parked_events GROUP BY consumer`)
             .catch(() => ({ rows: [] }));
           log(`chaos ${run}: parked events: ${JSON.stringify(parked.rows)}`);
+          await explainMissing(db, options.brokers, env.CRM_KAFKA_TOPIC, `read-models.${service}`, mod, log).catch((error: unknown) =>
+            log(`chaos ${run}: could not explain the missing events: ${String(error)}`),
+          );
           throw e;
         });
         const differingRows = await compareWithReplay(url, db, mod, service);
@@ -221,6 +224,68 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await store.close().catch(() => undefined);
     await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Why a service misses events: which events of its projections have no dedupe record (bus mode
+ * claims one per applied event), where each one sits in the topic, and the group's committed
+ * offsets against each partition's end — so a skipped range tells an offset problem from a
+ * message that never reached the topic.
+ */
+async function explainMissing(db: Client, brokers: string[], topic: string, group: string, mod: ReadModelsModule, log: (line: string) => void): Promise<void> {
+  const kafka = new Kafka({ brokers, clientId: 'crm-chaos-explain', logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    log(
+      `chaos: group ${group} committed ${JSON.stringify(committed[0]?.partitions)}; topic ends ${JSON.stringify(ends.map((e) => ({ p: e.partition, high: e.high })))}`,
+    );
+    // Where every event sits in the topic.
+    const where = new Map<string, string>();
+    const consumer = kafka.consumer({ groupId: `crm-chaos-explain-${randomUUID()}`, maxWaitTimeInMs: 250 });
+    const total = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
+    let read = 0;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 60_000);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const id = message.headers?.ce_id?.toString() ?? '';
+          where.set(id, `${where.has(id) ? `${where.get(id)},` : ''}${partition}@${message.offset}`);
+          if (++read >= total) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    log(`chaos: read ${read} of ${total} messages of ${topic}`);
+    for (const m of mod.readModels) {
+      const missing = (
+        await db.query(
+          `SELECT e.event_id::text AS id, e.type, e.global_position::text AS position, e.stream_id AS stream FROM event_store.events e
+           WHERE e.type = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM platform.projection_dedupe d WHERE d.projection = $2 AND d.event_id = e.event_id)
+           ORDER BY e.global_position`,
+          [m.projection.handles, m.projection.name],
+        )
+      ).rows as { id: string; type: string; position: string; stream: string }[];
+      if (missing.length === 0) continue;
+      log(`chaos: ${m.projection.name} misses ${missing.length} events; first 20:`);
+      for (const e of missing.slice(0, 20)) log(`chaos:   ${e.position} ${e.type} ${e.id} ${e.stream} in topic at ${where.get(e.id) ?? 'NOWHERE'}`);
+      const partitions = new Map<string, number>();
+      for (const e of missing) {
+        const p = (where.get(e.id) ?? 'nowhere').split('@')[0];
+        partitions.set(p, (partitions.get(p) ?? 0) + 1);
+      }
+      log(`chaos: ${m.projection.name} missing per partition: ${JSON.stringify(Object.fromEntries(partitions))}`);
+    }
+  } finally {
+    await admin.disconnect();
   }
 }
 

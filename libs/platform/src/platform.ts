@@ -90,6 +90,12 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
 async function createDistributed(config: PlatformConfig, options: CreatePlatformOptions): Promise<Platform> {
   const url = required(config.CRM_DATABASE_URL, 'CRM_DATABASE_URL');
   const sql = new PgSqlClient(url);
+  try {
+    await assertDurableCommits(sql);
+  } catch (error) {
+    await sql.close();
+    throw error;
+  }
   let eventStore: EventStore;
   if (config.CRM_EVENT_STORE === 'eventstoredb') {
     eventStore = new EsdbEventStore(required(config.CRM_ESDB_CONNECTION_STRING, 'CRM_ESDB_CONNECTION_STRING'));
@@ -128,6 +134,22 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
       await sql.close();
     },
   };
+}
+
+/**
+ * Refuses a database that acknowledges commits before they are durable. With
+ * `synchronous_commit = off`, PostgreSQL answers COMMIT while the WAL is still in shared memory: a
+ * crash then loses acknowledged appends, and read-model batches whose Kafka offsets were already
+ * committed — events lost for good (the chaos suite caught exactly that). `local`, `remote_write`,
+ * `on` and `remote_apply` all wait for at least the local WAL write.
+ */
+export async function assertDurableCommits(sql: SqlClient): Promise<void> {
+  const { rows } = await sql.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+  if (rows[0]?.synchronous_commit === 'off')
+    throw new Error(
+      'CRM_DATABASE_URL: PostgreSQL setting synchronous_commit is off, so a crash can lose acknowledged commits and with them events already delivered; ' +
+        'set it to on (e.g. ALTER DATABASE <name> SET synchronous_commit = on) — see docs/deploy.md',
+    );
 }
 
 /** The keys table, created under the platform's migration lock (several processes may start at once). */
