@@ -7,6 +7,7 @@ import {
   quoteApprovalPolicyDecider,
   quoteDecider,
   quoteStatus,
+  type PrepareQuoteVersion,
   type QuoteCommand,
   type QuoteEvent,
   type QuoteState,
@@ -107,7 +108,7 @@ describe('quote totals in integer minor units', () => {
 describe('quote decide', () => {
   const given = DeciderSpecification.for(quoteDecider);
   const stateOf = (events: QuoteEvent[]): QuoteState => events.reduce(quoteDecider.evolve, quoteDecider.initialState);
-  const prepare = (over: Partial<Extract<QuoteCommand, { type: 'DraftQuote' }>['data']> = {}, type: 'DraftQuote' | 'ReviseQuote' = 'DraftQuote', by = 'sari') =>
+  const prepare = (over: Partial<PrepareQuoteVersion> = {}, type: 'DraftQuote' | 'ReviseQuote' = 'DraftQuote', by = 'sari') =>
     ({
       type,
       data: {
@@ -127,8 +128,8 @@ describe('quote decide', () => {
     }) as QuoteCommand;
   const run = (events: QuoteEvent[], command: QuoteCommand) => quoteDecider.decide(command, stateOf(events));
   const drafted = run([], prepare());
-  const send = { type: 'SendQuote', data: { quoteId: 'q1', channel: 'email', interactionId: 'i1', sentBy: 'sari', sentAt: at }, context } as QuoteCommand;
-  const accept = { type: 'AcceptQuote', data: { quoteId: 'q1', acceptedBy: 'sari', acceptedAt: at }, context } as QuoteCommand;
+  const send = { type: 'SendQuote' as const, data: { quoteId: 'q1', channel: 'email' as const, interactionId: 'i1', sentBy: 'sari', sentAt: at }, context };
+  const accept = { type: 'AcceptQuote' as const, data: { quoteId: 'q1', acceptedBy: 'sari', acceptedAt: at }, context };
 
   it('drafts version 1 on an open opportunity with the prices of the book valid on the quote date; a retried draft changes nothing', () => {
     expect(drafted).toEqual([
