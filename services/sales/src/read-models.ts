@@ -2,7 +2,13 @@
 // CLIs load this file (npm run rebuild-read-model -- --service sales).
 import { serviceReadModels } from '@crm/relationship-api';
 import { leadListProjection } from '@crm/relationship-read-models';
+import { catalogueProjection, quoteListProjection } from '@crm/relationship-read-models';
 
 /** The shared relationship read models, and sales' own: the leads list (`GET /leads`). */
-export const salesReadModels = serviceReadModels('sales', [leadListProjection('sales')]);
+export const salesReadModels = serviceReadModels('sales', [
+  leadListProjection('sales'),
+  // product catalogue and quotes (issue 10 §3–4): GET /products, /price-books, /quotes
+  catalogueProjection('sales'),
+  quoteListProjection('sales'),
+]);
 export const { readModels, registry } = salesReadModels;

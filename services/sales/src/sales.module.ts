@@ -11,6 +11,10 @@ import { LeadImportsController } from './leads/lead-imports/lead-imports.control
 import { ListLeadsController } from './leads/list-leads/list-leads.controller';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
 import { salesReadModels } from './read-models';
+import { ProductsController } from './catalogue/products.controller';
+import { PriceBooksController } from './catalogue/price-books.controller';
+import { QuotesController } from './quotes/quotes.controller';
+import { QuoteApprovalPolicyController } from './quotes/approval-policy.controller';
 
 @Module({
   imports: [
@@ -30,6 +34,11 @@ import { salesReadModels } from './read-models';
     LeadAssignmentRulesController,
     LeadFormsController,
     WebFormCaptureController,
+    // product catalogue and quotes (issue 10 §3–4)
+    ProductsController,
+    PriceBooksController,
+    QuotesController,
+    QuoteApprovalPolicyController,
   ],
   providers: [LeadFormRateLimiter, LeadFormKeyGuard],
 })

@@ -15,6 +15,9 @@ import { LeadCommands } from './leads/lead-commands';
 import { RoundRobinTurns } from './leads/round-robin-turns';
 import { LeadFormCommands } from './leads/lead-form-commands';
 import { leadsAssignedByRule } from '@crm/relationship-read-models';
+import { findValidPriceBook } from '@crm/relationship-read-models';
+import { CatalogueCommands } from './quotes/catalogue-commands';
+import { QuoteCommands } from './quotes/quote-commands';
 import { EpisodeCommands } from './episodes/episode-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
@@ -133,6 +136,19 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, COMMAND_SETTINGS],
         useFactory: (store: EventStore, s: CommandSettings) => new LeadFormCommands(store, s),
       },
+      // Product catalogue and quotes (issue 10 §3–4): a quote without a named price book takes the one
+      // the catalogue read model finds valid on its date (then loaded from the store).
+      {
+        provide: CatalogueCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new CatalogueCommands(store, s),
+      },
+      {
+        provide: QuoteCommands,
+        inject: [WRITE_STORE, CatalogueCommands, EpisodeCommands, COMMAND_SETTINGS, READ_MODELS],
+        useFactory: (store: EventStore, catalogue: CatalogueCommands, e: EpisodeCommands, s: CommandSettings, readModels: ReadModelRunners) =>
+          new QuoteCommands(store, catalogue, e, (currency, day) => findValidPriceBook(readModels.dataSource.manager, currency, day), s),
+      },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -151,7 +167,19 @@ export class RelationshipApiModule {
       module: RelationshipApiModule,
       controllers: options.controllers ?? [],
       providers,
-      exports: [CustomerCommands, EpisodeCommands, PartnerCommands, LeadCommands, LeadFormCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])],
+      exports: [
+        CustomerCommands,
+        EpisodeCommands,
+        PartnerCommands,
+        LeadCommands,
+        LeadFormCommands,
+        PARTNER_ACCESS,
+        READ_MODELS,
+        ...(options.providers ?? []),
+        // product catalogue and quotes (issue 10 §3–4)
+        CatalogueCommands,
+        QuoteCommands,
+      ],
     };
   }
 }

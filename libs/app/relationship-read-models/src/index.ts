@@ -7,3 +7,8 @@ export * from './customer-merges.query';
 export * from './lead-list.entities';
 export * from './lead-list.projection';
 export * from './lead-search.query';
+export * from './catalogue.entities';
+export * from './catalogue.projection';
+export * from './catalogue.query';
+export * from './quote-list.entities';
+export * from './quote-list.projection';

@@ -7,7 +7,8 @@ import { visibilityOf } from '@crm/kernel';
  * customer the event is about (`data.customerId`), or for a lead's events (stream `lead-<id>`) the
  * lead (`data.leadId`, also on `LeadConverted`, so all of a lead's events share one key and keep
  * their order); other events are private to their service and return undefined (the relay does not
- * publish them: lead forms, assignment rules). The CRM's metadata fields become
+ * publish them: lead forms, assignment rules, the quote approval policy); a product's or a price
+ * book's events have the product or the book as subject. The CRM's metadata fields become
  * the envelope's `actor` and `visibility` extensions; an event that states no visibility is published
  * with the company-wide reading, so the envelope keeps carrying the attribute (docs/events.md).
  */
@@ -34,11 +35,20 @@ export function toIntegrationEvent(event: RecordedEvent): IntegrationEvent | und
   };
 }
 
+/** Stream categories of the product catalogue, and the field of their events that is the subject. */
+const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = { product: 'productId', pricebook: 'priceBookId' };
+
 /** The key an event is published under: its lead for a lead's events, else its customer; undefined: not published. */
 function subjectOf(event: RecordedEvent): string | undefined {
   const data = event.data as { customerId?: unknown; leadId?: unknown } | null;
   if (!data) return undefined;
   if (streamCategory(event.streamId) === 'lead' && typeof data.leadId === 'string' && data.leadId !== '') return data.leadId;
+  // The catalogue's events carry no customer: a product's are keyed by the product, a price book's by the book.
+  const catalogueKey = CATALOGUE_SUBJECTS[streamCategory(event.streamId)];
+  if (catalogueKey) {
+    const key = (data as Record<string, unknown>)[catalogueKey];
+    return typeof key === 'string' && key !== '' ? key : undefined;
+  }
   return typeof data.customerId === 'string' && data.customerId !== '' ? data.customerId : undefined;
 }
 

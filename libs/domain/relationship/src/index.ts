@@ -5,3 +5,6 @@ export * from './partner';
 export * from './lead';
 export * from './lead-assignment-rules';
 export * from './lead-form';
+export * from './money';
+export * from './product-catalogue';
+export * from './quote';

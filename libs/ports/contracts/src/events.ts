@@ -14,6 +14,8 @@ import {
   ACTOR_KINDS,
 } from '@crm/kernel';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsInt, Max } from 'class-validator';
+import { IsCalendarDay, IsIso4217Currency } from './catalogue-values';
 import { IsInstant } from './instant';
 import { NestedObject, NestedObjects } from './nested';
 import { Personal } from './personal-data';
@@ -266,6 +268,183 @@ export class LeadConvertedV1 {
   @IsInstant() convertedAt!: string;
 }
 
+// ---- Product catalogue and quotes (issue 10 §3–4) -------------------------------------------
+// Catalogue events carry no customer: the relay publishes a product's with the product as subject,
+// a price book's with the price book (docs/events.md). Quote events are keyed by their customer.
+
+const PRODUCT_KIND_VALUES = ['product', 'bundle', 'option'] as const;
+
+class BundleComponentV1 {
+  @IsString() @IsNotEmpty() productId!: string;
+  @IsInt() @Min(1) quantity!: number;
+}
+
+class ProductRulesV1 {
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @IsNotEmpty({ each: true }) requires?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @IsNotEmpty({ each: true }) excludes?: string[];
+  @IsOptional() @IsInt() @Min(1) minQuantity?: number;
+  @IsOptional() @IsInt() @Min(1) maxQuantity?: number;
+}
+
+export class ProductDefinedV1 {
+  @IsString() @IsNotEmpty() productId!: string;
+  @IsString() @IsNotEmpty() @MaxLength(64) sku!: string;
+  @IsIn(PRODUCT_KIND_VALUES) kind!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsOptional() @IsString() description?: string;
+  @IsBoolean() active!: boolean;
+  @IsOptional() @NestedObjects(() => BundleComponentV1) @ArrayMaxSize(100) components?: BundleComponentV1[];
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @IsNotEmpty({ each: true }) options?: string[];
+  @IsOptional() @NestedObject(() => ProductRulesV1) rules?: ProductRulesV1;
+  @IsString() @IsNotEmpty() definedBy!: string;
+  @IsInstant() definedAt!: string;
+}
+
+/** The product's whole new definition (SKU and kind never change). */
+export class ProductRevisedV1 {
+  @IsString() @IsNotEmpty() productId!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsOptional() @IsString() description?: string;
+  @IsBoolean() active!: boolean;
+  @IsOptional() @NestedObjects(() => BundleComponentV1) @ArrayMaxSize(100) components?: BundleComponentV1[];
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @IsNotEmpty({ each: true }) options?: string[];
+  @IsOptional() @NestedObject(() => ProductRulesV1) rules?: ProductRulesV1;
+  @IsString() @IsNotEmpty() revisedBy!: string;
+  @IsInstant() revisedAt!: string;
+}
+
+class PriceEntryV1 {
+  @IsString() @IsNotEmpty() productId!: string;
+  /** Integer minor units of the book's currency. */
+  @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) unitPrice!: number;
+}
+
+export class PriceBookCreatedV1 {
+  @IsString() @IsNotEmpty() priceBookId!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsIso4217Currency() currency!: string;
+  @IsCalendarDay() validFrom!: string;
+  @IsOptional() @IsCalendarDay() validTo?: string;
+  @NestedObjects(() => PriceEntryV1) @ArrayMaxSize(10_000) prices!: PriceEntryV1[];
+  @IsString() @IsNotEmpty() createdBy!: string;
+  @IsInstant() createdAt!: string;
+}
+
+export class PriceBookPricesSetV1 {
+  @IsString() @IsNotEmpty() priceBookId!: string;
+  @NestedObjects(() => PriceEntryV1) @ArrayMaxSize(10_000) prices!: PriceEntryV1[];
+  @IsString() @IsNotEmpty() setBy!: string;
+  @IsInstant() setAt!: string;
+}
+
+class QuoteLineComponentV1 {
+  @IsString() @IsNotEmpty() productId!: string;
+  @IsString() @IsNotEmpty() sku!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsInt() @Min(1) quantity!: number;
+}
+
+/** A priced line: every amount an integer in minor units of the quote's currency; rates in basis points. */
+class QuoteLineV1 {
+  @IsInt() @Min(1) lineNo!: number;
+  @IsString() @IsNotEmpty() productId!: string;
+  @IsString() @IsNotEmpty() sku!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsIn(PRODUCT_KIND_VALUES) kind!: string;
+  @IsInt() @Min(1) quantity!: number;
+  @IsInt() @Min(0) unitPrice!: number;
+  @IsInt() @Min(0) listAmount!: number;
+  @IsInt() @Min(0) @Max(10_000) discountBasisPoints!: number;
+  @IsInt() @Min(0) discountAmount!: number;
+  @IsInt() @Min(0) netAmount!: number;
+  @IsInt() @Min(0) @Max(10_000) taxRateBasisPoints!: number;
+  @IsInt() @Min(0) taxAmount!: number;
+  @IsInt() @Min(0) totalAmount!: number;
+  @IsOptional() @NestedObjects(() => QuoteLineComponentV1) components?: QuoteLineComponentV1[];
+}
+
+class QuoteTotalsV1 {
+  @IsInt() @Min(0) listTotal!: number;
+  @IsInt() @Min(0) discountTotal!: number;
+  @IsInt() @Min(0) netTotal!: number;
+  @IsInt() @Min(0) taxTotal!: number;
+  @IsInt() @Min(0) grandTotal!: number;
+}
+
+/** A version of a quote as prepared: `QuoteDrafted` is version 1, `QuoteRevised` every later one. */
+export class QuoteVersionPreparedV1 {
+  @IsString() @IsNotEmpty() quoteId!: string;
+  @IsString() @IsNotEmpty() opportunityId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInt() @Min(1) version!: number;
+  @IsIso4217Currency() currency!: string;
+  @IsString() @IsNotEmpty() priceBookId!: string;
+  @IsCalendarDay() quoteDate!: string;
+  @IsOptional() @IsCalendarDay() validUntil?: string;
+  @NestedObjects(() => QuoteLineV1) @ArrayMaxSize(500) lines!: QuoteLineV1[];
+  @NestedObject(() => QuoteTotalsV1) totals!: QuoteTotalsV1;
+  @IsString() @IsNotEmpty() preparedBy!: string;
+  @IsInstant() preparedAt!: string;
+}
+
+export class QuoteDraftedV1 extends QuoteVersionPreparedV1 {}
+export class QuoteRevisedV1 extends QuoteVersionPreparedV1 {}
+
+export class QuoteDiscountApprovalRequestedV1 {
+  @IsString() @IsNotEmpty() quoteId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInt() @Min(1) version!: number;
+  @IsInt() @Min(0) @Max(10_000) maxDiscountBasisPoints!: number;
+  @IsInt() @Min(0) @Max(10_000) thresholdBasisPoints!: number;
+  @IsString() @IsNotEmpty() requestedBy!: string;
+  @IsInstant() requestedAt!: string;
+}
+
+export class QuoteDiscountApprovedV1 {
+  @IsString() @IsNotEmpty() quoteId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInt() @Min(1) version!: number;
+  @IsString() @IsNotEmpty() approvedBy!: string;
+  @IsInstant() approvedAt!: string;
+  @IsOptional() @Personal() @IsString() @IsNotEmpty() note?: string;
+}
+
+export class QuoteDiscountRejectedV1 {
+  @IsString() @IsNotEmpty() quoteId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInt() @Min(1) version!: number;
+  @IsString() @IsNotEmpty() rejectedBy!: string;
+  @IsInstant() rejectedAt!: string;
+  @Personal() @IsString() @IsNotEmpty() reason!: string;
+}
+
+export class QuoteSentV1 {
+  @IsString() @IsNotEmpty() quoteId!: string;
+  @IsString() @IsNotEmpty() opportunityId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInt() @Min(1) version!: number;
+  @IsIn(CHANNELS) channel!: string;
+  /** The interaction recorded on the opportunity for it. */
+  @IsString() @IsNotEmpty() interactionId!: string;
+  @IsString() @IsNotEmpty() sentBy!: string;
+  @IsInstant() sentAt!: string;
+}
+
+/** The customer accepted this version: its lines, totals and currency are what a sales order is made from. */
+export class QuoteAcceptedV1 {
+  @IsString() @IsNotEmpty() quoteId!: string;
+  @IsString() @IsNotEmpty() opportunityId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInt() @Min(1) version!: number;
+  @IsIso4217Currency() currency!: string;
+  @IsString() @IsNotEmpty() priceBookId!: string;
+  @IsCalendarDay() quoteDate!: string;
+  @NestedObjects(() => QuoteLineV1) @ArrayMaxSize(500) lines!: QuoteLineV1[];
+  @NestedObject(() => QuoteTotalsV1) totals!: QuoteTotalsV1;
+  @IsString() @IsNotEmpty() acceptedBy!: string;
+  @IsInstant() acceptedAt!: string;
+}
+
 /** Every integration event of the CRM, by type and schema version. */
 export const INTEGRATION_EVENTS = {
   CustomerRegistered: CustomerRegisteredV1,
@@ -293,6 +472,18 @@ export const INTEGRATION_EVENTS = {
   LeadDisqualified: LeadDisqualifiedV1,
   LeadConverted: LeadConvertedV1,
   LeadPersonalDataErased: LeadPersonalDataErasedV1,
+  // product catalogue and quotes (issue 10 §3–4)
+  ProductDefined: ProductDefinedV1,
+  ProductRevised: ProductRevisedV1,
+  PriceBookCreated: PriceBookCreatedV1,
+  PriceBookPricesSet: PriceBookPricesSetV1,
+  QuoteDrafted: QuoteDraftedV1,
+  QuoteRevised: QuoteRevisedV1,
+  QuoteDiscountApprovalRequested: QuoteDiscountApprovalRequestedV1,
+  QuoteDiscountApproved: QuoteDiscountApprovedV1,
+  QuoteDiscountRejected: QuoteDiscountRejectedV1,
+  QuoteSent: QuoteSentV1,
+  QuoteAccepted: QuoteAcceptedV1,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

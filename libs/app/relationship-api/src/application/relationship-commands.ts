@@ -5,12 +5,17 @@ import { EpisodeCommands } from '../episodes/episode-commands';
 import { LeadCommands } from '../leads/lead-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from '../partners/partner-commands';
 import type { CommandSettings } from './command-options';
+import { CatalogueCommands } from '../quotes/catalogue-commands';
+import { QuoteCommands, type PriceBookFinder } from '../quotes/quote-commands';
 
 export interface RelationshipCommands {
   customers: CustomerCommands;
   episodes: EpisodeCommands;
   partners: PartnerCommands;
   leads: LeadCommands;
+  /** Product catalogue and quotes (issue 10 §3–4). */
+  catalogue: CatalogueCommands;
+  quotes: QuoteCommands;
 }
 
 /**
@@ -21,9 +26,19 @@ export function createRelationshipCommands(
   store: EventStore,
   settings: CommandSettings = { clock: systemClock },
   access?: PartnerAccess,
+  /** Without read models a quote must name its price book (none is found for it). */
+  findPriceBook: PriceBookFinder = async () => undefined,
 ): RelationshipCommands {
   const customers = new CustomerCommands(store, settings);
   const partners = new PartnerCommands(store, customers, settings);
   const episodes = new EpisodeCommands(store, customers, access ?? new AggregatePartnerAccess(partners), settings);
-  return { customers, episodes, partners, leads: new LeadCommands(store, customers, episodes, settings) };
+  const catalogue = new CatalogueCommands(store, settings);
+  return {
+    customers,
+    episodes,
+    partners,
+    leads: new LeadCommands(store, customers, episodes, settings),
+    catalogue,
+    quotes: new QuoteCommands(store, catalogue, episodes, findPriceBook, settings),
+  };
 }

@@ -1,0 +1,29 @@
+import { HttpProblem, ProblemTypes } from '@crm/service-kit';
+import { ApiResponse } from '@nestjs/swagger';
+
+const TYPES: Record<number, string> = {
+  404: ProblemTypes.notFound,
+  409: ProblemTypes.duplicate,
+  412: ProblemTypes.preconditionFailed,
+  415: 'urn:crm:problem:unsupported-media-type',
+  422: ProblemTypes.domainRuleViolation,
+};
+
+/** An error response in the OpenAPI document: problem+json with the kit's Problem schema and an example. */
+export function ApiProblem(status: number, description: string, example: Record<string, unknown> = {}): MethodDecorator & ClassDecorator {
+  return ApiResponse({
+    status,
+    description,
+    content: {
+      'application/problem+json': {
+        schema: { $ref: '#/components/schemas/Problem' },
+        example: { type: TYPES[status] ?? ProblemTypes.validation, title: description.split(':')[0], status, ...example },
+      },
+    },
+  });
+}
+
+/** A cursor the list did not give out: 400 naming `cursor`, as every list answers. */
+export function badCursor(message: string): HttpProblem {
+  return new HttpProblem(400, message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message }] });
+}
