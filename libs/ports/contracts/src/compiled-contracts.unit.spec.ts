@@ -84,6 +84,33 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   LeadAssigned: { leadId: id, owner: 'sari', rule: 'java' },
   LeadDisqualified: { leadId: id, reason: 'no budget', disqualifiedAt: at },
   LeadConverted: { leadId: id, customerId: id, contactId: id, opportunityId: id, convertedAt: at },
+  ActivityPlanned: {
+    activityId: id,
+    kind: 'meeting',
+    customerId: id,
+    episodeId: id,
+    subject: 'Fleet renewal: proposal',
+    notes: 'bring the price list',
+    dueAt: at,
+    durationMinutes: 60,
+    reminderMinutesBefore: 15,
+    owner: 'sari',
+    plannedBy: 'mira',
+    plannedAt: at,
+  },
+  ActivityRescheduled: { activityId: id, customerId: id, dueAt: at, durationMinutes: 30, reminderMinutesBefore: 0, rescheduledBy: 'sari', rescheduledAt: at, schedule: 2 },
+  ActivityReassigned: { activityId: id, customerId: id, owner: 'budi', previousOwner: 'sari', reassignedBy: 'mira', reassignedAt: at },
+  ActivityCancelled: { activityId: id, customerId: id, reason: 'customer on leave', cancelledBy: 'sari', cancelledAt: at },
+  ActivityCompleted: {
+    activityId: id,
+    customerId: id,
+    episodeId: id,
+    completedBy: 'sari',
+    completedAt: at,
+    interaction: { interactionId: id, channel: 'phone', direction: 'outbound', actor: { kind: 'staff', id: 'sari' }, action: 'call held', response: 'budget confirmed', occurredAt: at },
+  },
+  ActivityReminderDue: { activityId: id, customerId: id, episodeId: id, kind: 'call', owner: 'sari', dueAt: at, schedule: 1, remindAt: at },
+  ActivityDue: { activityId: id, customerId: id, kind: 'task', owner: 'sari', dueAt: at, schedule: 3 },
 };
 
 // The timestamps: forms isISO8601 passes that Date or PostgreSQL cannot read (see instant.ts).

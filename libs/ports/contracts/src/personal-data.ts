@@ -33,6 +33,9 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   LeadCaptured: ['name', 'company', 'email', 'phone', 'qualification.need'],
   LeadQualified: ['qualification.need'],
   LeadDisqualified: ['reason'],
+  ActivityPlanned: ['subject', 'notes'],
+  ActivityCancelled: ['reason'],
+  ActivityCompleted: ['interaction.response'],
 };
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */
