@@ -7,3 +7,6 @@ export * from './customer-merges.query';
 export * from './lead-list.entities';
 export * from './lead-list.projection';
 export * from './lead-search.query';
+export * from './activity-list.entities';
+export * from './activity-list.projection';
+export * from './activity-search.query';

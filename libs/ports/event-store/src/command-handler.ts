@@ -21,6 +21,8 @@ export interface HandleResult<State, Event> {
   state: State;
   /** Stream revision after the command (unchanged when it produced no events). */
   revision: bigint | undefined;
+  /** False when nothing was written: no events, or every event id already stored (an idempotent repeat). */
+  appended: boolean;
 }
 
 export interface CommandHandlerOptions<Event extends AnyEvent> {
@@ -99,7 +101,7 @@ export class CommandHandler<State, Command, Event extends AnyEvent> {
     // before any rule of the domain is judged on a state it has not seen.
     assertExpectedRevision(streamId, options.expectedRevision, revision);
     const events = this.decider.decide(typeof command === 'function' ? (command as (state: State) => Command)(state) : command, state);
-    if (events.length === 0) return { events, state, revision };
+    if (events.length === 0) return { events, state, revision, appended: false };
     const result = await this.store.appendToStream(
       streamId,
       events.map((e, i) => ({
@@ -112,7 +114,7 @@ export class CommandHandler<State, Command, Event extends AnyEvent> {
       // The revision that was read: a writer in between turns this into a ConcurrencyConflictError.
       { expectedRevision: options.expectedRevision ?? (revision === undefined ? 'no_stream' : revision) },
     );
-    return { events, state: events.reduce(this.decider.evolve, state), revision: result.nextExpectedRevision };
+    return { events, state: events.reduce(this.decider.evolve, state), revision: result.nextExpectedRevision, appended: result.appended };
   }
 }
 
