@@ -15,3 +15,6 @@ export * from './leads/lead-commands';
 export * from './customers/list-customers';
 export * from './leads/round-robin-turns';
 export * from './leads/lead-form-commands';
+export * from './activities/activity-commands';
+export * from './activities/activity-scheduler';
+export * from './activities/calendar-feed-commands';

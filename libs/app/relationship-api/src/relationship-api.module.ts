@@ -16,6 +16,8 @@ import { RoundRobinTurns } from './leads/round-robin-turns';
 import { LeadFormCommands } from './leads/lead-form-commands';
 import { leadsAssignedByRule } from '@crm/relationship-read-models';
 import { EpisodeCommands } from './episodes/episode-commands';
+import { ActivityCommands } from './activities/activity-commands';
+import { CalendarFeedCommands } from './activities/calendar-feed-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
 
@@ -133,6 +135,16 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, COMMAND_SETTINGS],
         useFactory: (store: EventStore, s: CommandSettings) => new LeadFormCommands(store, s),
       },
+      {
+        provide: ActivityCommands,
+        inject: [WRITE_STORE, CustomerCommands, EpisodeCommands, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, c: CustomerCommands, e: EpisodeCommands, s: CommandSettings) => new ActivityCommands(store, c, e, s),
+      },
+      {
+        provide: CalendarFeedCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new CalendarFeedCommands(store, s),
+      },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -151,7 +163,18 @@ export class RelationshipApiModule {
       module: RelationshipApiModule,
       controllers: options.controllers ?? [],
       providers,
-      exports: [CustomerCommands, EpisodeCommands, PartnerCommands, LeadCommands, LeadFormCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])],
+      exports: [
+        CustomerCommands,
+        EpisodeCommands,
+        PartnerCommands,
+        LeadCommands,
+        LeadFormCommands,
+        ActivityCommands,
+        CalendarFeedCommands,
+        PARTNER_ACCESS,
+        READ_MODELS,
+        ...(options.providers ?? []),
+      ],
     };
   }
 }

@@ -3,6 +3,8 @@ import { systemClock } from '@crm/kernel';
 import { CustomerCommands } from '../customers/customer-commands';
 import { EpisodeCommands } from '../episodes/episode-commands';
 import { LeadCommands } from '../leads/lead-commands';
+import { ActivityCommands } from '../activities/activity-commands';
+import { CalendarFeedCommands } from '../activities/calendar-feed-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from '../partners/partner-commands';
 import type { CommandSettings } from './command-options';
 
@@ -11,6 +13,8 @@ export interface RelationshipCommands {
   episodes: EpisodeCommands;
   partners: PartnerCommands;
   leads: LeadCommands;
+  activities: ActivityCommands;
+  calendarFeeds: CalendarFeedCommands;
 }
 
 /**
@@ -25,5 +29,12 @@ export function createRelationshipCommands(
   const customers = new CustomerCommands(store, settings);
   const partners = new PartnerCommands(store, customers, settings);
   const episodes = new EpisodeCommands(store, customers, access ?? new AggregatePartnerAccess(partners), settings);
-  return { customers, episodes, partners, leads: new LeadCommands(store, customers, episodes, settings) };
+  return {
+    customers,
+    episodes,
+    partners,
+    leads: new LeadCommands(store, customers, episodes, settings),
+    activities: new ActivityCommands(store, customers, episodes, settings),
+    calendarFeeds: new CalendarFeedCommands(store, settings),
+  };
 }
