@@ -11,6 +11,10 @@ import { LeadImportsController } from './leads/lead-imports/lead-imports.control
 import { ListLeadsController } from './leads/list-leads/list-leads.controller';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
 import { salesReadModels } from './read-models';
+import { ListActivitiesController } from './activities/list-activities/list-activities.controller';
+import { ActivitiesController } from './activities/activities.controller';
+import { CalendarFeedController } from './activities/calendar/calendar-feed.controller';
+import { ActivitySchedulerService } from './activities/activity-scheduler.service';
 
 @Module({
   imports: [
@@ -30,7 +34,11 @@ import { salesReadModels } from './read-models';
     LeadAssignmentRulesController,
     LeadFormsController,
     WebFormCaptureController,
+    // ListActivitiesController before ActivitiesController: `GET /activities/due` and `/overdue` are its.
+    ListActivitiesController,
+    ActivitiesController,
+    CalendarFeedController,
   ],
-  providers: [LeadFormRateLimiter, LeadFormKeyGuard],
+  providers: [LeadFormRateLimiter, LeadFormKeyGuard, ActivitySchedulerService],
 })
 export class SalesModule {}
