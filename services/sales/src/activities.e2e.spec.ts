@@ -24,10 +24,11 @@ describe('activities: scheduling contact with customers', () => {
     () => base,
     () => token,
   );
-  const as = (bearer: string) => httpCaller(
-    () => base,
-    () => bearer,
-  );
+  const as = (bearer: string) =>
+    httpCaller(
+      () => base,
+      () => bearer,
+    );
   const raw = (method: string, url: string, body: string, contentType = 'application/json', headers: Record<string, string> = {}) =>
     fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${sari}`, 'content-type': contentType, ...headers }, body });
   const fields = (body: Record<string, unknown>) => ((body.errors as { field: string }[] | undefined) ?? []).map((e) => e.field);
@@ -121,11 +122,22 @@ describe('activities: scheduling contact with customers', () => {
       status: 'completed',
       completedBy: 'budi',
       completedAt: '2026-03-03T09:20:00.000Z',
-      interaction: { interactionId, channel: 'phone', direction: 'outbound', actor: { kind: 'staff', id: 'budi' }, response: 'budget confirmed, decision in April' },
+      interaction: {
+        interactionId,
+        channel: 'phone',
+        direction: 'outbound',
+        actor: { kind: 'staff', id: 'budi' },
+        response: 'budget confirmed, decision in April',
+      },
     });
     // the interaction is on the opportunity, once, as the timeline shows it
     const interactionsOf = async () =>
-      (((await call('GET', `/customers/${customerId}/timeline?limit=200`)).body.episodes ?? []) as { episodeId: string; interactions: { interactionId: string }[] }[])
+      (
+        ((await call('GET', `/customers/${customerId}/timeline?limit=200`)).body.episodes ?? []) as {
+          episodeId: string;
+          interactions: { interactionId: string }[];
+        }[]
+      )
         .filter((e) => e.episodeId === opp)
         .flatMap((e) => e.interactions.map((i) => i.interactionId));
     expect(await eventually(interactionsOf, (ids) => ids.length > 0)).toEqual([interactionId]);
@@ -137,7 +149,9 @@ describe('activities: scheduling contact with customers', () => {
 
   it('against the customer alone the interaction stays on the relationship; on an episode closed since, too; a task records none', async () => {
     const onCustomer = String((await plan({ kind: 'meeting', durationMinutes: 45 })).body.activityId);
-    expect((await call('POST', `/activities/${onCustomer}/completion`, { response: 'met', channel: 'web' })).body).toMatchObject({ recordedOn: 'relationship' });
+    expect((await call('POST', `/activities/${onCustomer}/completion`, { response: 'met', channel: 'web' })).body).toMatchObject({
+      recordedOn: 'relationship',
+    });
     expect((await call('GET', `/activities/${onCustomer}`)).body).toMatchObject({ interaction: { channel: 'web', action: 'planned meeting held' } });
 
     const opp = String((await call('POST', '/opportunities', { customerId, name: 'Spare parts' })).body.episodeId);
@@ -145,7 +159,9 @@ describe('activities: scheduling contact with customers', () => {
     expect((await call('POST', `/opportunities/${opp}/close`, { outcome: 'lost', reason: 'price' })).status).toBe(200);
     expect((await call('POST', `/activities/${onEpisode}/completion`, { response: 'too late' })).body).toMatchObject({ recordedOn: 'relationship' });
     // and nothing more is planned in a closed episode
-    expect((await expectProblem(await call('POST', '/activities', { kind: 'task', episodeId: opp, subject: 'x', dueAt: '2026-03-05T00:00:00Z' }), 422)).code).toBe('episode-closed');
+    expect(
+      (await expectProblem(await call('POST', '/activities', { kind: 'task', episodeId: opp, subject: 'x', dueAt: '2026-03-05T00:00:00Z' }), 422)).code,
+    ).toBe('episode-closed');
 
     const task = String((await plan({ kind: 'task', subject: 'Prepare the proposal' })).body.activityId);
     expect((await call('POST', `/activities/${task}/completion`, {})).body).toEqual({ activityId: task });
@@ -167,12 +183,14 @@ describe('activities: scheduling contact with customers', () => {
       [{ subject: '   ' }, 'activity-needs-subject'],
       [{ customerId: randomUUID() }, 'unknown-customer'],
     ] as const) {
-      expect((await expectProblem(await call('POST', '/activities', { kind: 'call', customerId, subject: 's', dueAt: '2026-03-02T09:00:00Z', ...body }), 422)).code).toBe(code);
+      const valid: Record<string, unknown> = { kind: 'call', customerId, subject: 's', dueAt: '2026-03-02T09:00:00Z' };
+      expect((await expectProblem(await call('POST', '/activities', { ...valid, ...body }), 422)).code).toBe(code);
     }
     const opp = String((await call('POST', '/opportunities', { customerId: otherCustomerId, name: 'Other' })).body.episodeId);
-    expect((await expectProblem(await call('POST', '/activities', { kind: 'call', customerId, episodeId: opp, subject: 's', dueAt: '2026-03-02T09:00:00Z' }), 422)).code).toBe(
-      'episode-of-another-customer',
-    );
+    expect(
+      (await expectProblem(await call('POST', '/activities', { kind: 'call', customerId, episodeId: opp, subject: 's', dueAt: '2026-03-02T09:00:00Z' }), 422))
+        .code,
+    ).toBe('episode-of-another-customer');
     await expectProblem(await call('POST', '/activities', { kind: 'call', episodeId: randomUUID(), subject: 's', dueAt: '2026-03-02T09:00:00Z' }), 404);
     await expectProblem(await call('GET', `/activities/${randomUUID()}`), 404);
     await expectProblem(await call('POST', `/activities/${randomUUID()}/cancellation`, {}), 404);
@@ -203,9 +221,14 @@ describe('activities: scheduling contact with customers', () => {
     // a manager may change it
     expect((await as(mira)('POST', `/activities/${mine}/completion`, { response: 'done by the manager' })).status).toBe(200);
     // planning for someone else: managers only
-    expect((await expectProblem(await as(budi)('POST', '/activities', { kind: 'call', customerId, subject: 's', dueAt: '2026-03-02T09:00:00Z', owner: 'sari' }), 403)).code).toBe(
-      'plan-for-others',
-    );
+    expect(
+      (
+        await expectProblem(
+          await as(budi)('POST', '/activities', { kind: 'call', customerId, subject: 's', dueAt: '2026-03-02T09:00:00Z', owner: 'sari' }),
+          403,
+        )
+      ).code,
+    ).toBe('plan-for-others');
     const forSari = await plan({ owner: 'sari' }, mira);
     expect((await call('GET', `/activities/${String(forSari.body.activityId)}`)).body).toMatchObject({ owner: 'sari', plannedBy: 'mira' });
     // the owner hands it on
@@ -226,7 +249,11 @@ describe('activities: scheduling contact with customers', () => {
     ];
     for (const [method, url, body] of routes) {
       for (const bearer of [partner, service]) await expectProblem(await as(bearer)(method, url, body), 403);
-      const anonymous = await fetch(`${base}${url}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const anonymous = await fetch(`${base}${url}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       await expectProblem(anonymous, 401);
     }
   });
@@ -322,7 +349,11 @@ describe('activities: scheduling contact with customers', () => {
 
     it('NUL characters and lone surrogates, in the body and in the query', async () => {
       await expectProblem(await raw('POST', '/activities', JSON.stringify({ ...valid(), subject: 'Fle\u0000et' })), 400, 'subject');
-      await expectProblem(await raw('POST', '/activities', `{"kind":"call","customerId":"${customerId}","subject":"\\ud800","dueAt":"2026-03-02T09:00:00Z"}`), 400, 'subject');
+      await expectProblem(
+        await raw('POST', '/activities', `{"kind":"call","customerId":"${customerId}","subject":"\\ud800","dueAt":"2026-03-02T09:00:00Z"}`),
+        400,
+        'subject',
+      );
       await expectProblem(await raw('POST', `/activities/${id}/completion`, '{"response":"a\\udfff"}'), 400, 'response');
       await expectProblem(await raw('POST', `/activities/${id}/cancellation`, '{"reason":"x\\u0000"}'), 400, 'reason');
       await expectProblem(await raw('POST', `/activities/${id}/assignment`, '{"owner":"\\udc00"}'), 400, 'owner');
@@ -353,7 +384,13 @@ describe('activities: scheduling contact with customers', () => {
 
     it('garbage cursors, filters and limits are a 400 naming the parameter', async () => {
       for (const url of ['/activities', '/activities/due', '/activities/overdue']) {
-        for (const cursor of ['garbage', '%00', Buffer.from('["activities","yesterday","x"]').toString('base64url'), Buffer.from('["leads","name","x","y",1]').toString('base64url'), 'a.b']) {
+        for (const cursor of [
+          'garbage',
+          '%00',
+          Buffer.from('["activities","yesterday","x"]').toString('base64url'),
+          Buffer.from('["leads","name","x","y",1]').toString('base64url'),
+          'a.b',
+        ]) {
           await expectProblem(await call('GET', `${url}?cursor=${cursor}`), 400, 'cursor');
         }
         await expectProblem(await call('GET', `${url}?limit=0`), 400, 'limit');
@@ -395,14 +432,22 @@ describe('activities: scheduling contact with customers', () => {
       await expectProblem(await call('POST', `/activities/${id}/completion`, { direction: 'sideways' }), 400, 'direction');
       await expectProblem(await call('POST', `/activities/${id}/assignment`, {}), 400, 'owner');
       await expectProblem(await call('POST', `/activities/${id}/assignment`, { owner: '' }), 400, 'owner');
-      await expectProblem(await call('PUT', `/activities/${id}/schedule`, { dueAt: '2026-03-04T09:00:00Z', reminderMinutesBefore: '15' }), 400, 'reminderMinutesBefore');
+      await expectProblem(
+        await call('PUT', `/activities/${id}/schedule`, { dueAt: '2026-03-04T09:00:00Z', reminderMinutesBefore: '15' }),
+        400,
+        'reminderMinutesBefore',
+      );
       await expectProblem(await call('PUT', `/activities/${id}/schedule`, { dueAt: '2026-03-04T09:00:00Z' }, { 'if-match': 'seven' }), 400);
       expect((await call('GET', `/activities/${id}`)).body).toMatchObject({ status: 'open', schedule: 1, owner: 'sari', dueAt: '2026-03-02T09:00:00.000Z' });
     });
   });
 
   it('is in the OpenAPI document: each route with its response schema, errors and examples', async () => {
-    type Operation = { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }>; parameters?: { name: string }[] };
+    type Operation = {
+      security?: unknown[];
+      responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }>;
+      parameters?: { name: string }[];
+    };
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, Operation>>;
       components: { schemas: Record<string, { properties: Record<string, { example?: unknown }> }> };

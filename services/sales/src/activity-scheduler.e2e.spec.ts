@@ -8,7 +8,7 @@ import { withPersonalData } from '@crm/personal-data';
 import { createPlatform, type Platform } from '@crm/platform';
 import { ActivityScheduler, contractCheckedStore, createRelationshipCommands, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { activitiesWithNoticeDue } from '@crm/relationship-read-models';
-import { TokenMint, type ServiceApp } from '@crm/service-kit';
+import { TokenMint } from '@crm/service-kit';
 import { httpCaller } from '@crm/service-kit/testing';
 import { ActivitySchedulerService } from './activities/activity-scheduler.service';
 import { createSalesApp, SalesConfig } from './sales';
@@ -117,7 +117,10 @@ describe('activity scheduler in the sales service', () => {
     expect(await noticesOf(sales.platform, moved)).toEqual(['ActivityReminderDue/2', 'ActivityDue/2']);
     const items = (await sales.call('GET', `/activities?customerId=${customerId}`)).body.items as { activityId: string; dueNotified: boolean }[];
     await eventually(
-      async () => ((await sales.call('GET', `/activities?customerId=${customerId}`)).body.items as { activityId: string; dueNotified: boolean }[]).find((i) => i.activityId === moved),
+      async () =>
+        ((await sales.call('GET', `/activities?customerId=${customerId}`)).body.items as { activityId: string; dueNotified: boolean }[]).find(
+          (i) => i.activityId === moved,
+        ),
       (item) => item?.dueNotified === true,
     );
     expect(items.find((i) => i.activityId === cancelled)?.dueNotified).toBe(false);
@@ -128,7 +131,12 @@ describe('activity scheduler in the sales service', () => {
     const id = await plan({ dueAt: '2026-03-04T09:01:00Z' });
     await known([id]);
     clock.set('2026-03-04T09:02:00.000Z');
-    expect(await eventually(() => noticesOf(sales.platform, id), (n) => n.length > 0)).toEqual(['ActivityDue/1']);
+    expect(
+      await eventually(
+        () => noticesOf(sales.platform, id),
+        (n) => n.length > 0,
+      ),
+    ).toEqual(['ActivityDue/1']);
   });
 
   it('two schedulers (two instances of the service) on the same store and read model, ticking at once: each notice recorded once', async () => {
@@ -166,7 +174,12 @@ describe('activity scheduler in the sales service', () => {
     await sales.stop();
     clock.set('2026-03-06T13:00:00.000Z');
     sales = await startSales(dataDir, clock);
-    expect(await eventually(() => noticesOf(sales.platform, during), (n) => n.length === 2)).toEqual(['ActivityReminderDue/1', 'ActivityDue/1']);
+    expect(
+      await eventually(
+        () => noticesOf(sales.platform, during),
+        (n) => n.length === 2,
+      ),
+    ).toEqual(['ActivityReminderDue/1', 'ActivityDue/1']);
     for (let i = 0; i < 3; i++) await sales.scheduler.tick();
     expect(await noticesOf(sales.platform, before)).toEqual(['ActivityDue/1']);
     expect(await noticesOf(sales.platform, during)).toEqual(['ActivityReminderDue/1', 'ActivityDue/1']);

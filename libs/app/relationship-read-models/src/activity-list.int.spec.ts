@@ -25,7 +25,8 @@ const planned = (activityId: string, over: Partial<Planned> = {}): SpecEvent<Act
     ...over,
   },
 });
-const ev = (type: ActivityListEvent['type'], data: Record<string, unknown>) => ({ type, data: { customerId, ...data } }) as unknown as SpecEvent<ActivityListEvent>;
+const ev = (type: ActivityListEvent['type'], data: Record<string, unknown>) =>
+  ({ type, data: { customerId, ...data } }) as unknown as SpecEvent<ActivityListEvent>;
 const notice = (activityId: string, schedule = 1, dueAt = '2026-03-02T09:00:00.000Z') => ({ activityId, kind: 'call', owner: 'sari', dueAt, schedule });
 const now = new Date('2026-03-02T12:00:00.000Z');
 const search = (s: Partial<ActivitySearch> = {}): ActivitySearch => ({ limit: 50, now, ...s });

@@ -1,4 +1,12 @@
-import { DomainRuleViolation, MAX_MEETING_MINUTES, MAX_REMINDER_MINUTES, type ActivityKind, type ActivityStatus, type Channel, type Decider } from '@crm/kernel';
+import {
+  DomainRuleViolation,
+  MAX_MEETING_MINUTES,
+  MAX_REMINDER_MINUTES,
+  type ActivityKind,
+  type ActivityStatus,
+  type Channel,
+  type Decider,
+} from '@crm/kernel';
 import type { Interaction } from './episode';
 
 /**
@@ -52,8 +60,14 @@ export interface ActivityNotice {
 
 export type ActivityEvent =
   | { type: 'ActivityPlanned'; data: ActivityPlannedData }
-  | { type: 'ActivityRescheduled'; data: { activityId: string; customerId: string; rescheduledBy: string; rescheduledAt: string; schedule: number } & ActivityTiming }
-  | { type: 'ActivityReassigned'; data: { activityId: string; customerId: string; owner: string; previousOwner: string; reassignedBy: string; reassignedAt: string } }
+  | {
+      type: 'ActivityRescheduled';
+      data: { activityId: string; customerId: string; rescheduledBy: string; rescheduledAt: string; schedule: number } & ActivityTiming;
+    }
+  | {
+      type: 'ActivityReassigned';
+      data: { activityId: string; customerId: string; owner: string; previousOwner: string; reassignedBy: string; reassignedAt: string };
+    }
   | { type: 'ActivityCancelled'; data: { activityId: string; customerId: string; reason?: string; cancelledBy: string; cancelledAt: string } }
   | {
       type: 'ActivityCompleted';
@@ -110,7 +124,12 @@ export type ActivityCommand =
 export const activityStream = (activityId: string) => `activity-${activityId}`;
 
 /** The channel a completed activity's interaction is on, unless the completion names another; a task has none. */
-export const ACTIVITY_CHANNELS: Readonly<Record<ActivityKind, Channel | undefined>> = { call: 'phone', meeting: 'face-to-face', email: 'email', task: undefined };
+export const ACTIVITY_CHANNELS: Readonly<Record<ActivityKind, Channel | undefined>> = {
+  call: 'phone',
+  meeting: 'face-to-face',
+  email: 'email',
+  task: undefined,
+};
 
 /** The time the reminder is due, if the activity has one. */
 export function reminderTime(a: Pick<Activity, 'dueAt' | 'reminderMinutesBefore'>): string | undefined {

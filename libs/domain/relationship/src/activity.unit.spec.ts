@@ -115,16 +115,37 @@ describe('activity: planning', () => {
 });
 
 describe('activity: changes', () => {
-  const reschedule = { activityId: 'a1', dueAt: '2026-03-03T09:00:00.000Z', reminderMinutesBefore: 30, rescheduledBy: 'sari', rescheduledAt: '2026-03-01T11:00:00Z' };
+  const reschedule = {
+    activityId: 'a1',
+    dueAt: '2026-03-03T09:00:00.000Z',
+    reminderMinutesBefore: 30,
+    rescheduledBy: 'sari',
+    rescheduledAt: '2026-03-01T11:00:00Z',
+  };
   const rescheduled: ActivityEvent = {
     type: 'ActivityRescheduled',
-    data: { activityId: 'a1', customerId: 'c1', dueAt: reschedule.dueAt, reminderMinutesBefore: 30, rescheduledBy: 'sari', rescheduledAt: reschedule.rescheduledAt, schedule: 2 },
+    data: {
+      activityId: 'a1',
+      customerId: 'c1',
+      dueAt: reschedule.dueAt,
+      reminderMinutesBefore: 30,
+      rescheduledBy: 'sari',
+      rescheduledAt: reschedule.rescheduledAt,
+      schedule: 2,
+    },
   };
 
   it('rescheduling starts a new schedule: its reminder and due time are recorded afresh; the same timing again is nothing', () => {
     given(history).when({ type: 'RescheduleActivity', data: reschedule }).then([rescheduled]);
-    given([...history, reminded, due]).when({ type: 'RescheduleActivity', data: reschedule }).then([rescheduled]);
-    expect(stateOf([...history, reminded, due, rescheduled])).toMatchObject({ schedule: 2, reminderNotified: false, dueNotified: false, dueAt: reschedule.dueAt });
+    given([...history, reminded, due])
+      .when({ type: 'RescheduleActivity', data: reschedule })
+      .then([rescheduled]);
+    expect(stateOf([...history, reminded, due, rescheduled])).toMatchObject({
+      schedule: 2,
+      reminderNotified: false,
+      dueNotified: false,
+      dueAt: reschedule.dueAt,
+    });
     given(history)
       .when({ type: 'RescheduleActivity', data: { ...reschedule, dueAt: '2026-03-02T10:00:00+01:00', reminderMinutesBefore: 15 } })
       .thenNothingHappens();
@@ -153,7 +174,9 @@ describe('activity: changes', () => {
     const complete = { activityId: 'a1', completedBy: 'sari', completedAt: '2026-03-02T09:10:00.000Z', interaction: call };
     const completed: ActivityEvent = { type: 'ActivityCompleted', data: { ...complete, customerId: 'c1', episodeId: 'e1' } };
     given(history).when({ type: 'CompleteActivity', data: complete }).then([completed]);
-    given([...history, completed]).when({ type: 'CompleteActivity', data: complete }).thenNothingHappens();
+    given([...history, completed])
+      .when({ type: 'CompleteActivity', data: complete })
+      .thenNothingHappens();
     expect(stateOf([...history, completed])).toMatchObject({ status: 'completed', interaction: call, completedBy: 'sari' });
     given(history)
       .when({ type: 'CompleteActivity', data: { ...complete, interaction: { ...call, occurredAt: '2026-02-01T00:00:00Z' } } })
@@ -167,20 +190,33 @@ describe('activity: changes', () => {
   });
 
   it('a completed or cancelled activity is closed: no reschedule, reassignment, or the other ending', () => {
-    const completed: ActivityEvent = { type: 'ActivityCompleted', data: { activityId: 'a1', customerId: 'c1', completedBy: 'sari', completedAt: '2026-03-02T10:00:00Z' } };
-    const cancelled: ActivityEvent = { type: 'ActivityCancelled', data: { activityId: 'a1', customerId: 'c1', cancelledBy: 'sari', cancelledAt: '2026-03-02T10:00:00Z' } };
+    const completed: ActivityEvent = {
+      type: 'ActivityCompleted',
+      data: { activityId: 'a1', customerId: 'c1', completedBy: 'sari', completedAt: '2026-03-02T10:00:00Z' },
+    };
+    const cancelled: ActivityEvent = {
+      type: 'ActivityCancelled',
+      data: { activityId: 'a1', customerId: 'c1', cancelledBy: 'sari', cancelledAt: '2026-03-02T10:00:00Z' },
+    };
     const cancel = { activityId: 'a1', reason: 'customer away', cancelledBy: 'sari', cancelledAt: '2026-03-02T10:00:00Z' };
     given(history)
       .when({ type: 'CancelActivity', data: cancel })
       .then([{ type: 'ActivityCancelled', data: { ...cancel, customerId: 'c1' } }]);
-    given([...history, cancelled]).when({ type: 'CancelActivity', data: cancel }).thenNothingHappens();
-    given([...history, completed]).when({ type: 'CancelActivity', data: cancel }).thenBreaks('activity-closed');
+    given([...history, cancelled])
+      .when({ type: 'CancelActivity', data: cancel })
+      .thenNothingHappens();
+    given([...history, completed])
+      .when({ type: 'CancelActivity', data: cancel })
+      .thenBreaks('activity-closed');
     given([...history, cancelled])
       .when({ type: 'CompleteActivity', data: { activityId: 'a1', completedBy: 'sari', completedAt: '2026-03-02T10:00:00Z' } })
       .thenBreaks('activity-closed');
     for (const closed of [completed, cancelled]) {
       given([...history, closed])
-        .when({ type: 'RescheduleActivity', data: { activityId: 'a1', dueAt: '2026-03-05T00:00:00Z', rescheduledBy: 'sari', rescheduledAt: '2026-03-02T11:00:00Z' } })
+        .when({
+          type: 'RescheduleActivity',
+          data: { activityId: 'a1', dueAt: '2026-03-05T00:00:00Z', rescheduledBy: 'sari', rescheduledAt: '2026-03-02T11:00:00Z' },
+        })
         .thenBreaks('activity-closed');
       given([...history, closed])
         .when({ type: 'ReassignActivity', data: { activityId: 'a1', owner: 'budi', reassignedBy: 'mira', reassignedAt: '2026-03-02T11:00:00Z' } })
@@ -193,14 +229,22 @@ describe('activity: the scheduler’s notices', () => {
   it('nothing before the reminder time; the reminder at it; the due notice at the due time — each once per schedule', () => {
     given(history).when(notify('2026-03-02T08:44:59.999Z')).thenNothingHappens();
     given(history).when(notify('2026-03-02T08:45:00.000Z')).then([reminded]);
-    given([...history, reminded]).when(notify('2026-03-02T08:50:00.000Z')).thenNothingHappens();
-    given([...history, reminded]).when(notify('2026-03-02T09:00:00.000Z')).then([due]);
-    given([...history, reminded, due]).when(notify('2026-03-09T00:00:00.000Z')).thenNothingHappens();
+    given([...history, reminded])
+      .when(notify('2026-03-02T08:50:00.000Z'))
+      .thenNothingHappens();
+    given([...history, reminded])
+      .when(notify('2026-03-02T09:00:00.000Z'))
+      .then([due]);
+    given([...history, reminded, due])
+      .when(notify('2026-03-09T00:00:00.000Z'))
+      .thenNothingHappens();
   });
 
   it('late (the scheduler was down): the reminder and the due notice together, in that order; once the due notice is recorded no reminder follows', () => {
     given(history).when(notify('2026-03-05T00:00:00.000Z')).then([reminded, due]);
-    given([...history, due]).when(notify('2026-03-05T00:00:00.000Z')).thenNothingHappens();
+    given([...history, due])
+      .when(notify('2026-03-05T00:00:00.000Z'))
+      .thenNothingHappens();
     const noReminder = { ...planned, reminderMinutesBefore: undefined };
     given([{ type: 'ActivityPlanned', data: noReminder }])
       .when(notify('2026-03-05T00:00:00.000Z'))
@@ -208,15 +252,34 @@ describe('activity: the scheduler’s notices', () => {
   });
 
   it('nothing for a cancelled or completed activity, nor at the time it was rescheduled away from', () => {
-    const cancelled: ActivityEvent = { type: 'ActivityCancelled', data: { activityId: 'a1', customerId: 'c1', cancelledBy: 'sari', cancelledAt: '2026-03-01T10:00:00Z' } };
-    const completed: ActivityEvent = { type: 'ActivityCompleted', data: { activityId: 'a1', customerId: 'c1', completedBy: 'sari', completedAt: '2026-03-01T10:00:00Z' } };
-    given([...history, cancelled]).when(notify('2026-03-05T00:00:00Z')).thenNothingHappens();
-    given([...history, completed]).when(notify('2026-03-05T00:00:00Z')).thenNothingHappens();
+    const cancelled: ActivityEvent = {
+      type: 'ActivityCancelled',
+      data: { activityId: 'a1', customerId: 'c1', cancelledBy: 'sari', cancelledAt: '2026-03-01T10:00:00Z' },
+    };
+    const completed: ActivityEvent = {
+      type: 'ActivityCompleted',
+      data: { activityId: 'a1', customerId: 'c1', completedBy: 'sari', completedAt: '2026-03-01T10:00:00Z' },
+    };
+    given([...history, cancelled])
+      .when(notify('2026-03-05T00:00:00Z'))
+      .thenNothingHappens();
+    given([...history, completed])
+      .when(notify('2026-03-05T00:00:00Z'))
+      .thenNothingHappens();
     const later: ActivityEvent = {
       type: 'ActivityRescheduled',
-      data: { activityId: 'a1', customerId: 'c1', dueAt: '2026-03-10T09:00:00.000Z', rescheduledBy: 'sari', rescheduledAt: '2026-03-01T10:00:00Z', schedule: 2 },
+      data: {
+        activityId: 'a1',
+        customerId: 'c1',
+        dueAt: '2026-03-10T09:00:00.000Z',
+        rescheduledBy: 'sari',
+        rescheduledAt: '2026-03-01T10:00:00Z',
+        schedule: 2,
+      },
     };
-    given([...history, later]).when(notify('2026-03-05T00:00:00Z')).thenNothingHappens();
+    given([...history, later])
+      .when(notify('2026-03-05T00:00:00Z'))
+      .thenNothingHappens();
     given([...history, reminded, due, later])
       .when(notify('2026-03-10T09:00:00Z'))
       .then([{ type: 'ActivityDue', data: { ...notice, dueAt: '2026-03-10T09:00:00.000Z', schedule: 2 } }]);

@@ -8,9 +8,7 @@ const issued: CalendarFeedEvent = { type: 'CalendarFeedTokenIssued', data: { use
 
 describe('calendar feed decide', () => {
   it('issues a token (recording only its hash); issuing again rotates it', () => {
-    given([])
-      .when({ type: 'IssueCalendarFeedToken', data: issued.data })
-      .then([issued]);
+    given([]).when({ type: 'IssueCalendarFeedToken', data: issued.data }).then([issued]);
     const rotated = { userId: 'sari', tokenHash: hashB, issuedAt: '2026-03-02T09:00:00Z' };
     given([issued])
       .when({ type: 'IssueCalendarFeedToken', data: rotated })

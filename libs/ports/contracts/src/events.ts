@@ -16,7 +16,9 @@ import {
   MAX_MEETING_MINUTES,
   MAX_REMINDER_MINUTES,
 } from '@crm/kernel';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
+// Activities (issue 10 §2): whole minutes within bounds.
+import { IsInt, Max } from 'class-validator';
 import { IsInstant } from './instant';
 import { NestedObject, NestedObjects } from './nested';
 import { Personal } from './personal-data';

@@ -59,7 +59,10 @@ export class ActivitiesController {
 
   @Post()
   @HttpCode(201)
-  @ApiCreatedResponse({ type: PlannedActivityDto, description: 'Planned; `Location` names it, `ETag` its revision. The same plan again (same activityId) changes nothing' })
+  @ApiCreatedResponse({
+    type: PlannedActivityDto,
+    description: 'Planned; `Location` names it, `ETag` its revision. The same plan again (same activityId) changes nothing',
+  })
   @ApiNotFoundResponse({ description: "The episode does not exist or is a partner's" })
   @ApiUnprocessableEntityResponse({
     description:
@@ -89,7 +92,10 @@ export class ActivitiesController {
 
   @Put(':id/schedule')
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: ActivityDto, description: 'Rescheduled: a new schedule, its reminder and due notices recorded afresh (the same timing again changes nothing)' })
+  @ApiOkResponse({
+    type: ActivityDto,
+    description: 'Rescheduled: a new schedule, its reminder and due notices recorded afresh (the same timing again changes nothing)',
+  })
   @ApiNotFoundResponse({ description: 'No such activity' })
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale' })
   @ApiConflictResponse({ description: 'Changed by someone else at the same moment' })

@@ -52,7 +52,12 @@ export class RescheduleActivityDto {
   @Min(1)
   @Max(MAX_MEETING_MINUTES)
   durationMinutes?: number;
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_REMINDER_MINUTES, example: 30 }) @IsOptional() @IsInt() @Min(0) @Max(MAX_REMINDER_MINUTES) reminderMinutesBefore?: number;
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_REMINDER_MINUTES, example: 30 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_REMINDER_MINUTES)
+  reminderMinutesBefore?: number;
 }
 
 export class ReassignActivityDto {
@@ -69,7 +74,12 @@ export class CompleteActivityDto {
   @IsString()
   @MaxLength(2000)
   response?: string;
-  @ApiPropertyOptional({ description: 'What was done; default by kind ("planned call held")' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(2000) action?: string;
+  @ApiPropertyOptional({ description: 'What was done; default by kind ("planned call held")' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  action?: string;
   @ApiPropertyOptional({
     enum: CHANNELS,
     description: 'The channel of the contact; default by kind (call: phone, meeting: face-to-face, email: email). A task records an interaction only with one',

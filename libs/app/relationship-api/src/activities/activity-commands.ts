@@ -38,7 +38,12 @@ export const activityNoticeId = (activityId: string, type: 'ActivityReminderDue'
 export const ACTIVITY_SCHEDULER_ACTOR = { type: 'system' as const, id: 'activity-scheduler' };
 
 /** What a completed contact was, when the completion does not say: by the kind of activity. */
-const DEFAULT_ACTIONS: Record<ActivityKind, string> = { call: 'planned call held', meeting: 'planned meeting held', email: 'planned e-mail sent', task: 'planned task done' };
+const DEFAULT_ACTIONS: Record<ActivityKind, string> = {
+  call: 'planned call held',
+  meeting: 'planned meeting held',
+  email: 'planned e-mail sent',
+  task: 'planned task done',
+};
 
 export interface PlanActivityInput {
   /** Client-chosen id: a retried plan is recorded once. */
@@ -157,7 +162,12 @@ export class ActivityCommands {
 
   /** To another owner: the owner hands it on, or a manager moves it. */
   reassign(principal: StaffPrincipal, activityId: string, owner: string, options: CommandOptions = {}): Promise<CommandResult> {
-    return this.run(principal, activityId, { type: 'ReassignActivity', data: { activityId, owner, reassignedBy: principal.subject, reassignedAt: this.now() } }, options);
+    return this.run(
+      principal,
+      activityId,
+      { type: 'ReassignActivity', data: { activityId, owner, reassignedBy: principal.subject, reassignedAt: this.now() } },
+      options,
+    );
   }
 
   cancel(principal: StaffPrincipal, activityId: string, reason: string | undefined, options: CommandOptions = {}): Promise<CommandResult> {

@@ -24,7 +24,8 @@ describe('activity scheduler (PGlite store, a test clock)', () => {
   const planned: string[] = [];
   const everything = async () => [...planned];
 
-  const schedulerOn = (s: EventStore) => new ActivityScheduler(createRelationshipCommands(s, { clock, retries: 2 }).activities, everything, clock, { intervalMs: 0 });
+  const schedulerOn = (s: EventStore) =>
+    new ActivityScheduler(createRelationshipCommands(s, { clock, retries: 2 }).activities, everything, clock, { intervalMs: 0 });
   const notices = async (activityId: string) =>
     (await pg.readStream(`activity-${activityId}`)).filter((e) => e.type === 'ActivityDue' || e.type === 'ActivityReminderDue');
   async function plan(dueAt: string, reminderMinutesBefore?: number): Promise<string> {

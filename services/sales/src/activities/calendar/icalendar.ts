@@ -48,7 +48,10 @@ export function escapeText(value: string): string {
 
 /** `20260302T090000Z`: a DATE-TIME in UTC. */
 export function utc(instant: string | Date): string {
-  return new Date(instant).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(instant)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**

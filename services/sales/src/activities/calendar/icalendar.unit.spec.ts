@@ -38,7 +38,12 @@ describe('iCalendar (RFC 5545) by hand', () => {
     const ascii = `SUMMARY:${'x'.repeat(200)}`;
     const folded = foldLine(ascii);
     expect(folded.split('\r\n').map((l) => Buffer.byteLength(l))).toEqual([75, 75, 60]); // 208 octets: 75, then 74 + a space, then 59 + a space
-    expect(folded.split('\r\n').slice(1).every((l) => l.startsWith(' ') && !l.startsWith('  '))).toBe(true);
+    expect(
+      folded
+        .split('\r\n')
+        .slice(1)
+        .every((l) => l.startsWith(' ') && !l.startsWith('  ')),
+    ).toBe(true);
     expect(unfold(folded)).toBe(ascii);
     // two-, three- and four-byte characters (and a surrogate pair) across the boundaries
     const wide = `SUMMARY:${'é'.repeat(40)}${'日本'.repeat(20)}${'😀'.repeat(20)}`;

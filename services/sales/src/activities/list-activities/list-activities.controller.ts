@@ -19,7 +19,9 @@ const DAY_MS = 86_400_000;
 @RequireKind('staff')
 @RequireDepartment('sales', 'management')
 @ApiUnauthorizedResponse({ description: 'No or a bad bearer token' })
-@ApiForbiddenResponse({ description: "Not staff of sales or management; on the due and overdue lists also someone else's list without being a manager (`not-your-list`)" })
+@ApiForbiddenResponse({
+  description: "Not staff of sales or management; on the due and overdue lists also someone else's list without being a manager (`not-your-list`)",
+})
 @ApiBadRequestResponse({ description: 'A filter or cursor that is not valid (problem+json naming it)' })
 @Controller('activities')
 export class ListActivitiesController {
@@ -60,13 +62,23 @@ export class ListActivitiesController {
   @Get('overdue')
   @ApiOkResponse({ type: ActivityListPageDto, description: 'Open activities of the owner past their due time, the longest overdue first' })
   overdue(@CurrentPrincipal() p: Principal, @Query() q: OverdueActivitiesQueryDto): Promise<ActivityListPage> {
-    return this.search({ owner: this.ownerOf(p as StaffPrincipal, q.owner), statuses: ['open'], dueTo: this.clock.now(), limit: q.limit ?? 50, cursor: q.cursor });
+    return this.search({
+      owner: this.ownerOf(p as StaffPrincipal, q.owner),
+      statuses: ['open'],
+      dueTo: this.clock.now(),
+      limit: q.limit ?? 50,
+      cursor: q.cursor,
+    });
   }
 
   /** One's own list by default; someone else's for managers. */
   private ownerOf(p: StaffPrincipal, owner: string | undefined): string {
     if (owner === undefined || owner === p.subject) return p.subject;
-    if (!isManager(p)) throw new HttpProblem(403, "only managers read someone else's due and overdue activities", { type: ProblemTypes.forbidden, extensions: { code: 'not-your-list' } });
+    if (!isManager(p))
+      throw new HttpProblem(403, "only managers read someone else's due and overdue activities", {
+        type: ProblemTypes.forbidden,
+        extensions: { code: 'not-your-list' },
+      });
     return owner;
   }
 

@@ -42,7 +42,10 @@ export class DueActivitiesQueryDto extends ActivityPageQueryDto {
   @IsNotEmpty()
   @MaxLength(200)
   owner?: string;
-  @ApiPropertyOptional({ description: 'Due before this instant; default 24 hours from now', example: '2026-03-03T00:00:00Z' }) @IsOptional() @IsInstant() until?: string;
+  @ApiPropertyOptional({ description: 'Due before this instant; default 24 hours from now', example: '2026-03-03T00:00:00Z' })
+  @IsOptional()
+  @IsInstant()
+  until?: string;
 }
 
 export class OverdueActivitiesQueryDto extends ActivityPageQueryDto {
