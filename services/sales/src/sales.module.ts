@@ -15,6 +15,10 @@ import { ProductsController } from './catalogue/products.controller';
 import { PriceBooksController } from './catalogue/price-books.controller';
 import { QuotesController } from './quotes/quotes.controller';
 import { QuoteApprovalPolicyController } from './quotes/approval-policy.controller';
+import { ListActivitiesController } from './activities/list-activities/list-activities.controller';
+import { ActivitiesController } from './activities/activities.controller';
+import { CalendarFeedController } from './activities/calendar/calendar-feed.controller';
+import { ActivitySchedulerService } from './activities/activity-scheduler.service';
 
 @Module({
   imports: [
@@ -39,7 +43,11 @@ import { QuoteApprovalPolicyController } from './quotes/approval-policy.controll
     PriceBooksController,
     QuotesController,
     QuoteApprovalPolicyController,
+    // ListActivitiesController before ActivitiesController: `GET /activities/due` and `/overdue` are its.
+    ListActivitiesController,
+    ActivitiesController,
+    CalendarFeedController,
   ],
-  providers: [LeadFormRateLimiter, LeadFormKeyGuard],
+  providers: [LeadFormRateLimiter, LeadFormKeyGuard, ActivitySchedulerService],
 })
 export class SalesModule {}

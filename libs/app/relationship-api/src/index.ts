@@ -17,3 +17,6 @@ export * from './leads/round-robin-turns';
 export * from './leads/lead-form-commands';
 export * from './quotes/catalogue-commands';
 export * from './quotes/quote-commands';
+export * from './activities/activity-commands';
+export * from './activities/activity-scheduler';
+export * from './activities/calendar-feed-commands';

@@ -19,6 +19,8 @@ import { findValidPriceBook } from '@crm/relationship-read-models';
 import { CatalogueCommands } from './quotes/catalogue-commands';
 import { QuoteCommands } from './quotes/quote-commands';
 import { EpisodeCommands } from './episodes/episode-commands';
+import { ActivityCommands } from './activities/activity-commands';
+import { CalendarFeedCommands } from './activities/calendar-feed-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
 
@@ -149,6 +151,16 @@ export class RelationshipApiModule {
         useFactory: (store: EventStore, catalogue: CatalogueCommands, e: EpisodeCommands, s: CommandSettings, readModels: ReadModelRunners) =>
           new QuoteCommands(store, catalogue, e, (currency, day) => findValidPriceBook(readModels.dataSource.manager, currency, day), s),
       },
+      {
+        provide: ActivityCommands,
+        inject: [WRITE_STORE, CustomerCommands, EpisodeCommands, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, c: CustomerCommands, e: EpisodeCommands, s: CommandSettings) => new ActivityCommands(store, c, e, s),
+      },
+      {
+        provide: CalendarFeedCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new CalendarFeedCommands(store, s),
+      },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -179,6 +191,8 @@ export class RelationshipApiModule {
         // product catalogue and quotes (issue 10 §3–4)
         CatalogueCommands,
         QuoteCommands,
+        ActivityCommands,
+        CalendarFeedCommands,
       ],
     };
   }

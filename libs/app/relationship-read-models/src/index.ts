@@ -12,3 +12,6 @@ export * from './catalogue.projection';
 export * from './catalogue.query';
 export * from './quote-list.entities';
 export * from './quote-list.projection';
+export * from './activity-list.entities';
+export * from './activity-list.projection';
+export * from './activity-search.query';

@@ -8,3 +8,5 @@ export * from './lead-form';
 export * from './money';
 export * from './product-catalogue';
 export * from './quote';
+export * from './activity';
+export * from './calendar-feed';

@@ -12,6 +12,9 @@ import {
   RELATIONSHIP_PHASES,
   SALES_STAGES,
   ACTOR_KINDS,
+  ACTIVITY_KINDS,
+  MAX_MEETING_MINUTES,
+  MAX_REMINDER_MINUTES,
 } from '@crm/kernel';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsInt, Max } from 'class-validator';
@@ -445,6 +448,80 @@ export class QuoteAcceptedV1 {
   @IsInstant() acceptedAt!: string;
 }
 
+/**
+ * Activity events (issue 10 §2: scheduling contact with customers), on the activity's stream
+ * `activity-<id>`, published with the customer as the subject. `subject`, `notes`, a cancellation's
+ * `reason` and the interaction's `response` are personal (sealed under the customer's key).
+ */
+export class ActivityPlannedV1 {
+  @IsString() @IsNotEmpty() activityId!: string;
+  @IsIn(ACTIVITY_KINDS) kind!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsOptional() @IsString() @IsNotEmpty() episodeId?: string;
+  @Personal() @IsString() @IsNotEmpty() subject!: string;
+  @IsOptional() @Personal() @IsString() notes?: string;
+  @IsInstant() dueAt!: string;
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_MEETING_MINUTES) durationMinutes?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_REMINDER_MINUTES) reminderMinutesBefore?: number;
+  @IsString() @IsNotEmpty() owner!: string;
+  @IsString() @IsNotEmpty() plannedBy!: string;
+  @IsInstant() plannedAt!: string;
+}
+
+/** A new timing as a whole (a reminder left out is dropped) and the schedule it starts (the plan is schedule 1). */
+export class ActivityRescheduledV1 {
+  @IsString() @IsNotEmpty() activityId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInstant() dueAt!: string;
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_MEETING_MINUTES) durationMinutes?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_REMINDER_MINUTES) reminderMinutesBefore?: number;
+  @IsString() @IsNotEmpty() rescheduledBy!: string;
+  @IsInstant() rescheduledAt!: string;
+  @IsInt() @Min(2) schedule!: number;
+}
+
+export class ActivityReassignedV1 {
+  @IsString() @IsNotEmpty() activityId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @IsNotEmpty() owner!: string;
+  @IsString() @IsNotEmpty() previousOwner!: string;
+  @IsString() @IsNotEmpty() reassignedBy!: string;
+  @IsInstant() reassignedAt!: string;
+}
+
+export class ActivityCancelledV1 {
+  @IsString() @IsNotEmpty() activityId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsOptional() @Personal() @IsString() reason?: string;
+  @IsString() @IsNotEmpty() cancelledBy!: string;
+  @IsInstant() cancelledAt!: string;
+}
+
+/** `interaction`: the contact it was (the same interaction, same id, is recorded on the episode when there is one); absent for a task that was none. */
+export class ActivityCompletedV1 {
+  @IsString() @IsNotEmpty() activityId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsOptional() @IsString() @IsNotEmpty() episodeId?: string;
+  @IsString() @IsNotEmpty() completedBy!: string;
+  @IsInstant() completedAt!: string;
+  @IsOptional() @NestedObject(() => InteractionV1) interaction?: InteractionV1;
+}
+
+/** The scheduler's notices: once per schedule, with the owner at that moment. */
+export class ActivityDueV1 {
+  @IsString() @IsNotEmpty() activityId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsOptional() @IsString() @IsNotEmpty() episodeId?: string;
+  @IsIn(ACTIVITY_KINDS) kind!: string;
+  @IsString() @IsNotEmpty() owner!: string;
+  @IsInstant() dueAt!: string;
+  @IsInt() @Min(1) schedule!: number;
+}
+
+export class ActivityReminderDueV1 extends ActivityDueV1 {
+  @IsInstant() remindAt!: string;
+}
+
 /** Every integration event of the CRM, by type and schema version. */
 export const INTEGRATION_EVENTS = {
   CustomerRegistered: CustomerRegisteredV1,
@@ -484,6 +561,13 @@ export const INTEGRATION_EVENTS = {
   QuoteDiscountRejected: QuoteDiscountRejectedV1,
   QuoteSent: QuoteSentV1,
   QuoteAccepted: QuoteAcceptedV1,
+  ActivityPlanned: ActivityPlannedV1,
+  ActivityRescheduled: ActivityRescheduledV1,
+  ActivityReassigned: ActivityReassignedV1,
+  ActivityCancelled: ActivityCancelledV1,
+  ActivityCompleted: ActivityCompletedV1,
+  ActivityReminderDue: ActivityReminderDueV1,
+  ActivityDue: ActivityDueV1,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

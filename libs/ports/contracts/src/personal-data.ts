@@ -35,6 +35,9 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   LeadDisqualified: ['reason'],
   QuoteDiscountApproved: ['note'],
   QuoteDiscountRejected: ['reason'],
+  ActivityPlanned: ['subject', 'notes'],
+  ActivityCancelled: ['reason'],
+  ActivityCompleted: ['interaction.response'],
 };
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */

@@ -21,6 +21,8 @@ export interface HandleResult<State, Event> {
   state: State;
   /** Stream revision after the command (unchanged when it produced no events). */
   revision: bigint | undefined;
+  /** False when nothing was written: no events, or every event id already stored (an idempotent repeat). */
+  appended: boolean;
 }
 
 export interface CommandHandlerOptions<Event extends AnyEvent> {
@@ -35,11 +37,18 @@ export interface CommandHandlerOptions<Event extends AnyEvent> {
   schemaVersion?: number;
 }
 
-export interface HandleOptions<State> {
+export interface HandleOptions<State, Event extends AnyEvent = AnyEvent> {
   /** The revision the client saw (If-Match): judged before any rule of the domain. */
   expectedRevision?: ExpectedRevision;
   /** Runs on the loaded state before deciding (may this caller touch it?), so the stream is read once. */
   check?: (state: State) => void | Promise<void>;
+  /**
+   * The id of each new event; default a random UUID. An id derived from what the event is (e.g. "the
+   * due notice of schedule 2 of activity X") makes the append idempotent on top of the expected
+   * revision: the same decision appended twice — by a retry after a lost answer, or by two
+   * processes at once — is stored once (the store's idempotency by event id).
+   */
+  eventId?: (event: Event, index: number) => string;
 }
 
 /**
@@ -67,7 +76,7 @@ export class CommandHandler<State, Command, Event extends AnyEvent> {
     streamId: string,
     command: Command | ((state: State) => Command),
     metadata: Omit<EventMetadata, 'causationId'> & { causationId?: string },
-    options: HandleOptions<State> = {},
+    options: HandleOptions<State, Event> = {},
   ): Promise<HandleResult<State, Event>> {
     const retries = options.expectedRevision === undefined ? (this.options.retries ?? 0) : 0;
     for (let attempt = 0; ; attempt++) {
@@ -83,7 +92,7 @@ export class CommandHandler<State, Command, Event extends AnyEvent> {
     streamId: string,
     command: Command | ((state: State) => Command),
     metadata: Omit<EventMetadata, 'causationId'> & { causationId?: string },
-    options: HandleOptions<State>,
+    options: HandleOptions<State, Event>,
   ): Promise<HandleResult<State, Event>> {
     const { state, revision } = await this.load(streamId);
     // Access first: one who may not see the stream must not learn it exists (not even by a 412).
@@ -92,11 +101,11 @@ export class CommandHandler<State, Command, Event extends AnyEvent> {
     // before any rule of the domain is judged on a state it has not seen.
     assertExpectedRevision(streamId, options.expectedRevision, revision);
     const events = this.decider.decide(typeof command === 'function' ? (command as (state: State) => Command)(state) : command, state);
-    if (events.length === 0) return { events, state, revision };
+    if (events.length === 0) return { events, state, revision, appended: false };
     const result = await this.store.appendToStream(
       streamId,
-      events.map((e) => ({
-        id: randomUUID(),
+      events.map((e, i) => ({
+        id: options.eventId ? options.eventId(e, i) : randomUUID(),
         type: e.type,
         data: e.data,
         schemaVersion: this.options.schemaVersion ?? 1,
@@ -105,7 +114,7 @@ export class CommandHandler<State, Command, Event extends AnyEvent> {
       // The revision that was read: a writer in between turns this into a ConcurrencyConflictError.
       { expectedRevision: options.expectedRevision ?? (revision === undefined ? 'no_stream' : revision) },
     );
-    return { events, state: events.reduce(this.decider.evolve, state), revision: result.nextExpectedRevision };
+    return { events, state: events.reduce(this.decider.evolve, state), revision: result.nextExpectedRevision, appended: result.appended };
   }
 }
 
@@ -116,7 +125,7 @@ export function handleCommand<State, Command, Event extends AnyEvent>(
   decider: Decider<State, Command, Event>,
   command: Command,
   metadata: Omit<EventMetadata, 'causationId'> & { causationId?: string },
-  options: HandleOptions<State> & CommandHandlerOptions<Event> = {},
+  options: HandleOptions<State, Event> & CommandHandlerOptions<Event> = {},
 ): Promise<HandleResult<State, Event>> {
   return new CommandHandler(store, decider, options).handle(streamId, command, metadata, options);
 }

@@ -51,6 +51,14 @@ describe('handleCommand', () => {
     expect(s.appended.map((e) => e.type)).toEqual(['Closed']);
   });
 
+  it('appends each event under the id eventId derives (default: a random UUID)', async () => {
+    const s = store(['Opened']);
+    await handleCommand(s, 'x-1', decider, 'close', metadata, { eventId: (e, i) => `x-1/${e.type}/${i}` });
+    await handleCommand(s, 'x-1', decider, 'close', metadata);
+    expect(s.appended[0].id).toBe('x-1/Closed/0');
+    expect(s.appended[1].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
   it('with the current revision the rule speaks (422 material)', async () => {
     await expect(handleCommand(store(['Opened', 'Closed']), 'x-1', decider, 'close', metadata, { expectedRevision: 1n })).rejects.toThrow('already closed');
   });

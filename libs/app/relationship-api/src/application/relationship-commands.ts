@@ -3,6 +3,8 @@ import { systemClock } from '@crm/kernel';
 import { CustomerCommands } from '../customers/customer-commands';
 import { EpisodeCommands } from '../episodes/episode-commands';
 import { LeadCommands } from '../leads/lead-commands';
+import { ActivityCommands } from '../activities/activity-commands';
+import { CalendarFeedCommands } from '../activities/calendar-feed-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from '../partners/partner-commands';
 import type { CommandSettings } from './command-options';
 import { CatalogueCommands } from '../quotes/catalogue-commands';
@@ -16,6 +18,8 @@ export interface RelationshipCommands {
   /** Product catalogue and quotes (issue 10 §3–4). */
   catalogue: CatalogueCommands;
   quotes: QuoteCommands;
+  activities: ActivityCommands;
+  calendarFeeds: CalendarFeedCommands;
 }
 
 /**
@@ -40,5 +44,7 @@ export function createRelationshipCommands(
     leads: new LeadCommands(store, customers, episodes, settings),
     catalogue,
     quotes: new QuoteCommands(store, catalogue, episodes, findPriceBook, settings),
+    activities: new ActivityCommands(store, customers, episodes, settings),
+    calendarFeeds: new CalendarFeedCommands(store, settings),
   };
 }
