@@ -5,3 +5,5 @@ export * from './partner';
 export * from './lead';
 export * from './lead-assignment-rules';
 export * from './lead-form';
+export * from './pipeline';
+export * from './opportunity';
