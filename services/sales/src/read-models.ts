@@ -2,7 +2,8 @@
 // CLIs load this file (npm run rebuild-read-model -- --service sales).
 import { serviceReadModels } from '@crm/relationship-api';
 import { leadListProjection } from '@crm/relationship-read-models';
+import { opportunityListProjection } from '@crm/relationship-read-models';
 
-/** The shared relationship read models, and sales' own: the leads list (`GET /leads`). */
-export const salesReadModels = serviceReadModels('sales', [leadListProjection('sales')]);
+/** The shared relationship read models, and sales' own: the leads list (`GET /leads`), the opportunities list (`GET /opportunities`, `GET /pipeline`). */
+export const salesReadModels = serviceReadModels('sales', [leadListProjection('sales'), opportunityListProjection('sales')]);
 export const { readModels, registry } = salesReadModels;

@@ -11,6 +11,9 @@ import { LeadImportsController } from './leads/lead-imports/lead-imports.control
 import { ListLeadsController } from './leads/list-leads/list-leads.controller';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
 import { salesReadModels } from './read-models';
+import { ListOpportunitiesController } from './opportunities/list-opportunities/list-opportunities.controller';
+import { PipelinesController } from './opportunities/pipelines/pipelines.controller';
+import { PipelineReportController } from './opportunities/pipeline-report/pipeline-report.controller';
 
 @Module({
   imports: [
@@ -30,6 +33,9 @@ import { salesReadModels } from './read-models';
     LeadAssignmentRulesController,
     LeadFormsController,
     WebFormCaptureController,
+    ListOpportunitiesController,
+    PipelinesController,
+    PipelineReportController,
   ],
   providers: [LeadFormRateLimiter, LeadFormKeyGuard],
 })

@@ -15,3 +15,5 @@ export * from './leads/lead-commands';
 export * from './customers/list-customers';
 export * from './leads/round-robin-turns';
 export * from './leads/lead-form-commands';
+export * from './opportunities/pipeline-commands';
+export * from './opportunities/opportunity-view';

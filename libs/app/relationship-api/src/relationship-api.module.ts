@@ -18,6 +18,7 @@ import { leadsAssignedByRule } from '@crm/relationship-read-models';
 import { EpisodeCommands } from './episodes/episode-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
+import { PipelineCommands } from './opportunities/pipeline-commands';
 
 export const READ_MODELS = Symbol('READ_MODELS');
 /** The `PartnerAccess` partner writes are checked with (a service may provide its own: `partnerAccess`). */
@@ -133,6 +134,11 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, COMMAND_SETTINGS],
         useFactory: (store: EventStore, s: CommandSettings) => new LeadFormCommands(store, s),
       },
+      {
+        provide: PipelineCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new PipelineCommands(store, s),
+      },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -151,7 +157,17 @@ export class RelationshipApiModule {
       module: RelationshipApiModule,
       controllers: options.controllers ?? [],
       providers,
-      exports: [CustomerCommands, EpisodeCommands, PartnerCommands, LeadCommands, LeadFormCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])],
+      exports: [
+        CustomerCommands,
+        EpisodeCommands,
+        PartnerCommands,
+        LeadCommands,
+        LeadFormCommands,
+        PARTNER_ACCESS,
+        READ_MODELS,
+        ...(options.providers ?? []),
+        PipelineCommands,
+      ],
     };
   }
 }

@@ -7,3 +7,6 @@ export * from './customer-merges.query';
 export * from './lead-list.entities';
 export * from './lead-list.projection';
 export * from './lead-search.query';
+export * from './opportunity-list.entities';
+export * from './opportunity-list.projection';
+export * from './opportunity-search.query';

@@ -1,4 +1,4 @@
-import { DomainRuleViolation, SALES_STAGES, type Decider, type SalesStage } from '@crm/kernel';
+import { DomainRuleViolation, SALES_STAGES, STAGE_ID, type Decider, type SalesStage } from '@crm/kernel';
 
 /**
  * Sales pipelines: the stages an opportunity moves through, in order, each with the probability
@@ -49,7 +49,6 @@ export const PIPELINES_STREAM = 'sales-pipelines';
 export const DEFAULT_PIPELINE_ID = '5a1e5000-0000-4000-8000-000000000001';
 export const MAX_PIPELINE_STAGES = 20;
 export const MAX_PIPELINES = 100;
-export const STAGE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Win probability by stage of Buttle's sales process: the default pipeline's, until a manager changes them. */
 export const DEFAULT_STAGE_PROBABILITIES: Readonly<Record<SalesStage, number>> = {

@@ -2,3 +2,4 @@ export * from './events';
 export * from './instant';
 export * from './nested';
 export * from './personal-data';
+export * from './money';
