@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsCalendarDate, IsCurrencyCode, IsInstant, IsMinorUnits } from '@crm/contracts';
 import { CURRENCY_CODES, STAGE_ID } from '@crm/relationship';
 import { OpenEpisodeDto } from '@crm/relationship-api';
@@ -7,6 +7,8 @@ import { OpenEpisodeDto } from '@crm/relationship-api';
 export const STAGE_MESSAGE = 'a stage is 1–63 lower-case letters, digits or dashes (lead-generation, proposal-creation…)';
 const TEAM_MESSAGE = 'team is 1–63 lower-case letters, digits or dashes (jakarta-enterprise)';
 const EXAMPLE_ID = '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11';
+/** May be left out, but not sent as null (`@IsOptional` would let null through to the rules). */
+export const Absent = () => ValidateIf((_o, v) => v !== undefined);
 
 /** The attributes of an opportunity, as a change sends them (all optional; `null` clears what may be cleared). */
 export class OpportunityAttributesDto {
@@ -19,7 +21,7 @@ export class OpportunityAttributesDto {
   @IsMinorUnits()
   amount?: number | null;
   @ApiPropertyOptional({ description: 'ISO 4217, in capitals; with the amount', enum: CURRENCY_CODES, example: 'EUR' })
-  @IsOptional()
+  @Absent()
   @IsCurrencyCode()
   currency?: string;
   @ApiPropertyOptional({ description: 'A calendar day, YYYY-MM-DD; null clears it', example: '2026-06-30', nullable: true })
@@ -27,7 +29,7 @@ export class OpportunityAttributesDto {
   @IsCalendarDate()
   expectedCloseDate?: string | null;
   @ApiPropertyOptional({ description: 'The staff user who owns it (by default whoever opened it)', example: 'sari' })
-  @IsOptional()
+  @Absent()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -43,7 +45,7 @@ export class OpportunityAttributesDto {
   @MaxLength(500)
   nextStep?: string | null;
   @ApiPropertyOptional({ type: [String], description: 'Who else the customer is talking to: the whole new list (at most 20)', example: ['Acme', 'Globex'] })
-  @IsOptional()
+  @Absent()
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
@@ -61,34 +63,34 @@ export class OpportunityAttributesDto {
 /** `POST /opportunities`: an episode of type opportunity, on a pipeline, with what is known of it. */
 export class OpenOpportunityDto extends OpenEpisodeDto {
   @ApiPropertyOptional({ description: 'The pipeline (default: the default pipeline, Buttle’s sales process)', example: EXAMPLE_ID })
-  @IsOptional()
+  @Absent()
   @IsUUID()
   pipelineId?: string;
   @ApiPropertyOptional({ description: 'A stage of the pipeline (default: its first)', example: 'lead-qualification' })
-  @IsOptional()
+  @Absent()
   @Matches(STAGE_ID, { message: STAGE_MESSAGE })
   stage?: string;
   @ApiPropertyOptional({ description: 'Integer minor units of `currency` (cents for EUR)', example: 1250000 })
-  @IsOptional()
+  @Absent()
   @IsMinorUnits()
   amount?: number;
   @ApiPropertyOptional({ description: 'ISO 4217, in capitals (of `amount`, or of the older `expectedValue`)', enum: CURRENCY_CODES, example: 'EUR' })
-  @IsOptional()
+  @Absent()
   @IsCurrencyCode()
   override currency?: string;
-  @ApiPropertyOptional({ description: 'A calendar day, YYYY-MM-DD', example: '2026-06-30' }) @IsOptional() @IsCalendarDate() expectedCloseDate?: string;
-  @ApiPropertyOptional({ description: 'Default: whoever opens it', example: 'sari' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string;
-  @ApiPropertyOptional({ example: 'jakarta-enterprise' }) @IsOptional() @Matches(STAGE_ID, { message: TEAM_MESSAGE }) team?: string;
-  @ApiPropertyOptional({ example: 'call the buyer' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(500) nextStep?: string;
+  @ApiPropertyOptional({ description: 'A calendar day, YYYY-MM-DD', example: '2026-06-30' }) @Absent() @IsCalendarDate() expectedCloseDate?: string;
+  @ApiPropertyOptional({ description: 'Default: whoever opens it', example: 'sari' }) @Absent() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string;
+  @ApiPropertyOptional({ example: 'jakarta-enterprise' }) @Absent() @Matches(STAGE_ID, { message: TEAM_MESSAGE }) team?: string;
+  @ApiPropertyOptional({ example: 'call the buyer' }) @Absent() @IsString() @IsNotEmpty() @MaxLength(500) nextStep?: string;
   @ApiPropertyOptional({ type: [String], example: ['Acme'] })
-  @IsOptional()
+  @Absent()
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(200, { each: true })
   competitors?: string[];
-  @ApiPropertyOptional({ description: "0–100 overriding the stage's default", example: 35 }) @IsOptional() @IsInt() @Min(0) @Max(100) probability?: number;
+  @ApiPropertyOptional({ description: "0–100 overriding the stage's default", example: 35 }) @Absent() @IsInt() @Min(0) @Max(100) probability?: number;
 }
 
 /** `POST /opportunities/{id}/stage`. */
@@ -97,7 +99,7 @@ export class ChangeStageDto {
   @Matches(STAGE_ID, { message: STAGE_MESSAGE })
   stage!: string;
   @ApiPropertyOptional({ description: 'Why; required to move back to an earlier stage', example: 'the buyer asked for a new specification' })
-  @IsOptional()
+  @Absent()
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
@@ -109,12 +111,12 @@ export class CloseOpportunityDto {
   @ApiProperty({ enum: ['won', 'lost'] }) @IsIn(['won', 'lost']) outcome!: 'won' | 'lost';
   @ApiProperty({ description: 'Why it was won or lost', example: 'best price and delivery time' }) @IsString() @IsNotEmpty() @MaxLength(500) reason!: string;
   @ApiPropertyOptional({ description: 'What the win was worth (default: the amount, in its currency)', example: 1200000 })
-  @IsOptional()
+  @Absent()
   @IsMinorUnits()
   value?: number;
-  @ApiPropertyOptional({ enum: CURRENCY_CODES, example: 'EUR' }) @IsOptional() @IsCurrencyCode() currency?: string;
+  @ApiPropertyOptional({ enum: CURRENCY_CODES, example: 'EUR' }) @Absent() @IsCurrencyCode() currency?: string;
   @ApiPropertyOptional({ description: 'Defaults to now', example: '2026-06-28T15:00:00Z' })
-  @IsOptional()
+  @Absent()
   @IsInstant()
   closedAt?: string;
 }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsInt, IsNotEmpty, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { NestedObjects } from '@crm/contracts';
 import { MAX_PIPELINE_STAGES, STAGE_ID } from '@crm/relationship';
-import { STAGE_MESSAGE } from '../opportunities.dto';
+import { Absent, STAGE_MESSAGE } from '../opportunities.dto';
 
 export class PipelineStageDto {
   @ApiProperty({ description: 'Lower-case letters, digits and dashes; kept for good once opportunities may be in it', example: 'renewal-quote' })
@@ -28,7 +28,7 @@ export class PipelineDefinitionDto {
 
 export class CreatePipelineDto extends PipelineDefinitionDto {
   @ApiPropertyOptional({ description: 'Client-chosen id (makes a retried creation idempotent); generated when omitted' })
-  @IsOptional()
+  @Absent()
   @IsUUID()
   pipelineId?: string;
 }
