@@ -188,6 +188,7 @@ describe('opportunities and pipelines (embedded)', () => {
       clock.advance(2 * DAY);
       expect((await call('POST', `/opportunities/${id}/stage`, { stage: 'quote' })).status).toBe(200);
       clock.advance(DAY);
+      await expectProblem(await call('POST', `/opportunities/${id}/stage`, { stage: 'qualify' }, { 'if-match': '"1"' }), 412); // stale: before the rule
       const back = await expectProblem(await call('POST', `/opportunities/${id}/stage`, { stage: 'qualify' }), 422);
       expect(back.code).toBe('backward-move-needs-reason');
       expect((await call('POST', `/opportunities/${id}/stage`, { stage: 'nowhere' })).body.code).toBe('unknown-stage');
