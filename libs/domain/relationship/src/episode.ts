@@ -213,8 +213,9 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
       if (o) {
         // Won and lost both say why; a win is worth the amount unless it states its value.
         if (!d.reason?.trim()) throw new DomainRuleViolation('close-needs-reason', `say why the opportunity was ${d.outcome}`);
-        if (d.outcome === 'won' && d.value === undefined && o.amount !== undefined) {
-          return [{ type: 'EpisodeClosed', data: { ...d, customerId: state.customerId, value: o.amount, currency: d.currency ?? o.currency } }];
+        // (A win stated in another currency than the amount's must say what it was worth in it.)
+        if (d.outcome === 'won' && d.value === undefined && o.amount !== undefined && (d.currency === undefined || d.currency === o.currency)) {
+          return [{ type: 'EpisodeClosed', data: { ...d, customerId: state.customerId, value: o.amount, currency: o.currency } }];
         }
         if (d.outcome === 'won' && d.value !== undefined && d.currency === undefined && o.currency !== undefined) {
           return [{ type: 'EpisodeClosed', data: { ...d, customerId: state.customerId, currency: o.currency } }];

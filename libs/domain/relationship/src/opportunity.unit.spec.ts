@@ -315,6 +315,9 @@ describe('opportunity decide: won and lost', () => {
     given(onRenewals)
       .when(closing({ reason: 'signed' }))
       .thenBreaks('won-needs-value');
+    given(withAmount)
+      .when(closing({ reason: 'signed', currency: 'USD' }))
+      .thenBreaks('won-needs-value'); // worth what, in USD?
   });
 
   it('a closed opportunity neither moves nor changes', () => {
