@@ -113,6 +113,7 @@ async function main(): Promise<void> {
             outcome: 'won',
             value: Math.round(rnd() * 80_000) + 2_000,
             currency: 'EUR',
+            reason: pick(['best offer', 'delivery time', 'existing relationship']),
             closedAt: ago(Math.floor(openedDays / 2)),
           });
         else if (r < 0.5)

@@ -4,3 +4,4 @@ export * from './decider';
 export * from './crm-metadata';
 export * from './ids';
 export * from './activities';
+export * from './currencies';

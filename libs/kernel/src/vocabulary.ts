@@ -35,6 +35,8 @@ export const SALES_STAGES = [
   'closing',
 ] as const;
 export type SalesStage = (typeof SALES_STAGES)[number];
+/** A stage of a sales pipeline: Buttle's eight above for the default one, or a manager's own ("renewal-quote"). */
+export const STAGE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export const EPISODE_OUTCOMES = ['won', 'lost', 'resolved', 'unresolved', 'completed', 'cancelled'] as const;
 export type EpisodeOutcome = (typeof EPISODE_OUTCOMES)[number];

@@ -69,10 +69,10 @@ describe('analytics service (embedded)', () => {
     const opp = (await commands.episodes.open(alice, 'opportunity', { customerId, name: 'Fleet renewal', openedAt: daysAgo(30) })).id;
     await commands.episodes.recordInteraction(alice, opp, { channel: 'phone', direction: 'outbound', action: 'qualification call', occurredAt: daysAgo(25) });
     await commands.episodes.recordInteraction(alice, opp, { channel: 'email', direction: 'outbound', action: 'sent the proposal', occurredAt: daysAgo(20) });
-    await commands.episodes.close(alice, opp, { outcome: 'won', value: 100.5, currency: 'EUR', closedAt: daysAgo(10) });
+    await commands.episodes.close(alice, opp, { outcome: 'won', value: 100.5, currency: 'EUR', reason: 'best offer', closedAt: daysAgo(10) });
     // Sales: a lost opportunity is no purchase.
     const lost = (await commands.episodes.open(alice, 'opportunity', { customerId, name: 'Add-on', openedAt: daysAgo(9) })).id;
-    await commands.episodes.close(alice, lost, { outcome: 'lost', value: 999, closedAt: daysAgo(8) });
+    await commands.episodes.close(alice, lost, { outcome: 'lost', value: 999, reason: 'no budget', closedAt: daysAgo(8) });
     // Service: a case with one call.
     const kase = (await commands.episodes.open(sam, 'case', { customerId, name: 'Fault report', channel: 'phone', openedAt: daysAgo(6) })).id;
     lastInteraction = daysAgo(1);
@@ -169,7 +169,7 @@ describe('analytics service (embedded)', () => {
     ] as const) {
       const deal = (await commands.episodes.open(alice, 'opportunity', { customerId: customer, name: 'Deal' })).id;
       await commands.episodes.recordInteraction(alice, deal, { channel: 'phone', direction: 'outbound', action: 'called' });
-      await commands.episodes.close(alice, deal, { outcome: 'won', value, currency: 'EUR' });
+      await commands.episodes.close(alice, deal, { outcome: 'won', value, currency: 'EUR', reason: 'signed' });
     }
     await waitFor(async () => (await metrics(duplicate)).rfm?.frequency === 1, 20000, 'the duplicate measured');
     const merge = await commands.customers.merge(alice, survivor, duplicate);

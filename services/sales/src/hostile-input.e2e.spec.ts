@@ -138,12 +138,12 @@ describe('sales: hostile input gets a 4xx naming the field, never a 5xx', () => 
     expect(closed.status).toBe(200);
     expect(closed.etag).toBe('"1"');
     // Closing again with the stale ETag: the precondition fails first (412), not the rule (422).
-    const stale = await raw('POST', `/opportunities/${episodeId}/close`, JSON.stringify({ outcome: 'won' }));
+    const stale = await raw('POST', `/opportunities/${episodeId}/close`, JSON.stringify({ outcome: 'won', reason: 'signed after all' }));
     expect(stale.status).toBe(422); // no If-Match: the rule speaks
     const withStale = await fetch(`${base}/opportunities/${episodeId}/close`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-match': '"0"' },
-      body: JSON.stringify({ outcome: 'won' }),
+      body: JSON.stringify({ outcome: 'won', reason: 'signed after all' }),
     });
     await expectProblem(withStale, 412);
   });

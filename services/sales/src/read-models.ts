@@ -1,15 +1,17 @@
 // The read models of sales, declared once: sales.module.ts runs them, and the rebuild and re-drive
 // CLIs load this file (npm run rebuild-read-model -- --service sales).
 import { serviceReadModels } from '@crm/relationship-api';
-import { activityListProjection, catalogueProjection, leadListProjection, quoteListProjection } from '@crm/relationship-read-models';
+import { activityListProjection, catalogueProjection, leadListProjection, opportunityListProjection, quoteListProjection } from '@crm/relationship-read-models';
 
 /**
- * The shared relationship read models, and sales' own: the leads list (`GET /leads`), the activities
- * list (`GET /activities`, the activity scheduler), the product catalogue (`GET /products`,
- * `/price-books`) and the quotes list (`GET /quotes`).
+ * The shared relationship read models, and sales' own: the leads list (`GET /leads`), the
+ * opportunities list (`GET /opportunities`, `GET /pipeline`), the activities list (`GET /activities`,
+ * the activity scheduler), the product catalogue (`GET /products`, `/price-books`) and the quotes
+ * list (`GET /quotes`).
  */
 export const salesReadModels = serviceReadModels('sales', [
   leadListProjection('sales'),
+  opportunityListProjection('sales'),
   activityListProjection('sales'),
   catalogueProjection('sales'),
   quoteListProjection('sales'),

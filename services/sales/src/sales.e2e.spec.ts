@@ -52,16 +52,18 @@ describe('sales service (embedded)', () => {
     expect(stage.status).toBe(200);
 
     // A stale If-Match is refused with 412; the current one is accepted.
-    expect((await call('POST', `/opportunities/${episodeId}/close`, { outcome: 'won', value: 48000 }, { 'if-match': '"0"' })).status).toBe(412);
+    expect(
+      (await call('POST', `/opportunities/${episodeId}/close`, { outcome: 'won', value: 48000, reason: 'best offer' }, { 'if-match': '"0"' })).status,
+    ).toBe(412);
     const closed = await call(
       'POST',
       `/opportunities/${episodeId}/close`,
-      { outcome: 'won', value: 48000, currency: 'EUR' },
+      { outcome: 'won', value: 48000, currency: 'EUR', reason: 'best offer' },
       { 'if-match': String(stage.etag) },
     );
     expect(closed.status).toBe(200);
     // Closing twice breaks a rule of the domain.
-    const again = await call('POST', `/opportunities/${episodeId}/close`, { outcome: 'lost' });
+    const again = await call('POST', `/opportunities/${episodeId}/close`, { outcome: 'lost', reason: 'changed our mind' });
     expect(again.status).toBe(422);
     expect(again.type).toContain('application/problem+json');
 

@@ -19,6 +19,9 @@ import { ListActivitiesController } from './activities/list-activities/list-acti
 import { ActivitiesController } from './activities/activities.controller';
 import { CalendarFeedController } from './activities/calendar/calendar-feed.controller';
 import { ActivitySchedulerService } from './activities/activity-scheduler.service';
+import { ListOpportunitiesController } from './opportunities/list-opportunities/list-opportunities.controller';
+import { PipelinesController } from './opportunities/pipelines/pipelines.controller';
+import { PipelineReportController } from './opportunities/pipeline-report/pipeline-report.controller';
 
 @Module({
   imports: [
@@ -47,6 +50,9 @@ import { ActivitySchedulerService } from './activities/activity-scheduler.servic
     ListActivitiesController,
     ActivitiesController,
     CalendarFeedController,
+    ListOpportunitiesController,
+    PipelinesController,
+    PipelineReportController,
   ],
   providers: [LeadFormRateLimiter, LeadFormKeyGuard, ActivitySchedulerService],
 })

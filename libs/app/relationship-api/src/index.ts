@@ -20,3 +20,5 @@ export * from './quotes/quote-commands';
 export * from './activities/activity-commands';
 export * from './activities/activity-scheduler';
 export * from './activities/calendar-feed-commands';
+export * from './opportunities/pipeline-commands';
+export * from './opportunities/opportunity-view';

@@ -23,6 +23,7 @@ import { ActivityCommands } from './activities/activity-commands';
 import { CalendarFeedCommands } from './activities/calendar-feed-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
+import { PipelineCommands } from './opportunities/pipeline-commands';
 
 export const READ_MODELS = Symbol('READ_MODELS');
 /** The `PartnerAccess` partner writes are checked with (a service may provide its own: `partnerAccess`). */
@@ -161,6 +162,11 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, COMMAND_SETTINGS],
         useFactory: (store: EventStore, s: CommandSettings) => new CalendarFeedCommands(store, s),
       },
+      {
+        provide: PipelineCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new PipelineCommands(store, s),
+      },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -193,6 +199,7 @@ export class RelationshipApiModule {
         QuoteCommands,
         ActivityCommands,
         CalendarFeedCommands,
+        PipelineCommands,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { PgliteSession } from '@crm/sql-clients';
 import { ContractViolationError, contractCheckedStore } from './contract-checked-store';
 import type { RegisterCustomerDto } from './dto';
 import { createRelationshipCommands, type RelationshipCommands } from './application/relationship-commands';
+import { PipelineCommands } from './opportunities/pipeline-commands';
 
 // The write side accepts exactly what the contracts accept: every event any command of the shared
 // write side produces validates against its published contract, and an event that would not is
@@ -81,6 +82,39 @@ describe('the shared write side and the event contracts', () => {
     }
     const lost = await commands.episodes.open(staff('sales'), 'opportunity', { customerId: org.id, name: 'Lost one' });
     await commands.episodes.close(staff('sales'), lost.id, { outcome: 'lost', reason: 'price' });
+    // Opportunities on a pipeline of their own, with everything an opportunity has.
+    const pipelines = new PipelineCommands(contractCheckedStore(store, registry), { clock: { now: () => new Date() } });
+    const { pipeline } = await pipelines.create(staff('management'), {
+      name: 'Renewals',
+      stages: [
+        { stageId: 'qualify', name: 'Qualify', probability: 20 },
+        { stageId: 'quote', name: 'Quote', probability: 60 },
+      ],
+    });
+    const renewal = await commands.episodes.open(staff('sales'), 'opportunity', {
+      customerId: org.id,
+      name: 'Renewal',
+      pipelineId: pipeline.pipelineId,
+      amount: 1_250_000,
+      currency: 'EUR',
+      expectedCloseDate: '2026-06-30',
+      owner: 'sari',
+      team: 'jakarta',
+      nextStep: 'call the buyer',
+      competitors: ['Acme'],
+      probability: 25,
+    });
+    await commands.episodes.changeStage(staff('sales'), renewal.id, { stage: 'quote' });
+    await commands.episodes.changeStage(staff('sales'), renewal.id, { stage: 'qualify', reason: 'new buyer' });
+    await commands.episodes.updateOpportunity(staff('sales'), renewal.id, {
+      amount: null,
+      nextStep: null,
+      expectedCloseDate: null,
+      team: null,
+      probability: null,
+    });
+    await commands.episodes.updateOpportunity(staff('sales'), renewal.id, { amount: 900, currency: 'JPY' });
+    await commands.episodes.close(staff('sales'), renewal.id, { outcome: 'won', reason: 'signed' });
     await commands.partners.revokeShare(staff('management'), partner.id, org.id);
 
     const stored = await store.readAll({ maxCount: 10_000 });
@@ -93,7 +127,8 @@ describe('the shared write side and the event contracts', () => {
         'CustomerShareRevoked',
         'EpisodeOpened',
         'InteractionRecorded',
-        'OpportunityStageAdvanced',
+        'OpportunityStageChanged',
+        'OpportunityUpdated',
         'EpisodeClosed',
       ].sort(),
     );

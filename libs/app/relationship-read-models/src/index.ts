@@ -15,3 +15,6 @@ export * from './quote-list.projection';
 export * from './activity-list.entities';
 export * from './activity-list.projection';
 export * from './activity-search.query';
+export * from './opportunity-list.entities';
+export * from './opportunity-list.projection';
+export * from './opportunity-search.query';

@@ -148,6 +148,43 @@ describe('timeline read model (PGlite)', () => {
       });
   });
 
+  it('shows the stage moves of pipelines too: a move back with its reason', async () => {
+    const moved = randomUUID();
+    const c = randomUUID();
+    await given([open(c, moved, 'Tender', { kind: 'department', department: 'sales' }, 'opportunity', { stage: 'qualify' })])
+      .when([
+        {
+          type: 'OpportunityStageChanged',
+          data: { episodeId: moved, customerId: c, pipelineId: 'p1', from: 'qualify', to: 'quote', backward: false, stageProbability: 60, changedAt: at(5) },
+        },
+        {
+          type: 'OpportunityStageChanged',
+          data: {
+            episodeId: moved,
+            customerId: c,
+            pipelineId: 'p1',
+            from: 'quote',
+            to: 'qualify',
+            backward: true,
+            reason: 'new buyer',
+            stageProbability: 20,
+            changedAt: at(6),
+          },
+        },
+      ])
+      .then(async (manager) => {
+        const [page] = await allPages(manager, { customerId: c, limit: 100 });
+        expect(page.episodes[0]).toMatchObject({
+          stage: 'qualify',
+          stageHistory: [
+            { from: 'qualify', to: 'quote', advancedAt: at(5) },
+            { from: 'quote', to: 'qualify', advancedAt: at(6), backward: true, reason: 'new buyer' },
+          ],
+        });
+        expect(page.entries).toBe(3);
+      });
+  });
+
   it('an interaction on an episode this timeline never saw opened is parked, not shown unscoped', async () => {
     const orphan = randomUUID();
     await given(history)

@@ -4,7 +4,7 @@ import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
 import { PartnerAccess, TimelineEntry } from './timeline.entities';
 
-const TIMELINE_TYPES = ['EpisodeOpened', 'InteractionRecorded', 'OpportunityStageAdvanced', 'EpisodeClosed'] as const;
+const TIMELINE_TYPES = ['EpisodeOpened', 'InteractionRecorded', 'OpportunityStageAdvanced', 'EpisodeClosed', 'OpportunityStageChanged'] as const;
 
 /** The events the timeline shows: every step of an episode. */
 export type TimelineEvent = CrmIntegrationEvent<(typeof TIMELINE_TYPES)[number]>;
@@ -78,6 +78,8 @@ function occurredAt(event: TimelineEvent): string {
       return event.data.closedAt;
     case 'OpportunityStageAdvanced':
       return event.data.advancedAt;
+    case 'OpportunityStageChanged':
+      return event.data.changedAt;
   }
 }
 

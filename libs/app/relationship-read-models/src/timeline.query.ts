@@ -22,7 +22,8 @@ export interface TimelineEpisode {
   owner: { kind: 'department'; department: string } | { kind: 'partner'; partnerId: string };
   openedAt: string;
   stage?: string;
-  stageHistory: { from: string; to: string; advancedAt: string }[];
+  /** Every stage move (`backward` and its `reason`: a move back to an earlier stage of the pipeline). */
+  stageHistory: { from: string; to: string; advancedAt: string; backward?: boolean; reason?: string }[];
   closed?: { outcome: string; closedAt: string; value?: number; currency?: string; reason?: string };
   /** The episode's interactions that fall in this page (a long episode spans several pages). */
   interactions: TimelineInteraction[];
@@ -139,7 +140,7 @@ async function episodeHeaders(manager: EntityManager, table: string, episodeIds:
   if (asOf) params.push(asOf.toISOString());
   const rows = (await manager.query(
     `SELECT t.episode_id, t.kind, t.position_commit::text AS position_commit, t.position_prepare::text AS position_prepare, t.actor, t.data
-     FROM ${table} t WHERE t.episode_id = ANY($1::text[]) AND t.kind IN ('EpisodeOpened', 'OpportunityStageAdvanced', 'EpisodeClosed')
+     FROM ${table} t WHERE t.episode_id = ANY($1::text[]) AND t.kind IN ('EpisodeOpened', 'OpportunityStageAdvanced', 'OpportunityStageChanged', 'EpisodeClosed')
      ${asOf ? 'AND t.recorded_at <= $2' : ''} ORDER BY t.position_commit, t.position_prepare`,
     params,
   )) as EntryRow[];
@@ -164,6 +165,15 @@ async function episodeHeaders(manager: EntityManager, table: string, episodeIds:
     if (e.kind === 'OpportunityStageAdvanced') {
       episode.stage = String(d.to);
       episode.stageHistory.push({ from: String(d.from), to: String(d.to), advancedAt: String(d.advancedAt) });
+    } else if (e.kind === 'OpportunityStageChanged') {
+      episode.stage = String(d.to);
+      episode.stageHistory.push({
+        from: String(d.from),
+        to: String(d.to),
+        advancedAt: String(d.changedAt),
+        ...(d.backward === true && { backward: true }),
+        ...(d.reason !== undefined && { reason: String(d.reason) }),
+      });
     } else {
       episode.closed = {
         outcome: String(d.outcome),

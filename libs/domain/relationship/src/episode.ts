@@ -1,15 +1,24 @@
 import {
   DomainRuleViolation,
-  SALES_STAGES,
   type ActorKind,
   type Channel,
   type Direction,
   type EpisodeOutcome,
   type EpisodeOwner,
   type EpisodeType,
-  type SalesStage,
   type Decider,
 } from '@crm/kernel';
+import {
+  evolveOpportunity,
+  openedOpportunity,
+  openingStage,
+  opportunityChanges,
+  stageChange,
+  type OpportunityChanges,
+  type OpportunityEvent,
+  type OpportunityFacts,
+} from './opportunity';
+import type { Pipeline } from './pipeline';
 
 /**
  * Episode aggregate: a named, time-bound part of a relationship (an opportunity, a case, a
@@ -41,8 +50,14 @@ export interface EpisodeOpenedData {
   episodeType: EpisodeType;
   owner: EpisodeOwner;
   openedAt: string;
-  /** Opportunities: the starting stage of the sales process and the expected value. */
-  stage?: SalesStage;
+  /**
+   * Opportunities: the pipeline (absent on openings recorded before pipelines: the default one,
+   * Buttle's sales process), the starting stage of it and that stage's default win probability.
+   */
+  pipelineId?: string;
+  stage?: string;
+  stageProbability?: number;
+  /** As recorded before opportunities had an amount (a number in no stated unit); see `OpportunityUpdated`. */
   expectedValue?: number;
   currency?: string;
   /** Cases: the channel the case came in on. */
@@ -54,7 +69,9 @@ export interface EpisodeOpenedData {
 export type EpisodeEvent =
   | { type: 'EpisodeOpened'; data: EpisodeOpenedData }
   | { type: 'InteractionRecorded'; data: { episodeId: string; customerId: string; interaction: Interaction } }
-  | { type: 'OpportunityStageAdvanced'; data: { episodeId: string; customerId: string; from: SalesStage; to: SalesStage; advancedAt: string } }
+  /** Recorded before pipelines (forward moves through Buttle's stages); moves are `OpportunityStageChanged` now. */
+  | { type: 'OpportunityStageAdvanced'; data: { episodeId: string; customerId: string; from: string; to: string; advancedAt: string } }
+  | OpportunityEvent
   | {
       type: 'EpisodeClosed';
       data: { episodeId: string; customerId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string };
@@ -66,18 +83,26 @@ export interface Episode {
   readonly episodeType: EpisodeType;
   readonly owner: EpisodeOwner;
   readonly openedAt: string;
-  readonly stage?: SalesStage;
+  readonly stage?: string;
   readonly interactionIds: readonly string[];
-  readonly closed?: { outcome: EpisodeOutcome; closedAt: string };
+  readonly closed?: { outcome: EpisodeOutcome; closedAt: string; reason?: string };
+  /** Opportunities only: pipeline, stage and its history, amount, close date, owner, next step… */
+  readonly opportunity?: OpportunityFacts;
 }
 
 export type EpisodeState = Episode | undefined;
 
 export type EpisodeCommand =
-  | { type: 'OpenEpisode'; data: EpisodeOpenedData; customerExists: boolean }
+  /**
+   * Opportunities: `pipeline` is the one to open on (absent: the built-in default), `details` the
+   * attributes to record with the opening (in the same append, as `OpportunityUpdated`).
+   */
+  | { type: 'OpenEpisode'; data: EpisodeOpenedData; customerExists: boolean; pipeline?: Pipeline; details?: OpportunityChanges }
   /** `by`: who records it — a partner records its own users, the customer or a system, never company staff. */
   | { type: 'RecordInteraction'; data: { episodeId: string; interaction: Interaction }; by?: EpisodeOwner }
-  | { type: 'AdvanceStage'; data: { episodeId: string; to: SalesStage; advancedAt: string } }
+  /** `pipeline`: the opportunity's pipeline as it is defined now. A move back needs a reason. */
+  | { type: 'ChangeStage'; data: { episodeId: string; to: string; reason?: string; changedAt: string }; pipeline: Pipeline }
+  | { type: 'UpdateOpportunity'; data: { episodeId: string; changes: OpportunityChanges; updatedAt: string } }
   | { type: 'CloseEpisode'; data: { episodeId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string } };
 
 export const episodeStream = (episodeId: string) => `episode-${episodeId}`;
@@ -103,14 +128,24 @@ export function evolveEpisode(state: EpisodeState, event: EpisodeEvent): Episode
         openedAt: d.openedAt,
         stage: d.stage,
         interactionIds: [],
+        ...(d.episodeType === 'opportunity' && { opportunity: openedOpportunity(d) }),
       };
     }
     case 'InteractionRecorded':
       return state && { ...state, interactionIds: [...state.interactionIds, event.data.interaction.interactionId] };
     case 'OpportunityStageAdvanced':
-      return state && { ...state, stage: event.data.to };
-    case 'EpisodeClosed':
-      return state && { ...state, closed: { outcome: event.data.outcome, closedAt: event.data.closedAt } };
+    case 'OpportunityStageChanged':
+    case 'OpportunityUpdated': {
+      if (!state?.opportunity) return state;
+      const opportunity = evolveOpportunity(state.opportunity, event);
+      return { ...state, stage: opportunity.stage, opportunity };
+    }
+    case 'EpisodeClosed': {
+      const { outcome, closedAt, reason } = event.data;
+      return state && { ...state, closed: { outcome, closedAt, ...(reason !== undefined && { reason }) } };
+    }
+    default:
+      return state; // an event of a later version of this aggregate: nothing this code knows of
   }
 }
 
@@ -122,9 +157,15 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
     if (!d.name.trim()) throw new DomainRuleViolation('episode-needs-name', 'an episode needs a name');
     if (d.episodeType === 'opportunity') {
       if (d.expectedValue !== undefined && d.expectedValue < 0) throw new DomainRuleViolation('negative-value', 'expected value cannot be negative');
-      return [{ type: 'EpisodeOpened', data: { ...d, stage: d.stage ?? 'lead-generation' } }];
+      const opened: EpisodeOpenedData = { ...d, ...openingStage(command.pipeline, d.stage) };
+      const changes = command.details ? opportunityChanges(undefined, command.details) : {};
+      if (Object.keys(changes).length === 0) return [{ type: 'EpisodeOpened', data: opened }];
+      return [
+        { type: 'EpisodeOpened', data: opened },
+        { type: 'OpportunityUpdated', data: { episodeId: d.episodeId, customerId: d.customerId, ...changes, updatedAt: d.openedAt } },
+      ];
     }
-    if (d.stage) throw new DomainRuleViolation('stage-only-for-opportunities', 'only opportunities move through sales stages');
+    if (d.stage || command.details) throw new DomainRuleViolation('stage-only-for-opportunities', 'only opportunities move through sales stages');
     return [{ type: 'EpisodeOpened', data: d }];
   }
   if (!state) throw new DomainRuleViolation('unknown-episode', `episode ${command.data.episodeId} does not exist`);
@@ -144,18 +185,21 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
         throw new DomainRuleViolation('interaction-before-episode', 'an interaction cannot happen before its episode opened');
       return [{ type: 'InteractionRecorded', data: { episodeId: state.episodeId, customerId: state.customerId, interaction: i } }];
     }
-    case 'AdvanceStage': {
-      if (state.episodeType !== 'opportunity' || !state.stage)
-        throw new DomainRuleViolation('stage-only-for-opportunities', 'only opportunities move through sales stages');
-      const from = SALES_STAGES.indexOf(state.stage);
-      const to = SALES_STAGES.indexOf(command.data.to);
-      if (to <= from)
-        throw new DomainRuleViolation('stage-moves-forward', `an opportunity moves forward: it is at ${state.stage}, cannot move to ${command.data.to}`);
+    case 'ChangeStage': {
+      if (!state.opportunity) throw new DomainRuleViolation('stage-only-for-opportunities', 'only opportunities move through sales stages');
+      const d = command.data;
+      const move = stageChange(state.opportunity, command.pipeline, d.to, d.reason);
+      if (!move) return [];
+      if (Date.parse(d.changedAt) < Date.parse(state.opportunity.stageHistory.at(-1)!.enteredAt))
+        throw new DomainRuleViolation('stage-change-before-last', 'a stage move cannot happen before the one before it');
+      return [{ type: 'OpportunityStageChanged', data: { episodeId: state.episodeId, customerId: state.customerId, ...move, changedAt: d.changedAt } }];
+    }
+    case 'UpdateOpportunity': {
+      if (!state.opportunity) throw new DomainRuleViolation('details-only-for-opportunities', 'only opportunities have an amount, a close date, an owner…');
+      const changes = opportunityChanges(state.opportunity, command.data.changes);
+      if (Object.keys(changes).length === 0) return [];
       return [
-        {
-          type: 'OpportunityStageAdvanced',
-          data: { episodeId: state.episodeId, customerId: state.customerId, from: state.stage, to: command.data.to, advancedAt: command.data.advancedAt },
-        },
+        { type: 'OpportunityUpdated', data: { episodeId: state.episodeId, customerId: state.customerId, ...changes, updatedAt: command.data.updatedAt } },
       ];
     }
     case 'CloseEpisode': {
@@ -165,6 +209,18 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
       }
       if (Date.parse(d.closedAt) < Date.parse(state.openedAt))
         throw new DomainRuleViolation('closed-before-opened', 'an episode cannot close before it opened');
+      const o = state.opportunity;
+      if (o) {
+        // Won and lost both say why; a win is worth the amount unless it states its value.
+        if (!d.reason?.trim()) throw new DomainRuleViolation('close-needs-reason', `say why the opportunity was ${d.outcome}`);
+        // (A win stated in another currency than the amount's must say what it was worth in it.)
+        if (d.outcome === 'won' && d.value === undefined && o.amount !== undefined && (d.currency === undefined || d.currency === o.currency)) {
+          return [{ type: 'EpisodeClosed', data: { ...d, customerId: state.customerId, value: o.amount, currency: o.currency } }];
+        }
+        if (d.outcome === 'won' && d.value !== undefined && d.currency === undefined && o.currency !== undefined) {
+          return [{ type: 'EpisodeClosed', data: { ...d, customerId: state.customerId, currency: o.currency } }];
+        }
+      }
       if (d.outcome === 'won' && (d.value === undefined || d.value < 0))
         throw new DomainRuleViolation('won-needs-value', 'a won opportunity or deal records its value');
       return [{ type: 'EpisodeClosed', data: { ...d, customerId: state.customerId } }];

@@ -9,6 +9,7 @@ import {
   type Interaction,
 } from './episode';
 import { DeciderSpecification } from '@crm/kernel/testing';
+import { DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID } from './pipeline';
 
 const opened: EpisodeOpenedData = {
   episodeId: 'e1',
@@ -33,7 +34,7 @@ const interaction: Interaction = {
 const stateOf = (events: EpisodeEvent[]): EpisodeState => events.reduce(evolveEpisode, undefined);
 const decide = (given: EpisodeEvent[], command: EpisodeCommand) => decideEpisode(command, stateOf(given));
 const given = DeciderSpecification.for(episodeDecider);
-const open: EpisodeEvent[] = [{ type: 'EpisodeOpened', data: { ...opened, stage: 'lead-generation' } }];
+const open: EpisodeEvent[] = [{ type: 'EpisodeOpened', data: { ...opened, pipelineId: DEFAULT_PIPELINE_ID, stage: 'lead-generation', stageProbability: 5 } }];
 const closed: EpisodeEvent[] = [
   ...open,
   { type: 'EpisodeClosed', data: { episodeId: 'e1', customerId: 'c1', outcome: 'lost', closedAt: '2026-11-05T00:00:00.000Z' } },
@@ -71,7 +72,7 @@ describe('episode decide', () => {
   });
   it('refuses closing twice', () => {
     given(closed)
-      .when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', value: 1, closedAt: '2026-11-06T00:00:00Z' } })
+      .when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', value: 1, reason: 'signed', closedAt: '2026-11-06T00:00:00Z' } })
       .thenBreaks('episode-closed');
   });
   it('closes with an outcome that fits the episode type; a win records its value', () => {
@@ -79,24 +80,23 @@ describe('episode decide', () => {
       .when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'resolved', closedAt: '2026-11-06T00:00:00Z' } })
       .thenBreaks('invalid-outcome');
     given(open)
-      .when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', closedAt: '2026-11-06T00:00:00Z' } })
+      .when({ type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', reason: 'signed', closedAt: '2026-11-06T00:00:00Z' } })
       .thenBreaks('won-needs-value');
     expect(
-      decide(open, { type: 'CloseEpisode', data: { episodeId: 'e1', outcome: 'won', value: 118000, currency: 'EUR', closedAt: '2026-11-06T00:00:00Z' } }),
+      decide(open, {
+        type: 'CloseEpisode',
+        data: { episodeId: 'e1', outcome: 'won', value: 118000, currency: 'EUR', reason: 'signed', closedAt: '2026-11-06T00:00:00Z' },
+      }),
     ).toHaveLength(1);
-  });
-  it('moves an opportunity forward through the stages only', () => {
-    const advanced = decide(open, { type: 'AdvanceStage', data: { episodeId: 'e1', to: 'needs-identification', advancedAt: '2026-11-03T00:00:00Z' } });
-    expect(advanced[0]).toMatchObject({ type: 'OpportunityStageAdvanced', data: { from: 'lead-generation', to: 'needs-identification' } });
-    given([...open, ...advanced])
-      .when({ type: 'AdvanceStage', data: { episodeId: 'e1', to: 'lead-qualification', advancedAt: '2026-11-04T00:00:00Z' } })
-      .thenBreaks('stage-moves-forward');
   });
   it('keeps stages to opportunities', () => {
     const caseOpened: EpisodeEvent[] = [{ type: 'EpisodeOpened', data: { ...opened, episodeType: 'case', expectedValue: undefined, channel: 'phone' } }];
     given(caseOpened)
-      .when({ type: 'AdvanceStage', data: { episodeId: 'e1', to: 'closing', advancedAt: '2026-11-04T00:00:00Z' } })
+      .when({ type: 'ChangeStage', pipeline: DEFAULT_PIPELINE, data: { episodeId: 'e1', to: 'closing', changedAt: '2026-11-04T00:00:00Z' } })
       .thenBreaks('stage-only-for-opportunities');
+    given(caseOpened)
+      .when({ type: 'UpdateOpportunity', data: { episodeId: 'e1', changes: { owner: 'sari' }, updatedAt: '2026-11-04T00:00:00Z' } })
+      .thenBreaks('details-only-for-opportunities');
     given([])
       .when({ type: 'OpenEpisode', data: { ...opened, episodeType: 'case', stage: 'closing' }, customerExists: true })
       .thenBreaks('stage-only-for-opportunities');

@@ -10,3 +10,5 @@ export * from './product-catalogue';
 export * from './quote';
 export * from './activity';
 export * from './calendar-feed';
+export * from './pipeline';
+export * from './opportunity';

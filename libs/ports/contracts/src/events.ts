@@ -15,11 +15,28 @@ import {
   ACTIVITY_KINDS,
   MAX_MEETING_MINUTES,
   MAX_REMINDER_MINUTES,
+  STAGE_ID,
 } from '@crm/kernel';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
-import { IsInt, Max } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { IsCalendarDay, IsIso4217Currency } from './catalogue-values';
 import { IsInstant } from './instant';
+import { IsCalendarDate, IsCurrencyCode, IsMinorUnits } from './money';
 import { NestedObject, NestedObjects } from './nested';
 import { Personal } from './personal-data';
 
@@ -152,7 +169,14 @@ export class EpisodeOpenedV1 {
   @IsIn(EPISODE_TYPES) episodeType!: string;
   @NestedObject(() => OwnerV1) owner!: OwnerV1;
   @IsInstant() openedAt!: string;
-  @IsOptional() @IsIn(SALES_STAGES) stage?: string;
+  /**
+   * Opportunities: a stage of the opportunity's pipeline — one of Buttle's eight (`SALES_STAGES`)
+   * on the default pipeline, the only stages before pipelines existed.
+   */
+  @IsOptional() @Matches(STAGE_ID) stage?: string;
+  /** Opportunities: the pipeline (absent: the default one) and the stage's default win probability then. */
+  @IsOptional() @IsString() @IsNotEmpty() pipelineId?: string;
+  @IsOptional() @IsInt() @Min(0) @Max(100) stageProbability?: number;
   @IsOptional() @IsNumber() @Min(0) expectedValue?: number;
   @IsOptional() @IsString() currency?: string;
   @IsOptional() @IsIn(CHANNELS) channel?: string;
@@ -186,6 +210,37 @@ export class OpportunityStageAdvancedV1 {
   @IsIn(SALES_STAGES) from!: string;
   @IsIn(SALES_STAGES) to!: string;
   @IsInstant() advancedAt!: string;
+}
+
+/** What changed of an opportunity (only that); `null` clears. */
+export class OpportunityUpdatedV1 {
+  @IsString() @IsNotEmpty() episodeId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  /** Integer minor units of `currency`; null: no amount any more. Recorded with its currency. */
+  @ValidateIf((_o, v) => v !== undefined && v !== null) @IsMinorUnits() amount?: number | null;
+  @ValidateIf((o: { amount?: unknown }, v) => v !== undefined || typeof o.amount === 'number') @IsCurrencyCode() currency?: string;
+  @ValidateIf((_o, v) => v !== undefined && v !== null) @IsCalendarDate() expectedCloseDate?: string | null;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string;
+  @ValidateIf((_o, v) => v !== undefined && v !== null) @Matches(STAGE_ID) team?: string | null;
+  @ValidateIf((_o, v) => v !== undefined && v !== null) @Personal() @IsString() @IsNotEmpty() @MaxLength(500) nextStep?: string | null;
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(200, { each: true }) competitors?: string[];
+  /** 0–100 overriding the stage's default; null: the stage's default again. */
+  @ValidateIf((_o, v) => v !== undefined && v !== null) @IsInt() @Min(0) @Max(100) probability?: number | null;
+  @IsInstant() updatedAt!: string;
+}
+
+/** A move of an opportunity to another stage of its pipeline (forward, or back with a reason). */
+export class OpportunityStageChangedV1 {
+  @IsString() @IsNotEmpty() episodeId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @IsNotEmpty() pipelineId!: string;
+  @Matches(STAGE_ID) from!: string;
+  @Matches(STAGE_ID) to!: string;
+  @IsBoolean() backward!: boolean;
+  @ValidateIf((o: { backward?: unknown }, v) => v !== undefined || o.backward === true) @Personal() @IsString() @IsNotEmpty() @MaxLength(500) reason?: string;
+  /** The default win probability of stage `to` when the move was made. */
+  @IsInt() @Min(0) @Max(100) stageProbability!: number;
+  @IsInstant() changedAt!: string;
 }
 
 export class EpisodeClosedV1 {
@@ -541,6 +596,8 @@ export const INTEGRATION_EVENTS = {
   InteractionRecorded: InteractionRecordedV1,
   OpportunityStageAdvanced: OpportunityStageAdvancedV1,
   EpisodeClosed: EpisodeClosedV1,
+  OpportunityUpdated: OpportunityUpdatedV1,
+  OpportunityStageChanged: OpportunityStageChangedV1,
   CustomerSharedWithPartner: CustomerSharedWithPartnerV1,
   CustomerShareRevoked: CustomerShareRevokedV1,
   LeadCaptured: LeadCapturedV1,

@@ -38,6 +38,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ActivityPlanned: ['subject', 'notes'],
   ActivityCancelled: ['reason'],
   ActivityCompleted: ['interaction.response'],
+  OpportunityUpdated: ['nextStep'],
+  OpportunityStageChanged: ['reason'],
 };
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */

@@ -1,11 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { CommandHandler, type EventStore } from '@crm/event-store';
-import { episodeDecider, episodeStream, NotFoundError, type EpisodeOwner, type EpisodeState, type EpisodeType, type SalesStage } from '@crm/relationship';
+import { CommandHandler, type EventStore, type RecordedEvent } from '@crm/event-store';
+import {
+  DomainRuleViolation,
+  episodeDecider,
+  episodeStream,
+  NotFoundError,
+  pipelineOf,
+  DEFAULT_PIPELINE_ID,
+  type EpisodeEvent,
+  type EpisodeOwner,
+  type EpisodeState,
+  type EpisodeType,
+  type OpportunityChanges,
+} from '@crm/relationship';
 import type { Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
 import type { CustomerCommands } from '../customers/customer-commands';
 import type { CloseEpisodeDto, OpenEpisodeDto, RecordInteractionDto } from '../dto';
 import type { PartnerAccess } from '../partners/partner-commands';
+import { loadPipelines, PipelineCommands } from '../opportunities/pipeline-commands';
+import { opportunityView, type OpportunityView } from '../opportunities/opportunity-view';
+
+/** What an opportunity may be opened with besides what every episode has. */
+export interface OpportunityOpening extends OpportunityChanges {
+  /** Default: the default pipeline (Buttle's sales process). */
+  pipelineId?: string;
+  /** Default: the pipeline's first stage. */
+  stage?: string;
+}
 
 export interface EpisodeCommandOptions extends CommandOptions {
   /** The route's kind of episode (`/opportunities/…` changes only opportunities): any other answers 404. */
@@ -26,11 +48,12 @@ export class EpisodeCommands {
   ) {}
 
   private readonly handler = new CommandHandler(this.store, episodeDecider, { retries: this.settings.retries });
+  private readonly pipelines = new PipelineCommands(this.store, this.settings);
 
   async open(
     principal: Principal,
     episodeType: EpisodeType,
-    dto: OpenEpisodeDto & { campaignId?: string },
+    dto: OpenEpisodeDto & { campaignId?: string } & OpportunityOpening,
     options: CommandOptions = {},
   ): Promise<CommandResult> {
     const episodeId = dto.episodeId ?? randomUUID();
@@ -42,6 +65,8 @@ export class EpisodeCommands {
     const customerId = resolved ?? dto.customerId;
     if (principal.kind === 'partner' && customerId !== dto.customerId) await this.partnerAccess.assertShared(principal, customerId);
     const customerExists = resolved !== undefined;
+    // An opportunity opens on a pipeline as it is defined now (the default one unless named).
+    const opportunity = episodeType === 'opportunity' ? await this.opportunityOpening(dto) : {};
     const r = await this.handler.handle(
       episodeStream(episodeId),
       {
@@ -58,7 +83,9 @@ export class EpisodeCommands {
           currency: dto.currency,
           channel: dto.channel,
           campaignId: dto.campaignId,
+          ...(dto.stage !== undefined && { stage: dto.stage }),
         },
+        ...opportunity,
       },
       this.metadata(principal, options),
       { expectedRevision: options.expectedRevision },
@@ -92,10 +119,36 @@ export class EpisodeCommands {
     return { id: interactionId, revision: r.revision };
   }
 
-  async advanceStage(principal: Principal, episodeId: string, stage: SalesStage, options: CommandOptions = {}): Promise<CommandResult> {
+  /** Moves an opportunity to another stage of its pipeline (as the pipeline is defined now); a move back needs a reason. */
+  async changeStage(principal: Principal, episodeId: string, move: { stage: string; reason?: string }, options: CommandOptions = {}): Promise<CommandResult> {
+    const pipelines = await loadPipelines(this.store);
     const r = await this.handler.handle(
       episodeStream(episodeId),
-      { type: 'AdvanceStage', data: { episodeId, to: stage, advancedAt: this.now() } },
+      (state) => {
+        const pipeline = pipelineOf(pipelines, state?.opportunity?.pipelineId ?? '');
+        if (!pipeline) throw new DomainRuleViolation('unknown-pipeline', `the pipeline of opportunity ${episodeId} is not defined`);
+        return {
+          type: 'ChangeStage',
+          pipeline,
+          data: { episodeId, to: move.stage, ...(move.reason !== undefined && { reason: move.reason }), changedAt: this.now() },
+        };
+      },
+      this.metadata(principal, options),
+      { expectedRevision: options.expectedRevision, check: (state) => this.mayChange(principal, episodeId, state, 'opportunity') },
+    );
+    return { id: episodeId, revision: r.revision };
+  }
+
+  /** A move forward (kept for callers from before pipelines; a move back is refused without a reason). */
+  advanceStage(principal: Principal, episodeId: string, stage: string, options: CommandOptions = {}): Promise<CommandResult> {
+    return this.changeStage(principal, episodeId, { stage }, options);
+  }
+
+  /** Changes an opportunity's amount, close date, owner, team, next step, competitors or probability: only what differs is recorded. */
+  async updateOpportunity(principal: Principal, episodeId: string, changes: OpportunityChanges, options: CommandOptions = {}): Promise<CommandResult> {
+    const r = await this.handler.handle(
+      episodeStream(episodeId),
+      { type: 'UpdateOpportunity', data: { episodeId, changes, updatedAt: this.now() } },
       this.metadata(principal, options),
       { expectedRevision: options.expectedRevision, check: (state) => this.mayChange(principal, episodeId, state, 'opportunity') },
     );
@@ -115,6 +168,27 @@ export class EpisodeCommands {
     return { id: episodeId, revision: r.revision };
   }
 
+  /**
+   * The opportunity as its own history tells it (stages with the time spent in each, interactions…).
+   * 404 for one that is not there, is no opportunity, or is not the company's.
+   */
+  async opportunity(principal: Principal, episodeId: string): Promise<OpportunityView> {
+    const events: RecordedEvent[] = [];
+    for (let from = 0n; ;) {
+      const page = await this.store.readStream(episodeStream(episodeId), { fromRevision: from, maxCount: 1000 });
+      events.push(...page);
+      if (page.length < 1000) break;
+      from = page[page.length - 1].revision + 1n;
+    }
+    const state = events.map((e) => ({ type: e.type, data: e.data }) as EpisodeEvent).reduce(episodeDecider.evolve, episodeDecider.initialState);
+    await this.mayChange(principal, episodeId, state, 'opportunity');
+    const pipelineId = state!.opportunity!.pipelineId;
+    const pipeline = await this.pipelines.find(pipelineId);
+    const view = opportunityView(events, pipeline ?? { pipelineId, name: pipelineId, stages: [], version: 0 }, this.settings.clock.now());
+    if (!view) throw new NotFoundError(`opportunity ${episodeId} not found`);
+    return view;
+  }
+
   /** A partner changes only its own episodes, staff only the company's; anything else reads as missing. */
   private async mayChange(principal: Principal, episodeId: string, state: EpisodeState, episodeType?: EpisodeType): Promise<void> {
     const visible =
@@ -132,6 +206,20 @@ export class EpisodeCommands {
         throw error;
       }
     }
+  }
+
+  /** The pipeline an opportunity opens on and the attributes recorded with the opening. */
+  private async opportunityOpening(dto: OpportunityOpening) {
+    const pipelineId = dto.pipelineId;
+    const pipeline = pipelineId === undefined ? undefined : await this.pipelines.find(pipelineId);
+    if (pipelineId !== undefined && !pipeline) throw new DomainRuleViolation('unknown-pipeline', `there is no pipeline ${pipelineId}`);
+    const { amount, currency, expectedCloseDate, owner, team, nextStep, competitors, probability } = dto;
+    const details = Object.fromEntries(
+      Object.entries({ amount, currency, expectedCloseDate, owner, team, nextStep, competitors, probability }).filter(([, v]) => v !== undefined),
+    ) as OpportunityChanges;
+    // A currency with no amount is the opening's old `currency` (of `expectedValue`), not an amount's.
+    if (details.amount === undefined) delete details.currency;
+    return { pipeline: pipeline ?? (await this.pipelines.find(DEFAULT_PIPELINE_ID)), ...(Object.keys(details).length > 0 && { details }) };
   }
 
   private metadata(principal: Principal, options: CommandOptions) {

@@ -1,0 +1,240 @@
+import type { EntityManager } from 'typeorm';
+import { InvalidCursorError } from './customer-search.query';
+import { OpportunityListEntry, OpportunityVersion } from './opportunity-list.entities';
+
+export const OPPORTUNITY_SORTS = ['closeDate', '-closeDate', 'amount', '-amount', 'updatedAt', '-updatedAt'] as const;
+export type OpportunitySort = (typeof OPPORTUNITY_SORTS)[number];
+export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
+export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
+
+export interface OpportunitySearch {
+  owner?: string;
+  team?: string;
+  /** Any of these stages. */
+  stages?: readonly string[];
+  pipelineId?: string;
+  customerId?: string;
+  /** Expected to close on or after this day (`YYYY-MM-DD`). */
+  closeFrom?: string;
+  /** Expected to close on or before this day. */
+  closeTo?: string;
+  currency?: string;
+  /** Minor units (of `currency`: a range compares amounts of one currency). */
+  amountMin?: number;
+  amountMax?: number;
+  /** Any of these. */
+  statuses?: readonly OpportunityStatus[];
+  /** Default `-updatedAt` (most recently changed first); `-` is descending. */
+  sort?: OpportunitySort;
+  limit: number;
+  cursor?: string;
+}
+
+export interface OpportunityListItem {
+  opportunityId: string;
+  customerId: string;
+  name: string;
+  pipelineId: string;
+  stage: string;
+  probability: number;
+  /** Minor units of `currency`. */
+  amount: number | null;
+  currency: string | null;
+  expectedCloseDate: string | null;
+  owner: string;
+  team: string | null;
+  nextStep: string | null;
+  competitors: string[];
+  status: OpportunityStatus;
+  closeReason: string | null;
+  openedAt: string;
+  stageEnteredAt: string;
+  closedAt: string | null;
+  updatedAt: string;
+  interactions: number;
+}
+
+export interface OpportunityListPage {
+  items: OpportunityListItem[];
+  /** Pass as `cursor` for the next page (same filters and sort); absent on the last page. */
+  nextCursor?: string;
+}
+
+type Cursor = { sort: OpportunitySort; key: string | number; id: string };
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(['opportunities', c.sort, c.key, c.id])).toString('base64url');
+
+function decodeCursor(cursor: string, sort: OpportunitySort): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('cursor is not one this list gave out');
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== 'opportunities' || typeof parsed[3] !== 'string' || parsed[3].length > 200)
+    throw new InvalidCursorError('cursor is not one this list gave out');
+  if (parsed[1] !== sort) throw new InvalidCursorError('cursor was given out for another sort');
+  const numeric = sort === 'amount' || sort === '-amount';
+  if (!(numeric ? Number.isSafeInteger(parsed[2]) : typeof parsed[2] === 'string' && parsed[2].length <= 100))
+    throw new InvalidCursorError('cursor is not one this list gave out');
+  return { sort, key: parsed[2] as string | number, id: parsed[3] };
+}
+
+/** Sort keys that are never null (keyset paging needs a total order): no close date sorts as the latest, no amount as the least. */
+const KEYS: Record<'closeDate' | 'amount' | 'updatedAt', { expr: string; cast: string }> = {
+  closeDate: { expr: `coalesce(o.expected_close_date, '9999-12-31')`, cast: '::text' },
+  amount: { expr: 'coalesce(o.amount, -1)', cast: '::bigint' },
+  updatedAt: { expr: `to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`, cast: '::text' },
+};
+
+/** The opportunities that match, one page at a time in a stable order (keyset paging; ties broken by id). */
+export async function searchOpportunities(manager: EntityManager, search: OpportunitySearch): Promise<OpportunityListPage> {
+  const table = manager.getRepository(OpportunityListEntry).metadata.tablePath;
+  const sort: OpportunitySort = search.sort ?? '-updatedAt';
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, sort);
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where: string[] = [];
+  if (search.owner !== undefined) where.push(`o.owner = ${p(search.owner)}`);
+  if (search.team !== undefined) where.push(`o.team = ${p(search.team)}`);
+  if (search.stages?.length) where.push(`o.stage = ANY(${p([...search.stages])}::text[])`);
+  if (search.pipelineId !== undefined) where.push(`o.pipeline_id = ${p(search.pipelineId)}`);
+  if (search.customerId !== undefined) where.push(`o.customer_id = ${p(search.customerId)}`);
+  if (search.closeFrom !== undefined) where.push(`o.expected_close_date >= ${p(search.closeFrom)}`);
+  if (search.closeTo !== undefined) where.push(`o.expected_close_date <= ${p(search.closeTo)}`);
+  if (search.currency !== undefined) where.push(`o.currency = ${p(search.currency)}`);
+  if (search.amountMin !== undefined) where.push(`o.amount >= ${p(search.amountMin)}::bigint`);
+  if (search.amountMax !== undefined) where.push(`o.amount <= ${p(search.amountMax)}::bigint`);
+  if (search.statuses?.length) where.push(`o.status = ANY(${p([...search.statuses])}::text[])`);
+  const desc = sort.startsWith('-');
+  const { expr, cast } = KEYS[(desc ? sort.slice(1) : sort) as keyof typeof KEYS];
+  if (after) {
+    const key = p(after.key);
+    const id = p(after.id);
+    where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND o.episode_id > ${id}))`);
+  }
+  const limit = p(search.limit + 1);
+  const rows = (await manager.query(
+    `SELECT o.*, ${expr} AS sort_key FROM ${table} o
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY sort_key ${desc ? 'DESC' : 'ASC'}, o.episode_id ASC
+     LIMIT ${limit}`,
+    params,
+  )) as (Record<string, unknown> & { episode_id: string; sort_key: string | number })[];
+  const page = rows.slice(0, search.limit);
+  const last = page[page.length - 1];
+  const numeric = sort === 'amount' || sort === '-amount';
+  return {
+    items: page.map(toItem),
+    ...(rows.length > search.limit &&
+      last && { nextCursor: encodeCursor({ sort, key: numeric ? Number(last.sort_key) : String(last.sort_key), id: last.episode_id }) }),
+  };
+}
+
+const instant = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+
+function toItem(r: Record<string, unknown>): OpportunityListItem {
+  return {
+    opportunityId: String(r.episode_id),
+    customerId: String(r.customer_id),
+    name: String(r.name),
+    pipelineId: String(r.pipeline_id),
+    stage: String(r.stage),
+    probability: Number(r.probability),
+    amount: r.amount === null ? null : Number(r.amount),
+    currency: (r.currency as string | null) ?? null,
+    expectedCloseDate: (r.expected_close_date as string | null) ?? null,
+    owner: String(r.owner),
+    team: (r.team as string | null) ?? null,
+    nextStep: (r.next_step as string | null) ?? null,
+    competitors: (r.competitors as string[] | null) ?? [],
+    status: r.status as OpportunityStatus,
+    closeReason: (r.close_reason as string | null) ?? null,
+    openedAt: instant(r.opened_at)!,
+    stageEnteredAt: instant(r.stage_entered_at)!,
+    closedAt: instant(r.closed_at),
+    updatedAt: instant(r.updated_at)!,
+    interactions: Number(r.interactions),
+  };
+}
+
+export const PIPELINE_GROUPS = ['pipeline', 'owner', 'team'] as const;
+export type PipelineGroup = (typeof PIPELINE_GROUPS)[number];
+
+export interface PipelineReportQuery {
+  /** What the report said at this instant (by when the store recorded each change); now when absent. */
+  asOf?: Date;
+  /** Besides pipeline and stage, per owner or per team (default: per pipeline only). */
+  groupBy?: PipelineGroup;
+  pipelineId?: string;
+  owner?: string;
+  team?: string;
+}
+
+/** Open opportunities in one stage (of one owner or team, in one currency): how many, worth how much, and that weighted by probability. */
+export interface PipelineReportCell {
+  pipelineId: string;
+  stage: string;
+  owner?: string;
+  team?: string | null;
+  /** Null: opportunities without an amount (counted, worth nothing yet). */
+  currency: string | null;
+  count: number;
+  /** Minor units of `currency`. */
+  amount: number;
+  /** Σ amount × probability / 100, rounded to a minor unit. */
+  weightedAmount: number;
+}
+
+/**
+ * The open pipeline by stage — count, amount and probability-weighted amount — per pipeline, or per
+ * owner or team too, in each currency (amounts of different currencies are never added up). From
+ * the opportunities' versions: `asOf` answers with the versions in force at that instant.
+ */
+export async function pipelineReport(manager: EntityManager, q: PipelineReportQuery): Promise<PipelineReportCell[]> {
+  const table = manager.getRepository(OpportunityVersion).metadata.tablePath;
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = [`v.status = 'open'`];
+  if (q.asOf) {
+    const at = p(q.asOf.toISOString());
+    where.push(`v.valid_from <= ${at}::timestamptz AND (v.valid_to IS NULL OR v.valid_to > ${at}::timestamptz)`);
+  } else where.push('v.valid_to IS NULL');
+  if (q.pipelineId !== undefined) where.push(`v.pipeline_id = ${p(q.pipelineId)}`);
+  if (q.owner !== undefined) where.push(`v.owner = ${p(q.owner)}`);
+  if (q.team !== undefined) where.push(`v.team = ${p(q.team)}`);
+  const group = q.groupBy === 'owner' ? ', v.owner' : q.groupBy === 'team' ? ', v.team' : '';
+  const rows = (await manager.query(
+    `SELECT v.pipeline_id, v.stage${group}, v.currency, count(*)::int AS count, coalesce(sum(v.amount), 0)::text AS amount,
+            round(coalesce(sum(v.amount * v.probability), 0) / 100.0)::bigint::text AS weighted
+     FROM ${table} v WHERE ${where.join(' AND ')}
+     GROUP BY v.pipeline_id, v.stage${group}, v.currency
+     ORDER BY v.pipeline_id, v.stage${group}, v.currency NULLS LAST`,
+    params,
+  )) as {
+    pipeline_id: string;
+    stage: string;
+    owner?: string;
+    team?: string | null;
+    currency: string | null;
+    count: number;
+    amount: string;
+    weighted: string;
+  }[];
+  return rows.map((r) => ({
+    pipelineId: r.pipeline_id,
+    stage: r.stage,
+    ...(q.groupBy === 'owner' && { owner: r.owner }),
+    ...(q.groupBy === 'team' && { team: r.team ?? null }),
+    currency: r.currency,
+    count: Number(r.count),
+    amount: Number(r.amount),
+    weightedAmount: Number(r.weighted),
+  }));
+}
