@@ -3,3 +3,4 @@ export * from './clock';
 export * from './decider';
 export * from './crm-metadata';
 export * from './ids';
+export * from './currencies';
