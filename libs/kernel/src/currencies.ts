@@ -10,7 +10,9 @@
 
 /** ISO 4217 List One codes with 0, 3 or 4 minor-unit digits; every other code has 2. */
 const EXPONENTS: Readonly<Record<string, number>> = {
-  ...Object.fromEntries(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((c) => [c, 0])),
+  ...Object.fromEntries(
+    ['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((c) => [c, 0]),
+  ),
   ...Object.fromEntries(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((c) => [c, 3])),
   CLF: 4,
   UYW: 4,
@@ -70,7 +72,9 @@ export function decimalToMinorUnits(text: string, currency: string): MinorUnitsR
 /** 123450 EUR → `"1234.50"`: for display and for files. */
 export function minorUnitsToDecimal(minor: number, currency: string): string {
   const exponent = currencyExponent(currency);
-  const digits = BigInt(Math.abs(minor)).toString().padStart(exponent + 1, '0');
+  const digits = BigInt(Math.abs(minor))
+    .toString()
+    .padStart(exponent + 1, '0');
   const sign = minor < 0 ? '-' : '';
   return exponent === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }

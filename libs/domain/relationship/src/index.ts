@@ -5,3 +5,4 @@ export * from './partner';
 export * from './lead';
 export * from './lead-assignment-rules';
 export * from './lead-form';
+export * from './order';
