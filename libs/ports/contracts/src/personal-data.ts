@@ -33,6 +33,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   LeadCaptured: ['name', 'company', 'email', 'phone', 'qualification.need'],
   LeadQualified: ['qualification.need'],
   LeadDisqualified: ['reason'],
+  OrderCancelled: ['reason'],
+  OrderReturned: ['reason'],
 };
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */
