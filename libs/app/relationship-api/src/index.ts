@@ -15,3 +15,6 @@ export * from './leads/lead-commands';
 export * from './customers/list-customers';
 export * from './leads/round-robin-turns';
 export * from './leads/lead-form-commands';
+export * from './orders/order-commands';
+export * from './orders/order-csv';
+export * from './orders/order-imports';

@@ -18,6 +18,8 @@ import { leadsAssignedByRule } from '@crm/relationship-read-models';
 import { EpisodeCommands } from './episodes/episode-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
+import { OrderCommands } from './orders/order-commands';
+import { OrderImports } from './orders/order-imports';
 
 export const READ_MODELS = Symbol('READ_MODELS');
 /** The `PartnerAccess` partner writes are checked with (a service may provide its own: `partnerAccess`). */
@@ -133,6 +135,16 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, COMMAND_SETTINGS],
         useFactory: (store: EventStore, s: CommandSettings) => new LeadFormCommands(store, s),
       },
+      {
+        provide: OrderCommands,
+        inject: [WRITE_STORE, CustomerCommands, EpisodeCommands, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, c: CustomerCommands, e: EpisodeCommands, s: CommandSettings) => new OrderCommands(store, c, e, s),
+      },
+      {
+        provide: OrderImports,
+        inject: [WRITE_STORE, CustomerCommands, OrderCommands, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, c: CustomerCommands, o: OrderCommands, s: CommandSettings) => new OrderImports(store, c, o, s),
+      },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -151,7 +163,18 @@ export class RelationshipApiModule {
       module: RelationshipApiModule,
       controllers: options.controllers ?? [],
       providers,
-      exports: [CustomerCommands, EpisodeCommands, PartnerCommands, LeadCommands, LeadFormCommands, PARTNER_ACCESS, READ_MODELS, ...(options.providers ?? [])],
+      exports: [
+        CustomerCommands,
+        EpisodeCommands,
+        PartnerCommands,
+        LeadCommands,
+        LeadFormCommands,
+        PARTNER_ACCESS,
+        READ_MODELS,
+        ...(options.providers ?? []),
+        OrderCommands,
+        OrderImports,
+      ],
     };
   }
 }

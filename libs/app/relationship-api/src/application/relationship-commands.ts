@@ -4,6 +4,8 @@ import { CustomerCommands } from '../customers/customer-commands';
 import { EpisodeCommands } from '../episodes/episode-commands';
 import { LeadCommands } from '../leads/lead-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from '../partners/partner-commands';
+import { OrderCommands } from '../orders/order-commands';
+import { OrderImports } from '../orders/order-imports';
 import type { CommandSettings } from './command-options';
 
 export interface RelationshipCommands {
@@ -11,6 +13,8 @@ export interface RelationshipCommands {
   episodes: EpisodeCommands;
   partners: PartnerCommands;
   leads: LeadCommands;
+  orders: OrderCommands;
+  orderImports: OrderImports;
 }
 
 /**
@@ -25,5 +29,13 @@ export function createRelationshipCommands(
   const customers = new CustomerCommands(store, settings);
   const partners = new PartnerCommands(store, customers, settings);
   const episodes = new EpisodeCommands(store, customers, access ?? new AggregatePartnerAccess(partners), settings);
-  return { customers, episodes, partners, leads: new LeadCommands(store, customers, episodes, settings) };
+  const orders = new OrderCommands(store, customers, episodes, settings);
+  return {
+    customers,
+    episodes,
+    partners,
+    leads: new LeadCommands(store, customers, episodes, settings),
+    orders,
+    orderImports: new OrderImports(store, customers, orders, settings),
+  };
 }
