@@ -7,3 +7,6 @@ export * from './customer-merges.query';
 export * from './lead-list.entities';
 export * from './lead-list.projection';
 export * from './lead-search.query';
+export * from './order-list.entities';
+export * from './order-list.projection';
+export * from './order-list.query';
