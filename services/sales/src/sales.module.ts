@@ -11,6 +11,9 @@ import { LeadImportsController } from './leads/lead-imports/lead-imports.control
 import { ListLeadsController } from './leads/list-leads/list-leads.controller';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
 import { salesReadModels } from './read-models';
+import { OrdersController } from './orders/orders.controller';
+import { ListOrdersController } from './orders/list-orders/list-orders.controller';
+import { OrderImportsController } from './orders/order-imports/order-imports.controller';
 
 @Module({
   imports: [
@@ -30,6 +33,10 @@ import { salesReadModels } from './read-models';
     LeadAssignmentRulesController,
     LeadFormsController,
     WebFormCaptureController,
+    // GET /orders and /orders/import(s) before OrdersController's /orders/:id.
+    ListOrdersController,
+    OrderImportsController,
+    OrdersController,
   ],
   providers: [LeadFormRateLimiter, LeadFormKeyGuard],
 })
