@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CommandHandler, type EventStore } from '@crm/event-store';
+import { CommandHandler, ConcurrencyConflictError, type EventMetadata, type EventStore, type HandleResult } from '@crm/event-store';
 import { uuidV5 } from '@crm/kernel';
 import {
   episodeDecider,
@@ -9,8 +9,10 @@ import {
   orderStream,
   type Order,
   type OrderCommand,
+  type OrderEvent,
   type OrderLineInput,
   type OrderSource,
+  type OrderState,
 } from '@crm/relationship';
 import type { StaffPrincipal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
@@ -84,7 +86,17 @@ export class OrderCommands {
   /** Reads opportunities (closing one goes through EpisodeCommands). */
   private readonly opportunities = new CommandHandler(this.store, episodeDecider);
 
-  async place(principal: StaffPrincipal, input: PlaceOrderInput, options: CommandOptions & { customerKnown?: boolean } = {}): Promise<PlacedOrder> {
+  /**
+   * `customerKnown`: the caller just found or registered the customer (an import), so it is not
+   * looked up again. `assumeNew`: the order is most likely new (an import): it is decided on the
+   * empty stream and appended expecting no stream, one read fewer; if the stream exists after all, or
+   * the decision on the empty stream is a refusal, the command runs the usual way.
+   */
+  async place(
+    principal: StaffPrincipal,
+    input: PlaceOrderInput,
+    options: CommandOptions & { customerKnown?: boolean; assumeNew?: boolean } = {},
+  ): Promise<PlacedOrder> {
     const orderId =
       input.orderId ??
       (input.quoteId !== undefined ? orderIdFor.quote(input.quoteId) : input.externalId !== undefined ? orderIdFor.external(input.externalId) : randomUUID());
@@ -111,7 +123,10 @@ export class OrderCommands {
         ...(input.opportunityId !== undefined && { opportunityId: input.opportunityId }),
       },
     };
-    const r = await this.handler.handle(orderStream(orderId), command, this.metadata(principal, options), { expectedRevision: options.expectedRevision });
+    const metadata = this.metadata(principal, options);
+    const fast =
+      options.assumeNew && options.expectedRevision === undefined && !opportunity ? await this.appendNew(orderStream(orderId), command, metadata) : undefined;
+    const r = fast ?? (await this.handler.handle(orderStream(orderId), command, metadata, { expectedRevision: options.expectedRevision }));
     const order = r.state!;
     let closedOpportunity: string | undefined;
     if (order.opportunityId !== undefined && (r.events.length > 0 || (opportunity && !opportunity.closed))) {
@@ -165,6 +180,37 @@ export class OrderCommands {
     const { state, revision } = await this.handler.load(orderStream(orderId));
     if (!state || revision === undefined) throw new NotFoundError(`order ${orderId} not found`);
     return { order: state, revision };
+  }
+
+  /** Decides on the empty stream and appends expecting none; undefined when that is not the answer (the stream exists, or a rule was broken). */
+  private async appendNew(
+    streamId: string,
+    command: OrderCommand,
+    metadata: Omit<EventMetadata, 'causationId'>,
+  ): Promise<HandleResult<OrderState, OrderEvent> | undefined> {
+    let events: OrderEvent[];
+    try {
+      events = orderDecider.decide(command, undefined);
+    } catch {
+      return undefined; // judged again on the stream as it is, which may hold this very order
+    }
+    try {
+      const result = await this.store.appendToStream(
+        streamId,
+        events.map((e) => ({
+          id: randomUUID(),
+          type: e.type,
+          data: e.data,
+          schemaVersion: 1,
+          metadata: { ...metadata, causationId: metadata.correlationId } as EventMetadata,
+        })),
+        { expectedRevision: 'no_stream' },
+      );
+      return { events, state: events.reduce(orderDecider.evolve, undefined), revision: result.nextExpectedRevision };
+    } catch (error) {
+      if (error instanceof ConcurrencyConflictError) return undefined;
+      throw error;
+    }
   }
 
   /** The opportunity as an order may use it: a company opportunity (anything else reads as missing), its customer resolved. */

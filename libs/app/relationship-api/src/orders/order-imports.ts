@@ -244,7 +244,7 @@ export class OrderImports {
           source: 'import',
           externalId: order.externalOrderId,
         },
-        { customerKnown: true, correlationId: options.importId },
+        { customerKnown: true, assumeNew: true, correlationId: options.importId },
       );
       return r.created;
     } catch (error) {
