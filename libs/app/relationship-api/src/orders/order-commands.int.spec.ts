@@ -148,4 +148,18 @@ describe('order commands (PGlite)', () => {
     expect(recorded.map((e) => e.type)).toEqual(['OrderImportStarted', 'OrderImportProgressed', 'OrderImportProgressed', 'OrderImportFinished']);
     expect(recorded.map((e) => toIntegrationEvent(e))).toEqual([undefined, undefined, undefined, undefined]);
   });
+
+  it("an order's lines apart in the file: the second part is refused, naming the order, and the first is kept", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const csv = [
+      'customerExternalId,orderId,orderDate,amount,currency,productId,quantity,unitPrice',
+      `${tag}-C1,${tag}-SO1,2024-01-05,30.00,EUR,P1,1,10.00`,
+      `${tag}-C1,${tag}-SO2,2024-01-06,5.00,EUR,,,`,
+      `${tag}-C1,${tag}-SO1,2024-01-05,30.00,EUR,P2,2,10.00`,
+    ].join('\n');
+    const r = await commands.orderImports.run(sari, Readable.from([csv]));
+    expect(r.counts).toMatchObject({ orders: 3, created: 2, failedOrders: 1, failedLines: 1 });
+    expect(r.errors).toEqual([{ line: 4, field: 'orderId', reason: expect.stringContaining('lines are not next to each other') }]);
+    expect((await commands.orders.get(orderIdFor.external(`${tag}-SO1`))).order.lines.map((l) => l.productId)).toEqual(['P1']);
+  });
 });

@@ -214,7 +214,14 @@ export async function readOrderCsv(body: Readable, callbacks: OrderCsvCallbacks)
       if (record.length !== columns.length) problem = { field: 'line', reason: `${record.length} values for ${columns.length} columns` };
       else {
         const hostile = inspectInput(values, 'line');
-        read = hostile.length > 0 ? { ok: false, field: hostile[0].field.replace(/^line\./, ''), reason: hostile[0].message } : readRow(values, hasLineColumns);
+        // Bytes that are not UTF-8 (a lone surrogate's, a Latin-1 file's) were decoded as U+FFFD.
+        const undecodable = columns.find((c, i) => c !== undefined && record[i].includes('\uFFFD'));
+        read =
+          hostile.length > 0
+            ? { ok: false, field: hostile[0].field.replace(/^line\./, ''), reason: hostile[0].message }
+            : undecodable
+              ? { ok: false, field: undecodable, reason: `${undecodable} is not valid UTF-8 (the file must be UTF-8)` }
+              : readRow(values, hasLineColumns);
         if (!read.ok) problem = { field: read.field, reason: read.reason };
       }
       if (!problem && read?.ok && current && current.failed === undefined) {
