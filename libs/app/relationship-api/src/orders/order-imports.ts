@@ -165,6 +165,7 @@ export class OrderImports {
     let listed = 0;
     const every = options.recordEvery ?? 1000;
     const customerIds = new Map<string, string>();
+    let lastCreated = true;
     const progressed = () => {
       const errors = pending;
       pending = [];
@@ -177,7 +178,10 @@ export class OrderImports {
     try {
       await readOrderCsv(body, {
         order: async (order) => {
-          const created = await this.place(principal, order, options, customerIds, () => (counts.customersCreated += 1));
+          // An order after a new one is most likely new too (a first import); after a known one, known
+          // (a re-run): that decides whether to try the append without reading first.
+          const created = await this.place(principal, order, options, customerIds, () => (counts.customersCreated += 1), lastCreated);
+          lastCreated = created;
           if (created) counts.created += 1;
           else counts.existing += 1;
           counts.orders += 1;
@@ -230,6 +234,7 @@ export class OrderImports {
     options: OrderImportOptions,
     cache: Map<string, string>,
     registered: () => void,
+    likelyNew: boolean,
   ): Promise<boolean> {
     try {
       const customerId = await this.customerFor(principal, order, options, cache, registered);
@@ -244,7 +249,7 @@ export class OrderImports {
           source: 'import',
           externalId: order.externalOrderId,
         },
-        { customerKnown: true, assumeNew: true, correlationId: options.importId },
+        { customerKnown: true, assumeNew: likelyNew, correlationId: options.importId },
       );
       return r.created;
     } catch (error) {
