@@ -22,9 +22,10 @@ import { pipelineBench } from './pipeline';
 import { rebuildBench } from './rebuild';
 import { timelineBench } from './timeline';
 import { wakeupBench } from './wakeup';
+import { ordersImportBench } from './orders-import';
 
 /** Every bench module, in the order they run. Add new ones here. */
-export const MODULES: readonly BenchModule[] = [appendBench, wakeupBench, timelineBench, customerSearchBench, rebuildBench, pipelineBench];
+export const MODULES: readonly BenchModule[] = [appendBench, wakeupBench, timelineBench, customerSearchBench, rebuildBench, pipelineBench, ordersImportBench];
 
 interface Args {
   only?: string[];

@@ -1,10 +1,16 @@
 /**
- * ISO 4217 currencies, for money held in integer minor units (cents, sen, fils…). The codes are
- * those `Intl.supportedValuesOf('currency')` lists (Node 20, ICU 7x), frozen here so that what an
- * event accepted once it accepts on every later runtime too; `XDR` and `XSU` are left out: ISO 4217
- * gives them no minor unit, so no amount in minor units can be stated in them.
+ * ISO 4217 currencies, for money held in integer minor units (cents, sen, fils…) — no floating-point
+ * money anywhere.
+ *
+ * The codes are those `Intl.supportedValuesOf('currency')` listed on Node 20 (ICU 7x, withdrawn codes
+ * such as HRK included, so historical orders stay importable), frozen here so that what an event
+ * accepted once it accepts on every later runtime too, plus ISO's fund codes ICU does not list
+ * (CLF, UYI…). Codes ISO 4217 gives no minor unit (XDR, XSU, metals, test codes) are left out: no
+ * amount in minor units can be stated in them. The exponent is ISO 4217's minor unit, not CLDR's
+ * display digits (CLDR shows IDR and HUF without decimals; ISO 4217, and so every amount here,
+ * counts them in hundredths).
  */
-export const CURRENCY_CODES = [
+const RUNTIME_CODES = [
   'AED',
   'AFN',
   'ALL',
@@ -166,56 +172,70 @@ export const CURRENCY_CODES = [
   'ZWG',
   'ZWL',
 ] as const;
-export type CurrencyCode = (typeof CURRENCY_CODES)[number];
+
+/** Fund codes of ISO 4217 that ICU does not list. */
+const FUND_CODES = ['BOV', 'CHE', 'CHW', 'CLF', 'COU', 'MXV', 'USN', 'UYI', 'UYW'] as const;
+
+export type CurrencyCode = (typeof RUNTIME_CODES)[number] | (typeof FUND_CODES)[number];
+
+/** The ISO 4217 codes money may be in, sorted. */
+export const CURRENCY_CODES: readonly CurrencyCode[] = [...new Set<CurrencyCode>([...RUNTIME_CODES, ...FUND_CODES])].sort();
 
 const CODES: ReadonlySet<string> = new Set(CURRENCY_CODES);
 
-/**
- * The minor-unit exponent ISO 4217 gives a currency where it is not 2 (JPY 0: ¥1 is the smallest
- * unit; KWD 3: 1 dinar = 1000 fils). Not the display digits of CLDR/Intl, which differ for some
- * (IDR and HUF have exponent 2 in ISO 4217 but are shown without decimals).
- */
+/** ISO 4217 List One codes with 0, 3 or 4 minor-unit digits; every other code has 2. */
 const EXPONENTS: Readonly<Record<string, number>> = {
-  BIF: 0,
-  CLP: 0,
-  DJF: 0,
-  GNF: 0,
-  ISK: 0,
-  JPY: 0,
-  KMF: 0,
-  KRW: 0,
-  PYG: 0,
-  RWF: 0,
-  UGX: 0,
-  VND: 0,
-  VUV: 0,
-  XAF: 0,
-  XOF: 0,
-  XPF: 0,
-  BHD: 3,
-  IQD: 3,
-  JOD: 3,
-  KWD: 3,
-  LYD: 3,
-  OMR: 3,
-  TND: 3,
+  ...Object.fromEntries(
+    ['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((c) => [c, 0]),
+  ),
+  ...Object.fromEntries(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((c) => [c, 3])),
+  CLF: 4,
+  UYW: 4,
 };
 
 export function isCurrencyCode(value: unknown): value is CurrencyCode {
   return typeof value === 'string' && CODES.has(value);
 }
 
-/** Digits after the decimal point of one major unit in minor units: 2 for EUR, 0 for JPY, 3 for KWD. */
-export function currencyExponent(code: CurrencyCode): number {
-  return EXPONENTS[code] ?? 2;
+/** Digits after the decimal point in the currency's minor unit (EUR 2, JPY 0, KWD 3, CLF 4). */
+export function currencyExponent(currency: string): number {
+  if (!CODES.has(currency)) throw new RangeError(`${currency} is not an ISO 4217 currency code`);
+  return EXPONENTS[currency] ?? 2;
 }
 
-/** An amount in minor units as a decimal string in major units: 1234567 EUR → "12345.67", 500 JPY → "500", -5 KWD → "-0.005". */
-export function minorUnitsToDecimal(amount: number, code: CurrencyCode): string {
-  const exponent = currencyExponent(code);
-  const digits = Math.abs(amount)
+const KNOWN = CODES;
+
+/** The outcome of reading a decimal amount: minor units, or why not. */
+export type MinorUnitsResult = { ok: true; minor: number } | { ok: false; reason: string };
+
+const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+
+/**
+ * `"1234.50"` EUR → 123450, exactly (string arithmetic, no float): a plain non-negative decimal with
+ * a point, no sign, no thousands separators, no exponent. More decimals than the currency has are
+ * refused unless they are zeros (`"10.500"` EUR is 1050; `"10.505"` EUR is refused, never rounded).
+ * The result stays a safe integer.
+ */
+export function decimalToMinorUnits(text: string, currency: string): MinorUnitsResult {
+  if (!KNOWN.has(currency)) return { ok: false, reason: `${JSON.stringify(currency)} is not an ISO 4217 currency code` };
+  const m = DECIMAL.exec(text);
+  if (!m) return { ok: false, reason: 'must be a decimal number such as 1234.50 (a point for decimals, no sign, no thousands separators)' };
+  const exponent = currencyExponent(currency);
+  const fraction = m[2] ?? '';
+  if (fraction.length > exponent && /[^0]/.test(fraction.slice(exponent))) {
+    return { ok: false, reason: `${currency} has ${exponent} decimal${exponent === 1 ? '' : 's'}: the amount cannot be converted exactly` };
+  }
+  const minor = BigInt(m[1] + fraction.slice(0, exponent).padEnd(exponent, '0'));
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, reason: 'is too large' };
+  return { ok: true, minor: Number(minor) };
+}
+
+/** An amount in minor units as a decimal string in major units: 123450 EUR → "1234.50", 500 JPY → "500", -5 KWD → "-0.005". */
+export function minorUnitsToDecimal(minor: number, currency: string): string {
+  const exponent = currencyExponent(currency);
+  const digits = BigInt(Math.abs(minor))
     .toString()
     .padStart(exponent + 1, '0');
-  const sign = amount < 0 ? '-' : '';
+  const sign = minor < 0 ? '-' : '';
   return exponent === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }

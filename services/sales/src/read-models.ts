@@ -1,13 +1,20 @@
 // The read models of sales, declared once: sales.module.ts runs them, and the rebuild and re-drive
 // CLIs load this file (npm run rebuild-read-model -- --service sales).
 import { serviceReadModels } from '@crm/relationship-api';
-import { activityListProjection, catalogueProjection, leadListProjection, opportunityListProjection, quoteListProjection } from '@crm/relationship-read-models';
+import {
+  activityListProjection,
+  catalogueProjection,
+  leadListProjection,
+  opportunityListProjection,
+  orderListProjection,
+  quoteListProjection,
+} from '@crm/relationship-read-models';
 
 /**
  * The shared relationship read models, and sales' own: the leads list (`GET /leads`), the
  * opportunities list (`GET /opportunities`, `GET /pipeline`), the activities list (`GET /activities`,
- * the activity scheduler), the product catalogue (`GET /products`, `/price-books`) and the quotes
- * list (`GET /quotes`).
+ * the activity scheduler), the product catalogue (`GET /products`, `/price-books`), the quotes list
+ * (`GET /quotes`) and the orders list (`GET /orders`).
  */
 export const salesReadModels = serviceReadModels('sales', [
   leadListProjection('sales'),
@@ -15,5 +22,6 @@ export const salesReadModels = serviceReadModels('sales', [
   activityListProjection('sales'),
   catalogueProjection('sales'),
   quoteListProjection('sales'),
+  orderListProjection('sales'),
 ]);
 export const { readModels, registry } = salesReadModels;

@@ -22,6 +22,9 @@ import { ActivitySchedulerService } from './activities/activity-scheduler.servic
 import { ListOpportunitiesController } from './opportunities/list-opportunities/list-opportunities.controller';
 import { PipelinesController } from './opportunities/pipelines/pipelines.controller';
 import { PipelineReportController } from './opportunities/pipeline-report/pipeline-report.controller';
+import { OrdersController } from './orders/orders.controller';
+import { ListOrdersController } from './orders/list-orders/list-orders.controller';
+import { OrderImportsController } from './orders/order-imports/order-imports.controller';
 
 @Module({
   imports: [
@@ -53,6 +56,10 @@ import { PipelineReportController } from './opportunities/pipeline-report/pipeli
     ListOpportunitiesController,
     PipelinesController,
     PipelineReportController,
+    // GET /orders and /orders/import(s) before OrdersController's /orders/:id.
+    ListOrdersController,
+    OrderImportsController,
+    OrdersController,
   ],
   providers: [LeadFormRateLimiter, LeadFormKeyGuard, ActivitySchedulerService],
 })

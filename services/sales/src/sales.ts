@@ -3,6 +3,7 @@ import type { Platform } from '@crm/platform';
 import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
 import { LEAD_IMPORTS_PATH } from './leads/lead-imports/lead-imports.controller';
 import { SalesModule } from './sales.module';
+import { ORDER_IMPORT_PATH } from './orders/order-imports/order-imports.controller';
 
 export const SalesConfig = serviceConfigClass(3001);
 
@@ -17,10 +18,13 @@ export function createSalesApp(config: ServiceConfig, platform: Platform, hostin
     platform,
     clock: hosting.clock,
     // CSV imports are read as they arrive, not parsed as JSON.
-    streamRoutes: [{ path: LEAD_IMPORTS_PATH, types: ['text/csv'] }],
+    streamRoutes: [
+      { path: LEAD_IMPORTS_PATH, types: ['text/csv'] },
+      { path: ORDER_IMPORT_PATH, types: ['text/csv'] },
+    ],
     openApi: {
       title: 'CRM sales',
-      description: 'Sales-force automation: customers, leads, opportunities along the sales process, the shared timeline.',
+      description: 'Sales-force automation: customers, leads, opportunities along the sales process, sales orders and purchase history, the shared timeline.',
       version: '1',
     },
   });

@@ -22,3 +22,6 @@ export * from './activities/activity-scheduler';
 export * from './activities/calendar-feed-commands';
 export * from './opportunities/pipeline-commands';
 export * from './opportunities/opportunity-view';
+export * from './orders/order-commands';
+export * from './orders/order-csv';
+export * from './orders/order-imports';

@@ -24,6 +24,8 @@ import { CalendarFeedCommands } from './activities/calendar-feed-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
 import { PipelineCommands } from './opportunities/pipeline-commands';
+import { OrderCommands } from './orders/order-commands';
+import { OrderImports } from './orders/order-imports';
 
 export const READ_MODELS = Symbol('READ_MODELS');
 /** The `PartnerAccess` partner writes are checked with (a service may provide its own: `partnerAccess`). */
@@ -167,6 +169,16 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, COMMAND_SETTINGS],
         useFactory: (store: EventStore, s: CommandSettings) => new PipelineCommands(store, s),
       },
+      {
+        provide: OrderCommands,
+        inject: [WRITE_STORE, CustomerCommands, EpisodeCommands, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, c: CustomerCommands, e: EpisodeCommands, s: CommandSettings) => new OrderCommands(store, c, e, s),
+      },
+      {
+        provide: OrderImports,
+        inject: [WRITE_STORE, CustomerCommands, OrderCommands, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, c: CustomerCommands, o: OrderCommands, s: CommandSettings) => new OrderImports(store, c, o, s),
+      },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -200,6 +212,8 @@ export class RelationshipApiModule {
         ActivityCommands,
         CalendarFeedCommands,
         PipelineCommands,
+        OrderCommands,
+        OrderImports,
       ],
     };
   }

@@ -18,3 +18,6 @@ export * from './activity-search.query';
 export * from './opportunity-list.entities';
 export * from './opportunity-list.projection';
 export * from './opportunity-search.query';
+export * from './order-list.entities';
+export * from './order-list.projection';
+export * from './order-list.query';

@@ -12,3 +12,4 @@ export * from './activity';
 export * from './calendar-feed';
 export * from './pipeline';
 export * from './opportunity';
+export * from './order';

@@ -16,6 +16,7 @@ import {
   MAX_MEETING_MINUTES,
   MAX_REMINDER_MINUTES,
   STAGE_ID,
+  CURRENCY_CODES,
 } from '@crm/kernel';
 import {
   ArrayMaxSize,
@@ -577,6 +578,79 @@ export class ActivityReminderDueV1 extends ActivityDueV1 {
   @IsInstant() remindAt!: string;
 }
 
+// --- Sales orders (issue 10 §5): the purchase history analytics (RFM, lifetime value) and marketing triggers read. ---
+// Money is integers of the currency's minor unit; rates are basis points (1 = 0.01 %). Subject: the customer.
+
+/** The largest amount of minor units (2^53 − 1): every amount is a safe integer. */
+const MAX_MINOR_UNITS = Number.MAX_SAFE_INTEGER;
+
+class OrderLineV1 {
+  @IsString() @IsNotEmpty() @MaxLength(20) lineId!: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) productId!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) productName?: string;
+  @IsInt() @Min(1) @Max(MAX_MINOR_UNITS) quantity!: number;
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) unitPrice!: number;
+  /** quantity × unitPrice. */
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) gross!: number;
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) discount!: number;
+  @IsOptional() @IsInt() @Min(0) @Max(10_000) discountRate?: number;
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) tax!: number;
+  @IsOptional() @IsInt() @Min(0) @Max(10_000) taxRate?: number;
+  /** gross − discount + tax. */
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) total!: number;
+}
+
+export class OrderPlacedV1 {
+  @IsString() @IsNotEmpty() orderId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  /** When the customer ordered (RFM's recency reads it). */
+  @IsInstant() orderDate!: string;
+  @IsInstant() placedAt!: string;
+  @IsIn(CURRENCY_CODES) currency!: string;
+  @NestedObjects(() => OrderLineV1) @ArrayMaxSize(1000) lines!: OrderLineV1[];
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) subtotal!: number;
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) discountTotal!: number;
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) taxTotal!: number;
+  /** Imports: the recorded total minus the lines' (may be negative). */
+  @IsOptional() @IsInt() @Min(-MAX_MINOR_UNITS) @Max(MAX_MINOR_UNITS) adjustment?: number;
+  /** What the customer pays (the monetary value). */
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) total!: number;
+  @IsIn(['api', 'quote', 'import']) source!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) externalId?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) quoteId?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) opportunityId?: string;
+}
+
+export class OrderCancelledV1 {
+  @IsString() @IsNotEmpty() orderId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInstant() cancelledAt!: string;
+  @IsOptional() @Personal() @IsString() @IsNotEmpty() @MaxLength(500) reason?: string;
+  /** What the cancellation takes back (the order's total). */
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) amount!: number;
+  @IsIn(CURRENCY_CODES) currency!: string;
+}
+
+class ReturnedLineV1 {
+  @IsString() @IsNotEmpty() @MaxLength(20) lineId!: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) productId!: string;
+  @IsInt() @Min(1) @Max(MAX_MINOR_UNITS) quantity!: number;
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) amount!: number;
+}
+
+export class OrderReturnedV1 {
+  @IsString() @IsNotEmpty() orderId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) returnId!: string;
+  @IsInstant() returnedAt!: string;
+  @NestedObjects(() => ReturnedLineV1) @ArrayMaxSize(1000) lines!: ReturnedLineV1[];
+  /** What this return refunds; an order's returns together refund exactly its total. */
+  @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) amount!: number;
+  @IsIn(CURRENCY_CODES) currency!: string;
+  @IsOptional() @Personal() @IsString() @IsNotEmpty() @MaxLength(500) reason?: string;
+  @IsBoolean() fullyReturned!: boolean;
+}
+
 /** Every integration event of the CRM, by type and schema version. */
 export const INTEGRATION_EVENTS = {
   CustomerRegistered: CustomerRegisteredV1,
@@ -625,6 +699,9 @@ export const INTEGRATION_EVENTS = {
   ActivityCompleted: ActivityCompletedV1,
   ActivityReminderDue: ActivityReminderDueV1,
   ActivityDue: ActivityDueV1,
+  OrderPlaced: OrderPlacedV1,
+  OrderCancelled: OrderCancelledV1,
+  OrderReturned: OrderReturnedV1,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

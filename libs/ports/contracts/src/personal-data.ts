@@ -40,6 +40,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ActivityCompleted: ['interaction.response'],
   OpportunityUpdated: ['nextStep'],
   OpportunityStageChanged: ['reason'],
+  OrderCancelled: ['reason'],
+  OrderReturned: ['reason'],
 };
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */

@@ -6,6 +6,8 @@ import { LeadCommands } from '../leads/lead-commands';
 import { ActivityCommands } from '../activities/activity-commands';
 import { CalendarFeedCommands } from '../activities/calendar-feed-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from '../partners/partner-commands';
+import { OrderCommands } from '../orders/order-commands';
+import { OrderImports } from '../orders/order-imports';
 import type { CommandSettings } from './command-options';
 import { CatalogueCommands } from '../quotes/catalogue-commands';
 import { QuoteCommands, type PriceBookFinder } from '../quotes/quote-commands';
@@ -20,6 +22,8 @@ export interface RelationshipCommands {
   quotes: QuoteCommands;
   activities: ActivityCommands;
   calendarFeeds: CalendarFeedCommands;
+  orders: OrderCommands;
+  orderImports: OrderImports;
 }
 
 /**
@@ -37,6 +41,7 @@ export function createRelationshipCommands(
   const partners = new PartnerCommands(store, customers, settings);
   const episodes = new EpisodeCommands(store, customers, access ?? new AggregatePartnerAccess(partners), settings);
   const catalogue = new CatalogueCommands(store, settings);
+  const orders = new OrderCommands(store, customers, episodes, settings);
   return {
     customers,
     episodes,
@@ -46,5 +51,7 @@ export function createRelationshipCommands(
     quotes: new QuoteCommands(store, catalogue, episodes, findPriceBook, settings),
     activities: new ActivityCommands(store, customers, episodes, settings),
     calendarFeeds: new CalendarFeedCommands(store, settings),
+    orders,
+    orderImports: new OrderImports(store, customers, orders, settings),
   };
 }

@@ -1,0 +1,136 @@
+import type { EntityManager } from 'typeorm';
+import { InvalidCursorError } from './customer-search.query';
+import { OrderListEntry } from './order-list.entities';
+
+export interface OrderSearch {
+  /** Orders of any of these customers (a survivor and the customers merged into it). */
+  customerIds?: readonly string[];
+  /** Ordered at or after. */
+  from?: Date;
+  /** Ordered before. */
+  to?: Date;
+  /** Any of these statuses. */
+  statuses?: readonly string[];
+  limit: number;
+  cursor?: string;
+}
+
+export interface OrderListItem {
+  orderId: string;
+  customerId: string;
+  orderDate: string;
+  placedAt: string;
+  currency: string;
+  /** Minor units of `currency`. */
+  total: number;
+  /** Refunded by returns so far (minor units). */
+  refunded: number;
+  status: string;
+  lineCount: number;
+  source: string;
+  externalId: string | null;
+  quoteId: string | null;
+  opportunityId: string | null;
+}
+
+export interface OrderListPage {
+  items: OrderListItem[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Microseconds, as PostgreSQL keeps them: the key the order is compared on. */
+const DATE_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/;
+
+function encodeCursor(orderDate: string, orderId: string): string {
+  return Buffer.from(JSON.stringify(['orders', orderDate, orderId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { orderDate: string; orderId: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('cursor is not one this list gave out');
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    parsed[0] !== 'orders' ||
+    typeof parsed[1] !== 'string' ||
+    !DATE_KEY.test(parsed[1]) ||
+    typeof parsed[2] !== 'string' ||
+    parsed[2].length === 0 ||
+    parsed[2].length > 200
+  )
+    throw new InvalidCursorError('cursor is not one this list gave out');
+  return { orderDate: parsed[1], orderId: parsed[2] };
+}
+
+/**
+ * The orders that match, newest order date first (ties by order id), one page at a time (keyset
+ * paging: a page never shifts when orders are placed meanwhile).
+ */
+export async function searchOrders(manager: EntityManager, search: OrderSearch): Promise<OrderListPage> {
+  const table = manager.getRepository(OrderListEntry).metadata.tablePath;
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor);
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const key = `to_char(o.order_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+  const where: string[] = [];
+  if (search.customerIds) where.push(`o.customer_id = ANY(${p([...search.customerIds])}::text[])`);
+  if (search.statuses?.length) where.push(`o.status = ANY(${p([...search.statuses])}::text[])`);
+  if (search.from) where.push(`o.order_date >= ${p(search.from.toISOString())}::timestamptz`);
+  if (search.to) where.push(`o.order_date < ${p(search.to.toISOString())}::timestamptz`);
+  if (after) {
+    const at = p(after.orderDate);
+    where.push(`(${key} < ${at} OR (${key} = ${at} AND o.order_id > ${p(after.orderId)}))`);
+  }
+  const rows = (await manager.query(
+    `SELECT o.order_id, o.customer_id, o.order_date, o.placed_at, o.currency, o.total, o.refunded, o.status, o.line_count, o.source,
+            o.external_id, o.quote_id, o.opportunity_id, ${key} AS sort_key
+     FROM ${table} o
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY o.order_date DESC, o.order_id ASC
+     LIMIT ${p(search.limit + 1)}`,
+    params,
+  )) as {
+    order_id: string;
+    customer_id: string;
+    order_date: Date | string;
+    placed_at: Date | string;
+    currency: string;
+    total: string | number;
+    refunded: string | number;
+    status: string;
+    line_count: number;
+    source: string;
+    external_id: string | null;
+    quote_id: string | null;
+    opportunity_id: string | null;
+    sort_key: string;
+  }[];
+  const page = rows.slice(0, search.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      orderId: r.order_id,
+      customerId: r.customer_id,
+      orderDate: new Date(r.order_date).toISOString(),
+      placedAt: new Date(r.placed_at).toISOString(),
+      currency: r.currency,
+      total: Number(r.total),
+      refunded: Number(r.refunded),
+      status: r.status,
+      lineCount: Number(r.line_count),
+      source: r.source,
+      externalId: r.external_id,
+      quoteId: r.quote_id,
+      opportunityId: r.opportunity_id,
+    })),
+    ...(rows.length > search.limit && last && { nextCursor: encodeCursor(last.sort_key, last.order_id) }),
+  };
+}
