@@ -259,6 +259,57 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     expect((await call('partner-portal', 'GET', `/customers/${customerId}`, tokenB)).status).toBe(404);
   }, 400000);
 
+  it('a quote accepted in sales places its order, wins the opportunity, and the OrderPlaced reaches analytics through the relay and Kafka', async () => {
+    const sales = await tokenFor({ kind: 'staff', subject: 'sari', department: 'sales', roles: [] });
+    const manager = await tokenFor({ kind: 'staff', subject: 'mira', department: 'sales', roles: ['manager'] });
+    const analyst = await tokenFor({ kind: 'staff', subject: 'ana', department: 'analytics', roles: [] });
+    const tag = randomUUID().slice(0, 8);
+    const product = await call('sales', 'POST', '/products', manager, { sku: `VAN-${tag}`, name: 'Delivery van' });
+    expect(product.status).toBe(201);
+    const book = await call('sales', 'POST', '/price-books', manager, {
+      name: `Eurozone ${tag}`,
+      currency: 'EUR',
+      validFrom: '2026-01-01',
+      validTo: '2099-12-31',
+      prices: [{ productId: product.body.productId, unitPrice: 2_499_999 }],
+    });
+    expect(book.status).toBe(201);
+    const customerId = String((await call('sales', 'POST', '/customers', sales, { kind: 'organisation', name: `PT Armada ${tag}` })).body.customerId);
+    const opportunityId = String((await call('sales', 'POST', '/opportunities', sales, { customerId, name: 'Fleet renewal' })).body.episodeId);
+    const quote = await call('sales', 'POST', '/quotes', sales, {
+      opportunityId,
+      currency: 'EUR',
+      priceBookId: book.body.priceBookId,
+      lines: [{ productId: product.body.productId, quantity: 3, discountBasisPoints: 500, taxRateBasisPoints: 1100 }],
+    });
+    expect(quote.status).toBe(201);
+    const quoteId = String(quote.body.quoteId);
+    expect((await call('sales', 'POST', `/quotes/${quoteId}/send`, sales, { channel: 'email' })).status).toBe(200);
+    const accepted = await call('sales', 'POST', `/quotes/${quoteId}/accept`, sales, {});
+    expect(accepted.status).toBe(200);
+    const grandTotal = (accepted.body.totals as { grandTotal: number }).grandTotal;
+    const order = accepted.body.order as { orderId: string; total: number; closedOpportunity?: string };
+    expect(order).toMatchObject({ total: grandTotal, closedOpportunity: opportunityId });
+    expect((await call('sales', 'GET', `/opportunities/${opportunityId}`, sales)).body).toMatchObject({ status: 'won' });
+
+    // Another process, fed only by Kafka: analytics has the purchase, from the quote, to the minor unit.
+    let purchases: Record<string, unknown> = {};
+    await waitFor(
+      async () => {
+        purchases = (await call('analytics', 'GET', `/customers/${customerId}/purchases`, analyst)).body;
+        return ((purchases.orders as unknown[] | undefined) ?? []).length > 0;
+      },
+      60000,
+      'the OrderPlaced to reach analytics',
+    );
+    expect(purchases).toMatchObject({
+      customerId,
+      orders: [{ orderId: order.orderId, total: grandTotal, currency: 'EUR', status: 'placed', source: 'quote', quoteId, opportunityId }],
+      byCurrency: { EUR: { orders: 1, net: grandTotal } },
+      purchaseOccasions: 1,
+    });
+  }, 200000);
+
   it('an erasure in sales reaches every process: no Kafka message, table, rebuild from event 0 or log line shows the erased values', async () => {
     const sales = await tokenFor({ kind: 'staff', subject: 'sari', department: 'sales', roles: [] });
     const marketing = await tokenFor({ kind: 'staff', subject: 'maya', department: 'marketing', roles: [] });

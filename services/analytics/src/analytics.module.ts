@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { CustomersController, RelationshipApiModule } from '@crm/relationship-api';
 import { CustomerMetricsController } from './metrics/get-customer-metrics/get-customer-metrics.controller';
 import { GetCustomerMetricsHandler } from './metrics/get-customer-metrics/get-customer-metrics.query';
+import { CustomerPurchasesController } from './purchases/get-purchases/get-purchases.controller';
+import { GetCustomerPurchasesHandler } from './purchases/get-purchases/get-purchases.query';
 import { analyticsReadModels } from './read-models';
 
 /**
@@ -13,7 +15,7 @@ import { analyticsReadModels } from './read-models';
   imports: [
     RelationshipApiModule.forService({ service: analyticsReadModels.service, projections: analyticsReadModels.own, controllers: [CustomersController] }),
   ],
-  controllers: [CustomerMetricsController],
-  providers: [GetCustomerMetricsHandler],
+  controllers: [CustomerMetricsController, CustomerPurchasesController],
+  providers: [GetCustomerMetricsHandler, GetCustomerPurchasesHandler],
 })
 export class AnalyticsModule {}

@@ -2,6 +2,8 @@
 // re-drive CLIs load this file (npm run rebuild-read-model -- --service analytics [--projection analytics.customer-metrics]).
 import { serviceReadModels } from '@crm/relationship-api';
 import { customerMetricsProjection } from './metrics/customer-metrics.projection';
+import { purchaseHistoryProjection } from './purchases/purchase-history.projection';
 
-export const analyticsReadModels = serviceReadModels('analytics', [customerMetricsProjection('analytics')]);
+/** Analytics' own read models: the customer metrics and the purchase history (sales orders). */
+export const analyticsReadModels = serviceReadModels('analytics', [customerMetricsProjection('analytics'), purchaseHistoryProjection('analytics')]);
 export const { readModels, registry } = analyticsReadModels;

@@ -94,7 +94,7 @@ describe('sales orders', () => {
     expect(again.status).toBe(422);
     expect(again.body).toMatchObject({ code: 'opportunity-closed', detail: expect.stringContaining('already closed') });
     // closing it by hand now: it is closed already
-    expect((await call('POST', `/opportunities/${opportunityId}/close`, { outcome: 'lost' })).status).toBe(422);
+    expect((await call('POST', `/opportunities/${opportunityId}/close`, { outcome: 'lost', reason: 'changed their mind' })).status).toBe(422);
     let closed: Record<string, unknown> | undefined;
     await waitFor(async () => {
       const episodes = (await call('GET', `/customers/${customerId}/timeline`)).body.episodes as { episodeId: string; closed?: Record<string, unknown> }[];

@@ -210,6 +210,8 @@ describe('sales: product catalogue and quotes', () => {
 
   it('quotes on an opportunity: totals in minor units, approval above the threshold, versions, the PDF, sending and acceptance', async () => {
     const manager = as('manager');
+    // An opportunity of its own: accepting the quote places the order that wins it, and the other tests quote on an open one.
+    const opportunityId = String((await call('POST', '/opportunities', { customerId, name: 'Fleet renewal, won by its quote' })).body.episodeId);
     // the threshold is 10 % until set; a manager sets 12.5 %
     expect((await call('GET', '/quote-approval-policy')).body).toEqual({ discountThresholdBasisPoints: 1000 });
     expect((await manager('PUT', '/quote-approval-policy', { discountThresholdBasisPoints: 1250 })).body).toMatchObject({
@@ -336,6 +338,10 @@ describe('sales: product catalogue and quotes', () => {
     expect(timeline.split(String(sent.body.interactionId)).length - 1).toBe(1);
     expect(timeline).toContain(`version 2: EUR 74,924.97`);
 
+    // a second quote on the same opportunity, still a draft when the first is accepted
+    const second = await call('POST', '/quotes', { opportunityId, currency: 'EUR', priceBookId: bookId, lines: [{ productId: ids.fleet, quantity: 1 }] });
+    expect(second.status).toBe(201);
+
     // accepted: the lines and totals of version 2, and the sales order they make
     const accepted = await call('POST', `/quotes/${quoteId}/accept`, { version: 2 });
     expect(accepted.status).toBe(200);
@@ -354,12 +360,25 @@ describe('sales: product catalogue and quotes', () => {
         grandTotal: 7_492_497,
         lines: [{ productId: ids.van, quantity: 3, netAmount: 6_749_997 }],
       },
+      // …and places it: the order's total is the quote's grand total to the minor unit, and it wins the opportunity
+      order: { total: 7_492_497, currency: 'EUR', closedOpportunity: opportunityId },
     });
+    const orderId = String((accepted.body.order as { orderId: string }).orderId);
+    expect((await call('GET', `/orders/${orderId}`)).body).toMatchObject({ status: 'placed', total: 7_492_497, quoteId, opportunityId, customerId });
+    expect((await call('GET', `/opportunities/${opportunityId}`)).body).toMatchObject({ status: 'won', closed: { outcome: 'won', value: 7_492_497 } });
+    // a retry of the acceptance answers the same order and places nothing twice; another version stays refused
+    const retried = await call('POST', `/quotes/${quoteId}/accept`, { version: 2 });
+    expect(retried.status).toBe(200);
+    expect((retried.body.order as { orderId: string }).orderId).toBe(orderId);
+    expect((await call('POST', `/quotes/${quoteId}/accept`, { version: 1 })).body.code).toBe('quote-accepted');
+    expect((await call('GET', `/orders?customerId=${customerId}`)).body.items).toHaveLength(1);
+    // the opportunity is won: no more quotes on it
+    expect((await call('POST', '/quotes', { opportunityId, currency: 'EUR', priceBookId: bookId, lines: [{ productId: ids.van, quantity: 1 }] })).body.code).toBe(
+      'opportunity-closed',
+    );
     expect((await call('POST', `/quotes/${quoteId}/versions`, { lines: [{ productId: ids.van, quantity: 1 }] })).body.code).toBe('quote-accepted');
 
     // the list per opportunity and per customer, newest first, paged
-    const second = await call('POST', '/quotes', { opportunityId, currency: 'EUR', priceBookId: bookId, lines: [{ productId: ids.fleet, quantity: 1 }] });
-    expect(second.status).toBe(201);
     const listed = await eventually(
       async () => ((await call('GET', `/quotes?opportunityId=${opportunityId}`)).body.items ?? []) as { quoteId: string; status: string; grandTotal: number }[],
       (items) => items.length === 2 && items.some((i) => i.status === 'accepted'),

@@ -25,3 +25,4 @@ export * from './opportunities/opportunity-view';
 export * from './orders/order-commands';
 export * from './orders/order-csv';
 export * from './orders/order-imports';
+export * from './quotes/accept-quote';

@@ -25,6 +25,7 @@ import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './p
 import { ReadModelRunners } from './read-models';
 import { PipelineCommands } from './opportunities/pipeline-commands';
 import { OrderCommands } from './orders/order-commands';
+import { QuoteAcceptance } from './quotes/accept-quote';
 import { OrderImports } from './orders/order-imports';
 
 export const READ_MODELS = Symbol('READ_MODELS');
@@ -169,6 +170,8 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, COMMAND_SETTINGS],
         useFactory: (store: EventStore, s: CommandSettings) => new PipelineCommands(store, s),
       },
+      // Accepting a quote places its order (issue 10 §4–5).
+      { provide: QuoteAcceptance, inject: [QuoteCommands, OrderCommands], useFactory: (q: QuoteCommands, o: OrderCommands) => new QuoteAcceptance(q, o) },
       {
         provide: OrderCommands,
         inject: [WRITE_STORE, CustomerCommands, EpisodeCommands, COMMAND_SETTINGS],
@@ -209,6 +212,7 @@ export class RelationshipApiModule {
         // product catalogue and quotes (issue 10 §3–4)
         CatalogueCommands,
         QuoteCommands,
+        QuoteAcceptance,
         ActivityCommands,
         CalendarFeedCommands,
         PipelineCommands,

@@ -12,6 +12,7 @@ import {
 import type { Clock } from '@crm/kernel';
 import {
   CustomerCommands,
+  QuoteAcceptance,
   QuoteCommands,
   READ_MODELS,
   salesOrderFromAcceptedQuote,
@@ -131,6 +132,7 @@ function viewOf(quote: QuoteView, version?: number): object {
 export class QuotesController {
   constructor(
     private readonly quotes: QuoteCommands,
+    private readonly acceptance: QuoteAcceptance,
     private readonly customers: CustomerCommands,
     @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -271,7 +273,11 @@ export class QuotesController {
 
   @Post(':id/accept')
   @HttpCode(200)
-  @ApiOperation({ summary: 'The customer accepted the sent version: records QuoteAccepted and answers the sales order it makes' })
+  @ApiOperation({
+    summary:
+      'The customer accepted the sent version: records QuoteAccepted and places its sales order (OrderPlaced; the opportunity closes won). ' +
+      'A retry of an acceptance answers the same and places the order if a crash had left it missing.',
+  })
   @ApiOkResponse({
     type: AcceptedQuoteDto,
     description: 'Accepted (a retry answers the same)',
@@ -289,9 +295,14 @@ export class QuotesController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<object> {
-    const { revision, ...accepted } = await this.quotes.accept(staff(p), id, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
+    const r = await this.acceptance.accept(staff(p), id, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch) });
+    const { revision, ...accepted } = r.accepted;
     setEtag(res, revision);
-    return { ...accepted, salesOrder: salesOrderFromAcceptedQuote(accepted) };
+    return {
+      ...accepted,
+      salesOrder: salesOrderFromAcceptedQuote(r.accepted),
+      order: { orderId: r.order.id, total: r.order.order.total, currency: r.order.order.currency, ...(r.order.closedOpportunity && { closedOpportunity: r.order.closedOpportunity }) },
+    };
   }
 
   @Get(':id/document')

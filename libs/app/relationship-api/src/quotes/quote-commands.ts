@@ -108,6 +108,26 @@ export function salesOrderFromAcceptedQuote(accepted: QuoteAcceptedData): SalesO
   };
 }
 
+/** What accepting answers: the accepted version with its lines and totals. */
+function acceptedView(quoteId: string, quote: Quote, revision: bigint | undefined): AcceptedQuote {
+  const accepted = quote.accepted!;
+  const v = quote.versions[accepted.version - 1];
+  return {
+    quoteId,
+    opportunityId: quote.opportunityId,
+    customerId: quote.customerId,
+    version: v.version,
+    currency: v.currency,
+    priceBookId: v.priceBookId,
+    quoteDate: v.quoteDate,
+    lines: v.lines,
+    totals: v.totals,
+    acceptedBy: accepted.acceptedBy,
+    acceptedAt: accepted.acceptedAt,
+    revision,
+  };
+}
+
 /**
  * The quote aggregate's commands. Each loads the quote once; what the decision needs besides it —
  * the opportunity, the catalogue, the price book valid on the quote date, the approval policy — is
@@ -297,23 +317,14 @@ export class QuoteCommands {
         },
       },
     );
-    const quote = r.state!;
-    const accepted = quote.accepted!;
-    const v = quote.versions[accepted.version - 1];
-    return {
-      quoteId,
-      opportunityId: quote.opportunityId,
-      customerId: quote.customerId,
-      version: v.version,
-      currency: v.currency,
-      priceBookId: v.priceBookId,
-      quoteDate: v.quoteDate,
-      lines: v.lines,
-      totals: v.totals,
-      acceptedBy: accepted.acceptedBy,
-      acceptedAt: accepted.acceptedAt,
-      revision: r.revision,
-    };
+    return acceptedView(quoteId, r.state!, r.revision);
+  }
+
+  /** The accepted version of a quote, or undefined while it is not accepted (404 for one never drafted). */
+  async accepted(quoteId: string): Promise<AcceptedQuote | undefined> {
+    const { state, revision } = await this.handler.load(quoteStream(quoteId));
+    if (!state || revision === undefined) throw new NotFoundError(`quote ${quoteId} not found`);
+    return state.accepted ? acceptedView(quoteId, state, revision) : undefined;
   }
 
   /** The quote with every version; 404 for one never drafted. */

@@ -1,0 +1,28 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * The purchase history analytical CRM works on (issue 11 builds RFM and lifetime value on it): one
+ * row per sales order, from `OrderPlaced`, `OrderCancelled` and `OrderReturned`. Money stays in the
+ * order's currency, in integer minor units (bigint columns; the driver returns them as strings).
+ */
+@Entity({ name: 'order_purchases' })
+@Index(['customerId', 'orderDate'])
+export class OrderPurchase {
+  @PrimaryColumn({ type: 'text', name: 'order_id' }) orderId!: string;
+  @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
+  /** When the customer ordered (recency reads it). */
+  @Column({ type: 'timestamptz', name: 'order_date' }) orderDate!: Date;
+  @Column({ type: 'text' }) currency!: string;
+  @Column({ type: 'bigint' }) total!: string;
+  /** What cancellations and returns took back. */
+  @Column({ type: 'bigint', default: 0 }) refunded!: string;
+  /** placed, partially-returned, returned or cancelled. */
+  @Column({ type: 'text' }) status!: string;
+  @Column({ type: 'integer', name: 'line_count' }) lineCount!: number;
+  /** api, quote or import. */
+  @Column({ type: 'text' }) source!: string;
+  @Column({ type: 'text', name: 'quote_id', nullable: true }) quoteId!: string | null;
+  @Column({ type: 'text', name: 'opportunity_id', nullable: true }) opportunityId!: string | null;
+}
+
+export const PURCHASE_HISTORY_ENTITIES = [OrderPurchase];

@@ -1,0 +1,51 @@
+import type { CrmIntegrationEvent } from '@crm/contracts';
+import type { Projection } from '@crm/projections';
+import type { EntityManager } from 'typeorm';
+import { OrderPurchase, PURCHASE_HISTORY_ENTITIES } from './purchase-history.entities';
+
+export type PurchaseHistoryEvent = CrmIntegrationEvent<'OrderPlaced' | 'OrderCancelled' | 'OrderReturned'>;
+
+/**
+ * `<owner>.purchase-history`: the sales orders of every customer as analytics counts them. A
+ * cancellation or return of an order it never saw placed is an error, so the runner parks it (and
+ * the later events of that customer) instead of counting a refund of nothing.
+ */
+export function purchaseHistoryProjection(owner: string): Projection<PurchaseHistoryEvent> {
+  const table = (m: EntityManager) => m.getRepository(OrderPurchase).metadata.tablePath;
+  const mustExist = async (m: EntityManager, orderId: string) => {
+    if (!(await m.getRepository(OrderPurchase).existsBy({ orderId }))) throw new Error(`order ${orderId} was never placed`);
+  };
+  return {
+    name: `${owner}.purchase-history`,
+    entities: PURCHASE_HISTORY_ENTITIES,
+    handles: ['OrderPlaced', 'OrderCancelled', 'OrderReturned'],
+    async apply(event, m) {
+      switch (event.type) {
+        case 'OrderPlaced': {
+          const d = event.data;
+          // An order is placed once (its stream starts with it); a second delivery changes nothing.
+          await m.query(
+            `INSERT INTO ${table(m)} (order_id, customer_id, order_date, currency, total, refunded, status, line_count, source, quote_id, opportunity_id)
+             VALUES ($1, $2, $3, $4, $5, 0, 'placed', $6, $7, $8, $9) ON CONFLICT (order_id) DO NOTHING`,
+            [d.orderId, d.customerId, d.orderDate, d.currency, d.total, d.lines.length, d.source, d.quoteId ?? null, d.opportunityId ?? null],
+          );
+          return;
+        }
+        case 'OrderCancelled': {
+          await mustExist(m, event.data.orderId);
+          await m.query(`UPDATE ${table(m)} SET status = 'cancelled', refunded = total WHERE order_id = $1`, [event.data.orderId]);
+          return;
+        }
+        case 'OrderReturned': {
+          const d = event.data;
+          await mustExist(m, d.orderId);
+          await m.query(
+            `UPDATE ${table(m)} SET refunded = refunded + $2, status = CASE WHEN $3::boolean THEN 'returned' ELSE 'partially-returned' END WHERE order_id = $1`,
+            [d.orderId, d.amount, d.fullyReturned],
+          );
+          return;
+        }
+      }
+    },
+  };
+}
