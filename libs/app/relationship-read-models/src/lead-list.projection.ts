@@ -2,6 +2,7 @@ import { ERASED, type CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import { isQualified, scoreLead, type LeadQualification } from '@crm/relationship';
 import type { EntityManager } from 'typeorm';
+import { applyFolded, type FoldedRows } from './folded-rows';
 import { searchable } from './customer-directory.projection';
 import { LeadListEntry } from './lead-list.entities';
 
@@ -118,38 +119,21 @@ type StoredLeadRow = Omit<LeadRow, 'timeline' | 'captured_at'> & { timeline: Dat
  * `ProjectionRunner`, so its rows change in the transaction that records how far it got.
  */
 export function leadListProjection(owner: string): Projection<LeadListEvent> {
-  const table = (manager: EntityManager) => manager.getRepository(LeadListEntry).metadata.tablePath;
-  /** Each lead of the batch read once, folded in order, written back in one statement. */
-  const applyBatch = async (events: readonly LeadListEvent[], manager: EntityManager) => {
-    const ids = [...new Set(events.map((e) => e.data.leadId))];
-    const current = (await manager.query(`SELECT ${COLUMNS} FROM ${table(manager)} WHERE lead_id = ANY($1::text[])`, [ids])) as StoredLeadRow[];
-    const rows = new Map<string, LeadRow>(
-      current.map((r) => [
-        r.lead_id,
-        { ...r, timeline: r.timeline === null ? null : new Date(r.timeline).toISOString(), captured_at: new Date(r.captured_at).toISOString() },
-      ]),
-    );
-    const changed = new Set<string>();
-    for (const event of events) {
-      const id = event.data.leadId;
-      const before = rows.get(id);
-      const after = foldLead(before, event);
-      if (after !== before) {
-        rows.set(id, after);
-        changed.add(id);
-      }
-    }
-    if (changed.size === 0) return;
-    await manager.query(
-      `INSERT INTO ${table(manager)} (${COLUMNS})
-       SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(${RECORD})
-       ON CONFLICT (lead_id) DO UPDATE SET ${COLUMNS.split(', ')
-         .filter((c) => c !== 'lead_id')
-         .map((c) => `${c} = EXCLUDED.${c}`)
-         .join(', ')}`,
-      [JSON.stringify([...changed].map((id) => rows.get(id)))],
-    );
+  const rows: FoldedRows<LeadListEvent, LeadRow, StoredLeadRow> = {
+    table: (manager) => manager.getRepository(LeadListEntry).metadata.tablePath,
+    key: 'lead_id',
+    columns: COLUMNS,
+    record: RECORD,
+    idOf: (e) => e.data.leadId,
+    fromStored: (r) => ({
+      ...r,
+      timeline: r.timeline === null ? null : new Date(r.timeline).toISOString(),
+      captured_at: new Date(r.captured_at).toISOString(),
+    }),
+    fold: foldLead,
   };
+  /** Each lead of the batch read once, folded in order, written back in one statement. */
+  const applyBatch = (events: readonly LeadListEvent[], manager: EntityManager) => applyFolded(rows, events, manager);
   return {
     name: `${owner}.lead-list`,
     entities: [LeadListEntry],

@@ -1,6 +1,7 @@
 import type { CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
+import { applyFolded, type FoldedRows } from './folded-rows';
 import { OrderListEntry } from './order-list.entities';
 
 /** The events the orders list keeps up with (published with the customer as subject). */
@@ -72,38 +73,17 @@ type StoredOrderRow = Omit<OrderRow, 'order_date' | 'placed_at' | 'total' | 'ref
  * `read-models.<service>`) or straight from the store (embedded) — through the `ProjectionRunner`.
  */
 export function orderListProjection(owner: string): Projection<OrderListEvent> {
-  const table = (manager: EntityManager) => manager.getRepository(OrderListEntry).metadata.tablePath;
-  /** Each order of the batch read once, folded in order, written back in one statement. */
-  const applyBatch = async (events: readonly OrderListEvent[], manager: EntityManager) => {
-    const ids = [...new Set(events.map((e) => e.data.orderId))];
-    const current = (await manager.query(`SELECT ${COLUMNS} FROM ${table(manager)} WHERE order_id = ANY($1::text[])`, [ids])) as StoredOrderRow[];
-    const rows = new Map<string, OrderRow>(
-      current.map((r) => [
-        r.order_id,
-        { ...r, order_date: iso(r.order_date), placed_at: iso(r.placed_at), total: Number(r.total), refunded: Number(r.refunded) },
-      ]),
-    );
-    const changed = new Set<string>();
-    for (const event of events) {
-      const id = event.data.orderId;
-      const before = rows.get(id);
-      const after = foldOrder(before, event);
-      if (after !== before) {
-        rows.set(id, after);
-        changed.add(id);
-      }
-    }
-    if (changed.size === 0) return;
-    await manager.query(
-      `INSERT INTO ${table(manager)} (${COLUMNS})
-       SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(${RECORD})
-       ON CONFLICT (order_id) DO UPDATE SET ${COLUMNS.split(', ')
-         .filter((c) => c !== 'order_id')
-         .map((c) => `${c} = EXCLUDED.${c}`)
-         .join(', ')}`,
-      [JSON.stringify([...changed].map((id) => rows.get(id)))],
-    );
+  const rows: FoldedRows<OrderListEvent, OrderRow, StoredOrderRow> = {
+    table: (manager) => manager.getRepository(OrderListEntry).metadata.tablePath,
+    key: 'order_id',
+    columns: COLUMNS,
+    record: RECORD,
+    idOf: (e) => e.data.orderId,
+    fromStored: (r) => ({ ...r, order_date: iso(r.order_date), placed_at: iso(r.placed_at), total: Number(r.total), refunded: Number(r.refunded) }),
+    fold: foldOrder,
   };
+  /** Each order of the batch read once, folded in order, written back in one statement. */
+  const applyBatch = (events: readonly OrderListEvent[], manager: EntityManager) => applyFolded(rows, events, manager);
   return {
     name: `${owner}.order-list`,
     entities: [OrderListEntry],
