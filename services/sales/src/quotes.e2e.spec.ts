@@ -373,9 +373,9 @@ describe('sales: product catalogue and quotes', () => {
     expect((await call('POST', `/quotes/${quoteId}/accept`, { version: 1 })).body.code).toBe('quote-accepted');
     expect((await call('GET', `/orders?customerId=${customerId}`)).body.items).toHaveLength(1);
     // the opportunity is won: no more quotes on it
-    expect((await call('POST', '/quotes', { opportunityId, currency: 'EUR', priceBookId: bookId, lines: [{ productId: ids.van, quantity: 1 }] })).body.code).toBe(
-      'opportunity-closed',
-    );
+    expect(
+      (await call('POST', '/quotes', { opportunityId, currency: 'EUR', priceBookId: bookId, lines: [{ productId: ids.van, quantity: 1 }] })).body.code,
+    ).toBe('opportunity-closed');
     expect((await call('POST', `/quotes/${quoteId}/versions`, { lines: [{ productId: ids.van, quantity: 1 }] })).body.code).toBe('quote-accepted');
 
     // the list per opportunity and per customer, newest first, paged

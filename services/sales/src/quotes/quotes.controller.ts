@@ -301,7 +301,12 @@ export class QuotesController {
     return {
       ...accepted,
       salesOrder: salesOrderFromAcceptedQuote(r.accepted),
-      order: { orderId: r.order.id, total: r.order.order.total, currency: r.order.order.currency, ...(r.order.closedOpportunity && { closedOpportunity: r.order.closedOpportunity }) },
+      order: {
+        orderId: r.order.id,
+        total: r.order.order.total,
+        currency: r.order.order.currency,
+        ...(r.order.closedOpportunity && { closedOpportunity: r.order.closedOpportunity }),
+      },
     };
   }
 
