@@ -13,3 +13,4 @@ export * from './calendar-feed';
 export * from './pipeline';
 export * from './opportunity';
 export * from './order';
+export * from './exchange-rates';
