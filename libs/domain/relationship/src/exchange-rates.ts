@@ -126,8 +126,7 @@ export function evolveExchangeRates(state: ExchangeRates, event: ExchangeRateEve
 export function decideExchangeRates(command: ExchangeRateCommand, state: ExchangeRates): ExchangeRateEvent[] {
   const d = command.data;
   if (!isCurrencyCode(d.reportingCurrency)) throw new DomainRuleViolation('unknown-currency', `${d.reportingCurrency} is not an ISO 4217 currency`);
-  if (!isCalendarDay(d.effectiveDate))
-    throw new DomainRuleViolation('effective-date-format', 'an effective date is a calendar day, YYYY-MM-DD');
+  if (!isCalendarDay(d.effectiveDate)) throw new DomainRuleViolation('effective-date-format', 'an effective date is a calendar day, YYYY-MM-DD');
   if (d.rates.length === 0) throw new DomainRuleViolation('rates-needed', 'at least one rate');
   if (d.rates.length > MAX_RATES_PER_CHANGE) throw new DomainRuleViolation('too-many-rates', `at most ${MAX_RATES_PER_CHANGE} rates at once`);
   const seen = new Set<string>();

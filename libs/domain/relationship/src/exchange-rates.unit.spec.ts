@@ -57,7 +57,13 @@ describe('exchange rates', () => {
   describe('the rates table: by reporting currency, in force from an effective day', () => {
     let state: ExchangeRates = exchangeRatesDecider.initialState;
     beforeAll(() => {
-      state = apply(state, set('2026-01-01', [{ currency: 'USD', rate: '0.90' }, { currency: 'JPY', rate: '0.0062' }]));
+      state = apply(
+        state,
+        set('2026-01-01', [
+          { currency: 'USD', rate: '0.90' },
+          { currency: 'JPY', rate: '0.0062' },
+        ]),
+      );
       state = apply(state, set('2026-03-01', [{ currency: 'USD', rate: '0.92' }]));
       state = apply(state, set('2026-02-01', [{ currency: 'USD', rate: '0.91' }]));
       state = apply(state, set('2026-01-01', [{ currency: 'EUR', rate: '163' }], 'JPY'));
@@ -88,9 +94,18 @@ describe('exchange rates', () => {
 
     it('setting the same rates again records nothing; a changed rate for the same day replaces it', () => {
       expect(decideExchangeRates(set('2026-02-01', [{ currency: 'USD', rate: '0.910' }]), state)).toEqual([]);
-      const events = decideExchangeRates(set('2026-02-01', [{ currency: 'USD', rate: '0.915' }, { currency: 'JPY', rate: '0.0062' }]), state);
+      const events = decideExchangeRates(
+        set('2026-02-01', [
+          { currency: 'USD', rate: '0.915' },
+          { currency: 'JPY', rate: '0.0062' },
+        ]),
+        state,
+      );
       expect(events).toHaveLength(1);
-      expect(events[0].data.rates).toEqual([{ currency: 'USD', rate: '0.915' }, { currency: 'JPY', rate: '0.0062' }]);
+      expect(events[0].data.rates).toEqual([
+        { currency: 'USD', rate: '0.915' },
+        { currency: 'JPY', rate: '0.0062' },
+      ]);
       const after = events.reduce(evolveExchangeRates, state);
       expect(rateOn(after, 'USD', 'EUR', '2026-02-15')?.rate).toBe('0.915');
       expect(after.get('EUR')?.get('USD')).toHaveLength(3);
@@ -100,7 +115,13 @@ describe('exchange rates', () => {
       [set('2026-01-01', [{ currency: 'EURO', rate: '1' }]), 'unknown-currency'],
       [set('2026-01-01', [{ currency: 'USD', rate: '1' }], 'XXQ'), 'unknown-currency'],
       [set('2026-01-01', [{ currency: 'EUR', rate: '1' }]), 'rate-to-itself'],
-      [set('2026-01-01', [{ currency: 'USD', rate: '1' }, { currency: 'USD', rate: '2' }]), 'currencies-unique'],
+      [
+        set('2026-01-01', [
+          { currency: 'USD', rate: '1' },
+          { currency: 'USD', rate: '2' },
+        ]),
+        'currencies-unique',
+      ],
       [set('2026-01-01', [{ currency: 'USD', rate: '0' }]), 'rate-positive'],
       [set('2026-01-01', [{ currency: 'USD', rate: '1.5e2' }]), 'rate-format'],
       [set('2026-02-30', [{ currency: 'USD', rate: '1' }]), 'effective-date-format'],

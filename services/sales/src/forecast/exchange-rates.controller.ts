@@ -7,7 +7,14 @@ import { CLOCK, CurrentPrincipal, RequireDepartment, RequireKind, RequireRoles, 
 import { ApiProblem } from '../catalogue/problem-responses';
 import { ExchangeRatesDto, ExchangeRatesQueryDto, SetExchangeRatesDto, SetExchangeRatesResultDto } from './exchange-rates.dto';
 
-const EXAMPLE_RATE = { reportingCurrency: 'EUR', currency: 'USD', rate: '0.9231', effectiveDate: '2026-03-01', setBy: 'mira', setAt: '2026-02-27T10:00:00.000Z' };
+const EXAMPLE_RATE = {
+  reportingCurrency: 'EUR',
+  currency: 'USD',
+  rate: '0.9231',
+  effectiveDate: '2026-03-01',
+  setBy: 'mira',
+  setAt: '2026-02-27T10:00:00.000Z',
+};
 
 /**
  * The reporting exchange rates: the rate of each currency to a reporting currency from an effective
@@ -29,14 +36,16 @@ export class ExchangeRatesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The rates in force on a day, as the table said then (asOf)' })
-  @ApiOkResponse({ type: ExchangeRatesDto, example: { on: '2026-03-01', asOf: '2026-03-01T23:59:59.999Z', rates: [EXAMPLE_RATE] } })
-  @ApiProblem(400, 'Bad query: errors name the field (currency, asOf)', { errors: [{ field: 'asOf', message: 'asOf must be an ISO 8601 instant or a calendar day' }] })
+  @ApiOperation({ summary: 'The rates in force on a day (asOf: a day, or an instant — then as the table was recorded by that instant)' })
+  @ApiOkResponse({ type: ExchangeRatesDto, example: { on: '2026-03-01', asOf: '2026-03-01T09:00:00.000Z', rates: [EXAMPLE_RATE] } })
+  @ApiProblem(400, 'Bad query: errors name the field (currency, asOf)', {
+    errors: [{ field: 'asOf', message: 'asOf must be an ISO 8601 instant or a calendar day' }],
+  })
   async get(@Query() q: ExchangeRatesQueryDto): Promise<ExchangeRatesDto> {
     const now = this.clock.now();
-    const { on, asOf } = readAsOf(q.asOf, now);
-    const table = await this.rates.table(asOf < now ? asOf : undefined);
-    return { on, asOf: asOf.toISOString(), rates: ratesOn(table, on, q.currency) };
+    const { on, recordedBy } = readAsOf(q.asOf, now);
+    const table = await this.rates.table(recordedBy);
+    return { on, asOf: (recordedBy ?? now).toISOString(), rates: ratesOn(table, on, q.currency) };
   }
 
   @Put()
@@ -58,14 +67,22 @@ export class ExchangeRatesController {
     @Headers('x-correlation-id') correlationId: string | undefined,
   ): Promise<SetExchangeRatesResultDto> {
     const { rates, recorded } = await this.rates.set(p as StaffPrincipal, dto, { correlationId });
-    return { reportingCurrency: dto.reportingCurrency, effectiveDate: dto.effectiveDate, recorded, rates: ratesOn(rates, dto.effectiveDate, dto.reportingCurrency) };
+    return {
+      reportingCurrency: dto.reportingCurrency,
+      effectiveDate: dto.effectiveDate,
+      recorded,
+      rates: ratesOn(rates, dto.effectiveDate, dto.reportingCurrency),
+    };
   }
 }
 
-/** `asOf` as the day the rates are in force on and the instant the table is read as recorded by: a day reads to its end (UTC). */
-export function readAsOf(asOf: string | undefined, now: Date): { on: string; asOf: Date } {
-  if (asOf === undefined) return { on: now.toISOString().slice(0, 10), asOf: now };
-  if (/^\d{4}-\d{2}-\d{2}$/.test(asOf)) return { on: asOf, asOf: new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000 - 1) };
+/**
+ * `asOf` as the day the rates are in force on (UTC) and, for an instant, the instant the table is
+ * read as recorded by (what it said then); a day, or nothing, reads the table as it is now.
+ */
+export function readAsOf(asOf: string | undefined, now: Date): { on: string; recordedBy?: Date } {
+  if (asOf === undefined) return { on: now.toISOString().slice(0, 10) };
+  if (/^\d{4}-\d{2}-\d{2}$/.test(asOf)) return { on: asOf };
   const at = new Date(asOf);
-  return { on: at.toISOString().slice(0, 10), asOf: at };
+  return { on: at.toISOString().slice(0, 10), recordedBy: at };
 }

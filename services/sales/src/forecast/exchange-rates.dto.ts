@@ -33,7 +33,9 @@ export function IsInstantOrDay(): PropertyDecorator {
     validator: {
       validate: (value: unknown) =>
         isCalendarDate(value) ||
-        (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value))),
+        (typeof value === 'string' &&
+          /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
+          !Number.isNaN(Date.parse(value))),
       defaultMessage: (args) => `${args?.property ?? 'the value'} must be an ISO 8601 instant (2026-03-01T09:00:00Z) or a calendar day (2026-03-01)`,
     },
   });
@@ -46,7 +48,7 @@ export class ExchangeRatesQueryDto {
   currency?: string;
   @ApiPropertyOptional({
     description:
-      'What the table said then: the rates in force on that day, as recorded by that instant (a day: by its end, UTC). Default: now, by the service clock',
+      'The rates in force on this day (UTC); an instant also reads the table as it was recorded by then (what it said then). Default: today, the table now',
     example: '2026-03-01',
   })
   @IsOptional()
@@ -65,7 +67,8 @@ export class ExchangeRateEntryDto {
 
 export class ExchangeRatesDto {
   @ApiProperty({ description: 'The day the rates are in force on', example: '2026-03-01' }) on!: string;
-  @ApiProperty({ description: 'The instant the table is read as recorded by', example: '2026-03-01T23:59:59.999Z' }) asOf!: string;
+  @ApiProperty({ description: 'The instant the table is read as recorded by (now, unless asOf was an instant)', example: '2026-03-01T09:00:00.000Z' })
+  asOf!: string;
   @ApiProperty({ type: [ExchangeRateEntryDto], description: 'By reporting currency, then currency; a currency without a rate by then is absent' })
   rates!: ExchangeRateEntryDto[];
 }

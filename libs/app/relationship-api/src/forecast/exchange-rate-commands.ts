@@ -24,7 +24,7 @@ export class ExchangeRateCommands {
 
   private readonly handler = new CommandHandler(this.store, exchangeRatesDecider, { retries: this.settings.retries });
 
-  /** Sets rates for a day; only what differs from that day's rates is recorded. Answers the table now. */
+  /** Sets rates for a day; only what differs from that day’s rates is recorded (`recorded`: how many rates). Answers the table now. */
   async set(principal: StaffPrincipal, input: SetExchangeRatesInput, options: CommandOptions = {}): Promise<{ rates: ExchangeRates; recorded: number }> {
     const r = await this.handler.handle(
       EXCHANGE_RATES_STREAM,
@@ -40,7 +40,7 @@ export class ExchangeRateCommands {
       },
       metadataFor(principal, this.settings.clock, visibilityFor(principal), options.correlationId),
     );
-    return { rates: r.state, recorded: r.events.length };
+    return { rates: r.state, recorded: r.events.reduce((n, e) => n + e.data.rates.length, 0) };
   }
 
   /** The table as recorded by `recordedBy` (by when the store recorded each change); now when absent. */
