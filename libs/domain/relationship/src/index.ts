@@ -14,3 +14,4 @@ export * from './pipeline';
 export * from './opportunity';
 export * from './order';
 export * from './exchange-rates';
+export * from './forecast';
