@@ -169,3 +169,189 @@ describe('exchange rates (embedded)', () => {
     }
   });
 });
+
+// The forecast over HTTP: its own app, so the rates and opportunities of the tests above do not mix in.
+describe('forecast (embedded)', () => {
+  let app: ServiceApp;
+  let stop: () => Promise<void>;
+  let base: string;
+  let manager: string;
+  let agent: string;
+  let customerId: string;
+  const clock = new TestClock('2026-03-02T09:00:00.000Z');
+  const call = httpCaller(
+    () => base,
+    () => agent,
+  );
+  const fields = (body: Record<string, unknown>) => ((body.errors as { field: string }[] | undefined) ?? []).map((e) => e.field);
+  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+    const until = Date.now() + 15_000;
+    for (;;) {
+      const value = await read();
+      if (ok(value) || Date.now() > until) return value;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  type Row = Record<string, unknown> & { period: string; pipeline: unknown; bestCase: unknown; commit: unknown; closed: unknown; unconverted: unknown[] };
+  const forecast = async (query: string) => (await call('GET', `/forecast?${query}`)).body as { rows: Row[] } & Record<string, unknown>;
+
+  beforeAll(async () => {
+    ({ app, base, stop } = await startEmbeddedService('sales-forecast-2', SalesConfig, (c, p, h) => createSalesApp(c, p, { ...h, clock }), crmRegistry()));
+    const mint = app.app.get(TokenMint);
+    manager = await mint.mint({ kind: 'staff', subject: 'mira', department: 'sales', roles: ['manager'] });
+    agent = await mint.mint({ kind: 'staff', subject: 'sari', department: 'sales', roles: ['agent'] });
+    customerId = String((await call('POST', '/customers', { kind: 'organisation', name: 'PT Maju Jaya' })).body.customerId);
+  });
+  afterAll(async () => {
+    await stop?.();
+  });
+
+  it('per quarter: pipeline, best case, commit and closed in the reporting currency; a currency without a rate is listed, not guessed; asOf answers what it said then', async () => {
+    const set = await call(
+      'PUT',
+      '/exchange-rates',
+      { reportingCurrency: 'EUR', effectiveDate: '2026-01-01', rates: [{ currency: 'USD', rate: '0.90' }] },
+      {},
+      manager,
+    );
+    expect(set.status).toBe(200);
+    const team = `f-${randomUUID().slice(0, 8)}`;
+    const open = async (body: Record<string, unknown>) => {
+      const r = await call('POST', '/opportunities', { customerId, name: team, team, ...body });
+      expect(r.status).toBe(201);
+      return String(r.body.episodeId);
+    };
+    const a = await open({ amount: 100_000, currency: 'EUR', expectedCloseDate: '2026-03-15', probability: 20 });
+    await open({ amount: 10_001, currency: 'USD', expectedCloseDate: '2026-04-10', probability: 75, owner: 'budi' }); // 100.01 USD → 90.009 → 90.01 EUR
+    await open({ amount: 5_000, currency: 'GBP', expectedCloseDate: '2026-03-20', probability: 50 });
+    const d = await open({ amount: 50_000, currency: 'EUR', expectedCloseDate: '2026-03-31', probability: 60 });
+    await open({ amount: 70_000, currency: 'EUR' }); // no close date: in no period
+    expect((await call('POST', `/opportunities/${d}/close`, { outcome: 'won', reason: 'signed', value: 48_000, currency: 'EUR' })).status).toBe(200);
+    const query = `period=quarter&from=2026-01-01&to=2026-06-30&currency=EUR&team=${team}`;
+    const now = await eventually(
+      () => forecast(query),
+      (f) => (f.rows?.[0]?.closed as { count: number } | undefined)?.count === 1,
+    );
+    expect(now).toMatchObject({
+      currency: 'EUR',
+      ratesOn: '2026-03-02',
+      period: 'quarter',
+      bestCaseFrom: 40,
+      commitFrom: 70,
+      asOf: '2026-03-02T09:00:00.000Z',
+    });
+    expect(now.rows).toEqual([
+      {
+        period: '2026-Q1',
+        start: '2026-01-01',
+        end: '2026-03-31',
+        pipeline: { count: 2, amount: 100_000, weightedAmount: 20_000 },
+        bestCase: { count: 1, amount: 0, weightedAmount: 0 },
+        commit: { count: 0, amount: 0, weightedAmount: 0 },
+        closed: { count: 1, amount: 48_000 },
+        unconverted: [
+          { category: 'pipeline', currency: 'GBP', count: 1, amount: 5_000 },
+          { category: 'bestCase', currency: 'GBP', count: 1, amount: 5_000 },
+        ],
+      },
+      {
+        period: '2026-Q2',
+        start: '2026-04-01',
+        end: '2026-06-30',
+        pipeline: { count: 1, amount: 9_001, weightedAmount: 6_751 },
+        bestCase: { count: 1, amount: 9_001, weightedAmount: 6_751 },
+        commit: { count: 1, amount: 9_001, weightedAmount: 6_751 },
+        closed: { count: 0, amount: 0 },
+        unconverted: [],
+      },
+    ]);
+
+    // by month and owner; thresholds of the caller's choosing
+    const byOwner = await forecast(`period=month&from=2026-03-01&to=2026-04-30&currency=EUR&team=${team}&groupBy=owner&bestCaseFrom=20&commitFrom=50`);
+    expect(byOwner.rows.map((r) => [r.period, r.owner, r.pipeline, r.commit])).toEqual([
+      // the pound has no rate yet: counted in commit (50 %), its amount listed under unconverted
+      ['2026-03', 'sari', { count: 2, amount: 100_000, weightedAmount: 20_000 }, { count: 1, amount: 0, weightedAmount: 0 }],
+      ['2026-04', 'budi', { count: 1, amount: 9_001, weightedAmount: 6_751 }, { count: 1, amount: 9_001, weightedAmount: 6_751 }],
+    ]);
+    expect((await forecast(`${query}&groupBy=pipeline`)).rows[0]).toMatchObject({ pipelineName: 'Sales process' });
+
+    // what it said then: before A was raised to 80 % and before the pound had a rate
+    await new Promise((r) => setTimeout(r, 20));
+    const before = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await call('PATCH', `/opportunities/${a}`, { probability: 80 })).status).toBe(200);
+    await call('PUT', '/exchange-rates', { reportingCurrency: 'EUR', effectiveDate: '2026-01-01', rates: [{ currency: 'GBP', rate: '1.17' }] }, {}, manager);
+    const raised = await eventually(
+      () => forecast(query),
+      (f) => (f.rows?.[0]?.commit as { count: number } | undefined)?.count === 1,
+    );
+    expect(raised.rows[0]).toMatchObject({
+      pipeline: { count: 2, amount: 100_000 + 5_850, weightedAmount: 80_000 + 2_925 },
+      commit: { count: 1, amount: 100_000, weightedAmount: 80_000 },
+      unconverted: [],
+    });
+    const then = await forecast(`${query}&asOf=${encodeURIComponent(before)}`);
+    expect(then.asOf).toBe(before);
+    expect(then.rows[0]).toMatchObject({
+      pipeline: { count: 2, amount: 100_000, weightedAmount: 20_000 },
+      commit: { count: 0 },
+      closed: { count: 1, amount: 48_000 },
+    });
+    expect(then.rows[0].unconverted).toHaveLength(2);
+    const empty = await forecast(`${query}&asOf=2000-01-01T00:00:00Z`);
+    expect(empty.rows.map((r) => r.pipeline)).toEqual([
+      { count: 0, amount: 0, weightedAmount: 0 },
+      { count: 0, amount: 0, weightedAmount: 0 },
+    ]);
+  });
+
+  it('bad queries are a 400 naming the field', async () => {
+    const ok = 'period=month&from=2026-01-01&to=2026-03-31&currency=EUR';
+    const without = (name: string) => ok.replace(new RegExp(`${name}=[^&]*&?`), '');
+    for (const [query, field] of [
+      [without('period'), 'period'],
+      [without('from'), 'from'],
+      [without('to'), 'to'],
+      [without('currency'), 'currency'],
+      [`${ok}&period=week`.replace('period=month&', ''), 'period'],
+      [ok.replace('currency=EUR', 'currency=eur'), 'currency'],
+      [ok.replace('currency=EUR', 'currency=XXQ'), 'currency'],
+      [ok.replace('currency=EUR', 'currency=EUR%00'), 'currency'],
+      [ok.replace('currency=EUR', 'currency=EUR&currency=USD'), 'currency'],
+      [ok.replace('from=2026-01-01', 'from=2026-02-30'), 'from'],
+      [ok.replace('from=2026-01-01', 'from=yesterday'), 'from'],
+      [ok.replace('to=2026-03-31', 'to=2025-12-31'), 'to'],
+      [ok.replace('to=2026-03-31', 'to=2040-01-01'), 'to'],
+      [`${ok}&groupBy=region`, 'groupBy'],
+      [`${ok}&asOf=yesterday`, 'asOf'],
+      [`${ok}&asOf=2026-03-01T25:00:00Z`, 'asOf'],
+      [`${ok}&bestCaseFrom=101`, 'bestCaseFrom'],
+      [`${ok}&bestCaseFrom=-1`, 'bestCaseFrom'],
+      [`${ok}&commitFrom=4e1`, 'commitFrom'],
+      [`${ok}&bestCaseFrom=80&commitFrom=70`, 'commitFrom'],
+      [`${ok}&pipelineId=x`, 'pipelineId'],
+      [`${ok}&team=A%00`, 'team'],
+    ]) {
+      const r = await call('GET', `/forecast?${query}`);
+      expect({ query, status: r.status, type: r.type.includes('application/problem+json') }).toEqual({ query, status: 400, type: true });
+      expect({ query, fields: fields(r.body) }).toEqual({ query, fields: expect.arrayContaining([field]) });
+    }
+  });
+
+  it('who may: sales and management staff; service staff and partners 403; no token 401; documented in OpenAPI', async () => {
+    const mint = app.app.get(TokenMint);
+    const service = await mint.mint({ kind: 'staff', subject: 'budi', department: 'service', roles: ['manager'] });
+    const partner = await mint.mint({ kind: 'partner', subject: 'p.x', partnerId: randomUUID(), roles: ['manager'] });
+    const url = '/forecast?period=month&from=2026-01-01&to=2026-03-31&currency=EUR';
+    for (const bearer of [service, partner]) expect((await call('GET', url, undefined, {}, bearer)).status).toBe(403);
+    expect((await fetch(`${base}${url}`)).status).toBe(401);
+    expect((await call('GET', url, undefined, {}, manager)).status).toBe(200);
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }> }>>;
+    };
+    const op = doc.paths['/forecast'].get;
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+    expect(op.responses['200'].content?.['application/json']?.schema).toBeDefined();
+    expect(op.responses['200'].content?.['application/json']?.example).toBeDefined();
+  });
+});

@@ -23,6 +23,7 @@ import { ListOpportunitiesController } from './opportunities/list-opportunities/
 import { PipelinesController } from './opportunities/pipelines/pipelines.controller';
 import { PipelineReportController } from './opportunities/pipeline-report/pipeline-report.controller';
 import { ExchangeRatesController } from './forecast/exchange-rates.controller';
+import { ForecastController } from './forecast/forecast.controller';
 import { OrdersController } from './orders/orders.controller';
 import { ListOrdersController } from './orders/list-orders/list-orders.controller';
 import { OrderImportsController } from './orders/order-imports/order-imports.controller';
@@ -58,6 +59,7 @@ import { OrderImportsController } from './orders/order-imports/order-imports.con
     PipelinesController,
     PipelineReportController,
     ExchangeRatesController,
+    ForecastController,
     // GET /orders and /orders/import(s) before OrdersController's /orders/:id.
     ListOrdersController,
     OrderImportsController,
