@@ -15,3 +15,4 @@ export * from './opportunity';
 export * from './order';
 export * from './exchange-rates';
 export * from './forecast';
+export * from './sales-targets';
