@@ -305,6 +305,101 @@ describe('forecast (embedded)', () => {
     ]);
   });
 
+  it('sales targets per owner or team and period; attainment is the wins of the period in the target’s currency against it', async () => {
+    const id = randomUUID().slice(0, 6);
+    const [ana, eko, team] = [`ana-${id}`, `eko-${id}`, `t-${id}`];
+    await call('PUT', '/exchange-rates', { reportingCurrency: 'EUR', effectiveDate: '2026-01-01', rates: [{ currency: 'USD', rate: '0.90' }] }, {}, manager);
+    const win = async (owner: string, amount: number, currency: string) => {
+      const r = await call('POST', '/opportunities', { customerId, name: 'deal', owner, team, amount, currency, expectedCloseDate: '2026-03-31' });
+      expect((await call('POST', `/opportunities/${String(r.body.episodeId)}/close`, { outcome: 'won', reason: 'signed' })).status).toBe(200);
+    };
+    await win(ana, 30_000, 'EUR');
+    await win(eko, 10_000, 'USD'); // 90.00 EUR at 0.90
+    await win(eko, 500, 'CHF'); // no rate: listed, not added
+    await call('POST', '/opportunities', { customerId, name: 'open', owner: ana, team, amount: 99_999, currency: 'EUR', expectedCloseDate: '2026-03-31' }); // open: not a win
+    const targets = [
+      { owner: ana, amount: 60_000 },
+      { owner: eko, amount: 0 },
+      { team, amount: 100_000 },
+    ];
+    const set = await call('PUT', '/sales-targets', { period: '2026-Q1', currency: 'EUR', targets }, {}, manager);
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ period: '2026-Q1', recorded: 3 });
+    expect((await call('PUT', '/sales-targets', { period: '2026-Q1', currency: 'EUR', targets }, {}, manager)).body.recorded).toBe(0);
+    // a target in yen for the same team next month does not mix in
+    expect((await call('PUT', '/sales-targets', { period: '2026-04', currency: 'JPY', targets: [{ team, amount: 1 }] }, {}, manager)).status).toBe(200);
+    const attainment = async (query: string) =>
+      (await call('GET', `/sales-targets/attainment?${query}`)).body as { items: Record<string, unknown>[] } & Record<string, unknown>;
+    const q1 = await eventually(
+      () => attainment(`period=2026-Q1&team=${team}`),
+      (a) => (a.items?.[0]?.won as { count: number } | undefined)?.count === 3,
+    );
+    expect(q1).toMatchObject({ period: '2026-Q1', start: '2026-01-01', end: '2026-03-31', ratesOn: '2026-03-02' });
+    expect(q1.items).toEqual([
+      {
+        scope: 'team',
+        subject: team,
+        currency: 'EUR',
+        target: 100_000,
+        won: { count: 3, amount: 39_000 },
+        attainmentBasisPoints: 3_900,
+        unconverted: [{ currency: 'CHF', count: 1, amount: 500 }],
+      },
+    ]);
+    const owners = await attainment(`period=2026-Q1&owner=${ana}`);
+    expect(owners.items).toEqual([
+      { scope: 'owner', subject: ana, currency: 'EUR', target: 60_000, won: { count: 1, amount: 30_000 }, attainmentBasisPoints: 5_000, unconverted: [] },
+    ]);
+    expect((await attainment(`period=2026-Q1&owner=${eko}`)).items[0]).toMatchObject({
+      target: 0,
+      won: { count: 2, amount: 9_000 },
+      attainmentBasisPoints: null,
+    });
+    expect((await attainment(`period=2026-04&team=${team}`)).items).toEqual([
+      { scope: 'team', subject: team, currency: 'JPY', target: 1, won: { count: 0, amount: 0 }, attainmentBasisPoints: 0, unconverted: [] },
+    ]);
+    // before the targets were set there were none
+    expect((await attainment(`period=2026-Q1&team=${team}&asOf=2000-01-01T00:00:00Z`)).items).toEqual([]);
+
+    // bad input
+    const ok = { period: '2026-Q1', currency: 'EUR', targets: [{ owner: ana, amount: 1 }] };
+    for (const [body, field] of [
+      [{ ...ok, period: '2026-Q5' }, 'period'],
+      [{ ...ok, period: '2026-W09' }, 'period'],
+      [{ ...ok, period: '2026-Q1\u0000' }, 'period'],
+      [{ ...ok, currency: 'EURO' }, 'currency'],
+      [{ ...ok, targets: [] }, 'targets'],
+      [{ ...ok, targets: [[{ owner: ana, amount: 1 }]] }, 'targets'],
+      [{ ...ok, targets: [{ owner: ana, amount: 1.5 }] }, 'targets.0.amount'],
+      [{ ...ok, targets: [{ owner: ana, amount: '100' }] }, 'targets.0.amount'],
+      [{ ...ok, targets: [{ owner: ana, amount: -1 }] }, 'targets.0.amount'],
+      [{ ...ok, targets: [{ amount: 1 }] }, 'targets.0.owner'],
+      [{ ...ok, targets: [{ team: 'Big Team', amount: 1 }] }, 'targets.0.team'],
+      [{ ...ok, targets: [{ owner: ['x'], amount: 1 }] }, 'targets.0.owner'],
+    ] as [unknown, string][]) {
+      const r = await call('PUT', '/sales-targets', body, {}, manager);
+      expect({ field, status: r.status, fields: fields(r.body) }).toEqual({ field, status: 400, fields: expect.arrayContaining([field]) });
+    }
+    expect((await call('PUT', '/sales-targets', { ...ok, targets: [{ owner: ana, team, amount: 1 }] }, {}, manager)).body.code).toBe('owner-or-team');
+    expect((await call('PUT', '/sales-targets', { ...ok, targets: [ok.targets[0], ok.targets[0]] }, {}, manager)).body.code).toBe('targets-unique');
+    const notJson = await fetch(`${base}/sales-targets`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${manager}`, 'content-type': 'text/plain' },
+      body: 'x',
+    });
+    expect(notJson.status).toBe(415);
+    expect(notJson.headers.get('content-type')).toContain('application/problem+json');
+    for (const [query, field] of [
+      ['period=2026', 'period'],
+      ['', 'period'],
+      ['period=2026-Q1&asOf=yesterday', 'asOf'],
+      ['period=2026-Q1&team=A%00', 'team'],
+    ]) {
+      const r = await call('GET', `/sales-targets/attainment?${query}`);
+      expect({ query, status: r.status, fields: fields(r.body) }).toEqual({ query, status: 400, fields: expect.arrayContaining([field]) });
+    }
+  });
+
   it('bad queries are a 400 naming the field', async () => {
     const ok = 'period=month&from=2026-01-01&to=2026-03-31&currency=EUR';
     const without = (name: string) => ok.replace(new RegExp(`${name}=[^&]*&?`), '');
@@ -338,20 +433,34 @@ describe('forecast (embedded)', () => {
     }
   });
 
-  it('who may: sales and management staff; service staff and partners 403; no token 401; documented in OpenAPI', async () => {
+  it('who may: sales and management staff read; managers set targets; service staff, partners 403 (agents too on PUT); no token 401; documented in OpenAPI', async () => {
     const mint = app.app.get(TokenMint);
     const service = await mint.mint({ kind: 'staff', subject: 'budi', department: 'service', roles: ['manager'] });
     const partner = await mint.mint({ kind: 'partner', subject: 'p.x', partnerId: randomUUID(), roles: ['manager'] });
-    const url = '/forecast?period=month&from=2026-01-01&to=2026-03-31&currency=EUR';
-    for (const bearer of [service, partner]) expect((await call('GET', url, undefined, {}, bearer)).status).toBe(403);
-    expect((await fetch(`${base}${url}`)).status).toBe(401);
-    expect((await call('GET', url, undefined, {}, manager)).status).toBe(200);
+    for (const url of ['/forecast?period=month&from=2026-01-01&to=2026-03-31&currency=EUR', '/sales-targets/attainment?period=2026-Q1']) {
+      for (const bearer of [service, partner]) expect((await call('GET', url, undefined, {}, bearer)).status).toBe(403);
+      expect((await fetch(`${base}${url}`)).status).toBe(401);
+      expect((await call('GET', url, undefined, {}, manager)).status).toBe(200);
+      expect((await call('GET', url, undefined, {}, agent)).status).toBe(200);
+    }
+    const targets = { period: '2026-Q1', currency: 'EUR', targets: [{ owner: 'x', amount: 1 }] };
+    for (const bearer of [service, partner, agent]) expect((await call('PUT', '/sales-targets', targets, {}, bearer)).status).toBe(403);
+    expect(
+      (await fetch(`${base}/sales-targets`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(targets) })).status,
+    ).toBe(401);
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }> }>>;
     };
-    const op = doc.paths['/forecast'].get;
-    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
-    expect(op.responses['200'].content?.['application/json']?.schema).toBeDefined();
-    expect(op.responses['200'].content?.['application/json']?.example).toBeDefined();
+    for (const [path, method, statuses] of [
+      ['/forecast', 'get', ['200', '400', '401', '403']],
+      ['/sales-targets/attainment', 'get', ['200', '400', '401', '403']],
+      ['/sales-targets', 'put', ['200', '400', '401', '403', '415', '422']],
+    ] as [string, string, string[]][]) {
+      const op = doc.paths[path][method];
+      expect({ path, statuses: Object.keys(op.responses) }).toEqual({ path, statuses: expect.arrayContaining(statuses) });
+      expect(op.responses['200'].content?.['application/json']?.schema).toBeDefined();
+      expect(op.responses['200'].content?.['application/json']?.example).toBeDefined();
+      expect(op.responses['400'].content?.['application/problem+json']?.example).toBeDefined();
+    }
   });
 });

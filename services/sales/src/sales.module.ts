@@ -24,6 +24,7 @@ import { PipelinesController } from './opportunities/pipelines/pipelines.control
 import { PipelineReportController } from './opportunities/pipeline-report/pipeline-report.controller';
 import { ExchangeRatesController } from './forecast/exchange-rates.controller';
 import { ForecastController } from './forecast/forecast.controller';
+import { SalesTargetsController } from './forecast/sales-targets.controller';
 import { OrdersController } from './orders/orders.controller';
 import { ListOrdersController } from './orders/list-orders/list-orders.controller';
 import { OrderImportsController } from './orders/order-imports/order-imports.controller';
@@ -60,6 +61,7 @@ import { OrderImportsController } from './orders/order-imports/order-imports.con
     PipelineReportController,
     ExchangeRatesController,
     ForecastController,
+    SalesTargetsController,
     // GET /orders and /orders/import(s) before OrdersController's /orders/:id.
     ListOrdersController,
     OrderImportsController,

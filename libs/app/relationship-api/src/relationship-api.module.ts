@@ -25,6 +25,7 @@ import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './p
 import { ReadModelRunners } from './read-models';
 import { PipelineCommands } from './opportunities/pipeline-commands';
 import { ExchangeRateCommands } from './forecast/exchange-rate-commands';
+import { SalesTargetCommands } from './forecast/sales-target-commands';
 import { OrderCommands } from './orders/order-commands';
 import { QuoteAcceptance } from './quotes/accept-quote';
 import { OrderImports } from './orders/order-imports';
@@ -176,6 +177,11 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, COMMAND_SETTINGS],
         useFactory: (store: EventStore, s: CommandSettings) => new ExchangeRateCommands(store, s),
       },
+      {
+        provide: SalesTargetCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new SalesTargetCommands(store, s),
+      },
       // Accepting a quote places its order (issue 10 §4–5).
       { provide: QuoteAcceptance, inject: [QuoteCommands, OrderCommands], useFactory: (q: QuoteCommands, o: OrderCommands) => new QuoteAcceptance(q, o) },
       {
@@ -223,6 +229,7 @@ export class RelationshipApiModule {
         CalendarFeedCommands,
         PipelineCommands,
         ExchangeRateCommands,
+        SalesTargetCommands,
         OrderCommands,
         OrderImports,
       ],
