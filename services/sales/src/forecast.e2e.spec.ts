@@ -463,4 +463,85 @@ describe('forecast (embedded)', () => {
       expect(op.responses['400'].content?.['application/problem+json']?.example).toBeDefined();
     }
   });
+
+  it('activity report: calls, meetings, e-mails and tasks completed per owner per ISO week (managers); bad queries 400; agents 403', async () => {
+    const id = randomUUID().slice(0, 6);
+    const [ana, eko] = [`ana-${id}`, `eko-${id}`];
+    const plan = async (kind: string, owner: string) => {
+      const r = await call(
+        'POST',
+        '/activities',
+        { kind, customerId, owner, subject: kind, dueAt: '2026-03-20T09:00:00Z', ...(kind === 'meeting' && { durationMinutes: 30 }) },
+        {},
+        manager,
+      );
+      expect(r.status).toBe(201);
+      return String(r.body.activityId);
+    };
+    // planned and completed at that instant (an activity is not completed before it was planned)
+    const complete = async (planned: () => Promise<string>, at: string) => {
+      clock.set(at);
+      const activityId = await planned();
+      const r = await call('POST', `/activities/${activityId}/completion`, { response: 'done' }, {}, manager);
+      expect({ status: r.status, code: r.body.code }).toEqual({ status: 200, code: undefined });
+    };
+    try {
+      await complete(() => plan('call', ana), '2026-03-02T08:00:00.000Z'); // Monday of 2026-W10
+      await complete(() => plan('call', ana), '2026-03-08T23:59:00.000Z'); // its Sunday
+      await complete(() => plan('meeting', ana), '2026-03-04T10:00:00.000Z');
+      await complete(() => plan('email', ana), '2026-03-09T00:00:00.000Z'); // 2026-W11
+      await complete(() => plan('task', eko), '2026-03-05T10:00:00.000Z');
+      await complete(() => plan('email', eko), '2026-03-31T10:00:00.000Z'); // after the range
+      await plan('call', eko); // never completed
+      const cancelled = await plan('call', eko);
+      expect((await call('POST', `/activities/${cancelled}/cancellation`, { reason: 'no' }, {}, manager)).status).toBe(200);
+    } finally {
+      clock.set('2026-03-02T09:00:00.000Z');
+    }
+    const report = async (query: string, bearer = manager) =>
+      (await call('GET', `/activity-reports?${query}`, undefined, {}, bearer)).body as { rows: Record<string, unknown>[] };
+    const mine = (r: { rows: Record<string, unknown>[] }) => r.rows.filter((row) => String(row.owner).endsWith(id));
+    const all = await eventually(
+      () => report('from=2026-03-01&to=2026-03-15'),
+      (r) => mine(r).length === 3,
+    );
+    expect(mine(all)).toEqual([
+      { owner: ana, week: '2026-W10', weekStart: '2026-03-02', calls: 2, meetings: 1, emails: 0, tasks: 0 },
+      { owner: eko, week: '2026-W10', weekStart: '2026-03-02', calls: 0, meetings: 0, emails: 0, tasks: 1 },
+      { owner: ana, week: '2026-W11', weekStart: '2026-03-09', calls: 0, meetings: 0, emails: 1, tasks: 0 },
+    ]);
+    expect((await report(`from=2026-03-01&to=2026-03-31&owner=${eko}`)).rows.map((r) => [r.week, r.tasks, r.emails])).toEqual([
+      ['2026-W10', 1, 0],
+      ['2026-W14', 0, 1],
+    ]);
+    for (const [query, field] of [
+      ['to=2026-03-31', 'from'],
+      ['from=2026-03-01', 'to'],
+      ['from=2026-02-30&to=2026-03-31', 'from'],
+      ['from=2026-03-01&to=2026-02-01', 'to'],
+      ['from=2026-03-01&to=2027-06-01', 'to'],
+      ['from=2026-03-01%00&to=2026-03-31', 'from'],
+      ['from=2026-03-01&to=2026-03-31&owner=', 'owner'],
+    ]) {
+      const r = await call('GET', `/activity-reports?${query}`, undefined, {}, manager);
+      expect({ query, status: r.status, problem: r.type.includes('application/problem+json'), fields: fields(r.body) }).toEqual({
+        query,
+        status: 400,
+        problem: true,
+        fields: expect.arrayContaining([field]),
+      });
+    }
+    const mint = app.app.get(TokenMint);
+    const service = await mint.mint({ kind: 'staff', subject: 'budi', department: 'service', roles: ['manager'] });
+    const partner = await mint.mint({ kind: 'partner', subject: 'p.x', partnerId: randomUUID(), roles: ['manager'] });
+    for (const bearer of [agent, service, partner])
+      expect((await call('GET', '/activity-reports?from=2026-03-01&to=2026-03-31', undefined, {}, bearer)).status).toBe(403);
+    expect((await fetch(`${base}/activity-reports?from=2026-03-01&to=2026-03-31`)).status).toBe(401);
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }> }>>;
+    };
+    const op = doc.paths['/activity-reports'].get;
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+    expect(op.responses['200'].content?.['application/json']?.example).toBeDefined();
+  });
 });

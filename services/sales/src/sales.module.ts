@@ -25,6 +25,7 @@ import { PipelineReportController } from './opportunities/pipeline-report/pipeli
 import { ExchangeRatesController } from './forecast/exchange-rates.controller';
 import { ForecastController } from './forecast/forecast.controller';
 import { SalesTargetsController } from './forecast/sales-targets.controller';
+import { ActivityReportController } from './forecast/activity-report.controller';
 import { OrdersController } from './orders/orders.controller';
 import { ListOrdersController } from './orders/list-orders/list-orders.controller';
 import { OrderImportsController } from './orders/order-imports/order-imports.controller';
@@ -62,6 +63,7 @@ import { OrderImportsController } from './orders/order-imports/order-imports.con
     ExchangeRatesController,
     ForecastController,
     SalesTargetsController,
+    ActivityReportController,
     // GET /orders and /orders/import(s) before OrdersController's /orders/:id.
     ListOrdersController,
     OrderImportsController,

@@ -206,3 +206,15 @@ export function buildForecast(items: readonly ForecastItem[], o: ForecastOptions
   }
   return rows;
 }
+
+/** The ISO 8601 week of a day (`YYYY-MM-DD`): `2026-W10`; the week-numbering year may differ from the day's (2027-01-01 is 2026-W53). */
+export function isoWeekOf(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  const weekday = (d.getUTCDay() + 6) % 7; // Monday 0
+  d.setUTCDate(d.getUTCDate() - weekday + 3); // the Thursday of its week decides the year
+  const year = d.getUTCFullYear();
+  const firstThursday = new Date(Date.UTC(year, 0, 4));
+  firstThursday.setUTCDate(firstThursday.getUTCDate() - ((firstThursday.getUTCDay() + 6) % 7) + 3);
+  const week = 1 + Math.round((d.getTime() - firstThursday.getTime()) / (7 * 86_400_000));
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}

@@ -1,5 +1,5 @@
 import { decideExchangeRates, evolveExchangeRates, exchangeRatesDecider, type ExchangeRates } from './exchange-rates';
-import { buildForecast, categoriesOf, periodOf, periodsBetween, type ForecastItem, type ForecastOptions } from './forecast';
+import { buildForecast, categoriesOf, isoWeekOf, periodOf, periodsBetween, type ForecastItem, type ForecastOptions } from './forecast';
 
 const rates: ExchangeRates = decideExchangeRates(
   {
@@ -142,5 +142,14 @@ describe('forecast', () => {
       ['p1', 2],
       ['p2', 1],
     ]);
+  });
+
+  it('ISO weeks (activity reports): Monday to Sunday, week 1 holds the year’s first Thursday', () => {
+    expect(isoWeekOf('2026-03-02')).toBe('2026-W10'); // a Monday
+    expect(isoWeekOf('2026-03-08')).toBe('2026-W10'); // its Sunday
+    expect(isoWeekOf('2026-01-01')).toBe('2026-W01'); // a Thursday
+    expect(isoWeekOf('2027-01-01')).toBe('2026-W53'); // a Friday: the last week of 2026
+    expect(isoWeekOf('2024-12-30')).toBe('2025-W01'); // a Monday: the first week of 2025
+    expect(isoWeekOf('2021-01-03')).toBe('2020-W53');
   });
 });
