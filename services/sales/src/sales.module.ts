@@ -22,6 +22,10 @@ import { ActivitySchedulerService } from './activities/activity-scheduler.servic
 import { ListOpportunitiesController } from './opportunities/list-opportunities/list-opportunities.controller';
 import { PipelinesController } from './opportunities/pipelines/pipelines.controller';
 import { PipelineReportController } from './opportunities/pipeline-report/pipeline-report.controller';
+import { ExchangeRatesController } from './forecast/exchange-rates.controller';
+import { ForecastController } from './forecast/forecast.controller';
+import { SalesTargetsController } from './forecast/sales-targets.controller';
+import { ActivityReportController } from './forecast/activity-report.controller';
 import { OrdersController } from './orders/orders.controller';
 import { ListOrdersController } from './orders/list-orders/list-orders.controller';
 import { OrderImportsController } from './orders/order-imports/order-imports.controller';
@@ -56,6 +60,10 @@ import { OrderImportsController } from './orders/order-imports/order-imports.con
     ListOpportunitiesController,
     PipelinesController,
     PipelineReportController,
+    ExchangeRatesController,
+    ForecastController,
+    SalesTargetsController,
+    ActivityReportController,
     // GET /orders and /orders/import(s) before OrdersController's /orders/:id.
     ListOrdersController,
     OrderImportsController,

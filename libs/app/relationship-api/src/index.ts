@@ -21,6 +21,8 @@ export * from './activities/activity-commands';
 export * from './activities/activity-scheduler';
 export * from './activities/calendar-feed-commands';
 export * from './opportunities/pipeline-commands';
+export * from './forecast/exchange-rate-commands';
+export * from './forecast/sales-target-commands';
 export * from './opportunities/opportunity-view';
 export * from './orders/order-commands';
 export * from './orders/order-csv';

@@ -24,6 +24,8 @@ import { CalendarFeedCommands } from './activities/calendar-feed-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
 import { PipelineCommands } from './opportunities/pipeline-commands';
+import { ExchangeRateCommands } from './forecast/exchange-rate-commands';
+import { SalesTargetCommands } from './forecast/sales-target-commands';
 import { OrderCommands } from './orders/order-commands';
 import { QuoteAcceptance } from './quotes/accept-quote';
 import { OrderImports } from './orders/order-imports';
@@ -170,6 +172,16 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, COMMAND_SETTINGS],
         useFactory: (store: EventStore, s: CommandSettings) => new PipelineCommands(store, s),
       },
+      {
+        provide: ExchangeRateCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new ExchangeRateCommands(store, s),
+      },
+      {
+        provide: SalesTargetCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new SalesTargetCommands(store, s),
+      },
       // Accepting a quote places its order (issue 10 §4–5).
       { provide: QuoteAcceptance, inject: [QuoteCommands, OrderCommands], useFactory: (q: QuoteCommands, o: OrderCommands) => new QuoteAcceptance(q, o) },
       {
@@ -216,6 +228,8 @@ export class RelationshipApiModule {
         ActivityCommands,
         CalendarFeedCommands,
         PipelineCommands,
+        ExchangeRateCommands,
+        SalesTargetCommands,
         OrderCommands,
         OrderImports,
       ],

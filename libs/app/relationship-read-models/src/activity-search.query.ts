@@ -226,3 +226,48 @@ export async function calendarEntries(manager: EntityManager, owner: string, sin
     plannedAt: iso(r.planned_at),
   }));
 }
+
+/** Completed activities of one owner in one ISO week (Monday to Sunday, UTC), by kind. */
+export interface ActivityReportRow {
+  owner: string;
+  /** The Monday the week starts on, `YYYY-MM-DD`. */
+  weekStart: string;
+  calls: number;
+  meetings: number;
+  emails: number;
+  tasks: number;
+}
+
+/**
+ * The activity report: activities completed from `from` to `to` (days, inclusive, UTC) per owner
+ * and ISO week, counted by kind — by when they were completed, not when they were due. Only weeks
+ * and owners with something; by week, then owner.
+ */
+export async function activityReport(manager: EntityManager, q: { from: string; to: string; owner?: string }): Promise<ActivityReportRow[]> {
+  const params: unknown[] = [q.from, q.to];
+  const where = [
+    `status = 'completed'`,
+    `completed_at >= $1::date::timestamp AT TIME ZONE 'UTC'`,
+    `completed_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'`,
+  ];
+  if (q.owner !== undefined) {
+    params.push(q.owner);
+    where.push(`owner = $${params.length}`);
+  }
+  const rows = (await manager.query(
+    `SELECT owner, to_char(date_trunc('week', completed_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS week_start,
+            count(*) FILTER (WHERE kind = 'call')::int AS calls, count(*) FILTER (WHERE kind = 'meeting')::int AS meetings,
+            count(*) FILTER (WHERE kind = 'email')::int AS emails, count(*) FILTER (WHERE kind = 'task')::int AS tasks
+     FROM ${activityTable(manager)} WHERE ${where.join(' AND ')}
+     GROUP BY owner, week_start ORDER BY week_start, owner`,
+    params,
+  )) as { owner: string; week_start: string; calls: number; meetings: number; emails: number; tasks: number }[];
+  return rows.map((r) => ({
+    owner: r.owner,
+    weekStart: r.week_start,
+    calls: Number(r.calls),
+    meetings: Number(r.meetings),
+    emails: Number(r.emails),
+    tasks: Number(r.tasks),
+  }));
+}

@@ -46,9 +46,10 @@ export class OpportunityListEntry {
 }
 
 /**
- * Each opportunity's reportable state (pipeline, stage, probability, amount, owner, team, status)
- * over time: one row per version, valid from when the store recorded the change that made it until
- * the next one. The pipeline report reads it `asOf` any instant — what it said then.
+ * Each opportunity's reportable state (pipeline, stage, probability, amount, owner, team, status,
+ * expected close date, what a win was worth and when it closed) over time: one row per version,
+ * valid from when the store recorded the change that made it until the next one. The pipeline
+ * report and the forecast read it `asOf` any instant — what they said then.
  */
 @Entity({ name: 'opportunity_versions' })
 @Index('opportunity_versions_valid', ['validFrom', 'validTo'])
@@ -66,4 +67,11 @@ export class OpportunityVersion {
   @Column({ type: 'text' }) owner!: string;
   @Column({ type: 'text', nullable: true }) team!: string | null;
   @Column({ type: 'text' }) status!: string;
+  /** `YYYY-MM-DD`: where the forecast puts an open opportunity (null in versions recorded before it was kept: rebuild the read model). */
+  @Column({ type: 'text', name: 'expected_close_date', nullable: true }) expectedCloseDate!: string | null;
+  /** What a win was worth, as the closing recorded it (null: the amount). */
+  @Column({ type: 'numeric', name: 'won_value', nullable: true }) wonValue!: string | null;
+  @Column({ type: 'text', name: 'won_currency', nullable: true }) wonCurrency!: string | null;
+  /** When it was closed: where the forecast puts a won opportunity. */
+  @Column({ type: 'timestamptz', name: 'closed_at', nullable: true }) closedAt!: Date | null;
 }

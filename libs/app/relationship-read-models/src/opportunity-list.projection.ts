@@ -45,8 +45,21 @@ export interface OpportunityRow {
   interactions: number;
 }
 
-/** What the pipeline report reads of a row: a new version whenever one of these changes. */
-const REPORTED = ['pipeline_id', 'stage', 'probability', 'amount', 'currency', 'owner', 'team', 'status'] as const;
+/** What the pipeline report and the forecast read of a row: a new version whenever one of these changes. */
+const REPORTED = [
+  'pipeline_id',
+  'stage',
+  'probability',
+  'amount',
+  'currency',
+  'owner',
+  'team',
+  'status',
+  'expected_close_date',
+  'won_value',
+  'won_currency',
+  'closed_at',
+] as const;
 export type ReportedState = Pick<OpportunityRow, (typeof REPORTED)[number]>;
 const reported = (row: OpportunityRow): ReportedState => Object.fromEntries(REPORTED.map((k) => [k, row[k]])) as ReportedState;
 const sameReported = (a: OpportunityRow | undefined, b: OpportunityRow) => !!a && REPORTED.every((k) => a[k] === b[k]);
@@ -295,10 +308,13 @@ export function opportunityListProjection(owner: string): Projection<Opportunity
       [JSON.stringify(firsts.map(({ episode_id, version, valid_from }) => ({ episode_id, version, valid_from })))],
     );
     await manager.query(
-      `INSERT INTO ${t.versions} (episode_id, version, valid_from, valid_to, pipeline_id, stage, probability, amount, currency, owner, team, status)
-       SELECT episode_id, version, valid_from, valid_to, pipeline_id, stage, probability, amount, currency, owner, team, status
+      `INSERT INTO ${t.versions} (episode_id, version, valid_from, valid_to, pipeline_id, stage, probability, amount, currency, owner, team, status,
+         expected_close_date, won_value, won_currency, closed_at)
+       SELECT episode_id, version, valid_from, valid_to, pipeline_id, stage, probability, amount, currency, owner, team, status,
+         expected_close_date, won_value, won_currency, closed_at
        FROM jsonb_to_recordset($1::jsonb) AS r(episode_id text, version integer, valid_from timestamptz, valid_to timestamptz, pipeline_id text, stage text,
-         probability integer, amount bigint, currency text, owner text, team text, status text)`,
+         probability integer, amount bigint, currency text, owner text, team text, status text,
+         expected_close_date text, won_value numeric, won_currency text, closed_at timestamptz)`,
       [JSON.stringify(versions)],
     );
   };

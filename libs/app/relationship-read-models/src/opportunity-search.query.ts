@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { ForecastItem } from '@crm/relationship';
 import { InvalidCursorError } from './customer-search.query';
 import { OpportunityListEntry, OpportunityVersion } from './opportunity-list.entities';
 
@@ -237,4 +238,75 @@ export async function pipelineReport(manager: EntityManager, q: PipelineReportQu
     amount: Number(r.amount),
     weightedAmount: Number(r.weighted),
   }));
+}
+
+export interface ForecastItemsQuery {
+  /** The versions in force at this instant; now when absent. */
+  asOf?: Date;
+  /** First and last day (inclusive): open ones by expected close date, won ones by the day (UTC) they closed. */
+  from: string;
+  to: string;
+  pipelineId?: string;
+  owner?: string;
+  team?: string;
+}
+
+/**
+ * The opportunities the forecast sums (open ones expected to close in the range, won ones closed in
+ * it), as they were at `asOf`, from the versions table. A win is worth its recorded value in its
+ * currency, else the amount. Versions recorded before the close date and the win were kept there
+ * carry neither: rebuild the read model to fill them.
+ */
+export async function forecastItems(manager: EntityManager, q: ForecastItemsQuery): Promise<ForecastItem[]> {
+  const table = manager.getRepository(OpportunityVersion).metadata.tablePath;
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where: string[] = [];
+  if (q.asOf) {
+    const at = p(q.asOf.toISOString());
+    where.push(`v.valid_from <= ${at}::timestamptz AND (v.valid_to IS NULL OR v.valid_to > ${at}::timestamptz)`);
+  } else where.push('v.valid_to IS NULL');
+  const from = p(q.from);
+  const to = p(q.to);
+  where.push(
+    `((v.status = 'open' AND v.expected_close_date BETWEEN ${from} AND ${to})
+      OR (v.status = 'won' AND v.closed_at >= ${from}::date::timestamp AT TIME ZONE 'UTC' AND v.closed_at < (${to}::date + 1)::timestamp AT TIME ZONE 'UTC'))`,
+  );
+  if (q.pipelineId !== undefined) where.push(`v.pipeline_id = ${p(q.pipelineId)}`);
+  if (q.owner !== undefined) where.push(`v.owner = ${p(q.owner)}`);
+  if (q.team !== undefined) where.push(`v.team = ${p(q.team)}`);
+  const rows = (await manager.query(
+    `SELECT v.pipeline_id, v.owner, v.team, v.status, v.probability, v.amount::text AS amount, v.currency, round(v.won_value)::bigint::text AS won_value, v.won_currency,
+            v.expected_close_date, to_char(v.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS closed_day
+     FROM ${table} v WHERE ${where.join(' AND ')}`,
+    params,
+  )) as {
+    pipeline_id: string;
+    owner: string;
+    team: string | null;
+    status: 'open' | 'won';
+    probability: number;
+    amount: string | null;
+    currency: string | null;
+    won_value: string | null;
+    won_currency: string | null;
+    expected_close_date: string | null;
+    closed_day: string | null;
+  }[];
+  return rows.map((r) => {
+    const won = r.status === 'won' && r.won_value !== null && r.won_currency !== null;
+    return {
+      pipelineId: r.pipeline_id,
+      owner: r.owner,
+      team: r.team ?? null,
+      status: r.status,
+      probability: Number(r.probability),
+      amount: won ? Number(r.won_value) : r.amount === null ? null : Number(r.amount),
+      currency: won ? r.won_currency : (r.currency ?? null),
+      day: r.status === 'won' ? r.closed_day! : r.expected_close_date!,
+    };
+  });
 }

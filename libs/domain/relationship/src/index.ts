@@ -13,3 +13,6 @@ export * from './calendar-feed';
 export * from './pipeline';
 export * from './opportunity';
 export * from './order';
+export * from './exchange-rates';
+export * from './forecast';
+export * from './sales-targets';
