@@ -46,7 +46,7 @@ describe('import-orders (command line)', () => {
     });
 
     it('streams the file to POST /orders/import and prints the outcome; a second run finds every order', async () => {
-      const token = await app.app.get(TokenMint).mint({ kind: 'staff', subject: 'mia', department: 'sales', roles: ['sales-manager'] });
+      const token = await app.app.get(TokenMint).mint({ kind: 'staff', subject: 'mia', department: 'sales', roles: ['manager'] });
       const first = await main(['--file', file, '--url', base, '--token', token, '--system', 'erp'], {}, io);
       expect(first).toMatchObject({
         status: 'completed',

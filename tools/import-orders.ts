@@ -9,7 +9,7 @@
  * - through the running CRM's API (default, `--url`, default http://localhost:3001): the file is
  *   streamed to `POST /orders/import` (never read into memory) while `GET /orders/imports/{id}` is
  *   polled for the counts. The token: `--token`, or `CRM_TOKEN`, or — embedded mode, on the same
- *   machine — one minted with the key under CRM_DATA_DIR (as `npm run token`, role sales-manager).
+ *   machine — one minted with the key under CRM_DATA_DIR (as `npm run token`, role manager).
  * - straight into the store (`--direct`), with the CRM_* settings `npm start` takes: embedded only
  *   while the CRM is stopped (the data folder belongs to one process); distributed beside the
  *   services (the relay publishes the events, the read models follow).
@@ -192,7 +192,7 @@ async function embeddedToken(env: Record<string, string | undefined>): Promise<s
     throw new UsageError(`no --token (or CRM_TOKEN), and no signing key at ${settings.signingKeyFile} to mint one: pass a token of a sales manager or admin`);
   const key = await readSigningKey(settings.signingKeyFile);
   return mintToken(
-    { kind: 'staff', subject: 'import-orders', department: 'sales', roles: ['sales-manager'] },
+    { kind: 'staff', subject: 'import-orders', department: 'sales', roles: ['manager'] },
     { signingKey: key, issuer: settings.issuer, audience: settings.audience, expiresIn: '12h' },
   );
 }
@@ -205,7 +205,7 @@ async function direct(args: Args, env: Record<string, string | undefined>, bar: 
     // The write side the services run: contract check, personal fields sealed.
     const store = contractCheckedStore(withPersonalData(platform.eventStore, platform.personalData, platform.sql), registry);
     const commands = createRelationshipCommands(store);
-    const principal: StaffPrincipal = { kind: 'staff', subject: args.as, department: 'sales', roles: ['sales-manager'] };
+    const principal: StaffPrincipal = { kind: 'staff', subject: args.as, department: 'sales', roles: ['manager'] };
     let read = 0;
     const file = fs.createReadStream(args.file);
     file.on('data', (chunk) => (read += chunk.length));

@@ -159,7 +159,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     `${rows.toLocaleString('en-US')} rows: ${orders.toLocaleString('en-US')} orders of ${customers.toLocaleString('en-US')} customers, ${(csv.length / 1_048_576).toFixed(1)} MB`,
   );
   const registry = crmRegistry();
-  const principal: StaffPrincipal = { kind: 'staff', subject: 'bench', department: 'sales', roles: ['sales-manager'] };
+  const principal: StaffPrincipal = { kind: 'staff', subject: 'bench', department: 'sales', roles: ['manager'] };
   const schema = uniqueSchema('bench_oi');
   for await (const db of databases(ctx, schema)) {
     const es = new PostgresEventStore(db.sql, { schema: `${schema}_es` });

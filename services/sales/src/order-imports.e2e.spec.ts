@@ -43,7 +43,7 @@ describe('order imports (CSV)', () => {
   beforeAll(async () => {
     ({ app, base, stop } = await startEmbeddedService('sales-order-imports', SalesConfig, createSalesApp, crmRegistry()));
     mint = app.app.get(TokenMint);
-    token = await mint.mint({ kind: 'staff', subject: 'mia', department: 'sales', roles: ['sales-manager'] });
+    token = await mint.mint({ kind: 'staff', subject: 'mia', department: 'sales', roles: ['manager'] });
   });
   afterAll(async () => {
     await stop?.();
@@ -198,7 +198,7 @@ describe('order imports (CSV)', () => {
     const admin = await mint.mint({ kind: 'staff', subject: 'root', department: 'management', roles: ['admin'] });
     expect((await upload(csv, '', 'text/csv', admin)).status).toBe(200);
     const agent = await mint.mint({ kind: 'staff', subject: 'sari', department: 'sales', roles: ['agent'] });
-    const service = await mint.mint({ kind: 'staff', subject: 'budi', department: 'service', roles: ['admin', 'sales-manager'] });
+    const service = await mint.mint({ kind: 'staff', subject: 'budi', department: 'service', roles: ['admin', 'manager'] });
     const partner = await mint.mint({ kind: 'partner', subject: 'p.x', partnerId: randomUUID(), roles: ['admin'] });
     const started = await answer(await upload(csv));
     for (const bearer of [agent, service, partner]) {

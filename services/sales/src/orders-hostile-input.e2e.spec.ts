@@ -17,7 +17,7 @@ describe('sales orders: hostile input gets a 4xx naming the field, never a 5xx',
 
   beforeAll(async () => {
     ({ app, base, stop } = await startEmbeddedService('sales-orders-hostile', SalesConfig, createSalesApp, crmRegistry()));
-    token = await app.app.get(TokenMint).mint({ kind: 'staff', subject: 'alice', department: 'sales', roles: ['sales-manager'] });
+    token = await app.app.get(TokenMint).mint({ kind: 'staff', subject: 'alice', department: 'sales', roles: ['manager'] });
     customerId = String((await call('POST', '/customers', { kind: 'organisation', name: 'PT Maju' })).body.customerId);
     orderId = String((await call('POST', '/orders', { customerId, currency: 'EUR', lines: [line] })).body.orderId);
   });

@@ -19,7 +19,7 @@ describe('order commands (PGlite)', () => {
   let commands: RelationshipCommands;
   const registry = crmRegistry();
   const clock = new TestClock('2026-03-10T09:00:00.000Z');
-  const sari: StaffPrincipal = { kind: 'staff', subject: 'sari', department: 'sales', roles: ['sales-manager'] };
+  const sari: StaffPrincipal = { kind: 'staff', subject: 'sari', department: 'sales', roles: ['manager'] };
   let customerId: string;
   const lines = [{ productId: 'van', productName: 'Delivery van', quantity: 2, unitPrice: 2_500_000, discountRate: 1000, taxRate: 1100 }];
 

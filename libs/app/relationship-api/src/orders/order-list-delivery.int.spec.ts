@@ -22,7 +22,7 @@ describe('orders list from the bus and from the store (PGlite)', () => {
   let store: PostgresEventStore;
   const sources: DataSource[] = [];
   const registry = crmRegistry();
-  const mia: StaffPrincipal = { kind: 'staff', subject: 'mia', department: 'sales', roles: ['sales-manager'] };
+  const mia: StaffPrincipal = { kind: 'staff', subject: 'mia', department: 'sales', roles: ['manager'] };
 
   const dataSource = async (schema: string) => {
     await session.sqlClient().query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);

@@ -35,7 +35,7 @@ describe('purchase history: PostgreSQL → relay → Kafka (infra)', () => {
   const schema = `orders_it_${run}`;
   const topic = `crm.test.orders.${run}`;
   const registry = crmRegistry();
-  const mia: StaffPrincipal = { kind: 'staff', subject: 'mia', department: 'sales', roles: ['sales-manager'] };
+  const mia: StaffPrincipal = { kind: 'staff', subject: 'mia', department: 'sales', roles: ['manager'] };
   let sql: PgSqlClient;
   let store: PostgresEventStore;
   let bus: KafkaBus;

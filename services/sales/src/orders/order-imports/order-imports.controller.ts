@@ -22,15 +22,15 @@ export const ORDER_IMPORT_PATH = '/orders/import';
 /**
  * Historical orders from a CSV (`POST /orders/import`), read as the upload arrives — any size — and
  * its progress (`GET /orders/imports/{id}`). Who may: sales managers and admins (roles
- * `sales-manager` or `admin`) of sales or management: an import registers customers and writes
+ * `manager` or `admin`) of sales or management: an import registers customers and writes
  * purchase history in bulk.
  */
 @ApiTags('orders')
 @ApiBearerAuth()
 @RequireKind('staff')
 @RequireDepartment('sales', 'management')
-@RequireRoles('sales-manager', 'admin')
-@ProblemResponse(403, 'Only staff of sales or management with the sales-manager or admin role import orders')
+@RequireRoles('manager', 'admin')
+@ProblemResponse(403, 'Only staff of sales or management with the manager or admin role import orders')
 @Controller('orders')
 export class OrderImportsController {
   constructor(private readonly imports: OrderImports) {}
