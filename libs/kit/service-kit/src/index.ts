@@ -20,3 +20,4 @@ export * from './app/tokens';
 export * from './app/logger';
 export * from './app/service-kit.module';
 export * from './app/create-service-app';
+export * from './openapi/api-problem';

@@ -16,7 +16,6 @@ import {
   MAX_MEETING_MINUTES,
   MAX_REMINDER_MINUTES,
   STAGE_ID,
-  CURRENCY_CODES,
 } from '@crm/kernel';
 import {
   ArrayMaxSize,
@@ -35,7 +34,6 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsCalendarDay, IsIso4217Currency } from './catalogue-values';
 import { IsInstant } from './instant';
 import { IsCalendarDate, IsCurrencyCode, IsMinorUnits } from './money';
 import { NestedObject, NestedObjects } from './nested';
@@ -381,9 +379,9 @@ class PriceEntryV1 {
 export class PriceBookCreatedV1 {
   @IsString() @IsNotEmpty() priceBookId!: string;
   @IsString() @IsNotEmpty() name!: string;
-  @IsIso4217Currency() currency!: string;
-  @IsCalendarDay() validFrom!: string;
-  @IsOptional() @IsCalendarDay() validTo?: string;
+  @IsCurrencyCode() currency!: string;
+  @IsCalendarDate() validFrom!: string;
+  @IsOptional() @IsCalendarDate() validTo?: string;
   @NestedObjects(() => PriceEntryV1) @ArrayMaxSize(10_000) prices!: PriceEntryV1[];
   @IsString() @IsNotEmpty() createdBy!: string;
   @IsInstant() createdAt!: string;
@@ -436,10 +434,10 @@ export class QuoteVersionPreparedV1 {
   @IsString() @IsNotEmpty() opportunityId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
   @IsInt() @Min(1) version!: number;
-  @IsIso4217Currency() currency!: string;
+  @IsCurrencyCode() currency!: string;
   @IsString() @IsNotEmpty() priceBookId!: string;
-  @IsCalendarDay() quoteDate!: string;
-  @IsOptional() @IsCalendarDay() validUntil?: string;
+  @IsCalendarDate() quoteDate!: string;
+  @IsOptional() @IsCalendarDate() validUntil?: string;
   @NestedObjects(() => QuoteLineV1) @ArrayMaxSize(500) lines!: QuoteLineV1[];
   @NestedObject(() => QuoteTotalsV1) totals!: QuoteTotalsV1;
   @IsString() @IsNotEmpty() preparedBy!: string;
@@ -495,9 +493,9 @@ export class QuoteAcceptedV1 {
   @IsString() @IsNotEmpty() opportunityId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
   @IsInt() @Min(1) version!: number;
-  @IsIso4217Currency() currency!: string;
+  @IsCurrencyCode() currency!: string;
   @IsString() @IsNotEmpty() priceBookId!: string;
-  @IsCalendarDay() quoteDate!: string;
+  @IsCalendarDate() quoteDate!: string;
   @NestedObjects(() => QuoteLineV1) @ArrayMaxSize(500) lines!: QuoteLineV1[];
   @NestedObject(() => QuoteTotalsV1) totals!: QuoteTotalsV1;
   @IsString() @IsNotEmpty() acceptedBy!: string;
@@ -606,7 +604,7 @@ export class OrderPlacedV1 {
   /** When the customer ordered (RFM's recency reads it). */
   @IsInstant() orderDate!: string;
   @IsInstant() placedAt!: string;
-  @IsIn(CURRENCY_CODES) currency!: string;
+  @IsCurrencyCode() currency!: string;
   @NestedObjects(() => OrderLineV1) @ArrayMaxSize(1000) lines!: OrderLineV1[];
   @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) subtotal!: number;
   @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) discountTotal!: number;
@@ -628,7 +626,7 @@ export class OrderCancelledV1 {
   @IsOptional() @Personal() @IsString() @IsNotEmpty() @MaxLength(500) reason?: string;
   /** What the cancellation takes back (the order's total). */
   @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) amount!: number;
-  @IsIn(CURRENCY_CODES) currency!: string;
+  @IsCurrencyCode() currency!: string;
 }
 
 class ReturnedLineV1 {
@@ -646,7 +644,7 @@ export class OrderReturnedV1 {
   @NestedObjects(() => ReturnedLineV1) @ArrayMaxSize(1000) lines!: ReturnedLineV1[];
   /** What this return refunds; an order's returns together refund exactly its total. */
   @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) amount!: number;
-  @IsIn(CURRENCY_CODES) currency!: string;
+  @IsCurrencyCode() currency!: string;
   @IsOptional() @Personal() @IsString() @IsNotEmpty() @MaxLength(500) reason?: string;
   @IsBoolean() fullyReturned!: boolean;
 }

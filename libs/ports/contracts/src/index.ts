@@ -2,5 +2,4 @@ export * from './events';
 export * from './instant';
 export * from './nested';
 export * from './personal-data';
-export * from './catalogue-values';
 export * from './money';

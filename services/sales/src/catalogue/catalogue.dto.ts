@@ -16,7 +16,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { IsCalendarDay, IsIso4217Currency, NestedObject, NestedObjects } from '@crm/contracts';
+import { IsCalendarDate, IsCurrencyCode, NestedObject, NestedObjects } from '@crm/contracts';
 import { PRODUCT_KINDS } from '@crm/relationship';
 
 const EXAMPLE_ID = '5d1e4c2a-8f3b-4e6d-9a7c-1b2c3d4e5f60';
@@ -119,11 +119,11 @@ export class PriceEntryDto {
 export class CreatePriceBookDto {
   @ApiPropertyOptional({ description: 'Client-chosen id (a retry is idempotent)', format: 'uuid' }) @IsOptional() @IsUUID() priceBookId?: string;
   @ApiProperty({ example: 'Indonesia 2026' }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-  @ApiProperty({ description: 'ISO 4217, checked against the list of currencies in use', example: 'EUR' }) @IsIso4217Currency() currency!: string;
-  @ApiProperty({ description: 'First calendar day (UTC) it is valid on', example: '2026-01-01' }) @IsCalendarDay() validFrom!: string;
+  @ApiProperty({ description: 'ISO 4217, checked against the list of currencies in use', example: 'EUR' }) @IsCurrencyCode() currency!: string;
+  @ApiProperty({ description: 'First calendar day (UTC) it is valid on', example: '2026-01-01' }) @IsCalendarDate() validFrom!: string;
   @ApiPropertyOptional({ description: 'Last calendar day it is valid on; absent: open-ended', example: '2026-12-31' })
   @IsOptional()
-  @IsCalendarDay()
+  @IsCalendarDate()
   validTo?: string;
   @ApiPropertyOptional({ type: [PriceEntryDto] }) @IsOptional() @NestedObjects(() => PriceEntryDto) @ArrayMaxSize(1000) prices?: PriceEntryDto[];
 }
@@ -160,8 +160,8 @@ export class PriceBookListDto {
 }
 
 export class PriceBookListQueryDto {
-  @ApiPropertyOptional({ example: 'EUR' }) @IsOptional() @IsIso4217Currency() currency?: string;
-  @ApiPropertyOptional({ description: 'Only books valid on this day', example: '2026-03-01' }) @IsOptional() @IsCalendarDay() validOn?: string;
+  @ApiPropertyOptional({ example: 'EUR' }) @IsOptional() @IsCurrencyCode() currency?: string;
+  @ApiPropertyOptional({ description: 'Only books valid on this day', example: '2026-03-01' }) @IsOptional() @IsCalendarDate() validOn?: string;
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()

@@ -13,9 +13,10 @@ import {
   type HeaderResponse,
   type Principal,
   type StaffPrincipal,
+  ApiProblem,
+  badCursor,
 } from '@crm/service-kit';
 import { CreatePriceBookDto, PriceBookDto, PriceBookListDto, PriceBookListQueryDto, SetPricesDto } from './catalogue.dto';
-import { ApiProblem, badCursor } from './problem-responses';
 
 const staff = (p: Principal) => p as StaffPrincipal;
 const view = ({ revision: _revision, ...book }: PriceBookView) => book;

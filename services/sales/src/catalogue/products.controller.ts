@@ -22,6 +22,8 @@ import {
   type HeaderResponse,
   type Principal,
   type StaffPrincipal,
+  ApiProblem,
+  badCursor,
 } from '@crm/service-kit';
 import {
   CheckConfigurationDto,
@@ -32,7 +34,6 @@ import {
   ProductListDto,
   ProductListQueryDto,
 } from './catalogue.dto';
-import { ApiProblem, badCursor } from './problem-responses';
 
 const staff = (p: Principal) => p as StaffPrincipal;
 const view = ({ revision: _revision, ...product }: ProductView) => product;

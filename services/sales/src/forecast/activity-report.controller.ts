@@ -14,8 +14,7 @@ import { IsCalendarDate } from '@crm/contracts';
 import { isoWeekOf } from '@crm/relationship';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { activityReport } from '@crm/relationship-read-models';
-import { HttpProblem, ProblemTypes, RequireDepartment, RequireKind, RequireRoles } from '@crm/service-kit';
-import { ApiProblem } from '../catalogue/problem-responses';
+import { HttpProblem, ProblemTypes, RequireDepartment, RequireKind, RequireRoles, ApiProblem } from '@crm/service-kit';
 
 const invalid = (field: string, message: string) => new HttpProblem(400, message, { type: ProblemTypes.validation, errors: [{ field, message }] });
 const MAX_SPAN_DAYS = 371;

@@ -3,8 +3,7 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTa
 import type { Clock } from '@crm/kernel';
 import { ratesOn } from '@crm/relationship';
 import { ExchangeRateCommands } from '@crm/relationship-api';
-import { CLOCK, CurrentPrincipal, RequireDepartment, RequireKind, RequireRoles, type Principal, type StaffPrincipal } from '@crm/service-kit';
-import { ApiProblem } from '../catalogue/problem-responses';
+import { CLOCK, CurrentPrincipal, RequireDepartment, RequireKind, RequireRoles, type Principal, type StaffPrincipal, ApiProblem } from '@crm/service-kit';
 import { ExchangeRatesDto, ExchangeRatesQueryDto, SetExchangeRatesDto, SetExchangeRatesResultDto } from './exchange-rates.dto';
 
 const EXAMPLE_RATE = {

@@ -4,8 +4,7 @@ import type { Clock } from '@crm/kernel';
 import { allPipelines, buildForecast, DEFAULT_BEST_CASE_FROM, DEFAULT_COMMIT_FROM, pipelineOf } from '@crm/relationship';
 import { ExchangeRateCommands, PipelineCommands, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { forecastItems } from '@crm/relationship-read-models';
-import { CLOCK, HttpProblem, ProblemTypes, RequireDepartment, RequireKind } from '@crm/service-kit';
-import { ApiProblem } from '../catalogue/problem-responses';
+import { CLOCK, HttpProblem, ProblemTypes, RequireDepartment, RequireKind, ApiProblem } from '@crm/service-kit';
 import { ForecastDto, ForecastQueryDto } from './forecast.dto';
 
 const invalid = (field: string, message: string) => new HttpProblem(400, message, { type: ProblemTypes.validation, errors: [{ field, message }] });

@@ -4,8 +4,7 @@ import type { Clock } from '@crm/kernel';
 import { attainmentBasisPoints, buildForecast, targetPeriodDays, targetsOf, type ForecastGroup } from '@crm/relationship';
 import { ExchangeRateCommands, READ_MODELS, SalesTargetCommands, type ReadModelRunners } from '@crm/relationship-api';
 import { forecastItems } from '@crm/relationship-read-models';
-import { CLOCK, CurrentPrincipal, RequireDepartment, RequireKind, RequireRoles, type Principal, type StaffPrincipal } from '@crm/service-kit';
-import { ApiProblem } from '../catalogue/problem-responses';
+import { CLOCK, CurrentPrincipal, RequireDepartment, RequireKind, RequireRoles, type Principal, type StaffPrincipal, ApiProblem } from '@crm/service-kit';
 import { AttainmentDto, AttainmentQueryDto, SetSalesTargetsDto, SetSalesTargetsResultDto } from './sales-targets.dto';
 
 /**

@@ -12,8 +12,9 @@ import {
   type HeaderResponse,
   type Principal,
   type StaffPrincipal,
+  ApiProblem,
 } from '@crm/service-kit';
-import { CancelOrderDto, OrderChangeView, OrderView, PlacedOrderView, PlaceOrderDto, ProblemResponse, ReturnOrderDto, type OrderLineDto } from './orders.dto';
+import { CancelOrderDto, OrderChangeView, OrderView, PlacedOrderView, PlaceOrderDto, ReturnOrderDto, type OrderLineDto } from './orders.dto';
 
 const staff = (p: Principal) => p as StaffPrincipal;
 /** Percent with at most two decimals → basis points, exactly (validated before: 0–100, two decimals). */
@@ -49,7 +50,7 @@ const RULES =
 @ApiBearerAuth()
 @RequireKind('staff')
 @RequireDepartment('sales', 'management')
-@ProblemResponse(403, 'Not staff of sales or management (service staff and partners neither)', { type: 'urn:crm:problem:forbidden', title: 'Forbidden' })
+@ApiProblem(403, 'Not staff of sales or management (service staff and partners neither)', { type: 'urn:crm:problem:forbidden', title: 'Forbidden' })
 @Controller('orders')
 export class OrdersController {
   constructor(private readonly orders: OrderCommands) {}
@@ -86,8 +87,8 @@ export class OrdersController {
   })
   @ApiOkResponse({ type: PlacedOrderView, description: 'The same order had been placed before: nothing new' })
   @ApiHeader(IF_MATCH)
-  @ProblemResponse(412, 'If-Match names a revision the order is no longer at', { type: 'urn:crm:problem:precondition-failed', title: 'Precondition Failed' })
-  @ProblemResponse(422, `A rule of the domain was broken. ${RULES}`, {
+  @ApiProblem(412, 'If-Match names a revision the order is no longer at', { type: 'urn:crm:problem:precondition-failed', title: 'Precondition Failed' })
+  @ApiProblem(422, `A rule of the domain was broken. ${RULES}`, {
     type: 'urn:crm:problem:domain-rule-violation',
     title: 'Unprocessable Entity',
     code: 'opportunity-closed',
@@ -130,7 +131,7 @@ export class OrdersController {
   @Get(':id')
   @ApiOperation({ summary: 'An order: its lines, totals, returns and cancellation' })
   @ApiOkResponse({ type: OrderView, description: 'The order; its ETag is the revision to send as If-Match' })
-  @ProblemResponse(404, 'No such order', { type: 'urn:crm:problem:not-found', title: 'Not Found' })
+  @ApiProblem(404, 'No such order', { type: 'urn:crm:problem:not-found', title: 'Not Found' })
   async get(@UuidParam('id') id: string, @Res({ passthrough: true }) res: HeaderResponse): Promise<Order> {
     const { order, revision } = await this.orders.get(id);
     setEtag(res, revision);
@@ -142,9 +143,9 @@ export class OrdersController {
   @ApiOperation({ summary: 'Cancel an order as a whole (not once something was returned)' })
   @ApiOkResponse({ type: OrderChangeView, description: 'Cancelled (again: nothing new); `amount` is the total taken back' })
   @ApiHeader(IF_MATCH)
-  @ProblemResponse(404, 'No such order')
-  @ProblemResponse(412, 'If-Match names a revision the order is no longer at')
-  @ProblemResponse(422, 'order-has-returns: return what is left instead', { type: 'urn:crm:problem:domain-rule-violation', code: 'order-has-returns' })
+  @ApiProblem(404, 'No such order')
+  @ApiProblem(412, 'If-Match names a revision the order is no longer at')
+  @ApiProblem(422, 'order-has-returns: return what is left instead', { type: 'urn:crm:problem:domain-rule-violation', code: 'order-has-returns' })
   async cancel(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,
@@ -183,9 +184,9 @@ export class OrdersController {
     },
   })
   @ApiHeader(IF_MATCH)
-  @ProblemResponse(404, 'No such order')
-  @ProblemResponse(412, 'If-Match names a revision the order is no longer at')
-  @ProblemResponse(422, 'order-cancelled, order-returned, return-exceeds-ordered, unknown-order-line, duplicate-line, order-has-no-lines', {
+  @ApiProblem(404, 'No such order')
+  @ApiProblem(412, 'If-Match names a revision the order is no longer at')
+  @ApiProblem(422, 'order-cancelled, order-returned, return-exceeds-ordered, unknown-order-line, duplicate-line, order-has-no-lines', {
     type: 'urn:crm:problem:domain-rule-violation',
     code: 'return-exceeds-ordered',
   })

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -18,7 +18,6 @@ import {
 } from 'class-validator';
 import { IsInstant, NestedObjects } from '@crm/contracts';
 import { CURRENCY_CODES, MAX_ORDER_LINES, ORDER_SOURCES, ORDER_STATUSES } from '@crm/relationship';
-import { PROBLEM_CONTENT_TYPE } from '@crm/service-kit';
 
 /** The largest amount of minor units (2^53 − 1). */
 const MAX_MINOR = Number.MAX_SAFE_INTEGER;
@@ -286,13 +285,4 @@ export class OrderImportView {
   @ApiProperty({ type: OrderImportCountsView }) counts!: OrderImportCountsView;
   @ApiProperty({ type: [ImportLineErrorView], description: 'The first 1,000 lines not imported, in file order' }) errors!: ImportLineErrorView[];
   @ApiPropertyOptional({ description: 'Why it was refused or failed' }) detail?: string;
-}
-
-/** An error answer in the OpenAPI document: problem+json, with an example. */
-export function ProblemResponse(status: number, description: string, example?: Record<string, unknown>): MethodDecorator & ClassDecorator {
-  return ApiResponse({
-    status,
-    description,
-    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' }, ...(example && { example: { status, ...example } }) } },
-  });
 }

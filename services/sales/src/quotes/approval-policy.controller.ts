@@ -11,8 +11,8 @@ import {
   type HeaderResponse,
   type Principal,
   type StaffPrincipal,
+  ApiProblem,
 } from '@crm/service-kit';
-import { ApiProblem } from '../catalogue/problem-responses';
 import { ApprovalPolicyDto } from './quotes.dto';
 
 /** The discount approval threshold: a quote version with a line discount above it waits for a manager. */

@@ -35,8 +35,9 @@ import {
   type HeaderResponse,
   type Principal,
   type StaffPrincipal,
+  ApiProblem,
+  badCursor,
 } from '@crm/service-kit';
-import { ApiProblem, badCursor } from '../catalogue/problem-responses';
 import { renderQuotePdf } from './quote-document';
 import {
   AcceptQuoteDto,

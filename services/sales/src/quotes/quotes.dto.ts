@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsCalendarDay, IsIso4217Currency, NestedObjects } from '@crm/contracts';
+import { IsCalendarDate, IsCurrencyCode, NestedObjects } from '@crm/contracts';
 import { CHANNELS } from '@crm/relationship';
 import { QUOTE_STATUSES } from '@crm/relationship-read-models';
 
@@ -32,20 +32,20 @@ class QuoteContentDto {
   priceBookId?: string;
   @ApiPropertyOptional({ description: 'The day prices are taken for; default today (UTC)', example: '2026-03-01' })
   @IsOptional()
-  @IsCalendarDay()
+  @IsCalendarDate()
   quoteDate?: string;
-  @ApiPropertyOptional({ description: 'Last day the customer may accept it', example: '2026-03-31' }) @IsOptional() @IsCalendarDay() validUntil?: string;
+  @ApiPropertyOptional({ description: 'Last day the customer may accept it', example: '2026-03-31' }) @IsOptional() @IsCalendarDate() validUntil?: string;
   @ApiProperty({ type: [QuoteLineDto] }) @NestedObjects(() => QuoteLineDto) @ArrayNotEmpty() @ArrayMaxSize(500) lines!: QuoteLineDto[];
 }
 
 export class ReviseQuoteDto extends QuoteContentDto {
-  @ApiPropertyOptional({ description: "ISO 4217; default: the current version's", example: 'EUR' }) @IsOptional() @IsIso4217Currency() currency?: string;
+  @ApiPropertyOptional({ description: "ISO 4217; default: the current version's", example: 'EUR' }) @IsOptional() @IsCurrencyCode() currency?: string;
 }
 
 export class DraftQuoteDto extends QuoteContentDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Client-chosen id: a retried draft is idempotent' }) @IsOptional() @IsUUID() quoteId?: string;
   @ApiProperty({ format: 'uuid', description: 'The opportunity (an open one of the company)' }) @IsUUID() opportunityId!: string;
-  @ApiProperty({ example: 'EUR', description: 'ISO 4217' }) @IsIso4217Currency() currency!: string;
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217' }) @IsCurrencyCode() currency!: string;
 }
 
 export const APPROVAL_DECISIONS = ['approved', 'rejected'] as const;

@@ -1,4 +1,4 @@
-import { HttpProblem, ProblemTypes } from '@crm/service-kit';
+import { badCursor } from '@crm/service-kit';
 import { InvalidCursorError, searchCustomers, type CustomerListPage, type CustomerSearch } from '@crm/relationship-read-models';
 import type { EntityManager } from 'typeorm';
 import type { CustomerListQueryDto } from '../dto';
@@ -17,8 +17,7 @@ export async function listCustomers(manager: EntityManager, q: CustomerListQuery
       ...scope,
     });
   } catch (error) {
-    if (error instanceof InvalidCursorError)
-      throw new HttpProblem(400, error.message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message: error.message }] });
+    if (error instanceof InvalidCursorError) throw badCursor(error.message);
     throw error;
   }
 }

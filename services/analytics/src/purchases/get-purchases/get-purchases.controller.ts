@@ -1,14 +1,8 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CustomerIdParam } from '@crm/relationship-api';
-import { RequireKind } from '@crm/service-kit';
+import { ApiProblem, RequireKind } from '@crm/service-kit';
 import { GetCustomerPurchasesHandler, type CustomerPurchasesView } from './get-purchases.query';
-
-const problem = (status: number, description: string) => ({
-  status,
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, example: { title: description, status } } },
-});
 
 /** A customer's purchase history (sales orders), for staff of every department: analytical CRM serves them all. */
 @ApiTags('purchases')
@@ -68,10 +62,10 @@ export class CustomerPurchasesController {
       lastOrderDate: '2026-03-03T00:00:00.000Z',
     },
   })
-  @ApiResponse(problem(400, 'The id is not a UUID'))
-  @ApiResponse(problem(401, 'No or an invalid bearer token'))
-  @ApiResponse(problem(403, 'Not staff (a partner token)'))
-  @ApiResponse(problem(404, 'No such customer'))
+  @ApiProblem(400, 'The id is not a UUID')
+  @ApiProblem(401, 'No or an invalid bearer token')
+  @ApiProblem(403, 'Not staff (a partner token)')
+  @ApiProblem(404, 'No such customer')
   purchasesOf(@Param() { id }: CustomerIdParam): Promise<CustomerPurchasesView> {
     return this.purchases.handle(id);
   }

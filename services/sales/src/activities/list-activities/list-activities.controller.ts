@@ -3,7 +3,17 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkRespon
 import type { Clock } from '@crm/kernel';
 import { isManager, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { InvalidCursorError, searchActivities, type ActivityListPage, type ActivitySearch } from '@crm/relationship-read-models';
-import { CLOCK, CurrentPrincipal, HttpProblem, ProblemTypes, RequireDepartment, RequireKind, type Principal, type StaffPrincipal } from '@crm/service-kit';
+import {
+  CLOCK,
+  CurrentPrincipal,
+  HttpProblem,
+  ProblemTypes,
+  RequireDepartment,
+  RequireKind,
+  type Principal,
+  type StaffPrincipal,
+  badCursor,
+} from '@crm/service-kit';
 import { ActivityListPageDto, ActivityListQueryDto, DueActivitiesQueryDto, OverdueActivitiesQueryDto } from './list-activities.dto';
 
 const list = (value: string | undefined) => (value === undefined ? undefined : value.split(','));
@@ -86,8 +96,7 @@ export class ListActivitiesController {
     try {
       return await searchActivities(this.readModels.dataSource.manager, { ...search, now: this.clock.now() });
     } catch (error) {
-      if (error instanceof InvalidCursorError)
-        throw new HttpProblem(400, error.message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message: error.message }] });
+      if (error instanceof InvalidCursorError) throw badCursor(error.message);
       throw error;
     }
   }

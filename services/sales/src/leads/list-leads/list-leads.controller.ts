@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkRespon
 import type { Clock } from '@crm/kernel';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { InvalidCursorError, searchLeads, type LeadListPage } from '@crm/relationship-read-models';
-import { CLOCK, HttpProblem, ProblemTypes, RequireDepartment, RequireKind } from '@crm/service-kit';
+import { CLOCK, RequireDepartment, RequireKind, badCursor } from '@crm/service-kit';
 import { LeadListPageDto, LeadListQueryDto } from './list-leads.dto';
 
 const list = (value: string | undefined) => (value === undefined ? undefined : value.split(','));
@@ -46,8 +46,7 @@ export class ListLeadsController {
         now: this.clock.now(),
       });
     } catch (error) {
-      if (error instanceof InvalidCursorError)
-        throw new HttpProblem(400, error.message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message: error.message }] });
+      if (error instanceof InvalidCursorError) throw badCursor(error.message);
       throw error;
     }
   }

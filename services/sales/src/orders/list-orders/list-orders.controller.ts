@@ -2,8 +2,8 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { InvalidCursorError, mergedCustomerIds, resolveCustomerId, searchOrders, type OrderListPage } from '@crm/relationship-read-models';
-import { HttpProblem, ProblemTypes, RequireDepartment, RequireKind } from '@crm/service-kit';
-import { OrderListPageView, OrderListQueryDto, ProblemResponse } from '../orders.dto';
+import { RequireDepartment, RequireKind, ApiProblem, badCursor } from '@crm/service-kit';
+import { OrderListPageView, OrderListQueryDto } from '../orders.dto';
 
 /** `GET /orders`: the orders list read model, filtered, newest first, paged by cursor. */
 @ApiTags('orders')
@@ -45,7 +45,7 @@ export class ListOrdersController {
       },
     },
   })
-  @ProblemResponse(400, 'A filter or cursor that is not valid (`errors` names it)', {
+  @ApiProblem(400, 'A filter or cursor that is not valid (`errors` names it)', {
     type: 'urn:crm:problem:validation-failed',
     errors: [{ field: 'cursor', message: 'cursor is not one this list gave out' }],
   })
@@ -63,8 +63,7 @@ export class ListOrdersController {
         cursor: q.cursor,
       });
     } catch (error) {
-      if (error instanceof InvalidCursorError)
-        throw new HttpProblem(400, error.message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message: error.message }] });
+      if (error instanceof InvalidCursorError) throw badCursor(error.message);
       throw error;
     }
   }

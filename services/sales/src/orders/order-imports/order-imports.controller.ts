@@ -13,8 +13,9 @@ import {
   type HeaderResponse,
   type Principal,
   type StaffPrincipal,
+  ApiProblem,
 } from '@crm/service-kit';
-import { OrderImportQueryDto, OrderImportView, ProblemResponse } from '../orders.dto';
+import { OrderImportQueryDto, OrderImportView } from '../orders.dto';
 
 /** The path `createSalesApp` lets through as a `text/csv` stream. */
 export const ORDER_IMPORT_PATH = '/orders/import';
@@ -30,7 +31,7 @@ export const ORDER_IMPORT_PATH = '/orders/import';
 @RequireKind('staff')
 @RequireDepartment('sales', 'management')
 @RequireRoles('manager', 'admin')
-@ProblemResponse(403, 'Only staff of sales or management with the manager or admin role import orders')
+@ApiProblem(403, 'Only staff of sales or management with the manager or admin role import orders')
 @Controller('orders')
 export class OrderImportsController {
   constructor(private readonly imports: OrderImports) {}
@@ -71,12 +72,12 @@ export class OrderImportsController {
       },
     },
   })
-  @ProblemResponse(400, 'The file is refused as a whole: its header (a column missing, unknown or named twice), or a CSV that cannot be read', {
+  @ApiProblem(400, 'The file is refused as a whole: its header (a column missing, unknown or named twice), or a CSV that cannot be read', {
     type: 'urn:crm:problem:validation-failed',
     errors: [{ field: 'header', message: 'the header must name the column(s) currency' }],
   })
-  @ProblemResponse(409, 'importId names an import that exists: use a new one', { type: 'urn:crm:problem:duplicate', code: 'import-exists' })
-  @ProblemResponse(415, 'The body is not text/csv', { type: 'urn:crm:problem:unsupported-media-type' })
+  @ApiProblem(409, 'importId names an import that exists: use a new one', { type: 'urn:crm:problem:duplicate', code: 'import-exists' })
+  @ApiProblem(415, 'The body is not text/csv', { type: 'urn:crm:problem:unsupported-media-type' })
   async import(
     @CurrentPrincipal() p: Principal,
     @Req() req: Readable,
@@ -111,7 +112,7 @@ export class OrderImportsController {
   @Get('imports/:id')
   @ApiOperation({ summary: 'An order import: running or ended, its counts, the lines not imported' })
   @ApiOkResponse({ type: OrderImportView, description: 'While running, the counts are those recorded last (every 1,000 lines)' })
-  @ProblemResponse(404, 'No such import')
+  @ApiProblem(404, 'No such import')
   get(@UuidParam('id') id: string): Promise<ImportView> {
     return this.imports.get(id);
   }

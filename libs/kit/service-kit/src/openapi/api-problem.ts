@@ -1,5 +1,5 @@
-import { HttpProblem, ProblemTypes } from '@crm/service-kit';
 import { ApiResponse } from '@nestjs/swagger';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, ProblemTypes } from '../errors/http-problem';
 
 const TYPES: Record<number, string> = {
   404: ProblemTypes.notFound,
@@ -9,13 +9,13 @@ const TYPES: Record<number, string> = {
   422: ProblemTypes.domainRuleViolation,
 };
 
-/** An error response in the OpenAPI document: problem+json with the kit's Problem schema and an example. */
+/** An error answer in the OpenAPI document: problem+json with the kit's `Problem` schema and an example. */
 export function ApiProblem(status: number, description: string, example: Record<string, unknown> = {}): MethodDecorator & ClassDecorator {
   return ApiResponse({
     status,
     description,
     content: {
-      'application/problem+json': {
+      [PROBLEM_CONTENT_TYPE]: {
         schema: { $ref: '#/components/schemas/Problem' },
         example: { type: TYPES[status] ?? ProblemTypes.validation, title: description.split(':')[0], status, ...example },
       },
@@ -23,7 +23,7 @@ export function ApiProblem(status: number, description: string, example: Record<
   });
 }
 
-/** A cursor the list did not give out: 400 naming `cursor`, as every list answers. */
+/** A cursor a list did not give out: 400 naming `cursor`, as every list answers. */
 export function badCursor(message: string): HttpProblem {
   return new HttpProblem(400, message, { type: ProblemTypes.validation, errors: [{ field: 'cursor', message }] });
 }
