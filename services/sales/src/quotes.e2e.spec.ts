@@ -438,6 +438,56 @@ describe('sales: product catalogue and quotes', () => {
     expect((await call('GET', `/quotes/${randomUUID()}`)).status).toBe(404);
   });
 
+  it('a customer declines a sent version with a reason: the quote reads declined, that version can no longer be accepted, a revision can', async () => {
+    const opp = String((await call('POST', '/opportunities', { customerId, name: 'Second fleet' })).body.episodeId);
+    const q = await call('POST', '/quotes', { opportunityId: opp, currency: 'EUR', priceBookId: bookId, lines: [{ productId: ids.van, quantity: 2 }] });
+    expect(q.status).toBe(201);
+    const id = String(q.body.quoteId);
+    // only what was sent can be declined
+    expect((await call('POST', `/quotes/${id}/decline`, { reason: 'too expensive' })).body.code).toBe('quote-not-sent');
+    expect((await call('POST', `/quotes/${id}/send`, {})).status).toBe(200);
+    expect((await call('POST', `/quotes/${id}/decline`, { reason: '   ' })).body.code).toBe('decline-needs-reason');
+    const declined = await call('POST', `/quotes/${id}/decline`, { reason: 'went with a competitor on price' });
+    expect(declined.status).toBe(200);
+    expect(declined.body).toEqual({ quoteId: id, version: 1, status: 'declined' });
+    expect(declined.etag).toBe('"2"');
+    // a retry records nothing new (same revision), the first reason stands
+    const again = await call('POST', `/quotes/${id}/decline`, { reason: 'another reason' });
+    expect([again.status, again.etag]).toEqual([200, '"2"']);
+    const read = await call('GET', `/quotes/${id}`);
+    expect(read.body).toMatchObject({ status: 'declined', version: { version: 1, declineReason: 'went with a competitor on price' } });
+    // the declined version cannot be accepted; a revised one is a draft again, then sent and accepted
+    expect((await call('POST', `/quotes/${id}/accept`, {})).body.code).toBe('quote-declined');
+    const revised = await call('POST', `/quotes/${id}/versions`, { lines: [{ productId: ids.van, quantity: 2, discountBasisPoints: 500 }] });
+    expect([revised.status, revised.body.status]).toEqual([201, 'draft']);
+    expect((await call('POST', `/quotes/${id}/decline`, { reason: 'x', version: 1 })).body.code).toBe('version-superseded');
+    expect((await call('POST', `/quotes/${id}/send`, {})).status).toBe(200);
+    expect((await call('POST', `/quotes/${id}/accept`, {})).status).toBe(200);
+    expect((await call('POST', `/quotes/${id}/decline`, { reason: 'changed their mind' })).body.code).toBe('quote-accepted');
+    // the list shows the status, and filters by it
+    const declinedOne = String(
+      (await call('POST', '/quotes', { opportunityId, currency: 'EUR', priceBookId: bookId, lines: [{ productId: ids.van, quantity: 1 }] })).body.quoteId,
+    );
+    await call('POST', `/quotes/${declinedOne}/send`, {});
+    expect((await call('POST', `/quotes/${declinedOne}/decline`, { reason: 'budget frozen' })).status).toBe(200);
+    const listed = await eventually(
+      async () => ((await call('GET', `/quotes?customerId=${customerId}&status=declined`)).body.items ?? []) as { quoteId: string; status: string }[],
+      (items) => items.some((i) => i.quoteId === declinedOne),
+    );
+    expect(listed.map((i) => [i.quoteId, i.status])).toEqual([[declinedOne, 'declined']]);
+    // bad input names the field; a stale If-Match is 412 before any rule
+    await expectProblem(await call('POST', `/quotes/${declinedOne}/decline`, {}), 400, 'reason');
+    await expectProblem(await call('POST', `/quotes/${declinedOne}/decline`, { reason: [['x']] }), 400, 'reason');
+    await expectProblem(await call('POST', `/quotes/${declinedOne}/decline`, { reason: 'x', version: 0 }), 400, 'version');
+    await expectProblem(await call('POST', `/quotes/${declinedOne}/decline`, { reason: 'x', extra: 1 }), 400, 'extra');
+    await expectProblem(await raw('POST', `/quotes/${declinedOne}/decline`, '{"reason":"a\\u0000b"}'), 400, 'reason');
+    await expectProblem(await raw('POST', `/quotes/${declinedOne}/decline`, '{"reason":"\\ud800"}'), 400, 'reason');
+    await expectProblem(await raw('POST', `/quotes/${declinedOne}/decline`, 'reason=x', 'text/plain'), 415);
+    await expectProblem(await call('POST', `/quotes/x/decline`, { reason: 'x' }), 400, 'id');
+    await expectProblem(await call('POST', `/quotes/${randomUUID()}/decline`, { reason: 'x' }), 404);
+    await expectProblem(await call('POST', `/quotes/${declinedOne}/decline`, { reason: 'x' }, { 'if-match': '"7"' }), 412);
+  });
+
   it('bad input is a 4xx problem naming the field, and nothing is stored', async () => {
     const manager = as('manager');
     const quoteId = randomUUID();
@@ -560,6 +610,7 @@ describe('sales: product catalogue and quotes', () => {
       ['POST', `/quotes/${quote}/approval`, { decision: 'approved' }],
       ['POST', `/quotes/${quote}/send`, {}],
       ['POST', `/quotes/${quote}/accept`, {}],
+      ['POST', `/quotes/${quote}/decline`, { reason: 'x' }],
       ['GET', '/quote-approval-policy'],
       ['PUT', '/quote-approval-policy', { discountThresholdBasisPoints: 1000 }],
     ];
@@ -608,6 +659,7 @@ describe('sales: product catalogue and quotes', () => {
       ['/quotes/{id}/approval', 'post', ['200', '403', '412', '422']],
       ['/quotes/{id}/send', 'post', ['200', '412', '422']],
       ['/quotes/{id}/accept', 'post', ['200', '412', '422']],
+      ['/quotes/{id}/decline', 'post', ['200', '400', '404', '412', '415', '422']],
       ['/quotes/{id}/document', 'get', ['200', '404']],
       ['/quote-approval-policy', 'get', ['200']],
       ['/quote-approval-policy', 'put', ['200', '412']],

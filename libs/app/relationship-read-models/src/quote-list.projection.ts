@@ -6,7 +6,14 @@ import { QuoteListEntry } from './quote-list.entities';
 
 /** The events the quote list keeps up with (published with the customer as subject). */
 export type QuoteListEvent = CrmIntegrationEvent<
-  'QuoteDrafted' | 'QuoteRevised' | 'QuoteDiscountApprovalRequested' | 'QuoteDiscountApproved' | 'QuoteDiscountRejected' | 'QuoteSent' | 'QuoteAccepted'
+  | 'QuoteDrafted'
+  | 'QuoteRevised'
+  | 'QuoteDiscountApprovalRequested'
+  | 'QuoteDiscountApproved'
+  | 'QuoteDiscountRejected'
+  | 'QuoteSent'
+  | 'QuoteAccepted'
+  | 'QuoteDeclined'
 >;
 
 const QUOTE_LIST_TYPES: QuoteListEvent['type'][] = [
@@ -17,6 +24,7 @@ const QUOTE_LIST_TYPES: QuoteListEvent['type'][] = [
   'QuoteDiscountRejected',
   'QuoteSent',
   'QuoteAccepted',
+  'QuoteDeclined',
 ];
 
 async function applyOne(event: QuoteListEvent, manager: EntityManager): Promise<void> {
@@ -76,6 +84,9 @@ async function applyOne(event: QuoteListEvent, manager: EntityManager): Promise<
     case 'QuoteSent':
       if (only(event.data.version)) await quotes.update({ quoteId: row.quoteId }, { status: 'sent', updatedAt: new Date(event.data.sentAt) });
       return;
+    case 'QuoteDeclined':
+      if (only(event.data.version)) await quotes.update({ quoteId: row.quoteId }, { status: 'declined', updatedAt: new Date(event.data.declinedAt) });
+      return;
     case 'QuoteAccepted':
       await quotes.update({ quoteId: row.quoteId }, { status: 'accepted', updatedAt: new Date(event.data.acceptedAt) });
       return;
@@ -87,7 +98,7 @@ export function quoteListProjection(owner: string): Projection<QuoteListEvent> {
   return { name: `${owner}.quote-list`, entities: [QuoteListEntry], handles: QUOTE_LIST_TYPES, apply: applyOne };
 }
 
-export const QUOTE_STATUSES = ['draft', 'awaiting-approval', 'discount-rejected', 'sent', 'accepted'] as const;
+export const QUOTE_STATUSES = ['draft', 'awaiting-approval', 'discount-rejected', 'sent', 'declined', 'accepted'] as const;
 
 export interface QuoteSearch {
   opportunityId?: string;

@@ -239,7 +239,19 @@ export type QuoteEvent =
         sentAt: string;
       };
     }
-  | { type: 'QuoteAccepted'; data: QuoteAcceptedData };
+  | { type: 'QuoteAccepted'; data: QuoteAcceptedData }
+  | { type: 'QuoteDeclined'; data: QuoteDeclinedData };
+
+/** The customer said no to a sent version, and why (a revised version can still be sent and accepted). */
+export interface QuoteDeclinedData {
+  quoteId: string;
+  opportunityId: string;
+  customerId: string;
+  version: number;
+  reason: string;
+  declinedBy: string;
+  declinedAt: string;
+}
 
 /** What a sales order is made from: the accepted version's lines, totals and currency. */
 export interface QuoteAcceptedData {
@@ -266,9 +278,11 @@ export interface QuoteVersion extends Omit<QuoteVersionData, 'quoteId' | 'opport
   readonly sentAt?: string;
   readonly sentBy?: string;
   readonly interactionId?: string;
+  readonly declinedAt?: string;
+  readonly declineReason?: string;
 }
 
-export type QuoteStatus = 'draft' | 'awaiting-approval' | 'discount-rejected' | 'sent' | 'accepted';
+export type QuoteStatus = 'draft' | 'awaiting-approval' | 'discount-rejected' | 'sent' | 'declined' | 'accepted';
 
 export interface Quote {
   readonly quoteId: string;
@@ -316,7 +330,8 @@ export type QuoteCommand =
       data: { quoteId: string; version?: number; channel: Channel; interactionId: string; sentBy: string; sentAt: string };
       context: QuoteContext;
     }
-  | { type: 'AcceptQuote'; data: { quoteId: string; version?: number; acceptedBy: string; acceptedAt: string }; context: QuoteContext };
+  | { type: 'AcceptQuote'; data: { quoteId: string; version?: number; acceptedBy: string; acceptedAt: string }; context: QuoteContext }
+  | { type: 'DeclineQuote'; data: { quoteId: string; version?: number; reason: string; declinedBy: string; declinedAt: string } };
 
 export const quoteStream = (quoteId: string) => `quote-${quoteId}`;
 
@@ -328,6 +343,7 @@ export function quoteStatus(quote: Quote): QuoteStatus {
   const v = currentVersion(quote);
   if (v.approval === 'pending') return 'awaiting-approval';
   if (v.approval === 'rejected') return 'discount-rejected';
+  if (v.declinedAt) return 'declined';
   return v.sentAt ? 'sent' : 'draft';
 }
 
@@ -361,6 +377,8 @@ export function evolveQuote(state: QuoteState, event: QuoteEvent): QuoteState {
         state &&
         withVersion(state, event.data.version, (v) => ({ ...v, sentAt: event.data.sentAt, sentBy: event.data.sentBy, interactionId: event.data.interactionId }))
       );
+    case 'QuoteDeclined':
+      return state && withVersion(state, event.data.version, (v) => ({ ...v, declinedAt: event.data.declinedAt, declineReason: event.data.reason }));
     case 'QuoteAccepted':
       return state && { ...state, accepted: { version: event.data.version, acceptedBy: event.data.acceptedBy, acceptedAt: event.data.acceptedAt } };
   }
@@ -458,6 +476,7 @@ export function decideQuote(command: QuoteCommand, state: QuoteState): QuoteEven
     }
     const v = targetVersion(state, d.version);
     if (!v.sentAt) throw new DomainRuleViolation('quote-not-sent', `version ${v.version} was not sent: a customer accepts what was sent`);
+    if (v.declinedAt) throw new DomainRuleViolation('quote-declined', `the customer declined version ${v.version}: revise the quote and send it again`);
     if (v.validUntil !== undefined && command.context.today > v.validUntil)
       throw new DomainRuleViolation('quote-expired', `version ${v.version} was valid until ${v.validUntil}`);
     if (!command.context.opportunity?.open) throw new DomainRuleViolation('opportunity-closed', `opportunity ${state.opportunityId} is closed`);
@@ -521,6 +540,27 @@ export function decideQuote(command: QuoteCommand, state: QuoteState): QuoteEven
             rejectedBy: d.rejectedBy,
             rejectedAt: d.rejectedAt,
             reason: d.reason,
+          },
+        },
+      ];
+    }
+    case 'DeclineQuote': {
+      const d = command.data;
+      const v = targetVersion(state, d.version);
+      if (v.declinedAt) return []; // declined already: a retry (the first reason stands)
+      if (!v.sentAt) throw new DomainRuleViolation('quote-not-sent', `version ${v.version} was not sent: a customer declines what was sent`);
+      if (!d.reason.trim()) throw new DomainRuleViolation('decline-needs-reason', 'say why the customer declined');
+      return [
+        {
+          type: 'QuoteDeclined',
+          data: {
+            quoteId: state.quoteId,
+            opportunityId: state.opportunityId,
+            customerId: state.customerId,
+            version: v.version,
+            reason: d.reason,
+            declinedBy: d.declinedBy,
+            declinedAt: d.declinedAt,
           },
         },
       ];

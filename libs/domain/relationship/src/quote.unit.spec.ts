@@ -261,6 +261,37 @@ describe('quote decide', () => {
       .when({ ...accept, context: { ...context, opportunity: { customerId: 'c1', open: false } } } as QuoteCommand)
       .thenBreaks('opportunity-closed');
   });
+
+  it('is declined by the customer once, after it was sent, with a reason; that version can no longer be accepted, a revision can', () => {
+    const decline = (reason = 'went with a competitor', version?: number) =>
+      ({
+        type: 'DeclineQuote',
+        data: { quoteId: 'q1', reason, declinedBy: 'sari', declinedAt: at, ...(version !== undefined && { version }) },
+      }) as QuoteCommand;
+    given(drafted).when(decline()).thenBreaks('quote-not-sent');
+    const sent = [...drafted, ...run(drafted, send)];
+    given(sent).when(decline(' ')).thenBreaks('decline-needs-reason');
+    const declined = run(sent, decline());
+    expect(declined).toEqual([
+      {
+        type: 'QuoteDeclined',
+        data: { quoteId: 'q1', opportunityId: 'o1', customerId: 'c1', version: 1, reason: 'went with a competitor', declinedBy: 'sari', declinedAt: at },
+      },
+    ]);
+    const done = [...sent, ...declined];
+    expect(quoteStatus(stateOf(done)!)).toBe('declined');
+    expect(currentVersion(stateOf(done)!).declineReason).toBe('went with a competitor');
+    given(done).when(decline('another reason')).thenNothingHappens();
+    given(done).when(accept).thenBreaks('quote-declined');
+    const revised = [...done, ...run(done, prepare({ lines: [{ productId: 'VAN', quantity: 2 }] }, 'ReviseQuote'))];
+    expect(quoteStatus(stateOf(revised)!)).toBe('draft');
+    given(revised).when(decline('x', 1)).thenBreaks('version-superseded');
+    const resent = [...revised, ...run(revised, send)];
+    expect(run(resent, accept).map((e) => e.type)).toEqual(['QuoteAccepted']);
+    given([...resent, ...run(resent, accept)])
+      .when(decline())
+      .thenBreaks('quote-accepted');
+  });
 });
 
 describe('quote approval policy', () => {

@@ -208,6 +208,7 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   },
   QuoteDiscountApproved: { quoteId: id, customerId: id, version: 1, approvedBy: 'mira', approvedAt: at, note: 'strategic account' },
   QuoteDiscountRejected: { quoteId: id, customerId: id, version: 1, rejectedBy: 'mira', rejectedAt: at, reason: 'too deep' },
+  QuoteDeclined: { quoteId: id, opportunityId: id, customerId: id, version: 1, reason: 'went with a competitor', declinedBy: 'sari', declinedAt: at },
   QuoteSent: { quoteId: id, opportunityId: id, customerId: id, version: 1, channel: 'email', interactionId: id, sentBy: 'sari', sentAt: at },
   QuoteAccepted: {
     quoteId: id,

@@ -487,6 +487,17 @@ export class QuoteSentV1 {
   @IsInstant() sentAt!: string;
 }
 
+/** The customer declined this (sent) version, and why; a revised version can still be sent and accepted. */
+export class QuoteDeclinedV1 {
+  @IsString() @IsNotEmpty() quoteId!: string;
+  @IsString() @IsNotEmpty() opportunityId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInt() @Min(1) version!: number;
+  @Personal() @IsString() @IsNotEmpty() reason!: string;
+  @IsString() @IsNotEmpty() declinedBy!: string;
+  @IsInstant() declinedAt!: string;
+}
+
 /** The customer accepted this version: its lines, totals and currency are what a sales order is made from. */
 export class QuoteAcceptedV1 {
   @IsString() @IsNotEmpty() quoteId!: string;
@@ -690,6 +701,7 @@ export const INTEGRATION_EVENTS = {
   QuoteDiscountRejected: QuoteDiscountRejectedV1,
   QuoteSent: QuoteSentV1,
   QuoteAccepted: QuoteAcceptedV1,
+  QuoteDeclined: QuoteDeclinedV1,
   ActivityPlanned: ActivityPlannedV1,
   ActivityRescheduled: ActivityRescheduledV1,
   ActivityReassigned: ActivityReassignedV1,

@@ -35,6 +35,7 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   LeadDisqualified: ['reason'],
   QuoteDiscountApproved: ['note'],
   QuoteDiscountRejected: ['reason'],
+  QuoteDeclined: ['reason'],
   ActivityPlanned: ['subject', 'notes'],
   ActivityCancelled: ['reason'],
   ActivityCompleted: ['interaction.response'],

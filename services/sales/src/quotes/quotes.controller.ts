@@ -50,6 +50,7 @@ import {
   QuoteVersionQueryDto,
   ReviseQuoteDto,
   SendQuoteDto,
+  DeclineQuoteDto,
 } from './quotes.dto';
 
 const staff = (p: Principal) => p as StaffPrincipal;
@@ -309,6 +310,37 @@ export class QuotesController {
         ...(r.order.closedOpportunity && { closedOpportunity: r.order.closedOpportunity }),
       },
     };
+  }
+
+  @Post(':id/decline')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'The customer declined the sent version, and why: records QuoteDeclined (status declined). The opportunity stays open: revise the quote and send it again, or close the opportunity lost.',
+  })
+  @ApiOkResponse({
+    description: 'Declined (a retry records nothing new and keeps the first reason)',
+    schema: { type: 'object', properties: { quoteId: { type: 'string' }, version: { type: 'integer' }, status: { type: 'string', enum: ['declined'] } } },
+    example: { quoteId: ID, version: 1, status: 'declined' },
+  })
+  @ApiProblem(400, 'Bad body: errors name the field (reason, version)', { errors: [{ field: 'reason', message: 'reason should not be empty' }] })
+  @ApiProblem(404, 'No such quote')
+  @ApiProblem(412, 'If-Match names an older revision of the quote')
+  @ApiProblem(415, 'A body that is not JSON')
+  @ApiProblem(422, 'A rule was broken: `code` names it (quote-not-sent, version-superseded, unknown-version, quote-accepted, decline-needs-reason)', {
+    code: 'quote-not-sent',
+  })
+  async decline(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: DeclineQuoteDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<{ quoteId: string; version: number; status: string }> {
+    const r = await this.quotes.decline(staff(p), id, dto, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    setEtag(res, r.revision);
+    return { quoteId: id, version: r.version, status: r.status };
   }
 
   @Get(':id/document')

@@ -65,6 +65,19 @@ export class QuoteApprovalDto {
   reason?: string;
 }
 
+export class DeclineQuoteDto {
+  @ApiProperty({ description: 'Why the customer said no (free text, sealed as personal data)', example: 'went with a competitor on price' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
+  reason!: string;
+  @ApiPropertyOptional({ description: 'The version declined; default the current one (it must have been sent; an older one: 422 version-superseded)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+}
+
 export class SendQuoteDto {
   @ApiPropertyOptional({ enum: CHANNELS, default: 'email', description: 'How it went to the customer (the interaction records it)' })
   @IsOptional()
@@ -145,13 +158,15 @@ export class QuoteVersionViewDto {
   @ApiProperty({ enum: ['not-required', 'pending', 'approved', 'rejected'] }) approval!: string;
   @ApiProperty() preparedBy!: string;
   @ApiPropertyOptional() sentAt?: string;
+  @ApiPropertyOptional({ description: 'When the customer declined this version' }) declinedAt?: string;
+  @ApiPropertyOptional({ description: 'Why the customer declined it' }) declineReason?: string;
 }
 
 export class QuoteDto {
   @ApiProperty() quoteId!: string;
   @ApiProperty() opportunityId!: string;
   @ApiProperty() customerId!: string;
-  @ApiProperty({ enum: ['draft', 'awaiting-approval', 'discount-rejected', 'sent', 'accepted'] }) status!: string;
+  @ApiProperty({ enum: ['draft', 'awaiting-approval', 'discount-rejected', 'sent', 'declined', 'accepted'] }) status!: string;
   @ApiProperty({ description: 'The newest version' }) currentVersion!: number;
   @ApiProperty({ type: QuoteVersionViewDto, description: 'The version asked for (default the current one)' }) version!: QuoteVersionViewDto;
   @ApiProperty({ type: [Number], description: 'Every version there is' }) versions!: number[];

@@ -320,6 +320,22 @@ export class QuoteCommands {
     return acceptedView(quoteId, r.state!, r.revision);
   }
 
+  /** The customer declined the current (sent) version: `QuoteDeclined` with the reason. */
+  async decline(
+    principal: StaffPrincipal,
+    quoteId: string,
+    input: { version?: number; reason: string },
+    options: CommandOptions = {},
+  ): Promise<CommandResult & { version: number; status: QuoteStatus }> {
+    const r = await this.handler.handle(
+      quoteStream(quoteId),
+      { type: 'DeclineQuote', data: { quoteId, version: input.version, reason: input.reason, declinedBy: principal.subject, declinedAt: this.now() } },
+      this.metadata(principal, options),
+      { expectedRevision: options.expectedRevision, check: (state) => void this.mustExist(quoteId, state) },
+    );
+    return { id: quoteId, revision: r.revision, version: currentVersion(r.state!).version, status: quoteStatus(r.state!) };
+  }
+
   /** The accepted version of a quote, or undefined while it is not accepted (404 for one never drafted). */
   async accepted(quoteId: string): Promise<AcceptedQuote | undefined> {
     const { state, revision } = await this.handler.load(quoteStream(quoteId));
