@@ -74,6 +74,17 @@ describe('merging duplicates, and undoing it', () => {
     expect(await episodeNames(b)).toEqual(['A1', 'A2', 'B1']);
     // Lists show the survivor only.
     expect(((await call('GET', '/customers?q=maju')).body.items as { customerId: string }[]).map((i) => i.customerId)).toEqual([a]);
+    // A customer's opportunities and activities include the duplicate's, by either id.
+    const opportunityNames = async (customerId: string) =>
+      ((await call('GET', `/opportunities?customerId=${customerId}`)).body.items as { name: string }[]).map((i) => i.name).sort();
+    await eventually('the merged opportunities list', async () => (await opportunityNames(a)).length === 3);
+    expect(await opportunityNames(a)).toEqual(['A1', 'A2', 'B1']);
+    expect(await opportunityNames(b)).toEqual(['A1', 'A2', 'B1']);
+    expect(
+      (await call('POST', '/activities', { kind: 'call', customerId: b, subject: 'call the duplicate', dueAt: new Date(Date.now() + 3_600_000).toISOString() }))
+        .status,
+    ).toBe(201);
+    await eventually('the activity by the survivor', async () => ((await call('GET', `/activities?customerId=${a}`)).body.items as unknown[]).length === 1);
     // What was before the merge reads as it was.
     expect(await episodeNames(a, `&asOf=${encodeURIComponent(beforeMerge)}`)).toEqual(['A1', 'A2']);
     expect(await episodeNames(b, `&asOf=${encodeURIComponent(beforeMerge)}`)).toEqual(['B1']);
@@ -95,6 +106,9 @@ describe('merging duplicates, and undoing it', () => {
     expect(await episodeNames(a)).toEqual(['A1', 'A2', 'after merge']);
     expect(await episodeNames(b)).toEqual(['B1']);
     expect((await call('GET', `/customers/${b}`)).body).toMatchObject({ customerId: b, name: 'Maju Jaya (duplicate)' });
+    await eventually('the undone opportunities list', async () => (await opportunityNames(b)).length === 1);
+    expect(await opportunityNames(b)).toEqual(['B1']);
+    expect(await opportunityNames(a)).toEqual(['A1', 'A2', 'after merge']);
     // and reads as of the merged time still show it merged
     expect(await episodeNames(a, `&asOf=${encodeURIComponent(beforeUndo)}`)).toEqual(['A1', 'A2', 'B1', 'after merge']);
     expect((await call('DELETE', `/customers/${a}/merges/${mergeId}`)).status).toBe(404);

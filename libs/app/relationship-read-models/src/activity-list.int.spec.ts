@@ -164,7 +164,7 @@ describe('activities list read model (PGlite)', () => {
         expect(await list({ kinds: ['meeting', 'email'] })).toEqual([ids[1], ids[2]]);
         expect(await list({ statuses: ['cancelled'] })).toEqual([ids[4]]);
         expect(await list({ episodeId })).toEqual([ids[1]]);
-        expect(await list({ customerId: randomUUID() })).toEqual([]);
+        expect(await list({ customerIds: [randomUUID()] })).toEqual([]);
         expect(await list({ dueFrom: new Date('2026-03-02T08:00:00Z'), dueTo: new Date('2026-03-04T08:00:00Z') })).toEqual([ids[1], ids[2]]);
         // overdue: open and past due at `now` (12:00 on 2 March)
         const items = (await searchActivities(manager, search({ statuses: ['open'] }))).items;

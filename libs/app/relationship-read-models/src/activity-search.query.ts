@@ -4,7 +4,8 @@ import { InvalidCursorError } from './customer-search.query';
 
 export interface ActivitySearch {
   owner?: string;
-  customerId?: string;
+  /** The customer and those merged into it (`customerFilterIds`). */
+  customerIds?: readonly string[];
   episodeId?: string;
   /** Any of these kinds. */
   kinds?: readonly string[];
@@ -167,7 +168,7 @@ export async function searchActivities(manager: EntityManager, search: ActivityS
   };
   const where: string[] = [];
   if (search.owner !== undefined) where.push(`a.owner = ${p(search.owner)}`);
-  if (search.customerId !== undefined) where.push(`a.customer_id = ${p(search.customerId)}`);
+  if (search.customerIds !== undefined) where.push(`a.customer_id = ANY(${p([...search.customerIds])}::text[])`);
   if (search.episodeId !== undefined) where.push(`a.episode_id = ${p(search.episodeId)}`);
   if (search.kinds?.length) where.push(`a.kind = ANY(${p([...search.kinds])}::text[])`);
   if (search.statuses?.length) where.push(`a.status = ANY(${p([...search.statuses])}::text[])`);

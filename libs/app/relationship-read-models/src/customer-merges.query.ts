@@ -54,6 +54,15 @@ export async function mergedCustomerIds(manager: EntityManager, survivorId: stri
   ];
 }
 
+/**
+ * What a list's `customerId` filter matches: the customer the id reads as (its survivor when it was
+ * merged) and every customer merged into that one — the records of a merged duplicate belong to its
+ * survivor, whichever of the two ids the caller has. Undefined when there is no filter.
+ */
+export async function customerFilterIds(manager: EntityManager, customerId: string | undefined): Promise<string[] | undefined> {
+  return customerId === undefined ? undefined : mergedCustomerIds(manager, await resolveCustomerId(manager, customerId));
+}
+
 /** A merge of `survivorId` by its id, if it was recorded (for undoing it). */
 export async function findMerge(manager: EntityManager, survivorId: string, mergeId: string): Promise<CustomerMerge | null> {
   return manager.getRepository(CustomerMerge).findOneBy({ survivorId, mergeId });

@@ -175,7 +175,8 @@ describe('opportunities list read model (PGlite)', () => {
         expect(await found({ team: 'north', sort: 'updatedAt' })).toEqual([1, 0]);
         expect(await found({ stages: ['closing', 'quote'] })).toEqual([0, 3]);
         expect(await found({ pipelineId: pipeline })).toEqual([3]);
-        expect(await found({ customerId: other })).toEqual([2]);
+        expect(await found({ customerIds: [other] })).toEqual([2]);
+        expect(await found({ customerIds: [other, customerId] })).toHaveLength(ids.length);
         expect(await found({ closeFrom: '2026-04-15', closeTo: '2026-06-01', sort: 'closeDate' })).toEqual([1, 2]);
         expect(await found({ currency: 'EUR', amountMin: 200_00, amountMax: 500_00, sort: '-amount' })).toEqual([1, 2]);
         expect(await found({ statuses: ['lost'] })).toEqual([4]);

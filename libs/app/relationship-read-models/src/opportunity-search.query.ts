@@ -14,7 +14,8 @@ export interface OpportunitySearch {
   /** Any of these stages. */
   stages?: readonly string[];
   pipelineId?: string;
-  customerId?: string;
+  /** The customer and those merged into it (`customerFilterIds`). */
+  customerIds?: readonly string[];
   /** Expected to close on or after this day (`YYYY-MM-DD`). */
   closeFrom?: string;
   /** Expected to close on or before this day. */
@@ -103,7 +104,7 @@ export async function searchOpportunities(manager: EntityManager, search: Opport
   if (search.team !== undefined) where.push(`o.team = ${p(search.team)}`);
   if (search.stages?.length) where.push(`o.stage = ANY(${p([...search.stages])}::text[])`);
   if (search.pipelineId !== undefined) where.push(`o.pipeline_id = ${p(search.pipelineId)}`);
-  if (search.customerId !== undefined) where.push(`o.customer_id = ${p(search.customerId)}`);
+  if (search.customerIds !== undefined) where.push(`o.customer_id = ANY(${p([...search.customerIds])}::text[])`);
   if (search.closeFrom !== undefined) where.push(`o.expected_close_date >= ${p(search.closeFrom)}`);
   if (search.closeTo !== undefined) where.push(`o.expected_close_date <= ${p(search.closeTo)}`);
   if (search.currency !== undefined) where.push(`o.currency = ${p(search.currency)}`);

@@ -54,9 +54,9 @@ describe('quote list read model (PGlite)', () => {
     await given([ev('QuoteDrafted', version(a, c, 1, 1, 0)), ev('QuoteDrafted', version(b, c, 1, 2, 5))])
       .when([ev('QuoteAccepted', { ...version(randomUUID(), c, 1, 3), acceptedBy: 'sari', acceptedAt: at, preparedBy: undefined, preparedAt: undefined })])
       .thenParks([/not in the quote list/], async (manager) => {
-        const first = await searchQuotes(manager, { customerId: c, limit: 1 });
+        const first = await searchQuotes(manager, { customerIds: [c], limit: 1 });
         expect(first.items.map((i) => i.quoteId)).toEqual([b]);
-        const second = await searchQuotes(manager, { customerId: c, limit: 1, cursor: first.nextCursor });
+        const second = await searchQuotes(manager, { customerIds: [c], limit: 1, cursor: first.nextCursor });
         expect(second.items.map((i) => i.quoteId)).toEqual([a]);
         expect(second.nextCursor).toBeUndefined();
       });

@@ -102,7 +102,8 @@ export const QUOTE_STATUSES = ['draft', 'awaiting-approval', 'discount-rejected'
 
 export interface QuoteSearch {
   opportunityId?: string;
-  customerId?: string;
+  /** The customer and those merged into it (`customerFilterIds`). */
+  customerIds?: readonly string[];
   statuses?: readonly string[];
   limit: number;
   cursor?: string;
@@ -136,7 +137,7 @@ export async function searchQuotes(manager: EntityManager, search: QuoteSearch):
   };
   const where: string[] = [];
   if (search.opportunityId !== undefined) where.push(`opportunity_id = ${p(search.opportunityId)}`);
-  if (search.customerId !== undefined) where.push(`customer_id = ${p(search.customerId)}`);
+  if (search.customerIds !== undefined) where.push(`customer_id = ANY(${p([...search.customerIds])}::text[])`);
   if (search.statuses?.length) where.push(`status = ANY(${p([...search.statuses])}::text[])`);
   const key = `to_char(drafted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
   if (search.cursor !== undefined) {

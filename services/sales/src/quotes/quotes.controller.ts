@@ -20,7 +20,7 @@ import {
   type QuoteView,
   type ReadModelRunners,
 } from '@crm/relationship-api';
-import { InvalidCursorError, searchQuotes } from '@crm/relationship-read-models';
+import { customerFilterIds, InvalidCursorError, searchQuotes } from '@crm/relationship-read-models';
 import {
   CLOCK,
   CurrentPrincipal,
@@ -178,9 +178,11 @@ export class QuotesController {
   })
   async list(@Query() q: QuoteListQueryDto): Promise<object> {
     try {
-      return await searchQuotes(this.readModels.dataSource.manager, {
+      const manager = this.readModels.dataSource.manager;
+      return await searchQuotes(manager, {
         opportunityId: q.opportunityId,
-        customerId: q.customerId,
+        // A customer's quotes include those of the customers merged into it.
+        customerIds: await customerFilterIds(manager, q.customerId),
         statuses: q.status?.split(','),
         limit: q.limit ?? 50,
         cursor: q.cursor,

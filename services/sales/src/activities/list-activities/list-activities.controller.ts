@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Clock } from '@crm/kernel';
 import { isManager, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
-import { InvalidCursorError, searchActivities, type ActivityListPage, type ActivitySearch } from '@crm/relationship-read-models';
+import { customerFilterIds, InvalidCursorError, searchActivities, type ActivityListPage, type ActivitySearch } from '@crm/relationship-read-models';
 import {
   CLOCK,
   CurrentPrincipal,
@@ -42,10 +42,11 @@ export class ListActivitiesController {
 
   @Get()
   @ApiOkResponse({ type: ActivityListPageDto, description: 'Activities that match, soonest due first (ties by id); `nextCursor` for the next page' })
-  list(@Query() q: ActivityListQueryDto): Promise<ActivityListPage> {
+  async list(@Query() q: ActivityListQueryDto): Promise<ActivityListPage> {
     return this.search({
       owner: q.owner,
-      customerId: q.customerId,
+      // A customer's activities include those of the customers merged into it.
+      customerIds: await customerFilterIds(this.readModels.dataSource.manager, q.customerId),
       episodeId: q.episodeId,
       kinds: list(q.kind),
       statuses: list(q.status),

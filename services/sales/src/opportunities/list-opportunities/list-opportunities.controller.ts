@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
-import { InvalidCursorError, searchOpportunities, type OpportunityListPage, type OpportunityStatus } from '@crm/relationship-read-models';
+import { customerFilterIds, InvalidCursorError, searchOpportunities, type OpportunityListPage, type OpportunityStatus } from '@crm/relationship-read-models';
 import { HttpProblem, ProblemTypes, RequireDepartment, RequireKind } from '@crm/service-kit';
 import { OpportunityListPageDto, OpportunityListQueryDto } from './list-opportunities.dto';
 
@@ -45,12 +45,14 @@ export class ListOpportunitiesController {
     if (q.closeFrom !== undefined && q.closeTo !== undefined && q.closeFrom > q.closeTo) throw invalid('closeTo', 'closeTo is before closeFrom');
     if (q.amountMin !== undefined && q.amountMax !== undefined && q.amountMin > q.amountMax) throw invalid('amountMax', 'amountMax is below amountMin');
     try {
-      return await searchOpportunities(this.readModels.dataSource.manager, {
+      const manager = this.readModels.dataSource.manager;
+      return await searchOpportunities(manager, {
         owner: q.owner,
         team: q.team,
         stages: list(q.stage),
         pipelineId: q.pipelineId,
-        customerId: q.customerId,
+        // A customer's opportunities include those of the customers merged into it.
+        customerIds: await customerFilterIds(manager, q.customerId),
         closeFrom: q.closeFrom,
         closeTo: q.closeTo,
         currency: q.currency,

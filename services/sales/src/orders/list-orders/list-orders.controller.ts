@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
-import { InvalidCursorError, mergedCustomerIds, resolveCustomerId, searchOrders, type OrderListPage } from '@crm/relationship-read-models';
+import { InvalidCursorError, customerFilterIds, searchOrders, type OrderListPage } from '@crm/relationship-read-models';
 import { RequireDepartment, RequireKind, ApiProblem, badCursor } from '@crm/service-kit';
 import { OrderListPageView, OrderListQueryDto } from '../orders.dto';
 
@@ -52,7 +52,7 @@ export class ListOrdersController {
   async list(@Query() q: OrderListQueryDto): Promise<OrderListPage> {
     const manager = this.readModels.dataSource.manager;
     // A customer's orders include those of the customers merged into it.
-    const customerIds = q.customerId === undefined ? undefined : await mergedCustomerIds(manager, await resolveCustomerId(manager, q.customerId));
+    const customerIds = await customerFilterIds(manager, q.customerId);
     try {
       return await searchOrders(manager, {
         customerIds,
