@@ -276,7 +276,11 @@ class ImportLineErrorView {
 
 export class OrderImportView {
   @ApiProperty({ format: 'uuid' }) importId!: string;
-  @ApiProperty({ enum: ['running', 'completed', 'refused', 'failed'] }) status!: string;
+  @ApiProperty({
+    enum: ['running', 'interrupted', 'completed', 'refused', 'failed'],
+    description: 'interrupted: running, but nothing recorded for 10 minutes (its process most likely stopped; import the file again)',
+  })
+  status!: string;
   @ApiProperty() startedBy!: string;
   @ApiProperty() startedAt!: string;
   @ApiProperty({ description: 'When the counts were last recorded (every 1,000 lines while running)' }) updatedAt!: string;

@@ -10,6 +10,7 @@ import { PgliteSession } from '@crm/sql-clients';
 import { createRelationshipCommands, type RelationshipCommands } from '../application/relationship-commands';
 import { contractCheckedStore } from '../contract-checked-store';
 import { orderIdFor } from './order-commands';
+import { IMPORT_STALL_MS } from './order-imports';
 
 // The order commands on the real write side (contract check, personal data sealed, PGlite): what they
 // store, what the relay would publish and under which subject, and what they do to an opportunity.
@@ -147,6 +148,33 @@ describe('order commands (PGlite)', () => {
     const recorded = await store.readStream(`orderimport-${second.importId}`);
     expect(recorded.map((e) => e.type)).toEqual(['OrderImportStarted', 'OrderImportProgressed', 'OrderImportProgressed', 'OrderImportFinished']);
     expect(recorded.map((e) => toIntegrationEvent(e))).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('an import whose process stopped reads as interrupted once nothing was recorded for ten minutes; a live one as running', async () => {
+    // What a crash leaves: the start recorded (and a first progress), no end.
+    const importId = randomUUID();
+    let lines = 0;
+    const body = new Readable({ read() {} });
+    const running = commands.orderImports.run(sari, body, { importId, recordEvery: 1 });
+    body.push('customerExternalId,orderId,orderDate,amount,currency\n');
+    body.push(`X-${importId},SO-${importId},2024-01-05,30.00,EUR\n`);
+    // (the parser holds the last line of a chunk until the next one shows it complete)
+    body.push(`X-${importId},SO1-${importId},2024-01-05,20.00,EUR\n`);
+    for (let i = 0; i < 100 && lines < 1; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      lines = (await commands.orderImports.get(importId)).counts.lines;
+    }
+    expect(await commands.orderImports.get(importId)).toMatchObject({ status: 'running', counts: { lines: 1 } });
+    clock.advance(IMPORT_STALL_MS);
+    expect((await commands.orderImports.get(importId)).status).toBe('running'); // exactly ten minutes: not yet
+    clock.advance(1);
+    const stalled = await commands.orderImports.get(importId);
+    expect(stalled).toMatchObject({ status: 'interrupted', counts: { lines: 1 }, detail: expect.stringContaining('import the file again') });
+    // it was only slow after all: it reads as running again, then ends as usual
+    body.push(`Y-${importId},SO2-${importId},2024-01-06,10.00,EUR\n`);
+    body.push(null);
+    expect(await running).toMatchObject({ status: 'completed', counts: { lines: 3, created: 3 } });
+    expect((await commands.orderImports.get(importId)).status).toBe('completed');
   });
 
   it("an order's lines apart in the file: the second part is refused, naming the order, and the first is kept", async () => {

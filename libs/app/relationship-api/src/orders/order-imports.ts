@@ -29,7 +29,17 @@ export interface OrderImportCounts {
   bytesRead: number;
 }
 
-export type OrderImportStatus = 'running' | 'completed' | 'refused' | 'failed';
+/** Recorded states, and `interrupted`: read for a running import that recorded nothing for `IMPORT_STALL_MS`. */
+export type OrderImportStatus = 'running' | 'interrupted' | 'completed' | 'refused' | 'failed';
+
+/**
+ * A running import records its counts every `recordEvery` lines (default 1,000, well under a minute
+ * on this machine). One that recorded nothing for this long is read as interrupted: the process
+ * that ran it most likely stopped (a crash, a redeploy, a client that went away) and nothing will
+ * finish its record. Derived when read, not recorded: should it progress after all, it reads as
+ * running again, and its end is recorded as usual.
+ */
+export const IMPORT_STALL_MS = 10 * 60_000;
 
 export interface OrderImportView {
   importId: string;
@@ -61,7 +71,7 @@ type ImportEvent =
         importId: string;
         counts: OrderImportCounts;
         errors: ImportLineError[];
-        outcome: Exclude<OrderImportStatus, 'running'>;
+        outcome: Exclude<OrderImportStatus, 'running' | 'interrupted'>;
         detail?: string;
         at: string;
       };
@@ -171,7 +181,7 @@ export class OrderImports {
       pending = [];
       return { importId, counts: { ...counts }, errors, at: this.now() };
     };
-    const finish = async (outcome: Exclude<OrderImportStatus, 'running'>, detail?: string) => {
+    const finish = async (outcome: Exclude<OrderImportStatus, 'running' | 'interrupted'>, detail?: string) => {
       const r = await record({ type: 'OrderImportFinished', data: { ...progressed(), outcome, ...(detail !== undefined && { detail }) } });
       return r.state!;
     };
@@ -224,6 +234,12 @@ export class OrderImports {
   async get(importId: string): Promise<OrderImportView> {
     const { state } = await this.records.load(orderImportStream(importId));
     if (!state) throw new NotFoundError(`order import ${importId} not found`);
+    if (state.status === 'running' && this.settings.clock.now().getTime() - Date.parse(state.updatedAt) > IMPORT_STALL_MS)
+      return {
+        ...state,
+        status: 'interrupted',
+        detail: `nothing recorded since ${state.updatedAt}: the import most likely stopped with its process; the orders counted were imported (import the file again: they are skipped)`,
+      };
     return state;
   }
 
