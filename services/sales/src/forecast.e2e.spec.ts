@@ -5,6 +5,16 @@ import { TokenMint, type ServiceApp } from '@crm/service-kit';
 import { httpCaller, startEmbeddedService, type HttpReply } from '@crm/service-kit/testing';
 import { createSalesApp, SalesConfig } from './sales';
 
+const fields = (body: Record<string, unknown>) => ((body.errors as { field: string }[] | undefined) ?? []).map((e) => e.field);
+async function expectProblem(r: Response | HttpReply, status: number, field?: string): Promise<Record<string, unknown>> {
+  expect({ status: r.status }).toEqual({ status });
+  const type = r instanceof Response ? (r.headers.get('content-type') ?? '') : r.type;
+  expect(type).toContain('application/problem+json');
+  const body = r instanceof Response ? ((await r.json()) as Record<string, unknown>) : r.body;
+  if (field) expect(fields(body)).toContain(field);
+  return body;
+}
+
 // Reporting (issue 10 §6) over HTTP on the embedded platform (PGlite on disk), time from a TestClock:
 // the exchange-rates table to a reporting currency, as events, read as of a day or an instant.
 describe('exchange rates (embedded)', () => {
@@ -21,15 +31,7 @@ describe('exchange rates (embedded)', () => {
   );
   const raw = (method: string, url: string, body: string, contentType = 'application/json', bearer = manager) =>
     fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${bearer}`, 'content-type': contentType }, body });
-  const fields = (body: Record<string, unknown>) => ((body.errors as { field: string }[] | undefined) ?? []).map((e) => e.field);
-  async function expectProblem(r: Response | HttpReply, status: number, field?: string): Promise<Record<string, unknown>> {
-    expect({ status: r.status }).toEqual({ status });
-    const type = r instanceof Response ? (r.headers.get('content-type') ?? '') : r.type;
-    expect(type).toContain('application/problem+json');
-    const body = r instanceof Response ? ((await r.json()) as Record<string, unknown>) : r.body;
-    if (field) expect(fields(body)).toContain(field);
-    return body;
-  }
+
   const put = (body: unknown, bearer = manager) => call('PUT', '/exchange-rates', body, {}, bearer);
   const rates = async (query = '') =>
     (await call('GET', `/exchange-rates?${query}`, undefined, {}, agent)).body as { on: string; asOf: string; rates: Record<string, unknown>[] };
@@ -81,6 +83,32 @@ describe('exchange rates (embedded)', () => {
       expect(then.asOf).toBe(before);
       expect(pairs(then)).toEqual(['EUR<-JPY 0.0062 2026-01-01', 'EUR<-USD 0.90 2026-01-01']);
       expect((await rates('asOf=2000-01-01T00:00:00Z')).rates).toEqual([]);
+
+      // the table now carries its revision; a change naming an older one is 412 before any rule
+      const now = await call('GET', '/exchange-rates', undefined, {}, agent);
+      expect(now.etag).toMatch(/^"\d+"$/);
+      expect((await call('GET', `/exchange-rates?asOf=${encodeURIComponent(before)}`, undefined, {}, agent)).etag).toBeNull();
+      const stale = { reportingCurrency: 'EUR', effectiveDate: '2026-03-01', rates: [{ currency: 'EUR', rate: '1' }] }; // a rate-to-itself 422 otherwise
+      await expectProblem(await call('PUT', '/exchange-rates', stale, { 'if-match': '"0"' }, manager), 412);
+      const fresh = await call(
+        'PUT',
+        '/exchange-rates',
+        { reportingCurrency: 'EUR', effectiveDate: '2026-03-01', rates: [{ currency: 'GBP', rate: '1.17' }] },
+        { 'if-match': String(now.etag) },
+        manager,
+      );
+      expect([fresh.status, fresh.body.recorded]).toEqual([200, 1]);
+      expect(fresh.etag).not.toBe(now.etag);
+      await expectProblem(
+        await call(
+          'PUT',
+          '/exchange-rates',
+          { reportingCurrency: 'EUR', effectiveDate: '2026-03-01', rates: [{ currency: 'GBP', rate: '1.18' }] },
+          { 'if-match': String(now.etag) },
+          manager,
+        ),
+        412,
+      );
     });
 
     it('bad input is a 400 naming the field; rules are a 422 with their code; a body that is not JSON is a 415', async () => {
@@ -157,7 +185,7 @@ describe('exchange rates (embedded)', () => {
     };
     const expected: [string, string, string[]][] = [
       ['/exchange-rates', 'get', ['200', '400', '401', '403']],
-      ['/exchange-rates', 'put', ['200', '400', '401', '403', '415', '422']],
+      ['/exchange-rates', 'put', ['200', '400', '401', '403', '412', '415', '422']],
     ];
     for (const [path, method, statuses] of expected) {
       const operation = doc.paths[path]?.[method];
@@ -183,7 +211,6 @@ describe('forecast (embedded)', () => {
     () => base,
     () => agent,
   );
-  const fields = (body: Record<string, unknown>) => ((body.errors as { field: string }[] | undefined) ?? []).map((e) => e.field);
   async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
     const until = Date.now() + 15_000;
     for (;;) {
@@ -328,6 +355,65 @@ describe('forecast (embedded)', () => {
     expect((await call('PUT', '/sales-targets', { period: '2026-Q1', currency: 'EUR', targets }, {}, manager)).body.recorded).toBe(0);
     // a target in yen for the same team next month does not mix in
     expect((await call('PUT', '/sales-targets', { period: '2026-04', currency: 'JPY', targets: [{ team, amount: 1 }] }, {}, manager)).status).toBe(200);
+    // the targets read back, per period in time order, with the ETag a change names; a stale one is 412 before any rule
+    const listed = await call('GET', '/sales-targets', undefined, {}, agent);
+    expect(listed.status).toBe(200);
+    const mine = (listed.body.targets as { period: string; subject: string; amount: number }[]).filter((t) => [ana, eko, team].includes(t.subject));
+    expect(mine.map((t) => [t.period, t.subject, t.amount])).toEqual([
+      ['2026-Q1', ana, 60_000],
+      ['2026-Q1', eko, 0],
+      ['2026-Q1', team, 100_000],
+      ['2026-04', team, 1],
+    ]);
+    expect(
+      ((await call('GET', '/sales-targets?period=2026-04', undefined, {}, agent)).body.targets as { period: string }[]).every((t) => t.period === '2026-04'),
+    ).toBe(true);
+    const etag = String(listed.etag);
+    await new Promise((r) => setTimeout(r, 20));
+    const beforeChange = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    // (a duplicate target would be a 422 targets-unique: the stale revision is refused first)
+    await expectProblem(
+      await call(
+        'PUT',
+        '/sales-targets',
+        {
+          period: '2026-04',
+          currency: 'JPY',
+          targets: [
+            { team, amount: 1 },
+            { team, amount: 1 },
+          ],
+        },
+        { 'if-match': '"0"' },
+        manager,
+      ),
+      412,
+    );
+    const changed = await call('PUT', '/sales-targets', { period: '2026-04', currency: 'JPY', targets: [{ team, amount: 2 }] }, { 'if-match': etag }, manager);
+    expect([changed.status, changed.body.recorded]).toEqual([200, 1]);
+    expect(changed.etag).not.toBe(etag);
+    await expectProblem(
+      await call('PUT', '/sales-targets', { period: '2026-04', currency: 'JPY', targets: [{ team, amount: 3 }] }, { 'if-match': etag }, manager),
+      412,
+    );
+    // as recorded before the change: the old amount (and no ETag: a past table is not one to change)
+    const before = await call('GET', `/sales-targets?period=2026-04&asOf=${encodeURIComponent(beforeChange)}`);
+    expect(before.status).toBe(200);
+    expect(before.etag).toBeNull();
+    expect((before.body.targets as { subject: string; amount: number }[]).filter((t) => t.subject === team).map((t) => t.amount)).toEqual([1]);
+    expect(
+      ((await call('GET', '/sales-targets?period=2026-04')).body.targets as { subject: string; amount: number }[])
+        .filter((t) => t.subject === team)
+        .map((t) => t.amount),
+    ).toEqual([2]);
+    for (const [query, field] of [
+      ['period=2026-13', 'period'],
+      ['period=Q1', 'period'],
+      ['asOf=yesterday', 'asOf'],
+      ['period=2026-Q1&period=2026-Q2', 'period'],
+    ] as const)
+      await expectProblem(await call('GET', `/sales-targets?${query}`), 400, field);
     const attainment = async (query: string) =>
       (await call('GET', `/sales-targets/attainment?${query}`)).body as { items: Record<string, unknown>[] } & Record<string, unknown>;
     const q1 = await eventually(
@@ -356,7 +442,8 @@ describe('forecast (embedded)', () => {
       attainmentBasisPoints: null,
     });
     expect((await attainment(`period=2026-04&team=${team}`)).items).toEqual([
-      { scope: 'team', subject: team, currency: 'JPY', target: 1, won: { count: 0, amount: 0 }, attainmentBasisPoints: 0, unconverted: [] },
+      // (2: the amount changed above with If-Match)
+      { scope: 'team', subject: team, currency: 'JPY', target: 2, won: { count: 0, amount: 0 }, attainmentBasisPoints: 0, unconverted: [] },
     ]);
     // before the targets were set there were none
     expect((await attainment(`period=2026-Q1&team=${team}&asOf=2000-01-01T00:00:00Z`)).items).toEqual([]);
@@ -437,7 +524,7 @@ describe('forecast (embedded)', () => {
     const mint = app.app.get(TokenMint);
     const service = await mint.mint({ kind: 'staff', subject: 'budi', department: 'service', roles: ['manager'] });
     const partner = await mint.mint({ kind: 'partner', subject: 'p.x', partnerId: randomUUID(), roles: ['manager'] });
-    for (const url of ['/forecast?period=month&from=2026-01-01&to=2026-03-31&currency=EUR', '/sales-targets/attainment?period=2026-Q1']) {
+    for (const url of ['/forecast?period=month&from=2026-01-01&to=2026-03-31&currency=EUR', '/sales-targets/attainment?period=2026-Q1', '/sales-targets']) {
       for (const bearer of [service, partner]) expect((await call('GET', url, undefined, {}, bearer)).status).toBe(403);
       expect((await fetch(`${base}${url}`)).status).toBe(401);
       expect((await call('GET', url, undefined, {}, manager)).status).toBe(200);
@@ -454,7 +541,8 @@ describe('forecast (embedded)', () => {
     for (const [path, method, statuses] of [
       ['/forecast', 'get', ['200', '400', '401', '403']],
       ['/sales-targets/attainment', 'get', ['200', '400', '401', '403']],
-      ['/sales-targets', 'put', ['200', '400', '401', '403', '415', '422']],
+      ['/sales-targets', 'get', ['200', '400', '401', '403']],
+      ['/sales-targets', 'put', ['200', '400', '401', '403', '412', '415', '422']],
     ] as [string, string, string[]][]) {
       const op = doc.paths[path][method];
       expect({ path, statuses: Object.keys(op.responses) }).toEqual({ path, statuses: expect.arrayContaining(statuses) });

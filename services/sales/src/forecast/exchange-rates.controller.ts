@@ -1,9 +1,21 @@
-import { Body, Controller, Get, Headers, Inject, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Clock } from '@crm/kernel';
 import { ratesOn } from '@crm/relationship';
 import { ExchangeRateCommands } from '@crm/relationship-api';
-import { CLOCK, CurrentPrincipal, RequireDepartment, RequireKind, RequireRoles, type Principal, type StaffPrincipal, ApiProblem } from '@crm/service-kit';
+import {
+  ApiProblem,
+  CLOCK,
+  CurrentPrincipal,
+  expectedRevisionFromIfMatch,
+  RequireDepartment,
+  RequireKind,
+  RequireRoles,
+  setEtag,
+  type HeaderResponse,
+  type Principal,
+  type StaffPrincipal,
+} from '@crm/service-kit';
 import { ExchangeRatesDto, ExchangeRatesQueryDto, SetExchangeRatesDto, SetExchangeRatesResultDto } from './exchange-rates.dto';
 
 const EXAMPLE_RATE = {
@@ -36,14 +48,24 @@ export class ExchangeRatesController {
 
   @Get()
   @ApiOperation({ summary: 'The rates in force on a day (asOf: a day, or an instant — then as the table was recorded by that instant)' })
-  @ApiOkResponse({ type: ExchangeRatesDto, example: { on: '2026-03-01', asOf: '2026-03-01T09:00:00.000Z', rates: [EXAMPLE_RATE] } })
+  @ApiOkResponse({
+    type: ExchangeRatesDto,
+    description: 'The rates; read as the table is now (no asOf instant), with its ETag for If-Match on PUT',
+    example: { on: '2026-03-01', asOf: '2026-03-01T09:00:00.000Z', rates: [EXAMPLE_RATE] },
+  })
   @ApiProblem(400, 'Bad query: errors name the field (currency, asOf)', {
     errors: [{ field: 'asOf', message: 'asOf must be an ISO 8601 instant or a calendar day' }],
   })
-  async get(@Query() q: ExchangeRatesQueryDto): Promise<ExchangeRatesDto> {
+  async get(@Query() q: ExchangeRatesQueryDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<ExchangeRatesDto> {
     const now = this.clock.now();
     const { on, recordedBy } = readAsOf(q.asOf, now);
-    const table = await this.rates.table(recordedBy);
+    let table;
+    if (recordedBy) table = await this.rates.table(recordedBy);
+    else {
+      const current = await this.rates.current();
+      table = current.table;
+      setEtag(res, current.revision);
+    }
     return { on, asOf: (recordedBy ?? now).toISOString(), rates: ratesOn(table, on, q.currency) };
   }
 
@@ -58,14 +80,21 @@ export class ExchangeRatesController {
   @ApiProblem(400, 'Bad body: errors name the field (reportingCurrency, effectiveDate, rates.0.rate…)', {
     errors: [{ field: 'rates.0.currency', message: 'currency must be an ISO 4217 currency code' }],
   })
+  @ApiProblem(412, 'If-Match names an older revision of the table (someone changed it since you read it)')
   @ApiProblem(415, 'A body that is not JSON')
   @ApiProblem(422, 'A rule was broken; `code` names it: rate-to-itself (a rate of the reporting currency), currencies-unique', { code: 'rate-to-itself' })
   async set(
     @CurrentPrincipal() p: Principal,
     @Body() dto: SetExchangeRatesDto,
     @Headers('x-correlation-id') correlationId: string | undefined,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<SetExchangeRatesResultDto> {
-    const { rates, recorded } = await this.rates.set(p as StaffPrincipal, dto, { correlationId });
+    const { rates, recorded, revision } = await this.rates.set(p as StaffPrincipal, dto, {
+      correlationId,
+      expectedRevision: expectedRevisionFromIfMatch(ifMatch),
+    });
+    setEtag(res, revision);
     return {
       reportingCurrency: dto.reportingCurrency,
       effectiveDate: dto.effectiveDate,

@@ -1,11 +1,23 @@
-import { Body, Controller, Get, Headers, Inject, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Clock } from '@crm/kernel';
 import { attainmentBasisPoints, buildForecast, targetPeriodDays, targetsOf, type ForecastGroup } from '@crm/relationship';
 import { ExchangeRateCommands, READ_MODELS, SalesTargetCommands, type ReadModelRunners } from '@crm/relationship-api';
 import { forecastItems } from '@crm/relationship-read-models';
-import { CLOCK, CurrentPrincipal, RequireDepartment, RequireKind, RequireRoles, type Principal, type StaffPrincipal, ApiProblem } from '@crm/service-kit';
-import { AttainmentDto, AttainmentQueryDto, SetSalesTargetsDto, SetSalesTargetsResultDto } from './sales-targets.dto';
+import {
+  ApiProblem,
+  CLOCK,
+  CurrentPrincipal,
+  expectedRevisionFromIfMatch,
+  RequireDepartment,
+  RequireKind,
+  RequireRoles,
+  setEtag,
+  type HeaderResponse,
+  type Principal,
+  type StaffPrincipal,
+} from '@crm/service-kit';
+import { AttainmentDto, AttainmentQueryDto, SalesTargetsDto, SalesTargetsQueryDto, SetSalesTargetsDto, SetSalesTargetsResultDto } from './sales-targets.dto';
 
 /**
  * Sales targets per owner or team and month or quarter (`SalesTargetsSet`, private stream
@@ -42,15 +54,46 @@ export class SalesTargetsController {
   @ApiProblem(400, 'Bad body: errors name the field (period, currency, targets.0.amount…)', {
     errors: [{ field: 'period', message: 'period must be a month (2026-03) or a quarter (2026-Q1)' }],
   })
+  @ApiProblem(412, 'If-Match names an older revision of the targets (someone changed them since you read them)')
   @ApiProblem(415, 'A body that is not JSON')
   @ApiProblem(422, 'A rule was broken; `code` names it: owner-or-team, targets-unique', { code: 'targets-unique' })
   async set(
     @CurrentPrincipal() p: Principal,
     @Body() dto: SetSalesTargetsDto,
     @Headers('x-correlation-id') correlationId: string | undefined,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<SetSalesTargetsResultDto> {
-    const { targets, recorded } = await this.targets.set(p as StaffPrincipal, dto, { correlationId });
+    const { targets, recorded, revision } = await this.targets.set(p as StaffPrincipal, dto, {
+      correlationId,
+      expectedRevision: expectedRevisionFromIfMatch(ifMatch),
+    });
+    setEtag(res, revision);
     return { period: dto.period, recorded, targets: targetsOf(targets, dto.period) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The targets, of one period or every period (oldest first); as of any instant. Now: with the ETag for If-Match on PUT' })
+  @ApiOkResponse({
+    type: SalesTargetsDto,
+    example: {
+      asOf: '2026-03-01T09:00:00.000Z',
+      targets: [{ period: '2026-Q1', scope: 'owner', subject: 'sari', currency: 'EUR', amount: 5000000, setBy: 'mira', setAt: '2026-03-01T09:00:00.000Z' }],
+    },
+  })
+  @ApiProblem(400, 'Bad query: errors name the field (period, asOf)', {
+    errors: [{ field: 'period', message: 'period must be a month (2026-03) or a quarter (2026-Q1)' }],
+  })
+  async list(@Query() q: SalesTargetsQueryDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<SalesTargetsDto> {
+    let table;
+    if (q.asOf !== undefined) table = await this.targets.table(new Date(q.asOf));
+    else {
+      const current = await this.targets.current();
+      table = current.table;
+      setEtag(res, current.revision);
+    }
+    const periods = q.period !== undefined ? [q.period] : [...new Set([...table.values()].map((t) => t.period))].sort(comparePeriods);
+    return { asOf: (q.asOf === undefined ? this.clock.now() : new Date(q.asOf)).toISOString(), targets: periods.flatMap((period) => targetsOf(table, period)) };
   }
 
   @Get('attainment')
@@ -127,4 +170,10 @@ export class SalesTargetsController {
       }),
     };
   }
+}
+
+/** Periods in time order: by their first day (2026-Q1 and 2026-01 both start on 2026-01-01; the quarter first). */
+function comparePeriods(a: string, b: string): number {
+  const [x, y] = [targetPeriodDays(a), targetPeriodDays(b)];
+  return x.start.localeCompare(y.start) || y.end.localeCompare(x.end);
 }

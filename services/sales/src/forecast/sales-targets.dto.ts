@@ -47,6 +47,22 @@ export class SetSalesTargetsResultDto {
   @ApiProperty({ type: [SalesTargetViewDto], description: 'Every target of the period now, owners then teams' }) targets!: SalesTargetViewDto[];
 }
 
+export class SalesTargetsQueryDto {
+  @ApiPropertyOptional({ description: 'Only this month (2026-03) or quarter (2026-Q1); default every period', example: '2026-Q1' })
+  @IsOptional()
+  @Matches(TARGET_PERIOD, { message: PERIOD_MESSAGE })
+  period?: string;
+  @ApiPropertyOptional({ description: 'The targets as recorded by this instant', example: '2026-03-01T09:00:00Z' })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
+}
+
+export class SalesTargetsDto {
+  @ApiProperty({ description: 'The instant the targets are read as of', example: '2026-03-01T09:00:00.000Z' }) asOf!: string;
+  @ApiProperty({ type: [SalesTargetViewDto], description: 'Per period in time order, owners then teams' }) targets!: SalesTargetViewDto[];
+}
+
 export class AttainmentQueryDto {
   @ApiProperty({ description: 'A month (2026-03) or a quarter (2026-Q1)', example: '2026-Q1' })
   @Matches(TARGET_PERIOD, { message: PERIOD_MESSAGE })

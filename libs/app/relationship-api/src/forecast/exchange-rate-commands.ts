@@ -25,7 +25,11 @@ export class ExchangeRateCommands {
   private readonly handler = new CommandHandler(this.store, exchangeRatesDecider, { retries: this.settings.retries });
 
   /** Sets rates for a day; only what differs from that day’s rates is recorded (`recorded`: how many rates). Answers the table now. */
-  async set(principal: StaffPrincipal, input: SetExchangeRatesInput, options: CommandOptions = {}): Promise<{ rates: ExchangeRates; recorded: number }> {
+  async set(
+    principal: StaffPrincipal,
+    input: SetExchangeRatesInput,
+    options: CommandOptions = {},
+  ): Promise<{ rates: ExchangeRates; recorded: number; revision: bigint | undefined }> {
     const r = await this.handler.handle(
       EXCHANGE_RATES_STREAM,
       {
@@ -39,8 +43,15 @@ export class ExchangeRateCommands {
         },
       },
       metadataFor(principal, this.settings.clock, visibilityFor(principal), options.correlationId),
+      { expectedRevision: options.expectedRevision },
     );
-    return { rates: r.state, recorded: r.events.reduce((n, e) => n + e.data.rates.length, 0) };
+    return { rates: r.state, recorded: r.events.reduce((n, e) => n + e.data.rates.length, 0), revision: r.revision };
+  }
+
+  /** The table now with its revision (the ETag a change names in If-Match; undefined: never set). */
+  async current(): Promise<{ table: ExchangeRates; revision: bigint | undefined }> {
+    const { state, revision } = await this.handler.load(EXCHANGE_RATES_STREAM);
+    return { table: state, revision };
   }
 
   /** The table as recorded by `recordedBy` (by when the store recorded each change); now when absent. */

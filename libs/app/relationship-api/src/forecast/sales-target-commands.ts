@@ -23,7 +23,11 @@ export class SalesTargetCommands {
   private readonly handler = new CommandHandler(this.store, salesTargetsDecider, { retries: this.settings.retries });
 
   /** Sets targets of a period; only what differs is recorded (`recorded`: how many targets). */
-  async set(principal: StaffPrincipal, input: SetSalesTargetsInput, options: CommandOptions = {}): Promise<{ targets: SalesTargets; recorded: number }> {
+  async set(
+    principal: StaffPrincipal,
+    input: SetSalesTargetsInput,
+    options: CommandOptions = {},
+  ): Promise<{ targets: SalesTargets; recorded: number; revision: bigint | undefined }> {
     const r = await this.handler.handle(
       SALES_TARGETS_STREAM,
       {
@@ -41,8 +45,15 @@ export class SalesTargetCommands {
         },
       },
       metadataFor(principal, this.settings.clock, visibilityFor(principal), options.correlationId),
+      { expectedRevision: options.expectedRevision },
     );
-    return { targets: r.state, recorded: r.events.reduce((n, e) => n + e.data.targets.length, 0) };
+    return { targets: r.state, recorded: r.events.reduce((n, e) => n + e.data.targets.length, 0), revision: r.revision };
+  }
+
+  /** The table now with its revision (the ETag a change names in If-Match; undefined: never set). */
+  async current(): Promise<{ table: SalesTargets; revision: bigint | undefined }> {
+    const { state, revision } = await this.handler.load(SALES_TARGETS_STREAM);
+    return { table: state, revision };
   }
 
   /** The targets as recorded by `recordedBy`; now when absent. */
