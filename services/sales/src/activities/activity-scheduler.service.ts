@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { Clock } from '@crm/kernel';
 import { ActivityCommands, ActivityScheduler, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { activitiesWithNoticeDue } from '@crm/relationship-read-models';
-import { CLOCK } from '@crm/service-kit';
+import { CLOCK, SERVICE_CONFIG, type ServiceConfig } from '@crm/service-kit';
 
 /**
  * The activity scheduler in the sales service, embedded and distributed alike: it starts with the
@@ -15,9 +15,14 @@ export class ActivitySchedulerService implements OnApplicationBootstrap, OnModul
   private readonly logger = new Logger('ActivityScheduler');
   readonly scheduler: ActivityScheduler;
 
-  constructor(activities: ActivityCommands, @Inject(READ_MODELS) readModels: ReadModelRunners, @Inject(CLOCK) clock: Clock) {
+  constructor(
+    activities: ActivityCommands,
+    @Inject(READ_MODELS) readModels: ReadModelRunners,
+    @Inject(CLOCK) clock: Clock,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+  ) {
     this.scheduler = new ActivityScheduler(activities, (now, limit) => activitiesWithNoticeDue(readModels.dataSource.manager, now, limit), clock, {
-      intervalMs: 1000,
+      intervalMs: config.CRM_ACTIVITY_SCHEDULER_INTERVAL_MS,
       logger: { warn: (message) => this.logger.warn(message) },
     });
   }

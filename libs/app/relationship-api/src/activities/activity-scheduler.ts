@@ -47,11 +47,16 @@ export class ActivityScheduler {
     private readonly options: ActivitySchedulerOptions = {},
   ) {}
 
+  /** How often it looks once started (ms; 0: only when `tick` is called). */
+  get intervalMs(): number {
+    return this.options.intervalMs ?? 1000;
+  }
+
   /** Starts looking every `intervalMs` (first at once). */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    const interval = this.options.intervalMs ?? 1000;
+    const interval = this.intervalMs;
     if (interval <= 0) return;
     const loop = () => {
       this.tick()

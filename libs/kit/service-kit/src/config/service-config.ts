@@ -49,6 +49,17 @@ export class ServiceConfig extends PlatformConfig {
   @IsString()
   @IsNotEmpty()
   CRM_SIGNING_KEY_FILE?: string;
+
+  /**
+   * How often the sales service's activity scheduler looks for notices that fell due (ms): the
+   * latest an `ActivityDue` or reminder is recorded after its time. On every service because the
+   * embedded host hands one environment to all of them and each refuses a `CRM_*` setting it does
+   * not declare.
+   */
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  CRM_ACTIVITY_SCHEDULER_INTERVAL_MS: number = 1000;
 }
 
 /** A `ServiceConfig` whose `CRM_HTTP_PORT` defaults to `defaultPort`; pass it to `loadConfig`. */
