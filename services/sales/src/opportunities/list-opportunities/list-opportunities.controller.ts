@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { customerFilterIds, InvalidCursorError, searchOpportunities, type OpportunityListPage, type OpportunityStatus } from '@crm/relationship-read-models';
-import { HttpProblem, ProblemTypes, RequireDepartment, RequireKind } from '@crm/service-kit';
+import { ApiProblem, badCursor, HttpProblem, ProblemTypes, RequireDepartment, RequireKind } from '@crm/service-kit';
 import { OpportunityListPageDto, OpportunityListQueryDto } from './list-opportunities.dto';
 
 const list = (value: string | undefined) => (value === undefined ? undefined : value.split(','));
@@ -25,19 +25,9 @@ export class ListOpportunitiesController {
     type: OpportunityListPageDto,
     description: 'Opportunities that match, one page at a time in a stable order (ties by id); `nextCursor` for the next page',
   })
-  @ApiBadRequestResponse({
-    description: 'A filter or cursor that is not valid (problem+json naming it; an amount range needs `currency`)',
-    content: {
-      'application/problem+json': {
-        example: {
-          type: 'urn:crm:problem:validation-failed',
-          title: 'Bad Request',
-          status: 400,
-          detail: 'cursor is not one this list gave out',
-          errors: [{ field: 'cursor', message: 'cursor is not one this list gave out' }],
-        },
-      },
-    },
+  @ApiProblem(400, 'A filter or cursor that is not valid: errors name it (an amount range needs `currency`)', {
+    detail: 'cursor is not one this list gave out',
+    errors: [{ field: 'cursor', message: 'cursor is not one this list gave out' }],
   })
   async list(@Query() q: OpportunityListQueryDto): Promise<OpportunityListPage> {
     if ((q.amountMin !== undefined || q.amountMax !== undefined) && q.currency === undefined)
@@ -64,7 +54,7 @@ export class ListOpportunitiesController {
         cursor: q.cursor,
       });
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw invalid('cursor', error.message);
+      if (error instanceof InvalidCursorError) throw badCursor(error.message);
       throw error;
     }
   }
