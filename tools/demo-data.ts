@@ -75,7 +75,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i++) {
       const org = rnd() < 0.4;
       const name = org ? `${pick(SUFFIX)} ${pick(ORGS)} ${i}` : `${pick(FIRST)} ${pick(LAST)}`;
-      const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@example.com`;
+      // The index keeps it unique: two people of the same name are two customers, and an e-mail is one customer's identity.
+      const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${i}@example.com`;
       const { id } = await commands.customers.register(sales, {
         kind: org ? 'organisation' : 'person',
         name,
