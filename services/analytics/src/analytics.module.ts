@@ -5,6 +5,9 @@ import { GetCustomerMetricsHandler } from './metrics/get-customer-metrics/get-cu
 import { CustomerPurchasesController } from './purchases/get-purchases/get-purchases.controller';
 import { GetCustomerPurchasesHandler } from './purchases/get-purchases/get-purchases.query';
 import { analyticsReadModels } from './read-models';
+import { CustomerRfmController } from './rfm/get-customer-rfm/get-customer-rfm.controller';
+import { ListRfmController } from './rfm/list-rfm/list-rfm.controller';
+import { RfmQueries } from './rfm/rfm.query';
 
 /**
  * Analytics keeps the shared read models plus its own `customer-metrics` projection, all in schema
@@ -15,7 +18,18 @@ import { analyticsReadModels } from './read-models';
   imports: [
     RelationshipApiModule.forService({ service: analyticsReadModels.service, projections: analyticsReadModels.own, controllers: [CustomersController] }),
   ],
-  controllers: [CustomerMetricsController, CustomerPurchasesController],
-  providers: [GetCustomerMetricsHandler, GetCustomerPurchasesHandler],
+  controllers: [
+    CustomerMetricsController,
+    CustomerPurchasesController,
+    // RFM (issue 11 §1)
+    CustomerRfmController,
+    ListRfmController,
+  ],
+  providers: [
+    GetCustomerMetricsHandler,
+    GetCustomerPurchasesHandler,
+    // RFM (issue 11 §1)
+    RfmQueries,
+  ],
 })
 export class AnalyticsModule {}
