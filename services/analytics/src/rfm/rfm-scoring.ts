@@ -109,7 +109,7 @@ export function quintileScores(values: readonly number[]): Score[] {
   if (n === 0) return [];
   const sorted = [...values].sort((a, b) => a - b);
   const scoreOf = new Map<number, Score>();
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j < n && sorted[j] === sorted[i]) j++;
     // i values below, j − i equal.

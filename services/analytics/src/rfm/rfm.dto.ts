@@ -5,7 +5,10 @@ import { IsInstant } from '@crm/contracts';
 import { DEFAULT_RFM_PERIOD_DAYS, MAX_RFM_PERIOD_DAYS, RFM_SEGMENTS, type RfmSegment } from './rfm-scoring';
 
 export class RfmQueryDto {
-  @ApiPropertyOptional({ description: 'The instant the scores are as of (now when omitted): the purchase history as it stood then', example: '2026-12-31T23:59:59Z' })
+  @ApiPropertyOptional({
+    description: 'The instant the scores are as of (now when omitted): the purchase history as it stood then',
+    example: '2026-12-31T23:59:59Z',
+  })
   @IsOptional()
   @IsInstant()
   asOf?: string;
@@ -67,7 +70,8 @@ export class RfmOfCustomerView {
   @ApiProperty({ example: 365 }) periodDays!: number;
   @ApiProperty({ example: 'EUR' }) reportingCurrency!: string;
   @ApiProperty({ description: 'Customers who bought by asOf: the population the quintiles are over', example: 1840 }) customersScored!: number;
-  @ApiProperty({ type: CustomerRfmView, nullable: true, description: 'null: the customer has no purchase occasion by asOf (no RFM)' }) rfm!: CustomerRfmView | null;
+  @ApiProperty({ type: CustomerRfmView, nullable: true, description: 'null: the customer has no purchase occasion by asOf (no RFM)' })
+  rfm!: CustomerRfmView | null;
   @ApiProperty({ type: UnconvertedView }) unconverted!: UnconvertedView;
 }
 

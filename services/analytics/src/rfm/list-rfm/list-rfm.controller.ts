@@ -70,7 +70,13 @@ export class ListRfmController {
   @ApiProblem(403, 'Not staff (a partner token)')
   async list(@Query() q: RfmListQueryDto): Promise<RfmListView> {
     try {
-      return await this.rfm.list({ asOf: q.asOf ? new Date(q.asOf) : undefined, periodDays: q.periodDays, segment: q.segment, limit: q.limit ?? 50, cursor: q.cursor });
+      return await this.rfm.list({
+        asOf: q.asOf ? new Date(q.asOf) : undefined,
+        periodDays: q.periodDays,
+        segment: q.segment,
+        limit: q.limit ?? 50,
+        cursor: q.cursor,
+      });
     } catch (error) {
       if (error instanceof InvalidRfmCursorError) throw badCursor(error.message);
       throw error;
