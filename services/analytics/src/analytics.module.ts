@@ -4,6 +4,7 @@ import { CustomerMetricsController } from './metrics/get-customer-metrics/get-cu
 import { GetCustomerMetricsHandler } from './metrics/get-customer-metrics/get-customer-metrics.query';
 import { CustomerPurchasesController } from './purchases/get-purchases/get-purchases.controller';
 import { GetCustomerPurchasesHandler } from './purchases/get-purchases/get-purchases.query';
+import { JourneyProcessService } from './journey/journey-process.service';
 import { analyticsReadModels } from './read-models';
 import { CustomerRfmController } from './rfm/get-customer-rfm/get-customer-rfm.controller';
 import { ListRfmController } from './rfm/list-rfm/list-rfm.controller';
@@ -30,6 +31,8 @@ import { RfmQueries } from './rfm/rfm.query';
     GetCustomerPurchasesHandler,
     // RFM (issue 11 §1)
     RfmQueries,
+    // journey stage and relationship phase from behaviour (issue 11 §4)
+    JourneyProcessService,
   ],
 })
 export class AnalyticsModule {}
