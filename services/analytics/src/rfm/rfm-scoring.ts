@@ -56,7 +56,17 @@ export interface RfmScore extends RfmInputs {
 }
 
 const DAY_MS = 86_400_000;
-const dayNumber = (day: string): number => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+// Histories repeat few distinct days (a few hundred a year) over many occasions: each is parsed once.
+const dayNumbers = new Map<string, number>();
+const dayNumber = (day: string): number => {
+  let n = dayNumbers.get(day);
+  if (n === undefined) {
+    n = Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+    if (dayNumbers.size > 100_000) dayNumbers.clear();
+    dayNumbers.set(day, n);
+  }
+  return n;
+};
 
 /** Whole days from `from` to `to` (both `YYYY-MM-DD`). */
 export function daysBetween(from: string, to: string): number {
