@@ -2,15 +2,19 @@
  * node tools/run-ts.js services/analytics/src/purchases/purchase-occasions.bench.ts [customers=100000]
  *
  * How long the purchase occasions (one grouped query + the conversion) and RFM over them take on
- * embedded PGlite (in memory) for N customers with 5 orders each on average over two years, in
+ * the embedded platform (PGlite) for N customers with 5 orders each on average over two years, in
  * three currencies (EUR, USD and IDR with daily-changing rates for USD), with returns, cancellations
  * and merges. Rows are generated in SQL (generate_series), not through the projections: this
  * measures the read, not the load. Prints the figures; no thresholds (the run is not a test).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { loadConfig, PlatformConfig } from '@crm/config';
+import { crmRegistry } from '@crm/contracts';
+import { createPlatform } from '@crm/platform';
 import { CustomerMerge } from '@crm/relationship-read-models';
-import { PgliteSession } from '@crm/sql-clients';
-import { DataSource } from 'typeorm';
 import { rfmInputs, scoreRfm, segmentCounts } from '../rfm/rfm-scoring';
 import { ExchangeRateRow } from './exchange-rates.entities';
 import { OrderPurchase, OrderReturn } from './purchase-history.entities';
@@ -18,17 +22,10 @@ import { loadPurchaseOccasions } from './purchase-occasions';
 
 async function main(): Promise<void> {
   const customers = Number(process.argv[2] ?? 100_000);
-  const session = await PgliteSession.open();
-  const schema = 'analytics';
-  await session.sqlClient().exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  const ds = new DataSource({
-    type: 'postgres',
-    driver: session.pgDriver(),
-    schema,
-    entities: [OrderPurchase, OrderReturn, ExchangeRateRow, CustomerMerge],
-    synchronize: true,
-  });
-  await ds.initialize();
+  // The embedded platform (PGlite on disk, in a temporary folder), as analytics runs embedded.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-occasions-'));
+  const platform = await createPlatform(loadConfig(PlatformConfig, { CRM_DATA_DIR: dataDir }), { registry: crmRegistry(), clientId: 'bench' });
+  const ds = await platform.createDataSource([OrderPurchase, OrderReturn, ExchangeRateRow, CustomerMerge], { schema: 'analytics' });
   const m = ds.manager;
   let t = performance.now();
   // 5 orders per customer on average (1..9), over 2025–2026; every 10th in USD, every 50th in IDR; 2 % returned in half, 1 % cancelled.
@@ -77,8 +74,8 @@ async function main(): Promise<void> {
         `asOf ${Math.round(loadAsOf)} ms (${asOf.occasions.length}); RFM scoring ${Math.round(rfm)} ms (${scores.length} customers, champions ${segmentCounts(scores).champions}); one customer ${Math.round(one)} ms`,
     );
   }
-  await ds.destroy();
-  await session.close();
+  await platform.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
 main().catch((e: unknown) => {
