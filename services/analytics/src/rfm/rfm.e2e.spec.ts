@@ -178,12 +178,25 @@ describe('analytics: RFM (embedded)', () => {
     }
   });
 
-  it('documents both routes with their answers and errors', async () => {
+  it('documents both routes in OpenAPI with their response schema, errors, parameters and an example', async () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
-      paths: Record<string, { get?: { responses: Record<string, unknown>; parameters?: { name: string }[] } }>;
+      paths: Record<
+        string,
+        { get?: { responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }>; parameters?: { name: string }[] } }
+      >;
     };
-    expect(Object.keys(doc.paths['/customers/{id}/rfm'].get!.responses).sort()).toEqual(['200', '400', '401', '403', '404']);
-    expect(Object.keys(doc.paths['/rfm'].get!.responses).sort()).toEqual(['200', '400', '401', '403']);
-    expect(doc.paths['/rfm'].get!.parameters!.map((p) => p.name).sort()).toEqual(['asOf', 'cursor', 'limit', 'periodDays', 'segment']);
+    const expected: [string, string[], string[]][] = [
+      ['/customers/{id}/rfm', ['200', '400', '401', '403', '404'], ['asOf', 'id', 'periodDays']],
+      ['/rfm', ['200', '400', '401', '403'], ['asOf', 'cursor', 'limit', 'periodDays', 'segment']],
+    ];
+    for (const [route, statuses, parameters] of expected) {
+      const operation = doc.paths[route].get!;
+      expect(Object.keys(operation.responses).sort()).toEqual(statuses);
+      expect(operation.parameters!.map((p) => p.name).sort()).toEqual(parameters);
+      const ok = operation.responses['200'].content?.['application/json'];
+      expect(ok?.schema).toBeDefined();
+      expect(ok?.example).toBeDefined();
+      expect(operation.responses['400'].content?.['application/problem+json']?.example).toBeDefined();
+    }
   });
 });

@@ -21,25 +21,23 @@ export class CustomerRfmController {
   @ApiOkResponse({
     type: RfmOfCustomerView,
     description: '`rfm` is null for a customer without a purchase occasion by asOf',
-    schema: {
-      example: {
+    example: {
+      customerId: '6f1c2a9e-3b7d-4c1e-9a55-0c6f2b8d4e11',
+      asOf: '2026-12-31T23:59:59.000Z',
+      periodDays: 365,
+      reportingCurrency: 'EUR',
+      customersScored: 1840,
+      rfm: {
         customerId: '6f1c2a9e-3b7d-4c1e-9a55-0c6f2b8d4e11',
-        asOf: '2026-12-31T23:59:59.000Z',
-        periodDays: 365,
-        reportingCurrency: 'EUR',
-        customersScored: 1840,
-        rfm: {
-          customerId: '6f1c2a9e-3b7d-4c1e-9a55-0c6f2b8d4e11',
-          lastPurchaseDay: '2026-12-20',
-          recencyDays: 11,
-          frequency: 7,
-          monetary: 1_250_000,
-          scores: { r: 5, f: 5, m: 4 },
-          cell: '554',
-          segment: 'champions',
-        },
-        unconverted: { orders: 0, currencies: [] },
+        lastPurchaseDay: '2026-12-20',
+        recencyDays: 11,
+        frequency: 7,
+        monetary: 1_250_000,
+        scores: { r: 5, f: 5, m: 4 },
+        cell: '554',
+        segment: 'champions',
       },
+      unconverted: { orders: 0, currencies: [] },
     },
   })
   @ApiProblem(400, 'A malformed id, asOf or periodDays (`errors` names it)', {
