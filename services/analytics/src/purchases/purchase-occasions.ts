@@ -22,7 +22,7 @@ export interface PurchaseOccasion {
 
 export interface PurchaseOccasionsResult {
   reportingCurrency: string;
-  /** By customer, then day. */
+  /** By customer id (string order), then day. */
   occasions: PurchaseOccasion[];
   /** Orders left out because no rate of their currency to the reporting currency was in force on their day — never added raw. */
   unconverted: { orders: number; currencies: string[] };
