@@ -98,7 +98,11 @@ export class JourneyProcess {
       } catch (error) {
         // A customer the store does not know (a stray event) is dropped; anything else is tried again next tick.
         if ((error as Error)?.name === 'NotFoundError') await pending.delete({ customerId: row.customerId, version: row.version });
-        else tick.failed.push({ customerId: row.customerId, error: describe(error) });
+        else {
+          tick.failed.push({ customerId: row.customerId, error: describe(error) });
+          // To the back of the queue: a customer that keeps failing must not take a batch's places for good.
+          await pending.update({ customerId: row.customerId, version: row.version }, { markedAt: this.clock.now() }).catch(() => undefined);
+        }
       }
     }
     return tick;
