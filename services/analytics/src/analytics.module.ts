@@ -4,7 +4,11 @@ import { CustomerMetricsController } from './metrics/get-customer-metrics/get-cu
 import { GetCustomerMetricsHandler } from './metrics/get-customer-metrics/get-customer-metrics.query';
 import { CustomerPurchasesController } from './purchases/get-purchases/get-purchases.controller';
 import { GetCustomerPurchasesHandler } from './purchases/get-purchases/get-purchases.query';
+import { JourneyProcessService } from './journey/journey-process.service';
 import { analyticsReadModels } from './read-models';
+import { CustomerRfmController } from './rfm/get-customer-rfm/get-customer-rfm.controller';
+import { ListRfmController } from './rfm/list-rfm/list-rfm.controller';
+import { RfmQueries } from './rfm/rfm.query';
 
 /**
  * Analytics keeps the shared read models plus its own `customer-metrics` projection, all in schema
@@ -15,7 +19,20 @@ import { analyticsReadModels } from './read-models';
   imports: [
     RelationshipApiModule.forService({ service: analyticsReadModels.service, projections: analyticsReadModels.own, controllers: [CustomersController] }),
   ],
-  controllers: [CustomerMetricsController, CustomerPurchasesController],
-  providers: [GetCustomerMetricsHandler, GetCustomerPurchasesHandler],
+  controllers: [
+    CustomerMetricsController,
+    CustomerPurchasesController,
+    // RFM (issue 11 §1)
+    CustomerRfmController,
+    ListRfmController,
+  ],
+  providers: [
+    GetCustomerMetricsHandler,
+    GetCustomerPurchasesHandler,
+    // RFM (issue 11 §1)
+    RfmQueries,
+    // journey stage and relationship phase from behaviour (issue 11 §4)
+    JourneyProcessService,
+  ],
 })
 export class AnalyticsModule {}

@@ -32,8 +32,22 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   CustomerMerged: { customerId: id, survivorId: id, mergeId: id },
   CustomerUnmerged: { customerId: id, survivorId: id, mergeId: id },
   CustomerDuplicateSuspected: { customerId: id, otherCustomerId: id, reason: 'shares email with the other customer' },
-  CustomerJourneyStageChanged: { customerId: id, from: 'loyal-customer', to: 'repeat-customer', reason: 'spend moved to a competitor', source: 'manual' },
-  CustomerRelationshipPhaseChanged: { customerId: id, from: 'awareness', to: 'exploration', source: 'derived' },
+  CustomerJourneyStageChanged: {
+    customerId: id,
+    from: 'loyal-customer',
+    to: 'repeat-customer',
+    reason: 'spend moved to a competitor',
+    source: 'manual',
+    changedAt: at,
+  },
+  CustomerRelationshipPhaseChanged: {
+    customerId: id,
+    from: 'awareness',
+    to: 'exploration',
+    source: 'derived',
+    rule: 'interactions-without-purchase',
+    changedAt: at,
+  },
   CustomerPersonalDataErased: { customerId: id, erasedAt: at, mergedCustomerIds: [id] },
   LeadPersonalDataErased: { leadId: id, erasedAt: at },
   EpisodeOpened: {
@@ -327,6 +341,16 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     currency: 'EUR',
     reason: 'damaged',
     fullyReturned: false,
+  },
+  ExchangeRatesSet: {
+    reportingCurrency: 'EUR',
+    effectiveDate: '2026-03-01',
+    rates: [
+      { currency: 'USD', rate: '0.9231' },
+      { currency: 'JPY', rate: '0.0061' },
+    ],
+    setBy: 'mira',
+    setAt: at,
   },
 };
 

@@ -16,6 +16,7 @@ import {
   MAX_MEETING_MINUTES,
   MAX_REMINDER_MINUTES,
   STAGE_ID,
+  EXCHANGE_RATE_PATTERN,
 } from '@crm/kernel';
 import {
   ArrayMaxSize,
@@ -145,6 +146,10 @@ export class CustomerJourneyStageChangedV1 {
   @IsIn(JOURNEY_STAGES) to!: string;
   @IsOptional() @Personal() @IsString() @IsNotEmpty() reason?: string;
   @IsOptional() @IsIn(CHANGE_SOURCES) source?: string;
+  /** Derived changes (issue 11 §4): the rule that fired, e.g. `repeat-order` (docs/analytics.md). An optional addition to version 1. */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) rule?: string;
+  /** When it was changed (recorded since issue 11; a manual change holds off the automation for a while). An optional addition to version 1. */
+  @IsOptional() @IsInstant() changedAt?: string;
 }
 
 export class CustomerRelationshipPhaseChangedV1 {
@@ -153,6 +158,10 @@ export class CustomerRelationshipPhaseChangedV1 {
   @IsIn(RELATIONSHIP_PHASES) to!: string;
   @IsOptional() @Personal() @IsString() @IsNotEmpty() reason?: string;
   @IsOptional() @IsIn(CHANGE_SOURCES) source?: string;
+  /** Derived changes (issue 11 §4): the rule that fired, e.g. `repeat-order` (docs/analytics.md). An optional addition to version 1. */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) rule?: string;
+  /** When it was changed (recorded since issue 11; a manual change holds off the automation for a while). An optional addition to version 1. */
+  @IsOptional() @IsInstant() changedAt?: string;
 }
 
 class OwnerV1 {
@@ -660,6 +669,23 @@ export class OrderReturnedV1 {
   @IsBoolean() fullyReturned!: boolean;
 }
 
+// --- Reporting exchange rates (issue 10 §6, published for analytics in issue 11 §1). Subject: the reporting currency. ---
+
+class ExchangeRateV1 {
+  @IsCurrencyCode() currency!: string;
+  /** Units of the reporting currency per unit of `currency`: an exact decimal as text, never a float. */
+  @IsString() @Matches(EXCHANGE_RATE_PATTERN) rate!: string;
+}
+
+/** Rates of currencies to a reporting currency, in force from `effectiveDate` until the pair's next; only what changed that day. */
+export class ExchangeRatesSetV1 {
+  @IsCurrencyCode() reportingCurrency!: string;
+  @IsCalendarDate() effectiveDate!: string;
+  @NestedObjects(() => ExchangeRateV1) @ArrayMaxSize(200) rates!: ExchangeRateV1[];
+  @IsString() @IsNotEmpty() setBy!: string;
+  @IsInstant() setAt!: string;
+}
+
 /** Every integration event of the CRM, by type and schema version. */
 export const INTEGRATION_EVENTS = {
   CustomerRegistered: CustomerRegisteredV1,
@@ -712,6 +738,7 @@ export const INTEGRATION_EVENTS = {
   OrderPlaced: OrderPlacedV1,
   OrderCancelled: OrderCancelledV1,
   OrderReturned: OrderReturnedV1,
+  ExchangeRatesSet: ExchangeRatesSetV1,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {
