@@ -5,6 +5,12 @@ import { GetCustomerMetricsHandler } from './metrics/get-customer-metrics/get-cu
 import { CustomerPurchasesController } from './purchases/get-purchases/get-purchases.controller';
 import { GetCustomerPurchasesHandler } from './purchases/get-purchases/get-purchases.query';
 import { analyticsReadModels } from './read-models';
+import { SalesForecastController } from './forecast/sales-forecast.controller';
+import { SalesForecastHandler } from './forecast/sales-forecast.query';
+import { KpisController } from './kpis/get-kpis/get-kpis.controller';
+import { GetKpisHandler } from './kpis/get-kpis/get-kpis.query';
+import { ReadModelsController } from './read-models/read-models.controller';
+import { readModelVersionsProvider, ReadModelVersionsLifecycle } from './read-models/read-model-versions.provider';
 
 /**
  * Analytics keeps the shared read models plus its own `customer-metrics` projection, all in schema
@@ -15,7 +21,14 @@ import { analyticsReadModels } from './read-models';
   imports: [
     RelationshipApiModule.forService({ service: analyticsReadModels.service, projections: analyticsReadModels.own, controllers: [CustomersController] }),
   ],
-  controllers: [CustomerMetricsController, CustomerPurchasesController],
-  providers: [GetCustomerMetricsHandler, GetCustomerPurchasesHandler],
+  controllers: [CustomerMetricsController, CustomerPurchasesController, KpisController, SalesForecastController, ReadModelsController],
+  providers: [
+    GetCustomerMetricsHandler,
+    GetCustomerPurchasesHandler,
+    readModelVersionsProvider,
+    ReadModelVersionsLifecycle,
+    GetKpisHandler,
+    SalesForecastHandler,
+  ],
 })
 export class AnalyticsModule {}

@@ -139,7 +139,12 @@ describe('people perspective', () => {
 });
 
 describe('computeKpis: every perspective, trends, and what is not available', () => {
-  const facts = [order('o1', 'a', '2025-12-05', 100), order('o2', 'a', '2026-01-05', 300), order('o3', 'b', '2026-01-06', 50), order('o4', 'a', '2026-02-01', 200)];
+  const facts = [
+    order('o1', 'a', '2025-12-05', 100),
+    order('o2', 'a', '2026-01-05', 300),
+    order('o3', 'b', '2026-01-06', 50),
+    order('o4', 'a', '2026-02-01', 200),
+  ];
   const kpis = computeKpis(facts, [jan, feb], [nov, dec]);
 
   it('lists the four perspectives in order, the unavailable KPIs with a reason and no number', () => {

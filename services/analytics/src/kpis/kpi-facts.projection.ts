@@ -11,14 +11,7 @@ export const KPI_FACTS_VERSION = 1;
 
 /** One row per fact the KPIs count, with when it happened and when it was recorded (what `asOf` filters on). */
 export type KpiFactKind =
-  | 'order-placed'
-  | 'order-cancelled'
-  | 'order-returned'
-  | 'episode-opened'
-  | 'episode-closed'
-  | 'interaction'
-  | 'quote-drafted'
-  | 'activity-completed';
+  'order-placed' | 'order-cancelled' | 'order-returned' | 'episode-opened' | 'episode-closed' | 'interaction' | 'quote-drafted' | 'activity-completed';
 
 /**
  * `analytics.kpi-facts@v<n>`: the dated facts the KPIs are computed from, one row per event (table
@@ -32,7 +25,17 @@ export function kpiFactsProjection(version: number = KPI_FACTS_VERSION): Version
   const insert = async (
     m: Parameters<VersionedProjection['apply']>[1],
     event: KpiFactEvent,
-    fact: { kind: KpiFactKind; occurredAt: string; episodeId?: string; ref?: string; link?: string; actor?: string; detail?: string; currency?: string; amount?: number },
+    fact: {
+      kind: KpiFactKind;
+      occurredAt: string;
+      episodeId?: string;
+      ref?: string;
+      link?: string;
+      actor?: string;
+      detail?: string;
+      currency?: string;
+      amount?: number;
+    },
   ) =>
     // The event id is the key: a second delivery of the same event changes nothing.
     m.query(
@@ -119,7 +122,12 @@ export function kpiFactsProjection(version: number = KPI_FACTS_VERSION): Version
           }));
         }
         case 'EpisodeClosed':
-          return void (await insert(m, event, { kind: 'episode-closed', occurredAt: event.data.closedAt, episodeId: event.data.episodeId, detail: event.data.outcome }));
+          return void (await insert(m, event, {
+            kind: 'episode-closed',
+            occurredAt: event.data.closedAt,
+            episodeId: event.data.episodeId,
+            detail: event.data.outcome,
+          }));
         case 'InteractionRecorded': {
           const i = event.data.interaction;
           return void (await insert(m, event, {

@@ -1,0 +1,33 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsCurrencyCode, IsInstant } from '@crm/contracts';
+import { SALES_FORECAST_PERIODS, type SalesForecastPeriod } from './sales-series';
+
+export const MAX_HORIZON = 104;
+
+export class SalesForecastQueryDto {
+  @ApiProperty({ enum: SALES_FORECAST_PERIODS, description: 'Months or ISO weeks', example: 'month' })
+  @IsIn(SALES_FORECAST_PERIODS)
+  period!: SalesForecastPeriod;
+  @ApiPropertyOptional({ description: `Periods to forecast, from the running one (1–${MAX_HORIZON}; default 12 months or 13 weeks)`, example: 6 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_HORIZON)
+  horizon?: number;
+  @ApiProperty({
+    description: 'The reporting currency every amount is converted to (with the exchange-rates table, at the rate of each order’s day)',
+    example: 'EUR',
+  })
+  @IsCurrencyCode()
+  currency!: string;
+  @ApiPropertyOptional({
+    description: 'Forecast as it could be made at this instant: orders, returns, cancellations and rates recorded by then',
+    example: '2026-03-01T00:00:00Z',
+  })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
+}
