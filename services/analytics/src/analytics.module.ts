@@ -11,6 +11,9 @@ import { KpisController } from './kpis/get-kpis/get-kpis.controller';
 import { GetKpisHandler } from './kpis/get-kpis/get-kpis.query';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { readModelVersionsProvider, ReadModelVersionsLifecycle } from './read-models/read-model-versions.provider';
+import { CustomerRfmController } from './rfm/get-customer-rfm/get-customer-rfm.controller';
+import { ListRfmController } from './rfm/list-rfm/list-rfm.controller';
+import { RfmQueries } from './rfm/rfm.query';
 
 /**
  * Analytics keeps the shared read models plus its own `customer-metrics` projection, all in schema
@@ -21,10 +24,23 @@ import { readModelVersionsProvider, ReadModelVersionsLifecycle } from './read-mo
   imports: [
     RelationshipApiModule.forService({ service: analyticsReadModels.service, projections: analyticsReadModels.own, controllers: [CustomersController] }),
   ],
-  controllers: [CustomerMetricsController, CustomerPurchasesController, KpisController, SalesForecastController, ReadModelsController],
+  controllers: [
+    CustomerMetricsController,
+    CustomerPurchasesController,
+    // RFM (issue 11 §1)
+    CustomerRfmController,
+    ListRfmController,
+    // KPIs, sales forecast, versioned read models (issue 11 §5–6)
+    KpisController,
+    SalesForecastController,
+    ReadModelsController,
+  ],
   providers: [
     GetCustomerMetricsHandler,
     GetCustomerPurchasesHandler,
+    // RFM (issue 11 §1)
+    RfmQueries,
+    // KPIs, sales forecast, versioned read models (issue 11 §5–6)
     readModelVersionsProvider,
     ReadModelVersionsLifecycle,
     GetKpisHandler,

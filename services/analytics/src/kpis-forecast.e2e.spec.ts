@@ -211,7 +211,8 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
       const f = r.body as unknown as SalesForecastView;
       // 2025-01 … 2026-02: fourteen complete months; the EUR orders have no IDR rate and are counted apart.
       expect(f.history.map((p) => p.amount)).toEqual(Array.from({ length: 14 }, (_, i) => 10_000_000 + i * 1_000_000));
-      expect(f.unconverted).toEqual([{ currency: 'EUR', amount: 75_000, facts: 3 }]);
+      expect(f.unconverted).toEqual({ orders: 3, currencies: ['EUR'] });
+      expect(f.reportingCurrency).toBe('IDR');
       expect(f.model).toMatchObject({ trend: 'additive', seasonLength: 12 });
       // A straight line continues: 24 000 000, 25 000 000, 26 000 000 (to within a unit of rounding).
       expect(f.forecast.map((p) => p.period)).toEqual(['2026-03', '2026-04', '2026-05']);
@@ -235,8 +236,8 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
       for (const [query, field] of [
         ['period=quarter&currency=EUR', 'period'],
         ['currency=EUR', 'period'],
-        ['period=month', 'currency'],
         ['period=month&currency=XYZ', 'currency'],
+        ['period=month&currency=eur', 'currency'],
         ['period=month&currency=EUR&horizon=0', 'horizon'],
         ['period=month&currency=EUR&horizon=105', 'horizon'],
         ['period=month&currency=EUR&horizon=two', 'horizon'],

@@ -44,14 +44,14 @@ export class SalesForecastController {
       type: 'object',
       properties: {
         period: { type: 'string', enum: ['month', 'week'] },
-        currency: { type: 'string' },
+        reportingCurrency: { type: 'string' },
         asOf: { type: 'string', format: 'date-time' },
         horizon: { type: 'integer' },
         history: { type: 'array', items: PERIOD_AMOUNT },
         unconverted: {
-          type: 'array',
-          description: 'Amounts without a rate on their day: left out of the history, never added across currencies',
-          items: { type: 'object', properties: { currency: { type: 'string' }, amount: { type: 'integer' }, facts: { type: 'integer' } } },
+          type: 'object',
+          description: 'Orders without a rate of their currency on their day: left out of the history, never added raw',
+          properties: { orders: { type: 'integer' }, currencies: { type: 'array', items: { type: 'string' } } },
         },
         model: {
           type: 'object',
@@ -77,7 +77,7 @@ export class SalesForecastController {
     },
     example: {
       period: 'month',
-      currency: 'EUR',
+      reportingCurrency: 'EUR',
       asOf: '2026-03-01T00:00:00.000Z',
       horizon: 2,
       history: [
@@ -85,7 +85,7 @@ export class SalesForecastController {
         { period: '2026-01', start: '2026-01-01', end: '2026-01-31', amount: 1350000 },
         { period: '2026-02', start: '2026-02-01', end: '2026-02-28', amount: 1410000 },
       ],
-      unconverted: [],
+      unconverted: { orders: 0, currencies: [] },
       model: {
         trend: 'additive',
         seasonality: 'none',

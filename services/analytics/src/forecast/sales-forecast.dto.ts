@@ -17,14 +17,16 @@ export class SalesForecastQueryDto {
   @Min(1)
   @Max(MAX_HORIZON)
   horizon?: number;
-  @ApiProperty({
-    description: 'The reporting currency every amount is converted to (with the exchange-rates table, at the rate of each order’s day)',
+  @ApiPropertyOptional({
+    description:
+      'The reporting currency every amount is converted to (at the rate in force on each purchase day); default CRM_REPORTING_CURRENCY (EUR unless set)',
     example: 'EUR',
   })
+  @IsOptional()
   @IsCurrencyCode()
-  currency!: string;
+  currency?: string;
   @ApiPropertyOptional({
-    description: 'Forecast as it could be made at this instant: orders, returns, cancellations and rates recorded by then',
+    description: 'The history as it stood at this instant: orders dated by then, not cancelled by then, net of the returns made by then (default now)',
     example: '2026-03-01T00:00:00Z',
   })
   @IsOptional()

@@ -1,19 +1,4 @@
-import type { KpiFact } from '../kpis/kpi-definitions';
-import { nextSeriesPeriod, salesSeries, seriesPeriodOf, type Conversion } from './sales-series';
-
-const fact = (f: Partial<KpiFact> & Pick<KpiFact, 'kind' | 'occurredAt'>): KpiFact => ({
-  customerId: 'c',
-  episodeId: null,
-  ref: null,
-  link: null,
-  actor: null,
-  detail: null,
-  currency: 'EUR',
-  amount: null,
-  ...f,
-});
-// 1 USD = 0.9 EUR on every day; no rate for GBP.
-const convert: Conversion = (amount, currency) => (currency === 'EUR' ? amount : currency === 'USD' ? Math.round(amount * 0.9) : undefined);
+import { nextSeriesPeriod, salesSeries, seriesPeriodOf } from './sales-series';
 
 describe('periods of the sales series', () => {
   it('months, and ISO weeks (Monday start, the week-year of the Thursday)', () => {
@@ -27,28 +12,33 @@ describe('periods of the sales series', () => {
 });
 
 describe('salesSeries', () => {
-  const facts = [
-    fact({ kind: 'order-placed', ref: 'o1', occurredAt: '2026-01-10T10:00:00.000Z', amount: 10000 }),
-    fact({ kind: 'order-placed', ref: 'o2', occurredAt: '2026-01-20T10:00:00.000Z', amount: 2000, currency: 'USD' }),
-    fact({ kind: 'order-placed', ref: 'o3', occurredAt: '2026-03-05T10:00:00.000Z', amount: 5000 }),
-    fact({ kind: 'order-returned', ref: 'o1', occurredAt: '2026-03-06T10:00:00.000Z', amount: 1000 }),
-    fact({ kind: 'order-placed', ref: 'o4', occurredAt: '2026-03-07T10:00:00.000Z', amount: 7777 }),
-    fact({ kind: 'order-cancelled', ref: 'o4', occurredAt: '2026-03-08T10:00:00.000Z', amount: 7777 }),
-    fact({ kind: 'order-placed', ref: 'o5', occurredAt: '2026-03-09T10:00:00.000Z', amount: 300, currency: 'GBP' }),
-    fact({ kind: 'order-placed', ref: 'o6', occurredAt: '2026-04-02T10:00:00.000Z', amount: 99999 }), // the running month: not history
+  const occasions = [
+    { day: '2026-01-10', amount: 10000 },
+    { day: '2026-01-20', amount: 1800 },
+    { day: '2026-03-05', amount: 4000 },
+    { day: '2026-03-09', amount: -500 }, // a day whose returns exceed its orders
+    { day: '2026-04-02', amount: 99999 }, // the running month: not history
   ];
 
-  it('per month: orders minus returns, converted, empty months as zero, the running month left out, unconverted counted apart', () => {
-    const s = salesSeries(facts, 'month', new Date('2026-04-15T00:00:00Z'), convert);
+  it('per month: the sum of the occasions, empty months as zero, the running month left out', () => {
+    const s = salesSeries(occasions, 'month', new Date('2026-04-15T00:00:00Z'));
     expect(s.periods.map((p) => [p.period, p.amount])).toEqual([
-      ['2026-01', 10000 + 1800],
+      ['2026-01', 11800],
       ['2026-02', 0],
-      ['2026-03', 5000 - 1000],
+      ['2026-03', 3500],
     ]);
-    expect(s.unconverted).toEqual([{ currency: 'GBP', amount: 300, facts: 1 }]);
+  });
+
+  it('per ISO week, from the week of the first occasion', () => {
+    const s = salesSeries(occasions, 'week', new Date('2026-01-28T00:00:00Z'));
+    expect(s.periods.map((p) => [p.period, p.start, p.amount])).toEqual([
+      ['2026-W02', '2026-01-05', 10000],
+      ['2026-W03', '2026-01-12', 0],
+      ['2026-W04', '2026-01-19', 1800],
+    ]);
   });
 
   it('nothing before asOf: an empty series', () => {
-    expect(salesSeries(facts, 'week', new Date('2026-01-01T00:00:00Z'), convert)).toEqual({ periods: [], unconverted: [] });
+    expect(salesSeries(occasions, 'week', new Date('2026-01-01T00:00:00Z'))).toEqual({ periods: [] });
   });
 });
