@@ -265,6 +265,9 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
       expect(v1).toMatchObject({ version: 1, state: 'serving', runner: 'live', parked: 0 });
       expect(v1.eventsApplied as number).toBeGreaterThanOrEqual(22);
       expect(v1.position).toMatch(/^\d+\/\d+$/);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/crm_read_model_version_serving\{read_model="analytics.kpi-facts",version="1"[^}]*\} 1/);
+      expect(metrics).toMatch(/crm_read_model_version_progress\{read_model="analytics.kpi-facts",version="1"[^}]*\} 1/);
     });
 
     it('is for admins: other staff get 403, partners 403, no token 401', async () => {

@@ -129,6 +129,9 @@ describe('versioned read models: a new version is built beside the serving one a
     ]);
     expect(progress[1]).toMatchObject({ progress: 1, eventsApplied: 80, parked: 0, runner: 'live' });
     expect(progress[0].retiredAt).toBe('2026-03-02T10:00:00.000Z');
+    // The retired version is not run any more, but its checkpoint is still shown.
+    expect(progress[0]).toMatchObject({ eventsApplied: 80, progress: 1 });
+    expect(progress[0]).not.toHaveProperty('runner');
 
     // v2 follows new events live; retired v1 no longer does.
     await append(2);

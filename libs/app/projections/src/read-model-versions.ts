@@ -100,6 +100,7 @@ export class ReadModelVersions {
   private readonly declared = new Map<string, VersionedProjection>();
   private readonly samples = new Map<string, { at: number; applied: number }>();
   private timer?: NodeJS.Timeout;
+  private stopped = false;
   private readonly now: () => Date;
   private readonly schema: string;
 
@@ -120,7 +121,7 @@ export class ReadModelVersions {
    * it catches up. The first time a read model is seen, its lowest version serves at once (while it
    * catches up, as any projection does on a first start).
    */
-  async start(projections: readonly VersionedProjection[]): Promise<void> {
+  async start(projections: readonly VersionedProjection[], options: { build?: boolean } = {}): Promise<void> {
     for (const p of projections) {
       if (this.declared.has(p.name)) throw new Error(`read model version ${p.name} is declared twice`);
       this.declared.set(p.name, p);
@@ -161,8 +162,26 @@ export class ReadModelVersions {
     }
     for (const row of await this.rows()) {
       const p = this.declared.get(`${row.read_model}@v${row.version}`);
-      if (p && (row.state === 'serving' || row.state === 'building')) await this.run(p);
+      if (p && row.state === 'serving') await this.run(p);
     }
+    if (options.build ?? true) await this.build();
+  }
+
+  /**
+   * Starts building the declared versions newer than the serving ones (from event 0, or from their
+   * checkpoint after a restart) and the periodic switch check. `start(…, { build: false })` leaves
+   * it to the caller: a service calls it once it listens, so its start-up (and `GET /read-models`)
+   * does not wait behind the replay.
+   */
+  async build(): Promise<void> {
+    const rows = await this.rows();
+    for (const row of rows) {
+      const p = this.declared.get(`${row.read_model}@v${row.version}`);
+      const serving = rows.find((r) => r.read_model === row.read_model && r.state === 'serving');
+      // Only newer than the serving one: the switch never goes back to an older version.
+      if (p && row.state === 'building' && (!serving || row.version > serving.version) && !this.runners.has(p.name)) await this.run(p);
+    }
+    if (this.timer || this.stopped) return;
     const every = this.options.switchCheckMs ?? 1000;
     if (every > 0) {
       this.timer = setInterval(() => {
@@ -173,10 +192,11 @@ export class ReadModelVersions {
   }
 
   private async run(p: VersionedProjection): Promise<void> {
+    if (this.stopped) return; // a build still starting when the service stops starts nothing
     const runner = new ProjectionRunner(this.dataSource, p, { ...this.options.runner, schema: this.schema, group: `projection.${p.name}` });
     await runner.migrate();
-    await runner.startFromStore(this.store, this.registry, this.mapping);
     this.runners.set(p.name, runner);
+    await runner.startFromStore(this.store, this.registry, this.mapping);
   }
 
   /** The version reads must use now (looked up per read: a switch moves every later read). */
@@ -277,7 +297,10 @@ export class ReadModelVersions {
     for (const row of rows) {
       const name = `${row.read_model}@v${row.version}`;
       const runner = this.runners.get(name);
-      const checkpoint = runner ? await runner.status(name) : undefined;
+      // A version not run here (retired) still has its checkpoint: read it through an idle runner.
+      const declared = this.declared.get(name);
+      const reader = runner ?? (declared && new ProjectionRunner(this.dataSource, declared, { schema: this.schema, group: `projection.${name}` }));
+      const checkpoint = reader ? await reader.status(name) : undefined;
       statuses.set(name, {
         applied: checkpoint?.eventsApplied ?? 0,
         position: checkpoint?.lastPosition ? parsePosition(checkpoint.lastPosition) : undefined,
@@ -316,6 +339,7 @@ export class ReadModelVersions {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const runner of this.runners.values()) await runner.stop();
