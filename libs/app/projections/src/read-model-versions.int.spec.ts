@@ -4,7 +4,7 @@ import { PostgresEventStore } from '@crm/event-store-postgres';
 import { toIntegrationEvent } from '@crm/relay';
 import { PgliteSession } from '@crm/sql-clients';
 import { DataSource } from 'typeorm';
-import { ReadModelVersions, versionedProjection, versionedTable, type VersionedProjection } from './read-model-versions';
+import { NoServingVersionError, ReadModelVersions, versionedProjection, versionedTable, type VersionedProjection } from './read-model-versions';
 import { testRegistry, type CustomerNoted } from './testing';
 
 /**
@@ -153,6 +153,12 @@ describe('versioned read models: a new version is built beside the serving one a
     expect(await totals(2)).toMatchObject({ events: 83, seq: expectedSeq });
     expect(await again.switchIfCaughtUp('test.notes-per-customer')).toBe(false);
     await again.stop();
+
+    // Older code (knowing only v1) after the switch to v2: reads are refused, not answered from v1's dropped tables.
+    const older = new ReadModelVersions(ds, store, registry, toIntegrationEvent, options());
+    await older.start([notesPerCustomer(1)]);
+    await expect(older.serving('test.notes-per-customer')).rejects.toThrow(NoServingVersionError);
+    await older.stop();
   });
 
   it('with nothing newer than the serving version there is nothing to switch to; events per second are measured with the injected clock', async () => {

@@ -24,6 +24,11 @@ export interface VersionedProjection<E extends IntegrationEvent = IntegrationEve
   readonly tables: Readonly<Record<string, string>>;
 }
 
+/** The pointer names a version this process does not declare (a rollback to older code), or none. */
+export class NoServingVersionError extends Error {
+  override readonly name = 'NoServingVersionError';
+}
+
 /** `<schema>.<base>_v<version>`: where version `version` of a read model keeps table `base`. */
 export function versionedTable(schema: string, base: string, version: number): string {
   if (!Number.isInteger(version) || version < 1) throw new Error(`a read model version is a whole number ≥ 1, not ${version}`);
@@ -203,7 +208,10 @@ export class ReadModelVersions {
   async serving(readModel: string): Promise<VersionedProjection> {
     const row = await this.servingRow(this.dataSource.manager, readModel);
     const p = row && this.declared.get(`${readModel}@v${row.version}`);
-    if (!p) throw new Error(`read model ${readModel} has no serving version this process knows`);
+    if (!p)
+      throw new NoServingVersionError(
+        `read model ${readModel} has no serving version this process knows${row ? ` (the pointer names version ${row.version})` : ''}`,
+      );
     return p;
   }
 

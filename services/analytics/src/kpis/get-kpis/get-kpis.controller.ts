@@ -111,6 +111,7 @@ export class KpisController {
   })
   @ApiProblem(401, 'No or an invalid bearer token')
   @ApiProblem(403, 'Not staff (a partner token)')
+  @ApiProblem(503, 'The KPI facts are served by a version this process does not know (older code running after a newer version was switched to)')
   async list(@Query() q: KpisQueryDto): Promise<KpisView> {
     if (q.to < q.from) throw invalid('to', 'to is before from');
     if ((Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 > MAX_SPAN_DAYS) throw invalid('to', 'KPIs cover at most 5 years');

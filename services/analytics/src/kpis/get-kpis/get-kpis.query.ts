@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Clock } from '@crm/kernel';
-import type { ReadModelVersions } from '@crm/projections';
+import { NoServingVersionError, type ReadModelVersions } from '@crm/projections';
 import { periodsBetween } from '@crm/relationship';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
-import { CLOCK } from '@crm/service-kit';
+import { CLOCK, HttpProblem, ProblemTypes } from '@crm/service-kit';
 import { READ_MODEL_VERSIONS } from '../../read-models/read-model-versions.provider';
 import { computeKpis, type KpiFact, type KpiPeriod, type KpiResult } from '../kpi-definitions';
 import { KPI_FACTS, type KpiFactKind } from '../kpi-facts.projection';
@@ -35,7 +35,11 @@ export class GetKpisHandler {
     const asOf = q.asOf ?? this.clock.now();
     const periods = periodsBetween(q.from, q.to, q.period);
     const context = previousPeriods(periods[0], q.period);
-    const serving = await this.versions.serving(KPI_FACTS);
+    const serving = await this.versions.serving(KPI_FACTS).catch((error: unknown) => {
+      // Older code than the version the pointer names: say so rather than answer from the wrong tables.
+      if (error instanceof NoServingVersionError) throw new HttpProblem(503, error.message, { type: ProblemTypes.notReady });
+      throw error;
+    });
     const end = new Date(Date.parse(`${periods[periods.length - 1].end}T00:00:00Z`) + 86_400_000);
     const rows = (await this.dataSourceQuery(serving.tables.facts, asOf, new Date(`${context[0].start}T00:00:00Z`), end)) as FactRow[];
     const facts: KpiFact[] = rows.map((r) => ({
