@@ -6,6 +6,12 @@ import { CustomerPurchasesController } from './purchases/get-purchases/get-purch
 import { GetCustomerPurchasesHandler } from './purchases/get-purchases/get-purchases.query';
 import { JourneyProcessService } from './journey/journey-process.service';
 import { analyticsReadModels } from './read-models';
+import { SalesForecastController } from './forecast/sales-forecast.controller';
+import { SalesForecastHandler } from './forecast/sales-forecast.query';
+import { KpisController } from './kpis/get-kpis/get-kpis.controller';
+import { GetKpisHandler } from './kpis/get-kpis/get-kpis.query';
+import { ReadModelsController } from './read-models/read-models.controller';
+import { readModelVersionsProvider, ReadModelVersionsLifecycle } from './read-models/read-model-versions.provider';
 import { CustomerRfmController } from './rfm/get-customer-rfm/get-customer-rfm.controller';
 import { ListRfmController } from './rfm/list-rfm/list-rfm.controller';
 import { RfmQueries } from './rfm/rfm.query';
@@ -25,6 +31,10 @@ import { RfmQueries } from './rfm/rfm.query';
     // RFM (issue 11 §1)
     CustomerRfmController,
     ListRfmController,
+    // KPIs, sales forecast, versioned read models (issue 11 §5–6)
+    KpisController,
+    SalesForecastController,
+    ReadModelsController,
   ],
   providers: [
     GetCustomerMetricsHandler,
@@ -33,6 +43,11 @@ import { RfmQueries } from './rfm/rfm.query';
     RfmQueries,
     // journey stage and relationship phase from behaviour (issue 11 §4)
     JourneyProcessService,
+    // KPIs, sales forecast, versioned read models (issue 11 §5–6)
+    readModelVersionsProvider,
+    ReadModelVersionsLifecycle,
+    GetKpisHandler,
+    SalesForecastHandler,
   ],
 })
 export class AnalyticsModule {}

@@ -1,0 +1,173 @@
+import {
+  activitiesPerOwner,
+  campaignResponse,
+  churn,
+  computeKpis,
+  firstContactResolution,
+  median,
+  quoteToOrderDays,
+  retention,
+  revenue,
+  type KpiFact,
+  type KpiPeriod,
+} from './kpi-definitions';
+
+const fact = (f: Partial<KpiFact> & Pick<KpiFact, 'kind' | 'occurredAt'>): KpiFact => ({
+  customerId: 'c1',
+  episodeId: null,
+  ref: null,
+  link: null,
+  actor: null,
+  detail: null,
+  currency: null,
+  amount: null,
+  ...f,
+});
+const order = (ref: string, customerId: string, day: string, amount = 1000, currency = 'EUR', link: string | null = null) =>
+  fact({ kind: 'order-placed', ref, customerId, occurredAt: `${day}T10:00:00.000Z`, amount, currency, link });
+const jan: KpiPeriod = { period: '2026-01', start: '2026-01-01', end: '2026-01-31' };
+const feb: KpiPeriod = { period: '2026-02', start: '2026-02-01', end: '2026-02-28' };
+const dec: KpiPeriod = { period: '2025-12', start: '2025-12-01', end: '2025-12-31' };
+const nov: KpiPeriod = { period: '2025-11', start: '2025-11-01', end: '2025-11-30' };
+
+describe('customer perspective', () => {
+  // January: a, b, c, d bought. February: a and c again, e new; d's February order was cancelled.
+  const facts = [
+    order('o1', 'a', '2026-01-05'),
+    order('o2', 'b', '2026-01-06'),
+    order('o3', 'c', '2026-01-07'),
+    order('o4', 'd', '2026-01-08'),
+    order('o5', 'a', '2026-02-02'),
+    order('o6', 'c', '2026-02-03'),
+    order('o7', 'e', '2026-02-04'),
+    order('o8', 'd', '2026-02-05'),
+    fact({ kind: 'order-cancelled', ref: 'o8', customerId: 'd', occurredAt: '2026-02-06T00:00:00.000Z', amount: 1000, currency: 'EUR' }),
+  ];
+
+  it('retention: 2 of the 4 January buyers bought in February (a cancelled order is no purchase)', () => {
+    expect(retention(facts, feb, jan)).toEqual({ value: 0.5, basis: 4 });
+  });
+
+  it('churn is its complement over the same base; no base → null, not zero', () => {
+    expect(churn(facts, feb, jan)).toEqual({ value: 0.5, basis: 4 });
+    expect(retention(facts, jan, dec)).toEqual({ value: null, basis: 0 });
+    expect(churn(facts, jan, dec)).toEqual({ value: null, basis: 0 });
+  });
+});
+
+describe('financial perspective: revenue', () => {
+  it('orders dated in the period minus returns dated in it, per currency, cancelled orders nowhere', () => {
+    const facts = [
+      order('o1', 'a', '2026-01-05', 10000),
+      order('o2', 'b', '2026-01-20', 5000),
+      order('o3', 'b', '2026-01-21', 7000, 'USD'),
+      order('o4', 'c', '2026-01-22', 9999),
+      fact({ kind: 'order-cancelled', ref: 'o4', occurredAt: '2026-01-23T00:00:00.000Z', amount: 9999, currency: 'EUR' }),
+      fact({ kind: 'order-returned', ref: 'o1', occurredAt: '2026-01-25T00:00:00.000Z', amount: 2500, currency: 'EUR' }),
+      // A return in February reduces February, not January.
+      fact({ kind: 'order-returned', ref: 'o2', occurredAt: '2026-02-02T00:00:00.000Z', amount: 1000, currency: 'EUR' }),
+    ];
+    expect(revenue(facts, jan)).toEqual({ value: null, byCurrency: { EUR: 12500, USD: 7000 }, basis: 3 });
+    expect(revenue(facts, feb)).toEqual({ value: -1000, byCurrency: { EUR: -1000 }, basis: 0 });
+  });
+});
+
+describe('process perspective', () => {
+  it('first-contact resolution: resolved cases closed in the period with at most one interaction before closing', () => {
+    const opened = (id: string, type = 'case') => fact({ kind: 'episode-opened', episodeId: id, detail: type, occurredAt: '2026-01-02T00:00:00.000Z' });
+    const interaction = (id: string, at: string) => fact({ kind: 'interaction', episodeId: id, detail: 'inbound', occurredAt: at });
+    const closed = (id: string, outcome: string, at: string) => fact({ kind: 'episode-closed', episodeId: id, detail: outcome, occurredAt: at });
+    const facts = [
+      opened('k1'),
+      interaction('k1', '2026-01-03T00:00:00.000Z'),
+      closed('k1', 'resolved', '2026-01-03T01:00:00.000Z'), // one contact: first-contact resolution
+      opened('k2'),
+      interaction('k2', '2026-01-03T00:00:00.000Z'),
+      interaction('k2', '2026-01-04T00:00:00.000Z'),
+      closed('k2', 'resolved', '2026-01-05T00:00:00.000Z'), // two contacts
+      opened('k3'),
+      closed('k3', 'resolved', '2026-01-06T00:00:00.000Z'), // none recorded: counts as first contact
+      opened('k4'),
+      closed('k4', 'unresolved', '2026-01-06T00:00:00.000Z'), // not resolved: not in the base
+      opened('o1', 'opportunity'),
+      closed('o1', 'won', '2026-01-06T00:00:00.000Z'), // not a case
+      interaction('k1', '2026-01-09T00:00:00.000Z'), // after k1's closing: does not change it
+    ];
+    expect(firstContactResolution(facts, jan)).toEqual({ value: 2 / 3, basis: 3 });
+    expect(firstContactResolution(facts, feb)).toEqual({ value: null, basis: 0 });
+  });
+
+  it('quote-to-order time: median days from the first draft to the order, over orders dated in the period', () => {
+    const drafted = (ref: string, at: string) => fact({ kind: 'quote-drafted', ref, occurredAt: at });
+    const facts = [
+      drafted('q1', '2026-01-01T10:00:00.000Z'),
+      drafted('q2', '2026-01-10T10:00:00.000Z'),
+      drafted('q3', '2026-01-20T22:00:00.000Z'),
+      order('o1', 'a', '2026-01-03', 1, 'EUR', 'q1'), // 2 days
+      order('o2', 'b', '2026-01-20', 1, 'EUR', 'q2'), // 10 days
+      order('o3', 'c', '2026-01-21', 1, 'EUR', 'q3'), // 0.5 days
+      order('o4', 'd', '2026-01-22'), // not from a quote
+    ];
+    expect(quoteToOrderDays(facts, jan)).toEqual({ value: 2, basis: 3 });
+    expect(median([1, 2, 3, 10])).toBe(2.5);
+    expect(median([])).toBeNull();
+  });
+
+  it('campaign response: touches opened in the period with an inbound interaction', () => {
+    const touch = (id: string, day: string) => fact({ kind: 'episode-opened', episodeId: id, detail: 'campaign', occurredAt: `${day}T00:00:00.000Z` });
+    const facts = [
+      touch('t1', '2026-01-05'),
+      touch('t2', '2026-01-05'),
+      touch('t3', '2026-01-05'),
+      touch('t4', '2026-01-05'),
+      touch('t5', '2026-02-05'),
+      fact({ kind: 'interaction', episodeId: 't1', detail: 'outbound', occurredAt: '2026-01-05T00:00:00.000Z' }), // the touch itself
+      fact({ kind: 'interaction', episodeId: 't1', detail: 'inbound', occurredAt: '2026-02-07T00:00:00.000Z' }), // a response, even in February
+      fact({ kind: 'interaction', episodeId: 't2', detail: 'outbound', occurredAt: '2026-01-05T00:00:00.000Z' }),
+    ];
+    expect(campaignResponse(facts, jan)).toEqual({ value: 0.25, basis: 4 });
+    expect(campaignResponse(facts, feb)).toEqual({ value: 0, basis: 1 });
+  });
+});
+
+describe('people perspective', () => {
+  it('activities per owner: completed in the period, the mean over the people who completed any', () => {
+    const done = (actor: string, day: string) => fact({ kind: 'activity-completed', actor, occurredAt: `${day}T09:00:00.000Z` });
+    const facts = [done('sari', '2026-01-02'), done('sari', '2026-01-03'), done('sari', '2026-01-04'), done('budi', '2026-01-05'), done('budi', '2026-02-01')];
+    expect(activitiesPerOwner(facts, jan)).toEqual({ value: 2, basis: 2, byOwner: { sari: 3, budi: 1 } });
+  });
+});
+
+describe('computeKpis: every perspective, trends, and what is not available', () => {
+  const facts = [
+    order('o1', 'a', '2025-12-05', 100),
+    order('o2', 'a', '2026-01-05', 300),
+    order('o3', 'b', '2026-01-06', 50),
+    order('o4', 'a', '2026-02-01', 200),
+  ];
+  const kpis = computeKpis(facts, [jan, feb], [nov, dec]);
+
+  it('lists the four perspectives in order, the unavailable KPIs with a reason and no number', () => {
+    expect([...new Set(kpis.map((k) => k.perspective))]).toEqual(['customer', 'financial', 'process', 'people']);
+    const unavailable = kpis.filter((k) => !k.available);
+    expect(unavailable.map((k) => k.key).sort()).toEqual(['clv', 'profitability', 'satisfaction', 'share-of-wallet', 'sla-attainment']);
+    for (const k of unavailable) {
+      expect(k).not.toHaveProperty('periods');
+      expect(k.available === false && k.reason.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('trend: the change against the period before, the first period measured against the context', () => {
+    const rev = kpis.find((k) => k.key === 'revenue')!;
+    expect(rev.available && rev.periods.map((p) => [p.period, p.value, p.change, p.changeByCurrency])).toEqual([
+      ['2026-01', 350, 250, { EUR: 250 }],
+      ['2026-02', 200, -150, { EUR: -150 }],
+    ]);
+    const ret = kpis.find((k) => k.key === 'retention')!;
+    // January: December's one buyer (a) came back → 1; February: of a and b, only a → 0.5. December itself had no base (November empty): no change for January.
+    expect(ret.available && ret.periods.map((p) => [p.value, p.change])).toEqual([
+      [1, null],
+      [0.5, -0.5],
+    ]);
+  });
+});
