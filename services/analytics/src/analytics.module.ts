@@ -5,6 +5,13 @@ import { GetCustomerMetricsHandler } from './metrics/get-customer-metrics/get-cu
 import { CustomerPurchasesController } from './purchases/get-purchases/get-purchases.controller';
 import { GetCustomerPurchasesHandler } from './purchases/get-purchases/get-purchases.query';
 import { analyticsReadModels } from './read-models';
+import { ChurnModelController } from './propensity/churn/churn-model.controller';
+import { ChurnRiskQueries } from './propensity/churn/churn-risk.query';
+import { TrainChurnModelHandler } from './propensity/churn/train-churn-model.command';
+import { OfferPropensityController } from './propensity/offer-response/offer-propensity.controller';
+import { OfferPropensityQuery } from './propensity/offer-response/offer-propensity.query';
+import { CrossSellController } from './cross-sell/cross-sell.controller';
+import { CrossSellQueries } from './cross-sell/cross-sell.query';
 
 /**
  * Analytics keeps the shared read models plus its own `customer-metrics` projection, all in schema
@@ -15,7 +22,7 @@ import { analyticsReadModels } from './read-models';
   imports: [
     RelationshipApiModule.forService({ service: analyticsReadModels.service, projections: analyticsReadModels.own, controllers: [CustomersController] }),
   ],
-  controllers: [CustomerMetricsController, CustomerPurchasesController],
-  providers: [GetCustomerMetricsHandler, GetCustomerPurchasesHandler],
+  controllers: [CustomerMetricsController, CustomerPurchasesController, ChurnModelController, OfferPropensityController, CrossSellController],
+  providers: [GetCustomerMetricsHandler, GetCustomerPurchasesHandler, TrainChurnModelHandler, ChurnRiskQueries, OfferPropensityQuery, CrossSellQueries],
 })
 export class AnalyticsModule {}

@@ -6,7 +6,7 @@
  */
 export function rocAuc(scores: readonly number[], labels: readonly number[]): number | null {
   if (scores.length !== labels.length) throw new RangeError(`${scores.length} scores but ${labels.length} labels`);
-  const order = scores.map((s, i) => i).sort((a, b) => scores[a] - scores[b]);
+  const order = scores.map((_score, i) => i).sort((a, b) => scores[a] - scores[b]);
   let positives = 0;
   let rankSum = 0;
   for (let i = 0; i < order.length;) {
