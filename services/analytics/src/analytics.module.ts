@@ -5,6 +5,9 @@ import { GetCustomerMetricsHandler } from './metrics/get-customer-metrics/get-cu
 import { CustomerPurchasesController } from './purchases/get-purchases/get-purchases.controller';
 import { GetCustomerPurchasesHandler } from './purchases/get-purchases/get-purchases.query';
 import { analyticsReadModels } from './read-models';
+import { CustomerRfmController } from './rfm/get-customer-rfm/get-customer-rfm.controller';
+import { ListRfmController } from './rfm/list-rfm/list-rfm.controller';
+import { RfmQueries } from './rfm/rfm.query';
 import { ChurnModelController } from './propensity/churn/churn-model.controller';
 import { ChurnRiskQueries } from './propensity/churn/churn-risk.query';
 import { TrainChurnModelHandler } from './propensity/churn/train-churn-model.command';
@@ -22,7 +25,27 @@ import { CrossSellQueries } from './cross-sell/cross-sell.query';
   imports: [
     RelationshipApiModule.forService({ service: analyticsReadModels.service, projections: analyticsReadModels.own, controllers: [CustomersController] }),
   ],
-  controllers: [CustomerMetricsController, CustomerPurchasesController, ChurnModelController, OfferPropensityController, CrossSellController],
-  providers: [GetCustomerMetricsHandler, GetCustomerPurchasesHandler, TrainChurnModelHandler, ChurnRiskQueries, OfferPropensityQuery, CrossSellQueries],
+  controllers: [
+    CustomerMetricsController,
+    CustomerPurchasesController,
+    // RFM (issue 11 §1)
+    CustomerRfmController,
+    ListRfmController,
+    // churn, offer response, cross-sell (issue 11 §3)
+    ChurnModelController,
+    OfferPropensityController,
+    CrossSellController,
+  ],
+  providers: [
+    GetCustomerMetricsHandler,
+    GetCustomerPurchasesHandler,
+    // RFM (issue 11 §1)
+    RfmQueries,
+    // churn, offer response, cross-sell (issue 11 §3)
+    TrainChurnModelHandler,
+    ChurnRiskQueries,
+    OfferPropensityQuery,
+    CrossSellQueries,
+  ],
 })
 export class AnalyticsModule {}

@@ -2,14 +2,17 @@
 // re-drive CLIs load this file (npm run rebuild-read-model -- --service analytics [--projection analytics.customer-metrics]).
 import { serviceReadModels } from '@crm/relationship-api';
 import { customerMetricsProjection } from './metrics/customer-metrics.projection';
+import { exchangeRatesProjection } from './purchases/exchange-rates.projection';
 import { purchaseHistoryProjection } from './purchases/purchase-history.projection';
 import { propensityFactsProjection } from './propensity/propensity-facts.projection';
 import { orderLinesProjection } from './cross-sell/order-lines.projection';
 
-/** Analytics' own read models: the customer metrics and the purchase history (sales orders). */
+/** Analytics' own read models: the customer metrics, the purchase history (sales orders) and the reporting exchange rates. */
 export const analyticsReadModels = serviceReadModels('analytics', [
   customerMetricsProjection('analytics'),
   purchaseHistoryProjection('analytics'),
+  exchangeRatesProjection('analytics'),
+  // churn and offer-response propensity, cross-sell (issue 11 §3)
   propensityFactsProjection('analytics'),
   orderLinesProjection('analytics'),
 ]);
