@@ -51,15 +51,21 @@ const sigmoid = (t: number): number => (t >= 0 ? 1 / (1 + Math.exp(-t)) : Math.e
 /** log(1 + e^t) without overflow. */
 const softplus = (t: number): number => (t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t)));
 
-/** Means and population standard deviations per column. */
+/**
+ * Means and population standard deviations per column. A column whose spread is rounding noise
+ * (sd ≤ 1e-9 × its magnitude) is constant: its sd is kept as 1, so it standardises to 0 instead of
+ * to amplified noise.
+ */
 export function standardisation(x: readonly (readonly number[])[]): { means: number[]; sds: number[] } {
   const n = x.length;
   const k = x[0]?.length ?? 0;
-  const means = new Array<number>(k).fill(0);
-  const sds = new Array<number>(k).fill(0);
-  for (const row of x) for (let j = 0; j < k; j++) means[j] += row[j] / n;
-  for (const row of x) for (let j = 0; j < k; j++) sds[j] += (row[j] - means[j]) ** 2 / n;
-  return { means, sds: sds.map((v) => (v > 1e-24 ? Math.sqrt(v) : 1)) };
+  const sums = new Array<number>(k).fill(0);
+  for (const row of x) for (let j = 0; j < k; j++) sums[j] += row[j];
+  // Sum, then divide: exact for integer data, unlike adding fractions.
+  const means = sums.map((s) => s / n);
+  const variances = new Array<number>(k).fill(0);
+  for (const row of x) for (let j = 0; j < k; j++) variances[j] += (row[j] - means[j]) ** 2 / n;
+  return { means, sds: variances.map((v, j) => (Math.sqrt(v) > 1e-9 * Math.max(1, Math.abs(means[j])) ? Math.sqrt(v) : 1)) };
 }
 
 /** Solves A·x = b for a symmetric positive definite A (Cholesky). Throws if A is not. */

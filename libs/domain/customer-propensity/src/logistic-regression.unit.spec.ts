@@ -58,8 +58,11 @@ describe('L2 logistic regression', () => {
     expect(predictProbability(model, [200, 5, 1])).toBeCloseTo(1 / (1 + Math.exp(-2.5)), 12);
   });
 
-  it('standardises with population standard deviations', () => {
+  it('standardises with population standard deviations, and treats a spread of rounding noise as none', () => {
     expect(standardisation([[1], [3]])).toEqual({ means: [2], sds: [1] });
+    expect(standardisation([[0.1], [0.2], [0.4]]).sds[0]).toBeCloseTo(Math.sqrt(((0.1 - 0.7 / 3) ** 2 + (0.2 - 0.7 / 3) ** 2 + (0.4 - 0.7 / 3) ** 2) / 3), 15);
+    // 0.1 + 0.2 ≠ 0.3 in floating point: the "spread" of a constant column computed in fractions is not real
+    expect(standardisation([[0.3], [0.1 + 0.2], [0.3]]).sds).toEqual([1]);
   });
 
   it('solves a positive definite system and refuses one that is not', () => {

@@ -17,6 +17,12 @@ export interface CustomerFacts {
   /** Episodes: type, channel (a campaign's type), opening and closing. */
   episodes: { episodeType: string; channel: string | null; openedAt: Date; closedAt: Date | null; outcome: string | null }[];
   interactions: { episodeType: string; channel: string; direction: string; actorKind: string; occurredAt: Date }[];
+  /**
+   * Purchase occasions with their net amount in integer minor units of the reporting currency
+   * (`loadPurchaseOccasions`, as of the instant the features are for). Orders whose currency had no
+   * rate are missing here — never added raw — though they still count as purchases in `orders`.
+   */
+  spend: { day: string; amount: number }[];
 }
 
 /** Feature names (stable: stored with each model) and what they mean, for the reasons shown to people. */
@@ -24,6 +30,8 @@ export const CHURN_FEATURES: readonly { name: string; label: string }[] = [
   { name: 'recency_days', label: 'days since the last purchase' },
   { name: 'purchase_occasions', label: 'purchase occasions (days with an order) so far' },
   { name: 'occasions_last_180d', label: 'purchase occasions in the last 180 days' },
+  { name: 'spend_last_365d', label: 'spend in the last 365 days (minor units of the reporting currency)' },
+  { name: 'average_spend_per_occasion', label: 'average spend per purchase occasion (minor units of the reporting currency)' },
   { name: 'tenure_days', label: 'days since the relationship began' },
   { name: 'cases_last_365d', label: 'service cases and returns/repairs opened in the last 365 days' },
   { name: 'unresolved_cases_last_365d', label: 'cases closed unresolved in the last 365 days' },
@@ -72,11 +80,15 @@ export function churnFeatures(facts: CustomerFacts, asOf: Date): number[] | null
     ...interactions.map((i) => i.occurredAt.getTime()),
   );
   const lastInteraction = interactions.reduce((m, i) => Math.max(m, i.occurredAt.getTime()), -Infinity);
+  const spend = facts.spend.filter((o) => Date.parse(`${o.day}T00:00:00Z`) <= t);
+  const total = spend.reduce((sum, o) => sum + o.amount, 0);
   const campaigns = facts.episodes.filter((e) => e.episodeType === 'campaign' && within(e.openedAt, 365));
   const values: Record<string, number> = {
     recency_days: today - occasions[occasions.length - 1],
     purchase_occasions: occasions.length,
     occasions_last_180d: occasions.filter((d) => d > today - 180).length,
+    spend_last_365d: spend.filter((o) => Date.parse(`${o.day}T00:00:00Z`) / DAY_MS > today - 365).reduce((sum, o) => sum + o.amount, 0),
+    average_spend_per_occasion: spend.length ? total / spend.length : 0,
     tenure_days: days(firstFact),
     cases_last_365d: cases.filter((e) => within(e.openedAt, 365)).length,
     unresolved_cases_last_365d: cases.filter((e) => e.outcome === 'unresolved' && e.closedAt !== null && within(e.closedAt, 365)).length,

@@ -27,6 +27,11 @@ const facts = (over: Partial<CustomerFacts> = {}): CustomerFacts => ({
     { episodeType: 'case', channel: 'phone', direction: 'outbound', actorKind: 'staff', occurredAt: at('2025-12-02T00:00:00Z') },
     { episodeType: 'case', channel: 'phone', direction: 'inbound', actorKind: 'customer', occurredAt: at('2026-01-10T00:00:00Z') }, // after T
   ],
+  spend: [
+    { day: '2025-06-01', amount: 300 },
+    { day: '2025-11-21', amount: 500 },
+    { day: '2026-02-01', amount: 900 }, // after T
+  ],
   ...over,
 });
 
@@ -39,6 +44,8 @@ describe('churn features as of T', () => {
       recency_days: 41, // 2025-11-21 → 2026-01-01
       purchase_occasions: 2, // 2025-06-01 (twice) and 2025-11-21; the cancelled and the later one do not count
       occasions_last_180d: 1, // 2025-06-01 is 214 days before T
+      spend_last_365d: 800, // minor units of the reporting currency
+      average_spend_per_occasion: 400,
       tenure_days: 579, // from the case of 2024-06-01, before the registration (imported history)
       cases_last_365d: 2, // the case of October and the return of December
       unresolved_cases_last_365d: 1,

@@ -1,5 +1,6 @@
 import { CustomerMerge } from '@crm/relationship-read-models';
 import type { EntityManager } from 'typeorm';
+import { loadPurchaseOccasions } from '../purchases/purchase-occasions';
 import type { CustomerFacts } from './churn-features';
 import { PropensityCustomer, PropensityEpisode, PropensityInteraction, PropensityOrder } from './propensity-facts.entities';
 
@@ -33,14 +34,22 @@ export async function survivorsOf(manager: EntityManager, asOf?: Date): Promise<
  */
 export async function loadCustomerFacts(
   manager: EntityManager,
-  options: { until: Date; customerIds?: readonly string[]; survivors?: ReadonlyMap<string, string> },
+  options: {
+    until: Date;
+    /** The instant the money is as of (net of the returns made by then): T when training, now when scoring. Default `until`. */
+    moneyAsOf?: Date;
+    customerIds?: readonly string[];
+    survivors?: ReadonlyMap<string, string>;
+    /** false: leave `spend` empty (where the purchase history's tables are not at hand). Default true. */
+    money?: boolean;
+  },
 ): Promise<Map<string, CustomerFacts>> {
   const survivors = options.survivors ?? (await survivorsOf(manager));
   const facts = new Map<string, CustomerFacts>();
   const of = (customerId: string): CustomerFacts => {
     const id = survivors.get(customerId) ?? customerId;
     let f = facts.get(id);
-    if (!f) facts.set(id, (f = { customerId: id, registeredAt: null, orders: [], episodes: [], interactions: [] }));
+    if (!f) facts.set(id, (f = { customerId: id, registeredAt: null, orders: [], episodes: [], interactions: [], spend: [] }));
     return f;
   };
   const ids = options.customerIds ? [...options.customerIds] : undefined;
@@ -92,5 +101,9 @@ export async function loadCustomerFacts(
       actorKind: r.actor_kind,
       occurredAt: date(r.occurred_at),
     });
+  // Money in one reporting currency (purchases/purchase-occasions.ts): never added across currencies.
+  if (options.money === false) return facts;
+  const money = await loadPurchaseOccasions(manager, { asOf: options.moneyAsOf ?? options.until, ...(ids && { customerIds: ids }) });
+  for (const o of money.occasions) of(o.customerId).spend.push({ day: o.day, amount: o.amount });
   return facts;
 }

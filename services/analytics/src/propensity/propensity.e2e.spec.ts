@@ -143,6 +143,10 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
     const coefficient = (name: string) => model.features.find((f) => f.name === name)!.coefficient;
     expect(coefficient('recency_days')).toBeGreaterThan(0);
     expect(coefficient('occasions_last_180d')).toBeLessThan(0);
+    // money in the reporting currency (EUR): every order here is 100.00 EUR
+    const spend = model.features.find((f) => f.name === 'average_spend_per_occasion')!;
+    expect(spend.mean).toBe(10_000);
+    expect(Math.abs(spend.coefficient)).toBeLessThan(1e-12); // the same for everyone: no information
     console.log(
       `churn e2e: hold-out AUC ${model.evaluation.auc?.toFixed(3)} on ${model.evaluation.holdOutSize} customers, training AUC ${model.evaluation.trainingAuc?.toFixed(3)}`,
     );

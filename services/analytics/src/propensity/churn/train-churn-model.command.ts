@@ -45,7 +45,7 @@ export class TrainChurnModelHandler {
 
     const manager = this.readModels.dataSource.manager;
     // Merges as they stood at T: who was one customer then.
-    const facts = await loadCustomerFacts(manager, { until: end, survivors: await survivorsOf(manager, asOf) });
+    const facts = await loadCustomerFacts(manager, { until: end, moneyAsOf: asOf, survivors: await survivorsOf(manager, asOf) });
     const train = { x: [] as number[][], y: [] as number[] };
     const hold = { x: [] as number[][], y: [] as number[] };
     for (const f of [...facts.values()].sort((a, b) => a.customerId.localeCompare(b.customerId))) {
