@@ -193,6 +193,12 @@ const EXPONENTS: Readonly<Record<string, number>> = {
   UYW: 4,
 };
 
+/**
+ * An exchange rate as text (`"0.9231"`): 1–12 integer digits, optionally a point and 1–12 fraction
+ * digits — what sales records (`ExchangeRatesSet`) and the published contract accepts: one rule for both.
+ */
+export const EXCHANGE_RATE_PATTERN = /^\d{1,12}(\.\d{1,12})?$/;
+
 export function isCurrencyCode(value: unknown): value is CurrencyCode {
   return typeof value === 'string' && CODES.has(value);
 }

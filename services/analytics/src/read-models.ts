@@ -2,8 +2,13 @@
 // re-drive CLIs load this file (npm run rebuild-read-model -- --service analytics [--projection analytics.customer-metrics]).
 import { serviceReadModels } from '@crm/relationship-api';
 import { customerMetricsProjection } from './metrics/customer-metrics.projection';
+import { exchangeRatesProjection } from './purchases/exchange-rates.projection';
 import { purchaseHistoryProjection } from './purchases/purchase-history.projection';
 
-/** Analytics' own read models: the customer metrics and the purchase history (sales orders). */
-export const analyticsReadModels = serviceReadModels('analytics', [customerMetricsProjection('analytics'), purchaseHistoryProjection('analytics')]);
+/** Analytics' own read models: the customer metrics, the purchase history (sales orders) and the reporting exchange rates. */
+export const analyticsReadModels = serviceReadModels('analytics', [
+  customerMetricsProjection('analytics'),
+  purchaseHistoryProjection('analytics'),
+  exchangeRatesProjection('analytics'),
+]);
 export const { readModels, registry } = analyticsReadModels;

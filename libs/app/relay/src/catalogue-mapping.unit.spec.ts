@@ -28,3 +28,39 @@ describe('catalogue and quote events → integration events', () => {
     expect(toIntegrationEvent(stored('product-p1', 'ProductDefined', { sku: 'VAN' }))).toBeUndefined();
   });
 });
+
+// The reporting exchange rates are published for analytics (issue 11 §1), keyed by their reporting
+// currency; the other configuration streams of sales stay private.
+describe('exchange rates → integration events', () => {
+  const stored = (streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => ({
+    id: '5d0c1b7a-9e3f-4c2a-8b1d-7f6e5a4b3c2d',
+    type,
+    streamId,
+    revision: 3n,
+    position: parsePosition('40/39'),
+    recordedAt: '2026-03-01T09:00:01.000Z',
+    schemaVersion: 1,
+    data,
+    metadata: { correlationId: 'corr', causationId: 'cause', occurredAt: '2026-03-01T09:00:00.000Z', actor: { type: 'staff', id: 'mira' } },
+  });
+
+  it('ExchangeRatesSet by its reporting currency, in the sales-exchange-rates stream only; targets and pipelines stay private', () => {
+    const rates = {
+      reportingCurrency: 'EUR',
+      effectiveDate: '2026-03-01',
+      rates: [{ currency: 'USD', rate: '0.9231' }],
+      setBy: 'mira',
+      setAt: '2026-03-01T09:00:00.000Z',
+    };
+    expect(toIntegrationEvent(stored('sales-exchange-rates', 'ExchangeRatesSet', rates))).toMatchObject({
+      subject: 'EUR',
+      type: 'ExchangeRatesSet',
+      source: '/crm/sales',
+      streamid: 'sales-exchange-rates',
+      data: rates,
+    });
+    expect(toIntegrationEvent(stored('sales-exchange-rates', 'ExchangeRatesSet', { ...rates, reportingCurrency: '' }))).toBeUndefined();
+    expect(toIntegrationEvent(stored('sales-targets', 'SalesTargetsSet', { period: '2026-03', currency: 'EUR', targets: [] }))).toBeUndefined();
+    expect(toIntegrationEvent(stored('sales-pipelines', 'PipelineCreated', { pipelineId: 'p', name: 'x', stages: [] }))).toBeUndefined();
+  });
+});

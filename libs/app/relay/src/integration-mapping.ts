@@ -8,7 +8,7 @@ import { visibilityOf } from '@crm/kernel';
  * lead (`data.leadId`, also on `LeadConverted`, so all of a lead's events share one key and keep
  * their order); other events are private to their service and return undefined (the relay does not
  * publish them: lead forms, assignment rules, the quote approval policy); a product's or a price
- * book's events have the product or the book as subject. The CRM's metadata fields become
+ * book's events have the product or the book as subject, the exchange rates their reporting currency. The CRM's metadata fields become
  * the envelope's `actor` and `visibility` extensions; an event that states no visibility is published
  * with the company-wide reading, so the envelope keeps carrying the attribute (docs/events.md).
  */
@@ -38,10 +38,23 @@ export function toIntegrationEvent(event: RecordedEvent): IntegrationEvent | und
 /** Stream categories of the product catalogue, and the field of their events that is the subject. */
 const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = { product: 'productId', pricebook: 'priceBookId' };
 
+/**
+ * Whole streams without a customer that are published anyway, and the field of their events that is
+ * the subject: the reporting exchange rates (one stream, every reporting currency) are keyed by their
+ * reporting currency, so each reporting currency's rates keep their order (they never depend on
+ * another's). Analytics converts the purchase history with them (issue 11 §1).
+ */
+const STREAM_SUBJECTS: Readonly<Record<string, string>> = { 'sales-exchange-rates': 'reportingCurrency' };
+
 /** The key an event is published under: its lead for a lead's events, else its customer; undefined: not published. */
 function subjectOf(event: RecordedEvent): string | undefined {
   const data = event.data as { customerId?: unknown; leadId?: unknown } | null;
   if (!data) return undefined;
+  const streamKey = STREAM_SUBJECTS[event.streamId];
+  if (streamKey) {
+    const key = (data as Record<string, unknown>)[streamKey];
+    return typeof key === 'string' && key !== '' ? key : undefined;
+  }
   if (streamCategory(event.streamId) === 'lead' && typeof data.leadId === 'string' && data.leadId !== '') return data.leadId;
   // The catalogue's events carry no customer: a product's are keyed by the product, a price book's by the book.
   const catalogueKey = CATALOGUE_SUBJECTS[streamCategory(event.streamId)];

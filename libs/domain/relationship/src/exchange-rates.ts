@@ -1,4 +1,4 @@
-import { currencyExponent, DomainRuleViolation, isCurrencyCode, type Decider } from '@crm/kernel';
+import { currencyExponent, DomainRuleViolation, EXCHANGE_RATE_PATTERN, isCurrencyCode, type Decider } from '@crm/kernel';
 
 /**
  * Exchange rates for reporting (issue 10 §6): how many units of a reporting currency one unit of
@@ -10,13 +10,15 @@ import { currencyExponent, DomainRuleViolation, isCurrencyCode, type Decider } f
  * `amount × rate` is taken to the reporting currency's minor unit (the currencies' exponents
  * may differ: JPY 0, EUR 2, KWD 3) and rounded once, half away from zero, per converted amount.
  *
- * Every table lives in one private stream (`sales-exchange-rates`), never published.
+ * Every table lives in one stream (`sales-exchange-rates`), published as the integration event
+ * `ExchangeRatesSet` (keyed by the reporting currency) so analytics converts with the same rates and
+ * this same rule (`convertMinorUnits`, `convertOn`).
  */
 
 export const EXCHANGE_RATES_STREAM = 'sales-exchange-rates';
 export const MAX_RATES_PER_CHANGE = 200;
 /** A rate as text: 1–12 integer digits, optionally a point and 1–12 fraction digits. */
-export const RATE_PATTERN = /^\d{1,12}(\.\d{1,12})?$/;
+export const RATE_PATTERN = EXCHANGE_RATE_PATTERN;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `YYYY-MM-DD` naming a day that exists (no 2026-02-30). */

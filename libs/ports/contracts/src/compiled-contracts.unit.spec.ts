@@ -327,6 +327,16 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     reason: 'damaged',
     fullyReturned: false,
   },
+  ExchangeRatesSet: {
+    reportingCurrency: 'EUR',
+    effectiveDate: '2026-03-01',
+    rates: [
+      { currency: 'USD', rate: '0.9231' },
+      { currency: 'JPY', rate: '0.0061' },
+    ],
+    setBy: 'mira',
+    setAt: at,
+  },
 };
 
 // The timestamps: forms isISO8601 passes that Date or PostgreSQL cannot read (see instant.ts).

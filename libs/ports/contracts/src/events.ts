@@ -16,6 +16,7 @@ import {
   MAX_MEETING_MINUTES,
   MAX_REMINDER_MINUTES,
   STAGE_ID,
+  EXCHANGE_RATE_PATTERN,
 } from '@crm/kernel';
 import {
   ArrayMaxSize,
@@ -649,6 +650,23 @@ export class OrderReturnedV1 {
   @IsBoolean() fullyReturned!: boolean;
 }
 
+// --- Reporting exchange rates (issue 10 §6, published for analytics in issue 11 §1). Subject: the reporting currency. ---
+
+class ExchangeRateV1 {
+  @IsCurrencyCode() currency!: string;
+  /** Units of the reporting currency per unit of `currency`: an exact decimal as text, never a float. */
+  @IsString() @Matches(EXCHANGE_RATE_PATTERN) rate!: string;
+}
+
+/** Rates of currencies to a reporting currency, in force from `effectiveDate` until the pair's next; only what changed that day. */
+export class ExchangeRatesSetV1 {
+  @IsCurrencyCode() reportingCurrency!: string;
+  @IsCalendarDate() effectiveDate!: string;
+  @NestedObjects(() => ExchangeRateV1) @ArrayMaxSize(200) rates!: ExchangeRateV1[];
+  @IsString() @IsNotEmpty() setBy!: string;
+  @IsInstant() setAt!: string;
+}
+
 /** Every integration event of the CRM, by type and schema version. */
 export const INTEGRATION_EVENTS = {
   CustomerRegistered: CustomerRegisteredV1,
@@ -700,6 +718,7 @@ export const INTEGRATION_EVENTS = {
   OrderPlaced: OrderPlacedV1,
   OrderCancelled: OrderCancelledV1,
   OrderReturned: OrderReturnedV1,
+  ExchangeRatesSet: ExchangeRatesSetV1,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

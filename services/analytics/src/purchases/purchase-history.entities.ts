@@ -23,6 +23,19 @@ export class OrderPurchase {
   @Column({ type: 'text' }) source!: string;
   @Column({ type: 'text', name: 'quote_id', nullable: true }) quoteId!: string | null;
   @Column({ type: 'text', name: 'opportunity_id', nullable: true }) opportunityId!: string | null;
+  /** When it was cancelled (`asOf` counts the order until then); null on rows recorded before the column, read as "always cancelled". */
+  @Column({ type: 'timestamptz', name: 'cancelled_at', nullable: true }) cancelledAt!: Date | null;
 }
 
-export const PURCHASE_HISTORY_ENTITIES = [OrderPurchase];
+/** One return of an order: what it refunded and when, so a purchase history as of a date counts only the returns made by then. */
+@Entity({ name: 'order_returns' })
+@Index(['orderId'])
+export class OrderReturn {
+  @PrimaryColumn({ type: 'text', name: 'return_id' }) returnId!: string;
+  @Column({ type: 'text', name: 'order_id' }) orderId!: string;
+  @Column({ type: 'timestamptz', name: 'returned_at' }) returnedAt!: Date;
+  /** Minor units of the order's currency. */
+  @Column({ type: 'bigint' }) amount!: string;
+}
+
+export const PURCHASE_HISTORY_ENTITIES = [OrderPurchase, OrderReturn];

@@ -1,7 +1,7 @@
 import type { CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
-import { OrderPurchase, PURCHASE_HISTORY_ENTITIES } from './purchase-history.entities';
+import { OrderPurchase, OrderReturn, PURCHASE_HISTORY_ENTITIES } from './purchase-history.entities';
 
 export type PurchaseHistoryEvent = CrmIntegrationEvent<'OrderPlaced' | 'OrderCancelled' | 'OrderReturned'>;
 
@@ -12,6 +12,7 @@ export type PurchaseHistoryEvent = CrmIntegrationEvent<'OrderPlaced' | 'OrderCan
  */
 export function purchaseHistoryProjection(owner: string): Projection<PurchaseHistoryEvent> {
   const table = (m: EntityManager) => m.getRepository(OrderPurchase).metadata.tablePath;
+  const returns = (m: EntityManager) => m.getRepository(OrderReturn).metadata.tablePath;
   const mustExist = async (m: EntityManager, orderId: string) => {
     if (!(await m.getRepository(OrderPurchase).existsBy({ orderId }))) throw new Error(`order ${orderId} was never placed`);
   };
@@ -33,15 +34,23 @@ export function purchaseHistoryProjection(owner: string): Projection<PurchaseHis
         }
         case 'OrderCancelled': {
           await mustExist(m, event.data.orderId);
-          await m.query(`UPDATE ${table(m)} SET status = 'cancelled', refunded = total WHERE order_id = $1`, [event.data.orderId]);
+          await m.query(`UPDATE ${table(m)} SET status = 'cancelled', refunded = total, cancelled_at = $2 WHERE order_id = $1`, [
+            event.data.orderId,
+            event.data.cancelledAt,
+          ]);
           return;
         }
         case 'OrderReturned': {
           const d = event.data;
           await mustExist(m, d.orderId);
+          // Each return once (its id), with its date: the history as of a day counts only the returns made by then.
           await m.query(
-            `UPDATE ${table(m)} SET refunded = refunded + $2, status = CASE WHEN $3::boolean THEN 'returned' ELSE 'partially-returned' END WHERE order_id = $1`,
-            [d.orderId, d.amount, d.fullyReturned],
+            `WITH added AS (
+               INSERT INTO ${returns(m)} (return_id, order_id, returned_at, amount) VALUES ($4, $1, $5, $2) ON CONFLICT (return_id) DO NOTHING RETURNING order_id
+             )
+             UPDATE ${table(m)} SET refunded = refunded + $2, status = CASE WHEN $3::boolean THEN 'returned' ELSE 'partially-returned' END
+             WHERE order_id = $1 AND order_id IN (SELECT order_id FROM added)`,
+            [d.orderId, d.amount, d.fullyReturned, d.returnId, d.returnedAt],
           );
           return;
         }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { PlatformConfig } from '@crm/config';
-import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { CURRENCY_CODES } from '@crm/kernel';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 
 /**
  * Settings of one HTTP service: the platform's settings plus where it listens and how it checks
@@ -49,6 +50,14 @@ export class ServiceConfig extends PlatformConfig {
   @IsString()
   @IsNotEmpty()
   CRM_SIGNING_KEY_FILE?: string;
+
+  /**
+   * The company's reporting currency (ISO 4217, in capitals): analytics converts every order into it
+   * (issue 11 §1). On every service because the embedded host hands one environment to all of them
+   * and each refuses a `CRM_*` setting it does not declare.
+   */
+  @IsIn(CURRENCY_CODES, { message: 'CRM_REPORTING_CURRENCY must be an ISO 4217 currency code with a minor unit, in capitals (EUR, USD, IDR)' })
+  CRM_REPORTING_CURRENCY: string = 'EUR';
 }
 
 /** A `ServiceConfig` whose `CRM_HTTP_PORT` defaults to `defaultPort`; pass it to `loadConfig`. */

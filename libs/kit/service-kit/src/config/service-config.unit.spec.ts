@@ -37,6 +37,12 @@ describe('ServiceConfig', () => {
     expect(problems({ CRM_JWKS_URL: 'http://localhost:8080/jwks' })).toEqual([]);
   });
 
+  it('takes the reporting currency, EUR by default, and refuses one that is not ISO 4217', () => {
+    expect(loadConfig(serviceConfigClass(3101), {}).CRM_REPORTING_CURRENCY).toBe('EUR');
+    expect(loadConfig(serviceConfigClass(3101), { CRM_REPORTING_CURRENCY: 'IDR' }).CRM_REPORTING_CURRENCY).toBe('IDR');
+    for (const bad of ['eur', 'EURO', 'XYZ', 'XAU', '978']) expect(problems({ CRM_REPORTING_CURRENCY: bad })).toEqual(['CRM_REPORTING_CURRENCY']);
+  });
+
   it('names malformed settings and refuses unknown CRM_ ones', () => {
     expect(problems({ CRM_HTTP_PORT: '0' })).toEqual(['CRM_HTTP_PORT']);
     expect(problems({ CRM_HTTP_PORT: '70000' })).toEqual(['CRM_HTTP_PORT']);
