@@ -5,6 +5,11 @@ import { GetCustomerMetricsHandler } from './metrics/get-customer-metrics/get-cu
 import { CustomerPurchasesController } from './purchases/get-purchases/get-purchases.controller';
 import { GetCustomerPurchasesHandler } from './purchases/get-purchases/get-purchases.query';
 import { analyticsReadModels } from './read-models';
+import { CustomerValuations } from './value/customer-valuations';
+import { ClvModelController } from './value/get-clv-model/get-clv-model.controller';
+import { CustomerValueController } from './value/get-customer-value/get-customer-value.controller';
+import { RankCustomersController } from './value/rank-customers/rank-customers.controller';
+import { ValueTierPublisher } from './value/value-tier-publisher';
 
 /**
  * Analytics keeps the shared read models plus its own `customer-metrics` projection, all in schema
@@ -15,7 +20,14 @@ import { analyticsReadModels } from './read-models';
   imports: [
     RelationshipApiModule.forService({ service: analyticsReadModels.service, projections: analyticsReadModels.own, controllers: [CustomersController] }),
   ],
-  controllers: [CustomerMetricsController, CustomerPurchasesController],
-  providers: [GetCustomerMetricsHandler, GetCustomerPurchasesHandler],
+  controllers: [
+    CustomerMetricsController,
+    CustomerPurchasesController,
+    // lifetime value and value tiers (issue 11 §2, §4); RankCustomersController's /customers/ranking and /customers/at-risk are matched before /customers/:id
+    RankCustomersController,
+    ClvModelController,
+    CustomerValueController,
+  ],
+  providers: [GetCustomerMetricsHandler, GetCustomerPurchasesHandler, CustomerValuations, ValueTierPublisher],
 })
 export class AnalyticsModule {}

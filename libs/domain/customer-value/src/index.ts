@@ -5,3 +5,4 @@ export * from './optimise';
 export * from './special';
 export * from './summaries';
 export * from './simulate';
+export * from './value-tiers';

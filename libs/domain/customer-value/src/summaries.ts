@@ -16,6 +16,8 @@ export interface CustomerSummary extends FrequencyRecency {
   firstDay: string;
   /** Mean amount of the repeat occasions (the first excluded); 0 without repeat occasions. */
   monetary: number;
+  /** Everything bought up to the calibration end, the first purchase included (historic value). */
+  totalAmount: number;
 }
 
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -66,6 +68,7 @@ export function summariseOccasions(occasions: Iterable<PurchaseOccasion>, calibr
       tx: (last - first) / unitDays,
       T: (end - first) / unitDays,
       monetary: x > 0 ? repeatSpend / x : 0,
+      totalAmount: repeatSpend + days.get(first)!,
     });
   }
   return out;

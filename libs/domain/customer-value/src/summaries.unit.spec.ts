@@ -12,8 +12,8 @@ describe('summariseOccasions', () => {
 
   it('counts repeat occasions, excludes the first purchase from the mean spend, and measures from the first purchase', () => {
     const [a, b] = summariseOccasions(occasions, '2026-01-29', 'week');
-    expect(a).toEqual({ customerId: 'a', firstDay: '2026-01-01', x: 2, tx: 3, T: 4, monetary: 30 });
-    expect(b).toEqual({ customerId: 'b', firstDay: '2026-01-15', x: 0, tx: 0, T: 2, monetary: 0 });
+    expect(a).toEqual({ customerId: 'a', firstDay: '2026-01-01', x: 2, tx: 3, T: 4, monetary: 30, totalAmount: 160 });
+    expect(b).toEqual({ customerId: 'b', firstDay: '2026-01-15', x: 0, tx: 0, T: 2, monetary: 0, totalAmount: 40 });
   });
 
   it('in days', () => {
