@@ -15,6 +15,11 @@ import { OfferPropensityController } from './propensity/offer-response/offer-pro
 import { OfferPropensityQuery } from './propensity/offer-response/offer-propensity.query';
 import { CrossSellController } from './cross-sell/cross-sell.controller';
 import { CrossSellQueries } from './cross-sell/cross-sell.query';
+import { CustomerValuations } from './value/customer-valuations';
+import { ClvModelController } from './value/get-clv-model/get-clv-model.controller';
+import { CustomerValueController } from './value/get-customer-value/get-customer-value.controller';
+import { RankCustomersController } from './value/rank-customers/rank-customers.controller';
+import { ValueTierPublisher } from './value/value-tier-publisher';
 
 /**
  * Analytics keeps the shared read models plus its own `customer-metrics` projection, all in schema
@@ -31,6 +36,10 @@ import { CrossSellQueries } from './cross-sell/cross-sell.query';
     // RFM (issue 11 §1)
     CustomerRfmController,
     ListRfmController,
+    // lifetime value and value tiers (issue 11 §2, §4); RankCustomersController's /customers/ranking and /customers/at-risk are matched before /customers/:id
+    RankCustomersController,
+    ClvModelController,
+    CustomerValueController,
     // churn, offer response, cross-sell (issue 11 §3)
     ChurnModelController,
     OfferPropensityController,
@@ -41,6 +50,9 @@ import { CrossSellQueries } from './cross-sell/cross-sell.query';
     GetCustomerPurchasesHandler,
     // RFM (issue 11 §1)
     RfmQueries,
+    // lifetime value and value tiers (issue 11 §2, §4)
+    CustomerValuations,
+    ValueTierPublisher,
     // churn, offer response, cross-sell (issue 11 §3)
     TrainChurnModelHandler,
     ChurnRiskQueries,
