@@ -198,7 +198,6 @@ export class CustomerValuations {
 
 /** 422 with `code: clv-needs-purchase-history`: too few (repeat) customers to fit the models on. */
 export class NotEnoughPurchaseHistory extends DomainRuleViolation {
-  readonly code = 'clv-needs-purchase-history';
   constructor(message: string) {
     super('clv-needs-purchase-history', message);
   }
