@@ -166,7 +166,11 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
     expect(one.reasons).toHaveLength(3);
     for (const r of one.reasons) expect(r.label.length).toBeGreaterThan(5);
     expect(one.reasons.map((r) => r.contribution)).toEqual([...one.reasons.map((r) => r.contribution)].sort((a, b) => b - a));
-    expect((await call(`/customers/${quiet}/churn-risk`)).body).toMatchObject({ customerId: quiet, probability: null, reasons: [] });
+    expect((await call(`/customers/${quiet}/churn-risk`)).body).toMatchObject({ customerId: quiet, probability: null, reasons: [], pAlive: null });
+    // P(alive) from BG/NBD beside it: lower for those who stopped buying
+    const meanAlive = (views: ChurnRiskView[]) => views.reduce((s, v) => s + v.pAlive!, 0) / views.length;
+    for (const v of [...churnerScores, ...retainedScores]) expect(v.pAlive! >= 0 && v.pAlive! <= 1).toBe(true);
+    expect(meanAlive(churnerScores)).toBeLessThan(meanAlive(retainedScores));
   });
 
   it('lists customers at risk, likeliest first, paged by cursor, and refuses a bad limit or cursor', async () => {
@@ -179,6 +183,7 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toHaveLength(60); // every customer who bought; the one who never did is not listed
+    for (const item of seen) expect(typeof item.pAlive).toBe('number');
     expect(new Set(seen.map((s) => s.customerId)).size).toBe(60);
     const probabilities = seen.map((s) => s.probability);
     expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));

@@ -64,14 +64,22 @@ export class ChurnModelController {
         asOf: { type: 'string', format: 'date-time' },
         items: {
           type: 'array',
-          items: { type: 'object', properties: { customerId: { type: 'string' }, probability: { type: 'number' }, reasons: CHURN_REASONS_SCHEMA } },
+          items: {
+            type: 'object',
+            properties: {
+              customerId: { type: 'string' },
+              probability: { type: 'number' },
+              reasons: CHURN_REASONS_SCHEMA,
+              pAlive: { type: 'number', nullable: true },
+            },
+          },
         },
         nextCursor: { type: 'string' },
       },
       example: {
         modelVersion: 3,
         asOf: CHURN_RISK_EXAMPLE.asOf,
-        items: [{ customerId: CHURN_RISK_EXAMPLE.customerId, probability: 0.74, reasons: CHURN_RISK_EXAMPLE.reasons }],
+        items: [{ customerId: CHURN_RISK_EXAMPLE.customerId, probability: 0.74, reasons: CHURN_RISK_EXAMPLE.reasons, pAlive: 0.31 }],
         nextCursor: 'WzMsMC43NCwiNmYxYzJhOWUiXQ',
       },
     },
@@ -98,6 +106,7 @@ export class ChurnModelController {
         horizonDays: { type: 'integer' },
         probability: { type: 'number', nullable: true },
         reasons: CHURN_REASONS_SCHEMA,
+        pAlive: { type: 'number', nullable: true, description: 'P(alive) from BG/NBD beside the churn probability; null without purchases or a BG/NBD fit' },
       },
       example: CHURN_RISK_EXAMPLE,
     },

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { explain, predictProbability, type LogisticModel, type Reason } from '@crm/customer-propensity';
+import { probabilityAlive } from '@crm/customer-value';
 import type { Clock } from '@crm/kernel';
 import { NotFoundError } from '@crm/relationship';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
@@ -8,6 +9,7 @@ import { badCursor, CLOCK, HttpProblem } from '@crm/service-kit';
 import { CHURN_FEATURE_LABELS, churnFeatures } from '../churn-features';
 import { loadCustomerFacts } from '../customer-facts';
 import { ChurnModelRecord } from '../propensity-facts.entities';
+import { CustomerValuations, NotEnoughPurchaseHistory } from '../../value/customer-valuations';
 import { churnModelView, type ChurnModelView } from './churn-model.view';
 
 export interface ChurnRiskView {
@@ -20,12 +22,18 @@ export interface ChurnRiskView {
   /** null for a customer who never bought: churn is defined only for customers who bought. */
   probability: number | null;
   reasons: Reason[];
+  /**
+   * Beside it, P(alive) from BG/NBD (the lifetime value model, fitted on the purchase occasions up to
+   * today): the probability the customer is still a customer at all, not just buying in the window.
+   * null for a customer without purchases or when BG/NBD cannot be fitted (too few repeat customers).
+   */
+  pAlive: number | null;
 }
 
 export interface AtRiskPage {
   modelVersion: number;
   asOf: string;
-  items: { customerId: string; probability: number; reasons: Reason[] }[];
+  items: { customerId: string; probability: number; reasons: Reason[]; pAlive: number | null }[];
   nextCursor?: string;
 }
 
@@ -45,7 +53,22 @@ export class ChurnRiskQueries {
   constructor(
     @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly valuations: CustomerValuations,
   ) {}
+
+  /** P(alive) by customer from today's BG/NBD fit (cached by the valuations per history); none when it cannot be fitted. */
+  private async pAlive(): Promise<(customerId: string) => number | null> {
+    try {
+      const model = await this.valuations.model(this.valuations.today(), this.valuations.unit);
+      return (customerId) => {
+        const summary = model.summaries.get(customerId);
+        return summary ? probabilityAlive(model.bgnbd, summary) : null;
+      };
+    } catch (error) {
+      if (error instanceof NotEnoughPurchaseHistory) return () => null;
+      throw error;
+    }
+  }
 
   private async latest(): Promise<ChurnModelRecord | null> {
     const [latest] = await this.readModels.dataSource.manager.getRepository(ChurnModelRecord).find({ order: { version: 'DESC' }, take: 1 });
@@ -76,6 +99,7 @@ export class ChurnRiskQueries {
       horizonDays: Number(record.parameters.windowDays),
       probability: x ? predictProbability(model, x) : null,
       reasons: x ? explain(model, x, TOP_REASONS, CHURN_FEATURE_LABELS) : [],
+      pAlive: x ? (await this.pAlive())(survivor) : null,
     };
   }
 
@@ -100,10 +124,16 @@ export class ChurnRiskQueries {
       : scored;
     const page = rest.slice(0, limit);
     const last = page[page.length - 1];
+    const pAlive = await this.pAlive();
     return {
       modelVersion: record.version,
       asOf: now.toISOString(),
-      items: page.map((s) => ({ customerId: s.customerId, probability: s.probability, reasons: explain(model, s.x, TOP_REASONS, CHURN_FEATURE_LABELS) })),
+      items: page.map((s) => ({
+        customerId: s.customerId,
+        probability: s.probability,
+        reasons: explain(model, s.x, TOP_REASONS, CHURN_FEATURE_LABELS),
+        pAlive: pAlive(s.customerId),
+      })),
       ...(rest.length > limit &&
         last && { nextCursor: encodeCursor({ version: record.version, asOf: now.getTime(), probability: last.probability, customerId: last.customerId }) }),
     };

@@ -90,6 +90,7 @@ export const CHURN_RISK_EXAMPLE = {
     { feature: 'recency_days', label: 'days since the last purchase', value: 212, contribution: 1.42 },
     { feature: 'unresolved_cases_last_365d', label: 'cases closed unresolved in the last 365 days', value: 2, contribution: 0.61 },
   ],
+  pAlive: 0.31,
 };
 
 export const CHURN_MODEL_SCHEMA = {
