@@ -86,4 +86,22 @@ describe('module boundaries are enforced by lint', () => {
     );
     expect(errors.length).toBeGreaterThan(0);
   });
+  it('the propensity models are domain: no framework, no infrastructure, no app lib; a service may use them', async () => {
+    expect(
+      (
+        await boundaryErrors('libs/domain/customer-propensity/src/probe.ts', "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n")
+      ).join('\n'),
+    ).toMatch(/@nestjs\/common/);
+    expect(
+      (
+        await boundaryErrors(
+          'libs/domain/customer-propensity/src/probe.ts',
+          "import { READ_MODELS } from '@crm/relationship-api';\nexport const x = READ_MODELS;\n",
+        )
+      ).join('\n'),
+    ).toMatch(/tag/i);
+    expect(await boundaryErrors('services/analytics/src/probe.ts', "import { rocAuc } from '@crm/customer-propensity';\nexport const x = rocAuc;\n")).toEqual(
+      [],
+    );
+  });
 });

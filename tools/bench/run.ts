@@ -23,9 +23,19 @@ import { rebuildBench } from './rebuild';
 import { timelineBench } from './timeline';
 import { wakeupBench } from './wakeup';
 import { ordersImportBench } from './orders-import';
+import { clvFitBench } from './clv-fit';
 
 /** Every bench module, in the order they run. Add new ones here. */
-export const MODULES: readonly BenchModule[] = [appendBench, wakeupBench, timelineBench, customerSearchBench, rebuildBench, pipelineBench, ordersImportBench];
+export const MODULES: readonly BenchModule[] = [
+  appendBench,
+  wakeupBench,
+  timelineBench,
+  customerSearchBench,
+  rebuildBench,
+  pipelineBench,
+  ordersImportBench,
+  clvFitBench,
+];
 
 interface Args {
   only?: string[];

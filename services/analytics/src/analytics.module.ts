@@ -15,6 +15,18 @@ import { readModelVersionsProvider, ReadModelVersionsLifecycle } from './read-mo
 import { CustomerRfmController } from './rfm/get-customer-rfm/get-customer-rfm.controller';
 import { ListRfmController } from './rfm/list-rfm/list-rfm.controller';
 import { RfmQueries } from './rfm/rfm.query';
+import { ChurnModelController } from './propensity/churn/churn-model.controller';
+import { ChurnRiskQueries } from './propensity/churn/churn-risk.query';
+import { TrainChurnModelHandler } from './propensity/churn/train-churn-model.command';
+import { OfferPropensityController } from './propensity/offer-response/offer-propensity.controller';
+import { OfferPropensityQuery } from './propensity/offer-response/offer-propensity.query';
+import { CrossSellController } from './cross-sell/cross-sell.controller';
+import { CrossSellQueries } from './cross-sell/cross-sell.query';
+import { CustomerValuations } from './value/customer-valuations';
+import { ClvModelController } from './value/get-clv-model/get-clv-model.controller';
+import { CustomerValueController } from './value/get-customer-value/get-customer-value.controller';
+import { RankCustomersController } from './value/rank-customers/rank-customers.controller';
+import { ValueTierPublisher } from './value/value-tier-publisher';
 
 /**
  * Analytics keeps the shared read models plus its own `customer-metrics` projection, all in schema
@@ -35,6 +47,14 @@ import { RfmQueries } from './rfm/rfm.query';
     KpisController,
     SalesForecastController,
     ReadModelsController,
+    // lifetime value and value tiers (issue 11 §2, §4); RankCustomersController's /customers/ranking and /customers/at-risk are matched before /customers/:id
+    RankCustomersController,
+    ClvModelController,
+    CustomerValueController,
+    // churn, offer response, cross-sell (issue 11 §3)
+    ChurnModelController,
+    OfferPropensityController,
+    CrossSellController,
   ],
   providers: [
     GetCustomerMetricsHandler,
@@ -48,6 +68,14 @@ import { RfmQueries } from './rfm/rfm.query';
     ReadModelVersionsLifecycle,
     GetKpisHandler,
     SalesForecastHandler,
+    // lifetime value and value tiers (issue 11 §2, §4)
+    CustomerValuations,
+    ValueTierPublisher,
+    // churn, offer response, cross-sell (issue 11 §3)
+    TrainChurnModelHandler,
+    ChurnRiskQueries,
+    OfferPropensityQuery,
+    CrossSellQueries,
   ],
 })
 export class AnalyticsModule {}

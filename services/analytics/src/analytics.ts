@@ -16,14 +16,15 @@
  *
  * Port 3005 by default (CRM_HTTP_PORT). Rebuild: npm run rebuild-read-model -- --service analytics
  */
+import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
 import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
 import { AnalyticsModule } from './analytics.module';
 
 export const AnalyticsConfig = serviceConfigClass(3005);
 
-/** `embedded`: hosted beside other services, the host owns the platform and the signals. */
-export function createAnalyticsApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean } = {}): Promise<ServiceApp> {
+/** `embedded`: hosted beside other services, the host owns the platform and the signals. `clock`: "now" (tests pass a TestClock). */
+export function createAnalyticsApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean; clock?: Clock } = {}): Promise<ServiceApp> {
   return createServiceApp({
     name: 'analytics',
     ownsPlatform: !hosting.embedded,
@@ -31,6 +32,7 @@ export function createAnalyticsApp(config: ServiceConfig, platform: Platform, ho
     module: AnalyticsModule,
     config,
     platform,
+    clock: hosting.clock,
     openApi: { title: 'CRM analytics', description: 'Analytical CRM: per-customer interaction metrics and RFM inputs, and the shared timeline.', version: '1' },
   });
 }

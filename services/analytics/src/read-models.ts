@@ -5,6 +5,8 @@ import { journeyInboxProjection } from './journey/journey-inbox.projection';
 import { customerMetricsProjection } from './metrics/customer-metrics.projection';
 import { exchangeRatesProjection } from './purchases/exchange-rates.projection';
 import { purchaseHistoryProjection } from './purchases/purchase-history.projection';
+import { propensityFactsProjection } from './propensity/propensity-facts.projection';
+import { orderLinesProjection } from './cross-sell/order-lines.projection';
 
 /** Analytics' own read models: the customer metrics, the purchase history (sales orders) and the reporting exchange rates. */
 export const analyticsReadModels = serviceReadModels('analytics', [
@@ -12,5 +14,8 @@ export const analyticsReadModels = serviceReadModels('analytics', [
   purchaseHistoryProjection('analytics'),
   exchangeRatesProjection('analytics'),
   journeyInboxProjection('analytics'),
+  // churn and offer-response propensity, cross-sell (issue 11 §3)
+  propensityFactsProjection('analytics'),
+  orderLinesProjection('analytics'),
 ]);
 export const { readModels, registry } = analyticsReadModels;

@@ -352,6 +352,17 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     setBy: 'mira',
     setAt: at,
   },
+  CustomerValueTierChanged: {
+    customerId: 'c-1',
+    tier: 'gold',
+    previousTier: 'silver',
+    clv: 125_000,
+    rank: 3,
+    customers: 120,
+    reportingCurrency: 'EUR',
+    modelFittedAt: at,
+    assignedAt: at,
+  },
 };
 
 // The timestamps: forms isISO8601 passes that Date or PostgreSQL cannot read (see instant.ts).

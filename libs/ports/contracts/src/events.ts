@@ -686,6 +686,20 @@ export class ExchangeRatesSetV1 {
   @IsInstant() setAt!: string;
 }
 
+/** Value tiers by CLV rank (issue 11 §4): recorded by analytics when a customer's tier changes; service and marketing consume it. */
+export class CustomerValueTierChangedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsIn(['platinum', 'gold', 'silver', 'bronze']) tier!: string;
+  @IsOptional() @IsIn(['platinum', 'gold', 'silver', 'bronze']) previousTier?: string;
+  /** CLV over the configured horizon, integer minor units of `reportingCurrency`. */
+  @IsMinorUnits() clv!: number;
+  @IsInt() @Min(1) rank!: number;
+  @IsInt() @Min(1) customers!: number;
+  @IsCurrencyCode() reportingCurrency!: string;
+  @IsInstant() modelFittedAt!: string;
+  @IsInstant() assignedAt!: string;
+}
+
 /** Every integration event of the CRM, by type and schema version. */
 export const INTEGRATION_EVENTS = {
   CustomerRegistered: CustomerRegisteredV1,
@@ -739,6 +753,8 @@ export const INTEGRATION_EVENTS = {
   OrderCancelled: OrderCancelledV1,
   OrderReturned: OrderReturnedV1,
   ExchangeRatesSet: ExchangeRatesSetV1,
+  // analytical CRM (issue 11 §4)
+  CustomerValueTierChanged: CustomerValueTierChangedV1,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { PlatformConfig } from '@crm/config';
 import { CURRENCY_CODES } from '@crm/kernel';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
 /**
  * Settings of one HTTP service: the platform's settings plus where it listens and how it checks
@@ -69,6 +69,34 @@ export class ServiceConfig extends PlatformConfig {
    */
   @IsIn(CURRENCY_CODES, { message: 'CRM_REPORTING_CURRENCY must be an ISO 4217 currency code with a minor unit, in capitals (EUR, USD, IDR)' })
   CRM_REPORTING_CURRENCY: string = 'EUR';
+
+  // Lifetime value defaults of analytics (issue 11 §2, §4; docs/analytics.md). On every service for
+  // the same reason as CRM_REPORTING_CURRENCY.
+  /** Default CLV horizon in months (`GET /customers/{id}/value?horizon=`), and the one value tiers are ranked with. */
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  CRM_CLV_HORIZON_MONTHS: number = 12;
+
+  /** Default discount rate per month (0.01 = 1% a month). */
+  @IsNumber({}, { message: 'CRM_CLV_DISCOUNT_RATE must be a number from 0 to 1 (a rate per month)' })
+  @Min(0)
+  @Max(1)
+  CRM_CLV_DISCOUNT_RATE: number = 0.01;
+
+  /** Default margin: the share of spend that is profit (1 = CLV in revenue). */
+  @IsNumber({}, { message: 'CRM_CLV_MARGIN must be a number from 0 to 1' })
+  @Min(0)
+  @Max(1)
+  CRM_CLV_MARGIN: number = 1;
+
+  /** The time unit of the current valuation's models (the one value tiers and `GET /customers/{id}/value` use). */
+  @IsIn(['day', 'week'])
+  CRM_CLV_UNIT: 'day' | 'week' = 'week';
+
+  /** Value tiers as cumulative top shares of customers by CLV, in percent; bronze is the rest. */
+  @Matches(/^platinum:\d+(\.\d+)?,gold:\d+(\.\d+)?,silver:\d+(\.\d+)?$/, { message: 'CRM_VALUE_TIERS must read platinum:<percent>,gold:<percent>,silver:<percent>, e.g. platinum:1,gold:5,silver:20' })
+  CRM_VALUE_TIERS: string = 'platinum:1,gold:5,silver:20';
 }
 
 /** A `ServiceConfig` whose `CRM_HTTP_PORT` defaults to `defaultPort`; pass it to `loadConfig`. */

@@ -43,6 +43,22 @@ describe('ServiceConfig', () => {
     for (const bad of ['eur', 'EURO', 'XYZ', 'XAU', '978']) expect(problems({ CRM_REPORTING_CURRENCY: bad })).toEqual(['CRM_REPORTING_CURRENCY']);
   });
 
+  it('takes the lifetime value defaults of analytics and names bad ones', () => {
+    expect(loadConfig(serviceConfigClass(3101), {})).toMatchObject({
+      CRM_CLV_HORIZON_MONTHS: 12,
+      CRM_CLV_DISCOUNT_RATE: 0.01,
+      CRM_CLV_MARGIN: 1,
+      CRM_CLV_UNIT: 'week',
+      CRM_VALUE_TIERS: 'platinum:1,gold:5,silver:20',
+    });
+    expect(loadConfig(serviceConfigClass(3101), { CRM_CLV_DISCOUNT_RATE: '0.02', CRM_CLV_MARGIN: '0.3' })).toMatchObject({ CRM_CLV_DISCOUNT_RATE: 0.02, CRM_CLV_MARGIN: 0.3 });
+    expect(problems({ CRM_CLV_HORIZON_MONTHS: '0' })).toEqual(['CRM_CLV_HORIZON_MONTHS']);
+    expect(problems({ CRM_CLV_DISCOUNT_RATE: '5' })).toEqual(['CRM_CLV_DISCOUNT_RATE']);
+    expect(problems({ CRM_CLV_MARGIN: 'half' })).toEqual(['CRM_CLV_MARGIN']);
+    expect(problems({ CRM_CLV_UNIT: 'month' })).toEqual(['CRM_CLV_UNIT']);
+    expect(problems({ CRM_VALUE_TIERS: 'gold:5' })).toEqual(['CRM_VALUE_TIERS']);
+  });
+
   it('names malformed settings and refuses unknown CRM_ ones', () => {
     expect(problems({ CRM_HTTP_PORT: '0' })).toEqual(['CRM_HTTP_PORT']);
     expect(problems({ CRM_HTTP_PORT: '70000' })).toEqual(['CRM_HTTP_PORT']);

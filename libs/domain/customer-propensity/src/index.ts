@@ -1,0 +1,5 @@
+export * from './logistic-regression';
+export * from './roc-auc';
+export * from './association-rules';
+export * from './offer-response';
+export * from './random';

@@ -1,0 +1,37 @@
+/**
+ * Deterministic randomness for models that must be reproducible: the same seed gives the same
+ * draws, and a hold-out split by id puts a customer on the same side every time it is trained.
+ */
+
+/** Mulberry32: a small, fast 32-bit generator; good enough for splits and test data, not for cryptography. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a of the seed and the id, as a number in [0, 1). */
+export function hashUnit(id: string, seed = 0): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  // A final avalanche: FNV alone keeps nearby ids' low bits close.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
+}
+
+/** Whether an id falls in the hold-out share (0–1) for this seed. */
+export function inHoldOut(id: string, share: number, seed = 0): boolean {
+  return hashUnit(id, seed) < share;
+}

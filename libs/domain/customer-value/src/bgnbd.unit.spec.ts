@@ -1,0 +1,109 @@
+import {
+  BgNbdLikelihood,
+  type BgNbdParams,
+  bgnbdLogLikelihood,
+  bgnbdTotalLogLikelihood,
+  conditionalExpectedPurchases,
+  expectedPurchases,
+  fitBgNbd,
+  probabilityAlive,
+} from './bgnbd';
+import { simulateCustomers } from './simulate';
+
+// FHL 2005's CDNOW estimates (weeks). The expected values were computed from the paper's
+// equations (6), (9), (10), (11) in their direct (non-log) form with mpmath at 40 digits.
+const PAPER: BgNbdParams = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+const KNOWN = [
+  { c: { x: 0, tx: 0, T: 38.86 }, logLikelihood: -0.55471327643815845, pAlive: 1, expected39: 0.19509805201126264 },
+  { c: { x: 2, tx: 30.43, T: 38.86 }, logLikelihood: -9.4586063070662712, pAlive: 0.72657857008067291, expected39: 1.2260281747671444 },
+  { c: { x: 14, tx: 37.5, T: 38.86 }, logLikelihood: -32.897835827587049, pAlive: 0.92506047491400062, expected39: 9.2861957774535536 },
+  { c: { x: 1, tx: 1.71, T: 20 }, logLikelihood: -4.2702812029329196, pAlive: 0.35415608592208625, expected39: 0.54867599764406615 },
+];
+
+describe('BG/NBD formulas against known values', () => {
+  it.each(KNOWN)('log-likelihood of %p', ({ c, logLikelihood }) => {
+    expect(bgnbdLogLikelihood(PAPER, c)).toBeCloseTo(logLikelihood, 11);
+  });
+
+  it.each(KNOWN)('P(alive) of %p', ({ c, pAlive }) => {
+    expect(probabilityAlive(PAPER, c)).toBeCloseTo(pAlive, 12);
+  });
+
+  it.each(KNOWN)('expected purchases in the next 39 weeks of %p', ({ c, expected39 }) => {
+    expect(conditionalExpectedPurchases(PAPER, c, 39)).toBeCloseTo(expected39, 10);
+  });
+
+  it.each([
+    [1, 0.05326789117165828],
+    [39, 1.1967231933208168],
+    [78, 1.8605190579427685],
+  ])('E[X(%p)] of a new customer is %p', (t, expected) => {
+    expect(expectedPurchases(PAPER, t)).toBeCloseTo(expected, 10);
+  });
+
+  it('the summed likelihood (grouped by x) equals the sum of the individual ones', () => {
+    const customers = KNOWN.map((k) => k.c);
+    expect(bgnbdTotalLogLikelihood(PAPER, customers)).toBeCloseTo(
+      KNOWN.reduce((s, k) => s + k.logLikelihood, 0),
+      10,
+    );
+  });
+
+  it('its analytic gradient matches central finite differences', () => {
+    const customers = [...KNOWN.map((k) => k.c), { x: 3, tx: 10, T: 30 }, { x: 0, tx: 0, T: 5 }];
+    const likelihood = new BgNbdLikelihood(customers);
+    const grad = [0, 0, 0, 0];
+    likelihood.valueAndGradient(PAPER, grad);
+    const keys = ['r', 'alpha', 'a', 'b'] as const;
+    keys.forEach((key, i) => {
+      const h = 1e-6 * PAPER[key];
+      const up = likelihood.value({ ...PAPER, [key]: PAPER[key] + h });
+      const down = likelihood.value({ ...PAPER, [key]: PAPER[key] - h });
+      expect(grad[i]).toBeCloseTo((up - down) / (2 * h), 5);
+    });
+  });
+
+  it('P(alive) falls the longer a frequent buyer has been silent, and survives overflow-sized exponents', () => {
+    const recent = probabilityAlive(PAPER, { x: 10, tx: 38, T: 39 });
+    const silent = probabilityAlive(PAPER, { x: 10, tx: 5, T: 39 });
+    expect(silent).toBeLessThan(recent);
+    const p = probabilityAlive(PAPER, { x: 5000, tx: 1, T: 1000 });
+    expect(p).toBeGreaterThanOrEqual(0);
+    expect(p).toBeLessThan(1e-100);
+  });
+
+  it('expected purchases grow with the horizon and are 0 for an empty one', () => {
+    const c = { x: 2, tx: 30.43, T: 38.86 };
+    expect(conditionalExpectedPurchases(PAPER, c, 0)).toBe(0);
+    expect(conditionalExpectedPurchases(PAPER, c, 10)).toBeLessThan(conditionalExpectedPurchases(PAPER, c, 20));
+    // A customer with hundreds of purchases: stdlib's 2F1 overflows, the series answers.
+    expect(Number.isFinite(conditionalExpectedPurchases(PAPER, { x: 300, tx: 38, T: 39 }, 2000))).toBe(true);
+  });
+});
+
+describe('fitBgNbd', () => {
+  it('recovers the parameters it simulated from (10,000 customers)', () => {
+    const truth: BgNbdParams = { r: 0.5, alpha: 6, a: 0.9, b: 3 };
+    const customers = simulateCustomers(truth, { customers: 10_000, seed: 12345 });
+    const fit = fitBgNbd(customers);
+    expect(fit.converged).toBe(true);
+    // Sampling error at n = 10,000 is a few percent for r and α, more for a and b.
+    expect(fit.params.r).toBeGreaterThan(0.44);
+    expect(fit.params.r).toBeLessThan(0.56);
+    expect(fit.params.alpha).toBeGreaterThan(5);
+    expect(fit.params.alpha).toBeLessThan(7);
+    expect(fit.params.a).toBeGreaterThan(0.6);
+    expect(fit.params.a).toBeLessThan(1.3);
+    // The fit is a maximum: nudging any parameter lowers the likelihood.
+    for (const key of ['r', 'alpha', 'a', 'b'] as const) {
+      expect(bgnbdTotalLogLikelihood({ ...fit.params, [key]: fit.params[key] * 1.01 }, customers)).toBeLessThan(fit.logLikelihood);
+      expect(bgnbdTotalLogLikelihood({ ...fit.params, [key]: fit.params[key] * 0.99 }, customers)).toBeLessThan(fit.logLikelihood);
+    }
+  });
+
+  it('refuses impossible summaries, naming them', () => {
+    expect(() => fitBgNbd([])).toThrow(/at least one/);
+    expect(() => fitBgNbd([{ x: 1, tx: 5, T: 4 }])).toThrow(/tx=5/);
+    expect(() => fitBgNbd([{ x: 1.5, tx: 1, T: 4 }])).toThrow(/x=1.5/);
+  });
+});
