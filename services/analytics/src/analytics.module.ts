@@ -4,7 +4,11 @@ import { CustomerMetricsController } from './metrics/get-customer-metrics/get-cu
 import { GetCustomerMetricsHandler } from './metrics/get-customer-metrics/get-customer-metrics.query';
 import { CustomerPurchasesController } from './purchases/get-purchases/get-purchases.controller';
 import { GetCustomerPurchasesHandler } from './purchases/get-purchases/get-purchases.query';
+import { JourneyProcessService } from './journey/journey-process.service';
 import { analyticsReadModels } from './read-models';
+import { CustomerRfmController } from './rfm/get-customer-rfm/get-customer-rfm.controller';
+import { ListRfmController } from './rfm/list-rfm/list-rfm.controller';
+import { RfmQueries } from './rfm/rfm.query';
 import { CustomerValuations } from './value/customer-valuations';
 import { ClvModelController } from './value/get-clv-model/get-clv-model.controller';
 import { CustomerValueController } from './value/get-customer-value/get-customer-value.controller';
@@ -23,11 +27,24 @@ import { ValueTierPublisher } from './value/value-tier-publisher';
   controllers: [
     CustomerMetricsController,
     CustomerPurchasesController,
+    // RFM (issue 11 §1)
+    CustomerRfmController,
+    ListRfmController,
     // lifetime value and value tiers (issue 11 §2, §4); RankCustomersController's /customers/ranking and /customers/at-risk are matched before /customers/:id
     RankCustomersController,
     ClvModelController,
     CustomerValueController,
   ],
-  providers: [GetCustomerMetricsHandler, GetCustomerPurchasesHandler, CustomerValuations, ValueTierPublisher],
+  providers: [
+    GetCustomerMetricsHandler,
+    GetCustomerPurchasesHandler,
+    // RFM (issue 11 §1)
+    RfmQueries,
+    // journey stage and relationship phase from behaviour (issue 11 §4)
+    JourneyProcessService,
+    // lifetime value and value tiers (issue 11 §2, §4)
+    CustomerValuations,
+    ValueTierPublisher,
+  ],
 })
 export class AnalyticsModule {}

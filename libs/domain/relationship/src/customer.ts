@@ -69,6 +69,10 @@ export interface StageChange<T> {
   reason?: string;
   /** `manual` (a person) or `derived` (analytics from behaviour); absent in events before v1.1 = manual. */
   source?: ChangeSource;
+  /** Derived changes: the rule that fired (`repeat-order`, `tenure-and-regularity`…, docs/analytics.md). */
+  rule?: string;
+  /** When it was changed (recorded since issue 11: how long a manual change holds off the automation). */
+  changedAt?: string;
 }
 
 export type CustomerEvent =
@@ -111,6 +115,9 @@ export interface Customer {
   readonly mergedInto?: { readonly survivorId: string; readonly mergeId: string };
   /** When its personal data was last erased. */
   readonly erasedAt?: string;
+  /** When a person last set the journey stage / relationship phase (only changes that say when): the automation holds off for a while. */
+  readonly journeyStageSetManuallyAt?: string;
+  readonly relationshipPhaseSetManuallyAt?: string;
 }
 
 export type CustomerState = Customer | undefined;
@@ -138,12 +145,27 @@ export type CustomerCommand =
    */
   | { type: 'MergeCustomer'; data: { customerId: string; survivorId: string; mergeId: string }; survivor: { exists: boolean; mergedInto?: string } }
   | { type: 'UnmergeCustomer'; data: { customerId: string; mergeId: string } }
-  | { type: 'ChangeJourneyStage'; data: { customerId: string; to: JourneyStage; reason?: string; source?: ChangeSource } }
-  | { type: 'ChangeRelationshipPhase'; data: { customerId: string; to: RelationshipPhase; reason?: string; source?: ChangeSource } }
+  | { type: 'ChangeJourneyStage'; data: { customerId: string; to: JourneyStage; reason?: string; source?: ChangeSource; changedAt?: string } }
+  | { type: 'ChangeRelationshipPhase'; data: { customerId: string; to: RelationshipPhase; reason?: string; source?: ChangeSource; changedAt?: string } }
+  /**
+   * Analytics' derivation from behaviour (issue 11 §4): the stage and/or phase its rules reached,
+   * each with the rule that fired, at `at`. Never refused: a move the automation may not make (a stage
+   * backwards, over a recent manual change, out of dissolution other than to awareness) is no event.
+   */
+  | { type: 'ApplyDerivedJourney'; data: { customerId: string; at: string; stage?: DerivedMove<JourneyStage>; phase?: DerivedMove<RelationshipPhase> } }
   /** Erasure of the customer's personal data (also of a merged customer: it is erased with its survivor). */
   | { type: 'ErasePersonalData'; data: PersonalDataErasure };
 
 export const customerStream = (customerId: string) => `customer-${customerId}`;
+
+/** Where analytics' rules say a customer is, and which rule said it. */
+export interface DerivedMove<T> {
+  to: T;
+  rule: string;
+}
+
+/** How long a person's change of stage or phase holds off the automation (docs/analytics.md, "Journey stage and relationship phase"). */
+export const MANUAL_CHANGE_HOLD_DAYS = 180;
 
 export function evolveCustomer(state: CustomerState, event: CustomerEvent): CustomerState {
   switch (event.type) {
@@ -178,10 +200,18 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       const { mergedInto: _merged, ...rest } = state;
       return rest;
     }
-    case 'CustomerJourneyStageChanged':
-      return state && { ...state, journeyStage: event.data.to };
-    case 'CustomerRelationshipPhaseChanged':
-      return state && { ...state, relationshipPhase: event.data.to };
+    case 'CustomerJourneyStageChanged': {
+      if (!state) return state;
+      const { journeyStageSetManuallyAt: _before, ...rest } = state;
+      const manualAt = event.data.source !== 'derived' ? event.data.changedAt : undefined;
+      return { ...rest, journeyStage: event.data.to, ...(manualAt && { journeyStageSetManuallyAt: manualAt }) };
+    }
+    case 'CustomerRelationshipPhaseChanged': {
+      if (!state) return state;
+      const { relationshipPhaseSetManuallyAt: _before, ...rest } = state;
+      const manualAt = event.data.source !== 'derived' ? event.data.changedAt : undefined;
+      return { ...rest, relationshipPhase: event.data.to, ...(manualAt && { relationshipPhaseSetManuallyAt: manualAt }) };
+    }
     case 'CustomerPersonalDataErased':
       // Contacts and identities are personal through and through: nothing of them is kept.
       return state && { ...state, name: ERASED, contacts: [], identities: [], erasedAt: event.data.erasedAt };
@@ -204,14 +234,54 @@ function changeOf<T extends string>(
   order: readonly T[],
   customerId: string,
   from: T,
-  command: { to: T; reason?: string; source?: ChangeSource },
+  command: { to: T; reason?: string; source?: ChangeSource; changedAt?: string },
 ): StageChange<T> {
   const reason = command.reason?.trim();
   // Moving back is a judgement a person makes and must explain; analytics re-derives freely.
   if (command.source !== 'derived' && order.indexOf(command.to) < order.indexOf(from) && !reason) {
     throw new DomainRuleViolation('backward-move-needs-reason', `moving back from ${from} to ${command.to} needs a reason`);
   }
-  return { customerId, from, to: command.to, ...(reason && { reason }), ...(command.source && { source: command.source }) };
+  return {
+    customerId,
+    from,
+    to: command.to,
+    ...(reason && { reason }),
+    ...(command.source && { source: command.source }),
+    ...(command.changedAt && { changedAt: command.changedAt }),
+  };
+}
+
+const HOLD_MS = MANUAL_CHANGE_HOLD_DAYS * 86_400_000;
+/** A person's change holds off the automation for MANUAL_CHANGE_HOLD_DAYS after it. */
+const heldByPerson = (setManuallyAt: string | undefined, at: string) => setManuallyAt !== undefined && Date.parse(at) - Date.parse(setManuallyAt) < HOLD_MS;
+
+/**
+ * The automation's moves: a stage only forward (the ladder of JOURNEY_STAGES); a phase anywhere
+ * except out of dissolution other than to awareness (as a person's); neither within the hold of a
+ * person's change.
+ */
+function deriveJourney(state: Customer, d: Extract<CustomerCommand, { type: 'ApplyDerivedJourney' }>['data']): CustomerEvent[] {
+  const events: CustomerEvent[] = [];
+  const stage = d.stage;
+  if (stage && JOURNEY_STAGES.indexOf(stage.to) > JOURNEY_STAGES.indexOf(state.journeyStage) && !heldByPerson(state.journeyStageSetManuallyAt, d.at)) {
+    events.push({
+      type: 'CustomerJourneyStageChanged',
+      data: { customerId: state.customerId, from: state.journeyStage, to: stage.to, source: 'derived', rule: stage.rule, changedAt: d.at },
+    });
+  }
+  const phase = d.phase;
+  if (
+    phase &&
+    phase.to !== state.relationshipPhase &&
+    !(state.relationshipPhase === 'dissolution' && phase.to !== 'awareness') &&
+    !heldByPerson(state.relationshipPhaseSetManuallyAt, d.at)
+  ) {
+    events.push({
+      type: 'CustomerRelationshipPhaseChanged',
+      data: { customerId: state.customerId, from: state.relationshipPhase, to: phase.to, source: 'derived', rule: phase.rule, changedAt: d.at },
+    });
+  }
+  return events;
 }
 
 /** Relationship phases, in Dwyer's order; dissolution can follow any of them. */
@@ -243,6 +313,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       throw new DomainRuleViolation('not-merged', `merge ${command.data.mergeId} is not in force for ${state.customerId}`);
     return [{ type: 'CustomerUnmerged', data: { customerId: state.customerId, survivorId: state.mergedInto.survivorId, mergeId: command.data.mergeId } }];
   }
+  // Analytics derives survivors; a derivation for a customer merged since is simply no longer due.
+  if (command.type === 'ApplyDerivedJourney' && state.mergedInto) return [];
   // A merged customer is read and written as its survivor: the application layer sends its
   // commands there; one that arrives here anyway is refused rather than lost in a merged record.
   if (state.mergedInto) throw new DomainRuleViolation('customer-merged', `customer ${state.customerId} is merged into ${state.mergedInto.survivorId}`);
@@ -297,6 +369,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
     case 'ChangeJourneyStage':
       if (state.journeyStage === command.data.to) return [];
       return [{ type: 'CustomerJourneyStageChanged', data: changeOf(JOURNEY_STAGES, state.customerId, state.journeyStage, command.data) }];
+    case 'ApplyDerivedJourney':
+      return deriveJourney(state, command.data);
     case 'ChangeRelationshipPhase': {
       const { to } = command.data;
       if (state.relationshipPhase === to) return [];

@@ -265,3 +265,90 @@ describe('customer personal data erasure', () => {
     given([]).when({ type: 'ErasePersonalData', data: erasure }).thenBreaks('unknown-customer');
   });
 });
+
+// Analytics' derivation (issue 11 §4): only forward for stages, never over a person's recent change.
+describe('customer: derived journey stage and relationship phase', () => {
+  const history: CustomerEvent[] = [{ type: 'CustomerRegistered', data: registered }];
+  const at = '2026-06-01T00:00:00.000Z';
+  const derive = (
+    stage?: { to: 'first-time-customer' | 'repeat-customer' | 'prospect'; rule: string },
+    phase?: { to: 'expansion' | 'awareness' | 'commitment'; rule: string },
+    when = at,
+  ): CustomerCommand => ({
+    type: 'ApplyDerivedJourney',
+    data: { customerId: 'c1', at: when, ...(stage && { stage }), ...(phase && { phase }) },
+  });
+
+  it('records the stage and the phase with the rule that fired, as derived', () => {
+    given(history)
+      .when(derive({ to: 'repeat-customer', rule: 'repeat-order' }, { to: 'expansion', rule: 'repeat-purchases' }))
+      .then([
+        {
+          type: 'CustomerJourneyStageChanged',
+          data: { customerId: 'c1', from: 'prospect', to: 'repeat-customer', source: 'derived', rule: 'repeat-order', changedAt: at },
+        },
+        {
+          type: 'CustomerRelationshipPhaseChanged',
+          data: { customerId: 'c1', from: 'exploration', to: 'expansion', source: 'derived', rule: 'repeat-purchases', changedAt: at },
+        },
+      ]);
+  });
+
+  it('appends nothing for what is already so (a re-delivery), and never moves a stage back', () => {
+    const repeat: CustomerEvent[] = [
+      ...history,
+      {
+        type: 'CustomerJourneyStageChanged',
+        data: { customerId: 'c1', from: 'prospect', to: 'repeat-customer', source: 'derived', rule: 'repeat-order', changedAt: at },
+      },
+    ];
+    given(repeat)
+      .when(derive({ to: 'repeat-customer', rule: 'repeat-order' }))
+      .thenNothingHappens();
+    given(repeat)
+      .when(derive({ to: 'first-time-customer', rule: 'first-order' }))
+      .thenNothingHappens();
+    given(repeat)
+      .when(derive({ to: 'prospect', rule: 'x' }))
+      .thenNothingHappens();
+  });
+
+  it(`holds off for 180 days after a person's change, then derives again`, () => {
+    const manual: CustomerEvent[] = [
+      ...history,
+      { type: 'CustomerJourneyStageChanged', data: { customerId: 'c1', from: 'prospect', to: 'first-time-customer', source: 'manual', changedAt: at } },
+      { type: 'CustomerRelationshipPhaseChanged', data: { customerId: 'c1', from: 'exploration', to: 'commitment', source: 'manual', changedAt: at } },
+    ];
+    const day179 = '2026-11-27T23:59:59.000Z';
+    const day180 = '2026-11-28T00:00:00.000Z';
+    given(manual)
+      .when(derive({ to: 'repeat-customer', rule: 'repeat-order' }, { to: 'expansion', rule: 'repeat-purchases' }, day179))
+      .thenNothingHappens();
+    expect(
+      decide(manual, derive({ to: 'repeat-customer', rule: 'repeat-order' }, { to: 'expansion', rule: 'repeat-purchases' }, day180)).map((e) => e.type),
+    ).toEqual(['CustomerJourneyStageChanged', 'CustomerRelationshipPhaseChanged']);
+    // A derived change ends nothing of the hold on the other; a manual change without a time (recorded before) holds nothing.
+    const untimed: CustomerEvent[] = [
+      ...history,
+      { type: 'CustomerJourneyStageChanged', data: { customerId: 'c1', from: 'prospect', to: 'first-time-customer', source: 'manual' } },
+    ];
+    expect(decide(untimed, derive({ to: 'repeat-customer', rule: 'repeat-order' }))).toHaveLength(1);
+    // the person's changes record when (the application layer sets changedAt)
+    expect(stateOf(manual)).toMatchObject({ journeyStageSetManuallyAt: at, relationshipPhaseSetManuallyAt: at });
+  });
+
+  it('leaves a dissolved relationship only to awareness, and a merged customer alone', () => {
+    const dissolved: CustomerEvent[] = [
+      ...history,
+      { type: 'CustomerRelationshipPhaseChanged', data: { customerId: 'c1', from: 'exploration', to: 'dissolution', source: 'derived', rule: 'lapsed' } },
+    ];
+    given(dissolved)
+      .when(derive(undefined, { to: 'commitment', rule: 'tenure-and-regularity' }))
+      .thenNothingHappens();
+    expect(decide(dissolved, derive(undefined, { to: 'awareness', rule: 'restart-after-dissolution' }))).toHaveLength(1);
+    const merged: CustomerEvent[] = [...history, { type: 'CustomerMerged', data: { customerId: 'c1', survivorId: 'c2', mergeId: 'm1' } }];
+    given(merged)
+      .when(derive({ to: 'repeat-customer', rule: 'repeat-order' }))
+      .thenNothingHappens();
+  });
+});

@@ -146,6 +146,10 @@ export class CustomerJourneyStageChangedV1 {
   @IsIn(JOURNEY_STAGES) to!: string;
   @IsOptional() @Personal() @IsString() @IsNotEmpty() reason?: string;
   @IsOptional() @IsIn(CHANGE_SOURCES) source?: string;
+  /** Derived changes (issue 11 §4): the rule that fired, e.g. `repeat-order` (docs/analytics.md). An optional addition to version 1. */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) rule?: string;
+  /** When it was changed (recorded since issue 11; a manual change holds off the automation for a while). An optional addition to version 1. */
+  @IsOptional() @IsInstant() changedAt?: string;
 }
 
 export class CustomerRelationshipPhaseChangedV1 {
@@ -154,6 +158,10 @@ export class CustomerRelationshipPhaseChangedV1 {
   @IsIn(RELATIONSHIP_PHASES) to!: string;
   @IsOptional() @Personal() @IsString() @IsNotEmpty() reason?: string;
   @IsOptional() @IsIn(CHANGE_SOURCES) source?: string;
+  /** Derived changes (issue 11 §4): the rule that fired, e.g. `repeat-order` (docs/analytics.md). An optional addition to version 1. */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) rule?: string;
+  /** When it was changed (recorded since issue 11; a manual change holds off the automation for a while). An optional addition to version 1. */
+  @IsOptional() @IsInstant() changedAt?: string;
 }
 
 class OwnerV1 {

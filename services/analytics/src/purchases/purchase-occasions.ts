@@ -42,14 +42,21 @@ export interface PurchaseOccasionsOptions {
 /** Merge chains are short (each merge needs a live survivor); this only guards against bad data, as customer-merges.query.ts does. */
 const MAX_MERGE_DEPTH = 50;
 
-interface GroupRow {
-  customer_id: string;
+interface OrderGroup {
+  customerId: string;
   day: string;
   currency: string;
   /** bigint as text. */
   net: string;
   orders: number;
 }
+
+// Groups travel as text: one row per bucket of customers, fields and groups split by the ASCII unit
+// and record separators. Reading half a million groups as rows costs the embedded database several
+// times more than the grouping itself; a few long strings cost little (measured: docs/analytics.md).
+const FIELD = '\x1f';
+const RECORD = '\x1e';
+const BUCKETS = 64;
 
 /**
  * Every customer's purchase occasions in the reporting currency. The database groups the orders by
@@ -65,24 +72,25 @@ export async function loadPurchaseOccasions(m: EntityManager, opts: PurchaseOcca
   const unconvertedCurrencies = new Set<string>();
   let unconvertedOrders = 0;
   for (const g of groups) {
-    const amount = convertOn(rates, BigInt(g.net), g.currency, reportingCurrency, g.day);
+    // The reporting currency itself needs no rate (and no bigint on the way).
+    const amount = g.currency === reportingCurrency ? Number(g.net) : convertOn(rates, BigInt(g.net), g.currency, reportingCurrency, g.day);
     if (amount === undefined) {
       unconvertedOrders += g.orders;
       unconvertedCurrencies.add(g.currency);
       continue;
     }
-    // Rows come by customer, day, currency: a day's currencies are adjacent.
+    // Groups come by customer, day, currency: a day's currencies are adjacent.
     const last = occasions[occasions.length - 1];
-    if (last && last.customerId === g.customer_id && last.day === g.day) {
+    if (last && last.customerId === g.customerId && last.day === g.day) {
       last.amount += Number(amount);
       last.orders += g.orders;
-    } else occasions.push({ customerId: g.customer_id, day: g.day, amount: Number(amount), orders: g.orders });
+    } else occasions.push({ customerId: g.customerId, day: g.day, amount: Number(amount), orders: g.orders });
   }
   return { reportingCurrency, occasions, unconverted: { orders: unconvertedOrders, currencies: [...unconvertedCurrencies].sort() } };
 }
 
 /** Orders that count, by survivor, UTC day and currency, with their net in minor units of that currency. */
-async function groupedOrders(m: EntityManager, opts: PurchaseOccasionsOptions): Promise<GroupRow[]> {
+async function groupedOrders(m: EntityManager, opts: PurchaseOccasionsOptions): Promise<OrderGroup[]> {
   const orders = m.getRepository(OrderPurchase).metadata.tablePath;
   const returns = m.getRepository(OrderReturn).metadata.tablePath;
   const merges = m.getRepository(CustomerMerge).metadata.tablePath;
@@ -104,7 +112,10 @@ async function groupedOrders(m: EntityManager, opts: PurchaseOccasionsOptions): 
     ...(asOf ? [`o.order_date <= ${asOf}`] : []),
     ...(opts.from ? [`o.order_date >= ${param(opts.from.toISOString())}`] : []),
   ];
-  const only = opts.customerIds ? `WHERE customer_id = ANY(${param(opts.customerIds)}::text[])` : '';
+  const wanted = opts.customerIds ? param(opts.customerIds) : undefined;
+  // Some customers only: their orders and those of the customers merged into them, found through the customer index.
+  if (wanted) where.push(`o.customer_id IN (SELECT unnest(${wanted}::text[]) UNION SELECT id FROM survivors WHERE survivor = ANY(${wanted}::text[]))`);
+  const only = wanted ? `WHERE customer_id = ANY(${wanted}::text[])` : '';
   const sql = `
     WITH RECURSIVE links AS (
       SELECT m.duplicate_id, m.survivor_id FROM ${merges} m WHERE ${mergeInForce}
@@ -120,11 +131,21 @@ async function groupedOrders(m: EntityManager, opts: PurchaseOccasionsOptions): 
       LEFT JOIN survivors s ON s.id = o.customer_id
       ${returnsJoin}
       WHERE ${where.join(' AND ')}
+    ), grouped AS (
+      SELECT customer_id, (order_date AT TIME ZONE 'UTC')::date AS day, currency, SUM(net) AS net, COUNT(*) AS orders
+      FROM counted
+      ${only ? `${only} AND net > 0` : 'WHERE net > 0'}
+      GROUP BY 1, 2, 3
     )
-    SELECT customer_id, to_char(order_date AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, currency, SUM(net)::text AS net, COUNT(*)::int AS orders
-    FROM counted
-    ${only ? `${only} AND net > 0` : 'WHERE net > 0'}
-    GROUP BY 1, 2, 3
-    ORDER BY 1, 2, 3`;
-  return (await m.query(sql, params)) as GroupRow[];
+    SELECT string_agg(customer_id || chr(31) || to_char(day, 'YYYY-MM-DD') || chr(31) || currency || chr(31) || net || chr(31) || orders, chr(30)) AS groups
+    FROM grouped
+    GROUP BY abs(hashtext(customer_id)) % ${BUCKETS}`;
+  let lines: string[] = [];
+  for (const row of (await m.query(sql, params)) as { groups: string | null }[]) if (row.groups) lines = lines.concat(row.groups.split(RECORD));
+  // customer, day, currency: the unit separator sorts below every character of an id, so a shorter id comes first, as in a string comparison.
+  lines.sort();
+  return lines.map((line) => {
+    const [customerId, day, currency, net, orders] = line.split(FIELD);
+    return { customerId, day, currency, net, orders: Number(orders) };
+  });
 }

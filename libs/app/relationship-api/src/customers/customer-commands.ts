@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { assertExpectedRevision, CommandHandler, type EventStore } from '@crm/event-store';
-import type { ChangeSource, ContactRole, JourneyStage, RelationshipPhase } from '@crm/kernel';
+import { COMPANY_WIDE_VISIBILITY, type ChangeSource, type ContactRole, type JourneyStage, type RelationshipPhase } from '@crm/kernel';
 import {
   customerDecider,
   customerStream,
   NotFoundError,
   type Contact,
   type CustomerCommand,
+  type CustomerEvent,
   type CustomerState,
+  type DerivedMove,
   type Identity,
   type ParentCandidate,
 } from '@crm/relationship';
@@ -15,6 +17,9 @@ import type { Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
 import type { RegisterCustomerDto } from '../dto';
 import { IdentityClaims } from '../identities/identity-claims';
+
+/** What analytics' derivation of journey stages and relationship phases is recorded as. */
+export const ANALYTICS_JOURNEY_ACTOR = { type: 'system' as const, id: 'analytics-journey' };
 
 /** How deep an account hierarchy may go before a parent chain is refused as suspicious. */
 const MAX_HIERARCHY_DEPTH = 100;
@@ -153,7 +158,12 @@ export class CustomerCommands {
     change: { to: JourneyStage; reason?: string; source?: ChangeSource },
     options: CommandOptions = {},
   ): Promise<CommandResult> {
-    return this.run(principal, customerId, { type: 'ChangeJourneyStage', data: { customerId, source: 'manual', ...change } }, options);
+    return this.run(
+      principal,
+      customerId,
+      { type: 'ChangeJourneyStage', data: { customerId, source: 'manual', ...change, changedAt: this.settings.clock.now().toISOString() } },
+      options,
+    );
   }
 
   async changeRelationshipPhase(
@@ -162,7 +172,42 @@ export class CustomerCommands {
     change: { to: RelationshipPhase; reason?: string; source?: ChangeSource },
     options: CommandOptions = {},
   ): Promise<CommandResult> {
-    return this.run(principal, customerId, { type: 'ChangeRelationshipPhase', data: { customerId, source: 'manual', ...change } }, options);
+    return this.run(
+      principal,
+      customerId,
+      { type: 'ChangeRelationshipPhase', data: { customerId, source: 'manual', ...change, changedAt: this.settings.clock.now().toISOString() } },
+      options,
+    );
+  }
+
+  /**
+   * Analytics' command (issue 11 §4): where its rules put the customer, decided on the stage and phase
+   * this command loads (`derive` gets them), recorded as `source: derived` with the rule that fired,
+   * by the system actor `analytics-journey`. The decider drops what the automation may not do (a
+   * stage backwards, over a person's change within MANUAL_CHANGE_HOLD_DAYS, out of dissolution other
+   * than to awareness); a repeat of the same derivation finds it done and appends nothing. A merged
+   * customer appends nothing (its survivor is derived). 404 for an unknown customer.
+   */
+  async applyDerivedJourney(
+    customerId: string,
+    derive: (current: { journeyStage: JourneyStage; relationshipPhase: RelationshipPhase }) => {
+      stage?: DerivedMove<JourneyStage>;
+      phase?: DerivedMove<RelationshipPhase>;
+    },
+    options: Pick<CommandOptions, 'correlationId'> = {},
+  ): Promise<{ events: CustomerEvent[] }> {
+    const at = this.settings.clock.now().toISOString();
+    const r = await this.handler.handle(
+      customerStream(customerId),
+      (state): CustomerCommand => ({ type: 'ApplyDerivedJourney', data: { customerId, at, ...(state && !state.mergedInto ? derive(state) : {}) } }),
+      { correlationId: options.correlationId ?? randomUUID(), actor: ANALYTICS_JOURNEY_ACTOR, occurredAt: at, visibility: COMPANY_WIDE_VISIBILITY },
+      {
+        check: (state) => {
+          if (!state) throw new NotFoundError(`customer ${customerId} not found`);
+        },
+      },
+    );
+    return { events: r.events };
   }
 
   /**

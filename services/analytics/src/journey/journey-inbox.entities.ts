@@ -1,0 +1,17 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * Customers whose behaviour changed since their journey stage and relationship phase were last
+ * derived: the process manager's to-do list. `version` grows with each new event, so the manager
+ * clears a row only if nothing arrived while it was deriving.
+ */
+@Entity({ name: 'journey_pending' })
+@Index(['markedAt'])
+export class JourneyPending {
+  @PrimaryColumn({ type: 'text', name: 'customer_id' }) customerId!: string;
+  /** When the latest event that marked it happened. */
+  @Column({ type: 'timestamptz', name: 'marked_at' }) markedAt!: Date;
+  @Column({ type: 'integer' }) version!: number;
+}
+
+export const JOURNEY_INBOX_ENTITIES = [JourneyPending];
