@@ -69,6 +69,8 @@ describe("analytics: a customer's purchase history (embedded)", () => {
     // never added across currencies; the cancelled order counts nowhere
     expect(view.byCurrency).toEqual({ EUR: { orders: 2, net: 15_000 }, IDR: { orders: 1, net: 150_000_00 } });
     expect(view.purchaseOccasions).toBe(2);
+    // in the reporting currency (EUR by default): the IDR order has no rate, so it is left out and counted
+    expect(view.inReportingCurrency).toEqual({ currency: 'EUR', net: 15_000, purchaseOccasions: 1, unconverted: { orders: 1, currencies: ['IDR'] } });
     expect(view.lastOrderDate).toBe('2026-02-01T10:00:00.000Z');
     expect(view.orders.find((o) => o.orderId === c.id)).toMatchObject({ source: 'api', lineCount: 1 });
   });

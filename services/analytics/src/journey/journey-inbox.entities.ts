@@ -14,4 +14,11 @@ export class JourneyPending {
   @Column({ type: 'integer' }) version!: number;
 }
 
-export const JOURNEY_INBOX_ENTITIES = [JourneyPending];
+/** When the process manager last marked every customer who bought (time alone moves some rules: a quiet year dissolves). */
+@Entity({ name: 'journey_sweeps' })
+export class JourneySweep {
+  @PrimaryColumn({ type: 'text' }) name!: string;
+  @Column({ type: 'timestamptz', name: 'swept_at' }) sweptAt!: Date;
+}
+
+export const JOURNEY_INBOX_ENTITIES = [JourneyPending, JourneySweep];

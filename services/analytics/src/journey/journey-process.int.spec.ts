@@ -5,11 +5,13 @@ import { loadConfig } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import type { RecordedEvent } from '@crm/event-store';
 import { waitFor } from '@crm/event-store/testing';
+import { TestClock } from '@crm/kernel';
 import { createPlatform, type Platform } from '@crm/platform';
-import { READ_MODELS, createRelationshipCommands, type ReadModelRunners, type RelationshipCommands } from '@crm/relationship-api';
+import { CustomerCommands, READ_MODELS, createRelationshipCommands, type ReadModelRunners, type RelationshipCommands } from '@crm/relationship-api';
 import type { ServiceApp, StaffPrincipal } from '@crm/service-kit';
 import { AnalyticsConfig, createAnalyticsApp } from '../analytics';
 import { JourneyPending } from './journey-inbox.entities';
+import { JourneyProcess } from './journey-process';
 import { JourneyProcessService } from './journey-process.service';
 
 // The journey process manager in the analytics app on the embedded platform: orders placed in sales
@@ -23,6 +25,7 @@ describe('analytics: journey stage and relationship phase from behaviour (embedd
   const alice: StaffPrincipal = { kind: 'staff', subject: 'alice', department: 'sales', roles: [] };
   const DAY = 86_400_000;
   const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString();
+  let repeatCustomer = '';
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-analytics-journey-'));
@@ -48,6 +51,7 @@ describe('analytics: journey stage and relationship phase from behaviour (embedd
 
   it('a first order makes a first-time customer exploring; a second a repeat customer expanding — each recorded once, as derived, with its rule', async () => {
     const customerId = (await commands.customers.register(alice, { kind: 'organisation', name: 'PT Perjalanan' })).id;
+    repeatCustomer = customerId;
     await place(customerId, daysAgo(20));
     await waitFor(async () => (await journeyEvents(customerId)).length === 2, 20000, 'the first derivation');
     await place(customerId, daysAgo(5));
@@ -93,5 +97,22 @@ describe('analytics: journey stage and relationship phase from behaviour (embedd
     expect((await journeyEvents(customerId)).map((e) => e.data)).toEqual([
       expect.objectContaining({ from: 'awareness', to: 'exploration', source: 'derived', rule: 'recent-interactions' }),
     ]);
+  });
+
+  it('a sweep lets time alone fire a rule: a year without purchases or contact dissolves the relationship', async () => {
+    // The app's own manager stops; this one runs 400 days ahead, by hand.
+    await app.app.get(JourneyProcessService).process.stop();
+    const clock = new TestClock(new Date(Date.now() + 400 * DAY).toISOString());
+    const process = new JourneyProcess(app.app.get(CustomerCommands), app.app.get<ReadModelRunners>(READ_MODELS).dataSource, clock, {
+      intervalMs: 0,
+      sweepEveryMs: DAY,
+    });
+    const first = await process.tick();
+    // every customer who bought (the two above), none who never did
+    expect(first.swept).toBe(2);
+    expect(first.recorded).toContainEqual({ customerId: repeatCustomer, type: 'CustomerRelationshipPhaseChanged', to: 'dissolution', rule: 'lapsed' });
+    expect((await journeyEvents(repeatCustomer)).at(-1)!.data).toMatchObject({ from: 'expansion', to: 'dissolution', source: 'derived', rule: 'lapsed' });
+    // not due again within the day; nothing left to record
+    expect(await process.tick()).toMatchObject({ swept: 0, looked: 0, recorded: [] });
   });
 });

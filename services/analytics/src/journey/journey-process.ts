@@ -3,7 +3,8 @@ import type { CustomerCommands } from '@crm/relationship-api';
 import { resolveCustomerId } from '@crm/relationship-read-models';
 import type { CustomerEvent } from '@crm/relationship';
 import type { DataSource } from 'typeorm';
-import { JourneyPending } from './journey-inbox.entities';
+import { OrderPurchase } from '../purchases/purchase-history.entities';
+import { JourneyPending, JourneySweep } from './journey-inbox.entities';
 import { loadJourneyFacts } from './journey-facts.query';
 import { deriveJourney } from './journey-rules';
 
@@ -12,10 +13,18 @@ export interface JourneyProcessOptions {
   intervalMs?: number;
   /** Customers per tick; default 100 (the rest on the next tick, longest waiting first). */
   batchSize?: number;
+  /**
+   * How often (by the clock) every customer who bought is marked, so rules that time alone makes
+   * true (dissolution after a quiet year, a year of tenure) fire without a new event; default a day.
+   * 0: never.
+   */
+  sweepEveryMs?: number;
   logger?: { warn(message: string): void };
 }
 
 export interface JourneyTick {
+  /** Customers marked by a sweep in this tick (0: no sweep was due). */
+  swept: number;
   looked: number;
   recorded: { customerId: string; type: CustomerEvent['type']; to: string; rule?: string }[];
   failed: { customerId: string; error: string }[];
@@ -74,9 +83,10 @@ export class JourneyProcess {
 
   private async tickNow(): Promise<JourneyTick> {
     const m = this.dataSource.manager;
+    const swept = await this.sweepIfDue();
     const pending = m.getRepository(JourneyPending);
     const rows = await pending.find({ order: { markedAt: 'ASC', customerId: 'ASC' }, take: this.options.batchSize ?? 100 });
-    const tick: JourneyTick = { looked: rows.length, recorded: [], failed: [] };
+    const tick: JourneyTick = { swept, looked: rows.length, recorded: [], failed: [] };
     for (const row of rows) {
       try {
         const survivor = await resolveCustomerId(m, row.customerId);
@@ -92,6 +102,31 @@ export class JourneyProcess {
       }
     }
     return tick;
+  }
+
+  /**
+   * Marks every customer who ever bought, once per `sweepEveryMs` by the clock (the time of the last
+   * sweep is kept in `journey_sweeps`, so a restart does not sweep again). Two instances sweeping at
+   * once only mark twice: each derivation is still recorded once.
+   */
+  private async sweepIfDue(): Promise<number> {
+    const every = this.options.sweepEveryMs ?? 86_400_000;
+    if (every <= 0) return 0;
+    const now = this.clock.now();
+    const m = this.dataSource.manager;
+    const last = await m.getRepository(JourneySweep).findOneBy({ name: 'daily' });
+    if (last && now.getTime() - last.sweptAt.getTime() < every) return 0;
+    const pending = m.getRepository(JourneyPending).metadata.tablePath;
+    const orders = m.getRepository(OrderPurchase).metadata.tablePath;
+    const marked = (await m.query(
+      `WITH marked AS (
+         INSERT INTO ${pending} AS p (customer_id, marked_at, version) SELECT DISTINCT customer_id, $1::timestamptz, 1 FROM ${orders}
+         ON CONFLICT (customer_id) DO UPDATE SET version = p.version + 1 RETURNING 1
+       ) SELECT count(*)::int AS n FROM marked`,
+      [now.toISOString()],
+    )) as { n: number }[];
+    await m.getRepository(JourneySweep).save({ name: 'daily', sweptAt: now });
+    return marked[0]?.n ?? 0;
   }
 
   /** Derives and records; out of dissolution the first step is awareness, so a second pass may move it on. */

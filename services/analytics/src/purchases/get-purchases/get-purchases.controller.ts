@@ -41,6 +41,17 @@ export class CustomerPurchasesController {
         byCurrency: { type: 'object', additionalProperties: { type: 'object', properties: { orders: { type: 'integer' }, net: { type: 'integer' } } } },
         purchaseOccasions: { type: 'integer' },
         lastOrderDate: { type: 'string', format: 'date-time', nullable: true },
+        inReportingCurrency: {
+          type: 'object',
+          description:
+            'The same orders in the reporting currency (CRM_REPORTING_CURRENCY), each converted with the rate in force on its day; fully returned orders and orders without a rate left out (counted in unconverted)',
+          properties: {
+            currency: { type: 'string', example: 'EUR' },
+            net: { type: 'integer' },
+            purchaseOccasions: { type: 'integer' },
+            unconverted: { type: 'object', properties: { orders: { type: 'integer' }, currencies: { type: 'array', items: { type: 'string' } } } },
+          },
+        },
       },
     },
     example: {
@@ -60,6 +71,7 @@ export class CustomerPurchasesController {
       byCurrency: { EUR: { orders: 1, net: 7492497 } },
       purchaseOccasions: 1,
       lastOrderDate: '2026-03-03T00:00:00.000Z',
+      inReportingCurrency: { currency: 'EUR', net: 7492497, purchaseOccasions: 1, unconverted: { orders: 0, currencies: [] } },
     },
   })
   @ApiProblem(400, 'The id is not a UUID')

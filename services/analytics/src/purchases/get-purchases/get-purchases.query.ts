@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '@crm/relationship';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { customerExists, mergedCustomerIds, resolveCustomerId } from '@crm/relationship-read-models';
+import { SERVICE_CONFIG, type ServiceConfig } from '@crm/service-kit';
 import { In } from 'typeorm';
 import { OrderPurchase } from '../purchase-history.entities';
+import { loadPurchaseOccasions } from '../purchase-occasions';
 
 export interface PurchaseView {
   orderId: string;
@@ -28,12 +30,20 @@ export interface CustomerPurchasesView {
   /** Days with at least one order not cancelled: several orders on one day are one purchase occasion (as the CLV models count them). */
   purchaseOccasions: number;
   lastOrderDate: string | null;
+  /**
+   * The same orders in the reporting currency (CRM_REPORTING_CURRENCY), each converted with the rate in
+   * force on its day (docs/analytics.md): net total, purchase occasions, and what could not be converted.
+   */
+  inReportingCurrency: { currency: string; net: number; purchaseOccasions: number; unconverted: { orders: number; currencies: string[] } };
 }
 
 /** A customer's purchase history from analytics' own read model (fed by the order events). */
 @Injectable()
 export class GetCustomerPurchasesHandler {
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelRunners) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
 
   async handle(customerId: string): Promise<CustomerPurchasesView> {
     const manager = this.readModels.dataSource.manager;
@@ -61,12 +71,19 @@ export class GetCustomerPurchasesHandler {
       c.orders += 1;
       c.net += o.total - o.refunded;
     }
+    const converted = await loadPurchaseOccasions(manager, { customerIds: [survivor], reportingCurrency: this.config.CRM_REPORTING_CURRENCY });
     return {
       customerId: survivor,
       orders,
       byCurrency,
       purchaseOccasions: new Set(kept.map((o) => o.orderDate.slice(0, 10))).size,
       lastOrderDate: kept[0]?.orderDate ?? null,
+      inReportingCurrency: {
+        currency: converted.reportingCurrency,
+        net: converted.occasions.reduce((sum, o) => sum + o.amount, 0),
+        purchaseOccasions: converted.occasions.length,
+        unconverted: converted.unconverted,
+      },
     };
   }
 }
