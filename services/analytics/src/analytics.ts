@@ -10,9 +10,12 @@
  *                                        `?periodDays=N`). A purchase is a won opportunity or partner deal.
  *   GET /customers/:id/purchases         sales orders, per currency and in the reporting currency
  *   GET /customers/:id/rfm, GET /rfm     RFM quintile scores, cells and segments (docs/analytics.md)
+ *   GET /models/clv                      BG/NBD and Gamma-Gamma fitted on the purchase occasions (value/)
+ *   GET /customers/:id/value             expected purchases, P(alive), expected spend, CLV, value tier
+ *   GET /customers/ranking, /at-risk     the most valuable customers; valuable ones probably lost
  *
  * It also derives journey stages and relationship phases from behaviour (journey/), recorded through
- * the customer command of the relationship API.
+ * the customer command of the relationship API, and records value tier changes (CustomerValueTierChanged).
  *
  * Port 3005 by default (CRM_HTTP_PORT). Rebuild: npm run rebuild-read-model -- --service analytics
  */

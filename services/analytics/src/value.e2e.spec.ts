@@ -64,7 +64,11 @@ describe('analytics: lifetime value and value tiers (embedded)', () => {
       }
     }
     withoutPurchases = (await commands.customers.register(alice, { kind: 'person', name: 'Belum Beli' })).id;
-    await waitFor(async () => ((await call(`/customers/${withoutPurchases}/purchases`)).status === 200 ? true : false), 20000, 'the customers to reach analytics');
+    await waitFor(
+      async () => ((await call(`/customers/${withoutPurchases}/purchases`)).status === 200 ? true : false),
+      20000,
+      'the customers to reach analytics',
+    );
     // Every order in analytics' read model before the models are fitted on it.
     await waitFor(
       async () => {
@@ -99,7 +103,14 @@ describe('analytics: lifetime value and value tiers (embedded)', () => {
     const r = await call('/models/clv?calibrationEnd=2026-10-31&unit=week');
     expect(r.status).toBe(200);
     const model = r.body as unknown as ClvModelView;
-    expect(model).toMatchObject({ customers: CUSTOMERS, repeaters: 25, unit: 'week', calibrationEnd: '2026-10-31', reportingCurrency: 'EUR', fittedAt: clock.now().toISOString() });
+    expect(model).toMatchObject({
+      customers: CUSTOMERS,
+      repeaters: 25,
+      unit: 'week',
+      calibrationEnd: '2026-10-31',
+      reportingCurrency: 'EUR',
+      fittedAt: clock.now().toISOString(),
+    });
     for (const v of [...Object.values(model.bgnbd), ...Object.values(model.gammaGamma)]) expect(v).toBeGreaterThan(0);
     expect(model.logLikelihood.bgnbd).toBeLessThan(0);
 
@@ -108,9 +119,9 @@ describe('analytics: lifetime value and value tiers (embedded)', () => {
     expect(again).toEqual(model); // same history, same inputs: the cached fit (fittedAt unchanged)
     const days = (await call('/models/clv?calibrationEnd=2026-10-31&unit=day')).body as unknown as ClvModelView;
     expect(days.fittedAt).not.toBe(model.fittedAt);
-    // The same data in days: r, a, b unchanged, α scaled by 7 (to the optimiser's precision on a flat 30-customer likelihood).
-    expect(days.bgnbd.r / model.bgnbd.r).toBeCloseTo(1, 1);
-    expect(days.bgnbd.alpha / model.bgnbd.alpha / 7).toBeCloseTo(1, 1);
+    // The same data in days: r unchanged, α scaled by 7.
+    expect(days.bgnbd.r / model.bgnbd.r).toBeCloseTo(1, 3);
+    expect(days.bgnbd.alpha / model.bgnbd.alpha / 7).toBeCloseTo(1, 3);
     // Before the first purchase there is nothing to fit: 422 naming the rule.
     const empty = await expectProblem('/models/clv?calibrationEnd=2025-06-30&unit=week', 422);
     expect(empty.body.code).toBe('clv-needs-purchase-history');
@@ -120,7 +131,15 @@ describe('analytics: lifetime value and value tiers (embedded)', () => {
     const r = await call(`/customers/${customers[28]}/value`);
     expect(r.status).toBe(200);
     const v = r.body as unknown as CustomerValueView;
-    expect(v).toMatchObject({ customerId: customers[28], reportingCurrency: 'EUR', horizonMonths: 12, discountRate: 0.01, margin: 1, purchaseOccasions: 5, rankedCustomers: CUSTOMERS });
+    expect(v).toMatchObject({
+      customerId: customers[28],
+      reportingCurrency: 'EUR',
+      horizonMonths: 12,
+      discountRate: 0.01,
+      margin: 1,
+      purchaseOccasions: 5,
+      rankedCustomers: CUSTOMERS,
+    });
     expect(v.model).toMatchObject({ calibrationEnd: '2026-11-01', unit: 'week' });
     expect(v.pAlive).toBeGreaterThan(0);
     expect(v.pAlive).toBeLessThanOrEqual(1);

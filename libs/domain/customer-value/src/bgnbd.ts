@@ -49,6 +49,9 @@ export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly
  * (log-gamma, log-beta, digamma) are computed once per distinct x per evaluation; per customer only
  * two logarithms and one exponential remain, which is what makes 100,000 customers cheap.
  */
+/** Up to this many repeat purchases the x-only terms are summed as products (see valueAndGradient). */
+const MAX_X_FOR_PRODUCTS = 1_000_000;
+
 export class BgNbdLikelihood {
   private readonly x: Float64Array;
   private readonly tx: Float64Array;
@@ -91,7 +94,6 @@ export class BgNbdLikelihood {
   valueAndGradient(params: BgNbdParams, grad: number[] | null): number {
     const { r, alpha, a, b } = params;
     const lnAlpha = Math.log(alpha);
-    const betaAB = betaln(a, b);
     // Per distinct x: the x-only part of ℓ, ln(a/(b+x−1)), and the digamma parts of the gradient.
     const m = this.distinctX.length;
     const constant = new Float64Array(m);
@@ -99,20 +101,54 @@ export class BgNbdLikelihood {
     const dConstR = new Float64Array(m);
     const dConstA = new Float64Array(m);
     const dConstB = new Float64Array(m);
-    const psiR = grad ? digamma(r) : 0;
-    const psiAB = grad ? digamma(a + b) : 0;
-    const psiB = grad ? digamma(b) : 0;
     let total = 0;
-    for (let k = 0; k < m; k++) {
-      const x = this.distinctX[k];
-      constant[k] = gammaln(r + x) - gammaln(r) + r * lnAlpha + betaln(a, b + x) - betaAB;
-      logDropWeight[k] = x > 0 ? Math.log(a) - Math.log(b + x - 1) : -Infinity;
-      total += this.countByX[k] * constant[k];
-      if (grad) {
-        const psiABX = digamma(a + b + x);
-        dConstR[k] = digamma(r + x) - psiR + lnAlpha;
-        dConstA[k] = psiAB - psiABX;
-        dConstB[k] = digamma(b + x) - psiB + psiAB - psiABX;
+    const maxX = this.distinctX.reduce((mx, x) => Math.max(mx, x), 0);
+    if (maxX <= MAX_X_FOR_PRODUCTS) {
+      // For whole x, Γ(r+x)/Γ(r) = Π(r+k) and B(a, b+x)/B(a, b) = Π(b+k)/(a+b+k), k < x: summed in logs
+      // they stay exact where differences of log-gammas of large arguments cancel to noise — as when a
+      // and b grow without bound because every customer drops out with about the same probability
+      // (the optimiser would otherwise climb on rounding errors). Digamma differences likewise.
+      const lnRise = new Float64Array(maxX + 1);
+      const lnBetaRatio = new Float64Array(maxX + 1);
+      const sumR = new Float64Array(maxX + 1);
+      const sumAB = new Float64Array(maxX + 1);
+      const sumB = new Float64Array(maxX + 1);
+      for (let k = 0; k < maxX; k++) {
+        lnRise[k + 1] = lnRise[k] + Math.log(r + k);
+        lnBetaRatio[k + 1] = lnBetaRatio[k] + Math.log((b + k) / (a + b + k));
+        if (grad) {
+          sumR[k + 1] = sumR[k] + 1 / (r + k);
+          sumAB[k + 1] = sumAB[k] + 1 / (a + b + k);
+          sumB[k + 1] = sumB[k] + 1 / (b + k);
+        }
+      }
+      for (let k = 0; k < m; k++) {
+        const x = this.distinctX[k];
+        constant[k] = lnRise[x] + r * lnAlpha + lnBetaRatio[x];
+        logDropWeight[k] = x > 0 ? Math.log(a) - Math.log(b + x - 1) : -Infinity;
+        total += this.countByX[k] * constant[k];
+        if (grad) {
+          dConstR[k] = sumR[x] + lnAlpha;
+          dConstA[k] = -sumAB[x];
+          dConstB[k] = sumB[x] - sumAB[x];
+        }
+      }
+    } else {
+      const betaAB = betaln(a, b);
+      const psiR = grad ? digamma(r) : 0;
+      const psiAB = grad ? digamma(a + b) : 0;
+      const psiB = grad ? digamma(b) : 0;
+      for (let k = 0; k < m; k++) {
+        const x = this.distinctX[k];
+        constant[k] = gammaln(r + x) - gammaln(r) + r * lnAlpha + betaln(a, b + x) - betaAB;
+        logDropWeight[k] = x > 0 ? Math.log(a) - Math.log(b + x - 1) : -Infinity;
+        total += this.countByX[k] * constant[k];
+        if (grad) {
+          const psiABX = digamma(a + b + x);
+          dConstR[k] = digamma(r + x) - psiR + lnAlpha;
+          dConstA[k] = psiAB - psiABX;
+          dConstB[k] = digamma(b + x) - psiB + psiAB - psiABX;
+        }
       }
     }
     let gR = 0;

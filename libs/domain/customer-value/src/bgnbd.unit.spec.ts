@@ -101,6 +101,38 @@ describe('fitBgNbd', () => {
     }
   });
 
+  it('does not depend on the time unit: the same customers in days give the same r, a, b, α × 7 and LL − Σx·ln 7', () => {
+    const weeks = simulateCustomers({ r: 0.5, alpha: 6, a: 0.9, b: 3 }, { customers: 2_000, seed: 99 });
+    const days = weeks.map((c) => ({ x: c.x, tx: c.tx * 7, T: c.T * 7 }));
+    const w = fitBgNbd(weeks);
+    const d = fitBgNbd(days);
+    expect(d.params.r / w.params.r).toBeCloseTo(1, 5);
+    expect(d.params.alpha / w.params.alpha).toBeCloseTo(7, 4);
+    expect(d.params.a / w.params.a).toBeCloseTo(1, 4);
+    expect(d.params.b / w.params.b).toBeCloseTo(1, 4);
+    // The likelihood is a density in the x purchase times: each is 7 times denser in weeks.
+    expect(w.logLikelihood - d.logLikelihood).toBeCloseTo(weeks.reduce((s, c) => s + c.x, 0) * Math.log(7), 4);
+  });
+
+  it('stays exact when the MLE runs off to a, b → ∞ (no heterogeneity in drop-out)', () => {
+    // 30 customers on a regular schedule (value.e2e.spec.ts's): the likelihood keeps rising as a and b grow
+    // with a/(a+b) fixed. With log-gamma differences of huge arguments the optimiser climbed on rounding
+    // noise (LL −204.5 in weeks where the truth is −226.4, and r differing by unit); summed as products it does not.
+    const schedule = (unitDays: number) =>
+      Array.from({ length: 30 }, (_, i) => {
+        const x = i % 6;
+        const first = 1 + i * 3;
+        const tx = x * (i % 2 === 0 ? 7 + i : 3 + i);
+        return { x, tx: tx / unitDays, T: (304 - first) / unitDays };
+      });
+    const w = fitBgNbd(schedule(7));
+    const d = fitBgNbd(schedule(1));
+    expect(w.params.a).toBeGreaterThan(1e6);
+    expect(d.params.r / w.params.r).toBeCloseTo(1, 4);
+    expect(w.logLikelihood - d.logLikelihood).toBeCloseTo(75 * Math.log(7), 3);
+    expect(w.logLikelihood).toBeCloseTo(-226.37, 1);
+  });
+
   it('refuses impossible summaries, naming them', () => {
     expect(() => fitBgNbd([])).toThrow(/at least one/);
     expect(() => fitBgNbd([{ x: 1, tx: 5, T: 4 }])).toThrow(/tx=5/);

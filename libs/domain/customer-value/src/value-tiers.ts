@@ -23,7 +23,8 @@ export function parseTierThresholds(text: string): TierThresholds {
   const m = TIER_THRESHOLDS_PATTERN.exec(text.replace(/\s+/g, ''));
   if (!m) throw new RangeError(`value tiers must read platinum:<percent>,gold:<percent>,silver:<percent> (got ${text})`);
   const t = { platinum: Number(m[1]), gold: Number(m[2]), silver: Number(m[3]) };
-  if (!(t.platinum <= t.gold && t.gold <= t.silver && t.silver <= 100)) throw new RangeError(`value tiers must grow: platinum <= gold <= silver <= 100 (got ${text})`);
+  if (!(t.platinum <= t.gold && t.gold <= t.silver && t.silver <= 100))
+    throw new RangeError(`value tiers must grow: platinum <= gold <= silver <= 100 (got ${text})`);
   return t;
 }
 
@@ -37,7 +38,10 @@ export interface RankedValue {
  * its tier: rank r (1-based) of n is platinum when r ≤ ⌈n · platinum% ⌉, and so on. Rounding up means
  * even a small base has a platinum customer; a customer with CLV 0 is bronze whatever its rank.
  */
-export function assignTiers<T extends RankedValue>(customers: readonly T[], thresholds: TierThresholds = DEFAULT_TIER_THRESHOLDS): (T & { rank: number; tier: ValueTier })[] {
+export function assignTiers<T extends RankedValue>(
+  customers: readonly T[],
+  thresholds: TierThresholds = DEFAULT_TIER_THRESHOLDS,
+): (T & { rank: number; tier: ValueTier })[] {
   const n = customers.length;
   const cut = (percent: number) => Math.ceil((n * percent) / 100);
   const limits = { platinum: cut(thresholds.platinum), gold: cut(thresholds.gold), silver: cut(thresholds.silver) };
@@ -45,7 +49,15 @@ export function assignTiers<T extends RankedValue>(customers: readonly T[], thre
     .sort((p, q) => q.clv - p.clv || (p.customerId < q.customerId ? -1 : p.customerId > q.customerId ? 1 : 0))
     .map((c, i) => {
       const rank = i + 1;
-      const tier: ValueTier = !(c.clv > 0) ? 'bronze' : rank <= limits.platinum ? 'platinum' : rank <= limits.gold ? 'gold' : rank <= limits.silver ? 'silver' : 'bronze';
+      const tier: ValueTier = !(c.clv > 0)
+        ? 'bronze'
+        : rank <= limits.platinum
+          ? 'platinum'
+          : rank <= limits.gold
+            ? 'gold'
+            : rank <= limits.silver
+              ? 'silver'
+              : 'bronze';
       return { ...c, rank, tier };
     });
 }

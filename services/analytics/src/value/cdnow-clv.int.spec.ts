@@ -62,7 +62,11 @@ describe('CDNOW through POST /orders/import and GET /models/clv (embedded)', () 
     const totals = { lines: 0, created: 0, failedLines: 0, customersCreated: 0 };
     for (let from = 0; from < lines.length; from += 1000) {
       const csv = ['customerExternalId,orderId,orderDate,amount,currency', ...lines.slice(from, from + 1000)].join('\n') + '\n';
-      const imported = await fetch(`${salesBase}/orders/import`, { method: 'POST', headers: { authorization: `Bearer ${manager}`, 'content-type': 'text/csv' }, body: csv });
+      const imported = await fetch(`${salesBase}/orders/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${manager}`, 'content-type': 'text/csv' },
+        body: csv,
+      });
       expect(imported.status).toBe(200);
       const report = (await imported.json()) as { status: string; counts: Record<string, number>; errors: unknown[] };
       expect({ status: report.status, errors: report.errors }).toEqual({ status: 'completed', errors: [] });
@@ -82,7 +86,8 @@ describe('CDNOW through POST /orders/import and GET /models/clv (embedded)', () 
     // Figures for the closing note of issue 11 (how long the real path takes on this machine).
     console.log(`CDNOW: import of 6,919 rows ${importSeconds.toFixed(1)} s, in analytics after ${projectedSeconds.toFixed(1)} s; fit ${JSON.stringify(model)}`);
 
-    const within1Percent = (actual: number, published: number) => expect({ actual, published, off: Math.abs(actual / published - 1) < 0.01 }).toMatchObject({ off: true });
+    const within1Percent = (actual: number, published: number) =>
+      expect({ actual, published, off: Math.abs(actual / published - 1) < 0.01 }).toMatchObject({ off: true });
     within1Percent(model.bgnbd.r, 0.243);
     within1Percent(model.bgnbd.alpha, 4.414);
     within1Percent(model.bgnbd.a, 0.793);

@@ -140,7 +140,8 @@ export class CustomerValuations {
     const repeaters = summaries.filter((s) => s.x > 0);
     // Two repeat customers is the least the spend model can be fitted on; far more are needed for stable estimates (docs/analytics.md).
     if (repeaters.length < 2) {
-      throw new NotEnoughPurchaseHistory(
+      throw new DomainRuleViolation(
+        'clv-needs-purchase-history',
         `the lifetime value models need repeat customers: by ${inputs.calibrationEnd} there are ${summaries.length} customers with purchases, ${repeaters.length} of them with repeat purchases (at least 2 needed)`,
       );
     }
@@ -163,7 +164,12 @@ export class CustomerValuations {
     const periodLength = MONTH_DAYS / UNIT_DAYS[model.unit];
     // The spend model has no finite mean when q ≤ 1 (very heavy-tailed spend): then the customer's own mean is the best there is.
     const spend = model.gammaGamma.q > 1 ? conditionalExpectedSpend(model.gammaGamma, { x: summary.x, m: summary.monetary }) : summary.monetary;
-    const clv = customerLifetimeValue(model.bgnbd, summary, spend, { periods: options.horizonMonths, periodLength, discountRate: options.discountRate, margin: options.margin });
+    const clv = customerLifetimeValue(model.bgnbd, summary, spend, {
+      periods: options.horizonMonths,
+      periodLength,
+      discountRate: options.discountRate,
+      margin: options.margin,
+    });
     return {
       customerId: summary.customerId,
       purchaseOccasions: summary.x + 1,
@@ -193,13 +199,6 @@ export class CustomerValuations {
     const ranked = assignTiers(predictions, this.thresholds);
     const tierChanges = await this.publisher.publish(ranked, model);
     return { model, options: this.defaults, thresholds: this.thresholds, ranked, byCustomer: new Map(ranked.map((r) => [r.customerId, r])), tierChanges };
-  }
-}
-
-/** 422 with `code: clv-needs-purchase-history`: too few (repeat) customers to fit the models on. */
-export class NotEnoughPurchaseHistory extends DomainRuleViolation {
-  constructor(message: string) {
-    super('clv-needs-purchase-history', message);
   }
 }
 

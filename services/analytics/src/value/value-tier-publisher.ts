@@ -30,10 +30,17 @@ export interface TierAssignment {
  */
 @Injectable()
 export class ValueTierPublisher {
-  private readonly handler: CommandHandler<{ tier: ValueTier | null }, Parameters<typeof valueTierDecider.decide>[0], ReturnType<typeof valueTierDecider.decide>[number]>;
+  private readonly handler: CommandHandler<
+    { tier: ValueTier | null },
+    Parameters<typeof valueTierDecider.decide>[0],
+    ReturnType<typeof valueTierDecider.decide>[number]
+  >;
   private readonly known = new Map<string, ValueTier>();
 
-  constructor(@Inject(PLATFORM) platform: Platform, @Inject(CLOCK) private readonly clock: Clock) {
+  constructor(
+    @Inject(PLATFORM) platform: Platform,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
     const settings: CommandSettings = { clock, retries: 2 };
     this.handler = new CommandHandler(contractCheckedStore(platform.eventStore, crmRegistry()), valueTierDecider, { retries: settings.retries });
   }

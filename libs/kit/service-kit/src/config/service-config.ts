@@ -95,7 +95,9 @@ export class ServiceConfig extends PlatformConfig {
   CRM_CLV_UNIT: 'day' | 'week' = 'week';
 
   /** Value tiers as cumulative top shares of customers by CLV, in percent; bronze is the rest. */
-  @Matches(/^platinum:\d+(\.\d+)?,gold:\d+(\.\d+)?,silver:\d+(\.\d+)?$/, { message: 'CRM_VALUE_TIERS must read platinum:<percent>,gold:<percent>,silver:<percent>, e.g. platinum:1,gold:5,silver:20' })
+  @Matches(/^platinum:\d+(\.\d+)?,gold:\d+(\.\d+)?,silver:\d+(\.\d+)?$/, {
+    message: 'CRM_VALUE_TIERS must read platinum:<percent>,gold:<percent>,silver:<percent>, e.g. platinum:1,gold:5,silver:20',
+  })
   CRM_VALUE_TIERS: string = 'platinum:1,gold:5,silver:20';
 }
 

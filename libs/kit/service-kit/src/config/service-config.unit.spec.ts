@@ -51,7 +51,10 @@ describe('ServiceConfig', () => {
       CRM_CLV_UNIT: 'week',
       CRM_VALUE_TIERS: 'platinum:1,gold:5,silver:20',
     });
-    expect(loadConfig(serviceConfigClass(3101), { CRM_CLV_DISCOUNT_RATE: '0.02', CRM_CLV_MARGIN: '0.3' })).toMatchObject({ CRM_CLV_DISCOUNT_RATE: 0.02, CRM_CLV_MARGIN: 0.3 });
+    expect(loadConfig(serviceConfigClass(3101), { CRM_CLV_DISCOUNT_RATE: '0.02', CRM_CLV_MARGIN: '0.3' })).toMatchObject({
+      CRM_CLV_DISCOUNT_RATE: 0.02,
+      CRM_CLV_MARGIN: 0.3,
+    });
     expect(problems({ CRM_CLV_HORIZON_MONTHS: '0' })).toEqual(['CRM_CLV_HORIZON_MONTHS']);
     expect(problems({ CRM_CLV_DISCOUNT_RATE: '5' })).toEqual(['CRM_CLV_DISCOUNT_RATE']);
     expect(problems({ CRM_CLV_MARGIN: 'half' })).toEqual(['CRM_CLV_MARGIN']);

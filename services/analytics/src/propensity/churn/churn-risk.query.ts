@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { explain, predictProbability, type LogisticModel, type Reason } from '@crm/customer-propensity';
 import { probabilityAlive } from '@crm/customer-value';
-import type { Clock } from '@crm/kernel';
+import { DomainRuleViolation, type Clock } from '@crm/kernel';
 import { NotFoundError } from '@crm/relationship';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { customerExists, mergedCustomerIds, resolveCustomerId } from '@crm/relationship-read-models';
@@ -9,7 +9,7 @@ import { badCursor, CLOCK, HttpProblem } from '@crm/service-kit';
 import { CHURN_FEATURE_LABELS, churnFeatures } from '../churn-features';
 import { loadCustomerFacts } from '../customer-facts';
 import { ChurnModelRecord } from '../propensity-facts.entities';
-import { CustomerValuations, NotEnoughPurchaseHistory } from '../../value/customer-valuations';
+import { CustomerValuations } from '../../value/customer-valuations';
 import { churnModelView, type ChurnModelView } from './churn-model.view';
 
 export interface ChurnRiskView {
@@ -65,7 +65,8 @@ export class ChurnRiskQueries {
         return summary ? probabilityAlive(model.bgnbd, summary) : null;
       };
     } catch (error) {
-      if (error instanceof NotEnoughPurchaseHistory) return () => null;
+      // Too little purchase history to fit the models: no P(alive) to show beside the score.
+      if (error instanceof DomainRuleViolation && error.code === 'clv-needs-purchase-history') return () => null;
       throw error;
     }
   }

@@ -64,7 +64,10 @@ export class CustomerValueController {
         tier: { type: 'string', enum: ['platinum', 'gold', 'silver', 'bronze'], nullable: true },
         rank: { type: 'integer', nullable: true },
         rankedCustomers: { type: 'integer' },
-        model: { type: 'object', properties: { calibrationEnd: { type: 'string', format: 'date' }, unit: { type: 'string' }, fittedAt: { type: 'string', format: 'date-time' } } },
+        model: {
+          type: 'object',
+          properties: { calibrationEnd: { type: 'string', format: 'date' }, unit: { type: 'string' }, fittedAt: { type: 'string', format: 'date-time' } },
+        },
       },
     },
     example: {

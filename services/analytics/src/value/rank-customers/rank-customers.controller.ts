@@ -31,7 +31,10 @@ const pageSchema = {
   properties: {
     by: { type: 'string' },
     reportingCurrency: { type: 'string' },
-    model: { type: 'object', properties: { calibrationEnd: { type: 'string', format: 'date' }, unit: { type: 'string' }, fittedAt: { type: 'string', format: 'date-time' } } },
+    model: {
+      type: 'object',
+      properties: { calibrationEnd: { type: 'string', format: 'date' }, unit: { type: 'string' }, fittedAt: { type: 'string', format: 'date-time' } },
+    },
     items: { type: 'array', items: itemSchema },
     nextCursor: { type: 'string', nullable: true },
   },
@@ -94,7 +97,11 @@ export class RankCustomersController {
     description:
       'Every customer with a purchase, from the current valuation (models fitted on the history up to today), highest first by `by` (default clv over the default horizon, rate and margin), ties by customer id; each with its value tier.',
   })
-  @ApiOkResponse({ description: 'One page; `nextCursor` for the next', schema: pageSchema, example: { by: 'clv', reportingCurrency: 'EUR', model: exampleModel, items: [exampleItem], nextCursor: null } })
+  @ApiOkResponse({
+    description: 'One page; `nextCursor` for the next',
+    schema: pageSchema,
+    example: { by: 'clv', reportingCurrency: 'EUR', model: exampleModel, items: [exampleItem], nextCursor: null },
+  })
   @ApiProblem(400, 'A query value or cursor that is not valid (`errors` names it)', {
     type: 'urn:crm:problem:validation-failed',
     errors: [{ field: 'by', message: 'by must be one of clv, expectedPurchases, expectedSpend, pAlive, historicValue' }],
@@ -123,7 +130,13 @@ export class RankCustomersController {
   @ApiOkResponse({
     description: 'One page; `nextCursor` for the next',
     schema: pageSchema,
-    example: { by: 'historicValue', reportingCurrency: 'EUR', model: exampleModel, items: [{ ...exampleItem, rank: 420, tier: 'bronze', clv: 3_100, pAlive: 0.12 }], nextCursor: null },
+    example: {
+      by: 'historicValue',
+      reportingCurrency: 'EUR',
+      model: exampleModel,
+      items: [{ ...exampleItem, rank: 420, tier: 'bronze', clv: 3_100, pAlive: 0.12 }],
+      nextCursor: null,
+    },
   })
   @ApiProblem(400, 'A query value or cursor that is not valid (`errors` names it)', {
     type: 'urn:crm:problem:validation-failed',
