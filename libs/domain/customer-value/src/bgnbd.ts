@@ -1,7 +1,7 @@
 import betaln from '@stdlib/math-base-special-betaln';
 import digamma from '@stdlib/math-base-special-digamma';
 import gammaln from '@stdlib/math-base-special-gammaln';
-import { minimiseBfgs, minimiseNelderMead } from './optimise';
+import { LogParameterBox, minimiseBfgs, minimiseNelderMead } from './optimise';
 import { logAddExp, logHyp2f1 } from './special';
 
 /**
@@ -202,6 +202,12 @@ export interface BgNbdFit {
   customers: number;
   iterations: number;
   converged: boolean;
+  /**
+   * The likelihood was highest at the edge of the parameter range (a parameter 10⁶ times its
+   * starting scale or 10⁻⁶ of it): too few or too regular customers to pin the model down. The
+   * parameters then stand for the limiting model (e.g. a, b → ∞: one drop-out probability for all).
+   */
+  atBoundary: boolean;
 }
 
 const toParams = (v: readonly number[]): BgNbdParams => ({ r: Math.exp(v[0]), alpha: Math.exp(v[1]), a: Math.exp(v[2]), b: Math.exp(v[3]) });
@@ -235,6 +241,8 @@ export function fitBgNbd(customers: readonly FrequencyRecency[]): BgNbdFit {
     return -ll / n;
   };
   const scale = Math.log(Math.max(meanT / 10, 1e-6));
+  const box = new LogParameterBox([0, scale, 0, 0]);
+  const inBox = box.wrap(objective);
   const starts = [
     [0, scale, 0, 0],
     [Math.log(0.5), scale + Math.log(0.5), Math.log(0.5), Math.log(2)],
@@ -242,14 +250,22 @@ export function fitBgNbd(customers: readonly FrequencyRecency[]): BgNbdFit {
   ];
   let best: { x: number[]; value: number; iterations: number; converged: boolean } | null = null;
   for (const start of starts) {
-    const result = minimiseBfgs(objective, start, { gradientTolerance: 1e-9, maxIterations: 1000 });
+    const result = minimiseBfgs(inBox, box.fromLog(start), { gradientTolerance: 1e-9, maxIterations: 1000 });
     if (!best || (Number.isFinite(result.value) && result.value < best.value)) best = result;
   }
   if (!best!.converged) {
-    const nm = minimiseNelderMead((v) => objective(v, [0, 0, 0, 0]), best!.x, { maxEvaluations: 20000 });
+    const nm = minimiseNelderMead((u) => inBox(u, [0, 0, 0, 0]), best!.x, { maxEvaluations: 20000 });
     if (nm.value < best!.value) best = { x: nm.x, value: nm.value, iterations: best!.iterations + nm.iterations, converged: nm.converged };
   }
-  return { params: toParams(best!.x), logLikelihood: -best!.value * n, customers: n, iterations: best!.iterations, converged: best!.converged };
+  const v = box.toLog(best!.x);
+  return {
+    params: toParams(v),
+    logLikelihood: -best!.value * n,
+    customers: n,
+    iterations: best!.iterations,
+    converged: best!.converged,
+    atBoundary: box.atBoundary(v),
+  };
 }
 
 /**

@@ -127,10 +127,42 @@ describe('fitBgNbd', () => {
       });
     const w = fitBgNbd(schedule(7));
     const d = fitBgNbd(schedule(1));
-    expect(w.params.a).toBeGreaterThan(1e6);
+    // a and b stop at the edge of the box (10⁶ around their start), and the fit says so
+    expect(w.params.a).toBeGreaterThan(2e5);
+    expect(w.params.a).toBeLessThanOrEqual(1e6);
+    expect([w.atBoundary, d.atBoundary]).toEqual([true, true]);
     expect(d.params.r / w.params.r).toBeCloseTo(1, 4);
     expect(w.logLikelihood - d.logLikelihood).toBeCloseTo(75 * Math.log(7), 3);
     expect(w.logLikelihood).toBeCloseTo(-226.37, 1);
+  });
+
+  it('keeps a tiny history from running the parameters off to 1e180: bounded, finite, and flagged at the boundary', () => {
+    // Six customers as in the five-services infra test: unbounded, r and α went to 1e181 and the
+    // "log-likelihood" to +5.7e168 (rounding noise of log-gamma differences at such arguments).
+    const few = [
+      { x: 2, tx: 21.6, T: 42.3 },
+      { x: 1, tx: 12.7, T: 39.1 },
+      { x: 0, tx: 0, T: 30.6 },
+      { x: 0, tx: 0, T: 5 },
+      { x: 1, tx: 8, T: 20 },
+      { x: 3, tx: 30, T: 35 },
+    ];
+    const fit = fitBgNbd(few);
+    const scale = few.reduce((s, c) => s + c.T, 0) / few.length / 10;
+    for (const [key, centre] of [
+      ['r', 1],
+      ['alpha', scale],
+      ['a', 1],
+      ['b', 1],
+    ] as const) {
+      expect(fit.params[key]).toBeLessThanOrEqual(centre * 1e6 * (1 + 1e-9));
+      expect(fit.params[key]).toBeGreaterThanOrEqual((centre / 1e6) * (1 - 1e-9));
+    }
+    expect(Number.isFinite(fit.logLikelihood)).toBe(true);
+    // a log-likelihood of counts and densities this small is negative; the maximum beats the start
+    expect(fit.logLikelihood).toBeLessThan(0);
+    expect(fit.logLikelihood).toBeGreaterThanOrEqual(bgnbdTotalLogLikelihood({ r: 1, alpha: scale, a: 1, b: 1 }, few));
+    expect(fit.logLikelihood).toBeCloseTo(bgnbdTotalLogLikelihood(fit.params, few), 6);
   });
 
   it('refuses impossible summaries, naming them', () => {

@@ -30,6 +30,7 @@ describe('CDNOW reproduction (FHL 2005)', () => {
   it('BG/NBD: r = 0.243, α = 4.414 weeks, a = 0.793, b = 2.426 within 1%, LL = −9582.4', () => {
     const fit = fitBgNbd(summaries);
     expect(fit.converged).toBe(true);
+    expect(fit.atBoundary).toBe(false);
     within1Percent(fit.params.r, 0.243);
     within1Percent(fit.params.alpha, 4.414);
     within1Percent(fit.params.a, 0.793);

@@ -1,6 +1,6 @@
 import digamma from '@stdlib/math-base-special-digamma';
 import gammaln from '@stdlib/math-base-special-gammaln';
-import { minimiseBfgs, minimiseNelderMead } from './optimise';
+import { LogParameterBox, minimiseBfgs, minimiseNelderMead } from './optimise';
 
 /**
  * The Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves for
@@ -76,6 +76,8 @@ export interface GammaGammaFit {
   customers: number;
   iterations: number;
   converged: boolean;
+  /** The likelihood was highest at the edge of the parameter range (see `BgNbdFit.atBoundary`). */
+  atBoundary: boolean;
 }
 
 const toParams = (v: readonly number[]): GammaGammaParams => ({ p: Math.exp(v[0]), q: Math.exp(v[1]), gamma: Math.exp(v[2]) });
@@ -100,6 +102,8 @@ export function fitGammaGamma(customers: readonly FrequencySpend[]): GammaGammaF
   };
   // Starts: p = 1, q = 2 puts the population mean spend pγ/(q−1) at γ, so γ starts at the observed mean.
   const lnM = Math.log(meanM);
+  const box = new LogParameterBox([0, 0, lnM]);
+  const inBox = box.wrap(objective);
   const starts = [
     [0, Math.log(2), lnM],
     [Math.log(5), Math.log(4), lnM + Math.log(0.6)],
@@ -107,14 +111,22 @@ export function fitGammaGamma(customers: readonly FrequencySpend[]): GammaGammaF
   ];
   let best: { x: number[]; value: number; iterations: number; converged: boolean } | null = null;
   for (const start of starts) {
-    const result = minimiseBfgs(objective, start, { gradientTolerance: 1e-9, maxIterations: 1000 });
+    const result = minimiseBfgs(inBox, box.fromLog(start), { gradientTolerance: 1e-9, maxIterations: 1000 });
     if (!best || (Number.isFinite(result.value) && result.value < best.value)) best = result;
   }
   if (!best!.converged) {
-    const nm = minimiseNelderMead((v) => objective(v, [0, 0, 0]), best!.x, { maxEvaluations: 20000 });
+    const nm = minimiseNelderMead((u) => inBox(u, [0, 0, 0]), best!.x, { maxEvaluations: 20000 });
     if (nm.value < best!.value) best = { x: nm.x, value: nm.value, iterations: best!.iterations + nm.iterations, converged: nm.converged };
   }
-  return { params: toParams(best!.x), logLikelihood: -best!.value * n, customers: n, iterations: best!.iterations, converged: best!.converged };
+  const v = box.toLog(best!.x);
+  return {
+    params: toParams(v),
+    logLikelihood: -best!.value * n,
+    customers: n,
+    iterations: best!.iterations,
+    converged: best!.converged,
+    atBoundary: box.atBoundary(v),
+  };
 }
 
 /**

@@ -197,3 +197,51 @@ export function minimiseNelderMead(f: Objective, x0: readonly number[], options:
   simplex.sort((p, q) => p.f - q.f);
   return { x: simplex[0].x, value: simplex[0].f, iterations, evaluations, converged: false };
 }
+
+/**
+ * Log-parameters kept inside a box: v = c + B·tanh((u − c)/B), so each parameter stays within
+ * e^(±B) of its centre e^c whatever the optimiser tries. Why: on a small or very regular history the
+ * likelihood can rise forever towards a limiting model (BG/NBD's a, b → ∞: one fixed drop-out
+ * probability), the parameters run off to 1e40 and beyond, and log-gamma differences at such values
+ * are rounding noise — the "maximum" is then an artefact. Inside the box the optimum of an interior
+ * fit is unchanged (the map is a bijection onto the box); a fit that ends near a wall is reported
+ * as such (`atBoundary`), so the caller can say the data did not pin the model down.
+ */
+export class LogParameterBox {
+  constructor(
+    readonly centres: readonly number[],
+    /** Half-width in natural-log units: ln(1e6) keeps every parameter within a factor 10⁶ of its centre. */
+    readonly halfWidth = Math.log(1e6),
+  ) {}
+
+  /** The log-parameters v of the unconstrained u. */
+  toLog(u: readonly number[]): number[] {
+    return u.map((x, i) => this.centres[i] + this.halfWidth * Math.tanh((x - this.centres[i]) / this.halfWidth));
+  }
+
+  /** The unconstrained u of log-parameters v (clipped just inside the box). */
+  fromLog(v: readonly number[]): number[] {
+    return v.map((x, i) => {
+      const t = Math.max(-0.999999, Math.min(0.999999, (x - this.centres[i]) / this.halfWidth));
+      return this.centres[i] + this.halfWidth * Math.atanh(t);
+    });
+  }
+
+  /** An objective in v as one in u (its gradient by the chain rule: dv/du = 1 − tanh²). */
+  wrap(objective: ObjectiveWithGradient): ObjectiveWithGradient {
+    return (u, grad) => {
+      const v = this.toLog(u);
+      const value = objective(v, grad);
+      for (let i = 0; i < u.length; i++) {
+        const t = Math.tanh((u[i] - this.centres[i]) / this.halfWidth);
+        grad[i] *= 1 - t * t;
+      }
+      return value;
+    };
+  }
+
+  /** Whether a fit ended within 10 % of a wall (in log units): near the wall the map flattens and the optimiser stops before it. */
+  atBoundary(v: readonly number[]): boolean {
+    return v.some((x, i) => Math.abs(x - this.centres[i]) > 0.9 * this.halfWidth);
+  }
+}

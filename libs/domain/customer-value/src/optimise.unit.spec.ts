@@ -1,4 +1,4 @@
-import { minimiseBfgs, minimiseNelderMead } from './optimise';
+import { LogParameterBox, minimiseBfgs, minimiseNelderMead } from './optimise';
 
 // Known functions with known minima: if either optimiser regresses, these move.
 const rosenbrock = (v: readonly number[], grad?: number[]): number => {
@@ -92,5 +92,65 @@ describe('minimiseNelderMead', () => {
     const result = minimiseNelderMead((v) => rosenbrock(v), [-1.2, 1], { maxEvaluations: 20 });
     expect(result.converged).toBe(false);
     expect(result.evaluations).toBeLessThanOrEqual(22);
+  });
+});
+
+describe('LogParameterBox', () => {
+  const box = new LogParameterBox([0, Math.log(5)]);
+  const B = Math.log(1e6);
+
+  it('maps any u into the box around its centres, and back', () => {
+    for (const u of [
+      [0, Math.log(5)],
+      [3, -2],
+      [1e6, -1e6],
+    ]) {
+      const v = box.toLog(u);
+      expect(Math.abs(v[0])).toBeLessThanOrEqual(B);
+      expect(Math.abs(v[1] - Math.log(5))).toBeLessThanOrEqual(B);
+    }
+    const v = [0.7, Math.log(5) - 3];
+    const back = box.toLog(box.fromLog(v));
+    expect(back[0]).toBeCloseTo(0.7, 12);
+    expect(back[1]).toBeCloseTo(Math.log(5) - 3, 12);
+    expect(box.toLog([0, Math.log(5)])).toEqual([0, Math.log(5)]);
+    expect(box.atBoundary(box.toLog([1e6, Math.log(5)]))).toBe(true);
+    expect(box.atBoundary([0.7, Math.log(5) - 3])).toBe(false);
+  });
+
+  it('wraps an objective with its gradient by the chain rule (checked against finite differences)', () => {
+    const f = (v: readonly number[], grad: number[]) => {
+      grad[0] = 2 * (v[0] - 1);
+      grad[1] = 4 * (v[1] - 2) ** 3;
+      return (v[0] - 1) ** 2 + (v[1] - 2) ** 4;
+    };
+    const wrapped = box.wrap(f);
+    const u = [0.4, 3.1];
+    const grad = [0, 0];
+    wrapped(u, grad);
+    for (const i of [0, 1]) {
+      const h = 1e-6;
+      const up = [...u];
+      const down = [...u];
+      up[i] += h;
+      down[i] -= h;
+      expect(grad[i]).toBeCloseTo((wrapped(up, [0, 0]) - wrapped(down, [0, 0])) / (2 * h), 5);
+    }
+    // an interior minimum is found where it is
+    const r = minimiseBfgs(wrapped, box.fromLog([0, Math.log(5)]));
+    expect(box.toLog(r.x)[0]).toBeCloseTo(1, 4);
+  });
+
+  it('stops a minimum at infinity at the wall', () => {
+    // decreasing forever in v[0]: the box holds it at centre + B
+    const wrapped = box.wrap((v, grad) => {
+      grad[0] = -1;
+      grad[1] = 2 * (v[1] - Math.log(5));
+      return -v[0] + (v[1] - Math.log(5)) ** 2;
+    });
+    const r = minimiseBfgs(wrapped, [0, Math.log(5)], { maxIterations: 200 });
+    const v = box.toLog(r.x);
+    expect(v[0]).toBeLessThanOrEqual(B);
+    expect(box.atBoundary(v)).toBe(true);
   });
 });

@@ -32,6 +32,8 @@ export interface ClvModel {
   bgnbd: BgNbdParams;
   gammaGamma: GammaGammaParams;
   logLikelihood: { bgnbd: number; gammaGamma: number };
+  /** What the fit could not pin down: a model whose likelihood is highest at the edge of its parameter range. */
+  warnings: string[];
   customers: number;
   repeaters: number;
   unit: TimeUnit;
@@ -151,6 +153,18 @@ export class CustomerValuations {
       bgnbd: bg.params,
       gammaGamma: gg.params,
       logLikelihood: { bgnbd: bg.logLikelihood, gammaGamma: gg.logLikelihood },
+      warnings: [
+        ...(bg.atBoundary
+          ? [
+              `BG/NBD: the likelihood is highest at the edge of the parameter range (${summaries.length} customers, ${repeaters.length} repeat): the history is too small or too regular to pin the model down; its parameters stand for the limiting model (e.g. a, b large: one drop-out probability for everyone)`,
+            ]
+          : []),
+        ...(gg.atBoundary
+          ? [
+              `Gamma-Gamma: the likelihood is highest at the edge of the parameter range (${repeaters.length} repeat customers): spend per purchase is too uniform or too scarce to pin the model down`,
+            ]
+          : []),
+      ],
       customers: summaries.length,
       repeaters: repeaters.length,
       ...inputs,

@@ -8,6 +8,7 @@ export interface ClvModelView {
   bgnbd: { r: number; alpha: number; a: number; b: number };
   gammaGamma: { p: number; q: number; gamma: number };
   logLikelihood: { bgnbd: number; gammaGamma: number };
+  warnings: string[];
   customers: number;
   repeaters: number;
   unit: 'day' | 'week';
@@ -39,6 +40,12 @@ export class ClvModelController {
         bgnbd: { type: 'object', properties: { r: { type: 'number' }, alpha: { type: 'number' }, a: { type: 'number' }, b: { type: 'number' } } },
         gammaGamma: { type: 'object', properties: { p: { type: 'number' }, q: { type: 'number' }, gamma: { type: 'number' } } },
         logLikelihood: { type: 'object', properties: { bgnbd: { type: 'number' }, gammaGamma: { type: 'number' } } },
+        warnings: {
+          type: 'array',
+          items: { type: 'string' },
+          description:
+            'Empty for a well-determined fit. Each parameter is kept within 10⁶ times its starting scale; a fit ending at that edge says the history was too small or too regular to pin the model down',
+        },
         customers: { type: 'integer', description: 'Customers with a purchase by the calibration end' },
         repeaters: { type: 'integer', description: 'Of them, those with repeat purchases (the Gamma-Gamma fit)' },
         unit: { type: 'string', enum: ['week', 'day'] },
@@ -52,6 +59,7 @@ export class ClvModelController {
       bgnbd: { r: 0.2426, alpha: 4.4136, a: 0.7929, b: 2.4259 },
       gammaGamma: { p: 6.2496, q: 3.7442, gamma: 1544.35 },
       logLikelihood: { bgnbd: -9582.43, gammaGamma: -8412.37 },
+      warnings: [],
       customers: 2357,
       repeaters: 946,
       unit: 'week',
@@ -80,6 +88,7 @@ export class ClvModelController {
       bgnbd: m.bgnbd,
       gammaGamma: m.gammaGamma,
       logLikelihood: m.logLikelihood,
+      warnings: m.warnings,
       customers: m.customers,
       repeaters: m.repeaters,
       unit: m.unit,
