@@ -1,6 +1,7 @@
 export * from './dto';
 export * from './application/command-options';
 export * from './application/relationship-commands';
+export * from './application/tick-loop';
 export * from './customers/customer-commands';
 export * from './episodes/episode-commands';
 export * from './partners/partner-commands';

@@ -1,5 +1,5 @@
 import type { Clock } from '@crm/kernel';
-import type { CustomerCommands } from '@crm/relationship-api';
+import { describeError, TickLoop, type CustomerCommands } from '@crm/relationship-api';
 import { resolveCustomerId } from '@crm/relationship-read-models';
 import type { CustomerEvent } from '@crm/relationship';
 import type { DataSource } from 'typeorm';
@@ -41,44 +41,28 @@ export interface JourneyTick {
  * loser re-decides on the winner's state. A row is cleared only if no event marked it meanwhile.
  */
 export class JourneyProcess {
-  private timer?: NodeJS.Timeout;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = true;
-
   constructor(
     private readonly customers: CustomerCommands,
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly options: JourneyProcessOptions = {},
-  ) {}
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const interval = this.options.intervalMs ?? 1000;
-    if (interval <= 0) return;
-    const loop = () => {
-      this.tick()
-        .catch((error: unknown) => this.options.logger?.warn(`journey process: a tick failed (${describe(error)}); trying again`))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(loop, interval);
-        });
-    };
-    loop();
+  ) {
+    this.loop = new TickLoop('journey process', () => this.tickNow(), options);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running.catch(() => undefined);
+  private readonly loop: TickLoop<JourneyTick>;
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Derives every marked customer (up to `batchSize`). One tick at a time: a call during a tick runs after it. */
   tick(): Promise<JourneyTick> {
-    const next = this.running.catch(() => undefined).then(() => this.tickNow());
-    this.running = next;
-    return next;
+    return this.loop.tick();
   }
 
   private async tickNow(): Promise<JourneyTick> {
@@ -99,7 +83,7 @@ export class JourneyProcess {
         // A customer the store does not know (a stray event) is dropped; anything else is tried again next tick.
         if ((error as Error)?.name === 'NotFoundError') await pending.delete({ customerId: row.customerId, version: row.version });
         else {
-          tick.failed.push({ customerId: row.customerId, error: describe(error) });
+          tick.failed.push({ customerId: row.customerId, error: describeError(error) });
           // To the back of the queue: a customer that keeps failing must not take a batch's places for good.
           await pending.update({ customerId: row.customerId, version: row.version }, { markedAt: this.clock.now() }).catch(() => undefined);
         }
@@ -145,8 +129,4 @@ export class JourneyProcess {
     }
     return recorded;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

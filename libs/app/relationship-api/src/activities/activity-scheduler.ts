@@ -1,5 +1,6 @@
 import type { Clock } from '@crm/kernel';
 import type { ActivityEvent } from '@crm/relationship';
+import { describeError as describe, TickLoop } from '../application/tick-loop';
 import type { ActivityCommands } from './activity-commands';
 
 export interface ActivitySchedulerOptions {
@@ -35,52 +36,36 @@ export interface ActivitySchedulerTick {
  * or a repeat after a crash between deciding and appending store each notice exactly once.
  */
 export class ActivityScheduler {
-  private timer?: NodeJS.Timeout;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = true;
-
   constructor(
     private readonly activities: ActivityCommands,
     /** Activity ids with a notice due at `now`, longest waiting first (`activitiesWithNoticeDue`). */
     private readonly noticesDue: (now: Date, limit: number) => Promise<string[]>,
     private readonly clock: Clock,
     private readonly options: ActivitySchedulerOptions = {},
-  ) {}
+  ) {
+    this.loop = new TickLoop('activity scheduler', () => this.tickNow(), options);
+  }
+
+  private readonly loop: TickLoop<ActivitySchedulerTick>;
 
   /** How often it looks once started (ms; 0: only when `tick` is called). */
   get intervalMs(): number {
-    return this.options.intervalMs ?? 1000;
+    return this.loop.intervalMs;
   }
 
   /** Starts looking every `intervalMs` (first at once). */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const interval = this.intervalMs;
-    if (interval <= 0) return;
-    const loop = () => {
-      this.tick()
-        .catch((error: unknown) => this.options.logger?.warn(`activity scheduler: a tick failed (${describe(error)}); trying again`))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(loop, interval);
-        });
-    };
-    loop();
+    this.loop.start();
   }
 
   /** Stops looking, after the tick under way (if any). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Records what is due now. One tick at a time per scheduler: a call during a tick runs after it. */
   tick(): Promise<ActivitySchedulerTick> {
-    const next = this.running.catch(() => undefined).then(() => this.tickNow());
-    this.running = next;
-    return next;
+    return this.loop.tick();
   }
 
   private async tickNow(): Promise<ActivitySchedulerTick> {
@@ -99,8 +84,4 @@ export class ActivityScheduler {
     }
     return result;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
