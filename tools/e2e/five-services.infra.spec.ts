@@ -310,6 +310,94 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     });
   }, 200000);
 
+  it('sales-force automation in its own process, its read models fed by Kafka: a configured pipeline, stage moves, the pipeline report and forecast, and a due activity recorded once by the scheduler and shown in the calendar feed', async () => {
+    const manager = await tokenFor({ kind: 'staff', subject: 'mira', department: 'sales', roles: ['manager'] });
+    const agent = await tokenFor({ kind: 'staff', subject: 'sari', department: 'sales', roles: [] });
+    const tag = randomUUID().slice(0, 8);
+    const team = `t-${tag}`;
+    const pipeline = await call('sales', 'POST', '/pipelines', manager, {
+      name: `Renewals ${tag}`,
+      stages: [
+        { stageId: 'qualify', name: 'Qualify', probability: 20 },
+        { stageId: 'quote', name: 'Quote', probability: 60 },
+        { stageId: 'sign', name: 'Sign', probability: 90 },
+      ],
+    });
+    expect(pipeline.status).toBe(201);
+    const pipelineId = String(pipeline.body.pipelineId);
+    const customerId = String((await call('sales', 'POST', '/customers', agent, { kind: 'organisation', name: `PT Renewal ${tag}` })).body.customerId);
+    const opened = await call('sales', 'POST', '/opportunities', agent, {
+      customerId,
+      name: 'Fleet renewal',
+      pipelineId,
+      team,
+      amount: 100_000,
+      currency: 'EUR',
+      expectedCloseDate: '2026-12-15',
+    });
+    expect(opened.status).toBe(201);
+    const opportunityId = String(opened.body.episodeId);
+    expect((await call('sales', 'POST', `/opportunities/${opportunityId}/stage`, agent, { stage: 'quote' })).status).toBe(200);
+    // backwards only with a reason
+    expect((await call('sales', 'POST', `/opportunities/${opportunityId}/stage`, agent, { stage: 'qualify' })).status).toBe(422);
+
+    // The list, the pipeline report and the forecast read the opportunities read model, which this
+    // process fills from Kafka (CRM_MODE=distributed): they show the move once it came through.
+    await waitFor(
+      async () => {
+        const items = (await call('sales', 'GET', `/opportunities?team=${team}`, agent)).body.items as { stage: string }[] | undefined;
+        return items?.[0]?.stage === 'quote';
+      },
+      60000,
+      'the stage move to reach the opportunities list',
+    );
+    const report = (await call('sales', 'GET', `/pipeline?team=${team}`, agent)).body.rows as Record<string, unknown>[];
+    expect(report).toEqual([expect.objectContaining({ pipelineId, stage: 'quote', team, currency: 'EUR', count: 1, amount: 100_000, weightedAmount: 60_000 })]);
+    const forecast = (await call('sales', 'GET', `/forecast?period=quarter&from=2026-10-01&to=2026-12-31&currency=EUR&team=${team}`, agent)).body
+      .rows as Record<string, { count: number; amount: number; weightedAmount?: number }>[];
+    expect(forecast).toHaveLength(1);
+    const categories = [forecast[0].pipeline, forecast[0].bestCase, forecast[0].commit];
+    expect(categories.filter((c) => c.count === 1)).toEqual([{ count: 1, amount: 100_000, weightedAmount: 60_000 }]);
+
+    // An activity due in two seconds: the scheduler in the sales process records ActivityDue once, by
+    // the real clock, from the activities read model (fed by Kafka too).
+    const dueAt = new Date(Date.now() + 2000).toISOString();
+    const planned = await call('sales', 'POST', '/activities', agent, {
+      kind: 'call',
+      customerId,
+      episodeId: opportunityId,
+      subject: `Call about the renewal ${tag}`,
+      dueAt,
+    });
+    expect(planned.status).toBe(201);
+    const activityId = String(planned.body.activityId);
+    const db = new Client({ connectionString: url });
+    await db.connect();
+    try {
+      const notices = async () =>
+        (await db.query(`SELECT type FROM ${schemas.store}.events WHERE stream_id = $1 AND type = 'ActivityDue'`, [`activity-${activityId}`])).rows.length;
+      await waitFor(async () => (await notices()) > 0, 60000, 'the scheduler to record ActivityDue');
+      await new Promise((r) => setTimeout(r, 3000)); // a few more ticks: still once
+      expect(await notices()).toBe(1);
+    } finally {
+      await db.end();
+    }
+    await waitFor(
+      async () => {
+        const items = (await call('sales', 'GET', `/activities/overdue`, agent)).body.items as { activityId: string; dueNotified: boolean }[] | undefined;
+        return items?.some((i) => i.activityId === activityId && i.dueNotified) ?? false;
+      },
+      60000,
+      'the overdue list to show it, notified',
+    );
+    // the user's calendar app reads it without a bearer token
+    const issued = await call('sales', 'POST', '/calendar/feed-token', agent);
+    expect(issued.status).toBe(201);
+    const ics = await fetch(`${baseUrl('sales')}${String(issued.body.feedUrl)}`);
+    expect(ics.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
+    expect(await ics.text()).toContain(`Call about the renewal ${tag}`);
+  }, 240000);
+
   it('analytical CRM across processes: rates and orders from sales reach analytics by Kafka; RFM, KPIs and lifetime value answer in the reporting currency; the journey stage analytics derives reaches sales', async () => {
     const manager = await tokenFor({ kind: 'staff', subject: 'mira', department: 'sales', roles: ['manager'] });
     const sales = await tokenFor({ kind: 'staff', subject: 'sari', department: 'sales', roles: [] });

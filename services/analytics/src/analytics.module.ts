@@ -12,6 +12,8 @@ import { KpisController } from './kpis/get-kpis/get-kpis.controller';
 import { GetKpisHandler } from './kpis/get-kpis/get-kpis.query';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { readModelVersionsProvider, ReadModelVersionsLifecycle } from './read-models/read-model-versions.provider';
+import { ProfitabilityController } from './profitability/profitability.controller';
+import { ProfitabilityQueries } from './profitability/profitability.query';
 import { CustomerRfmController } from './rfm/get-customer-rfm/get-customer-rfm.controller';
 import { ListRfmController } from './rfm/list-rfm/list-rfm.controller';
 import { RfmQueries } from './rfm/rfm.query';
@@ -55,6 +57,8 @@ import { ValueTierPublisher } from './value/value-tier-publisher';
     ChurnModelController,
     OfferPropensityController,
     CrossSellController,
+    // customer and segment profitability (issue 11 §4)
+    ProfitabilityController,
   ],
   providers: [
     GetCustomerMetricsHandler,
@@ -76,6 +80,7 @@ import { ValueTierPublisher } from './value/value-tier-publisher';
     ChurnRiskQueries,
     OfferPropensityQuery,
     CrossSellQueries,
+    ProfitabilityQueries,
   ],
 })
 export class AnalyticsModule {}

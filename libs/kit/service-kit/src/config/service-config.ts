@@ -99,6 +99,24 @@ export class ServiceConfig extends PlatformConfig {
     message: 'CRM_VALUE_TIERS must read platinum:<percent>,gold:<percent>,silver:<percent>, e.g. platinum:1,gold:5,silver:20',
   })
   CRM_VALUE_TIERS: string = 'platinum:1,gold:5,silver:20';
+
+  /** Customer profitability: the cost of goods as a share of revenue (orders carry prices, not costs), 0..1. */
+  @IsNumber({}, { message: 'CRM_COST_OF_GOODS_SHARE must be a number from 0 to 1' })
+  @Min(0)
+  @Max(1)
+  CRM_COST_OF_GOODS_SHARE: number = 0;
+
+  /** Customer profitability: what serving one case (or return/repair) costs, integer minor units of the reporting currency. */
+  @IsInt({ message: 'CRM_COST_PER_CASE must be a whole number of minor units of the reporting currency' })
+  @Min(0)
+  @Max(1_000_000_000)
+  CRM_COST_PER_CASE: number = 0;
+
+  /** Customer profitability: what one campaign touch costs, integer minor units of the reporting currency. */
+  @IsInt({ message: 'CRM_COST_PER_CAMPAIGN_TOUCH must be a whole number of minor units of the reporting currency' })
+  @Min(0)
+  @Max(1_000_000_000)
+  CRM_COST_PER_CAMPAIGN_TOUCH: number = 0;
 }
 
 /** A `ServiceConfig` whose `CRM_HTTP_PORT` defaults to `defaultPort`; pass it to `loadConfig`. */
