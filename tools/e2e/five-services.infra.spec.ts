@@ -473,6 +473,20 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
       await db.end();
     }
 
+    // Profitability, the sales forecast, cross-sell rules and the versioned KPI facts on the same
+    // Kafka-fed read models (the unit costs from the query: the settings are 0 by default).
+    const profit = (await call('analytics', 'GET', `/customers/${a}/profitability?from=2026-01-01&to=2026-06-30&goodsShare=0.5`, analyst)).body;
+    expect(profit).toMatchObject({ reportingCurrency: 'EUR', revenue: 30_000, purchaseOccasions: 3, costOfGoods: 15_000, profit: 15_000 });
+    const salesForecast = await call('analytics', 'GET', '/forecast/sales?period=month&asOf=2026-07-01T00:00:00Z', analyst);
+    expect(salesForecast.status).toBe(200);
+    const history = salesForecast.body.history as { period: string; amount: number }[];
+    // June: A's 100.00 EUR, and whatever the other tests ordered that month
+    expect(history.find((h) => h.period === '2026-06')?.amount).toBeGreaterThanOrEqual(10_000);
+    expect((await call('analytics', 'GET', '/cross-sell/rules?minSupport=0.01', analyst)).status).toBe(200);
+    const admin = await tokenFor({ kind: 'staff', subject: 'root', department: 'management', roles: ['admin'] });
+    const versions = (await call('analytics', 'GET', '/read-models', admin)).body.readModels as { readModel: string; state: string }[];
+    expect(versions).toEqual(expect.arrayContaining([expect.objectContaining({ readModel: 'analytics.kpi-facts', state: 'serving' })]));
+
     // The journey stage analytics derives from behaviour (three purchases: a repeat customer) is
     // appended through the customer's command, relayed, and reaches sales' directory by Kafka.
     await waitFor(
