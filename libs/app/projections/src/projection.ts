@@ -26,6 +26,13 @@ export interface Projection<E extends IntegrationEvent = IntegrationEvent> {
    * calling `apply` for each event in turn.
    */
   applyBatch?(events: readonly E[], manager: EntityManager): Promise<void>;
+  /**
+   * Optional: those of `entities` that something besides the events also writes — an inbox a process
+   * manager empties as it works, a store of trained models. Rebuilt (emptied) like the others, but
+   * not a function of the events alone, so checks that compare a read model with a fresh replay of
+   * the events leave them out.
+   */
+  readonly workEntities?: readonly EntityTarget<ObjectLiteral>[];
 }
 
 /** A projection and the schema its tables live in (the owning service's schema). */

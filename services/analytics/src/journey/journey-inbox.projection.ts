@@ -17,6 +17,8 @@ export function journeyInboxProjection(owner: string): Projection<JourneyInboxEv
   return {
     name: `${owner}.journey-inbox`,
     entities: JOURNEY_INBOX_ENTITIES,
+    // The journey process manager deletes the rows it has derived: a work queue, not a replay of the events.
+    workEntities: JOURNEY_INBOX_ENTITIES,
     handles: ['OrderPlaced', 'OrderCancelled', 'OrderReturned', 'InteractionRecorded', 'EpisodeOpened', 'CustomerMerged'],
     async apply(event, m) {
       const customerId = event.type === 'CustomerMerged' ? event.data.survivorId : event.data.customerId;

@@ -1,7 +1,14 @@
 import type { CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
-import { PROPENSITY_FACTS_ENTITIES, PropensityCustomer, PropensityEpisode, PropensityInteraction, PropensityOrder } from './propensity-facts.entities';
+import {
+  ChurnModelRecord,
+  PROPENSITY_FACTS_ENTITIES,
+  PropensityCustomer,
+  PropensityEpisode,
+  PropensityInteraction,
+  PropensityOrder,
+} from './propensity-facts.entities';
 
 export type PropensityFactsEvent = CrmIntegrationEvent<
   'CustomerRegistered' | 'EpisodeOpened' | 'InteractionRecorded' | 'EpisodeClosed' | 'OrderPlaced' | 'OrderCancelled'
@@ -18,6 +25,8 @@ export function propensityFactsProjection(owner: string): Projection<PropensityF
   return {
     name: `${owner}.propensity-facts`,
     entities: PROPENSITY_FACTS_ENTITIES,
+    // Trained churn models are written by POST /models/churn/train, not by events.
+    workEntities: [ChurnModelRecord],
     handles: ['CustomerRegistered', 'EpisodeOpened', 'InteractionRecorded', 'EpisodeClosed', 'OrderPlaced', 'OrderCancelled'],
     async apply(event, m) {
       switch (event.type) {
