@@ -98,3 +98,26 @@ export class NotFoundError extends Error {
 
 /** What an erased personal value reads as, everywhere (crypto-shredding: docs/customer-data.md "Erasure"). */
 export const ERASED = '[erased]';
+
+/**
+ * The life of a case (issue 12 §1). `new` on opening; `assigned` when an agent takes it; `resolved`
+ * when it closes resolved or unresolved (`EpisodeClosed`); `closed` when it may no longer be
+ * reopened; `reopened` when the customer comes back about a resolved case.
+ */
+export const CASE_STATUSES = ['new', 'assigned', 'in-progress', 'waiting-on-customer', 'waiting-on-partner', 'resolved', 'closed', 'reopened'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/** How soon a case must be worked (the agent's or the SLA policy's view); `normal` by default. */
+export const CASE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type CasePriority = (typeof CASE_PRIORITIES)[number];
+
+/** How bad the customer's problem is (the customer's view); `minor` by default. */
+export const CASE_SEVERITIES = ['minor', 'major', 'critical'] as const;
+export type CaseSeverity = (typeof CASE_SEVERITIES)[number];
+
+/** Value tiers by CLV rank, as analytics assigns them (`CustomerValueTierChanged`). */
+export const CUSTOMER_VALUE_TIERS = ['platinum', 'gold', 'silver', 'bronze'] as const;
+export type CustomerValueTier = (typeof CUSTOMER_VALUE_TIERS)[number];
+
+/** A category, team, queue, skill or calendar id: lower-case words joined by hyphens. */
+export const SLUG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -363,6 +363,10 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     modelFittedAt: at,
     assignedAt: at,
   },
+  CaseDetailsChanged: { episodeId: id, customerId: id, priority: 'high', severity: 'major', category: 'billing', productId: 'p-1', team: null, changedAt: at, changedBy: 'sari' },
+  CaseStatusChanged: { episodeId: id, customerId: id, from: 'assigned', to: 'waiting-on-customer', reason: 'asked for the receipt', changedAt: at, changedBy: 'sari' },
+  CaseAssigned: { episodeId: id, customerId: id, agentId: 'a-1', team: 'billing', previousAgentId: 'a-2', reason: 'skills billing≥3', assignedAt: at, assignedBy: 'router' },
+  CaseReopened: { episodeId: id, customerId: id, reason: 'fault came back', reopenedAt: at, reopenedBy: 'budi' },
 };
 
 // The timestamps: forms isISO8601 passes that Date or PostgreSQL cannot read (see instant.ts).

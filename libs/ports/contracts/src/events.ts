@@ -39,6 +39,7 @@ import { IsInstant } from './instant';
 import { IsCalendarDate, IsCurrencyCode, IsMinorUnits } from './money';
 import { NestedObject, NestedObjects } from './nested';
 import { Personal } from './personal-data';
+import { CASE_EVENTS } from './case-events';
 
 /**
  * The published contract of every integration event (schema version 1), validated with
@@ -755,6 +756,8 @@ export const INTEGRATION_EVENTS = {
   ExchangeRatesSet: ExchangeRatesSetV1,
   // analytical CRM (issue 11 §4)
   CustomerValueTierChanged: CustomerValueTierChangedV1,
+  // cases people work (issue 12 §1)
+  ...CASE_EVENTS,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

@@ -3,3 +3,4 @@ export * from './instant';
 export * from './nested';
 export * from './personal-data';
 export * from './money';
+export * from './case-events';

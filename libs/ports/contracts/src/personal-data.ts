@@ -43,6 +43,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   OpportunityStageChanged: ['reason'],
   OrderCancelled: ['reason'],
   OrderReturned: ['reason'],
+  CaseStatusChanged: ['reason'],
+  CaseReopened: ['reason'],
 };
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */
