@@ -121,3 +121,7 @@ export type CustomerValueTier = (typeof CUSTOMER_VALUE_TIERS)[number];
 
 /** A category, team, queue, skill or calendar id: lower-case words joined by hyphens. */
 export const SLUG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** An agent's presence: only `available` agents are offered cases. */
+export const AGENT_PRESENCES = ['available', 'busy', 'away', 'offline'] as const;
+export type AgentPresence = (typeof AGENT_PRESENCES)[number];

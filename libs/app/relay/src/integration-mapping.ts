@@ -35,8 +35,8 @@ export function toIntegrationEvent(event: RecordedEvent): IntegrationEvent | und
   };
 }
 
-/** Stream categories of the product catalogue, and the field of their events that is the subject. */
-const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = { product: 'productId', pricebook: 'priceBookId' };
+/** Stream categories without a customer (the product catalogue, the contact centre's agents), and the field of their events that is the subject. */
+const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = { product: 'productId', pricebook: 'priceBookId', agent: 'agentId' };
 
 /**
  * Whole streams without a customer that are published anyway, and the field of their events that is
@@ -62,7 +62,11 @@ function subjectOf(event: RecordedEvent): string | undefined {
     const key = (data as Record<string, unknown>)[catalogueKey];
     return typeof key === 'string' && key !== '' ? key : undefined;
   }
-  return typeof data.customerId === 'string' && data.customerId !== '' ? data.customerId : undefined;
+  if (typeof data.customerId === 'string' && data.customerId !== '') return data.customerId;
+  // A call from a number no customer holds is still a call the contact centre measures: keyed by the call.
+  const callId = (data as { callId?: unknown }).callId;
+  if (streamCategory(event.streamId) === 'call' && typeof callId === 'string' && callId !== '') return callId;
+  return undefined;
 }
 
 /** `opportunity-3f2…` → `opportunity`: streams are named `<category>-<id>`. */

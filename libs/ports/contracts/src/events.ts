@@ -40,6 +40,7 @@ import { IsCalendarDate, IsCurrencyCode, IsMinorUnits } from './money';
 import { NestedObject, NestedObjects } from './nested';
 import { Personal } from './personal-data';
 import { CASE_EVENTS } from './case-events';
+import { CONTACT_CENTRE_EVENTS } from './contact-centre-events';
 
 /**
  * The published contract of every integration event (schema version 1), validated with
@@ -758,6 +759,8 @@ export const INTEGRATION_EVENTS = {
   CustomerValueTierChanged: CustomerValueTierChangedV1,
   // cases people work (issue 12 §1)
   ...CASE_EVENTS,
+  // the contact centre: agents, routing offers, calls, satisfaction (issue 12 §2, §3, §6)
+  ...CONTACT_CENTRE_EVENTS,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

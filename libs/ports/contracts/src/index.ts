@@ -4,3 +4,4 @@ export * from './nested';
 export * from './personal-data';
 export * from './money';
 export * from './case-events';
+export * from './contact-centre-events';

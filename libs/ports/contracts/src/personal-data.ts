@@ -45,6 +45,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   OrderReturned: ['reason'],
   CaseStatusChanged: ['reason'],
   CaseReopened: ['reason'],
+  CallEnded: ['from'],
+  CaseSatisfactionRated: ['comment'],
 };
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */
