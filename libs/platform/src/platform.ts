@@ -57,7 +57,7 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
     throw error;
   }
   const sql = session.sqlClient();
-  const pglite = new PostgresEventStore(sql, { schema: config.CRM_EVENT_STORE_SCHEMA });
+  const pglite = new PostgresEventStore(sql, { schema: config.CRM_EVENT_STORE_SCHEMA, minWakeIntervalMs: config.CRM_SUBSCRIPTION_COALESCE_MS });
   await pglite.migrate();
   const eventStore = crmEventStore(pglite);
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
@@ -100,7 +100,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
   if (config.CRM_EVENT_STORE === 'eventstoredb') {
     eventStore = new EsdbEventStore(required(config.CRM_ESDB_CONNECTION_STRING, 'CRM_ESDB_CONNECTION_STRING'));
   } else {
-    const pg = new PostgresEventStore(new PgSqlClient(url), { schema: config.CRM_EVENT_STORE_SCHEMA });
+    const pg = new PostgresEventStore(new PgSqlClient(url), { schema: config.CRM_EVENT_STORE_SCHEMA, minWakeIntervalMs: config.CRM_SUBSCRIPTION_COALESCE_MS });
     await pg.migrate();
     eventStore = pg;
   }

@@ -38,6 +38,8 @@ export interface PostgresEventStoreOptions {
   listen?: boolean;
   /** The poll interval while LISTEN is in effect — a fallback only. Default 500 ms. */
   fallbackPollIntervalMs?: number;
+  /** Coalesces wake-ups of subscriptions (`pollingSubscription`'s `minWakeIntervalMs`). Default 0. */
+  minWakeIntervalMs?: number;
   /**
    * Told when the LISTEN connection fails or drops (it reconnects by itself; polling covers the gap).
    * Default: a warning on stderr.
@@ -80,6 +82,7 @@ export class PostgresEventStore implements EventStore {
   private readonly channel: string;
   private readonly pollIntervalMs: number;
   private readonly fallbackPollIntervalMs: number;
+  private readonly minWakeIntervalMs: number;
   private readonly listenEnabled: boolean;
   private readonly onListenerError: (error: unknown) => void;
   /** Marks this store's own notifications: its subscribers are already woken locally. */
@@ -99,6 +102,7 @@ export class PostgresEventStore implements EventStore {
     this.channel = eventsChannel(this.schema);
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.fallbackPollIntervalMs = options.fallbackPollIntervalMs ?? 500;
+    this.minWakeIntervalMs = options.minWakeIntervalMs ?? 0;
     this.listenEnabled = options.listen ?? true;
     this.onListenerError =
       options.onListenerError ??
@@ -240,6 +244,7 @@ export class PostgresEventStore implements EventStore {
         return this.readPage(after, maxCount);
       },
       pollIntervalMs: () => (this.stats.listening ? this.fallbackPollIntervalMs : this.pollIntervalMs),
+      minWakeIntervalMs: this.minWakeIntervalMs,
       onLocalAppend: (wake) => {
         this.wakers.add(wake);
         return () => {

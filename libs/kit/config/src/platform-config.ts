@@ -41,6 +41,17 @@ export class PlatformConfig {
   @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'CRM_PLATFORM_SCHEMA must be a lower-case SQL identifier' })
   CRM_PLATFORM_SCHEMA: string = 'platform';
 
+  /**
+   * Store subscriptions (projections following the store, the relay) read no sooner than this many
+   * milliseconds after their previous read when an append wakes them: idle, the first append is read
+   * at once; under a stream of appends they read pages of what arrived meanwhile instead of one
+   * transaction per event per subscriber. 0 reads at every wake-up.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  CRM_SUBSCRIPTION_COALESCE_MS: number = 50;
+
   @ValidateIf((c: PlatformConfig) => c.CRM_MODE === 'distributed' && c.CRM_EVENT_STORE === 'eventstoredb')
   @IsString()
   @Matches(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\/.+/, { message: 'CRM_ESDB_CONNECTION_STRING must be an esdb:// or kurrentdb:// connection string' })

@@ -23,6 +23,13 @@ export interface PollingSubscriptionOptions extends SubscribeToAllOptions {
   onLocalAppend?(wake: () => void): () => void;
   /** First delay after a page reported `heldBack` (doubling while it stays held back); default 2 ms. */
   heldBackRetryMs?: number;
+  /**
+   * Coalesces wake-ups: a woken subscription reads no sooner than this many milliseconds after the
+   * start of its previous read (default 0: at once). Idle, the first append still wakes it at once;
+   * under a stream of appends each of which wakes every subscriber, it turns one-event pages (and a
+   * transaction per event per projection) into pages of what arrived meanwhile.
+   */
+  minWakeIntervalMs?: number;
 }
 
 /**
@@ -34,7 +41,9 @@ export interface PollingSubscriptionOptions extends SubscribeToAllOptions {
 export function pollingSubscription(options: PollingSubscriptionOptions): Subscription {
   const batchSize = options.batchSize ?? 500;
   const heldBackRetryMs = options.heldBackRetryMs ?? 2;
+  const minWakeIntervalMs = options.minWakeIntervalMs ?? 0;
   let stopped = false;
+  let cancelPause: (() => void) | undefined;
   let wake: (() => void) | undefined;
   let wokenWhileReading = false;
   const wakeUp = () => {
@@ -48,7 +57,24 @@ export function pollingSubscription(options: PollingSubscriptionOptions): Subscr
     let after = options.after;
     let caughtUp = false;
     let heldBackDelay = heldBackRetryMs;
+    let lastReadAt = -Infinity;
+    let woken = false;
     while (!stopped) {
+      if (woken && minWakeIntervalMs > 0) {
+        const pause = lastReadAt + minWakeIntervalMs - performance.now();
+        if (pause > 0)
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pause);
+            cancelPause = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        cancelPause = undefined;
+        if (stopped) return;
+      }
+      woken = false;
+      lastReadAt = performance.now();
       wokenWhileReading = false; // this read sees whatever a wake-up so far announced
       const result = await options.readAll(after, batchSize);
       const page = Array.isArray(result) ? result : result.events;
@@ -71,15 +97,18 @@ export function pollingSubscription(options: PollingSubscriptionOptions): Subscr
           caughtUp = true;
           options.onCaughtUp?.();
         }
-        if (wokenWhileReading || stopped) continue;
+        if (wokenWhileReading || stopped) {
+          woken = true;
+          continue;
+        }
         const pollMs = interval();
         const waitMs = heldBack ? Math.min(heldBackDelay, pollMs) : pollMs;
         heldBackDelay = heldBack ? Math.min(heldBackDelay * 2, pollMs) : heldBackRetryMs;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, waitMs);
+        woken = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), waitMs);
           wake = () => {
             clearTimeout(timer);
-            resolve();
+            resolve(true);
           };
         });
         wake = undefined;
@@ -99,6 +128,7 @@ export function pollingSubscription(options: PollingSubscriptionOptions): Subscr
     done,
     async stop() {
       stopped = true;
+      cancelPause?.();
       wakeUp();
       await done.catch(() => undefined);
     },

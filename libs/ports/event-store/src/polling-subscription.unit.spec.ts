@@ -154,4 +154,55 @@ describe('pollingSubscription', () => {
       await sub.stop();
     }
   });
+
+  it('coalesces wake-ups: a stream of appends, each waking it, is read in a few pages rather than one per append', async () => {
+    const store = fakeStore();
+    let wake!: () => void;
+    const seen: number[] = [];
+    let caughtUp = false;
+    const sub = pollingSubscription({
+      readAll: (a, m) => store.readAll(a, m),
+      pollIntervalMs: 60000,
+      minWakeIntervalMs: 1000,
+      onLocalAppend: (w) => ((wake = w), () => undefined),
+      onEvent: async (e) => void seen.push((e.data as { n: number }).n),
+      onCaughtUp: () => (caughtUp = true),
+    });
+    try {
+      await until(() => caughtUp);
+      const before = store.reads.length;
+      for (let n = 1; n <= 10; n++) {
+        store.events.push(event(n));
+        wake();
+        await new Promise((r) => setTimeout(r, 1)); // each append lets the subscription run
+      }
+      await until(() => seen.length === 10, 5000);
+      expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      // Without coalescing each wake-up starts a read of whatever arrived (up to ten); with it, one
+      // pause of the interval collects them: at most the read that was due plus the one after it.
+      expect(store.reads.length - before).toBeLessThanOrEqual(2);
+    } finally {
+      await sub.stop();
+    }
+  });
+
+  it('stop() ends a coalescing pause at once', async () => {
+    const store = fakeStore();
+    let wake!: () => void;
+    let caughtUp = false;
+    const sub = pollingSubscription({
+      readAll: (a, m) => store.readAll(a, m),
+      pollIntervalMs: 60000,
+      minWakeIntervalMs: 60000,
+      onLocalAppend: (w) => ((wake = w), () => undefined),
+      onEvent: async () => undefined,
+      onCaughtUp: () => (caughtUp = true),
+    });
+    await until(() => caughtUp);
+    store.events.push(event(1));
+    wake(); // the subscription now pauses up to a minute before it reads
+    await new Promise((r) => setTimeout(r, 5));
+    await sub.stop(); // resolves well within the test's timeout, not after the minute
+    expect(store.reads.length).toBe(1);
+  });
 });
