@@ -50,7 +50,7 @@ export interface ScaleEfficiency {
   readonly scale: number;
 }
 
-/** A unit set DEA cannot evaluate; `field` names what is wrong (`units[2].inputs[1]`). */
+/** A unit set DEA cannot evaluate; `field` names what is wrong (`units.2.inputs.1`). */
 export class DeaInputError extends Error {
   constructor(
     readonly field: string,
@@ -73,20 +73,20 @@ export function validateUnits(units: readonly DecisionMakingUnit[]): void {
   if (units.length > DEA_LIMITS.maxUnits) throw new DeaInputError('units', `at most ${DEA_LIMITS.maxUnits} units`);
   const m = units[0].inputs.length;
   const s = units[0].outputs.length;
-  if (m === 0) throw new DeaInputError('units[0].inputs', 'at least one input');
-  if (s === 0) throw new DeaInputError('units[0].outputs', 'at least one output');
-  if (m > DEA_LIMITS.maxInputs) throw new DeaInputError('units[0].inputs', `at most ${DEA_LIMITS.maxInputs} inputs`);
-  if (s > DEA_LIMITS.maxOutputs) throw new DeaInputError('units[0].outputs', `at most ${DEA_LIMITS.maxOutputs} outputs`);
+  if (m === 0) throw new DeaInputError('units.0.inputs', 'at least one input');
+  if (s === 0) throw new DeaInputError('units.0.outputs', 'at least one output');
+  if (m > DEA_LIMITS.maxInputs) throw new DeaInputError('units.0.inputs', `at most ${DEA_LIMITS.maxInputs} inputs`);
+  if (s > DEA_LIMITS.maxOutputs) throw new DeaInputError('units.0.outputs', `at most ${DEA_LIMITS.maxOutputs} outputs`);
   const names = new Set<string>();
   units.forEach((u, j) => {
-    if (names.has(u.name)) throw new DeaInputError(`units[${j}].name`, `"${u.name}" is named twice`);
+    if (names.has(u.name)) throw new DeaInputError(`units.${j}.name`, `"${u.name}" is named twice`);
     names.add(u.name);
-    if (u.inputs.length !== m) throw new DeaInputError(`units[${j}].inputs`, `every unit has the same ${m} inputs`);
-    if (u.outputs.length !== s) throw new DeaInputError(`units[${j}].outputs`, `every unit has the same ${s} outputs`);
-    u.inputs.forEach((v, i) => checkValue(v, `units[${j}].inputs[${i}]`));
-    u.outputs.forEach((v, r) => checkValue(v, `units[${j}].outputs[${r}]`));
+    if (u.inputs.length !== m) throw new DeaInputError(`units.${j}.inputs`, `every unit has the same ${m} inputs`);
+    if (u.outputs.length !== s) throw new DeaInputError(`units.${j}.outputs`, `every unit has the same ${s} outputs`);
+    u.inputs.forEach((v, i) => checkValue(v, `units.${j}.inputs.${i}`));
+    u.outputs.forEach((v, r) => checkValue(v, `units.${j}.outputs.${r}`));
     // θ x ≥ Σ λ x cannot say anything about a unit that uses nothing.
-    if (u.inputs.every((v) => v === 0)) throw new DeaInputError(`units[${j}].inputs`, 'a unit needs at least one input above 0');
+    if (u.inputs.every((v) => v === 0)) throw new DeaInputError(`units.${j}.inputs`, 'a unit needs at least one input above 0');
   });
 }
 

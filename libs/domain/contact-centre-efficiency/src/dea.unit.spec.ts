@@ -147,11 +147,11 @@ describe('DEA refuses what it cannot evaluate, naming the field', () => {
   };
   it.each([
     ['no units', [], 'units'],
-    ['mismatched inputs', [handChecked[0], { name: 'X', inputs: [1, 2], outputs: [1] }], 'units[1].inputs'],
-    ['a negative output', [handChecked[0], { name: 'X', inputs: [1], outputs: [-1] }], 'units[1].outputs[0]'],
-    ['NaN', [{ name: 'X', inputs: [NaN], outputs: [1] }], 'units[0].inputs[0]'],
-    ['a unit that uses nothing', [handChecked[0], { name: 'X', inputs: [0], outputs: [1] }], 'units[1].inputs'],
-    ['a name twice', [handChecked[0], handChecked[0]], 'units[1].name'],
+    ['mismatched inputs', [handChecked[0], { name: 'X', inputs: [1, 2], outputs: [1] }], 'units.1.inputs'],
+    ['a negative output', [handChecked[0], { name: 'X', inputs: [1], outputs: [-1] }], 'units.1.outputs.0'],
+    ['NaN', [{ name: 'X', inputs: [NaN], outputs: [1] }], 'units.0.inputs.0'],
+    ['a unit that uses nothing', [handChecked[0], { name: 'X', inputs: [0], outputs: [1] }], 'units.1.inputs'],
+    ['a name twice', [handChecked[0], handChecked[0]], 'units.1.name'],
   ] as [string, DecisionMakingUnit[], string][])('%s', (_, units, expected) => {
     expect(field(units)).toBe(expected);
   });
