@@ -41,7 +41,7 @@ const CASE_ONLY: ContactCentreFactKind[] = ['contact', 'case-closed'];
  * closings, reopenings), calls, satisfaction answers, agents' profiles and presence — one row per
  * event, keyed by the event id (a second delivery changes nothing). Facts rather than totals so the
  * measures can be asked for any window and as of any instant (`recorded_at`); the definitions are
- * pure code (contact-centre-measures.ts). Interactions and closings are kept only for cases: the
+ * pure code (contact-centre-measures.ts); `seq` keeps the order the facts were applied in (the store's). Interactions and closings are kept only for cases: the
  * case's opening is on the same stream and comes first, so "is this a case" is a lookup here.
  */
 export function contactCentreFactsProjection(version: number = CONTACT_CENTRE_FACTS_VERSION): VersionedProjection<ContactCentreEvent> {
@@ -75,6 +75,7 @@ export function contactCentreFactsProjection(version: number = CONTACT_CENTRE_FA
       'CREATE SCHEMA IF NOT EXISTS analytics',
       `CREATE TABLE IF NOT EXISTS ${table} (
         event_id uuid PRIMARY KEY,
+        seq bigserial NOT NULL,
         kind text NOT NULL,
         episode_id text,
         agent_id text,
@@ -115,10 +116,21 @@ export function contactCentreFactsProjection(version: number = CONTACT_CENTRE_FA
           }));
         }
         case 'EpisodeClosed':
-          return void (await insert(m, event, { kind: 'case-closed', occurredAt: event.data.closedAt, episodeId: event.data.episodeId, data: { outcome: event.data.outcome } }));
+          return void (await insert(m, event, {
+            kind: 'case-closed',
+            occurredAt: event.data.closedAt,
+            episodeId: event.data.episodeId,
+            data: { outcome: event.data.outcome },
+          }));
         case 'CaseAssigned': {
           const d = event.data;
-          return void (await insert(m, event, { kind: 'case-assigned', occurredAt: d.assignedAt, episodeId: d.episodeId, agentId: d.agentId, data: { team: d.team ?? null } }));
+          return void (await insert(m, event, {
+            kind: 'case-assigned',
+            occurredAt: d.assignedAt,
+            episodeId: d.episodeId,
+            agentId: d.agentId,
+            data: { team: d.team ?? null },
+          }));
         }
         case 'CaseDetailsChanged': {
           const d = event.data;
@@ -140,7 +152,13 @@ export function contactCentreFactsProjection(version: number = CONTACT_CENTRE_FA
             episodeId: d.episodeId,
             agentId: d.agentId,
             // the caller's number (personal) is not kept
-            data: { team: d.team ?? null, answered: d.answeredAt !== undefined, abandoned: d.abandoned, handleSeconds: d.handleSeconds, containedInIvr: d.containedInIvr },
+            data: {
+              team: d.team ?? null,
+              answered: d.answeredAt !== undefined,
+              abandoned: d.abandoned,
+              handleSeconds: d.handleSeconds,
+              containedInIvr: d.containedInIvr,
+            },
           }));
         }
         case 'CaseSatisfactionRated': {

@@ -33,12 +33,18 @@ describe('first-contact resolution and reopen rate', () => {
   });
 
   it('given the customer answers after the resolution (the survey), then the case stays a first-contact resolution', () => {
-    const facts = [...kase('c1', { resolvedAt: '2026-03-03T00:00:00Z' }), fact('contact', '2026-03-04T00:00:00Z', { episodeId: 'c1', data: { direction: 'inbound' } })];
+    const facts = [
+      ...kase('c1', { resolvedAt: '2026-03-03T00:00:00Z' }),
+      fact('contact', '2026-03-04T00:00:00Z', { episodeId: 'c1', data: { direction: 'inbound' } }),
+    ];
     expect(contactCentreMeasures(facts, march, 'none')[0].cases.firstContactResolutions).toBe(1);
   });
 
   it('given a resolved case reopened later (even after the window), then it counts as reopened and not as a first-contact resolution', () => {
-    const facts = [...kase('c1', { resolvedAt: '2026-03-03T00:00:00Z', reopenedAt: '2026-04-10T00:00:00Z' }), ...kase('c2', { resolvedAt: '2026-03-05T00:00:00Z' })];
+    const facts = [
+      ...kase('c1', { resolvedAt: '2026-03-03T00:00:00Z', reopenedAt: '2026-04-10T00:00:00Z' }),
+      ...kase('c2', { resolvedAt: '2026-03-05T00:00:00Z' }),
+    ];
     const [m] = contactCentreMeasures(facts, march, 'none');
     expect(m.cases).toEqual({ resolved: 2, firstContactResolutions: 1, firstContactResolutionRate: 0.5, reopened: 1, reopenRate: 0.5 });
   });
