@@ -76,7 +76,8 @@ export function decideCaseSatisfaction(command: CaseSatisfactionCommand, state: 
     throw new DomainRuleViolation('survey-for-another-resolution', 'the survey was for an earlier resolution of this case (it was reopened since)');
   if (state.rated) throw new DomainRuleViolation('survey-already-answered', `the survey of case ${d.episodeId} was answered at ${state.rated.ratedAt}`);
   if (!Number.isInteger(d.score) || d.score < 1 || d.score > 5) throw new DomainRuleViolation('survey-score', 'the score is a whole number from 1 to 5');
-  if (Date.parse(d.ratedAt) < Date.parse(state.resolvedAt)) throw new DomainRuleViolation('rated-before-resolved', 'a case cannot be rated before it was resolved');
+  if (Date.parse(d.ratedAt) < Date.parse(state.resolvedAt))
+    throw new DomainRuleViolation('rated-before-resolved', 'a case cannot be rated before it was resolved');
   const comment = d.comment?.trim() ? d.comment : undefined;
   const interaction: Interaction = {
     interactionId: d.interactionId,

@@ -78,10 +78,18 @@ describe('rating a case (the satisfaction survey answer)', () => {
   });
 
   it('given a case reopened and resolved again, then the new resolution may be rated, not with the old link', () => {
-    const answeredThenReopened = [opened(), closed(), ...caseSatisfactionDecider.decide(rate(), given([opened(), closed()])), reopened, closed('resolved', '2026-03-04T09:00:00Z')];
+    const answeredThenReopened = [
+      opened(),
+      closed(),
+      ...caseSatisfactionDecider.decide(rate(), given([opened(), closed()])),
+      reopened,
+      closed('resolved', '2026-03-04T09:00:00Z'),
+    ];
     const state = given(answeredThenReopened);
     expect(rule(() => caseSatisfactionDecider.decide(rate({ ratedAt: '2026-03-04T10:00:00Z' }), state))).toBe('survey-for-another-resolution');
-    expect(caseSatisfactionDecider.decide(rate({ interactionId: 'i2', ratedAt: '2026-03-04T10:00:00Z', resolvedAt: '2026-03-04T09:00:00Z' }), state)).toHaveLength(2);
+    expect(
+      caseSatisfactionDecider.decide(rate({ interactionId: 'i2', ratedAt: '2026-03-04T10:00:00Z', resolvedAt: '2026-03-04T09:00:00Z' }), state),
+    ).toHaveLength(2);
   });
 
   it('refuses a score outside 1–5 or not whole, and an answer dated before the resolution', () => {
