@@ -7,7 +7,7 @@ import { crmRegistry } from '@crm/contracts';
 import { testEvent, testMetadata, waitFor } from '@crm/event-store/testing';
 import { TestClock } from '@crm/kernel';
 import { createPlatform, type Platform } from '@crm/platform';
-import { createRelationshipCommands, type RelationshipCommands } from '@crm/relationship-api';
+import { createRelationshipCommands, READ_MODELS, type ReadModelRunners, type RelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
 import { AnalyticsConfig, createAnalyticsApp } from '../analytics';
 import type { ContactCentreMeasures } from './contact-centre-measures';
@@ -26,6 +26,7 @@ describe('analytics: contact-centre measures and DEA efficiency (embedded)', () 
   let token: string;
   let partner: string;
   let commands: RelationshipCommands;
+  let opportunityId: string;
   const clock = new TestClock('2026-03-02T08:00:00.000Z');
   const budi: StaffPrincipal = { kind: 'staff', subject: 'budi', department: 'service', roles: [] };
   const meta = () => testMetadata({ actor: { type: 'staff', id: 'lead', department: 'service' }, occurredAt: clock.now().toISOString() });
@@ -51,7 +52,14 @@ describe('analytics: contact-centre measures and DEA efficiency (embedded)', () 
     return id;
   };
   const rate = async (episodeId: string, customerId: string, score: number) =>
-    append(`episode-${episodeId}`, 'CaseSatisfactionRated', { episodeId, customerId, score, interactionId: randomUUID(), ratedAt: clock.now().toISOString() });
+    append(`episode-${episodeId}`, 'CaseSatisfactionRated', {
+      episodeId,
+      customerId,
+      score,
+      comment: 'a personal remark',
+      interactionId: randomUUID(),
+      ratedAt: clock.now().toISOString(),
+    });
   const callEnded = (data: Record<string, unknown>) => {
     const callId = randomUUID();
     return append(`call-${callId}`, 'CallEnded', {
@@ -117,6 +125,10 @@ describe('analytics: contact-centre measures and DEA efficiency (embedded)', () 
     // support: a case resolved, but nobody of support was ever staffed: no inputs.
     clock.set('2026-03-03T09:00:00.000Z');
     await workCase(customer, 'support', { inbound: 1, resolveAt: '2026-03-03T09:30:00.000Z' });
+    // an opportunity's interaction: no case, no fact
+    const sari: StaffPrincipal = { kind: 'staff', subject: 'sari', department: 'sales', roles: [] };
+    opportunityId = (await commands.episodes.open(sari, 'opportunity', { customerId: customer, name: 'Upsell' })).id;
+    await commands.episodes.recordInteraction(sari, opportunityId, { channel: 'phone', direction: 'inbound', action: 'asked for a quote' });
     // billing's calls: two answered (300 s, 100 s), one abandoned; repairs: one contained in the IVR.
     await callEnded({ team: 'billing', agentId: 'a1', answeredAt: '2026-03-02T10:01:00.000Z', handleSeconds: 300 });
     await callEnded({ team: 'billing', agentId: 'a1', answeredAt: '2026-03-02T10:01:00.000Z', handleSeconds: 100 });
@@ -339,6 +351,21 @@ describe('analytics: contact-centre measures and DEA efficiency (embedded)', () 
       expect((await post({ units: coelli }, partner)).status).toBe(403);
       expect((await post({ units: coelli }, null)).status).toBe(401);
     });
+  });
+
+  it("keeps facts of cases only, and neither the caller's number nor the survey comment", async () => {
+    await byTeam();
+    const { dataSource } = app.app.get<ReadModelRunners>(READ_MODELS);
+    const rows = (await dataSource.query('SELECT kind, episode_id, data FROM analytics.contact_centre_facts_v1')) as {
+      kind: string;
+      episode_id: string | null;
+      data: object;
+    }[];
+    expect(rows.filter((r) => r.episode_id === opportunityId)).toEqual([]);
+    const text = JSON.stringify(rows);
+    expect(text).not.toContain('+6281234567');
+    expect(text).not.toContain('a personal remark');
+    expect(rows.filter((r) => r.kind === 'rated')).toHaveLength(2);
   });
 
   it('is in the OpenAPI document with its response schemas and problems', async () => {
