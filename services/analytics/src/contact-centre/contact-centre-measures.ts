@@ -310,7 +310,8 @@ export function teamEfficiencyUnits(facts: readonly ContactCentreFact[], window:
   }
   if (teamless.length > 0) notes.push(`${teamless.length} staffed agent(s) in no team are not counted: ${teamless.sort().join(', ')}`);
   const withCost = !costMissing && currencies.size === 1;
-  if (costMissing) notes.push('cost left out: an agent staffed in the period has no hourly cost');
+  if (hours.size === 0) notes.push('no agent was staffed in the period (no AgentPresenceChanged other than offline): no team has inputs');
+  else if (costMissing) notes.push('cost left out: an agent staffed in the period has no hourly cost');
   else if (currencies.size > 1) notes.push(`cost left out: hourly costs are in ${[...currencies].sort().join(', ')}`);
   const measures = new Map(contactCentreMeasures(facts, window, 'team').map((m) => [m.group, m]));
   const names = [...new Set([...inputs.keys(), ...measures.keys()])].sort();
