@@ -151,6 +151,13 @@ describe('teams as DEA units', () => {
     expect(u.excluded).toEqual([{ name: 'support', reason: expect.stringContaining('no staffed hours') }]);
   });
 
+  it('with nobody staffed: no units, every team with cases excluded, and a note saying why', () => {
+    const u = teamEfficiencyUnits(kase('c1', { team: 'billing', resolvedAt: '2026-03-03T00:00:00Z' }), march);
+    expect(u.units).toEqual([]);
+    expect(u.excluded.map((e) => e.name)).toEqual(['billing']);
+    expect(u.notes).toEqual([expect.stringContaining('no agent was staffed')]);
+  });
+
   it('leaves cost out, saying why, when an agent has no hourly cost', () => {
     const facts = [profile('a1', ['billing'], null, null), ...shift('a1', '2026-03-02T08:00:00Z', '2026-03-02T16:00:00Z')];
     const u = teamEfficiencyUnits(facts, march);
