@@ -66,8 +66,7 @@ export class SurveysController {
   @ApiProblem(404, 'The case is gone')
   @ApiProblem(410, GONE)
   async show(@Param('token') token: string): Promise<SurveyView> {
-    const claims = await this.current(token);
-    const survey = await this.satisfaction.survey(claims.episodeId);
+    const { claims, survey } = await this.current(token);
     return {
       question: 'How satisfied are you with how we resolved your request?',
       scale: { min: 1, max: 5, labels: LABELS },
@@ -111,13 +110,13 @@ export class SurveysController {
     }
   }
 
-  /** A genuine, unexpired link whose resolution still stands. */
-  private async current(token: string): Promise<SurveyClaims> {
+  /** A genuine, unexpired link whose resolution still stands, and the case as it is (loaded once). */
+  private async current(token: string): Promise<{ claims: SurveyClaims; survey: Awaited<ReturnType<CaseSatisfactionCommands['survey']>> }> {
     const claims = this.links.verify(token, this.clock.now());
     const survey = await this.satisfaction.survey(claims.episodeId);
     if (survey.customerId !== claims.customerId) throw new HttpProblem(403, 'this survey link is not valid', { type: SURVEY_PROBLEM.forged });
     if (!survey.resolved || survey.resolvedAt !== claims.resolvedAt) throw gone();
-    return claims;
+    return { claims, survey };
   }
 }
 
