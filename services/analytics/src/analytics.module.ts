@@ -29,6 +29,8 @@ import { ClvModelController } from './value/get-clv-model/get-clv-model.controll
 import { CustomerValueController } from './value/get-customer-value/get-customer-value.controller';
 import { RankCustomersController } from './value/rank-customers/rank-customers.controller';
 import { ValueTierPublisher } from './value/value-tier-publisher';
+import { ContactCentreController } from './contact-centre/contact-centre.controller';
+import { ContactCentreQueries } from './contact-centre/contact-centre.query';
 
 /**
  * Analytics keeps the shared read models plus its own `customer-metrics` projection, all in schema
@@ -59,6 +61,8 @@ import { ValueTierPublisher } from './value/value-tier-publisher';
     CrossSellController,
     // customer and segment profitability (issue 11 §4)
     ProfitabilityController,
+    // contact-centre measures and efficiency (issue 12 §6)
+    ContactCentreController,
   ],
   providers: [
     GetCustomerMetricsHandler,
@@ -81,6 +85,8 @@ import { ValueTierPublisher } from './value/value-tier-publisher';
     OfferPropensityQuery,
     CrossSellQueries,
     ProfitabilityQueries,
+    // contact-centre measures and efficiency (issue 12 §6)
+    ContactCentreQueries,
   ],
 })
 export class AnalyticsModule {}

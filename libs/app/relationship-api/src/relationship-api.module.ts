@@ -29,6 +29,7 @@ import { SalesTargetCommands } from './forecast/sales-target-commands';
 import { OrderCommands } from './orders/order-commands';
 import { QuoteAcceptance } from './quotes/accept-quote';
 import { OrderImports } from './orders/order-imports';
+import { CaseSatisfactionCommands } from './episodes/case-satisfaction-commands';
 
 export const READ_MODELS = Symbol('READ_MODELS');
 /** The `PartnerAccess` partner writes are checked with (a service may provide its own: `partnerAccess`). */
@@ -194,6 +195,12 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, CustomerCommands, OrderCommands, COMMAND_SETTINGS],
         useFactory: (store: EventStore, c: CustomerCommands, o: OrderCommands, s: CommandSettings) => new OrderImports(store, c, o, s),
       },
+      // the satisfaction survey of resolved cases (issue 12 §6)
+      {
+        provide: CaseSatisfactionCommands,
+        inject: [WRITE_STORE, COMMAND_SETTINGS],
+        useFactory: (store: EventStore, s: CommandSettings) => new CaseSatisfactionCommands(store, s),
+      },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -232,6 +239,7 @@ export class RelationshipApiModule {
         SalesTargetCommands,
         OrderCommands,
         OrderImports,
+        CaseSatisfactionCommands,
       ],
     };
   }

@@ -148,4 +148,15 @@ describe('the shared write side and the event contracts', () => {
     });
     expect(await store.readStream(`customer-${customerId}`)).toEqual([]);
   });
+  // issue 12 §6: the satisfaction answer on a resolved case (its own command on the episode stream).
+  it('the satisfaction answer: the interaction and CaseSatisfactionRated validate against their contracts', async () => {
+    const customerId = (await commands.customers.register(staff('service'), { kind: 'person', name: 'Rina' })).id;
+    const kase = await commands.episodes.open(staff('service'), 'case', { customerId, name: 'Camera lens stuck', channel: 'phone' });
+    await commands.episodes.close(staff('service'), kase.id, { outcome: 'resolved' });
+    const subject = await commands.caseSatisfaction.surveyOf(staff('service'), kase.id);
+    await commands.caseSatisfaction.rate(kase.id, { customerId, score: 5, comment: 'fixed at once', resolvedAt: subject.resolvedAt });
+    const events = (await store.readStream(`episode-${kase.id}`)).map(toIntegrationEvent).filter((e) => e !== undefined);
+    expect(events.map((e) => e!.type)).toEqual(['EpisodeOpened', 'EpisodeClosed', 'InteractionRecorded', 'CaseSatisfactionRated']);
+    for (const event of events) expect(() => registry.validate(event!)).not.toThrow();
+  });
 });

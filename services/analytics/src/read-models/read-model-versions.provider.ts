@@ -8,6 +8,7 @@ import { toIntegrationEvent } from '@crm/relay';
 import { CLOCK, PLATFORM, SERVICE_METRICS, type ServiceMetrics } from '@crm/service-kit';
 import { Gauge } from 'prom-client';
 import { kpiFactsProjection } from '../kpis/kpi-facts.projection';
+import { contactCentreFactsProjection } from '../contact-centre/contact-centre-facts.projection';
 
 export const READ_MODEL_VERSIONS = Symbol('READ_MODEL_VERSIONS');
 
@@ -17,7 +18,11 @@ export const READ_MODEL_VERSIONS = Symbol('READ_MODEL_VERSIONS');
  * see docs/analytics.md, "Replayable analytics".
  */
 export function analyticsVersionedReadModels(): VersionedProjection[] {
-  return [kpiFactsProjection(1)];
+  return [
+    kpiFactsProjection(1),
+    // contact-centre measures and efficiency (issue 12 §6)
+    contactCentreFactsProjection(1),
+  ];
 }
 
 /** Starts the versions with the service (in the read models' database, schema analytics) and stops them with it. */

@@ -11,6 +11,7 @@ import { OrderImports } from '../orders/order-imports';
 import type { CommandSettings } from './command-options';
 import { CatalogueCommands } from '../quotes/catalogue-commands';
 import { QuoteCommands, type PriceBookFinder } from '../quotes/quote-commands';
+import { CaseSatisfactionCommands } from '../episodes/case-satisfaction-commands';
 
 export interface RelationshipCommands {
   customers: CustomerCommands;
@@ -24,6 +25,8 @@ export interface RelationshipCommands {
   calendarFeeds: CalendarFeedCommands;
   orders: OrderCommands;
   orderImports: OrderImports;
+  /** The satisfaction survey of resolved cases (issue 12 §6). */
+  caseSatisfaction: CaseSatisfactionCommands;
 }
 
 /**
@@ -53,5 +56,6 @@ export function createRelationshipCommands(
     calendarFeeds: new CalendarFeedCommands(store, settings),
     orders,
     orderImports: new OrderImports(store, customers, orders, settings),
+    caseSatisfaction: new CaseSatisfactionCommands(store, settings),
   };
 }

@@ -63,6 +63,23 @@ export class ServiceConfig extends PlatformConfig {
   CRM_ACTIVITY_SCHEDULER_INTERVAL_MS: number = 1000;
 
   /**
+   * The service's satisfaction survey links (issue 12 §6): the HMAC-SHA256 secret they are signed
+   * with (at least 32 characters). Unset: a random secret kept in `<CRM_DATA_DIR>/keys/survey-secret`
+   * (created on first use, mode 0600) — set it when several service processes must accept each
+   * other's links. On every service for the same reason as the scheduler interval.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{32,}$/s, { message: 'CRM_SURVEY_SECRET must be at least 32 characters' })
+  CRM_SURVEY_SECRET?: string;
+
+  /** Days a satisfaction survey link stays valid after the case's resolution (then 410). */
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  CRM_SURVEY_LINK_DAYS: number = 14;
+
+  /**
    * The company's reporting currency (ISO 4217, in capitals): analytics converts every order into it
    * (issue 11 §1). On every service because the embedded host hands one environment to all of them
    * and each refuses a `CRM_*` setting it does not declare.

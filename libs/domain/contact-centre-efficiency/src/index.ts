@@ -1,0 +1,3 @@
+export * from './lp-solver';
+export * from './highs-solver';
+export * from './dea';
