@@ -3,6 +3,9 @@ import { CustomerEditsController, CustomersController, RelationshipApiModule } f
 import { CasesController } from './cases/cases.controller';
 import { OpenCaseController } from './cases/open-case/open-case.controller';
 import { customerServiceReadModels } from './read-models';
+import { ServiceLevelsController } from './service-levels/service-levels.controller';
+import { serviceLevelCommandsProvider } from './service-levels/service-levels.providers';
+import { SlaTimerService } from './service-levels/sla-timer.service';
 
 @Module({
   imports: [
@@ -12,6 +15,16 @@ import { customerServiceReadModels } from './read-models';
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],
-  controllers: [OpenCaseController, CasesController],
+  controllers: [
+    OpenCaseController,
+    CasesController,
+    // service levels (issue 12 §4)
+    ServiceLevelsController,
+  ],
+  providers: [
+    // service levels (issue 12 §4): the commands and the durable SLA timer
+    serviceLevelCommandsProvider,
+    SlaTimerService,
+  ],
 })
 export class CustomerServiceModule {}
