@@ -75,6 +75,24 @@ describe('the SLA clock of a case', () => {
   });
 });
 
+describe('the SLA clock in business hours', () => {
+  const office = {
+    calendarId: 'office',
+    timeZone: 'Europe/Berlin',
+    hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ from: '09:00', to: '17:00' }]])),
+    holidays: ['2026-12-25'],
+  };
+  it('given a case opened on Friday 16:00 in Berlin, then its two-hour first response is due Monday 10:00 and the weekend is not counted', () => {
+    const friday = {
+      type: 'EpisodeOpened',
+      data: { episodeId: 'e', customerId: 'c', openedAt: '2026-11-27T15:00:00.000Z', channel: 'email', episodeType: 'case' },
+    };
+    const f = evolveCaseFacts(undefined, friday)!;
+    const [first] = slaClock(f, { ...policy, firstResponseMinutes: 120 }, office, new Date('2026-11-29T12:00:00.000Z'));
+    expect(first).toMatchObject({ state: 'running', dueAt: '2026-11-30T09:00:00.000Z', elapsedMinutes: 60 });
+  });
+});
+
 describe('notices of the durable timer', () => {
   it('finds warning then breach once each, and the next time one falls due', () => {
     const f = facts();

@@ -11,8 +11,10 @@ import {
   TWENTY_FOUR_SEVEN,
   type BusinessCalendar,
   type CaseFacts,
+  type MetricClock,
   type ServiceLevelPolicy,
   type SlaMetric,
+  type SlaState,
 } from '@crm/service-levels';
 import type { EntityManager } from 'typeorm';
 import { CASE_SERVICE_LEVEL_ENTITIES, CaseServiceLevelRow, CaseSlaClockRow, CustomerValueTierRow, ServiceLevelConfigRow } from './case-service-levels.entities';
@@ -69,7 +71,6 @@ export function caseServiceLevelsProjection(owner: string): Projection<CaseServi
       'BusinessCalendarSet',
     ],
     async apply(event, m) {
-      const now = new Date(event.time);
       if (CASE_EVENTS.has(event.type)) {
         const episodeId = (event.data as { episodeId: string }).episodeId;
         const row = await m.getRepository(CaseServiceLevelRow).findOneBy({ episodeId });
@@ -77,16 +78,12 @@ export function caseServiceLevelsProjection(owner: string): Projection<CaseServi
           if (event.data.owner.kind === 'partner') return;
           const facts = evolveCaseFacts(undefined, event);
           if (!facts) return;
-          await recompute(
-            m,
-            { episodeId, customerId: facts.customerId, openedAt: new Date(facts.openedAt), facts, recorded: row?.recorded ?? [] } as never,
-            now,
-          );
+          await recompute(m, { episodeId, customerId: facts.customerId, openedAt: new Date(facts.openedAt), facts, recorded: row?.recorded ?? [] } as never);
           return;
         }
         if (!row) return;
         row.facts = evolveCaseFacts(row.facts as CaseFacts, event)!;
-        await recompute(m, row, now);
+        await recompute(m, row);
         return;
       }
       switch (event.type) {
@@ -100,12 +97,12 @@ export function caseServiceLevelsProjection(owner: string): Projection<CaseServi
             kind: event.type === 'CaseSlaWarning' ? 'warning' : 'breach',
           });
           if (!row.recorded.includes(key)) row.recorded = [...row.recorded, key];
-          await recompute(m, row, now);
+          await recompute(m, row);
           return;
         }
         case 'CustomerValueTierChanged': {
           await m.getRepository(CustomerValueTierRow).save({ customerId: event.data.customerId, tier: event.data.tier });
-          for (const row of await m.getRepository(CaseServiceLevelRow).findBy({ customerId: event.data.customerId, open: true })) await recompute(m, row, now);
+          for (const row of await m.getRepository(CaseServiceLevelRow).findBy({ customerId: event.data.customerId, open: true })) await recompute(m, row);
           return;
         }
         case 'ServiceLevelPoliciesSet':
@@ -116,13 +113,13 @@ export function caseServiceLevelsProjection(owner: string): Projection<CaseServi
           break;
       }
       // The configuration changed: every open case's clock with it (closed cases keep the result they had).
-      for (const row of await m.getRepository(CaseServiceLevelRow).findBy({ open: true })) await recompute(m, row, now);
+      for (const row of await m.getRepository(CaseServiceLevelRow).findBy({ open: true })) await recompute(m, row);
     },
   };
 }
 
 /** The case's clock computed again from its facts, tier and the configuration; its rows rewritten. */
-async function recompute(m: EntityManager, row: CaseServiceLevelRow, now: Date): Promise<void> {
+async function recompute(m: EntityManager, row: CaseServiceLevelRow): Promise<void> {
   const facts = row.facts as CaseFacts;
   const tierRow = await m.getRepository(CustomerValueTierRow).findOneBy({ customerId: row.customerId });
   const tier = tierRow && (CUSTOMER_VALUE_TIERS as readonly string[]).includes(tierRow.tier) ? (tierRow.tier as CustomerValueTier) : DEFAULT_VALUE_TIER;
@@ -130,8 +127,12 @@ async function recompute(m: EntityManager, row: CaseServiceLevelRow, now: Date):
   const policies = ((config?.value as { policies?: ServiceLevelPolicy[] } | undefined)?.policies ?? []) as ServiceLevelPolicy[];
   const policy = matchPolicy(policies, { tier, priority: facts.priority, channel: facts.channel });
   const calendar = await calendarOf(m, policy.calendarId);
-  const clocks = slaClock(facts, policy, calendar, now);
-  const next = nextNoticeAt(clocks, new Set(row.recorded));
+  // As of the case's own latest fact, not the event's time: the rows are then a function of the events
+  // alone, whatever order different Kafka keys (case, tier, configuration) arrive in — a fresh replay
+  // gives the same rows. Live states are the route's (`GET /cases/{id}/service-levels`, at the clock's now).
+  const recorded = new Set(row.recorded);
+  const clocks = slaClock(facts, policy, calendar, lastFactAt(facts)).map((c) => ({ ...c, state: storedState(c, recorded, facts.status) }));
+  const next = nextNoticeAt(clocks, recorded);
   await m.getRepository(CaseServiceLevelRow).save({
     episodeId: row.episodeId,
     customerId: row.customerId,
@@ -162,6 +163,26 @@ async function recompute(m: EntityManager, row: CaseServiceLevelRow, now: Date):
       pausedMinutes: c.pausedMinutes,
     })),
   );
+}
+
+/** When the last fact of the case happened. */
+function lastFactAt(facts: CaseFacts): Date {
+  const times = [
+    facts.openedAt,
+    ...facts.interactions.map((i) => i.at),
+    ...facts.pauses.flatMap((p) => [p.from, p.to ?? p.from]),
+    ...facts.closes,
+    ...facts.reopens,
+  ];
+  return new Date(times.reduce((a, b) => (b > a ? b : a)));
+}
+
+/** A clock's state by the events alone: met or breached once stopped, else by the notices recorded, else paused or running. */
+function storedState(c: MetricClock, recorded: ReadonlySet<string>, status: string): SlaState {
+  if (c.stoppedAt) return c.met ? 'met' : 'breached';
+  if (recorded.has(noticeKey({ ...c, kind: 'breach' }))) return 'breached';
+  if (recorded.has(noticeKey({ ...c, kind: 'warning' }))) return 'warning';
+  return status === 'waiting-on-customer' ? 'paused' : 'running';
 }
 
 async function calendarOf(m: EntityManager, calendarId: string): Promise<BusinessCalendar> {
