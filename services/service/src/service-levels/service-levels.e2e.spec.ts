@@ -350,6 +350,37 @@ describe('service levels (embedded)', () => {
     });
   });
 
+  describe('reopening', () => {
+    it('a reopen restarts resolution with the whole target; the first cycle keeps its result', async () => {
+      clock.set(plus(600));
+      const customerId = await registerCustomer('Reopen BV');
+      const episodeId = await openCase(customerId);
+      expect((await svc.call('POST', `/cases/${episodeId}/interactions`, { channel: 'phone', direction: 'outbound', action: 'called back' })).status).toBe(201);
+      clock.set(plus(630));
+      expect((await svc.call('POST', `/cases/${episodeId}/resolve`, { outcome: 'resolved' })).status).toBe(200);
+      // the case lifecycle's CaseReopened, appended directly until its code is merged
+      await svc.platform.eventStore.appendToStream(
+        `episode-${episodeId}`,
+        [
+          {
+            id: randomUUID(),
+            type: 'CaseReopened',
+            data: { episodeId, customerId, reason: 'fault came back', reopenedAt: plus(700), reopenedBy: 'dewi' },
+            metadata: { correlationId: 'reopen', causationId: 'reopen', occurredAt: plus(700), actor: { type: 'staff', id: 'dewi' } },
+          },
+        ],
+        { expectedRevision: 'any' },
+      );
+      clock.set(plus(710));
+      const clocks = (await svc.call('GET', `/cases/${episodeId}/service-levels`)).body.clocks as Record<string, unknown>[];
+      expect(clocks.filter((c) => c.metric === 'resolution')).toEqual([
+        expect.objectContaining({ cycle: 0, state: 'met', stoppedAt: plus(630), met: true }),
+        expect.objectContaining({ cycle: 1, state: 'running', startedAt: plus(700), dueAt: plus(700 + 480) }),
+      ]);
+      await indexed(episodeId, plus(700 + 384));
+    });
+  });
+
   describe('reading', () => {
     it("a case's clocks: 400 for a garbage id, 404 for an unknown one or an episode that is not a case; other departments may not", async () => {
       expect((await svc.call('GET', '/cases/not-a-uuid/service-levels')).status).toBe(400);
