@@ -6,6 +6,9 @@ import { customerServiceReadModels } from './read-models';
 import { CaseSurveyController } from './satisfaction/case-survey.controller';
 import { SurveysController } from './satisfaction/surveys.controller';
 import { surveyLinksProvider } from './satisfaction/survey-links.provider';
+import { ServiceLevelsController } from './service-levels/service-levels.controller';
+import { serviceLevelCommandsProvider } from './service-levels/service-levels.providers';
+import { SlaTimerService } from './service-levels/sla-timer.service';
 
 @Module({
   imports: [
@@ -21,10 +24,15 @@ import { surveyLinksProvider } from './satisfaction/survey-links.provider';
     // the satisfaction survey of resolved cases (issue 12 §6)
     CaseSurveyController,
     SurveysController,
+    // service levels (issue 12 §4)
+    ServiceLevelsController,
   ],
   providers: [
     // the satisfaction survey of resolved cases (issue 12 §6)
     surveyLinksProvider,
+    // service levels (issue 12 §4): the commands and the durable SLA timer
+    serviceLevelCommandsProvider,
+    SlaTimerService,
   ],
 })
 export class CustomerServiceModule {}

@@ -36,7 +36,13 @@ export function toIntegrationEvent(event: RecordedEvent): IntegrationEvent | und
 }
 
 /** Stream categories without a customer (the product catalogue, the contact centre's agents), and the field of their events that is the subject. */
-const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = { product: 'productId', pricebook: 'priceBookId', agent: 'agentId' };
+const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = {
+  product: 'productId',
+  pricebook: 'priceBookId',
+  agent: 'agentId',
+  // service levels (issue 12 §4): a business calendar's events are keyed by the calendar
+  businesscalendar: 'calendarId',
+};
 
 /**
  * Whole streams without a customer that are published anyway, and the field of their events that is
@@ -44,7 +50,11 @@ const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = { product: 'product
  * reporting currency, so each reporting currency's rates keep their order (they never depend on
  * another's). Analytics converts the purchase history with them (issue 11 §1).
  */
-const STREAM_SUBJECTS: Readonly<Record<string, string>> = { 'sales-exchange-rates': 'reportingCurrency' };
+const STREAM_SUBJECTS: Readonly<Record<string, string>> = {
+  'sales-exchange-rates': 'reportingCurrency',
+  // service levels (issue 12 §4): the one set of policies and escalation rules, keyed by its id (`default`)
+  'service-level-policies': 'policySetId',
+};
 
 /** The key an event is published under: its lead for a lead's events, else its customer; undefined: not published. */
 function subjectOf(event: RecordedEvent): string | undefined {

@@ -426,6 +426,53 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     containedInIvr: false,
   },
   CaseSatisfactionRated: { episodeId: id, customerId: id, score: 4, comment: 'quick', interactionId: id, ratedAt: at },
+  // service levels (issue 12 §4)
+  ServiceLevelPoliciesSet: {
+    policySetId: 'default',
+    policies: [
+      {
+        policyId: 'platinum',
+        tier: 'platinum',
+        priority: 'urgent',
+        channel: 'phone',
+        calendarId: 'berlin',
+        firstResponseMinutes: 15,
+        nextResponseMinutes: 30,
+        resolutionMinutes: 240,
+        warningPercent: 80,
+      },
+    ],
+    escalations: [
+      { ruleId: 'to-seniors', metric: 'first-response', tier: 'platinum', action: 'reassign', team: 'seniors' },
+      { ruleId: 'tell-lead', metric: 'resolution', action: 'notify', notify: 'lead@example.com' },
+    ],
+    setAt: at,
+    setBy: 'mia',
+  },
+  BusinessCalendarSet: {
+    calendarId: 'berlin',
+    name: 'Berlin office',
+    timeZone: 'Europe/Berlin',
+    hours: { mon: [{ from: '09:00', to: '17:00' }] },
+    holidays: ['2026-12-25'],
+    setAt: at,
+    setBy: 'mia',
+  },
+  CaseSlaWarning: {
+    episodeId: id,
+    customerId: id,
+    metric: 'first-response',
+    cycle: 0,
+    policyId: 'platinum',
+    tier: 'platinum',
+    team: 'billing',
+    targetMinutes: 15,
+    dueAt: at,
+    at,
+    warningPercent: 80,
+  },
+  CaseSlaBreached: { episodeId: id, customerId: id, metric: 'resolution', cycle: 1, policyId: 'fallback', tier: 'bronze', targetMinutes: 7200, dueAt: at, at },
+  CaseEscalated: { episodeId: id, customerId: id, ruleId: 'to-seniors', metric: 'first-response', cycle: 0, action: 'reassign', team: 'seniors', at },
 };
 
 // The timestamps: forms isISO8601 passes that Date or PostgreSQL cannot read (see instant.ts).

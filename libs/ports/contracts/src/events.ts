@@ -41,6 +41,7 @@ import { NestedObject, NestedObjects } from './nested';
 import { Personal } from './personal-data';
 import { CASE_EVENTS } from './case-events';
 import { CONTACT_CENTRE_EVENTS } from './contact-centre-events';
+import { SERVICE_LEVEL_EVENTS } from './service-level-events';
 
 /**
  * The published contract of every integration event (schema version 1), validated with
@@ -761,6 +762,8 @@ export const INTEGRATION_EVENTS = {
   ...CASE_EVENTS,
   // the contact centre: agents, routing offers, calls, satisfaction (issue 12 §2, §3, §6)
   ...CONTACT_CENTRE_EVENTS,
+  // service levels: policies, calendars, the SLA timer's warnings, breaches and escalations (issue 12 §4)
+  ...SERVICE_LEVEL_EVENTS,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

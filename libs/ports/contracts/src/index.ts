@@ -5,3 +5,4 @@ export * from './personal-data';
 export * from './money';
 export * from './case-events';
 export * from './contact-centre-events';
+export * from './service-level-events';

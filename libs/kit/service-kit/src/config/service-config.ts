@@ -80,6 +80,16 @@ export class ServiceConfig extends PlatformConfig {
   CRM_SURVEY_LINK_DAYS: number = 14;
 
   /**
+   * How often the service's SLA timer looks for case warnings and breaches that fell due (ms): the
+   * latest a `CaseSlaWarning` / `CaseSlaBreached` is recorded after its time (issue 12 §4). On every
+   * service for the same reason as the activity scheduler's interval.
+   */
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  CRM_SLA_TIMER_INTERVAL_MS: number = 1000;
+
+  /**
    * The company's reporting currency (ISO 4217, in capitals): analytics converts every order into it
    * (issue 11 §1). On every service because the embedded host hands one environment to all of them
    * and each refuses a `CRM_*` setting it does not declare.

@@ -78,6 +78,12 @@ describe('ServiceConfig', () => {
       expect(problems({ CRM_ACTIVITY_SCHEDULER_INTERVAL_MS: bad })).toEqual(['CRM_ACTIVITY_SCHEDULER_INTERVAL_MS']);
   });
 
+  it('takes the SLA timer interval from 50 ms to an hour, 1 s by default', () => {
+    expect(loadConfig(serviceConfigClass(3101), {}).CRM_SLA_TIMER_INTERVAL_MS).toBe(1000);
+    expect(loadConfig(serviceConfigClass(3101), { CRM_SLA_TIMER_INTERVAL_MS: '250' }).CRM_SLA_TIMER_INTERVAL_MS).toBe(250);
+    for (const bad of ['10', '3600001', 'soon', '1.5']) expect(problems({ CRM_SLA_TIMER_INTERVAL_MS: bad })).toEqual(['CRM_SLA_TIMER_INTERVAL_MS']);
+  });
+
   it('declares its settings (for deploy manifests) including the platform ones', () => {
     const names = settingNames(serviceConfigClass(3101));
     expect(names).toEqual(
