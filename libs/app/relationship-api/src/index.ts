@@ -29,3 +29,4 @@ export * from './orders/order-commands';
 export * from './orders/order-csv';
 export * from './orders/order-imports';
 export * from './quotes/accept-quote';
+export * from './cases/case-commands';

@@ -11,6 +11,7 @@ import { OrderImports } from '../orders/order-imports';
 import type { CommandSettings } from './command-options';
 import { CatalogueCommands } from '../quotes/catalogue-commands';
 import { QuoteCommands, type PriceBookFinder } from '../quotes/quote-commands';
+import { CaseCommands } from '../cases/case-commands';
 
 export interface RelationshipCommands {
   customers: CustomerCommands;
@@ -24,6 +25,8 @@ export interface RelationshipCommands {
   calendarFeeds: CalendarFeedCommands;
   orders: OrderCommands;
   orderImports: OrderImports;
+  /** Cases people work (issue 12 §1): details, status, assignment, reopening. */
+  cases: CaseCommands;
 }
 
 /**
@@ -53,5 +56,6 @@ export function createRelationshipCommands(
     calendarFeeds: new CalendarFeedCommands(store, settings),
     orders,
     orderImports: new OrderImports(store, customers, orders, settings),
+    cases: new CaseCommands(store, settings),
   };
 }
