@@ -30,3 +30,4 @@ export * from './orders/order-csv';
 export * from './orders/order-imports';
 export * from './quotes/accept-quote';
 export * from './cases/case-commands';
+export * from './customers/register-customer.controller';
