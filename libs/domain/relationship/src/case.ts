@@ -21,6 +21,10 @@ import { CASE_PRIORITIES, CASE_SEVERITIES, DomainRuleViolation, SLUG_ID, type Ca
  *   says which), from any open status.
  * - `closed` only from `resolved`: final, nothing happens to the case after it.
  * - `reopened` only from `resolved` (`CaseReopened`, with the customer's reason): the episode is open again.
+ *
+ * Every move is one event: `EpisodeClosed` is the move to `resolved`, `CaseReopened` the move to
+ * `reopened`, and every other move a `CaseStatusChanged` (an assignment's `CaseAssigned` comes with
+ * the `CaseStatusChanged` to `assigned` in the same append) — docs/events.md "Cases people work".
  */
 
 export const DEFAULT_CASE_PRIORITY: CasePriority = 'normal';
@@ -122,7 +126,7 @@ export function openedCase(openedAt: string): CaseFacts {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export function evolveCase(c: CaseFacts, event: CaseEvent | { type: 'EpisodeClosed'; data: { closedAt: string } }): CaseFacts {
+export function evolveCase(c: CaseFacts, event: CaseEvent | { type: 'EpisodeClosed'; data: { closedAt: string; reason?: string } }): CaseFacts {
   switch (event.type) {
     case 'CaseDetailsChanged': {
       const d = event.data;
@@ -148,11 +152,24 @@ export function evolveCase(c: CaseFacts, event: CaseEvent | { type: 'EpisodeClos
       const d = event.data;
       return { ...c, assignee: d.agentId, ...(d.team !== undefined && { team: d.team }) };
     }
-    case 'CaseReopened':
-      return { ...c, status: 'reopened', reopenCount: c.reopenCount + 1 };
-    case 'EpisodeClosed':
-      // Closing the episode resolves the case (cases closed before statuses existed carry no CaseStatusChanged).
-      return { ...c, status: 'resolved' };
+    case 'CaseReopened': {
+      const d = event.data;
+      return {
+        ...c,
+        status: 'reopened',
+        reopenCount: c.reopenCount + 1,
+        statusHistory: [...c.statusHistory, { status: 'reopened', enteredAt: d.reopenedAt, from: c.status, reason: d.reason }],
+      };
+    }
+    case 'EpisodeClosed': {
+      // Closing the episode is the case's move to resolved (the outcome says whether it was solved).
+      const d = event.data;
+      return {
+        ...c,
+        status: 'resolved',
+        statusHistory: [...c.statusHistory, { status: 'resolved', enteredAt: d.closedAt, from: c.status, ...(d.reason !== undefined && { reason: d.reason }) }],
+      };
+    }
   }
 }
 

@@ -126,12 +126,7 @@ export type EpisodeCommand =
   /** `pipeline`: the opportunity's pipeline as it is defined now. A move back needs a reason. */
   | { type: 'ChangeStage'; data: { episodeId: string; to: string; reason?: string; changedAt: string }; pipeline: Pipeline }
   | { type: 'UpdateOpportunity'; data: { episodeId: string; changes: OpportunityChanges; updatedAt: string } }
-  | {
-      type: 'CloseEpisode';
-      data: { episodeId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string };
-      /** Who closes it: a case records its move to `resolved` by them. */
-      by?: string;
-    }
+  | { type: 'CloseEpisode'; data: { episodeId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string } }
   /** Cases: priority, severity, category, product, team; only what changed is recorded. */
   | { type: 'ChangeCaseDetails'; data: { episodeId: string; changes: CaseChanges; changedAt: string; changedBy: string } }
   /** Cases: a move of the status machine (see case.ts); waiting says what for. */
@@ -291,25 +286,8 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
       }
       if (d.outcome === 'won' && (d.value === undefined || d.value < 0))
         throw new DomainRuleViolation('won-needs-value', 'a won opportunity or deal records its value');
-      const closed: EpisodeEvent = { type: 'EpisodeClosed', data: { ...d, customerId: state.customerId } };
-      if (!state.case) return [closed];
-      // Closing a case is its move to `resolved` (the outcome says whether it was solved), in the same append.
-      const why = d.reason?.trim() ? d.reason : undefined;
-      return [
-        closed,
-        {
-          type: 'CaseStatusChanged',
-          data: {
-            episodeId: state.episodeId,
-            customerId: state.customerId,
-            from: state.case.status,
-            to: 'resolved',
-            ...(why !== undefined && { reason: why }),
-            changedAt: d.closedAt,
-            changedBy: command.by ?? 'unknown',
-          },
-        },
-      ];
+      // (For a case, the closing is its move to `resolved`: no CaseStatusChanged besides, see case.ts.)
+      return [{ type: 'EpisodeClosed', data: { ...d, customerId: state.customerId } }];
     }
     case 'ChangeCaseDetails': {
       const c = caseOf(state);
@@ -373,10 +351,8 @@ function decideResolvedOrOpenCase(command: Extract<EpisodeCommand, { type: 'Chan
   if (!d.reason.trim()) throw new DomainRuleViolation('reopen-needs-reason', 'say why the case is reopened');
   if (Date.parse(d.reopenedAt) < Date.parse(state.closed.closedAt))
     throw new DomainRuleViolation('reopened-before-closed', 'a case cannot be reopened before it was resolved');
-  return [
-    { type: 'CaseReopened', data: { ...ids, reason: d.reason, reopenedAt: d.reopenedAt, reopenedBy: d.reopenedBy } },
-    { type: 'CaseStatusChanged', data: { ...ids, from: 'resolved', to: 'reopened', reason: d.reason, changedAt: d.reopenedAt, changedBy: d.reopenedBy } },
-  ];
+  // (The reopening is the case's move to `reopened`: no CaseStatusChanged besides, see case.ts.)
+  return [{ type: 'CaseReopened', data: { ...ids, reason: d.reason, reopenedAt: d.reopenedAt, reopenedBy: d.reopenedBy } }];
 }
 
 /** The episode aggregate, as the application layer runs it. */

@@ -112,6 +112,6 @@ describe('case commands', () => {
     expect(view.statusHistory.map((v) => v.status)).toEqual(['new', 'assigned', 'resolved', 'reopened', 'resolved', 'closed']);
     expect(view.interactions).toHaveLength(1);
     expect(view.assignments).toEqual([expect.objectContaining({ agentId: 'budi', reason: 'took it', assignedBy: 'budi' })]);
-    expect(view.revision).toBe('11');
+    expect(view.revision).toBe('8');
   });
 });

@@ -175,7 +175,6 @@ export class EpisodeCommands {
       {
         type: 'CloseEpisode',
         data: { episodeId, outcome: dto.outcome, value: dto.value, currency: dto.currency, reason: dto.reason, closedAt: dto.closedAt ?? this.now() },
-        by: principal.subject,
       },
       this.metadata(principal, options),
       { expectedRevision: options.expectedRevision, check: (state) => this.mayChange(principal, episodeId, state, options.episodeType) },
