@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CustomerEditsController, CustomersController, RelationshipApiModule } from '@crm/relationship-api';
-import { RegisterCustomerController } from './customers/register-customer/register-customer.controller';
+import { CustomerEditsController, CustomersController, RegisterCustomerController, RelationshipApiModule } from '@crm/relationship-api';
 import { LeadsController } from './leads/leads.controller';
 import { LeadAssignmentRulesController } from './leads/assignment-rules/assignment-rules.controller';
 import { LeadFormsController } from './leads/lead-forms/lead-forms.controller';

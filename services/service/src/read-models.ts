@@ -1,9 +1,13 @@
 // The read models of service, declared once: service.module.ts runs them, and the rebuild and re-drive
 // CLIs load this file (npm run rebuild-read-model -- --service service).
 import { serviceReadModels } from '@crm/relationship-api';
+import { caseListProjection } from './cases/case-list/case-list.projection';
 import { caseServiceLevelsProjection } from './service-levels/case-service-levels.projection';
 
+/** The shared relationship read models, and service's own. */
 export const customerServiceReadModels = serviceReadModels('service', [
+  // the cases list (`GET /cases`, `service.cases@v1`; issue 12 §1)
+  caseListProjection('service'),
   // service levels (issue 12 §4): the SLA clocks, the timer's index, attainment
   caseServiceLevelsProjection('service'),
 ]);

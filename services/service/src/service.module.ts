@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CustomerEditsController, CustomersController, RelationshipApiModule } from '@crm/relationship-api';
+import { CustomerEditsController, CustomersController, RegisterCustomerController, RelationshipApiModule } from '@crm/relationship-api';
 import { CasesController } from './cases/cases.controller';
 import { OpenCaseController } from './cases/open-case/open-case.controller';
 import { customerServiceReadModels } from './read-models';
@@ -9,6 +9,8 @@ import { surveyLinksProvider } from './satisfaction/survey-links.provider';
 import { ServiceLevelsController } from './service-levels/service-levels.controller';
 import { serviceLevelCommandsProvider } from './service-levels/service-levels.providers';
 import { SlaTimerService } from './service-levels/sla-timer.service';
+import { ListCasesController } from './cases/list-cases/list-cases.controller';
+import { WorkCaseController } from './cases/work-case/work-case.controller';
 
 @Module({
   imports: [
@@ -26,6 +28,11 @@ import { SlaTimerService } from './service-levels/sla-timer.service';
     SurveysController,
     // service levels (issue 12 §4)
     ServiceLevelsController,
+    // cases people work (issue 12 §1): the list and one case, their details, status, assignment, reopening
+    ListCasesController,
+    WorkCaseController,
+    // the contact centre registers the customers who call in (the same route as sales')
+    RegisterCustomerController,
   ],
   providers: [
     // the satisfaction survey of resolved cases (issue 12 §6)

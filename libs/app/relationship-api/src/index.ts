@@ -31,3 +31,5 @@ export * from './orders/order-imports';
 export * from './quotes/accept-quote';
 export * from './episodes/case-satisfaction-commands';
 export * from './service-levels/service-level-commands';
+export * from './cases/case-commands';
+export * from './customers/register-customer.controller';

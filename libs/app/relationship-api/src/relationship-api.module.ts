@@ -20,6 +20,7 @@ import { CatalogueCommands } from './quotes/catalogue-commands';
 import { QuoteCommands } from './quotes/quote-commands';
 import { EpisodeCommands } from './episodes/episode-commands';
 import { ActivityCommands } from './activities/activity-commands';
+import { CaseCommands } from './cases/case-commands';
 import { CalendarFeedCommands } from './activities/calendar-feed-commands';
 import { AggregatePartnerAccess, PartnerCommands, type PartnerAccess } from './partners/partner-commands';
 import { ReadModelRunners } from './read-models';
@@ -201,6 +202,8 @@ export class RelationshipApiModule {
         inject: [WRITE_STORE, COMMAND_SETTINGS],
         useFactory: (store: EventStore, s: CommandSettings) => new CaseSatisfactionCommands(store, s),
       },
+      // Cases people work (issue 12 §1).
+      { provide: CaseCommands, inject: [WRITE_STORE, COMMAND_SETTINGS], useFactory: (store: EventStore, s: CommandSettings) => new CaseCommands(store, s) },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -235,6 +238,7 @@ export class RelationshipApiModule {
         ActivityCommands,
         CalendarFeedCommands,
         PipelineCommands,
+        CaseCommands,
         ExchangeRateCommands,
         SalesTargetCommands,
         OrderCommands,

@@ -115,6 +115,26 @@ describe('the shared write side and the event contracts', () => {
     });
     await commands.episodes.updateOpportunity(staff('sales'), renewal.id, { amount: 900, currency: 'JPY' });
     await commands.episodes.close(staff('sales'), renewal.id, { outcome: 'won', reason: 'signed' });
+    // A case worked through its whole life: details, statuses, assignments (by a person and by the router), resolved, reopened, closed.
+    const kase = await commands.episodes.open(staff('service'), 'case', {
+      customerId: org.id,
+      name: 'Phone will not charge',
+      channel: 'phone',
+      priority: 'high',
+      severity: 'major',
+      category: 'charging',
+      productId: 'phone-x1',
+      team: 'phones',
+    });
+    await commands.cases.changeDetails(staff('service'), kase.id, { priority: 'urgent', category: null, productId: null, team: 'repairs' });
+    await commands.cases.assign({ kind: 'system', id: 'router' }, kase.id, { agentId: 'agent-7', team: 'phones', reason: 'skills phones≥3, least loaded 1/4' });
+    await commands.cases.assign(staff('management'), kase.id, { agentId: 'agent-9', reason: 'speaks Javanese' });
+    await commands.cases.changeStatus(staff('service'), kase.id, { status: 'in-progress' });
+    await commands.cases.changeStatus(staff('service'), kase.id, { status: 'waiting-on-customer', reason: 'the serial number' });
+    await commands.episodes.close(staff('service'), kase.id, { outcome: 'resolved', reason: 'replaced the charger' });
+    await commands.cases.reopen(staff('service'), kase.id, { reason: 'still does not charge' });
+    await commands.episodes.close(staff('service'), kase.id, { outcome: 'unresolved' });
+    await commands.cases.changeStatus(staff('service'), kase.id, { status: 'closed' });
     await commands.partners.revokeShare(staff('management'), partner.id, org.id);
 
     const stored = await store.readAll({ maxCount: 10_000 });
@@ -130,6 +150,10 @@ describe('the shared write side and the event contracts', () => {
         'OpportunityStageChanged',
         'OpportunityUpdated',
         'EpisodeClosed',
+        'CaseDetailsChanged',
+        'CaseStatusChanged',
+        'CaseAssigned',
+        'CaseReopened',
       ].sort(),
     );
     for (const event of published) expect(() => registry.validate(event)).not.toThrow();

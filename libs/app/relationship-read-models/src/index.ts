@@ -21,3 +21,4 @@ export * from './opportunity-search.query';
 export * from './order-list.entities';
 export * from './order-list.projection';
 export * from './order-list.query';
+export * from './folded-rows';

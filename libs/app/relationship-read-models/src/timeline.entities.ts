@@ -8,7 +8,8 @@ export class TimelineEntry {
   @PrimaryColumn({ type: 'uuid', name: 'event_id' }) eventId!: string;
   @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
   @Column({ type: 'text', name: 'episode_id' }) episodeId!: string;
-  @Column({ type: 'text' }) kind!: 'EpisodeOpened' | 'InteractionRecorded' | 'OpportunityStageAdvanced' | 'EpisodeClosed' | 'OpportunityStageChanged';
+  @Column({ type: 'text' }) kind!:
+    'EpisodeOpened' | 'InteractionRecorded' | 'OpportunityStageAdvanced' | 'EpisodeClosed' | 'OpportunityStageChanged' | 'CaseReopened';
   /** Global position (commit, prepare): the one order every service shows. */
   @Column({ type: 'bigint', name: 'position_commit' }) positionCommit!: string;
   @Column({ type: 'bigint', name: 'position_prepare' }) positionPrepare!: string;

@@ -185,6 +185,39 @@ describe('timeline read model (PGlite)', () => {
       });
   });
 
+  it('a resolved case reopened is open again from its reopening on, and closes again later; asOf shows each state', async () => {
+    const kase = randomUUID();
+    const c = randomUUID();
+    const closed = (n: number): Event => ({
+      type: 'EpisodeClosed',
+      data: { episodeId: kase, customerId: c, outcome: 'resolved', closedAt: at(n) },
+      recordedat: at(n),
+    });
+    await given([open(c, kase, 'No signal', { kind: 'department', department: 'service' }, 'case'), closed(10)])
+      .when([
+        {
+          type: 'CaseReopened',
+          data: { episodeId: kase, customerId: c, reason: 'no signal again', reopenedAt: at(20), reopenedBy: 'budi' },
+          recordedat: at(20),
+        },
+        { ...interaction(c, kase, 21), recordedat: at(21) },
+        closed(30),
+      ])
+      .then(async (manager) => {
+        const [reopened] = await allPages(manager, { customerId: c, limit: 100, asOf: new Date(at(25)) });
+        expect(reopened.episodes[0].closed).toBeUndefined();
+        expect(reopened.episodes[0].reopened).toEqual({ count: 1, lastReopenedAt: at(20) });
+        expect(reopened.episodes[0].interactions).toHaveLength(1);
+        expect(reopened.entries).toBe(4);
+        const [before] = await allPages(manager, { customerId: c, limit: 100, asOf: new Date(at(15)) });
+        expect(before.episodes[0].closed).toMatchObject({ outcome: 'resolved', closedAt: at(10) });
+        expect(before.episodes[0].reopened).toBeUndefined();
+        const [now] = await allPages(manager, { customerId: c, limit: 100 });
+        expect(now.episodes[0].closed).toMatchObject({ outcome: 'resolved', closedAt: at(30) });
+        expect(now.episodes[0].reopened).toEqual({ count: 1, lastReopenedAt: at(20) });
+      });
+  });
+
   it('an interaction on an episode this timeline never saw opened is parked, not shown unscoped', async () => {
     const orphan = randomUUID();
     await given(history)

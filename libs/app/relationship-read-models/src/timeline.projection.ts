@@ -4,9 +4,16 @@ import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
 import { PartnerAccess, TimelineEntry } from './timeline.entities';
 
-const TIMELINE_TYPES = ['EpisodeOpened', 'InteractionRecorded', 'OpportunityStageAdvanced', 'EpisodeClosed', 'OpportunityStageChanged'] as const;
+const TIMELINE_TYPES = [
+  'EpisodeOpened',
+  'InteractionRecorded',
+  'OpportunityStageAdvanced',
+  'EpisodeClosed',
+  'OpportunityStageChanged',
+  'CaseReopened',
+] as const;
 
-/** The events the timeline shows: every step of an episode. */
+/** The events the timeline shows: every step of an episode (a resolved case reopened opens its episode again). */
 export type TimelineEvent = CrmIntegrationEvent<(typeof TIMELINE_TYPES)[number]>;
 
 /** A timeline entry as written: one record of the batch's JSON parameter (column names). */
@@ -80,6 +87,8 @@ function occurredAt(event: TimelineEvent): string {
       return event.data.advancedAt;
     case 'OpportunityStageChanged':
       return event.data.changedAt;
+    case 'CaseReopened':
+      return event.data.reopenedAt;
   }
 }
 

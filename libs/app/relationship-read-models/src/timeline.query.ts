@@ -24,7 +24,10 @@ export interface TimelineEpisode {
   stage?: string;
   /** Every stage move (`backward` and its `reason`: a move back to an earlier stage of the pipeline). */
   stageHistory: { from: string; to: string; advancedAt: string; backward?: boolean; reason?: string }[];
+  /** Its closing (absent while open — also after a resolved case was reopened: `reopened` says when). */
   closed?: { outcome: string; closedAt: string; value?: number; currency?: string; reason?: string };
+  /** A case reopened after it was resolved: how often, and the last time (as of `asOf`). */
+  reopened?: { count: number; lastReopenedAt: string };
   /** The episode's interactions that fall in this page (a long episode spans several pages). */
   interactions: TimelineInteraction[];
   /** Position of the opening event. */
@@ -140,7 +143,7 @@ async function episodeHeaders(manager: EntityManager, table: string, episodeIds:
   if (asOf) params.push(asOf.toISOString());
   const rows = (await manager.query(
     `SELECT t.episode_id, t.kind, t.position_commit::text AS position_commit, t.position_prepare::text AS position_prepare, t.actor, t.data
-     FROM ${table} t WHERE t.episode_id = ANY($1::text[]) AND t.kind IN ('EpisodeOpened', 'OpportunityStageAdvanced', 'OpportunityStageChanged', 'EpisodeClosed')
+     FROM ${table} t WHERE t.episode_id = ANY($1::text[]) AND t.kind IN ('EpisodeOpened', 'OpportunityStageAdvanced', 'OpportunityStageChanged', 'EpisodeClosed', 'CaseReopened')
      ${asOf ? 'AND t.recorded_at <= $2' : ''} ORDER BY t.position_commit, t.position_prepare`,
     params,
   )) as EntryRow[];
@@ -174,6 +177,10 @@ async function episodeHeaders(manager: EntityManager, table: string, episodeIds:
         ...(d.backward === true && { backward: true }),
         ...(d.reason !== undefined && { reason: String(d.reason) }),
       });
+    } else if (e.kind === 'CaseReopened') {
+      // The case's episode is open again (until its next closing).
+      delete episode.closed;
+      episode.reopened = { count: (episode.reopened?.count ?? 0) + 1, lastReopenedAt: String(d.reopenedAt) };
     } else {
       episode.closed = {
         outcome: String(d.outcome),

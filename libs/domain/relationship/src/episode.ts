@@ -19,6 +19,18 @@ import {
   type OpportunityFacts,
 } from './opportunity';
 import type { Pipeline } from './pipeline';
+import {
+  assignmentChanges,
+  assignmentMovesStatus,
+  caseChanges,
+  caseStatusMove,
+  evolveCase,
+  openedCase,
+  type CaseChanges,
+  type CaseEvent,
+  type CaseFacts,
+} from './case';
+import type { CaseStatus } from '@crm/kernel';
 
 /**
  * Episode aggregate: a named, time-bound part of a relationship (an opportunity, a case, a
@@ -72,6 +84,7 @@ export type EpisodeEvent =
   /** Recorded before pipelines (forward moves through Buttle's stages); moves are `OpportunityStageChanged` now. */
   | { type: 'OpportunityStageAdvanced'; data: { episodeId: string; customerId: string; from: string; to: string; advancedAt: string } }
   | OpportunityEvent
+  | CaseEvent
   | {
       type: 'EpisodeClosed';
       data: { episodeId: string; customerId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string };
@@ -88,6 +101,8 @@ export interface Episode {
   readonly closed?: { outcome: EpisodeOutcome; closedAt: string; reason?: string };
   /** Opportunities only: pipeline, stage and its history, amount, close date, owner, next step… */
   readonly opportunity?: OpportunityFacts;
+  /** Cases only: status and its history, priority, severity, category, product, team, assignee, reopen count. */
+  readonly case?: CaseFacts;
 }
 
 export type EpisodeState = Episode | undefined;
@@ -97,13 +112,29 @@ export type EpisodeCommand =
    * Opportunities: `pipeline` is the one to open on (absent: the built-in default), `details` the
    * attributes to record with the opening (in the same append, as `OpportunityUpdated`).
    */
-  | { type: 'OpenEpisode'; data: EpisodeOpenedData; customerExists: boolean; pipeline?: Pipeline; details?: OpportunityChanges }
+  | {
+      type: 'OpenEpisode';
+      data: EpisodeOpenedData;
+      customerExists: boolean;
+      pipeline?: Pipeline;
+      details?: OpportunityChanges;
+      /** Cases: the working details to record with the opening (in the same append, as `CaseDetailsChanged`), and who opened it. */
+      caseDetails?: { changes: CaseChanges; by: string };
+    }
   /** `by`: who records it — a partner records its own users, the customer or a system, never company staff. */
   | { type: 'RecordInteraction'; data: { episodeId: string; interaction: Interaction }; by?: EpisodeOwner }
   /** `pipeline`: the opportunity's pipeline as it is defined now. A move back needs a reason. */
   | { type: 'ChangeStage'; data: { episodeId: string; to: string; reason?: string; changedAt: string }; pipeline: Pipeline }
   | { type: 'UpdateOpportunity'; data: { episodeId: string; changes: OpportunityChanges; updatedAt: string } }
-  | { type: 'CloseEpisode'; data: { episodeId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string } };
+  | { type: 'CloseEpisode'; data: { episodeId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string } }
+  /** Cases: priority, severity, category, product, team; only what changed is recorded. */
+  | { type: 'ChangeCaseDetails'; data: { episodeId: string; changes: CaseChanges; changedAt: string; changedBy: string } }
+  /** Cases: a move of the status machine (see case.ts); waiting says what for. */
+  | { type: 'ChangeCaseStatus'; data: { episodeId: string; to: CaseStatus; reason?: string; changedAt: string; changedBy: string } }
+  /** Cases: to an agent (and team), with why; a new or reopened case becomes assigned. */
+  | { type: 'AssignCase'; data: { episodeId: string; agentId: string; team?: string; reason: string; assignedAt: string; assignedBy: string } }
+  /** Cases: a resolved (not closed) case opened again, with the customer's reason. */
+  | { type: 'ReopenCase'; data: { episodeId: string; reason: string; reopenedAt: string; reopenedBy: string } };
 
 export const episodeStream = (episodeId: string) => `episode-${episodeId}`;
 
@@ -129,6 +160,7 @@ export function evolveEpisode(state: EpisodeState, event: EpisodeEvent): Episode
         stage: d.stage,
         interactionIds: [],
         ...(d.episodeType === 'opportunity' && { opportunity: openedOpportunity(d) }),
+        ...(d.episodeType === 'case' && { case: openedCase(d.openedAt) }),
       };
     }
     case 'InteractionRecorded':
@@ -142,7 +174,23 @@ export function evolveEpisode(state: EpisodeState, event: EpisodeEvent): Episode
     }
     case 'EpisodeClosed': {
       const { outcome, closedAt, reason } = event.data;
-      return state && { ...state, closed: { outcome, closedAt, ...(reason !== undefined && { reason }) } };
+      return (
+        state && {
+          ...state,
+          closed: { outcome, closedAt, ...(reason !== undefined && { reason }) },
+          ...(state.case && { case: evolveCase(state.case, event) }),
+        }
+      );
+    }
+    case 'CaseDetailsChanged':
+    case 'CaseStatusChanged':
+    case 'CaseAssigned':
+      return state?.case ? { ...state, case: evolveCase(state.case, event) } : state;
+    case 'CaseReopened': {
+      // The episode is open again: interactions may be recorded on it, and it closes again later.
+      if (!state?.case) return state;
+      const { closed: _closed, ...open } = state;
+      return { ...open, case: evolveCase(state.case, event) };
     }
     default:
       return state; // an event of a later version of this aggregate: nothing this code knows of
@@ -166,9 +214,24 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
       ];
     }
     if (d.stage || command.details) throw new DomainRuleViolation('stage-only-for-opportunities', 'only opportunities move through sales stages');
+    if (command.caseDetails) {
+      if (d.episodeType !== 'case') throw new DomainRuleViolation('only-for-cases', 'only cases have a priority, a severity, a category…');
+      const changes = caseChanges(undefined, command.caseDetails.changes);
+      if (Object.keys(changes).length > 0) {
+        return [
+          { type: 'EpisodeOpened', data: d },
+          {
+            type: 'CaseDetailsChanged',
+            data: { episodeId: d.episodeId, customerId: d.customerId, ...changes, changedAt: d.openedAt, changedBy: command.caseDetails.by },
+          },
+        ];
+      }
+    }
     return [{ type: 'EpisodeOpened', data: d }];
   }
   if (!state) throw new DomainRuleViolation('unknown-episode', `episode ${command.data.episodeId} does not exist`);
+  // A resolved case may still be closed for good or reopened; everything else ends with the episode.
+  if (state.case && (command.type === 'ChangeCaseStatus' || command.type === 'ReopenCase')) return decideResolvedOrOpenCase(command, state, state.case);
   if (state.closed)
     throw new DomainRuleViolation('episode-closed', `episode ${state.episodeId} was closed (${state.closed.outcome}) at ${state.closed.closedAt}`);
   switch (command.type) {
@@ -223,9 +286,73 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
       }
       if (d.outcome === 'won' && (d.value === undefined || d.value < 0))
         throw new DomainRuleViolation('won-needs-value', 'a won opportunity or deal records its value');
+      // (For a case, the closing is its move to `resolved`: no CaseStatusChanged besides, see case.ts.)
       return [{ type: 'EpisodeClosed', data: { ...d, customerId: state.customerId } }];
     }
+    case 'ChangeCaseDetails': {
+      const c = caseOf(state);
+      const d = command.data;
+      const changes = caseChanges(c, d.changes);
+      if (Object.keys(changes).length === 0) return [];
+      return [
+        {
+          type: 'CaseDetailsChanged',
+          data: { episodeId: state.episodeId, customerId: state.customerId, ...changes, changedAt: d.changedAt, changedBy: d.changedBy },
+        },
+      ];
+    }
+    case 'AssignCase': {
+      const c = caseOf(state);
+      const d = command.data;
+      if (!d.agentId.trim()) throw new DomainRuleViolation('assignment-needs-agent', 'a case is assigned to an agent');
+      if (!d.reason.trim()) throw new DomainRuleViolation('assignment-needs-reason', 'an assignment records why it was made');
+      if (d.team !== undefined) caseChanges(c, { team: d.team }); // a team is a slug
+      if (!assignmentChanges(c, d.agentId, d.team)) return []; // the same agent again: a retried request, or the router again
+      const ids = { episodeId: state.episodeId, customerId: state.customerId };
+      const assigned: EpisodeEvent = {
+        type: 'CaseAssigned',
+        data: {
+          ...ids,
+          agentId: d.agentId,
+          ...(d.team !== undefined && { team: d.team }),
+          ...(c.assignee !== undefined && { previousAgentId: c.assignee }),
+          reason: d.reason,
+          assignedAt: d.assignedAt,
+          assignedBy: d.assignedBy,
+        },
+      };
+      if (!assignmentMovesStatus(c)) return [assigned];
+      return [assigned, { type: 'CaseStatusChanged', data: { ...ids, from: c.status, to: 'assigned', changedAt: d.assignedAt, changedBy: d.assignedBy } }];
+    }
+    case 'ChangeCaseStatus':
+    case 'ReopenCase':
+      caseOf(state); // a case was decided above: this is no case
+      return [];
   }
+}
+
+function caseOf(state: Episode): CaseFacts {
+  if (!state.case) throw new DomainRuleViolation('only-for-cases', 'only cases have a status, a priority, an assignee…');
+  return state.case;
+}
+
+/** The status moves and the reopening, which a resolved (closed) case episode still takes. */
+function decideResolvedOrOpenCase(command: Extract<EpisodeCommand, { type: 'ChangeCaseStatus' | 'ReopenCase' }>, state: Episode, c: CaseFacts): EpisodeEvent[] {
+  const ids = { episodeId: state.episodeId, customerId: state.customerId };
+  if (command.type === 'ChangeCaseStatus') {
+    const d = command.data;
+    const move = caseStatusMove(c, d.to, d.reason);
+    if (!move) return [];
+    return [{ type: 'CaseStatusChanged', data: { ...ids, ...move, changedAt: d.changedAt, changedBy: d.changedBy } }];
+  }
+  const d = command.data;
+  if (c.status === 'closed') throw new DomainRuleViolation('case-closed', 'the case is closed: open a new one');
+  if (c.status !== 'resolved' || !state.closed) throw new DomainRuleViolation('case-not-resolved', `only a resolved case is reopened; this one is ${c.status}`);
+  if (!d.reason.trim()) throw new DomainRuleViolation('reopen-needs-reason', 'say why the case is reopened');
+  if (Date.parse(d.reopenedAt) < Date.parse(state.closed.closedAt))
+    throw new DomainRuleViolation('reopened-before-closed', 'a case cannot be reopened before it was resolved');
+  // (The reopening is the case's move to `reopened`: no CaseStatusChanged besides, see case.ts.)
+  return [{ type: 'CaseReopened', data: { ...ids, reason: d.reason, reopenedAt: d.reopenedAt, reopenedBy: d.reopenedBy } }];
 }
 
 /** The episode aggregate, as the application layer runs it. */

@@ -108,6 +108,28 @@ describe('propensity facts read model (PGlite)', () => {
       });
   });
 
+  it('a resolved case reopened is open again, and closed again by its next closing', async () => {
+    const customerId = randomUUID();
+    const kase = randomUUID();
+    const reopened: Event = { type: 'CaseReopened', data: { episodeId: kase, customerId, reason: 'again', reopenedAt: day(8), reopenedBy: 'budi' } };
+    await given([])
+      .when([registered(customerId, day(1)), opened(customerId, kase, 'case', day(5), 'phone'), closed(customerId, kase, 'resolved', day(6)), reopened])
+      .then(async (m) => {
+        expect(await m.getRepository(PropensityEpisode).find()).toEqual([expect.objectContaining({ episodeId: kase, closedAt: null, outcome: null })]);
+      });
+    await given([])
+      .when([
+        registered(customerId, day(1)),
+        opened(customerId, kase, 'case', day(5)),
+        closed(customerId, kase, 'resolved', day(6)),
+        reopened,
+        closed(customerId, kase, 'unresolved', day(9)),
+      ])
+      .then(async (m) => {
+        expect(await m.getRepository(PropensityEpisode).find()).toEqual([expect.objectContaining({ closedAt: new Date(day(9)), outcome: 'unresolved' })]);
+      });
+  });
+
   it('is read back as of T: later facts absent, a later closing not yet happened, and the label from after T', async () => {
     const customerId = randomUUID();
     const kase = randomUUID();

@@ -11,7 +11,7 @@ import {
 } from './propensity-facts.entities';
 
 export type PropensityFactsEvent = CrmIntegrationEvent<
-  'CustomerRegistered' | 'EpisodeOpened' | 'InteractionRecorded' | 'EpisodeClosed' | 'OrderPlaced' | 'OrderCancelled'
+  'CustomerRegistered' | 'EpisodeOpened' | 'InteractionRecorded' | 'EpisodeClosed' | 'OrderPlaced' | 'OrderCancelled' | 'CaseReopened'
 >;
 
 /**
@@ -27,7 +27,7 @@ export function propensityFactsProjection(owner: string): Projection<PropensityF
     entities: PROPENSITY_FACTS_ENTITIES,
     // Trained churn models are written by POST /models/churn/train, not by events.
     workEntities: [ChurnModelRecord],
-    handles: ['CustomerRegistered', 'EpisodeOpened', 'InteractionRecorded', 'EpisodeClosed', 'OrderPlaced', 'OrderCancelled'],
+    handles: ['CustomerRegistered', 'EpisodeOpened', 'InteractionRecorded', 'EpisodeClosed', 'OrderPlaced', 'OrderCancelled', 'CaseReopened'],
     async apply(event, m) {
       switch (event.type) {
         case 'CustomerRegistered':
@@ -73,6 +73,12 @@ export function propensityFactsProjection(owner: string): Projection<PropensityF
             event.data.closedAt,
             event.data.outcome,
           ]);
+          return;
+        case 'CaseReopened':
+          // A resolved case reopened is an open case again (until its next closing sets these anew). The
+          // earlier closing is not kept: read as of an instant between it and the reopening, the case
+          // shows open — the churn features count it as an open case a little early.
+          await m.query(`UPDATE ${table(m, PropensityEpisode)} SET closed_at = NULL, outcome = NULL WHERE episode_id = $1`, [event.data.episodeId]);
           return;
         case 'OrderPlaced':
           await m.query(`INSERT INTO ${table(m, PropensityOrder)} (order_id, customer_id, order_date) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [

@@ -1,10 +1,15 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CHANNELS, type Channel } from '@crm/relationship';
 import { OpenEpisodeDto } from '@crm/relationship-api';
+import { CaseDetailsDto } from './work-case/work-case.dto';
 
-/** A case always records the channel it came in on (the call-centre's routing and statistics need it). */
-export class OpenCaseDto extends OmitType(OpenEpisodeDto, ['channel'] as const) {
+/**
+ * A case always records the channel it came in on (the call-centre's routing and statistics need it);
+ * it may open with its working details (priority, severity, category, product, team), recorded in
+ * the same append.
+ */
+export class OpenCaseDto extends IntersectionType(OmitType(OpenEpisodeDto, ['channel'] as const), CaseDetailsDto) {
   @ApiProperty({ enum: CHANNELS, description: 'The channel the case came in on' }) @IsIn(CHANNELS) channel!: Channel;
 }
 

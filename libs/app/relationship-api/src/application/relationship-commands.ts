@@ -12,6 +12,7 @@ import type { CommandSettings } from './command-options';
 import { CatalogueCommands } from '../quotes/catalogue-commands';
 import { QuoteCommands, type PriceBookFinder } from '../quotes/quote-commands';
 import { CaseSatisfactionCommands } from '../episodes/case-satisfaction-commands';
+import { CaseCommands } from '../cases/case-commands';
 
 export interface RelationshipCommands {
   customers: CustomerCommands;
@@ -27,6 +28,8 @@ export interface RelationshipCommands {
   orderImports: OrderImports;
   /** The satisfaction survey of resolved cases (issue 12 §6). */
   caseSatisfaction: CaseSatisfactionCommands;
+  /** Cases people work (issue 12 §1): details, status, assignment, reopening. */
+  cases: CaseCommands;
 }
 
 /**
@@ -57,5 +60,6 @@ export function createRelationshipCommands(
     orders,
     orderImports: new OrderImports(store, customers, orders, settings),
     caseSatisfaction: new CaseSatisfactionCommands(store, settings),
+    cases: new CaseCommands(store, settings),
   };
 }

@@ -12,6 +12,7 @@ import {
   type EpisodeState,
   type EpisodeType,
   type OpportunityChanges,
+  type CaseChanges,
 } from '@crm/relationship';
 import type { Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
@@ -27,6 +28,16 @@ export interface OpportunityOpening extends OpportunityChanges {
   pipelineId?: string;
   /** Default: the pipeline's first stage. */
   stage?: string;
+}
+
+/** What a case may be opened with besides what every episode has (defaults: normal priority, minor severity). */
+export type CaseOpening = Omit<CaseChanges, 'team'> & { team?: string | null };
+
+/** The case details of an opening (only those given), or nothing. */
+function caseOpening(dto: CaseOpening, by: string): { caseDetails?: { changes: CaseChanges; by: string } } {
+  const { priority, severity, category, productId, team } = dto;
+  const changes = Object.fromEntries(Object.entries({ priority, severity, category, productId, team }).filter(([, v]) => v !== undefined && v !== null));
+  return Object.keys(changes).length > 0 ? { caseDetails: { changes: changes as CaseChanges, by } } : {};
 }
 
 export interface EpisodeCommandOptions extends CommandOptions {
@@ -53,7 +64,7 @@ export class EpisodeCommands {
   async open(
     principal: Principal,
     episodeType: EpisodeType,
-    dto: OpenEpisodeDto & { campaignId?: string } & OpportunityOpening,
+    dto: OpenEpisodeDto & { campaignId?: string } & OpportunityOpening & CaseOpening,
     options: CommandOptions = {},
   ): Promise<CommandResult> {
     const episodeId = dto.episodeId ?? randomUUID();
@@ -67,6 +78,8 @@ export class EpisodeCommands {
     const customerExists = resolved !== undefined;
     // An opportunity opens on a pipeline as it is defined now (the default one unless named).
     const opportunity = episodeType === 'opportunity' ? await this.opportunityOpening(dto) : {};
+    // A case may open with its working details, recorded in the same append.
+    const caseDetails = episodeType === 'case' ? caseOpening(dto, principal.subject) : {};
     const r = await this.handler.handle(
       episodeStream(episodeId),
       {
@@ -86,6 +99,7 @@ export class EpisodeCommands {
           ...(dto.stage !== undefined && { stage: dto.stage }),
         },
         ...opportunity,
+        ...caseDetails,
       },
       this.metadata(principal, options),
       { expectedRevision: options.expectedRevision },

@@ -1,8 +1,13 @@
 import { Body, Controller, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { CustomerCommands, ForceQueryDto, RegisterCustomerDto } from '@crm/relationship-api';
+import { ForceQueryDto, RegisterCustomerDto } from '../dto';
+import { CustomerCommands } from './customer-commands';
 import { CurrentPrincipal, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 
+/**
+ * `POST /customers`: staff register a customer. Shared by the services whose staff meet customers
+ * first (sales; service — the contact centre registers callers itself), mounted by each in its module.
+ */
 @ApiTags('customers')
 @ApiBearerAuth()
 @RequireKind('staff')

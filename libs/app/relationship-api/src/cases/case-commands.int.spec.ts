@@ -1,0 +1,117 @@
+import type { EventStore } from '@crm/event-store';
+import { PostgresEventStore } from '@crm/event-store-postgres';
+import { TestClock } from '@crm/kernel';
+import type { PartnerPrincipal, StaffPrincipal } from '@crm/service-kit';
+import { PgliteSession } from '@crm/sql-clients';
+import { createRelationshipCommands, type RelationshipCommands } from '../application/relationship-commands';
+
+/** Counts stream reads, per stream, so a test can see that a command loads the case once. */
+function counting(store: EventStore): EventStore & { reads: Map<string, number> } {
+  const reads = new Map<string, number>();
+  return Object.assign(Object.create(store) as EventStore, {
+    reads,
+    readStream: (streamId: string, options?: Parameters<EventStore['readStream']>[1]) => {
+      reads.set(streamId, (reads.get(streamId) ?? 0) + 1);
+      return store.readStream(streamId, options);
+    },
+  });
+}
+
+// The case commands follow the one way to command: load once, access on that state, If-Match, decide, append.
+describe('case commands', () => {
+  let session: PgliteSession;
+  let store: ReturnType<typeof counting>;
+  let commands: RelationshipCommands;
+  const clock = new TestClock('2026-03-01T09:00:00.000Z');
+  const agent: StaffPrincipal = { kind: 'staff', subject: 'budi', department: 'service', roles: ['agent'] };
+  const seller: StaffPrincipal = { kind: 'staff', subject: 'sari', department: 'sales', roles: ['agent'] };
+  const manager: StaffPrincipal = { kind: 'staff', subject: 'mia', department: 'management', roles: ['admin'] };
+  let partner: PartnerPrincipal;
+  let customerId: string;
+
+  beforeAll(async () => {
+    session = await PgliteSession.open();
+    const pg = new PostgresEventStore(session.sqlClient());
+    await pg.migrate();
+    store = counting(pg);
+    commands = createRelationshipCommands(store, { clock, retries: 2 });
+    const partnerId = (await commands.partners.register(manager, { name: 'Repair Co', partnerKind: 'service-provider' })).id;
+    partner = { kind: 'partner', subject: `${partnerId}.bob`, partnerId, roles: [] };
+    customerId = (await commands.customers.register(agent, { kind: 'person', name: 'Dewi' })).id;
+    await commands.partners.shareCustomer(manager, partnerId, customerId);
+  });
+  afterAll(async () => {
+    await session.close();
+  });
+
+  const openCase = async () => (await commands.episodes.open(agent, 'case', { customerId, name: 'No signal', channel: 'phone', priority: 'high' })).id;
+
+  it('each change reads the case once and takes its time from the clock', async () => {
+    const id = await openCase();
+    store.reads.clear();
+    clock.set('2026-03-01T10:00:00.000Z');
+    await commands.cases.changeStatus(agent, id, { status: 'in-progress' });
+    expect(Object.fromEntries(store.reads)).toEqual({ [`episode-${id}`]: 1 });
+    const events = await store.readStream(`episode-${id}`);
+    expect(events.map((e) => e.type)).toEqual(['EpisodeOpened', 'CaseDetailsChanged', 'CaseStatusChanged']);
+    expect(events[2].data).toMatchObject({ from: 'new', to: 'in-progress', changedAt: '2026-03-01T10:00:00.000Z', changedBy: 'budi' });
+  });
+
+  it('the router assigns as a system actor, company-wide, and the case becomes assigned', async () => {
+    const id = await openCase();
+    const r = await commands.cases.assign({ kind: 'system', id: 'router' }, id, { agentId: 'agent-7', team: 'phones', reason: 'skills phones≥3' });
+    const events = await store.readStream(`episode-${id}`);
+    expect(r.revision).toBe(3n);
+    expect(events.slice(2).map((e) => [e.type, e.metadata.actor])).toEqual([
+      ['CaseAssigned', { type: 'system', id: 'router' }],
+      ['CaseStatusChanged', { type: 'system', id: 'router' }],
+    ]);
+    expect(events[2].metadata.visibility).toEqual({ departments: '*', partners: 'shared' });
+    // the same agent again: nothing recorded, the revision stays
+    const again = await commands.cases.assign({ kind: 'system', id: 'router' }, id, { agentId: 'agent-7', reason: 'again' });
+    expect(again.revision).toBe(3n);
+  });
+
+  it('partners never work a case (it reads as missing); other departments are refused', async () => {
+    const id = await openCase();
+    await expect(commands.cases.changeStatus(partner, id, { status: 'in-progress' })).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(commands.cases.reopen(partner, id, { reason: 'x' }, { expectedRevision: 99n })).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(commands.cases.changeDetails(seller, id, { priority: 'low' })).rejects.toMatchObject({ status: 403 });
+    await expect(commands.cases.get(partner, id)).rejects.toMatchObject({ name: 'NotFoundError' });
+    expect((await commands.cases.get(seller, id)).priority).toBe('high'); // other departments read it
+  });
+
+  it('an episode that is no case is missing here', async () => {
+    const opportunity = (await commands.episodes.open(seller, 'opportunity', { customerId, name: 'Fleet' })).id;
+    await expect(commands.cases.assign(agent, opportunity, { agentId: 'a', reason: 'r' })).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(commands.cases.get(agent, opportunity)).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
+  it('a stale If-Match is refused before any rule is judged', async () => {
+    const id = await openCase();
+    // (moving to `resolved` breaks a rule, but the stale revision is what the caller hears)
+    await expect(commands.cases.changeStatus(agent, id, { status: 'resolved' }, { expectedRevision: 0n })).rejects.toMatchObject({
+      name: 'ConcurrencyConflictError',
+    });
+    await expect(commands.cases.changeStatus(agent, id, { status: 'resolved' }, { expectedRevision: 1n })).rejects.toMatchObject({
+      code: 'resolve-by-closing',
+    });
+  });
+
+  it('the reopen cycle: resolve, reopen, record an interaction, resolve again, close; the view tells it', async () => {
+    const id = await openCase();
+    await commands.cases.assign(agent, id, { agentId: 'budi', reason: 'took it' });
+    await commands.episodes.close(agent, id, { outcome: 'resolved', reason: 'reset the network settings' });
+    await commands.cases.reopen(agent, id, { reason: 'no signal again' });
+    await commands.episodes.recordInteraction(agent, id, { channel: 'phone', direction: 'inbound', action: 'customer called back' });
+    await commands.episodes.close(agent, id, { outcome: 'resolved' });
+    await commands.cases.changeStatus(manager, id, { status: 'closed' });
+    await expect(commands.cases.reopen(agent, id, { reason: 'again' })).rejects.toMatchObject({ code: 'case-closed' });
+    const view = await commands.cases.get(agent, id);
+    expect(view).toMatchObject({ status: 'closed', reopenCount: 1, assigneeId: 'budi', priority: 'high', channel: 'phone' });
+    expect(view.statusHistory.map((v) => v.status)).toEqual(['new', 'assigned', 'resolved', 'reopened', 'resolved', 'closed']);
+    expect(view.interactions).toHaveLength(1);
+    expect(view.assignments).toEqual([expect.objectContaining({ agentId: 'budi', reason: 'took it', assignedBy: 'budi' })]);
+    expect(view.revision).toBe('8');
+  });
+});
