@@ -3,6 +3,9 @@ import { CustomerEditsController, CustomersController, RelationshipApiModule } f
 import { CasesController } from './cases/cases.controller';
 import { OpenCaseController } from './cases/open-case/open-case.controller';
 import { customerServiceReadModels } from './read-models';
+import { AgentsController, TeamsController } from './agents/agents.controller';
+import { RoutingController } from './routing/routing.controller';
+import { routingProviders } from './routing/routing.providers';
 
 @Module({
   imports: [
@@ -12,6 +15,14 @@ import { customerServiceReadModels } from './read-models';
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],
-  controllers: [OpenCaseController, CasesController],
+  controllers: [
+    OpenCaseController,
+    CasesController,
+    // routing by skill and customer value (issue 12 §3)
+    AgentsController,
+    TeamsController,
+    RoutingController,
+  ],
+  providers: [...routingProviders],
 })
 export class CustomerServiceModule {}

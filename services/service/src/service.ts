@@ -1,11 +1,12 @@
+import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
 import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
 import { CustomerServiceModule } from './service.module';
 
 export const CustomerServiceConfig = serviceConfigClass(3002);
 
-/** `embedded`: hosted beside other services, the host owns the platform and the signals. */
-export function createCustomerServiceApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean } = {}): Promise<ServiceApp> {
+/** `embedded`: hosted beside other services, the host owns the platform and the signals. `clock`: where "now" comes from (tests). */
+export function createCustomerServiceApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean; clock?: Clock } = {}): Promise<ServiceApp> {
   return createServiceApp({
     name: 'service',
     ownsPlatform: !hosting.embedded,
@@ -13,6 +14,7 @@ export function createCustomerServiceApp(config: ServiceConfig, platform: Platfo
     module: CustomerServiceModule,
     config,
     platform,
+    clock: hosting.clock,
     openApi: {
       title: 'CRM service',
       description: 'Service automation (call and contact centre): cases on every channel, their interactions and resolution, the shared timeline.',
