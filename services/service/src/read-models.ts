@@ -3,6 +3,7 @@
 import { serviceReadModels } from '@crm/relationship-api';
 import { caseListProjection } from './cases/case-list/case-list.projection';
 import { caseServiceLevelsProjection } from './service-levels/case-service-levels.projection';
+import { routingProjection } from './routing/routing.projection';
 
 /** The shared relationship read models, and service's own. */
 export const customerServiceReadModels = serviceReadModels('service', [
@@ -10,5 +11,7 @@ export const customerServiceReadModels = serviceReadModels('service', [
   caseListProjection('service'),
   // service levels (issue 12 §4): the SLA clocks, the timer's index, attainment
   caseServiceLevelsProjection('service'),
+  // the router's agents, waiting cases, value tiers and offers (issue 12 §3)
+  routingProjection('service'),
 ]);
 export const { readModels, registry } = customerServiceReadModels;

@@ -11,6 +11,9 @@ import { serviceLevelCommandsProvider } from './service-levels/service-levels.pr
 import { SlaTimerService } from './service-levels/sla-timer.service';
 import { ListCasesController } from './cases/list-cases/list-cases.controller';
 import { WorkCaseController } from './cases/work-case/work-case.controller';
+import { AgentsController, TeamsController } from './agents/agents.controller';
+import { RoutingController } from './routing/routing.controller';
+import { routingProviders } from './routing/routing.providers';
 
 @Module({
   imports: [
@@ -33,6 +36,10 @@ import { WorkCaseController } from './cases/work-case/work-case.controller';
     WorkCaseController,
     // the contact centre registers the customers who call in (the same route as sales')
     RegisterCustomerController,
+    // routing by skill and customer value (issue 12 §3)
+    AgentsController,
+    TeamsController,
+    RoutingController,
   ],
   providers: [
     // the satisfaction survey of resolved cases (issue 12 §6)
@@ -40,6 +47,8 @@ import { WorkCaseController } from './cases/work-case/work-case.controller';
     // service levels (issue 12 §4): the commands and the durable SLA timer
     serviceLevelCommandsProvider,
     SlaTimerService,
+    // routing by skill and customer value (issue 12 §3)
+    ...routingProviders,
   ],
 })
 export class CustomerServiceModule {}

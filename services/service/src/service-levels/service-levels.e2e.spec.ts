@@ -291,6 +291,20 @@ describe('service levels (embedded)', () => {
       // the bronze case, same age, is not even warned yet
       expect(await noticesOf(svc.platform, bronze)).toEqual([]);
       expect(first((await svc.call('GET', `/cases/${bronze}/service-levels`)).body).state).toBe('running');
+      // The cases list knows it too: GET /cases?slaState= joins the recorded clocks.
+      const listed = (slaState: string) =>
+        eventually(
+          async () => (await svc.call('GET', `/cases?slaState=${slaState}&limit=200`)).body,
+          (body) => ((body.items as { caseId: string }[] | undefined) ?? []).some((i) => i.caseId === platinum),
+        ).then((body) => body.items as { caseId: string; slaState: string }[]);
+      expect((await listed('breached')).find((i) => i.caseId === platinum)!.slaState).toBe('breached');
+      const onTrack = (await svc.call('GET', '/cases?slaState=on-track&limit=200')).body.items as { caseId: string; slaState: string }[];
+      expect(onTrack.map((i) => i.caseId)).toContain(bronze);
+      expect(onTrack.map((i) => i.caseId)).not.toContain(platinum);
+      expect(onTrack.every((i) => i.slaState === 'on-track')).toBe(true);
+      const bad = await svc.call('GET', '/cases?slaState=late');
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toContain('slaState');
     });
 
     it('two timers racing record each notice once', async () => {

@@ -90,6 +90,22 @@ export class ServiceConfig extends PlatformConfig {
   CRM_SLA_TIMER_INTERVAL_MS: number = 1000;
 
   /**
+   * How often the service's case router (issue 12 §3) records expired offers and offers waiting cases
+   * to agents (ms): the latest a `CaseOfferExpired` is recorded after its time. On every service for
+   * the same reason as CRM_ACTIVITY_SCHEDULER_INTERVAL_MS.
+   */
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  CRM_ROUTING_INTERVAL_MS: number = 1000;
+
+  /** How long an agent has to accept or decline a case offered to it (seconds) before the offer expires and the case goes to the next agent. */
+  @IsInt()
+  @Min(5)
+  @Max(86_400)
+  CRM_ROUTING_OFFER_TIMEOUT_SECONDS: number = 30;
+
+  /**
    * The company's reporting currency (ISO 4217, in capitals): analytics converts every order into it
    * (issue 11 §1). On every service because the embedded host hands one environment to all of them
    * and each refuses a `CRM_*` setting it does not declare.

@@ -84,6 +84,14 @@ describe('ServiceConfig', () => {
     for (const bad of ['10', '3600001', 'soon', '1.5']) expect(problems({ CRM_SLA_TIMER_INTERVAL_MS: bad })).toEqual(['CRM_SLA_TIMER_INTERVAL_MS']);
   });
 
+  it('takes the case router interval (50 ms to an hour, 1 s) and the offer timeout (5 s to a day, 30 s)', () => {
+    const config = loadConfig(serviceConfigClass(3101), {});
+    expect([config.CRM_ROUTING_INTERVAL_MS, config.CRM_ROUTING_OFFER_TIMEOUT_SECONDS]).toEqual([1000, 30]);
+    expect(loadConfig(serviceConfigClass(3101), { CRM_ROUTING_OFFER_TIMEOUT_SECONDS: '120' }).CRM_ROUTING_OFFER_TIMEOUT_SECONDS).toBe(120);
+    for (const bad of ['10', '3600001', 'soon']) expect(problems({ CRM_ROUTING_INTERVAL_MS: bad })).toEqual(['CRM_ROUTING_INTERVAL_MS']);
+    for (const bad of ['4', '86401', '1.5']) expect(problems({ CRM_ROUTING_OFFER_TIMEOUT_SECONDS: bad })).toEqual(['CRM_ROUTING_OFFER_TIMEOUT_SECONDS']);
+  });
+
   it('declares its settings (for deploy manifests) including the platform ones', () => {
     const names = settingNames(serviceConfigClass(3101));
     expect(names).toEqual(

@@ -23,7 +23,12 @@ export interface CaseSearch {
   cursor?: string;
 }
 
+/** A case's service level in the list: its worst clock (every metric, every cycle). */
+export const CASE_SLA_STATES = ['breached', 'warning', 'on-track', 'met'] as const;
+
 export interface CaseListItem {
+  /** Set when the list is joined with the service levels (`GET /cases`); null: none computed yet. */
+  slaState?: string | null;
   caseId: string;
   customerId: string;
   name: string;
@@ -157,5 +162,6 @@ function toItem(r: Record<string, unknown>): CaseListItem {
     closedAt: instant(r.closed_at),
     reopenCount: Number(r.reopen_count),
     interactions: Number(r.interactions),
+    slaState: text(r.sla_state),
   };
 }

@@ -4,6 +4,7 @@ import { CaseCommands, READ_MODELS, type CaseView, type ReadModelRunners } from 
 import { customerFilterIds, InvalidCursorError } from '@crm/relationship-read-models';
 import { ApiProblem, badCursor, CurrentPrincipal, RequireKind, setEtag, UuidParam, type HeaderResponse, type Principal } from '@crm/service-kit';
 import { searchCases, type CaseListPage } from '../case-list/case-search.query';
+import { withSlaState } from '../../service-levels/case-sla-state.query';
 import { CaseDto } from '../work-case/work-case.dto';
 import { CaseListPageDto, CaseListQueryDto } from './list-cases.dto';
 
@@ -27,7 +28,7 @@ export class ListCasesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List cases: by status, priority, severity, team, assignee (me), channel, category, product, customer; sorted; paged' })
+  @ApiOperation({ summary: 'List cases: by status, priority, severity, team, assignee (me), channel, category, product, customer, SLA state; sorted; paged' })
   @ApiOkResponse({ type: CaseListPageDto, description: 'Cases that match, one page at a time in a stable order (ties by id); `nextCursor` for the next page' })
   @ApiProblem(400, 'A filter or cursor that is not valid: errors name it', {
     detail: 'cursor is not one this list gave out',
@@ -36,21 +37,25 @@ export class ListCasesController {
   async list(@CurrentPrincipal() p: Principal, @Query() q: CaseListQueryDto): Promise<CaseListPage> {
     try {
       const manager = this.readModels.dataSource.manager;
-      return await searchCases(manager, {
-        statuses: list(q.status),
-        priorities: list(q.priority),
-        severities: list(q.severity),
-        team: q.team,
-        assigneeId: q.assignee === 'me' ? p.subject : q.assignee,
-        channel: q.channel,
-        category: q.category,
-        productId: q.productId,
-        // A customer's cases include those of the customers merged into it.
-        customerIds: await customerFilterIds(manager, q.customerId),
-        sort: q.sort,
-        limit: q.limit ?? 50,
-        cursor: q.cursor,
-      });
+      return await searchCases(
+        manager,
+        {
+          statuses: list(q.status),
+          priorities: list(q.priority),
+          severities: list(q.severity),
+          team: q.team,
+          assigneeId: q.assignee === 'me' ? p.subject : q.assignee,
+          channel: q.channel,
+          category: q.category,
+          productId: q.productId,
+          // A customer's cases include those of the customers merged into it.
+          customerIds: await customerFilterIds(manager, q.customerId),
+          sort: q.sort,
+          limit: q.limit ?? 50,
+          cursor: q.cursor,
+        },
+        withSlaState(manager, q.slaState),
+      );
     } catch (error) {
       if (error instanceof InvalidCursorError) throw badCursor(error.message);
       throw error;

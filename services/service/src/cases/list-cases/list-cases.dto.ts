@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CASE_PRIORITIES, CASE_SEVERITIES, CASE_STATUSES, CHANNELS, SLUG_ID } from '@crm/relationship';
-import { CASE_SORTS } from '../case-list/case-search.query';
+import { CASE_SLA_STATES, CASE_SORTS } from '../case-list/case-search.query';
 
 const oneOrMore = (values: readonly string[]) => new RegExp(`^(${values.join('|')})(,(${values.join('|')}))*$`);
 const EXAMPLE_ID = '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11';
@@ -41,6 +41,14 @@ export class CaseListQueryDto {
   @IsOptional()
   @IsIn(CASE_SORTS)
   sort?: (typeof CASE_SORTS)[number];
+  @ApiPropertyOptional({
+    enum: CASE_SLA_STATES,
+    description:
+      'The case\'s service level now (docs/service.md "Finding cases"): breached, warning, on-track (clocks running or paused), met (every clock stopped in time)',
+  })
+  @IsOptional()
+  @IsIn(CASE_SLA_STATES)
+  slaState?: (typeof CASE_SLA_STATES)[number];
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page (same filters and sort)' })
   @IsOptional()
@@ -69,6 +77,7 @@ export class CaseListItemDto {
   @ApiProperty({ nullable: true, type: String }) closedAt!: string | null;
   @ApiProperty() reopenCount!: number;
   @ApiProperty({ description: 'Interactions recorded in it' }) interactions!: number;
+  @ApiProperty({ nullable: true, type: String, enum: CASE_SLA_STATES, description: 'null: no service level computed for it yet' }) slaState!: string | null;
 }
 
 export class CaseListPageDto {
