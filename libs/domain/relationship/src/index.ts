@@ -16,3 +16,4 @@ export * from './order';
 export * from './exchange-rates';
 export * from './forecast';
 export * from './sales-targets';
+export * from './call';
