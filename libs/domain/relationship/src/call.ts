@@ -7,13 +7,13 @@ import { DomainRuleViolation, type Decider } from '@crm/kernel';
  *
  * The events besides `CallEnded` are private to the service (not integration contracts). They carry
  * neither `customerId` nor `callId` on purpose: the relay publishes any event with a `customerId`,
- * and any event with a `callId` on a `call-` stream (see libs/app/relay integration-mapping.ts).
+ * and any event with a `callId` on a `call-` stream (see libs/app/relay integration-mapping.ts). Nor
+ * do they keep the caller's number: unregistered events are not sealed as personal data, so only
+ * `CallEnded` (whose `from` the contract marks personal) carries it.
  */
 export type CallStage = 'ivr' | 'self-service' | 'queue' | 'agent';
 
 export interface CallState {
-  readonly from: string;
-  readonly to: string;
   readonly offeredAt: string;
   readonly caller?: string;
   readonly case?: string;
@@ -25,7 +25,7 @@ export interface CallState {
 }
 
 export type CallEvent =
-  | { type: 'CallOffered'; data: { sid: string; from: string; to: string; offeredAt: string; caller?: string; case?: string } }
+  | { type: 'CallOffered'; data: { sid: string; offeredAt: string; caller?: string; case?: string } }
   | { type: 'CallRouted'; data: { sid: string; stage: 'self-service' | 'queue'; team?: string; at: string } }
   | { type: 'CallAnswered'; data: { sid: string; answeredAt: string; agent?: string } }
   | {
@@ -47,11 +47,12 @@ export type CallEvent =
     };
 
 export type CallCommand =
-  | { type: 'OfferCall'; data: { callId: string; from: string; to: string; at: string; customerId?: string; episodeId?: string } }
+  | { type: 'OfferCall'; data: { callId: string; at: string; customerId?: string; episodeId?: string } }
   /** The IVR took the caller to self-service (order status, case status) or to a queue (a team). */
   | { type: 'RouteCall'; data: { callId: string; stage: 'self-service' | 'queue'; team?: string; at: string } }
   | { type: 'AnswerCall'; data: { callId: string; at: string; agentId?: string } }
-  | { type: 'EndCall'; data: { callId: string; at: string } };
+  /** `from`: the caller's number, as the provider's last callback repeats it (the private events keep no number: see above). */
+  | { type: 'EndCall'; data: { callId: string; at: string; from: string } };
 
 export type CallAggregateState = CallState | undefined;
 
@@ -65,8 +66,6 @@ export const callDecider: Decider<CallAggregateState, CallCommand, CallEvent> = 
     switch (event.type) {
       case 'CallOffered':
         return {
-          from: event.data.from,
-          to: event.data.to,
           offeredAt: event.data.offeredAt,
           caller: event.data.caller,
           case: event.data.case,
@@ -86,14 +85,12 @@ export const callDecider: Decider<CallAggregateState, CallCommand, CallEvent> = 
     if (command.type === 'OfferCall') {
       // A provider's retry of the first callback: the call is already there.
       if (state) return [];
-      const { from, to, at, customerId, episodeId } = command.data;
+      const { at, customerId, episodeId } = command.data;
       return [
         {
           type: 'CallOffered',
           data: {
             sid: callId,
-            from,
-            to,
             offeredAt: at,
             ...(customerId !== undefined && { caller: customerId }),
             ...(episodeId !== undefined && { case: episodeId }),
@@ -134,7 +131,7 @@ export const callDecider: Decider<CallAggregateState, CallCommand, CallEvent> = 
               ...(state.case !== undefined && { episodeId: state.case }),
               ...(state.agent !== undefined && { agentId: state.agent }),
               ...(state.team !== undefined && { team: state.team }),
-              from: state.from,
+              from: command.data.from,
               offeredAt: state.offeredAt,
               ...(answered && { answeredAt: state.answeredAt }),
               endedAt: command.data.at,

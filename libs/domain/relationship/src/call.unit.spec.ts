@@ -5,19 +5,19 @@ const given = DeciderSpecification.for(callDecider);
 const at = (time: string) => `2026-03-02T${time}.000Z`;
 const offered: CallEvent = {
   type: 'CallOffered',
-  data: { sid: 'CA1', from: '+6281234567', to: '+6221555', offeredAt: at('09:00:00'), caller: 'c1', case: 'e1' },
+  data: { sid: 'CA1', offeredAt: at('09:00:00'), caller: 'c1', case: 'e1' },
 };
 const answered: CallEvent = { type: 'CallAnswered', data: { sid: 'CA1', answeredAt: at('09:01:00'), agent: 'dewi' } };
 const selfService: CallEvent = { type: 'CallRouted', data: { sid: 'CA1', stage: 'self-service', at: at('09:00:20') } };
 const queued: CallEvent = { type: 'CallRouted', data: { sid: 'CA1', stage: 'queue', team: 'billing', at: at('09:00:30') } };
-const end = (time: string) => ({ type: 'EndCall' as const, data: { callId: 'CA1', at: at(time) } });
+const end = (time: string) => ({ type: 'EndCall' as const, data: { callId: 'CA1', at: at(time), from: '+6281234567' } });
 const ended = { callId: 'CA1', customerId: 'c1', episodeId: 'e1', from: '+6281234567', offeredAt: at('09:00:00') };
 
 describe('call: offered', () => {
   it('is offered once; the provider repeating the first callback changes nothing', () => {
     const offer = {
       type: 'OfferCall' as const,
-      data: { callId: 'CA1', from: '+6281234567', to: '+6221555', at: at('09:00:00'), customerId: 'c1', episodeId: 'e1' },
+      data: { callId: 'CA1', at: at('09:00:00'), customerId: 'c1', episodeId: 'e1' },
     };
     given([]).when(offer).then(offered);
     given([offered]).when(offer).thenNothingHappens();
@@ -25,8 +25,8 @@ describe('call: offered', () => {
 
   it('from an unknown number: no customer, no case', () => {
     given([])
-      .when({ type: 'OfferCall', data: { callId: 'CA2', from: 'anonymous', to: '+6221555', at: at('09:00:00') } })
-      .then({ type: 'CallOffered', data: { sid: 'CA2', from: 'anonymous', to: '+6221555', offeredAt: at('09:00:00') } });
+      .when({ type: 'OfferCall', data: { callId: 'CA2', at: at('09:00:00') } })
+      .then({ type: 'CallOffered', data: { sid: 'CA2', offeredAt: at('09:00:00') } });
   });
 
   it('a callback for a call never offered is refused', () => {

@@ -17,3 +17,4 @@ export * from './exchange-rates';
 export * from './forecast';
 export * from './sales-targets';
 export * from './call';
+export * from './ivr-menu';
