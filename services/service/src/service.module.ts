@@ -3,6 +3,7 @@ import { CustomerEditsController, CustomersController, RelationshipApiModule } f
 import { CasesController } from './cases/cases.controller';
 import { OpenCaseController } from './cases/open-case/open-case.controller';
 import { customerServiceReadModels } from './read-models';
+import { CHANNEL_CONTROLLERS, CHANNEL_PROVIDERS } from './channels/channels';
 
 @Module({
   imports: [
@@ -12,6 +13,8 @@ import { customerServiceReadModels } from './read-models';
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],
-  controllers: [OpenCaseController, CasesController],
+  controllers: [OpenCaseController, CasesController, ...CHANNEL_CONTROLLERS],
+  // The contact centre's channels: telephony, IVR, inbound and outbound e-mail (issue 12 §2).
+  providers: [...CHANNEL_PROVIDERS],
 })
 export class CustomerServiceModule {}

@@ -87,6 +87,12 @@ export function ivrNodeAt(root: IvrMenuNode, path: string): IvrMenuNode | undefi
   return node;
 }
 
+/** A tree as JSON with its keys sorted: the stored tree comes back from the store with its keys in another order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+
 export const ivrMenuDecider: Decider<IvrMenuState, IvrMenuCommand, IvrMenuEvent> = {
   initialState: undefined,
   evolve: (state, event) => ({ menuId: event.data.menuId, root: event.data.root, version: (state?.version ?? 0) + 1 }),
@@ -96,7 +102,7 @@ export const ivrMenuDecider: Decider<IvrMenuState, IvrMenuCommand, IvrMenuEvent>
     const problems = ivrMenuProblems(root);
     if (problems.length > 0) throw new DomainRuleViolation(problems[0].rule, problems.map((p) => `${p.path || 'menu'}: ${p.message}`).join('; '));
     // The same tree again (a retried PUT) changes nothing.
-    if (state && JSON.stringify(state.root) === JSON.stringify(root)) return [];
+    if (state && canonical(state.root) === canonical(root)) return [];
     return [{ type: 'IvrMenuSet', data: { menuId, root, setAt: at } }];
   },
 };

@@ -106,6 +106,23 @@ export class ChannelCases {
     return rows[0]?.episode_id;
   }
 
+  /** The customer's latest open case (a department's), for the IVR's case status: its name and when it opened. */
+  async latestOpenCase(customerId: string): Promise<{ episodeId: string; name: string; openedAt: string } | undefined> {
+    const manager = this.readModels.dataSource.manager;
+    const table = manager.getRepository(TimelineEntry).metadata.tablePath;
+    const rows = (await manager.query(
+      `SELECT o.episode_id, o.data->>'name' AS name, o.occurred_at
+         FROM ${table} o
+        WHERE o.customer_id = $1 AND o.kind = 'EpisodeOpened' AND o.data->>'episodeType' = 'case' AND o.owner_partner_id IS NULL
+          AND NOT EXISTS (SELECT 1 FROM ${table} c WHERE c.episode_id = o.episode_id AND c.kind = 'EpisodeClosed')
+        ORDER BY o.occurred_at DESC, o.episode_id
+        LIMIT 1`,
+      [customerId],
+    )) as { episode_id: string; name: string; occurred_at: Date | string }[];
+    const row = rows[0];
+    return row && { episodeId: row.episode_id, name: row.name, openedAt: new Date(row.occurred_at).toISOString() };
+  }
+
   /**
    * The case a contact goes on: the customer's recent open case, else a new one on `channel`, its id
    * named by `key` (a retry finds it opened already and carries on).
@@ -128,24 +145,33 @@ export class ChannelCases {
     }
   }
 
-  /** Records an interaction once (its id is named by the provider's id); returns that id. */
-  async record(principal: Principal, episodeId: string, i: ChannelInteraction): Promise<string> {
+  /**
+   * Records an interaction once (its id is named by the provider's id); returns that id, or
+   * undefined when the case was resolved meanwhile (a provider would otherwise retry for ever; the
+   * call or message itself is still recorded on its own stream).
+   */
+  async record(principal: Principal, episodeId: string, i: ChannelInteraction): Promise<string | undefined> {
     const interactionId = namedUuid(i.kind, i.key);
-    await this.episodes.recordInteraction(
-      principal,
-      episodeId,
-      {
-        interactionId,
-        channel: i.channel,
-        direction: i.direction,
-        action: i.action.slice(0, 2000),
-        ...(i.response !== undefined && { response: i.response.slice(0, 2000) }),
-        actorKind: i.actor.kind,
-        actorId: i.actor.id,
-        occurredAt: i.occurredAt,
-      },
-      { episodeType: 'case' },
-    );
+    try {
+      await this.episodes.recordInteraction(
+        principal,
+        episodeId,
+        {
+          interactionId,
+          channel: i.channel,
+          direction: i.direction,
+          action: i.action.slice(0, 2000),
+          ...(i.response !== undefined && { response: i.response.slice(0, 2000) }),
+          actorKind: i.actor.kind,
+          actorId: i.actor.id,
+          occurredAt: i.occurredAt,
+        },
+        { episodeType: 'case' },
+      );
+    } catch (error) {
+      if ((error as { rule?: string }).rule === 'episode-closed') return undefined;
+      throw error;
+    }
     return interactionId;
   }
 
