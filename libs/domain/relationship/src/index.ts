@@ -18,3 +18,4 @@ export * from './forecast';
 export * from './sales-targets';
 export * from './call';
 export * from './ivr-menu';
+export * from './mail';
