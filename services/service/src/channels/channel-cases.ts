@@ -150,7 +150,7 @@ export class ChannelCases {
    * undefined when the case was resolved meanwhile (a provider would otherwise retry for ever; the
    * call or message itself is still recorded on its own stream).
    */
-  async record(principal: Principal, episodeId: string, i: ChannelInteraction): Promise<string | undefined> {
+  async record(principal: Principal, episodeId: string, i: ChannelInteraction, options: { strict?: boolean } = {}): Promise<string | undefined> {
     const interactionId = namedUuid(i.kind, i.key);
     try {
       await this.episodes.recordInteraction(
@@ -169,7 +169,8 @@ export class ChannelCases {
         { episodeType: 'case' },
       );
     } catch (error) {
-      if ((error as { rule?: string }).rule === 'episode-closed') return undefined;
+      // `strict`: an agent's own action (a reply) on a resolved case is refused (422), not passed over.
+      if (!options.strict && (error as { rule?: string }).rule === 'episode-closed') return undefined;
       throw error;
     }
     return interactionId;
