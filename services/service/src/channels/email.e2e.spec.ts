@@ -250,4 +250,43 @@ describe('e-mail in and out (embedded)', () => {
     }
     expect((await svc.call('POST', '/cases', { customerId, name: 'x', channel: 'pigeon' })).status).toBe(400);
   });
+
+  it('every channel route is in the OpenAPI document: responses with their schemas, errors and examples; the webhooks need no bearer token', async () => {
+    type Operation = {
+      security?: unknown[];
+      responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }>;
+      requestBody?: { content: Record<string, unknown> };
+    };
+    const doc = (await (await fetch(`${svc.base}/openapi.json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+    const expected: [string, string, string[]][] = [
+      ['/telephony/voice', 'post', ['200', '400', '403', '415', '503']],
+      ['/telephony/status', 'post', ['200', '400', '403', '415', '503']],
+      ['/telephony/ivr', 'post', ['200', '400', '403', '404', '415', '503']],
+      ['/ivr/menus/{id}', 'put', ['200', '400', '401', '403', '412', '415', '422']],
+      ['/ivr/menus/{id}', 'get', ['200', '400', '401', '403', '404']],
+      ['/ivr/containment', 'get', ['200', '400', '401', '403']],
+      ['/email/inbound', 'post', ['200', '400', '401', '413', '415', '503']],
+      ['/cases/{id}/replies', 'post', ['201', '400', '401', '403', '404', '415', '422']],
+    ];
+    for (const [path, method, statuses] of expected) {
+      const operation = doc.paths[path]?.[method];
+      expect({ path, method, statuses: Object.keys(operation?.responses ?? {}).filter((x) => statuses.includes(x)) }).toEqual({ path, method, statuses });
+      for (const status of statuses.filter((x) => Number(x) >= 400))
+        expect({ path, method, status, example: operation!.responses[status].content?.['application/problem+json']?.example }).toEqual({
+          path,
+          method,
+          status,
+          example: expect.objectContaining({ status: Number(status) }),
+        });
+    }
+    for (const path of ['/telephony/voice', '/telephony/status', '/telephony/ivr', '/email/inbound']) expect(doc.paths[path].post.security).toEqual([]);
+    expect(doc.paths['/telephony/voice'].post.responses['200'].content?.['text/xml']?.example).toContain('<Gather');
+    expect(Object.keys(doc.paths['/telephony/voice'].post.requestBody?.content ?? {})).toEqual(['application/x-www-form-urlencoded']);
+    expect(Object.keys(doc.paths['/email/inbound'].post.requestBody?.content ?? {})).toEqual(['multipart/form-data', 'application/x-www-form-urlencoded']);
+    expect(doc.paths['/ivr/containment'].get.responses['200'].content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/ContainmentDto' });
+    expect(doc.paths['/cases/{id}/replies'].post.responses['201'].content?.['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/CaseReplyResultDto',
+    });
+    expect((await fetch(`${svc.base}/health/ready`)).status).toBe(200);
+  });
 });
