@@ -166,6 +166,16 @@ describe('e-mail in and out (embedded)', () => {
     expect(await svc.platform.eventStore.readStream(mailStream('<s1@else.example>'))).toEqual([]);
   });
 
+  it('without CRM_TELEPHONY_AUTH_TOKEN the telephony webhooks are off (503), whatever is posted', async () => {
+    const r = await fetch(`${svc.base}/telephony/voice`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'anything' },
+      body: 'CallSid=CA1&From=%2B62&To=%2B62&CallStatus=ringing',
+    });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   it('authenticates by the secret in the URL or as the basic-auth password; 401 otherwise, the mail unread', async () => {
     const fields = sendGrid('budi@example.com', 'x', 'y', ['Message-ID: <auth1@mail.example.com>']);
     expect((await inbound(fields, { query: '' })).status).toBe(401);

@@ -138,6 +138,14 @@ describe('telephony and IVR webhooks (embedded)', () => {
     expect((await callEvents('CA0200')).map((e) => e.type)).toEqual(['CallOffered', 'CallEnded']);
   });
 
+  it('without CRM_INBOUND_MAIL_SECRET the inbound-mail webhook is off (503)', async () => {
+    const form = new FormData();
+    form.append('from', 'budi@example.com');
+    const r = await fetch(`${svc.base}/email/inbound?key=anything`, { method: 'POST', body: form });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   describe('the provider’s signature', () => {
     it('refuses a forged, missing or other-URL signature with 403 problem+json, recording nothing', async () => {
       const params = callParams('CA0300', 'ringing');
