@@ -205,6 +205,10 @@ describe('e-mail in and out (embedded)', () => {
     const huge = await inbound({ from: 'budi@example.com', text: 'x'.repeat(1024 * 1024 + 10) });
     expect(huge.status).toBe(413);
     expect(huge.type).toContain('application/problem+json');
+    // A form-encoded post above 16 kB (Mailgun sends larger mail as multipart).
+    const bigForm = await post(new URLSearchParams({ from: 'budi@example.com', text: 'x'.repeat(20_000) }).toString(), 'application/x-www-form-urlencoded');
+    expect(bigForm.status).toBe(413);
+    expect(bigForm.headers.get('content-type')).toContain('application/problem+json');
   });
 
   describe('POST /cases/{id}/replies', () => {
