@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type EventStore, type ExpectedRevision } from '@crm/event-store';
-import type { Clock } from '@crm/kernel';
+import { minorUnitsToDecimal, type Clock } from '@crm/kernel';
 import {
   ivrMenuDecider,
   ivrMenuStream,
@@ -154,7 +154,7 @@ export class IvrMenus {
       .findOne({ where: { customerId }, order: { orderDate: 'DESC', placedAt: 'DESC', orderId: 'ASC' } });
     if (!order) return 'We have no orders of yours.';
     const status = { placed: 'placed', cancelled: 'cancelled', returned: 'returned', 'partially-returned': 'partly returned' }[order.status] ?? order.status;
-    const total = (Number(order.total) / 100).toFixed(2);
+    const total = minorUnitsToDecimal(Number(order.total), order.currency);
     return `Your latest order, of ${order.orderDate.toISOString().slice(0, 10)}, for ${total} ${order.currency}, is ${status}.`;
   }
 
