@@ -4,6 +4,8 @@ import { serviceReadModels } from '@crm/relationship-api';
 import { caseListProjection } from './cases/case-list/case-list.projection';
 import { caseServiceLevelsProjection } from './service-levels/case-service-levels.projection';
 import { routingProjection } from './routing/routing.projection';
+import { orderListProjection } from '@crm/relationship-read-models';
+import { callLogProjection } from './channels/telephony/call-log.projection';
 
 /** The shared relationship read models, and service's own. */
 export const customerServiceReadModels = serviceReadModels('service', [
@@ -13,5 +15,8 @@ export const customerServiceReadModels = serviceReadModels('service', [
   caseServiceLevelsProjection('service'),
   // the router's agents, waiting cases, value tiers and offers (issue 12 §3)
   routingProjection('service'),
+  // the channels (issue 12 §2): the orders list (the IVR's order status) and the call log (IVR containment)
+  orderListProjection('service'),
+  callLogProjection(),
 ]);
 export const { readModels, registry } = customerServiceReadModels;

@@ -14,6 +14,7 @@ import { WorkCaseController } from './cases/work-case/work-case.controller';
 import { AgentsController, TeamsController } from './agents/agents.controller';
 import { RoutingController } from './routing/routing.controller';
 import { routingProviders } from './routing/routing.providers';
+import { CHANNEL_CONTROLLERS, CHANNEL_PROVIDERS } from './channels/channels';
 
 @Module({
   imports: [
@@ -40,6 +41,8 @@ import { routingProviders } from './routing/routing.providers';
     AgentsController,
     TeamsController,
     RoutingController,
+    // the channels: telephony, IVR, inbound and outbound e-mail (issue 12 §2)
+    ...CHANNEL_CONTROLLERS,
   ],
   providers: [
     // the satisfaction survey of resolved cases (issue 12 §6)
@@ -49,6 +52,8 @@ import { routingProviders } from './routing/routing.providers';
     SlaTimerService,
     // routing by skill and customer value (issue 12 §3)
     ...routingProviders,
+    // the channels: telephony, IVR, inbound and outbound e-mail (issue 12 §2)
+    ...CHANNEL_PROVIDERS,
   ],
 })
 export class CustomerServiceModule {}

@@ -2,6 +2,7 @@ import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
 import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
 import { CustomerServiceModule } from './service.module';
+import { CHANNEL_FORM_ROUTES, CHANNEL_STREAM_ROUTES } from './channels/channels';
 
 export const CustomerServiceConfig = serviceConfigClass(3002);
 
@@ -15,6 +16,9 @@ export function createCustomerServiceApp(config: ServiceConfig, platform: Platfo
     config,
     platform,
     clock: hosting.clock,
+    // The providers' webhooks: telephony posts forms, inbound mail multipart (read by its handler).
+    formRoutes: CHANNEL_FORM_ROUTES,
+    streamRoutes: CHANNEL_STREAM_ROUTES,
     openApi: {
       title: 'CRM service',
       description: 'Service automation (call and contact centre): cases on every channel, their interactions and resolution, the shared timeline.',

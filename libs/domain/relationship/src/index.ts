@@ -18,3 +18,6 @@ export * from './forecast';
 export * from './sales-targets';
 export * from './case-satisfaction';
 export * from './case';
+export * from './call';
+export * from './ivr-menu';
+export * from './mail';

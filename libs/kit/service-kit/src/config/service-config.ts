@@ -160,6 +160,51 @@ export class ServiceConfig extends PlatformConfig {
   @Min(0)
   @Max(1_000_000_000)
   CRM_COST_PER_CAMPAIGN_TOUCH: number = 0;
+
+  // The contact centre's channels (issue 12 §2; docs/service.md "Connecting a telephony provider",
+  // "Connecting an inbound-mail provider"). On every service for the same reason as CRM_REPORTING_CURRENCY.
+  /** The telephony provider's auth token: its webhooks are signed with it (`X-Twilio-Signature`). Unset: the telephony webhooks answer 503. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  CRM_TELEPHONY_AUTH_TOKEN?: string;
+
+  /**
+   * The public base URL the telephony provider calls (e.g. `https://crm.example.com/service`): the
+   * signature covers the full URL as the provider saw it, which a proxy in between changes. Unset:
+   * the URL as the request arrived (protocol, Host header, path and query).
+   */
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false }, { message: 'CRM_TELEPHONY_WEBHOOK_BASE_URL must be an http(s) URL' })
+  CRM_TELEPHONY_WEBHOOK_BASE_URL?: string;
+
+  /** The secret an inbound-mail provider presents (in the URL `?key=` or as the basic-auth password). Unset: the inbound-mail webhook answers 503. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  CRM_INBOUND_MAIL_SECRET?: string;
+
+  /** Outgoing mail server, `smtp://user:password@host:port` (or `smtps://`). Unset: replies are logged and marked sent by a logging mailer (embedded default). */
+  @IsOptional()
+  @IsUrl({ protocols: ['smtp', 'smtps'], require_protocol: true, require_tld: false }, { message: 'CRM_SMTP_URL must be an smtp:// or smtps:// URL' })
+  CRM_SMTP_URL?: string;
+
+  /** The address case replies are sent from (and whose domain the Message-IDs carry); customers answer to it. */
+  @IsString()
+  @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { message: 'CRM_MAIL_FROM must be an e-mail address' })
+  CRM_MAIL_FROM: string = 'service@crm.localhost';
+
+  /** How often the mail outbox looks for replies to send (ms). */
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  CRM_MAIL_OUTBOX_INTERVAL_MS: number = 1000;
+
+  /** A call or a new e-mail thread of a customer continues the customer's open case whose last entry is at most this old (hours); else a new case opens. */
+  @IsInt()
+  @Min(0)
+  @Max(8760)
+  CRM_CASE_CONTINUATION_HOURS: number = 72;
 }
 
 /** A `ServiceConfig` whose `CRM_HTTP_PORT` defaults to `defaultPort`; pass it to `loadConfig`. */
