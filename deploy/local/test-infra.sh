@@ -35,10 +35,15 @@ if [[ -z "${KAFKA_BROKERS:-}" ]]; then
   export "$(grep '^KAFKA_BROKERS=' <<<"$out")"
   grep '^KAFKA_LOG=' <<<"$out" >&2 || true
 fi
-# Mailpit (the e-mail suite) only when it runs already or MAILPIT_URL is given: building it needs Go.
-if [[ -z "${MAILPIT_URL:-}" ]] && bash "$HERE/mailpit.sh" status >/dev/null 2>&1; then
+# Mailpit (the e-mail suite's SMTP server): the one given by MAILPIT_URL, else the local one, built
+# with Go on first use (deploy/local/mailpit.sh) and stopped afterwards when started here.
+if [[ -z "${MAILPIT_URL:-}" ]]; then
+  if ! bash "$HERE/mailpit.sh" status >/dev/null 2>&1; then
+    bash "$HERE/mailpit.sh" up >/dev/null
+    started+=(mailpit)
+  fi
   export MAILPIT_URL=http://127.0.0.1:${MAILPIT_HTTP_PORT:-18025} CRM_SMTP_URL=smtp://127.0.0.1:${MAILPIT_SMTP_PORT:-11025}
 fi
-echo "test:infra: DATABASE_URL=$DATABASE_URL KAFKA_BROKERS=$KAFKA_BROKERS ESDB_CONNECTION_STRING=${ESDB_CONNECTION_STRING:-<not set: EventStoreDB suites skip>}" >&2
+echo "test:infra: DATABASE_URL=$DATABASE_URL KAFKA_BROKERS=$KAFKA_BROKERS MAILPIT_URL=$MAILPIT_URL ESDB_CONNECTION_STRING=${ESDB_CONNECTION_STRING:-<not set: EventStoreDB suites skip>}" >&2
 
 NODE_OPTIONS=--experimental-vm-modules npx jest -c jest.infra.config.js "$@"
