@@ -3,7 +3,7 @@
 # service's e-mail infra test. Built with `go install` into ${CRM_LOCAL_DIR:-<repo>/.local}/bin (Go
 # module cache under ${CRM_CACHE_DIR:-<repo>/.cache}/go); data, pid and log in .local/mailpit.
 #   deploy/local/mailpit.sh up|down|status
-# `up` prints CRM_SMTP_URL=… and MAILPIT_URL=… on stdout.
+# `up` prints MAILPIT_SMTP_URL=… and MAILPIT_URL=… on stdout (the service takes the first as CRM_SMTP_URL).
 set -euo pipefail
 
 # shellcheck disable=SC2034
@@ -61,7 +61,7 @@ find_mailpit() { # sets MAILPIT_PID (empty if none running)
 print_env() {
   log "log: $MLOG"
   echo "MAILPIT_LOG=$MLOG"
-  echo "CRM_SMTP_URL=smtp://$MAILPIT_HOST:$MAILPIT_SMTP_PORT"
+  echo "MAILPIT_SMTP_URL=smtp://$MAILPIT_HOST:$MAILPIT_SMTP_PORT"
   echo "MAILPIT_URL=http://$MAILPIT_HOST:$MAILPIT_HTTP_PORT"
 }
 

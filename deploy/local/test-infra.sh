@@ -42,7 +42,7 @@ if [[ -z "${MAILPIT_URL:-}" ]]; then
     bash "$HERE/mailpit.sh" up >/dev/null
     started+=(mailpit)
   fi
-  export MAILPIT_URL=http://127.0.0.1:${MAILPIT_HTTP_PORT:-18025} CRM_SMTP_URL=smtp://127.0.0.1:${MAILPIT_SMTP_PORT:-11025}
+  export MAILPIT_URL=http://127.0.0.1:${MAILPIT_HTTP_PORT:-18025} MAILPIT_SMTP_URL=smtp://127.0.0.1:${MAILPIT_SMTP_PORT:-11025}
 fi
 echo "test:infra: DATABASE_URL=$DATABASE_URL KAFKA_BROKERS=$KAFKA_BROKERS MAILPIT_URL=$MAILPIT_URL ESDB_CONNECTION_STRING=${ESDB_CONNECTION_STRING:-<not set: EventStoreDB suites skip>}" >&2
 

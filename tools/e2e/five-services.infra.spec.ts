@@ -402,6 +402,94 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     expect(await ics.text()).toContain(`Call about the renewal ${tag}`);
   }, 240000);
 
+  it('the contact centre in its own process, its read models fed by Kafka: a case routed by skill to an available agent, accepted and assigned, its SLA clocks and state in the list, resolved, rated through the signed survey link, and measured by analytics', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const team = `cc-${tag}`;
+    const agentId = `agent-${tag}`;
+    const lead = await tokenFor({ kind: 'staff', subject: `lead-${tag}`, department: 'service', roles: ['team-lead', 'manager'] });
+    const agent = await tokenFor({ kind: 'staff', subject: agentId, department: 'service', roles: [] });
+    const analyst = await tokenFor({ kind: 'staff', subject: `ana-${tag}`, department: 'analytics', roles: [] });
+
+    const profile = await call('service', 'PUT', `/agents/${agentId}`, lead, {
+      name: `Agent ${tag}`,
+      teams: [team],
+      skills: [{ skill: 'billing', level: 4 }],
+      capacity: 2,
+      hourlyCost: 2500,
+      currency: 'EUR',
+      active: true,
+    });
+    expect([200, 201]).toContain(profile.status);
+    expect((await call('service', 'POST', `/agents/${agentId}/presence`, agent, { presence: 'available' })).status).toBe(200);
+    // the contact centre registers its caller itself and opens the case in the agent's team
+    const registered = await call('service', 'POST', '/customers', lead, { kind: 'person', name: `Caller ${tag}` });
+    expect(registered.status).toBe(201);
+    const customerId = String(registered.body.customerId);
+    const opened = await call('service', 'POST', '/cases', lead, {
+      customerId,
+      name: 'Charged twice',
+      channel: 'phone',
+      team,
+      category: 'billing',
+      severity: 'major',
+    });
+    expect(opened.status).toBe(201);
+    const caseId = String(opened.body.episodeId);
+
+    // The router (a loop in the service process, on the real clock) reads its read model, fed by
+    // Kafka, and offers the case to the only available agent of the team.
+    let offerId = '';
+    await waitFor(
+      async () => {
+        const items = (await call('service', 'GET', '/routing/offers?agentId=me', agent)).body.items as { offerId: string; episodeId: string }[] | undefined;
+        offerId = items?.find((o) => o.episodeId === caseId)?.offerId ?? '';
+        return offerId !== '';
+      },
+      60000,
+      'the router to offer the case to the agent',
+    );
+    expect((await call('service', 'POST', `/routing/offers/${offerId}/accept`, agent)).status).toBe(200);
+    const assigned = (await call('service', 'GET', `/cases/${caseId}`, agent)).body;
+    expect(assigned).toMatchObject({ status: 'assigned', assigneeId: agentId });
+
+    // The cases list (its own read model) with the SLA state joined from the service levels' clocks.
+    await waitFor(
+      async () => {
+        const items = (await call('service', 'GET', `/cases?team=${team}&assignee=me&slaState=on-track`, agent)).body.items as
+          { caseId: string; status: string; slaState: string }[] | undefined;
+        return items?.some((i) => i.caseId === caseId && i.status === 'assigned' && i.slaState === 'on-track') ?? false;
+      },
+      60000,
+      'the case to be listed, assigned and on track',
+    );
+    const clocks = await call('service', 'GET', `/cases/${caseId}/service-levels`, agent);
+    expect(clocks.status).toBe(200);
+    expect((clocks.body.clocks as { metric: string }[]).map((c) => c.metric)).toContain('resolution');
+
+    expect((await call('service', 'POST', `/cases/${caseId}/resolve`, agent, { outcome: 'resolved' })).status).toBe(200);
+    const link = await call('service', 'GET', `/cases/${caseId}/satisfaction-survey`, agent);
+    expect(link.status).toBe(200);
+    // the customer answers without a token
+    const answered = await fetch(`${baseUrl('service')}${String(link.body.path)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ score: 5, comment: 'sorted in one call' }),
+    });
+    expect(answered.status).toBe(201);
+
+    // Analytics, in its own process, learns it all from Kafka: resolved in one contact, rated 5.
+    await waitFor(
+      async () => {
+        const groups = (await call('analytics', 'GET', '/contact-centre/measures?groupBy=team', analyst)).body.groups as
+          { group: string; cases: { resolved: number; firstContactResolutions: number }; satisfaction: { answers: number; satisfied: number } }[] | undefined;
+        const mine = groups?.find((g) => g.group === team);
+        return mine?.cases.resolved === 1 && mine.cases.firstContactResolutions === 1 && mine.satisfaction.answers === 1 && mine.satisfaction.satisfied === 1;
+      },
+      60000,
+      "the team's measures in analytics",
+    );
+  }, 240000);
+
   it('analytical CRM across processes: rates and orders from sales reach analytics by Kafka; RFM, KPIs and lifetime value answer in the reporting currency; the journey stage analytics derives reaches sales', async () => {
     const manager = await tokenFor({ kind: 'staff', subject: 'mira', department: 'sales', roles: ['manager'] });
     const sales = await tokenFor({ kind: 'staff', subject: 'sari', department: 'sales', roles: [] });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { SmtpEmailSender } from './smtp-email-sender';
 
-// Needs a Mailpit: deploy/local/mailpit.sh up prints CRM_SMTP_URL and MAILPIT_URL (npm run test:infra
+// Needs a Mailpit: deploy/local/mailpit.sh up prints MAILPIT_SMTP_URL and MAILPIT_URL (npm run test:infra
 // passes them on when Mailpit runs; without MAILPIT_URL this suite is skipped, saying so).
 const mailpitUrl = process.env.MAILPIT_URL;
-const smtpUrl = process.env.CRM_SMTP_URL ?? 'smtp://127.0.0.1:11025';
+const smtpUrl = process.env.MAILPIT_SMTP_URL ?? 'smtp://127.0.0.1:11025';
 const SKIP_REASON = 'MAILPIT_URL is not set (start it with deploy/local/mailpit.sh up)';
 
 interface MailpitSummary {
