@@ -156,14 +156,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     db.on('error', () => undefined);
     await db.connect();
     try {
-      const counts = new Map<string, number>(
-        (await db.query(`SELECT type, count(*)::int AS n FROM event_store.events GROUP BY type`)).rows.map((r: { type: string; n: number }) => [r.type, r.n]),
-      );
+      // Counted again at every look: the services' own timers (the SLA timer's warnings and breaches
+      // of the load's cases, the router's offers) keep appending after the load has stopped.
+      const storeCounts = async () =>
+        new Map<string, number>(
+          (await db.query(`SELECT type, count(*)::int AS n FROM event_store.events GROUP BY type`)).rows.map((r: { type: string; n: number }) => [r.type, r.n]),
+        );
       const report: ChaosReport = { eventsWritten: written, faults, seconds: 0, services: {}, parkedEvents: 0, deadLetters: 0, ok: false };
       for (const service of SERVICES) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const mod = require(path.resolve(__dirname, `../../services/${service}/src/read-models.ts`)) as ReadModelsModule;
-        const expected = Object.fromEntries(mod.readModels.map((m) => [m.projection.name, m.projection.handles.reduce((n, t) => n + (counts.get(t) ?? 0), 0)]));
+        const expectedOf = (counts: Map<string, number>) =>
+          Object.fromEntries(mod.readModels.map((m) => [m.projection.name, m.projection.handles.reduce((n, t) => n + (counts.get(t) ?? 0), 0)]));
+        let expected = expectedOf(await storeCounts());
         // A projection that had nothing to apply (e.g. no leads in the load) has no checkpoint row: 0.
         const applied = async () => ({
           ...Object.fromEntries(Object.keys(expected).map((name) => [name, 0])),
@@ -177,6 +182,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         });
         await until(
           async () => {
+            expected = expectedOf(await storeCounts());
             const a = await applied();
             return Object.entries(expected).every(([name, n]) => a[name] === n);
           },
