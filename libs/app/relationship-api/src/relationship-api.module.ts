@@ -35,7 +35,12 @@ import { CaseSatisfactionCommands } from './episodes/case-satisfaction-commands'
 export const READ_MODELS = Symbol('READ_MODELS');
 /** The `PartnerAccess` partner writes are checked with (a service may provide its own: `partnerAccess`). */
 export const PARTNER_ACCESS = Symbol('PARTNER_ACCESS');
-const WRITE_STORE = Symbol('WRITE_STORE');
+/**
+ * The write side every command of a service appends through: contract-checked (nothing a consumer
+ * could not apply is stored) and personal fields sealed with their subject's key. Exported so a
+ * service's own aggregates (calls, agents, service levels) share this one store, not copies of it.
+ */
+export const WRITE_STORE = Symbol('WRITE_STORE');
 const COMMAND_SETTINGS = Symbol('COMMAND_SETTINGS');
 
 export interface RelationshipApiOptions {
@@ -223,6 +228,7 @@ export class RelationshipApiModule {
       controllers: options.controllers ?? [],
       providers,
       exports: [
+        WRITE_STORE,
         CustomerCommands,
         EpisodeCommands,
         PartnerCommands,

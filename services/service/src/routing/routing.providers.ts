@@ -1,11 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type Provider } from '@nestjs/common';
-import { crmRegistry } from '@crm/contracts';
 import type { EventStore } from '@crm/event-store';
 import type { Clock } from '@crm/kernel';
-import { withPersonalData } from '@crm/personal-data';
-import type { Platform } from '@crm/platform';
-import { CaseCommands, contractCheckedStore, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
-import { CLOCK, PLATFORM, SERVICE_CONFIG, type ServiceConfig } from '@crm/service-kit';
+import { CaseCommands, READ_MODELS, WRITE_STORE, type ReadModelRunners } from '@crm/relationship-api';
+import { CLOCK, SERVICE_CONFIG, type ServiceConfig } from '@crm/service-kit';
 import { In } from 'typeorm';
 import { AgentCommands } from '../agents/agent-commands';
 import { CASE_ASSIGNMENT, SLA_TIME_LEFT, type CaseAssignment, type SlaTimeLeft } from './case-assignment.port';
@@ -16,7 +13,7 @@ import { CaseRoutingCommands } from './case-routing-commands';
 import { RoutingCaseRow, RoutingOfferRow } from './routing.entities';
 import { agentCandidates, offerById, offersExpiredAt, waitingCases } from './routing.queries';
 
-/** The write side routing commands append through: contract-checked and personal fields sealed, as the relationship API's. */
+/** The write side routing commands append through: the relationship API's write store (contract-checked, personal fields sealed). */
 export const ROUTING_STORE = Symbol('ROUTING_STORE');
 
 /** The router process, started with the app and stopped (after its tick under way) when it closes. */
@@ -72,12 +69,8 @@ export class CaseRouterService implements OnApplicationBootstrap, OnModuleDestro
 
 /** What routing adds to the service module: its commands, the ports (defaults until the lead wires the owners') and the router. */
 export const routingProviders: Provider[] = [
-  {
-    provide: ROUTING_STORE,
-    inject: [PLATFORM],
-    useFactory: (platform: Platform): EventStore =>
-      contractCheckedStore(withPersonalData(platform.eventStore, platform.personalData, platform.sql), crmRegistry()),
-  },
+  // The relationship commands' write store itself (contract-checked, personal fields sealed).
+  { provide: ROUTING_STORE, useExisting: WRITE_STORE },
   // Assignment through the case lifecycle's command (status, rules, If-Match semantics in one place).
   { provide: CASE_ASSIGNMENT, inject: [CaseCommands], useFactory: (cases: CaseCommands) => new CaseCommandsAssignment(cases) },
   // SLA time left from the service levels' clocks.
