@@ -125,3 +125,26 @@ export const SLUG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** An agent's presence: only `available` agents are offered cases. */
 export const AGENT_PRESENCES = ['available', 'busy', 'away', 'offline'] as const;
 export type AgentPresence = (typeof AGENT_PRESENCES)[number];
+
+/**
+ * The legs an item of a return travels (issue 12 §5): from the customer to the company, from the
+ * company to the repair provider, back from the provider (to the company), and to the customer
+ * (from the company or straight from the provider).
+ */
+export const RETURN_LEGS = ['to-company', 'to-provider', 'from-provider', 'to-customer'] as const;
+export type ReturnLeg = (typeof RETURN_LEGS)[number];
+
+/** Where a shipment of a leg is. `delivered` and `lost` end the leg. */
+export const SHIPMENT_STATES = ['label-issued', 'in-transit', 'delivered', 'lost'] as const;
+export type ShipmentState = (typeof SHIPMENT_STATES)[number];
+
+/**
+ * The repair as its service provider reports it. `repaired`, `unrepairable` and `replaced` are its
+ * results (the item still has to travel back); any state may follow any other while the job is open.
+ */
+export const REPAIR_STATUSES = ['assigned', 'received', 'diagnosing', 'awaiting-parts', 'repairing', 'repaired', 'replaced', 'unrepairable'] as const;
+export type RepairStatus = (typeof REPAIR_STATUSES)[number];
+
+/** On what grounds a return was authorised: under the warranty of an order, or out of it (paid or goodwill). */
+export const WARRANTY_BASES = ['in-warranty', 'out-of-warranty', 'goodwill'] as const;
+export type WarrantyBasis = (typeof WARRANTY_BASES)[number];

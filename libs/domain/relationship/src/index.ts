@@ -21,3 +21,4 @@ export * from './case';
 export * from './call';
 export * from './ivr-menu';
 export * from './mail';
+export * from './return-repair';

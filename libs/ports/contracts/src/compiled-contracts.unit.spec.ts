@@ -426,6 +426,33 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     containedInIvr: false,
   },
   CaseSatisfactionRated: { episodeId: id, customerId: id, score: 4, comment: 'quick', interactionId: id, ratedAt: at },
+  // return authorisation and repair (issue 12 §5)
+  ReturnRequested: {
+    episodeId: id,
+    customerId: id,
+    caseEpisodeId: id,
+    item: { productId: 'phone-x1', serialNumber: 'SN-0042' },
+    fault: 'screen stays black',
+    orderId: 'o-1',
+    lineId: '1',
+    requestedAt: at,
+    requestedBy: 'agent-1',
+  },
+  ReturnAuthorised: {
+    episodeId: id,
+    customerId: id,
+    rmaNumber: 'RMA-2026-0B7C4F0E',
+    warranty: 'in-warranty',
+    orderId: 'o-1',
+    lineId: '1',
+    warrantyEndsAt: at,
+    authorisedAt: at,
+    authorisedBy: 'agent-1',
+  },
+  ReturnDenied: { episodeId: id, customerId: id, reason: 'water damage', deniedAt: at, deniedBy: 'agent-1' },
+  ReturnShipmentUpdated: { episodeId: id, customerId: id, leg: 'to-company', state: 'in-transit', carrier: 'DHL', trackingNumber: '00340434', updatedAt: at, updatedBy: 'agent-1' },
+  RepairAssigned: { episodeId: id, customerId: id, partnerId: 'fixit', assignedAt: at, assignedBy: 'agent-1' },
+  RepairStatusChanged: { episodeId: id, customerId: id, partnerId: 'fixit', from: 'assigned', to: 'received', note: 'box dented', changedAt: at, changedBy: 'partner-user-1' },
   // service levels (issue 12 §4)
   ServiceLevelPoliciesSet: {
     policySetId: 'default',

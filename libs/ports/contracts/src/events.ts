@@ -42,6 +42,7 @@ import { Personal } from './personal-data';
 import { CASE_EVENTS } from './case-events';
 import { CONTACT_CENTRE_EVENTS } from './contact-centre-events';
 import { SERVICE_LEVEL_EVENTS } from './service-level-events';
+import { RETURN_REPAIR_EVENTS } from './return-repair-events';
 
 /**
  * The published contract of every integration event (schema version 1), validated with
@@ -764,6 +765,8 @@ export const INTEGRATION_EVENTS = {
   ...CONTACT_CENTRE_EVENTS,
   // service levels: policies, calendars, the SLA timer's warnings, breaches and escalations (issue 12 §4)
   ...SERVICE_LEVEL_EVENTS,
+  // return authorisation and the repair cycle with a service provider (issue 12 §5)
+  ...RETURN_REPAIR_EVENTS,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

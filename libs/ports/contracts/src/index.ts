@@ -6,3 +6,4 @@ export * from './money';
 export * from './case-events';
 export * from './contact-centre-events';
 export * from './service-level-events';
+export * from './return-repair-events';

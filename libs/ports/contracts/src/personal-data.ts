@@ -47,6 +47,10 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   CaseReopened: ['reason'],
   CallEnded: ['from'],
   CaseSatisfactionRated: ['comment'],
+  ReturnRequested: ['item.serialNumber', 'fault'],
+  ReturnAuthorised: ['note'],
+  ReturnDenied: ['reason'],
+  RepairStatusChanged: ['note'],
 };
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */
