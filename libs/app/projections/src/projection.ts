@@ -33,13 +33,6 @@ export interface Projection<E extends IntegrationEvent = IntegrationEvent> {
    * the events leave them out.
    */
   readonly workEntities?: readonly EntityTarget<ObjectLiteral>[];
-  /**
-   * Tables that are a function of the events but that a fresh replay was seen NOT to reproduce
-   * exactly, with what is known of it: an open defect, not a design. The chaos check reports their
-   * differing rows apart (logged with the reason) instead of failing on them; remove the entry
-   * once the cause is fixed.
-   */
-  readonly replayKnownDifferences?: { readonly entities: readonly EntityTarget<ObjectLiteral>[]; readonly reason: string };
 }
 
 /** A projection and the schema its tables live in (the owning service's schema). */

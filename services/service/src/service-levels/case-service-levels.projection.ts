@@ -56,11 +56,6 @@ export function caseServiceLevelsProjection(owner: string): Projection<CaseServi
   return {
     name: `${owner}.case-service-levels`,
     entities: CASE_SERVICE_LEVEL_ENTITIES,
-    replayKnownDifferences: {
-      entities: [CaseServiceLevelRow, CaseSlaClockRow],
-      reason:
-        'one clean-clone CI chaos run (2026-11-26) found 51 cases whose SLA rows differed from a fresh replay after the faults (two local runs found none); cause not found yet',
-    },
     handles: [
       'EpisodeOpened',
       'InteractionRecorded',
