@@ -1,3 +1,4 @@
 export * from './platform';
 export * from './data-dir-lock';
 export * from './crm-event-store';
+export * from './process-lease';

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { AdvisoryLockLease, SOLE_INSTANCE_LEASE, type ProcessLease } from './process-lease';
 import path from 'node:path';
 import type { IntegrationBus, IntegrationEventRegistry } from '@crm/bus';
 import { InProcessBus } from '@crm/bus-in-process';
@@ -31,6 +32,12 @@ export interface Platform {
   readonly projectionsFollowStore: boolean;
   /** A TypeORM data source for a service's read models, on the same database. */
   createDataSource(entities: MixedList<Function | string | EntitySchema>, options?: { schema?: string; synchronize?: boolean }): Promise<DataSource>;
+  /**
+   * The lease of a process that must run in one instance only (the case router): a PostgreSQL
+   * advisory lock on a session of its own when several instances may run (distributed), always held
+   * embedded (one process per data folder). Release it when the process stops.
+   */
+  processLease(name: string): ProcessLease;
   close(): Promise<void>;
 }
 
@@ -75,6 +82,7 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
     personalData,
     projectionsFollowStore: true,
     createDataSource: dataSources.create,
+    processLease: () => SOLE_INSTANCE_LEASE,
     async close() {
       try {
         await dataSources.destroyAll();
@@ -127,6 +135,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     personalData,
     projectionsFollowStore: false,
     createDataSource: dataSources.create,
+    processLease: (name) => new AdvisoryLockLease(url, name),
     async close() {
       await dataSources.destroyAll();
       await bus.close();

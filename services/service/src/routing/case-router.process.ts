@@ -1,4 +1,5 @@
 import { routeCases, type AgentCandidate, type RoutingRule, type WaitingCase } from '@crm/case-routing';
+import type { ProcessLease } from '@crm/platform';
 import type { Clock } from '@crm/kernel';
 import { describeError, TickLoop } from '@crm/relationship-api';
 import type { SlaTimeLeft } from './case-assignment.port';
@@ -21,10 +22,17 @@ export interface CaseRouterOptions {
   /** How long an agent has to answer an offer. */
   offerTimeoutMs: number;
   logger?: { warn(message: string): void };
+  /**
+   * Held by one router of all the service's instances at a time (`Platform.processLease`); a router
+   * without it does nothing on its ticks. Absent: this router is the only one.
+   */
+  lease?: ProcessLease;
 }
 
 export interface CaseRouterTick {
   at: string;
+  /** False when another instance's router holds the lease: this tick did nothing. */
+  leader: boolean;
   expired: { episodeId: string; offerId: string }[];
   offered: { episodeId: string; agentId: string; offerId: string; priority: number }[];
   waiting: number;
@@ -40,8 +48,9 @@ export interface CaseRouterTick {
  * It keeps no state a restart would lose: what waits, who is free and which offers are due is in the
  * routing read model. The one thing it remembers is the offers it made that the read model does not
  * show yet, so that they count against their agents' capacity (and their cases wait) until it does:
- * a read model a moment behind never puts an agent above capacity. That holds for one router; run
- * one per service deployment (two would each count only their own offers in flight).
+ * a read model a moment behind never puts an agent above capacity. That holds for one router, so
+ * the instances of the service share a lease and only its holder routes (two routers would each
+ * count only their own offers in flight); another instance takes over when the holder stops or dies.
  */
 export class CaseRouter {
   private readonly loop: TickLoop<CaseRouterTick>;
@@ -61,8 +70,9 @@ export class CaseRouter {
     this.loop.start();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.options.lease?.release();
   }
 
   /** Expires and routes now. One tick at a time: a call during a tick runs after it. */
@@ -72,7 +82,12 @@ export class CaseRouter {
 
   private async tickNow(): Promise<CaseRouterTick> {
     const now = this.clock.now();
-    const result: CaseRouterTick = { at: now.toISOString(), expired: [], offered: [], waiting: 0, failed: [] };
+    const result: CaseRouterTick = { at: now.toISOString(), leader: true, expired: [], offered: [], waiting: 0, failed: [] };
+    if (this.options.lease && !(await this.options.lease.hold())) {
+      // Another instance routes. What this one offered is in the store; the read model will show it.
+      this.inFlight.clear();
+      return { ...result, leader: false };
+    }
     for (const due of await this.reads.expired(now)) {
       try {
         if ((await this.commands.expire(due.episodeId, due.offerId)).appended) result.expired.push(due);

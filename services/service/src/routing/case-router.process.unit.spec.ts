@@ -3,6 +3,7 @@ import { TestClock } from '@crm/kernel';
 import { neutralSlaTimeLeft, type SlaTimeLeft } from './case-assignment.port';
 import { CaseRouter, type CaseRouterReads } from './case-router.process';
 import type { CaseRoutingCommands } from './case-routing-commands';
+import type { ProcessLease } from '@crm/platform';
 
 const clock = new TestClock('2026-03-02T10:00:00.000Z');
 const waiting = (episodeId: string, more: Partial<WaitingCase> = {}): Omit<WaitingCase, 'slaMinutesLeft'> => ({
@@ -26,7 +27,7 @@ const dewi: AgentCandidate = {
 };
 
 /** A router over fixed (stale) reads and commands that record what they are asked. */
-function routerOver(reads: Partial<CaseRouterReads>, sla: SlaTimeLeft = neutralSlaTimeLeft) {
+function routerOver(reads: Partial<CaseRouterReads>, sla: SlaTimeLeft = neutralSlaTimeLeft, lease?: ProcessLease) {
   const offered: RoutingDecision[] = [];
   const expired: string[] = [];
   let n = 0;
@@ -52,12 +53,30 @@ function routerOver(reads: Partial<CaseRouterReads>, sla: SlaTimeLeft = neutralS
     },
     sla,
     clock,
-    { intervalMs: 0, offerTimeoutMs: 60_000 },
+    { intervalMs: 0, offerTimeoutMs: 60_000, lease },
   );
   return { router, offered, expired };
 }
 
 describe('the router process', () => {
+  it('routes only while it holds the lease: another instance holding it, a tick neither expires nor offers', async () => {
+    let held = false;
+    let released = 0;
+    const lease: ProcessLease = { hold: async () => held, release: async () => void released++ };
+    const { router, offered, expired } = routerOver(
+      { waiting: async () => [waiting('a')], expired: async () => [{ episodeId: 'x', offerId: 'offer-x' }] },
+      neutralSlaTimeLeft,
+      lease,
+    );
+    expect(await router.tick()).toMatchObject({ leader: false, offered: [], expired: [], waiting: 0 });
+    expect([offered, expired]).toEqual([[], []]);
+    // the other instance stops: this one takes the lease over and routes
+    held = true;
+    expect(await router.tick()).toMatchObject({ leader: true, offered: [{ episodeId: 'a', agentId: 'dewi' }], expired: [{ offerId: 'offer-x' }] });
+    await router.stop();
+    expect(released).toBe(1);
+  });
+
   it('counts its own offers the read model does not show yet: a stale read model never puts an agent above capacity', async () => {
     const cases = [waiting('a')];
     const { router, offered } = routerOver({ waiting: async () => cases });

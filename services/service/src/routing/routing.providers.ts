@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { EventStore } from '@crm/event-store';
 import type { Clock } from '@crm/kernel';
 import { CaseCommands, READ_MODELS, WRITE_STORE, type ReadModelRunners } from '@crm/relationship-api';
-import { CLOCK, SERVICE_CONFIG, type ServiceConfig } from '@crm/service-kit';
+import type { Platform } from '@crm/platform';
+import { CLOCK, PLATFORM, SERVICE_CONFIG, type ServiceConfig } from '@crm/service-kit';
 import { In } from 'typeorm';
 import { AgentCommands } from '../agents/agent-commands';
 import { CASE_ASSIGNMENT, SLA_TIME_LEFT, type CaseAssignment, type SlaTimeLeft } from './case-assignment.port';
@@ -28,6 +29,7 @@ export class CaseRouterService implements OnApplicationBootstrap, OnModuleDestro
     @Inject(SLA_TIME_LEFT) sla: SlaTimeLeft,
     @Inject(CLOCK) clock: Clock,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(PLATFORM) platform: Platform,
   ) {
     const manager = () => readModels.dataSource.manager;
     this.router = new CaseRouter(
@@ -54,6 +56,7 @@ export class CaseRouterService implements OnApplicationBootstrap, OnModuleDestro
         intervalMs: config.CRM_ROUTING_INTERVAL_MS,
         offerTimeoutMs: config.CRM_ROUTING_OFFER_TIMEOUT_SECONDS * 1000,
         logger: { warn: (message) => this.logger.warn(message) },
+        lease: platform.processLease('case-router'),
       },
     );
   }
