@@ -9,9 +9,10 @@ import { waitFor } from '@crm/event-store/testing';
 import { systemClock } from '@crm/kernel';
 import { createPlatform, type Platform } from '@crm/platform';
 import { episodeStream, returnRepairDecider, type ReturnRepairCommand } from '@crm/relationship';
-import { createRelationshipCommands, metadataFor, WRITE_STORE, type RelationshipCommands } from '@crm/relationship-api';
+import { createRelationshipCommands, metadataFor, READ_MODELS, WRITE_STORE, type ReadModelRunners, type RelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
 import { createPartnerPortalApp, PartnerPortalConfig } from '../partner-portal';
+import { listRepairJobs } from './repair-jobs.projection';
 
 type Json = Record<string, unknown>;
 interface Reply {
@@ -280,11 +281,11 @@ describe('partner-portal: repair jobs (embedded)', () => {
       expect(ids(await call('GET', '/repairs', tokenB))).not.toContain(job);
     });
 
-    it('the first provider after a reassignment: 404 at once (the list too, before its read model knows)', async () => {
+    it('the first provider after a reassignment: 404 at once on reads and writes, gone from its list (the frozen read model case is last)', async () => {
       const id = await returnAssignedTo(providerA, 'SN-R');
       await waitFor(async () => ids(await call('GET', '/repairs?limit=100', tokenA)).includes(id), 20000, 'the job');
       await assign(id, providerB);
-      // Checked on the return itself: no waiting for the read model.
+      // Checked on the return itself: no waiting for the read model (a lagging one: see the last test).
       problem(await call('GET', `/repairs/${id}`, tokenA), 404);
       problem(await call('POST', `/repairs/${id}/status`, tokenA, { to: 'received' }), 404);
       problem(await call('POST', `/repairs/${id}/interactions`, tokenA, { channel: 'phone', direction: 'outbound', action: 'x' }), 404);
@@ -385,5 +386,24 @@ describe('partner-portal: repair jobs (embedded)', () => {
     expect(codes('/repairs/{id}/interactions', 'post')).toEqual(['201', '400', '401', '403', '404', '409', '412', '415', '422']);
     expect(doc.paths['/repairs/{id}'].get.responses['200'].content?.['application/json'].schema).toEqual({ $ref: '#/components/schemas/RepairJobDto' });
     expect(JSON.stringify(doc.paths['/repairs/{id}/shipments'].post.requestBody)).toContain('JNE-0001234567');
+  });
+
+  // Last: it stops the read models for good.
+  describe('with the read models frozen (a lagging projection)', () => {
+    it('a job reassigned away is neither listed to nor readable by its former provider, while the read model still says it is theirs', async () => {
+      const id = await returnAssignedTo(providerA, 'SN-F');
+      await waitFor(async () => ids(await call('GET', '/repairs?limit=100', tokenA)).includes(id), 20000, 'the job');
+      const readModels = app.app.get<symbol, ReadModelRunners>(READ_MODELS);
+      await readModels.stop();
+      await assign(id, providerB);
+      // The read model has not seen the reassignment, and never will now…
+      const rows = await listRepairJobs(readModels.dataSource.manager, { partnerId: providerA, limit: 100 });
+      expect(rows.items.map((i) => i.episodeId)).toContain(id);
+      // …yet the former provider is refused at once: the list is re-checked against each return.
+      expect(ids(await call('GET', '/repairs?limit=100', tokenA))).not.toContain(id);
+      problem(await call('GET', `/repairs/${id}`, tokenA), 404);
+      // Its other jobs stay listed.
+      expect(ids(await call('GET', '/repairs?limit=100', tokenA))).toContain(job);
+    });
   });
 });
