@@ -129,7 +129,9 @@ describe('repair job commands (the provider side of a return)', () => {
     expect(last[1].data).toMatchObject({ partnerId: providerA.partnerId, from: 'assigned', to: 'received', changedBy: providerA.subject });
     expect(last[2].data).toMatchObject({ interaction: { actor: { kind: 'partner-user', id: providerA.subject } } });
     // The provider's own events: visible to the company and to it alone among partners.
-    expect(last.map((e) => (e.metadata as unknown as { visibility: unknown }).visibility)).toEqual(Array(3).fill({ departments: '*', partners: [providerA.partnerId] }));
+    expect(last.map((e) => (e.metadata as unknown as { visibility: unknown }).visibility)).toEqual(
+      Array(3).fill({ departments: '*', partners: [providerA.partnerId] }),
+    );
     expect((await jobs.job(providerA, id)).interactions.map((i) => i.action)).toEqual(['asked the customer for the PIN']);
   });
 
@@ -203,5 +205,32 @@ describe('repair job commands (the provider side of a return)', () => {
     await jobs.updateShipment(providerA, id, { leg: 'to-customer', state: 'delivered' });
     expect((await jobs.job(providerA, id)).closed).toMatchObject({ outcome: 'resolved' });
     await expect(jobs.changeStatus(providerA, id, { to: 'repairing' })).rejects.toMatchObject({ name: 'DomainRuleViolation' });
+  });
+
+  it("the next provider sees the company's interactions on the job, not those of the provider the repair was taken from", async () => {
+    const id = await returnWithRepairAt(providerA.partnerId);
+    await jobs.recordInteraction(providerA, id, { channel: 'phone', direction: 'outbound', action: 'by A' });
+    await staffDoes(id, {
+      type: 'RecordRepairInteraction',
+      data: {
+        interaction: {
+          interactionId: randomUUID(),
+          channel: 'email',
+          direction: 'outbound',
+          actor: { kind: 'staff', id: 'budi' },
+          action: 'by the company',
+          occurredAt: clock.now().toISOString(),
+        },
+      },
+      by: { kind: 'staff', id: 'budi' },
+    });
+    expect((await jobs.job(providerA, id)).interactions.map((i) => i.action)).toEqual(['by A', 'by the company']);
+    await staffDoes(id, {
+      type: 'AssignRepair',
+      data: { partnerId: providerB.partnerId, assignedAt: clock.now().toISOString(), assignedBy: 'budi' },
+      partner: { partnerKind: 'service-provider' },
+    });
+    await jobs.recordInteraction(providerB, id, { channel: 'phone', direction: 'outbound', action: 'by B' });
+    expect((await jobs.job(providerB, id)).interactions.map((i) => i.action)).toEqual(['by the company', 'by B']);
   });
 });

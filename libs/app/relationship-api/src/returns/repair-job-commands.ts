@@ -15,6 +15,7 @@ import {
   type ReturnRepairState,
   type ShipmentLeg,
   type ShipmentState,
+  type Visibility,
 } from '@crm/relationship';
 import { HttpProblem, ProblemTypes, type PartnerPrincipal, type Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
@@ -122,7 +123,7 @@ export class RepairJobCommands {
     const events = await this.readAll(episodeId);
     const state = events.map((e) => ({ type: e.type, data: e.data }) as ReturnRepairEvent).reduce(returnRepairDecider.evolve, returnRepairDecider.initialState);
     await this.mayWork(principal, episodeId, state);
-    return jobView(events, state!);
+    return jobView(events, state!, asProvider(principal).partnerId);
   }
 
   /**
@@ -234,9 +235,18 @@ function asProvider(principal: Principal): PartnerPrincipal {
   return principal;
 }
 
-function jobView(events: readonly RecordedEvent[], state: NonNullable<ReturnRepairState>): RepairJobView {
+/**
+ * The job as `partnerId` may see it. Its interactions are the company's (visible to the partners the
+ * job is shared with) and the caller's own; those a former provider recorded carry that provider's
+ * visibility (`partners: [its id]`) and are not shown to the next one.
+ */
+function jobView(events: readonly RecordedEvent[], state: NonNullable<ReturnRepairState>, partnerId: string): RepairJobView {
   const interactions: Interaction[] = [];
-  for (const e of events) if (e.type === 'InteractionRecorded') interactions.push((e.data as { interaction: Interaction }).interaction);
+  for (const e of events) {
+    if (e.type !== 'InteractionRecorded') continue;
+    const partners = (e.metadata as { visibility?: Visibility } | undefined)?.visibility?.partners ?? 'shared';
+    if (partners === 'shared' || partners.includes(partnerId)) interactions.push((e.data as { interaction: Interaction }).interaction);
+  }
   const last = events[events.length - 1];
   return {
     episodeId: state.episodeId,
