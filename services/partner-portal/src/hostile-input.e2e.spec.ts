@@ -103,7 +103,10 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
       400,
       'actorKind',
     );
-    // An unknown job, well formed: 404 (the caller's partner is not even registered here).
+    // Well formed from a partner the store does not know: an empty list, and 404 for a job.
+    const list = await send('GET', '/repairs?status=received,repaired&open=true&limit=5', undefined);
+    expect(list.status).toBe(200);
+    expect(await list.json()).toEqual({ items: [] });
     await problem(await send('POST', `/repairs/${job}/status`, JSON.stringify({ to: 'received' })), 404);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });

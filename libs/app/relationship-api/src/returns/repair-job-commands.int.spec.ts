@@ -157,6 +157,7 @@ describe('repair job commands (the provider side of a return)', () => {
     expect((await jobs.job(providerB, id)).status).toBe('assigned');
     expect(await jobs.assignedToCaller(providerA, [id])).toEqual(new Set());
     expect(await jobs.assignedToCaller(providerB, [id, randomUUID()])).toEqual(new Set([id]));
+    expect(await jobs.assignedToCaller({ ...providerB, partnerId: randomUUID() }, [id])).toEqual(new Set());
     expect((await store.readStream(episodeStream(id))).length).toBe(before + 1); // only the reassignment
   });
 
