@@ -69,4 +69,45 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
     await problem(await send('POST', '/episodes', 'name=x', 'text/plain'), 415);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
+
+  // The repair provider's routes (issue 12 §5); repairs/repairs.e2e.spec.ts tries more on a real job.
+  it("the repair jobs' routes: garbage queries and cursors, malformed ids, deep, nested-array, NUL and lone-surrogate bodies", async () => {
+    for (const cursor of ['garbage', Buffer.from('["repairs","x","y"]').toString('base64url'), '-1/-1']) {
+      await problem(await send('GET', `/repairs?cursor=${encodeURIComponent(cursor)}`, undefined), 400, 'cursor');
+    }
+    await problem(await send('GET', '/repairs?status=fixed', undefined), 400, 'status');
+    await problem(await send('GET', '/repairs?open=1', undefined), 400, 'open');
+    await problem(await send('GET', '/repairs?limit=-3', undefined), 400, 'limit');
+    await problem(await send('GET', '/repairs/not-a-uuid', undefined), 400, 'id');
+    const job = randomUUID();
+    const bodies: [string, object][] = [
+      ['status', { to: 'received' }],
+      ['interactions', { channel: 'phone', direction: 'inbound', action: 'x' }],
+      ['shipments', { leg: 'to-provider', state: 'delivered' }],
+    ];
+    for (const [route, valid] of bodies) {
+      await problem(await send('POST', `/repairs/not-a-uuid/${route}`, JSON.stringify(valid)), 400, 'id');
+      await problem(await send('POST', `/repairs/${job}/${route}`, '{"x":'.repeat(2000) + '1' + '}'.repeat(2000)), 400);
+      await problem(await send('POST', `/repairs/${job}/${route}`, JSON.stringify([[valid]])), 400);
+      await problem(await send('POST', `/repairs/${job}/${route}`, 'to=received', 'text/plain'), 415);
+    }
+    await problem(await send('POST', `/repairs/${job}/status`, JSON.stringify({ to: 'received', note: 'n\u0000' })), 400, 'note');
+    await problem(await send('POST', `/repairs/${job}/status`, '{"to":"received","note":"\\ud800"}'), 400, 'note');
+    await problem(
+      await send('POST', `/repairs/${job}/shipments`, JSON.stringify({ leg: 'to-provider', state: 'delivered', carrier: [['JNE']] })),
+      400,
+      'carrier',
+    );
+    await problem(
+      await send('POST', `/repairs/${job}/interactions`, JSON.stringify({ channel: 'phone', direction: 'inbound', action: 'x', actorKind: 'staff' })),
+      400,
+      'actorKind',
+    );
+    // Well formed from a partner the store does not know: an empty list, and 404 for a job.
+    const list = await send('GET', '/repairs?status=received,repaired&open=true&limit=5', undefined);
+    expect(list.status).toBe(200);
+    expect(await list.json()).toEqual({ items: [] });
+    await problem(await send('POST', `/repairs/${job}/status`, JSON.stringify({ to: 'received' })), 404);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+  });
 });

@@ -474,6 +474,12 @@ describe('partner-portal service (embedded)', () => {
         [salesToken, 'DELETE', `/partners/${partnerA}/credentials/${credentialA.clientId}`],
         [salesToken, 'POST', `/partners/${partnerA}/shares`, { customerId: customerZ }],
         [salesToken, 'DELETE', `/partners/${partnerA}/shares/${customerX}`],
+        // The repair provider's routes (issue 12 §5; repairs/repairs.e2e.spec.ts has the rest).
+        [management, 'GET', '/repairs'],
+        [serviceStaff, 'GET', `/repairs/${randomUUID()}`],
+        [serviceStaff, 'POST', `/repairs/${randomUUID()}/status`, { to: 'received' }],
+        [salesToken, 'POST', `/repairs/${randomUUID()}/interactions`, { channel: 'phone', direction: 'inbound', action: 'x' }],
+        [management, 'POST', `/repairs/${randomUUID()}/shipments`, { leg: 'to-provider', state: 'delivered' }],
       ];
       for (const [token, method, url, body] of forbidden) {
         const r = await call(method, url, token, body);
@@ -482,6 +488,8 @@ describe('partner-portal service (embedded)', () => {
       }
       expect((await call('GET', '/customers', undefined)).status).toBe(401);
       expect((await call('POST', '/partners', undefined, { name: 'x', partnerKind: 'supplier' })).status).toBe(401);
+      expect((await call('GET', '/repairs', undefined)).status).toBe(401);
+      expect((await call('POST', `/repairs/${randomUUID()}/status`, undefined, { to: 'received' })).status).toBe(401);
       // The grant B tried to remove is still there.
       expect((await call('GET', `/customers/${customerX}`, tokenA)).status).toBe(200);
     });
@@ -498,6 +506,11 @@ describe('partner-portal service (embedded)', () => {
           '/customers/{id}/timeline',
           '/episodes',
           '/episodes/{id}/close',
+          '/repairs',
+          '/repairs/{id}',
+          '/repairs/{id}/status',
+          '/repairs/{id}/interactions',
+          '/repairs/{id}/shipments',
         ]),
       );
       expect(doc.paths['/auth/token'].post.security).toEqual([]);

@@ -7,6 +7,8 @@ import { PartnerScope } from './portal/partner-scope';
 import { PortalCustomersController } from './portal/portal-customers.controller';
 import { PortalEpisodesController } from './portal/portal-episodes.controller';
 import { partnerPortalReadModels } from './read-models';
+import { RepairsController } from './repairs/repairs.controller';
+import { repairJobProviders } from './repairs/repairs.providers';
 
 /**
  * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
@@ -22,7 +24,7 @@ import { partnerPortalReadModels } from './read-models';
       providers: [PartnerScope],
     }),
   ],
-  controllers: [PartnersController, TokenController, PortalCustomersController, PortalEpisodesController],
-  providers: [PartnerCredentials],
+  controllers: [PartnersController, TokenController, PortalCustomersController, PortalEpisodesController, RepairsController],
+  providers: [PartnerCredentials, ...repairJobProviders],
 })
 export class PartnerPortalModule {}

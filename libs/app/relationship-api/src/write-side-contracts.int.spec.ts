@@ -9,6 +9,11 @@ import { ContractViolationError, contractCheckedStore } from './contract-checked
 import type { RegisterCustomerDto } from './dto';
 import { createRelationshipCommands, type RelationshipCommands } from './application/relationship-commands';
 import { PipelineCommands } from './opportunities/pipeline-commands';
+import { CommandHandler } from '@crm/event-store';
+import { episodeStream, returnRepairDecider } from '@crm/relationship';
+import { systemClock } from '@crm/kernel';
+import { metadataFor } from './application/command-options';
+import { AggregateRepairProviderAccess, RepairJobCommands } from './returns/repair-job-commands';
 
 // The write side accepts exactly what the contracts accept: every event any command of the shared
 // write side produces validates against its published contract, and an event that would not is
@@ -181,6 +186,94 @@ describe('the shared write side and the event contracts', () => {
     await commands.caseSatisfaction.rate(kase.id, { customerId, score: 5, comment: 'fixed at once', resolvedAt: subject.resolvedAt });
     const events = (await store.readStream(`episode-${kase.id}`)).map(toIntegrationEvent).filter((e) => e !== undefined);
     expect(events.map((e) => e!.type)).toEqual(['EpisodeOpened', 'EpisodeClosed', 'InteractionRecorded', 'CaseSatisfactionRated']);
+    for (const event of events) expect(() => registry.validate(event!)).not.toThrow();
+  });
+  // issue 12 §5: the repair provider's commands (RepairJobCommands) on a return's episode stream.
+  it("the repair provider's status changes, interactions and shipments validate against their contracts", async () => {
+    const customerId = (await commands.customers.register(staff('service'), { kind: 'person', name: 'Wati' })).id;
+    const kase = await commands.episodes.open(staff('service'), 'case', { customerId, name: 'Tablet screen cracked', channel: 'phone' });
+    const provider = await commands.partners.register(staff('management'), { name: 'Fix-it', partnerKind: 'service-provider' });
+    const providerUser: Principal = { kind: 'partner', subject: 'tech-1', partnerId: provider.id, roles: [] };
+    const checked = contractCheckedStore(store, registry);
+    const jobs = new RepairJobCommands(checked, new AggregateRepairProviderAccess(commands.partners), { clock: systemClock });
+    // The service department's side (not built here): its events appended through the decider on the same checked store.
+    const returns = new CommandHandler(checked, returnRepairDecider);
+    const episodeId = randomUUID();
+    const now = () => new Date().toISOString();
+    const meta = () => metadataFor(staff('service'), systemClock, { departments: '*', partners: 'shared' });
+    const staffBy = { kind: 'staff' as const, id: 'service-1' };
+    await returns.handle(
+      episodeStream(episodeId),
+      {
+        type: 'RequestReturn',
+        data: {
+          episodeId,
+          customerId,
+          caseEpisodeId: kase.id,
+          name: 'Return',
+          item: { productId: 'tab-9', serialNumber: 'SN-9' },
+          fault: 'cracked',
+          requestedAt: now(),
+          requestedBy: 'service-1',
+        },
+        fromCase: { customerId, isCase: true, caseClosed: false },
+      },
+      meta(),
+    );
+    await returns.handle(
+      episodeStream(episodeId),
+      {
+        type: 'AuthoriseReturn',
+        data: { rmaNumber: 'RMA-2026-00ABC9', authorisedAt: now(), authorisedBy: 'service-1', outOfWarranty: 'paid' },
+        warranty: { basis: 'out-of-warranty', reason: 'no order' },
+      },
+      meta(),
+    );
+    await returns.handle(
+      episodeStream(episodeId),
+      { type: 'UpdateShipment', data: { leg: 'to-company', state: 'delivered', updatedAt: now() }, by: staffBy },
+      meta(),
+    );
+    await returns.handle(
+      episodeStream(episodeId),
+      { type: 'AssignRepair', data: { partnerId: provider.id, assignedAt: now(), assignedBy: 'service-1' }, partner: { partnerKind: 'service-provider' } },
+      meta(),
+    );
+    const before = (await store.readStream(episodeStream(episodeId))).length;
+    await jobs.updateShipment(providerUser, episodeId, { leg: 'to-provider', state: 'delivered', carrier: 'JNE', trackingNumber: 'JNE-000123' });
+    await jobs.changeStatus(providerUser, episodeId, { to: 'diagnosing', note: 'glass and digitiser' });
+    await jobs.recordInteraction(providerUser, episodeId, {
+      channel: 'phone',
+      direction: 'outbound',
+      action: 'quoted the repair',
+      response: 'accepted',
+      actorKind: 'partner-user',
+    });
+    await jobs.recordInteraction(providerUser, episodeId, {
+      channel: 'email',
+      direction: 'inbound',
+      action: 'customer approved',
+      actorKind: 'customer',
+      actorId: customerId,
+      occurredAt: now(),
+    });
+    await jobs.changeStatus(providerUser, episodeId, { to: 'replaced' });
+    await jobs.updateShipment(providerUser, episodeId, { leg: 'to-customer', state: 'label-issued', carrier: 'JNE' });
+    await jobs.updateShipment(providerUser, episodeId, { leg: 'to-customer', state: 'delivered', trackingNumber: 'JNE-000124' });
+    const events = (await store.readStream(episodeStream(episodeId)))
+      .slice(before)
+      .map(toIntegrationEvent)
+      .filter((e) => e !== undefined);
+    expect(events.map((e) => e!.type)).toEqual([
+      'ReturnShipmentUpdated',
+      'RepairStatusChanged',
+      'InteractionRecorded',
+      'InteractionRecorded',
+      'RepairStatusChanged',
+      'ReturnShipmentUpdated',
+      'ReturnShipmentUpdated',
+      'EpisodeClosed',
+    ]);
     for (const event of events) expect(() => registry.validate(event!)).not.toThrow();
   });
 });
