@@ -33,3 +33,4 @@ export * from './episodes/case-satisfaction-commands';
 export * from './service-levels/service-level-commands';
 export * from './cases/case-commands';
 export * from './customers/register-customer.controller';
+export * from './returns/return-repair-commands';
