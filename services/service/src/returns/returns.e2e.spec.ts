@@ -164,6 +164,13 @@ describe('returns and repairs (service, embedded)', () => {
     expect(resolved.returns).toEqual([{ returnId: requested.id, rmaNumber: authorised.rmaNumber, status: 'delivered' }]);
     const events = await platform.eventStore.readStream(episodeStream(caseId));
     expect(events.at(-1)).toMatchObject({ type: 'EpisodeClosed', metadata: { actor: { type: 'system', id: 'returns' } } });
+    // The customer's timeline: the case and the return, linked, the return with its steps.
+    await waitFor(async () => {
+      const page = (await call('GET', `/customers/${customerId}/timeline?limit=200`)).body;
+      const episodes = (page.episodes ?? []) as Body[];
+      const ret = episodes.find((e) => e.episodeId === requested.id);
+      return !!ret && ret.caseEpisodeId === caseId && !!episodes.find((e) => e.episodeId === caseId) && (ret.returnSteps as Body[]).length >= 9;
+    }, 20000);
     // The list finds it by RMA, by provider, by status, closed.
     await listed(`rmaNumber=${String(authorised.rmaNumber)}&open=false&partnerId=${providerId}&status=delivered`, (items) => items.length === 1);
   });
