@@ -100,7 +100,11 @@ describe('return and repair commands (service side)', () => {
   it('authorised in warranty from the customer’s real order: RMA number, order, line, warranty end', async () => {
     const { id } = await requestReturn();
     clock.set('2026-03-02T10:00:00.000Z');
+    store.reads.clear();
     await commands.returns.authorise(agent, id, { note: 'checked serial' });
+    // the return read once; the customer's orders read as facts
+    expect(store.reads.get(`episode-${id}`)).toBe(1);
+    expect([...store.reads.keys()].filter((k) => k.startsWith('order-'))).toHaveLength(2);
     const view = await commands.returns.get(seller, id);
     expect(view).toMatchObject({
       status: 'authorised',

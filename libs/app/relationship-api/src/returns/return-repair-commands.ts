@@ -197,30 +197,40 @@ export class ReturnRepairCommands {
    * `goodwill`.
    */
   async authorise(actor: ReturnStaffActor, returnId: string, input: { outOfWarranty?: 'paid' | 'goodwill'; note?: string }, options: CommandOptions = {}) {
-    // The return's item and customer never change after the request: read them to look up the orders.
-    const { state: before } = await this.handler.load(episodeStream(returnId));
-    mayWork(actor, returnId, before);
-    // A rule the warranty breaks (a named order of another customer…) is judged after If-Match.
-    const warranty = await this.warranty(before!).catch((error: unknown) => {
-      if (error instanceof DomainRuleViolation) return error;
-      throw error;
-    });
     const authorisedAt = this.now();
-    return this.run(actor, returnId, options, (state) => {
-      if (warranty instanceof DomainRuleViolation) throw warranty;
-      return {
-        type: 'AuthoriseReturn',
-        data: {
-          // A retried request keeps the number the return was given.
-          rmaNumber: state?.authorisation?.rmaNumber ?? rmaNumber(returnId, authorisedAt),
-          authorisedAt,
-          authorisedBy: actorId(actor),
-          ...(input.note !== undefined && { note: input.note }),
-          ...(input.outOfWarranty !== undefined && { outOfWarranty: input.outOfWarranty }),
+    // The warranty is looked up once access is checked on the loaded return (its item and customer),
+    // in the same load; a rule it breaks (a named order of another customer…) is judged after If-Match.
+    let warranty: WarrantyCheck | DomainRuleViolation | undefined;
+    const r = await this.handler.handle(
+      episodeStream(returnId),
+      (state) => {
+        if (warranty instanceof DomainRuleViolation) throw warranty;
+        return {
+          type: 'AuthoriseReturn',
+          data: {
+            // A retried request keeps the number the return was given.
+            rmaNumber: state?.authorisation?.rmaNumber ?? rmaNumber(returnId, authorisedAt),
+            authorisedAt,
+            authorisedBy: actorId(actor),
+            ...(input.note !== undefined && { note: input.note }),
+            ...(input.outOfWarranty !== undefined && { outOfWarranty: input.outOfWarranty }),
+          },
+          warranty: warranty!,
+        };
+      },
+      this.metadata(actor, options),
+      {
+        expectedRevision: options.expectedRevision,
+        check: async (state) => {
+          mayWork(actor, returnId, state);
+          warranty = await this.warranty(state!).catch((error: unknown) => {
+            if (error instanceof DomainRuleViolation) return error;
+            throw error;
+          });
         },
-        warranty,
-      };
-    });
+      },
+    );
+    return { id: returnId, revision: r.revision };
   }
 
   deny(actor: ReturnStaffActor, returnId: string, input: { reason: string }, options: CommandOptions = {}): Promise<CommandResult> {
