@@ -210,9 +210,11 @@ describe('returns and repairs (service, embedded)', () => {
     expect([reseller.status, reseller.body.code]).toEqual([422, 'not-a-service-provider']);
     await change(other.id, etag, 'close', { outcome: 'unresolved', reason: 'the customer kept it' });
     expect((await call('GET', `/returns/${other.id}`)).body).toMatchObject({ status: 'closed', warranty: { basis: 'out-of-warranty' } });
-    // the generic resolve of the return's episode is refused
+    // unknown returns, and a case's id used as a return's (even with an If-Match), are missing
     expect((await call('GET', `/returns/${randomUUID()}`)).status).toBe(404);
     expect((await call('GET', `/returns/${caseId}`)).status).toBe(404);
+    expect((await call('POST', `/returns/${randomUUID()}/deny`, { reason: 'x' })).status).toBe(404);
+    expect((await call('POST', `/returns/${caseId}/close`, { outcome: 'cancelled', reason: 'x' }, { 'if-match': '"0"' })).status).toBe(404);
     expect((await call('POST', `/cases/${randomUUID()}/returns`, { item: { productId: 'p', serialNumber: 's' }, fault: 'f' })).status).toBe(404);
   });
 
