@@ -15,6 +15,8 @@ import { AgentsController, TeamsController } from './agents/agents.controller';
 import { RoutingController } from './routing/routing.controller';
 import { routingProviders } from './routing/routing.providers';
 import { CHANNEL_CONTROLLERS, CHANNEL_PROVIDERS } from './channels/channels';
+import { ReturnsController, WorkReturnsController } from './returns/returns.controller';
+import { CaseFollowsReturnService } from './returns/case-follows-return.service';
 
 @Module({
   imports: [
@@ -43,6 +45,9 @@ import { CHANNEL_CONTROLLERS, CHANNEL_PROVIDERS } from './channels/channels';
     RoutingController,
     // the channels: telephony, IVR, inbound and outbound e-mail (issue 12 §2)
     ...CHANNEL_CONTROLLERS,
+    // returns and repairs (issue 12 §5)
+    ReturnsController,
+    WorkReturnsController,
   ],
   providers: [
     // the satisfaction survey of resolved cases (issue 12 §6)
@@ -54,6 +59,8 @@ import { CHANNEL_CONTROLLERS, CHANNEL_PROVIDERS } from './channels/channels';
     ...routingProviders,
     // the channels: telephony, IVR, inbound and outbound e-mail (issue 12 §2)
     ...CHANNEL_PROVIDERS,
+    // returns and repairs (issue 12 §5): the case follows its return
+    CaseFollowsReturnService,
   ],
 })
 export class CustomerServiceModule {}

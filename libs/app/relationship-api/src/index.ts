@@ -34,3 +34,4 @@ export * from './service-levels/service-level-commands';
 export * from './cases/case-commands';
 export * from './customers/register-customer.controller';
 export * from './returns/repair-job-commands';
+export * from './returns/return-repair-commands';

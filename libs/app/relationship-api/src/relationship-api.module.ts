@@ -31,6 +31,9 @@ import { OrderCommands } from './orders/order-commands';
 import { QuoteAcceptance } from './quotes/accept-quote';
 import { OrderImports } from './orders/order-imports';
 import { CaseSatisfactionCommands } from './episodes/case-satisfaction-commands';
+import { ReturnRepairCommands } from './returns/return-repair-commands';
+import { OrderListEntry } from '@crm/relationship-read-models';
+import { SERVICE_CONFIG, type ServiceConfig } from '@crm/service-kit';
 
 export const READ_MODELS = Symbol('READ_MODELS');
 /** The `PartnerAccess` partner writes are checked with (a service may provide its own: `partnerAccess`). */
@@ -209,6 +212,25 @@ export class RelationshipApiModule {
       },
       // Cases people work (issue 12 §1).
       { provide: CaseCommands, inject: [WRITE_STORE, COMMAND_SETTINGS], useFactory: (store: EventStore, s: CommandSettings) => new CaseCommands(store, s) },
+      // Returns and repairs, the service department's side (issue 12 §5): the customer's orders are found
+      // in the orders list where the service keeps one (none elsewhere: only a named order is judged).
+      {
+        provide: ReturnRepairCommands,
+        inject: [WRITE_STORE, OrderCommands, PartnerCommands, COMMAND_SETTINGS, READ_MODELS, SERVICE_CONFIG],
+        useFactory: (store: EventStore, o: OrderCommands, p: PartnerCommands, s: CommandSettings, readModels: ReadModelRunners, config: ServiceConfig) =>
+          new ReturnRepairCommands(
+            store,
+            o,
+            p,
+            async (customerId) =>
+              readModels.dataSource.hasMetadata(OrderListEntry)
+                ? (await readModels.dataSource.manager.getRepository(OrderListEntry).find({ where: { customerId }, select: { orderId: true } })).map(
+                    (r) => r.orderId,
+                  )
+                : [],
+            { ...s, warrantyMonths: config.CRM_WARRANTY_MONTHS },
+          ),
+      },
       ...(options.providers ?? []),
       {
         provide: READ_MODELS,
@@ -250,6 +272,7 @@ export class RelationshipApiModule {
         OrderCommands,
         OrderImports,
         CaseSatisfactionCommands,
+        ReturnRepairCommands,
       ],
     };
   }

@@ -276,4 +276,62 @@ describe('the shared write side and the event contracts', () => {
     ]);
     for (const event of events) expect(() => registry.validate(event!)).not.toThrow();
   });
+
+  // issue 12 §5: a return through its whole cycle — every event the service's return commands (and the provider's report) produce.
+  it('returns and repairs: the six return events, the episode opening and closing validate against their contracts', async () => {
+    const customerId = (await commands.customers.register(staff('service'), { kind: 'person', name: 'Wati' })).id;
+    const order = await commands.orders.place(staff('sales'), {
+      customerId,
+      currency: 'EUR',
+      orderDate: new Date().toISOString().slice(0, 10),
+      lines: [{ productId: 'phone-x1', quantity: 1, unitPrice: 49_900 }],
+    });
+    const provider = await commands.partners.register(staff('management'), { name: 'Fix It', partnerKind: 'service-provider' });
+    const other = await commands.partners.register(staff('management'), { name: 'Fix It Too', partnerKind: 'service-provider' });
+    const kase = await commands.episodes.open(staff('service'), 'case', { customerId, name: 'Phone will not charge', channel: 'phone' });
+    const r = await commands.returns.request(staff('service'), kase.id, {
+      item: { productId: 'phone-x1', serialNumber: 'SN-1' },
+      fault: 'does not charge',
+      orderId: order.id,
+      lineId: order.order.lines[0].lineId,
+      channel: 'phone',
+    });
+    await commands.returns.authorise(staff('service'), r.id, { note: 'serial checked' });
+    await commands.returns.updateShipment(staff('service'), r.id, { leg: 'to-company', state: 'label-issued', carrier: 'DHL', trackingNumber: 'JD0001' });
+    await commands.returns.updateShipment(staff('service'), r.id, { leg: 'to-company', state: 'delivered' });
+    await commands.returns.assignRepair(staff('service'), r.id, { partnerId: other.id });
+    await commands.returns.assignRepair(staff('management'), r.id, { partnerId: provider.id });
+    await commands.returns.updateShipment(staff('service'), r.id, { leg: 'to-provider', state: 'delivered' });
+    const by = { kind: 'partner' as const, partnerId: provider.id, id: 'p-user' };
+    const meta = { correlationId: randomUUID(), actor: { type: 'partner-user' as const, id: 'p-user' }, occurredAt: new Date().toISOString() };
+    const handler = new CommandHandler(contractCheckedStore(store, registry), returnRepairDecider);
+    await handler.handle(
+      `episode-${r.id}`,
+      { type: 'ChangeRepairStatus', data: { to: 'repaired', note: 'new port', changedAt: new Date().toISOString() }, by },
+      meta,
+    );
+    await commands.returns.updateShipment(staff('service'), r.id, { leg: 'from-provider', state: 'delivered' });
+    await commands.returns.updateShipment(staff('service'), r.id, { leg: 'to-customer', state: 'delivered' });
+    const denied = await commands.returns.request(staff('service'), kase.id, { item: { productId: 'phone-x1', serialNumber: 'SN-2' }, fault: 'cracked' });
+    await commands.returns.deny(staff('service'), denied.id, { reason: 'physical damage is not covered' });
+    const cancelled = await commands.returns.request(staff('service'), kase.id, { item: { productId: 'phone-x1', serialNumber: 'SN-3' }, fault: 'noise' });
+    await commands.returns.close(staff('service'), cancelled.id, { outcome: 'cancelled', reason: 'the customer withdrew' });
+    const events = [r.id, denied.id, cancelled.id].map(async (id) =>
+      (await store.readStream(`episode-${id}`)).map(toIntegrationEvent).filter((e) => e !== undefined),
+    );
+    const published = (await Promise.all(events)).flat();
+    expect([...new Set(published.map((e) => e!.type))].sort()).toEqual(
+      [
+        'EpisodeOpened',
+        'ReturnRequested',
+        'ReturnAuthorised',
+        'ReturnDenied',
+        'ReturnShipmentUpdated',
+        'RepairAssigned',
+        'RepairStatusChanged',
+        'EpisodeClosed',
+      ].sort(),
+    );
+    for (const event of published) expect(() => registry.validate(event!)).not.toThrow();
+  });
 });

@@ -9,7 +9,19 @@ export class TimelineEntry {
   @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
   @Column({ type: 'text', name: 'episode_id' }) episodeId!: string;
   @Column({ type: 'text' }) kind!:
-    'EpisodeOpened' | 'InteractionRecorded' | 'OpportunityStageAdvanced' | 'EpisodeClosed' | 'OpportunityStageChanged' | 'CaseReopened';
+    | 'EpisodeOpened'
+    | 'InteractionRecorded'
+    | 'OpportunityStageAdvanced'
+    | 'EpisodeClosed'
+    | 'OpportunityStageChanged'
+    | 'CaseReopened'
+    // returns and repairs (issue 12 §5)
+    | 'ReturnRequested'
+    | 'ReturnAuthorised'
+    | 'ReturnDenied'
+    | 'ReturnShipmentUpdated'
+    | 'RepairAssigned'
+    | 'RepairStatusChanged';
   /** Global position (commit, prepare): the one order every service shows. */
   @Column({ type: 'bigint', name: 'position_commit' }) positionCommit!: string;
   @Column({ type: 'bigint', name: 'position_prepare' }) positionPrepare!: string;

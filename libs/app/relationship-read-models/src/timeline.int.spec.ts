@@ -218,6 +218,65 @@ describe('timeline read model (PGlite)', () => {
       });
   });
 
+  // issue 12 §5: a return is its own episode, linked to its case; its steps show on it, as of any instant.
+  it('a return shows as its own episode linked to the case, with its steps in order', async () => {
+    const c = randomUUID();
+    const kase = randomUUID();
+    const ret = randomUUID();
+    const ids = { episodeId: ret, customerId: c };
+    const service = { kind: 'department', department: 'service' };
+    await given([open(c, kase, 'Phone will not charge', service, 'case')])
+      .when([
+        { ...open(c, ret, 'Return of phone-x1', service, 'return-repair'), recordedat: at(1) },
+        {
+          type: 'ReturnRequested',
+          data: {
+            ...ids,
+            caseEpisodeId: kase,
+            item: { productId: 'phone-x1', serialNumber: 'SN-1' },
+            fault: 'no charge',
+            requestedAt: at(1),
+            requestedBy: 'budi',
+          },
+          recordedat: at(1),
+        },
+        {
+          type: 'ReturnAuthorised',
+          data: { ...ids, rmaNumber: 'RMA-2026-0B7C4F0E', warranty: 'in-warranty', authorisedAt: at(2), authorisedBy: 'budi' },
+          recordedat: at(2),
+        },
+        { type: 'RepairAssigned', data: { ...ids, partnerId: 'fixit', assignedAt: at(3), assignedBy: 'budi' }, recordedat: at(3) },
+        {
+          type: 'ReturnShipmentUpdated',
+          data: { ...ids, leg: 'to-company', state: 'delivered', carrier: 'DHL', updatedAt: at(4), updatedBy: 'budi' },
+          recordedat: at(4),
+        },
+        {
+          type: 'RepairStatusChanged',
+          data: { ...ids, partnerId: 'fixit', from: 'assigned', to: 'repaired', changedAt: at(5), changedBy: 'bob' },
+          recordedat: at(5),
+        },
+        { type: 'EpisodeClosed', data: { ...ids, outcome: 'resolved', closedAt: at(6) }, recordedat: at(6) },
+      ])
+      .then(async (manager) => {
+        const [page] = await allPages(manager, { customerId: c, limit: 100 });
+        expect(page.entries).toBe(8);
+        const r = page.episodes.find((e) => e.episodeId === ret)!;
+        expect(r).toMatchObject({ episodeType: 'return-repair', caseEpisodeId: kase, closed: { outcome: 'resolved' } });
+        expect(r.returnSteps!.map((s) => [s.kind, s.at])).toEqual([
+          ['ReturnAuthorised', at(2)],
+          ['RepairAssigned', at(3)],
+          ['ReturnShipmentUpdated', at(4)],
+          ['RepairStatusChanged', at(5)],
+        ]);
+        expect(r.returnSteps![0].data).toMatchObject({ rmaNumber: 'RMA-2026-0B7C4F0E', warranty: 'in-warranty' });
+        expect(page.episodes.find((e) => e.episodeId === kase)?.caseEpisodeId).toBeUndefined();
+        // as it stood after the assignment
+        const [then] = await allPages(manager, { customerId: c, limit: 100, asOf: new Date(at(3)) });
+        expect(then.episodes.find((e) => e.episodeId === ret)!.returnSteps!.map((s) => s.kind)).toEqual(['ReturnAuthorised', 'RepairAssigned']);
+      });
+  });
+
   it('an interaction on an episode this timeline never saw opened is parked, not shown unscoped', async () => {
     const orphan = randomUUID();
     await given(history)

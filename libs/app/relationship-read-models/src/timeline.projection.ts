@@ -11,9 +11,23 @@ const TIMELINE_TYPES = [
   'EpisodeClosed',
   'OpportunityStageChanged',
   'CaseReopened',
+  // returns and repairs (issue 12 §5): the return's own episode, linked to its case by ReturnRequested
+  'ReturnRequested',
+  'ReturnAuthorised',
+  'ReturnDenied',
+  'ReturnShipmentUpdated',
+  'RepairAssigned',
+  'RepairStatusChanged',
 ] as const;
 
-/** The events the timeline shows: every step of an episode (a resolved case reopened opens its episode again). */
+/** The return's steps the timeline shows on the return's episode (ReturnRequested is its link to the case). */
+export const RETURN_STEP_KINDS = ['ReturnAuthorised', 'ReturnDenied', 'ReturnShipmentUpdated', 'RepairAssigned', 'RepairStatusChanged'] as const;
+
+/**
+ * The events the timeline shows: every step of an episode (a resolved case reopened opens its episode
+ * again; a return's steps). New kinds were added without a new version of the read model: no event of
+ * them existed before they were handled, so a rebuild shows nothing the running projection did not.
+ */
 export type TimelineEvent = CrmIntegrationEvent<(typeof TIMELINE_TYPES)[number]>;
 
 /** A timeline entry as written: one record of the batch's JSON parameter (column names). */
@@ -89,6 +103,18 @@ function occurredAt(event: TimelineEvent): string {
       return event.data.changedAt;
     case 'CaseReopened':
       return event.data.reopenedAt;
+    case 'ReturnRequested':
+      return event.data.requestedAt;
+    case 'ReturnAuthorised':
+      return event.data.authorisedAt;
+    case 'ReturnDenied':
+      return event.data.deniedAt;
+    case 'ReturnShipmentUpdated':
+      return event.data.updatedAt;
+    case 'RepairAssigned':
+      return event.data.assignedAt;
+    case 'RepairStatusChanged':
+      return event.data.changedAt;
   }
 }
 

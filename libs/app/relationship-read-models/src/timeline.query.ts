@@ -1,6 +1,14 @@
 import { parsePosition } from '@crm/event-store';
 import type { EntityManager } from 'typeorm';
 import { CustomerDirectoryEntry, PartnerAccess, TimelineEntry } from './timeline.entities';
+import { RETURN_STEP_KINDS } from './timeline.projection';
+
+/** When a return's step happened, as its event says. */
+function stepTime(kind: string, d: Record<string, unknown>): string {
+  const field =
+    { ReturnAuthorised: 'authorisedAt', ReturnDenied: 'deniedAt', ReturnShipmentUpdated: 'updatedAt', RepairAssigned: 'assignedAt' }[kind] ?? 'changedAt';
+  return String(d[field]);
+}
 
 export interface TimelineInteraction {
   interactionId: string;
@@ -28,6 +36,10 @@ export interface TimelineEpisode {
   closed?: { outcome: string; closedAt: string; value?: number; currency?: string; reason?: string };
   /** A case reopened after it was resolved: how often, and the last time (as of `asOf`). */
   reopened?: { count: number; lastReopenedAt: string };
+  /** A return (issue 12 §5): the case it was requested from — the two are linked episodes. */
+  caseEpisodeId?: string;
+  /** A return's steps (as of `asOf`): authorised, denied, shipments, repair assigned and its progress. */
+  returnSteps?: { kind: string; at: string; data: Record<string, unknown> }[];
   /** The episode's interactions that fall in this page (a long episode spans several pages). */
   interactions: TimelineInteraction[];
   /** Position of the opening event. */
@@ -143,7 +155,8 @@ async function episodeHeaders(manager: EntityManager, table: string, episodeIds:
   if (asOf) params.push(asOf.toISOString());
   const rows = (await manager.query(
     `SELECT t.episode_id, t.kind, t.position_commit::text AS position_commit, t.position_prepare::text AS position_prepare, t.actor, t.data
-     FROM ${table} t WHERE t.episode_id = ANY($1::text[]) AND t.kind IN ('EpisodeOpened', 'OpportunityStageAdvanced', 'OpportunityStageChanged', 'EpisodeClosed', 'CaseReopened')
+     FROM ${table} t WHERE t.episode_id = ANY($1::text[]) AND t.kind IN ('EpisodeOpened', 'OpportunityStageAdvanced', 'OpportunityStageChanged', 'EpisodeClosed', 'CaseReopened',
+       'ReturnRequested', 'ReturnAuthorised', 'ReturnDenied', 'ReturnShipmentUpdated', 'RepairAssigned', 'RepairStatusChanged')
      ${asOf ? 'AND t.recorded_at <= $2' : ''} ORDER BY t.position_commit, t.position_prepare`,
     params,
   )) as EntryRow[];
@@ -177,6 +190,11 @@ async function episodeHeaders(manager: EntityManager, table: string, episodeIds:
         ...(d.backward === true && { backward: true }),
         ...(d.reason !== undefined && { reason: String(d.reason) }),
       });
+    } else if (e.kind === 'ReturnRequested') {
+      episode.caseEpisodeId = String(d.caseEpisodeId);
+    } else if ((RETURN_STEP_KINDS as readonly string[]).includes(e.kind)) {
+      const { episodeId: _e, customerId: _c, ...rest } = d;
+      (episode.returnSteps ??= []).push({ kind: e.kind, at: stepTime(e.kind, d), data: rest });
     } else if (e.kind === 'CaseReopened') {
       // The case's episode is open again (until its next closing).
       delete episode.closed;

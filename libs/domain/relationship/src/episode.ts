@@ -85,6 +85,8 @@ export type EpisodeEvent =
   | { type: 'OpportunityStageAdvanced'; data: { episodeId: string; customerId: string; from: string; to: string; advancedAt: string } }
   | OpportunityEvent
   | CaseEvent
+  /** A return opened from a case (return-repair.ts): here only its marker — it closes through its own commands. */
+  | { type: 'ReturnRequested'; data: { episodeId: string; customerId: string; caseEpisodeId: string } }
   | {
       type: 'EpisodeClosed';
       data: { episodeId: string; customerId: string; outcome: EpisodeOutcome; closedAt: string; value?: number; currency?: string; reason?: string };
@@ -103,6 +105,12 @@ export interface Episode {
   readonly opportunity?: OpportunityFacts;
   /** Cases only: status and its history, priority, severity, category, product, team, assignee, reopen count. */
   readonly case?: CaseFacts;
+  /**
+   * A return opened through `ReturnRequested` (issue 12 §5): it closes through the return's own
+   * commands (denied, delivered back, closed with why), never through the generic close, which
+   * would skip the return's rules and leave its RMA and shipments dangling.
+   */
+  readonly closesThroughReturn?: true;
 }
 
 export type EpisodeState = Episode | undefined;
@@ -186,6 +194,8 @@ export function evolveEpisode(state: EpisodeState, event: EpisodeEvent): Episode
     case 'CaseStatusChanged':
     case 'CaseAssigned':
       return state?.case ? { ...state, case: evolveCase(state.case, event) } : state;
+    case 'ReturnRequested':
+      return state && { ...state, closesThroughReturn: true };
     case 'CaseReopened': {
       // The episode is open again: interactions may be recorded on it, and it closes again later.
       if (!state?.case) return state;
@@ -267,6 +277,8 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
     }
     case 'CloseEpisode': {
       const d = command.data;
+      if (state.closesThroughReturn)
+        throw new DomainRuleViolation('close-through-return', 'a return closes through its own commands (deny, deliver back, close with why)');
       if (!OUTCOMES[state.episodeType].includes(d.outcome)) {
         throw new DomainRuleViolation('invalid-outcome', `a ${state.episodeType} closes as ${OUTCOMES[state.episodeType].join(' or ')}, not ${d.outcome}`);
       }

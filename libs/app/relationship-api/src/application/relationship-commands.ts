@@ -13,6 +13,7 @@ import { CatalogueCommands } from '../quotes/catalogue-commands';
 import { QuoteCommands, type PriceBookFinder } from '../quotes/quote-commands';
 import { CaseSatisfactionCommands } from '../episodes/case-satisfaction-commands';
 import { CaseCommands } from '../cases/case-commands';
+import { ReturnRepairCommands, type CustomerOrderIds } from '../returns/return-repair-commands';
 
 export interface RelationshipCommands {
   customers: CustomerCommands;
@@ -30,6 +31,8 @@ export interface RelationshipCommands {
   caseSatisfaction: CaseSatisfactionCommands;
   /** Cases people work (issue 12 §1): details, status, assignment, reopening. */
   cases: CaseCommands;
+  /** Returns and repairs, the service department's side (issue 12 §5). */
+  returns: ReturnRepairCommands;
 }
 
 /**
@@ -42,6 +45,8 @@ export function createRelationshipCommands(
   access?: PartnerAccess,
   /** Without read models a quote must name its price book (none is found for it). */
   findPriceBook: PriceBookFinder = async () => undefined,
+  /** The ids of a customer's orders, for the warranty of a return; without read models, only a named order is judged. */
+  customerOrderIds: CustomerOrderIds = async () => [],
 ): RelationshipCommands {
   const customers = new CustomerCommands(store, settings);
   const partners = new PartnerCommands(store, customers, settings);
@@ -61,5 +66,6 @@ export function createRelationshipCommands(
     orderImports: new OrderImports(store, customers, orders, settings),
     caseSatisfaction: new CaseSatisfactionCommands(store, settings),
     cases: new CaseCommands(store, settings),
+    returns: new ReturnRepairCommands(store, orders, partners, customerOrderIds, settings),
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type EventStore, type RecordedEvent } from '@crm/event-store';
 import {
+  COMPANY_WIDE_VISIBILITY,
   DomainRuleViolation,
   episodeDecider,
   episodeStream,
@@ -19,6 +20,7 @@ import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, ty
 import type { CustomerCommands } from '../customers/customer-commands';
 import type { CloseEpisodeDto, OpenEpisodeDto, RecordInteractionDto } from '../dto';
 import type { PartnerAccess } from '../partners/partner-commands';
+import type { SystemActor } from '../cases/case-commands';
 import { loadPipelines, PipelineCommands } from '../opportunities/pipeline-commands';
 import { opportunityView, type OpportunityView } from '../opportunities/opportunity-view';
 
@@ -178,6 +180,31 @@ export class EpisodeCommands {
       },
       this.metadata(principal, options),
       { expectedRevision: options.expectedRevision, check: (state) => this.mayChange(principal, episodeId, state, options.episodeType) },
+    );
+    return { id: episodeId, revision: r.revision };
+  }
+
+  /**
+   * Closes one of the company's episodes as one of its processes (the case following its return,
+   * issue 12 §5): recorded as a `system` actor, company-wide, like the router's assignments. A
+   * partner's episode reads as missing, as it does to staff.
+   */
+  async closeAsSystem(actor: SystemActor, episodeId: string, dto: CloseEpisodeDto, options: CommandOptions = {}): Promise<CommandResult> {
+    const r = await this.handler.handle(
+      episodeStream(episodeId),
+      { type: 'CloseEpisode', data: { episodeId, outcome: dto.outcome, reason: dto.reason, closedAt: dto.closedAt ?? this.now() } },
+      {
+        correlationId: options.correlationId ?? randomUUID(),
+        actor: { type: 'system' as const, id: actor.id },
+        occurredAt: this.now(),
+        visibility: COMPANY_WIDE_VISIBILITY,
+      },
+      {
+        expectedRevision: options.expectedRevision,
+        check: (state) => {
+          if (state?.owner.kind !== 'department') throw new NotFoundError(`episode ${episodeId} not found`);
+        },
+      },
     );
     return { id: episodeId, revision: r.revision };
   }

@@ -106,6 +106,16 @@ export class ServiceConfig extends PlatformConfig {
   CRM_ROUTING_OFFER_TIMEOUT_SECONDS: number = 30;
 
   /**
+   * How long the company's warranty runs from the order date (whole months): a return of an item
+   * bought within it is authorised in warranty (issue 12 §5). On every service for the same reason
+   * as CRM_REPORTING_CURRENCY (the embedded host hands one environment to all of them).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(240)
+  CRM_WARRANTY_MONTHS: number = 24;
+
+  /**
    * The company's reporting currency (ISO 4217, in capitals): analytics converts every order into it
    * (issue 11 §1). On every service because the embedded host hands one environment to all of them
    * and each refuses a `CRM_*` setting it does not declare.

@@ -92,6 +92,12 @@ describe('ServiceConfig', () => {
     for (const bad of ['4', '86401', '1.5']) expect(problems({ CRM_ROUTING_OFFER_TIMEOUT_SECONDS: bad })).toEqual(['CRM_ROUTING_OFFER_TIMEOUT_SECONDS']);
   });
 
+  it('takes the warranty length in whole months (1 to 240, 24); a bad value names the setting', () => {
+    expect(loadConfig(serviceConfigClass(3101), {}).CRM_WARRANTY_MONTHS).toBe(24);
+    expect(loadConfig(serviceConfigClass(3101), { CRM_WARRANTY_MONTHS: '12' }).CRM_WARRANTY_MONTHS).toBe(12);
+    for (const bad of ['0', '241', '1.5', 'two years']) expect(problems({ CRM_WARRANTY_MONTHS: bad })).toEqual(['CRM_WARRANTY_MONTHS']);
+  });
+
   it('declares its settings (for deploy manifests) including the platform ones', () => {
     const names = settingNames(serviceConfigClass(3101));
     expect(names).toEqual(

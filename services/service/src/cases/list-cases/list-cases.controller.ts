@@ -7,6 +7,7 @@ import { searchCases, type CaseListPage } from '../case-list/case-search.query';
 import { withSlaState } from '../../service-levels/case-sla-state.query';
 import { CaseDto } from '../work-case/work-case.dto';
 import { CaseListPageDto, CaseListQueryDto } from './list-cases.dto';
+import { returnsOfCase } from '../../returns/return-search.query';
 
 const list = (value: string | undefined) => (value === undefined ? undefined : value.split(','));
 
@@ -67,9 +68,14 @@ export class ListCasesController {
   @ApiOkResponse({ type: CaseDto, description: 'As its own history tells it (not a read model: up to date); ETag for If-Match' })
   @ApiNotFoundResponse({ description: 'No such case (or it is no case, or a partner’s episode)' })
   @ApiProblem(400, 'An id that is not a UUID', { errors: [{ field: 'id', message: 'id must be a UUID' }] })
-  async get(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string, @Res({ passthrough: true }) res: HeaderResponse): Promise<CaseView> {
+  async get(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<CaseView & { returns: Awaited<ReturnType<typeof returnsOfCase>> }> {
     const view = await this.cases.get(p, id);
     setEtag(res, BigInt(view.revision));
-    return view;
+    // The returns requested from it (issue 12 §5): its linked episodes, from the returns list.
+    return { ...view, returns: await returnsOfCase(this.readModels.dataSource.manager, id) };
   }
 }

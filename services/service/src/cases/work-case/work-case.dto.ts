@@ -101,6 +101,13 @@ export class CaseResolutionDto {
   @ApiPropertyOptional() reason?: string;
 }
 
+/** A return requested from the case (issue 12 §5): `GET /returns/{returnId}` has the rest. */
+export class CaseReturnDto {
+  @ApiProperty({ example: '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11' }) returnId!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'RMA-2026-0B7C4F0E' }) rmaNumber!: string | null;
+  @ApiProperty({ example: 'at-provider' }) status!: string;
+}
+
 /** `GET /cases/{id}` and the answer to every change: the case as its own history tells it. */
 export class CaseDto {
   @ApiProperty({ example: '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11' }) caseId!: string;
@@ -122,4 +129,9 @@ export class CaseDto {
   @ApiProperty({ type: [CaseAssignmentDto] }) assignments!: CaseAssignmentDto[];
   @ApiProperty({ type: [CaseInteractionDto] }) interactions!: CaseInteractionDto[];
   @ApiProperty({ description: 'The revision (also the ETag)', example: '4' }) revision!: string;
+  @ApiPropertyOptional({
+    type: [CaseReturnDto],
+    description: 'GET /cases/{id} only: the returns requested from the case (its linked episodes), from the returns list (issue 12 §5)',
+  })
+  returns?: CaseReturnDto[];
 }
