@@ -14,8 +14,7 @@ if (!url || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be se
 // Returns and repairs (issue 12 §5) across processes on real PostgreSQL + Kafka: sales places the
 // order, service requests, authorises and ships the return and gives the repair to a provider, the
 // provider works its job through the partner portal's /repairs routes, service delivers the item
-// back, and the case follows its return. (Drafted with the service side; the portal's routes are
-// built beside it: DRAFT, not yet run.)
+// back, and the case follows its return.
 const run = randomUUID().replace(/-/g, '').slice(0, 10);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-rma-${run}-`));
 const basePort = 43000 + Math.floor(Math.random() * 2000);
@@ -34,10 +33,10 @@ const env = {
   CRM_PLATFORM_SCHEMA: schemas.platform,
   CRM_DATA_DIR: dataDir,
   CRM_LOG_LEVEL: 'warn',
-  // the case follows its return at once
-  CRM_SLA_TIMER_INTERVAL_MS: '200',
-  CRM_WARRANTY_MONTHS: '24',
 };
+// The service's own settings (the relay and the other services refuse settings they do not know):
+// the case follows its return at once.
+const serviceEnv = { CRM_SLA_TIMER_INTERVAL_MS: '200', CRM_WARRANTY_MONTHS: '24' };
 const logDir = path.resolve(__dirname, '../../.local/test-logs');
 const processes = [
   new WorkerProcess('tools/relay.ts', env, path.join(logDir, `rma-${run}-relay.log`)),
@@ -45,7 +44,7 @@ const processes = [
     (n) =>
       new WorkerProcess(
         `services/${n}/src/main.ts`,
-        { ...env, CRM_HTTP_HOST: '127.0.0.1', CRM_HTTP_PORT: String(port(n)) },
+        { ...env, ...(n === 'service' ? serviceEnv : {}), CRM_HTTP_HOST: '127.0.0.1', CRM_HTTP_PORT: String(port(n)) },
         path.join(logDir, `rma-${run}-${n}.log`),
       ),
   ),
@@ -151,15 +150,18 @@ describe('returns and repairs across service and the partner portal (real Postgr
       return r.body;
     };
     // In warranty from the order (once the service's order list has it through Kafka).
+    let last: Reply | undefined;
     await waitFor(
       async () => {
-        const r = await call('service', 'POST', `/returns/${returnId}/authorise`, service, {}, { 'if-match': etag });
+        const r = (last = await call('service', 'POST', `/returns/${returnId}/authorise`, service, {}, { 'if-match': etag }));
         if (r.status === 200) etag = String(r.etag);
         return r.status === 200;
       },
       60000,
       'the return to be authorised in warranty',
-    );
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; last answer ${last?.status} ${JSON.stringify(last?.body)}`);
+    });
     const authorised = (await call('service', 'GET', `/returns/${returnId}`, service)).body;
     expect(authorised).toMatchObject({ status: 'authorised', warranty: { basis: 'in-warranty' } });
     await change('shipments', { leg: 'to-company', state: 'delivered', carrier: 'DHL', trackingNumber: 'JD1' });
@@ -184,8 +186,7 @@ describe('returns and repairs across service and the partner portal (real Postgr
     let jobEtag = String(job.etag);
     const work = async (route: string, body: unknown) => {
       const r = await call('partner-portal', 'POST', `/repairs/${returnId}/${route}`, partner, body, { 'if-match': jobEtag });
-      expect([route, r.status]).toEqual([route, expect.any(Number)]);
-      expect(r.status).toBeLessThan(300);
+      if (r.status >= 300) throw new Error(`POST /repairs/{id}/${route}: ${r.status} ${JSON.stringify(r.body)}`);
       jobEtag = String(r.etag ?? (await call('partner-portal', 'GET', `/repairs/${returnId}`, partner)).etag);
     };
     await work('status', { to: 'received' });
