@@ -274,6 +274,15 @@ describe('timeline read model (PGlite)', () => {
         // as it stood after the assignment
         const [then] = await allPages(manager, { customerId: c, limit: 100, asOf: new Date(at(3)) });
         expect(then.episodes.find((e) => e.episodeId === ret)!.returnSteps!.map((s) => s.kind)).toEqual(['ReturnAuthorised', 'RepairAssigned']);
+        // A partner the customer is shared with sees the steps, not which other partner repairs the item nor its people;
+        // the repairing partner itself sees its own name.
+        const [distributor] = await allPages(manager, { customerId: c, limit: 100, partnerId: 'distri' });
+        const steps = distributor.episodes.find((e) => e.episodeId === ret)!.returnSteps!;
+        expect(steps.map((s) => s.kind)).toEqual(['ReturnAuthorised', 'RepairAssigned', 'ReturnShipmentUpdated', 'RepairStatusChanged']);
+        expect(JSON.stringify(steps)).not.toMatch(/fixit|bob/);
+        expect(steps[2].data).toMatchObject({ updatedBy: 'budi' });
+        const [own] = await allPages(manager, { customerId: c, limit: 100, partnerId: 'fixit' });
+        expect(own.episodes.find((e) => e.episodeId === ret)!.returnSteps![3].data).toMatchObject({ partnerId: 'fixit', changedBy: 'bob' });
       });
   });
 

@@ -121,7 +121,7 @@ export async function readTimeline(manager: EntityManager, q: TimelineQuery): Pr
   const page = found.slice(0, q.limit);
 
   const episodeIds = [...new Set(page.map((e) => e.episode_id))];
-  const headers = await episodeHeaders(manager, table, episodeIds, q.asOf);
+  const headers = await episodeHeaders(manager, table, episodeIds, q.asOf, q.partnerId);
   const episodes = new Map<string, TimelineEpisode>();
   for (const e of page) {
     let episode = episodes.get(e.episode_id);
@@ -147,8 +147,30 @@ export async function readTimeline(manager: EntityManager, q: TimelineQuery): Pr
   };
 }
 
+/**
+ * A return step as a partner reads it: which other partner repairs the item (and which of its people
+ * acted) is that partner's business with the company, not the reader's — left out, the step kept.
+ */
+function withoutOtherPartners(data: Record<string, unknown>, reader: string): Record<string, unknown> {
+  const out = { ...data };
+  const othersStep = typeof out.partnerId === 'string' && out.partnerId !== reader;
+  if (othersStep) delete out.partnerId;
+  if (typeof out.previousPartnerId === 'string' && out.previousPartnerId !== reader) delete out.previousPartnerId;
+  for (const by of ['updatedBy', 'changedBy'] as const) {
+    const v = out[by];
+    if (typeof v === 'string' && ((v.startsWith('partner:') && v !== `partner:${reader}`) || (othersStep && by === 'changedBy'))) delete out[by];
+  }
+  return out;
+}
+
 /** Each episode's opening, stage moves and closing (as of `asOf`), folded into its header. */
-async function episodeHeaders(manager: EntityManager, table: string, episodeIds: string[], asOf: Date | undefined): Promise<Map<string, TimelineEpisode>> {
+async function episodeHeaders(
+  manager: EntityManager,
+  table: string,
+  episodeIds: string[],
+  asOf: Date | undefined,
+  partnerId?: string,
+): Promise<Map<string, TimelineEpisode>> {
   const headers = new Map<string, TimelineEpisode>();
   if (episodeIds.length === 0) return headers;
   const params: unknown[] = [episodeIds];
@@ -194,7 +216,7 @@ async function episodeHeaders(manager: EntityManager, table: string, episodeIds:
       episode.caseEpisodeId = String(d.caseEpisodeId);
     } else if ((RETURN_STEP_KINDS as readonly string[]).includes(e.kind)) {
       const { episodeId: _e, customerId: _c, ...rest } = d;
-      (episode.returnSteps ??= []).push({ kind: e.kind, at: stepTime(e.kind, d), data: rest });
+      (episode.returnSteps ??= []).push({ kind: e.kind, at: stepTime(e.kind, d), data: partnerId ? withoutOtherPartners(rest, partnerId) : rest });
     } else if (e.kind === 'CaseReopened') {
       // The case's episode is open again (until its next closing).
       delete episode.closed;
