@@ -216,14 +216,14 @@ export const UNAVAILABLE_KPIS: readonly UnavailableKpi[] = [
     perspective: 'financial',
     name: 'Customer lifetime value',
     reason:
-      'the CLV model (services/analytics/src/value) scores each customer as of its latest fit, not per period: it keeps no dated history a trend per period could be read from, and refitting it per period inside GET /kpis is not done — see GET /customer-value',
+      'the CLV model (services/analytics/src/value) scores each customer as of its latest fit, not per period: it keeps no dated history a trend per period could be read from, and refitting it per period inside GET /kpis is not done — see the customer value routes (services/analytics/src/value)',
   },
   {
     key: 'profitability',
     perspective: 'financial',
     name: 'Profitability',
     reason:
-      'the profitability module (services/analytics/src/profitability) is not fed into these dated KPI facts yet; no per-period margin is kept here — see its own routes',
+      'the profitability module (services/analytics/src/profitability) (GET /profitability) computes margins over a window with configured unit costs; it is not fed into these dated KPI facts, so no per-period trend is computed here',
   },
   {
     key: 'sla-attainment',
