@@ -95,6 +95,14 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
     const kase = (await commands.episodes.open(budi, 'case', { customerId: a, name: 'Door rattles', channel: 'phone' })).id;
     await commands.episodes.recordInteraction(budi, kase, { channel: 'phone', direction: 'inbound', action: 'complaint taken', response: 'fixed by phone' });
     await commands.episodes.close(budi, kase, { outcome: 'resolved' });
+    // A second case solved at the first contact, rated 5 by the customer, then reopened: it counts
+    // against first-contact resolution and in the reopen rate; the answer counts in satisfaction.
+    const second = (await commands.episodes.open(budi, 'case', { customerId: a, name: 'Mirror loose', channel: 'phone' })).id;
+    await commands.episodes.recordInteraction(budi, second, { channel: 'phone', direction: 'inbound', action: 'complaint taken', response: 'fixed by phone' });
+    await commands.episodes.close(budi, second, { outcome: 'resolved' });
+    const { resolvedAt } = await commands.caseSatisfaction.surveyOf(budi, second);
+    await commands.caseSatisfaction.rate(second, { customerId: a, score: 5, resolvedAt });
+    await commands.cases.reopen(budi, second, { reason: 'the mirror fell off again' });
     const touch = (await commands.episodes.open(maya, 'campaign', { customerId: b, name: 'Spring offer', channel: 'email' })).id;
     await commands.episodes.recordInteraction(maya, touch, { channel: 'email', direction: 'inbound', action: 'replied', response: 'interested' });
     const activity = await commands.activities.plan(sari, { kind: 'call', customerId: a, subject: 'follow up', dueAt: '2026-02-06T09:00:00.000Z' });
@@ -127,7 +135,9 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
     waitFor(
       async () => {
         const r = await call('/kpis?period=month&from=2026-02-01&to=2026-02-28&asOf=2026-03-01T00:00:00Z');
-        return r.status === 200 && kpiPeriods(r.body as unknown as KpisView, 'activities-per-owner')[0].value === 1;
+        // v2 of the facts (with the contact centre's) is built beside v1 and switched to once caught up.
+        const view = r.body as unknown as KpisView;
+        return r.status === 200 && view.source.version === 2 && kpiPeriods(view, 'activities-per-owner')[0].value === 1;
       },
       30000,
       'the facts to reach analytics',
@@ -142,7 +152,7 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
         from: '2026-01-01',
         to: '2026-02-28',
         asOf: '2026-03-01T00:00:00.000Z',
-        source: { readModel: 'analytics.kpi-facts', version: 1 },
+        source: { readModel: 'analytics.kpi-facts', version: 2 },
       });
       // December's one buyer (the steady customer) came back in January; of January's three (steady, a, b) two in February (b's order was cancelled).
       expect(kpiPeriods(view, 'retention').map((p) => [p.period, p.value, p.basis, p.change])).toEqual([
@@ -157,12 +167,19 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
       expect(revenue[0].byCurrency?.IDR).toBe(22_000_000);
       expect(revenue[1].byCurrency?.IDR).toBe(23_000_000);
       expect(revenue[0].value).toBeNull();
-      expect(kpiPeriods(view, 'first-contact-resolution')[1]).toMatchObject({ value: 1, basis: 1 });
+      // Two cases resolved in February at the first contact, one reopened since: 1/2.
+      expect(kpiPeriods(view, 'first-contact-resolution')[1]).toMatchObject({ value: 0.5, basis: 2 });
+      expect(kpiPeriods(view, 'reopen-rate')[1]).toMatchObject({ value: 0.5, basis: 2 });
+      expect(kpiPeriods(view, 'satisfaction').map((p) => [p.value, p.basis])).toEqual([
+        [null, 0],
+        [1, 1],
+      ]);
+      expect(kpiPeriods(view, 'satisfaction-score')[1]).toMatchObject({ value: 5, basis: 1 });
       expect(kpiPeriods(view, 'campaign-response')[1]).toMatchObject({ value: 1, basis: 1 });
       expect(kpiPeriods(view, 'activities-per-owner')[1]).toMatchObject({ value: 1, byOwner: { sari: 1 } });
       expect(kpiPeriods(view, 'quote-to-order-days')[1]).toMatchObject({ value: null, basis: 0 });
       const unavailable = view.kpis.filter((k) => !k.available);
-      expect(unavailable.map((k) => k.key).sort()).toEqual(['clv', 'profitability', 'satisfaction', 'share-of-wallet', 'sla-attainment']);
+      expect(unavailable.map((k) => k.key).sort()).toEqual(['clv', 'profitability', 'share-of-wallet', 'sla-attainment']);
       expect(unavailable.every((k) => !('periods' in k) && 'reason' in k)).toBe(true);
     });
 
@@ -261,13 +278,16 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
       await caughtUp();
       const r = await call('/read-models', admin);
       expect(r.status).toBe(200);
-      const [v1] = (r.body.readModels as Record<string, unknown>[]).filter((v) => v.readModel === 'analytics.kpi-facts');
-      expect(v1).toMatchObject({ version: 1, state: 'serving', runner: 'live', parked: 0 });
-      expect(v1.eventsApplied as number).toBeGreaterThanOrEqual(22);
-      expect(v1.position).toMatch(/^\d+\/\d+$/);
+      const kpiFacts = (r.body.readModels as Record<string, unknown>[]).filter((v) => v.readModel === 'analytics.kpi-facts');
+      // v2 (with the contact centre's facts) was built beside v1 and switched to; v1 is retired.
+      const v2 = kpiFacts.find((v) => v.version === 2)!;
+      expect(v2).toMatchObject({ version: 2, state: 'serving', runner: 'live', parked: 0 });
+      expect(v2.eventsApplied as number).toBeGreaterThanOrEqual(22);
+      expect(v2.position).toMatch(/^\d+\/\d+$/);
+      expect(kpiFacts.find((v) => v.version === 1)).toMatchObject({ state: 'retired' });
       const metrics = await (await fetch(`${base}/metrics`)).text();
-      expect(metrics).toMatch(/crm_read_model_version_serving\{read_model="analytics.kpi-facts",version="1"[^}]*\} 1/);
-      expect(metrics).toMatch(/crm_read_model_version_progress\{read_model="analytics.kpi-facts",version="1"[^}]*\} 1/);
+      expect(metrics).toMatch(/crm_read_model_version_serving\{read_model="analytics.kpi-facts",version="2"[^}]*\} 1/);
+      expect(metrics).toMatch(/crm_read_model_version_progress\{read_model="analytics.kpi-facts",version="2"[^}]*\} 1/);
     });
 
     it('is for admins: other staff get 403, partners 403, no token 401', async () => {

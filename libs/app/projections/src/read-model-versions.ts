@@ -256,14 +256,21 @@ export class ReadModelVersions {
       if (theirs?.lastPosition && (!mine || parsePosition(mine).prepare < parsePosition(theirs.lastPosition).prepare)) return false;
     }
     const at = this.now();
-    await this.dataSource.query(
-      `UPDATE ${this.pointer}
-          SET state = CASE WHEN version = $2 THEN 'serving' ELSE 'retired' END,
-              switched_at = CASE WHEN version = $2 THEN $3::timestamptz ELSE switched_at END,
-              retired_at = CASE WHEN version = $2 THEN retired_at ELSE $3::timestamptz END
-        WHERE read_model = $1 AND (version = $2 OR state = 'serving' OR (state = 'building' AND version < $2))`,
-      [readModel, candidate.version, at],
-    );
+    // Two statements in one transaction (readers see both or neither): one UPDATE of both rows
+    // trips the one-serving unique index, which is checked row by row, whenever the new row is
+    // updated before the old one (it was, on PGlite and PostgreSQL alike: no switch ever happened).
+    await this.dataSource.transaction(async (m) => {
+      await m.query(
+        `UPDATE ${this.pointer} SET state = 'retired', retired_at = $3::timestamptz
+          WHERE read_model = $1 AND version <> $2 AND (state = 'serving' OR (state = 'building' AND version < $2))`,
+        [readModel, candidate.version, at],
+      );
+      await m.query(`UPDATE ${this.pointer} SET state = 'serving', switched_at = $3::timestamptz WHERE read_model = $1 AND version = $2`, [
+        readModel,
+        candidate.version,
+        at,
+      ]);
+    });
     for (const r of rows) {
       if (r.version === candidate.version || (r.state !== 'serving' && r.state !== 'building')) continue;
       const name = `${readModel}@v${r.version}`;

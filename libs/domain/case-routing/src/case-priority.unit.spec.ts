@@ -68,9 +68,40 @@ describe('queue priority', () => {
       slaPoints: 38,
       severity: 'major',
       severityPoints: 10,
+      casePriority: 'normal',
+      casePriorityPoints: 0,
       waitingMinutes: 60,
       waitingPoints: 0.5,
     });
     expect(r.priority).toBe(78.5);
+  });
+
+  describe("the case's own priority", () => {
+    const p = (tier: 'platinum' | 'gold' | 'silver' | 'bronze', casePriorityLevel: 'low' | 'normal' | 'high' | 'urgent' | undefined, minutes: number) =>
+      casePriority({ tier, casePriority: casePriorityLevel, waitingSince: waited(minutes) }, now);
+
+    it('given two bronze cases, when one is urgent and the other normal, then the urgent one is offered first even if it waited less', () => {
+      expect(p('bronze', 'urgent', 1).priority).toBeGreaterThan(p('bronze', 'normal', 300).priority);
+      expect(p('bronze', 'high', 1).priority).toBeGreaterThan(p('bronze', 'normal', 300).priority);
+      expect(p('bronze', 'normal', 1).priority).toBeGreaterThan(p('bronze', 'low', 300).priority);
+    });
+
+    it("given equal case priorities, a platinum customer still overtakes a bronze one (the issue's rule)", () => {
+      for (const level of ['low', 'normal', 'high', 'urgent'] as const) {
+        expect(p('platinum', level, 1).priority).toBeGreaterThan(p('bronze', level, 300).priority);
+      }
+    });
+
+    it('does not swamp the tier: an urgent bronze case stays behind a normal platinum one', () => {
+      expect(p('bronze', 'urgent', 300).priority).toBeLessThan(p('platinum', 'normal', 1).priority);
+    });
+
+    it('a case with no priority counts as normal (0 points), and the parts and the reason say so', () => {
+      const r = p('gold', undefined, 0);
+      expect(r.parts).toMatchObject({ casePriority: 'normal', casePriorityPoints: 0 });
+      expect(p('gold', 'urgent', 0).parts).toMatchObject({ casePriority: 'urgent', casePriorityPoints: 20 });
+      expect(p('gold', 'low', 0).priority).toBe(25);
+      expect(describePriority(p('gold', 'high', 0))).toContain('high priority 10');
+    });
   });
 });

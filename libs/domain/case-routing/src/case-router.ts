@@ -1,4 +1,4 @@
-import type { AgentPresence, CaseSeverity, CustomerValueTier } from '@crm/kernel';
+import type { AgentPresence, CasePriority as CasePriorityLevel, CaseSeverity, CustomerValueTier } from '@crm/kernel';
 import type { AgentSkill } from './agent';
 import { casePriority, describePriority, type CasePriority } from './case-priority';
 import { requiredSkills, type RequiredSkill, type RoutingRule } from './routing-rules';
@@ -24,6 +24,8 @@ export interface WaitingCase {
   team?: string | null;
   category?: string | null;
   severity?: CaseSeverity | null;
+  /** The case's own priority (low … urgent); null: normal. */
+  casePriority?: CasePriorityLevel | null;
   tier?: CustomerValueTier | null;
   slaMinutesLeft?: number | null;
   waitingSince: string;
@@ -72,7 +74,13 @@ export interface Unrouted {
 /** The waiting cases in queue order, each with its priority. */
 export function queueOrder(cases: readonly WaitingCase[], now: Date): QueuedCase[] {
   return cases
-    .map((c) => ({ ...c, score: casePriority({ tier: c.tier, slaMinutesLeft: c.slaMinutesLeft, severity: c.severity, waitingSince: c.waitingSince }, now) }))
+    .map((c) => ({
+      ...c,
+      score: casePriority(
+        { tier: c.tier, slaMinutesLeft: c.slaMinutesLeft, severity: c.severity, casePriority: c.casePriority, waitingSince: c.waitingSince },
+        now,
+      ),
+    }))
     .sort(
       (a, b) =>
         b.score.priority - a.score.priority ||

@@ -108,7 +108,15 @@ describe('the router', () => {
   it('the reason names the priority and its parts', () => {
     const [o] = route([waiting('e1', { tier: 'gold', severity: 'major', slaMinutesLeft: 60, waitingSince: ago(60) })], [agent('a')]).offers;
     expect(o.priority.priority).toBe(78.5);
-    expect(o.reason).toContain('priority 78.5: gold 30 + 60 min of SLA left 38 + major 10 + waited 60 min 0.5');
+    expect(o.reason).toContain('priority 78.5: gold 30 + 60 min of SLA left 38 + major 10 + normal priority 0 + waited 60 min 0.5');
     expect(o.reason.length).toBeLessThanOrEqual(1000);
+  });
+
+  it('given two waiting bronze cases and one agent, the urgent case is offered before the normal one that waited longer', () => {
+    const r = route(
+      [waiting('normal', { tier: 'bronze', waitingSince: ago(120) }), waiting('urgent', { tier: 'bronze', casePriority: 'urgent', waitingSince: ago(1) })],
+      [agent('a', { capacity: 1 })],
+    );
+    expect(r.offers.map((o) => o.episodeId)).toEqual(['urgent']);
   });
 });

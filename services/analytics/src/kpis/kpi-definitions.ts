@@ -28,7 +28,7 @@ export interface KpiPeriod {
 }
 
 export type Perspective = 'customer' | 'financial' | 'process' | 'people';
-export type KpiUnit = 'ratio' | 'minor-units' | 'days' | 'count';
+export type KpiUnit = 'ratio' | 'minor-units' | 'days' | 'count' | 'score';
 
 /** A KPI's figure for one period. `value` null: nothing to measure in it (e.g. no case closed). */
 export interface KpiFigure {
@@ -103,16 +103,52 @@ export function revenue(facts: readonly KpiFact[], p: KpiPeriod): KpiFigure {
 
 /**
  * First-contact resolution: of the cases closed as `resolved` in the period, the share with at most
- * one interaction recorded before their closing (solved at the first contact).
+ * one interaction recorded before their closing (solved at the first contact) and not reopened
+ * after it (`CaseReopened`, recorded by `asOf`): a case the customer had to come back about was not
+ * solved at the first contact, whenever the reopening came.
  */
 export function firstContactResolution(facts: readonly KpiFact[], p: KpiPeriod): KpiFigure {
   const cases = new Set(facts.filter((f) => f.kind === 'episode-opened' && f.detail === 'case').map((f) => f.episodeId));
   const resolved = facts.filter((f) => f.kind === 'episode-closed' && f.detail === 'resolved' && cases.has(f.episodeId) && within(f, p));
   if (resolved.length === 0) return { value: null, basis: 0 };
+  const reopened = (closing: KpiFact) =>
+    facts.some((f) => f.kind === 'case-reopened' && f.episodeId === closing.episodeId && f.occurredAt >= closing.occurredAt);
   const atFirst = resolved.filter(
-    (closing) => facts.filter((f) => f.kind === 'interaction' && f.episodeId === closing.episodeId && f.occurredAt <= closing.occurredAt).length <= 1,
+    (closing) =>
+      !reopened(closing) &&
+      facts.filter((f) => f.kind === 'interaction' && f.episodeId === closing.episodeId && f.occurredAt <= closing.occurredAt).length <= 1,
   );
   return { value: atFirst.length / resolved.length, basis: resolved.length };
+}
+
+/**
+ * Reopen rate: of the cases closed as `resolved` in the period, the share reopened after that
+ * closing (`CaseReopened`, whenever it came, as recorded by `asOf`).
+ */
+export function reopenRate(facts: readonly KpiFact[], p: KpiPeriod): KpiFigure {
+  const cases = new Set(facts.filter((f) => f.kind === 'episode-opened' && f.detail === 'case').map((f) => f.episodeId));
+  const resolved = facts.filter((f) => f.kind === 'episode-closed' && f.detail === 'resolved' && cases.has(f.episodeId) && within(f, p));
+  if (resolved.length === 0) return { value: null, basis: 0 };
+  const reopened = resolved.filter((closing) =>
+    facts.some((f) => f.kind === 'case-reopened' && f.episodeId === closing.episodeId && f.occurredAt >= closing.occurredAt),
+  );
+  return { value: reopened.length / resolved.length, basis: resolved.length };
+}
+
+const answersIn = (facts: readonly KpiFact[], p: KpiPeriod) => facts.filter((f) => f.kind === 'satisfaction-rated' && f.amount !== null && within(f, p));
+
+/** Satisfaction (CSAT): of the satisfaction answers (`CaseSatisfactionRated`, 1–5) given in the period, the share scoring 4 or 5. */
+export function satisfaction(facts: readonly KpiFact[], p: KpiPeriod): KpiFigure {
+  const answers = answersIn(facts, p);
+  if (answers.length === 0) return { value: null, basis: 0 };
+  return { value: answers.filter((a) => a.amount! >= 4).length / answers.length, basis: answers.length };
+}
+
+/** Average satisfaction score: the mean score (1–5) of the answers given in the period. */
+export function satisfactionScore(facts: readonly KpiFact[], p: KpiPeriod): KpiFigure {
+  const answers = answersIn(facts, p);
+  if (answers.length === 0) return { value: null, basis: 0 };
+  return { value: answers.reduce((sum, a) => sum + a.amount!, 0) / answers.length, basis: answers.length };
 }
 
 /** Quote-to-order time: the median of days from a quote's first draft to the order placed from it, over orders dated in the period. */
@@ -151,8 +187,17 @@ export function median(values: readonly number[]): number | null {
 export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
   { key: 'retention', perspective: 'customer', name: 'Customer retention', unit: 'ratio', compute: retention },
   { key: 'churn', perspective: 'customer', name: 'Customer churn', unit: 'ratio', compute: churn },
+  {
+    key: 'satisfaction',
+    perspective: 'customer',
+    name: 'Customer satisfaction (CSAT: share of answers 4–5)',
+    unit: 'ratio',
+    compute: (f, p) => satisfaction(f, p),
+  },
+  { key: 'satisfaction-score', perspective: 'customer', name: 'Average satisfaction score (1–5)', unit: 'score', compute: (f, p) => satisfactionScore(f, p) },
   { key: 'revenue', perspective: 'financial', name: 'Revenue net of returns', unit: 'minor-units', compute: (f, p) => revenue(f, p) },
   { key: 'first-contact-resolution', perspective: 'process', name: 'First-contact resolution', unit: 'ratio', compute: (f, p) => firstContactResolution(f, p) },
+  { key: 'reopen-rate', perspective: 'process', name: 'Case reopen rate', unit: 'ratio', compute: (f, p) => reopenRate(f, p) },
   { key: 'quote-to-order-days', perspective: 'process', name: 'Quote-to-order time (median days)', unit: 'days', compute: (f, p) => quoteToOrderDays(f, p) },
   { key: 'campaign-response', perspective: 'process', name: 'Campaign response rate', unit: 'ratio', compute: (f, p) => campaignResponse(f, p) },
   { key: 'activities-per-owner', perspective: 'people', name: 'Completed activities per owner', unit: 'count', compute: (f, p) => activitiesPerOwner(f, p) },
@@ -164,17 +209,29 @@ export const UNAVAILABLE_KPIS: readonly UnavailableKpi[] = [
     key: 'share-of-wallet',
     perspective: 'customer',
     name: 'Share of wallet',
-    reason: "needs the customer's total spend in the category, which no event records (only what they buy from us)",
+    reason: "needs the customer's total spend in the category (at us and at competitors), which no event records: orders record only what they buy from us",
   },
-  { key: 'satisfaction', perspective: 'customer', name: 'Customer satisfaction', reason: 'no survey or satisfaction event exists yet' },
   {
     key: 'clv',
     perspective: 'financial',
     name: 'Customer lifetime value',
-    reason: 'the CLV model (issue 11, BG/NBD and Gamma-Gamma) is not part of these KPIs yet',
+    reason:
+      'the CLV model (services/analytics/src/value) scores each customer as of its latest fit, not per period: it keeps no dated history a trend per period could be read from, and refitting it per period inside GET /kpis is not done — see the customer value routes (services/analytics/src/value)',
   },
-  { key: 'profitability', perspective: 'financial', name: 'Profitability', reason: 'no cost of goods or cost-to-serve is recorded: revenue only' },
-  { key: 'sla-attainment', perspective: 'process', name: 'SLA attainment', reason: 'service levels (targets per case) do not exist before the service issue' },
+  {
+    key: 'profitability',
+    perspective: 'financial',
+    name: 'Profitability',
+    reason:
+      'the profitability module (services/analytics/src/profitability) (GET /profitability) computes margins over a window with configured unit costs; it is not fed into these dated KPI facts, so no per-period trend is computed here',
+  },
+  {
+    key: 'sla-attainment',
+    perspective: 'process',
+    name: 'SLA attainment',
+    reason:
+      "service levels record CaseSlaWarning/CaseSlaBreached, but analytics' KPI facts do not keep them nor which SLA clocks stopped (responded/resolved) yet, so met and missed clocks cannot be counted from analytics' own read models",
+  },
 ];
 
 export interface KpiPeriodValue extends KpiFigure {

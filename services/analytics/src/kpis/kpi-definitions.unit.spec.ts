@@ -6,8 +6,11 @@ import {
   firstContactResolution,
   median,
   quoteToOrderDays,
+  reopenRate,
   retention,
   revenue,
+  satisfaction,
+  satisfactionScore,
   type KpiFact,
   type KpiPeriod,
 } from './kpi-definitions';
@@ -73,10 +76,10 @@ describe('financial perspective: revenue', () => {
 });
 
 describe('process perspective', () => {
+  const opened = (id: string, type = 'case') => fact({ kind: 'episode-opened', episodeId: id, detail: type, occurredAt: '2026-01-02T00:00:00.000Z' });
+  const interaction = (id: string, at: string) => fact({ kind: 'interaction', episodeId: id, detail: 'inbound', occurredAt: at });
+  const closed = (id: string, outcome: string, at: string) => fact({ kind: 'episode-closed', episodeId: id, detail: outcome, occurredAt: at });
   it('first-contact resolution: resolved cases closed in the period with at most one interaction before closing', () => {
-    const opened = (id: string, type = 'case') => fact({ kind: 'episode-opened', episodeId: id, detail: type, occurredAt: '2026-01-02T00:00:00.000Z' });
-    const interaction = (id: string, at: string) => fact({ kind: 'interaction', episodeId: id, detail: 'inbound', occurredAt: at });
-    const closed = (id: string, outcome: string, at: string) => fact({ kind: 'episode-closed', episodeId: id, detail: outcome, occurredAt: at });
     const facts = [
       opened('k1'),
       interaction('k1', '2026-01-03T00:00:00.000Z'),
@@ -95,6 +98,65 @@ describe('process perspective', () => {
     ];
     expect(firstContactResolution(facts, jan)).toEqual({ value: 2 / 3, basis: 3 });
     expect(firstContactResolution(facts, feb)).toEqual({ value: null, basis: 0 });
+  });
+
+  describe('reopened cases', () => {
+    const reopened = (episodeId: string, occurredAt: string) => fact({ kind: 'case-reopened', episodeId, occurredAt });
+    // k1 and k3 resolved at the first contact; k3 is reopened in February (after its January closing).
+    const facts = [
+      opened('k1'),
+      interaction('k1', '2026-01-03T00:00:00.000Z'),
+      closed('k1', 'resolved', '2026-01-03T01:00:00.000Z'),
+      opened('k3'),
+      closed('k3', 'resolved', '2026-01-06T00:00:00.000Z'),
+      reopened('k3', '2026-02-02T00:00:00.000Z'),
+    ];
+
+    it('given a case resolved at the first contact, when it is reopened later, then it no longer counts as a first-contact resolution', () => {
+      expect(firstContactResolution(facts, jan)).toEqual({ value: 1 / 2, basis: 2 });
+      // Without the reopening both counted.
+      expect(firstContactResolution(facts.slice(0, -1), jan)).toEqual({ value: 1, basis: 2 });
+    });
+
+    it('reopen rate: of the cases resolved in the period, the share reopened after that closing', () => {
+      expect(reopenRate(facts, jan)).toEqual({ value: 1 / 2, basis: 2 });
+      expect(reopenRate(facts.slice(0, -1), jan)).toEqual({ value: 0, basis: 2 });
+      expect(reopenRate(facts, feb)).toEqual({ value: null, basis: 0 });
+    });
+
+    it('a reopening before the closing it is compared with (an earlier cycle) does not count against that closing', () => {
+      const cycle = [
+        opened('k5'),
+        closed('k5', 'resolved', '2026-01-02T00:00:00.000Z'),
+        reopened('k5', '2026-01-03T00:00:00.000Z'),
+        closed('k5', 'resolved', '2026-02-04T00:00:00.000Z'),
+      ];
+      expect(reopenRate(cycle, jan)).toEqual({ value: 1, basis: 1 });
+      expect(reopenRate(cycle, feb)).toEqual({ value: 0, basis: 1 });
+    });
+  });
+
+  describe('satisfaction', () => {
+    const rated = (score: number, occurredAt: string) => fact({ kind: 'satisfaction-rated', episodeId: 'k1', amount: score, occurredAt });
+    const facts = [
+      rated(5, '2026-01-03T00:00:00.000Z'),
+      rated(4, '2026-01-04T00:00:00.000Z'),
+      rated(3, '2026-01-05T00:00:00.000Z'),
+      rated(1, '2026-01-31T23:59:59.000Z'),
+      rated(2, '2026-02-01T00:00:00.000Z'),
+    ];
+
+    it('given answers 5, 4, 3 and 1 in January, then CSAT is the share of 4–5 answers (2/4) and the average score 13/4', () => {
+      expect(satisfaction(facts, jan)).toEqual({ value: 0.5, basis: 4 });
+      expect(satisfactionScore(facts, jan)).toEqual({ value: 3.25, basis: 4 });
+    });
+
+    it('counts each answer in the period it was given in, and none is none', () => {
+      expect(satisfaction(facts, feb)).toEqual({ value: 0, basis: 1 });
+      expect(satisfactionScore(facts, feb)).toEqual({ value: 2, basis: 1 });
+      expect(satisfaction(facts, dec)).toEqual({ value: null, basis: 0 });
+      expect(satisfactionScore(facts, dec)).toEqual({ value: null, basis: 0 });
+    });
   });
 
   it('quote-to-order time: median days from the first draft to the order, over orders dated in the period', () => {
@@ -150,7 +212,8 @@ describe('computeKpis: every perspective, trends, and what is not available', ()
   it('lists the four perspectives in order, the unavailable KPIs with a reason and no number', () => {
     expect([...new Set(kpis.map((k) => k.perspective))]).toEqual(['customer', 'financial', 'process', 'people']);
     const unavailable = kpis.filter((k) => !k.available);
-    expect(unavailable.map((k) => k.key).sort()).toEqual(['clv', 'profitability', 'satisfaction', 'share-of-wallet', 'sla-attainment']);
+    expect(unavailable.map((k) => k.key).sort()).toEqual(['clv', 'profitability', 'share-of-wallet', 'sla-attainment']);
+    expect(kpis.filter((k) => k.available).map((k) => k.key)).toEqual(expect.arrayContaining(['satisfaction', 'satisfaction-score', 'reopen-rate']));
     for (const k of unavailable) {
       expect(k).not.toHaveProperty('periods');
       expect(k.available === false && k.reason.length).toBeGreaterThan(10);

@@ -2,16 +2,38 @@ import type { CrmIntegrationEvent } from '@crm/contracts';
 import { versionedProjection, versionedTable, type VersionedProjection } from '@crm/projections';
 
 export type KpiFactEvent = CrmIntegrationEvent<
-  'OrderPlaced' | 'OrderCancelled' | 'OrderReturned' | 'EpisodeOpened' | 'EpisodeClosed' | 'InteractionRecorded' | 'QuoteDrafted' | 'ActivityCompleted'
+  | 'OrderPlaced'
+  | 'OrderCancelled'
+  | 'OrderReturned'
+  | 'EpisodeOpened'
+  | 'EpisodeClosed'
+  | 'InteractionRecorded'
+  | 'QuoteDrafted'
+  | 'ActivityCompleted'
+  | 'CaseReopened'
+  | 'CaseSatisfactionRated'
 >;
 
 export const KPI_FACTS = 'analytics.kpi-facts';
 /** The version the code serves; a change to what facts are kept is a new version, built beside this one (docs/analytics.md, Replayable analytics). */
-export const KPI_FACTS_VERSION = 1;
+export const KPI_FACTS_VERSION = 2;
+/** v2 (issue 12) adds the contact centre's facts: case reopenings and satisfaction answers; v1 did not keep them. */
+const CONTACT_CENTRE_SINCE_VERSION = 2;
 
 /** One row per fact the KPIs count, with when it happened and when it was recorded (what `asOf` filters on). */
 export type KpiFactKind =
-  'order-placed' | 'order-cancelled' | 'order-returned' | 'episode-opened' | 'episode-closed' | 'interaction' | 'quote-drafted' | 'activity-completed';
+  | 'order-placed'
+  | 'order-cancelled'
+  | 'order-returned'
+  | 'episode-opened'
+  | 'episode-closed'
+  | 'interaction'
+  | 'quote-drafted'
+  | 'activity-completed'
+  /** v2: a closed case reopened (counts against first-contact resolution). */
+  | 'case-reopened'
+  /** v2: a CSAT answer, `amount` the score 1–5. */
+  | 'satisfaction-rated';
 
 /**
  * `analytics.kpi-facts@v<n>`: the dated facts the KPIs are computed from, one row per event (table
@@ -79,7 +101,18 @@ export function kpiFactsProjection(version: number = KPI_FACTS_VERSION): Version
       `CREATE INDEX IF NOT EXISTS kpi_facts_v${version}_kind_occurred ON ${table} (kind, occurred_at)`,
       `CREATE INDEX IF NOT EXISTS kpi_facts_v${version}_episode ON ${table} (episode_id)`,
     ],
-    handles: ['OrderPlaced', 'OrderCancelled', 'OrderReturned', 'EpisodeOpened', 'EpisodeClosed', 'InteractionRecorded', 'QuoteDrafted', 'ActivityCompleted'],
+    handles: [
+      'OrderPlaced',
+      'OrderCancelled',
+      'OrderReturned',
+      'EpisodeOpened',
+      'EpisodeClosed',
+      'InteractionRecorded',
+      'QuoteDrafted',
+      'ActivityCompleted',
+      // v1 is kept byte-for-byte what it was (it may still be serving while v2 builds beside it).
+      ...(version >= CONTACT_CENTRE_SINCE_VERSION ? (['CaseReopened', 'CaseSatisfactionRated'] as const) : []),
+    ],
     async apply(event, m) {
       switch (event.type) {
         case 'OrderPlaced': {
@@ -153,6 +186,19 @@ export function kpiFactsProjection(version: number = KPI_FACTS_VERSION): Version
             ref: event.data.activityId,
             actor: event.data.completedBy,
             episodeId: event.data.episodeId,
+          }));
+        case 'CaseReopened':
+          if (version < CONTACT_CENTRE_SINCE_VERSION) return;
+          return void (await insert(m, event, { kind: 'case-reopened', occurredAt: event.data.reopenedAt, episodeId: event.data.episodeId }));
+        case 'CaseSatisfactionRated':
+          if (version < CONTACT_CENTRE_SINCE_VERSION) return;
+          // The comment is personal data and no KPI needs it: only the score is kept.
+          return void (await insert(m, event, {
+            kind: 'satisfaction-rated',
+            occurredAt: event.data.ratedAt,
+            episodeId: event.data.episodeId,
+            ref: event.data.interactionId,
+            amount: event.data.score,
           }));
       }
     },

@@ -20,6 +20,8 @@ export const READ_MODEL_VERSIONS = Symbol('READ_MODEL_VERSIONS');
 export function analyticsVersionedReadModels(): VersionedProjection[] {
   return [
     kpiFactsProjection(1),
+    // v2 (issue 12): adds case reopenings and satisfaction answers; switched to once caught up
+    kpiFactsProjection(2),
     // contact-centre measures and efficiency (issue 12 §6)
     contactCentreFactsProjection(1),
   ];

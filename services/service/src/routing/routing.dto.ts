@@ -57,7 +57,7 @@ export class OfferDto {
   @ApiProperty({ example: 58.08 }) priority!: number;
   @ApiProperty({
     example:
-      'skills billing≥3 (has 4); least loaded 0/4; idle since 2026-03-01T09:00:00.000Z; priority 40.08: platinum 40 + SLA unknown 0 + minor 0 + waited 5 min 0.08',
+      'skills billing≥3 (has 4); least loaded 0/4; idle since 2026-03-01T09:00:00.000Z; priority 40.08: platinum 40 + SLA unknown 0 + minor 0 + normal priority 0 + waited 5 min 0.08',
   })
   reason!: string;
   @ApiProperty() offeredAt!: string;
@@ -83,6 +83,8 @@ export class PriorityPartsDto {
   @ApiProperty({ example: 0 }) slaPoints!: number;
   @ApiProperty({ enum: ['minor', 'major', 'critical'] }) severity!: string;
   @ApiProperty({ example: 0 }) severityPoints!: number;
+  @ApiProperty({ enum: ['low', 'normal', 'high', 'urgent'], description: "The case's own priority (normal unless changed)" }) casePriority!: string;
+  @ApiProperty({ example: 0, description: 'urgent 20, high 10, normal 0, low -5' }) casePriorityPoints!: number;
   @ApiProperty({ example: 5 }) waitingMinutes!: number;
   @ApiProperty({ example: 0.0769 }) waitingPoints!: number;
 }

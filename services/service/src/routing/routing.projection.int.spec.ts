@@ -51,13 +51,15 @@ describe('routing read model', () => {
       .when([opened(), opened(randomUUID(), { episodeType: 'opportunity' }), opened(randomUUID(), { owner: { kind: 'partner', partnerId: randomUUID() } })])
       .then(async (manager) => {
         expect((await waitingCases(manager)).map((c) => c.episodeId)).toEqual([episodeId]);
+        // A case nobody gave a priority counts as normal in the queue priority.
+        expect((await waitingCases(manager))[0].casePriority).toBeNull();
       });
   });
 
-  it('takes team, category and severity from the case details; null clears; the tier from analytics', async () => {
+  it('takes team, category, severity and priority from the case details; null clears; the tier from analytics', async () => {
     await given([opened()])
       .when([
-        details({ team: 'billing', category: 'refunds', severity: 'major' }),
+        details({ team: 'billing', category: 'refunds', severity: 'major', priority: 'urgent' }),
         details({ category: null }),
         {
           type: 'CustomerValueTierChanged',
@@ -66,7 +68,15 @@ describe('routing read model', () => {
       ])
       .then(async (manager) => {
         expect(await waitingCases(manager)).toEqual([
-          expect.objectContaining({ episodeId, team: 'billing', category: null, severity: 'major', tier: 'gold', hasPendingOffer: false }),
+          expect.objectContaining({
+            episodeId,
+            team: 'billing',
+            category: null,
+            severity: 'major',
+            casePriority: 'urgent',
+            tier: 'gold',
+            hasPendingOffer: false,
+          }),
         ]);
       });
   });

@@ -1,5 +1,5 @@
 import type { AgentCandidate, WaitingCase } from '@crm/case-routing';
-import type { AgentPresence, CaseSeverity, CustomerValueTier } from '@crm/kernel';
+import type { AgentPresence, CasePriority as CasePriorityLevel, CaseSeverity, CustomerValueTier } from '@crm/kernel';
 import type { EntityManager } from 'typeorm';
 import { RoutingAgentRow, RoutingCaseRow, RoutingCustomerTierRow, RoutingOfferRow } from './routing.entities';
 
@@ -128,7 +128,14 @@ export async function waitingCases(manager: EntityManager, limit = 1000): Promis
     .getRepository(RoutingCaseRow)
     .createQueryBuilder('c')
     .leftJoin(RoutingCustomerTierRow, 't', 't.customer_id = c.customer_id')
-    .select(['c.episode_id AS episode_id', 'c.customer_id AS customer_id', 'c.team AS team', 'c.category AS category', 'c.severity AS severity'])
+    .select([
+      'c.episode_id AS episode_id',
+      'c.customer_id AS customer_id',
+      'c.team AS team',
+      'c.category AS category',
+      'c.severity AS severity',
+      'c.case_priority AS case_priority',
+    ])
     .addSelect([
       'c.opened_at AS opened_at',
       'c.waiting_since AS waiting_since',
@@ -146,6 +153,7 @@ export async function waitingCases(manager: EntityManager, limit = 1000): Promis
       team: string | null;
       category: string | null;
       severity: string | null;
+      case_priority: string | null;
       opened_at: Date;
       waiting_since: Date;
       pending_offer_id: string | null;
@@ -158,6 +166,7 @@ export async function waitingCases(manager: EntityManager, limit = 1000): Promis
     team: r.team,
     category: r.category,
     severity: r.severity as CaseSeverity | null,
+    casePriority: r.case_priority as CasePriorityLevel | null,
     tier: r.tier as CustomerValueTier | null,
     openedAt: new Date(r.opened_at).toISOString(),
     waitingSince: new Date(r.waiting_since).toISOString(),

@@ -53,7 +53,7 @@ export class KpisController {
               key: { type: 'string', example: 'retention' },
               perspective: { type: 'string', enum: ['customer', 'financial', 'process', 'people'] },
               name: { type: 'string' },
-              unit: { type: 'string', enum: ['ratio', 'minor-units', 'days', 'count'] },
+              unit: { type: 'string', enum: ['ratio', 'minor-units', 'days', 'count', 'score'] },
               available: { type: 'boolean' },
               reason: { type: 'string', description: 'When not available: which source is missing' },
               periods: { type: 'array', items: PERIOD_VALUE },
