@@ -6,6 +6,7 @@ import { caseServiceLevelsProjection } from './service-levels/case-service-level
 import { routingProjection } from './routing/routing.projection';
 import { orderListProjection } from '@crm/relationship-read-models';
 import { callLogProjection } from './channels/telephony/call-log.projection';
+import { escalationInboxProjection } from './service-levels/escalation-inbox.projection';
 
 /** The shared relationship read models, and service's own. */
 export const customerServiceReadModels = serviceReadModels('service', [
@@ -18,5 +19,7 @@ export const customerServiceReadModels = serviceReadModels('service', [
   // the channels (issue 12 §2): the orders list (the IVR's order status) and the call log (IVR containment)
   orderListProjection('service'),
   callLogProjection(),
+  // service levels (issue 12 §4): the SLA escalation executor's inbox (a work table)
+  escalationInboxProjection(),
 ]);
 export const { readModels, registry } = customerServiceReadModels;
