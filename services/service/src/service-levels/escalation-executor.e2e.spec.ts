@@ -158,4 +158,42 @@ describe('SLA escalation executor (embedded)', () => {
     expect((await svc.executor.tick()).settled).toEqual([]);
     expect(await changes()).toHaveLength(1);
   });
+
+  it('a case resolved between the breach and the tick: nothing, settled with why', async () => {
+    clock.set(plus(20));
+    const commands = createRelationshipCommands(svc.platform.eventStore, { clock });
+    const customerId = (await commands.customers.register(agent, { kind: 'person', name: 'Quick Fix' })).id;
+    await svc.platform.eventStore.appendToStream(
+      `customervalue-${customerId}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'CustomerValueTierChanged',
+          data: { customerId, tier: 'platinum', clv: 100000, rank: 1, customers: 10, reportingCurrency: 'EUR', modelFittedAt: T0, assignedAt: T0 },
+          metadata: { correlationId: 'tier', causationId: 'tier', occurredAt: T0, actor: { type: 'system', id: 'analytics' } },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    const caseId = String((await svc.call('POST', '/cases', { customerId, name: 'Fixed already', channel: 'phone' })).body.episodeId);
+    await eventually(
+      () => svc.call('GET', `/cases/${caseId}/service-levels`).then((r) => r.body as { policyId?: string }),
+      (b) => b.policyId === 'platinum',
+    );
+    clock.set(plus(31));
+    await eventually(
+      async () => {
+        await svc.timer.tick();
+        return inbox(caseId);
+      },
+      (rows) => rows.length === 2,
+    );
+    expect((await svc.call('POST', `/cases/${caseId}/resolve`, { outcome: 'resolved', reason: 'replaced the cable' })).status).toBe(200);
+    await svc.executor.tick();
+    expect((await inbox(caseId)).map((r) => [r.rule_id, r.outcome])).toEqual([
+      ['platinum-to-seniors', 'skipped: case resolved'],
+      ['tell-the-lead', 'skipped: case resolved'],
+    ]);
+    expect((await svc.call('GET', `/cases/${caseId}`)).body.team).toBeNull();
+  });
 });
