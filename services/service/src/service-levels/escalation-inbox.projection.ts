@@ -65,16 +65,22 @@ export function escalationInboxProjection(): Projection<CrmIntegrationEvent<'Cas
   };
 }
 
+/** The breached clock's due time, from the SLA read model (another projection's table, same schema). */
+const slaClockDueAt = (manager: EntityManager) => async (episodeId: string, metric: string, cycle: number) =>
+  (await manager.getRepository(CaseSlaClockRow).findOneBy({ episodeId, metric, cycle }))?.dueAt ?? null;
+
 /** The inbox on the service's read-model database. */
-export function escalationInbox(manager: EntityManager): EscalationInbox {
+export function escalationInbox(
+  manager: EntityManager,
+  dueAtOf: (episodeId: string, metric: string, cycle: number) => Promise<Date | null> = slaClockDueAt(manager),
+): EscalationInbox {
   const rows = manager.getRepository(EscalationInboxRow);
   return {
     async pending(limit) {
       const found = await rows.find({ where: { settledAt: IsNull() }, order: { escalatedAt: 'ASC', key: 'ASC' }, take: limit });
-      const clocks = manager.getRepository(CaseSlaClockRow);
       const pending: PendingEscalation[] = [];
       for (const r of found) {
-        const clock = await clocks.findOneBy({ episodeId: r.episodeId, metric: r.metric, cycle: r.cycle });
+        const dueAt = await dueAtOf(r.episodeId, r.metric, r.cycle);
         pending.push({
           key: r.key,
           episodeId: r.episodeId,
@@ -86,7 +92,7 @@ export function escalationInbox(manager: EntityManager): EscalationInbox {
           ...(r.team !== null && { team: r.team }),
           ...(r.notify !== null && { notify: r.notify }),
           escalatedAt: r.escalatedAt.toISOString(),
-          ...(clock?.dueAt && { dueAt: clock.dueAt.toISOString() }),
+          ...(dueAt && { dueAt: dueAt.toISOString() }),
           attempts: r.attempts,
         });
       }
