@@ -7,6 +7,7 @@ import { routingProjection } from './routing/routing.projection';
 import { orderListProjection } from '@crm/relationship-read-models';
 import { callLogProjection } from './channels/telephony/call-log.projection';
 import { returnListProjection } from './returns/return-list.projection';
+import { escalationInboxProjection } from './service-levels/escalation-inbox.projection';
 
 /** The shared relationship read models, and service's own. */
 export const customerServiceReadModels = serviceReadModels('service', [
@@ -21,5 +22,7 @@ export const customerServiceReadModels = serviceReadModels('service', [
   callLogProjection(),
   // returns and repairs (issue 12 §5): the returns list, and the to-dos of the case following its return
   returnListProjection('service'),
+  // service levels (issue 12 §4): the SLA escalation executor's inbox (a work table)
+  escalationInboxProjection(),
 ]);
 export const { readModels, registry } = customerServiceReadModels;

@@ -9,6 +9,7 @@ import { surveyLinksProvider } from './satisfaction/survey-links.provider';
 import { ServiceLevelsController } from './service-levels/service-levels.controller';
 import { serviceLevelCommandsProvider } from './service-levels/service-levels.providers';
 import { SlaTimerService } from './service-levels/sla-timer.service';
+import { EscalationExecutorService } from './service-levels/escalation-executor.service';
 import { ListCasesController } from './cases/list-cases/list-cases.controller';
 import { WorkCaseController } from './cases/work-case/work-case.controller';
 import { AgentsController, TeamsController } from './agents/agents.controller';
@@ -55,6 +56,8 @@ import { CaseFollowsReturnService } from './returns/case-follows-return.service'
     // service levels (issue 12 §4): the commands and the durable SLA timer
     serviceLevelCommandsProvider,
     SlaTimerService,
+    // service levels (issue 12 §4): the executor that carries out each CaseEscalated once
+    EscalationExecutorService,
     // routing by skill and customer value (issue 12 §3)
     ...routingProviders,
     // the channels: telephony, IVR, inbound and outbound e-mail (issue 12 §2)

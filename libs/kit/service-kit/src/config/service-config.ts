@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { PlatformConfig } from '@crm/config';
 import { CURRENCY_CODES } from '@crm/kernel';
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 /**
  * Settings of one HTTP service: the platform's settings plus where it listens and how it checks
@@ -88,6 +88,26 @@ export class ServiceConfig extends PlatformConfig {
   @Min(50)
   @Max(3_600_000)
   CRM_SLA_TIMER_INTERVAL_MS: number = 1000;
+
+  /**
+   * How often the service's SLA escalation executor carries out recorded `CaseEscalated` (ms): the
+   * latest a case moves to the rule's team or the notification goes out after the escalation
+   * (issue 12 §4). 0: only when its `tick()` is called (tests).
+   */
+  @ValidateIf((_o, v: unknown) => v !== 0)
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  CRM_ESCALATION_INTERVAL_MS: number = 1000;
+
+  /**
+   * The domain an escalation rule's `notify` user id is mailed at (`service-lead` →
+   * `service-lead@<domain>`); absent: such a notification is logged as not deliverable (an `notify`
+   * that is an e-mail address is mailed as it is).
+   */
+  @IsOptional()
+  @Matches(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, { message: 'CRM_ESCALATION_NOTIFY_DOMAIN must be a domain name' })
+  CRM_ESCALATION_NOTIFY_DOMAIN?: string;
 
   /**
    * How often the service's case router (issue 12 §3) records expired offers and offers waiting cases

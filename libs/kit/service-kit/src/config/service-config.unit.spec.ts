@@ -84,6 +84,16 @@ describe('ServiceConfig', () => {
     for (const bad of ['10', '3600001', 'soon', '1.5']) expect(problems({ CRM_SLA_TIMER_INTERVAL_MS: bad })).toEqual(['CRM_SLA_TIMER_INTERVAL_MS']);
   });
 
+  it('takes the SLA escalation interval: 0 (only on tick) or 50 ms to an hour, 1 s by default; the notify domain a domain name', () => {
+    expect(loadConfig(serviceConfigClass(3101), {}).CRM_ESCALATION_INTERVAL_MS).toBe(1000);
+    expect(loadConfig(serviceConfigClass(3101), { CRM_ESCALATION_INTERVAL_MS: '0' }).CRM_ESCALATION_INTERVAL_MS).toBe(0);
+    expect(loadConfig(serviceConfigClass(3101), { CRM_ESCALATION_INTERVAL_MS: '250' }).CRM_ESCALATION_INTERVAL_MS).toBe(250);
+    for (const bad of ['10', '3600001', 'soon', '1.5', '-1']) expect(problems({ CRM_ESCALATION_INTERVAL_MS: bad })).toEqual(['CRM_ESCALATION_INTERVAL_MS']);
+    expect(loadConfig(serviceConfigClass(3101), {}).CRM_ESCALATION_NOTIFY_DOMAIN).toBeUndefined();
+    expect(loadConfig(serviceConfigClass(3101), { CRM_ESCALATION_NOTIFY_DOMAIN: 'example.com' }).CRM_ESCALATION_NOTIFY_DOMAIN).toBe('example.com');
+    for (const bad of ['a b', 'x@example.com', '-bad.com']) expect(problems({ CRM_ESCALATION_NOTIFY_DOMAIN: bad })).toEqual(['CRM_ESCALATION_NOTIFY_DOMAIN']);
+  });
+
   it('takes the case router interval (50 ms to an hour, 1 s) and the offer timeout (5 s to a day, 30 s)', () => {
     const config = loadConfig(serviceConfigClass(3101), {});
     expect([config.CRM_ROUTING_INTERVAL_MS, config.CRM_ROUTING_OFFER_TIMEOUT_SECONDS]).toEqual([1000, 30]);

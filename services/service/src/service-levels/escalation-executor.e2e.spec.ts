@@ -1,0 +1,199 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '@crm/config';
+import { crmRegistry } from '@crm/contracts';
+import { TestClock } from '@crm/kernel';
+import { createPlatform } from '@crm/platform';
+import { createRelationshipCommands, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
+import { TokenMint, type Principal } from '@crm/service-kit';
+import { httpCaller } from '@crm/service-kit/testing';
+import { createCustomerServiceApp, CustomerServiceConfig } from '../service';
+import { EscalationExecutorService } from './escalation-executor.service';
+import { SlaTimerService } from './sla-timer.service';
+
+const agent: Principal = { kind: 'staff', subject: 'dewi', department: 'service', roles: ['agent'] };
+const manager: Principal = { kind: 'staff', subject: 'mia', department: 'service', roles: ['manager'] };
+
+/** The service on an embedded platform in `dataDir` (kept across stops), timers only on tick(). */
+async function startService(dataDir: string, clock: TestClock) {
+  const config = loadConfig(CustomerServiceConfig, { CRM_DATA_DIR: dataDir, CRM_SLA_TIMER_INTERVAL_MS: '3600000', CRM_ESCALATION_INTERVAL_MS: '0' });
+  const platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
+  const app = await createCustomerServiceApp(config, platform, { embedded: true, clock });
+  const base = await app.listen(0);
+  const mint = app.app.get(TokenMint);
+  const tokens = { agent: await mint.mint(agent), manager: await mint.mint(manager) };
+  return {
+    platform,
+    call: httpCaller(
+      () => base,
+      () => tokens.agent,
+    ),
+    tokens,
+    timer: app.app.get(SlaTimerService).timer,
+    executor: app.app.get(EscalationExecutorService).executor,
+    readModels: app.app.get<ReadModelRunners>(READ_MODELS),
+    async stop() {
+      await app.close();
+      await platform.close();
+    },
+  };
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > until) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const T0 = '2026-11-30T08:00:00.000Z';
+const plus = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+
+const POLICIES = {
+  policies: [
+    {
+      policyId: 'platinum',
+      tier: 'platinum',
+      calendarId: '24x7',
+      firstResponseMinutes: 10,
+      nextResponseMinutes: 10,
+      resolutionMinutes: 120,
+      warningPercent: 80,
+    },
+  ],
+  escalations: [
+    { ruleId: 'platinum-to-seniors', metric: 'first-response', tier: 'platinum', action: 'reassign', team: 'seniors' },
+    { ruleId: 'tell-the-lead', metric: 'first-response', tier: 'platinum', action: 'notify', notify: 'service-lead' },
+  ],
+};
+
+// SLA escalations that act (issue 12 §4), over HTTP on a test clock: the breach records CaseEscalated,
+// the executor's tick moves the case to the rule's team (GET /cases/{id}), and a restarted service
+// does nothing twice; a user id without CRM_ESCALATION_NOTIFY_DOMAIN is settled as not deliverable.
+describe('SLA escalation executor (embedded)', () => {
+  const clock = new TestClock(T0);
+  let dataDir: string;
+  let svc: Awaited<ReturnType<typeof startService>>;
+
+  const inbox = (episodeId: string) =>
+    svc.readModels.dataSource.query(`SELECT rule_id, outcome, settled_at FROM service.sla_escalation_inbox WHERE episode_id = $1 ORDER BY rule_id`, [
+      episodeId,
+    ]) as Promise<{ rule_id: string; outcome: string | null; settled_at: Date | null }[]>;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-escalation-'));
+    svc = await startService(dataDir, clock);
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a breach moves the case to the rule team once, across a restart; the lead without a mail domain is logged, not retried', async () => {
+    expect((await svc.call('PUT', '/service-levels/policies', POLICIES, {}, svc.tokens.manager)).status).toBe(200);
+    const commands = createRelationshipCommands(svc.platform.eventStore, { clock });
+    const customerId = (await commands.customers.register(agent, { kind: 'person', name: 'Platinum Pt' })).id;
+    await svc.platform.eventStore.appendToStream(
+      `customervalue-${customerId}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'CustomerValueTierChanged',
+          data: { customerId, tier: 'platinum', clv: 100000, rank: 1, customers: 10, reportingCurrency: 'EUR', modelFittedAt: T0, assignedAt: T0 },
+          metadata: { correlationId: 'tier', causationId: 'tier', occurredAt: T0, actor: { type: 'system', id: 'analytics' } },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    const opened = await svc.call('POST', '/cases', { customerId, name: 'Router drops the line', channel: 'phone' });
+    expect(opened.status).toBe(201);
+    const caseId = String(opened.body.episodeId);
+    await eventually(
+      () => svc.call('GET', `/cases/${caseId}/service-levels`).then((r) => r.body as { policyId?: string }),
+      (b) => b.policyId === 'platinum',
+    );
+
+    // Before the breach nothing is escalated: the executor finds nothing.
+    expect((await svc.executor.tick()).settled).toEqual([]);
+    clock.set(plus(11));
+    await eventually(
+      async () => {
+        await svc.timer.tick();
+        return inbox(caseId);
+      },
+      (rows) => rows.length === 2,
+    );
+    expect((await svc.call('GET', `/cases/${caseId}`)).body.team).toBeNull();
+
+    const tick = await svc.executor.tick();
+    expect(tick.settled.filter((s) => s.key.startsWith(caseId)).map((s) => s.outcome)).toEqual(
+      expect.arrayContaining(['reassigned to seniors', 'undeliverable']),
+    );
+    const after = (await svc.call('GET', `/cases/${caseId}`)).body;
+    expect(after).toMatchObject({ team: 'seniors', status: 'new', assigneeId: null });
+    expect((await inbox(caseId)).map((r) => [r.rule_id, r.outcome])).toEqual([
+      ['platinum-to-seniors', 'reassigned to seniors'],
+      ['tell-the-lead', 'undeliverable'],
+    ]);
+    // The router's queue of the new team has it (it offers it to that team's agents).
+    const queued = await eventually(
+      async () =>
+        (await svc.call('GET', '/routing/queue?team=seniors', undefined, {}, svc.tokens.manager)).body as { items?: { caseId?: string; episodeId?: string }[] },
+      (b) => (b.items ?? []).some((i) => (i.caseId ?? i.episodeId) === caseId),
+    );
+    expect((queued.items ?? []).some((i) => (i.caseId ?? i.episodeId) === caseId)).toBe(true);
+
+    const changes = async () => (await svc.platform.eventStore.readStream(`episode-${caseId}`)).filter((e) => e.type === 'CaseDetailsChanged');
+    expect((await changes()).map((e) => [e.data, e.metadata.actor])).toEqual([
+      [expect.objectContaining({ team: 'seniors', changedBy: 'sla-escalation' }), { type: 'system', id: 'sla-escalation' }],
+    ]);
+
+    // A restart: the new app's executor finds the escalations settled and does nothing twice.
+    await svc.stop();
+    svc = await startService(dataDir, clock);
+    expect((await svc.executor.tick()).settled).toEqual([]);
+    expect(await changes()).toHaveLength(1);
+  });
+
+  it('a case resolved between the breach and the tick: nothing, settled with why', async () => {
+    clock.set(plus(20));
+    const commands = createRelationshipCommands(svc.platform.eventStore, { clock });
+    const customerId = (await commands.customers.register(agent, { kind: 'person', name: 'Quick Fix' })).id;
+    await svc.platform.eventStore.appendToStream(
+      `customervalue-${customerId}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'CustomerValueTierChanged',
+          data: { customerId, tier: 'platinum', clv: 100000, rank: 1, customers: 10, reportingCurrency: 'EUR', modelFittedAt: T0, assignedAt: T0 },
+          metadata: { correlationId: 'tier', causationId: 'tier', occurredAt: T0, actor: { type: 'system', id: 'analytics' } },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    const caseId = String((await svc.call('POST', '/cases', { customerId, name: 'Fixed already', channel: 'phone' })).body.episodeId);
+    await eventually(
+      () => svc.call('GET', `/cases/${caseId}/service-levels`).then((r) => r.body as { policyId?: string }),
+      (b) => b.policyId === 'platinum',
+    );
+    clock.set(plus(31));
+    await eventually(
+      async () => {
+        await svc.timer.tick();
+        return inbox(caseId);
+      },
+      (rows) => rows.length === 2,
+    );
+    expect((await svc.call('POST', `/cases/${caseId}/resolve`, { outcome: 'resolved', reason: 'replaced the cable' })).status).toBe(200);
+    await svc.executor.tick();
+    expect((await inbox(caseId)).map((r) => [r.rule_id, r.outcome])).toEqual([
+      ['platinum-to-seniors', 'skipped: case resolved'],
+      ['tell-the-lead', 'skipped: case resolved'],
+    ]);
+    expect((await svc.call('GET', `/cases/${caseId}`)).body.team).toBeNull();
+  });
+});

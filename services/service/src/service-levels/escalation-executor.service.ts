@@ -1,0 +1,65 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { NotFoundError, type Clock } from '@crm/kernel';
+import { CaseCommands, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
+import { CLOCK, SERVICE_CONFIG, type ServiceConfig, type StaffPrincipal } from '@crm/service-kit';
+import { EMAIL_SENDER, type EmailSender } from '../channels/email/email-sender';
+import { EscalationExecutor } from './escalation-executor';
+import { escalationInbox } from './escalation-inbox.projection';
+
+/** Reads the case as the service department would (the executor acts for it). */
+const SERVICE_READER: StaffPrincipal = { kind: 'staff', subject: 'sla-escalation', department: 'service', roles: [] };
+
+/**
+ * The SLA escalation executor in the service service: starts with the app, stops (after the tick
+ * under way) when it closes. Interval `CRM_ESCALATION_INTERVAL_MS`; user ids notified at
+ * `CRM_ESCALATION_NOTIFY_DOMAIN`; mail through the service's `EmailSender` (SMTP with `CRM_SMTP_URL`).
+ */
+@Injectable()
+export class EscalationExecutorService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('SlaEscalation');
+  readonly executor: EscalationExecutor;
+
+  constructor(
+    cases: CaseCommands,
+    @Inject(READ_MODELS) readModels: ReadModelRunners,
+    @Inject(EMAIL_SENDER) sender: EmailSender,
+    @Inject(CLOCK) clock: Clock,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+  ) {
+    this.executor = new EscalationExecutor(
+      escalationInbox(readModels.dataSource.manager),
+      {
+        async status(episodeId) {
+          try {
+            return (await cases.get(SERVICE_READER, episodeId)).status;
+          } catch (error) {
+            if (error instanceof NotFoundError) return undefined;
+            throw error;
+          }
+        },
+        // CaseDetailsChanged has no reason field (its contract is shared): the actor `sla-escalation`
+        // says who, the log line says why.
+        moveToTeam: async (episodeId, team, reason) => {
+          await cases.changeDetails({ kind: 'system', id: 'sla-escalation' }, episodeId, { team });
+          this.logger.log(`case ${episodeId} moved to team ${team}: ${reason}`);
+        },
+      },
+      sender,
+      clock,
+      {
+        intervalMs: config.CRM_ESCALATION_INTERVAL_MS,
+        from: config.CRM_MAIL_FROM,
+        ...(config.CRM_ESCALATION_NOTIFY_DOMAIN && { notifyDomain: config.CRM_ESCALATION_NOTIFY_DOMAIN }),
+        logger: { log: (m) => this.logger.log(m), warn: (m) => this.logger.warn(m) },
+      },
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.executor.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.executor.stop();
+  }
+}

@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '@crm/kernel';
+import { describeError, TickLoop } from '@crm/relationship-api';
+import type { EmailSender } from '../channels/email/email-sender';
+
+/** One `CaseEscalated` the executor has not settled yet (from its inbox). */
+export interface PendingEscalation {
+  key: string;
+  episodeId: string;
+  customerId: string;
+  ruleId: string;
+  metric: string;
+  cycle: number;
+  action: 'reassign' | 'notify';
+  team?: string;
+  notify?: string;
+  escalatedAt: string;
+  /** The breached clock's due time (from the SLA read model), when known. */
+  dueAt?: string;
+  attempts: number;
+}
+
+/** Where the pending escalations are and where the executor marks them done. */
+export interface EscalationInbox {
+  pending(limit: number): Promise<PendingEscalation[]>;
+  settle(key: string, outcome: string, at: Date): Promise<void>;
+  failed(key: string, error: string): Promise<void>;
+}
+
+/** What the executor needs of the case: its status, and moving it to a team (through `CaseCommands`). */
+export interface EscalationCases {
+  /** The case's status; undefined: no such case (of the company). */
+  status(episodeId: string): Promise<string | undefined>;
+  /** Records the team change; a case already in the team records nothing. */
+  moveToTeam(episodeId: string, team: string, reason: string): Promise<void>;
+}
+
+export interface EscalationExecutorOptions {
+  /** Real-time interval; 0: only on `tick()`. */
+  intervalMs?: number;
+  batchSize?: number;
+  /** `CRM_MAIL_FROM`. */
+  from: string;
+  /** `CRM_ESCALATION_NOTIFY_DOMAIN`: a user id `u` is mailed at `u@<domain>`; absent: user ids are not deliverable. */
+  notifyDomain?: string;
+  /** Failed sends/moves before it is given up (settled as failed); default 8. */
+  maxAttempts?: number;
+  logger?: { log(message: string): void; warn(message: string): void };
+}
+
+export interface EscalationTick {
+  at: string;
+  settled: { key: string; outcome: string }[];
+  failed: { key: string; error: string }[];
+}
+
+const CLOSED = ['resolved', 'closed'];
+
+/**
+ * Carries out each `CaseEscalated` once, on the injected clock (issue 12 §4).
+ *
+ * - `reassign`: the case goes to the rule's team (`ChangeCaseDetails` team, actor `system`
+ *   `sla-escalation`, the reason naming rule, metric and cycle). Only the team changes: the case
+ *   lifecycle has no "unassign" (an assignment is always to an agent), so a case still waiting goes
+ *   to the new team's queue and the router offers it to that team's agents, while a case already
+ *   with an agent stays with that agent in the new team — taking it from the agent would need a new
+ *   command in the episode decider, which this change does not own. A resolved or closed case:
+ *   nothing (settled as `skipped: case <status>`, logged).
+ * - `notify`: an e-mail to the address (a value with `@`) or to `<user id>@CRM_ESCALATION_NOTIFY_DOMAIN`;
+ *   without the setting a user id is settled `undeliverable` (logged once, never retried).
+ *
+ * Exactly once in effect: the pending escalations come from a durable inbox (a projection of
+ * `CaseEscalated`), settled after acting. A crash between acting and settling acts again on restart:
+ * the team change then records nothing (same team), and the mail goes out again with the same,
+ * deterministic Message-ID (so a mail server or client that de-duplicates on it shows it once).
+ */
+export class EscalationExecutor {
+  private readonly loop: TickLoop<EscalationTick>;
+
+  constructor(
+    private readonly inbox: EscalationInbox,
+    private readonly cases: EscalationCases,
+    private readonly sender: EmailSender,
+    private readonly clock: Clock,
+    private readonly options: EscalationExecutorOptions,
+  ) {
+    this.loop = new TickLoop('SLA escalation executor', () => this.tickNow(), options);
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  tick(): Promise<EscalationTick> {
+    return this.loop.tick();
+  }
+
+  private async tickNow(): Promise<EscalationTick> {
+    const now = this.clock.now();
+    const tick: EscalationTick = { at: now.toISOString(), settled: [], failed: [] };
+    for (const e of await this.inbox.pending(this.options.batchSize ?? 100)) {
+      try {
+        const outcome = await this.act(e, now);
+        await this.inbox.settle(e.key, outcome, now);
+        tick.settled.push({ key: e.key, outcome });
+      } catch (error) {
+        const message = describeError(error);
+        tick.failed.push({ key: e.key, error: message });
+        if (e.attempts + 1 >= (this.options.maxAttempts ?? 8)) {
+          await this.inbox.settle(e.key, `failed: ${message}`.slice(0, 500), now);
+          this.options.logger?.warn(`SLA escalation ${e.key}: given up after ${e.attempts + 1} attempts (${message})`);
+        } else {
+          await this.inbox.failed(e.key, message);
+          this.options.logger?.warn(`SLA escalation ${e.key}: failed (${message}); trying again on the next tick`);
+        }
+      }
+    }
+    return tick;
+  }
+
+  private async act(e: PendingEscalation, now: Date): Promise<string> {
+    const status = await this.cases.status(e.episodeId);
+    if (status === undefined || CLOSED.includes(status)) {
+      const outcome = `skipped: case ${status ?? 'not found'}`;
+      this.options.logger?.log(`SLA escalation ${e.key}: ${outcome}, nothing to do`);
+      return outcome;
+    }
+    if (e.action === 'reassign') {
+      if (!e.team) return 'skipped: no team';
+      await this.cases.moveToTeam(e.episodeId, e.team, `SLA escalation rule ${e.ruleId}: ${e.metric} (cycle ${e.cycle}) breached`);
+      return `reassigned to ${e.team}`;
+    }
+    const to = recipient(e.notify ?? '', this.options.notifyDomain);
+    if (!to) {
+      this.options.logger?.warn(`SLA escalation ${e.key}: ${e.notify} is a user id and CRM_ESCALATION_NOTIFY_DOMAIN is not set; not deliverable`);
+      return 'undeliverable';
+    }
+    await this.sender.send(escalationMail(e, to, this.options.from, now));
+    return 'notified';
+  }
+}
+
+/** The address to notify: an e-mail address as it is, a user id at the domain, or nothing. */
+export function recipient(notify: string, domain: string | undefined): string | undefined {
+  if (notify.includes('@')) return notify;
+  return domain && /^[a-z0-9][a-z0-9._-]*$/i.test(notify) ? `${notify}@${domain}` : undefined;
+}
+
+/** The notification: its Message-ID derived from the escalation, so a repeat is the same message. */
+export function escalationMail(e: PendingEscalation, to: string, from: string, now: Date) {
+  const domain = from.split('@')[1];
+  const id = createHash('sha256').update(`sla-escalation\u0000${e.key}`).digest('hex').slice(0, 32);
+  const late = e.dueAt ? Math.max(0, Math.round((now.getTime() - Date.parse(e.dueAt)) / 60_000)) : undefined;
+  const lateness = late === undefined ? 'past its target' : `${late} minute${late === 1 ? '' : 's'} past its target (due ${e.dueAt})`;
+  return {
+    from,
+    to,
+    subject: `SLA breached: case ${e.episodeId} (${e.metric})`,
+    text: [
+      `Case ${e.episodeId} of customer ${e.customerId} breached its ${e.metric} target (cycle ${e.cycle}): ${lateness}.`,
+      `Escalation rule: ${e.ruleId}, escalated at ${e.escalatedAt}.`,
+      `Open the case: /cases/${e.episodeId}`,
+    ].join('\n'),
+    messageId: `<sla-escalation-${id}@${domain}>`,
+    references: [],
+  };
+}
