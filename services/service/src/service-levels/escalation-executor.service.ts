@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { NotFoundError, type Clock } from '@crm/kernel';
 import { CaseCommands, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
-import { CLOCK, SERVICE_CONFIG, type ServiceConfig, type StaffPrincipal } from '@crm/service-kit';
+import type { Platform } from '@crm/platform';
+import { CLOCK, PLATFORM, SERVICE_CONFIG, type ServiceConfig, type StaffPrincipal } from '@crm/service-kit';
 import { EMAIL_SENDER, type EmailSender } from '../channels/email/email-sender';
 import { EscalationExecutor } from './escalation-executor';
 import { escalationInbox } from './escalation-inbox.projection';
@@ -25,6 +26,7 @@ export class EscalationExecutorService implements OnApplicationBootstrap, OnModu
     @Inject(EMAIL_SENDER) sender: EmailSender,
     @Inject(CLOCK) clock: Clock,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(PLATFORM) platform: Platform,
   ) {
     this.executor = new EscalationExecutor(
       escalationInbox(readModels.dataSource.manager),
@@ -48,6 +50,7 @@ export class EscalationExecutorService implements OnApplicationBootstrap, OnModu
       clock,
       {
         intervalMs: config.CRM_ESCALATION_INTERVAL_MS,
+        lease: platform.processLease('sla-escalation'),
         from: config.CRM_MAIL_FROM,
         ...(config.CRM_ESCALATION_NOTIFY_DOMAIN && { notifyDomain: config.CRM_ESCALATION_NOTIFY_DOMAIN }),
         logger: { log: (m) => this.logger.log(m), warn: (m) => this.logger.warn(m) },
@@ -61,5 +64,6 @@ export class EscalationExecutorService implements OnApplicationBootstrap, OnModu
 
   async onModuleDestroy(): Promise<void> {
     await this.executor.stop();
+    await this.executor.releaseLease();
   }
 }

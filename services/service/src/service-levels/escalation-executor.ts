@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ProcessLease } from '@crm/platform';
 import type { Clock } from '@crm/kernel';
 import { describeError, TickLoop } from '@crm/relationship-api';
 import type { EmailSender } from '../channels/email/email-sender';
@@ -36,6 +37,11 @@ export interface EscalationCases {
 }
 
 export interface EscalationExecutorOptions {
+  /**
+   * Held by one executor of all the service's instances at a time (`Platform.processLease`): two
+   * would each act on the same pending escalation and mail it twice. Absent: this one is the only one.
+   */
+  lease?: ProcessLease;
   /** Real-time interval; 0: only on `tick()`. */
   intervalMs?: number;
   batchSize?: number;
@@ -99,9 +105,15 @@ export class EscalationExecutor {
     return this.loop.tick();
   }
 
+  /** Lets another instance take the executor over (on shutdown). */
+  async releaseLease(): Promise<void> {
+    await this.options.lease?.release();
+  }
+
   private async tickNow(): Promise<EscalationTick> {
     const now = this.clock.now();
     const tick: EscalationTick = { at: now.toISOString(), settled: [], failed: [] };
+    if (this.options.lease && !(await this.options.lease.hold())) return tick; // another instance acts
     for (const e of await this.inbox.pending(this.options.batchSize ?? 100)) {
       try {
         const outcome = await this.act(e, now);

@@ -63,6 +63,18 @@ describe('SLA escalation executor', () => {
     expect(sender.sent).toEqual([]);
   });
 
+  it('acts only while it holds the lease: another instance holding it, nothing is moved or mailed', async () => {
+    let held = false;
+    const f = fakes([escalation({})]);
+    const sender = new InMemoryEmailSender();
+    const lease = { hold: async () => held, release: async () => undefined };
+    const executor = new EscalationExecutor(f.inbox, f.cases, sender, clock, { intervalMs: 0, from: 'service@crm.test', logger, lease });
+    expect((await executor.tick()).settled).toEqual([]);
+    expect(f.moves).toEqual([]);
+    held = true;
+    expect((await executor.tick()).settled).toHaveLength(1);
+  });
+
   it('notify: mails the address with case, customer, metric, lateness and the link; deterministic Message-ID', async () => {
     const row = escalation({
       key: 'c1/r2/resolution/1',
