@@ -45,7 +45,7 @@ export class CaseFollowsReturn {
     private readonly store: EventStore,
     private readonly caseCommands: CaseCommands,
     private readonly episodes: EpisodeCommands,
-    private readonly todo: FollowUpSource,
+    private readonly followUps: FollowUpSource,
     private readonly clock: Clock,
     options: { intervalMs?: number; logger?: { warn(message: string): void } } = {},
   ) {
@@ -68,7 +68,7 @@ export class CaseFollowsReturn {
 
   private async tickNow(): Promise<FollowReport> {
     const report: FollowReport = { looked: 0, waiting: 0, resolved: 0 };
-    for (const f of await this.todo.due(this.clock.now(), 100)) {
+    for (const f of await this.followUps.due(this.clock.now(), 100)) {
       report.looked++;
       try {
         const did = f.kind === 'repair-assigned' ? await this.waitOnPartner(f) : await this.resolveCase(f);
@@ -79,7 +79,7 @@ export class CaseFollowsReturn {
         if (!(error instanceof DomainRuleViolation)) throw error;
         this.logger?.warn(`case-follows-return: ${f.key} needs nothing (${error.rule})`);
       }
-      await this.todo.done(f.key);
+      await this.followUps.done(f.key);
     }
     return report;
   }
@@ -101,7 +101,7 @@ export class CaseFollowsReturn {
     if (f.outcome !== 'resolved') return false;
     const { state: c, revision } = await this.cases.load(episodeStream(f.caseId));
     if (!c?.case || c.closed) return false;
-    if ((await this.todo.openReturnsOfCase(f.caseId)) > 0) return false; // the last one to close resolves it
+    if ((await this.followUps.openReturnsOfCase(f.caseId)) > 0) return false; // the last one to close resolves it
     const { state: r } = await this.returns.load(episodeStream(f.returnId));
     const rma = r?.authorisation?.rmaNumber ?? f.returnId;
     await this.episodes.closeAsSystem(
