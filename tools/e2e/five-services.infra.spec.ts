@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '@crm/event-store/testing';
-import { WorkerProcess } from '@crm/projections/testing';
+import { freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken, type Principal } from '@crm/service-kit';
 import { Client } from 'pg';
 import { crmRegistry, ERASED } from '@crm/contracts';
@@ -22,10 +22,10 @@ if (!url || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be se
 // One history across five separate service processes, a relay process, real PostgreSQL and Kafka.
 const run = randomUUID().replace(/-/g, '').slice(0, 10);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-e2e-${run}-`));
-const basePort = 41000 + Math.floor(Math.random() * 2000);
 const names = ['sales', 'service', 'marketing', 'partner-portal', 'analytics'] as const;
 type Name = (typeof names)[number];
-const port = (n: Name) => basePort + names.indexOf(n);
+let ports: number[] = []; // [relay, ...names], from the OS in beforeAll
+const port = (n: Name) => ports[1 + names.indexOf(n)];
 const baseUrl = (n: Name) => `http://127.0.0.1:${port(n)}`;
 const schemas = { store: `e2e_es_${run}`, platform: `e2e_pl_${run}` };
 const env = {
@@ -40,17 +40,7 @@ const env = {
   CRM_LOG_LEVEL: 'warn',
 };
 const logDir = path.resolve(__dirname, '../../.local/test-logs');
-const processes = [
-  new WorkerProcess('tools/relay.ts', env, path.join(logDir, `e2e-${run}-relay.log`)),
-  ...names.map(
-    (n) =>
-      new WorkerProcess(
-        `services/${n}/src/main.ts`,
-        { ...env, CRM_HTTP_HOST: '127.0.0.1', CRM_HTTP_PORT: String(port(n)) },
-        path.join(logDir, `e2e-${run}-${n}.log`),
-      ),
-  ),
-];
+let processes: WorkerProcess[] = [];
 
 let signingKeyFile = '';
 async function tokenFor(principal: Principal): Promise<string> {
@@ -71,8 +61,15 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
   beforeAll(async () => {
     // Every process trusts the same local key (as it would trust one identity provider).
     signingKeyFile = (await ensureLocalKeys(dataDir)).signingKeyFile;
+    ports = await freePorts(1 + names.length);
+    const http = (p: number) => ({ CRM_HTTP_HOST: '127.0.0.1', CRM_HTTP_PORT: String(p) });
+    processes = [
+      new WorkerProcess('tools/relay.ts', { ...env, ...http(ports[0]) }, path.join(logDir, `e2e-${run}-relay.log`)),
+      ...names.map((n) => new WorkerProcess(`services/${n}/src/main.ts`, { ...env, ...http(port(n)) }, path.join(logDir, `e2e-${run}-${n}.log`))),
+    ];
     for (const p of processes) p.start();
-    await waitFor(
+    await waitForProcesses(
+      processes,
       async () => {
         const ready = await Promise.all(
           names.map((n) =>

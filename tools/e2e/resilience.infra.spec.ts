@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { testMetadata, waitFor } from '@crm/event-store/testing';
 import { PostgresEventStore } from '@crm/event-store-postgres';
-import { WorkerProcess } from '@crm/projections/testing';
+import { waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken } from '@crm/service-kit';
 import { PgSqlClient } from '@crm/sql-clients';
 import { Client } from 'pg';
@@ -63,7 +63,8 @@ describeWithLocalInfra('resilience (real PostgreSQL + Kafka; skipped unless depl
     );
     relay.start();
     sales.start();
-    await waitFor(
+    await waitForProcesses(
+      [relay, sales],
       async () => (await status(`${salesUrl}/health/ready`)) === 200 && (await status(`${relayUrl}/health/ready`)) === 200,
       180000,
       'relay and sales ready',

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '@crm/event-store/testing';
-import { WorkerProcess } from '@crm/projections/testing';
+import { freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken, type Principal } from '@crm/service-kit';
-import { Client } from 'pg';
+import { scratchDatabase } from './scratch-database';
 
-const url = process.env.DATABASE_URL;
+const adminUrl = process.env.DATABASE_URL;
 const brokers = process.env.KAFKA_BROKERS;
-if (!url || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be set: run with `npm run test:infra`');
+if (!adminUrl || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be set: run with `npm run test:infra`');
 
 // Returns and repairs (issue 12 §5) across processes on real PostgreSQL + Kafka: sales places the
 // order, service requests, authorises and ships the return and gives the repair to a provider, the
@@ -17,20 +17,18 @@ if (!url || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be se
 // back, and the case follows its return.
 const run = randomUUID().replace(/-/g, '').slice(0, 10);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-rma-${run}-`));
-const basePort = 43000 + Math.floor(Math.random() * 2000);
 const names = ['sales', 'service', 'partner-portal'] as const;
 type Name = (typeof names)[number];
-const port = (n: Name) => basePort + names.indexOf(n);
+let ports: number[] = []; // [relay, ...names], from the OS in beforeAll
+const port = (n: Name) => ports[1 + names.indexOf(n)];
 const baseUrl = (n: Name) => `http://127.0.0.1:${port(n)}`;
-const schemas = { store: `rma_es_${run}`, platform: `rma_pl_${run}` };
+const database = scratchDatabase(adminUrl, `crm_rma_${run}`);
 const env = {
   CRM_MODE: 'distributed',
-  CRM_DATABASE_URL: url,
+  CRM_DATABASE_URL: database.url,
   CRM_KAFKA_BROKERS: brokers,
   CRM_KAFKA_TOPIC: `crm.rma.${run}`,
   CRM_KAFKA_PARTITIONS: '3',
-  CRM_EVENT_STORE_SCHEMA: schemas.store,
-  CRM_PLATFORM_SCHEMA: schemas.platform,
   CRM_DATA_DIR: dataDir,
   CRM_LOG_LEVEL: 'warn',
 };
@@ -38,17 +36,7 @@ const env = {
 // the case follows its return at once.
 const serviceEnv = { CRM_SLA_TIMER_INTERVAL_MS: '200', CRM_WARRANTY_MONTHS: '24' };
 const logDir = path.resolve(__dirname, '../../.local/test-logs');
-const processes = [
-  new WorkerProcess('tools/relay.ts', env, path.join(logDir, `rma-${run}-relay.log`)),
-  ...names.map(
-    (n) =>
-      new WorkerProcess(
-        `services/${n}/src/main.ts`,
-        { ...env, ...(n === 'service' ? serviceEnv : {}), CRM_HTTP_HOST: '127.0.0.1', CRM_HTTP_PORT: String(port(n)) },
-        path.join(logDir, `rma-${run}-${n}.log`),
-      ),
-  ),
-];
+let processes: WorkerProcess[] = [];
 
 let signingKeyFile = '';
 const tokenFor = (principal: Principal) => mintToken(principal, { signingKey: signingKeyFile, issuer: 'crm-embedded', audience: 'crm' });
@@ -67,8 +55,23 @@ async function call(n: Name, method: string, route: string, token: string, body?
 describe('returns and repairs across service and the partner portal (real PostgreSQL + Kafka, separate processes)', () => {
   beforeAll(async () => {
     signingKeyFile = (await ensureLocalKeys(dataDir)).signingKeyFile;
+    await database.create();
+    ports = await freePorts(1 + names.length);
+    const http = (p: number) => ({ CRM_HTTP_HOST: '127.0.0.1', CRM_HTTP_PORT: String(p) });
+    processes = [
+      new WorkerProcess('tools/relay.ts', { ...env, ...http(ports[0]) }, path.join(logDir, `rma-${run}-relay.log`)),
+      ...names.map(
+        (n) =>
+          new WorkerProcess(
+            `services/${n}/src/main.ts`,
+            { ...env, ...(n === 'service' ? serviceEnv : {}), ...http(port(n)) },
+            path.join(logDir, `rma-${run}-${n}.log`),
+          ),
+      ),
+    ];
     for (const p of processes) p.start();
-    await waitFor(
+    await waitForProcesses(
+      processes,
       async () =>
         (
           await Promise.all(
@@ -87,11 +90,7 @@ describe('returns and repairs across service and the partner portal (real Postgr
 
   afterAll(async () => {
     for (const p of processes) await p.kill();
-    const db = new Client({ connectionString: url });
-    await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS ${schemas.store} CASCADE`);
-    await db.query(`DROP SCHEMA IF EXISTS ${schemas.platform} CASCADE`);
-    await db.end();
+    await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
