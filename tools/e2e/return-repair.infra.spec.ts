@@ -34,7 +34,7 @@ const env = {
 };
 // The service's own settings (the relay and the other services refuse settings they do not know):
 // the case follows its return at once.
-const serviceEnv = { CRM_SLA_TIMER_INTERVAL_MS: '200', CRM_WARRANTY_MONTHS: '24' };
+const serviceEnv = { CRM_RETURN_FOLLOW_INTERVAL_MS: '200', CRM_WARRANTY_MONTHS: '24' };
 const logDir = path.resolve(__dirname, '../../.local/test-logs');
 let processes: WorkerProcess[] = [];
 

@@ -9,8 +9,7 @@ import { ReturnCaseFollowUp, ReturnListEntry } from './return-list.entities';
 
 /**
  * The case following its return, in the service service (embedded and distributed alike): starts
- * with the app, stops after its tick under way. Interval: `CRM_SLA_TIMER_INTERVAL_MS` (the SLA
- * timer's: both are the contact centre's background clocks).
+ * with the app, stops after its tick under way. Interval: `CRM_RETURN_FOLLOW_INTERVAL_MS`.
  */
 @Injectable()
 export class CaseFollowsReturnService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -46,7 +45,7 @@ export class CaseFollowsReturnService implements OnApplicationBootstrap, OnModul
             .count({ where: { caseId, closedAt: IsNull() } }),
       },
       clock,
-      { intervalMs: config.CRM_SLA_TIMER_INTERVAL_MS, logger: { warn: (message) => this.logger.warn(message) } },
+      { intervalMs: config.CRM_RETURN_FOLLOW_INTERVAL_MS, logger: { warn: (message) => this.logger.warn(message) } },
     );
   }
 

@@ -41,7 +41,12 @@ describe('returns and repairs (service, embedded)', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-service-returns-'));
-    const config = loadConfig(CustomerServiceConfig, { CRM_DATA_DIR: dataDir, CRM_SLA_TIMER_INTERVAL_MS: '3600000', CRM_WARRANTY_MONTHS: '24' });
+    const config = loadConfig(CustomerServiceConfig, {
+      CRM_DATA_DIR: dataDir,
+      CRM_SLA_TIMER_INTERVAL_MS: '3600000',
+      CRM_RETURN_FOLLOW_INTERVAL_MS: '0',
+      CRM_WARRANTY_MONTHS: '24',
+    });
     platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
     app = await createCustomerServiceApp(config, platform, { embedded: true, clock });
     base = await app.listen(0);

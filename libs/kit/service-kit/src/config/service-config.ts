@@ -101,6 +101,17 @@ export class ServiceConfig extends PlatformConfig {
   CRM_ESCALATION_INTERVAL_MS: number = 1000;
 
   /**
+   * How often the service's case-follows-return process looks at its to-do list (ms): the latest a
+   * case moves to waiting on the partner after its repair is assigned, or is resolved after its last
+   * return closes (issue 12 §5). 0: only when its `tick()` is called (tests).
+   */
+  @ValidateIf((_o, v: unknown) => v !== 0)
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  CRM_RETURN_FOLLOW_INTERVAL_MS: number = 1000;
+
+  /**
    * The domain an escalation rule's `notify` user id is mailed at (`service-lead` →
    * `service-lead@<domain>`); absent: such a notification is logged as not deliverable (an `notify`
    * that is an e-mail address is mailed as it is).
