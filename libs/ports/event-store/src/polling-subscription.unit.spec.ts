@@ -84,59 +84,102 @@ describe('pollingSubscription', () => {
     }
   });
 
-  it('reads the poll interval before every wait, so a store can change it while running', async () => {
-    const store = fakeStore();
-    let interval = 60000;
-    let caughtUp = false;
-    const seen: number[] = [];
-    let wake!: () => void;
-    const sub = pollingSubscription({
-      readAll: (a, m) => store.readAll(a, m),
-      pollIntervalMs: () => interval,
-      onLocalAppend: (w) => ((wake = w), () => undefined),
-      onEvent: async (e) => void seen.push((e.data as { n: number }).n),
-      onCaughtUp: () => (caughtUp = true),
-    });
-    try {
-      await until(() => caughtUp);
-      interval = 5;
-      wake(); // re-arms the wait with the new interval
-      store.events.push(event(1));
-      await until(() => seen.length === 1, 2000);
-      const before = store.reads.length;
-      await new Promise((r) => setTimeout(r, 100));
-      expect(store.reads.length).toBeGreaterThan(before + 3); // polling every ~5 ms now
-    } finally {
-      await sub.stop();
-    }
-  });
+  // The timing rules run on Jest's fake timers (setTimeout, Date and performance.now): the test moves
+  // time, so what it asserts about when reads happen holds on a loaded machine too.
+  describe('on a controlled clock', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+    /** Lets the subscription's promises settle without moving the clock. */
+    const settle = () => jest.advanceTimersByTimeAsync(0);
 
-  it('after a page that reports held-back events it looks again within milliseconds, backing off, not after the poll interval', async () => {
-    const store = fakeStore();
-    let caughtUp = false;
-    const seen: number[] = [];
-    store.setHeldBack(true);
-    const sub = pollingSubscription({
-      readAll: (a, m) => store.readAll(a, m),
-      pollIntervalMs: 60000,
-      heldBackRetryMs: 1,
-      onEvent: async (e) => void seen.push((e.data as { n: number }).n),
-      onCaughtUp: () => (caughtUp = true),
+    it('reads the poll interval before every wait, so a store can change it while running', async () => {
+      const store = fakeStore();
+      let interval = 60000;
+      const seen: number[] = [];
+      let wake!: () => void;
+      const sub = pollingSubscription({
+        readAll: (a, m) => store.readAll(a, m),
+        pollIntervalMs: () => interval,
+        onLocalAppend: (w) => ((wake = w), () => undefined),
+        onEvent: async (e) => void seen.push((e.data as { n: number }).n),
+      });
+      try {
+        await settle();
+        expect(store.reads).toHaveLength(1); // caught up, waiting a minute
+        await jest.advanceTimersByTimeAsync(30000);
+        expect(store.reads).toHaveLength(1);
+        interval = 5;
+        store.events.push(event(1));
+        wake(); // re-arms the wait with the new interval
+        await settle();
+        expect(seen).toEqual([1]);
+        const before = store.reads.length;
+        await jest.advanceTimersByTimeAsync(100);
+        expect(store.reads.length - before).toBe(20); // every 5 ms now
+      } finally {
+        await sub.stop();
+      }
     });
-    try {
-      await until(() => caughtUp);
-      await until(() => store.reads.length >= 6, 2000); // 1, 2, 4, 8, 16 ms…
-      const gaps = store.reads.slice(1).map((t, i) => t - store.reads[i]);
-      expect(gaps[gaps.length - 1]).toBeGreaterThanOrEqual(gaps[0]); // backing off
-      store.events.push(event(1)); // the older transaction finished: the event is released
-      store.setHeldBack(false);
-      await until(() => seen.length === 1, 5000);
-      const reads = store.reads.length;
-      await new Promise((r) => setTimeout(r, 100));
-      expect(store.reads.length).toBe(reads); // nothing held back: back to the (long) poll interval
-    } finally {
-      await sub.stop();
-    }
+
+    it('after a page that reports held-back events it looks again within milliseconds, backing off, not after the poll interval', async () => {
+      const store = fakeStore();
+      const seen: number[] = [];
+      store.setHeldBack(true);
+      const sub = pollingSubscription({
+        readAll: (a, m) => store.readAll(a, m),
+        pollIntervalMs: 60000,
+        heldBackRetryMs: 1,
+        onEvent: async (e) => void seen.push((e.data as { n: number }).n),
+      });
+      try {
+        await settle();
+        await jest.advanceTimersByTimeAsync(1 + 2 + 4 + 8 + 16);
+        const gaps = store.reads.slice(1).map((t, i) => t - store.reads[i]);
+        expect(gaps).toEqual([1, 2, 4, 8, 16]); // doubling from heldBackRetryMs
+        store.events.push(event(1)); // the older transaction finished: the event is released
+        store.setHeldBack(false);
+        await jest.advanceTimersByTimeAsync(32);
+        expect(seen).toEqual([1]);
+        const reads = store.reads.length;
+        await jest.advanceTimersByTimeAsync(59000);
+        expect(store.reads.length).toBe(reads); // nothing held back: back to the (long) poll interval
+        await jest.advanceTimersByTimeAsync(1000);
+        expect(store.reads.length).toBe(reads + 1);
+      } finally {
+        await sub.stop();
+      }
+    });
+
+    it('coalesces wake-ups: a stream of appends, each waking it, is read in a few pages rather than one per append', async () => {
+      const store = fakeStore();
+      let wake!: () => void;
+      const seen: number[] = [];
+      const sub = pollingSubscription({
+        readAll: (a, m) => store.readAll(a, m),
+        pollIntervalMs: 60000,
+        minWakeIntervalMs: 1000,
+        onLocalAppend: (w) => ((wake = w), () => undefined),
+        onEvent: async (e) => void seen.push((e.data as { n: number }).n),
+      });
+      try {
+        await settle();
+        await jest.advanceTimersByTimeAsync(5000); // idle for a while
+        const before = store.reads.length;
+        for (let n = 1; n <= 10; n++) {
+          store.events.push(event(n));
+          wake();
+          await jest.advanceTimersByTimeAsync(1); // each append lets the subscription run
+        }
+        // Idle, the first wake-up is read at once (event 1); the others arrive within a second of
+        // that read, so one pause of the interval collects them in a single page.
+        expect(seen).toEqual([1]);
+        await jest.advanceTimersByTimeAsync(1000);
+        expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        expect(store.reads.length - before).toBe(2);
+      } finally {
+        await sub.stop();
+      }
+    });
   });
 
   it('accepts plain arrays from stores without held-back information', async () => {
@@ -150,37 +193,6 @@ describe('pollingSubscription', () => {
     try {
       await until(() => seen.length === 2);
       expect(seen).toEqual([1, 2]);
-    } finally {
-      await sub.stop();
-    }
-  });
-
-  it('coalesces wake-ups: a stream of appends, each waking it, is read in a few pages rather than one per append', async () => {
-    const store = fakeStore();
-    let wake!: () => void;
-    const seen: number[] = [];
-    let caughtUp = false;
-    const sub = pollingSubscription({
-      readAll: (a, m) => store.readAll(a, m),
-      pollIntervalMs: 60000,
-      minWakeIntervalMs: 1000,
-      onLocalAppend: (w) => ((wake = w), () => undefined),
-      onEvent: async (e) => void seen.push((e.data as { n: number }).n),
-      onCaughtUp: () => (caughtUp = true),
-    });
-    try {
-      await until(() => caughtUp);
-      const before = store.reads.length;
-      for (let n = 1; n <= 10; n++) {
-        store.events.push(event(n));
-        wake();
-        await new Promise((r) => setTimeout(r, 1)); // each append lets the subscription run
-      }
-      await until(() => seen.length === 10, 5000);
-      expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-      // Without coalescing each wake-up starts a read of whatever arrived (up to ten); with it, one
-      // pause of the interval collects them: at most the read that was due plus the one after it.
-      expect(store.reads.length - before).toBeLessThanOrEqual(2);
     } finally {
       await sub.stop();
     }
