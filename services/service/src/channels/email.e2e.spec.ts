@@ -166,6 +166,45 @@ describe('e-mail in and out (embedded)', () => {
     expect(await svc.platform.eventStore.readStream(mailStream('<s1@else.example>'))).toEqual([]);
   });
 
+  it('a reply request that fails part-way (its interaction recorded, its message not yet queued) is completed by retrying it with the same replyId: one message, sent once', async () => {
+    // Budi's printer case is open and recent: the new thread goes on it.
+    const opened = await inbound(sendGrid('budi@example.com', 'Toner', 'Which toner fits?', ['Message-ID: <toner1@mail.example.com>']));
+    const episodeId = String(opened.body.episodeId);
+    const store = svc.platform.eventStore;
+    const append = store.appendToStream.bind(store);
+    let broken = true;
+    // The store fails once, at the third of the reply's four appends (the case's mail thread).
+    store.appendToStream = async (streamId, events, options) => {
+      if (
+        broken &&
+        streamId === `casemail-${episodeId}` &&
+        events.some((e) => e.type === 'MailThreaded' && (e.data as { direction?: string }).direction === 'outbound')
+      ) {
+        broken = false;
+        throw new Error('connection lost');
+      }
+      return append(streamId, events, options);
+    };
+    try {
+      const replyId = '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+      const failed = await svc.call('POST', `/cases/${episodeId}/replies`, { text: 'The T-20 fits.', replyId });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      expect(broken).toBe(false);
+      const retried = await svc.call('POST', `/cases/${episodeId}/replies`, { text: 'The T-20 fits.', replyId });
+      expect(retried.status).toBe(201);
+      const messageId = String(retried.body.messageId);
+      const before = sent.length;
+      expect(await outbox.tick()).toEqual({ sent: 1, failed: 0 });
+      expect(sent.slice(before).map((m) => m.messageId)).toEqual([messageId]);
+      expect((await store.readStream(mailStream(messageId))).map((e) => e.type)).toEqual(['MailRecorded', 'MailSendClaimed', 'MailSent']);
+      const thisReply = async () => (await caseInteractions(episodeId)).filter((i) => (i as { response?: string }).response?.endsWith('The T-20 fits.'));
+      await waitFor(async () => (await thisReply()).length > 0, 20000, 'the reply on the timeline');
+      expect(await thisReply()).toHaveLength(1);
+    } finally {
+      store.appendToStream = append;
+    }
+  });
+
   it('without CRM_TELEPHONY_AUTH_TOKEN the telephony webhooks are off (503), whatever is posted', async () => {
     const r = await fetch(`${svc.base}/telephony/voice`, {
       method: 'POST',

@@ -184,6 +184,9 @@ export class MailCommands {
    * sealed in its response) with the Message-ID and In-Reply-To it will be sent with, and queued for
    * the outbox. Default recipient: the sender of the case's latest e-mail, else the customer's
    * e-mail identity; default subject: `Re:` that e-mail's subject.
+   *
+   * Four appends on four streams, each idempotent under ids named by the Message-ID (named by
+   * `replyId`): a request that failed part-way is completed by retrying it with the same `replyId`.
    */
   async queueReply(
     principal: Principal,
