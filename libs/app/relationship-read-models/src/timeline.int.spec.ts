@@ -256,12 +256,29 @@ describe('timeline read model (PGlite)', () => {
           data: { ...ids, partnerId: 'fixit', from: 'assigned', to: 'repaired', changedAt: at(5), changedBy: 'bob' },
           recordedat: at(5),
         },
+        {
+          type: 'InteractionRecorded',
+          data: {
+            ...ids,
+            interaction: {
+              interactionId: randomUUID(),
+              channel: 'web',
+              direction: 'inbound',
+              actor: { kind: 'partner-user', id: 'bob' },
+              action: 'replaced the charging port',
+              occurredAt: at(5),
+            },
+          },
+          actor: JSON.stringify({ type: 'partner-user', id: 'bob', partnerId: 'fixit' }),
+          recordedat: at(5),
+        },
         { type: 'EpisodeClosed', data: { ...ids, outcome: 'resolved', closedAt: at(6) }, recordedat: at(6) },
       ])
       .then(async (manager) => {
         const [page] = await allPages(manager, { customerId: c, limit: 100 });
-        expect(page.entries).toBe(8);
+        expect(page.entries).toBe(9);
         const r = page.episodes.find((e) => e.episodeId === ret)!;
+        expect(r.interactions[0]).toMatchObject({ actor: { kind: 'partner-user', id: 'bob' }, recordedBy: { partnerId: 'fixit', id: 'bob' } });
         expect(r).toMatchObject({ episodeType: 'return-repair', caseEpisodeId: kase, closed: { outcome: 'resolved' } });
         expect(r.returnSteps!.map((s) => [s.kind, s.at])).toEqual([
           ['ReturnAuthorised', at(2)],
@@ -280,9 +297,15 @@ describe('timeline read model (PGlite)', () => {
         const steps = distributor.episodes.find((e) => e.episodeId === ret)!.returnSteps!;
         expect(steps.map((s) => s.kind)).toEqual(['ReturnAuthorised', 'RepairAssigned', 'ReturnShipmentUpdated', 'RepairStatusChanged']);
         expect(JSON.stringify(steps)).not.toMatch(/fixit|bob/);
+        // The provider's note on the return is there; who wrote it, and for which partner, is not.
+        const notes = distributor.episodes.find((e) => e.episodeId === ret)!.interactions;
+        expect(notes.map((i) => i.action)).toEqual(['replaced the charging port']);
+        expect(notes[0]).toMatchObject({ actor: { kind: 'partner-user' }, recordedBy: { type: 'partner-user' } });
+        expect(JSON.stringify(notes)).not.toMatch(/fixit|bob/);
         expect(steps[2].data).toMatchObject({ updatedBy: 'budi' });
         const [own] = await allPages(manager, { customerId: c, limit: 100, partnerId: 'fixit' });
         expect(own.episodes.find((e) => e.episodeId === ret)!.returnSteps![3].data).toMatchObject({ partnerId: 'fixit', changedBy: 'bob' });
+        expect(own.episodes.find((e) => e.episodeId === ret)!.interactions[0]).toMatchObject({ actor: { id: 'bob' }, recordedBy: { partnerId: 'fixit' } });
       });
   });
 

@@ -133,7 +133,8 @@ export async function readTimeline(manager: EntityManager, q: TimelineQuery): Pr
     }
     if (e.kind === 'InteractionRecorded') {
       const i = e.data.interaction as Omit<TimelineInteraction, 'recordedBy' | 'position'>;
-      episode.interactions.push({ ...i, recordedBy: e.actor, position: `${e.position_commit}/${e.position_prepare}` });
+      const shown = { ...i, recordedBy: e.actor, position: `${e.position_commit}/${e.position_prepare}` };
+      episode.interactions.push(q.partnerId ? withoutOtherPartnersPeople(shown, q.partnerId) : shown);
     }
   }
   const last = page[page.length - 1];
@@ -144,6 +145,23 @@ export async function readTimeline(manager: EntityManager, q: TimelineQuery): Pr
     episodes: [...episodes.values()],
     entries: page.length,
     ...(found.length > q.limit && last ? { nextCursor: `${last.position_commit}/${last.position_prepare}` } : {}),
+  };
+}
+
+/**
+ * An interaction as a partner reads it: one that another partner's person recorded (a repair
+ * provider's note on a return's episode) is kept — what happened to the customer's item is part of
+ * the shared relationship — but who recorded it, and for which partner, is left out, as on the
+ * return's steps.
+ */
+function withoutOtherPartnersPeople(i: TimelineInteraction, reader: string): TimelineInteraction {
+  const by = i.recordedBy as { type?: unknown; partnerId?: unknown } | null;
+  if (!by || typeof by.partnerId !== 'string' || by.partnerId === reader) return i;
+  const actor = i.actor as { kind?: unknown } | null;
+  return {
+    ...i,
+    recordedBy: { type: by.type },
+    actor: actor && actor.kind !== 'customer' && actor.kind !== 'system' ? { kind: actor.kind } : i.actor,
   };
 }
 
