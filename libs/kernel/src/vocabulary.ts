@@ -148,3 +148,15 @@ export type RepairStatus = (typeof REPAIR_STATUSES)[number];
 /** On what grounds a return was authorised: under the warranty of an order, or out of it (paid or goodwill). */
 export const WARRANTY_BASES = ['in-warranty', 'out-of-warranty', 'goodwill'] as const;
 export type WarrantyBasis = (typeof WARRANTY_BASES)[number];
+
+/** The channels marketing asks consent for (issue 13 §1): a permission is per customer × channel × purpose. */
+export const CONSENT_CHANNELS = ['email', 'sms', 'phone', 'mail'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+
+/** How a consent was given: the evidence it carries depends on it (see libs/domain/consent). */
+export const CONSENT_GRANT_SOURCES = ['double-opt-in', 'form', 'preference-centre', 'staff', 'import'] as const;
+export type ConsentGrantSource = (typeof CONSENT_GRANT_SOURCES)[number];
+
+/** How a consent was taken back: an unsubscribe link, RFC 8058 one-click, the preference centre, staff, a complaint… */
+export const CONSENT_WITHDRAWAL_SOURCES = ['unsubscribe-link', 'one-click-unsubscribe', 'preference-centre', 'staff', 'reply', 'complaint', 'import'] as const;
+export type ConsentWithdrawalSource = (typeof CONSENT_WITHDRAWAL_SOURCES)[number];

@@ -471,6 +471,32 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     changedAt: at,
     changedBy: 'partner-user-1',
   },
+  // marketing permissions (issue 13 §1)
+  ConsentRequested: {
+    customerId: id,
+    requestId: 'r-1',
+    channel: 'email',
+    purpose: 'offers',
+    source: 'form',
+    evidence: { textVersion: 'offers-2026-01', formId: 'footer', ipAddress: '203.0.113.7', recordedBy: 'web' },
+    requestedAt: at,
+    expiresAt: at,
+  },
+  ConsentGranted: {
+    customerId: id,
+    channel: 'email',
+    purpose: 'offers',
+    source: 'double-opt-in',
+    evidence: { textVersion: 'offers-2026-01', requestId: 'r-1', requestedAt: at, confirmedAt: at, userAgent: 'Mail', recordedBy: 'double-opt-in' },
+    grantedAt: at,
+  },
+  ConsentWithdrawn: {
+    customerId: id,
+    channel: 'email',
+    source: 'one-click-unsubscribe',
+    evidence: { campaignId: 'spring', messageId: '<m1@crm.example>', note: 'from the footer', recordedBy: 'unsubscribe' },
+    withdrawnAt: at,
+  },
   // service levels (issue 12 §4)
   ServiceLevelPoliciesSet: {
     policySetId: 'default',

@@ -43,6 +43,7 @@ import { CASE_EVENTS } from './case-events';
 import { CONTACT_CENTRE_EVENTS } from './contact-centre-events';
 import { SERVICE_LEVEL_EVENTS } from './service-level-events';
 import { RETURN_REPAIR_EVENTS } from './return-repair-events';
+import { CONSENT_EVENTS } from './consent-events';
 
 /**
  * The published contract of every integration event (schema version 1), validated with
@@ -767,6 +768,8 @@ export const INTEGRATION_EVENTS = {
   ...SERVICE_LEVEL_EVENTS,
   // return authorisation and the repair cycle with a service provider (issue 12 §5)
   ...RETURN_REPAIR_EVENTS,
+  // marketing permissions: consent per channel and purpose, with its evidence (issue 13 §1)
+  ...CONSENT_EVENTS,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

@@ -7,3 +7,4 @@ export * from './case-events';
 export * from './contact-centre-events';
 export * from './service-level-events';
 export * from './return-repair-events';
+export * from './consent-events';

@@ -51,6 +51,9 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ReturnAuthorised: ['note'],
   ReturnDenied: ['reason'],
   RepairStatusChanged: ['note'],
+  ConsentRequested: ['evidence.ipAddress', 'evidence.userAgent', 'evidence.note'],
+  ConsentGranted: ['evidence.ipAddress', 'evidence.userAgent', 'evidence.note'],
+  ConsentWithdrawn: ['evidence.ipAddress', 'evidence.userAgent', 'evidence.note'],
 };
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */
