@@ -4,6 +4,8 @@ import { RecordCampaignResponseController } from './campaigns/record-response/re
 import { RecordCampaignResponseHandler } from './campaigns/record-response/record-response.handler';
 import { RunCampaignController } from './campaigns/run-campaign/run-campaign.controller';
 import { RunCampaignHandler } from './campaigns/run-campaign/run-campaign.handler';
+import { ConsentCommands } from './consent/consent-commands';
+import { ConsentController } from './consent/consent.controller';
 import { marketingReadModels } from './read-models';
 
 @Module({
@@ -14,7 +16,7 @@ import { marketingReadModels } from './read-models';
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],
-  controllers: [RunCampaignController, RecordCampaignResponseController],
-  providers: [RunCampaignHandler, RecordCampaignResponseHandler],
+  controllers: [RunCampaignController, RecordCampaignResponseController, ConsentController],
+  providers: [RunCampaignHandler, RecordCampaignResponseHandler, ConsentCommands],
 })
 export class MarketingModule {}

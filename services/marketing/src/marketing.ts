@@ -1,11 +1,12 @@
+import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
 import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
 import { MarketingModule } from './marketing.module';
 
 export const MarketingConfig = serviceConfigClass(3003);
 
-/** `embedded`: hosted beside other services, the host owns the platform and the signals. */
-export function createMarketingApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean } = {}): Promise<ServiceApp> {
+/** `embedded`: hosted beside other services, the host owns the platform and the signals. `clock`: where "now" comes from (tests). */
+export function createMarketingApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean; clock?: Clock } = {}): Promise<ServiceApp> {
   return createServiceApp({
     name: 'marketing',
     ownsPlatform: !hosting.embedded,
@@ -13,6 +14,7 @@ export function createMarketingApp(config: ServiceConfig, platform: Platform, ho
     module: MarketingModule,
     config,
     platform,
+    clock: hosting.clock,
     openApi: {
       title: 'CRM marketing',
       description: 'Marketing automation: campaigns that touch each targeted customer once on a channel, their responses, the shared timeline.',

@@ -1,0 +1,223 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  consentAsOf,
+  consentDecider,
+  consentStream,
+  mayContact,
+  type ConsentCommand,
+  type ConsentEvent,
+  type ConsentEvidence,
+  type ConsentState,
+  type ConsentStatement,
+} from '@crm/consent';
+import { CommandHandler, type EventStore, type RecordedEvent } from '@crm/event-store';
+import type { Clock, ConsentChannel, ConsentGrantSource, ConsentWithdrawalSource } from '@crm/kernel';
+import { CustomerCommands, metadataFor, NotFoundError, WRITE_STORE, type CommandOptions } from '@crm/relationship-api';
+import { CLOCK, HttpProblem, ProblemTypes, type Principal } from '@crm/service-kit';
+
+/** Departments that record what a customer agreed to or refused (marketing, and whoever the customer told). */
+export const CONSENT_RECORDING_DEPARTMENTS = ['marketing', 'sales', 'service', 'management'] as const;
+
+/** The event a statement rests on: what a send records as its basis. */
+export interface ConsentBasis {
+  eventId: string;
+  /** Its position in the store's one order (`<commit>/<prepare>`). */
+  position: string;
+  revision: string;
+}
+
+export interface ConsentPermissionView {
+  channel: ConsentChannel;
+  purpose: string;
+  status: 'granted' | 'withdrawn';
+  since: string;
+  source: string;
+  /** Withdrawn by an opt-out of the whole channel. */
+  channelWide?: boolean;
+  basis: ConsentBasis;
+}
+
+export interface ConsentView {
+  customerId: string;
+  asOf?: string;
+  permissions: ConsentPermissionView[];
+  channelOptOuts: { channel: ConsentChannel; at: string; source: string; basis: ConsentBasis }[];
+  /** Double opt-in links sent and not followed (nor expired) at the instant. */
+  awaitingConfirmation: { requestId: string; channel: ConsentChannel; purpose: string; requestedAt: string; expiresAt: string }[];
+  /** The consent stream's revision (the ETag; absent when nothing was ever recorded). */
+  revision?: string;
+}
+
+export interface GrantConsentInput {
+  channel: ConsentChannel;
+  purpose: string;
+  source: Exclude<ConsentGrantSource, 'double-opt-in'>;
+  evidence: Omit<ConsentEvidence, 'recordedBy' | 'requestId' | 'requestedAt' | 'confirmedAt'>;
+  /** Imports only: when it was given (not in the future); otherwise now. */
+  grantedAt?: string;
+}
+
+export interface WithdrawConsentInput {
+  channel: ConsentChannel;
+  purpose?: string;
+  source: ConsentWithdrawalSource;
+  evidence: Omit<ConsentEvidence, 'recordedBy' | 'requestId' | 'requestedAt' | 'confirmedAt'>;
+  withdrawnAt?: string;
+}
+
+/** Consent events are the company's: no partner sees them, whatever is shared. */
+const COMPANY_ONLY = { departments: '*' as const, partners: [] as string[] };
+
+/**
+ * A customer's marketing permissions (issue 13 §1), the one way to command them: load the consent
+ * stream once, check the caller, judge If-Match (412 before any rule), decide, append. Staff record
+ * what the customer agreed to (with the evidence its source needs) or refused; reading answers what
+ * held at any instant, each permission with the event and store position it rests on.
+ */
+@Injectable()
+export class ConsentCommands {
+  private readonly handler: CommandHandler<ConsentState, ConsentCommand, ConsentEvent>;
+
+  constructor(
+    @Inject(WRITE_STORE) private readonly store: EventStore,
+    private readonly customers: CustomerCommands,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.handler = new CommandHandler(store, consentDecider, { retries: 2 });
+  }
+
+  async view(principal: Principal, customerId: string, asOf?: Date): Promise<ConsentView> {
+    assertStaff(principal);
+    await this.assertCustomer(customerId);
+    const recorded = await this.readAll(customerId);
+    const events = recorded.map((e) => ({ type: e.type, data: e.data }) as ConsentEvent);
+    const at = (asOf ?? this.clock.now()).toISOString();
+    const state = consentAsOf(events, at);
+    const basis = (revision: number): ConsentBasis => {
+      const e = recorded[revision];
+      return { eventId: e.id, position: `${e.position.commit}/${e.position.prepare}`, revision: String(revision) };
+    };
+    const permission = (p: ConsentStatement): ConsentPermissionView => ({
+      channel: p.channel,
+      purpose: p.purpose,
+      status: p.status,
+      since: p.since,
+      source: p.source,
+      ...(p.channelWide && { channelWide: true }),
+      basis: basis(p.revision),
+    });
+    const permissions = Object.values(state.permissions)
+      .sort((a, b) => a.channel.localeCompare(b.channel) || a.purpose.localeCompare(b.purpose))
+      .map(permission);
+    const channelOptOuts = Object.entries(state.channelOptOuts).map(([channel, o]) => ({
+      channel: channel as ConsentChannel,
+      at: o!.at,
+      source: o!.source,
+      basis: basis(o!.revision),
+    }));
+    const awaitingConfirmation = Object.values(state.requests)
+      .filter((r) => !r.confirmed && mayContact(state, r.channel, r.purpose, at).allowed === false && Date.parse(r.expiresAt) > Date.parse(at))
+      .map(({ requestId, channel, purpose, requestedAt, expiresAt }) => ({ requestId, channel, purpose, requestedAt, expiresAt }));
+    return {
+      customerId,
+      ...(asOf && { asOf: at }),
+      permissions,
+      channelOptOuts,
+      awaitingConfirmation,
+      ...(recorded.length > 0 && { revision: String(recorded.length - 1) }),
+    };
+  }
+
+  async grant(
+    principal: Principal,
+    customerId: string,
+    input: GrantConsentInput,
+    options: CommandOptions = {},
+  ): Promise<{ revision: bigint | undefined; recorded: boolean }> {
+    const recorder = assertRecorder(principal);
+    const now = this.clock.now();
+    const grantedAt = this.statementTime(input.source === 'import' ? input.grantedAt : undefined, now, 'grantedAt');
+    return this.run(principal, customerId, options, {
+      type: 'GrantConsent',
+      data: {
+        customerId,
+        channel: input.channel,
+        purpose: input.purpose,
+        source: input.source,
+        evidence: { ...input.evidence, recordedBy: recorder },
+        grantedAt,
+      },
+    });
+  }
+
+  async withdraw(
+    principal: Principal,
+    customerId: string,
+    input: WithdrawConsentInput,
+    options: CommandOptions = {},
+  ): Promise<{ revision: bigint | undefined; recorded: boolean }> {
+    const recorder = assertRecorder(principal);
+    const now = this.clock.now();
+    const withdrawnAt = this.statementTime(input.source === 'import' ? input.withdrawnAt : undefined, now, 'withdrawnAt');
+    return this.run(principal, customerId, options, {
+      type: 'WithdrawConsent',
+      data: {
+        customerId,
+        channel: input.channel,
+        ...(input.purpose !== undefined && { purpose: input.purpose }),
+        source: input.source,
+        evidence: { ...input.evidence, recordedBy: recorder },
+        withdrawnAt,
+      },
+    });
+  }
+
+  private async run(principal: Principal, customerId: string, options: CommandOptions, command: ConsentCommand) {
+    await this.assertCustomer(customerId);
+    const r = await this.handler.handle(
+      consentStream(customerId),
+      command,
+      { ...metadataFor(principal, this.clock, COMPANY_ONLY, options.correlationId) },
+      { expectedRevision: options.expectedRevision },
+    );
+    return { revision: r.revision, recorded: r.appended };
+  }
+
+  private statementTime(given: string | undefined, now: Date, field: string): string {
+    if (given === undefined) return now.toISOString();
+    if (Date.parse(given) > now.getTime())
+      throw new HttpProblem(400, `${field} is in the future`, {
+        type: ProblemTypes.validation,
+        extensions: { errors: [{ field, message: `${field} must not be in the future` }] },
+      });
+    return new Date(given).toISOString();
+  }
+
+  private async assertCustomer(customerId: string): Promise<void> {
+    if (!(await this.customers.exists(customerId))) throw new NotFoundError(`customer ${customerId} not found`);
+  }
+
+  private async readAll(customerId: string): Promise<RecordedEvent[]> {
+    const all: RecordedEvent[] = [];
+    for (let from = 0n; ;) {
+      const page = await this.store.readStream(consentStream(customerId), { fromRevision: from, maxCount: 1000 });
+      all.push(...page);
+      if (page.length < 1000) return all;
+      from = page[page.length - 1].revision + 1n;
+    }
+  }
+}
+
+function assertStaff(principal: Principal): void {
+  // Consent is the company's record: a partner never reads it, shared customer or not.
+  if (principal.kind !== 'staff') throw new NotFoundError('not found');
+}
+
+function assertRecorder(principal: Principal): string {
+  assertStaff(principal);
+  if (principal.kind === 'staff' && !(CONSENT_RECORDING_DEPARTMENTS as readonly string[]).includes(principal.department))
+    throw new HttpProblem(403, `staff of ${principal.department} read consent; ${CONSENT_RECORDING_DEPARTMENTS.join(', ')} record it`, {
+      type: ProblemTypes.forbidden,
+    });
+  return principal.subject;
+}

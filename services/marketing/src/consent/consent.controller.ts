@@ -1,0 +1,139 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { CommandOptions } from '@crm/relationship-api';
+import {
+  ApiProblem,
+  CurrentPrincipal,
+  expectedRevisionFromIfMatch,
+  RequireKind,
+  setEtag,
+  UuidParam,
+  type HeaderResponse,
+  type Principal,
+} from '@crm/service-kit';
+import { ConsentCommands, type ConsentView } from './consent-commands';
+import { ConsentAsOfQueryDto, ConsentDto, GrantConsentDto, WithdrawConsentDto } from './consent.dto';
+
+const IF_MATCH = {
+  name: 'if-match',
+  required: false,
+  description: 'The ETag ("<revision>") of the customer’s consent as last read: a stale one is 412',
+  example: '"2"',
+};
+const EXAMPLE: ConsentView = {
+  customerId: '3f0c9a4e-8d2b-4c61-9b7e-2a5d1c8e4f70',
+  permissions: [
+    {
+      channel: 'email',
+      purpose: 'newsletter',
+      status: 'granted',
+      since: '2026-05-01T10:00:00.000Z',
+      source: 'form',
+      basis: { eventId: '5b1e3c2a-7d4f-4e8a-9c6b-1a2b3c4d5e6f', position: '1042/9137', revision: '0' },
+    },
+  ],
+  channelOptOuts: [],
+  awaitingConfirmation: [],
+  revision: '0',
+};
+const options = (ifMatch: string | undefined, correlationId: string | undefined): CommandOptions => ({
+  expectedRevision: expectedRevisionFromIfMatch(ifMatch),
+  correlationId,
+});
+
+/**
+ * A customer's marketing permissions (issue 13 §1): what held at any instant, each permission with
+ * the event and store position it rests on; staff record a consent given (with the evidence its
+ * source needs) or withdrawn. Staff only — partners never see consent; analytics reads, does not record.
+ */
+@ApiTags('consent')
+@ApiBearerAuth()
+@RequireKind('staff')
+@ApiUnauthorizedResponse({ description: 'No or a bad bearer token' })
+@ApiProblem(403, 'Forbidden: not staff (reading), or staff of a department that does not record consent (analytics)')
+@ApiNotFoundResponse({ description: 'No such customer' })
+@Controller('customers')
+export class ConsentController {
+  constructor(private readonly consent: ConsentCommands) {}
+
+  @Get(':id/consent')
+  @ApiOperation({ summary: 'What the customer agreed to, per channel and purpose, now or as it stood at `asOf`' })
+  @ApiOkResponse({ type: ConsentDto, description: 'The permissions; ETag the consent stream’s revision', schema: { example: EXAMPLE } })
+  @ApiProblem(400, 'A bad asOf', { errors: [{ field: 'asOf', message: 'asOf must be an ISO 8601 instant' }] })
+  async get(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Query() q: ConsentAsOfQueryDto,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<ConsentView> {
+    const view = await this.consent.view(p, id, q.asOf ? new Date(q.asOf) : undefined);
+    if (view.revision !== undefined && !q.asOf) setEtag(res, BigInt(view.revision));
+    return view;
+  }
+
+  @Post(':id/consent/grants')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record a consent the customer gave, with its evidence (a grant already in force records nothing)' })
+  @ApiHeader(IF_MATCH)
+  @ApiBody({
+    type: GrantConsentDto,
+    examples: {
+      form: { value: { channel: 'email', purpose: 'newsletter', source: 'form', evidence: { textVersion: 'newsletter-2026-03', formId: 'footer-signup' } } },
+      phone: { value: { channel: 'sms', purpose: 'offers', source: 'staff', evidence: { note: 'asked on the phone for offers by SMS' } } },
+    },
+  })
+  @ApiOkResponse({ type: ConsentDto, description: 'The permissions now; ETag', schema: { example: EXAMPLE } })
+  @ApiProblem(400, 'A field that is not valid: errors name it', {
+    errors: [{ field: 'channel', message: 'channel must be one of the following values: email, sms, phone, mail' }],
+  })
+  @ApiProblem(409, 'Conflict: changed by someone else at the same time (without If-Match)')
+  @ApiProblem(412, 'Precondition Failed: If-Match names an older revision')
+  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @ApiProblem(422, 'A rule was broken; `code` names it (consent-evidence, consent-out-of-order)', { code: 'consent-evidence' })
+  async grant(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: GrantConsentDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<ConsentView> {
+    await this.consent.grant(p, id, dto, options(ifMatch, correlationId));
+    return this.answer(p, id, res);
+  }
+
+  @Post(':id/consent/withdrawals')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record a consent withdrawn: one purpose, or (no purpose) the whole channel; withdrawing what is withdrawn records nothing' })
+  @ApiHeader(IF_MATCH)
+  @ApiBody({
+    type: WithdrawConsentDto,
+    examples: {
+      purpose: { value: { channel: 'email', purpose: 'newsletter', source: 'staff', evidence: { note: 'asked by phone to stop the newsletter' } } },
+      channel: { value: { channel: 'sms', source: 'complaint', evidence: { note: 'complained about texts' } } },
+    },
+  })
+  @ApiOkResponse({ type: ConsentDto, description: 'The permissions now; ETag', schema: { example: EXAMPLE } })
+  @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'source', message: 'source must be one of the following values: …' }] })
+  @ApiProblem(409, 'Conflict: changed by someone else at the same time (without If-Match)')
+  @ApiProblem(412, 'Precondition Failed: If-Match names an older revision')
+  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @ApiProblem(422, 'A rule was broken; `code` names it (consent-out-of-order)', { code: 'consent-out-of-order' })
+  async withdraw(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: WithdrawConsentDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<ConsentView> {
+    await this.consent.withdraw(p, id, dto, options(ifMatch, correlationId));
+    return this.answer(p, id, res);
+  }
+
+  private async answer(p: Principal, id: string, res: HeaderResponse): Promise<ConsentView> {
+    const view = await this.consent.view(p, id);
+    if (view.revision !== undefined) setEtag(res, BigInt(view.revision));
+    return view;
+  }
+}

@@ -1,0 +1,189 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '@crm/config';
+import { crmRegistry } from '@crm/contracts';
+import { TestClock } from '@crm/kernel';
+import { createPlatform, type Platform } from '@crm/platform';
+import { createRelationshipCommands } from '@crm/relationship-api';
+import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
+import { httpCaller } from '@crm/service-kit/testing';
+import { createMarketingApp, MarketingConfig } from '../marketing';
+
+// A customer's consent over HTTP (issue 13 §1), on the embedded platform and a test clock.
+describe('consent routes (embedded)', () => {
+  const clock = new TestClock('2026-05-01T10:00:00.000Z');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-marketing-consent-'));
+  let platform: Platform;
+  let app: ServiceApp;
+  let base = '';
+  const tokens: Record<string, string> = {};
+  const marketer: Principal = { kind: 'staff', subject: 'mira', department: 'marketing', roles: [] };
+  let customerId: string;
+
+  beforeAll(async () => {
+    const config = loadConfig(MarketingConfig, { CRM_DATA_DIR: dataDir });
+    platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
+    app = await createMarketingApp(config, platform, { embedded: true, clock });
+    base = await app.listen(0);
+    const mint = app.app.get(TokenMint);
+    tokens.marketing = await mint.mint(marketer);
+    tokens.service = await mint.mint({ kind: 'staff', subject: 'dewi', department: 'service', roles: [] });
+    tokens.analytics = await mint.mint({ kind: 'staff', subject: 'ana', department: 'analytics', roles: [] });
+    tokens.partner = await mint.mint({ kind: 'partner', subject: 'acme.key', partnerId: 'acme', roles: [] });
+    customerId = (await createRelationshipCommands(platform.eventStore, { clock }).customers.register(marketer, { kind: 'person', name: 'Sari Wijaya' })).id;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await platform?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const call = httpCaller(
+    () => base,
+    () => tokens.marketing,
+  );
+  const fields = (body: Record<string, unknown>) => ((body.errors ?? []) as { field: string }[]).map((e) => e.field);
+  const newsletter = {
+    channel: 'email',
+    purpose: 'newsletter',
+    source: 'form',
+    evidence: { textVersion: 'newsletter-2026-03', formId: 'footer-signup', ipAddress: '203.0.113.7' },
+  };
+
+  it('records a grant with its evidence, answers what holds with the event it rests on, and what held at any instant', async () => {
+    const before = clock.now().toISOString();
+    clock.advance(60_000);
+    const granted = await call('POST', `/customers/${customerId}/consent/grants`, newsletter);
+    expect(granted.status).toBe(200);
+    expect(granted.etag).toBe('"0"');
+    const permission = (granted.body.permissions as Record<string, unknown>[])[0];
+    expect(permission).toMatchObject({ channel: 'email', purpose: 'newsletter', status: 'granted', source: 'form', since: clock.now().toISOString() });
+    const [event] = await platform.eventStore.readStream(`consent-${customerId}`);
+    expect(permission.basis).toEqual({ eventId: event.id, position: `${event.position.commit}/${event.position.prepare}`, revision: '0' });
+    // The network detail is personal: sealed in the store.
+    expect(JSON.stringify(event.data)).not.toContain('203.0.113.7');
+    expect(event.metadata.actor).toMatchObject({ type: 'staff', id: 'mira' });
+
+    // The same grant again records nothing.
+    clock.advance(60_000);
+    expect((await call('POST', `/customers/${customerId}/consent/grants`, newsletter)).etag).toBe('"0"');
+
+    clock.advance(60_000);
+    const grantedAt = permission.since as string;
+    const withdrawn = await call(
+      'POST',
+      `/customers/${customerId}/consent/withdrawals`,
+      { channel: 'email', source: 'staff', evidence: { note: 'no e-mail at all, please' } },
+      {
+        'if-match': '"0"',
+      },
+    );
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.permissions).toEqual([expect.objectContaining({ status: 'withdrawn', channelWide: true })]);
+    expect(withdrawn.body.channelOptOuts).toEqual([
+      expect.objectContaining({ channel: 'email', source: 'staff', basis: expect.objectContaining({ revision: '1' }) }),
+    ]);
+
+    const asOf = async (at: string) => (await call('GET', `/customers/${customerId}/consent?asOf=${encodeURIComponent(at)}`)).body;
+    expect((await asOf(before)).permissions).toEqual([]);
+    expect((await asOf(grantedAt)).permissions).toEqual([expect.objectContaining({ status: 'granted', basis: expect.objectContaining({ revision: '0' }) })]);
+    expect((await asOf(clock.now().toISOString())).permissions).toEqual([expect.objectContaining({ status: 'withdrawn' })]);
+    const now = await call('GET', `/customers/${customerId}/consent`);
+    expect(now.etag).toBe('"1"');
+    expect(now.body.revision).toBe('1');
+  });
+
+  it('a stale If-Match is 412 before any rule; a broken rule is 422 with its code', async () => {
+    const stale = await call('POST', `/customers/${customerId}/consent/grants`, { ...newsletter, purpose: 'offers', evidence: {} }, { 'if-match': '"0"' });
+    expect(stale.status).toBe(412);
+    expect(stale.type).toContain('application/problem+json');
+    const noText = await call('POST', `/customers/${customerId}/consent/grants`, { ...newsletter, purpose: 'offers', evidence: {} });
+    expect(noText.status).toBe(422);
+    expect(noText.body.code).toBe('consent-evidence');
+    clock.advance(60_000);
+    const staffGrant = await call('POST', `/customers/${customerId}/consent/grants`, {
+      channel: 'sms',
+      purpose: 'offers',
+      source: 'staff',
+      evidence: { note: 'asked on the phone for offers by SMS' },
+    });
+    expect(staffGrant.status).toBe(200);
+    // An import may date its statement, not in the future, and not before the latest on the permission.
+    const old = await call('POST', `/customers/${customerId}/consent/withdrawals`, {
+      channel: 'sms',
+      purpose: 'offers',
+      source: 'import',
+      evidence: { note: 'legacy list' },
+      withdrawnAt: '2026-01-01T00:00:00Z',
+    });
+    expect(old.status).toBe(422);
+    expect(old.body.code).toBe('consent-out-of-order');
+    const future = await call('POST', `/customers/${customerId}/consent/grants`, {
+      channel: 'mail',
+      purpose: 'catalogue',
+      source: 'import',
+      evidence: { note: 'legacy list' },
+      grantedAt: '2099-01-01T00:00:00Z',
+    });
+    expect(future.status).toBe(400);
+    expect(fields(future.body)).toEqual(['grantedAt']);
+  });
+
+  it('answers bad input with 400 problem+json naming the field, a body that is not JSON with 415, unknown customers with 404', async () => {
+    const post = (body: unknown) => call('POST', `/customers/${customerId}/consent/grants`, body);
+    expect(fields((await post({ ...newsletter, channel: 'pigeon' })).body)).toEqual(['channel']);
+    expect(fields((await post({ ...newsletter, purpose: 'News Letter' })).body)).toEqual(['purpose']);
+    expect(fields((await post({ ...newsletter, source: 'double-opt-in' })).body)).toEqual(['source']);
+    expect(fields((await post({ ...newsletter, evidence: [[]] })).body)).toEqual(['evidence']);
+    expect(fields((await post({ ...newsletter, evidence: { textVersion: 'v\u0000' } })).body)).toEqual(['evidence.textVersion']);
+    expect(fields((await post({ ...newsletter, evidence: { note: 'x\ud800' } })).body)).toEqual(['evidence.note']);
+    const nested = await post({ ...newsletter, evidence: { textVersion: 'v1', formId: ['a'] } });
+    expect(nested.status).toBe(400);
+    expect([...new Set(fields(nested.body))]).toEqual(['evidence.formId']);
+    const bad = await call('GET', `/customers/${customerId}/consent?asOf=yesterday`);
+    expect(bad.status).toBe(400);
+    expect(fields(bad.body)).toEqual(['asOf']);
+    const text = await fetch(`${base}/customers/${customerId}/consent/grants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.marketing}`, 'content-type': 'text/plain' },
+      body: 'grant it',
+    });
+    expect(text.status).toBe(415);
+    expect((await call('GET', '/customers/not-a-uuid/consent')).status).toBe(400);
+    const unknown = await call('GET', '/customers/7e0b5d3c-1f2a-4b6c-8d9e-0a1b2c3d4e5f/consent');
+    expect(unknown.status).toBe(404);
+    expect((await call('POST', '/customers/7e0b5d3c-1f2a-4b6c-8d9e-0a1b2c3d4e5f/consent/grants', newsletter)).status).toBe(404);
+  });
+
+  it('staff read it; marketing, sales, service and management record it; analytics only reads; partners and strangers never reach it', async () => {
+    const as = (who: string) => (method: string, url: string, body?: unknown) => call(method, url, body, {}, tokens[who]);
+    expect((await as('service')('GET', `/customers/${customerId}/consent`)).status).toBe(200);
+    clock.advance(60_000);
+    expect(
+      (await as('service')('POST', `/customers/${customerId}/consent/withdrawals`, { channel: 'phone', source: 'staff', evidence: { note: 'no calls' } }))
+        .status,
+    ).toBe(200);
+    expect((await as('analytics')('GET', `/customers/${customerId}/consent`)).status).toBe(200);
+    const analytics = await as('analytics')('POST', `/customers/${customerId}/consent/grants`, newsletter);
+    expect(analytics.status).toBe(403);
+    expect(analytics.type).toContain('application/problem+json');
+    for (const [method, url, body] of [
+      ['GET', `/customers/${customerId}/consent`, undefined],
+      ['POST', `/customers/${customerId}/consent/grants`, newsletter],
+      ['POST', `/customers/${customerId}/consent/withdrawals`, { channel: 'email', source: 'staff', evidence: { note: 'x' } }],
+    ] as const) {
+      expect((await as('partner')(method, url, body)).status).toBe(403);
+      expect((await call(method, url, body, {}, 'not-a-token')).status).toBe(401);
+    }
+  });
+
+  it('is in the OpenAPI document with its responses, errors and examples', async () => {
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const grants = doc.paths['/customers/{id}/consent/grants'].post;
+    expect(Object.keys(grants.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409', '412', '415', '422']));
+    expect(JSON.stringify(grants)).toContain('newsletter-2026-03');
+    expect(Object.keys(doc.paths['/customers/{id}/consent'].get.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404']));
+    expect(doc.paths['/customers/{id}/consent/withdrawals'].post).toBeDefined();
+  });
+});
