@@ -18,27 +18,41 @@ interface NoticeData {
   at: string;
 }
 
+/** An escalation as `CaseEscalated` records it. */
+export interface Escalation {
+  episodeId: string;
+  customerId: string;
+  ruleId: string;
+  metric: SlaMetric;
+  cycle: number;
+  action: 'reassign' | 'notify';
+  team?: string;
+  notify?: string;
+  at: string;
+}
+
+/** What became of an escalation (`CaseEscalationActed.outcome`). */
+export const ESCALATION_OUTCOMES = ['reassigned', 'notified', 'skipped', 'undeliverable', 'failed'] as const;
+export type EscalationOutcome = (typeof ESCALATION_OUTCOMES)[number];
+/** The longest `detail` an act records (the contract's bound). */
+export const MAX_ESCALATION_DETAIL = 500;
+
 export type CaseServiceLevelEvent =
   | { type: 'CaseSlaWarning'; data: NoticeData & { warningPercent: number } }
   | { type: 'CaseSlaBreached'; data: NoticeData }
-  | {
-      type: 'CaseEscalated';
-      data: {
-        episodeId: string;
-        customerId: string;
-        ruleId: string;
-        metric: SlaMetric;
-        cycle: number;
-        action: 'reassign' | 'notify';
-        team?: string;
-        notify?: string;
-        at: string;
-      };
-    };
+  | { type: 'CaseEscalated'; data: Escalation }
+  | { type: 'CaseEscalationActed'; data: Escalation & { outcome: EscalationOutcome; detail?: string } };
+
+/** One escalation of a case: its rule, metric and cycle (`metric/cycle/ruleId`). */
+export const escalationOf = (e: { ruleId: string; metric: string; cycle: number }): string => `${e.metric}/${e.cycle}/${e.ruleId}`;
 
 /** Which notices the case has had (`metric/cycle/kind`): each is recorded once. */
 export interface CaseServiceLevelState {
   recorded: ReadonlySet<string>;
+  /** The escalations recorded, by `escalationOf`. */
+  escalations: ReadonlyMap<string, Escalation>;
+  /** The escalations whose act is recorded (`escalationOf`): each is recorded once. */
+  acted: ReadonlySet<string>;
 }
 
 export interface RecordDueNotices {
@@ -57,15 +71,40 @@ export interface RecordDueNotices {
   };
 }
 
+/** The escalation executor carried out (or gave up) one escalation of the case. */
+export interface RecordEscalationActed {
+  type: 'RecordEscalationActed';
+  data: { ruleId: string; metric: SlaMetric; cycle: number; outcome: EscalationOutcome; detail?: string; at: string };
+}
+
+/** An act recorded for an escalation the case never had: the executor's inbox and the store disagree. */
+export class EscalationNotRecorded extends Error {
+  override readonly name = 'DomainRuleViolation';
+  readonly code = 'escalation-not-recorded';
+  constructor(key: string) {
+    super(`no escalation ${key} recorded on the case`);
+  }
+}
+
+/** A detail within the contract's bound, not cut inside a surrogate pair (a lone surrogate is no text). */
+function boundedDetail(detail: string | undefined): string | undefined {
+  const trimmed = detail?.trim();
+  if (!trimmed) return undefined;
+  if (trimmed.length <= MAX_ESCALATION_DETAIL) return trimmed;
+  const cut = trimmed.slice(0, MAX_ESCALATION_DETAIL);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 /**
  * The service-level notices of one case. A notice already recorded is not recorded again (two
  * timers racing, a tick after a stale read model, a retry); a breach sets off the escalation rules
  * for its metric and the customer's tier, in the same append (so the escalation happens exactly when
  * the breach is recorded, and never without it).
  */
-export const caseServiceLevelDecider: Decider<CaseServiceLevelState, RecordDueNotices, CaseServiceLevelEvent> = {
-  initialState: { recorded: new Set() },
+export const caseServiceLevelDecider: Decider<CaseServiceLevelState, RecordDueNotices | RecordEscalationActed, CaseServiceLevelEvent> = {
+  initialState: { recorded: new Set(), escalations: new Map(), acted: new Set() },
   decide(command, state) {
+    if (command.type === 'RecordEscalationActed') return decideActed(command, state);
     const d = command.data;
     const events: CaseServiceLevelEvent[] = [];
     const seen = new Set(state.recorded);
@@ -107,8 +146,25 @@ export const caseServiceLevelDecider: Decider<CaseServiceLevelState, RecordDueNo
     return events;
   },
   evolve(state, event) {
-    if (event.type === 'CaseEscalated') return state;
+    if (event.type === 'CaseEscalated') return { ...state, escalations: new Map([...state.escalations, [escalationOf(event.data), event.data]]) };
+    if (event.type === 'CaseEscalationActed') return { ...state, acted: new Set([...state.acted, escalationOf(event.data)]) };
     const kind = event.type === 'CaseSlaWarning' ? 'warning' : 'breach';
-    return { recorded: new Set([...state.recorded, noticeKey({ metric: event.data.metric, cycle: event.data.cycle, kind })]) };
+    return { ...state, recorded: new Set([...state.recorded, noticeKey({ metric: event.data.metric, cycle: event.data.cycle, kind })]) };
   },
 };
+
+/**
+ * The act of an escalation, recorded once: a second record of the same escalation (a retry, a
+ * second executor, an inbox rebuilt while the projection lags) records nothing. The event repeats
+ * the escalation's own fields from the stream (not from the caller), so it cannot disagree with it;
+ * an escalation the case never had is refused.
+ */
+function decideActed(command: RecordEscalationActed, state: CaseServiceLevelState): CaseServiceLevelEvent[] {
+  const d = command.data;
+  const key = escalationOf(d);
+  if (state.acted.has(key)) return [];
+  const escalation = state.escalations.get(key);
+  if (!escalation) throw new EscalationNotRecorded(key);
+  const detail = boundedDetail(d.detail);
+  return [{ type: 'CaseEscalationActed', data: { ...escalation, outcome: d.outcome, ...(detail !== undefined && { detail }), at: d.at } }];
+}

@@ -544,6 +544,18 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   },
   CaseSlaBreached: { episodeId: id, customerId: id, metric: 'resolution', cycle: 1, policyId: 'fallback', tier: 'bronze', targetMinutes: 7200, dueAt: at, at },
   CaseEscalated: { episodeId: id, customerId: id, ruleId: 'to-seniors', metric: 'first-response', cycle: 0, action: 'reassign', team: 'seniors', at },
+  CaseEscalationActed: {
+    episodeId: id,
+    customerId: id,
+    ruleId: 'tell-the-lead',
+    metric: 'resolution',
+    cycle: 1,
+    action: 'notify',
+    notify: 'service-lead',
+    outcome: 'failed',
+    detail: 'Error: smtp down',
+    at,
+  },
 };
 
 // The timestamps: forms isISO8601 passes that Date or PostgreSQL cannot read (see instant.ts).

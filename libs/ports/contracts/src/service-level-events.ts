@@ -111,10 +111,26 @@ export class CaseEscalatedV1 {
   @IsInstant() at!: string;
 }
 
+/** What the SLA escalation executor did with an escalation: one per escalation, whatever it was. */
+export const ESCALATION_OUTCOMES = ['reassigned', 'notified', 'skipped', 'undeliverable', 'failed'] as const;
+
+/**
+ * The SLA escalation executor carried out a `CaseEscalated` (or gave it up): recorded once per
+ * escalation (case, rule, metric, cycle) on the same stream, so that the executor's inbox is a
+ * function of the events and a rebuild of it acts on nothing twice. The escalation's own fields as
+ * in `CaseEscalated`; `outcome` what became of it, `detail` why (a skip's case status, a failure's
+ * error), never an address.
+ */
+export class CaseEscalationActedV1 extends CaseEscalatedV1 {
+  @IsIn(ESCALATION_OUTCOMES) outcome!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(500) detail?: string;
+}
+
 export const SERVICE_LEVEL_EVENTS = {
   ServiceLevelPoliciesSet: ServiceLevelPoliciesSetV1,
   BusinessCalendarSet: BusinessCalendarSetV1,
   CaseSlaWarning: CaseSlaWarningV1,
   CaseSlaBreached: CaseSlaBreachedV1,
   CaseEscalated: CaseEscalatedV1,
+  CaseEscalationActed: CaseEscalationActedV1,
 } as const;

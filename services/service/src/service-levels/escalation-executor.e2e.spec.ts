@@ -6,9 +6,13 @@ import { loadConfig } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { TestClock } from '@crm/kernel';
 import { createPlatform } from '@crm/platform';
-import { createRelationshipCommands, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
+import { ProjectionRunner } from '@crm/projections';
+import { createRelationshipCommands, READ_MODELS, readModelGroupOf, type ReadModelRunners } from '@crm/relationship-api';
+import { toIntegrationEvent } from '@crm/relay';
 import { TokenMint, type Principal } from '@crm/service-kit';
 import { httpCaller } from '@crm/service-kit/testing';
+import { EMAIL_SENDER, type EmailSender } from '../channels/email/email-sender';
+import { readModels as serviceReadModels } from '../read-models';
 import { createCustomerServiceApp, CustomerServiceConfig } from '../service';
 import { EscalationExecutorService } from './escalation-executor.service';
 import { SlaTimerService } from './sla-timer.service';
@@ -16,9 +20,12 @@ import { SlaTimerService } from './sla-timer.service';
 const agent: Principal = { kind: 'staff', subject: 'dewi', department: 'service', roles: ['agent'] };
 const manager: Principal = { kind: 'staff', subject: 'mia', department: 'service', roles: ['manager'] };
 
+const serviceConfig = (dataDir: string) =>
+  loadConfig(CustomerServiceConfig, { CRM_DATA_DIR: dataDir, CRM_SLA_TIMER_INTERVAL_MS: '3600000', CRM_ESCALATION_INTERVAL_MS: '0' });
+
 /** The service on an embedded platform in `dataDir` (kept across stops), timers only on tick(). */
 async function startService(dataDir: string, clock: TestClock) {
-  const config = loadConfig(CustomerServiceConfig, { CRM_DATA_DIR: dataDir, CRM_SLA_TIMER_INTERVAL_MS: '3600000', CRM_ESCALATION_INTERVAL_MS: '0' });
+  const config = serviceConfig(dataDir);
   const platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
   const app = await createCustomerServiceApp(config, platform, { embedded: true, clock });
   const base = await app.listen(0);
@@ -33,6 +40,8 @@ async function startService(dataDir: string, clock: TestClock) {
     tokens,
     timer: app.app.get(SlaTimerService).timer,
     executor: app.app.get(EscalationExecutorService).executor,
+    /** The sender the executor mails through (logs without CRM_SMTP_URL): spied on to count mails. */
+    sender: app.app.get<EmailSender>(EMAIL_SENDER),
     readModels: app.app.get<ReadModelRunners>(READ_MODELS),
     async stop() {
       await app.close();
@@ -80,9 +89,15 @@ describe('SLA escalation executor (embedded)', () => {
   let svc: Awaited<ReturnType<typeof startService>>;
 
   const inbox = (episodeId: string) =>
-    svc.readModels.dataSource.query(`SELECT rule_id, outcome, settled_at FROM service.sla_escalation_inbox WHERE episode_id = $1 ORDER BY rule_id`, [
+    svc.readModels.dataSource.query(`SELECT rule_id, outcome, detail, settled_at FROM service.sla_escalation_inbox WHERE episode_id = $1 ORDER BY rule_id`, [
       episodeId,
-    ]) as Promise<{ rule_id: string; outcome: string | null; settled_at: Date | null }[]>;
+    ]) as Promise<{ rule_id: string; outcome: string | null; detail: string | null; settled_at: Date | null }[]>;
+  /** The inbox rows of the case once the projection has applied every act (CaseEscalationActed) the executor recorded. */
+  const settledInbox = (episodeId: string, rows: number) =>
+    eventually(
+      () => inbox(episodeId),
+      (r) => r.length === rows && r.every((x) => x.settled_at !== null),
+    );
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-escalation-'));
@@ -130,14 +145,18 @@ describe('SLA escalation executor (embedded)', () => {
     expect((await svc.call('GET', `/cases/${caseId}`)).body.team).toBeNull();
 
     const tick = await svc.executor.tick();
-    expect(tick.settled.filter((s) => s.key.startsWith(caseId)).map((s) => s.outcome)).toEqual(
-      expect.arrayContaining(['reassigned to seniors', 'undeliverable']),
-    );
+    expect(tick.settled.filter((s) => s.key.startsWith(caseId)).map((s) => s.outcome)).toEqual(expect.arrayContaining(['reassigned', 'undeliverable']));
     const after = (await svc.call('GET', `/cases/${caseId}`)).body;
     expect(after).toMatchObject({ team: 'seniors', status: 'new', assigneeId: null });
-    expect((await inbox(caseId)).map((r) => [r.rule_id, r.outcome])).toEqual([
-      ['platinum-to-seniors', 'reassigned to seniors'],
+    // Settled by the recorded acts (CaseEscalationActed on the case's service-level stream), not by the executor.
+    expect((await settledInbox(caseId, 2)).map((r) => [r.rule_id, r.outcome])).toEqual([
+      ['platinum-to-seniors', 'reassigned'],
       ['tell-the-lead', 'undeliverable'],
+    ]);
+    const acts = (await svc.platform.eventStore.readStream(`caseservicelevel-${caseId}`)).filter((e) => e.type === 'CaseEscalationActed');
+    expect(acts.map((e) => [(e.data as { ruleId: string }).ruleId, (e.data as { outcome: string }).outcome, e.metadata.actor])).toEqual([
+      ['platinum-to-seniors', 'reassigned', { type: 'system', id: 'sla-escalation' }],
+      ['tell-the-lead', 'undeliverable', { type: 'system', id: 'sla-escalation' }],
     ]);
     // The router's queue of the new team has it (it offers it to that team's agents).
     const queued = await eventually(
@@ -159,7 +178,7 @@ describe('SLA escalation executor (embedded)', () => {
     expect(await changes()).toHaveLength(1);
   });
 
-  it('a case resolved between the breach and the tick: nothing, settled with why', async () => {
+  it('a case resolved between the breach and the tick: nothing, recorded skipped with why', async () => {
     clock.set(plus(20));
     const commands = createRelationshipCommands(svc.platform.eventStore, { clock });
     const customerId = (await commands.customers.register(agent, { kind: 'person', name: 'Quick Fix' })).id;
@@ -190,10 +209,85 @@ describe('SLA escalation executor (embedded)', () => {
     );
     expect((await svc.call('POST', `/cases/${caseId}/resolve`, { outcome: 'resolved', reason: 'replaced the cable' })).status).toBe(200);
     await svc.executor.tick();
-    expect((await inbox(caseId)).map((r) => [r.rule_id, r.outcome])).toEqual([
-      ['platinum-to-seniors', 'skipped: case resolved'],
-      ['tell-the-lead', 'skipped: case resolved'],
+    expect((await settledInbox(caseId, 2)).map((r) => [r.rule_id, r.outcome, r.detail])).toEqual([
+      ['platinum-to-seniors', 'skipped', 'case resolved'],
+      ['tell-the-lead', 'skipped', 'case resolved'],
     ]);
     expect((await svc.call('GET', `/cases/${caseId}`)).body.team).toBeNull();
+  });
+  it('after the executor mailed, a rebuild of the inbox from the events and a tick send no second mail', async () => {
+    const withMail = {
+      ...POLICIES,
+      escalations: [
+        ...POLICIES.escalations,
+        { ruleId: 'mail-the-desk', metric: 'first-response', tier: 'platinum', action: 'notify', notify: 'desk@corp.test' },
+      ],
+    };
+    expect((await svc.call('PUT', '/service-levels/policies', withMail, {}, svc.tokens.manager)).status).toBe(200);
+    clock.set(plus(40));
+    const commands = createRelationshipCommands(svc.platform.eventStore, { clock });
+    const customerId = (await commands.customers.register(agent, { kind: 'person', name: 'Mail Desk' })).id;
+    await svc.platform.eventStore.appendToStream(
+      `customervalue-${customerId}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'CustomerValueTierChanged',
+          data: { customerId, tier: 'platinum', clv: 100000, rank: 1, customers: 10, reportingCurrency: 'EUR', modelFittedAt: T0, assignedAt: T0 },
+          metadata: { correlationId: 'tier', causationId: 'tier', occurredAt: T0, actor: { type: 'system', id: 'analytics' } },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    const caseId = String((await svc.call('POST', '/cases', { customerId, name: 'No dial tone', channel: 'phone' })).body.episodeId);
+    await eventually(
+      () => svc.call('GET', `/cases/${caseId}/service-levels`).then((r) => r.body as { policyId?: string }),
+      (b) => b.policyId === 'platinum',
+    );
+    clock.set(plus(51));
+    await eventually(
+      async () => {
+        await svc.timer.tick();
+        return inbox(caseId);
+      },
+      (rows) => rows.length === 3,
+    );
+    const sent = jest.spyOn(svc.sender, 'send');
+    const tick = await svc.executor.tick();
+    expect(tick.settled.filter((s) => s.key.startsWith(caseId)).map((s) => s.outcome)).toEqual(
+      expect.arrayContaining(['reassigned', 'undeliverable', 'notified']),
+    );
+    expect(sent).toHaveBeenCalledTimes(1);
+    expect(sent.mock.calls[0][0]).toMatchObject({ to: 'desk@corp.test', subject: `SLA breached: case ${caseId} (first-response)` });
+    await settledInbox(caseId, 3);
+
+    // Rebuild the inbox as the rebuild CLI does (service stopped, read-models.ts, from position zero):
+    // every CaseEscalated comes back, and so does every CaseEscalationActed that settles it.
+    await svc.stop();
+    const platform = await createPlatform(serviceConfig(dataDir), { registry: crmRegistry(), clientId: 'rebuild' });
+    try {
+      const model = serviceReadModels.find((m) => m.projection.name === 'service-sla-escalation-inbox')!;
+      const ds = await platform.createDataSource([...model.projection.entities] as Function[], { schema: model.schema });
+      const runner = new ProjectionRunner(ds, model.projection, { schema: platform.config.CRM_PLATFORM_SCHEMA, group: readModelGroupOf('service') });
+      await runner.migrate();
+      const stored = (await platform.eventStore.readAll({ maxCount: 100_000 })).filter((e) => e.type === 'CaseEscalated' || e.type === 'CaseEscalationActed');
+      expect(await runner.rebuild(platform.eventStore, crmRegistry(), toIntegrationEvent)).toBe(stored.length);
+    } finally {
+      await platform.close();
+    }
+
+    svc = await startService(dataDir, clock);
+    const resent = jest.spyOn(svc.sender, 'send');
+    const changes = async () => (await svc.platform.eventStore.readStream(`episode-${caseId}`)).filter((e) => e.type === 'CaseDetailsChanged');
+    expect((await svc.executor.tick()).settled).toEqual([]);
+    expect(resent).not.toHaveBeenCalled();
+    expect(await changes()).toHaveLength(1);
+    expect((await inbox(caseId)).map((r) => [r.rule_id, r.outcome, r.settled_at !== null])).toEqual([
+      ['mail-the-desk', 'notified', true],
+      ['platinum-to-seniors', 'reassigned', true],
+      ['tell-the-lead', 'undeliverable', true],
+    ]);
+    // Nothing pending anywhere after the rebuild: every escalation of the earlier cases is settled too.
+    expect(await svc.readModels.dataSource.query(`SELECT key FROM service.sla_escalation_inbox WHERE settled_at IS NULL`)).toEqual([]);
   });
 });

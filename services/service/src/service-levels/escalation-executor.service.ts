@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { NotFoundError, type Clock } from '@crm/kernel';
-import { CaseCommands, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
+import { CaseCommands, READ_MODELS, ServiceLevelCommands, type ReadModelRunners } from '@crm/relationship-api';
 import type { Platform } from '@crm/platform';
 import { CLOCK, PLATFORM, SERVICE_CONFIG, type ServiceConfig, type StaffPrincipal } from '@crm/service-kit';
 import { EMAIL_SENDER, type EmailSender } from '../channels/email/email-sender';
@@ -27,9 +27,11 @@ export class EscalationExecutorService implements OnApplicationBootstrap, OnModu
     @Inject(CLOCK) clock: Clock,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(PLATFORM) platform: Platform,
+    // Records each act as `CaseEscalationActed` (the history a rebuilt inbox is settled from).
+    serviceLevels: ServiceLevelCommands,
   ) {
     this.executor = new EscalationExecutor(
-      escalationInbox(readModels.dataSource.manager),
+      escalationInbox(readModels.dataSource.manager, serviceLevels),
       {
         async status(episodeId) {
           try {

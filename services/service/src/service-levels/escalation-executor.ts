@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { ProcessLease } from '@crm/platform';
 import type { Clock } from '@crm/kernel';
 import { describeError, TickLoop } from '@crm/relationship-api';
+import type { EscalationOutcome } from '@crm/service-levels';
 import type { EmailSender } from '../channels/email/email-sender';
 
-/** One `CaseEscalated` the executor has not settled yet (from its inbox). */
+/** One `CaseEscalated` whose act is not recorded yet (from the executor's inbox). */
 export interface PendingEscalation {
   key: string;
   episodeId: string;
@@ -21,10 +22,24 @@ export interface PendingEscalation {
   attempts: number;
 }
 
-/** Where the pending escalations are and where the executor marks them done. */
+/** What the executor did with an escalation: `CaseEscalationActed`'s outcome and detail. */
+export interface EscalationAct {
+  outcome: EscalationOutcome;
+  /** Why (a skip's case status, a failure's error); never an address. */
+  detail?: string;
+}
+
+/**
+ * Where the pending escalations are (a projection of `CaseEscalated` and `CaseEscalationActed`) and
+ * where the executor records what it did (`CaseEscalationActed` on the store, which settles the row).
+ */
 export interface EscalationInbox {
   pending(limit: number): Promise<PendingEscalation[]>;
-  settle(key: string, outcome: string, at: Date): Promise<void>;
+  /** Whether its act is on the store already (the inbox behind, or rebuilt): then it is not acted on again. */
+  acted(e: PendingEscalation): Promise<boolean>;
+  /** Records the act (`CaseEscalationActed`), once however often called. */
+  record(e: PendingEscalation, act: EscalationAct): Promise<void>;
+  /** Counts a failed attempt (the executor gives up after `maxAttempts`). */
   failed(key: string, error: string): Promise<void>;
 }
 
@@ -49,14 +64,15 @@ export interface EscalationExecutorOptions {
   from: string;
   /** `CRM_ESCALATION_NOTIFY_DOMAIN`: a user id `u` is mailed at `u@<domain>`; absent: user ids are not deliverable. */
   notifyDomain?: string;
-  /** Failed sends/moves before it is given up (settled as failed); default 8. */
+  /** Failed sends/moves before it is given up (recorded `failed`); default 8. */
   maxAttempts?: number;
   logger?: { log(message: string): void; warn(message: string): void };
 }
 
 export interface EscalationTick {
   at: string;
-  settled: { key: string; outcome: string }[];
+  /** The acts this tick recorded (given up ones as `failed`). */
+  settled: ({ key: string } & EscalationAct)[];
   failed: { key: string; error: string }[];
 }
 
@@ -71,17 +87,25 @@ const CLOSED = ['resolved', 'closed'];
  *   to the new team's queue and the router offers it to that team's agents, while a case already
  *   with an agent stays with that agent in the new team — taking it from the agent would need a new
  *   command in the episode decider, which this change does not own. A resolved or closed case:
- *   nothing (settled as `skipped: case <status>`, logged).
+ *   nothing (recorded `skipped`, detail `case <status>`, logged).
  * - `notify`: an e-mail to the address (a value with `@`) or to `<user id>@CRM_ESCALATION_NOTIFY_DOMAIN`;
- *   without the setting a user id is settled `undeliverable` (logged once, never retried).
+ *   without the setting a user id is recorded `undeliverable` (logged once, never retried).
  *
- * Exactly once in effect: the pending escalations come from a durable inbox (a projection of
- * `CaseEscalated`), settled after acting. A crash between acting and settling acts again on restart:
+ * Exactly once in effect, and as history: after acting, the executor records `CaseEscalationActed`
+ * on the store (`ServiceLevelCommands.recordEscalationActed`, once per escalation), and that event
+ * settles the inbox row — so a rebuild of the inbox, which replays both events, ends with every
+ * acted escalation settled. Before acting it asks the store whether the act is recorded (the inbox
+ * may be behind it or being rebuilt). A failure counts an attempt; given up after `maxAttempts`, it
+ * is recorded `failed`. When the act succeeded but recording it failed (the store down), the
+ * executor keeps the outcome in memory and records it on the next tick without acting again. A
+ * crash between acting and recording acts again on restart (nothing on the store says it acted):
  * the team change then records nothing (same team), and the mail goes out again with the same,
  * deterministic Message-ID (so a mail server or client that de-duplicates on it shows it once).
  */
 export class EscalationExecutor {
   private readonly loop: TickLoop<EscalationTick>;
+  /** Acts done whose recording failed: recorded on the next tick instead of acting again. */
+  private readonly unrecorded = new Map<string, EscalationAct>();
 
   constructor(
     private readonly inbox: EscalationInbox,
@@ -115,16 +139,24 @@ export class EscalationExecutor {
     const tick: EscalationTick = { at: now.toISOString(), settled: [], failed: [] };
     if (this.options.lease && !(await this.options.lease.hold())) return tick; // another instance acts
     for (const e of await this.inbox.pending(this.options.batchSize ?? 100)) {
+      let act = this.unrecorded.get(e.key);
       try {
-        const outcome = await this.act(e, now);
-        await this.inbox.settle(e.key, outcome, now);
-        tick.settled.push({ key: e.key, outcome });
+        if (!act) {
+          if (await this.inbox.acted(e)) continue; // recorded; the inbox has not applied it yet
+          act = await this.act(e, now);
+          this.unrecorded.set(e.key, act);
+        }
+        await this.inbox.record(e, act);
+        this.unrecorded.delete(e.key);
+        tick.settled.push({ key: e.key, ...act });
       } catch (error) {
         const message = describeError(error);
         tick.failed.push({ key: e.key, error: message });
-        if (e.attempts + 1 >= (this.options.maxAttempts ?? 8)) {
-          await this.inbox.settle(e.key, `failed: ${message}`.slice(0, 500), now);
-          this.options.logger?.warn(`SLA escalation ${e.key}: given up after ${e.attempts + 1} attempts (${message})`);
+        if (act) {
+          // Acted, not recorded: recorded on the next tick, never acted on again by this executor.
+          this.options.logger?.warn(`SLA escalation ${e.key}: acted (${act.outcome}) but recording it failed (${message}); recording it on the next tick`);
+        } else if (e.attempts + 1 >= (this.options.maxAttempts ?? 8)) {
+          if (await this.giveUp(e, message)) tick.settled.push({ key: e.key, outcome: 'failed', detail: message });
         } else {
           await this.inbox.failed(e.key, message);
           this.options.logger?.warn(`SLA escalation ${e.key}: failed (${message}); trying again on the next tick`);
@@ -134,25 +166,38 @@ export class EscalationExecutor {
     return tick;
   }
 
-  private async act(e: PendingEscalation, now: Date): Promise<string> {
+  /** Recorded `failed` (true); when even that fails, counted and logged (given up again on the next tick). */
+  private async giveUp(e: PendingEscalation, message: string): Promise<boolean> {
+    this.options.logger?.warn(`SLA escalation ${e.key}: given up after ${e.attempts + 1} attempts (${message})`);
+    try {
+      await this.inbox.record(e, { outcome: 'failed', detail: message });
+      return true;
+    } catch (error) {
+      await this.inbox.failed(e.key, message);
+      this.options.logger?.warn(`SLA escalation ${e.key}: recording it given up failed (${describeError(error)})`);
+      return false;
+    }
+  }
+
+  private async act(e: PendingEscalation, now: Date): Promise<EscalationAct> {
     const status = await this.cases.status(e.episodeId);
     if (status === undefined || CLOSED.includes(status)) {
-      const outcome = `skipped: case ${status ?? 'not found'}`;
-      this.options.logger?.log(`SLA escalation ${e.key}: ${outcome}, nothing to do`);
-      return outcome;
+      const detail = `case ${status ?? 'not found'}`;
+      this.options.logger?.log(`SLA escalation ${e.key}: skipped (${detail}), nothing to do`);
+      return { outcome: 'skipped', detail };
     }
     if (e.action === 'reassign') {
-      if (!e.team) return 'skipped: no team';
+      if (!e.team) return { outcome: 'skipped', detail: 'no team' };
       await this.cases.moveToTeam(e.episodeId, e.team, `SLA escalation rule ${e.ruleId}: ${e.metric} (cycle ${e.cycle}) breached`);
-      return `reassigned to ${e.team}`;
+      return { outcome: 'reassigned' };
     }
     const to = recipient(e.notify ?? '', this.options.notifyDomain);
     if (!to) {
       this.options.logger?.warn(`SLA escalation ${e.key}: ${e.notify} is a user id and CRM_ESCALATION_NOTIFY_DOMAIN is not set; not deliverable`);
-      return 'undeliverable';
+      return { outcome: 'undeliverable', detail: 'a user id, and CRM_ESCALATION_NOTIFY_DOMAIN is not set' };
     }
     await this.sender.send(escalationMail(e, to, this.options.from, now));
-    return 'notified';
+    return { outcome: 'notified' };
   }
 }
 

@@ -1,9 +1,10 @@
 import { TestClock } from '@crm/kernel';
 import { InMemoryEmailSender } from '../channels/email/email-sender';
-import { EscalationExecutor, recipient, type EscalationCases, type EscalationInbox, type PendingEscalation } from './escalation-executor';
+import { EscalationExecutor, recipient, type EscalationAct, type EscalationCases, type EscalationInbox, type PendingEscalation } from './escalation-executor';
 
-// The executor with its inbox and the case faked: each escalation acted on once, settled after
-// acting; a restart (a new executor on the same inbox) does nothing twice.
+// The executor with its inbox, the store's acts and the case faked: each escalation acted on once
+// and its act recorded; a restart (a new executor on the same inbox) does nothing twice, and neither
+// does an inbox that has not applied the recorded act yet (or was rebuilt before it).
 const escalation = (over: Partial<PendingEscalation>): PendingEscalation => ({
   key: 'c1/r1/first-response/0',
   episodeId: 'c1',
@@ -20,13 +21,26 @@ const escalation = (over: Partial<PendingEscalation>): PendingEscalation => ({
 });
 
 function fakes(rows: PendingEscalation[], statuses: Record<string, string | undefined> = {}) {
-  const settled = new Map<string, string>();
+  /** The acts on the store (`CaseEscalationActed`), once per escalation. */
+  const recorded = new Map<string, EscalationAct>();
+  /** What the inbox projection has applied of them: `lagging` keeps it from applying any. */
+  const settled = new Map<string, EscalationAct>();
+  const store = { lagging: false, down: 0, recordCalls: 0 };
   const inbox: EscalationInbox = {
     async pending(limit) {
       return rows.filter((r) => !settled.has(r.key)).slice(0, limit);
     },
-    async settle(key, outcome) {
-      settled.set(key, outcome);
+    async acted(e) {
+      return recorded.has(e.key);
+    },
+    async record(e, act) {
+      store.recordCalls++;
+      if (store.down > 0) {
+        store.down--;
+        throw new Error('store down');
+      }
+      if (!recorded.has(e.key)) recorded.set(e.key, act);
+      if (!store.lagging) settled.set(e.key, recorded.get(e.key)!);
     },
     async failed(key) {
       rows.find((r) => r.key === key)!.attempts++;
@@ -43,7 +57,7 @@ function fakes(rows: PendingEscalation[], statuses: Record<string, string | unde
       teams.set(episodeId, team);
     },
   };
-  return { inbox, cases, settled, moves };
+  return { inbox, cases, settled, recorded, store, moves };
 }
 
 describe('SLA escalation executor', () => {
@@ -55,7 +69,8 @@ describe('SLA escalation executor', () => {
     const f = fakes([escalation({})]);
     const sender = new InMemoryEmailSender();
     const tick = await new EscalationExecutor(f.inbox, f.cases, sender, clock, { intervalMs: 0, from: 'service@crm.test', logger }).tick();
-    expect(tick.settled).toEqual([{ key: 'c1/r1/first-response/0', outcome: 'reassigned to tier-2' }]);
+    expect(tick.settled).toEqual([{ key: 'c1/r1/first-response/0', outcome: 'reassigned' }]);
+    expect(f.recorded.get('c1/r1/first-response/0')).toEqual({ outcome: 'reassigned' });
     expect(f.moves).toEqual([{ episodeId: 'c1', team: 'tier-2', reason: 'SLA escalation rule r1: first-response (cycle 0) breached' }]);
     const again = await new EscalationExecutor(f.inbox, f.cases, sender, clock, { intervalMs: 0, from: 'service@crm.test', logger }).tick();
     expect(again.settled).toEqual([]);
@@ -96,8 +111,8 @@ describe('SLA escalation executor', () => {
     expect(mail.text).toContain('25 minutes past its target');
     expect(mail.text).toContain('/cases/c1');
     expect(mail.messageId).toMatch(/^<sla-escalation-[0-9a-f]{32}@crm\.test>$/);
-    expect(f.settled.get(row.key)).toBe('notified');
-    // A crash between sending and settling: acting again sends the same message (same Message-ID).
+    expect(f.recorded.get(row.key)).toEqual({ outcome: 'notified' });
+    // A crash between sending and recording: acting again sends the same message (same Message-ID).
     const g = fakes([{ ...row }]);
     await new EscalationExecutor(g.inbox, g.cases, sender, clock, { intervalMs: 0, from: 'service@crm.test' }).tick();
     expect(sender.sent[1].messageId).toBe(mail.messageId);
@@ -118,13 +133,15 @@ describe('SLA escalation executor', () => {
     const quiet = new InMemoryEmailSender();
     logs.length = 0;
     const executor = new EscalationExecutor(without.inbox, without.cases, quiet, clock, { intervalMs: 0, from: 'service@crm.test', logger });
-    expect((await executor.tick()).settled).toEqual([{ key: row.key, outcome: 'undeliverable' }]);
+    expect((await executor.tick()).settled).toEqual([
+      { key: row.key, outcome: 'undeliverable', detail: 'a user id, and CRM_ESCALATION_NOTIFY_DOMAIN is not set' },
+    ]);
     expect((await executor.tick()).settled).toEqual([]);
     expect(quiet.sent).toEqual([]);
     expect(logs.filter((l) => l.includes('not deliverable'))).toHaveLength(1);
   });
 
-  it('a resolved, closed or missing case: nothing, settled with why', async () => {
+  it('a resolved, closed or missing case: nothing, recorded skipped with why', async () => {
     const f = fakes(
       [
         escalation({ key: 'a', episodeId: 'a' }),
@@ -136,25 +153,56 @@ describe('SLA escalation executor', () => {
     const sender = new InMemoryEmailSender();
     const tick = await new EscalationExecutor(f.inbox, f.cases, sender, clock, { intervalMs: 0, from: 'service@crm.test', logger }).tick();
     expect(tick.settled).toEqual([
-      { key: 'a', outcome: 'skipped: case closed' },
-      { key: 'b', outcome: 'skipped: case resolved' },
-      { key: 'c', outcome: 'skipped: case not found' },
+      { key: 'a', outcome: 'skipped', detail: 'case closed' },
+      { key: 'b', outcome: 'skipped', detail: 'case resolved' },
+      { key: 'c', outcome: 'skipped', detail: 'case not found' },
     ]);
+    expect([...f.recorded.keys()]).toEqual(['a', 'b', 'c']);
     expect(f.moves).toEqual([]);
     expect(sender.sent).toEqual([]);
   });
 
-  it('a failing send stays pending and is tried again; given up (settled failed) after maxAttempts', async () => {
+  it('a failing send stays pending and is tried again; given up (recorded failed) after maxAttempts', async () => {
     const f = fakes([escalation({ action: 'notify', team: undefined, notify: 'x@y.test' })]);
     const sender = new InMemoryEmailSender();
     sender.failures = ['smtp down', 'smtp down', 'smtp down'];
     const executor = new EscalationExecutor(f.inbox, f.cases, sender, clock, { intervalMs: 0, from: 'service@crm.test', maxAttempts: 2, logger });
     expect((await executor.tick()).failed).toEqual([{ key: 'c1/r1/first-response/0', error: 'Error: smtp down' }]);
-    expect(f.settled.size).toBe(0);
-    await executor.tick();
-    expect(f.settled.get('c1/r1/first-response/0')).toBe('failed: Error: smtp down');
+    expect(f.recorded.size).toBe(0);
+    expect((await executor.tick()).settled).toEqual([{ key: 'c1/r1/first-response/0', outcome: 'failed', detail: 'Error: smtp down' }]);
+    expect(f.recorded.get('c1/r1/first-response/0')).toEqual({ outcome: 'failed', detail: 'Error: smtp down' });
     expect((await executor.tick()).settled).toEqual([]);
     expect(sender.sent).toEqual([]);
+  });
+
+  it('an act recorded on the store but not yet applied by the inbox (behind, or rebuilt): not acted on again, by this or a new executor', async () => {
+    const row = escalation({ action: 'notify', team: undefined, notify: 'x@y.test' });
+    const f = fakes([row]);
+    f.store.lagging = true;
+    const sender = new InMemoryEmailSender();
+    const options = { intervalMs: 0, from: 'service@crm.test' };
+    const executor = new EscalationExecutor(f.inbox, f.cases, sender, clock, options);
+    expect((await executor.tick()).settled).toEqual([{ key: row.key, outcome: 'notified' }]);
+    // Still pending in the inbox: the store says it was acted on.
+    expect((await f.inbox.pending(10)).map((p) => p.key)).toEqual([row.key]);
+    expect((await executor.tick()).settled).toEqual([]);
+    expect((await new EscalationExecutor(f.inbox, f.cases, sender, clock, options).tick()).settled).toEqual([]);
+    expect(sender.sent).toHaveLength(1);
+    expect(f.store.recordCalls).toBe(1);
+  });
+
+  it('acted but recording failed (the store down): recorded on the next tick without acting again, no attempt counted', async () => {
+    const row = escalation({ action: 'notify', team: undefined, notify: 'x@y.test' });
+    const f = fakes([row]);
+    f.store.down = 2;
+    const sender = new InMemoryEmailSender();
+    const executor = new EscalationExecutor(f.inbox, f.cases, sender, clock, { intervalMs: 0, from: 'service@crm.test', maxAttempts: 1, logger });
+    expect((await executor.tick()).failed).toEqual([{ key: row.key, error: 'Error: store down' }]);
+    expect((await executor.tick()).failed).toHaveLength(1);
+    expect(row.attempts).toBe(0);
+    expect((await executor.tick()).settled).toEqual([{ key: row.key, outcome: 'notified' }]);
+    expect(sender.sent).toHaveLength(1);
+    expect(f.recorded.get(row.key)).toEqual({ outcome: 'notified' });
   });
 
   it('recipient: an address as it is, a user id at the domain, anything else nothing', () => {

@@ -9,6 +9,7 @@ import {
   caseServiceLevelStream,
   DEFAULT_VALUE_TIER,
   dueNotices,
+  escalationOf,
   evolveCaseFacts,
   matchPolicy,
   noticeKey,
@@ -19,9 +20,11 @@ import {
   type BusinessCalendar,
   type CaseFacts,
   type CaseServiceLevelEvent,
+  type EscalationOutcome,
   type EscalationRule,
   type MetricClock,
   type ServiceLevelPolicy,
+  type SlaMetric,
 } from '@crm/service-levels';
 import type { StaffPrincipal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandSettings } from '../application/command-options';
@@ -31,12 +34,31 @@ const SLA_NAMESPACE = '7d2b6c1a-0f4e-4c39-9b8e-5a1d3e7f2c64';
 /** The id of a timer's notice: one per case, metric, cycle and kind (and escalation rule), whoever appends it and however often. */
 export const slaNoticeId = (episodeId: string, e: CaseServiceLevelEvent): string => {
   const d = e.data as { metric: string; cycle: number; ruleId?: string };
-  const kind = e.type === 'CaseSlaWarning' ? 'warning' : e.type === 'CaseSlaBreached' ? 'breach' : `escalation/${d.ruleId}`;
+  // The act of an escalation has its own id: sharing the escalation's would make its append look
+  // like a repeat of the escalation, and the store would silently keep nothing.
+  const kind =
+    e.type === 'CaseSlaWarning'
+      ? 'warning'
+      : e.type === 'CaseSlaBreached'
+        ? 'breach'
+        : e.type === 'CaseEscalationActed'
+          ? `escalation-acted/${d.ruleId}`
+          : `escalation/${d.ruleId}`;
   return uuidV5(`caseservicelevel/${episodeId}/${d.metric}/${d.cycle}/${kind}`, SLA_NAMESPACE);
 };
 
 /** What the SLA timer is recorded as. */
 export const SLA_TIMER_ACTOR = { type: 'system' as const, id: 'sla-timer' };
+/** What the SLA escalation executor is recorded as. */
+export const SLA_ESCALATION_ACTOR = { type: 'system' as const, id: 'sla-escalation' };
+
+/** One escalation of a case: which rule, metric and cycle (what `CaseEscalated` names it by). */
+export interface EscalationRef {
+  episodeId: string;
+  ruleId: string;
+  metric: string;
+  cycle: number;
+}
 
 export interface PoliciesView {
   policies: ServiceLevelPolicy[];
@@ -181,6 +203,47 @@ export class ServiceLevelCommands {
       }),
       { correlationId: randomUUID(), actor: SLA_TIMER_ACTOR, occurredAt: now.toISOString(), visibility: COMPANY_WIDE_VISIBILITY },
       { eventId: (e) => slaNoticeId(episodeId, e) },
+    );
+    return { events: r.events, appended: r.appended };
+  }
+
+  /**
+   * Whether the act of the escalation is recorded on the store (`CaseEscalationActed` on
+   * `caseservicelevel-<id>`): the executor asks before acting, so neither an inbox rebuilt from the
+   * events nor a projection that has not yet applied the act makes it act twice.
+   */
+  async escalationActed(ref: EscalationRef): Promise<boolean> {
+    const { state } = await this.noticeHandler.load(caseServiceLevelStream(ref.episodeId));
+    return state.acted.has(escalationOf(ref));
+  }
+
+  /**
+   * The executor's command: records `CaseEscalationActed` for an escalation on the case's stream,
+   * once (decided on the stream: an act already recorded records nothing; appended expecting the
+   * revision read, under an id derived from case, rule, metric and cycle — two executors or a retry
+   * store it once). `appended` is false when it was recorded before. An escalation the case never
+   * had is a DomainRuleViolation.
+   */
+  async recordEscalationActed(
+    ref: EscalationRef,
+    act: { outcome: EscalationOutcome; detail?: string },
+  ): Promise<{ events: CaseServiceLevelEvent[]; appended: boolean }> {
+    const now = this.settings.clock.now();
+    const r = await this.noticeHandler.handle(
+      caseServiceLevelStream(ref.episodeId),
+      {
+        type: 'RecordEscalationActed',
+        data: {
+          ruleId: ref.ruleId,
+          metric: ref.metric as SlaMetric,
+          cycle: ref.cycle,
+          outcome: act.outcome,
+          ...(act.detail !== undefined && { detail: act.detail }),
+          at: now.toISOString(),
+        },
+      },
+      { correlationId: randomUUID(), actor: SLA_ESCALATION_ACTOR, occurredAt: now.toISOString(), visibility: COMPANY_WIDE_VISIBILITY },
+      { eventId: (e) => slaNoticeId(ref.episodeId, e) },
     );
     return { events: r.events, appended: r.appended };
   }

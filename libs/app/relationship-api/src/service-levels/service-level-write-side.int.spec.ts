@@ -88,10 +88,52 @@ describe('service-level commands and the event contracts', () => {
     expect((await serviceLevels.recordDue(opened.id)).appended).toBe(false);
     expect(await store.readStream(`caseservicelevel-${opened.id}`)).toHaveLength(6);
 
+    // The executor's acts: once per escalation, whoever records it and however often; the escalation's
+    // fields come from the stream; one the case never had is refused; the timer still records nothing new.
+    const toSeniors = { episodeId: opened.id, ruleId: 'to-seniors', metric: 'first-response', cycle: 0 };
+    const tellLead = { episodeId: opened.id, ruleId: 'tell-lead', metric: 'resolution', cycle: 0 };
+    expect(await serviceLevels.escalationActed(toSeniors)).toBe(false);
+    clock.set('2026-11-30T08:31:00.000Z');
+    const [reassigned, again] = await Promise.all([
+      serviceLevels.recordEscalationActed(toSeniors, { outcome: 'reassigned' }),
+      serviceLevels.recordEscalationActed(toSeniors, { outcome: 'reassigned' }),
+    ]);
+    expect([reassigned.appended, again.appended].filter(Boolean)).toHaveLength(1);
+    expect((await serviceLevels.recordEscalationActed(toSeniors, { outcome: 'failed', detail: 'late retry' })).appended).toBe(false);
+    expect(await serviceLevels.escalationActed(toSeniors)).toBe(true);
+    expect(await serviceLevels.escalationActed(tellLead)).toBe(false);
+    await serviceLevels.recordEscalationActed(tellLead, { outcome: 'failed', detail: 'Error: smtp down' });
+    await expect(serviceLevels.recordEscalationActed({ ...toSeniors, ruleId: 'never' }, { outcome: 'skipped' })).rejects.toMatchObject({
+      name: 'DomainRuleViolation',
+    });
+    const acts = (await store.readStream(`caseservicelevel-${opened.id}`)).filter((e) => e.type === 'CaseEscalationActed');
+    expect(acts.map((e) => [e.data, e.metadata.actor])).toEqual([
+      [
+        {
+          episodeId: opened.id,
+          customerId: customer.id,
+          ruleId: 'to-seniors',
+          metric: 'first-response',
+          cycle: 0,
+          action: 'reassign',
+          team: 'seniors',
+          outcome: 'reassigned',
+          at: '2026-11-30T08:31:00.000Z',
+        },
+        { type: 'system', id: 'sla-escalation' },
+      ],
+      [
+        expect.objectContaining({ ruleId: 'tell-lead', action: 'notify', notify: 'lead@example.com', outcome: 'failed', detail: 'Error: smtp down' }),
+        expect.anything(),
+      ],
+    ]);
+    expect((await serviceLevels.recordDue(opened.id)).appended).toBe(false);
+
     const stored = await store.readAll({ maxCount: 10_000 });
     const published = stored.map(toIntegrationEvent).filter((e) => e !== undefined && registry.has(e.type, e.schemaversion));
     const seen = new Set(published.map((e) => e!.type));
-    for (const type of ['ServiceLevelPoliciesSet', 'BusinessCalendarSet', 'CaseSlaWarning', 'CaseSlaBreached', 'CaseEscalated']) expect(seen).toContain(type);
+    for (const type of ['ServiceLevelPoliciesSet', 'BusinessCalendarSet', 'CaseSlaWarning', 'CaseSlaBreached', 'CaseEscalated', 'CaseEscalationActed'])
+      expect(seen).toContain(type);
     for (const event of published) expect(() => registry.validate(event)).not.toThrow();
   });
 });
