@@ -12,7 +12,7 @@ import {
   type HeaderResponse,
   type Principal,
 } from '@crm/service-kit';
-import { AssignCaseDto, CaseDetailsDto, CaseDto, ChangeCaseStatusDto, ReopenCaseDto } from './work-case.dto';
+import { AssignCaseDto, CaseDetailsDto, CaseDto, ChangeCaseStatusDto, ReopenCaseDto, UnassignCaseDto } from './work-case.dto';
 
 const IF_MATCH = { name: 'if-match', required: false, description: 'The ETag ("<revision>") of the case as last read: a stale one is 412', example: '"3"' };
 const stale = () => ApiProblem(412, 'Precondition Failed: If-Match names an older revision', { detail: 'episode-… is at revision 4, not 3' });
@@ -147,6 +147,44 @@ export class WorkCaseController {
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<CaseView> {
     await this.cases.reopen(p, id, { reason: dto.reason }, options(ifMatch, correlationId));
+    return this.answer(p, id, res);
+  }
+
+  @Post(':id/unassign')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Take the case from its agent and put it back in its team’s queue (or another team’s), waiting (new), saying why',
+    description:
+      'Records CaseUnassigned with the CaseStatusChanged to new (and a CaseDetailsChanged first when it goes to another team); the router offers it again. ' +
+      'A case no agent holds records nothing (only the team move, if asked): a retry is safe.',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiBody({
+    type: UnassignCaseDto,
+    examples: {
+      release: { value: { reason: 'agent went home sick' } },
+      toAnotherTeam: { value: { reason: 'needs a tier-2 technician', team: 'phones-tier-2' } },
+    },
+  })
+  @ApiOkResponse({ type: CaseDto, description: 'Back in the queue (no agent held it: nothing recorded); the case now; ETag' })
+  @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'reason', message: 'reason should not be empty' }] })
+  @notFound()
+  @stale()
+  @conflict()
+  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @ApiProblem(422, 'Unprocessable Entity: a resolved or closed case keeps its agent; `code` names the rule (episode-closed)', {
+    code: 'episode-closed',
+    detail: 'episode … was closed (resolved)',
+  })
+  async unassign(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: UnassignCaseDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<CaseView> {
+    await this.cases.unassign(p, id, { reason: dto.reason, ...(dto.team !== undefined && { team: dto.team }) }, options(ifMatch, correlationId));
     return this.answer(p, id, res);
   }
 
