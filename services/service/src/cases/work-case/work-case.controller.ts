@@ -19,6 +19,35 @@ const stale = () => ApiProblem(412, 'Precondition Failed: If-Match names an olde
 const conflict = () => ApiProblem(409, 'Conflict: changed by someone else at the same time (without If-Match)');
 const notFound = () => ApiNotFoundResponse({ description: 'No such case (or it is no case, or a partner’s episode)' });
 
+/** `POST /cases/{id}/unassign`'s answer, as OpenAPI shows it. */
+const UNASSIGNED_EXAMPLE = {
+  caseId: '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11',
+  customerId: '5d1f3c2a-8e4b-4f7a-9c6d-1a2b3c4d5e6f',
+  name: 'Phone will not charge',
+  channel: 'phone',
+  status: 'new',
+  priority: 'high',
+  severity: 'major',
+  category: 'charging',
+  productId: 'phone-x1',
+  team: 'phones-tier-2',
+  assigneeId: null,
+  openedAt: '2026-03-01T09:00:00.000Z',
+  resolution: null,
+  reopenCount: 0,
+  statusHistory: [
+    { status: 'new', enteredAt: '2026-03-01T09:00:00.000Z' },
+    { status: 'assigned', enteredAt: '2026-03-01T09:05:00.000Z', from: 'new' },
+    { status: 'new', enteredAt: '2026-03-01T11:00:00.000Z', from: 'assigned', reason: 'needs a tier-2 technician' },
+  ],
+  assignments: [{ agentId: 'budi', team: 'phones', reason: 'skills phones≥3, least loaded 1/4', assignedAt: '2026-03-01T09:05:00.000Z', assignedBy: 'router' }],
+  unassignments: [
+    { previousAgentId: 'budi', team: 'phones-tier-2', reason: 'needs a tier-2 technician', unassignedAt: '2026-03-01T11:00:00.000Z', unassignedBy: 'maya' },
+  ],
+  interactions: [],
+  revision: '5',
+};
+
 /**
  * Working a case: its details, its status, its assignment, its reopening (resolving stays
  * `POST /cases/{id}/resolve`). Staff of service and management; every answer is the case as it is
@@ -166,7 +195,7 @@ export class WorkCaseController {
       toAnotherTeam: { value: { reason: 'needs a tier-2 technician', team: 'phones-tier-2' } },
     },
   })
-  @ApiOkResponse({ type: CaseDto, description: 'Back in the queue (no agent held it: nothing recorded); the case now; ETag' })
+  @ApiOkResponse({ type: CaseDto, description: 'Back in the queue (no agent held it: nothing recorded); the case now; ETag', example: UNASSIGNED_EXAMPLE })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'reason', message: 'reason should not be empty' }] })
   @notFound()
   @stale()
