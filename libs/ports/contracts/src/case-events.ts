@@ -69,8 +69,11 @@ export class CaseUnassignedV1 {
   @IsString() @IsNotEmpty() @MaxLength(200) previousAgentId!: string;
   /** The team (queue) it waits in now; absent: none. */
   @IsOptional() @Matches(SLUG_ID) team?: string;
-  /** Why ("SLA escalation rule r-1: first-response (cycle 0) breached", "agent went home sick"). */
-  @IsString() @IsNotEmpty() @MaxLength(500) reason!: string;
+  /**
+   * Why ("SLA escalation rule r-1: first-response (cycle 0) breached", "agent went home sick").
+   * Personal, as the same text in its `CaseStatusChanged.reason` is: a person's words may name the customer.
+   */
+  @Personal() @IsString() @IsNotEmpty() @MaxLength(500) reason!: string;
   @IsInstant() unassignedAt!: string;
   @IsString() @IsNotEmpty() unassignedBy!: string;
 }
