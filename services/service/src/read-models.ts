@@ -22,7 +22,7 @@ export const customerServiceReadModels = serviceReadModels('service', [
   callLogProjection(),
   // returns and repairs (issue 12 §5): the returns list, and the to-dos of the case following its return
   returnListProjection('service'),
-  // service levels (issue 12 §4): the SLA escalation executor's inbox (a work table)
+  // service levels (issue 12 §4): the SLA escalation executor's inbox (settled by CaseEscalationActed; only its attempt counter is a work table)
   escalationInboxProjection(),
 ]);
 export const { readModels, registry } = customerServiceReadModels;

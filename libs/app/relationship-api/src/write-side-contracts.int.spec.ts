@@ -136,6 +136,8 @@ describe('the shared write side and the event contracts', () => {
     await commands.cases.assign(staff('management'), kase.id, { agentId: 'agent-9', reason: 'speaks Javanese' });
     await commands.cases.changeStatus(staff('service'), kase.id, { status: 'in-progress' });
     await commands.cases.changeStatus(staff('service'), kase.id, { status: 'waiting-on-customer', reason: 'the serial number' });
+    await commands.cases.unassign(staff('management'), kase.id, { team: 'phones-tier-2', reason: 'agent went home sick' });
+    await commands.cases.assign(staff('service'), kase.id, { agentId: 'agent-9', reason: 'took it back' });
     await commands.episodes.close(staff('service'), kase.id, { outcome: 'resolved', reason: 'replaced the charger' });
     await commands.cases.reopen(staff('service'), kase.id, { reason: 'still does not charge' });
     await commands.episodes.close(staff('service'), kase.id, { outcome: 'unresolved' });
@@ -159,6 +161,7 @@ describe('the shared write side and the event contracts', () => {
         'CaseStatusChanged',
         'CaseAssigned',
         'CaseReopened',
+        'CaseUnassigned',
       ].sort(),
     );
     for (const event of published) expect(() => registry.validate(event)).not.toThrow();

@@ -15,6 +15,9 @@ import { CASE_PRIORITIES, CASE_SEVERITIES, DomainRuleViolation, SLUG_ID, type Ca
  *
  * - `assigned` is reached only by an assignment (from `new` or `reopened`; assigning a case in any
  *   other open status keeps its status).
+ * - `new` again only by an unassignment (`UnassignCase`: a supervisor's release, an SLA escalation
+ *   moving it to another team): an open case an agent holds goes back to its team's queue, without
+ *   an agent, from whatever open status it was in (`CaseUnassigned` with its `CaseStatusChanged`).
  * - `in-progress`, `waiting-on-customer`, `waiting-on-partner` from any open status; the waiting
  *   ones say what is awaited (a reason).
  * - `resolved` only by closing the episode (`EpisodeClosed` resolved or unresolved: the outcome
@@ -71,6 +74,18 @@ export interface CaseAssignedData {
   assignedBy: string;
 }
 
+/** A case taken from its agent: back in its team's queue (see `UnassignCase` in episode.ts). */
+export interface CaseUnassignedData {
+  episodeId: string;
+  customerId: string;
+  previousAgentId: string;
+  /** The team (queue) it waits in now; absent: none. */
+  team?: string;
+  reason: string;
+  unassignedAt: string;
+  unassignedBy: string;
+}
+
 export interface CaseReopenedData {
   episodeId: string;
   customerId: string;
@@ -83,7 +98,8 @@ export type CaseEvent =
   | { type: 'CaseDetailsChanged'; data: CaseDetailsChangedData }
   | { type: 'CaseStatusChanged'; data: CaseStatusChangedData }
   | { type: 'CaseAssigned'; data: CaseAssignedData }
-  | { type: 'CaseReopened'; data: CaseReopenedData };
+  | { type: 'CaseReopened'; data: CaseReopenedData }
+  | { type: 'CaseUnassigned'; data: CaseUnassignedData };
 
 /** One stay in a status: when it began, where from, and why (if said). */
 export interface CaseStatusVisit {
@@ -152,6 +168,11 @@ export function evolveCase(c: CaseFacts, event: CaseEvent | { type: 'EpisodeClos
       const d = event.data;
       return { ...c, assignee: d.agentId, ...(d.team !== undefined && { team: d.team }) };
     }
+    case 'CaseUnassigned': {
+      // (the status moves with the CaseStatusChanged to `new` that comes with it)
+      const { assignee: _assignee, ...rest } = c;
+      return { ...rest, ...(event.data.team !== undefined && { team: event.data.team }) };
+    }
     case 'CaseReopened': {
       const d = event.data;
       return {
@@ -207,7 +228,7 @@ export function caseStatusMove(c: CaseFacts, to: CaseStatus, reason: string | un
   const why = reason?.trim() ? reason : undefined;
   switch (to) {
     case 'new':
-      throw new DomainRuleViolation('invalid-status-move', 'a case is new only until it is first worked');
+      throw new DomainRuleViolation('invalid-status-move', 'a case is new until it is first worked, or again when it is unassigned');
     case 'assigned':
       throw new DomainRuleViolation('assign-to-assign', 'a case becomes assigned by assigning it to an agent');
     case 'resolved':

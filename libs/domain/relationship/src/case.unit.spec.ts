@@ -302,6 +302,122 @@ describe('case: reopening', () => {
   });
 });
 
+describe('case: unassignment (back to the queue)', () => {
+  const unassign = (at = later(30), extra: { team?: string; reason?: string } = {}): EpisodeCommand => ({
+    type: 'UnassignCase',
+    data: {
+      episodeId: 'k1',
+      ...(extra.team !== undefined && { team: extra.team }),
+      reason: extra.reason ?? 'agent went home sick',
+      unassignedAt: at,
+      unassignedBy: 'lead',
+    },
+  });
+  const unassigned = (at: string, extra: Record<string, unknown> = {}): EpisodeEvent =>
+    ({
+      type: 'CaseUnassigned',
+      data: { ...ids, previousAgentId: 'agent-7', ...extra, reason: 'agent went home sick', unassignedAt: at, unassignedBy: 'lead' },
+    }) as EpisodeEvent;
+  const backToNew = (from: string, at: string): EpisodeEvent =>
+    ({ type: 'CaseStatusChanged', data: { ...ids, from, to: 'new', reason: 'agent went home sick', changedAt: at, changedBy: 'lead' } }) as EpisodeEvent;
+  const held = [...opened, assigned('agent-7', later(5), { team: 'phones' }), byRouter(moved('new', 'assigned', later(5)))];
+
+  it('an assigned case goes back to new without its agent, in its team, in one append', () => {
+    given(held)
+      .when(unassign())
+      .then([unassigned(later(30), { team: 'phones' }), backToNew('assigned', later(30))]);
+    const state = stateOf([...held, unassigned(later(30), { team: 'phones' }), backToNew('assigned', later(30))]);
+    expect(state?.case?.assignee).toBeUndefined();
+    expect(state?.case).toMatchObject({ status: 'new', team: 'phones' });
+    expect(state?.case?.statusHistory.at(-1)).toEqual({ status: 'new', enteredAt: later(30), from: 'assigned', reason: 'agent went home sick' });
+  });
+
+  it('from any open status an agent holds it in: in progress, waiting on the customer or a partner, reopened', () => {
+    for (const [status, reason] of [
+      ['in-progress', undefined],
+      ['waiting-on-customer', 'the serial number'],
+      ['waiting-on-partner', 'the spare part'],
+    ] as const) {
+      const working = [...held, moved('assigned', status, later(10), reason === undefined ? {} : { reason })];
+      given(working)
+        .when(unassign())
+        .then([unassigned(later(30), { team: 'phones' }), backToNew(status, later(30))]);
+    }
+    // resolved with its agent, reopened: the agent still holds it
+    const reopened = [
+      ...held,
+      closedEvent(),
+      { type: 'CaseReopened', data: { ...ids, reason: 'again', reopenedAt: later(70), reopenedBy: 'budi' } } as EpisodeEvent,
+    ];
+    given(reopened)
+      .when(unassign(later(80)))
+      .then([unassigned(later(80), { team: 'phones' }), backToNew('reopened', later(80))]);
+  });
+
+  it('to another team: the team moves first (CaseDetailsChanged), then the unassignment names it', () => {
+    given(held)
+      .when(unassign(later(30), { team: 'phones-tier-2' }))
+      .then([
+        { type: 'CaseDetailsChanged', data: { ...ids, team: 'phones-tier-2', changedAt: later(30), changedBy: 'lead' } },
+        unassigned(later(30), { team: 'phones-tier-2' }),
+        backToNew('assigned', later(30)),
+      ]);
+    // the team it is in already: no team move
+    given(held)
+      .when(unassign(later(30), { team: 'phones' }))
+      .then([unassigned(later(30), { team: 'phones' }), backToNew('assigned', later(30))]);
+    given(held)
+      .when(unassign(later(30), { team: 'Bad Team' }))
+      .thenBreaks('invalid-team');
+  });
+
+  it('a case without a team goes back without one', () => {
+    const noTeam = [...opened, assigned('agent-7'), byRouter(moved('new', 'assigned', later(5)))];
+    given(noTeam)
+      .when(unassign())
+      .then([unassigned(later(30)), backToNew('assigned', later(30))]);
+  });
+
+  it('a case no agent holds: nothing recorded (a retry), except a move to the team asked for', () => {
+    given(opened).when(unassign()).then([]);
+    const released = [...held, unassigned(later(30), { team: 'phones' }), backToNew('assigned', later(30))];
+    given(released)
+      .when(unassign(later(31)))
+      .then([]);
+    given(opened)
+      .when(unassign(later(31), { team: 'phones-tier-2' }))
+      .then({ type: 'CaseDetailsChanged', data: { ...ids, team: 'phones-tier-2', changedAt: later(31), changedBy: 'lead' } });
+    // worked without ever being assigned: it keeps its status (no agent to take it from)
+    given([...opened, moved('new', 'in-progress', later(10))])
+      .when(unassign())
+      .then([]);
+  });
+
+  it('says why; a resolved or closed case is not unassigned; only cases are', () => {
+    given(held)
+      .when(unassign(later(30), { reason: '  ' }))
+      .thenBreaks('unassignment-needs-reason');
+    const resolvedHeld = [...held, closedEvent()];
+    given(resolvedHeld)
+      .when(unassign(later(61)))
+      .thenBreaks('episode-closed');
+    given([...resolvedHeld, moved('resolved', 'closed', later(62))])
+      .when(unassign(later(63)))
+      .thenBreaks('episode-closed');
+    given([{ type: 'EpisodeOpened', data: { ...base, episodeType: 'campaign' } }])
+      .when(unassign())
+      .thenBreaks('only-for-cases');
+    given([]).when(unassign()).thenBreaks('unknown-episode');
+  });
+
+  it('an unassigned case is assigned again like a new one', () => {
+    const released = [...held, unassigned(later(30), { team: 'phones' }), backToNew('assigned', later(30))];
+    given(released)
+      .when(assign('agent-9', later(40)))
+      .then([assigned('agent-9', later(40)), byRouter(moved('new', 'assigned', later(40)))]);
+  });
+});
+
 function byRouter(e: EpisodeEvent): EpisodeEvent {
   return e.type === 'CaseStatusChanged' ? { ...e, data: { ...e.data, changedBy: 'router' } } : e;
 }

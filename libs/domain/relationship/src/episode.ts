@@ -142,7 +142,13 @@ export type EpisodeCommand =
   /** Cases: to an agent (and team), with why; a new or reopened case becomes assigned. */
   | { type: 'AssignCase'; data: { episodeId: string; agentId: string; team?: string; reason: string; assignedAt: string; assignedBy: string } }
   /** Cases: a resolved (not closed) case opened again, with the customer's reason. */
-  | { type: 'ReopenCase'; data: { episodeId: string; reason: string; reopenedAt: string; reopenedBy: string } };
+  | { type: 'ReopenCase'; data: { episodeId: string; reason: string; reopenedAt: string; reopenedBy: string } }
+  /**
+   * Cases: taken from its agent, back in the queue of its team (or of `team`, which it moves to),
+   * waiting (`new`), with why. A case no agent holds: only the move to `team`, if any (retrying is
+   * safe: nothing is recorded twice).
+   */
+  | { type: 'UnassignCase'; data: { episodeId: string; team?: string; reason: string; unassignedAt: string; unassignedBy: string } };
 
 export const episodeStream = (episodeId: string) => `episode-${episodeId}`;
 
@@ -193,6 +199,7 @@ export function evolveEpisode(state: EpisodeState, event: EpisodeEvent): Episode
     case 'CaseDetailsChanged':
     case 'CaseStatusChanged':
     case 'CaseAssigned':
+    case 'CaseUnassigned':
       return state?.case ? { ...state, case: evolveCase(state.case, event) } : state;
     case 'ReturnRequested':
       return state && { ...state, closesThroughReturn: true };
@@ -336,6 +343,8 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
       if (!assignmentMovesStatus(c)) return [assigned];
       return [assigned, { type: 'CaseStatusChanged', data: { ...ids, from: c.status, to: 'assigned', changedAt: d.assignedAt, changedBy: d.assignedBy } }];
     }
+    case 'UnassignCase':
+      return decideUnassignment(command.data, state, caseOf(state));
     case 'ChangeCaseStatus':
     case 'ReopenCase':
       caseOf(state); // a case was decided above: this is no case
@@ -346,6 +355,40 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
 function caseOf(state: Episode): CaseFacts {
   if (!state.case) throw new DomainRuleViolation('only-for-cases', 'only cases have a status, a priority, an assignee…');
   return state.case;
+}
+
+/**
+ * An open case taken from its agent (a resolved or closed one was refused above, `episode-closed`):
+ * a move to `team` first (as `CaseDetailsChanged`, so every reader of the team sees it), then
+ * `CaseUnassigned` and the move back to `new`. No agent holds it: nothing but the team move — an
+ * unassignment retried (by a person, or by an escalation acting again after a crash) records nothing.
+ */
+function decideUnassignment(d: Extract<EpisodeCommand, { type: 'UnassignCase' }>['data'], state: Episode, c: CaseFacts): EpisodeEvent[] {
+  if (!d.reason.trim()) throw new DomainRuleViolation('unassignment-needs-reason', 'an unassignment records why the case is taken from its agent');
+  const ids = { episodeId: state.episodeId, customerId: state.customerId };
+  const events: EpisodeEvent[] = [];
+  const moved = d.team === undefined ? {} : caseChanges(c, { team: d.team }); // (a team is a slug)
+  if (moved.team !== undefined)
+    events.push({ type: 'CaseDetailsChanged', data: { ...ids, team: moved.team, changedAt: d.unassignedAt, changedBy: d.unassignedBy } });
+  if (c.assignee === undefined) return events;
+  const team = d.team ?? c.team;
+  events.push({
+    type: 'CaseUnassigned',
+    data: {
+      ...ids,
+      previousAgentId: c.assignee,
+      ...(team !== undefined && { team }),
+      reason: d.reason,
+      unassignedAt: d.unassignedAt,
+      unassignedBy: d.unassignedBy,
+    },
+  });
+  if (c.status !== 'new')
+    events.push({
+      type: 'CaseStatusChanged',
+      data: { ...ids, from: c.status, to: 'new', reason: d.reason, changedAt: d.unassignedAt, changedBy: d.unassignedBy },
+    });
+  return events;
 }
 
 /** The status moves and the reopening, which a resolved (closed) case episode still takes. */

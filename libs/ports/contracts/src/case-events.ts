@@ -57,9 +57,31 @@ export class CaseReopenedV1 {
   @IsString() @IsNotEmpty() reopenedBy!: string;
 }
 
+/**
+ * A case taken from its agent and put back in its team's queue, waiting (a supervisor's release, or an
+ * SLA escalation moving it to another team). Comes with the `CaseStatusChanged` to `new` in the same
+ * append (unless it was `new` already), and a team change before it as `CaseDetailsChanged`.
+ */
+export class CaseUnassignedV1 {
+  @IsString() @IsNotEmpty() episodeId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  /** The agent who held it. */
+  @IsString() @IsNotEmpty() @MaxLength(200) previousAgentId!: string;
+  /** The team (queue) it waits in now; absent: none. */
+  @IsOptional() @Matches(SLUG_ID) team?: string;
+  /**
+   * Why ("SLA escalation rule r-1: first-response (cycle 0) breached", "agent went home sick").
+   * Personal, as the same text in its `CaseStatusChanged.reason` is: a person's words may name the customer.
+   */
+  @Personal() @IsString() @IsNotEmpty() @MaxLength(500) reason!: string;
+  @IsInstant() unassignedAt!: string;
+  @IsString() @IsNotEmpty() unassignedBy!: string;
+}
+
 export const CASE_EVENTS = {
   CaseDetailsChanged: CaseDetailsChangedV1,
   CaseStatusChanged: CaseStatusChangedV1,
   CaseAssigned: CaseAssignedV1,
   CaseReopened: CaseReopenedV1,
+  CaseUnassigned: CaseUnassignedV1,
 } as const;

@@ -394,6 +394,15 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     assignedBy: 'router',
   },
   CaseReopened: { episodeId: id, customerId: id, reason: 'fault came back', reopenedAt: at, reopenedBy: 'budi' },
+  CaseUnassigned: {
+    episodeId: id,
+    customerId: id,
+    previousAgentId: 'a-1',
+    team: 'billing',
+    reason: 'agent went home sick',
+    unassignedAt: at,
+    unassignedBy: 'lead',
+  },
   AgentProfileSet: {
     agentId: 'a-1',
     name: 'Sari',

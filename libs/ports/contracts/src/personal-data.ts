@@ -45,6 +45,7 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   OrderReturned: ['reason'],
   CaseStatusChanged: ['reason'],
   CaseReopened: ['reason'],
+  CaseUnassigned: ['reason'],
   CallEnded: ['from'],
   CaseSatisfactionRated: ['comment'],
   ReturnRequested: ['item.serialNumber', 'fault'],

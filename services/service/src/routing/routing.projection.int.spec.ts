@@ -124,6 +124,35 @@ describe('routing read model', () => {
       .then(async (manager) => expect((await waitingCases(manager)).map((c) => c.customerId)).toEqual([survivorId]));
   });
 
+  it("an unassignment puts the case back in the (new) team's queue, waiting from then, and off the agent's load", async () => {
+    const assigned: SpecEvent<RoutingEvent> = {
+      type: 'CaseAssigned',
+      data: { episodeId, customerId, agentId: 'dewi', team: 'billing', reason: 'by hand', assignedAt: at(3), assignedBy: 'lena' },
+    };
+    await given([opened(), agentSet('dewi'), assigned])
+      .when([
+        details({ team: 'billing-tier-2', changedAt: at(30) }),
+        {
+          type: 'CaseUnassigned',
+          data: {
+            episodeId,
+            customerId,
+            previousAgentId: 'dewi',
+            team: 'billing-tier-2',
+            reason: 'SLA escalation',
+            unassignedAt: at(30),
+            unassignedBy: 'sla-escalation',
+          },
+        },
+      ])
+      .then(async (manager) => {
+        expect(await waitingCases(manager)).toEqual([
+          expect.objectContaining({ episodeId, team: 'billing-tier-2', waitingSince: at(30), hasPendingOffer: false }),
+        ]);
+        expect(await listAgents(manager)).toEqual([expect.objectContaining({ agentId: 'dewi', openCases: 0, load: 0 })]);
+      });
+  });
+
   it('parks a presence change of an agent it never saw set up', async () => {
     await given([])
       .when([presence('ghost', 'available', 'offline', 1)])

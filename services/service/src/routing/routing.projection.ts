@@ -8,6 +8,7 @@ export type RoutingEvent = CrmIntegrationEvent<
   | 'EpisodeOpened'
   | 'CaseDetailsChanged'
   | 'CaseAssigned'
+  | 'CaseUnassigned'
   | 'EpisodeClosed'
   | 'CaseReopened'
   | 'CustomerMerged'
@@ -24,6 +25,7 @@ const HANDLES: RoutingEvent['type'][] = [
   'EpisodeOpened',
   'CaseDetailsChanged',
   'CaseAssigned',
+  'CaseUnassigned',
   'EpisodeClosed',
   'CaseReopened',
   'CustomerMerged',
@@ -80,6 +82,13 @@ export function routingProjection(service: string): Projection<RoutingEvent> {
           await cases.update(
             { episodeId: event.data.episodeId },
             { agentId: event.data.agentId, ...(event.data.team !== undefined && { team: event.data.team }) },
+          );
+          return;
+        case 'CaseUnassigned':
+          // Back in its team's queue: waiting from now (the router offers it again), off the agent's load.
+          await cases.update(
+            { episodeId: event.data.episodeId },
+            { agentId: null, waitingSince: new Date(event.data.unassignedAt), ...(event.data.team !== undefined && { team: event.data.team }) },
           );
           return;
         case 'EpisodeClosed':

@@ -19,6 +19,7 @@ import { SlaTimerService } from './sla-timer.service';
 
 const agent: Principal = { kind: 'staff', subject: 'dewi', department: 'service', roles: ['agent'] };
 const manager: Principal = { kind: 'staff', subject: 'mia', department: 'service', roles: ['manager'] };
+const lead: Principal = { kind: 'staff', subject: 'lena', department: 'service', roles: ['team-lead'] };
 
 const serviceConfig = (dataDir: string) =>
   loadConfig(CustomerServiceConfig, { CRM_DATA_DIR: dataDir, CRM_SLA_TIMER_INTERVAL_MS: '3600000', CRM_ESCALATION_INTERVAL_MS: '0' });
@@ -30,7 +31,7 @@ async function startService(dataDir: string, clock: TestClock) {
   const app = await createCustomerServiceApp(config, platform, { embedded: true, clock });
   const base = await app.listen(0);
   const mint = app.app.get(TokenMint);
-  const tokens = { agent: await mint.mint(agent), manager: await mint.mint(manager) };
+  const tokens = { agent: await mint.mint(agent), manager: await mint.mint(manager), lead: await mint.mint(lead) };
   return {
     platform,
     call: httpCaller(
@@ -215,6 +216,82 @@ describe('SLA escalation executor (embedded)', () => {
     ]);
     expect((await svc.call('GET', `/cases/${caseId}`)).body.team).toBeNull();
   });
+  it('a case an agent holds: the escalation moves it to the rule team and takes it from the agent; the router offers it to that team', async () => {
+    clock.set(plus(40));
+    const commands = createRelationshipCommands(svc.platform.eventStore, { clock });
+    const customerId = (await commands.customers.register(agent, { kind: 'person', name: 'Held Case Pt' })).id;
+    await svc.platform.eventStore.appendToStream(
+      `customervalue-${customerId}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'CustomerValueTierChanged',
+          data: { customerId, tier: 'platinum', clv: 100000, rank: 1, customers: 10, reportingCurrency: 'EUR', modelFittedAt: T0, assignedAt: T0 },
+          metadata: { correlationId: 'tier', causationId: 'tier', occurredAt: T0, actor: { type: 'system', id: 'analytics' } },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    // dewi (team phones) holds the case; sari (team seniors) is available and has room.
+    const agentProfile = (name: string, team: string) => ({ name, teams: [team], skills: [], capacity: 5, active: true });
+    expect((await svc.call('PUT', '/agents/dewi', agentProfile('Dewi', 'phones'), {}, svc.tokens.lead)).status).toBe(200);
+    expect((await svc.call('PUT', '/agents/sari', agentProfile('Sari', 'seniors'), {}, svc.tokens.lead)).status).toBe(200);
+    const caseId = String((await svc.call('POST', '/cases', { customerId, name: 'Line drops at night', channel: 'phone', team: 'phones' })).body.episodeId);
+    const held = await svc.call('POST', `/cases/${caseId}/assignment`, { agentId: 'dewi', reason: 'took the call' });
+    expect(held.body).toMatchObject({ status: 'assigned', assigneeId: 'dewi', team: 'phones' });
+    const dewi = () => svc.call('GET', '/agents/dewi').then((r) => r.body as { openCases?: number });
+    expect((await eventually(dewi, (a) => a.openCases === 1)).openCases).toBe(1);
+    await eventually(
+      () => svc.call('GET', `/cases/${caseId}/service-levels`).then((r) => r.body as { policyId?: string }),
+      (b) => b.policyId === 'platinum',
+    );
+    // (sari becomes available only now: the router offers nothing of this case while dewi holds it)
+    expect((await svc.call('POST', '/agents/sari/presence', { presence: 'available' }, {}, svc.tokens.lead)).status).toBe(200);
+
+    clock.set(plus(51));
+    await eventually(
+      async () => {
+        await svc.timer.tick();
+        return inbox(caseId);
+      },
+      (rows) => rows.length === 2,
+    );
+    const tick = await svc.executor.tick();
+    expect(tick.settled.filter((s) => s.key.startsWith(caseId)).map((s) => s.outcome)).toEqual(expect.arrayContaining(['reassigned']));
+
+    const after = await svc.call('GET', `/cases/${caseId}`);
+    expect(after.body).toMatchObject({ team: 'seniors', status: 'new', assigneeId: null });
+    expect(after.body.unassignments).toEqual([
+      {
+        previousAgentId: 'dewi',
+        team: 'seniors',
+        reason: expect.stringContaining('platinum-to-seniors'),
+        unassignedAt: plus(51),
+        unassignedBy: 'sla-escalation',
+      },
+    ]);
+    const stream = await svc.platform.eventStore.readStream(`episode-${caseId}`);
+    expect(stream.slice(-3).map((e) => [e.type, e.metadata.actor])).toEqual([
+      ['CaseDetailsChanged', { type: 'system', id: 'sla-escalation' }],
+      ['CaseUnassigned', { type: 'system', id: 'sla-escalation' }],
+      ['CaseStatusChanged', { type: 'system', id: 'sla-escalation' }],
+    ]);
+    // Off dewi's load; the router (ticking on its own) offers it to the seniors' agent.
+    expect((await eventually(dewi, (a) => a.openCases === 0)).openCases).toBe(0);
+    const offers = async () =>
+      (await svc.platform.eventStore.readStream(`caserouting-${caseId}`))
+        .filter((e) => e.type === 'CaseOffered')
+        .map((e) => (e.data as { agentId: string }).agentId);
+    expect(await eventually(offers, (o) => o.length > 0)).toEqual(['sari']);
+
+    // The escalation acting again (a crash between acting and settling), after the seniors' agent took
+    // the case: it is in seniors already, so sari keeps it and nothing is recorded.
+    const taken = await svc.call('POST', `/cases/${caseId}/assignment`, { agentId: 'sari', reason: 'took the offer' }, {}, svc.tokens.lead);
+    expect(taken.body).toMatchObject({ assigneeId: 'sari', team: 'seniors' });
+    await svc.executor['cases'].moveToTeam(caseId, 'seniors', 'SLA escalation rule platinum-to-seniors: first-response (cycle 0) breached');
+    const again = await svc.call('GET', `/cases/${caseId}`);
+    expect(again.body).toMatchObject({ assigneeId: 'sari', team: 'seniors', status: 'assigned', revision: taken.body.revision });
+  });
   it('after the executor mailed, a rebuild of the inbox from the events and a tick send no second mail', async () => {
     const withMail = {
       ...POLICIES,
@@ -224,7 +301,7 @@ describe('SLA escalation executor (embedded)', () => {
       ],
     };
     expect((await svc.call('PUT', '/service-levels/policies', withMail, {}, svc.tokens.manager)).status).toBe(200);
-    clock.set(plus(40));
+    clock.set(plus(60));
     const commands = createRelationshipCommands(svc.platform.eventStore, { clock });
     const customerId = (await commands.customers.register(agent, { kind: 'person', name: 'Mail Desk' })).id;
     await svc.platform.eventStore.appendToStream(
@@ -244,7 +321,7 @@ describe('SLA escalation executor (embedded)', () => {
       () => svc.call('GET', `/cases/${caseId}/service-levels`).then((r) => r.body as { policyId?: string }),
       (b) => b.policyId === 'platinum',
     );
-    clock.set(plus(51));
+    clock.set(plus(71));
     await eventually(
       async () => {
         await svc.timer.tick();

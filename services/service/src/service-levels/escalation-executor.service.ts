@@ -41,11 +41,17 @@ export class EscalationExecutorService implements OnApplicationBootstrap, OnModu
             throw error;
           }
         },
-        // CaseDetailsChanged has no reason field (its contract is shared): the actor `sla-escalation`
-        // says who, the log line says why.
+        // One command, one append: the team move (CaseDetailsChanged, actor `sla-escalation`) and,
+        // if an agent holds the case, its unassignment with the escalation's reason (CaseUnassigned
+        // and the move back to `new`), so the case waits in the new team's queue for the router.
+        // A case in the team already was moved (an escalation acting again after a crash, by which
+        // time an agent of the new team may hold it): nothing. The revision read is expected, so a
+        // change between the read and the append fails this attempt and the next tick decides again.
         moveToTeam: async (episodeId, team, reason) => {
-          await cases.changeDetails({ kind: 'system', id: 'sla-escalation' }, episodeId, { team });
-          this.logger.log(`case ${episodeId} moved to team ${team}: ${reason}`);
+          const now = await cases.get(SERVICE_READER, episodeId);
+          if (now.team === team) return;
+          await cases.unassign({ kind: 'system', id: 'sla-escalation' }, episodeId, { team, reason }, { expectedRevision: BigInt(now.revision) });
+          this.logger.log(`case ${episodeId} moved to team ${team}${now.assigneeId ? `, taken from ${now.assigneeId}` : ''}: ${reason}`);
         },
       },
       sender,

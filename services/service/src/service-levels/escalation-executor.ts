@@ -81,13 +81,12 @@ const CLOSED = ['resolved', 'closed'];
 /**
  * Carries out each `CaseEscalated` once, on the injected clock (issue 12 §4).
  *
- * - `reassign`: the case goes to the rule's team (`ChangeCaseDetails` team, actor `system`
- *   `sla-escalation`, the reason naming rule, metric and cycle). Only the team changes: the case
- *   lifecycle has no "unassign" (an assignment is always to an agent), so a case still waiting goes
- *   to the new team's queue and the router offers it to that team's agents, while a case already
- *   with an agent stays with that agent in the new team — taking it from the agent would need a new
- *   command in the episode decider, which this change does not own. A resolved or closed case:
- *   nothing (recorded `skipped`, detail `case <status>`, logged).
+ * - `reassign`: the case goes to the rule's team's queue (`UnassignCase` with the team, actor
+ *   `system` `sla-escalation`, the reason naming rule, metric and cycle): the team changes and, if
+ *   an agent holds the case, the agent lets go of it (`CaseUnassigned`, status back to `new`), so it
+ *   waits in the new team's queue and the router offers it to that team's agents. A case in the
+ *   rule's team already: nothing. A resolved or closed case: nothing (recorded
+ *   `skipped`, detail `case <status>`, logged).
  * - `notify`: an e-mail to the address (a value with `@`) or to `<user id>@CRM_ESCALATION_NOTIFY_DOMAIN`;
  *   without the setting a user id is recorded `undeliverable` (logged once, never retried).
  *

@@ -114,4 +114,65 @@ describe('case commands', () => {
     expect(view.assignments).toEqual([expect.objectContaining({ agentId: 'budi', reason: 'took it', assignedBy: 'budi' })]);
     expect(view.revision).toBe('8');
   });
+  it('unassign: one read, the case back in its queue (new, no agent) in one append; a retry records nothing; the view lists it', async () => {
+    const id = await openCase();
+    await commands.cases.assign({ kind: 'system', id: 'router' }, id, { agentId: 'agent-7', team: 'phones', reason: 'skills phones≥3' });
+    await commands.cases.changeStatus(agent, id, { status: 'in-progress' });
+    store.reads.clear();
+    clock.set('2026-03-01T11:00:00.000Z');
+    const r = await commands.cases.unassign(manager, id, { reason: 'agent went home sick' }, { expectedRevision: 4n });
+    expect(Object.fromEntries(store.reads)).toEqual({ [`episode-${id}`]: 1 });
+    expect(r.revision).toBe(6n);
+    const events = await store.readStream(`episode-${id}`, { fromRevision: 5n });
+    expect(events.map((e) => [e.type, e.data])).toEqual([
+      [
+        'CaseUnassigned',
+        {
+          episodeId: id,
+          customerId,
+          previousAgentId: 'agent-7',
+          team: 'phones',
+          reason: 'agent went home sick',
+          unassignedAt: '2026-03-01T11:00:00.000Z',
+          unassignedBy: 'mia',
+        },
+      ],
+      [
+        'CaseStatusChanged',
+        { episodeId: id, customerId, from: 'in-progress', to: 'new', reason: 'agent went home sick', changedAt: '2026-03-01T11:00:00.000Z', changedBy: 'mia' },
+      ],
+    ]);
+    expect((await commands.cases.unassign(manager, id, { reason: 'again' })).revision).toBe(6n);
+    const view = await commands.cases.get(agent, id);
+    expect(view).toMatchObject({ status: 'new', assigneeId: null, team: 'phones' });
+    expect(view.unassignments).toEqual([
+      { previousAgentId: 'agent-7', team: 'phones', reason: 'agent went home sick', unassignedAt: '2026-03-01T11:00:00.000Z', unassignedBy: 'mia' },
+    ]);
+  });
+
+  it('unassign to another team as the SLA escalation: the team moves and the agent lets go in one append', async () => {
+    const id = await openCase();
+    await commands.cases.assign(agent, id, { agentId: 'budi', team: 'phones', reason: 'took the call' });
+    await commands.cases.unassign({ kind: 'system', id: 'sla-escalation' }, id, { team: 'phones-tier-2', reason: 'SLA escalation rule r-1' });
+    const events = await store.readStream(`episode-${id}`, { fromRevision: 4n });
+    expect(events.map((e) => [e.type, e.metadata.actor])).toEqual([
+      ['CaseDetailsChanged', { type: 'system', id: 'sla-escalation' }],
+      ['CaseUnassigned', { type: 'system', id: 'sla-escalation' }],
+      ['CaseStatusChanged', { type: 'system', id: 'sla-escalation' }],
+    ]);
+    expect(new Set(events.map((e) => e.metadata.correlationId)).size).toBe(1);
+    expect(await commands.cases.get(agent, id)).toMatchObject({ status: 'new', assigneeId: null, team: 'phones-tier-2' });
+  });
+
+  it('unassign: who may, stale If-Match before the rules, resolved cases refused', async () => {
+    const id = await openCase();
+    await expect(commands.cases.unassign(partner, id, { reason: 'r' })).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(commands.cases.unassign(seller, id, { reason: 'r' })).rejects.toMatchObject({ status: 403 });
+    // (a blank reason breaks a rule, but the stale revision is what the caller hears)
+    await expect(commands.cases.unassign(agent, id, { reason: ' ' }, { expectedRevision: 0n })).rejects.toMatchObject({ name: 'ConcurrencyConflictError' });
+    await expect(commands.cases.unassign(agent, id, { reason: ' ' })).rejects.toMatchObject({ code: 'unassignment-needs-reason' });
+    await commands.cases.assign(agent, id, { agentId: 'budi', reason: 'took it' });
+    await commands.episodes.close(agent, id, { outcome: 'resolved' });
+    await expect(commands.cases.unassign(agent, id, { reason: 'r' })).rejects.toMatchObject({ code: 'episode-closed' });
+  });
 });

@@ -42,6 +42,13 @@ export interface AssignCaseInput {
   reason: string;
 }
 
+export interface UnassignCaseInput {
+  /** Why the case is taken from its agent (≤ 500 characters). */
+  reason: string;
+  /** The team (queue) it goes back to; absent: its own. */
+  team?: string;
+}
+
 /** `GET /cases/{id}`: the case as its own history tells it. */
 export interface CaseView {
   caseId: string;
@@ -62,14 +69,16 @@ export interface CaseView {
   statusHistory: CaseStatusVisit[];
   /** Every assignment, with why. */
   assignments: { agentId: string; team?: string; previousAgentId?: string; reason: string; assignedAt: string; assignedBy: string }[];
+  /** Every time it was taken from its agent and put back in the queue, with why. */
+  unassignments: { previousAgentId: string; team?: string; reason: string; unassignedAt: string; unassignedBy: string }[];
   interactions: Interaction[];
   /** The stream revision: the ETag for If-Match. */
   revision: string;
 }
 
 /**
- * The commands of a case people work (issue 12 §1): its details, its status, its assignment and its
- * reopening. Each loads the case's episode once, checks on that state that the caller may change
+ * The commands of a case people work (issue 12 §1): its details, its status, its assignment (and
+ * unassignment) and its reopening. Each loads the case's episode once, checks on that state that the caller may change
  * it (staff of service or management, or a contact-centre process; partners never — a missing case
  * to them), judges If-Match, decides, appends. Opening, interactions and resolving (closing the
  * episode) stay on `EpisodeCommands`.
@@ -118,6 +127,30 @@ export class CaseCommands {
           reason: input.reason,
           assignedAt: this.now(),
           assignedBy: actorId(actor),
+        },
+      },
+      options,
+    );
+  }
+
+  /**
+   * Takes the case from its agent and puts it back in its team's queue (or `team`'s), waiting
+   * (`new`), with why: a supervisor's release, or the SLA escalation (`{ kind: 'system', id:
+   * 'sla-escalation' }`) moving it to another team. A case no agent holds records only the team
+   * move, if any: retrying is safe.
+   */
+  unassign(actor: CaseActor, episodeId: string, input: UnassignCaseInput, options: CommandOptions = {}): Promise<CommandResult> {
+    return this.run(
+      actor,
+      episodeId,
+      {
+        type: 'UnassignCase',
+        data: {
+          episodeId,
+          ...(input.team !== undefined && { team: input.team }),
+          reason: input.reason,
+          unassignedAt: this.now(),
+          unassignedBy: actorId(actor),
         },
       },
       options,
@@ -193,11 +226,15 @@ function mayWork(actor: CaseActor, episodeId: string, state: EpisodeState): void
 function caseView(events: readonly RecordedEvent[], state: NonNullable<EpisodeState>, c: CaseFacts): CaseView {
   const opened = events[0].data as { name: string; channel?: Channel };
   const assignments: CaseView['assignments'] = [];
+  const unassignments: CaseView['unassignments'] = [];
   const interactions: Interaction[] = [];
   for (const e of events) {
     if (e.type === 'CaseAssigned') {
       const { episodeId: _e, customerId: _c, ...a } = e.data as CaseView['assignments'][number] & { episodeId: string; customerId: string };
       assignments.push(a);
+    } else if (e.type === 'CaseUnassigned') {
+      const { episodeId: _e, customerId: _c, ...u } = e.data as CaseView['unassignments'][number] & { episodeId: string; customerId: string };
+      unassignments.push(u);
     } else if (e.type === 'InteractionRecorded') interactions.push((e.data as { interaction: Interaction }).interaction);
   }
   return {
@@ -217,6 +254,7 @@ function caseView(events: readonly RecordedEvent[], state: NonNullable<EpisodeSt
     reopenCount: c.reopenCount,
     statusHistory: [...c.statusHistory],
     assignments,
+    unassignments,
     interactions,
     revision: String(events[events.length - 1].revision),
   };

@@ -10,6 +10,7 @@ const CASE_LIST_TYPES = [
   'CaseDetailsChanged',
   'CaseStatusChanged',
   'CaseAssigned',
+  'CaseUnassigned',
   'CaseReopened',
   'InteractionRecorded',
   'EpisodeClosed',
@@ -112,6 +113,11 @@ export function foldCase(row: CaseRow | undefined, event: CaseListEvent): CaseRo
     case 'CaseAssigned': {
       const d = event.data;
       return { ...row, assignee_id: d.agentId, ...(d.team !== undefined && { team: d.team }), last_activity_at: latest(row.last_activity_at, d.assignedAt) };
+    }
+    case 'CaseUnassigned': {
+      // Back in the queue without an agent (its CaseStatusChanged to new says the status).
+      const d = event.data;
+      return { ...row, assignee_id: null, ...(d.team !== undefined && { team: d.team }), last_activity_at: latest(row.last_activity_at, d.unassignedAt) };
     }
     case 'CaseReopened':
       return {

@@ -64,6 +64,19 @@ describe('the cases list: one event on a row', () => {
     expect(row).toMatchObject({ assignee_id: 'a', interactions: 1, last_activity_at: '2026-03-01T10:00:00.000Z' });
   });
 
+  it('an unassignment: no assignee, the team it waits in, new again (with its status change), the activity moves on', () => {
+    const row = fold([
+      opened,
+      ev('CaseAssigned', { agentId: 'a', team: 'phones', reason: 'r', assignedAt: '2026-03-01T10:00:00.000Z', assignedBy: 'router' }),
+      ev('CaseStatusChanged', { from: 'new', to: 'assigned', changedAt: '2026-03-01T10:00:00.000Z', changedBy: 'router' }),
+      ev('CaseUnassigned', { previousAgentId: 'a', team: 'phones-tier-2', reason: 'sla', unassignedAt: '2026-03-01T11:00:00.000Z', unassignedBy: 'x' }),
+      ev('CaseStatusChanged', { from: 'assigned', to: 'new', reason: 'sla', changedAt: '2026-03-01T11:00:00.000Z', changedBy: 'x' }),
+    ]);
+    expect(row).toMatchObject({ status: 'new', assignee_id: null, team: 'phones-tier-2', last_activity_at: '2026-03-01T11:00:00.000Z' });
+    const noTeam = foldCase(row, ev('CaseUnassigned', { previousAgentId: 'a', reason: 'r', unassignedAt: '2026-03-01T12:00:00.000Z', unassignedBy: 'x' }));
+    expect(noTeam).toMatchObject({ team: 'phones-tier-2' }); // absent: the team stays
+  });
+
   it('a change of a case the list never saw opened is refused (the runner parks it)', () => {
     expect(() =>
       foldCase(undefined, ev('CaseStatusChanged', { from: 'new', to: 'in-progress', changedAt: '2026-03-01T10:00:00.000Z', changedBy: 'b' })),

@@ -12,12 +12,41 @@ import {
   type HeaderResponse,
   type Principal,
 } from '@crm/service-kit';
-import { AssignCaseDto, CaseDetailsDto, CaseDto, ChangeCaseStatusDto, ReopenCaseDto } from './work-case.dto';
+import { AssignCaseDto, CaseDetailsDto, CaseDto, ChangeCaseStatusDto, ReopenCaseDto, UnassignCaseDto } from './work-case.dto';
 
 const IF_MATCH = { name: 'if-match', required: false, description: 'The ETag ("<revision>") of the case as last read: a stale one is 412', example: '"3"' };
 const stale = () => ApiProblem(412, 'Precondition Failed: If-Match names an older revision', { detail: 'episode-… is at revision 4, not 3' });
 const conflict = () => ApiProblem(409, 'Conflict: changed by someone else at the same time (without If-Match)');
 const notFound = () => ApiNotFoundResponse({ description: 'No such case (or it is no case, or a partner’s episode)' });
+
+/** `POST /cases/{id}/unassign`'s answer, as OpenAPI shows it. */
+const UNASSIGNED_EXAMPLE = {
+  caseId: '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11',
+  customerId: '5d1f3c2a-8e4b-4f7a-9c6d-1a2b3c4d5e6f',
+  name: 'Phone will not charge',
+  channel: 'phone',
+  status: 'new',
+  priority: 'high',
+  severity: 'major',
+  category: 'charging',
+  productId: 'phone-x1',
+  team: 'phones-tier-2',
+  assigneeId: null,
+  openedAt: '2026-03-01T09:00:00.000Z',
+  resolution: null,
+  reopenCount: 0,
+  statusHistory: [
+    { status: 'new', enteredAt: '2026-03-01T09:00:00.000Z' },
+    { status: 'assigned', enteredAt: '2026-03-01T09:05:00.000Z', from: 'new' },
+    { status: 'new', enteredAt: '2026-03-01T11:00:00.000Z', from: 'assigned', reason: 'needs a tier-2 technician' },
+  ],
+  assignments: [{ agentId: 'budi', team: 'phones', reason: 'skills phones≥3, least loaded 1/4', assignedAt: '2026-03-01T09:05:00.000Z', assignedBy: 'router' }],
+  unassignments: [
+    { previousAgentId: 'budi', team: 'phones-tier-2', reason: 'needs a tier-2 technician', unassignedAt: '2026-03-01T11:00:00.000Z', unassignedBy: 'maya' },
+  ],
+  interactions: [],
+  revision: '5',
+};
 
 /**
  * Working a case: its details, its status, its assignment, its reopening (resolving stays
@@ -147,6 +176,44 @@ export class WorkCaseController {
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<CaseView> {
     await this.cases.reopen(p, id, { reason: dto.reason }, options(ifMatch, correlationId));
+    return this.answer(p, id, res);
+  }
+
+  @Post(':id/unassign')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Take the case from its agent and put it back in its team’s queue (or another team’s), waiting (new), saying why',
+    description:
+      'Records CaseUnassigned with the CaseStatusChanged to new (and a CaseDetailsChanged first when it goes to another team); the router offers it again. ' +
+      'A case no agent holds records nothing (only the team move, if asked): a retry is safe.',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiBody({
+    type: UnassignCaseDto,
+    examples: {
+      release: { value: { reason: 'agent went home sick' } },
+      toAnotherTeam: { value: { reason: 'needs a tier-2 technician', team: 'phones-tier-2' } },
+    },
+  })
+  @ApiOkResponse({ type: CaseDto, description: 'Back in the queue (no agent held it: nothing recorded); the case now; ETag', example: UNASSIGNED_EXAMPLE })
+  @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'reason', message: 'reason should not be empty' }] })
+  @notFound()
+  @stale()
+  @conflict()
+  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @ApiProblem(422, 'Unprocessable Entity: a resolved or closed case keeps its agent; `code` names the rule (episode-closed)', {
+    code: 'episode-closed',
+    detail: 'episode … was closed (resolved)',
+  })
+  async unassign(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: UnassignCaseDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<CaseView> {
+    await this.cases.unassign(p, id, { reason: dto.reason, ...(dto.team !== undefined && { team: dto.team }) }, options(ifMatch, correlationId));
     return this.answer(p, id, res);
   }
 

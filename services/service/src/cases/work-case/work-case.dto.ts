@@ -69,6 +69,27 @@ export class ReopenCaseDto {
   reason!: string;
 }
 
+/** `POST /cases/{id}/unassign`: why the case is taken from its agent, and the team (queue) it goes back to. */
+export class UnassignCaseDto {
+  @ApiProperty({ description: 'Why the case is taken from its agent', example: 'agent went home sick', maxLength: 500 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+  @ApiPropertyOptional({ description: 'The team (queue) it goes back to (default: its own)', example: 'phones-tier-2' })
+  @Given()
+  @Matches(SLUG_ID, { message: SLUG_MESSAGE('team') })
+  team?: string;
+}
+
+export class CaseUnassignmentDto {
+  @ApiProperty({ description: 'The agent who held it', example: 'budi' }) previousAgentId!: string;
+  @ApiPropertyOptional({ description: 'The team (queue) it waits in since', example: 'phones' }) team?: string;
+  @ApiProperty({ example: 'agent went home sick' }) reason!: string;
+  @ApiProperty() unassignedAt!: string;
+  @ApiProperty({ description: 'A staff user id, or a process (sla-escalation)', example: 'sla-escalation' }) unassignedBy!: string;
+}
+
 export class CaseStatusVisitDto {
   @ApiProperty({ enum: CASE_STATUSES }) status!: string;
   @ApiProperty({ example: '2026-03-01T09:00:00.000Z' }) enteredAt!: string;
@@ -127,6 +148,8 @@ export class CaseDto {
   @ApiProperty({ example: 0 }) reopenCount!: number;
   @ApiProperty({ type: [CaseStatusVisitDto] }) statusHistory!: CaseStatusVisitDto[];
   @ApiProperty({ type: [CaseAssignmentDto] }) assignments!: CaseAssignmentDto[];
+  @ApiProperty({ type: [CaseUnassignmentDto], description: 'Every time it was taken from its agent and put back in the queue' })
+  unassignments!: CaseUnassignmentDto[];
   @ApiProperty({ type: [CaseInteractionDto] }) interactions!: CaseInteractionDto[];
   @ApiProperty({ description: 'The revision (also the ETag)', example: '4' }) revision!: string;
   @ApiPropertyOptional({
