@@ -6,6 +6,8 @@ import { RunCampaignController } from './campaigns/run-campaign/run-campaign.con
 import { RunCampaignHandler } from './campaigns/run-campaign/run-campaign.handler';
 import { ConsentCommands } from './consent/consent-commands';
 import { ConsentController } from './consent/consent.controller';
+import { consentLinksProvider } from './consent/consent-links';
+import { UnsubscribeController } from './consent/unsubscribe.controller';
 import { marketingReadModels } from './read-models';
 
 @Module({
@@ -16,7 +18,7 @@ import { marketingReadModels } from './read-models';
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],
-  controllers: [RunCampaignController, RecordCampaignResponseController, ConsentController],
-  providers: [RunCampaignHandler, RecordCampaignResponseHandler, ConsentCommands],
+  controllers: [RunCampaignController, RecordCampaignResponseController, ConsentController, UnsubscribeController],
+  providers: [RunCampaignHandler, RecordCampaignResponseHandler, ConsentCommands, consentLinksProvider],
 })
 export class MarketingModule {}

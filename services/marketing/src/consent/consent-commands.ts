@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   consentAsOf,
@@ -172,14 +173,63 @@ export class ConsentCommands {
     });
   }
 
-  private async run(principal: Principal, customerId: string, options: CommandOptions, command: ConsentCommand) {
-    await this.assertCustomer(customerId);
-    const r = await this.handler.handle(
-      consentStream(customerId),
-      command,
-      { ...metadataFor(principal, this.clock, COMPANY_ONLY, options.correlationId) },
-      { expectedRevision: options.expectedRevision },
+  /**
+   * One-click unsubscribe (RFC 8058), from a signed link: the permission the link names is withdrawn
+   * at once (before the next message is decided), recorded as the system actor `unsubscribe` with the
+   * campaign and message it came from. Clicking again records nothing.
+   */
+  async unsubscribe(link: { customerId: string; channel: ConsentChannel; purpose?: string; campaignId?: string; messageId?: string }, correlationId?: string) {
+    const metadata = {
+      correlationId: correlationId ?? randomUUID(),
+      actor: { type: 'system' as const, id: 'unsubscribe' },
+      occurredAt: this.clock.now().toISOString(),
+      visibility: COMPANY_ONLY,
+    };
+    return this.append(
+      link.customerId,
+      metadata,
+      {},
+      {
+        type: 'WithdrawConsent',
+        data: {
+          customerId: link.customerId,
+          channel: link.channel,
+          ...(link.purpose !== undefined && { purpose: link.purpose }),
+          source: 'one-click-unsubscribe',
+          evidence: {
+            ...(link.campaignId !== undefined && { campaignId: link.campaignId }),
+            ...(link.messageId !== undefined && { messageId: link.messageId }),
+            recordedBy: 'unsubscribe',
+          },
+          withdrawnAt: metadata.occurredAt,
+        },
+      },
     );
+  }
+
+  /** Whether the permission an unsubscribe link names is off already (nothing of the customer is told). */
+  async unsubscribed(link: { customerId: string; channel: ConsentChannel; purpose?: string }): Promise<boolean> {
+    await this.assertCustomer(link.customerId);
+    const events = (await this.readAll(link.customerId)).map((e) => ({ type: e.type, data: e.data }) as ConsentEvent);
+    const state = consentAsOf(events, this.clock.now().toISOString());
+    if (link.purpose !== undefined) return !mayContact(state, link.channel, link.purpose).allowed;
+    return (
+      state.channelOptOuts[link.channel] !== undefined && !Object.values(state.permissions).some((p) => p.channel === link.channel && p.status === 'granted')
+    );
+  }
+
+  private async run(principal: Principal, customerId: string, options: CommandOptions, command: ConsentCommand) {
+    return this.append(customerId, metadataFor(principal, this.clock, COMPANY_ONLY, options.correlationId), options, command);
+  }
+
+  private async append(
+    customerId: string,
+    metadata: Parameters<CommandHandler<ConsentState, ConsentCommand, ConsentEvent>['handle']>[2],
+    options: CommandOptions,
+    command: ConsentCommand,
+  ) {
+    await this.assertCustomer(customerId);
+    const r = await this.handler.handle(consentStream(customerId), command, metadata, { expectedRevision: options.expectedRevision });
     return { revision: r.revision, recorded: r.appended };
   }
 

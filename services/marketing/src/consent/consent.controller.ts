@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { CommandOptions } from '@crm/relationship-api';
 import {
@@ -12,7 +12,8 @@ import {
   type Principal,
 } from '@crm/service-kit';
 import { ConsentCommands, type ConsentView } from './consent-commands';
-import { ConsentAsOfQueryDto, ConsentDto, GrantConsentDto, WithdrawConsentDto } from './consent.dto';
+import { ConsentAsOfQueryDto, ConsentDto, GrantConsentDto, UnsubscribeLinkDto, UnsubscribeLinkQueryDto, WithdrawConsentDto } from './consent.dto';
+import { CONSENT_LINKS, type ConsentLinks } from './consent-links';
 
 const IF_MATCH = {
   name: 'if-match',
@@ -54,7 +55,30 @@ const options = (ifMatch: string | undefined, correlationId: string | undefined)
 @ApiNotFoundResponse({ description: 'No such customer' })
 @Controller('customers')
 export class ConsentController {
-  constructor(private readonly consent: ConsentCommands) {}
+  constructor(
+    private readonly consent: ConsentCommands,
+    @Inject(CONSENT_LINKS) private readonly links: ConsentLinks,
+  ) {}
+
+  @Get(':id/consent/unsubscribe-link')
+  @ApiOperation({ summary: 'The one-click unsubscribe link (RFC 8058) to put in a message: its path and the two headers, the same every time' })
+  @ApiOkResponse({
+    type: UnsubscribeLinkDto,
+    schema: {
+      example: {
+        path: '/unsubscribe?t=eyJ2Ijox…',
+        headers: { 'List-Unsubscribe': '<https://crm.example.com/marketing/unsubscribe?t=eyJ2Ijox…>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      },
+    },
+  })
+  @ApiProblem(400, 'A bad channel or purpose', {
+    errors: [{ field: 'channel', message: 'channel must be one of the following values: email, sms, phone, mail' }],
+  })
+  async unsubscribeLink(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string, @Query() q: UnsubscribeLinkQueryDto): Promise<UnsubscribeLinkDto> {
+    await this.consent.view(p, id); // staff only, an existing customer
+    const path = `/unsubscribe?t=${this.links.unsubscribeToken({ customerId: id, ...q })}`;
+    return { path, headers: { 'List-Unsubscribe': `<${path}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
+  }
 
   @Get(':id/consent')
   @ApiOperation({ summary: 'What the customer agreed to, per channel and purpose, now or as it stood at `asOf`' })

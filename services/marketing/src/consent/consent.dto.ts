@@ -120,3 +120,32 @@ export class ConsentDto {
   @ApiProperty({ type: [AwaitingConfirmationDto] }) awaitingConfirmation!: AwaitingConfirmationDto[];
   @ApiPropertyOptional({ description: 'The consent stream’s revision (also the ETag)', example: '2' }) revision?: string;
 }
+
+export class UnsubscribeLinkQueryDto {
+  @ApiProperty({ enum: CONSENT_CHANNELS }) @IsIn(CONSENT_CHANNELS) channel!: ConsentChannel;
+  @ApiPropertyOptional({ description: 'The purpose the message is sent for; absent: the link opts out of the whole channel' })
+  @IsOptional()
+  @Matches(SLUG_ID)
+  purpose?: string;
+  @ApiPropertyOptional({ description: 'The campaign the message belongs to (recorded with the withdrawal)' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  campaignId?: string;
+  @ApiPropertyOptional({ description: 'The Message-ID of the message (recorded with the withdrawal)' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(998)
+  messageId?: string;
+}
+
+export class UnsubscribeLinkDto {
+  @ApiProperty({ description: 'Path and query on the marketing service’s public address' }) path!: string;
+  @ApiProperty({
+    description: '`List-Unsubscribe` (the path: prefix it with the public address) and `List-Unsubscribe-Post` for the message',
+    example: { 'List-Unsubscribe': '</unsubscribe?t=…>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  })
+  headers!: Record<string, string>;
+}

@@ -178,6 +178,97 @@ describe('consent routes (embedded)', () => {
     }
   });
 
+  it('one-click unsubscribe (RFC 8058): the signed link withdraws the permission at once; GET changes nothing; forged links are 403', async () => {
+    clock.advance(60_000);
+    expect(
+      (
+        await call('POST', `/customers/${customerId}/consent/grants`, {
+          ...newsletter,
+          channel: 'sms',
+          purpose: 'flash-sales',
+          evidence: { textVersion: 'sms-1' },
+        })
+      ).status,
+    ).toBe(200);
+    const link = await call(
+      'GET',
+      `/customers/${customerId}/consent/unsubscribe-link?channel=sms&purpose=flash-sales&campaignId=spring&messageId=${encodeURIComponent('<m7@crm.example>')}`,
+    );
+    expect(link.status).toBe(200);
+    const headers = link.body.headers as Record<string, string>;
+    expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(headers['List-Unsubscribe']).toBe(`<${String(link.body.path)}>`);
+    // The same link every time (nothing stored per link).
+    expect(
+      (
+        await call(
+          'GET',
+          `/customers/${customerId}/consent/unsubscribe-link?channel=sms&purpose=flash-sales&campaignId=spring&messageId=${encodeURIComponent('<m7@crm.example>')}`,
+        )
+      ).body.path,
+    ).toBe(link.body.path);
+    const url = `${base}${String(link.body.path)}`;
+
+    // A GET (a link scanner, a preview) describes and changes nothing.
+    const described = await fetch(url);
+    expect(described.status).toBe(200);
+    expect(await described.json()).toEqual({ channel: 'sms', purpose: 'flash-sales', unsubscribed: false });
+    const permission = async () =>
+      ((await call('GET', `/customers/${customerId}/consent`)).body.permissions as { channel: string; purpose: string; status: string; source: string }[]).find(
+        (p) => p.channel === 'sms' && p.purpose === 'flash-sales',
+      );
+    expect(await permission()).toMatchObject({ status: 'granted' });
+
+    clock.advance(60_000);
+    const oneClick = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const done = await oneClick();
+    expect(done.status).toBe(200);
+    expect(await done.json()).toEqual({ channel: 'sms', purpose: 'flash-sales', unsubscribed: true });
+    expect(await permission()).toMatchObject({ status: 'withdrawn', source: 'one-click-unsubscribe' });
+    const events = await platform.eventStore.readStream(`consent-${customerId}`);
+    const last = events[events.length - 1];
+    expect(last).toMatchObject({
+      type: 'ConsentWithdrawn',
+      data: {
+        channel: 'sms',
+        purpose: 'flash-sales',
+        source: 'one-click-unsubscribe',
+        evidence: { campaignId: 'spring', messageId: '<m7@crm.example>', recordedBy: 'unsubscribe' },
+      },
+      metadata: { actor: { type: 'system', id: 'unsubscribe' } },
+    });
+    // Again: 200, nothing recorded.
+    expect((await oneClick()).status).toBe(200);
+    expect(await platform.eventStore.readStream(`consent-${customerId}`)).toHaveLength(events.length);
+    expect(await (await fetch(url)).json()).toEqual({ channel: 'sms', purpose: 'flash-sales', unsubscribed: true });
+
+    // Refusals: a forged or altered token, no token, a body that is not the one-click one, text/plain.
+    const token = new URL(url).searchParams.get('t')!;
+    const tampered = `${base}/unsubscribe?t=${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    const forged = await fetch(tampered, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('content-type')).toContain('application/problem+json');
+    expect((await fetch(`${base}/unsubscribe?t=garbage`)).status).toBe(403);
+    const noToken = await fetch(`${base}/unsubscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(noToken.status).toBe(400);
+    const wrongBody = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=Yes' });
+    expect(wrongBody.status).toBe(400);
+    expect(fields((await wrongBody.json()) as Record<string, unknown>)).toEqual(['List-Unsubscribe']);
+    expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'List-Unsubscribe=One-Click' })).status).toBe(415);
+    // Minting a link is staff's: partners 403, no token 401; a bad channel is 400 naming it.
+    expect((await call('GET', `/customers/${customerId}/consent/unsubscribe-link?channel=sms`, undefined, {}, tokens.partner)).status).toBe(403);
+    expect((await call('GET', `/customers/${customerId}/consent/unsubscribe-link?channel=sms`, undefined, {}, 'nope')).status).toBe(401);
+    expect(fields((await call('GET', `/customers/${customerId}/consent/unsubscribe-link?channel=fax`)).body)).toEqual(['channel']);
+  });
+
   it('is in the OpenAPI document with its responses, errors and examples', async () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     const grants = doc.paths['/customers/{id}/consent/grants'].post;
@@ -185,5 +276,7 @@ describe('consent routes (embedded)', () => {
     expect(JSON.stringify(grants)).toContain('newsletter-2026-03');
     expect(Object.keys(doc.paths['/customers/{id}/consent'].get.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404']));
     expect(doc.paths['/customers/{id}/consent/withdrawals'].post).toBeDefined();
+    expect(Object.keys(doc.paths['/unsubscribe'].post.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '415']));
+    expect(doc.paths['/customers/{id}/consent/unsubscribe-link'].get).toBeDefined();
   });
 });

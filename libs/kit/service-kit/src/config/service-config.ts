@@ -73,6 +73,17 @@ export class ServiceConfig extends PlatformConfig {
   @Matches(/^.{32,}$/s, { message: 'CRM_SURVEY_SECRET must be at least 32 characters' })
   CRM_SURVEY_SECRET?: string;
 
+  /**
+   * The secret marketing signs its consent links with (one-click unsubscribe in every e-mail), at
+   * least 32 characters. Unset: a random secret kept in `<CRM_DATA_DIR>/keys/consent-link-secret`
+   * (created on first use, mode 0600) — set it when several marketing processes must accept each
+   * other's links; changing it invalidates every link sent.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{32,}$/s, { message: 'CRM_CONSENT_LINK_SECRET must be at least 32 characters' })
+  CRM_CONSENT_LINK_SECRET?: string;
+
   /** Days a satisfaction survey link stays valid after the case's resolution (then 410). */
   @IsInt()
   @Min(1)

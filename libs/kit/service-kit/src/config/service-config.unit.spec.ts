@@ -89,6 +89,8 @@ describe('ServiceConfig', () => {
     expect(loadConfig(serviceConfigClass(3101), { CRM_ESCALATION_INTERVAL_MS: '0' }).CRM_ESCALATION_INTERVAL_MS).toBe(0);
     expect(loadConfig(serviceConfigClass(3101), { CRM_ESCALATION_INTERVAL_MS: '250' }).CRM_ESCALATION_INTERVAL_MS).toBe(250);
     for (const bad of ['10', '3600001', 'soon', '1.5', '-1']) expect(problems({ CRM_ESCALATION_INTERVAL_MS: bad })).toEqual(['CRM_ESCALATION_INTERVAL_MS']);
+    expect(problems({ CRM_CONSENT_LINK_SECRET: 'short' })).toEqual(['CRM_CONSENT_LINK_SECRET']);
+    expect(loadConfig(serviceConfigClass(3101), { CRM_CONSENT_LINK_SECRET: 'x'.repeat(32) }).CRM_CONSENT_LINK_SECRET).toBe('x'.repeat(32));
     expect(loadConfig(serviceConfigClass(3101), {}).CRM_RETURN_FOLLOW_INTERVAL_MS).toBe(1000);
     expect(loadConfig(serviceConfigClass(3101), { CRM_RETURN_FOLLOW_INTERVAL_MS: '0' }).CRM_RETURN_FOLLOW_INTERVAL_MS).toBe(0);
     for (const bad of ['10', '3600001', 'soon', '1.5', '-1'])
