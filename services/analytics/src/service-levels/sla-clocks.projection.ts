@@ -248,8 +248,14 @@ export interface SlaClockRow {
  */
 export async function slaClocksEndingIn(m: Manager, table: string, asOf: Date, start: Date, end: Date): Promise<SlaClockRow[]> {
   return (await m.query(
-    `WITH latest AS (
-       SELECT episode_id, max(revision) AS revision FROM ${table} WHERE recorded_at <= $1 GROUP BY episode_id
+    // Only cases with a row that ended in the window by some revision recorded by asOf can have one in
+    // their latest revision (that row is such a row): found by the due/stop indexes, not a full scan.
+    `WITH candidates AS (
+       SELECT DISTINCT episode_id FROM ${table}
+        WHERE recorded_at <= $1
+          AND ((met IS TRUE AND stopped_at >= $2 AND stopped_at < $3) OR (met IS NOT TRUE AND due_at >= $2 AND due_at < $3))
+     ), latest AS (
+       SELECT c.episode_id, max(c.revision) AS revision FROM ${table} c JOIN candidates USING (episode_id) WHERE c.recorded_at <= $1 GROUP BY c.episode_id
      )
      SELECT c.episode_id, c.metric, c.cycle, c.tier, c.team, c.due_at, c.stopped_at, c.met
        FROM ${table} c JOIN latest l ON l.episode_id = c.episode_id AND l.revision = c.revision
