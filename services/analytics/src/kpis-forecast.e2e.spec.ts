@@ -102,6 +102,8 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
     await commands.episodes.close(budi, second, { outcome: 'resolved' });
     const { resolvedAt } = await commands.caseSatisfaction.surveyOf(budi, second);
     await commands.caseSatisfaction.rate(second, { customerId: a, score: 5, resolvedAt });
+    // An hour later (a reopening at the very instant of the close would count as stopped by that close).
+    await at('2026-02-05T11:00:00.000Z');
     await commands.cases.reopen(budi, second, { reason: 'the mirror fell off again' });
     const touch = (await commands.episodes.open(maya, 'campaign', { customerId: b, name: 'Spring offer', channel: 'email' })).id;
     await commands.episodes.recordInteraction(maya, touch, { channel: 'email', direction: 'inbound', action: 'replied', response: 'interested' });
@@ -137,7 +139,13 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
         const r = await call('/kpis?period=month&from=2026-02-01&to=2026-02-28&asOf=2026-03-01T00:00:00Z');
         // v2 of the facts (with the contact centre's) is built beside v1 and switched to once caught up.
         const view = r.body as unknown as KpisView;
-        return r.status === 200 && view.source.version === 2 && kpiPeriods(view, 'activities-per-owner')[0].value === 1;
+        return (
+          r.status === 200 &&
+          view.source.version === 2 &&
+          kpiPeriods(view, 'activities-per-owner')[0].value === 1 &&
+          // the SLA clocks are their own read model: the reopened case's second resolution clock too
+          kpiPeriods(view, 'sla-attainment')[0].basis === 5
+        );
       },
       30000,
       'the facts to reach analytics',
@@ -178,8 +186,26 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
       expect(kpiPeriods(view, 'campaign-response')[1]).toMatchObject({ value: 1, basis: 1 });
       expect(kpiPeriods(view, 'activities-per-owner')[1]).toMatchObject({ value: 1, byOwner: { sari: 1 } });
       expect(kpiPeriods(view, 'quote-to-order-days')[1]).toMatchObject({ value: null, basis: 0 });
+      // SLA clocks (fallback policy: 8 h first response, 5 days resolution, round the clock): both cases were
+      // answered (closed) and resolved at once in February — four clocks met; the reopened one's second
+      // resolution clock ran from 5 Feb 11:00 and breached on 10 Feb 11:00, unresolved by asOf: 4 of 5.
+      const sla = kpiPeriods(view, 'sla-attainment');
+      expect(sla.map((p) => [p.period, p.value, p.basis, p.change])).toEqual([
+        ['2026-01', null, 0, null],
+        ['2026-02', 0.8, 5, null],
+      ]);
+      expect(sla[1].byMetric).toEqual({
+        'first-response': { met: 2, breached: 0, attainment: 1 },
+        resolution: { met: 2, breached: 1, attainment: 2 / 3 },
+      });
+      expect(sla[1].byTeam).toEqual({ '(none)': { met: 4, breached: 1, attainment: 0.8 } });
+      expect(sla[1].byTier).toEqual({ bronze: { met: 4, breached: 1, attainment: 0.8 } });
+      expect(view.sources).toEqual([
+        { readModel: 'analytics.kpi-facts', version: 2 },
+        { readModel: 'analytics.sla-clocks', version: 1 },
+      ]);
       const unavailable = view.kpis.filter((k) => !k.available);
-      expect(unavailable.map((k) => k.key).sort()).toEqual(['clv', 'profitability', 'share-of-wallet', 'sla-attainment']);
+      expect(unavailable.map((k) => k.key).sort()).toEqual(['clv', 'profitability', 'share-of-wallet']);
       expect(unavailable.every((k) => !('periods' in k) && 'reason' in k)).toBe(true);
     });
 
@@ -190,6 +216,12 @@ describe('analytics: KPIs, the sales forecast from order history, versioned read
       expect(kpiPeriods(then, 'retention')[0]).toMatchObject({ value: 0, basis: 3 });
       expect(kpiPeriods(then, 'revenue')[0].byCurrency).toEqual({});
       expect(kpiPeriods(then, 'activities-per-owner')[0].value).toBeNull();
+      // No case yet: no SLA clock had ended.
+      expect(kpiPeriods(then, 'sla-attainment')[0]).toMatchObject({ value: null, basis: 0 });
+      // After the reopening but before the new resolution clock's due time (10 Feb): it is still within
+      // its target, so not counted yet — the four clocks met are.
+      const beforeDue = await kpis('period=month&from=2026-02-01&to=2026-02-28&asOf=2026-02-08T00:00:00Z');
+      expect(kpiPeriods(beforeDue, 'sla-attainment')[0]).toMatchObject({ value: 1, basis: 4 });
       const quarter = await kpis('period=quarter&from=2026-01-01&to=2026-03-31&asOf=2026-03-01T00:00:00Z');
       expect(kpiPeriods(quarter, 'revenue').map((p) => [p.period, p.byCurrency?.EUR])).toEqual([['2026-Q1', 75_000]]);
     });

@@ -20,6 +20,31 @@ export interface KpiFact {
   occurredAt: string;
 }
 
+/**
+ * A clock of a case's service level as analytics' SLA clocks recorded it by `asOf` (one metric —
+ * first response, next response, resolution — in one cycle; services/analytics/src/service-levels).
+ */
+export interface SlaClockFact {
+  episodeId: string;
+  metric: string;
+  cycle: number;
+  /** The customer's value tier and the case's team (null: none) as of the case's latest event. */
+  tier: string;
+  team: string | null;
+  /** ISO instants; dueAt null while a pause without an end stops the clock. */
+  dueAt: string | null;
+  stoppedAt: string | null;
+  /** Met in time (only once stopped). */
+  met: boolean | null;
+}
+
+/** What the KPIs are computed from besides the dated facts. */
+export interface KpiSources {
+  slaClocks: readonly SlaClockFact[];
+  /** ISO instant the KPIs are asked as of. */
+  asOf: string;
+}
+
 /** A period by its first and last calendar day (UTC), inclusive. */
 export interface KpiPeriod {
   period: string;
@@ -30,6 +55,13 @@ export interface KpiPeriod {
 export type Perspective = 'customer' | 'financial' | 'process' | 'people';
 export type KpiUnit = 'ratio' | 'minor-units' | 'days' | 'count' | 'score';
 
+/** Met and breached SLA clocks of one group, and the share met (absent when there were none). */
+export interface Attainment {
+  met: number;
+  breached: number;
+  attainment?: number;
+}
+
 /** A KPI's figure for one period. `value` null: nothing to measure in it (e.g. no case closed). */
 export interface KpiFigure {
   value: number | null;
@@ -37,6 +69,10 @@ export interface KpiFigure {
   basis?: number;
   byCurrency?: Record<string, number>;
   byOwner?: Record<string, number>;
+  /** SLA attainment per metric, per team (`(none)`: no team) and per customer value tier. */
+  byMetric?: Record<string, Attainment>;
+  byTeam?: Record<string, Attainment>;
+  byTier?: Record<string, Attainment>;
 }
 
 export interface KpiDefinition {
@@ -44,7 +80,7 @@ export interface KpiDefinition {
   perspective: Perspective;
   name: string;
   unit: KpiUnit;
-  compute(facts: readonly KpiFact[], period: KpiPeriod, previous: KpiPeriod): KpiFigure;
+  compute(facts: readonly KpiFact[], period: KpiPeriod, previous: KpiPeriod, sources: KpiSources): KpiFigure;
 }
 
 export interface UnavailableKpi {
@@ -177,6 +213,54 @@ export function activitiesPerOwner(facts: readonly KpiFact[], p: KpiPeriod): Kpi
   return { value: owners ? total / owners : null, basis: owners, byOwner };
 }
 
+/**
+ * When an SLA clock ended by `asOf`: met, at its stop; not met, at its due time once that has passed
+ * (stopped late, or still running past it). Undefined: not ended (still within its target, or
+ * stopped by a pause without an end).
+ */
+export function slaClockEndedAt(c: SlaClockFact, asOf: string): string | undefined {
+  if (c.met === true) return c.stoppedAt ?? undefined;
+  return c.dueAt !== null && c.dueAt <= asOf ? c.dueAt : undefined;
+}
+
+/**
+ * SLA attainment: of the SLA clocks (every metric and cycle of every case: first response, each next
+ * response, each resolution cycle) that ended in the period — met, at their stop; or breached, at
+ * their due time — the share met in time. A clock still within its target at `asOf` is not counted
+ * yet. Per metric, team and tier as well. Over the same clocks it is what the service's
+ * `GET /service-levels/attainment` counts (met against breached, open ones left out); the service
+ * groups by the cases' opening date, this by the day each clock ended.
+ */
+export function slaAttainment(clocks: readonly SlaClockFact[], p: KpiPeriod, asOf: string): KpiFigure {
+  const byMetric: Record<string, Attainment> = {};
+  const byTeam: Record<string, Attainment> = {};
+  const byTier: Record<string, Attainment> = {};
+  const total: Attainment = { met: 0, breached: 0 };
+  const count = (groups: Record<string, Attainment>, key: string, met: boolean) => {
+    const g = (groups[key] ??= { met: 0, breached: 0 });
+    if (met) g.met++;
+    else g.breached++;
+  };
+  for (const c of clocks) {
+    const ended = slaClockEndedAt(c, asOf);
+    if (ended === undefined || dayOf(ended) < p.start || dayOf(ended) > p.end) continue;
+    const met = c.met === true;
+    if (met) total.met++;
+    else total.breached++;
+    count(byMetric, c.metric, met);
+    count(byTeam, c.team ?? '(none)', met);
+    count(byTier, c.tier, met);
+  }
+  const share = (groups: Record<string, Attainment>) =>
+    Object.fromEntries(
+      Object.keys(groups)
+        .sort()
+        .map((k) => [k, { ...groups[k], attainment: groups[k].met / (groups[k].met + groups[k].breached) }]),
+    );
+  const basis = total.met + total.breached;
+  return { value: basis ? total.met / basis : null, basis, byMetric: share(byMetric), byTeam: share(byTeam), byTier: share(byTier) };
+}
+
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
@@ -199,6 +283,13 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
   { key: 'first-contact-resolution', perspective: 'process', name: 'First-contact resolution', unit: 'ratio', compute: (f, p) => firstContactResolution(f, p) },
   { key: 'reopen-rate', perspective: 'process', name: 'Case reopen rate', unit: 'ratio', compute: (f, p) => reopenRate(f, p) },
   { key: 'quote-to-order-days', perspective: 'process', name: 'Quote-to-order time (median days)', unit: 'days', compute: (f, p) => quoteToOrderDays(f, p) },
+  {
+    key: 'sla-attainment',
+    perspective: 'process',
+    name: 'SLA attainment (share of SLA clocks ended in the period that were met in time)',
+    unit: 'ratio',
+    compute: (_f, p, _previous, sources) => slaAttainment(sources.slaClocks, p, sources.asOf),
+  },
   { key: 'campaign-response', perspective: 'process', name: 'Campaign response rate', unit: 'ratio', compute: (f, p) => campaignResponse(f, p) },
   { key: 'activities-per-owner', perspective: 'people', name: 'Completed activities per owner', unit: 'count', compute: (f, p) => activitiesPerOwner(f, p) },
 ];
@@ -225,13 +316,6 @@ export const UNAVAILABLE_KPIS: readonly UnavailableKpi[] = [
     reason:
       'the profitability module (services/analytics/src/profitability) (GET /profitability) computes margins over a window with configured unit costs; it is not fed into these dated KPI facts, so no per-period trend is computed here',
   },
-  {
-    key: 'sla-attainment',
-    perspective: 'process',
-    name: 'SLA attainment',
-    reason:
-      "service levels record CaseSlaWarning/CaseSlaBreached, but analytics' KPI facts do not keep them nor which SLA clocks stopped (responded/resolved) yet, so met and missed clocks cannot be counted from analytics' own read models",
-  },
 ];
 
 export interface KpiPeriodValue extends KpiFigure {
@@ -253,11 +337,16 @@ export type KpiResult =
  * two periods before the first reported one: the trend of the first needs the previous period's
  * figure, and retention and churn of that previous period need the one before it.
  */
-export function computeKpis(facts: readonly KpiFact[], periods: readonly KpiPeriod[], context: readonly [KpiPeriod, KpiPeriod]): KpiResult[] {
+export function computeKpis(
+  facts: readonly KpiFact[],
+  periods: readonly KpiPeriod[],
+  context: readonly [KpiPeriod, KpiPeriod],
+  sources: KpiSources = { slaClocks: [], asOf: '9999-12-31T23:59:59.999Z' },
+): KpiResult[] {
   const all = [...context, ...periods];
   const available: KpiResult[] = KPI_DEFINITIONS.map((d) => {
     // figures[i] is the figure of all[i + 1], measured against all[i].
-    const figures = all.slice(1).map((p, i) => d.compute(facts, p, all[i]));
+    const figures = all.slice(1).map((p, i) => d.compute(facts, p, all[i], sources));
     return {
       key: d.key,
       perspective: d.perspective,

@@ -11,7 +11,10 @@ import {
   revenue,
   satisfaction,
   satisfactionScore,
+  slaAttainment,
+  slaClockEndedAt,
   type KpiFact,
+  type SlaClockFact,
   type KpiPeriod,
 } from './kpi-definitions';
 
@@ -212,7 +215,7 @@ describe('computeKpis: every perspective, trends, and what is not available', ()
   it('lists the four perspectives in order, the unavailable KPIs with a reason and no number', () => {
     expect([...new Set(kpis.map((k) => k.perspective))]).toEqual(['customer', 'financial', 'process', 'people']);
     const unavailable = kpis.filter((k) => !k.available);
-    expect(unavailable.map((k) => k.key).sort()).toEqual(['clv', 'profitability', 'share-of-wallet', 'sla-attainment']);
+    expect(unavailable.map((k) => k.key).sort()).toEqual(['clv', 'profitability', 'share-of-wallet']);
     expect(kpis.filter((k) => k.available).map((k) => k.key)).toEqual(expect.arrayContaining(['satisfaction', 'satisfaction-score', 'reopen-rate']));
     for (const k of unavailable) {
       expect(k).not.toHaveProperty('periods');
@@ -232,5 +235,75 @@ describe('computeKpis: every perspective, trends, and what is not available', ()
       [1, null],
       [0.5, -0.5],
     ]);
+  });
+});
+
+describe('process perspective: SLA attainment', () => {
+  const clock = (c: Partial<SlaClockFact>): SlaClockFact => ({
+    episodeId: 'e1',
+    metric: 'first-response',
+    cycle: 0,
+    tier: 'bronze',
+    team: null,
+    dueAt: null,
+    stoppedAt: null,
+    met: null,
+    ...c,
+  });
+  const asOf = '2026-03-01T00:00:00.000Z';
+
+  it('a clock ends when met (at its stop) or when its due time passes unmet (stopped late or still running); within target or paused it has not ended', () => {
+    expect(slaClockEndedAt(clock({ met: true, dueAt: '2026-02-10T00:00:00.000Z', stoppedAt: '2026-02-09T00:00:00.000Z' }), asOf)).toBe(
+      '2026-02-09T00:00:00.000Z',
+    );
+    expect(slaClockEndedAt(clock({ met: false, dueAt: '2026-02-10T00:00:00.000Z', stoppedAt: '2026-02-12T00:00:00.000Z' }), asOf)).toBe(
+      '2026-02-10T00:00:00.000Z',
+    );
+    expect(slaClockEndedAt(clock({ dueAt: '2026-02-10T00:00:00.000Z' }), asOf)).toBe('2026-02-10T00:00:00.000Z');
+    expect(slaClockEndedAt(clock({ dueAt: '2026-03-02T00:00:00.000Z' }), asOf)).toBeUndefined();
+    expect(slaClockEndedAt(clock({ dueAt: null }), asOf)).toBeUndefined();
+  });
+
+  it('of the clocks that ended in the period, the share met; per metric, team and tier', () => {
+    const clocks = [
+      clock({ episodeId: 'e1', met: true, dueAt: '2026-02-01T09:00:00.000Z', stoppedAt: '2026-02-01T08:00:00.000Z', team: 'billing', tier: 'gold' }),
+      clock({
+        episodeId: 'e1',
+        metric: 'resolution',
+        met: false,
+        dueAt: '2026-02-03T00:00:00.000Z',
+        stoppedAt: '2026-02-04T00:00:00.000Z',
+        team: 'billing',
+        tier: 'gold',
+      }),
+      // running past its due time: breached
+      clock({ episodeId: 'e2', dueAt: '2026-02-20T00:00:00.000Z' }),
+      // met on the last day of February
+      clock({ episodeId: 'e3', met: true, dueAt: '2026-03-05T00:00:00.000Z', stoppedAt: '2026-02-28T23:59:00.000Z' }),
+      // ended in January (met), ended in March (breached), still running, paused without end: not February's
+      clock({ episodeId: 'e4', met: true, dueAt: '2026-02-01T09:00:00.000Z', stoppedAt: '2026-01-31T23:00:00.000Z' }),
+      clock({ episodeId: 'e5', met: false, dueAt: '2026-03-01T00:00:00.000Z', stoppedAt: '2026-03-01T00:00:00.000Z' }),
+      clock({ episodeId: 'e6', dueAt: '2026-04-01T00:00:00.000Z' }),
+      clock({ episodeId: 'e7', dueAt: null }),
+    ];
+    const f = slaAttainment(clocks, feb, asOf);
+    expect(f).toMatchObject({ value: 0.5, basis: 4 });
+    expect(f.byMetric).toEqual({ 'first-response': { met: 2, breached: 1, attainment: 2 / 3 }, resolution: { met: 0, breached: 1, attainment: 0 } });
+    expect(f.byTeam).toEqual({ '(none)': { met: 1, breached: 1, attainment: 0.5 }, billing: { met: 1, breached: 1, attainment: 0.5 } });
+    expect(f.byTier).toEqual({ bronze: { met: 1, breached: 1, attainment: 0.5 }, gold: { met: 1, breached: 1, attainment: 0.5 } });
+    expect(slaAttainment(clocks, jan, asOf)).toMatchObject({ value: 1, basis: 1 });
+  });
+
+  it('asOf: a clock whose due time has not come by then has not ended; no clock ended → null, not zero', () => {
+    const running = [clock({ dueAt: '2026-02-20T00:00:00.000Z' })];
+    expect(slaAttainment(running, feb, '2026-02-19T00:00:00.000Z')).toMatchObject({ value: null, basis: 0 });
+    expect(slaAttainment(running, feb, '2026-02-20T00:00:00.000Z')).toMatchObject({ value: 0, basis: 1 });
+  });
+
+  it('is listed as an available process KPI computed from the SLA clocks given to computeKpis', () => {
+    const clocks = [clock({ met: true, dueAt: '2026-02-10T00:00:00.000Z', stoppedAt: '2026-02-09T00:00:00.000Z' })];
+    const kpi = computeKpis([], [feb], [dec, jan], { slaClocks: clocks, asOf }).find((k) => k.key === 'sla-attainment')!;
+    expect(kpi).toMatchObject({ available: true, perspective: 'process', unit: 'ratio' });
+    expect(kpi.available && kpi.periods[0]).toMatchObject({ period: '2026-02', value: 1, basis: 1, change: null });
   });
 });

@@ -9,6 +9,7 @@ import { CLOCK, PLATFORM, SERVICE_METRICS, type ServiceMetrics } from '@crm/serv
 import { Gauge } from 'prom-client';
 import { kpiFactsProjection } from '../kpis/kpi-facts.projection';
 import { contactCentreFactsProjection } from '../contact-centre/contact-centre-facts.projection';
+import { slaClocksProjection } from '../service-levels/sla-clocks.projection';
 
 export const READ_MODEL_VERSIONS = Symbol('READ_MODEL_VERSIONS');
 
@@ -24,6 +25,8 @@ export function analyticsVersionedReadModels(): VersionedProjection[] {
     kpiFactsProjection(2),
     // contact-centre measures and efficiency (issue 12 §6)
     contactCentreFactsProjection(1),
+    // the SLA clocks the sla-attainment KPI counts (issue 12 §4, §6)
+    slaClocksProjection(1),
   ];
 }
 

@@ -1,20 +1,18 @@
 import type { CrmIntegrationEvent } from '@crm/contracts';
-import { CUSTOMER_VALUE_TIERS, type CustomerValueTier } from '@crm/kernel';
 import type { Projection } from '@crm/projections';
 import {
-  DEFAULT_VALUE_TIER,
   evolveCaseFacts,
+  isCaseOpen,
   matchPolicy,
   nextNoticeAt,
   noticeKey,
-  slaClock,
+  recordedClocks,
   TWENTY_FOUR_SEVEN,
+  valueTierOf,
   type BusinessCalendar,
   type CaseFacts,
-  type MetricClock,
   type ServiceLevelPolicy,
   type SlaMetric,
-  type SlaState,
 } from '@crm/service-levels';
 import type { EntityManager } from 'typeorm';
 import { CASE_SERVICE_LEVEL_ENTITIES, CaseServiceLevelRow, CaseSlaClockRow, CustomerValueTierRow, ServiceLevelConfigRow } from './case-service-levels.entities';
@@ -122,16 +120,15 @@ export function caseServiceLevelsProjection(owner: string): Projection<CaseServi
 async function recompute(m: EntityManager, row: CaseServiceLevelRow): Promise<void> {
   const facts = row.facts as CaseFacts;
   const tierRow = await m.getRepository(CustomerValueTierRow).findOneBy({ customerId: row.customerId });
-  const tier = tierRow && (CUSTOMER_VALUE_TIERS as readonly string[]).includes(tierRow.tier) ? (tierRow.tier as CustomerValueTier) : DEFAULT_VALUE_TIER;
+  const tier = valueTierOf(tierRow?.tier);
   const config = await m.getRepository(ServiceLevelConfigRow).findOneBy({ key: 'policies' });
   const policies = ((config?.value as { policies?: ServiceLevelPolicy[] } | undefined)?.policies ?? []) as ServiceLevelPolicy[];
   const policy = matchPolicy(policies, { tier, priority: facts.priority, channel: facts.channel });
   const calendar = await calendarOf(m, policy.calendarId);
-  // As of the case's own latest fact, not the event's time: the rows are then a function of the events
-  // alone, whatever order different Kafka keys (case, tier, configuration) arrive in — a fresh replay
-  // gives the same rows. Live states are the route's (`GET /cases/{id}/service-levels`, at the clock's now).
+  // As of the case's own latest fact, not the event's time (`recordedClocks`, shared with analytics'
+  // SLA clocks): a fresh replay gives the same rows. Live states are the route's (`GET /cases/{id}/service-levels`, at the clock's now).
   const recorded = new Set(row.recorded);
-  const clocks = slaClock(facts, policy, calendar, lastFactAt(facts)).map((c) => ({ ...c, state: storedState(c, recorded, facts.status) }));
+  const clocks = recordedClocks(facts, policy, calendar, recorded);
   const next = nextNoticeAt(clocks, recorded);
   await m.getRepository(CaseServiceLevelRow).save({
     episodeId: row.episodeId,
@@ -142,7 +139,7 @@ async function recompute(m: EntityManager, row: CaseServiceLevelRow): Promise<vo
     policyId: policy.policyId,
     tier,
     team: facts.team ?? null,
-    open: facts.closes.length <= facts.reopens.length,
+    open: isCaseOpen(facts),
     nextNoticeAt: next ? new Date(next) : null,
   });
   await m.getRepository(CaseSlaClockRow).delete({ episodeId: row.episodeId });
@@ -163,26 +160,6 @@ async function recompute(m: EntityManager, row: CaseServiceLevelRow): Promise<vo
       pausedMinutes: c.pausedMinutes,
     })),
   );
-}
-
-/** When the last fact of the case happened. */
-function lastFactAt(facts: CaseFacts): Date {
-  const times = [
-    facts.openedAt,
-    ...facts.interactions.map((i) => i.at),
-    ...facts.pauses.flatMap((p) => [p.from, p.to ?? p.from]),
-    ...facts.closes,
-    ...facts.reopens,
-  ];
-  return new Date(times.reduce((a, b) => (b > a ? b : a)));
-}
-
-/** A clock's state by the events alone: met or breached once stopped, else by the notices recorded, else paused or running. */
-function storedState(c: MetricClock, recorded: ReadonlySet<string>, status: string): SlaState {
-  if (c.stoppedAt) return c.met ? 'met' : 'breached';
-  if (recorded.has(noticeKey({ ...c, kind: 'breach' }))) return 'breached';
-  if (recorded.has(noticeKey({ ...c, kind: 'warning' }))) return 'warning';
-  return status === 'waiting-on-customer' ? 'paused' : 'running';
 }
 
 async function calendarOf(m: EntityManager, calendarId: string): Promise<BusinessCalendar> {

@@ -5,8 +5,9 @@ import { periodsBetween } from '@crm/relationship';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { CLOCK, HttpProblem, ProblemTypes } from '@crm/service-kit';
 import { READ_MODEL_VERSIONS } from '../../read-models/read-model-versions.provider';
-import { computeKpis, type KpiFact, type KpiPeriod, type KpiResult } from '../kpi-definitions';
+import { computeKpis, type KpiFact, type KpiPeriod, type KpiResult, type SlaClockFact } from '../kpi-definitions';
 import { KPI_FACTS, type KpiFactKind } from '../kpi-facts.projection';
+import { SLA_CLOCKS, slaClocksEndingIn } from '../../service-levels/sla-clocks.projection';
 
 export interface KpisView {
   period: 'month' | 'quarter';
@@ -15,6 +16,8 @@ export interface KpisView {
   asOf: string;
   /** The version of the facts these were computed from (see GET /read-models). */
   source: { readModel: string; version: number };
+  /** Every read model version these were computed from: the facts and, for sla-attainment, the SLA clocks. */
+  sources: { readModel: string; version: number }[];
   kpis: KpiResult[];
 }
 
@@ -35,11 +38,14 @@ export class GetKpisHandler {
     const asOf = q.asOf ?? this.clock.now();
     const periods = periodsBetween(q.from, q.to, q.period);
     const context = previousPeriods(periods[0], q.period);
-    const serving = await this.versions.serving(KPI_FACTS).catch((error: unknown) => {
-      // Older code than the version the pointer names: say so rather than answer from the wrong tables.
-      if (error instanceof NoServingVersionError) throw new HttpProblem(503, error.message, { type: ProblemTypes.notReady });
-      throw error;
-    });
+    const servingOf = (readModel: string) =>
+      this.versions.serving(readModel).catch((error: unknown) => {
+        // Older code than the version the pointer names: say so rather than answer from the wrong tables.
+        if (error instanceof NoServingVersionError) throw new HttpProblem(503, error.message, { type: ProblemTypes.notReady });
+        throw error;
+      });
+    const serving = await servingOf(KPI_FACTS);
+    const sla = await servingOf(SLA_CLOCKS);
     const end = new Date(Date.parse(`${periods[periods.length - 1].end}T00:00:00Z`) + 86_400_000);
     const rows = (await this.dataSourceQuery(serving.tables.facts, asOf, new Date(`${context[0].start}T00:00:00Z`), end)) as FactRow[];
     const facts: KpiFact[] = rows.map((r) => ({
@@ -54,13 +60,28 @@ export class GetKpisHandler {
       amount: r.amount === null ? null : Number(r.amount),
       occurredAt: new Date(r.occurred_at).toISOString(),
     }));
+    const clocks = await slaClocksEndingIn(this.readModels.dataSource.manager, sla.tables.clocks, asOf, new Date(`${context[0].start}T00:00:00Z`), end);
+    const slaClocks: SlaClockFact[] = clocks.map((c) => ({
+      episodeId: c.episode_id,
+      metric: c.metric,
+      cycle: c.cycle,
+      tier: c.tier,
+      team: c.team,
+      dueAt: c.due_at === null ? null : new Date(c.due_at).toISOString(),
+      stoppedAt: c.stopped_at === null ? null : new Date(c.stopped_at).toISOString(),
+      met: c.met,
+    }));
     return {
       period: q.period,
       from: q.from,
       to: q.to,
       asOf: asOf.toISOString(),
       source: { readModel: serving.readModel, version: serving.version },
-      kpis: computeKpis(facts, periods, context),
+      sources: [
+        { readModel: serving.readModel, version: serving.version },
+        { readModel: sla.readModel, version: sla.version },
+      ],
+      kpis: computeKpis(facts, periods, context, { slaClocks, asOf: asOf.toISOString() }),
     };
   }
 
