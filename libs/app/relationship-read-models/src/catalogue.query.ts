@@ -1,23 +1,15 @@
 import type { EntityManager } from 'typeorm';
 import { searchable } from './customer-directory.projection';
-import { InvalidCursorError } from './customer-search.query';
+import { cursorParts, decodeCursor, encodeCursor } from './keyset-cursor';
 import { CataloguePriceBookEntry, CatalogueProductEntry } from './catalogue.entities';
 
-/** Keyset cursors: `[list, ...keys]` as base64url JSON; anything else is refused as not one this list gave out. */
+/** Keyset cursors: `[list, ...keys]`, every key text. */
 function encode(list: string, keys: string[]): string {
-  return Buffer.from(JSON.stringify([list, ...keys])).toString('base64url');
+  return encodeCursor([list, ...keys]);
 }
 
 function decode(list: string, cursor: string, count: number): string[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (!Array.isArray(parsed) || parsed.length !== count + 1 || parsed[0] !== list || !parsed.slice(1).every((k) => typeof k === 'string' && k.length <= 1000))
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  return parsed.slice(1) as string[];
+  return decodeCursor(cursor, [cursorParts.list(list), ...Array.from({ length: count }, () => cursorParts.text())]).slice(1) as string[];
 }
 
 export interface ProductSearch {

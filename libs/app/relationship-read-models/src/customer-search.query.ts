@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { searchable } from './customer-directory.projection';
+import { cursorParts, decodeCursor, encodeCursor } from './keyset-cursor';
 import { CustomerDirectoryEntry, CustomerSearchWord, PartnerAccess } from './timeline.entities';
 
 export const CUSTOMER_SORTS = ['relevance', 'name', 'registered-at', 'last-interaction'] as const;
@@ -44,11 +45,6 @@ export interface CustomerListPage {
   items: CustomerListItem[];
   /** Pass as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
-}
-
-/** A cursor that does not decode to what this list wrote (a 400 for the caller). */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
 }
 
 /**
@@ -116,29 +112,13 @@ async function typoCandidates(manager: EntityManager, words: readonly string[]):
   return found;
 }
 
-function encodeCursor(sort: CustomerSort, key: string | number, customerId: string): string {
-  return Buffer.from(JSON.stringify([sort, key, customerId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string, sort: CustomerSort): { key: string | number; customerId: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    parsed[0] !== sort ||
-    typeof parsed[2] !== 'string' ||
-    (typeof parsed[1] !== 'string' && typeof parsed[1] !== 'number')
-  ) {
-    throw new InvalidCursorError('cursor is not one this list gave out (or was given for another sort)');
-  }
-  if (typeof parsed[1] === 'string' && parsed[1].length > 1000) throw new InvalidCursorError('cursor is not one this list gave out');
-  return { key: parsed[1], customerId: parsed[2] };
-}
+/** `[sort, key, customerId]`: the key is text or a number, as the sort's column is. */
+const cursorOf = (sort: CustomerSort) =>
+  [
+    cursorParts.sort(sort, 'cursor is not one this list gave out (or was given for another sort)'),
+    cursorParts.either(cursorParts.text(), cursorParts.number()),
+    cursorParts.text({ max: Number.POSITIVE_INFINITY }),
+  ] as const;
 
 /**
  * The customers that match, in a stable order, one page at a time (keyset paging: a page costs the
@@ -207,9 +187,9 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
   };
   const { expr, desc } = keys[sort];
   if (search.cursor !== undefined) {
-    const after = decodeCursor(search.cursor, sort);
-    const key = p(after.key);
-    const id = p(after.customerId);
+    const [, afterKey, afterId] = decodeCursor(search.cursor, cursorOf(sort));
+    const key = p(afterKey);
+    const id = p(afterId);
     const cast = sort === 'relevance' ? '::real' : '::text';
     where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND c.customer_id > ${id}))`);
   }
@@ -248,7 +228,7 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
       lastInteractionAt: r.last_interaction_at === null ? null : new Date(r.last_interaction_at).toISOString(),
     })),
     ...(rows.length > search.limit &&
-      last && { nextCursor: encodeCursor(sort, typeof last.sort_key === 'number' ? last.sort_key : String(last.sort_key), last.customer_id) }),
+      last && { nextCursor: encodeCursor([sort, typeof last.sort_key === 'number' ? last.sort_key : String(last.sort_key), last.customer_id]) }),
   };
 }
 
