@@ -21,3 +21,4 @@ export * from './app/logger';
 export * from './app/service-kit.module';
 export * from './app/create-service-app';
 export * from './openapi/api-problem';
+export * from './openapi/command-route';
