@@ -5,8 +5,6 @@ import {
   ApiProblem,
   CurrentPrincipal,
   expectedRevisionFromIfMatch,
-  IF_MATCH_HEADER,
-  IfMatchCommandErrors,
   RequireDepartment,
   RequireKind,
   setEtag,
@@ -16,18 +14,10 @@ import {
 } from '@crm/service-kit';
 import { listAgents, listTeams } from '../routing/routing.queries';
 import { AgentCommands } from './agent-commands';
+import { contactCentreCommandErrors } from './contact-centre.openapi';
 import { AgentDto, AgentIdParam, AgentListDto, AgentListQueryDto, AgentPresenceChangedDto, AgentPresenceDto, AgentProfileDto, TeamListDto } from './agents.dto';
 
 const staff = (p: Principal) => p as StaffPrincipal;
-/** If-Match and 412 (and the 404 of a route that names something) of every change here. */
-const ifMatchErrors = (notFound?: string) =>
-  IfMatchCommandErrors({
-    ifMatch: IF_MATCH_HEADER,
-    ...(notFound !== undefined && { notFound: { problem: notFound } }),
-    stale: { description: 'Precondition Failed: If-Match is stale' },
-    conflict: false,
-    unsupported: false,
-  });
 const BAD_INPUT = { errors: [{ field: 'capacity', message: 'capacity must not be greater than 100' }] };
 
 /**
@@ -73,7 +63,7 @@ export class AgentsController {
   @ApiOkResponse({ type: AgentDto, description: 'The profile set as a whole (the same again changes nothing); `ETag`' })
   @ApiProblem(400, 'Bad Request: a field that is not valid', BAD_INPUT)
   @ApiProblem(403, 'Forbidden: `not-team-lead` — only team leads set up agents', { code: 'not-team-lead' })
-  @ifMatchErrors()
+  @contactCentreCommandErrors()
   @ApiProblem(422, 'Unprocessable: a rule was broken (agent-teams-unique, agent-skills-unique, agent-cost-needs-currency)', { code: 'agent-skills-unique' })
   async put(
     @CurrentPrincipal() p: Principal,
@@ -95,7 +85,7 @@ export class AgentsController {
     errors: [{ field: 'presence', message: 'presence must be one of …' }],
   })
   @ApiProblem(403, "Forbidden: `not-own-presence` — an agent sets its own presence, a team lead anyone's", { code: 'not-own-presence' })
-  @ifMatchErrors('Not Found: no such agent')
+  @contactCentreCommandErrors('Not Found: no such agent')
   @ApiProblem(422, 'Unprocessable: `agent-inactive` — an inactive agent is only offline', { code: 'agent-inactive' })
   async presence(
     @CurrentPrincipal() p: Principal,

@@ -8,8 +8,6 @@ import {
   CLOCK,
   CurrentPrincipal,
   expectedRevisionFromIfMatch,
-  IF_MATCH_HEADER,
-  IfMatchCommandErrors,
   RequireDepartment,
   RequireKind,
   setEtag,
@@ -17,6 +15,7 @@ import {
   type Principal,
   type StaffPrincipal,
 } from '@crm/service-kit';
+import { contactCentreCommandErrors } from '../agents/contact-centre.openapi';
 import { SLA_TIME_LEFT, type SlaTimeLeft } from './case-assignment.port';
 import { CaseRoutingCommands, forbidden, isTeamLead } from './case-routing-commands';
 import { pendingOffersOf, waitingCases } from './routing.queries';
@@ -33,15 +32,6 @@ import {
 } from './routing.dto';
 
 const staff = (p: Principal) => p as StaffPrincipal;
-/** If-Match and 412 (and the 404 of a route that names something) of every change here. */
-const ifMatchErrors = (notFound?: string) =>
-  IfMatchCommandErrors({
-    ifMatch: IF_MATCH_HEADER,
-    ...(notFound !== undefined && { notFound: { problem: notFound } }),
-    stale: { description: 'Precondition Failed: If-Match is stale' },
-    conflict: false,
-    unsupported: false,
-  });
 
 /**
  * Routing (issue 12 §3): the rules (category → required skills), the queue in priority order with
@@ -77,7 +67,7 @@ export class RoutingController {
     errors: [{ field: 'rules.0.skills.0.minLevel', message: 'minLevel must not be greater than 5' }],
   })
   @ApiProblem(403, 'Forbidden: `not-team-lead` — only team leads change the rules', { code: 'not-team-lead' })
-  @ifMatchErrors()
+  @contactCentreCommandErrors()
   @ApiProblem(422, 'Unprocessable: a rule was broken (routing-rule-categories-unique, routing-rule-skills-unique)', { code: 'routing-rule-categories-unique' })
   async replaceRules(
     @CurrentPrincipal() p: Principal,
@@ -148,7 +138,7 @@ export class RoutingController {
     description: "Accepted: the case is assigned to the caller, recording the offer's reason; `ETag` of the case's routing history. Again: nothing new",
   })
   @ApiProblem(400, 'Bad Request: offerId is not a UUID', { errors: [{ field: 'offerId', message: 'offerId must be a UUID' }] })
-  @ifMatchErrors("Not Found: no such offer, or another agent's")
+  @contactCentreCommandErrors("Not Found: no such offer, or another agent's")
   @ApiProblem(422, 'Unprocessable: `offer-expired` (its time is up), `offer-settled` (declined or expired before)', { code: 'offer-expired' })
   async accept(
     @CurrentPrincipal() p: Principal,
@@ -168,7 +158,7 @@ export class RoutingController {
   @ApiProblem(400, 'Bad Request: offerId is not a UUID, or a bad reason', {
     errors: [{ field: 'reason', message: 'reason must be shorter than or equal to 500 characters' }],
   })
-  @ifMatchErrors("Not Found: no such offer, or another agent's")
+  @contactCentreCommandErrors("Not Found: no such offer, or another agent's")
   @ApiProblem(422, 'Unprocessable: `offer-expired`, `offer-settled` (accepted or expired before)', { code: 'offer-settled' })
   async decline(
     @CurrentPrincipal() p: Principal,
