@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { activityTable } from './activity-list.projection';
-import { cursorParts, decodeCursor, encodeCursor } from './keyset-cursor';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 
 export interface ActivitySearch {
   owner?: string;
@@ -141,11 +142,7 @@ function item(r: StoredRow, now: Date): ActivityListItem {
 export async function searchActivities(manager: EntityManager, search: ActivitySearch): Promise<ActivityListPage> {
   const table = activityTable(manager);
   const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, CURSOR);
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (search.owner !== undefined) where.push(`a.owner = ${p(search.owner)}`);
   if (search.customerIds !== undefined) where.push(`a.customer_id = ANY(${p([...search.customerIds])}::text[])`);
@@ -157,7 +154,7 @@ export async function searchActivities(manager: EntityManager, search: ActivityS
   if (after) {
     const [, afterDue, afterId] = after;
     const at = p(afterDue);
-    where.push(`(a.due_at > ${at}::timestamptz OR (a.due_at = ${at}::timestamptz AND a.activity_id > ${p(afterId)}))`);
+    where.push(keysetAfter({ expr: 'a.due_at', cast: '::timestamptz', desc: false }, 'a.activity_id', at, p(afterId)));
   }
   const rows = (await manager.query(
     `SELECT a.* FROM ${table} a ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

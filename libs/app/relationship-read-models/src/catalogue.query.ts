@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { searchable } from './customer-directory.projection';
 import { cursorParts, decodeCursor, encodeCursor } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { CataloguePriceBookEntry, CatalogueProductEntry } from './catalogue.entities';
 
 /** Keyset cursors: `[list, ...keys]`, every key text. */
@@ -43,11 +44,7 @@ const like = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 /** The products that match, by SKU (keyset paging). */
 export async function searchProducts(manager: EntityManager, search: ProductSearch): Promise<Page<ProductListItem>> {
   const table = manager.getRepository(CatalogueProductEntry).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   for (const w of (search.q === undefined ? '' : searchable(search.q)).split(' ').filter(Boolean).slice(0, 10)) where.push(`search_text LIKE ${p(like(w))}`);
   if (search.kind !== undefined) where.push(`kind = ${p(search.kind)}`);
@@ -100,11 +97,7 @@ const day = (v: string | Date | null) => (v === null ? null : typeof v === 'stri
 /** The price books that match: by currency, newest validity first (keyset paging). */
 export async function searchPriceBooks(manager: EntityManager, search: PriceBookSearch): Promise<Page<PriceBookListItem>> {
   const table = manager.getRepository(CataloguePriceBookEntry).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (search.currency !== undefined) where.push(`currency = ${p(search.currency)}`);
   if (search.validOn !== undefined) where.push(`valid_from <= ${p(search.validOn)}::date AND (valid_to IS NULL OR valid_to >= ${p(search.validOn)}::date)`);

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { searchable } from './customer-directory.projection';
-import { cursorParts, decodeCursor, encodeCursor } from './keyset-cursor';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { CustomerDirectoryEntry, CustomerSearchWord, PartnerAccess } from './timeline.entities';
 
 export const CUSTOMER_SORTS = ['relevance', 'name', 'registered-at', 'last-interaction'] as const;
@@ -126,11 +127,7 @@ const cursorOf = (sort: CustomerSort) =>
  */
 export async function searchCustomers(manager: EntityManager, search: CustomerSearch): Promise<CustomerListPage> {
   const table = manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   // A merged customer is listed as its survivor only.
   const where: string[] = ['c.merged_into IS NULL'];
   const q = search.q === undefined ? '' : searchable(search.q);
@@ -191,7 +188,7 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
     const key = p(afterKey);
     const id = p(afterId);
     const cast = sort === 'relevance' ? '::real' : '::text';
-    where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND c.customer_id > ${id}))`);
+    where.push(keysetAfter({ expr, cast, desc }, 'c.customer_id', key, id));
   }
   const limit = p(search.limit + 1);
   const sql = `SELECT c.customer_id, c.name, c.kind, c.journey_stage, c.relationship_phase, c.owner, c.tags, c.parent_id, c.registered_at, c.last_interaction_at, ${expr} AS sort_key

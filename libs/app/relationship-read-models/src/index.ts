@@ -23,3 +23,4 @@ export * from './order-list.projection';
 export * from './order-list.query';
 export * from './folded-rows';
 export * from './keyset-cursor';
+export * from './sql-parameters';

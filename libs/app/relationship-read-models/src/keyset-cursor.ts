@@ -70,3 +70,13 @@ export function decodeCursor<const P extends readonly CursorPart<unknown>[]>(cur
   });
   return parsed as CursorValues<P>;
 }
+
+/**
+ * The keyset condition "after the cursor's row" in a list sorted on `sort.expr` (descending when
+ * `sort.desc`), ties broken by `idColumn` ascending: `(expr < key OR (expr = key AND id > lastId))`.
+ * `key` and `id` are placeholders; `sort.cast` (`::text`, `::bigint`) is appended to the key.
+ */
+export function keysetAfter(sort: { expr: string; cast?: string; desc: boolean }, idColumn: string, key: string, id: string): string {
+  const k = `${key}${sort.cast ?? ''}`;
+  return `(${sort.expr} ${sort.desc ? '<' : '>'} ${k} OR (${sort.expr} = ${k} AND ${idColumn} > ${id}))`;
+}

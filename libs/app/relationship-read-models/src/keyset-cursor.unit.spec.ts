@@ -1,5 +1,15 @@
 import { badCursor } from '@crm/service-kit';
-import { CURSOR_NOT_GIVEN_OUT, CURSOR_OF_ANOTHER_SORT, cursorParts, decodeCursor, encodeCursor, InvalidCursorError, type CursorPart } from './keyset-cursor';
+import {
+  CURSOR_NOT_GIVEN_OUT,
+  CURSOR_OF_ANOTHER_SORT,
+  cursorParts,
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  keysetAfter,
+  type CursorPart,
+} from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 
 const { list, sort, text, integer, number, either } = cursorParts;
 // The shape most lists use: name, sort, key, id.
@@ -71,5 +81,14 @@ describe('keyset cursors', () => {
     const problem = badCursor(refusal('garbage', parts('name')));
     expect(problem.status).toBe(400);
     expect(problem.toProblemDetails()).toMatchObject({ errors: [{ field: 'cursor', message: CURSOR_NOT_GIVEN_OUT }] });
+  });
+
+  it('the keyset condition: past the key in the sort direction, or at it and past the id; parameters numbered as added', () => {
+    const { params, p } = sqlParameters();
+    expect(p('x')).toBe('$1');
+    const condition = keysetAfter({ expr: 'o.amount', cast: '::bigint', desc: true }, 'o.episode_id', p(1250), p('id-1'));
+    expect(condition).toBe('(o.amount < $2::bigint OR (o.amount = $2::bigint AND o.episode_id > $3))');
+    expect(params).toEqual(['x', 1250, 'id-1']);
+    expect(keysetAfter({ expr: 'a.due_at', desc: false }, 'a.id', '$1', '$2')).toBe('(a.due_at > $1 OR (a.due_at = $1 AND a.id > $2))');
   });
 });

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { searchable } from './customer-directory.projection';
-import { cursorParts, decodeCursor, encodeCursor } from './keyset-cursor';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { LeadListEntry } from './lead-list.entities';
 
 export const LEAD_SORTS = ['captured-at', 'score', 'name'] as const;
@@ -72,11 +73,7 @@ export async function searchLeads(manager: EntityManager, search: LeadSearch): P
   const sort: LeadSort = search.sort ?? 'captured-at';
   const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, cursorOf(sort));
   const now = after ? after[4] : search.now.getTime();
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const at = p(new Date(now).toISOString());
   const score = `(l.base_score + CASE WHEN l.timeline >= ${at}::timestamptz AND l.timeline <= ${at}::timestamptz + interval '90 days' THEN 20 ELSE 0 END)`;
   const where: string[] = [];
@@ -101,7 +98,7 @@ export async function searchLeads(manager: EntityManager, search: LeadSearch): P
     const [, , afterKey, afterId] = after;
     const key = p(afterKey);
     const id = p(afterId);
-    where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND l.lead_id > ${id}))`);
+    where.push(keysetAfter({ expr, cast, desc }, 'l.lead_id', key, id));
   }
   const limit = p(search.limit + 1);
   const rows = (await manager.query(

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { ForecastItem } from '@crm/relationship';
-import { cursorParts, decodeCursor, encodeCursor } from './keyset-cursor';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { OpportunityListEntry, OpportunityVersion } from './opportunity-list.entities';
 
 export const OPPORTUNITY_SORTS = ['closeDate', '-closeDate', 'amount', '-amount', 'updatedAt', '-updatedAt'] as const;
@@ -83,11 +84,7 @@ export async function searchOpportunities(manager: EntityManager, search: Opport
   const table = manager.getRepository(OpportunityListEntry).metadata.tablePath;
   const sort: OpportunitySort = search.sort ?? '-updatedAt';
   const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, cursorOf(sort));
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (search.owner !== undefined) where.push(`o.owner = ${p(search.owner)}`);
   if (search.team !== undefined) where.push(`o.team = ${p(search.team)}`);
@@ -106,7 +103,7 @@ export async function searchOpportunities(manager: EntityManager, search: Opport
     const [, , afterKey, afterId] = after;
     const key = p(afterKey);
     const id = p(afterId);
-    where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND o.episode_id > ${id}))`);
+    where.push(keysetAfter({ expr, cast, desc }, 'o.episode_id', key, id));
   }
   const limit = p(search.limit + 1);
   const rows = (await manager.query(
@@ -188,11 +185,7 @@ export interface PipelineReportCell {
  */
 export async function pipelineReport(manager: EntityManager, q: PipelineReportQuery): Promise<PipelineReportCell[]> {
   const table = manager.getRepository(OpportunityVersion).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where = [`v.status = 'open'`];
   if (q.asOf) {
     const at = p(q.asOf.toISOString());
@@ -250,11 +243,7 @@ export interface ForecastItemsQuery {
  */
 export async function forecastItems(manager: EntityManager, q: ForecastItemsQuery): Promise<ForecastItem[]> {
   const table = manager.getRepository(OpportunityVersion).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (q.asOf) {
     const at = p(q.asOf.toISOString());

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { cursorParts, decodeCursor, encodeCursor } from './keyset-cursor';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { OrderListEntry } from './order-list.entities';
 
 export interface OrderSearch {
@@ -56,11 +57,7 @@ const CURSOR = [
 export async function searchOrders(manager: EntityManager, search: OrderSearch): Promise<OrderListPage> {
   const table = manager.getRepository(OrderListEntry).metadata.tablePath;
   const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, CURSOR);
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const key = `to_char(o.order_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
   const where: string[] = [];
   if (search.customerIds) where.push(`o.customer_id = ANY(${p([...search.customerIds])}::text[])`);
@@ -70,7 +67,7 @@ export async function searchOrders(manager: EntityManager, search: OrderSearch):
   if (after) {
     const [, afterDate, afterId] = after;
     const at = p(afterDate);
-    where.push(`(${key} < ${at} OR (${key} = ${at} AND o.order_id > ${p(afterId)}))`);
+    where.push(keysetAfter({ expr: key, desc: true }, 'o.order_id', at, p(afterId)));
   }
   const rows = (await manager.query(
     `SELECT o.order_id, o.customer_id, o.order_date, o.placed_at, o.currency, o.total, o.refunded, o.status, o.line_count, o.source,

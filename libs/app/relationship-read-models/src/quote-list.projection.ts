@@ -1,7 +1,8 @@
 import type { CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
-import { cursorParts, decodeCursor, encodeCursor } from './keyset-cursor';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { QuoteListEntry } from './quote-list.entities';
 
 /** The events the quote list keeps up with (published with the customer as subject). */
@@ -130,11 +131,7 @@ const day = (v: string | Date | null) => (v === null ? null : typeof v === 'stri
 /** The quotes of an opportunity or a customer, newest draft first, one page at a time (keyset; ties by quote id). */
 export async function searchQuotes(manager: EntityManager, search: QuoteSearch): Promise<{ items: QuoteListItem[]; nextCursor?: string }> {
   const table = manager.getRepository(QuoteListEntry).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (search.opportunityId !== undefined) where.push(`opportunity_id = ${p(search.opportunityId)}`);
   if (search.customerIds !== undefined) where.push(`customer_id = ANY(${p([...search.customerIds])}::text[])`);
@@ -146,7 +143,7 @@ export async function searchQuotes(manager: EntityManager, search: QuoteSearch):
       cursorParts.text({ pattern: /^\d{4}-\d{2}-\d{2}T[\d:.]+$/, max: Number.POSITIVE_INFINITY }),
       cursorParts.text({ max: Number.POSITIVE_INFINITY }),
     ]);
-    where.push(`(${key} < ${p(afterDrafted)} OR (${key} = ${p(afterDrafted)} AND quote_id > ${p(afterId)}))`);
+    where.push(keysetAfter({ expr: key, desc: true }, 'quote_id', p(afterDrafted), p(afterId)));
   }
   const rows = (await manager.query(
     `SELECT quote_id, opportunity_id, customer_id, version, status, currency, net_total, grand_total, quote_date::text AS quote_date,

@@ -1,4 +1,4 @@
-import { cursorParts, decodeCursor, encodeCursor } from '@crm/relationship-read-models';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter, sqlParameters } from '@crm/relationship-read-models';
 import type { EntityManager } from 'typeorm';
 import { ReturnListEntry } from './return-list.entities';
 
@@ -63,11 +63,7 @@ export async function searchReturns(manager: EntityManager, search: ReturnSearch
   const table = manager.getRepository(ReturnListEntry).metadata.tablePath;
   const sort: ReturnSort = search.sort ?? '-requestedAt';
   const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, cursorOf(sort));
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (search.statuses?.length) where.push(`r.status = ANY(${p([...search.statuses])}::text[])`);
   if (search.customerIds !== undefined) where.push(`r.customer_id = ANY(${p([...search.customerIds])}::text[])`);
@@ -81,7 +77,7 @@ export async function searchReturns(manager: EntityManager, search: ReturnSearch
     const [, , afterKey, afterId] = after;
     const key = p(afterKey);
     const id = p(afterId);
-    where.push(`(${expr} ${desc ? '<' : '>'} ${key}::text OR (${expr} = ${key}::text AND r.return_id > ${id}))`);
+    where.push(keysetAfter({ expr, cast: '::text', desc }, 'r.return_id', key, id));
   }
   const limit = p(search.limit + 1);
   const rows = (await manager.query(
