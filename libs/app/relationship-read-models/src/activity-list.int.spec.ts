@@ -4,7 +4,7 @@ import { ProjectionSpecification, type SpecEvent } from '@crm/projections/testin
 import { ActivityListEntry } from './activity-list.entities';
 import { activityListProjection, type ActivityListEvent } from './activity-list.projection';
 import { activitiesWithNoticeDue, calendarEntries, searchActivities, type ActivitySearch } from './activity-search.query';
-import { InvalidCursorError } from './customer-search.query';
+import { InvalidCursorError } from './keyset-cursor';
 
 const given = ProjectionSpecification.for({ projection: activityListProjection('a'), registry: crmRegistry() });
 

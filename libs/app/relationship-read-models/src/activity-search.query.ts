@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { activityTable } from './activity-list.projection';
-import { InvalidCursorError } from './customer-search.query';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 
 export interface ActivitySearch {
   owner?: string;
@@ -99,32 +100,12 @@ type StoredRow = {
 const iso = (v: Date | string) => new Date(v).toISOString();
 const isoOrNull = (v: Date | string | null) => (v === null ? null : iso(v));
 
-function encodeCursor(dueAt: string, activityId: string): string {
-  return Buffer.from(JSON.stringify(['activities', dueAt, activityId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { dueAt: string; activityId: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    parsed[0] !== 'activities' ||
-    typeof parsed[1] !== 'string' ||
-    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(parsed[1]) ||
-    Number.isNaN(Date.parse(parsed[1])) ||
-    typeof parsed[2] !== 'string' ||
-    parsed[2].length === 0 ||
-    parsed[2].length > 200
-  ) {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  return { dueAt: parsed[1], activityId: parsed[2] };
-}
+/** `['activities', dueAt, activityId]`: the due time as an ISO instant to the millisecond. */
+const CURSOR = [
+  cursorParts.list('activities'),
+  cursorParts.text({ pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, max: Number.POSITIVE_INFINITY, valid: (s) => !Number.isNaN(Date.parse(s)) }),
+  cursorParts.text({ min: 1, max: 200 }),
+] as const;
 
 function item(r: StoredRow, now: Date): ActivityListItem {
   const dueAt = iso(r.due_at);
@@ -160,12 +141,8 @@ function item(r: StoredRow, now: Date): ActivityListItem {
  */
 export async function searchActivities(manager: EntityManager, search: ActivitySearch): Promise<ActivityListPage> {
   const table = activityTable(manager);
-  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor);
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, CURSOR);
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (search.owner !== undefined) where.push(`a.owner = ${p(search.owner)}`);
   if (search.customerIds !== undefined) where.push(`a.customer_id = ANY(${p([...search.customerIds])}::text[])`);
@@ -175,8 +152,9 @@ export async function searchActivities(manager: EntityManager, search: ActivityS
   if (search.dueFrom) where.push(`a.due_at >= ${p(search.dueFrom.toISOString())}::timestamptz`);
   if (search.dueTo) where.push(`a.due_at < ${p(search.dueTo.toISOString())}::timestamptz`);
   if (after) {
-    const at = p(after.dueAt);
-    where.push(`(a.due_at > ${at}::timestamptz OR (a.due_at = ${at}::timestamptz AND a.activity_id > ${p(after.activityId)}))`);
+    const [, afterDue, afterId] = after;
+    const at = p(afterDue);
+    where.push(keysetAfter({ expr: 'a.due_at', cast: '::timestamptz', desc: false }, 'a.activity_id', at, p(afterId)));
   }
   const rows = (await manager.query(
     `SELECT a.* FROM ${table} a ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -187,7 +165,7 @@ export async function searchActivities(manager: EntityManager, search: ActivityS
   const last = page[page.length - 1];
   return {
     items: page.map((r) => item(r, search.now)),
-    ...(rows.length > search.limit && last && { nextCursor: encodeCursor(iso(last.due_at), last.activity_id) }),
+    ...(rows.length > search.limit && last && { nextCursor: encodeCursor(['activities', iso(last.due_at), last.activity_id]) }),
   };
 }
 

@@ -1,23 +1,16 @@
 import type { EntityManager } from 'typeorm';
 import { searchable } from './customer-directory.projection';
-import { InvalidCursorError } from './customer-search.query';
+import { cursorParts, decodeCursor, encodeCursor } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { CataloguePriceBookEntry, CatalogueProductEntry } from './catalogue.entities';
 
-/** Keyset cursors: `[list, ...keys]` as base64url JSON; anything else is refused as not one this list gave out. */
+/** Keyset cursors: `[list, ...keys]`, every key text. */
 function encode(list: string, keys: string[]): string {
-  return Buffer.from(JSON.stringify([list, ...keys])).toString('base64url');
+  return encodeCursor([list, ...keys]);
 }
 
 function decode(list: string, cursor: string, count: number): string[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (!Array.isArray(parsed) || parsed.length !== count + 1 || parsed[0] !== list || !parsed.slice(1).every((k) => typeof k === 'string' && k.length <= 1000))
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  return parsed.slice(1) as string[];
+  return decodeCursor(cursor, [cursorParts.list(list), ...Array.from({ length: count }, () => cursorParts.text())]).slice(1) as string[];
 }
 
 export interface ProductSearch {
@@ -51,11 +44,7 @@ const like = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 /** The products that match, by SKU (keyset paging). */
 export async function searchProducts(manager: EntityManager, search: ProductSearch): Promise<Page<ProductListItem>> {
   const table = manager.getRepository(CatalogueProductEntry).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   for (const w of (search.q === undefined ? '' : searchable(search.q)).split(' ').filter(Boolean).slice(0, 10)) where.push(`search_text LIKE ${p(like(w))}`);
   if (search.kind !== undefined) where.push(`kind = ${p(search.kind)}`);
@@ -108,11 +97,7 @@ const day = (v: string | Date | null) => (v === null ? null : typeof v === 'stri
 /** The price books that match: by currency, newest validity first (keyset paging). */
 export async function searchPriceBooks(manager: EntityManager, search: PriceBookSearch): Promise<Page<PriceBookListItem>> {
   const table = manager.getRepository(CataloguePriceBookEntry).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (search.currency !== undefined) where.push(`currency = ${p(search.currency)}`);
   if (search.validOn !== undefined) where.push(`valid_from <= ${p(search.validOn)}::date AND (valid_to IS NULL OR valid_to >= ${p(search.validOn)}::date)`);

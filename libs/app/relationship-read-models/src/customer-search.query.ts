@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { searchable } from './customer-directory.projection';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { CustomerDirectoryEntry, CustomerSearchWord, PartnerAccess } from './timeline.entities';
 
 export const CUSTOMER_SORTS = ['relevance', 'name', 'registered-at', 'last-interaction'] as const;
@@ -44,11 +46,6 @@ export interface CustomerListPage {
   items: CustomerListItem[];
   /** Pass as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
-}
-
-/** A cursor that does not decode to what this list wrote (a 400 for the caller). */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
 }
 
 /**
@@ -116,29 +113,13 @@ async function typoCandidates(manager: EntityManager, words: readonly string[]):
   return found;
 }
 
-function encodeCursor(sort: CustomerSort, key: string | number, customerId: string): string {
-  return Buffer.from(JSON.stringify([sort, key, customerId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string, sort: CustomerSort): { key: string | number; customerId: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    parsed[0] !== sort ||
-    typeof parsed[2] !== 'string' ||
-    (typeof parsed[1] !== 'string' && typeof parsed[1] !== 'number')
-  ) {
-    throw new InvalidCursorError('cursor is not one this list gave out (or was given for another sort)');
-  }
-  if (typeof parsed[1] === 'string' && parsed[1].length > 1000) throw new InvalidCursorError('cursor is not one this list gave out');
-  return { key: parsed[1], customerId: parsed[2] };
-}
+/** `[sort, key, customerId]`: the key is text or a number, as the sort's column is. */
+const cursorOf = (sort: CustomerSort) =>
+  [
+    cursorParts.sort(sort, 'cursor is not one this list gave out (or was given for another sort)'),
+    cursorParts.either(cursorParts.text(), cursorParts.number()),
+    cursorParts.text({ max: Number.POSITIVE_INFINITY }),
+  ] as const;
 
 /**
  * The customers that match, in a stable order, one page at a time (keyset paging: a page costs the
@@ -146,11 +127,7 @@ function decodeCursor(cursor: string, sort: CustomerSort): { key: string | numbe
  */
 export async function searchCustomers(manager: EntityManager, search: CustomerSearch): Promise<CustomerListPage> {
   const table = manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   // A merged customer is listed as its survivor only.
   const where: string[] = ['c.merged_into IS NULL'];
   const q = search.q === undefined ? '' : searchable(search.q);
@@ -207,11 +184,11 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
   };
   const { expr, desc } = keys[sort];
   if (search.cursor !== undefined) {
-    const after = decodeCursor(search.cursor, sort);
-    const key = p(after.key);
-    const id = p(after.customerId);
+    const [, afterKey, afterId] = decodeCursor(search.cursor, cursorOf(sort));
+    const key = p(afterKey);
+    const id = p(afterId);
     const cast = sort === 'relevance' ? '::real' : '::text';
-    where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND c.customer_id > ${id}))`);
+    where.push(keysetAfter({ expr, cast, desc }, 'c.customer_id', key, id));
   }
   const limit = p(search.limit + 1);
   const sql = `SELECT c.customer_id, c.name, c.kind, c.journey_stage, c.relationship_phase, c.owner, c.tags, c.parent_id, c.registered_at, c.last_interaction_at, ${expr} AS sort_key
@@ -248,7 +225,7 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
       lastInteractionAt: r.last_interaction_at === null ? null : new Date(r.last_interaction_at).toISOString(),
     })),
     ...(rows.length > search.limit &&
-      last && { nextCursor: encodeCursor(sort, typeof last.sort_key === 'number' ? last.sort_key : String(last.sort_key), last.customer_id) }),
+      last && { nextCursor: encodeCursor([sort, typeof last.sort_key === 'number' ? last.sort_key : String(last.sort_key), last.customer_id]) }),
   };
 }
 

@@ -22,3 +22,5 @@ export * from './order-list.entities';
 export * from './order-list.projection';
 export * from './order-list.query';
 export * from './folded-rows';
+export * from './keyset-cursor';
+export * from './sql-parameters';

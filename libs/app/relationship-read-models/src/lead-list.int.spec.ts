@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { ProjectionSpecification, type SpecEvent } from '@crm/projections/testing';
-import { InvalidCursorError } from './customer-search.query';
+import { InvalidCursorError } from './keyset-cursor';
 import { LeadListEntry } from './lead-list.entities';
 import { leadListProjection, type LeadListEvent } from './lead-list.projection';
 import { leadsAssignedByRule, searchLeads, type LeadSearch } from './lead-search.query';

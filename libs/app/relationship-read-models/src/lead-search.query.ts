@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { searchable } from './customer-directory.projection';
-import { InvalidCursorError } from './customer-search.query';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { LeadListEntry } from './lead-list.entities';
 
 export const LEAD_SORTS = ['captured-at', 'score', 'name'] as const;
@@ -52,34 +53,15 @@ export interface LeadListPage {
   nextCursor?: string;
 }
 
-type Cursor = { sort: LeadSort; key: string | number; leadId: string; now: number };
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(['leads', c.sort, c.key, c.leadId, c.now])).toString('base64url');
-}
-
-function decodeCursor(cursor: string, sort: LeadSort): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 5 ||
-    parsed[0] !== 'leads' ||
-    typeof parsed[3] !== 'string' ||
-    parsed[3].length > 200 ||
-    typeof parsed[4] !== 'number' ||
-    !Number.isSafeInteger(parsed[4]) ||
-    !(sort === 'score' ? Number.isSafeInteger(parsed[2]) : typeof parsed[2] === 'string' && parsed[2].length <= 1000)
-  ) {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (parsed[1] !== sort) throw new InvalidCursorError('cursor was given out for another sort');
-  return { sort, key: parsed[2] as string | number, leadId: parsed[3], now: parsed[4] };
-}
+/** `['leads', sort, key, leadId, now]`: the score sort keys on an integer, the others on text; `now` is the first page's moment. */
+const cursorOf = (sort: LeadSort) =>
+  [
+    cursorParts.list('leads'),
+    cursorParts.sort(sort),
+    sort === 'score' ? cursorParts.integer() : cursorParts.text(),
+    cursorParts.text({ max: 200 }),
+    cursorParts.integer(),
+  ] as const;
 
 /**
  * The leads that match, one page at a time in a stable order (keyset paging; ties broken by lead
@@ -89,13 +71,9 @@ function decodeCursor(cursor: string, sort: LeadSort): Cursor {
 export async function searchLeads(manager: EntityManager, search: LeadSearch): Promise<LeadListPage> {
   const table = manager.getRepository(LeadListEntry).metadata.tablePath;
   const sort: LeadSort = search.sort ?? 'captured-at';
-  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, sort);
-  const now = after ? after.now : search.now.getTime();
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, cursorOf(sort));
+  const now = after ? after[4] : search.now.getTime();
+  const { params, p } = sqlParameters();
   const at = p(new Date(now).toISOString());
   const score = `(l.base_score + CASE WHEN l.timeline >= ${at}::timestamptz AND l.timeline <= ${at}::timestamptz + interval '90 days' THEN 20 ELSE 0 END)`;
   const where: string[] = [];
@@ -117,9 +95,10 @@ export async function searchLeads(manager: EntityManager, search: LeadSearch): P
   };
   const { expr, desc, cast } = keys[sort];
   if (after) {
-    const key = p(after.key);
-    const id = p(after.leadId);
-    where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND l.lead_id > ${id}))`);
+    const [, , afterKey, afterId] = after;
+    const key = p(afterKey);
+    const id = p(afterId);
+    where.push(keysetAfter({ expr, cast, desc }, 'l.lead_id', key, id));
   }
   const limit = p(search.limit + 1);
   const rows = (await manager.query(
@@ -169,7 +148,7 @@ export async function searchLeads(manager: EntityManager, search: LeadSearch): P
       customerId: r.customer_id,
     })),
     ...(rows.length > search.limit &&
-      last && { nextCursor: encodeCursor({ sort, key: sort === 'score' ? Number(last.sort_key) : String(last.sort_key), leadId: last.lead_id, now }) }),
+      last && { nextCursor: encodeCursor(['leads', sort, sort === 'score' ? Number(last.sort_key) : String(last.sort_key), last.lead_id, now]) }),
   };
 }
 

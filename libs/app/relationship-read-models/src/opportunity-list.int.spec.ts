@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { crmRegistry, ERASED } from '@crm/contracts';
 import { ProjectionSpecification, type SpecEvent } from '@crm/projections/testing';
 import { DEFAULT_PIPELINE_ID } from '@crm/relationship';
-import { InvalidCursorError } from './customer-search.query';
+import { InvalidCursorError } from './keyset-cursor';
 import { OpportunityListEntry, OpportunityVersion } from './opportunity-list.entities';
 import { opportunityListProjection, type OpportunityListEvent } from './opportunity-list.projection';
 import { pipelineReport, searchOpportunities, type OpportunitySearch } from './opportunity-search.query';

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { ForecastItem } from '@crm/relationship';
-import { InvalidCursorError } from './customer-search.query';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { OpportunityListEntry, OpportunityVersion } from './opportunity-list.entities';
 
 export const OPPORTUNITY_SORTS = ['closeDate', '-closeDate', 'amount', '-amount', 'updatedAt', '-updatedAt'] as const;
@@ -62,25 +63,14 @@ export interface OpportunityListPage {
   nextCursor?: string;
 }
 
-type Cursor = { sort: OpportunitySort; key: string | number; id: string };
-
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(['opportunities', c.sort, c.key, c.id])).toString('base64url');
-
-function decodeCursor(cursor: string, sort: OpportunitySort): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== 'opportunities' || typeof parsed[3] !== 'string' || parsed[3].length > 200)
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  if (parsed[1] !== sort) throw new InvalidCursorError('cursor was given out for another sort');
-  const numeric = sort === 'amount' || sort === '-amount';
-  if (!(numeric ? Number.isSafeInteger(parsed[2]) : typeof parsed[2] === 'string' && parsed[2].length <= 100))
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  return { sort, key: parsed[2] as string | number, id: parsed[3] };
-}
+/** `['opportunities', sort, key, id]`: the amount sorts key on an integer, the others on text. */
+const cursorOf = (sort: OpportunitySort) =>
+  [
+    cursorParts.list('opportunities'),
+    cursorParts.sort(sort),
+    sort === 'amount' || sort === '-amount' ? cursorParts.integer() : cursorParts.text({ max: 100 }),
+    cursorParts.text({ max: 200 }),
+  ] as const;
 
 /** Sort keys that are never null (keyset paging needs a total order): no close date sorts as the latest, no amount as the least. */
 const KEYS: Record<'closeDate' | 'amount' | 'updatedAt', { expr: string; cast: string }> = {
@@ -93,12 +83,8 @@ const KEYS: Record<'closeDate' | 'amount' | 'updatedAt', { expr: string; cast: s
 export async function searchOpportunities(manager: EntityManager, search: OpportunitySearch): Promise<OpportunityListPage> {
   const table = manager.getRepository(OpportunityListEntry).metadata.tablePath;
   const sort: OpportunitySort = search.sort ?? '-updatedAt';
-  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, sort);
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, cursorOf(sort));
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (search.owner !== undefined) where.push(`o.owner = ${p(search.owner)}`);
   if (search.team !== undefined) where.push(`o.team = ${p(search.team)}`);
@@ -114,9 +100,10 @@ export async function searchOpportunities(manager: EntityManager, search: Opport
   const desc = sort.startsWith('-');
   const { expr, cast } = KEYS[(desc ? sort.slice(1) : sort) as keyof typeof KEYS];
   if (after) {
-    const key = p(after.key);
-    const id = p(after.id);
-    where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND o.episode_id > ${id}))`);
+    const [, , afterKey, afterId] = after;
+    const key = p(afterKey);
+    const id = p(afterId);
+    where.push(keysetAfter({ expr, cast, desc }, 'o.episode_id', key, id));
   }
   const limit = p(search.limit + 1);
   const rows = (await manager.query(
@@ -132,7 +119,7 @@ export async function searchOpportunities(manager: EntityManager, search: Opport
   return {
     items: page.map(toItem),
     ...(rows.length > search.limit &&
-      last && { nextCursor: encodeCursor({ sort, key: numeric ? Number(last.sort_key) : String(last.sort_key), id: last.episode_id }) }),
+      last && { nextCursor: encodeCursor(['opportunities', sort, numeric ? Number(last.sort_key) : String(last.sort_key), last.episode_id]) }),
   };
 }
 
@@ -198,11 +185,7 @@ export interface PipelineReportCell {
  */
 export async function pipelineReport(manager: EntityManager, q: PipelineReportQuery): Promise<PipelineReportCell[]> {
   const table = manager.getRepository(OpportunityVersion).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where = [`v.status = 'open'`];
   if (q.asOf) {
     const at = p(q.asOf.toISOString());
@@ -260,11 +243,7 @@ export interface ForecastItemsQuery {
  */
 export async function forecastItems(manager: EntityManager, q: ForecastItemsQuery): Promise<ForecastItem[]> {
   const table = manager.getRepository(OpportunityVersion).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (q.asOf) {
     const at = p(q.asOf.toISOString());

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { ProjectionSpecification, type SpecEvent } from '@crm/projections/testing';
-import { InvalidCursorError } from './customer-search.query';
+import { InvalidCursorError } from './keyset-cursor';
 import { OrderListEntry } from './order-list.entities';
 import { orderListProjection, type OrderListEvent } from './order-list.projection';
 import { searchOrders, type OrderSearch } from './order-list.query';

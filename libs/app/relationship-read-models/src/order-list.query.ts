@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { InvalidCursorError } from './customer-search.query';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { OrderListEntry } from './order-list.entities';
 
 export interface OrderSearch {
@@ -42,30 +43,12 @@ export interface OrderListPage {
 /** Microseconds, as PostgreSQL keeps them: the key the order is compared on. */
 const DATE_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/;
 
-function encodeCursor(orderDate: string, orderId: string): string {
-  return Buffer.from(JSON.stringify(['orders', orderDate, orderId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { orderDate: string; orderId: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    parsed[0] !== 'orders' ||
-    typeof parsed[1] !== 'string' ||
-    !DATE_KEY.test(parsed[1]) ||
-    typeof parsed[2] !== 'string' ||
-    parsed[2].length === 0 ||
-    parsed[2].length > 200
-  )
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  return { orderDate: parsed[1], orderId: parsed[2] };
-}
+/** `['orders', orderDate, orderId]`. */
+const CURSOR = [
+  cursorParts.list('orders'),
+  cursorParts.text({ pattern: DATE_KEY, max: Number.POSITIVE_INFINITY }),
+  cursorParts.text({ min: 1, max: 200 }),
+] as const;
 
 /**
  * The orders that match, newest order date first (ties by order id), one page at a time (keyset
@@ -73,12 +56,8 @@ function decodeCursor(cursor: string): { orderDate: string; orderId: string } {
  */
 export async function searchOrders(manager: EntityManager, search: OrderSearch): Promise<OrderListPage> {
   const table = manager.getRepository(OrderListEntry).metadata.tablePath;
-  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor);
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, CURSOR);
+  const { params, p } = sqlParameters();
   const key = `to_char(o.order_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
   const where: string[] = [];
   if (search.customerIds) where.push(`o.customer_id = ANY(${p([...search.customerIds])}::text[])`);
@@ -86,8 +65,9 @@ export async function searchOrders(manager: EntityManager, search: OrderSearch):
   if (search.from) where.push(`o.order_date >= ${p(search.from.toISOString())}::timestamptz`);
   if (search.to) where.push(`o.order_date < ${p(search.to.toISOString())}::timestamptz`);
   if (after) {
-    const at = p(after.orderDate);
-    where.push(`(${key} < ${at} OR (${key} = ${at} AND o.order_id > ${p(after.orderId)}))`);
+    const [, afterDate, afterId] = after;
+    const at = p(afterDate);
+    where.push(keysetAfter({ expr: key, desc: true }, 'o.order_id', at, p(afterId)));
   }
   const rows = (await manager.query(
     `SELECT o.order_id, o.customer_id, o.order_date, o.placed_at, o.currency, o.total, o.refunded, o.status, o.line_count, o.source,
@@ -131,6 +111,6 @@ export async function searchOrders(manager: EntityManager, search: OrderSearch):
       quoteId: r.quote_id,
       opportunityId: r.opportunity_id,
     })),
-    ...(rows.length > search.limit && last && { nextCursor: encodeCursor(last.sort_key, last.order_id) }),
+    ...(rows.length > search.limit && last && { nextCursor: encodeCursor(['orders', last.sort_key, last.order_id]) }),
   };
 }

@@ -1,7 +1,8 @@
 import type { CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
-import { InvalidCursorError } from './customer-search.query';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter } from './keyset-cursor';
+import { sqlParameters } from './sql-parameters';
 import { QuoteListEntry } from './quote-list.entities';
 
 /** The events the quote list keeps up with (published with the customer as subject). */
@@ -130,33 +131,19 @@ const day = (v: string | Date | null) => (v === null ? null : typeof v === 'stri
 /** The quotes of an opportunity or a customer, newest draft first, one page at a time (keyset; ties by quote id). */
 export async function searchQuotes(manager: EntityManager, search: QuoteSearch): Promise<{ items: QuoteListItem[]; nextCursor?: string }> {
   const table = manager.getRepository(QuoteListEntry).metadata.tablePath;
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (search.opportunityId !== undefined) where.push(`opportunity_id = ${p(search.opportunityId)}`);
   if (search.customerIds !== undefined) where.push(`customer_id = ANY(${p([...search.customerIds])}::text[])`);
   if (search.statuses?.length) where.push(`status = ANY(${p([...search.statuses])}::text[])`);
   const key = `to_char(drafted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
   if (search.cursor !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(search.cursor, 'base64url').toString('utf8'));
-    } catch {
-      throw new InvalidCursorError('cursor is not one this list gave out');
-    }
-    if (
-      !Array.isArray(parsed) ||
-      parsed.length !== 3 ||
-      parsed[0] !== 'quotes' ||
-      typeof parsed[1] !== 'string' ||
-      typeof parsed[2] !== 'string' ||
-      !/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(parsed[1])
-    )
-      throw new InvalidCursorError('cursor is not one this list gave out');
-    where.push(`(${key} < ${p(parsed[1])} OR (${key} = ${p(parsed[1])} AND quote_id > ${p(parsed[2])}))`);
+    const [, afterDrafted, afterId] = decodeCursor(search.cursor, [
+      cursorParts.list('quotes'),
+      cursorParts.text({ pattern: /^\d{4}-\d{2}-\d{2}T[\d:.]+$/, max: Number.POSITIVE_INFINITY }),
+      cursorParts.text({ max: Number.POSITIVE_INFINITY }),
+    ]);
+    where.push(keysetAfter({ expr: key, desc: true }, 'quote_id', p(afterDrafted), p(afterId)));
   }
   const rows = (await manager.query(
     `SELECT quote_id, opportunity_id, customer_id, version, status, currency, net_total, grand_total, quote_date::text AS quote_date,
@@ -197,6 +184,6 @@ export async function searchQuotes(manager: EntityManager, search: QuoteSearch):
       draftedAt: new Date(r.drafted_at).toISOString(),
       updatedAt: new Date(r.updated_at).toISOString(),
     })),
-    ...(rows.length > search.limit && last && { nextCursor: Buffer.from(JSON.stringify(['quotes', last.sort_key, last.quote_id])).toString('base64url') }),
+    ...(rows.length > search.limit && last && { nextCursor: encodeCursor(['quotes', last.sort_key, last.quote_id]) }),
   };
 }

@@ -16,6 +16,7 @@ export * from './health/health.controller';
 export * from './health/health-indicators';
 export * from './metrics/metrics';
 export * from './openapi/setup-openapi';
+export * from './openapi/command-route';
 export * from './app/tokens';
 export * from './app/logger';
 export * from './app/service-kit.module';

@@ -1,6 +1,6 @@
 import type { CrmIntegrationEvent } from '@crm/contracts';
 import type { Projection } from '@crm/projections';
-import { CustomerDirectoryEntry, InvalidCursorError } from '@crm/relationship-read-models';
+import { CustomerDirectoryEntry, cursorParts, decodeCursor, encodeCursor } from '@crm/relationship-read-models';
 import { Column, Entity, Index, PrimaryColumn, type EntityManager } from 'typeorm';
 
 /**
@@ -146,35 +146,18 @@ export interface RepairJobSearch {
   cursor?: string;
 }
 
-type Cursor = { openedAt: string; episodeId: string };
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(['repairs', c.openedAt, c.episodeId])).toString('base64url');
-
-function decodeCursor(cursor: string): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    parsed[0] !== 'repairs' ||
-    typeof parsed[1] !== 'string' ||
-    Number.isNaN(Date.parse(parsed[1])) ||
-    typeof parsed[2] !== 'string' ||
-    parsed[2].length === 0 ||
-    parsed[2].length > 200
-  )
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  return { openedAt: new Date(parsed[1]).toISOString(), episodeId: parsed[2] };
-}
+/** `['repairs', openedAt, episodeId]`. */
+const CURSOR = [
+  cursorParts.list('repairs'),
+  cursorParts.text({ max: Number.POSITIVE_INFINITY, valid: (s) => !Number.isNaN(Date.parse(s)) }),
+  cursorParts.text({ min: 1, max: 200 }),
+] as const;
 
 /** The provider's repair jobs, newest first (ties by id), with the customers' display names. */
 export async function listRepairJobs(manager: EntityManager, search: RepairJobSearch): Promise<RepairJobPage> {
   const table = manager.getRepository(RepairJob).metadata.tablePath;
   const directory = manager.getRepository(CustomerDirectoryEntry).metadata.tablePath;
-  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor);
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, CURSOR);
   const where = ['j.partner_id = $1'];
   const params: unknown[] = [search.partnerId];
   if (search.statuses?.length) {
@@ -183,7 +166,8 @@ export async function listRepairJobs(manager: EntityManager, search: RepairJobSe
   }
   if (search.open !== undefined) where.push(search.open ? 'j.closed_at IS NULL' : 'j.closed_at IS NOT NULL');
   if (after) {
-    params.push(after.openedAt, after.episodeId);
+    const [, openedAt, episodeId] = after;
+    params.push(new Date(openedAt).toISOString(), episodeId);
     where.push(`(j.opened_at, j.episode_id) < ($${params.length - 1}::timestamptz, $${params.length})`);
   }
   params.push(search.limit + 1);
@@ -226,7 +210,7 @@ export async function listRepairJobs(manager: EntityManager, search: RepairJobSe
     outcome: r.outcome,
   }));
   const last = items[items.length - 1];
-  return rows.length > search.limit && last ? { items, nextCursor: encodeCursor({ openedAt: last.openedAt, episodeId: last.episodeId }) } : { items };
+  return rows.length > search.limit && last ? { items, nextCursor: encodeCursor(['repairs', last.openedAt, last.episodeId]) } : { items };
 }
 
 /** The customer's display name for a job view (null when the directory does not know the customer yet). */

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { READ_MODELS, RepairJobCommands, type CommandOptions, type ReadModelRunners, type RepairJobView } from '@crm/relationship-api';
 import { InvalidCursorError } from '@crm/relationship-read-models';
 import {
@@ -7,6 +7,7 @@ import {
   badCursor,
   CurrentPrincipal,
   expectedRevisionFromIfMatch,
+  IfMatchCommandErrors,
   RequireKind,
   setEtag,
   UuidParam,
@@ -28,9 +29,11 @@ import {
 export type RepairJobAnswer = RepairJobView & { customerName: string | null };
 
 const EXAMPLE_ID = '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11';
-const IF_MATCH = { name: 'if-match', required: false, description: 'The ETag ("<revision>") of the job as last read: a stale one is 412', example: '"7"' };
-const notFound = () =>
-  ApiProblem(404, 'Not Found: no such repair job — or one not assigned to you (any more): the same answer', { detail: `repair ${EXAMPLE_ID} not found` });
+const NOT_FOUND = {
+  problem: 'Not Found: no such repair job — or one not assigned to you (any more): the same answer',
+  example: { detail: `repair ${EXAMPLE_ID} not found` },
+};
+const notFound = () => ApiProblem(404, NOT_FOUND.problem, NOT_FOUND.example);
 const badId = () => ApiProblem(400, 'An id that is not a UUID', { errors: [{ field: 'id', message: 'id must be a UUID' }] });
 const unauthorised = () =>
   ApiProblem(401, 'Unauthorized: no token, a bad one, or one of a revoked credential', {
@@ -39,9 +42,13 @@ const unauthorised = () =>
   });
 const forbidden = () =>
   ApiProblem(403, 'Forbidden: the route is for partners (staff work the return in the service department)', { type: 'urn:crm:problem:forbidden' });
-const stale = () => ApiProblem(412, 'Precondition Failed: If-Match names an older revision', { detail: 'episode-… is at revision 8, not 7' });
-const conflict = () => ApiProblem(409, 'Conflict: changed by someone else at the same time (without If-Match)');
-const unsupported = () => ApiProblem(415, 'Unsupported Media Type: a body that is not JSON');
+/** If-Match, 404, 412, 409 and 415 of every change to a job. */
+const jobCommandErrors = () =>
+  IfMatchCommandErrors({
+    ifMatch: { name: 'if-match', required: false, description: 'The ETag ("<revision>") of the job as last read: a stale one is 412', example: '"7"' },
+    notFound: NOT_FOUND,
+    stale: { detail: 'episode-… is at revision 8, not 7' },
+  });
 
 /**
  * The repair provider's jobs (issue 12 §5): a service-provider partner sees and works the repairs the
@@ -111,7 +118,6 @@ export class RepairsController {
   @Post(':id/status')
   @HttpCode(200)
   @ApiOperation({ summary: 'Report the repair’s progress: received, diagnosing, awaiting-parts, repairing, then repaired, replaced or unrepairable' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({
     type: ChangeRepairStatusDto,
     examples: { diagnosing: { value: { to: 'diagnosing', note: 'battery swollen' } }, repaired: { value: { to: 'repaired' } } },
@@ -119,10 +125,7 @@ export class RepairsController {
   @ApiOkResponse({ type: RepairJobDto, description: 'Recorded (the same status again: nothing recorded); the job now; ETag' })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'to', message: 'to must be one of the following values: …' }] })
   @badId()
-  @notFound()
-  @stale()
-  @conflict()
-  @unsupported()
+  @jobCommandErrors()
   @ApiProblem(422, 'Unprocessable Entity: a rule was broken; `code` names it (repair-shipped-back, return-closed, repair-status-assigned)', {
     code: 'repair-shipped-back',
     detail: 'the item is on its way back: the repair does not change any more',
@@ -142,7 +145,6 @@ export class RepairsController {
   @Post(':id/interactions')
   @HttpCode(201)
   @ApiOperation({ summary: 'Record an interaction on the job (with the customer, or internal); the actor is your user, the customer or a system' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({
     type: RecordRepairInteractionDto,
     examples: {
@@ -154,10 +156,7 @@ export class RepairsController {
     errors: [{ field: 'actorKind', message: 'actorKind must be one of partner-user, customer, system (a provider never records company staff)' }],
   })
   @badId()
-  @notFound()
-  @stale()
-  @conflict()
-  @unsupported()
+  @jobCommandErrors()
   @ApiProblem(422, 'Unprocessable Entity: a rule was broken; `code` names it (return-closed, interaction-before-episode)', { code: 'return-closed' })
   async interact(
     @CurrentPrincipal() p: Principal,
@@ -175,7 +174,6 @@ export class RepairsController {
   @Post(':id/shipments')
   @HttpCode(200)
   @ApiOperation({ summary: 'Update one of your legs: to-provider (your receipt), from-provider, to-customer — delivered to the customer closes the return' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({
     type: UpdateRepairShipmentDto,
     examples: {
@@ -186,10 +184,7 @@ export class RepairsController {
   @ApiOkResponse({ type: RepairJobDto, description: 'Recorded (the same state again: nothing recorded); the job now; ETag' })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'leg', message: 'leg must be one of the following values: …' }] })
   @badId()
-  @notFound()
-  @stale()
-  @conflict()
-  @unsupported()
+  @jobCommandErrors()
   @ApiProblem(
     422,
     'Unprocessable Entity: a rule was broken; `code` names it (not-your-leg, shipment-state-backwards, repair-not-finished, item-not-received)',

@@ -25,6 +25,7 @@ import {
   CLOCK,
   CurrentPrincipal,
   expectedRevisionFromIfMatch,
+  IfMatchCommandErrors,
   HttpProblem,
   ProblemTypes,
   RequireDepartment,
@@ -54,6 +55,14 @@ import {
 } from './quotes.dto';
 
 const staff = (p: Principal) => p as StaffPrincipal;
+/** The 404 and 412 of every change to a quote (its routes do not document the If-Match header). */
+const quoteCommandErrors = () =>
+  IfMatchCommandErrors({
+    notFound: { problem: 'No such quote' },
+    stale: { description: 'If-Match names an older revision of the quote' },
+    conflict: false,
+    unsupported: false,
+  });
 const ID = '9b2f6c1d-0e3a-4d5b-8c7f-6a1b2c3d4e5f';
 const EXAMPLE_VERSION = {
   version: 1,
@@ -207,8 +216,7 @@ export class QuotesController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Revise a quote: a new version (the older ones stay readable)' })
   @ApiCreatedResponse({ type: QuoteDto, description: 'The new version; ETag', example: { ...EXAMPLE, currentVersion: 2, versions: [1, 2] } })
-  @ApiProblem(404, 'No such quote')
-  @ApiProblem(412, 'If-Match names an older revision of the quote')
+  @quoteCommandErrors()
   @ApiProblem(422, 'A rule was broken: `code` names it (invalid-configuration with `violations`, quote-accepted, opportunity-closed, …)', {
     code: 'quote-accepted',
   })
@@ -229,8 +237,7 @@ export class QuotesController {
   @RequireRoles('manager', 'admin')
   @ApiOperation({ summary: "A manager approves or rejects the current version's discount (not the one who prepared it)" })
   @ApiOkResponse({ type: QuoteDto, description: 'Judged; ETag', example: { ...EXAMPLE, version: { ...EXAMPLE_VERSION, approval: 'approved' } } })
-  @ApiProblem(404, 'No such quote')
-  @ApiProblem(412, 'If-Match names an older revision of the quote')
+  @quoteCommandErrors()
   @ApiProblem(422, 'A rule was broken: `code` names it (no-approval-pending, approver-prepared-version, rejection-needs-reason, version-superseded)', {
     code: 'no-approval-pending',
   })
@@ -257,8 +264,7 @@ export class QuotesController {
     schema: { type: 'object', properties: { quoteId: { type: 'string' }, version: { type: 'integer' }, interactionId: { type: 'string' } } },
     example: { quoteId: ID, version: 1, interactionId: ID },
   })
-  @ApiProblem(404, 'No such quote')
-  @ApiProblem(412, 'If-Match names an older revision of the quote')
+  @quoteCommandErrors()
   @ApiProblem(422, 'A rule was broken: `code` names it (quote-awaiting-approval, discount-rejected, quote-expired, opportunity-closed, quote-accepted)', {
     code: 'quote-awaiting-approval',
   })
@@ -287,8 +293,7 @@ export class QuotesController {
     description: 'Accepted (a retry answers the same)',
     example: { ...EXAMPLE_VERSION, quoteId: ID, acceptedAt: '2026-03-05T10:00:00.000Z' },
   })
-  @ApiProblem(404, 'No such quote')
-  @ApiProblem(412, 'If-Match names an older revision of the quote')
+  @quoteCommandErrors()
   @ApiProblem(422, 'A rule was broken: `code` names it (quote-not-sent, quote-expired, version-superseded, quote-accepted, opportunity-closed)', {
     code: 'quote-not-sent',
   })
@@ -326,8 +331,7 @@ export class QuotesController {
     example: { quoteId: ID, version: 1, status: 'declined' },
   })
   @ApiProblem(400, 'Bad body: errors name the field (reason, version)', { errors: [{ field: 'reason', message: 'reason should not be empty' }] })
-  @ApiProblem(404, 'No such quote')
-  @ApiProblem(412, 'If-Match names an older revision of the quote')
+  @quoteCommandErrors()
   @ApiProblem(415, 'A body that is not JSON')
   @ApiProblem(422, 'A rule was broken: `code` names it (quote-not-sent, version-superseded, unknown-version, quote-accepted, decline-needs-reason)', {
     code: 'quote-not-sent',

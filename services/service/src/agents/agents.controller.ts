@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import {
   ApiProblem,
@@ -14,10 +14,10 @@ import {
 } from '@crm/service-kit';
 import { listAgents, listTeams } from '../routing/routing.queries';
 import { AgentCommands } from './agent-commands';
+import { contactCentreCommandErrors } from './contact-centre.openapi';
 import { AgentDto, AgentIdParam, AgentListDto, AgentListQueryDto, AgentPresenceChangedDto, AgentPresenceDto, AgentProfileDto, TeamListDto } from './agents.dto';
 
 const staff = (p: Principal) => p as StaffPrincipal;
-const IF_MATCH = { name: 'if-match', required: false, description: 'The ETag last read ("<revision>"): a stale one is a 412 before any rule is judged' };
 const BAD_INPUT = { errors: [{ field: 'capacity', message: 'capacity must not be greater than 100' }] };
 
 /**
@@ -60,11 +60,10 @@ export class AgentsController {
   }
 
   @Put(':id')
-  @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: AgentDto, description: 'The profile set as a whole (the same again changes nothing); `ETag`' })
   @ApiProblem(400, 'Bad Request: a field that is not valid', BAD_INPUT)
   @ApiProblem(403, 'Forbidden: `not-team-lead` — only team leads set up agents', { code: 'not-team-lead' })
-  @ApiProblem(412, 'Precondition Failed: If-Match is stale')
+  @contactCentreCommandErrors()
   @ApiProblem(422, 'Unprocessable: a rule was broken (agent-teams-unique, agent-skills-unique, agent-cost-needs-currency)', { code: 'agent-skills-unique' })
   async put(
     @CurrentPrincipal() p: Principal,
@@ -81,14 +80,12 @@ export class AgentsController {
 
   @Post(':id/presence')
   @HttpCode(200)
-  @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: AgentPresenceChangedDto, description: 'Presence set (the same again changes nothing); `ETag`' })
   @ApiProblem(400, 'Bad Request: presence is not one of available, busy, away, offline', {
     errors: [{ field: 'presence', message: 'presence must be one of …' }],
   })
   @ApiProblem(403, "Forbidden: `not-own-presence` — an agent sets its own presence, a team lead anyone's", { code: 'not-own-presence' })
-  @ApiProblem(404, 'Not Found: no such agent')
-  @ApiProblem(412, 'Precondition Failed: If-Match is stale')
+  @contactCentreCommandErrors('Not Found: no such agent')
   @ApiProblem(422, 'Unprocessable: `agent-inactive` — an inactive agent is only offline', { code: 'agent-inactive' })
   async presence(
     @CurrentPrincipal() p: Principal,

@@ -1,4 +1,4 @@
-import { InvalidCursorError } from '@crm/relationship-read-models';
+import { cursorParts, decodeCursor, encodeCursor, keysetAfter, sqlParameters } from '@crm/relationship-read-models';
 import type { EntityManager } from 'typeorm';
 import { ReturnListEntry } from './return-list.entities';
 
@@ -43,24 +43,14 @@ export interface ReturnListPage {
   nextCursor?: string;
 }
 
-type Cursor = { sort: ReturnSort; key: string; id: string };
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(['returns', c.sort, c.key, c.id])).toString('base64url');
-
-function decodeCursor(cursor: string, sort: ReturnSort): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== 'returns' || typeof parsed[3] !== 'string' || parsed[3].length > 200)
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  if (parsed[1] !== sort) throw new InvalidCursorError('cursor was given out for another sort');
-  const key = parsed[2] as unknown;
-  if (typeof key !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/.test(key))
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  return { sort, key, id: parsed[3] };
-}
+/** `['returns', sort, key, id]`: every sort keys on a UTC timestamp to the microsecond. */
+const cursorOf = (sort: ReturnSort) =>
+  [
+    cursorParts.list('returns'),
+    cursorParts.sort(sort),
+    cursorParts.text({ pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/ }),
+    cursorParts.text({ max: 200 }),
+  ] as const;
 
 /** Sort keys as UTC text to the microsecond (keyset paging needs a total order: ties by id). */
 const KEYS: Record<'requestedAt' | 'lastActivityAt', string> = {
@@ -72,12 +62,8 @@ const KEYS: Record<'requestedAt' | 'lastActivityAt', string> = {
 export async function searchReturns(manager: EntityManager, search: ReturnSearch): Promise<ReturnListPage> {
   const table = manager.getRepository(ReturnListEntry).metadata.tablePath;
   const sort: ReturnSort = search.sort ?? '-requestedAt';
-  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, sort);
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, cursorOf(sort));
+  const { params, p } = sqlParameters();
   const where: string[] = [];
   if (search.statuses?.length) where.push(`r.status = ANY(${p([...search.statuses])}::text[])`);
   if (search.customerIds !== undefined) where.push(`r.customer_id = ANY(${p([...search.customerIds])}::text[])`);
@@ -88,9 +74,10 @@ export async function searchReturns(manager: EntityManager, search: ReturnSearch
   const desc = sort.startsWith('-');
   const expr = KEYS[(desc ? sort.slice(1) : sort) as keyof typeof KEYS];
   if (after) {
-    const key = p(after.key);
-    const id = p(after.id);
-    where.push(`(${expr} ${desc ? '<' : '>'} ${key}::text OR (${expr} = ${key}::text AND r.return_id > ${id}))`);
+    const [, , afterKey, afterId] = after;
+    const key = p(afterKey);
+    const id = p(afterId);
+    where.push(keysetAfter({ expr, cast: '::text', desc }, 'r.return_id', key, id));
   }
   const limit = p(search.limit + 1);
   const rows = (await manager.query(
@@ -104,7 +91,7 @@ export async function searchReturns(manager: EntityManager, search: ReturnSearch
   const last = page[page.length - 1];
   return {
     items: page.map(toItem),
-    ...(rows.length > search.limit && last && { nextCursor: encodeCursor({ sort, key: String(last.sort_key), id: last.return_id }) }),
+    ...(rows.length > search.limit && last && { nextCursor: encodeCursor(['returns', sort, String(last.sort_key), last.return_id]) }),
   };
 }
 

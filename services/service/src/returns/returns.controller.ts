@@ -3,7 +3,6 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -17,9 +16,11 @@ import {
   badCursor,
   CurrentPrincipal,
   expectedRevisionFromIfMatch,
+  IfMatchCommandErrors,
   RequireDepartment,
   RequireKind,
   setEtag,
+  UNSUPPORTED_DESCRIPTION,
   UuidParam,
   type HeaderResponse,
   type Principal,
@@ -37,12 +38,16 @@ import {
   ShipmentDto,
 } from './returns.dto';
 
-const IF_MATCH = { name: 'if-match', required: false, description: 'The ETag ("<revision>") of the return as last read: a stale one is 412', example: '"3"' };
-const stale = () => ApiProblem(412, 'Precondition Failed: If-Match names an older revision', { detail: 'episode-… is at revision 4, not 3' });
-const conflict = () => ApiProblem(409, 'Conflict: changed by someone else at the same time (without If-Match)');
-const notFound = () => ApiNotFoundResponse({ description: 'No such return (or the episode is no return)' });
+const NOT_FOUND = 'No such return (or the episode is no return)';
+const notFound = () => ApiNotFoundResponse({ description: NOT_FOUND });
+/** If-Match, 404, 412, 409 and 415 of every change to a return. */
+const returnCommandErrors = () =>
+  IfMatchCommandErrors({
+    ifMatch: { name: 'if-match', required: false, description: 'The ETag ("<revision>") of the return as last read: a stale one is 412', example: '"3"' },
+    notFound: NOT_FOUND,
+    stale: { detail: 'episode-… is at revision 4, not 3' },
+  });
 const badBody = (field: string, message: string) => ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field, message }] });
-const unsupported = () => ApiProblem(415, 'Unsupported Media Type: a body that is not JSON');
 const list = (value: string | undefined) => (value === undefined ? undefined : value.split(','));
 
 /**
@@ -129,7 +134,7 @@ export class WorkReturnsController {
   @ApiCreatedResponse({ type: ReturnDto, description: 'Requested: a return episode of its own, linked to the case; Location names it, ETag its revision' })
   @badBody('item.serialNumber', 'item.serialNumber should not be empty')
   @ApiNotFoundResponse({ description: 'No such case (or it is no case)' })
-  @unsupported()
+  @ApiProblem(415, UNSUPPORTED_DESCRIPTION)
   @ApiProblem(422, 'Unprocessable Entity: a rule was broken; `code` names it (case-closed, line-needs-order)', { code: 'case-closed' })
   async request(
     @CurrentPrincipal() p: Principal,
@@ -160,14 +165,10 @@ export class WorkReturnsController {
     summary:
       'Authorise the return with an RMA number; the warranty is judged from the customer’s orders (CRM_WARRANTY_MONTHS from the order date); out of warranty needs paid or goodwill',
   })
-  @ApiHeader(IF_MATCH)
   @ApiBody({ type: AuthoriseReturnDto, examples: { inWarranty: { value: {} }, goodwill: { value: { outOfWarranty: 'goodwill', note: 'loyal customer' } } } })
   @ApiOkResponse({ type: ReturnDto, description: 'Authorised (again with the same number: nothing recorded); the return now; ETag' })
   @badBody('outOfWarranty', 'outOfWarranty must be one of the following values: paid, goodwill')
-  @notFound()
-  @stale()
-  @conflict()
-  @unsupported()
+  @returnCommandErrors()
   @ApiProblem(422, 'Unprocessable Entity: a rule was broken; `code` names it (out-of-warranty, unknown-order, order-cancelled, product-not-on-order)', {
     code: 'out-of-warranty',
     detail: 'the warranty of order … ended at 2026-01-01T00:00:00.000Z: authorise it as a paid repair or as goodwill',
@@ -192,14 +193,10 @@ export class WorkReturnsController {
   @Post('returns/:id/deny')
   @HttpCode(200)
   @ApiOperation({ summary: 'Deny the return, saying why: it closes unresolved' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({ type: DenyReturnDto, examples: { deny: { value: { reason: 'water damage is not covered' } } } })
   @ApiOkResponse({ type: ReturnDto, description: 'Denied and closed; the return now; ETag' })
   @badBody('reason', 'reason should not be empty')
-  @notFound()
-  @stale()
-  @conflict()
-  @unsupported()
+  @returnCommandErrors()
   @ApiProblem(422, 'Unprocessable Entity: a rule was broken; `code` names it (return-already-authorised, return-closed)', { code: 'return-already-authorised' })
   async deny(
     @CurrentPrincipal() p: Principal,
@@ -216,14 +213,10 @@ export class WorkReturnsController {
   @Post('returns/:id/repair')
   @HttpCode(200)
   @ApiOperation({ summary: 'Give the repair to a registered service-provider partner (again to another: a reassignment, ending the first one’s access)' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({ type: AssignRepairDto, examples: { assign: { value: { partnerId: '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11' } } } })
   @ApiOkResponse({ type: ReturnDto, description: 'Assigned (the same provider again: nothing recorded); the return now; ETag' })
   @badBody('partnerId', 'partnerId should not be empty')
-  @notFound()
-  @stale()
-  @conflict()
-  @unsupported()
+  @returnCommandErrors()
   @ApiProblem(
     422,
     'Unprocessable Entity: a rule was broken; `code` names it (unknown-partner, not-a-service-provider, return-not-authorised, repair-finished)',
@@ -246,17 +239,13 @@ export class WorkReturnsController {
   @Post('returns/:id/shipments')
   @HttpCode(200)
   @ApiOperation({ summary: 'Where the item is on one leg (to-company, to-provider, from-provider, to-customer); delivered to the customer closes the return' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({
     type: ShipmentDto,
     examples: { label: { value: { leg: 'to-company', state: 'label-issued', carrier: 'DHL', trackingNumber: 'JD014600003828' } } },
   })
   @ApiOkResponse({ type: ReturnDto, description: 'Recorded (the same state again: nothing recorded); the return now; ETag' })
   @badBody('leg', 'leg must be one of the following values: to-company, to-provider, from-provider, to-customer')
-  @notFound()
-  @stale()
-  @conflict()
-  @unsupported()
+  @returnCommandErrors()
   @ApiProblem(
     422,
     'Unprocessable Entity: a rule was broken; `code` names it (shipment-state-backwards, item-not-received, repair-not-finished, item-not-here)',
@@ -289,14 +278,10 @@ export class WorkReturnsController {
   @Post('returns/:id/close')
   @HttpCode(200)
   @ApiOperation({ summary: 'Close the return before the item is back with the customer: unresolved or cancelled (only before anything travels), saying why' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({ type: CloseReturnDto, examples: { cancel: { value: { outcome: 'cancelled', reason: 'the customer withdrew the return' } } } })
   @ApiOkResponse({ type: ReturnDto, description: 'Closed; the return now; ETag' })
   @badBody('outcome', 'outcome must be one of the following values: unresolved, cancelled')
-  @notFound()
-  @stale()
-  @conflict()
-  @unsupported()
+  @returnCommandErrors()
   @ApiProblem(422, 'Unprocessable Entity: a rule was broken; `code` names it (return-under-way, return-closed)', { code: 'return-under-way' })
   async close(
     @CurrentPrincipal() p: Principal,

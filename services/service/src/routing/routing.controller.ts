@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { queueOrder } from '@crm/case-routing';
 import type { Clock } from '@crm/kernel';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
@@ -15,6 +15,7 @@ import {
   type Principal,
   type StaffPrincipal,
 } from '@crm/service-kit';
+import { contactCentreCommandErrors } from '../agents/contact-centre.openapi';
 import { SLA_TIME_LEFT, type SlaTimeLeft } from './case-assignment.port';
 import { CaseRoutingCommands, forbidden, isTeamLead } from './case-routing-commands';
 import { pendingOffersOf, waitingCases } from './routing.queries';
@@ -31,7 +32,6 @@ import {
 } from './routing.dto';
 
 const staff = (p: Principal) => p as StaffPrincipal;
-const IF_MATCH = { name: 'if-match', required: false, description: 'The ETag last read ("<revision>"): a stale one is a 412 before any rule is judged' };
 
 /**
  * Routing (issue 12 §3): the rules (category → required skills), the queue in priority order with
@@ -62,13 +62,12 @@ export class RoutingController {
   }
 
   @Put('rules')
-  @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: RoutingRulesDto, description: 'Replaced as a whole (the same list again changes nothing); `ETag`' })
   @ApiProblem(400, 'Bad Request: a rule that is not valid', {
     errors: [{ field: 'rules.0.skills.0.minLevel', message: 'minLevel must not be greater than 5' }],
   })
   @ApiProblem(403, 'Forbidden: `not-team-lead` — only team leads change the rules', { code: 'not-team-lead' })
-  @ApiProblem(412, 'Precondition Failed: If-Match is stale')
+  @contactCentreCommandErrors()
   @ApiProblem(422, 'Unprocessable: a rule was broken (routing-rule-categories-unique, routing-rule-skills-unique)', { code: 'routing-rule-categories-unique' })
   async replaceRules(
     @CurrentPrincipal() p: Principal,
@@ -134,14 +133,12 @@ export class RoutingController {
 
   @Post('offers/:offerId/accept')
   @HttpCode(200)
-  @ApiHeader(IF_MATCH)
   @ApiOkResponse({
     type: OfferAnsweredDto,
     description: "Accepted: the case is assigned to the caller, recording the offer's reason; `ETag` of the case's routing history. Again: nothing new",
   })
   @ApiProblem(400, 'Bad Request: offerId is not a UUID', { errors: [{ field: 'offerId', message: 'offerId must be a UUID' }] })
-  @ApiProblem(404, "Not Found: no such offer, or another agent's")
-  @ApiProblem(412, 'Precondition Failed: If-Match is stale')
+  @contactCentreCommandErrors("Not Found: no such offer, or another agent's")
   @ApiProblem(422, 'Unprocessable: `offer-expired` (its time is up), `offer-settled` (declined or expired before)', { code: 'offer-expired' })
   async accept(
     @CurrentPrincipal() p: Principal,
@@ -157,13 +154,11 @@ export class RoutingController {
 
   @Post('offers/:offerId/decline')
   @HttpCode(200)
-  @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: OfferAnsweredDto, description: 'Declined: the case goes to the next best agent, never to the caller again. Again: nothing new' })
   @ApiProblem(400, 'Bad Request: offerId is not a UUID, or a bad reason', {
     errors: [{ field: 'reason', message: 'reason must be shorter than or equal to 500 characters' }],
   })
-  @ApiProblem(404, "Not Found: no such offer, or another agent's")
-  @ApiProblem(412, 'Precondition Failed: If-Match is stale')
+  @contactCentreCommandErrors("Not Found: no such offer, or another agent's")
   @ApiProblem(422, 'Unprocessable: `offer-expired`, `offer-settled` (accepted or expired before)', { code: 'offer-settled' })
   async decline(
     @CurrentPrincipal() p: Principal,

@@ -1,41 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '@crm/event-store';
-import { PostgresEventStore } from '@crm/event-store-postgres';
 import { TestClock } from '@crm/kernel';
-import type { PartnerPrincipal, StaffPrincipal } from '@crm/service-kit';
-import { PgliteSession } from '@crm/sql-clients';
+import type { PartnerPrincipal } from '@crm/service-kit';
 import { createRelationshipCommands, type RelationshipCommands } from './relationship-commands';
-
-/** Counts stream reads, per stream, so a test can see that a command loads each aggregate once. */
-function counting(store: EventStore): EventStore & { reads: Map<string, number> } {
-  const reads = new Map<string, number>();
-  return Object.assign(Object.create(store) as EventStore, {
-    reads,
-    readStream: (streamId: string, options?: Parameters<EventStore['readStream']>[1]) => {
-      reads.set(streamId, (reads.get(streamId) ?? 0) + 1);
-      return store.readStream(streamId, options);
-    },
-  });
-}
+import { openCountingStore, STAFF, type CountingEventStore } from '../testing/command-store';
 
 // The application layer: a command takes the actor, its time from the clock, loads each aggregate
 // once, checks access on that state, decides, appends.
 describe('one way to command', () => {
-  let session: PgliteSession;
-  let store: ReturnType<typeof counting>;
+  let store: CountingEventStore;
+  let close: () => Promise<void>;
   let commands: RelationshipCommands;
   const clock = new TestClock('2026-03-01T09:00:00.000Z');
-  const manager: StaffPrincipal = { kind: 'staff', subject: 'mia', department: 'management', roles: ['admin'] };
-  const seller: StaffPrincipal = { kind: 'staff', subject: 'sari', department: 'sales', roles: ['agent'] };
+  const { manager, seller } = STAFF;
   let partnerId: string;
   let partner: PartnerPrincipal;
   let customerId: string;
 
   beforeAll(async () => {
-    session = await PgliteSession.open();
-    const pg = new PostgresEventStore(session.sqlClient());
-    await pg.migrate();
-    store = counting(pg);
+    ({ store, close } = await openCountingStore());
     commands = createRelationshipCommands(store, { clock, retries: 2 });
     partnerId = (await commands.partners.register(manager, { name: 'Repair Co', partnerKind: 'service-provider' })).id;
     partner = { kind: 'partner', subject: `${partnerId}.bob`, partnerId, roles: [] };
@@ -43,7 +25,7 @@ describe('one way to command', () => {
     await commands.partners.shareCustomer(manager, partnerId, customerId);
   });
   afterAll(async () => {
-    await session.close();
+    await close();
   });
 
   it('takes the time from the injected clock: defaults and metadata', async () => {

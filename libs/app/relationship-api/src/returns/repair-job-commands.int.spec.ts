@@ -1,38 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
-import { CommandHandler, type EventStore } from '@crm/event-store';
-import { PostgresEventStore } from '@crm/event-store-postgres';
+import { CommandHandler } from '@crm/event-store';
 import { TestClock } from '@crm/kernel';
 import { episodeStream, returnRepairDecider, type ReturnRepairCommand } from '@crm/relationship';
-import type { PartnerPrincipal, StaffPrincipal } from '@crm/service-kit';
-import { PgliteSession } from '@crm/sql-clients';
+import type { PartnerPrincipal } from '@crm/service-kit';
 import { createRelationshipCommands, type RelationshipCommands } from '../application/relationship-commands';
+import { openCountingStore, STAFF, type CountingEventStore } from '../testing/command-store';
 import { metadataFor } from '../application/command-options';
 import { contractCheckedStore } from '../contract-checked-store';
 import { AggregateRepairProviderAccess, RepairJobCommands } from './repair-job-commands';
 
-/** Counts stream reads, per stream, so a test can see that a command loads the return once. */
-function counting(store: EventStore): EventStore & { reads: Map<string, number> } {
-  const reads = new Map<string, number>();
-  return Object.assign(Object.create(store) as EventStore, {
-    reads,
-    readStream: (streamId: string, options?: Parameters<EventStore['readStream']>[1]) => {
-      reads.set(streamId, (reads.get(streamId) ?? 0) + 1);
-      return store.readStream(streamId, options);
-    },
-  });
-}
-
 // The repair provider's commands follow the one way to command: load the return once, check on that
 // state that the caller is the provider NOW (and its credential valid), If-Match, decide, append.
 describe('repair job commands (the provider side of a return)', () => {
-  let session: PgliteSession;
-  let store: ReturnType<typeof counting>;
+  let store: CountingEventStore;
+  let close: () => Promise<void>;
   let commands: RelationshipCommands;
   let jobs: RepairJobCommands;
   const clock = new TestClock('2026-03-01T09:00:00.000Z');
-  const agent: StaffPrincipal = { kind: 'staff', subject: 'budi', department: 'service', roles: ['agent'] };
-  const manager: StaffPrincipal = { kind: 'staff', subject: 'mia', department: 'management', roles: ['admin'] };
+  const { agent, manager } = STAFF;
   let providerA: PartnerPrincipal;
   let providerB: PartnerPrincipal;
   let customerId: string;
@@ -75,10 +61,7 @@ describe('repair job commands (the provider side of a return)', () => {
   }
 
   beforeAll(async () => {
-    session = await PgliteSession.open();
-    const pg = new PostgresEventStore(session.sqlClient());
-    await pg.migrate();
-    store = counting(pg);
+    ({ store, close } = await openCountingStore());
     const settings = { clock, retries: 2 };
     const checked = contractCheckedStore(store, crmRegistry());
     commands = createRelationshipCommands(checked, settings);
@@ -94,7 +77,7 @@ describe('repair job commands (the provider side of a return)', () => {
     caseId = (await commands.episodes.open(agent, 'case', { customerId, name: 'Phone will not charge', channel: 'phone' })).id;
   });
   afterAll(async () => {
-    await session.close();
+    await close();
   });
 
   it('the provider sees its job (item, fault, RMA, legs) and works it: each change reads the return once, time from the clock', async () => {

@@ -1,33 +1,18 @@
-import { CommandHandler, type EventStore } from '@crm/event-store';
-import { PostgresEventStore } from '@crm/event-store-postgres';
+import { CommandHandler } from '@crm/event-store';
 import { TestClock } from '@crm/kernel';
 import { episodeStream, returnRepairDecider } from '@crm/relationship';
-import type { PartnerPrincipal, StaffPrincipal } from '@crm/service-kit';
-import { PgliteSession } from '@crm/sql-clients';
+import type { PartnerPrincipal } from '@crm/service-kit';
 import { createRelationshipCommands, type RelationshipCommands } from '../application/relationship-commands';
+import { openCountingStore, STAFF, type CountingEventStore } from '../testing/command-store';
 import { rmaNumber } from './return-repair-commands';
-
-/** Counts stream reads, per stream, so a test can see that a command loads the return once. */
-function counting(store: EventStore): EventStore & { reads: Map<string, number> } {
-  const reads = new Map<string, number>();
-  return Object.assign(Object.create(store) as EventStore, {
-    reads,
-    readStream: (streamId: string, options?: Parameters<EventStore['readStream']>[1]) => {
-      reads.set(streamId, (reads.get(streamId) ?? 0) + 1);
-      return store.readStream(streamId, options);
-    },
-  });
-}
 
 // Returns follow the one way to command: load once, access on that state, If-Match, decide, append.
 describe('return and repair commands (service side)', () => {
-  let session: PgliteSession;
-  let store: ReturnType<typeof counting>;
+  let store: CountingEventStore;
+  let close: () => Promise<void>;
   let commands: RelationshipCommands;
   const clock = new TestClock('2026-03-01T09:00:00.000Z');
-  const agent: StaffPrincipal = { kind: 'staff', subject: 'budi', department: 'service', roles: ['agent'] };
-  const seller: StaffPrincipal = { kind: 'staff', subject: 'sari', department: 'sales', roles: ['agent'] };
-  const manager: StaffPrincipal = { kind: 'staff', subject: 'mia', department: 'management', roles: ['admin'] };
+  const { agent, seller, manager } = STAFF;
   let partner: PartnerPrincipal;
   let providerId: string;
   let resellerId: string;
@@ -35,10 +20,7 @@ describe('return and repair commands (service side)', () => {
   const ordersOf = new Map<string, string[]>();
 
   beforeAll(async () => {
-    session = await PgliteSession.open();
-    const pg = new PostgresEventStore(session.sqlClient());
-    await pg.migrate();
-    store = counting(pg);
+    ({ store, close } = await openCountingStore());
     commands = createRelationshipCommands(store, { clock, retries: 2 }, undefined, undefined, async (c) => ordersOf.get(c) ?? []);
     providerId = (await commands.partners.register(manager, { name: 'Repair Co', partnerKind: 'service-provider' })).id;
     resellerId = (await commands.partners.register(manager, { name: 'Shop Co', partnerKind: 'reseller' })).id;
@@ -60,7 +42,7 @@ describe('return and repair commands (service side)', () => {
     ordersOf.set(customerId, [phone.id, tablet.id]);
   });
   afterAll(async () => {
-    await session.close();
+    await close();
   });
 
   const openCase = async () => (await commands.episodes.open(agent, 'case', { customerId, name: 'Phone will not charge', channel: 'phone' })).id;

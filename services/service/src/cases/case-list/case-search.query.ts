@@ -1,4 +1,4 @@
-import { InvalidCursorError } from '@crm/relationship-read-models';
+import { cursorParts, decodeCursor, encodeCursor } from '@crm/relationship-read-models';
 import type { EntityManager } from 'typeorm';
 import { CaseListEntry } from './case-list.entities';
 
@@ -55,25 +55,15 @@ export interface CaseListPage {
   nextCursor?: string;
 }
 
-type Cursor = { sort: CaseSort; key: string | number; id: string };
 const numericSort = (sort: CaseSort) => sort === 'priority' || sort === '-priority';
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(['cases', c.sort, c.key, c.id])).toString('base64url');
-
-function decodeCursor(cursor: string, sort: CaseSort): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== 'cases' || typeof parsed[3] !== 'string' || parsed[3].length > 200)
-    throw new InvalidCursorError('cursor is not one this list gave out');
-  if (parsed[1] !== sort) throw new InvalidCursorError('cursor was given out for another sort');
-  const key = parsed[2] as unknown;
-  const valid = numericSort(sort) ? Number.isSafeInteger(key) : typeof key === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/.test(key);
-  if (!valid) throw new InvalidCursorError('cursor is not one this list gave out');
-  return { sort, key: key as string | number, id: parsed[3] };
-}
+/** `['cases', sort, key, id]`: the priority sorts key on an integer, the others on a UTC timestamp to the microsecond. */
+const cursorOf = (sort: CaseSort) =>
+  [
+    cursorParts.list('cases'),
+    cursorParts.sort(sort),
+    numericSort(sort) ? cursorParts.integer() : cursorParts.text({ pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/, max: Number.POSITIVE_INFINITY }),
+    cursorParts.text({ max: 200 }),
+  ] as const;
 
 /** Sort keys, never null (keyset paging needs a total order); instants as UTC text to the microsecond. */
 const KEYS: Record<'openedAt' | 'lastActivityAt' | 'priority', { expr: string; cast: string }> = {
@@ -98,7 +88,7 @@ export interface CaseQueryParts {
 export async function searchCases(manager: EntityManager, search: CaseSearch, extend?: (parts: CaseQueryParts) => void): Promise<CaseListPage> {
   const table = manager.getRepository(CaseListEntry).metadata.tablePath;
   const sort: CaseSort = search.sort ?? 'openedAt';
-  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, sort);
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, cursorOf(sort));
   const parts: CaseQueryParts = { select: ['c.*'], joins: [], where: [], params: [] };
   const p = (value: unknown) => {
     parts.params.push(value);
@@ -118,8 +108,9 @@ export async function searchCases(manager: EntityManager, search: CaseSearch, ex
   const desc = sort.startsWith('-');
   const { expr, cast } = KEYS[(desc ? sort.slice(1) : sort) as keyof typeof KEYS];
   if (after) {
-    const key = p(after.key);
-    const id = p(after.id);
+    const [, , afterKey, afterId] = after;
+    const key = p(afterKey);
+    const id = p(afterId);
     where.push(`(${expr} ${desc ? '<' : '>'} ${key}${cast} OR (${expr} = ${key}${cast} AND c.episode_id > ${id}))`);
   }
   const limit = p(search.limit + 1);
@@ -135,7 +126,7 @@ export async function searchCases(manager: EntityManager, search: CaseSearch, ex
   return {
     items: page.map(toItem),
     ...(rows.length > search.limit &&
-      last && { nextCursor: encodeCursor({ sort, key: numericSort(sort) ? Number(last.sort_key) : String(last.sort_key), id: last.episode_id }) }),
+      last && { nextCursor: encodeCursor(['cases', sort, numericSort(sort) ? Number(last.sort_key) : String(last.sort_key), last.episode_id]) }),
   };
 }
 

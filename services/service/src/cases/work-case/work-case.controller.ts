@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Patch, Post, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Headers, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { CaseCommands, type CaseView, type CommandOptions } from '@crm/relationship-api';
 import {
@@ -8,6 +8,7 @@ import {
   RequireDepartment,
   RequireKind,
   setEtag,
+  UNSUPPORTED_DESCRIPTION,
   UuidParam,
   type HeaderResponse,
   type Principal,
@@ -16,6 +17,8 @@ import { AssignCaseDto, CaseDetailsDto, CaseDto, ChangeCaseStatusDto, ReopenCase
 
 const IF_MATCH = { name: 'if-match', required: false, description: 'The ETag ("<revision>") of the case as last read: a stale one is 412', example: '"3"' };
 const stale = () => ApiProblem(412, 'Precondition Failed: If-Match names an older revision', { detail: 'episode-… is at revision 4, not 3' });
+/** If-Match, 404, 412, 409 and 415 of every change to a case, as one decorator (called when the class is decorated, so after the consts below). */
+const caseCommandErrors = () => applyDecorators(ApiHeader(IF_MATCH), notFound(), stale(), conflict(), ApiProblem(415, UNSUPPORTED_DESCRIPTION));
 const conflict = () => ApiProblem(409, 'Conflict: changed by someone else at the same time (without If-Match)');
 const notFound = () => ApiNotFoundResponse({ description: 'No such case (or it is no case, or a partner’s episode)' });
 
@@ -65,16 +68,12 @@ export class WorkCaseController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change priority, severity, category, product or team (null clears the last three); only what differs is recorded' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({ type: CaseDetailsDto, examples: { escalate: { value: { priority: 'urgent', severity: 'critical', team: 'phones-tier-2' } } } })
   @ApiOkResponse({ type: CaseDto, description: 'The case now (CaseDetailsChanged recorded if anything changed); ETag' })
   @ApiProblem(400, 'A field that is not valid: errors name it', {
     errors: [{ field: 'priority', message: 'priority must be one of the following values: low, normal, high, urgent' }],
   })
-  @notFound()
-  @stale()
-  @conflict()
-  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @caseCommandErrors()
   @ApiProblem(422, 'Unprocessable Entity: a rule was broken; `code` names it (episode-closed)', {
     code: 'episode-closed',
     detail: 'episode … was closed (resolved)',
@@ -96,17 +95,13 @@ export class WorkCaseController {
   @Post(':id/status')
   @HttpCode(200)
   @ApiOperation({ summary: 'Move the case: in-progress, waiting-on-customer / waiting-on-partner (with what for), closed (only a resolved case)' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({
     type: ChangeCaseStatusDto,
     examples: { waiting: { value: { status: 'waiting-on-customer', reason: 'the serial number' } }, working: { value: { status: 'in-progress' } } },
   })
   @ApiOkResponse({ type: CaseDto, description: 'Moved (already there: nothing recorded); the case now; ETag' })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'status', message: 'status must be one of the following values: …' }] })
-  @notFound()
-  @stale()
-  @conflict()
-  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @caseCommandErrors()
   @ApiProblem(422, 'Unprocessable Entity: a move the status machine does not allow; `code` names it', {
     code: 'status-needs-reason',
     detail: 'say what the case is waiting on customer for',
@@ -126,14 +121,10 @@ export class WorkCaseController {
   @Post(':id/assignment')
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign the case to an agent (and team), saying why; a new or reopened case becomes assigned' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({ type: AssignCaseDto, examples: { assign: { value: { agentId: 'budi', team: 'phones', reason: 'speaks Javanese; knows the X1' } } } })
   @ApiOkResponse({ type: CaseDto, description: 'Assigned (the same agent again: nothing recorded); the case now; ETag' })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'agentId', message: 'agentId should not be empty' }] })
-  @notFound()
-  @stale()
-  @conflict()
-  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @caseCommandErrors()
   @ApiProblem(422, 'Unprocessable Entity: a rule was broken; `code` names it (episode-closed)', { code: 'episode-closed' })
   async assign(
     @CurrentPrincipal() p: Principal,
@@ -155,14 +146,10 @@ export class WorkCaseController {
   @Post(':id/reopen')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reopen a resolved (not closed) case, saying why; it takes interactions again and is resolved again later' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({ type: ReopenCaseDto, examples: { reopen: { value: { reason: 'the phone still does not charge' } } } })
   @ApiOkResponse({ type: CaseDto, description: 'Reopened; the case now; ETag' })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'reason', message: 'reason should not be empty' }] })
-  @notFound()
-  @stale()
-  @conflict()
-  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @caseCommandErrors()
   @ApiProblem(422, 'Unprocessable Entity: only a resolved case reopens; `code` names the rule (case-not-resolved, case-closed)', {
     code: 'case-not-resolved',
     detail: 'only a resolved case is reopened; this one is in-progress',
