@@ -174,7 +174,6 @@ export class WorkCaseController {
       'Records CaseUnassigned with the CaseStatusChanged to new (and a CaseDetailsChanged first when it goes to another team); the router offers it again. ' +
       'A case no agent holds records nothing (only the team move, if asked): a retry is safe.',
   })
-  @ApiHeader(IF_MATCH)
   @ApiBody({
     type: UnassignCaseDto,
     examples: {
@@ -184,10 +183,7 @@ export class WorkCaseController {
   })
   @ApiOkResponse({ type: CaseDto, description: 'Back in the queue (no agent held it: nothing recorded); the case now; ETag', example: UNASSIGNED_EXAMPLE })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'reason', message: 'reason should not be empty' }] })
-  @notFound()
-  @stale()
-  @conflict()
-  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @caseCommandErrors()
   @ApiProblem(422, 'Unprocessable Entity: a resolved or closed case keeps its agent; `code` names the rule (episode-closed)', {
     code: 'episode-closed',
     detail: 'episode … was closed (resolved)',
