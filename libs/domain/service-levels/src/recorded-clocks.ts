@@ -46,3 +46,24 @@ export function valueTierOf(tier: string | null | undefined): CustomerValueTier 
 
 /** Whether the case is open: closed as often as reopened (or never closed). */
 export const isCaseOpen = (facts: CaseFacts): boolean => facts.closes.length <= facts.reopens.length;
+
+/** The case events a case's SLA facts are folded from (`evolveCaseFacts`). */
+export const SLA_CASE_EVENT_TYPES = [
+  'EpisodeOpened',
+  'InteractionRecorded',
+  'EpisodeClosed',
+  'CaseStatusChanged',
+  'CaseDetailsChanged',
+  'CaseAssigned',
+  'CaseReopened',
+] as const;
+
+/** What a read model of SLA clocks follows: the case events, the timer's notices, the customer's tier and the configuration. */
+export const SLA_CLOCK_EVENT_TYPES = [
+  ...SLA_CASE_EVENT_TYPES,
+  'CaseSlaWarning',
+  'CaseSlaBreached',
+  'CustomerValueTierChanged',
+  'ServiceLevelPoliciesSet',
+  'BusinessCalendarSet',
+] as const;

@@ -12,6 +12,8 @@ import {
   type CaseFacts,
   type ServiceLevelPolicy,
   type SlaMetric,
+  SLA_CASE_EVENT_TYPES,
+  SLA_CLOCK_EVENT_TYPES,
 } from '@crm/service-levels';
 
 export type SlaClocksEvent = CrmIntegrationEvent<
@@ -33,15 +35,7 @@ export const SLA_CLOCKS = 'analytics.sla-clocks';
 /** The version the code serves; a change to what is kept or how clocks are computed is a new version, built beside this one (docs/analytics.md, Replayable analytics). */
 export const SLA_CLOCKS_VERSION = 1;
 
-const CASE_EVENTS = new Set([
-  'EpisodeOpened',
-  'InteractionRecorded',
-  'EpisodeClosed',
-  'CaseStatusChanged',
-  'CaseDetailsChanged',
-  'CaseAssigned',
-  'CaseReopened',
-]);
+const CASE_EVENTS: ReadonlySet<string> = new Set(SLA_CASE_EVENT_TYPES);
 
 type Manager = Parameters<VersionedProjection['apply']>[1];
 
@@ -167,20 +161,7 @@ export function slaClocksProjection(version: number = SLA_CLOCKS_VERSION): Versi
       `CREATE INDEX IF NOT EXISTS sla_clocks_v${version}_due ON ${clocks} (due_at)`,
       `CREATE INDEX IF NOT EXISTS sla_clocks_v${version}_stopped ON ${clocks} (stopped_at)`,
     ],
-    handles: [
-      'EpisodeOpened',
-      'InteractionRecorded',
-      'EpisodeClosed',
-      'CaseStatusChanged',
-      'CaseDetailsChanged',
-      'CaseAssigned',
-      'CaseReopened',
-      'CaseSlaWarning',
-      'CaseSlaBreached',
-      'CustomerValueTierChanged',
-      'ServiceLevelPoliciesSet',
-      'BusinessCalendarSet',
-    ],
+    handles: [...SLA_CLOCK_EVENT_TYPES],
     async apply(event, m) {
       if (CASE_EVENTS.has(event.type)) {
         const episodeId = (event.data as { episodeId: string }).episodeId;

@@ -13,6 +13,8 @@ import {
   type CaseFacts,
   type ServiceLevelPolicy,
   type SlaMetric,
+  SLA_CASE_EVENT_TYPES,
+  SLA_CLOCK_EVENT_TYPES,
 } from '@crm/service-levels';
 import type { EntityManager } from 'typeorm';
 import { CASE_SERVICE_LEVEL_ENTITIES, CaseServiceLevelRow, CaseSlaClockRow, CustomerValueTierRow, ServiceLevelConfigRow } from './case-service-levels.entities';
@@ -32,15 +34,7 @@ export type CaseServiceLevelsEvent = CrmIntegrationEvent<
   | 'BusinessCalendarSet'
 >;
 
-const CASE_EVENTS = new Set([
-  'EpisodeOpened',
-  'InteractionRecorded',
-  'EpisodeClosed',
-  'CaseStatusChanged',
-  'CaseDetailsChanged',
-  'CaseAssigned',
-  'CaseReopened',
-]);
+const CASE_EVENTS: ReadonlySet<string> = new Set(SLA_CASE_EVENT_TYPES);
 
 /**
  * `<owner>.case-service-levels`: per case its SLA facts, the timer's index (`next_notice_at`) and per
@@ -54,20 +48,7 @@ export function caseServiceLevelsProjection(owner: string): Projection<CaseServi
   return {
     name: `${owner}.case-service-levels`,
     entities: CASE_SERVICE_LEVEL_ENTITIES,
-    handles: [
-      'EpisodeOpened',
-      'InteractionRecorded',
-      'EpisodeClosed',
-      'CaseStatusChanged',
-      'CaseDetailsChanged',
-      'CaseAssigned',
-      'CaseReopened',
-      'CaseSlaWarning',
-      'CaseSlaBreached',
-      'CustomerValueTierChanged',
-      'ServiceLevelPoliciesSet',
-      'BusinessCalendarSet',
-    ],
+    handles: [...SLA_CLOCK_EVENT_TYPES],
     async apply(event, m) {
       if (CASE_EVENTS.has(event.type)) {
         const episodeId = (event.data as { episodeId: string }).episodeId;
