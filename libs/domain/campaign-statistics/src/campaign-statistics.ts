@@ -10,6 +10,8 @@ import { differenceInterval, twoProportionPValue, wilsonInterval, type Confidenc
 
 export interface MessageFacts {
   stepId: string;
+  /** The variant of the step the recipient was given (variants are drawn per step). */
+  variantId: string;
   /** `pending`: due or being retried, not yet settled. */
   status: 'pending' | 'suppressed' | 'sent' | 'bounced';
   /** Why it was not sent (`no-consent`, `frequency-cap`, `no-address`, …). */
@@ -24,8 +26,8 @@ export interface MessageFacts {
 
 export interface RecipientFacts {
   customerId: string;
-  /** Absent: the recipient is in the hold-out control group (messaged on no step). */
-  variantId?: string;
+  /** In the hold-out control group: messaged on no step, its conversions are the baseline. */
+  control: boolean;
   messages: MessageFacts[];
   /** Orders within the attribution window (for the control group too: that is the baseline). */
   conversions: { orderId: string; revenue: number }[];
@@ -76,12 +78,18 @@ export interface VariantOutcome extends GroupOutcome {
   incrementalRevenue?: number;
 }
 
+export interface StepStatistics {
+  stepId: string;
+  funnel: Funnel;
+  /** The step's variants side by side, each against the control group (A/B: which one to keep). */
+  byVariant: VariantOutcome[];
+}
+
 export interface CampaignStatistics {
   confidence: ConfidenceLevel;
   audience: number;
   funnel: Funnel;
-  byStep: { stepId: string; funnel: Funnel; byVariant: { variantId: string; funnel: Funnel }[] }[];
-  byVariant: VariantOutcome[];
+  byStep: StepStatistics[];
   control?: GroupOutcome;
   treated: GroupOutcome & { uplift?: Interval & { difference: number }; pValue?: number; incrementalRevenue?: number };
   revenue: number;
@@ -152,58 +160,49 @@ function against(outcome: GroupOutcome, control: GroupOutcome | undefined, confi
 
 export function campaignStatistics(recipients: readonly RecipientFacts[], confidence: ConfidenceLevel = 0.95): CampaignStatistics {
   const funnel = emptyFunnel();
-  const steps = new Map<string, { funnel: Funnel; byVariant: Map<string, Funnel> }>();
-  const variants = new Map<string, { recipients: RecipientFacts[]; funnel: Funnel }>();
-  const controlGroup: RecipientFacts[] = [];
-  for (const recipient of recipients) {
-    if (recipient.variantId === undefined) {
-      controlGroup.push(recipient);
-      continue;
-    }
-    const variant = variants.get(recipient.variantId) ?? { recipients: [], funnel: emptyFunnel() };
-    variants.set(recipient.variantId, variant);
-    variant.recipients.push(recipient);
+  const steps = new Map<string, { funnel: Funnel; byVariant: Map<string, { funnel: Funnel; recipients: Set<RecipientFacts> }> }>();
+  const controlGroup = recipients.filter((r) => r.control);
+  const treatedRecipients = recipients.filter((r) => !r.control);
+  for (const recipient of treatedRecipients) {
     for (const message of recipient.messages) {
       addMessage(funnel, message);
-      addMessage(variant.funnel, message);
-      const step = steps.get(message.stepId) ?? { funnel: emptyFunnel(), byVariant: new Map<string, Funnel>() };
+      const step = steps.get(message.stepId) ?? { funnel: emptyFunnel(), byVariant: new Map() };
       steps.set(message.stepId, step);
       addMessage(step.funnel, message);
-      const stepVariant = step.byVariant.get(recipient.variantId) ?? emptyFunnel();
-      step.byVariant.set(recipient.variantId, stepVariant);
-      addMessage(stepVariant, message);
+      const variant = step.byVariant.get(message.variantId) ?? { funnel: emptyFunnel(), recipients: new Set<RecipientFacts>() };
+      step.byVariant.set(message.variantId, variant);
+      addMessage(variant.funnel, message);
+      variant.recipients.add(recipient);
     }
   }
   const control = controlGroup.length > 0 ? group(controlGroup, confidence) : undefined;
-  const treatedRecipients = recipients.filter((r) => r.variantId !== undefined);
   const treatedGroup = group(treatedRecipients, confidence);
   const treatedAgainst = against(treatedGroup, control, confidence);
-  const byVariant: VariantOutcome[] = [...variants.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([variantId, v]) => {
-      const outcome = group(v.recipients, confidence);
-      return {
-        variantId,
-        ...outcome,
-        funnel: v.funnel,
-        openRate: rate(v.funnel.opened, v.funnel.delivered, confidence),
-        clickRate: rate(v.funnel.clicked, v.funnel.delivered, confidence),
-        responseRate: rate(v.funnel.responded, v.funnel.delivered, confidence),
-        ...against(outcome, control, confidence),
-      };
-    });
+  const byStep: StepStatistics[] = [...steps.entries()].map(([stepId, step]) => ({
+    stepId,
+    funnel: step.funnel,
+    byVariant: [...step.byVariant.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([variantId, v]) => {
+        const outcome = group([...v.recipients], confidence);
+        return {
+          variantId,
+          ...outcome,
+          funnel: v.funnel,
+          openRate: rate(v.funnel.opened, v.funnel.delivered, confidence),
+          clickRate: rate(v.funnel.clicked, v.funnel.delivered, confidence),
+          responseRate: rate(v.funnel.responded, v.funnel.delivered, confidence),
+          ...against(outcome, control, confidence),
+        };
+      }),
+  }));
   const revenue = treatedGroup.revenue;
   const cost = funnel.cost;
   return {
     confidence,
     audience: recipients.length,
     funnel,
-    byStep: [...steps.entries()].map(([stepId, s]) => ({
-      stepId,
-      funnel: s.funnel,
-      byVariant: [...s.byVariant.entries()].map(([variantId, f]) => ({ variantId, funnel: f })),
-    })),
-    byVariant,
+    byStep,
     ...(control && { control }),
     treated: { ...treatedGroup, uplift: treatedAgainst.uplift, pValue: treatedAgainst.pValue, incrementalRevenue: treatedAgainst.incrementalRevenue },
     revenue,

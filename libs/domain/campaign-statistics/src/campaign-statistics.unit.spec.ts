@@ -8,12 +8,14 @@ const message = (extra: Partial<MessageFacts> = {}): MessageFacts => ({
   responded: false,
   cost: 5,
   ...extra,
+  variantId: extra.variantId ?? 'a',
 });
 let n = 0;
+/** `variantId` undefined: a member of the control group. */
 const recipient = (variantId: string | undefined, messages: MessageFacts[], revenue?: number): RecipientFacts => ({
   customerId: `c${++n}`,
-  ...(variantId !== undefined && { variantId }),
-  messages: variantId === undefined ? [] : messages,
+  control: variantId === undefined,
+  messages: variantId === undefined ? [] : messages.map((m) => ({ ...m, variantId })),
   conversions: revenue === undefined ? [] : [{ orderId: `o${n}`, revenue }],
 });
 const many = (count: number, make: (i: number) => RecipientFacts) => Array.from({ length: count }, (_, i) => make(i));
@@ -52,10 +54,12 @@ describe('campaign statistics', () => {
       ],
       ['sms-2', 1, [['b', 1]]],
     ]);
-    expect(stats.byVariant.map((v) => [v.variantId, v.openRate.count, v.openRate.of])).toEqual([
-      ['a', 1, 1],
-      ['b', 0, 1],
+    expect(stats.byStep[0].byVariant.map((v) => [v.variantId, v.openRate.count, v.openRate.of, v.recipients])).toEqual([
+      ['a', 1, 1, 3],
+      ['b', 0, 0, 3],
     ]);
+    // each step counts the recipients it reached
+    expect(stats.byStep[1].byVariant.map((v) => [v.variantId, v.recipients])).toEqual([['b', 1]]);
   });
 
   it('measures uplift against the hold-out group with an interval that excludes zero only when the data does', () => {
@@ -64,7 +68,7 @@ describe('campaign statistics', () => {
       ...many(80, (i) => recipient(undefined, [], i < 48 ? 1000 : undefined)),
       ...many(70, (i) => recipient('a', [message()], i < 56 ? 1000 : undefined)),
     ]);
-    const a = clear.byVariant[0];
+    const a = clear.byStep[0].byVariant[0];
     expect(a.uplift!.difference).toBeCloseTo(0.2, 12);
     expect(a.uplift!.lower).toBeCloseTo(0.0524, 4);
     expect(a.uplift!.upper).toBeCloseTo(0.3339, 4);
@@ -79,8 +83,8 @@ describe('campaign statistics', () => {
       ...many(10, (i) => recipient(undefined, [], i < 6 ? 1000 : undefined)),
       ...many(7, (i) => recipient('a', [message()], i < 6 ? 1000 : undefined)),
     ]);
-    expect(small.byVariant[0].uplift!.lower).toBeLessThan(0);
-    expect(small.byVariant[0].uplift!.upper).toBeGreaterThan(0);
+    expect(small.byStep[0].byVariant[0].uplift!.lower).toBeLessThan(0);
+    expect(small.byStep[0].byVariant[0].uplift!.upper).toBeGreaterThan(0);
   });
 
   it('gives ROI on cost, and incremental ROI on what the control group says would have been earned anyway', () => {
@@ -98,8 +102,8 @@ describe('campaign statistics', () => {
   it('has no uplift without a control group, and no ROI without cost', () => {
     const stats = campaignStatistics([recipient('a', [message({ cost: 0 })], 500)]);
     expect(stats.control).toBeUndefined();
-    expect(stats.byVariant[0].uplift).toBeUndefined();
+    expect(stats.byStep[0].byVariant[0].uplift).toBeUndefined();
     expect(stats.roi).toBeUndefined();
-    expect(stats.byVariant[0].converted).toMatchObject({ count: 1, of: 1, rate: 1 });
+    expect(stats.byStep[0].byVariant[0].converted).toMatchObject({ count: 1, of: 1, rate: 1 });
   });
 });
