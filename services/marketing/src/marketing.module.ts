@@ -9,6 +9,9 @@ import { ConsentController } from './consent/consent.controller';
 import { consentLinksProvider } from './consent/consent-links';
 import { UnsubscribeController } from './consent/unsubscribe.controller';
 import { marketingReadModels } from './read-models';
+import { PrintListController } from './channels/mail/print-list.controller';
+import { campaignListsProvider, MessageSendersLifecycle, messageSendersProvider } from './channels/message-senders.provider';
+import { CallListController } from './channels/phone/call-list.controller';
 
 @Module({
   imports: [
@@ -18,7 +21,24 @@ import { marketingReadModels } from './read-models';
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],
-  controllers: [RunCampaignController, RecordCampaignResponseController, ConsentController, UnsubscribeController],
-  providers: [RunCampaignHandler, RecordCampaignResponseHandler, ConsentCommands, consentLinksProvider],
+  controllers: [
+    RunCampaignController,
+    RecordCampaignResponseController,
+    ConsentController,
+    UnsubscribeController,
+    // Channels (issue 13 §3): the phone step's call list, the mail step's print list.
+    CallListController,
+    PrintListController,
+  ],
+  providers: [
+    RunCampaignHandler,
+    RecordCampaignResponseHandler,
+    ConsentCommands,
+    consentLinksProvider,
+    // Channels (issue 13 §3): MESSAGE_SENDERS by channel, from the settings.
+    campaignListsProvider,
+    messageSendersProvider,
+    MessageSendersLifecycle,
+  ],
 })
 export class MarketingModule {}

@@ -59,7 +59,11 @@ describe('HttpSmsSender', () => {
   it('posts JSON with the bearer token and the message id as idempotency key; 2xx is accepted with the provider’s id', async () => {
     expect(await sender.send(message('+6281234567890'))).toEqual({ status: 'accepted', providerId: 'prov-77' });
     const r = received.at(-1)!;
-    expect(r.body).toEqual({ to: '+6281234567890', text: 'Spring offer: 20% off until Sunday. STOP to 1234', messageId: '5a1d7c3e-2b4f-4e6a-8c9d-0f1e2d3c4b5a' });
+    expect(r.body).toEqual({
+      to: '+6281234567890',
+      text: 'Spring offer: 20% off until Sunday. STOP to 1234',
+      messageId: '5a1d7c3e-2b4f-4e6a-8c9d-0f1e2d3c4b5a',
+    });
     expect(r.headers.authorization).toBe('Bearer sms-token-1');
     expect(r.headers['idempotency-key']).toBe('5a1d7c3e-2b4f-4e6a-8c9d-0f1e2d3c4b5a');
     expect(r.headers['content-type']).toBe('application/json');
