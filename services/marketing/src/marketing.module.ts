@@ -12,6 +12,8 @@ import { marketingReadModels } from './read-models';
 import { PrintListController } from './channels/mail/print-list.controller';
 import { campaignListsProvider, MessageSendersLifecycle, messageSendersProvider } from './channels/message-senders.provider';
 import { CallListController } from './channels/phone/call-list.controller';
+import { TrackingController } from './tracking/tracking.controller';
+import { trackingLinksProvider } from './tracking/tracking-links';
 
 @Module({
   imports: [
@@ -29,6 +31,8 @@ import { CallListController } from './channels/phone/call-list.controller';
     // Channels (issue 13 §3): the phone step's call list, the mail step's print list.
     CallListController,
     PrintListController,
+    // Tracking (issue 13 §3): opens and clicks as responses.
+    TrackingController,
   ],
   providers: [
     RunCampaignHandler,
@@ -39,6 +43,7 @@ import { CallListController } from './channels/phone/call-list.controller';
     campaignListsProvider,
     messageSendersProvider,
     MessageSendersLifecycle,
+    trackingLinksProvider,
   ],
 })
 export class MarketingModule {}
