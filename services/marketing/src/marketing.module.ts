@@ -14,6 +14,9 @@ import { campaignListsProvider, MessageSendersLifecycle, messageSendersProvider 
 import { CallListController } from './channels/phone/call-list.controller';
 import { TrackingController } from './tracking/tracking.controller';
 import { trackingLinksProvider } from './tracking/tracking-links';
+import { ConsentConfirmController, ConsentRequestsController } from './consent/double-opt-in.controller';
+import { PreferenceCentreController, PreferenceLinkController } from './consent/preference-centre.controller';
+import { preferenceLinksProvider } from './consent/consent-links';
 
 @Module({
   imports: [
@@ -33,6 +36,11 @@ import { trackingLinksProvider } from './tracking/tracking-links';
     PrintListController,
     // Tracking (issue 13 §3): opens and clicks as responses.
     TrackingController,
+    // Preference centre and double opt-in (issue 13 §1).
+    PreferenceLinkController,
+    PreferenceCentreController,
+    ConsentRequestsController,
+    ConsentConfirmController,
   ],
   providers: [
     RunCampaignHandler,
@@ -44,6 +52,7 @@ import { trackingLinksProvider } from './tracking/tracking-links';
     messageSendersProvider,
     MessageSendersLifecycle,
     trackingLinksProvider,
+    preferenceLinksProvider,
   ],
 })
 export class MarketingModule {}
