@@ -172,15 +172,21 @@ export class ConsentRequestsController {
     const token = this.links.confirmToken({ customerId: id, requestId, expiresAt: request.expiresAt });
     const link = `${publicBaseOf(this.config).replace(/\/+$/, '')}/consent/confirm?t=${token}`;
     const content = confirmationMessage(link, request, request.expiresAt);
-    const confirmation = await this.senders.get('email')!.send({
-      messageId: requestId,
-      campaignId: 'consent-confirmation',
-      stepId: 'double-opt-in',
-      customerId: id,
-      channel: 'email',
-      to: dto.email,
-      ...content,
-    });
+    let confirmation: SendOutcome;
+    try {
+      confirmation = await this.senders.get('email')!.send({
+        messageId: requestId,
+        campaignId: 'consent-confirmation',
+        stepId: 'double-opt-in',
+        customerId: id,
+        channel: 'email',
+        to: dto.email,
+        ...content,
+      });
+    } catch (error) {
+      // The request is recorded either way: a broken adapter is told to the caller, not a 500 after the fact.
+      confirmation = { status: 'deferred', reason: `the confirmation e-mail was not sent: ${(error as Error).message}`.slice(0, 500) };
+    }
     return { ...view, confirmation };
   }
 }

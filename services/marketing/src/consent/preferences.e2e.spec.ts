@@ -147,8 +147,20 @@ describe('preference centre and double opt-in (embedded)', () => {
     const noToken = await fetch(`${base}/preferences`);
     expect(noToken.status).toBe(400);
     expect(fields((await noToken.json()) as Record<string, unknown>)).toEqual(['t']);
+    // Garbage in the token's place: refused, never a 5xx.
+    for (const q of ['t=%00', 't[]=a', 't=a&t=b', `t=${'a'.repeat(2000)}`]) {
+      const r = await fetch(`${base}/preferences?${q}`);
+      expect([q, r.status]).toEqual([q, 400]);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+    }
     const forged = `${preferenceUrl.slice(0, -3)}abc`;
-    for (const r of [await fetch(forged), await form(forged, 'shown=email%2Fnewsletter&on=email%2Fnewsletter'), await fetch(`${base}/preferences?t=garbage`)]) {
+    // Bytes that are not UTF-8 decode to U+FFFD in a query: a token that does not verify.
+    for (const r of [
+      await fetch(`${base}/preferences?t=%ED%A0%80`),
+      await fetch(forged),
+      await form(forged, 'shown=email%2Fnewsletter&on=email%2Fnewsletter'),
+      await fetch(`${base}/preferences?t=garbage`),
+    ]) {
       expect(r.status).toBe(403);
       expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(await r.text()).toContain('This link is not valid');
@@ -253,6 +265,20 @@ describe('preference centre and double opt-in (embedded)', () => {
     const noToken = await fetch(`${base}/consent/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
     expect(noToken.status).toBe(400);
     expect((await consentEvents()).length).toBe(before);
+  });
+
+  it('double opt-in: a confirmation e-mail that cannot be sent is told in the answer; the request stands', async () => {
+    mail.failWith({ status: 'deferred', reason: '451 try again later' }, 'busy@example.com');
+    mail.failWith(new Error('adapter broken'), 'broken@example.com');
+    clock.advance(60_000);
+    const deferred = await call('POST', `/customers/${customerId}/consent/requests`, { ...request, purpose: 'events', email: 'busy@example.com' });
+    expect(deferred.status).toBe(201);
+    expect(deferred.body).toMatchObject({ status: 'awaiting-confirmation', confirmation: { status: 'deferred', reason: '451 try again later' } });
+    const broken = await call('POST', `/customers/${customerId}/consent/requests`, { ...request, purpose: 'surveys', email: 'broken@example.com' });
+    expect(broken.status).toBe(201);
+    expect(broken.body).toMatchObject({ confirmation: { status: 'deferred', reason: expect.stringContaining('adapter broken') } });
+    const waiting = (await call('GET', `/customers/${customerId}/consent`)).body.awaitingConfirmation as { purpose: string }[];
+    expect(waiting.map((w) => w.purpose)).toEqual(expect.arrayContaining(['events', 'surveys']));
   });
 
   it('consent requests: bad input 400 naming the field, 415, unknown customers 404, and who may not ask', async () => {
