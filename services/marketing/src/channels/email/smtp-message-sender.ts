@@ -32,7 +32,8 @@ export class SmtpMessageSender implements MessageSender {
     private readonly from: string,
   ) {
     const url = new URL(smtpUrl);
-    // Query parameters are how nodemailer reads pool options from a URL (an options object with `url` drops the rest).
+    // Query parameters are how nodemailer reads pool options from a URL (an options object with `url` drops the rest);
+    // CRM_SMTP_URL may set its own (`?maxConnections=10&maxMessages=1000`).
     if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
     if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', String(MAX_CONNECTIONS));
     this.transport = nodemailer.createTransport(url.toString());
@@ -67,9 +68,11 @@ export function smtpMessageId(messageId: string, domain: string): string {
   return `<${messageId}@${domain}>`;
 }
 
-/** An SMTP failure as an outcome: 5xx is permanent (a hard bounce), anything else is worth another try. */
+/** An SMTP failure as an outcome: 5xx (or an address nodemailer refuses itself) is permanent, a hard bounce; anything else is worth another try. */
 export function smtpOutcome(error: SmtpError): SendOutcome {
   const reason = (error.response ?? error.message ?? error.code ?? 'SMTP failure').slice(0, 500);
   if (typeof error.responseCode === 'number' && error.responseCode >= 500 && error.responseCode < 600) return { status: 'bounced', kind: 'hard', reason };
+  // Refused before any server was asked (no or no valid recipient): trying again would fail the same way.
+  if (error.code === 'EENVELOPE' && error.responseCode === undefined) return { status: 'bounced', kind: 'hard', reason };
   return { status: 'deferred', reason };
 }

@@ -55,6 +55,8 @@ describe('SmtpMessageSender', () => {
     expect(await sender.send(message(2, 'gone@example.com'))).toEqual({ status: 'bounced', kind: 'hard', reason: expect.stringContaining('550') });
     expect(await sender.send(message(3, 'busy@example.com'))).toEqual({ status: 'deferred', reason: expect.stringContaining('451') });
     expect(server.received.map((m) => m.to[0])).not.toContain('gone@example.com');
+    // No recipient at all: refused before the server is asked, and would be again.
+    expect(await sender.send(message(5, ''))).toEqual({ status: 'bounced', kind: 'hard', reason: expect.any(String) });
   });
 
   it('reuses a few pooled connections for many messages', async () => {
