@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Provider } from '@nestjs/common';
+import { CONSENT_CHANNELS, type ConsentChannel } from '@crm/kernel';
 import { ensureLinkSecret, SERVICE_CONFIG, SignedLinks, type ServiceConfig } from '@crm/service-kit';
 import type { OutboundMessage } from '../channels/message-sender';
 
@@ -10,6 +11,8 @@ export interface TrackedMessage {
   customerId: string;
   stepId: string;
   variantId?: string;
+  /** The channel the message went out on (a tracked link may be in an SMS); default e-mail. */
+  channel?: ConsentChannel;
 }
 
 export interface TrackedClick extends TrackedMessage {
@@ -75,12 +78,27 @@ export class TrackingLinks {
 }
 
 function claimsOf(m: TrackedMessage | OutboundMessage) {
-  return { m: m.messageId, cm: m.campaignId, c: m.customerId, s: m.stepId, ...(m.variantId !== undefined && { va: m.variantId }) };
+  return {
+    m: m.messageId,
+    cm: m.campaignId,
+    c: m.customerId,
+    s: m.stepId,
+    ...(m.variantId !== undefined && { va: m.variantId }),
+    ...(m.channel !== undefined && m.channel !== 'email' && { ch: m.channel }),
+  };
 }
 
 function messageOf(c: Record<string, unknown>): TrackedMessage | undefined {
   if (!id(c.m) || !id(c.cm) || !id(c.c) || !id(c.s) || !(c.va === undefined || id(c.va))) return undefined;
-  return { messageId: c.m, campaignId: c.cm, customerId: c.c, stepId: c.s, ...(typeof c.va === 'string' && { variantId: c.va }) };
+  if (!(c.ch === undefined || (CONSENT_CHANNELS as readonly unknown[]).includes(c.ch))) return undefined;
+  return {
+    messageId: c.m,
+    campaignId: c.cm,
+    customerId: c.c,
+    stepId: c.s,
+    ...(typeof c.va === 'string' && { variantId: c.va }),
+    channel: (c.ch as ConsentChannel | undefined) ?? 'email',
+  };
 }
 
 export const TRACKING_LINKS = Symbol('TRACKING_LINKS');

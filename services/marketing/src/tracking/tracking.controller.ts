@@ -91,7 +91,7 @@ export class TrackingController {
         message.campaignId,
         {
           customerId: message.customerId,
-          channel: 'email',
+          channel: message.channel ?? 'email',
           action: `${action} (${step}, message ${message.messageId})`,
           response,
           interactionId: responseInteractionId(message.messageId, kind),

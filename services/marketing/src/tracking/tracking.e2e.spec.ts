@@ -95,6 +95,17 @@ describe('tracking: open pixel and tracked links (embedded)', () => {
     expect(recorded[1]).toMatchObject({ direction: 'inbound', action: expect.stringMatching(/^clicked a link in the message/) });
   });
 
+  it('a tracked link in an SMS records the click on the SMS channel', async () => {
+    const sms: OutboundMessage = { ...message, messageId: randomUUID(), stepId: 'sms-1', variantId: undefined, channel: 'sms', to: '+6281234567890' };
+    const r = await fetch(local(links.trackedLink(sms, 'https://shop.example.com/s')), { redirect: 'manual' });
+    expect(r.status).toBe(302);
+    expect((await responses()).at(-1)).toMatchObject({
+      channel: 'sms',
+      direction: 'inbound',
+      action: `clicked a link in the message (step sms-1, message ${sms.messageId})`,
+    });
+  });
+
   it('a forged, garbled or tampered token is 404 and records nothing; a query cannot change where a link goes', async () => {
     const before = (await responses()).length;
     const genuine = links.trackedLink(message, 'https://shop.example.com/spring');
