@@ -90,16 +90,22 @@ export class CampaignListsStore {
   private ensure(): Promise<void> {
     this.ready ??= (async () => {
       const m = this.manager();
-      await m.query(`CREATE SCHEMA IF NOT EXISTS marketing`);
-      await m.query(`CREATE TABLE IF NOT EXISTS marketing.campaign_call_list (
+      // Two processes creating the same table at once: PostgreSQL's IF NOT EXISTS may still lose the race on the catalogue (23505, 42P07); the winner made it.
+      const ddl = (sql: string) =>
+        m.query(sql).catch((error: { code?: string; driverError?: { code?: string } }) => {
+          const code = error.code ?? error.driverError?.code;
+          if (code !== '23505' && code !== '42P07' && code !== '42P06') throw error;
+        });
+      await ddl(`CREATE SCHEMA IF NOT EXISTS marketing`);
+      await ddl(`CREATE TABLE IF NOT EXISTS marketing.campaign_call_list (
         seq bigserial, message_id text PRIMARY KEY, campaign_id text NOT NULL, step_id text NOT NULL, variant_id text, customer_id text NOT NULL,
         phone text NOT NULL, script text NOT NULL, listed_at timestamptz NOT NULL,
         outcome text, note text, outcome_at timestamptz, attempts integer NOT NULL DEFAULT 0, last_interaction_id text)`);
-      await m.query(`CREATE INDEX IF NOT EXISTS campaign_call_list_campaign ON marketing.campaign_call_list (campaign_id, seq)`);
-      await m.query(`CREATE TABLE IF NOT EXISTS marketing.campaign_print_list (
+      await ddl(`CREATE INDEX IF NOT EXISTS campaign_call_list_campaign ON marketing.campaign_call_list (campaign_id, seq)`);
+      await ddl(`CREATE TABLE IF NOT EXISTS marketing.campaign_print_list (
         seq bigserial, message_id text PRIMARY KEY, campaign_id text NOT NULL, step_id text NOT NULL, variant_id text, customer_id text NOT NULL,
         name text NOT NULL, address jsonb NOT NULL, text text NOT NULL, listed_at timestamptz NOT NULL)`);
-      await m.query(`CREATE INDEX IF NOT EXISTS campaign_print_list_campaign ON marketing.campaign_print_list (campaign_id, seq)`);
+      await ddl(`CREATE INDEX IF NOT EXISTS campaign_print_list_campaign ON marketing.campaign_print_list (campaign_id, seq)`);
     })().catch((error) => {
       this.ready = undefined; // tried again on the next use
       throw error;
