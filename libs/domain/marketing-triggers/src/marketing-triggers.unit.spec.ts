@@ -52,12 +52,19 @@ describe('trigger rules (triggerrule-<id>)', () => {
     ['a lapse rule without lapseDays', { ...orderRule, on: 'lapse', conditions: {} }, 'trigger-timer-settings'],
     ['lapseDays on an order rule', { ...orderRule, lapseDays: 30 }, 'trigger-timer-settings'],
     ['an anniversary rule without anniversaryOf', { ...orderRule, on: 'anniversary', conditions: {} }, 'trigger-timer-settings'],
-    ['an active window that ends before it starts', { ...orderRule, activeFrom: '2026-06-01T00:00:00Z', activeUntil: '2026-05-01T00:00:00Z' }, 'trigger-active-window'],
+    [
+      'an active window that ends before it starts',
+      { ...orderRule, activeFrom: '2026-06-01T00:00:00Z', activeUntil: '2026-05-01T00:00:00Z' },
+      'trigger-active-window',
+    ],
     ['a delay longer than ten years', { ...orderRule, delay: { amount: 3651, unit: 'days' } }, 'trigger-duration'],
   ] as [string, TriggerRuleDefinition, string][])('given nothing, when a rule with %s is defined, then it is refused', (_what, definition, rule) => {
-    expect(() => triggerRuleDecider.decide({ type: 'DefineTriggerRule', data: { ...definition, ruleId: 'r1', definedAt: 'x', definedBy: 'mira' } }, triggerRuleDecider.initialState)).toThrow(
-      expect.objectContaining({ rule }),
-    );
+    expect(() =>
+      triggerRuleDecider.decide(
+        { type: 'DefineTriggerRule', data: { ...definition, ruleId: 'r1', definedAt: 'x', definedBy: 'mira' } },
+        triggerRuleDecider.initialState,
+      ),
+    ).toThrow(expect.objectContaining({ rule }));
   });
 
   it('given a rule, when it is revised, disabled and enabled, then each is recorded once, and its trigger does not change', () => {
@@ -80,9 +87,9 @@ describe('trigger rules (triggerrule-<id>)', () => {
   });
 
   it('given no rule, when one is revised or disabled, then it is not found', () => {
-    expect(() => triggerRuleDecider.decide({ type: 'DisableTriggerRule', data: { ruleId: 'r9', disabledAt: 'x', disabledBy: 'm' } }, triggerRuleDecider.initialState)).toThrow(
-      NotFoundError,
-    );
+    expect(() =>
+      triggerRuleDecider.decide({ type: 'DisableTriggerRule', data: { ruleId: 'r9', disabledAt: 'x', disabledBy: 'm' } }, triggerRuleDecider.initialState),
+    ).toThrow(NotFoundError);
   });
 });
 
@@ -105,14 +112,21 @@ describe('conditions', () => {
 
   it('case category, priority and segment conditions', () => {
     const held = (c: object, f: object) => checkConditions(c, f).every((x) => x.held);
-    expect(held({ caseCategories: ['complaint-delivery'], casePriorities: ['high', 'urgent'] }, { caseCategory: 'complaint-delivery', casePriority: 'urgent' })).toBe(true);
+    expect(
+      held({ caseCategories: ['complaint-delivery'], casePriorities: ['high', 'urgent'] }, { caseCategory: 'complaint-delivery', casePriority: 'urgent' }),
+    ).toBe(true);
     expect(held({ casePriorities: ['high'] }, { casePriority: 'low' })).toBe(false);
     expect(held({ segmentId: 'lapsed-vips' }, { segmentId: 'lapsed-vips' })).toBe(true);
     expect(held({ segmentId: 'lapsed-vips' }, {})).toBe(false);
   });
 
   it('a complaint is a case whose category is complaint or complaint-<what>', () => {
-    expect([isComplaintCategory('complaint'), isComplaintCategory('complaint-delivery'), isComplaintCategory('billing'), isComplaintCategory(null)]).toEqual([true, true, false, false]);
+    expect([isComplaintCategory('complaint'), isComplaintCategory('complaint-delivery'), isComplaintCategory('billing'), isComplaintCategory(null)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -133,7 +147,10 @@ describe('deciding a firing (controllable clock)', () => {
   it('given a matching order, when it is not due yet, then it is scheduled at the due time; scheduled again: nothing', () => {
     const decision = decideTrigger(situation(), empty);
     expect(decision).toMatchObject({ kind: 'schedule', dueAt: '2026-05-01T12:00:00.000Z' });
-    expect(decideTrigger(situation(), { ...empty, scheduled: new Map([['t1', '2026-05-01T12:00:00.000Z']]) })).toEqual({ kind: 'nothing', because: 'scheduled' });
+    expect(decideTrigger(situation(), { ...empty, scheduled: new Map([['t1', '2026-05-01T12:00:00.000Z']]) })).toEqual({
+      kind: 'nothing',
+      because: 'scheduled',
+    });
   });
 
   it('given a scheduled firing, when the clock reaches its due time, then it fires with why; decided: never again', () => {
@@ -148,15 +165,25 @@ describe('deciding a firing (controllable clock)', () => {
         cap: { firings: 2, days: 30, firedInWindow: 0 },
       },
     });
-    expect(decideTrigger(situation({ now: clock.now().toISOString() }), { ...empty, decided: new Set(['t1']) })).toEqual({ kind: 'nothing', because: 'decided' });
+    expect(decideTrigger(situation({ now: clock.now().toISOString() }), { ...empty, decided: new Set(['t1']) })).toEqual({
+      kind: 'nothing',
+      because: 'decided',
+    });
   });
 
   it('given the rule fired for the customer 3 days ago, when another is due, then it is skipped for the cooldown, with until', () => {
     const now = '2026-05-04T12:00:00.000Z';
     const d = decideTrigger(situation({ now, dueAt: now }), { ...empty, firings: [{ ruleId: 'r1', firedAt: '2026-05-01T12:00:00.000Z' }] });
-    expect(d).toMatchObject({ kind: 'skip', reason: 'cooldown', why: { cooldown: { minutes: 10_080, lastFiredAt: '2026-05-01T12:00:00.000Z', until: '2026-05-08T12:00:00.000Z' } } });
+    expect(d).toMatchObject({
+      kind: 'skip',
+      reason: 'cooldown',
+      why: { cooldown: { minutes: 10_080, lastFiredAt: '2026-05-01T12:00:00.000Z', until: '2026-05-08T12:00:00.000Z' } },
+    });
     // After the cooldown it fires.
-    expect(decideTrigger(situation({ now: '2026-05-08T12:00:00.000Z', dueAt: now }), { ...empty, firings: [{ ruleId: 'r1', firedAt: '2026-05-01T12:00:00.000Z' }] }).kind).toBe('fire');
+    expect(
+      decideTrigger(situation({ now: '2026-05-08T12:00:00.000Z', dueAt: now }), { ...empty, firings: [{ ruleId: 'r1', firedAt: '2026-05-01T12:00:00.000Z' }] })
+        .kind,
+    ).toBe('fire');
   });
 
   it('given two firings of other rules in the cap window, when one is due, then it is skipped for the frequency cap; an older one does not count', () => {
@@ -165,8 +192,14 @@ describe('deciding a firing (controllable clock)', () => {
       { ruleId: 'r2', firedAt: '2026-05-10T00:00:00.000Z' },
       { ruleId: 'r3', firedAt: '2026-05-15T00:00:00.000Z' },
     ];
-    expect(decideTrigger(situation({ now, dueAt: now }), { ...empty, firings })).toMatchObject({ kind: 'skip', reason: 'frequency-cap', why: { cap: { firedInWindow: 2 } } });
-    expect(decideTrigger(situation({ now, dueAt: now }), { ...empty, firings: [{ ruleId: 'r2', firedAt: '2026-04-01T00:00:00.000Z' }, firings[1]] }).kind).toBe('fire');
+    expect(decideTrigger(situation({ now, dueAt: now }), { ...empty, firings })).toMatchObject({
+      kind: 'skip',
+      reason: 'frequency-cap',
+      why: { cap: { firedInWindow: 2 } },
+    });
+    expect(decideTrigger(situation({ now, dueAt: now }), { ...empty, firings: [{ ruleId: 'r2', firedAt: '2026-04-01T00:00:00.000Z' }, firings[1]] }).kind).toBe(
+      'fire',
+    );
   });
 
   it('given a disabled rule, a cause outside the active window, or a condition false, then it is skipped with that reason', () => {
@@ -192,7 +225,15 @@ describe('the customer firing stream (triggerfirings-<customerId>)', () => {
     return triggerFiringsDecider.decide(
       {
         type: 'DecideTrigger',
-        data: { customerId: 'c1', rule, timerId, cause: { eventId: 'e1', type: 'OrderPlaced', at: '2026-05-01T10:00:00.000Z' }, facts: { orderTotal: 12_000, currency: 'EUR' }, dueAt, now },
+        data: {
+          customerId: 'c1',
+          rule,
+          timerId,
+          cause: { eventId: 'e1', type: 'OrderPlaced', at: '2026-05-01T10:00:00.000Z' },
+          facts: { orderTotal: 12_000, currency: 'EUR' },
+          dueAt,
+          now,
+        },
       },
       state,
     );
@@ -201,11 +242,19 @@ describe('the customer firing stream (triggerfirings-<customerId>)', () => {
   it('given nothing, when decided before and at the due time, then scheduled then fired, and a second decision records nothing', () => {
     const scheduled = run([], '2026-05-01T10:00:00.000Z');
     expect(scheduled).toEqual([
-      expect.objectContaining({ type: 'MarketingTriggerScheduled', data: expect.objectContaining({ dueAt: '2026-05-01T12:00:00.000Z', cause: expect.objectContaining({ eventId: 'e1' }) }) }),
+      expect.objectContaining({
+        type: 'MarketingTriggerScheduled',
+        data: expect.objectContaining({ dueAt: '2026-05-01T12:00:00.000Z', cause: expect.objectContaining({ eventId: 'e1' }) }),
+      }),
     ]);
     expect(run(scheduled, '2026-05-01T11:00:00.000Z')).toEqual([]);
     const fired = run(scheduled, '2026-05-01T12:00:00.000Z');
-    expect(fired).toEqual([expect.objectContaining({ type: 'MarketingTriggerFired', data: expect.objectContaining({ ruleId: 'r1', ruleRevision: 0, action: { campaignId: 'thank-you' } }) })]);
+    expect(fired).toEqual([
+      expect.objectContaining({
+        type: 'MarketingTriggerFired',
+        data: expect.objectContaining({ ruleId: 'r1', ruleRevision: 0, action: { campaignId: 'thank-you' } }),
+      }),
+    ]);
     expect(run([...scheduled, ...fired], '2026-05-01T13:00:00.000Z')).toEqual([]);
     // A second order's timer within the cooldown: skipped with the reason.
     expect(run([...scheduled, ...fired], '2026-05-02T12:00:00.000Z', 't2', '2026-05-02T12:00:00.000Z')).toEqual([
@@ -232,8 +281,11 @@ describe('timers', () => {
   });
 
   it('rule violations are domain rule violations', () => {
-    expect(() => triggerRuleDecider.decide({ type: 'DefineTriggerRule', data: { ...orderRule, lapseDays: 3, ruleId: 'r', definedAt: 'x', definedBy: 'y' } }, triggerRuleDecider.initialState)).toThrow(
-      DomainRuleViolation,
-    );
+    expect(() =>
+      triggerRuleDecider.decide(
+        { type: 'DefineTriggerRule', data: { ...orderRule, lapseDays: 3, ruleId: 'r', definedAt: 'x', definedBy: 'y' } },
+        triggerRuleDecider.initialState,
+      ),
+    ).toThrow(DomainRuleViolation);
   });
 });

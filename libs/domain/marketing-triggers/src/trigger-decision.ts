@@ -83,17 +83,29 @@ export function checkConditions(conditions: TriggerConditions, facts: TriggerFac
   const checks: ConditionCheck[] = [];
   const total = conditions.orderTotal;
   if (total) {
-    const bounds = [total.min !== undefined ? `≥ ${total.min}` : undefined, total.max !== undefined ? `≤ ${total.max}` : undefined].filter(Boolean).join(' and ');
+    const bounds = [total.min !== undefined ? `≥ ${total.min}` : undefined, total.max !== undefined ? `≤ ${total.max}` : undefined]
+      .filter(Boolean)
+      .join(' and ');
     const held =
       facts.orderTotal !== undefined &&
       facts.currency === total.currency &&
       (total.min === undefined || facts.orderTotal >= total.min) &&
       (total.max === undefined || facts.orderTotal <= total.max);
-    checks.push({ condition: 'orderTotal', expected: `${bounds} ${total.currency}`, actual: facts.orderTotal === undefined ? 'none' : `${facts.orderTotal} ${facts.currency ?? ''}`.trim(), held });
+    checks.push({
+      condition: 'orderTotal',
+      expected: `${bounds} ${total.currency}`,
+      actual: facts.orderTotal === undefined ? 'none' : `${facts.orderTotal} ${facts.currency ?? ''}`.trim(),
+      held,
+    });
   }
   if (conditions.products) {
     const bought = facts.productIds ?? [];
-    checks.push({ condition: 'products', expected: `any of ${conditions.products.join(', ')}`, actual: bought.join(', ') || 'none', held: bought.some((p) => conditions.products!.includes(p)) });
+    checks.push({
+      condition: 'products',
+      expected: `any of ${conditions.products.join(', ')}`,
+      actual: bought.join(', ') || 'none',
+      held: bought.some((p) => conditions.products!.includes(p)),
+    });
   }
   const inList = (condition: keyof TriggerConditions, list: string[] | undefined, actual: string | undefined) => {
     if (list) checks.push({ condition, expected: `one of ${list.join(', ')}`, actual: actual ?? 'none', held: actual !== undefined && list.includes(actual) });
@@ -150,7 +162,9 @@ export function decideTrigger(situation: TriggerSituation, history: FiringHistor
   if (Date.parse(dueAt) > t) return history.scheduled.has(timerId) ? { kind: 'nothing', because: 'scheduled' } : { kind: 'schedule', dueAt, why };
   if (definition.cooldown) {
     const minutes = durationMinutes(definition.cooldown);
-    const last = history.firings.filter((f) => f.ruleId === rule.ruleId).reduce<string | undefined>((a, f) => (a === undefined || f.firedAt > a ? f.firedAt : a), undefined);
+    const last = history.firings
+      .filter((f) => f.ruleId === rule.ruleId)
+      .reduce<string | undefined>((a, f) => (a === undefined || f.firedAt > a ? f.firedAt : a), undefined);
     const until = last === undefined ? undefined : new Date(Date.parse(last) + minutes * MINUTE).toISOString();
     why.cooldown = { minutes, ...(last !== undefined && { lastFiredAt: last, until }) };
     if (until !== undefined && Date.parse(until) > t) return { kind: 'skip', reason: 'cooldown', why };
@@ -193,7 +207,15 @@ export function nextAnniversary(since: string, after: string): string {
   for (let years = 1; ; years++) {
     const year = base.getUTCFullYear() + years;
     const lastDay = new Date(Date.UTC(year, base.getUTCMonth() + 1, 0)).getUTCDate();
-    const at = Date.UTC(year, base.getUTCMonth(), Math.min(base.getUTCDate(), lastDay), base.getUTCHours(), base.getUTCMinutes(), base.getUTCSeconds(), base.getUTCMilliseconds());
+    const at = Date.UTC(
+      year,
+      base.getUTCMonth(),
+      Math.min(base.getUTCDate(), lastDay),
+      base.getUTCHours(),
+      base.getUTCMinutes(),
+      base.getUTCSeconds(),
+      base.getUTCMilliseconds(),
+    );
     if (at > limit) return new Date(at).toISOString();
   }
 }

@@ -103,9 +103,16 @@ export function decideTriggerFirings(command: DecideTriggerCommand, state: Trigg
     case 'schedule':
       return [{ type: 'MarketingTriggerScheduled', data: { ...base, dueAt: decision.dueAt, scheduledAt: s.now } }];
     case 'fire':
-      return [{ type: 'MarketingTriggerFired', data: { ...base, facts: s.facts, why: decision.why, action: s.rule.definition.action, dueAt: s.dueAt, firedAt: s.now } }];
+      return [
+        {
+          type: 'MarketingTriggerFired',
+          data: { ...base, facts: s.facts, why: decision.why, action: s.rule.definition.action, dueAt: s.dueAt, firedAt: s.now },
+        },
+      ];
     case 'skip':
-      return [{ type: 'MarketingTriggerSkipped', data: { ...base, reason: decision.reason, facts: s.facts, why: decision.why, dueAt: s.dueAt, skippedAt: s.now } }];
+      return [
+        { type: 'MarketingTriggerSkipped', data: { ...base, reason: decision.reason, facts: s.facts, why: decision.why, dueAt: s.dueAt, skippedAt: s.now } },
+      ];
   }
 }
 

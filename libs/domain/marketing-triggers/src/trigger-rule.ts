@@ -218,14 +218,25 @@ export function decideTriggerRule(command: TriggerRuleCommand, state: TriggerRul
         if (sameDefinition(state.definition, command.data)) return [];
         throw new DomainRuleViolation('trigger-rule-exists', `trigger rule ${command.data.ruleId} exists with another definition`);
       }
-      return [{ type: 'TriggerRuleDefined', data: { ...definitionOf(command.data), ruleId: command.data.ruleId, definedAt: command.data.definedAt, definedBy: command.data.definedBy } }];
+      return [
+        {
+          type: 'TriggerRuleDefined',
+          data: { ...definitionOf(command.data), ruleId: command.data.ruleId, definedAt: command.data.definedAt, definedBy: command.data.definedBy },
+        },
+      ];
     }
     case 'ReviseTriggerRule': {
       const current = existing(state, command.data.ruleId);
       assertValidDefinition(command.data);
-      if (current.on !== command.data.on) throw new DomainRuleViolation('trigger-on-fixed', `the rule reacts to ${current.on}; define another rule for ${command.data.on}`);
+      if (current.on !== command.data.on)
+        throw new DomainRuleViolation('trigger-on-fixed', `the rule reacts to ${current.on}; define another rule for ${command.data.on}`);
       if (sameDefinition(current, command.data)) return [];
-      return [{ type: 'TriggerRuleRevised', data: { ...definitionOf(command.data), ruleId: command.data.ruleId, revisedAt: command.data.revisedAt, revisedBy: command.data.revisedBy } }];
+      return [
+        {
+          type: 'TriggerRuleRevised',
+          data: { ...definitionOf(command.data), ruleId: command.data.ruleId, revisedAt: command.data.revisedAt, revisedBy: command.data.revisedBy },
+        },
+      ];
     }
     case 'DisableTriggerRule':
       existing(state, command.data.ruleId);
