@@ -9,6 +9,10 @@ import { ConsentController } from './consent/consent.controller';
 import { consentLinksProvider } from './consent/consent-links';
 import { UnsubscribeController } from './consent/unsubscribe.controller';
 import { marketingReadModels } from './read-models';
+import { triggerActionsProvider } from './triggers/trigger-actions';
+import { TriggerCommands } from './triggers/trigger-commands';
+import { TriggerTimerService } from './triggers/trigger-timer.service';
+import { TriggersController } from './triggers/triggers.controller';
 
 @Module({
   imports: [
@@ -18,7 +22,23 @@ import { marketingReadModels } from './read-models';
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],
-  controllers: [RunCampaignController, RecordCampaignResponseController, ConsentController, UnsubscribeController],
-  providers: [RunCampaignHandler, RecordCampaignResponseHandler, ConsentCommands, consentLinksProvider],
+  controllers: [
+    RunCampaignController,
+    RecordCampaignResponseController,
+    ConsentController,
+    UnsubscribeController,
+    // event-based marketing (issue 13 §4)
+    TriggersController,
+  ],
+  providers: [
+    RunCampaignHandler,
+    RecordCampaignResponseHandler,
+    ConsentCommands,
+    consentLinksProvider,
+    // event-based marketing (issue 13 §4): the rule commands, the durable trigger timer, the action port (logs until campaigns wire it)
+    TriggerCommands,
+    TriggerTimerService,
+    triggerActionsProvider,
+  ],
 })
 export class MarketingModule {}

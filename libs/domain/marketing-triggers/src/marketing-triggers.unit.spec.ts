@@ -25,22 +25,20 @@ const orderRule: TriggerRuleDefinition = {
 };
 
 const given = (events: TriggerRuleEvent[]): TriggerRuleState => events.reduce(triggerRuleDecider.evolve, triggerRuleDecider.initialState);
-const defined = (definition: TriggerRuleDefinition = orderRule): TriggerRuleEvent => ({
-  type: 'TriggerRuleDefined',
-  data: { ...definition, ruleId: 'r1', definedAt: '2026-05-01T10:00:00.000Z', definedBy: 'mira' },
-});
+const definedData = (definition: TriggerRuleDefinition = orderRule) => ({ ...definition, ruleId: 'r1', definedAt: '2026-05-01T10:00:00.000Z', definedBy: 'mira' });
+const defined = (definition: TriggerRuleDefinition = orderRule): TriggerRuleEvent => ({ type: 'TriggerRuleDefined', data: definedData(definition) });
 
 describe('trigger rules (triggerrule-<id>)', () => {
   it('given nothing, when a rule is defined, then it is recorded and enabled', () => {
-    const events = triggerRuleDecider.decide({ type: 'DefineTriggerRule', data: defined().data as never }, triggerRuleDecider.initialState);
+    const events = triggerRuleDecider.decide({ type: 'DefineTriggerRule', data: definedData() }, triggerRuleDecider.initialState);
     expect(events.map((e) => e.type)).toEqual(['TriggerRuleDefined']);
     expect(given(events)).toMatchObject({ enabled: true, version: 1, definition: { on: 'order-placed' } });
   });
 
   it('given a rule, when the same definition comes again, then nothing is recorded; another definition under its id is refused', () => {
     const state = given([defined()]);
-    expect(triggerRuleDecider.decide({ type: 'DefineTriggerRule', data: defined().data as never }, state)).toEqual([]);
-    expect(() => triggerRuleDecider.decide({ type: 'DefineTriggerRule', data: { ...(defined().data as never), name: 'Other' } }, state)).toThrow(
+    expect(triggerRuleDecider.decide({ type: 'DefineTriggerRule', data: definedData() }, state)).toEqual([]);
+    expect(() => triggerRuleDecider.decide({ type: 'DefineTriggerRule', data: { ...definedData(), name: 'Other' } }, state)).toThrow(
       expect.objectContaining({ rule: 'trigger-rule-exists' }),
     );
   });
@@ -202,6 +200,13 @@ describe('deciding a firing (controllable clock)', () => {
     );
   });
 
+  it('given a lapse rule with an active window, then the window judges the timer’s due time, not the order it counts from', () => {
+    const lapse = { ...rule, definition: { ...orderRule, on: 'lapse' as const, conditions: {}, lapseDays: 30, activeFrom: '2026-05-15T00:00:00.000Z' } };
+    const s = situation({ rule: lapse, cause: { eventId: 'e1', type: 'OrderPlaced', at: '2026-04-01T00:00:00.000Z' }, dueAt: '2026-05-01T00:00:00.000Z', now: '2026-05-01T00:00:00.000Z' });
+    expect(decideTrigger(s, empty)).toMatchObject({ kind: 'skip', reason: 'inactive' });
+    expect(decideTrigger({ ...s, dueAt: '2026-05-16T00:00:00.000Z', now: '2026-05-16T00:00:00.000Z' }, empty).kind).toBe('fire');
+  });
+
   it('given a disabled rule, a cause outside the active window, or a condition false, then it is skipped with that reason', () => {
     expect(decideTrigger(situation({ rule: { ...rule, enabled: false } }), empty)).toMatchObject({ kind: 'skip', reason: 'disabled' });
     expect(decideTrigger(situation({ rule: { ...rule, definition: { ...orderRule, activeUntil: '2026-05-01T09:00:00.000Z' } } }), empty)).toMatchObject({
@@ -213,8 +218,8 @@ describe('deciding a firing (controllable clock)', () => {
       reason: 'condition-false',
       why: { conditions: [{ held: false, actual: '9999 EUR' }] },
     });
-    expect(ruleApplies(rule, situation().cause, { orderTotal: 9_999, currency: 'EUR' })).toBe(false);
-    expect(ruleApplies(rule, situation().cause, { orderTotal: 10_000, currency: 'EUR' })).toBe(true);
+    expect(ruleApplies(rule, situation().cause.at, { orderTotal: 9_999, currency: 'EUR' })).toBe(false);
+    expect(ruleApplies(rule, situation().cause.at, { orderTotal: 10_000, currency: 'EUR' })).toBe(true);
   });
 });
 

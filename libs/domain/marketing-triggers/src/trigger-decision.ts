@@ -131,17 +131,17 @@ export function dueAtOf(rule: TriggerRuleDefinition, at: string): string {
 
 /**
  * Whether a rule would act on a cause at all, judged on the event alone (enabled, active then,
- * conditions hold): what the timer table asks before it keeps a timer, so an order that matches no
+ * conditions hold; `at` as `activeAt` says): what the timer table asks before it keeps a timer, so an order that matches no
  * rule leaves nothing behind. The decision itself is `decideTrigger`, on the store.
  */
-export function ruleApplies(rule: { enabled: boolean; definition: TriggerRuleDefinition }, cause: TriggerCause, facts: TriggerFacts): boolean {
-  return rule.enabled && isActiveAt(rule.definition, cause.at) && checkConditions(rule.definition.conditions, facts).every((c) => c.held);
+export function ruleApplies(rule: { enabled: boolean; definition: TriggerRuleDefinition }, at: string, facts: TriggerFacts): boolean {
+  return rule.enabled && isActiveAt(rule.definition, at) && checkConditions(rule.definition.conditions, facts).every((c) => c.held);
 }
 
 /**
  * The decision for one rule, one customer and one cause, at `now`, in this order:
  * 1. decided before (fired or skipped) → nothing; the timer fires once;
- * 2. the rule is disabled → skip `disabled`; the cause is outside its active window → skip `inactive`;
+ * 2. the rule is disabled → skip `disabled`; the cause (a timer: its due time) is outside its active window → skip `inactive`;
  *    a condition does not hold → skip `condition-false` (each with the conditions as judged);
  * 3. not due yet → schedule at the due time (once: scheduled already → nothing);
  * 4. due: this rule fired for the customer less than its cooldown ago → skip `cooldown`;
@@ -156,7 +156,7 @@ export function decideTrigger(situation: TriggerSituation, history: FiringHistor
   const conditions = checkConditions(definition.conditions, facts);
   const why: TriggerWhy = { conditions, delayMinutes: durationMinutes(definition.delay) };
   if (!rule.enabled) return { kind: 'skip', reason: 'disabled', why };
-  if (!isActiveAt(definition, cause.at)) return { kind: 'skip', reason: 'inactive', why };
+  if (!isActiveAt(definition, activeAt(definition, cause, dueAt))) return { kind: 'skip', reason: 'inactive', why };
   if (!conditions.every((c) => c.held)) return { kind: 'skip', reason: 'condition-false', why };
   const t = Date.parse(now);
   if (Date.parse(dueAt) > t) return history.scheduled.has(timerId) ? { kind: 'nothing', because: 'scheduled' } : { kind: 'schedule', dueAt, why };
@@ -177,6 +177,11 @@ export function decideTrigger(situation: TriggerSituation, history: FiringHistor
     if (firedInWindow >= firings) return { kind: 'skip', reason: 'frequency-cap', why };
   }
   return { kind: 'fire', why };
+}
+
+/** What the active window judges: an event's time, or a timer's (lapse, anniversary) due time. */
+export function activeAt(rule: TriggerRuleDefinition, cause: TriggerCause, dueAt: string): string {
+  return rule.on === 'lapse' || rule.on === 'anniversary' ? dueAt : cause.at;
 }
 
 /** Namespace of the timer ids (UUID v5): one per rule × customer × cause, the same however often it is derived. */
