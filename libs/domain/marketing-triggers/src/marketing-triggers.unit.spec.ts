@@ -25,7 +25,12 @@ const orderRule: TriggerRuleDefinition = {
 };
 
 const given = (events: TriggerRuleEvent[]): TriggerRuleState => events.reduce(triggerRuleDecider.evolve, triggerRuleDecider.initialState);
-const definedData = (definition: TriggerRuleDefinition = orderRule) => ({ ...definition, ruleId: 'r1', definedAt: '2026-05-01T10:00:00.000Z', definedBy: 'mira' });
+const definedData = (definition: TriggerRuleDefinition = orderRule) => ({
+  ...definition,
+  ruleId: 'r1',
+  definedAt: '2026-05-01T10:00:00.000Z',
+  definedBy: 'mira',
+});
 const defined = (definition: TriggerRuleDefinition = orderRule): TriggerRuleEvent => ({ type: 'TriggerRuleDefined', data: definedData(definition) });
 
 describe('trigger rules (triggerrule-<id>)', () => {
@@ -202,7 +207,12 @@ describe('deciding a firing (controllable clock)', () => {
 
   it('given a lapse rule with an active window, then the window judges the timer’s due time, not the order it counts from', () => {
     const lapse = { ...rule, definition: { ...orderRule, on: 'lapse' as const, conditions: {}, lapseDays: 30, activeFrom: '2026-05-15T00:00:00.000Z' } };
-    const s = situation({ rule: lapse, cause: { eventId: 'e1', type: 'OrderPlaced', at: '2026-04-01T00:00:00.000Z' }, dueAt: '2026-05-01T00:00:00.000Z', now: '2026-05-01T00:00:00.000Z' });
+    const s = situation({
+      rule: lapse,
+      cause: { eventId: 'e1', type: 'OrderPlaced', at: '2026-04-01T00:00:00.000Z' },
+      dueAt: '2026-05-01T00:00:00.000Z',
+      now: '2026-05-01T00:00:00.000Z',
+    });
     expect(decideTrigger(s, empty)).toMatchObject({ kind: 'skip', reason: 'inactive' });
     expect(decideTrigger({ ...s, dueAt: '2026-05-16T00:00:00.000Z', now: '2026-05-16T00:00:00.000Z' }, empty).kind).toBe('fire');
   });

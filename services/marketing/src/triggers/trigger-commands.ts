@@ -68,7 +68,11 @@ export class TriggerCommands {
     this.firings = new CommandHandler(store, triggerFiringsDecider, { retries: 2 });
   }
 
-  async define(principal: Principal, input: TriggerRuleDefinition & { ruleId?: string }, options: CommandOptions = {}): Promise<{ ruleId: string; created: boolean }> {
+  async define(
+    principal: Principal,
+    input: TriggerRuleDefinition & { ruleId?: string },
+    options: CommandOptions = {},
+  ): Promise<{ ruleId: string; created: boolean }> {
     const by = assertManager(principal);
     const { ruleId = randomUUID(), ...definition } = input;
     const r = await this.rules.handle(
@@ -95,7 +99,9 @@ export class TriggerCommands {
     const at = this.now();
     await this.rules.handle(
       triggerRuleStream(ruleId),
-      enabled ? { type: 'EnableTriggerRule', data: { ruleId, enabledAt: at, enabledBy: by } } : { type: 'DisableTriggerRule', data: { ruleId, disabledAt: at, disabledBy: by } },
+      enabled
+        ? { type: 'EnableTriggerRule', data: { ruleId, enabledAt: at, enabledBy: by } }
+        : { type: 'DisableTriggerRule', data: { ruleId, disabledAt: at, disabledBy: by } },
       metadataFor(principal, this.clock, COMPANY_ONLY, options.correlationId),
       { expectedRevision: options.expectedRevision, check: exists(ruleId) },
     );

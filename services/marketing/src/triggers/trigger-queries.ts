@@ -37,7 +37,10 @@ const ID = cursorParts.text({ min: 1, max: 200 });
 const INSTANT = cursorParts.text({ min: 1, max: 40, valid: (t) => !Number.isNaN(Date.parse(t)) });
 
 /** The rules, by id (keyset paging); `on` and `enabled` filter. */
-export async function listTriggerRules(m: EntityManager, q: { on?: string; enabled?: boolean; limit: number; cursor?: string }): Promise<Page<TriggerRuleListItem>> {
+export async function listTriggerRules(
+  m: EntityManager,
+  q: { on?: string; enabled?: boolean; limit: number; cursor?: string },
+): Promise<Page<TriggerRuleListItem>> {
   const qb = m.getRepository(TriggerRuleRow).createQueryBuilder('r');
   if (q.on !== undefined) qb.andWhere('r.on = :on', { on: q.on });
   if (q.enabled !== undefined) qb.andWhere('r.enabled = :enabled', { enabled: q.enabled });
@@ -97,7 +100,9 @@ export async function listTriggerFirings(
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => ({ ...(r.data as object), eventId: r.eventId, outcome: r.outcome as TriggerFiringItem['outcome'], at: r.at.toISOString() }) as TriggerFiringItem),
+    items: page.map(
+      (r) => ({ ...(r.data as object), eventId: r.eventId, outcome: r.outcome as TriggerFiringItem['outcome'], at: r.at.toISOString() }) as TriggerFiringItem,
+    ),
     ...(rows.length > q.limit && last && { nextCursor: encodeCursor([list, last.at.toISOString(), last.eventId]) }),
   };
 }

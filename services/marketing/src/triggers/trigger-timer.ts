@@ -65,7 +65,13 @@ export class TriggerTimer {
         const { events, appended } = await this.triggers.decide(timer);
         if (!appended) continue;
         for (const e of events) {
-          tick.recorded.push({ timerId: timer.timerId, customerId: timer.customerId, ruleId: timer.ruleId, type: e.type, ...(e.type === 'MarketingTriggerSkipped' && { reason: e.data.reason }) });
+          tick.recorded.push({
+            timerId: timer.timerId,
+            customerId: timer.customerId,
+            ruleId: timer.ruleId,
+            type: e.type,
+            ...(e.type === 'MarketingTriggerSkipped' && { reason: e.data.reason }),
+          });
           if (e.type === 'MarketingTriggerFired') await this.offer(timer, e.data);
         }
       } catch (error) {

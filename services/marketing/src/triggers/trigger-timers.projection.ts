@@ -89,7 +89,14 @@ export function triggerTimersProjection(): Projection<TriggerTimersEvent> {
       switch (event.type) {
         case 'TriggerRuleDefined':
         case 'TriggerRuleRevised': {
-          const { ruleId, definedAt: _d, definedBy: _b, revisedAt: _r, revisedBy: _rb, ...definition } = event.data as typeof event.data & Record<string, unknown>;
+          const {
+            ruleId,
+            definedAt: _d,
+            definedBy: _b,
+            revisedAt: _r,
+            revisedBy: _rb,
+            ...definition
+          } = event.data as typeof event.data & Record<string, unknown>;
           const rows = m.getRepository(TriggerRuleRow);
           const existing = await rows.findOneBy({ ruleId });
           const at = new Date(event.type === 'TriggerRuleDefined' ? event.data.definedAt : event.data.revisedAt);
@@ -178,7 +185,9 @@ export function triggerTimersProjection(): Projection<TriggerTimersEvent> {
         case 'EpisodeOpened': {
           const d = event.data;
           if (d.episodeType !== 'case' || d.owner.kind !== 'department') return;
-          await m.getRepository(TriggerCaseRow).save({ episodeId: d.episodeId, customerId: d.customerId, category: null, priority: null, complaint: false, open: true });
+          await m
+            .getRepository(TriggerCaseRow)
+            .save({ episodeId: d.episodeId, customerId: d.customerId, category: null, priority: null, complaint: false, open: true });
           return;
         }
         case 'CaseDetailsChanged': {
@@ -330,10 +339,23 @@ async function rebuildTimerRule(m: EntityManager, rule: TriggerRuleRow, at: stri
 
 /** A timer, unless it was decided before (a lapse rule enabled again after its lapse fired): a timer is decided once. */
 async function saveTimer(m: EntityManager, row: TriggerTimerRow): Promise<void> {
-  const decided = await m.getRepository(TriggerFiringRow).findOne({ where: [{ timerId: row.timerId, outcome: 'fired' }, { timerId: row.timerId, outcome: 'skipped' }] });
+  const decided = await m.getRepository(TriggerFiringRow).findOne({
+    where: [
+      { timerId: row.timerId, outcome: 'fired' },
+      { timerId: row.timerId, outcome: 'skipped' },
+    ],
+  });
   if (!decided) await m.getRepository(TriggerTimerRow).save(row);
 }
 
-async function firing(m: EntityManager, eventId: string, data: { customerId: string; ruleId: string; timerId: string }, outcome: string, at: string): Promise<void> {
-  await m.getRepository(TriggerFiringRow).save({ eventId, customerId: data.customerId, ruleId: data.ruleId, timerId: data.timerId, outcome, at: new Date(at), data });
+async function firing(
+  m: EntityManager,
+  eventId: string,
+  data: { customerId: string; ruleId: string; timerId: string },
+  outcome: string,
+  at: string,
+): Promise<void> {
+  await m
+    .getRepository(TriggerFiringRow)
+    .save({ eventId, customerId: data.customerId, ruleId: data.ruleId, timerId: data.timerId, outcome, at: new Date(at), data });
 }

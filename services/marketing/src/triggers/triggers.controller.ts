@@ -1,5 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { CustomerCommands, NotFoundError, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { InvalidCursorError, type Page } from '@crm/relationship-read-models';
 import {
@@ -69,9 +78,13 @@ const SKIPPED_EXAMPLE = {
 };
 
 const ruleErrors = () =>
-  IfMatchCommandErrors({ ifMatch: { ...IF_MATCH_HEADER, description: 'The ETag ("<revision>") of the rule as last read: a stale one is 412', example: '"0"' }, notFound: 'No such trigger rule' });
+  IfMatchCommandErrors({
+    ifMatch: { ...IF_MATCH_HEADER, description: 'The ETag ("<revision>") of the rule as last read: a stale one is 412', example: '"0"' },
+    notFound: 'No such trigger rule',
+  });
 const BAD_BODY = { errors: [{ field: 'conditions.orderTotal.currency', message: 'currency must be an ISO 4217 currency code' }] };
-const RULE_BROKEN = 'A rule was broken; `code` names it (trigger-condition-not-applicable, trigger-condition-empty, trigger-timer-settings, trigger-active-window, trigger-duration, trigger-on-fixed, trigger-rule-exists)';
+const RULE_BROKEN =
+  'A rule was broken; `code` names it (trigger-condition-not-applicable, trigger-condition-empty, trigger-timer-settings, trigger-active-window, trigger-duration, trigger-on-fixed, trigger-rule-exists)';
 
 function page<T>(load: () => Promise<Page<T>>): Promise<Page<T>> {
   return load().catch((error: unknown) => {
@@ -102,8 +115,14 @@ export class TriggersController {
   @Post('triggers')
   @HttpCode(201)
   @ApiOperation({ summary: 'Define a trigger rule (enabled at once); with a client-chosen ruleId the same definition again creates nothing new' })
-  @ApiBody({ type: DefineTriggerRuleDto, examples: { order: { value: DEFINITION }, lapse: { value: { name: 'Come back', on: 'lapse', lapseDays: 90, conditions: { valueTiers: ['gold', 'platinum'] }, action: { campaignId: 'win-back' } } } } })
-  @ApiCreatedResponse({ type: TriggerRuleDto, description: 'Defined; Location names it; ETag for If-Match', schema: { example: EXAMPLE } })
+  @ApiBody({
+    type: DefineTriggerRuleDto,
+    examples: {
+      order: { value: DEFINITION },
+      lapse: { value: { name: 'Come back', on: 'lapse', lapseDays: 90, conditions: { valueTiers: ['gold', 'platinum'] }, action: { campaignId: 'win-back' } } },
+    },
+  })
+  @ApiCreatedResponse({ type: TriggerRuleDto, description: 'Defined; Location names it; ETag for If-Match', example: EXAMPLE })
   @ApiProblem(400, 'A field that is not valid: errors name it', BAD_BODY)
   @ApiProblem(409, 'Conflict: changed by someone else at the same time')
   @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
@@ -121,7 +140,23 @@ export class TriggersController {
 
   @Get('triggers')
   @ApiOperation({ summary: 'The trigger rules, by id, one page at a time' })
-  @ApiOkResponse({ type: TriggerRuleListDto, description: '`nextCursor` for the next page', schema: { example: { items: [{ ruleId: RULE_ID, name: DEFINITION.name, on: 'order-placed', enabled: true, revision: '0', definedAt: EXAMPLE.definedAt, updatedAt: EXAMPLE.updatedAt }] } } })
+  @ApiOkResponse({
+    type: TriggerRuleListDto,
+    description: '`nextCursor` for the next page',
+    example: {
+      items: [
+        {
+          ruleId: RULE_ID,
+          name: DEFINITION.name,
+          on: 'order-placed',
+          enabled: true,
+          revision: '0',
+          definedAt: EXAMPLE.definedAt,
+          updatedAt: EXAMPLE.updatedAt,
+        },
+      ],
+    },
+  })
   @ApiProblem(400, 'A bad filter, limit or cursor', { errors: [{ field: 'cursor', message: 'cursor is not one this list gave out' }] })
   async list(@Query() q: TriggerRuleListQueryDto): Promise<Page<TriggerRuleListItem>> {
     return page(() => listTriggerRules(this.readModels.dataSource.manager, { on: q.on, enabled: q.enabled, limit: q.limit ?? 50, cursor: q.cursor }));
@@ -129,7 +164,7 @@ export class TriggersController {
 
   @Get('triggers/:id')
   @ApiOperation({ summary: 'A trigger rule as it stands (from its stream)' })
-  @ApiOkResponse({ type: TriggerRuleDto, description: 'The rule; ETag for If-Match', schema: { example: EXAMPLE } })
+  @ApiOkResponse({ type: TriggerRuleDto, description: 'The rule; ETag for If-Match', example: EXAMPLE })
   @ApiNotFoundResponse({ description: 'No such trigger rule' })
   async get(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string, @Res({ passthrough: true }) res: HeaderResponse): Promise<TriggerRuleView> {
     return this.answer(p, id, res);
@@ -138,7 +173,7 @@ export class TriggersController {
   @Put('triggers/:id')
   @ApiOperation({ summary: 'Replace a rule’s definition (its trigger `on` stays); the same definition again records nothing' })
   @ApiBody({ type: TriggerRuleDefinitionDto, examples: { revise: { value: { ...DEFINITION, conditions: { orderTotal: { min: 20000, currency: 'EUR' } } } } } })
-  @ApiOkResponse({ type: TriggerRuleDto, description: 'Revised; ETag', schema: { example: { ...EXAMPLE, revision: '1' } } })
+  @ApiOkResponse({ type: TriggerRuleDto, description: 'Revised; ETag', example: { ...EXAMPLE, revision: '1' } })
   @ApiProblem(400, 'A field that is not valid: errors name it', BAD_BODY)
   @ruleErrors()
   @ApiProblem(422, RULE_BROKEN, { code: 'trigger-on-fixed' })
@@ -157,7 +192,7 @@ export class TriggersController {
   @Post('triggers/:id/disable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Disable a rule: no new timers; firings due later are skipped as `disabled`; lapse and anniversary timers go' })
-  @ApiOkResponse({ type: TriggerRuleDto, description: 'The rule; ETag', schema: { example: { ...EXAMPLE, enabled: false, revision: '1' } } })
+  @ApiOkResponse({ type: TriggerRuleDto, description: 'The rule; ETag', example: { ...EXAMPLE, enabled: false, revision: '1' } })
   @ruleErrors()
   async disable(
     @CurrentPrincipal() p: Principal,
@@ -173,7 +208,7 @@ export class TriggersController {
   @Post('triggers/:id/enable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Enable a rule again (lapse and anniversary timers come back)' })
-  @ApiOkResponse({ type: TriggerRuleDto, description: 'The rule; ETag', schema: { example: { ...EXAMPLE, revision: '2' } } })
+  @ApiOkResponse({ type: TriggerRuleDto, description: 'The rule; ETag', example: { ...EXAMPLE, revision: '2' } })
   @ruleErrors()
   async enable(
     @CurrentPrincipal() p: Principal,
@@ -188,7 +223,7 @@ export class TriggersController {
 
   @Get('triggers/:id/firings')
   @ApiOperation({ summary: 'What this rule scheduled, fired and skipped, for whom and why, newest first' })
-  @ApiOkResponse({ type: TriggerFiringListDto, description: '`nextCursor` for the next page', schema: { example: { items: [FIRING_EXAMPLE, SKIPPED_EXAMPLE] } } })
+  @ApiOkResponse({ type: TriggerFiringListDto, description: '`nextCursor` for the next page', example: { items: [FIRING_EXAMPLE, SKIPPED_EXAMPLE] } })
   @ApiNotFoundResponse({ description: 'No such trigger rule' })
   @ApiProblem(400, 'A bad outcome, limit or cursor', { errors: [{ field: 'cursor', message: 'cursor is not one this list gave out' }] })
   async ruleFirings(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string, @Query() q: TriggerFiringListQueryDto): Promise<Page<TriggerFiringItem>> {
@@ -198,9 +233,11 @@ export class TriggersController {
 
   @Get('customers/:id/trigger-firings')
   @ApiOperation({ summary: 'What fired (and was scheduled or skipped) for a customer, by which rule and why, newest first' })
-  @ApiOkResponse({ type: TriggerFiringListDto, description: '`nextCursor` for the next page', schema: { example: { items: [FIRING_EXAMPLE] } } })
+  @ApiOkResponse({ type: TriggerFiringListDto, description: '`nextCursor` for the next page', example: { items: [FIRING_EXAMPLE] } })
   @ApiNotFoundResponse({ description: 'No such customer' })
-  @ApiProblem(400, 'A bad outcome, limit or cursor', { errors: [{ field: 'outcome', message: 'outcome must be one of the following values: scheduled, fired, skipped' }] })
+  @ApiProblem(400, 'A bad outcome, limit or cursor', {
+    errors: [{ field: 'outcome', message: 'outcome must be one of the following values: scheduled, fired, skipped' }],
+  })
   async customerFirings(@UuidParam('id') id: string, @Query() q: TriggerFiringListQueryDto): Promise<Page<TriggerFiringItem>> {
     if (!(await this.customers.exists(id))) throw new NotFoundError(`customer ${id} not found`);
     return page(() => listTriggerFirings(this.readModels.dataSource.manager, { customerId: id, outcome: q.outcome, limit: q.limit ?? 50, cursor: q.cursor }));

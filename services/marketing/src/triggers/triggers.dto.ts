@@ -1,6 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { IsCurrencyCode, IsInstant, NestedObject } from '@crm/contracts';
 import { CASE_PRIORITIES, CUSTOMER_VALUE_TIERS, SLUG_ID } from '@crm/kernel';
 import { ANNIVERSARY_OF, DURATION_UNITS, SKIP_REASONS, TRIGGER_ON, type AnniversaryOf, type DurationUnit, type TriggerOn } from '@crm/marketing-triggers';
@@ -205,7 +220,8 @@ export class TriggerFiringDto {
   @ApiProperty({ format: 'uuid' }) timerId!: string;
   @ApiProperty({ type: TriggerCauseDto }) cause!: TriggerCauseDto;
   @ApiPropertyOptional({ enum: SKIP_REASONS, description: 'skipped: why' }) reason?: string;
-  @ApiPropertyOptional({ type: TriggerWhyDto, description: 'fired, skipped: the conditions and their values, the delay, cooldown and cap' }) why?: TriggerWhyDto;
+  @ApiPropertyOptional({ type: TriggerWhyDto, description: 'fired, skipped: the conditions and their values, the delay, cooldown and cap' })
+  why?: TriggerWhyDto;
   @ApiPropertyOptional({ type: TriggerActionDto, description: 'fired: the offer asked for' }) action?: TriggerActionDto;
   @ApiProperty({ format: 'date-time' }) dueAt!: string;
 }

@@ -113,7 +113,7 @@ describe('trigger routes (embedded)', () => {
     expect([revised.status, revised.etag, revised.body.name]).toEqual([200, '"1"', 'Thank bigger spenders']);
     // Stale, and the body breaks a rule: the precondition is judged first.
     const stale = await m.call('PUT', `/triggers/${id}`, { ...orderRule, on: 'lapse', conditions: {} }, { 'if-match': '"0"' });
-    expect([stale.status, stale.type]).toEqual([412, 'application/problem+json']);
+    expect([stale.status, stale.type.split(';')[0]]).toEqual([412, 'application/problem+json']);
     const fixed = await m.call('PUT', `/triggers/${id}`, { ...orderRule, on: 'case-closed', conditions: {} }, { 'if-match': '"1"' });
     expect([fixed.status, fixed.body.code]).toEqual([422, 'trigger-on-fixed']);
     const disabled = await m.call('POST', `/triggers/${id}/disable`, undefined, { 'if-match': '"1"' });
@@ -126,6 +126,7 @@ describe('trigger routes (embedded)', () => {
   });
 
   it('GET /triggers pages by keyset cursor and filters; a garbage or foreign cursor is a 400 naming cursor', async () => {
+    for (let i = 0; i < 3; i++) expect((await m.call('POST', '/triggers', orderRule)).status).toBe(201);
     await waitFor(async () => items((await m.call('GET', '/triggers?limit=200')).body).length >= 3, 20000, 'the rules in the read model');
     const all = items((await m.call('GET', '/triggers?limit=200')).body).map((r) => r.ruleId);
     const first = await m.call('GET', '/triggers?limit=2');
@@ -135,7 +136,7 @@ describe('trigger routes (embedded)', () => {
     expect(items((await m.call('GET', '/triggers?on=lapse')).body)).toEqual([]);
     for (const q of ['cursor=%%%', 'cursor=bm90LWEtY3Vyc29y', `cursor=${Buffer.from(JSON.stringify(['rule-firings', 'x', 'y'])).toString('base64url')}`]) {
       const r = await m.call('GET', `/triggers?${q}`);
-      expect([r.status, r.type, fields(r.body)]).toEqual([400, 'application/problem+json', ['cursor']]);
+      expect([r.status, r.type.split(';')[0], fields(r.body)]).toEqual([400, 'application/problem+json', ['cursor']]);
     }
     for (const [q, field] of [
       ['limit=0', 'limit'],
@@ -144,7 +145,7 @@ describe('trigger routes (embedded)', () => {
       ['enabled=maybe', 'enabled'],
     ]) {
       const r = await m.call('GET', `/triggers?${q}`);
-      expect([r.status, fields(r.body)]).toEqual([400, [field]]);
+      expect([q, r.status, [...new Set(fields(r.body))]]).toEqual([q, 400, [field]]);
     }
   });
 
@@ -153,7 +154,11 @@ describe('trigger routes (embedded)', () => {
     ['an array where the conditions object belongs', { ...orderRule, conditions: [[]] }, 'conditions'],
     ['an array where orderTotal belongs', { ...orderRule, conditions: { orderTotal: [{ min: 1, currency: 'EUR' }] } }, 'conditions.orderTotal'],
     ['a bad currency', { ...orderRule, conditions: { orderTotal: { min: 1, currency: 'euro' } } }, 'conditions.orderTotal.currency'],
-    ['an amount that is not an integer of minor units', { ...orderRule, conditions: { orderTotal: { min: 10.5, currency: 'EUR' } } }, 'conditions.orderTotal.min'],
+    [
+      'an amount that is not an integer of minor units',
+      { ...orderRule, conditions: { orderTotal: { min: 10.5, currency: 'EUR' } } },
+      'conditions.orderTotal.min',
+    ],
     ['an unknown trigger', { ...orderRule, on: 'birthday' }, 'on'],
     ['a delay unit that is not one', { ...orderRule, delay: { amount: 1, unit: 'weeks' } }, 'delay.unit'],
     ['a delay as a string', { ...orderRule, delay: '1h' }, 'delay'],
@@ -165,7 +170,7 @@ describe('trigger routes (embedded)', () => {
     ['an active window that is not an instant', { ...orderRule, activeFrom: 'tomorrow' }, 'activeFrom'],
   ])('POST /triggers with %s is a 400 problem naming the field', async (_what, body, field) => {
     const r = await m.call('POST', '/triggers', body);
-    expect([r.status, r.type]).toEqual([400, 'application/problem+json']);
+    expect([r.status, r.type.split(';')[0]]).toEqual([400, 'application/problem+json']);
     expect(fields(r.body)).toContain(field);
   });
 
@@ -175,7 +180,7 @@ describe('trigger routes (embedded)', () => {
     const lapse = await m.call('POST', '/triggers', { ...orderRule, on: 'lapse', conditions: {} });
     expect([lapse.status, lapse.body.code]).toEqual([422, 'trigger-timer-settings']);
     const text = await m.call('POST', '/triggers', 'name=x', { 'content-type': 'text/plain' });
-    expect([text.status, text.type]).toEqual([415, 'application/problem+json']);
+    expect([text.status, text.type.split(';')[0]]).toEqual([415, 'application/problem+json']);
   });
 
   it('unknown and malformed ids: 404 and 400', async () => {
@@ -189,7 +194,7 @@ describe('trigger routes (embedded)', () => {
       ['GET', `/customers/${unknown}/trigger-firings`],
     ]) {
       const r = await m.call(method, url, method === 'PUT' ? orderRule : undefined);
-      expect([method, url, r.status, r.type]).toEqual([method, url, 404, 'application/problem+json']);
+      expect([method, url, r.status, r.type.split(';')[0]]).toEqual([method, url, 404, 'application/problem+json']);
     }
     for (const url of ['/triggers/not-a-uuid', '/triggers/not-a-uuid/firings', '/customers/not-a-uuid/trigger-firings']) {
       const r = await m.call('GET', url);
@@ -216,14 +221,16 @@ describe('trigger routes (embedded)', () => {
     for (const [method, url, payload] of routes) {
       for (const who of ['service', 'partner'] as const) {
         const r = await m.call(method, url, payload, {}, m.tokens[who]);
-        expect([method, url, who, r.status, r.type]).toEqual([method, url, who, 403, 'application/problem+json']);
+        expect([method, url, who, r.status, r.type.split(';')[0]]).toEqual([method, url, who, 403, 'application/problem+json']);
       }
       expect([method, url, (await m.call(method, url, payload, {}, 'not-a-token')).status]).toEqual([method, url, 401]);
     }
   });
 
   it('the OpenAPI document has every trigger route with its answers and examples', async () => {
-    const doc = (await m.call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { example?: unknown; schema?: unknown }> }> }>> };
+    const doc = (await m.call('GET', '/openapi.json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { example?: unknown; schema?: unknown }> }> }>>;
+    };
     const expected: [string, string, string[]][] = [
       ['/triggers', 'post', ['201', '400', '401', '403', '409', '415', '422']],
       ['/triggers', 'get', ['200', '400', '401', '403']],
@@ -300,7 +307,11 @@ describe('trigger firings on durable timers (embedded, restarts)', () => {
         ruleId,
         ruleRevision: 0,
         cause: { type: 'OrderPlaced', at: '2026-06-01T09:10:00.000Z' },
-        why: { conditions: [{ condition: 'orderTotal', expected: '≥ 10000 EUR', actual: '12500 EUR', held: true }], delayMinutes: 60, cooldown: { minutes: 1440 } },
+        why: {
+          conditions: [{ condition: 'orderTotal', expected: '≥ 10000 EUR', actual: '12500 EUR', held: true }],
+          delayMinutes: 60,
+          cooldown: { minutes: 1440 },
+        },
         action: { campaignId: 'thank-you' },
         dueAt: '2026-06-01T10:10:00.000Z',
         firedAt: '2026-06-01T10:30:00.000Z',
@@ -361,9 +372,9 @@ describe('trigger firings on durable timers (embedded, restarts)', () => {
       expect(lapsed.recorded).toEqual([expect.objectContaining({ ruleId: lapseRuleId, type: 'MarketingTriggerFired' })]);
       expect((await m.timer.tick()).recorded).toEqual([]);
       const stream = await m.platform.eventStore.readStream(`triggerfirings-${customerId}`);
-      expect(stream.filter((e) => (e.data as { ruleId: string }).ruleId === lapseRuleId).map((e) => [e.type, (e.data as { cause: { at: string } }).cause.at])).toEqual([
-        ['MarketingTriggerFired', '2026-06-20T08:00:00.000Z'],
-      ]);
+      expect(
+        stream.filter((e) => (e.data as { ruleId: string }).ruleId === lapseRuleId).map((e) => [e.type, (e.data as { cause: { at: string } }).cause.at]),
+      ).toEqual([['MarketingTriggerFired', '2026-06-20T08:00:00.000Z']]);
       await waitFor(async () => !(await m.due(new Date('2027-01-01T00:00:00.000Z'))).some((t) => t.ruleId === lapseRuleId), 20000, 'the lapse timer gone');
     } finally {
       await m.stop();
