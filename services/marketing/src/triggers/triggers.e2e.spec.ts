@@ -143,6 +143,8 @@ describe('trigger routes (embedded)', () => {
       ['limit=abc', 'limit'],
       ['on=purchase', 'on'],
       ['enabled=maybe', 'enabled'],
+      ['on=%00', 'on'],
+      ['limit=1&limit=2', 'limit'],
     ]) {
       const r = await m.call('GET', `/triggers?${q}`);
       expect([q, r.status, [...new Set(fields(r.body))]]).toEqual([q, 400, [field]]);
