@@ -200,6 +200,19 @@ describe('marketing.trigger-timers', () => {
       .thenRows(TriggerTimerRow, []);
   });
 
+  it('an anniversary of the first order comes with the first order, and moves when an earlier-dated order (an import) arrives', async () => {
+    const anniversary = rule('r-first', { name: 'A year with us', on: 'anniversary', anniversaryOf: 'first-order' });
+    await given([anniversary, order('a', '2026-02-01T10:00:00.000Z', 100)])
+      .when([order('b', '2026-03-01T10:00:00.000Z', 100), order('c', '2025-12-01T10:00:00.000Z', 100, 'import')])
+      .thenRows(TriggerTimerRow, [
+        {
+          timerId: triggerTimerId('r-first', customerId, `anniversary/${U('c')}/2026-12-01T10:00:00.000Z`),
+          dueAt: new Date('2026-12-01T10:00:00.000Z'),
+          cause: { eventId: U('c'), type: 'OrderPlaced', at: '2025-12-01T10:00:00.000Z' },
+        },
+      ]);
+  });
+
   it('an anniversary of registration is due yearly; when decided, next year’s comes', async () => {
     const anniversary = rule('r-anniv', { name: 'Happy anniversary', on: 'anniversary', anniversaryOf: 'registration' });
     const first = triggerTimerId('r-anniv', customerId, `anniversary/${U('reg')}/2026-03-10T09:00:00.000Z`);
