@@ -213,6 +213,12 @@ describe('marketing.trigger-timers', () => {
       ]);
   });
 
+  it('a customer merged into another (the duplicate) loses its timers', async () => {
+    await given([rule('r-lapse', { name: 'Come back', on: 'lapse', lapseDays: 30 }), order('a', '2026-02-01T10:00:00.000Z', 100)])
+      .when([{ type: 'CustomerMerged', data: { customerId, survivorId: 'c2', mergeId: 'm1' } }])
+      .thenRows(TriggerTimerRow, []);
+  });
+
   it('an anniversary of registration is due yearly; when decided, next year’s comes', async () => {
     const anniversary = rule('r-anniv', { name: 'Happy anniversary', on: 'anniversary', anniversaryOf: 'registration' });
     const first = triggerTimerId('r-anniv', customerId, `anniversary/${U('reg')}/2026-03-10T09:00:00.000Z`);

@@ -39,6 +39,7 @@ export type TriggerTimersEvent =
       | 'MarketingTriggerSkipped'
       | 'CustomerRegistered'
       | 'CustomerValueTierChanged'
+      | 'CustomerMerged'
       | 'OrderPlaced'
       | 'EpisodeOpened'
       | 'CaseDetailsChanged'
@@ -62,6 +63,7 @@ const TIMER_RULES: readonly TriggerOn[] = ['lapse', 'anniversary'];
  *   old row goes, a new one keyed on the new order comes).
  * - An anniversary timer is due on the next anniversary of registration or of the first order; when
  *   it is decided, next year's comes.
+ * - A customer merged into another (`CustomerMerged`, the duplicate) loses its timers: offers go to the survivor.
  * - A timer row goes when its decision (`MarketingTriggerFired` / `MarketingTriggerSkipped`) is
  *   applied; `MarketingTriggerScheduled` moves its `next_at` to the due time.
  */
@@ -79,6 +81,7 @@ export function triggerTimersProjection(): Projection<TriggerTimersEvent> {
       'MarketingTriggerSkipped',
       'CustomerRegistered',
       'CustomerValueTierChanged',
+      'CustomerMerged',
       'OrderPlaced',
       'EpisodeOpened',
       'CaseDetailsChanged',
@@ -160,6 +163,10 @@ export function triggerTimersProjection(): Projection<TriggerTimersEvent> {
           await m.getRepository(TriggerCustomerRow).save(customer);
           return;
         }
+        case 'CustomerMerged':
+          // The duplicate is the survivor now (its later orders are written as the survivor's): no offer goes to the duplicate's id.
+          await m.getRepository(TriggerTimerRow).delete({ customerId: event.data.customerId });
+          return;
         case 'OrderPlaced': {
           const d = event.data;
           const customer = await customerRow(m, d.customerId);
