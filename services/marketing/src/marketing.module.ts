@@ -17,6 +17,10 @@ import { trackingLinksProvider } from './tracking/tracking-links';
 import { ConsentConfirmController, ConsentRequestsController } from './consent/double-opt-in.controller';
 import { PreferenceCentreController, PreferenceLinkController } from './consent/preference-centre.controller';
 import { preferenceLinksProvider } from './consent/consent-links';
+import { triggerActionsProvider } from './triggers/trigger-actions';
+import { TriggerCommands } from './triggers/trigger-commands';
+import { TriggerTimerService } from './triggers/trigger-timer.service';
+import { TriggersController } from './triggers/triggers.controller';
 
 @Module({
   imports: [
@@ -41,6 +45,8 @@ import { preferenceLinksProvider } from './consent/consent-links';
     PreferenceCentreController,
     ConsentRequestsController,
     ConsentConfirmController,
+    // event-based marketing (issue 13 §4)
+    TriggersController,
   ],
   providers: [
     RunCampaignHandler,
@@ -53,6 +59,10 @@ import { preferenceLinksProvider } from './consent/consent-links';
     MessageSendersLifecycle,
     trackingLinksProvider,
     preferenceLinksProvider,
+    // event-based marketing (issue 13 §4): the rule commands, the durable trigger timer, the action port (logs until campaigns wire it)
+    TriggerCommands,
+    TriggerTimerService,
+    triggerActionsProvider,
   ],
 })
 export class MarketingModule {}

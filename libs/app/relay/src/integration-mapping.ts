@@ -42,6 +42,8 @@ const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = {
   agent: 'agentId',
   // service levels (issue 12 §4): a business calendar's events are keyed by the calendar
   businesscalendar: 'calendarId',
+  // event-based marketing (issue 13 §4): a trigger rule's events are keyed by the rule
+  triggerrule: 'ruleId',
 };
 
 /**

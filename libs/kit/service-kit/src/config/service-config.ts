@@ -123,6 +123,17 @@ export class ServiceConfig extends PlatformConfig {
   CRM_RETURN_FOLLOW_INTERVAL_MS: number = 1000;
 
   /**
+   * How often marketing's trigger timer looks for due trigger timers (ms): the latest a delayed
+   * offer, a lapse or an anniversary fires after its time (issue 13 §4). 0: only when its `tick()`
+   * is called (tests).
+   */
+  @ValidateIf((_o, v: unknown) => v !== 0)
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  CRM_TRIGGER_TIMER_INTERVAL_MS: number = 1000;
+
+  /**
    * The domain an escalation rule's `notify` user id is mailed at (`service-lead` →
    * `service-lead@<domain>`); absent: such a notification is logged as not deliverable (an `notify`
    * that is an e-mail address is mailed as it is).

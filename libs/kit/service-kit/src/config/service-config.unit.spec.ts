@@ -95,6 +95,10 @@ describe('ServiceConfig', () => {
     expect(loadConfig(serviceConfigClass(3101), { CRM_RETURN_FOLLOW_INTERVAL_MS: '0' }).CRM_RETURN_FOLLOW_INTERVAL_MS).toBe(0);
     for (const bad of ['10', '3600001', 'soon', '1.5', '-1'])
       expect(problems({ CRM_RETURN_FOLLOW_INTERVAL_MS: bad })).toEqual(['CRM_RETURN_FOLLOW_INTERVAL_MS']);
+    expect(loadConfig(serviceConfigClass(3101), {}).CRM_TRIGGER_TIMER_INTERVAL_MS).toBe(1000);
+    expect(loadConfig(serviceConfigClass(3101), { CRM_TRIGGER_TIMER_INTERVAL_MS: '0' }).CRM_TRIGGER_TIMER_INTERVAL_MS).toBe(0);
+    for (const bad of ['10', '3600001', 'soon', '1.5', '-1'])
+      expect(problems({ CRM_TRIGGER_TIMER_INTERVAL_MS: bad })).toEqual(['CRM_TRIGGER_TIMER_INTERVAL_MS']);
     expect(loadConfig(serviceConfigClass(3101), {}).CRM_ESCALATION_NOTIFY_DOMAIN).toBeUndefined();
     expect(loadConfig(serviceConfigClass(3101), { CRM_ESCALATION_NOTIFY_DOMAIN: 'example.com' }).CRM_ESCALATION_NOTIFY_DOMAIN).toBe('example.com');
     for (const bad of ['a b', 'x@example.com', '-bad.com']) expect(problems({ CRM_ESCALATION_NOTIFY_DOMAIN: bad })).toEqual(['CRM_ESCALATION_NOTIFY_DOMAIN']);

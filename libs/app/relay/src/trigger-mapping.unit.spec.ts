@@ -1,0 +1,30 @@
+import { parsePosition, type RecordedEvent } from '@crm/event-store';
+import { toIntegrationEvent } from './integration-mapping';
+
+// Event-based marketing (issue 13 §4): a trigger rule has no customer but is published (marketing's
+// trigger timers, fed by Kafka, must know the rules), keyed by the rule; a firing is about a customer.
+describe('trigger events → integration events', () => {
+  const stored = (streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => ({
+    id: '0b9f2c1e-4a57-4d1b-9a55-1b1f6f1c2d3e',
+    type,
+    streamId,
+    revision: 0n,
+    position: parsePosition('12/11'),
+    recordedAt: '2026-03-01T09:00:01.000Z',
+    schemaVersion: 1,
+    data,
+    metadata: { correlationId: 'corr', causationId: 'cause', occurredAt: '2026-03-01T09:00:00.000Z', actor: { type: 'staff', id: 'mira' } },
+  });
+
+  it('a rule by its id, a firing by its customer', () => {
+    expect(toIntegrationEvent(stored('triggerrule-r1', 'TriggerRuleDefined', { ruleId: 'r1', name: 'x' }))).toMatchObject({
+      subject: 'r1',
+      source: '/crm/triggerrule',
+    });
+    expect(toIntegrationEvent(stored('triggerfirings-c1', 'MarketingTriggerFired', { ruleId: 'r1', customerId: 'c1' }))).toMatchObject({
+      subject: 'c1',
+      source: '/crm/triggerfirings',
+    });
+    expect(toIntegrationEvent(stored('triggerrule-r1', 'TriggerRuleDisabled', { name: 'no id' }))).toBeUndefined();
+  });
+});

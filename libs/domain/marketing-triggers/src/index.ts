@@ -1,0 +1,3 @@
+export * from './trigger-rule';
+export * from './trigger-decision';
+export * from './trigger-firings';
