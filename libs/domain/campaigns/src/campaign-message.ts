@@ -84,10 +84,7 @@ export type CampaignMessageEvent =
   | { type: 'CampaignMessageBounced'; data: CampaignMessageBouncedData }
   | { type: 'CampaignMessageDeferred'; data: CampaignMessageDeferredData };
 
-export type SendOutcomeReport =
-  | { status: 'accepted' }
-  | { status: 'bounced'; reason: string }
-  | { status: 'deferred'; reason: string; retryAfterMs?: number };
+export type SendOutcomeReport = { status: 'accepted' } | { status: 'bounced'; reason: string } | { status: 'deferred'; reason: string; retryAfterMs?: number };
 
 export type CampaignMessageCommand =
   | { type: 'SendMessage'; data: CampaignMessageSentData }
@@ -182,7 +179,8 @@ export function decideCampaignMessage(command: CampaignMessageCommand, state: Ca
       const { outcome, attempt, at, ...key } = command.data;
       // Only the outcome of the attempt under way; a repeat (or a late report) records nothing.
       if (current?.status !== 'sent' || current.attempts !== attempt || outcome.status === 'accepted') return [];
-      if (outcome.status === 'bounced') return [{ type: 'CampaignMessageBounced', data: { ...key, kind: 'hard', reason: outcome.reason, attempt, bouncedAt: at } }];
+      if (outcome.status === 'bounced')
+        return [{ type: 'CampaignMessageBounced', data: { ...key, kind: 'hard', reason: outcome.reason, attempt, bouncedAt: at } }];
       if (attempt >= MAX_ATTEMPTS)
         return [
           {

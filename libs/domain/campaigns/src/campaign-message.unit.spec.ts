@@ -17,7 +17,11 @@ const send = (attempt: number, sentAt = '2026-05-02T09:00:00.000Z'): CampaignMes
   type: 'SendMessage',
   data: { ...key, variantId: 'a', attempt, sentAt, consentBasis: basis },
 });
-const outcome = (attempt: number, o: Extract<CampaignMessageCommand, { type: 'RecordOutcome' }>['data']['outcome'], at = '2026-05-02T09:00:01.000Z'): CampaignMessageCommand => ({
+const outcome = (
+  attempt: number,
+  o: Extract<CampaignMessageCommand, { type: 'RecordOutcome' }>['data']['outcome'],
+  at = '2026-05-02T09:00:01.000Z',
+): CampaignMessageCommand => ({
   type: 'RecordOutcome',
   data: { ...key, attempt, at, outcome: o },
 });
@@ -30,8 +34,7 @@ function given(events: CampaignMessageEvent[]) {
   const state: CampaignMessagesState = events.reduce(campaignMessageDecider.evolve, campaignMessageDecider.initialState);
   return { state, when: (c: CampaignMessageCommand) => campaignMessageDecider.decide(c, state) };
 }
-const after = (...commands: CampaignMessageCommand[]) =>
-  commands.reduce<CampaignMessageEvent[]>((events, c) => [...events, ...given(events).when(c)], []);
+const after = (...commands: CampaignMessageCommand[]) => commands.reduce<CampaignMessageEvent[]>((events, c) => [...events, ...given(events).when(c)], []);
 
 describe('campaign message decider', () => {
   it('given nothing sent, when the first attempt is sent, then it is recorded with the consent basis', () => {

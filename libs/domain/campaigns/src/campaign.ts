@@ -167,6 +167,22 @@ function definitionOf(d: CampaignDefinition): CampaignDefinition {
   return { name, purpose, audience, steps, controlBasisPoints, throttlePerSecond, attributionWindowDays, costPerMessage };
 }
 
+/** Key order does not matter (a JSONB column hands keys back sorted), optional fields left out equal absent ones. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+export function sameDefinition(a: CampaignDefinition | undefined, b: CampaignDefinition): boolean {
+  return a !== undefined && canonical(definitionOf(a)) === canonical(definitionOf(b));
+}
+
 export function evolveCampaign(state: CampaignState, event: CampaignEvent): CampaignState {
   const next = { ...state, campaignId: event.data.campaignId, version: state.version + 1 };
   switch (event.type) {
@@ -282,7 +298,7 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
     case 'DefineCampaign': {
       if (state.status !== undefined) {
         // The same definition again (a client retrying a lost answer) records nothing.
-        if (JSON.stringify(state.definition) === JSON.stringify(definitionOf(command.data))) return [];
+        if (sameDefinition(state.definition, command.data)) return [];
         throw broken('campaign-exists', `campaign ${command.data.campaignId} is defined already`);
       }
       checkDefinition(command.data);
@@ -292,7 +308,7 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
       assertExists(state, command.data.campaignId);
       if (state.status !== 'draft' && state.status !== 'scheduled') throw wrongStatus(state, 'revised', 'before it starts');
       checkDefinition(command.data);
-      if (JSON.stringify(state.definition) === JSON.stringify(definitionOf(command.data))) return [];
+      if (sameDefinition(state.definition, command.data)) return [];
       return [{ type: 'CampaignRevised', data: command.data }];
     }
     case 'ScheduleCampaign': {

@@ -81,12 +81,40 @@ describe('campaign decider', () => {
   });
 
   it.each([
-    ['an unknown merge field', { steps: [{ ...definition().steps[0], variants: [{ variantId: 'a', weight: 1, template: { subject: 's', text: 'Hi {{nmae}}' } }] }] }, 'campaign-template'],
-    ['triple braces (unescaped HTML)', { steps: [{ ...definition().steps[0], variants: [{ variantId: 'a', weight: 1, template: { subject: 's', text: 't', html: '{{{name}}}' } }] }] }, 'campaign-template'],
-    ['an e-mail without subject', { steps: [{ ...definition().steps[0], variants: [{ variantId: 'a', weight: 1, template: { text: 't' } }] }] }, 'campaign-template'],
-    ['a subject on an SMS', { steps: [{ stepId: 's', channel: 'sms' as const, delayMinutes: 0, variants: [{ variantId: 'a', weight: 1, template: { subject: 's', text: 't' } }] }] }, 'campaign-template'],
-    ['five variants', { steps: [{ ...definition().steps[0], variants: ['a', 'b', 'c', 'd', 'e'].map((v) => ({ variantId: v, weight: 1, template: { subject: 's', text: 't' } })) }] }, 'campaign-variants'],
-    ['two variants with one id', { steps: [{ ...definition().steps[0], variants: [definition().steps[0].variants[0], definition().steps[0].variants[0]] }] }, 'campaign-variants'],
+    [
+      'an unknown merge field',
+      { steps: [{ ...definition().steps[0], variants: [{ variantId: 'a', weight: 1, template: { subject: 's', text: 'Hi {{nmae}}' } }] }] },
+      'campaign-template',
+    ],
+    [
+      'triple braces (unescaped HTML)',
+      { steps: [{ ...definition().steps[0], variants: [{ variantId: 'a', weight: 1, template: { subject: 's', text: 't', html: '{{{name}}}' } }] }] },
+      'campaign-template',
+    ],
+    [
+      'an e-mail without subject',
+      { steps: [{ ...definition().steps[0], variants: [{ variantId: 'a', weight: 1, template: { text: 't' } }] }] },
+      'campaign-template',
+    ],
+    [
+      'a subject on an SMS',
+      { steps: [{ stepId: 's', channel: 'sms' as const, delayMinutes: 0, variants: [{ variantId: 'a', weight: 1, template: { subject: 's', text: 't' } }] }] },
+      'campaign-template',
+    ],
+    [
+      'five variants',
+      {
+        steps: [
+          { ...definition().steps[0], variants: ['a', 'b', 'c', 'd', 'e'].map((v) => ({ variantId: v, weight: 1, template: { subject: 's', text: 't' } })) },
+        ],
+      },
+      'campaign-variants',
+    ],
+    [
+      'two variants with one id',
+      { steps: [{ ...definition().steps[0], variants: [definition().steps[0].variants[0], definition().steps[0].variants[0]] }] },
+      'campaign-variants',
+    ],
     ['a zero weight', { steps: [{ ...definition().steps[0], variants: [{ ...definition().steps[0].variants[0], weight: 0 }] }] }, 'campaign-variants'],
     ['two steps with one id', { steps: [definition().steps[0], definition().steps[0]] }, 'campaign-steps'],
     ['no steps', { steps: [] }, 'campaign-steps'],
@@ -101,7 +129,10 @@ describe('campaign decider', () => {
   });
 
   it('given a draft, when it is revised, then the new definition holds; once started it cannot be revised', () => {
-    const revise: CampaignCommand = { type: 'ReviseCampaign', data: { campaignId, ...definition({ name: 'Spring offer 2' }), revisedBy: 'mira', revisedAt: '2026-05-01T11:00:00.000Z' } };
+    const revise: CampaignCommand = {
+      type: 'ReviseCampaign',
+      data: { campaignId, ...definition({ name: 'Spring offer 2' }), revisedBy: 'mira', revisedAt: '2026-05-01T11:00:00.000Z' },
+    };
     const events = [...defined(), ...given(defined()).when(revise)];
     expect(given(events).state.definition?.name).toBe('Spring offer 2');
     expect(given(events).when(revise)).toEqual([]);
@@ -144,10 +175,12 @@ describe('campaign decider', () => {
   });
 
   it('given a started campaign, when it starts again, then nothing; an empty audience breaks campaign-audience-empty', () => {
-    expect(given(started()).when({ type: 'StartCampaign', data: { campaignId, startedAt: '2026-05-03T00:00:00.000Z', startedBy: marketer, members: ids(3) } })).toEqual([]);
-    expect(given(defined()).rule({ type: 'StartCampaign', data: { campaignId, startedAt: '2026-05-03T00:00:00.000Z', startedBy: marketer, members: [] } })).toBe(
-      'campaign-audience-empty',
-    );
+    expect(
+      given(started()).when({ type: 'StartCampaign', data: { campaignId, startedAt: '2026-05-03T00:00:00.000Z', startedBy: marketer, members: ids(3) } }),
+    ).toEqual([]);
+    expect(
+      given(defined()).rule({ type: 'StartCampaign', data: { campaignId, startedAt: '2026-05-03T00:00:00.000Z', startedBy: marketer, members: [] } }),
+    ).toBe('campaign-audience-empty');
   });
 
   it('given a running campaign, when paused, resumed and closed, then each holds; a closed one cannot resume, a draft cannot pause', () => {
