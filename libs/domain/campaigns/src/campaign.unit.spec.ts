@@ -128,6 +128,13 @@ describe('campaign decider', () => {
     expect(given([]).rule(define(over as Partial<CampaignDefinition>))).toBe(rule);
   });
 
+  it('given a defined campaign, when the same definition comes back with its keys in another order (a JSONB column sorts them), then nothing', () => {
+    const reordered = JSON.parse(
+      JSON.stringify(define(), (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)),
+    ) as CampaignCommand;
+    expect(given(defined()).when(reordered)).toEqual([]);
+  });
+
   it('given a draft, when it is revised, then the new definition holds; once started it cannot be revised', () => {
     const revise: CampaignCommand = {
       type: 'ReviseCampaign',
