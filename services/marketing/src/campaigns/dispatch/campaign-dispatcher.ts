@@ -51,6 +51,21 @@ export interface CampaignDispatchTick {
 
 type Outcome = 'sent' | 'suppressed' | 'bounced' | 'deferred' | 'skipped' | 'stopped';
 
+/** Messages decided at once (each recipient is its own stream), and per round. */
+const CONCURRENCY = 8;
+const ROUND = 64;
+
+/** `work` over `items`, `concurrency` at a time; results in the items' order. */
+async function inParallel<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i]);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
 /** Fixed for good: the interaction a sent message is in the timeline as (one per message). */
 const INTERACTION_NAMESPACE = '0e7b5a3c-9d21-4f6e-b8a4-3c5d7e9f1a2b';
 export const campaignMessageInteractionId = (messageId: string) => uuidV5(`message/${messageId}`, INTERACTION_NAMESPACE);
@@ -133,36 +148,57 @@ export class CampaignDispatcher {
     return result;
   }
 
+  /**
+   * One campaign's due messages, in audience order, in rounds of up to `ROUND` handled `CONCURRENCY`
+   * at a time (each recipient is its own stream: they do not contend). A round reserves a token for
+   * each member who may get a message; what was not handed over (suppressed, skipped, failed) gives
+   * its token back for the next round, so suppressions never slow the campaign.
+   */
   private async dispatchCampaign(campaign: CampaignState, now: Date, budget: number, result: CampaignDispatchTick): Promise<number> {
     const campaignId = campaign.campaignId!;
     const definition = campaign.definition!;
     const bucket = this.bucket(campaignId, definition.throttlePerSecond, now.getTime());
-    const due = definition.steps.map((step) => stepDueAt(campaign, step) <= now.getTime());
-    for (const member of campaign.members) {
-      for (let i = 0; i < definition.steps.length; i++) {
-        if (!due[i]) continue;
-        const step = definition.steps[i];
+    const dueSteps = definition.steps.map((step, i) => ({ step, i })).filter(({ step }) => stepDueAt(campaign, step) <= now.getTime());
+    const due: { member: CampaignMember; step: CampaignStep; i: number }[] = [];
+    for (const member of campaign.members)
+      for (const { step, i } of dueSteps) {
         const known = this.directory.stepOf(campaignId, member.customerId, step.stepId);
-        if (known && !(known.status === 'deferred' && Date.parse(known.retryAt ?? '') <= now.getTime())) continue;
+        if (!known || (known.status === 'deferred' && Date.parse(known.retryAt ?? '') <= now.getTime())) due.push({ member, step, i });
+      }
+    let at = 0;
+    let stopped = false;
+    while (!stopped && at < due.length && budget > 0) {
+      const round: typeof due = [];
+      let reserved = 0;
+      while (at < due.length && round.length < Math.min(budget, ROUND)) {
         // Control-group members cost no hand-over; everyone else waits for the throttle.
-        if (!member.control && bucket.tokens < 1) return budget;
-        if (budget <= 0) return 0;
-        budget--;
-        let outcome: Outcome;
+        if (!due[at].member.control) {
+          if (bucket.tokens - reserved < 1) break;
+          reserved++;
+        }
+        round.push(due[at++]);
+      }
+      if (round.length === 0) break;
+      bucket.tokens -= reserved;
+      budget -= round.length;
+      const outcomes = await inParallel(round, CONCURRENCY, async ({ member, step, i }): Promise<Outcome | 'failed'> => {
         try {
-          outcome = await this.dispatchOne(campaign, member, step, i, now);
+          return await this.dispatchOne(campaign, member, step, i, now);
         } catch (error) {
           result.failed.push({ campaignId, customerId: member.customerId, error: describeError(error) });
           this.options.logger?.warn(`campaign dispatcher: ${campaignId}/${member.customerId}/${step.stepId} failed (${describeError(error)}); trying again`);
-          continue;
+          return 'failed';
         }
-        if (outcome === 'stopped') return budget;
-        if (outcome === 'sent' || outcome === 'bounced' || outcome === 'deferred') bucket.tokens -= 1;
-        if (outcome === 'sent') result.sent++;
+      });
+      outcomes.forEach((outcome, k) => {
+        const handedOver = outcome === 'sent' || outcome === 'bounced' || outcome === 'deferred';
+        if (!round[k].member.control && !handedOver) bucket.tokens += 1;
+        if (outcome === 'stopped') stopped = true;
+        else if (outcome === 'sent') result.sent++;
         else if (outcome === 'suppressed') result.suppressed++;
         else if (outcome === 'bounced') result.bounced++;
         else if (outcome === 'deferred') result.deferred++;
-      }
+      });
     }
     return budget;
   }
@@ -244,11 +280,12 @@ export class CampaignDispatcher {
         : outcome.status === 'bounced'
           ? { status: 'bounced', reason: outcome.reason }
           : { status: 'deferred', reason: outcome.reason, ...(outcome.retryAfterMs !== undefined && { retryAfterMs: outcome.retryAfterMs }) };
-    const after = await this.decide(stream, sent, { type: 'RecordOutcome', data: { ...key, attempt, at: this.clock.now().toISOString(), outcome: report } });
     if (outcome.status === 'accepted') {
+      // Accepted is what a Sent without a later bounce or deferral means: nothing more to record but the timeline.
       await this.intoTimeline(campaign, customerId, step, variant.variantId, messageId);
       return 'sent';
     }
+    const after = await this.decide(stream, sent, { type: 'RecordOutcome', data: { ...key, attempt, at: this.clock.now().toISOString(), outcome: report } });
     return after.state.steps[step.stepId]?.status === 'bounced' ? 'bounced' : 'deferred';
   }
 
