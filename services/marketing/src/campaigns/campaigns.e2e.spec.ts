@@ -346,6 +346,21 @@ describe('campaigns (embedded)', () => {
     for (const r of control) expect(r.messages[0]).toMatchObject({ status: 'suppressed', reason: 'control-group', consentSeen: 'granted' });
     for (const r of crs.filter((x) => x.group === 'treatment')) expect(r.messages[0].status).toBe('sent');
     expect(email.sent.filter((m) => m.campaignId === controlled)).toHaveLength(10 - control.length);
+
+    // The messages list in pages of the audience's order; the campaign list newest first, keyset-paged.
+    const pages: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call('GET', `/campaigns/${controlled}/messages?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      pages.push(...(page.body.items as Recipient[]).map((r) => r.customerId));
+      cursor = page.body.nextCursor as string | undefined;
+    } while (cursor);
+    expect(pages).toEqual(many.map((m) => m.id));
+    const firstPage = await call('GET', '/campaigns?limit=1');
+    expect((firstPage.body.items as { campaignId: string }[]).map((c) => c.campaignId)).toEqual([controlled]);
+    const secondPage = await call('GET', `/campaigns?limit=1&cursor=${String(firstPage.body.nextCursor)}`);
+    expect((secondPage.body.items as { campaignId: string }[]).map((c) => c.campaignId)).toEqual([campaignId]);
   });
 
   it('sends nothing while paused or once closed; a scheduled campaign starts when its time comes', async () => {

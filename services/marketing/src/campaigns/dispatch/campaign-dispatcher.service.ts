@@ -13,7 +13,8 @@ import { CampaignDispatcher } from './campaign-dispatcher';
  * The campaign dispatcher in the marketing service, embedded and distributed alike: it starts with
  * the app (every `CRM_CAMPAIGN_DISPATCH_INTERVAL_MS`; 0: only when a test ticks it) and stops after
  * its tick under way when the app closes. The senders are the channels' adapters by channel
- * (`MESSAGE_SENDERS`); a channel without one defers its messages (retried with backoff).
+ * (`MESSAGE_SENDERS`; the SMTP one sends from `CRM_CAMPAIGN_FROM`); a channel without one defers its
+ * messages (retried with backoff).
  */
 @Injectable()
 export class CampaignDispatcherService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -34,7 +35,6 @@ export class CampaignDispatcherService implements OnApplicationBootstrap, OnModu
     this.dispatcher = new CampaignDispatcher(store, campaigns, directory, customers, episodes, links, senders ?? new Map(), clock, {
       intervalMs: config.CRM_CAMPAIGN_DISPATCH_INTERVAL_MS,
       publicUrl: config.CRM_MARKETING_PUBLIC_URL ?? `http://localhost:${config.CRM_HTTP_PORT}`,
-      from: config.CRM_CAMPAIGN_FROM,
       logger: { warn: (message) => this.logger.warn(message) },
     });
   }

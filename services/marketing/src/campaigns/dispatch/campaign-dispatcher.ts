@@ -34,8 +34,6 @@ export interface CampaignDispatcherOptions {
   maxPerTick?: number;
   /** Base of the one-click unsubscribe link (`<base>/unsubscribe?t=…`). */
   publicUrl: string;
-  /** The From of campaign e-mails. */
-  from: string;
   logger?: { warn(message: string): void };
 }
 
