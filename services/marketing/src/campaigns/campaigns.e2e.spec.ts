@@ -418,6 +418,28 @@ describe('campaigns (embedded)', () => {
     expect([...before, ...after].map((m) => m.customerId).sort()).toEqual(people.map((p) => p.id).sort());
   });
 
+  it('two dispatchers (two instances of the service) ticking at once hand each message over once', async () => {
+    const people = await Promise.all(Array.from({ length: 8 }, (_, i) => customer(`Twin ${i}`)));
+    const campaignId = await defineAndStart(
+      definition(
+        people.map((p) => p.id),
+        { throttlePerSecond: 100 },
+      ),
+    );
+    const other = await createMarketingApp(loadConfig(MarketingConfig, env), platform, { embedded: true, clock });
+    await other.app.init();
+    const otherEmail = new InMemoryMessageSender('email');
+    other.app.get<Map<string, MessageSender>>(MESSAGE_SENDERS).set('email', otherEmail);
+    try {
+      const [a, b] = await Promise.all([tick(), other.app.get(CampaignDispatcherService).dispatcher.tick()]);
+      const handedOver = [...email.sent, ...otherEmail.sent].filter((m) => m.campaignId === campaignId);
+      expect(handedOver.map((m) => m.customerId).sort()).toEqual(people.map((p) => p.id).sort());
+      expect(a.sent + b.sent).toBe(8);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('records a response on the campaign episode of a customer the campaign sent to (If-Match on the episode; 404 where it sent nothing)', async () => {
     const reached = await customer('Tono');
     const silent = await customer('Umi', []);
