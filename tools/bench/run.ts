@@ -24,6 +24,7 @@ import { timelineBench } from './timeline';
 import { wakeupBench } from './wakeup';
 import { ordersImportBench } from './orders-import';
 import { clvFitBench } from './clv-fit';
+import { campaignSendBench } from './campaign-send';
 
 /** Every bench module, in the order they run. Add new ones here. */
 export const MODULES: readonly BenchModule[] = [
@@ -35,6 +36,7 @@ export const MODULES: readonly BenchModule[] = [
   pipelineBench,
   ordersImportBench,
   clvFitBench,
+  campaignSendBench,
 ];
 
 interface Args {

@@ -142,26 +142,42 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
       ).status,
     ).toBe(201);
 
-    let campaign = await call('marketing', 'POST', '/campaigns', marketing, {
+    // A campaign that really sends (issue 13 §3): the customer agreed to offers by mail; the print-list
+    // sender of the marketing channels takes the message, and the dispatcher records it on the
+    // customer's campaign episode (one outbound interaction).
+    const grant = () =>
+      call('marketing', 'POST', `/customers/${customerId}/consent/grants`, marketing, {
+        channel: 'mail',
+        purpose: 'offers',
+        source: 'staff',
+        evidence: { note: 'asked for the catalogue at the fair' },
+      });
+    let granted = await grant();
+    await waitFor(async () => granted.status === 200 || ((granted = await grant()), granted.status === 200), 60000, 'marketing to record the consent');
+    const campaign = await call('marketing', 'POST', '/campaigns', marketing, {
       name: 'Spring offer',
-      channel: 'email',
-      action: 'sent the spring offer',
-      customerIds: [customerId],
+      purpose: 'offers',
+      audience: { kind: 'list', customerIds: [customerId] },
+      steps: [
+        {
+          stepId: 'letter',
+          channel: 'mail',
+          delayMinutes: 0,
+          variants: [{ variantId: 'a', weight: 1, template: { text: 'Dear {{name}}, the spring offer.' } }],
+        },
+      ],
+      controlBasisPoints: 0,
+      throttlePerSecond: 10,
+      attributionWindowDays: 14,
+      costPerMessage: { amountMinor: 80, currency: 'EUR' },
     });
+    expect(campaign.status).toBe(201);
+    const campaignId = String(campaign.body.campaignId);
+    expect((await call('marketing', 'POST', `/campaigns/${campaignId}/start`, marketing)).status).toBe(200);
     await waitFor(
-      async () => {
-        if (campaign.status === 201 && (campaign.body.touched as unknown[]).length === 1) return true;
-        campaign = await call('marketing', 'POST', '/campaigns', marketing, {
-          campaignId: campaign.body.campaignId ?? randomUUID(),
-          name: 'Spring offer',
-          channel: 'email',
-          action: 'sent the spring offer',
-          customerIds: [customerId],
-        });
-        return false;
-      },
+      async () => ((await call('marketing', 'GET', `/campaigns/${campaignId}`, marketing)).body.counts as { sent?: number } | undefined)?.sent === 1,
       60000,
-      'marketing to touch the customer',
+      'marketing to send the campaign message',
     );
 
     // Partners A and B, with credentials; the customer is shared with A only.

@@ -2,8 +2,11 @@ import { Module } from '@nestjs/common';
 import { CustomerEditsController, CustomersController, RelationshipApiModule } from '@crm/relationship-api';
 import { RecordCampaignResponseController } from './campaigns/record-response/record-response.controller';
 import { RecordCampaignResponseHandler } from './campaigns/record-response/record-response.handler';
-import { RunCampaignController } from './campaigns/run-campaign/run-campaign.controller';
-import { RunCampaignHandler } from './campaigns/run-campaign/run-campaign.handler';
+import { campaignAudienceProvider } from './campaigns/campaign-audience';
+import { CampaignCommands } from './campaigns/campaign-commands';
+import { CampaignDirectory } from './campaigns/campaign-directory';
+import { CampaignsController } from './campaigns/campaigns.controller';
+import { CampaignDispatcherService } from './campaigns/dispatch/campaign-dispatcher.service';
 import { ConsentCommands } from './consent/consent-commands';
 import { ConsentController } from './consent/consent.controller';
 import { consentLinksProvider } from './consent/consent-links';
@@ -31,7 +34,8 @@ import { TriggersController } from './triggers/triggers.controller';
     }),
   ],
   controllers: [
-    RunCampaignController,
+    // campaigns that really send (issue 13 §3)
+    CampaignsController,
     RecordCampaignResponseController,
     ConsentController,
     UnsubscribeController,
@@ -49,17 +53,21 @@ import { TriggersController } from './triggers/triggers.controller';
     TriggersController,
   ],
   providers: [
-    RunCampaignHandler,
     RecordCampaignResponseHandler,
     ConsentCommands,
     consentLinksProvider,
+    // campaigns that really send (issue 13 §3)
+    CampaignDirectory,
+    CampaignCommands,
+    CampaignDispatcherService,
+    campaignAudienceProvider,
     // Channels (issue 13 §3): MESSAGE_SENDERS by channel, from the settings.
     campaignListsProvider,
     messageSendersProvider,
     MessageSendersLifecycle,
     trackingLinksProvider,
     preferenceLinksProvider,
-    // event-based marketing (issue 13 §4): the rule commands, the durable trigger timer, the action port (logs until campaigns wire it)
+    // event-based marketing (issue 13 §4): the rule commands, the durable trigger timer, the action port
     TriggerCommands,
     TriggerTimerService,
     triggerActionsProvider,

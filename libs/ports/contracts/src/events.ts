@@ -45,6 +45,7 @@ import { SERVICE_LEVEL_EVENTS } from './service-level-events';
 import { RETURN_REPAIR_EVENTS } from './return-repair-events';
 import { CONSENT_EVENTS } from './consent-events';
 import { TRIGGER_EVENTS } from './trigger-events';
+import { CAMPAIGN_EVENTS } from './campaign-events';
 
 /**
  * The published contract of every integration event (schema version 1), validated with
@@ -773,6 +774,8 @@ export const INTEGRATION_EVENTS = {
   ...CONSENT_EVENTS,
   // event-based marketing: trigger rules and each customer's firings, with why (issue 13 §4)
   ...TRIGGER_EVENTS,
+  // campaigns that really send: definition, frozen audience, every message with the consent that allowed it (issue 13 §3)
+  ...CAMPAIGN_EVENTS,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

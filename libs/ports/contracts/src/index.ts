@@ -9,3 +9,4 @@ export * from './service-level-events';
 export * from './return-repair-events';
 export * from './consent-events';
 export * from './trigger-events';
+export * from './campaign-events';

@@ -57,7 +57,7 @@ describe('marketing channel settings', () => {
     const configured = messageSenders(
       loadConfig(MarketingConfig, {
         CRM_SMTP_URL: 'smtp://127.0.0.1:11025',
-        CRM_MAIL_FROM: 'news@crm.example.com',
+        CRM_CAMPAIGN_FROM: 'news@crm.example.com',
         CRM_SMS_URL: 'https://sms.example.com/v1/messages',
       }),
       lists,

@@ -25,7 +25,7 @@ export function messageSenders(
   log: (line: string) => void,
 ): Map<ConsentChannel, MessageSender> {
   const senders: MessageSender[] = [
-    config.CRM_SMTP_URL ? new SmtpMessageSender(config.CRM_SMTP_URL, config.CRM_MAIL_FROM) : new LoggingMessageSender('email', log),
+    config.CRM_SMTP_URL ? new SmtpMessageSender(config.CRM_SMTP_URL, config.CRM_CAMPAIGN_FROM) : new LoggingMessageSender('email', log),
     config.CRM_SMS_URL ? new HttpSmsSender(config.CRM_SMS_URL, config.CRM_SMS_TOKEN, { now: () => clock.now() }) : new LoggingMessageSender('sms', log),
     new CallListSender(lists, clock),
     new PrintListSender(lists, clock),
@@ -34,7 +34,7 @@ export function messageSenders(
 }
 
 /**
- * `MESSAGE_SENDERS`: e-mail over SMTP with `CRM_SMTP_URL` (from `CRM_MAIL_FROM`), SMS through the
+ * `MESSAGE_SENDERS`: e-mail over SMTP with `CRM_SMTP_URL` (from `CRM_CAMPAIGN_FROM`), SMS through the
  * provider at `CRM_SMS_URL`, each logged instead (ids only) when unset — the embedded default, nothing
  * leaves the machine; phone and mail as the campaign's call and print lists.
  */

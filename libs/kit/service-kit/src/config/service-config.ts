@@ -284,13 +284,28 @@ export class ServiceConfig extends PlatformConfig {
   CRM_SMS_TOKEN?: string;
 
   /**
+   * How often marketing's campaign dispatcher looks for messages that fell due (ms): starts scheduled
+   * campaigns, sends (within each campaign's throttle), retries deferrals (issue 13 §3). 0: only when
+   * a test calls its tick. On every service for the same reason as CRM_ACTIVITY_SCHEDULER_INTERVAL_MS.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  CRM_CAMPAIGN_DISPATCH_INTERVAL_MS: number = 1000;
+
+  /**
    * The public address of the marketing service as customers reach it (`https://crm.example.com/marketing`):
-   * tracking pixels, tracked links, preference-centre and confirmation links in messages start with it.
-   * Unset: `http://localhost:<CRM_HTTP_PORT>` (embedded, links work on this machine only).
+   * one-click unsubscribe links, tracking pixels, tracked links, preference-centre and confirmation links
+   * in messages start with it. Unset: `http://localhost:<CRM_HTTP_PORT>` (embedded, links work on this machine only).
    */
   @IsOptional()
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false }, { message: 'CRM_MARKETING_PUBLIC_URL must be an http(s) URL' })
   CRM_MARKETING_PUBLIC_URL?: string;
+
+  /** The address campaign e-mails are sent from. */
+  @IsString()
+  @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { message: 'CRM_CAMPAIGN_FROM must be an e-mail address' })
+  CRM_CAMPAIGN_FROM: string = 'marketing@crm.localhost';
 }
 
 /** A `ServiceConfig` whose `CRM_HTTP_PORT` defaults to `defaultPort`; pass it to `loadConfig`. */

@@ -1,0 +1,4 @@
+export * from './campaign';
+export * from './campaign-message';
+export * from './assignment';
+export * from './template-fields';
