@@ -1,0 +1,171 @@
+import { DEFAULT_RFM_PERIOD_DAYS, DAY_MS, type ScoreRange, type SegmentRule, type TimeWindow } from './rule';
+
+/**
+ * The facts tables a compiled rule reads (marketing's read model; the bench's copy). Names are
+ * identifiers, never values: each must be `schema.table` or `table` of [a-z0-9_].
+ */
+export interface FactsTables {
+  customers: string;
+  orders: string;
+  orderLines: string;
+  interactions: string;
+  consents: string;
+}
+
+/** The tables of `segment-facts.projection.ts` in a schema. */
+export function factsTables(schema: string): FactsTables {
+  return {
+    customers: `${schema}.segment_customers`,
+    orders: `${schema}.segment_orders`,
+    orderLines: `${schema}.segment_order_lines`,
+    interactions: `${schema}.segment_interactions`,
+    consents: `${schema}.segment_consents`,
+  };
+}
+
+export interface CompileOptions {
+  tables: FactsTables;
+  now: Date;
+  /** The currency RFM counts (the reporting currency). */
+  currency: string;
+  /** Only these customers (the membership processor's changed customers); RFM still scores against everyone. */
+  customerIds?: readonly string[];
+}
+
+/** A parameterised query: `$1…$n` placeholders, values in `params` (never in the text). */
+export interface CompiledQuery {
+  /** `SELECT c.customer_id, c.name FROM … WHERE …` — the matching customers. */
+  sql: string;
+  params: unknown[];
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
+
+/**
+ * Compiles a (valid) rule to one PostgreSQL / PGlite query over the facts tables with the meaning
+ * `matches` gives it: every value a parameter, every condition a boolean that is never NULL (so
+ * `not` is exact), facts after `now` never counted, merged customers never selected. Counting
+ * conditions are set-based (`customer_id IN (… GROUP BY customer_id HAVING …)`) so a whole
+ * population is evaluated in a few scans rather than one subquery per customer.
+ */
+export function compileRule(rule: SegmentRule, options: CompileOptions): CompiledQuery {
+  const t = options.tables;
+  for (const table of Object.values(t)) if (!IDENTIFIER.test(table)) throw new Error(`not a table name: ${table}`);
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const nowIso = options.now.toISOString();
+  const nowParam = p(nowIso);
+  const rfmPeriods = new Map<number, string>();
+
+  const windowSql = (column: string, window: TimeWindow | undefined): string => {
+    const parts = [`${column} <= ${nowParam}::timestamptz`];
+    if (window && 'lastDays' in window) parts.push(`${column} > ${p(new Date(options.now.getTime() - window.lastDays * DAY_MS).toISOString())}::timestamptz`);
+    else if (window) {
+      if (window.from !== undefined) parts.push(`${column} >= ${p(window.from)}::timestamptz`);
+      if (window.to !== undefined) parts.push(`${column} < ${p(window.to)}::timestamptz`);
+    }
+    return parts.join(' AND ');
+  };
+  const textList = (values: readonly string[]) => `(SELECT jsonb_array_elements_text(${p(JSON.stringify(values))}::jsonb))`;
+  const rangeSql = (column: string, range: ScoreRange | undefined) =>
+    range === undefined ? 'TRUE' : `${column} BETWEEN ${p(range.min ?? 1)}::int AND ${p(range.max ?? 5)}::int`;
+
+  const sqlOf = (r: SegmentRule): string => {
+    if ('all' in r) return `(${r.all.map(sqlOf).join(' AND ')})`;
+    if ('any' in r) return `(${r.any.map(sqlOf).join(' OR ')})`;
+    if ('not' in r) return `(NOT ${sqlOf(r.not)})`;
+    if ('kind' in r) return `(c.kind = ${p(r.kind)})`;
+    if ('tags' in r)
+      return 'contains' in r.tags
+        ? `(c.tags @> ${p(JSON.stringify([r.tags.contains]))}::jsonb)`
+        : `EXISTS (SELECT 1 FROM jsonb_array_elements_text(c.tags) tag WHERE tag IN ${textList(r.tags.anyOf)})`;
+    if ('owner' in r) return r.owner === null ? '(c.owner IS NULL)' : `(c.owner IS NOT NULL AND c.owner = ${p(r.owner)})`;
+    if ('registered' in r) {
+      const parts: string[] = [];
+      if (r.registered.before !== undefined) parts.push(`c.registered_at < ${p(r.registered.before)}::timestamptz`);
+      if (r.registered.after !== undefined) parts.push(`c.registered_at >= ${p(r.registered.after)}::timestamptz`);
+      return `(${parts.join(' AND ')})`;
+    }
+    if ('journeyStage' in r) return `(c.journey_stage IN ${textList(r.journeyStage.in)})`;
+    if ('relationshipPhase' in r) return `(c.relationship_phase IN ${textList(r.relationshipPhase.in)})`;
+    if ('valueTier' in r) return `(c.value_tier IS NOT NULL AND c.value_tier IN ${textList(r.valueTier.in)})`;
+    if ('rfm' in r) {
+      const period = r.rfm.periodDays ?? DEFAULT_RFM_PERIOD_DAYS;
+      let cte = rfmPeriods.get(period);
+      if (!cte) rfmPeriods.set(period, (cte = `rfm_${period}`));
+      return `c.customer_id IN (SELECT s.customer_id FROM ${cte} s WHERE ${rangeSql('s.r', r.rfm.r)} AND ${rangeSql('s.f', r.rfm.f)} AND ${rangeSql('s.m', r.rfm.m)})`;
+    }
+    if ('purchased' in r) {
+      const q = r.purchased;
+      const where = [
+        'NOT o.cancelled',
+        'NOT o.fully_returned',
+        'l.total - l.returned > 0',
+        windowSql('o.order_date', q.window),
+        ...(q.productId !== undefined ? [`l.product_id = ${p(q.productId)}`] : []),
+        ...(q.currency !== undefined ? [`o.currency = ${p(q.currency)}`] : []),
+      ];
+      const having = [
+        `count(DISTINCT l.order_id) >= ${p(q.minCount ?? 1)}::int`,
+        ...(q.minAmount !== undefined ? [`sum(l.total - l.returned) >= ${p(q.minAmount)}::bigint`] : []),
+      ];
+      return `c.customer_id IN (SELECT o.customer_id FROM ${t.orders} o JOIN ${t.orderLines} l ON l.order_id = o.order_id WHERE ${where.join(' AND ')} GROUP BY o.customer_id HAVING ${having.join(' AND ')})`;
+    }
+    if ('interactions' in r || 'campaignResponse' in r) {
+      const where: string[] = [];
+      let minCount: number;
+      if ('interactions' in r) {
+        const q = r.interactions;
+        if (q.channel !== undefined) where.push(`i.channel = ${p(q.channel)}`);
+        if (q.direction !== undefined) where.push(`i.direction = ${p(q.direction)}`);
+        if (q.episodeType !== undefined) where.push(`i.episode_type = ${p(q.episodeType)}`);
+        where.push(windowSql('i.occurred_at', q.window));
+        minCount = q.minCount ?? 1;
+      } else {
+        const q = r.campaignResponse;
+        where.push(`i.direction = 'inbound'`, `i.episode_type = 'campaign'`);
+        if (q.campaignId !== undefined) where.push(`i.campaign_id = ${p(q.campaignId)}`);
+        where.push(windowSql('i.occurred_at', q.window));
+        minCount = q.minCount ?? 1;
+      }
+      return `c.customer_id IN (SELECT i.customer_id FROM ${t.interactions} i WHERE ${where.join(' AND ')} GROUP BY i.customer_id HAVING count(*) >= ${p(minCount)}::int)`;
+    }
+    if ('consent' in r)
+      return `c.customer_id IN (SELECT k.customer_id FROM ${t.consents} k WHERE k.channel = ${p(r.consent.channel)} AND k.purpose = ${p(r.consent.purpose)} AND k.status = 'granted')`;
+    const never: never = r;
+    throw new Error(`unknown condition ${JSON.stringify(never)}`);
+  };
+
+  const predicate = sqlOf(rule);
+  const ctes = [...rfmPeriods].map(([period, name]) => `${name} AS (${rfmCte(t, p, nowParam, options.now, options.currency, period)})`);
+  const only = options.customerIds ? ` AND c.customer_id IN (SELECT jsonb_array_elements_text(${p(JSON.stringify(options.customerIds))}::jsonb))` : '';
+  const sql =
+    `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}` +
+    `SELECT c.customer_id, c.name FROM ${t.customers} c WHERE c.merged_into IS NULL${only} AND ${predicate}`;
+  return { sql, params };
+}
+
+/**
+ * RFM scores of every buying customer: occasions (orders of one UTC day, net of returns, in the
+ * currency), recency / frequency / monetary, then the mid-rank quintile in integers — exactly
+ * `midRankScores`: 1 + ⌊5 × (2·below + equal) ÷ (2·n)⌋, capped at 5 (`rank() − 1` are below).
+ */
+function rfmCte(t: FactsTables, p: (v: unknown) => string, nowParam: string, now: Date, currency: string, periodDays: number): string {
+  const day = p(now.toISOString().slice(0, 10));
+  const cur = p(currency);
+  const period = p(periodDays);
+  const score = (value: string) =>
+    `least(5, 1 + (5 * (2 * (rank() OVER (ORDER BY ${value}) - 1) + count(*) OVER (PARTITION BY ${value}))) / (2 * count(*) OVER ()))`;
+  return (
+    `SELECT customer_id, ${score('-recency')} AS r, ${score('frequency')} AS f, ${score('monetary')} AS m FROM (` +
+    `SELECT customer_id, ${day}::date - max(day) AS recency, count(*) FILTER (WHERE day > ${day}::date - ${period}::int) AS frequency, ` +
+    `coalesce(sum(amount) FILTER (WHERE day > ${day}::date - ${period}::int), 0) AS monetary FROM (` +
+    `SELECT o.customer_id, (o.order_date AT TIME ZONE 'UTC')::date AS day, sum(o.total - o.returned) AS amount FROM ${t.orders} o ` +
+    `JOIN ${t.customers} oc ON oc.customer_id = o.customer_id AND oc.merged_into IS NULL ` +
+    `WHERE NOT o.cancelled AND NOT o.fully_returned AND o.currency = ${cur} AND o.order_date <= ${nowParam}::timestamptz AND o.total - o.returned > 0 ` +
+    `GROUP BY o.customer_id, day) occasions GROUP BY customer_id) inputs`
+  );
+}
