@@ -42,6 +42,8 @@ const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = {
   agent: 'agentId',
   // service levels (issue 12 §4): a business calendar's events are keyed by the calendar
   businesscalendar: 'calendarId',
+  // segments (issue 13 §2): a segment's definition, revisions and archiving are keyed by the segment
+  segment: 'segmentId',
 };
 
 /**

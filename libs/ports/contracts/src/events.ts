@@ -44,6 +44,7 @@ import { CONTACT_CENTRE_EVENTS } from './contact-centre-events';
 import { SERVICE_LEVEL_EVENTS } from './service-level-events';
 import { RETURN_REPAIR_EVENTS } from './return-repair-events';
 import { CONSENT_EVENTS } from './consent-events';
+import { SEGMENT_EVENTS } from './segment-events';
 
 /**
  * The published contract of every integration event (schema version 1), validated with
@@ -770,6 +771,8 @@ export const INTEGRATION_EVENTS = {
   ...RETURN_REPAIR_EVENTS,
   // marketing permissions: consent per channel and purpose, with its evidence (issue 13 §1)
   ...CONSENT_EVENTS,
+  // segments down to the individual: definitions, and each customer entering and leaving (issue 13 §2)
+  ...SEGMENT_EVENTS,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

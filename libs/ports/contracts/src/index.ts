@@ -8,3 +8,4 @@ export * from './contact-centre-events';
 export * from './service-level-events';
 export * from './return-repair-events';
 export * from './consent-events';
+export * from './segment-events';
