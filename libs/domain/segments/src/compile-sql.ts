@@ -1,3 +1,4 @@
+import type { CustomerFacts } from './facts';
 import { DEFAULT_RFM_PERIOD_DAYS, DAY_MS, type ScoreRange, type SegmentRule, type TimeWindow } from './rule';
 
 /**
@@ -56,12 +57,13 @@ export function compileRule(rule: SegmentRule, options: CompileOptions): Compile
     params.push(value);
     return `$${params.length}`;
   };
-  const nowIso = options.now.toISOString();
-  const nowParam = p(nowIso);
+  // Placed at its first use: a rule without a window or RFM has no `now` parameter (an unused one has no type).
+  let nowPlaceholder: string | undefined;
+  const nowParam = () => (nowPlaceholder ??= p(options.now.toISOString()));
   const rfmPeriods = new Map<number, string>();
 
   const windowSql = (column: string, window: TimeWindow | undefined): string => {
-    const parts = [`${column} <= ${nowParam}::timestamptz`];
+    const parts = [`${column} <= ${nowParam()}::timestamptz`];
     if (window && 'lastDays' in window) parts.push(`${column} > ${p(new Date(options.now.getTime() - window.lastDays * DAY_MS).toISOString())}::timestamptz`);
     else if (window) {
       if (window.from !== undefined) parts.push(`${column} >= ${p(window.from)}::timestamptz`);
@@ -140,7 +142,7 @@ export function compileRule(rule: SegmentRule, options: CompileOptions): Compile
   };
 
   const predicate = sqlOf(rule);
-  const ctes = [...rfmPeriods].map(([period, name]) => `${name} AS (${rfmCte(t, p, nowParam, options.now, options.currency, period)})`);
+  const ctes = [...rfmPeriods].map(([period, name]) => `${name} AS (${rfmCte(t, p, nowParam(), options.now, options.currency, period)})`);
   const only = options.customerIds ? ` AND c.customer_id IN (SELECT jsonb_array_elements_text(${p(JSON.stringify(options.customerIds))}::jsonb))` : '';
   const sql =
     `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}` +
@@ -168,4 +170,76 @@ function rfmCte(t: FactsTables, p: (v: unknown) => string, nowParam: string, now
     `WHERE NOT o.cancelled AND NOT o.fully_returned AND o.currency = ${cur} AND o.order_date <= ${nowParam}::timestamptz AND o.total - o.returned > 0 ` +
     `GROUP BY o.customer_id, day) occasions GROUP BY customer_id) inputs`
   );
+}
+
+/**
+ * Statements that write a population's facts into the facts tables (specs and the bench fill them
+ * this way; the service's projection writes the same columns from the events). One statement per
+ * table, the rows as one JSON parameter.
+ */
+export function factsInserts(tables: FactsTables, population: readonly CustomerFacts[]): CompiledQuery[] {
+  for (const table of Object.values(tables)) if (!IDENTIFIER.test(table)) throw new Error(`not a table name: ${table}`);
+  const insert = (table: string, columns: string, rows: unknown[]): CompiledQuery => ({
+    sql: `INSERT INTO ${table} (${columns.replace(/ [a-z]+(,|$)/g, '$1')}) SELECT ${columns.replace(/ [a-z]+(,|$)/g, '$1')} FROM jsonb_to_recordset($1::jsonb) AS x(${columns})`,
+    params: [JSON.stringify(rows)],
+  });
+  const customers = population.map((c) => ({
+    customer_id: c.customerId,
+    kind: c.kind,
+    name: c.name,
+    owner: c.owner,
+    tags: c.tags,
+    registered_at: c.registeredAt,
+    journey_stage: c.journeyStage,
+    relationship_phase: c.relationshipPhase,
+    value_tier: c.valueTier,
+    merged_into: c.mergedInto ?? null,
+  }));
+  const orders = population.flatMap((c) =>
+    c.orders.map((o) => ({
+      order_id: o.orderId,
+      customer_id: c.customerId,
+      order_date: o.orderDate,
+      currency: o.currency,
+      total: o.total,
+      returned: o.returned,
+      cancelled: o.cancelled,
+      fully_returned: o.fullyReturned,
+    })),
+  );
+  const lines = population.flatMap((c) =>
+    c.orders.flatMap((o) => o.lines.map((l) => ({ order_id: o.orderId, line_id: l.lineId, product_id: l.productId, total: l.total, returned: l.returned }))),
+  );
+  const interactions = population.flatMap((c) =>
+    c.interactions.map((i) => ({
+      interaction_id: i.interactionId,
+      customer_id: c.customerId,
+      episode_id: `episode-${i.interactionId}`,
+      channel: i.channel,
+      direction: i.direction,
+      episode_type: i.episodeType,
+      campaign_id: i.campaignId,
+      occurred_at: i.occurredAt,
+    })),
+  );
+  const consents = population.flatMap((c) => c.consents.map((k) => ({ customer_id: c.customerId, channel: k.channel, purpose: k.purpose, status: k.status })));
+  return [
+    insert(
+      tables.customers,
+      'customer_id text, kind text, name text, owner text, tags jsonb, registered_at timestamptz, journey_stage text, relationship_phase text, value_tier text, merged_into text',
+      customers,
+    ),
+    insert(
+      tables.orders,
+      'order_id text, customer_id text, order_date timestamptz, currency text, total bigint, returned bigint, cancelled boolean, fully_returned boolean',
+      orders,
+    ),
+    insert(tables.orderLines, 'order_id text, line_id text, product_id text, total bigint, returned bigint', lines),
+    insert(
+      tables.interactions,
+      'interaction_id text, customer_id text, episode_id text, channel text, direction text, episode_type text, campaign_id text, occurred_at timestamptz',
+      interactions,
+    ),
+    insert(tables.consents, 'customer_id text, channel text, purpose text, status text', consents),
+  ];
 }
