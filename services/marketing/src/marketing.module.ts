@@ -9,6 +9,7 @@ import { ConsentController } from './consent/consent.controller';
 import { consentLinksProvider } from './consent/consent-links';
 import { UnsubscribeController } from './consent/unsubscribe.controller';
 import { marketingReadModels } from './read-models';
+import { SEGMENT_CONTROLLERS, SEGMENT_PROVIDERS } from './segments/segments';
 
 @Module({
   imports: [
@@ -18,7 +19,21 @@ import { marketingReadModels } from './read-models';
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],
-  controllers: [RunCampaignController, RecordCampaignResponseController, ConsentController, UnsubscribeController],
-  providers: [RunCampaignHandler, RecordCampaignResponseHandler, ConsentCommands, consentLinksProvider],
+  controllers: [
+    RunCampaignController,
+    RecordCampaignResponseController,
+    ConsentController,
+    UnsubscribeController,
+    // segments down to the individual (issue 13 §2)
+    ...SEGMENT_CONTROLLERS,
+  ],
+  providers: [
+    RunCampaignHandler,
+    RecordCampaignResponseHandler,
+    ConsentCommands,
+    consentLinksProvider,
+    // segments (issue 13 §2): commands, the membership processor, the audience campaigns freeze
+    ...SEGMENT_PROVIDERS,
+  ],
 })
 export class MarketingModule {}

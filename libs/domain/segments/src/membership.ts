@@ -24,19 +24,21 @@ export type MembershipCommand = { type: 'EnterSegment'; data: SegmentMembershipD
 
 export interface MembershipState {
   member: boolean;
+  /** Events folded so far: the revision the next one lands on. */
+  version: number;
   since?: string;
   segmentRevision?: number;
 }
 
 export const membershipStream = (segmentId: string, customerId: string) => `segmentmembership-${segmentId}-${customerId}`;
-export const notMember: MembershipState = { member: false };
+export const notMember: MembershipState = { member: false, version: 0 };
 
 export function evolveMembership(state: MembershipState, event: MembershipEvent): MembershipState {
   switch (event.type) {
     case 'SegmentEntered':
-      return { member: true, since: event.data.at, segmentRevision: event.data.segmentRevision };
+      return { member: true, version: state.version + 1, since: event.data.at, segmentRevision: event.data.segmentRevision };
     case 'SegmentLeft':
-      return { member: false, since: event.data.at, segmentRevision: event.data.segmentRevision };
+      return { member: false, version: state.version + 1, since: event.data.at, segmentRevision: event.data.segmentRevision };
     default:
       return state;
   }
