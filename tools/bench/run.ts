@@ -24,6 +24,7 @@ import { timelineBench } from './timeline';
 import { wakeupBench } from './wakeup';
 import { ordersImportBench } from './orders-import';
 import { clvFitBench } from './clv-fit';
+import { segmentsBench } from './segments';
 
 /** Every bench module, in the order they run. Add new ones here. */
 export const MODULES: readonly BenchModule[] = [
@@ -35,6 +36,8 @@ export const MODULES: readonly BenchModule[] = [
   pipelineBench,
   ordersImportBench,
   clvFitBench,
+  // segments (issue 13 §2): a compiled segment rule vs the same segment in hand-written SQL
+  segmentsBench,
 ];
 
 interface Args {
