@@ -146,7 +146,8 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
         consents: `${schema}.segment_consents`,
       };
       let t = performance.now();
-      for (let i = 0; i < population.length; i += 2000) for (const q of factsInserts(tables, population.slice(i, i + 2000))) await db.sql.query(q.sql, q.params);
+      for (let i = 0; i < population.length; i += 2000)
+        for (const q of factsInserts(tables, population.slice(i, i + 2000))) await db.sql.query(q.sql, q.params);
       for (const table of Object.values(tables)) await db.sql.exec(`ANALYZE ${table}`);
       ctx.log(`${target.label}: ${count.toLocaleString('en-US')} customers' facts written and analysed in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
@@ -155,7 +156,8 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       const ids = async (q: { sql: string; params: unknown[] }) =>
         (await db.sql.query<{ customer_id: string }>(q.sql, q.params)).rows.map((r) => r.customer_id).sort();
       const [a, b] = [await ids(compiled), await ids(manual)];
-      if (a.length !== b.length || a.some((id, i) => id !== b[i])) throw new Error(`the compiled rule selected ${a.length} customers, the hand-written SQL ${b.length}`);
+      if (a.length !== b.length || a.some((id, i) => id !== b[i]))
+        throw new Error(`the compiled rule selected ${a.length} customers, the hand-written SQL ${b.length}`);
       ctx.log(`both select the same ${a.length.toLocaleString('en-US')} customers`);
 
       const times = { compiled: [] as number[], manual: [] as number[] };
@@ -173,7 +175,13 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
           unit: 'ms',
           value: round(median(times.compiled)),
           baseline: { name: 'the same segment in hand-written SQL, median', value: round(median(times.manual)) },
-          details: { customers: count, members: a.length, rounds, compiledMs: times.compiled.map((x) => round(x)), handWrittenMs: times.manual.map((x) => round(x)) },
+          details: {
+            customers: count,
+            members: a.length,
+            rounds,
+            compiledMs: times.compiled.map((x) => round(x)),
+            handWrittenMs: times.manual.map((x) => round(x)),
+          },
         }),
       );
     } finally {
