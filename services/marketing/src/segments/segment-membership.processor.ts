@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Clock } from '@crm/kernel';
-import { NotFoundError, READ_MODELS, TickLoop, type ReadModelRunners } from '@crm/relationship-api';
+import { READ_MODELS, TickLoop, type ReadModelRunners } from '@crm/relationship-api';
 import { dependsOnTime, type MembershipReason, type SegmentRule } from '@crm/segments';
 import { CLOCK, SERVICE_CONFIG, type ServiceConfig } from '@crm/service-kit';
 import type { EntityManager } from 'typeorm';
 import { SegmentMembershipCommands } from './segment-commands';
 import { SegmentFactChangeRow } from './segment-facts.entities';
 import { activeSegments, archivedWithMembers, currentMemberIds, evaluateRule } from './segments.queries';
-import { SegmentDefinitionRow } from './segments.entities';
 
 export interface MembershipTickResult {
   entered: number;
@@ -130,21 +129,5 @@ export class SegmentMembershipService implements OnApplicationBootstrap, OnModul
 
   async onModuleDestroy(): Promise<void> {
     await this.loop.stop();
-  }
-}
-
-/**
- * A segment's audience for a campaign (the campaign helper freezes it when the campaign starts):
- * the segment's current members, ordered by customer id, as marketing's read model shows them.
- */
-@Injectable()
-export class SegmentAudience {
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelRunners) {}
-
-  /** The current members by customer id; an unknown segment is a `NotFoundError`. */
-  async membersOf(segmentId: string): Promise<string[]> {
-    const manager = this.readModels.dataSource.manager;
-    if (!(await manager.getRepository(SegmentDefinitionRow).existsBy({ segmentId }))) throw new NotFoundError(`segment ${segmentId} not found`);
-    return currentMemberIds(manager, segmentId);
   }
 }
