@@ -45,9 +45,9 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 /**
  * Compiles a (valid) rule to one PostgreSQL / PGlite query over the facts tables with the meaning
  * `matches` gives it: every value a parameter, every condition a boolean that is never NULL (so
- * `not` is exact), facts after `now` never counted, merged customers never selected. Counting
- * conditions are set-based (`customer_id IN (… GROUP BY customer_id HAVING …)`) so a whole
- * population is evaluated in a few scans rather than one subquery per customer.
+ * `not` is exact), facts after `now` never counted, merged customers never selected. "At least
+ * one" conditions are `EXISTS` (the planner stops at the first fact); counting ones are set-based
+ * (`customer_id IN (… GROUP BY customer_id HAVING …)`), a few scans for a whole population.
  */
 export function compileRule(rule: SegmentRule, options: CompileOptions): CompiledQuery {
   const t = options.tables;
@@ -110,6 +110,9 @@ export function compileRule(rule: SegmentRule, options: CompileOptions): Compile
         ...(q.productId !== undefined ? [`l.product_id = ${p(q.productId)}`] : []),
         ...(q.currency !== undefined ? [`o.currency = ${p(q.currency)}`] : []),
       ];
+      // "At least one" is an EXISTS the planner can stop early on (and probe per customer after cheaper conditions).
+      if ((q.minCount ?? 1) === 1 && q.minAmount === undefined)
+        return `EXISTS (SELECT 1 FROM ${t.orders} o JOIN ${t.orderLines} l ON l.order_id = o.order_id WHERE o.customer_id = c.customer_id AND ${where.join(' AND ')})`;
       const having = [
         `count(DISTINCT l.order_id) >= ${p(q.minCount ?? 1)}::int`,
         ...(q.minAmount !== undefined ? [`sum(l.total - l.returned) >= ${p(q.minAmount)}::bigint`] : []),
@@ -133,10 +136,11 @@ export function compileRule(rule: SegmentRule, options: CompileOptions): Compile
         where.push(windowSql('i.occurred_at', q.window));
         minCount = q.minCount ?? 1;
       }
+      if (minCount === 1) return `EXISTS (SELECT 1 FROM ${t.interactions} i WHERE i.customer_id = c.customer_id AND ${where.join(' AND ')})`;
       return `c.customer_id IN (SELECT i.customer_id FROM ${t.interactions} i WHERE ${where.join(' AND ')} GROUP BY i.customer_id HAVING count(*) >= ${p(minCount)}::int)`;
     }
     if ('consent' in r)
-      return `c.customer_id IN (SELECT k.customer_id FROM ${t.consents} k WHERE k.channel = ${p(r.consent.channel)} AND k.purpose = ${p(r.consent.purpose)} AND k.status = 'granted')`;
+      return `EXISTS (SELECT 1 FROM ${t.consents} k WHERE k.customer_id = c.customer_id AND k.channel = ${p(r.consent.channel)} AND k.purpose = ${p(r.consent.purpose)} AND k.status = 'granted')`;
     const never: never = r;
     throw new Error(`unknown condition ${JSON.stringify(never)}`);
   };
