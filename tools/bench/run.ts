@@ -25,6 +25,7 @@ import { wakeupBench } from './wakeup';
 import { ordersImportBench } from './orders-import';
 import { clvFitBench } from './clv-fit';
 import { campaignSendBench } from './campaign-send';
+import { segmentsBench } from './segments';
 
 /** Every bench module, in the order they run. Add new ones here. */
 export const MODULES: readonly BenchModule[] = [
@@ -37,6 +38,8 @@ export const MODULES: readonly BenchModule[] = [
   ordersImportBench,
   clvFitBench,
   campaignSendBench,
+  // segments (issue 13 §2): a compiled segment rule vs the same segment in hand-written SQL
+  segmentsBench,
 ];
 
 interface Args {

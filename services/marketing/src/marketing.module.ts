@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { CustomerEditsController, CustomersController, RelationshipApiModule } from '@crm/relationship-api';
 import { RecordCampaignResponseController } from './campaigns/record-response/record-response.controller';
 import { RecordCampaignResponseHandler } from './campaigns/record-response/record-response.handler';
-import { campaignAudienceProvider } from './campaigns/campaign-audience';
+import { CAMPAIGN_AUDIENCE } from './campaigns/campaign-audience';
 import { CampaignCommands } from './campaigns/campaign-commands';
 import { CampaignDirectory } from './campaigns/campaign-directory';
 import { CampaignsController } from './campaigns/campaigns.controller';
@@ -24,6 +24,8 @@ import { triggerActionsProvider } from './triggers/trigger-actions';
 import { TriggerCommands } from './triggers/trigger-commands';
 import { TriggerTimerService } from './triggers/trigger-timer.service';
 import { TriggersController } from './triggers/triggers.controller';
+import { SEGMENT_CONTROLLERS, SEGMENT_PROVIDERS } from './segments/segments';
+import { SegmentAudience } from './segments/segment-audience';
 
 @Module({
   imports: [
@@ -51,6 +53,8 @@ import { TriggersController } from './triggers/triggers.controller';
     ConsentConfirmController,
     // event-based marketing (issue 13 §4)
     TriggersController,
+    // segments down to the individual (issue 13 §2)
+    ...SEGMENT_CONTROLLERS,
   ],
   providers: [
     RecordCampaignResponseHandler,
@@ -60,7 +64,8 @@ import { TriggersController } from './triggers/triggers.controller';
     CampaignDirectory,
     CampaignCommands,
     CampaignDispatcherService,
-    campaignAudienceProvider,
+    // a campaign over a segment freezes the segment's members when it starts
+    { provide: CAMPAIGN_AUDIENCE, useExisting: SegmentAudience },
     // Channels (issue 13 §3): MESSAGE_SENDERS by channel, from the settings.
     campaignListsProvider,
     messageSendersProvider,
@@ -71,6 +76,8 @@ import { TriggersController } from './triggers/triggers.controller';
     TriggerCommands,
     TriggerTimerService,
     triggerActionsProvider,
+    // segments (issue 13 §2): commands, the membership processor, the audience campaigns freeze
+    ...SEGMENT_PROVIDERS,
   ],
 })
 export class MarketingModule {}

@@ -1,9 +1,14 @@
 // The read models of marketing, declared once: marketing.module.ts runs them, and the rebuild and re-drive
 // CLIs load this file (npm run rebuild-read-model -- --service marketing).
 import { serviceReadModels } from '@crm/relationship-api';
+import { segmentFactsProjection } from './segments/segment-facts.projection';
+import { segmentsProjection } from './segments/segments.projection';
 import { triggerTimersProjection } from './triggers/trigger-timers.projection';
 
 export const marketingReadModels = serviceReadModels('marketing', [
+  // segments (issue 13 §2): the facts rules are judged on, and the segments with their members' stays
+  segmentFactsProjection(),
+  segmentsProjection(),
   // event-based marketing (issue 13 §4): the trigger rules, the due-timers table the trigger timer ticks over, the firings lists
   triggerTimersProjection(),
 ]);

@@ -44,6 +44,8 @@ const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = {
   businesscalendar: 'calendarId',
   // event-based marketing (issue 13 §4): a trigger rule's events are keyed by the rule
   triggerrule: 'ruleId',
+  // segments (issue 13 §2): a segment's definition, revisions and archiving are keyed by the segment
+  segment: 'segmentId',
 };
 
 /**

@@ -663,6 +663,12 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     deferredAt: at,
     retryAt: at,
   },
+  // segments (issue 13 §2)
+  SegmentDefined: { segmentId: id, name: 'Gold buyers', description: 'gold tier', rule: { valueTier: { in: ['gold'] } }, definedBy: 'mia', definedAt: at },
+  SegmentRevised: { segmentId: id, name: 'Gold buyers', rule: { all: [{ valueTier: { in: ['gold'] } }] }, segmentRevision: 2, revisedBy: 'mia', revisedAt: at },
+  SegmentArchived: { segmentId: id, archivedBy: 'mia', archivedAt: at },
+  SegmentEntered: { segmentId: id, customerId: id, segmentRevision: 1, at, reason: 'rule-matches' },
+  SegmentLeft: { segmentId: id, customerId: id, segmentRevision: 2, at, reason: 'rule-no-longer-matches' },
   // service levels (issue 12 §4)
   ServiceLevelPoliciesSet: {
     policySetId: 'default',

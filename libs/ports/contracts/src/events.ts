@@ -46,6 +46,7 @@ import { RETURN_REPAIR_EVENTS } from './return-repair-events';
 import { CONSENT_EVENTS } from './consent-events';
 import { TRIGGER_EVENTS } from './trigger-events';
 import { CAMPAIGN_EVENTS } from './campaign-events';
+import { SEGMENT_EVENTS } from './segment-events';
 
 /**
  * The published contract of every integration event (schema version 1), validated with
@@ -776,6 +777,8 @@ export const INTEGRATION_EVENTS = {
   ...TRIGGER_EVENTS,
   // campaigns that really send: definition, frozen audience, every message with the consent that allowed it (issue 13 §3)
   ...CAMPAIGN_EVENTS,
+  // segments down to the individual: definitions, and each customer entering and leaving (issue 13 §2)
+  ...SEGMENT_EVENTS,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

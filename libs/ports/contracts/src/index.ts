@@ -10,3 +10,4 @@ export * from './return-repair-events';
 export * from './consent-events';
 export * from './trigger-events';
 export * from './campaign-events';
+export * from './segment-events';

@@ -12,6 +12,7 @@ import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
 import { httpCaller } from '@crm/service-kit/testing';
 import { MESSAGE_SENDERS, type MessageSender } from '../channels/message-sender';
 import { createMarketingApp, MarketingConfig } from '../marketing';
+import { SegmentMembershipService } from '../segments/segment-membership.processor';
 import { CampaignDispatcherService } from './dispatch/campaign-dispatcher.service';
 import { InMemoryMessageSender } from './testing/in-memory-message-sender';
 
@@ -472,12 +473,33 @@ describe('campaigns (embedded)', () => {
     expect((await call('POST', `/campaigns/${campaignId}/responses`, body, {}, tokens.partner)).status).toBe(403);
   });
 
-  it('a campaign over a segment cannot start until segments are wired (422 segments-unavailable)', async () => {
-    const defined = await call('POST', '/campaigns', definition([], { audience: { kind: 'segment', segmentId: 'lapsed-buyers' } }));
-    expect(defined.status).toBe(201);
-    const start = await call('POST', `/campaigns/${String(defined.body.campaignId)}/start`);
-    expect(start.status).toBe(422);
-    expect(start.body.code).toBe('segments-unavailable');
+  it('a campaign over a segment freezes the members the segment has when it starts; an unknown segment is 404', async () => {
+    const unknown = await call('POST', '/campaigns', definition([], { audience: { kind: 'segment', segmentId: randomUUID() } }));
+    expect(unknown.status).toBe(201);
+    const refused = await call('POST', `/campaigns/${String(unknown.body.campaignId)}/start`);
+    expect([refused.status, refused.type]).toEqual([404, expect.stringContaining('application/problem+json')]);
+
+    const tag = `spring-${randomUUID().slice(0, 8)}`;
+    const tagged = [await customer('Vera'), await customer('Wim')];
+    await customer('Xena'); // not in the segment
+    for (const c of tagged) expect((await call('PATCH', `/customers/${c.id}`, { tags: [tag] })).status).toBe(200);
+    const rule = { tags: { contains: tag } };
+    await waitFor(async () => (await call('POST', '/segments/preview', { rule })).body.count === 2, 20000, 'the tags to reach the segment facts');
+    const segment = await call('POST', '/segments', { name: 'Spring list', rule });
+    expect(segment.status).toBe(201);
+    const segmentId = String(segment.body.segmentId);
+    await waitFor(
+      async () => {
+        await app.app.get(SegmentMembershipService).loop.tick();
+        return ((await call('GET', `/segments/${segmentId}/members`)).body.items as unknown[]).length === 2;
+      },
+      20000,
+      'the segment to have its members',
+    );
+    const campaignId = await defineAndStart(definition([], { audience: { kind: 'segment', segmentId }, throttlePerSecond: 100 }));
+    expect(await tick()).toMatchObject({ sent: 2 });
+    const messages = (await call('GET', `/campaigns/${campaignId}/messages`)).body.items as { customerId: string }[];
+    expect(messages.map((m) => m.customerId).sort()).toEqual(tagged.map((c) => c.id).sort());
   });
 
   it('answers bad input with 4xx problem+json naming the field, never 5xx', async () => {

@@ -324,10 +324,16 @@ describe('trigger firings on durable timers (embedded, restarts)', () => {
       // A second big order within the cooldown: scheduled, then skipped with the reason when due.
       clock.set('2026-06-01T12:00:00.000Z');
       await m.commands.orders.place(seller, order(customerId, 20_000));
-      await waitFor(async () => (await m.due(clock.now())).some((t) => t.ruleId === ruleId), 20000, 'the second order timer');
+      // Waits name the second order's timer: the first one's row may not be gone yet when the order arrives.
+      const second = (t: { ruleId: string; facts: { orderTotal?: number } }) => t.ruleId === ruleId && t.facts.orderTotal === 20_000;
+      await waitFor(async () => (await m.due(clock.now())).some(second), 20000, 'the second order timer');
       await m.timer.tick();
       clock.set('2026-06-01T13:00:00.000Z');
-      await waitFor(async () => (await m.due(clock.now())).some((t) => t.ruleId === ruleId), 20000, 'the second timer scheduled');
+      await waitFor(
+        async () => (await m.due(clock.now())).some((t) => second(t) && Date.parse(t.dueAt) === Date.parse('2026-06-01T13:00:00.000Z')),
+        20000,
+        'the second timer scheduled',
+      );
       const skipped = await m.timer.tick();
       expect(skipped.recorded).toEqual([expect.objectContaining({ ruleId, type: 'MarketingTriggerSkipped', reason: 'cooldown' })]);
 

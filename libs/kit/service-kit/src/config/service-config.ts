@@ -306,6 +306,26 @@ export class ServiceConfig extends PlatformConfig {
   @IsString()
   @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { message: 'CRM_CAMPAIGN_FROM must be an e-mail address' })
   CRM_CAMPAIGN_FROM: string = 'marketing@crm.localhost';
+
+  /**
+   * How often marketing's segment membership processor re-evaluates the customers whose facts
+   * changed (ms): at the latest a `SegmentEntered` / `SegmentLeft` is recorded this long after the
+   * fact that caused it reached marketing's read model (issue 13 §2).
+   */
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  CRM_SEGMENT_PROCESSOR_INTERVAL_MS: number = 1000;
+
+  /**
+   * How often a segment whose rule moves with time alone (a window, RFM) is re-evaluated over every
+   * customer (ms): "bought in the last 30 days" loses a customer when the 30 days pass, not only
+   * when a fact changes. Default hourly.
+   */
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  CRM_SEGMENT_REEVALUATE_MS: number = 3_600_000;
 }
 
 /** A `ServiceConfig` whose `CRM_HTTP_PORT` defaults to `defaultPort`; pass it to `loadConfig`. */
