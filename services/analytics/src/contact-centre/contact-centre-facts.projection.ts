@@ -6,6 +6,7 @@ export type ContactCentreEvent = CrmIntegrationEvent<
   | 'InteractionRecorded'
   | 'EpisodeClosed'
   | 'CaseAssigned'
+  | 'CaseUnassigned'
   | 'CaseDetailsChanged'
   | 'CaseStatusChanged'
   | 'CaseReopened'
@@ -17,7 +18,8 @@ export type ContactCentreEvent = CrmIntegrationEvent<
 
 export const CONTACT_CENTRE_FACTS = 'analytics.contact-centre-facts';
 /** The version the code serves; a change to what facts are kept is a new version, built beside this one (docs/analytics.md, Replayable analytics). */
-export const CONTACT_CENTRE_FACTS_VERSION = 1;
+// v2: CaseUnassigned (a case released to a queue: its agent and team change).
+export const CONTACT_CENTRE_FACTS_VERSION = 2;
 
 /** One row per event the contact-centre measures are computed from. */
 export type ContactCentreFactKind =
@@ -25,6 +27,7 @@ export type ContactCentreFactKind =
   | 'contact'
   | 'case-closed'
   | 'case-assigned'
+  | 'case-unassigned'
   | 'case-details'
   | 'case-status'
   | 'case-reopened'
@@ -91,6 +94,8 @@ export function contactCentreFactsProjection(version: number = CONTACT_CENTRE_FA
       'InteractionRecorded',
       'EpisodeClosed',
       'CaseAssigned',
+      // v1 was defined without it: its rows stay what they were.
+      ...(version >= 2 ? (['CaseUnassigned'] as const) : []),
       'CaseDetailsChanged',
       'CaseStatusChanged',
       'CaseReopened',
@@ -131,6 +136,11 @@ export function contactCentreFactsProjection(version: number = CONTACT_CENTRE_FA
             agentId: d.agentId,
             data: { team: d.team ?? null },
           }));
+        }
+        case 'CaseUnassigned': {
+          const d = event.data;
+          // The case waits in `team`'s queue with no agent (absent team: in no queue); the reason (personal) is not kept.
+          return void (await insert(m, event, { kind: 'case-unassigned', occurredAt: d.unassignedAt, episodeId: d.episodeId, data: { team: d.team ?? null } }));
         }
         case 'CaseDetailsChanged': {
           const d = event.data;

@@ -35,7 +35,7 @@ export interface CaseHistory {
   resolvedAt?: string;
   /** A CaseReopened after the first resolution. */
   reopened: boolean;
-  /** The team at the first resolution (or now, if never resolved): last CaseAssigned/CaseDetailsChanged team. */
+  /** The team at the first resolution (or now, if never resolved): last CaseAssigned/CaseUnassigned/CaseDetailsChanged team. */
   team: string | null;
   agentId: string | null;
 }
@@ -80,6 +80,11 @@ export function caseHistories(facts: readonly ContactCentreFact[]): Map<string, 
         if (c.resolvedAt) break;
         c.agentId = f.agentId;
         if (f.data.team) c.team = f.data.team as string;
+        break;
+      case 'case-unassigned':
+        if (c.resolvedAt) break;
+        c.agentId = null;
+        c.team = (f.data.team as string | null) ?? null;
         break;
       case 'case-details':
         if (!c.resolvedAt) c.team = (f.data.team as string | null) ?? null;

@@ -67,6 +67,21 @@ describe('first-contact resolution and reopen rate', () => {
     expect(contactCentreMeasures(facts, march, 'channel').map((m) => m.group)).toEqual(['email', 'phone']);
     expect(caseHistories(facts).get('c2')!.team).toBe('repairs');
   });
+
+  it("given a case released to another team's queue before its resolution, then it counts for that team and for no agent", () => {
+    const facts = [
+      ...kase('c1', { team: 'billing', resolvedAt: '2026-03-05T00:00:00Z' }),
+      fact('case-unassigned', '2026-03-03T00:00:00Z', { episodeId: 'c1', data: { team: 'escalations' } }),
+      ...kase('c2', { team: 'billing', resolvedAt: '2026-03-05T00:00:00Z' }),
+      fact('case-unassigned', '2026-03-06T00:00:00Z', { episodeId: 'c2', data: { team: null } }), // after the resolution
+    ];
+    expect(caseHistories(facts).get('c1')).toMatchObject({ team: 'escalations', agentId: null });
+    expect(caseHistories(facts).get('c2')).toMatchObject({ team: 'billing', agentId: 'a1' });
+    expect(contactCentreMeasures(facts, march, 'team').map((m) => [m.group, m.cases.resolved])).toEqual([
+      ['billing', 1],
+      ['escalations', 1],
+    ]);
+  });
 });
 
 describe('calls: handle time, abandonment, containment', () => {

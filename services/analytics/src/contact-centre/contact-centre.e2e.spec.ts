@@ -10,6 +10,9 @@ import { createPlatform, type Platform } from '@crm/platform';
 import { createRelationshipCommands, READ_MODELS, type ReadModelRunners, type RelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
 import { AnalyticsConfig, createAnalyticsApp } from '../analytics';
+import type { ReadModelVersions } from '@crm/projections';
+import { READ_MODEL_VERSIONS } from '../read-models/read-model-versions.provider';
+import { CONTACT_CENTRE_FACTS, CONTACT_CENTRE_FACTS_VERSION } from './contact-centre-facts.projection';
 import type { ContactCentreMeasures } from './contact-centre-measures';
 import type { EfficiencyView, TeamEfficiencyView } from './contact-centre.query';
 
@@ -134,6 +137,16 @@ describe('analytics: contact-centre measures and DEA efficiency (embedded)', () 
     await callEnded({ team: 'billing', agentId: 'a1', answeredAt: '2026-03-02T10:01:00.000Z', handleSeconds: 100 });
     await callEnded({ team: 'billing', abandoned: true });
     await callEnded({ team: 'repairs', containedInIvr: true });
+    // Every declared version is built from event 0; the newest serves once it caught up (docs/analytics.md).
+    const versions = app.app.get<ReadModelVersions>(READ_MODEL_VERSIONS);
+    await waitFor(
+      async () => (
+        await versions.switchIfCaughtUp(CONTACT_CENTRE_FACTS),
+        (await versions.serving(CONTACT_CENTRE_FACTS)).version === CONTACT_CENTRE_FACTS_VERSION
+      ),
+      30000,
+      'the newest contact-centre facts version to serve',
+    );
   });
   afterAll(async () => {
     await app?.close();
@@ -207,7 +220,7 @@ describe('analytics: contact-centre measures and DEA efficiency (embedded)', () 
         from: '2026-03-01',
         to: '2026-03-31',
         groupBy: 'none',
-        source: { readModel: 'analytics.contact-centre-facts', version: 1 },
+        source: { readModel: 'analytics.contact-centre-facts', version: CONTACT_CENTRE_FACTS_VERSION },
       });
       expect((all.body.groups as ContactCentreMeasures[])[0].cases).toMatchObject({ resolved: 4, firstContactResolutions: 3, reopened: 1 });
       const empty = await call('/contact-centre/measures?from=2025-01-01&to=2025-01-31');
@@ -356,7 +369,7 @@ describe('analytics: contact-centre measures and DEA efficiency (embedded)', () 
   it("keeps facts of cases only, and neither the caller's number nor the survey comment", async () => {
     await byTeam();
     const { dataSource } = app.app.get<ReadModelRunners>(READ_MODELS);
-    const rows = (await dataSource.query('SELECT kind, episode_id, data FROM analytics.contact_centre_facts_v1')) as {
+    const rows = (await dataSource.query(`SELECT kind, episode_id, data FROM analytics.contact_centre_facts_v${CONTACT_CENTRE_FACTS_VERSION}`)) as {
       kind: string;
       episode_id: string | null;
       data: object;

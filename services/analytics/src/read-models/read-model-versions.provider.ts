@@ -25,6 +25,8 @@ export function analyticsVersionedReadModels(): VersionedProjection[] {
     kpiFactsProjection(2),
     // contact-centre measures and efficiency (issue 12 §6)
     contactCentreFactsProjection(1),
+    // v2: cases released to a queue (CaseUnassigned) change their team and agent; switched to once caught up
+    contactCentreFactsProjection(2),
     // the SLA clocks the sla-attainment KPI counts (issue 12 §4, §6)
     slaClocksProjection(1),
   ];

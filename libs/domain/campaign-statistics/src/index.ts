@@ -1,0 +1,2 @@
+export * from './proportions';
+export * from './campaign-statistics';
