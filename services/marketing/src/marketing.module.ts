@@ -9,6 +9,14 @@ import { ConsentController } from './consent/consent.controller';
 import { consentLinksProvider } from './consent/consent-links';
 import { UnsubscribeController } from './consent/unsubscribe.controller';
 import { marketingReadModels } from './read-models';
+import { PrintListController } from './channels/mail/print-list.controller';
+import { campaignListsProvider, MessageSendersLifecycle, messageSendersProvider } from './channels/message-senders.provider';
+import { CallListController } from './channels/phone/call-list.controller';
+import { TrackingController } from './tracking/tracking.controller';
+import { trackingLinksProvider } from './tracking/tracking-links';
+import { ConsentConfirmController, ConsentRequestsController } from './consent/double-opt-in.controller';
+import { PreferenceCentreController, PreferenceLinkController } from './consent/preference-centre.controller';
+import { preferenceLinksProvider } from './consent/consent-links';
 
 @Module({
   imports: [
@@ -18,7 +26,33 @@ import { marketingReadModels } from './read-models';
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],
-  controllers: [RunCampaignController, RecordCampaignResponseController, ConsentController, UnsubscribeController],
-  providers: [RunCampaignHandler, RecordCampaignResponseHandler, ConsentCommands, consentLinksProvider],
+  controllers: [
+    RunCampaignController,
+    RecordCampaignResponseController,
+    ConsentController,
+    UnsubscribeController,
+    // Channels (issue 13 §3): the phone step's call list, the mail step's print list.
+    CallListController,
+    PrintListController,
+    // Tracking (issue 13 §3): opens and clicks as responses.
+    TrackingController,
+    // Preference centre and double opt-in (issue 13 §1).
+    PreferenceLinkController,
+    PreferenceCentreController,
+    ConsentRequestsController,
+    ConsentConfirmController,
+  ],
+  providers: [
+    RunCampaignHandler,
+    RecordCampaignResponseHandler,
+    ConsentCommands,
+    consentLinksProvider,
+    // Channels (issue 13 §3): MESSAGE_SENDERS by channel, from the settings.
+    campaignListsProvider,
+    messageSendersProvider,
+    MessageSendersLifecycle,
+    trackingLinksProvider,
+    preferenceLinksProvider,
+  ],
 })
 export class MarketingModule {}

@@ -16,7 +16,7 @@ export function createMarketingApp(config: ServiceConfig, platform: Platform, ho
     platform,
     clock: hosting.clock,
     // RFC 8058: mail clients post `List-Unsubscribe=One-Click` form-encoded.
-    formRoutes: ['/unsubscribe'],
+    formRoutes: ['/unsubscribe', '/preferences', '/consent/confirm'],
     openApi: {
       title: 'CRM marketing',
       description: 'Marketing automation: campaigns that touch each targeted customer once on a channel, their responses, the shared timeline.',

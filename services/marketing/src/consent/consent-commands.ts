@@ -10,6 +10,7 @@ import {
   type ConsentEvidence,
   type ConsentState,
   type ConsentStatement,
+  type PendingRequest,
 } from '@crm/consent';
 import { CommandHandler, type EventStore, type RecordedEvent } from '@crm/event-store';
 import type { Clock, ConsentChannel, ConsentGrantSource, ConsentWithdrawalSource } from '@crm/kernel';
@@ -205,6 +206,148 @@ export class ConsentCommands {
         },
       },
     );
+  }
+
+  /** What holds now for a customer (the preference centre and confirmation pages: the signed link is the credential, there is no caller). */
+  async current(customerId: string): Promise<ConsentState> {
+    await this.assertCustomer(customerId);
+    const events = (await this.readAll(customerId)).map((e) => ({ type: e.type, data: e.data }) as ConsentEvent);
+    return consentAsOf(events, this.clock.now().toISOString());
+  }
+
+  /**
+   * The preference centre's choices (issue 13 §1), from its signed link: each permission the page
+   * showed is granted or withdrawn as the customer left its box, with source `preference-centre` and
+   * the evidence of the page (its text version, address and browser), recorded as the system actor
+   * `preference-centre` — appended before the answer, so in force before the next message is decided.
+   * What already holds records nothing. Answers what changed.
+   */
+  async setPreferences(
+    customerId: string,
+    choices: readonly { channel: ConsentChannel; purpose: string; granted: boolean }[],
+    evidence: { textVersion: string; ipAddress?: string; userAgent?: string },
+    correlationId?: string,
+  ): Promise<{ channel: ConsentChannel; purpose: string; granted: boolean }[]> {
+    const state = await this.current(customerId);
+    const changed: { channel: ConsentChannel; purpose: string; granted: boolean }[] = [];
+    const correlation = correlationId ?? randomUUID();
+    for (const choice of choices) {
+      const granted = mayContact(state, choice.channel, choice.purpose).allowed;
+      if (granted === choice.granted) continue;
+      const metadata = this.systemMetadata('preference-centre', correlation);
+      const proof = {
+        textVersion: evidence.textVersion,
+        formId: 'preference-centre',
+        ...(evidence.ipAddress !== undefined && { ipAddress: evidence.ipAddress }),
+        ...(evidence.userAgent !== undefined && { userAgent: evidence.userAgent }),
+        recordedBy: 'preference-centre',
+      };
+      const command: ConsentCommand = choice.granted
+        ? {
+            type: 'GrantConsent',
+            data: {
+              customerId,
+              channel: choice.channel,
+              purpose: choice.purpose,
+              source: 'preference-centre',
+              evidence: proof,
+              grantedAt: metadata.occurredAt,
+            },
+          }
+        : {
+            type: 'WithdrawConsent',
+            data: {
+              customerId,
+              channel: choice.channel,
+              purpose: choice.purpose,
+              source: 'preference-centre',
+              evidence: proof,
+              withdrawnAt: metadata.occurredAt,
+            },
+          };
+      const r = await this.append(customerId, metadata, {}, command);
+      if (r.recorded) changed.push(choice);
+    }
+    return changed;
+  }
+
+  /**
+   * Double opt-in, first half: records `ConsentRequested` (from a form or the preference centre, with
+   * the text shown) — the permission is not granted until the customer follows the confirmation link.
+   * Answers the request, or `undefined` when the permission is granted already (nothing to confirm).
+   */
+  async requestConsent(
+    principal: Principal,
+    customerId: string,
+    input: {
+      requestId: string;
+      channel: ConsentChannel;
+      purpose: string;
+      source: 'form' | 'preference-centre';
+      evidence: Omit<ConsentEvidence, 'recordedBy' | 'requestId' | 'requestedAt' | 'confirmedAt'>;
+      validForMs: number;
+    },
+    options: CommandOptions = {},
+  ): Promise<{ request: PendingRequest; recorded: boolean } | undefined> {
+    const recorder = assertRecorder(principal);
+    const now = this.clock.now();
+    const r = await this.run(principal, customerId, options, {
+      type: 'RequestConsent',
+      data: {
+        customerId,
+        requestId: input.requestId,
+        channel: input.channel,
+        purpose: input.purpose,
+        source: input.source,
+        evidence: { ...input.evidence, recordedBy: recorder },
+        requestedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + input.validForMs).toISOString(),
+      },
+    });
+    const request = (await this.current(customerId)).requests[input.requestId];
+    return request && { request, recorded: r.recorded };
+  }
+
+  /** A request as it stands (the confirmation page), or undefined. */
+  async pendingRequest(customerId: string, requestId: string): Promise<PendingRequest | undefined> {
+    return (await this.current(customerId)).requests[requestId];
+  }
+
+  /**
+   * Double opt-in, second half, from the signed confirmation link: `ConsentGranted` with source
+   * `double-opt-in` and the request id, when it was requested and confirmed (the decider writes the
+   * evidence), recorded as the system actor `double-opt-in`. Confirming again records nothing.
+   */
+  async confirmConsent(
+    customerId: string,
+    requestId: string,
+    evidence: { ipAddress?: string; userAgent?: string },
+    correlationId?: string,
+  ): Promise<'confirmed' | 'already-confirmed'> {
+    const request = await this.pendingRequest(customerId, requestId);
+    if (!request) throw new NotFoundError(`consent request ${requestId} not found`);
+    if (request.confirmed) return 'already-confirmed';
+    const metadata = this.systemMetadata('double-opt-in', correlationId ?? randomUUID());
+    const r = await this.append(
+      customerId,
+      metadata,
+      {},
+      {
+        type: 'ConfirmConsent',
+        data: {
+          customerId,
+          requestId,
+          confirmedAt: metadata.occurredAt,
+          ...(evidence.ipAddress !== undefined && { ipAddress: evidence.ipAddress }),
+          ...(evidence.userAgent !== undefined && { userAgent: evidence.userAgent }),
+        },
+      },
+    );
+    return r.recorded ? 'confirmed' : 'already-confirmed';
+  }
+
+  private systemMetadata(actorId: string, correlationId: string) {
+    return { correlationId, actor: { type: 'system' as const, id: actorId }, occurredAt: this.clock.now().toISOString(), visibility: COMPANY_ONLY };
   }
 
   /** Whether the permission an unsubscribe link names is off already (nothing of the customer is told). */

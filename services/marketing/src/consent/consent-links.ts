@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { CONSENT_CHANNELS, SLUG_ID, type ConsentChannel } from '@crm/kernel';
-import { ensureLinkSecret, SERVICE_CONFIG, SignedLinks, type ServiceConfig } from '@crm/service-kit';
+import { ensureLinkSecret, SERVICE_CONFIG, SignedLinks, type LinkClaims, type ServiceConfig } from '@crm/service-kit';
 
 export const CONSENT_LINK_PROBLEM = {
   forged: 'urn:crm:problem:consent-link-invalid',
@@ -41,6 +41,15 @@ export class ConsentLinks {
     });
   }
 
+  /** Signs other consent links' claims (the preference centre, double opt-in: `PreferenceLinks`); their `k` keeps each kind apart. */
+  signClaims(claims: LinkClaims): string {
+    return this.links.sign(claims);
+  }
+
+  verifyClaims<C>(token: string, now: Date, accept: (claims: LinkClaims) => C | undefined): C {
+    return this.links.verify(token, now, accept);
+  }
+
   readUnsubscribe(token: string, now: Date): UnsubscribeClaims {
     return this.links.verify(token, now, (c) => {
       if (c.v !== 1 || c.k !== 'unsubscribe' || typeof c.c !== 'string' || !(CONSENT_CHANNELS as readonly unknown[]).includes(c.ch)) return undefined;
@@ -58,6 +67,52 @@ export class ConsentLinks {
 
 export const CONSENT_LINKS = Symbol('CONSENT_LINKS');
 
+/** What a double opt-in confirmation link stands for: one request of one customer, until the request expires. */
+export interface ConfirmClaims {
+  customerId: string;
+  requestId: string;
+  expiresAt: string;
+}
+
+/**
+ * The preference centre's and double opt-in's links, beside the unsubscribe link (the same signer):
+ * a preference link names only the customer and never expires (like unsubscribing, managing one's
+ * permissions is always possible); a confirmation link names the request and expires with it (`x`:
+ * a genuine link past it is 410).
+ */
+export class PreferenceLinks {
+  constructor(private readonly links: ConsentLinks) {}
+
+  preferenceToken(customerId: string): string {
+    return this.links.signClaims({ v: 1, k: 'preferences', c: customerId });
+  }
+
+  readPreference(token: string, now: Date): { customerId: string } {
+    return this.links.verifyClaims(token, now, (c) =>
+      c.v === 1 && c.k === 'preferences' && typeof c.c === 'string' && c.c.length <= 100 ? { customerId: c.c } : undefined,
+    );
+  }
+
+  confirmToken(c: ConfirmClaims): string {
+    return this.links.signClaims({ v: 1, k: 'confirm', c: c.customerId, r: c.requestId, x: c.expiresAt });
+  }
+
+  readConfirm(token: string, now: Date): ConfirmClaims {
+    return this.links.verifyClaims(token, now, (c) =>
+      c.v === 1 &&
+      c.k === 'confirm' &&
+      typeof c.c === 'string' &&
+      c.c.length <= 100 &&
+      typeof c.r === 'string' &&
+      c.r.length <= 100 &&
+      typeof c.x === 'string' &&
+      !Number.isNaN(Date.parse(c.x))
+        ? { customerId: c.c, requestId: c.r, expiresAt: c.x }
+        : undefined,
+    );
+  }
+}
+
 /** The consent link signer: CRM_CONSENT_LINK_SECRET, or the embedded secret under the data folder. */
 export const consentLinksProvider: Provider = {
   provide: CONSENT_LINKS,
@@ -66,4 +121,11 @@ export const consentLinksProvider: Provider = {
     new ConsentLinks(
       config.CRM_CONSENT_LINK_SECRET ? Buffer.from(config.CRM_CONSENT_LINK_SECRET, 'utf8') : await ensureLinkSecret(config.CRM_DATA_DIR, 'consent-link-secret'),
     ),
+};
+
+export const PREFERENCE_LINKS = Symbol('PREFERENCE_LINKS');
+export const preferenceLinksProvider: Provider = {
+  provide: PREFERENCE_LINKS,
+  inject: [CONSENT_LINKS],
+  useFactory: (links: ConsentLinks) => new PreferenceLinks(links),
 };

@@ -257,6 +257,29 @@ export class ServiceConfig extends PlatformConfig {
   @Min(0)
   @Max(8760)
   CRM_CASE_CONTINUATION_HOURS: number = 72;
+
+  /**
+   * Marketing's SMS provider (issue 13 §3): campaign texts are POSTed there as JSON (docs/marketing.md,
+   * Channels). Unset: SMS are logged (ids only) and not sent, like e-mail without `CRM_SMTP_URL`.
+   */
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false }, { message: 'CRM_SMS_URL must be an http(s) URL' })
+  CRM_SMS_URL?: string;
+
+  /** The bearer token marketing presents to the SMS provider. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  CRM_SMS_TOKEN?: string;
+
+  /**
+   * The public address of the marketing service as customers reach it (`https://crm.example.com/marketing`):
+   * tracking pixels, tracked links, preference-centre and confirmation links in messages start with it.
+   * Unset: `http://localhost:<CRM_HTTP_PORT>` (embedded, links work on this machine only).
+   */
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false }, { message: 'CRM_MARKETING_PUBLIC_URL must be an http(s) URL' })
+  CRM_MARKETING_PUBLIC_URL?: string;
 }
 
 /** A `ServiceConfig` whose `CRM_HTTP_PORT` defaults to `defaultPort`; pass it to `loadConfig`. */

@@ -1,0 +1,75 @@
+import nodemailer from 'nodemailer';
+import type { MessageSender, OutboundMessage, SendOutcome } from '../message-sender';
+
+/** SMTP connections kept open at once: a campaign of thousands is sent over a few reused connections, not one per message. */
+const MAX_CONNECTIONS = 5;
+
+/** What nodemailer attaches to a failure: the SMTP reply code when the server answered, an error code when it did not. */
+interface SmtpError {
+  responseCode?: number;
+  response?: string;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Campaign e-mail through an SMTP server (`smtp://user:password@host:port`, or `smtps://`), with
+ * nodemailer over a pool of reused connections. Each message goes out with its text and HTML, its
+ * own headers (`List-Unsubscribe`, `List-Unsubscribe-Post`) and a Message-ID derived from the
+ * campaign message id (`<messageId@sender-domain>`), so a bounce or a reply names the message.
+ *
+ * What the server answers decides the outcome: a permanent refusal (SMTP 5xx) is a hard bounce,
+ * never retried; a temporary one (4xx) or no answer at all (connection refused, timeout) is
+ * deferred, for the dispatcher to try again.
+ */
+export class SmtpMessageSender implements MessageSender {
+  readonly channel = 'email' as const;
+  private readonly transport: nodemailer.Transporter;
+  private readonly domain: string;
+
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+  ) {
+    const url = new URL(smtpUrl);
+    // Query parameters are how nodemailer reads pool options from a URL (an options object with `url` drops the rest).
+    if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+    if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', String(MAX_CONNECTIONS));
+    this.transport = nodemailer.createTransport(url.toString());
+    this.domain = from.slice(from.lastIndexOf('@') + 1).replace(/>$/, '');
+  }
+
+  async send(message: OutboundMessage): Promise<SendOutcome> {
+    try {
+      const info = (await this.transport.sendMail({
+        from: this.from,
+        to: message.to,
+        subject: message.subject ?? '',
+        text: message.text,
+        ...(message.html !== undefined && { html: message.html }),
+        messageId: smtpMessageId(message.messageId, this.domain),
+        ...(message.headers && { headers: message.headers }),
+      })) as { messageId?: string; rejected?: unknown[] };
+      // Several recipients, some refused: the message went to the others (a campaign message has one).
+      return { status: 'accepted', ...(info.messageId && { providerId: info.messageId }) };
+    } catch (error) {
+      return smtpOutcome(error as SmtpError);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.transport.close();
+  }
+}
+
+/** The Message-ID a campaign message is sent with: the campaign message id at the sender's domain. */
+export function smtpMessageId(messageId: string, domain: string): string {
+  return `<${messageId}@${domain}>`;
+}
+
+/** An SMTP failure as an outcome: 5xx is permanent (a hard bounce), anything else is worth another try. */
+export function smtpOutcome(error: SmtpError): SendOutcome {
+  const reason = (error.response ?? error.message ?? error.code ?? 'SMTP failure').slice(0, 500);
+  if (typeof error.responseCode === 'number' && error.responseCode >= 500 && error.responseCode < 600) return { status: 'bounced', kind: 'hard', reason };
+  return { status: 'deferred', reason };
+}
