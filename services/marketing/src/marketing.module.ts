@@ -9,6 +9,8 @@ import { ConsentController } from './consent/consent.controller';
 import { consentLinksProvider } from './consent/consent-links';
 import { UnsubscribeController } from './consent/unsubscribe.controller';
 import { marketingReadModels } from './read-models';
+import { CampaignStatisticsController } from './campaign-statistics/campaign-statistics.controller';
+import { CampaignStatisticsQueries } from './campaign-statistics/campaign-statistics.query';
 import { PrintListController } from './channels/mail/print-list.controller';
 import { campaignListsProvider, MessageSendersLifecycle, messageSendersProvider } from './channels/message-senders.provider';
 import { CallListController } from './channels/phone/call-list.controller';
@@ -41,6 +43,8 @@ import { preferenceLinksProvider } from './consent/consent-links';
     PreferenceCentreController,
     ConsentRequestsController,
     ConsentConfirmController,
+    // Campaign statistics (issue 13 §5).
+    CampaignStatisticsController,
   ],
   providers: [
     RunCampaignHandler,
@@ -53,6 +57,7 @@ import { preferenceLinksProvider } from './consent/consent-links';
     MessageSendersLifecycle,
     trackingLinksProvider,
     preferenceLinksProvider,
+    CampaignStatisticsQueries,
   ],
 })
 export class MarketingModule {}

@@ -42,6 +42,8 @@ const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = {
   agent: 'agentId',
   // service levels (issue 12 §4): a business calendar's events are keyed by the calendar
   businesscalendar: 'calendarId',
+  // campaigns (issue 13 §3, §5): a campaign's own events carry no customer, keyed by the campaign
+  campaign: 'campaignId',
 };
 
 /**
