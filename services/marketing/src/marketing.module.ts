@@ -12,6 +12,8 @@ import { ConsentController } from './consent/consent.controller';
 import { consentLinksProvider } from './consent/consent-links';
 import { UnsubscribeController } from './consent/unsubscribe.controller';
 import { marketingReadModels } from './read-models';
+import { CampaignStatisticsController } from './campaign-statistics/campaign-statistics.controller';
+import { CampaignStatisticsQueries } from './campaign-statistics/campaign-statistics.query';
 import { PrintListController } from './channels/mail/print-list.controller';
 import { campaignListsProvider, MessageSendersLifecycle, messageSendersProvider } from './channels/message-senders.provider';
 import { CallListController } from './channels/phone/call-list.controller';
@@ -55,6 +57,8 @@ import { SegmentAudience } from './segments/segment-audience';
     TriggersController,
     // segments down to the individual (issue 13 §2)
     ...SEGMENT_CONTROLLERS,
+    // Campaign statistics (issue 13 §5).
+    CampaignStatisticsController,
   ],
   providers: [
     RecordCampaignResponseHandler,
@@ -78,6 +82,7 @@ import { SegmentAudience } from './segments/segment-audience';
     triggerActionsProvider,
     // segments (issue 13 §2): commands, the membership processor, the audience campaigns freeze
     ...SEGMENT_PROVIDERS,
+    CampaignStatisticsQueries,
   ],
 })
 export class MarketingModule {}

@@ -1,6 +1,7 @@
 // The read models of marketing, declared once: marketing.module.ts runs them, and the rebuild and re-drive
 // CLIs load this file (npm run rebuild-read-model -- --service marketing).
 import { serviceReadModels } from '@crm/relationship-api';
+import { campaignStatisticsProjection } from './campaign-statistics/campaign-statistics.projection';
 import { segmentFactsProjection } from './segments/segment-facts.projection';
 import { segmentsProjection } from './segments/segments.projection';
 import { triggerTimersProjection } from './triggers/trigger-timers.projection';
@@ -11,5 +12,7 @@ export const marketingReadModels = serviceReadModels('marketing', [
   segmentsProjection(),
   // event-based marketing (issue 13 §4): the trigger rules, the due-timers table the trigger timer ticks over, the firings lists
   triggerTimersProjection(),
+  // campaign statistics (issue 13 §5): audience, messages, responses and conversions per campaign
+  campaignStatisticsProjection(),
 ]);
 export const { readModels, registry } = marketingReadModels;

@@ -46,6 +46,8 @@ const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = {
   triggerrule: 'ruleId',
   // segments (issue 13 §2): a segment's definition, revisions and archiving are keyed by the segment
   segment: 'segmentId',
+  // campaigns (issue 13 §3, §5): a campaign's own events carry no customer, keyed by the campaign
+  campaign: 'campaignId',
 };
 
 /**
