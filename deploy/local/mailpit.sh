@@ -15,6 +15,8 @@ MAILPIT_VERSION=v1.33.1
 MAILPIT_HOST=127.0.0.1
 MAILPIT_SMTP_PORT="${MAILPIT_SMTP_PORT:-11025}"
 MAILPIT_HTTP_PORT="${MAILPIT_HTTP_PORT:-18025}"
+# Kept before the oldest are pruned (Mailpit keeps 500 by default; the infra suite sends a 10,000-message campaign).
+MAILPIT_MAX_MESSAGES="${MAILPIT_MAX_MESSAGES:-50000}"
 MAILPIT_START_TIMEOUT="${MAILPIT_START_TIMEOUT:-30}"
 
 BIN_DIR="$CRM_LOCAL_DIR/bin"
@@ -100,7 +102,7 @@ cmd_up() {
       cd "$MDIR"
       # setsid: own session, survives the calling shell; fd 9 (the lock) must not leak into it.
       nohup setsid "$MAILPIT_BIN" --smtp "$MAILPIT_HOST:$MAILPIT_SMTP_PORT" --listen "$MAILPIT_HOST:$MAILPIT_HTTP_PORT" \
-        --database "$MDB" --smtp-auth-accept-any --smtp-auth-allow-insecure </dev/null >>"$MLOG" 2>&1 9>&- &
+        --database "$MDB" --max "$MAILPIT_MAX_MESSAGES" --smtp-auth-accept-any --smtp-auth-allow-insecure </dev/null >>"$MLOG" 2>&1 9>&- &
       echo $! >"$MPID"
     )
     sleep 0.3
