@@ -102,7 +102,11 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     const marketing = await tokenFor({ kind: 'staff', subject: 'maya', department: 'marketing', roles: [] });
     const management = await tokenFor({ kind: 'staff', subject: 'admin', department: 'management', roles: ['admin'] });
 
-    const reg = await call('sales', 'POST', '/customers', sales, { kind: 'organisation', name: 'PT Sinar Abadi', contacts: [{ name: 'Dewi', role: 'buyer' }] });
+    const reg = await call('sales', 'POST', '/customers', sales, {
+      kind: 'organisation',
+      name: 'PT Sinar Abadi',
+      contacts: [{ name: 'Dewi', role: 'buyer', email: 'dewi@sinar-abadi.example' }],
+    });
     expect(reg.status).toBe(201);
     const customerId = String(reg.body.customerId);
     // Found in another service, through Kafka and PostgreSQL's pg_trgm: a typo and a contact's name.
@@ -142,15 +146,15 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
       ).status,
     ).toBe(201);
 
-    // A campaign that really sends (issue 13 §3): the customer agreed to offers by mail; the print-list
-    // sender of the marketing channels takes the message, and the dispatcher records it on the
-    // customer's campaign episode (one outbound interaction).
+    // A campaign that really sends (issue 13 §3): the customer agreed to offers by e-mail; the e-mail
+    // sender of the marketing channels takes the message (logged: no CRM_SMTP_URL here), and the
+    // dispatcher records it on the customer's campaign episode (one outbound interaction).
     const grant = () =>
       call('marketing', 'POST', `/customers/${customerId}/consent/grants`, marketing, {
-        channel: 'mail',
+        channel: 'email',
         purpose: 'offers',
         source: 'staff',
-        evidence: { note: 'asked for the catalogue at the fair' },
+        evidence: { note: 'asked for the offers at the fair' },
       });
     let granted = await grant();
     await waitFor(async () => granted.status === 200 || ((granted = await grant()), granted.status === 200), 60000, 'marketing to record the consent');
@@ -160,10 +164,10 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
       audience: { kind: 'list', customerIds: [customerId] },
       steps: [
         {
-          stepId: 'letter',
-          channel: 'mail',
+          stepId: 'mail-1',
+          channel: 'email',
           delayMinutes: 0,
-          variants: [{ variantId: 'a', weight: 1, template: { text: 'Dear {{name}}, the spring offer.' } }],
+          variants: [{ variantId: 'a', weight: 1, template: { subject: 'Spring offer', text: 'Dear {{name}}, the spring offer.' } }],
         },
       ],
       controlBasisPoints: 0,
