@@ -119,6 +119,10 @@ export type CaseSeverity = (typeof CASE_SEVERITIES)[number];
 export const CUSTOMER_VALUE_TIERS = ['platinum', 'gold', 'silver', 'bronze'] as const;
 export type CustomerValueTier = (typeof CUSTOMER_VALUE_TIERS)[number];
 
+/** Churn risk bands analytics records (`CustomerChurnRiskChanged`), from the churn model's probability; marketing targets by them. */
+export const CHURN_RISK_BANDS = ['low', 'medium', 'high'] as const;
+export type ChurnRiskBand = (typeof CHURN_RISK_BANDS)[number];
+
 /** A category, team, queue, skill or calendar id: lower-case words joined by hyphens. */
 export const SLUG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

@@ -20,6 +20,7 @@ import { RfmQueries } from './rfm/rfm.query';
 import { ChurnModelController } from './propensity/churn/churn-model.controller';
 import { ChurnRiskQueries } from './propensity/churn/churn-risk.query';
 import { TrainChurnModelHandler } from './propensity/churn/train-churn-model.command';
+import { AssessChurnRiskHandler } from './propensity/churn/assess-churn-risk.command';
 import { OfferPropensityController } from './propensity/offer-response/offer-propensity.controller';
 import { OfferPropensityQuery } from './propensity/offer-response/offer-propensity.query';
 import { CrossSellController } from './cross-sell/cross-sell.controller';
@@ -81,6 +82,7 @@ import { ContactCentreQueries } from './contact-centre/contact-centre.query';
     ValueTierPublisher,
     // churn, offer response, cross-sell (issue 11 §3)
     TrainChurnModelHandler,
+    AssessChurnRiskHandler,
     ChurnRiskQueries,
     OfferPropensityQuery,
     CrossSellQueries,

@@ -3,3 +3,4 @@ export * from './roc-auc';
 export * from './association-rules';
 export * from './offer-response';
 export * from './random';
+export * from './churn-risk';

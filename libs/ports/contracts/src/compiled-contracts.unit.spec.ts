@@ -363,6 +363,7 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     modelFittedAt: at,
     assignedAt: at,
   },
+  CustomerChurnRiskChanged: { customerId: 'c-1', band: 'high', previousBand: 'medium', probability: 0.62, modelVersion: 2, horizonDays: 90, assessedAt: at },
   CaseDetailsChanged: {
     episodeId: id,
     customerId: id,

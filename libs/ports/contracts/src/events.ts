@@ -17,6 +17,7 @@ import {
   MAX_REMINDER_MINUTES,
   STAGE_ID,
   EXCHANGE_RATE_PATTERN,
+  CHURN_RISK_BANDS,
 } from '@crm/kernel';
 import {
   ArrayMaxSize,
@@ -708,6 +709,21 @@ export class CustomerValueTierChangedV1 {
   @IsInstant() assignedAt!: string;
 }
 
+/**
+ * Churn risk by band (issue 13 §2): recorded by analytics when the latest churn model puts a customer
+ * who bought in another band than before (stream `churnrisk-<customerId>`); marketing's segments use it.
+ */
+export class CustomerChurnRiskChangedV1 {
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsIn([...CHURN_RISK_BANDS]) band!: string;
+  @IsOptional() @IsIn([...CHURN_RISK_BANDS]) previousBand?: string;
+  /** The model's probability of no order in the next `horizonDays`, as of `assessedAt`. */
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1) probability!: number;
+  @IsInt() @Min(1) modelVersion!: number;
+  @IsInt() @Min(1) horizonDays!: number;
+  @IsInstant() assessedAt!: string;
+}
+
 /** Every integration event of the CRM, by type and schema version. */
 export const INTEGRATION_EVENTS = {
   CustomerRegistered: CustomerRegisteredV1,
@@ -763,6 +779,7 @@ export const INTEGRATION_EVENTS = {
   ExchangeRatesSet: ExchangeRatesSetV1,
   // analytical CRM (issue 11 §4)
   CustomerValueTierChanged: CustomerValueTierChangedV1,
+  CustomerChurnRiskChanged: CustomerChurnRiskChangedV1,
   // cases people work (issue 12 §1)
   ...CASE_EVENTS,
   // the contact centre: agents, routing offers, calls, satisfaction (issue 12 §2, §3, §6)

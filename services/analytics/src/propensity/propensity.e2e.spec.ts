@@ -5,12 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
-import { seededRandom } from '@crm/customer-propensity';
+import { churnRiskBand, churnRiskStream, seededRandom } from '@crm/customer-propensity';
 import { waitFor } from '@crm/event-store/testing';
 import { createPlatform, type Platform } from '@crm/platform';
 import { createRelationshipCommands, READ_MODELS, type ReadModelRunners, type RelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type PartnerPrincipal, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
 import { AnalyticsConfig, createAnalyticsApp } from '../analytics';
+import type { ChurnRiskAssessment } from './churn/assess-churn-risk.command';
 import type { ChurnModelView } from './churn/churn-model.view';
 import type { AtRiskPage, ChurnRiskView } from './churn/churn-risk.query';
 import type { OfferPropensityView } from './offer-response/offer-propensity.query';
@@ -85,6 +86,7 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
     expectProblem(risk, 409);
     expect(risk.body.code).toBe('model-not-trained');
     expectProblem(await call('/models/churn/at-risk'), 409);
+    expectProblem(await call('/models/churn/assessments', { method: 'POST' }), 409);
     expectProblem(await call(`/customers/${randomUUID()}/churn-risk`), 404);
     expectProblem(await call('/customers/not-a-uuid/churn-risk'), 400, 'id');
   });
@@ -200,6 +202,41 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
       expectProblem(await call(`/models/churn/at-risk?${bad}`), 400, bad.split('=')[0]);
   });
 
+  it("records each buying customer's churn-risk band once, and again only when it changes", async () => {
+    const assess = (bearer?: string | null) => call('/models/churn/assessments', { method: 'POST', bearer });
+    const first = await assess();
+    expect(first.status).toBe(201);
+    const result = first.body as unknown as ChurnRiskAssessment;
+    expect(result).toMatchObject({ modelVersion: 1, horizonDays: 90, assessed: 60, changed: 60 });
+    expect(result.bands.low + result.bands.medium + result.bands.high).toBe(60);
+    // Each band is the one its probability falls in, as the score route gives it; the never-buyer has none.
+    for (const id of [...churners, ...retained].slice(0, 12)) {
+      const [event] = await platform.eventStore.readStream(churnRiskStream(id));
+      const score = (await call(`/customers/${id}/churn-risk`)).body as unknown as ChurnRiskView;
+      expect(event.type).toBe('CustomerChurnRiskChanged');
+      expect(event.data).toMatchObject({ customerId: id, band: churnRiskBand(score.probability!), modelVersion: 1, horizonDays: 90 });
+    }
+    expect(await platform.eventStore.readStream(churnRiskStream(quiet))).toEqual([]);
+    // Churners are mostly high risk: the band follows the model, not a constant.
+    const bandOf = async (id: string) => ((await platform.eventStore.readStream(churnRiskStream(id)))[0].data as { band: string }).band;
+    const highChurners = (await Promise.all([...churners].map(bandOf))).filter((b) => b === 'high').length;
+    const highRetained = (await Promise.all([...retained].map(bandOf))).filter((b) => b === 'high').length;
+    expect(highChurners / churners.size).toBeGreaterThan(highRetained / retained.size);
+    // Nothing moved: nothing recorded.
+    expect((await assess()).body).toMatchObject({ assessed: 60, changed: 0, bands: result.bands });
+    // Who may not: other departments, partners, no token; and a body of another type.
+    expect((await assess(await mint.mint(alice))).status).toBe(403);
+    expect((await assess(await mint.mint(mira))).status).toBe(403);
+    expect((await assess(await mint.mint(pat))).status).toBe(403);
+    expect((await assess(null)).status).toBe(401);
+    const plain = await fetch(`${base}/models/churn/assessments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+      body: 'go',
+    });
+    expect(plain.status).toBe(415);
+  });
+
   it('refuses training parameters out of range, naming the field, and a window that is not over', async () => {
     for (const [body, field] of [
       [{ windowDays: 3 }, 'windowDays'],
@@ -286,11 +323,13 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
     const responses = (p: string, method = 'get') => Object.keys(doc.paths[p][method].responses).sort();
     expect(responses('/models/churn/train', 'post')).toEqual(['201', '400', '401', '403', '422']);
     expect(responses('/models/churn')).toEqual(['200', '401', '403', '404']);
+    expect(responses('/models/churn/assessments', 'post')).toEqual(['201', '401', '403', '409']);
     expect(responses('/models/churn/at-risk')).toEqual(['200', '400', '401', '403', '409']);
     expect(responses('/customers/{id}/churn-risk')).toEqual(['200', '400', '401', '403', '404', '409']);
     expect(responses('/customers/{id}/offer-propensity')).toEqual(['200', '400', '401', '403', '404']);
     for (const [p, method, status] of [
       ['/models/churn/train', 'post', '201'],
+      ['/models/churn/assessments', 'post', '201'],
       ['/customers/{id}/churn-risk', 'get', '200'],
       ['/customers/{id}/offer-propensity', 'get', '200'],
     ]) {

@@ -6,6 +6,7 @@ import { AtRiskQueryDto, CHURN_MODEL_EXAMPLE, CHURN_MODEL_SCHEMA, CHURN_REASONS_
 import type { ChurnModelView } from './churn-model.view';
 import { ChurnRiskQueries, type AtRiskPage, type ChurnRiskView } from './churn-risk.query';
 import { TrainChurnModelHandler } from './train-churn-model.command';
+import { AssessChurnRiskHandler, type ChurnRiskAssessment } from './assess-churn-risk.command';
 
 const NOT_TRAINED = { type: 'urn:crm:problem:model-not-trained', code: 'model-not-trained' };
 
@@ -23,6 +24,7 @@ export class ChurnModelController {
   constructor(
     private readonly training: TrainChurnModelHandler,
     private readonly queries: ChurnRiskQueries,
+    private readonly assessment: AssessChurnRiskHandler,
   ) {}
 
   @Post('models/churn/train')
@@ -42,6 +44,41 @@ export class ChurnModelController {
   @ApiProblem(422, 'Too few churned or retained customers on a side of the split', { code: 'not-enough-data' })
   train(@Body() dto: TrainChurnModelDto): Promise<ChurnModelView> {
     return this.training.handle(dto);
+  }
+
+  @Post('models/churn/assessments')
+  @HttpCode(201)
+  @RequireDepartment('analytics', 'management')
+  @ApiOperation({
+    summary: "Score every customer who bought with the latest churn model as of now, and record each customer's churn-risk band where it changed",
+    description:
+      'Bands: high from a probability of 0.5, medium from 0.25, else low. A customer whose band differs from the one last recorded gets a `CustomerChurnRiskChanged` ' +
+      '(docs/events.md), which marketing segments target (`churnRisk`). Assessing again with no band change records nothing. No body.',
+  })
+  @ApiCreatedResponse({
+    description: 'What was assessed and how many bands changed',
+    schema: {
+      type: 'object',
+      required: ['modelVersion', 'asOf', 'horizonDays', 'assessed', 'changed', 'bands'],
+      properties: {
+        modelVersion: { type: 'integer', minimum: 1 },
+        asOf: { type: 'string', format: 'date-time' },
+        horizonDays: { type: 'integer', minimum: 1 },
+        assessed: { type: 'integer', minimum: 0, description: 'Customers who bought, scored' },
+        changed: { type: 'integer', minimum: 0, description: 'Band changes recorded' },
+        bands: {
+          type: 'object',
+          properties: { low: { type: 'integer' }, medium: { type: 'integer' }, high: { type: 'integer' } },
+          description: 'Customers per band now',
+        },
+      },
+      example: { modelVersion: 3, asOf: '2026-11-27T08:00:00.000Z', horizonDays: 90, assessed: 1200, changed: 37, bands: { low: 900, medium: 220, high: 80 } },
+    },
+  })
+  @ApiProblem(403, 'Not staff of analytics or management (a partner token, or another department)')
+  @ApiProblem(409, 'No model has been trained yet', NOT_TRAINED)
+  assess(): Promise<ChurnRiskAssessment> {
+    return this.assessment.handle();
   }
 
   @Get('models/churn')
