@@ -87,7 +87,7 @@ function ddl(schema: string): string {
   return `
     CREATE SCHEMA IF NOT EXISTS ${schema};
     CREATE TABLE ${schema}.segment_customers (customer_id text PRIMARY KEY, kind text NOT NULL, name text NOT NULL, owner text, tags jsonb NOT NULL,
-      registered_at timestamptz NOT NULL, journey_stage text NOT NULL, relationship_phase text NOT NULL, value_tier text, merged_into text);
+      registered_at timestamptz NOT NULL, journey_stage text NOT NULL, relationship_phase text NOT NULL, value_tier text, churn_risk text, merged_into text);
     CREATE TABLE ${schema}.segment_orders (order_id text PRIMARY KEY, customer_id text NOT NULL, order_date timestamptz NOT NULL, currency text NOT NULL,
       total bigint NOT NULL, returned bigint NOT NULL, cancelled boolean NOT NULL, fully_returned boolean NOT NULL);
     CREATE INDEX ON ${schema}.segment_orders (customer_id);

@@ -94,6 +94,7 @@ export function compileRule(rule: SegmentRule, options: CompileOptions): Compile
     if ('journeyStage' in r) return `(c.journey_stage IN ${textList(r.journeyStage.in)})`;
     if ('relationshipPhase' in r) return `(c.relationship_phase IN ${textList(r.relationshipPhase.in)})`;
     if ('valueTier' in r) return `(c.value_tier IS NOT NULL AND c.value_tier IN ${textList(r.valueTier.in)})`;
+    if ('churnRisk' in r) return `(c.churn_risk IS NOT NULL AND c.churn_risk IN ${textList(r.churnRisk.in)})`;
     if ('rfm' in r) {
       const period = r.rfm.periodDays ?? DEFAULT_RFM_PERIOD_DAYS;
       let cte = rfmPeriods.get(period);
@@ -197,6 +198,7 @@ export function factsInserts(tables: FactsTables, population: readonly CustomerF
     journey_stage: c.journeyStage,
     relationship_phase: c.relationshipPhase,
     value_tier: c.valueTier,
+    churn_risk: c.churnRisk ?? null,
     merged_into: c.mergedInto ?? null,
   }));
   const orders = population.flatMap((c) =>
@@ -230,7 +232,7 @@ export function factsInserts(tables: FactsTables, population: readonly CustomerF
   return [
     insert(
       tables.customers,
-      'customer_id text, kind text, name text, owner text, tags jsonb, registered_at timestamptz, journey_stage text, relationship_phase text, value_tier text, merged_into text',
+      'customer_id text, kind text, name text, owner text, tags jsonb, registered_at timestamptz, journey_stage text, relationship_phase text, value_tier text, churn_risk text, merged_into text',
       customers,
     ),
     insert(

@@ -46,6 +46,7 @@ function holds(rule: SegmentRule, c: CustomerFacts, now: Date, ctx: EvaluationCo
   if ('journeyStage' in rule) return (rule.journeyStage.in as readonly string[]).includes(c.journeyStage);
   if ('relationshipPhase' in rule) return (rule.relationshipPhase.in as readonly string[]).includes(c.relationshipPhase);
   if ('valueTier' in rule) return c.valueTier !== null && (rule.valueTier.in as readonly string[]).includes(c.valueTier);
+  if ('churnRisk' in rule) return c.churnRisk != null && (rule.churnRisk.in as readonly string[]).includes(c.churnRisk);
   if ('rfm' in rule) {
     const s = ctx.rfm(rule.rfm.periodDays ?? DEFAULT_RFM_PERIOD_DAYS).get(c.customerId);
     return s !== undefined && inRange(s.r, rule.rfm.r) && inRange(s.f, rule.rfm.f) && inRange(s.m, rule.rfm.m);

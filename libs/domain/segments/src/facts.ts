@@ -14,6 +14,8 @@ export interface CustomerFacts {
   relationshipPhase: string;
   /** The tier analytics last assigned; null until it assigns one. */
   valueTier: string | null;
+  /** The churn-risk band analytics last recorded; null (or absent) until it records one. */
+  churnRisk?: string | null;
   /** Merged into another customer: its facts are the survivor's now, and it matches no rule. */
   mergedInto?: string | null;
   orders: readonly OrderFacts[];

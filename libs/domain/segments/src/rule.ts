@@ -1,5 +1,6 @@
 import {
   CHANNELS,
+  CHURN_RISK_BANDS,
   CONSENT_CHANNELS,
   CUSTOMER_VALUE_TIERS,
   DIRECTIONS,
@@ -9,6 +10,7 @@ import {
   SLUG_ID,
   isCurrencyCode,
   type Channel,
+  type ChurnRiskBand,
   type ConsentChannel,
   type CustomerValueTier,
   type Direction,
@@ -45,6 +47,8 @@ export type SegmentCondition =
   | { relationshipPhase: { in: RelationshipPhase[] } }
   /** The value tier analytics last assigned (`CustomerValueTierChanged`); a customer without one never matches. */
   | { valueTier: { in: CustomerValueTier[] } }
+  /** The churn-risk band analytics last recorded (`CustomerChurnRiskChanged`); a customer without one (never bought, never assessed) never matches. */
+  | { churnRisk: { in: ChurnRiskBand[] } }
   /** RFM quintile scores among every customer who bought (docs/marketing.md); who never bought has none and never matches. */
   | { rfm: { r?: ScoreRange; f?: ScoreRange; m?: ScoreRange; periodDays?: number } }
   /** Orders (not cancelled, not fully returned) with a line of `productId` (any when absent) in the window. */
@@ -66,6 +70,7 @@ export const CONDITION_NAMES = [
   'journeyStage',
   'relationshipPhase',
   'valueTier',
+  'churnRisk',
   'rfm',
   'purchased',
   'interactions',
@@ -231,8 +236,16 @@ class Checker {
         return;
       case 'journeyStage':
       case 'relationshipPhase':
-      case 'valueTier': {
-        const allowed = name === 'journeyStage' ? JOURNEY_STAGES : name === 'relationshipPhase' ? RELATIONSHIP_PHASES : CUSTOMER_VALUE_TIERS;
+      case 'valueTier':
+      case 'churnRisk': {
+        const allowed =
+          name === 'journeyStage'
+            ? JOURNEY_STAGES
+            : name === 'relationshipPhase'
+              ? RELATIONSHIP_PHASES
+              : name === 'valueTier'
+                ? CUSTOMER_VALUE_TIERS
+                : CHURN_RISK_BANDS;
         if (this.object(v, at, name) && this.keys(v, at, ['in'], ['in'])) this.listOf(v.in, `${at}.in`, allowed);
         return;
       }

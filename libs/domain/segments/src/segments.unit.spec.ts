@@ -33,6 +33,8 @@ describe('segment rules: validation names the JSON path', () => {
     [{ registered: { before: 'yesterday' } }, 'rule.registered.before', /ISO 8601/],
     [{ purchased: { window: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } } }, 'rule.purchased.window.to', /after from/],
     [{ valueTier: { in: ['diamond'] } }, 'rule.valueTier.in[0]', /platinum/],
+    [{ churnRisk: { in: ['severe'] } }, 'rule.churnRisk.in[0]', /low, medium, high/],
+    [{ churnRisk: { in: [] } }, 'rule.churnRisk.in', /non-empty array/],
     [{ journeyStage: { in: 'prospect' } }, 'rule.journeyStage.in', /non-empty array/],
     [{ purchased: { productId: 'X', extra: 1 } }, 'rule.purchased.extra', /unknown field/],
     ['everyone', 'rule', /JSON object/],
@@ -95,6 +97,15 @@ describe('segment rules: each condition, given / when / then', () => {
     const untiered = customerFacts('c2');
     expect(judge({ valueTier: { in: ['gold'] } }, untiered)).toBe(false);
     expect(judge({ not: { valueTier: { in: ['gold'] } } }, untiered)).toBe(true);
+  });
+
+  it('churn risk: the band analytics last recorded; a customer never assessed matches no band, and so every not', () => {
+    const atRisk = customerFacts('c1', { churnRisk: 'high' });
+    expect(judge({ churnRisk: { in: ['high'] } }, atRisk)).toBe(true);
+    expect(judge({ churnRisk: { in: ['low', 'medium'] } }, atRisk)).toBe(false);
+    const unassessed = customerFacts('c2');
+    expect(judge({ churnRisk: { in: ['low', 'medium', 'high'] } }, unassessed)).toBe(false);
+    expect(judge({ not: { churnRisk: { in: ['high'] } } }, unassessed)).toBe(true);
   });
 
   it('purchased: product, last N days (now included), between instants, min count and amount, cancelled and returned orders left out', () => {

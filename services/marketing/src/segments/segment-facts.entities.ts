@@ -18,6 +18,8 @@ export class SegmentCustomerRow {
   @Column({ type: 'text', name: 'journey_stage' }) journeyStage!: string;
   @Column({ type: 'text', name: 'relationship_phase' }) relationshipPhase!: string;
   @Column({ type: 'text', name: 'value_tier', nullable: true }) valueTier!: string | null;
+  /** The churn-risk band analytics last recorded (`CustomerChurnRiskChanged`). */
+  @Column({ type: 'text', name: 'churn_risk', nullable: true }) churnRisk!: string | null;
   /** Merged into this survivor: its orders and interactions moved there; it matches no rule. */
   @Column({ type: 'text', name: 'merged_into', nullable: true }) mergedInto!: string | null;
 }

@@ -64,6 +64,10 @@ describe('segment facts read model', () => {
           type: 'CustomerValueTierChanged',
           data: { customerId: c1, tier: 'gold', clv: 100, rank: 1, customers: 3, reportingCurrency: 'EUR', modelFittedAt: at, assignedAt: at },
         },
+        {
+          type: 'CustomerChurnRiskChanged',
+          data: { customerId: c1, band: 'high', previousBand: 'medium', probability: 0.61, modelVersion: 2, horizonDays: 90, assessedAt: at },
+        },
         { type: 'CustomerPersonalDataErased', data: { customerId: c1, erasedAt: at } },
       ])
       .then(async (manager) => {
@@ -73,6 +77,7 @@ describe('segment facts read model', () => {
           journeyStage: 'repeat-customer',
           relationshipPhase: 'expansion',
           valueTier: 'gold',
+          churnRisk: 'high',
           name: '[erased]',
           registeredAt: new Date(at),
         });

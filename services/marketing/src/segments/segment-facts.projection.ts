@@ -21,6 +21,7 @@ export type SegmentFactsEvent = CrmIntegrationEvent<
   | 'CustomerMerged'
   | 'CustomerPersonalDataErased'
   | 'CustomerValueTierChanged'
+  | 'CustomerChurnRiskChanged'
   | 'OrderPlaced'
   | 'OrderCancelled'
   | 'OrderReturned'
@@ -38,6 +39,7 @@ const HANDLES: SegmentFactsEvent['type'][] = [
   'CustomerMerged',
   'CustomerPersonalDataErased',
   'CustomerValueTierChanged',
+  'CustomerChurnRiskChanged',
   'OrderPlaced',
   'OrderCancelled',
   'OrderReturned',
@@ -101,6 +103,7 @@ async function applyFact(event: SegmentFactsEvent, manager: EntityManager): Prom
           journeyStage: d.journeyStage,
           relationshipPhase: d.relationshipPhase,
           valueTier: null,
+          churnRisk: null,
           mergedInto: null,
         })
         .orIgnore()
@@ -124,6 +127,9 @@ async function applyFact(event: SegmentFactsEvent, manager: EntityManager): Prom
       return [event.data.customerId];
     case 'CustomerValueTierChanged':
       await customers.update({ customerId: event.data.customerId }, { valueTier: event.data.tier });
+      return [event.data.customerId];
+    case 'CustomerChurnRiskChanged':
+      await customers.update({ customerId: event.data.customerId }, { churnRisk: event.data.band });
       return [event.data.customerId];
     case 'CustomerPersonalDataErased':
       await customers.update({ customerId: event.data.customerId }, { name: ERASED });

@@ -47,6 +47,7 @@ const OWNERS = ['sari', 'budi', null];
 const STAGES = ['suspect', 'prospect', 'first-time-customer', 'repeat-customer', 'loyal-customer'];
 const PHASES = ['awareness', 'exploration', 'expansion', 'commitment', 'dissolution'];
 const TIERS = ['platinum', 'gold', 'silver', 'bronze', null];
+const CHURN_BANDS = ['low', 'medium', 'high', null];
 const CHANNELS = ['email', 'phone', 'sms', 'web'];
 const CAMPAIGNS = ['spring', 'autumn', null];
 
@@ -101,6 +102,7 @@ function population(size: number, seed: number): CustomerFacts[] {
         journeyStage: pick(STAGES),
         relationshipPhase: pick(PHASES),
         valueTier: pick(TIERS),
+        churnRisk: pick(CHURN_BANDS),
         mergedInto: random() < 0.03 ? 'c0000' : null,
         orders,
         interactions,
@@ -124,6 +126,8 @@ const CONDITIONS: SegmentRule[] = [
   { journeyStage: { in: ['repeat-customer', 'loyal-customer'] } },
   { relationshipPhase: { in: ['commitment'] } },
   { valueTier: { in: ['platinum', 'gold'] } },
+  { churnRisk: { in: ['high'] } },
+  { churnRisk: { in: ['low', 'medium'] } },
   { rfm: { r: { min: 4 } } },
   { rfm: { f: { min: 3, max: 4 }, m: { min: 4 }, periodDays: 90 } },
   { rfm: { r: { max: 2 }, periodDays: 30 } },

@@ -5,7 +5,7 @@ import { IsInstant } from '@crm/contracts';
 
 /** The rule language in the OpenAPI document: free JSON here, checked by `@crm/segments` (errors name the path). */
 const RULE_DESCRIPTION =
-  'A rule of the segment language (docs/marketing.md "Segments"): `all` / `any` / `not` over conditions kind, tags, owner, registered, journeyStage, relationshipPhase, valueTier, rfm, purchased, interactions, campaignResponse, consent; at most 10 deep and 100 conditions';
+  'A rule of the segment language (docs/marketing.md "Segments"): `all` / `any` / `not` over conditions kind, tags, owner, registered, journeyStage, relationshipPhase, valueTier, churnRisk, rfm, purchased, interactions, campaignResponse, consent; at most 10 deep and 100 conditions';
 export const RULE_EXAMPLE = {
   all: [
     { valueTier: { in: ['platinum', 'gold'] } },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
 import { TestClock } from '@crm/kernel';
 import { createPlatform, type Platform } from '@crm/platform';
-import { createRelationshipCommands, type RelationshipCommands } from '@crm/relationship-api';
+import { createRelationshipCommands, metadataFor, type RelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
 import { httpCaller } from '@crm/service-kit/testing';
 import { createMarketingApp, MarketingConfig } from '../marketing';
@@ -72,6 +73,28 @@ describe('segment routes (embedded)', () => {
     expect(await preview(vipVanBuyers)).toEqual({ count: 1, sample: [{ customerId: customers.ana, name: 'Ana Vip' }], asOf: clock.now().toISOString() });
     expect((await preview({ purchased: { productId: 'VAN-L2' } })).count).toBe(2);
     expect((await preview({ not: { purchased: {} } })).sample).toEqual([{ customerId: customers.budi, name: 'Budi Vip' }]);
+  });
+
+  it('targets churn risk: the band analytics records (CustomerChurnRiskChanged) becomes a fact; a customer never assessed is in no band', async () => {
+    const analyst: Principal = { kind: 'staff', subject: 'analytics-valuation', department: 'analytics', roles: [] };
+    const assessed = (customerId: string, band: string, probability: number) => {
+      const metadata = metadataFor(analyst, clock, { departments: '*', partners: [] });
+      return {
+        id: randomUUID(),
+        type: 'CustomerChurnRiskChanged',
+        data: { customerId, band, probability, modelVersion: 1, horizonDays: 90, assessedAt: clock.now().toISOString() },
+        metadata: { ...metadata, causationId: metadata.correlationId },
+      };
+    };
+    await platform.eventStore.appendToStream(`churnrisk-${customers.citra}`, [assessed(customers.citra, 'high', 0.71)]);
+    await platform.eventStore.appendToStream(`churnrisk-${customers.ana}`, [assessed(customers.ana, 'low', 0.08)]);
+    await waitFor(async () => (await preview({ churnRisk: { in: ['high'] } })).count === 1, 20000, 'the churn-risk band in the facts');
+    expect((await preview({ churnRisk: { in: ['high'] } })).sample).toEqual([{ customerId: customers.citra, name: 'Citra Plain' }]);
+    expect((await preview({ churnRisk: { in: ['low', 'medium', 'high'] } })).count).toBe(2);
+    expect((await preview({ not: { churnRisk: { in: ['low'] } } })).sample.map((c) => c.customerId).sort()).toEqual([customers.budi, customers.citra].sort());
+    const bad = await call('POST', '/segments/preview', { rule: { churnRisk: { in: ['severe'] } } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('rule.churnRisk.in[0]');
   });
 
   it('defines a segment (201, Location, ETag); its members enter as the processor evaluates it, with SegmentEntered', async () => {
