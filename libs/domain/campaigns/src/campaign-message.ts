@@ -20,7 +20,13 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 /** What the dispatcher saw of the customer's consent for the channel and purpose. */
 export const CONSENT_SEEN = ['granted', 'withdrawn', 'channel-opted-out', 'no-consent', 'awaiting-confirmation', 'not-checked'] as const;
 export type ConsentSeen = (typeof CONSENT_SEEN)[number];
-export const BOUNCE_KINDS = ['hard', 'retries-exhausted'] as const;
+/**
+ * `hard`: the server refused the message while it was handed over; `retries-exhausted`: deferred
+ * `MAX_ATTEMPTS` times; `async-hard`: accepted at the hand-over, then reported undeliverable later
+ * by the e-mail provider (a delivery-status notification, a provider webhook).
+ */
+export const BOUNCE_KINDS = ['hard', 'retries-exhausted', 'async-hard'] as const;
+export type BounceKind = (typeof BOUNCE_KINDS)[number];
 
 /** Attempts at a message before a temporary failure counts as a bounce. */
 export const MAX_ATTEMPTS = 5;
@@ -64,7 +70,7 @@ export interface CampaignMessageSuppressedData extends MessageKey {
 }
 
 export interface CampaignMessageBouncedData extends MessageKey {
-  kind: (typeof BOUNCE_KINDS)[number];
+  kind: BounceKind;
   reason: string;
   attempt: number;
   bouncedAt: string;
@@ -89,7 +95,9 @@ export type SendOutcomeReport = { status: 'accepted' } | { status: 'bounced'; re
 export type CampaignMessageCommand =
   | { type: 'SendMessage'; data: CampaignMessageSentData }
   | { type: 'SuppressMessage'; data: CampaignMessageSuppressedData }
-  | { type: 'RecordOutcome'; data: MessageKey & { attempt: number; at: string; outcome: SendOutcomeReport } };
+  | { type: 'RecordOutcome'; data: MessageKey & { attempt: number; at: string; outcome: SendOutcomeReport } }
+  /** The provider's later word that a message it accepted could not be delivered (a permanent bounce). */
+  | { type: 'RecordLateBounce'; data: MessageKey & { reason: string; at: string } };
 
 export type StepMessageStatus = 'sent' | 'suppressed' | 'bounced' | 'deferred';
 
@@ -190,6 +198,13 @@ export function decideCampaignMessage(command: CampaignMessageCommand, state: Ca
         ];
       const retryAt = new Date(Date.parse(at) + backoffMs(attempt, outcome.retryAfterMs)).toISOString();
       return [{ type: 'CampaignMessageDeferred', data: { ...key, retryCount: attempt, reason: outcome.reason, deferredAt: at, retryAt } }];
+    }
+    case 'RecordLateBounce': {
+      const { reason, at, ...key } = command.data;
+      // Only a message that left: one never sent, suppressed, deferred (the dispatcher decides its
+      // retry) or bounced already records nothing — so a provider repeating its report is harmless.
+      if (current?.status !== 'sent') return [];
+      return [{ type: 'CampaignMessageBounced', data: { ...key, kind: 'async-hard', reason, attempt: current.attempts, bouncedAt: at } }];
     }
   }
 }
