@@ -95,9 +95,13 @@ export type SendOutcomeReport = { status: 'accepted' } | { status: 'bounced'; re
 export type CampaignMessageCommand =
   | { type: 'SendMessage'; data: CampaignMessageSentData }
   | { type: 'SuppressMessage'; data: CampaignMessageSuppressedData }
-  | { type: 'RecordOutcome'; data: MessageKey & { attempt: number; at: string; outcome: SendOutcomeReport } }
-  /** The provider's later word that a message it accepted could not be delivered (a permanent bounce). */
-  | { type: 'RecordLateBounce'; data: MessageKey & { reason: string; at: string } };
+  | { type: 'RecordOutcome'; data: MessageKey & { attempt: number; at: string; outcome: SendOutcomeReport } };
+
+/**
+ * What the channel's provider reports about a message after it took it (the dispatcher's commands
+ * are the ones above): a permanent bounce. Its own decider on the same stream and state.
+ */
+export type CampaignMessageReportCommand = { type: 'RecordLateBounce'; data: MessageKey & { reason: string; at: string } };
 
 export type StepMessageStatus = 'sent' | 'suppressed' | 'bounced' | 'deferred';
 
@@ -199,15 +203,26 @@ export function decideCampaignMessage(command: CampaignMessageCommand, state: Ca
       const retryAt = new Date(Date.parse(at) + backoffMs(attempt, outcome.retryAfterMs)).toISOString();
       return [{ type: 'CampaignMessageDeferred', data: { ...key, retryCount: attempt, reason: outcome.reason, deferredAt: at, retryAt } }];
     }
-    case 'RecordLateBounce': {
-      const { reason, at, ...key } = command.data;
-      // Only a message that left: one never sent, suppressed, deferred (the dispatcher decides its
-      // retry) or bounced already records nothing — so a provider repeating its report is harmless.
-      if (current?.status !== 'sent') return [];
-      return [{ type: 'CampaignMessageBounced', data: { ...key, kind: 'async-hard', reason, attempt: current.attempts, bouncedAt: at } }];
-    }
   }
 }
+
+/** A provider's later report on a message: the bounce is recorded only on a message that left (status `sent`). */
+export function decideCampaignMessageReport(command: CampaignMessageReportCommand, state: CampaignMessagesState): CampaignMessageEvent[] {
+  const { reason, at, ...key } = command.data;
+  const current = state.steps[key.stepId];
+  if (current && current.messageId !== key.messageId)
+    throw new DomainRuleViolation('campaign-message-id', `step ${key.stepId} has message ${current.messageId}`);
+  // Only a message that left: one never sent, suppressed, deferred (the dispatcher decides its
+  // retry) or bounced already records nothing — so a provider repeating its report is harmless.
+  if (current?.status !== 'sent') return [];
+  return [{ type: 'CampaignMessageBounced', data: { ...key, kind: 'async-hard', reason, attempt: current.attempts, bouncedAt: at } }];
+}
+
+export const campaignMessageReportDecider: Decider<CampaignMessagesState, CampaignMessageReportCommand, CampaignMessageEvent> = {
+  decide: decideCampaignMessageReport,
+  evolve: evolveCampaignMessages,
+  initialState: noCampaignMessages,
+};
 
 export const campaignMessageDecider: Decider<CampaignMessagesState, CampaignMessageCommand, CampaignMessageEvent> = {
   decide: decideCampaignMessage,
