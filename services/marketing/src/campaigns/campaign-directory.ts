@@ -101,7 +101,12 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
     const key = messageId.toLowerCase();
     const known = this.messages.get(key);
     if (!known || (channel && known.channel !== channel))
-      this.messages.set(key, { campaignId: campaignId.toLowerCase(), customerId, stepId, channel: channel ?? known?.channel ?? this.channelOf(campaignId, stepId) });
+      this.messages.set(key, {
+        campaignId: campaignId.toLowerCase(),
+        customerId,
+        stepId,
+        channel: channel ?? known?.channel ?? this.channelOf(campaignId, stepId),
+      });
   }
 
   private channelOf(campaignId: string, stepId: string): ConsentChannel {
