@@ -18,6 +18,8 @@ import { PrintListController } from './channels/mail/print-list.controller';
 import { campaignListsProvider, MessageSendersLifecycle, messageSendersProvider } from './channels/message-senders.provider';
 import { CallListController } from './channels/phone/call-list.controller';
 import { TrackingController } from './tracking/tracking.controller';
+import { EmailDeliveryEventsController } from './channels/email/delivery-events/delivery-events.controller';
+import { EmailDeliveryEventsHandler } from './channels/email/delivery-events/delivery-events.handler';
 import { trackingLinksProvider } from './tracking/tracking-links';
 import { ConsentConfirmController, ConsentRequestsController } from './consent/double-opt-in.controller';
 import { PreferenceCentreController, PreferenceLinkController } from './consent/preference-centre.controller';
@@ -48,6 +50,8 @@ import { SegmentAudience } from './segments/segment-audience';
     PrintListController,
     // Tracking (issue 13 §3): opens and clicks as responses.
     TrackingController,
+    // The e-mail provider's later word (issue 13 §3): bounces and complaints, signed webhooks.
+    EmailDeliveryEventsController,
     // Preference centre and double opt-in (issue 13 §1).
     PreferenceLinkController,
     PreferenceCentreController,
@@ -63,6 +67,7 @@ import { SegmentAudience } from './segments/segment-audience';
   providers: [
     RecordCampaignResponseHandler,
     ConsentCommands,
+    EmailDeliveryEventsHandler,
     consentLinksProvider,
     // campaigns that really send (issue 13 §3)
     CampaignDirectory,

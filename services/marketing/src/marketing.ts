@@ -17,6 +17,8 @@ export function createMarketingApp(config: ServiceConfig, platform: Platform, ho
     clock: hosting.clock,
     // RFC 8058: mail clients post `List-Unsubscribe=One-Click` form-encoded.
     formRoutes: ['/unsubscribe', '/preferences', '/consent/confirm'],
+    // The e-mail provider's delivery events are signed over the bytes it sent (POST /channels/email/events).
+    rawBody: true,
     openApi: {
       title: 'CRM marketing',
       description: 'Marketing automation: campaigns that touch each targeted customer once on a channel, their responses, the shared timeline.',

@@ -20,7 +20,13 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 /** What the dispatcher saw of the customer's consent for the channel and purpose. */
 export const CONSENT_SEEN = ['granted', 'withdrawn', 'channel-opted-out', 'no-consent', 'awaiting-confirmation', 'not-checked'] as const;
 export type ConsentSeen = (typeof CONSENT_SEEN)[number];
-export const BOUNCE_KINDS = ['hard', 'retries-exhausted'] as const;
+/**
+ * `hard`: the server refused the message while it was handed over; `retries-exhausted`: deferred
+ * `MAX_ATTEMPTS` times; `async-hard`: accepted at the hand-over, then reported undeliverable later
+ * by the e-mail provider (a delivery-status notification, a provider webhook).
+ */
+export const BOUNCE_KINDS = ['hard', 'retries-exhausted', 'async-hard'] as const;
+export type BounceKind = (typeof BOUNCE_KINDS)[number];
 
 /** Attempts at a message before a temporary failure counts as a bounce. */
 export const MAX_ATTEMPTS = 5;
@@ -64,7 +70,7 @@ export interface CampaignMessageSuppressedData extends MessageKey {
 }
 
 export interface CampaignMessageBouncedData extends MessageKey {
-  kind: (typeof BOUNCE_KINDS)[number];
+  kind: BounceKind;
   reason: string;
   attempt: number;
   bouncedAt: string;
@@ -90,6 +96,12 @@ export type CampaignMessageCommand =
   | { type: 'SendMessage'; data: CampaignMessageSentData }
   | { type: 'SuppressMessage'; data: CampaignMessageSuppressedData }
   | { type: 'RecordOutcome'; data: MessageKey & { attempt: number; at: string; outcome: SendOutcomeReport } };
+
+/**
+ * What the channel's provider reports about a message after it took it (the dispatcher's commands
+ * are the ones above): a permanent bounce. Its own decider on the same stream and state.
+ */
+export type CampaignMessageReportCommand = { type: 'RecordLateBounce'; data: MessageKey & { reason: string; at: string } };
 
 export type StepMessageStatus = 'sent' | 'suppressed' | 'bounced' | 'deferred';
 
@@ -193,6 +205,24 @@ export function decideCampaignMessage(command: CampaignMessageCommand, state: Ca
     }
   }
 }
+
+/** A provider's later report on a message: the bounce is recorded only on a message that left (status `sent`). */
+export function decideCampaignMessageReport(command: CampaignMessageReportCommand, state: CampaignMessagesState): CampaignMessageEvent[] {
+  const { reason, at, ...key } = command.data;
+  const current = state.steps[key.stepId];
+  if (current && current.messageId !== key.messageId)
+    throw new DomainRuleViolation('campaign-message-id', `step ${key.stepId} has message ${current.messageId}`);
+  // Only a message that left: one never sent, suppressed, deferred (the dispatcher decides its
+  // retry) or bounced already records nothing — so a provider repeating its report is harmless.
+  if (current?.status !== 'sent') return [];
+  return [{ type: 'CampaignMessageBounced', data: { ...key, kind: 'async-hard', reason, attempt: current.attempts, bouncedAt: at } }];
+}
+
+export const campaignMessageReportDecider: Decider<CampaignMessagesState, CampaignMessageReportCommand, CampaignMessageEvent> = {
+  decide: decideCampaignMessageReport,
+  evolve: evolveCampaignMessages,
+  initialState: noCampaignMessages,
+};
 
 export const campaignMessageDecider: Decider<CampaignMessagesState, CampaignMessageCommand, CampaignMessageEvent> = {
   decide: decideCampaignMessage,

@@ -2,7 +2,9 @@ import {
   backoffMs,
   campaignMessageDecider,
   campaignMessageId,
+  campaignMessageReportDecider,
   MAX_ATTEMPTS,
+  type CampaignMessageReportCommand,
   type CampaignMessageCommand,
   type CampaignMessageEvent,
   type CampaignMessagesState,
@@ -99,5 +101,45 @@ describe('campaign message decider', () => {
   it('derives one message id per campaign, customer and step', () => {
     expect(campaignMessageId(campaignId.toUpperCase(), customerId, 'mail-1')).toBe(messageId);
     expect(campaignMessageId(campaignId, customerId, 'mail-2')).not.toBe(messageId);
+  });
+
+  describe('a bounce the provider reports later (RecordLateBounce)', () => {
+    const report = (events: CampaignMessageEvent[], c: CampaignMessageReportCommand) => campaignMessageReportDecider.decide(c, given(events).state);
+    const late = (at = '2026-05-02T11:00:00.000Z', reason = '550 5.1.1 mailbox unknown'): CampaignMessageReportCommand => ({
+      type: 'RecordLateBounce',
+      data: { ...key, reason, at },
+    });
+
+    it('given a message sent (accepted at the hand-over), when the provider reports a hard bounce, then it is bounced as async-hard on the attempt that left', () => {
+      const events = after(send(1), outcome(1, { status: 'deferred', reason: '451 busy' }), send(2, '2026-05-02T09:05:00.000Z'));
+      expect(report(events, late())).toEqual([
+        {
+          type: 'CampaignMessageBounced',
+          data: { ...key, kind: 'async-hard', reason: '550 5.1.1 mailbox unknown', attempt: 2, bouncedAt: '2026-05-02T11:00:00.000Z' },
+        },
+      ]);
+      expect(given([...events, ...report(events, late())]).state.steps['mail-1']).toMatchObject({ status: 'bounced', attempts: 2 });
+    });
+
+    it('given a message bounced already (at the hand-over or by an earlier report), when a report comes again, then nothing is recorded', () => {
+      expect(report(after(send(1), outcome(1, { status: 'bounced', reason: '550' })), late())).toEqual([]);
+      const bounced = after(send(1));
+      bounced.push(...report(bounced, late()));
+      expect(report(bounced, late('2026-05-02T12:00:00.000Z'))).toEqual([]);
+    });
+
+    it('given a message never sent, suppressed or deferred, when a bounce is reported, then nothing is recorded', () => {
+      expect(report([], late())).toEqual([]);
+      expect(report(after(suppress), late())).toEqual([]);
+      expect(report(after(send(1), outcome(1, { status: 'deferred', reason: '451' })), late())).toEqual([]);
+    });
+
+    it('given a report naming another message for the step, then it is refused', () => {
+      const other: CampaignMessageReportCommand = {
+        type: 'RecordLateBounce',
+        data: { ...key, messageId: '00000000-0000-4000-8000-000000000000', reason: 'x', at: '2026-05-02T11:00:00.000Z' },
+      };
+      expect(() => report(after(send(1)), other)).toThrow(/has message/);
+    });
   });
 });

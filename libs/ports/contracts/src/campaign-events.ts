@@ -189,6 +189,20 @@ export class CampaignMessageBouncedV1 extends CampaignMessageV1 {
   @IsInstant() bouncedAt!: string;
 }
 
+/**
+ * Version 2 of `CampaignMessageBounced`: `kind` may also be `async-hard` — the e-mail provider
+ * accepted the message and reported later that it could not be delivered (POST /channels/email/events).
+ * A new version rather than an addition to version 1, because a version-1 consumer validates `kind`
+ * against its two values and would refuse the third; it skips a version it does not know. Only the
+ * late bounces are written as version 2; the bounces at the hand-over stay version 1.
+ */
+export class CampaignMessageBouncedV2 extends CampaignMessageV1 {
+  @IsIn(['hard', 'retries-exhausted', 'async-hard']) kind!: string;
+  @IsString() @IsNotEmpty() @MaxLength(2000) reason!: string;
+  @IsInt() @Min(1) attempt!: number;
+  @IsInstant() bouncedAt!: string;
+}
+
 export class CampaignMessageDeferredV1 extends CampaignMessageV1 {
   @IsInt() @Min(1) retryCount!: number;
   @IsString() @IsNotEmpty() @MaxLength(2000) reason!: string;
@@ -209,4 +223,9 @@ export const CAMPAIGN_EVENTS = {
   CampaignMessageSuppressed: CampaignMessageSuppressedV1,
   CampaignMessageBounced: CampaignMessageBouncedV1,
   CampaignMessageDeferred: CampaignMessageDeferredV1,
+} as const;
+
+/** The campaign events that have a version 2, registered beside their version 1. */
+export const CAMPAIGN_EVENTS_V2 = {
+  CampaignMessageBounced: CampaignMessageBouncedV2,
 } as const;

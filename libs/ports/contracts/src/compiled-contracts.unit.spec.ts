@@ -1,5 +1,5 @@
 import { classValidatorProblems } from '@crm/bus';
-import { crmRegistry, INTEGRATION_EVENTS } from './events';
+import { crmRegistry, INTEGRATION_EVENTS, INTEGRATION_EVENTS_V2 } from './events';
 
 // The registry validates payloads with validators compiled from the contracts' class-validator
 // decorators (≈100× faster than class-transformer + validateSync). Here both are held to the same
@@ -807,5 +807,27 @@ describe('compiled contract validators agree with class-validator', () => {
     }
     expect(disagreements).toEqual([]);
     expect(cases.length).toBeGreaterThan(20);
+  });
+});
+
+describe('version 2 of CampaignMessageBounced (a bounce the provider reports later)', () => {
+  const v2 = { ...samples.CampaignMessageBounced, kind: 'async-hard' };
+
+  it('takes kind async-hard, which version 1 refuses (why it is a new version)', () => {
+    expect(registry.payloadProblems('CampaignMessageBounced', 2, v2)).toEqual([]);
+    expect(registry.payloadProblems('CampaignMessageBounced', 2, samples.CampaignMessageBounced)).toEqual([]);
+    expect(registry.payloadProblems('CampaignMessageBounced', 1, v2)).not.toEqual([]);
+    expect(registry.has('CampaignMessageSent', 2)).toBe(false);
+  });
+
+  it('every mutation gets the same verdict from the compiled validator and class-validator', () => {
+    const disagreements: string[] = [];
+    for (const { label, payload } of mutations(v2)) {
+      const compiled = registry.payloadProblems('CampaignMessageBounced', 2, payload)!;
+      const reference = classValidatorProblems(INTEGRATION_EVENTS_V2.CampaignMessageBounced, payload);
+      const compiledFields = [...new Set(compiled.map((p) => p.path.split('.')[0]))].sort();
+      if (compiledFields.join() !== topLevelFields(reference).join()) disagreements.push(`${label}: [${compiledFields}] vs [${topLevelFields(reference)}]`);
+    }
+    expect(disagreements).toEqual([]);
   });
 });

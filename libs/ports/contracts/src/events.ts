@@ -46,7 +46,7 @@ import { SERVICE_LEVEL_EVENTS } from './service-level-events';
 import { RETURN_REPAIR_EVENTS } from './return-repair-events';
 import { CONSENT_EVENTS } from './consent-events';
 import { TRIGGER_EVENTS } from './trigger-events';
-import { CAMPAIGN_EVENTS } from './campaign-events';
+import { CAMPAIGN_EVENTS, CAMPAIGN_EVENTS_V2 } from './campaign-events';
 import { SEGMENT_EVENTS } from './segment-events';
 
 /**
@@ -798,9 +798,17 @@ export const INTEGRATION_EVENTS = {
   ...SEGMENT_EVENTS,
 } as const;
 
+/** The integration events that have a schema version 2, by type (each also keeps its version 1 above). */
+export const INTEGRATION_EVENTS_V2 = {
+  // a bounce the e-mail provider reports after accepting the message: kind `async-hard` (issue 13 §3)
+  ...CAMPAIGN_EVENTS_V2,
+} as const;
+
 export function crmRegistry(): IntegrationEventRegistry {
   const registry = new IntegrationEventRegistry();
   for (const [type, dto] of Object.entries(INTEGRATION_EVENTS)) registry.register(type, 1, dto);
+  // Incompatible changes as new versions beside version 1 (docs/events.md): consumers take the versions they know.
+  for (const [type, dto] of Object.entries(INTEGRATION_EVENTS_V2)) registry.register(type, 2, dto);
   return registry;
 }
 

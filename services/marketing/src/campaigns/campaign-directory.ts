@@ -9,6 +9,7 @@ import {
   type StepMessage,
 } from '@crm/campaigns';
 import type { EventStore, RecordedEvent, Subscription } from '@crm/event-store';
+import type { ConsentChannel } from '@crm/kernel';
 import { WRITE_STORE } from '@crm/relationship-api';
 
 export interface DirectoryCampaign {
@@ -17,6 +18,14 @@ export interface DirectoryCampaign {
   revision: number;
   /** By customer id: that recipient's messages, and the revision of its stream they are at. */
   recipients: Map<string, { state: CampaignMessagesState; revision: number }>;
+}
+
+/** Where a message is: its campaign, recipient and step (what its stream and command are named by). */
+export interface MessageLocation {
+  campaignId: string;
+  customerId: string;
+  stepId: string;
+  channel: ConsentChannel;
 }
 
 const CAMPAIGN_PREFIX = 'campaign-';
@@ -39,6 +48,12 @@ const UUID_LENGTH = 36;
 export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('CampaignDirectory');
   private readonly campaigns = new Map<string, DirectoryCampaign>();
+  /**
+   * By message id (lower case): where each message decided so far is. A message id is derived one
+   * way from campaign, customer and step (`campaignMessageId`); a provider reporting on a message
+   * names only the id, so this is how its stream is found. About 150 bytes per message.
+   */
+  private readonly messages = new Map<string, MessageLocation>();
   private subscription?: Subscription;
   private caughtUp!: () => void;
   /** Resolves once the directory has read everything committed when it started. */
@@ -79,6 +94,28 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
   noteRecipient(campaignId: string, customerId: string, state: CampaignMessagesState, revision: number): void {
     const r = this.entry(campaignId).recipients.get(customerId.toLowerCase());
     if (!r || revision > r.revision) this.entry(campaignId).recipients.set(customerId.toLowerCase(), { state, revision });
+    for (const [stepId, m] of Object.entries(state.steps)) this.locate(m.messageId, campaignId, customerId, stepId);
+  }
+
+  private locate(messageId: string, campaignId: string, customerId: string, stepId: string, channel?: ConsentChannel): void {
+    const key = messageId.toLowerCase();
+    const known = this.messages.get(key);
+    if (!known || (channel && known.channel !== channel))
+      this.messages.set(key, {
+        campaignId: campaignId.toLowerCase(),
+        customerId,
+        stepId,
+        channel: channel ?? known?.channel ?? this.channelOf(campaignId, stepId),
+      });
+  }
+
+  private channelOf(campaignId: string, stepId: string): ConsentChannel {
+    return this.get(campaignId)?.state.definition?.steps.find((s) => s.stepId === stepId)?.channel ?? 'email';
+  }
+
+  /** Where the message with this id is, once it was sent or suppressed (undefined: unknown here). */
+  findMessage(messageId: string): MessageLocation | undefined {
+    return this.messages.get(messageId.toLowerCase());
   }
 
   stepOf(campaignId: string, customerId: string, stepId: string): StepMessage | undefined {
@@ -102,10 +139,9 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
       const c = this.entry(campaignId);
       const r = c.recipients.get(customerId.toLowerCase()) ?? { state: campaignMessageDecider.initialState, revision: -1 };
       if (revision !== r.revision + 1) return;
-      c.recipients.set(customerId.toLowerCase(), {
-        state: campaignMessageDecider.evolve(r.state, { type: e.type, data: e.data } as CampaignMessageEvent),
-        revision,
-      });
+      const event = { type: e.type, data: e.data } as CampaignMessageEvent;
+      c.recipients.set(customerId.toLowerCase(), { state: campaignMessageDecider.evolve(r.state, event), revision });
+      if (typeof event.data?.messageId === 'string') this.locate(event.data.messageId, campaignId, customerId, event.data.stepId, event.data.channel);
     } else if (e.streamId.startsWith(CAMPAIGN_PREFIX)) {
       const c = this.entry(e.streamId.slice(CAMPAIGN_PREFIX.length));
       if (revision !== c.revision + 1) return;

@@ -208,6 +208,46 @@ export class ConsentCommands {
     );
   }
 
+  /**
+   * A spam complaint the e-mail provider reported on a campaign message (a feedback loop): the whole
+   * channel is withdrawn at once — the customer said "not this" about marketing on it, whatever the
+   * purpose — with source `complaint`, the campaign and message as evidence and the provider's words
+   * as the note, recorded as the system actor `email-provider`. A repeated report records nothing.
+   */
+  async complaint(
+    report: { customerId: string; channel: ConsentChannel; campaignId: string; messageId: string; complainedAt: string; feedback?: string },
+    correlationId?: string,
+  ) {
+    const metadata = {
+      correlationId: correlationId ?? randomUUID(),
+      actor: { type: 'system' as const, id: 'email-provider' },
+      occurredAt: this.clock.now().toISOString(),
+      visibility: COMPANY_ONLY,
+    };
+    return this.append(
+      report.customerId,
+      metadata,
+      {},
+      {
+        type: 'WithdrawConsent',
+        data: {
+          customerId: report.customerId,
+          channel: report.channel,
+          source: 'complaint',
+          evidence: {
+            campaignId: report.campaignId,
+            messageId: report.messageId,
+            note: `complaint reported by the e-mail provider, dated ${report.complainedAt}${report.feedback ? `: ${report.feedback}` : ''}`,
+            recordedBy: 'email-provider',
+          },
+          // When it was recorded, not the provider's date: statements on a permission are in time order, and a
+          // report dated before a later grant must not be refused (nor rewrite what held in between).
+          withdrawnAt: metadata.occurredAt,
+        },
+      },
+    );
+  }
+
   /** What holds now for a customer (the preference centre and confirmation pages: the signed link is the credential, there is no caller). */
   async current(customerId: string): Promise<ConsentState> {
     await this.assertCustomer(customerId);

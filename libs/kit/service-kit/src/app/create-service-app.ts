@@ -23,6 +23,11 @@ export interface CreateServiceAppOptions {
   bodyLimit?: string;
   /** Paths whose body may also be `application/x-www-form-urlencoded` (16 kB at most); everywhere else a non-JSON body is 415. */
   formRoutes?: string[];
+  /**
+   * Keep each JSON body's bytes as `request.rawBody` too (a Buffer), for a route that verifies a
+   * signature over exactly what was sent (a webhook). Default false.
+   */
+  rawBody?: boolean;
   /** Paths whose body the handler reads itself as a stream, in the route's media types (e.g. a CSV import); everything else is 415 there. */
   streamRoutes?: StreamRoute[];
   /**
@@ -69,6 +74,8 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,
+    // With bodyParser off, Nest still reads this in useBodyParser: the JSON parser keeps the bytes it parsed.
+    rawBody: options.rawBody ?? false,
     abortOnError: false,
     forceCloseConnections: true,
     logger: options.logger ?? nestLogLevels(options.config.CRM_LOG_LEVEL),

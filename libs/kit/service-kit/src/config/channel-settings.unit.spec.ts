@@ -28,4 +28,15 @@ describe('channel settings', () => {
     expect(problems({ CRM_CASE_CONTINUATION_HOURS: '-1' })).toEqual(['CRM_CASE_CONTINUATION_HOURS']);
     expect(problems({ CRM_MAIL_OUTBOX_INTERVAL_MS: '10' })).toEqual(['CRM_MAIL_OUTBOX_INTERVAL_MS']);
   });
+
+  it("takes the e-mail provider's webhook secret as whsec_<base64> or 32+ characters, off when unset", () => {
+    expect(loadConfig(Config, {}).CRM_EMAIL_WEBHOOK_SECRET).toBeUndefined();
+    expect(loadConfig(Config, { CRM_EMAIL_WEBHOOK_SECRET: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD' }).CRM_EMAIL_WEBHOOK_SECRET).toBe(
+      'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
+    );
+    expect(loadConfig(Config, { CRM_EMAIL_WEBHOOK_SECRET: 'x'.repeat(32) }).CRM_EMAIL_WEBHOOK_SECRET).toBe('x'.repeat(32));
+    expect(problems({ CRM_EMAIL_WEBHOOK_SECRET: 'short' })).toEqual(['CRM_EMAIL_WEBHOOK_SECRET']);
+    expect(problems({ CRM_EMAIL_WEBHOOK_SECRET: 'whsec_short' })).toEqual(['CRM_EMAIL_WEBHOOK_SECRET']);
+    expect(problems({ CRM_EMAIL_WEBHOOK_SECRET: `whsec_${'!'.repeat(40)}` })).toEqual(['CRM_EMAIL_WEBHOOK_SECRET']);
+  });
 });

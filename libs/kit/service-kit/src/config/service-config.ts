@@ -308,6 +308,19 @@ export class ServiceConfig extends PlatformConfig {
   CRM_CAMPAIGN_FROM: string = 'marketing@crm.localhost';
 
   /**
+   * The secret the e-mail provider signs its delivery-event webhooks with (Standard Webhooks:
+   * HMAC-SHA256 over `<webhook-id>.<webhook-timestamp>.<body>`; POST /channels/email/events). Either
+   * the provider's `whsec_<base64>` form (the key is the decoded bytes) or any text of at least 32
+   * characters (the key is its UTF-8 bytes). Unset: the route answers 404, as if it did not exist.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^(whsec_[A-Za-z0-9+/]{32,}={0,2}|(?!whsec_).{32,})$/s, {
+    message: 'CRM_EMAIL_WEBHOOK_SECRET must be whsec_<base64 of at least 24 bytes> or at least 32 characters',
+  })
+  CRM_EMAIL_WEBHOOK_SECRET?: string;
+
+  /**
    * How often marketing's segment membership processor re-evaluates the customers whose facts
    * changed (ms): at the latest a `SegmentEntered` / `SegmentLeft` is recorded this long after the
    * fact that caused it reached marketing's read model (issue 13 §2).

@@ -15,8 +15,9 @@ interface SmtpError {
 /**
  * Campaign e-mail through an SMTP server (`smtp://user:password@host:port`, or `smtps://`), with
  * nodemailer over a pool of reused connections. Each message goes out with its text and HTML, its
- * own headers (`List-Unsubscribe`, `List-Unsubscribe-Post`) and a Message-ID derived from the
- * campaign message id (`<messageId@sender-domain>`), so a bounce or a reply names the message.
+ * own headers (`List-Unsubscribe`, `List-Unsubscribe-Post`), a Message-ID derived from the
+ * campaign message id (`<messageId@sender-domain>`) and the id itself as `X-CRM-Message`, so a
+ * bounce, a complaint or a reply names the message.
  *
  * What the server answers decides the outcome: a permanent refusal (SMTP 5xx) is a hard bounce,
  * never retried; a temporary one (4xx) or no answer at all (connection refused, timeout) is
@@ -49,7 +50,9 @@ export class SmtpMessageSender implements MessageSender {
         text: message.text,
         ...(message.html !== undefined && { html: message.html }),
         messageId: smtpMessageId(message.messageId, this.domain),
-        ...(message.headers && { headers: message.headers }),
+        // The campaign message id again, in a header of its own: a provider that replaces the Message-ID
+        // (some relays do) still quotes it in its bounce and complaint reports (POST /channels/email/events).
+        headers: { ...message.headers, [CRM_MESSAGE_HEADER]: message.messageId },
       })) as { messageId?: string; rejected?: unknown[] };
       // Several recipients, some refused: the message went to the others (a campaign message has one).
       return { status: 'accepted', ...(info.messageId && { providerId: info.messageId }) };
@@ -62,6 +65,9 @@ export class SmtpMessageSender implements MessageSender {
     this.transport.close();
   }
 }
+
+/** The header every campaign e-mail carries its campaign message id in. */
+export const CRM_MESSAGE_HEADER = 'X-CRM-Message';
 
 /** The Message-ID a campaign message is sent with: the campaign message id at the sender's domain. */
 export function smtpMessageId(messageId: string, domain: string): string {

@@ -45,6 +45,8 @@ describe('SmtpMessageSender', () => {
     expect(mail.data).toMatch(/^Message-ID: <0b8f9a52-6c3e-4d1a-9f7b-000000000001@crm\.example\.com>$/im);
     expect(mail.data).toMatch(/^List-Unsubscribe: <https:\/\/crm\.example\.com\/unsubscribe\?t=abc\.def>$/m);
     expect(mail.data).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    // What a provider's bounce or complaint report quotes back (POST /channels/email/events).
+    expect(mail.data).toMatch(/^X-CRM-Message: 0b8f9a52-6c3e-4d1a-9f7b-000000000001$/im); // header names are case-insensitive (nodemailer writes X-Crm-Message)
     expect(mail.data).toMatch(/^Subject: Spring offer$/m);
     expect(mail.data).toContain('multipart/alternative');
     expect(mail.data).toContain('Hello Sari, 20% off.');
