@@ -9,7 +9,7 @@ import { createPlatform, type Platform } from '@crm/platform';
 import { createRelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
 import { httpCaller } from '@crm/service-kit/testing';
-import { InMemoryMessageSender } from '../channels/in-memory-message-sender';
+import { InMemoryMessageSender } from '../channels/testing/in-memory-message-sender';
 import { MESSAGE_SENDERS, type MessageSender } from '../channels/message-sender';
 import { createMarketingApp, MarketingConfig } from '../marketing';
 
