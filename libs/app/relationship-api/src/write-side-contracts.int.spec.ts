@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
-import { PostgresEventStore } from '@crm/event-store-postgres';
 import { EPISODE_TYPES, type EpisodeType } from '@crm/relationship';
 import { toIntegrationEvent } from '@crm/relay';
 import type { Principal, StaffPrincipal } from '@crm/service-kit';
-import { PgliteSession } from '@crm/sql-clients';
 import { ContractViolationError, contractCheckedStore } from './contract-checked-store';
 import type { RegisterCustomerDto } from './dto';
 import { createRelationshipCommands, type RelationshipCommands } from './application/relationship-commands';
@@ -14,13 +12,14 @@ import { episodeStream, returnRepairDecider } from '@crm/relationship';
 import { systemClock } from '@crm/kernel';
 import { metadataFor } from './application/command-options';
 import { AggregateRepairProviderAccess, RepairJobCommands } from './returns/repair-job-commands';
+import { openCountingStore, type CountingEventStore } from './testing/command-store';
 
 // The write side accepts exactly what the contracts accept: every event any command of the shared
 // write side produces validates against its published contract, and an event that would not is
 // refused before anything is stored.
 describe('the shared write side and the event contracts', () => {
-  let session: PgliteSession;
-  let store: PostgresEventStore;
+  let store: CountingEventStore;
+  let close: () => Promise<void>;
   let commands: RelationshipCommands;
   const registry = crmRegistry();
   const staff = (department: 'sales' | 'service' | 'marketing' | 'management'): StaffPrincipal => ({
@@ -31,13 +30,11 @@ describe('the shared write side and the event contracts', () => {
   });
 
   beforeAll(async () => {
-    session = await PgliteSession.open();
-    store = new PostgresEventStore(session.sqlClient());
-    await store.migrate();
+    ({ store, close } = await openCountingStore());
     commands = createRelationshipCommands(contractCheckedStore(store, registry));
   });
   afterAll(async () => {
-    await session.close();
+    await close();
   });
 
   it('every event each command can produce validates against its contract', async () => {

@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ConfidenceLevel } from '@crm/campaign-statistics';
 import { ApiProblem, RequireDepartment, RequireKind, UuidParam } from '@crm/service-kit';
+import { StaffRouteErrors } from '../marketing.openapi';
 import { CampaignStatisticsQueryDto } from './campaign-statistics.dto';
 import { CampaignStatisticsQueries, type CampaignStatisticsView } from './campaign-statistics.query';
 
@@ -142,9 +143,7 @@ export class CampaignStatisticsController {
     },
   })
   @ApiProblem(400, 'A bad id or confidence', { errors: [{ field: 'confidence', message: 'confidence must be one of the following values: 0.9, 0.95, 0.99' }] })
-  @ApiProblem(401, 'No or an invalid bearer token')
-  @ApiProblem(403, 'Not staff of marketing, management or analytics (a partner, sales, service)')
-  @ApiProblem(404, 'No such campaign')
+  @StaffRouteErrors({ forbidden: 'Not staff of marketing, management or analytics (a partner, sales, service)', notFound: 'No such campaign' })
   statistics(@UuidParam('id') id: string, @Query() q: CampaignStatisticsQueryDto): Promise<CampaignStatisticsView> {
     return this.queries.statistics(id, Number(q.confidence ?? '0.95') as ConfidenceLevel);
   }

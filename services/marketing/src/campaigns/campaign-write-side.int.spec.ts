@@ -12,7 +12,7 @@ import { ConsentCommands } from '../consent/consent-commands';
 import { createMarketingApp, MarketingConfig } from '../marketing';
 import { CampaignCommands } from './campaign-commands';
 import { CampaignDispatcherService } from './dispatch/campaign-dispatcher.service';
-import { InMemoryMessageSender } from './testing/in-memory-message-sender';
+import { InMemoryMessageSender } from '../channels/testing/in-memory-message-sender';
 
 // The write side accepts exactly what the contracts accept (as write-side-contracts.int.spec.ts does
 // for the shared commands): every event the campaign commands and the dispatcher can produce

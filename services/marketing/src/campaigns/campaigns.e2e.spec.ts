@@ -14,7 +14,7 @@ import { MESSAGE_SENDERS, type MessageSender } from '../channels/message-sender'
 import { createMarketingApp, MarketingConfig } from '../marketing';
 import { SegmentMembershipService } from '../segments/segment-membership.processor';
 import { CampaignDispatcherService } from './dispatch/campaign-dispatcher.service';
-import { InMemoryMessageSender } from './testing/in-memory-message-sender';
+import { InMemoryMessageSender } from '../channels/testing/in-memory-message-sender';
 
 type Recipient = {
   customerId: string;

@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '@crm/config';
-import { crmRegistry } from '@crm/contracts';
 import { TestClock, type ConsentChannel } from '@crm/kernel';
-import { createPlatform, type Platform } from '@crm/platform';
+import type { Platform } from '@crm/platform';
 import { createRelationshipCommands, EpisodeCommands } from '@crm/relationship-api';
-import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
+import type { Principal, ServiceApp } from '@crm/service-kit';
 import { httpCaller } from '@crm/service-kit/testing';
 import { campaignEpisodeId } from '../campaigns/campaign-ids';
-import { createMarketingApp, MarketingConfig } from '../marketing';
+import { CALLERS, mintTokens, startMarketing } from '../testing/marketing-under-test';
 import { LoggingMessageSender } from './logging-message-sender';
 import { MESSAGE_SENDERS, type MessageSender, type OutboundMessage } from './message-sender';
 
@@ -18,10 +13,10 @@ import { MESSAGE_SENDERS, type MessageSender, type OutboundMessage } from './mes
 // contact centre works (outcomes into the timeline), the print list CSV; embedded, on a test clock.
 describe('campaign channels: call list and print list (embedded)', () => {
   const clock = new TestClock('2026-05-01T10:00:00.000Z');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-marketing-channels-'));
   let platform: Platform;
   let app: ServiceApp;
   let base = '';
+  let stop: (() => Promise<void>) | undefined;
   let senders: Map<ConsentChannel, MessageSender>;
   const tokens: Record<string, string> = {};
   const marketer: Principal = { kind: 'staff', subject: 'mira', department: 'marketing', roles: [] };
@@ -29,15 +24,9 @@ describe('campaign channels: call list and print list (embedded)', () => {
   const customers: string[] = [];
 
   beforeAll(async () => {
-    const config = loadConfig(MarketingConfig, { CRM_DATA_DIR: dataDir });
-    platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
-    app = await createMarketingApp(config, platform, { embedded: true, clock });
-    base = await app.listen(0);
-    const mint = app.app.get(TokenMint);
-    tokens.marketing = await mint.mint(marketer);
-    tokens.service = await mint.mint({ kind: 'staff', subject: 'dewi', department: 'service', roles: [] });
-    tokens.sales = await mint.mint({ kind: 'staff', subject: 'sam', department: 'sales', roles: [] });
-    tokens.partner = await mint.mint({ kind: 'partner', subject: 'acme.key', partnerId: 'acme', roles: [] });
+    ({ platform, app, base, stop } = await startMarketing('channels', clock));
+    const { service, sales, partner } = CALLERS;
+    Object.assign(tokens, await mintTokens(app, { marketing: marketer, service, sales, partner }));
     senders = app.app.get(MESSAGE_SENDERS);
     const commands = createRelationshipCommands(platform.eventStore, { clock });
     const episodes = app.app.get(EpisodeCommands);
@@ -55,9 +44,7 @@ describe('campaign channels: call list and print list (embedded)', () => {
     }
   });
   afterAll(async () => {
-    await app?.close();
-    await platform?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop?.();
   });
 
   const call = httpCaller(

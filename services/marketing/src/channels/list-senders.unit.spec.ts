@@ -1,6 +1,6 @@
 import { TestClock } from '@crm/kernel';
 import type { CampaignListsStore } from './campaign-lists';
-import { InMemoryMessageSender } from './in-memory-message-sender';
+import { InMemoryMessageSender } from './testing/in-memory-message-sender';
 import { LoggingMessageSender } from './logging-message-sender';
 import { PrintListSender } from './mail/print-list-sender';
 import type { OutboundMessage } from './message-sender';

@@ -1,30 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
-import { PostgresEventStore } from '@crm/event-store-postgres';
 import { TestClock } from '@crm/kernel';
 import { contractCheckedStore, CustomerCommands, createRelationshipCommands } from '@crm/relationship-api';
+import { openCountingStore, type CountingEventStore } from '@crm/relationship-api/testing';
 import { toIntegrationEvent } from '@crm/relay';
 import type { StaffPrincipal } from '@crm/service-kit';
-import { PgliteSession } from '@crm/sql-clients';
 import { ConsentCommands } from './consent-commands';
 
 // The write side accepts exactly what the contracts accept: every consent event the preference centre
 // and double opt-in produce (through ConsentCommands, over the contract-checked store) validates
 // against its published contract.
 describe('the consent write side (preference centre, double opt-in) and the consent contracts', () => {
-  let session: PgliteSession;
-  let store: PostgresEventStore;
+  let store: CountingEventStore;
+  let close: () => Promise<void>;
   const registry = crmRegistry();
   const clock = new TestClock('2026-05-01T10:00:00.000Z');
   const marketer: StaffPrincipal = { kind: 'staff', subject: 'mira', department: 'marketing', roles: [] };
 
   beforeAll(async () => {
-    session = await PgliteSession.open();
-    store = new PostgresEventStore(session.sqlClient());
-    await store.migrate();
+    ({ store, close } = await openCountingStore());
   });
   afterAll(async () => {
-    await session.close();
+    await close();
   });
 
   it('ConsentRequested, ConsentGranted (preference-centre, double-opt-in) and ConsentWithdrawn (preference-centre) validate against their contracts', async () => {

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { CommandOptions } from '@crm/relationship-api';
 import {
   ApiProblem,
   CurrentPrincipal,
   expectedRevisionFromIfMatch,
+  IfMatchCommandErrors,
   RequireKind,
   setEtag,
   UuidParam,
@@ -37,6 +38,8 @@ const EXAMPLE: ConsentView = {
   awaitingConfirmation: [],
   revision: '0',
 };
+/** The If-Match header, 412, 409 and 415 of a change to a customer's consent (the 404 is the controller's). */
+const consentErrors = () => IfMatchCommandErrors({ ifMatch: IF_MATCH });
 const options = (ifMatch: string | undefined, correlationId: string | undefined): CommandOptions => ({
   expectedRevision: expectedRevisionFromIfMatch(ifMatch),
   correlationId,
@@ -98,7 +101,6 @@ export class ConsentController {
   @Post(':id/consent/grants')
   @HttpCode(200)
   @ApiOperation({ summary: 'Record a consent the customer gave, with its evidence (a grant already in force records nothing)' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({
     type: GrantConsentDto,
     examples: {
@@ -110,9 +112,7 @@ export class ConsentController {
   @ApiProblem(400, 'A field that is not valid: errors name it', {
     errors: [{ field: 'channel', message: 'channel must be one of the following values: email, sms, phone, mail' }],
   })
-  @ApiProblem(409, 'Conflict: changed by someone else at the same time (without If-Match)')
-  @ApiProblem(412, 'Precondition Failed: If-Match names an older revision')
-  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @consentErrors()
   @ApiProblem(422, 'A rule was broken; `code` names it (consent-evidence, consent-out-of-order)', { code: 'consent-evidence' })
   async grant(
     @CurrentPrincipal() p: Principal,
@@ -129,7 +129,6 @@ export class ConsentController {
   @Post(':id/consent/withdrawals')
   @HttpCode(200)
   @ApiOperation({ summary: 'Record a consent withdrawn: one purpose, or (no purpose) the whole channel; withdrawing what is withdrawn records nothing' })
-  @ApiHeader(IF_MATCH)
   @ApiBody({
     type: WithdrawConsentDto,
     examples: {
@@ -139,9 +138,7 @@ export class ConsentController {
   })
   @ApiOkResponse({ type: ConsentDto, description: 'The permissions now; ETag', schema: { example: EXAMPLE } })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'source', message: 'source must be one of the following values: …' }] })
-  @ApiProblem(409, 'Conflict: changed by someone else at the same time (without If-Match)')
-  @ApiProblem(412, 'Precondition Failed: If-Match names an older revision')
-  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @consentErrors()
   @ApiProblem(422, 'A rule was broken; `code` names it (consent-out-of-order)', { code: 'consent-out-of-order' })
   async withdraw(
     @CurrentPrincipal() p: Principal,

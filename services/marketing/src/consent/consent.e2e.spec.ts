@@ -1,42 +1,29 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '@crm/config';
-import { crmRegistry } from '@crm/contracts';
 import { TestClock } from '@crm/kernel';
-import { createPlatform, type Platform } from '@crm/platform';
+import type { Platform } from '@crm/platform';
 import { createRelationshipCommands } from '@crm/relationship-api';
-import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
+import type { Principal, ServiceApp } from '@crm/service-kit';
 import { httpCaller } from '@crm/service-kit/testing';
-import { createMarketingApp, MarketingConfig } from '../marketing';
+import { CALLERS, mintTokens, startMarketing } from '../testing/marketing-under-test';
 
 // A customer's consent over HTTP (issue 13 §1), on the embedded platform and a test clock.
 describe('consent routes (embedded)', () => {
   const clock = new TestClock('2026-05-01T10:00:00.000Z');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-marketing-consent-'));
   let platform: Platform;
   let app: ServiceApp;
   let base = '';
+  let stop: (() => Promise<void>) | undefined;
   const tokens: Record<string, string> = {};
   const marketer: Principal = { kind: 'staff', subject: 'mira', department: 'marketing', roles: [] };
   let customerId: string;
 
   beforeAll(async () => {
-    const config = loadConfig(MarketingConfig, { CRM_DATA_DIR: dataDir });
-    platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
-    app = await createMarketingApp(config, platform, { embedded: true, clock });
-    base = await app.listen(0);
-    const mint = app.app.get(TokenMint);
-    tokens.marketing = await mint.mint(marketer);
-    tokens.service = await mint.mint({ kind: 'staff', subject: 'dewi', department: 'service', roles: [] });
-    tokens.analytics = await mint.mint({ kind: 'staff', subject: 'ana', department: 'analytics', roles: [] });
-    tokens.partner = await mint.mint({ kind: 'partner', subject: 'acme.key', partnerId: 'acme', roles: [] });
+    ({ platform, app, base, stop } = await startMarketing('consent', clock));
+    const { service, analytics, partner } = CALLERS;
+    Object.assign(tokens, await mintTokens(app, { marketing: marketer, service, analytics, partner }));
     customerId = (await createRelationshipCommands(platform.eventStore, { clock }).customers.register(marketer, { kind: 'person', name: 'Sari Wijaya' })).id;
   });
   afterAll(async () => {
-    await app?.close();
-    await platform?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop?.();
   });
 
   const call = httpCaller(

@@ -1,32 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Ip, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiCreatedResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { NestedObject } from '@crm/contracts';
 import { CONSENT_CHANNELS, SLUG_ID, type Clock, type ConsentChannel, type ConsentGrantSource } from '@crm/kernel';
 import { DomainRuleViolation, NotFoundError } from '@crm/relationship-api';
 import { ApiProblem, CLOCK, CurrentPrincipal, Public, RequireKind, SERVICE_CONFIG, UuidParam, type Principal, type ServiceConfig } from '@crm/service-kit';
 import { MESSAGE_SENDERS, type MessageSender, type SendOutcome } from '../channels/message-sender';
+import { StaffRouteErrors, UNAUTHORISED } from '../marketing.openapi';
 import { publicBaseOf } from '../tracking/tracking-links';
 import { ConsentCommands } from './consent-commands';
 import { linkProblemPage, sendHtml, type HtmlResponse } from './consent-html';
 import { PREFERENCE_LINKS, type PreferenceLinks } from './consent-links';
 import { confirmationMessage, confirmPage, messagePage } from './consent-pages';
+import { ApiHtmlPage, LinkPageErrors } from './link-pages.openapi';
 import { PreferenceQueryDto } from './preference-centre.controller';
 
 /** How long a confirmation link works (within the decider's 30 days). */
 export const CONFIRMATION_DAYS = 7;
+/** The 404 and 410 pages of a confirmation link (both routes). */
+const REQUEST_GONE = 'The request is not known (an HTML page)';
+const LINK_EXPIRED = 'The link expired (an HTML page)';
 const REQUEST_SOURCES = ['form', 'preference-centre'] as const satisfies readonly ConsentGrantSource[];
 
 export class RequestEvidenceDto {
@@ -135,9 +129,7 @@ export class ConsentRequestsController {
     },
   })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'email', message: 'email must be an email' }] })
-  @ApiProblem(401, 'No or a bad bearer token')
-  @ApiProblem(403, 'Not staff of a department that records consent')
-  @ApiProblem(404, 'No such customer')
+  @StaffRouteErrors({ unauthorised: UNAUTHORISED.bad, forbidden: 'Not staff of a department that records consent', notFound: 'No such customer' })
   @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
   @ApiProblem(422, 'A rule was broken; `code` names it (consent-request-taken: the request id is another permission’s)', { code: 'consent-request-taken' })
   async request(
@@ -210,15 +202,9 @@ export class ConsentConfirmController {
   @Get()
   @ApiOperation({ summary: 'The confirmation page (HTML): what was asked, and a button to confirm (changes nothing)' })
   @ApiProduces('text/html')
-  @ApiResponse({
-    status: 200,
-    description: 'The page with its button, or saying it is confirmed already',
-    content: { 'text/html': { schema: { type: 'string' } } },
-  })
-  @ApiProblem(400, 'No token', { errors: [{ field: 't', message: 't should not be empty' }] })
-  @ApiResponse({ status: 403, description: 'The link is not valid (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiResponse({ status: 404, description: 'The request is not known (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiResponse({ status: 410, description: 'The link expired (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
+  @ApiHtmlPage(200, 'The page with its button, or saying it is confirmed already')
+  @LinkPageErrors({ notFound: REQUEST_GONE })
+  @ApiHtmlPage(410, LINK_EXPIRED)
   async show(@Query() q: PreferenceQueryDto, @Res() res: HtmlResponse): Promise<void> {
     const claims = this.read(q.t, res);
     if (!claims) return;
@@ -236,13 +222,10 @@ export class ConsentConfirmController {
   @ApiOperation({ summary: 'Confirm: the permission is granted (source double-opt-in) with the request and its times as evidence' })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiProduces('text/html')
-  @ApiResponse({ status: 200, description: 'Confirmed (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiProblem(400, 'No token', { errors: [{ field: 't', message: 't should not be empty' }] })
-  @ApiResponse({ status: 403, description: 'The link is not valid (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiResponse({ status: 404, description: 'The request is not known (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiResponse({ status: 409, description: 'Confirmed already (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiResponse({ status: 410, description: 'The link expired (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiProblem(415, 'A body that is not form-encoded (or JSON)')
+  @ApiHtmlPage(200, 'Confirmed (an HTML page)')
+  @LinkPageErrors({ notFound: REQUEST_GONE, form: true })
+  @ApiHtmlPage(409, 'Confirmed already (an HTML page)')
+  @ApiHtmlPage(410, LINK_EXPIRED)
   async confirm(
     @Query() q: PreferenceQueryDto,
     @Ip() ip: string | undefined,

@@ -28,13 +28,17 @@ import {
   type Principal,
   type ServiceConfig,
 } from '@crm/service-kit';
+import { StaffRouteErrors, UNAUTHORISED } from '../marketing.openapi';
 import { publicBaseOf } from '../tracking/tracking-links';
 import { ConsentCommands } from './consent-commands';
 import { linkProblemPage, sendHtml, type HtmlResponse } from './consent-html';
 import { PREFERENCE_LINKS, type PreferenceLinks } from './consent-links';
 import { DEFAULT_PREFERENCE_PURPOSES, messagePage, PREFERENCE_TEXT_VERSION, preferencePage, type PreferenceRow } from './consent-pages';
+import { ApiHtmlPage, LinkPageErrors } from './link-pages.openapi';
 
 /** More boxes than any page shows: a form with more is not one the page sent. */
+/** The 404 page of a preference link whose customer was erased. */
+const CUSTOMER_GONE = 'The customer no longer exists (an HTML page)';
 const MAX_CHOICES = 200;
 const CHOICE = new RegExp(`^(${CONSENT_CHANNELS.join('|')})/(${SLUG_ID.source.replace(/^\^|\$$/g, '')})$`);
 
@@ -101,9 +105,7 @@ export class PreferenceLinkController {
     schema: { example: { url: 'https://crm.example.com/marketing/preferences?t=eyJ2Ijox…', path: '/preferences?t=eyJ2Ijox…' } },
   })
   @ApiProblem(400, 'The id is not a UUID', { errors: [{ field: 'id', message: 'id must be a UUID' }] })
-  @ApiProblem(401, 'No or a bad bearer token')
-  @ApiProblem(403, 'Not staff')
-  @ApiProblem(404, 'No such customer')
+  @StaffRouteErrors({ unauthorised: UNAUTHORISED.bad, forbidden: 'Not staff', notFound: 'No such customer' })
   async link(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<PreferenceLinkDto> {
     await this.consent.view(p, id); // staff only, an existing customer
     const path = `/preferences?t=${this.links.preferenceToken(id)}`;
@@ -135,9 +137,7 @@ export class PreferenceCentreController {
     description: 'The page',
     content: { 'text/html': { schema: { type: 'string' }, example: '<!doctype html>…<form method="post"…' } },
   })
-  @ApiProblem(400, 'No token', { errors: [{ field: 't', message: 't should not be empty' }] })
-  @ApiResponse({ status: 403, description: 'The link is not valid (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiResponse({ status: 404, description: 'The customer no longer exists (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
+  @LinkPageErrors({ notFound: CUSTOMER_GONE })
   async show(@Query() q: PreferenceQueryDto, @Res() res: HtmlResponse): Promise<void> {
     const customerId = this.customerOf(q.t, res);
     if (!customerId) return;
@@ -151,13 +151,15 @@ export class PreferenceCentreController {
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: PreferenceFormDto, examples: { form: { value: { shown: ['email/newsletter', 'email/offers'], on: ['email/newsletter'] } } } })
   @ApiProduces('text/html')
-  @ApiResponse({ status: 200, description: 'The page with the choices saved', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiProblem(400, 'No token, or a form this page did not send (`errors` names the field)', {
-    errors: [{ field: 'on', message: 'on entries are <channel>/<purpose> (email/newsletter)' }],
+  @ApiHtmlPage(200, 'The page with the choices saved')
+  @LinkPageErrors({
+    notFound: CUSTOMER_GONE,
+    form: true,
+    badRequest: {
+      description: 'No token, or a form this page did not send (`errors` names the field)',
+      example: { errors: [{ field: 'on', message: 'on entries are <channel>/<purpose> (email/newsletter)' }] },
+    },
   })
-  @ApiResponse({ status: 403, description: 'The link is not valid (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiResponse({ status: 404, description: 'The customer no longer exists (an HTML page)', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiProblem(415, 'A body that is not form-encoded (or JSON)')
   async save(
     @Query() q: PreferenceQueryDto,
     @Body() form: PreferenceFormDto,

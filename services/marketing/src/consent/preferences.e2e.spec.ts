@@ -1,48 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '@crm/config';
-import { crmRegistry } from '@crm/contracts';
 import { TestClock, type ConsentChannel } from '@crm/kernel';
-import { createPlatform, type Platform } from '@crm/platform';
+import type { Platform } from '@crm/platform';
 import { createRelationshipCommands } from '@crm/relationship-api';
-import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
+import type { Principal, ServiceApp } from '@crm/service-kit';
 import { httpCaller } from '@crm/service-kit/testing';
-import { InMemoryMessageSender } from '../channels/in-memory-message-sender';
+import { InMemoryMessageSender } from '../channels/testing/in-memory-message-sender';
 import { MESSAGE_SENDERS, type MessageSender } from '../channels/message-sender';
-import { createMarketingApp, MarketingConfig } from '../marketing';
+import { CALLERS, mintTokens, startMarketing } from '../testing/marketing-under-test';
 
 // The preference centre and double opt-in over HTTP (issue 13 §1), embedded, on a test clock.
 describe('preference centre and double opt-in (embedded)', () => {
   const clock = new TestClock('2026-05-01T10:00:00.000Z');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-marketing-preferences-'));
   const PUBLIC = 'https://crm.example.com/marketing';
   let platform: Platform;
   let app: ServiceApp;
   let base = '';
+  let stop: (() => Promise<void>) | undefined;
   const mail = new InMemoryMessageSender('email');
   const tokens: Record<string, string> = {};
   const marketer: Principal = { kind: 'staff', subject: 'mira', department: 'marketing', roles: [] };
   let customerId: string;
 
   beforeAll(async () => {
-    const config = loadConfig(MarketingConfig, { CRM_DATA_DIR: dataDir, CRM_MARKETING_PUBLIC_URL: PUBLIC });
-    platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
-    app = await createMarketingApp(config, platform, { embedded: true, clock });
-    base = await app.listen(0);
+    ({ platform, app, base, stop } = await startMarketing('preferences', clock, { CRM_MARKETING_PUBLIC_URL: PUBLIC }));
     // The confirmation e-mails, kept to be read (the embedded default only logs them).
     app.app.get<Map<ConsentChannel, MessageSender>>(MESSAGE_SENDERS).set('email', mail);
-    const mint = app.app.get(TokenMint);
-    tokens.marketing = await mint.mint(marketer);
-    tokens.analytics = await mint.mint({ kind: 'staff', subject: 'ana', department: 'analytics', roles: [] });
-    tokens.partner = await mint.mint({ kind: 'partner', subject: 'acme.key', partnerId: 'acme', roles: [] });
+    const { analytics, partner } = CALLERS;
+    Object.assign(tokens, await mintTokens(app, { marketing: marketer, analytics, partner }));
     customerId = (await createRelationshipCommands(platform.eventStore, { clock }).customers.register(marketer, { kind: 'person', name: 'Sari Wijaya' })).id;
   });
   afterAll(async () => {
-    await app?.close();
-    await platform?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop?.();
   });
 
   const call = httpCaller(

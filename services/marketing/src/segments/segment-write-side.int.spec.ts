@@ -1,10 +1,9 @@
 import { crmRegistry } from '@crm/contracts';
-import { PostgresEventStore } from '@crm/event-store-postgres';
 import { TestClock } from '@crm/kernel';
 import { contractCheckedStore } from '@crm/relationship-api';
+import { openCountingStore, type CountingEventStore } from '@crm/relationship-api/testing';
 import { toIntegrationEvent } from '@crm/relay';
 import type { StaffPrincipal } from '@crm/service-kit';
-import { PgliteSession } from '@crm/sql-clients';
 import { SegmentCommands, SegmentMembershipCommands } from './segment-commands';
 
 // The write side accepts exactly what the contracts accept (as libs/app/relationship-api's
@@ -12,19 +11,17 @@ import { SegmentCommands, SegmentMembershipCommands } from './segment-commands';
 // the membership commands produce validates against its published contract, and is published
 // under the right key (a segment's events by the segment, a membership's by the customer).
 describe('segment commands and the event contracts', () => {
-  let session: PgliteSession;
-  let store: PostgresEventStore;
+  let store: CountingEventStore;
+  let close: () => Promise<void>;
   const registry = crmRegistry();
   const clock = new TestClock('2026-05-01T10:00:00.000Z');
   const mia: StaffPrincipal = { kind: 'staff', subject: 'mia', department: 'marketing', roles: [] };
 
   beforeAll(async () => {
-    session = await PgliteSession.open();
-    store = new PostgresEventStore(session.sqlClient());
-    await store.migrate();
+    ({ store, close } = await openCountingStore());
   });
   afterAll(async () => {
-    await session.close();
+    await close();
   });
 
   it('define, revise, archive, enter and leave: every event validates against its contract', async () => {

@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '@crm/config';
-import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
 import { TestClock } from '@crm/kernel';
-import { createPlatform, type Platform } from '@crm/platform';
+import type { Platform } from '@crm/platform';
 import { createRelationshipCommands, metadataFor, type RelationshipCommands } from '@crm/relationship-api';
-import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
+import type { Principal, ServiceApp } from '@crm/service-kit';
 import { httpCaller } from '@crm/service-kit/testing';
-import { createMarketingApp, MarketingConfig } from '../marketing';
+import { CALLERS, mintTokens, startMarketing } from '../testing/marketing-under-test';
 import { SegmentMembershipService } from './segment-membership.processor';
 import { SegmentAudience } from './segments';
 
@@ -20,10 +15,10 @@ const DAY = 86_400_000;
 // revise, archive, members now and as of an instant, and the processor's entered / left events.
 describe('segment routes (embedded)', () => {
   const clock = new TestClock('2026-05-01T10:00:00.000Z');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-marketing-segments-'));
   let platform: Platform;
   let app: ServiceApp;
   let base = '';
+  let stop: (() => Promise<void>) | undefined;
   let commands: RelationshipCommands;
   const tokens: Record<string, string> = {};
   const marketer: Principal = { kind: 'staff', subject: 'mira', department: 'marketing', roles: [] };
@@ -31,15 +26,12 @@ describe('segment routes (embedded)', () => {
   const customers: Record<string, string> = {};
 
   beforeAll(async () => {
-    const config = loadConfig(MarketingConfig, { CRM_DATA_DIR: dataDir, CRM_SEGMENT_PROCESSOR_INTERVAL_MS: '3600000', CRM_SEGMENT_REEVALUATE_MS: '1000' });
-    platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
-    app = await createMarketingApp(config, platform, { embedded: true, clock });
-    base = await app.listen(0);
-    const mint = app.app.get(TokenMint);
-    tokens.marketing = await mint.mint(marketer);
-    tokens.management = await mint.mint({ kind: 'staff', subject: 'boss', department: 'management', roles: ['admin'] });
-    tokens.sales = await mint.mint(seller);
-    tokens.partner = await mint.mint({ kind: 'partner', subject: 'acme.key', partnerId: 'acme', roles: [] });
+    ({ platform, app, base, stop } = await startMarketing('segments', clock, {
+      CRM_SEGMENT_PROCESSOR_INTERVAL_MS: '3600000',
+      CRM_SEGMENT_REEVALUATE_MS: '1000',
+    }));
+    const boss: Principal = { kind: 'staff', subject: 'boss', department: 'management', roles: ['admin'] };
+    Object.assign(tokens, await mintTokens(app, { marketing: marketer, management: boss, sales: seller, partner: CALLERS.partner }));
     commands = createRelationshipCommands(platform.eventStore, { clock });
     customers.ana = (await commands.customers.register(marketer, { kind: 'person', name: 'Ana Vip', tags: ['vip'] })).id;
     customers.budi = (await commands.customers.register(marketer, { kind: 'person', name: 'Budi Vip', tags: ['vip'] })).id;
@@ -48,9 +40,7 @@ describe('segment routes (embedded)', () => {
     await commands.orders.place(seller, { customerId: customers.citra, currency: 'EUR', lines: [{ productId: 'VAN-L2', quantity: 1, unitPrice: 2_500_000 }] });
   });
   afterAll(async () => {
-    await app?.close();
-    await platform?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop?.();
   });
 
   const call = httpCaller(

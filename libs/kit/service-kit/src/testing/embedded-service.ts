@@ -16,15 +16,19 @@ export interface EmbeddedServiceUnderTest {
   stop(): Promise<void>;
 }
 
-/** A service on its own embedded platform (PGlite on disk in a temp dir), listening on a free port. */
+/**
+ * A service on its own embedded platform (PGlite on disk in a temp dir), listening on a free port;
+ * `env` adds settings (the data directory is always the temp dir).
+ */
 export async function startEmbeddedService<C extends ServiceConfig>(
   name: string,
   configClass: new () => C,
   create: (config: C, platform: Platform, hosting: { embedded: boolean }) => Promise<ServiceApp>,
   registry: IntegrationEventRegistry,
+  env: Record<string, string> = {},
 ): Promise<EmbeddedServiceUnderTest> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-${name}-`));
-  const config = loadConfig(configClass, { CRM_DATA_DIR: dataDir });
+  const config = loadConfig(configClass, { ...env, CRM_DATA_DIR: dataDir });
   const platform = await createPlatform(config, { registry, clientId: 'test' });
   const app = await create(config, platform, { embedded: true });
   const base = await app.listen(0);

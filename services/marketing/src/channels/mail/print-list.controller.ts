@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship-api';
 import { ApiProblem, RequireDepartment, RequireKind, UuidParam } from '@crm/service-kit';
+import { StaffRouteErrors } from '../../marketing.openapi';
 import { CAMPAIGN_LISTS, type CampaignListsStore } from '../campaign-lists';
 import { PRINT_LIST_COLUMNS, printListCsv } from './print-list-csv';
 
@@ -40,9 +41,7 @@ export class PrintListController {
     },
   })
   @ApiProblem(400, 'A campaign id that is not a UUID', { errors: [{ field: 'campaignId', message: 'campaignId must be a UUID' }] })
-  @ApiProblem(401, 'No or an invalid bearer token')
-  @ApiProblem(403, 'Not staff of marketing')
-  @ApiProblem(404, 'The campaign has no print list')
+  @StaffRouteErrors({ forbidden: 'Not staff of marketing', notFound: 'The campaign has no print list' })
   async export(@UuidParam('campaignId') campaignId: string, @Res() res: CsvResponse): Promise<void> {
     let page = await this.lists.printPage(campaignId, 0, PAGE);
     if (page.length === 0) throw new NotFoundError(`campaign ${campaignId} has no print list`);

@@ -5,10 +5,13 @@ import { EpisodeCommands, NotFoundError } from '@crm/relationship-api';
 import { cursorParts, decodeCursor, encodeCursor, InvalidCursorError } from '@crm/relationship-read-models';
 import { ApiProblem, badCursor, CLOCK, CurrentPrincipal, RequireDepartment, RequireKind, UuidParam, type Principal } from '@crm/service-kit';
 import { campaignEpisodeId } from '../../campaigns/campaign-ids';
+import { StaffRouteErrors } from '../../marketing.openapi';
 import { CAMPAIGN_LISTS, type CallListEntry, type CampaignListsStore } from '../campaign-lists';
 import { CallListPageDto, CallListQueryDto, CallOutcomeDto, CallOutcomeResultDto } from './call-list.dto';
 
 const CURSOR = [cursorParts.list('call-list'), cursorParts.text({ min: 1, max: 200 }), cursorParts.integer()] as const;
+/** Who may not work the call list (both routes). */
+const FORBIDDEN = 'Not staff of service (the contact centre) or marketing';
 /** Fixed for good: the derived ids of call interactions. */
 const CALL_NAMESPACE = '2d8e61b4-3f0a-4c2e-9a17-6b5c4d3e2f10';
 
@@ -51,9 +54,7 @@ export class CallListController {
   @ApiProblem(400, 'A campaign id that is not a UUID, a bad limit or a cursor this list did not give out (`errors` names it)', {
     errors: [{ field: 'cursor', message: 'cursor is not one this list gave out' }],
   })
-  @ApiProblem(401, 'No or an invalid bearer token')
-  @ApiProblem(403, 'Not staff of service (the contact centre) or marketing')
-  @ApiProblem(404, 'The campaign has no call list')
+  @StaffRouteErrors({ forbidden: FORBIDDEN, notFound: 'The campaign has no call list' })
   async list(@UuidParam('campaignId') campaignId: string, @Query() q: CallListQueryDto): Promise<CallListPageDto> {
     let after = 0;
     if (q.cursor !== undefined) {
@@ -84,9 +85,7 @@ export class CallListController {
   })
   @ApiOkResponse({ type: CallOutcomeResultDto, schema: { example: { ...ENTRY_EXAMPLE, outcome: 'interested', note: 'call back next week', attempts: 1 } } })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'outcome', message: 'outcome must be one of the following values: …' }] })
-  @ApiProblem(401, 'No or an invalid bearer token')
-  @ApiProblem(403, 'Not staff of service (the contact centre) or marketing')
-  @ApiProblem(404, 'The message is not on this campaign’s call list')
+  @StaffRouteErrors({ forbidden: FORBIDDEN, notFound: 'The message is not on this campaign’s call list' })
   @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
   async outcome(
     @CurrentPrincipal() p: Principal,
