@@ -137,6 +137,7 @@ export function triggeredMember(d: CampaignRecipientTriggeredData): CampaignMemb
     ...(d.control ? { control: true as const } : { variants: d.variants }),
     firingId: d.firingId,
     steps: d.steps,
+    triggeredAt: d.triggeredAt,
   };
 }
 

@@ -85,6 +85,8 @@ export interface CampaignMember {
   firingId?: string;
   /** A triggered recipient: the steps it gets and when each is due (a frozen member gets every step at start + delay). */
   steps?: readonly { stepId: string; dueAt: string }[];
+  /** A triggered recipient: when its firing admitted it. */
+  triggeredAt?: string;
 }
 
 export type CampaignDefinedData = CampaignDefinition & { campaignId: string; definedBy: string; definedAt: string };

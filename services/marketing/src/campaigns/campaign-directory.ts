@@ -2,6 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import {
   campaignDecider,
   campaignMessageDecider,
+  triggeredMember,
+  type CampaignMember,
+  type CampaignRecipientTriggeredData,
   type CampaignEvent,
   type CampaignMessageEvent,
   type CampaignMessagesState,
@@ -9,7 +12,13 @@ import {
   type StepMessage,
 } from '@crm/campaigns';
 import type { EventStore, RecordedEvent, Subscription } from '@crm/event-store';
+import type { MarketingTriggerFiredData } from '@crm/marketing-triggers';
 import { WRITE_STORE } from '@crm/relationship-api';
+
+/** A recorded trigger firing whose offer is not decided yet: the `MarketingTriggerFired` and its event id. */
+export interface PendingFiring extends MarketingTriggerFiredData {
+  eventId: string;
+}
 
 export interface DirectoryCampaign {
   state: CampaignState;
@@ -17,15 +26,20 @@ export interface DirectoryCampaign {
   revision: number;
   /** By customer id: that recipient's messages, and the revision of its stream they are at. */
   recipients: Map<string, { state: CampaignMessagesState; revision: number }>;
+  /** A triggered campaign's recipients admitted so far (`CampaignRecipientTriggered`), in the order admitted; keyed by firing. */
+  triggered: CampaignMember[];
 }
 
 const CAMPAIGN_PREFIX = 'campaign-';
+const TRIGGER_PREFIX = 'campaigntrigger-';
 const MESSAGE_PREFIX = 'campaignmessage-';
 const UUID_LENGTH = 36;
 
 /**
  * What the campaign routes list and the dispatcher walks: every campaign's state and every
- * recipient's messages, folded from the store by the campaigns' own deciders and kept in memory.
+ * recipient's messages, folded from the store by the campaigns' own deciders and kept in memory —
+ * and the trigger firings (`MarketingTriggerFired`) whose offer is not decided yet, with the
+ * recipients the decided ones admitted to triggered campaigns (`campaigntrigger-<firingId>`).
  *
  * Why not a read-model table: campaign events have no customer, so the relay (and with it every
  * projection runner) does not carry them. The directory follows the write store itself
@@ -39,6 +53,10 @@ const UUID_LENGTH = 36;
 export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('CampaignDirectory');
   private readonly campaigns = new Map<string, DirectoryCampaign>();
+  /** Trigger firings recorded and not yet decided for a campaign (by firing id), in the store's order. */
+  private readonly firings = new Map<string, PendingFiring>();
+  /** Firings decided (admitted or skipped): a writer's note and the store's event may both arrive. */
+  private readonly decided = new Set<string>();
   private subscription?: Subscription;
   private caughtUp!: () => void;
   /** Resolves once the directory has read everything committed when it started. */
@@ -81,20 +99,45 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
     if (!r || revision > r.revision) this.entry(campaignId).recipients.set(customerId.toLowerCase(), { state, revision });
   }
 
-  stepOf(campaignId: string, customerId: string, stepId: string): StepMessage | undefined {
-    return this.get(campaignId)?.recipients.get(customerId.toLowerCase())?.state.steps[stepId];
+  /** `key`: the customer of a frozen audience, the firing of a triggered recipient (`recipientKey`). */
+  stepOf(campaignId: string, key: string, stepId: string): StepMessage | undefined {
+    return this.get(campaignId)?.recipients.get(key.toLowerCase())?.state.steps[stepId];
+  }
+
+  /** Trigger firings whose offer is not decided yet, oldest first. */
+  pendingFirings(): PendingFiring[] {
+    return [...this.firings.values()];
+  }
+
+  /** A firing's offer decided (by a writer of this process, or seen on the store): admitted, with its recipient, or skipped. */
+  noteFiringDecided(firingId: string, admitted?: CampaignRecipientTriggeredData): void {
+    const id = firingId.toLowerCase();
+    this.firings.delete(id);
+    if (this.decided.has(id)) return;
+    this.decided.add(id);
+    if (admitted) this.entry(admitted.campaignId).triggered.push(triggeredMember(admitted));
   }
 
   private entry(campaignId: string): DirectoryCampaign {
     const id = campaignId.toLowerCase();
     let c = this.campaigns.get(id);
-    if (!c) this.campaigns.set(id, (c = { state: campaignDecider.initialState, revision: -1, recipients: new Map() }));
+    if (!c) this.campaigns.set(id, (c = { state: campaignDecider.initialState, revision: -1, recipients: new Map(), triggered: [] }));
     return c;
   }
 
   /** An event from the store: applied only in order (the next revision of its stream); what a writer noted already is skipped. */
   private apply(e: RecordedEvent): void {
     const revision = Number(e.revision);
+    if (e.type === 'MarketingTriggerFired') {
+      const id = e.id.toLowerCase();
+      if (!this.decided.has(id)) this.firings.set(id, { ...(e.data as MarketingTriggerFiredData), eventId: e.id });
+      return;
+    }
+    if (e.streamId.startsWith(TRIGGER_PREFIX)) {
+      const firingId = e.streamId.slice(TRIGGER_PREFIX.length);
+      this.noteFiringDecided(firingId, e.type === 'CampaignRecipientTriggered' ? (e.data as CampaignRecipientTriggeredData) : undefined);
+      return;
+    }
     if (e.streamId.startsWith(MESSAGE_PREFIX)) {
       const rest = e.streamId.slice(MESSAGE_PREFIX.length);
       const campaignId = rest.slice(0, UUID_LENGTH);
