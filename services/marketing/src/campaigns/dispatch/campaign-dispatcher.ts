@@ -43,7 +43,7 @@ export interface CampaignDispatchTick {
   at: string;
   started: string[];
   /** Trigger firings decided this tick: admitted to a triggered campaign, or skipped (with the reason). */
-  firings: { admitted: number; skipped: { firingId: string; reason: string }[] };
+  firings: { admitted: number; skipped: { firingId: string; campaignId: string; reason: string }[] };
   sent: number;
   suppressed: number;
   bounced: number;
@@ -150,7 +150,7 @@ export class CampaignDispatcher {
       try {
         const outcome = await this.offers.decide(firing);
         if ('admitted' in outcome && outcome.admitted) result.firings.admitted++;
-        else if ('reason' in outcome) result.firings.skipped.push({ firingId: firing.eventId, reason: outcome.reason });
+        else if ('reason' in outcome) result.firings.skipped.push({ firingId: firing.eventId, campaignId: firing.action.campaignId, reason: outcome.reason });
       } catch (error) {
         // Not decided: the firing stays pending and is tried again next tick.
         result.failed.push({ campaignId: firing.action.campaignId, customerId: firing.customerId, error: describeError(error) });
