@@ -53,8 +53,7 @@ export interface CampaignTriggerSkippedData extends FiringKey {
 }
 
 export type CampaignTriggerEvent =
-  | { type: 'CampaignRecipientTriggered'; data: CampaignRecipientTriggeredData }
-  | { type: 'CampaignTriggerSkipped'; data: CampaignTriggerSkippedData };
+  { type: 'CampaignRecipientTriggered'; data: CampaignRecipientTriggeredData } | { type: 'CampaignTriggerSkipped'; data: CampaignTriggerSkippedData };
 
 export interface AdmitTriggeredRecipient {
   type: 'AdmitTriggeredRecipient';
@@ -115,9 +114,7 @@ export function decideCampaignTrigger(command: CampaignTriggerCommand, state: Ca
         ...key,
         campaignId,
         steps,
-        ...(control
-          ? { control: true as const }
-          : { variants: definition.steps.map((s) => variantFor(campaignId, key.customerId, s.stepId, s.variants)) }),
+        ...(control ? { control: true as const } : { variants: definition.steps.map((s) => variantFor(campaignId, key.customerId, s.stepId, s.variants)) }),
         triggeredAt: at,
       },
     },

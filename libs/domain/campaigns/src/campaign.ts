@@ -345,7 +345,10 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
       if (state.definition.audience.kind === 'triggered') {
         // Always-on: nobody at the start; the trigger firings admit recipients while it runs.
         return [
-          { type: 'CampaignStarted', data: { campaignId: d.campaignId, startedAt: d.startedAt, startedBy: d.startedBy, audienceSize: 0, controlSize: 0, chunks: 0 } },
+          {
+            type: 'CampaignStarted',
+            data: { campaignId: d.campaignId, startedAt: d.startedAt, startedBy: d.startedBy, audienceSize: 0, controlSize: 0, chunks: 0 },
+          },
         ];
       }
       const members = freezeAudience(d.campaignId, state.definition, d.members);

@@ -122,21 +122,21 @@ export function campaignMessages(read: CampaignRead, c: DirectoryCampaign | unde
         .map((step, i) => ({ step, i }))
         .filter(({ step }) => !m.steps || m.steps.some((own) => own.stepId === step.stepId))
         .map(({ step, i }) => {
-        const msg = r?.steps[step.stepId];
-        return {
-          stepId: step.stepId,
-          channel: step.channel,
-          messageId: campaignMessageId(campaignId, key, step.stepId),
-          status: msg?.status ?? 'pending',
-          ...((msg?.variantId ?? m.variants?.[i]) !== undefined && { variantId: msg?.variantId ?? m.variants?.[i] }),
-          attempts: msg?.attempts ?? 0,
-          ...(msg && { at: msg.at }),
-          ...(msg?.reason !== undefined && { reason: msg.reason }),
-          ...(msg?.retryAt !== undefined && { retryAt: msg.retryAt }),
-          ...(msg?.consentSeen !== undefined && { consentSeen: msg.consentSeen }),
-          ...(msg?.consentBasis !== undefined && { consentBasis: msg.consentBasis }),
-        };
-      }),
+          const msg = r?.steps[step.stepId];
+          return {
+            stepId: step.stepId,
+            channel: step.channel,
+            messageId: campaignMessageId(campaignId, key, step.stepId),
+            status: msg?.status ?? 'pending',
+            ...((msg?.variantId ?? m.variants?.[i]) !== undefined && { variantId: msg?.variantId ?? m.variants?.[i] }),
+            attempts: msg?.attempts ?? 0,
+            ...(msg && { at: msg.at }),
+            ...(msg?.reason !== undefined && { reason: msg.reason }),
+            ...(msg?.retryAt !== undefined && { retryAt: msg.retryAt }),
+            ...(msg?.consentSeen !== undefined && { consentSeen: msg.consentSeen }),
+            ...(msg?.consentBasis !== undefined && { consentBasis: msg.consentBasis }),
+          };
+        }),
     };
   });
   const next = from + limit;

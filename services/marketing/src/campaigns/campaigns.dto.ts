@@ -213,7 +213,10 @@ export class CampaignStepMessageDto {
 export class CampaignRecipientDto {
   @ApiProperty({ format: 'uuid' }) customerId!: string;
   @ApiProperty({ enum: ['control', 'treatment'] }) group!: 'control' | 'treatment';
-  @ApiPropertyOptional({ format: 'uuid', description: 'A triggered campaign: the trigger firing that admitted the recipient (a customer fired for twice is two recipients)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A triggered campaign: the trigger firing that admitted the recipient (a customer fired for twice is two recipients)',
+  })
   firingId?: string;
   @ApiPropertyOptional({ description: 'A triggered campaign: when the firing admitted the recipient' }) triggeredAt?: string;
   @ApiProperty({ type: [CampaignStepMessageDto], description: 'Per step it gets (a triggered recipient of a rule naming a step: that step only)' })

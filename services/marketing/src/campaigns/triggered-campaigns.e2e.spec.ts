@@ -21,7 +21,14 @@ type Recipient = {
   customerId: string;
   group: string;
   firingId?: string;
-  messages: { stepId: string; messageId: string; status: string; reason?: string; consentSeen?: string; consentBasis?: { eventId: string; position: string } }[];
+  messages: {
+    stepId: string;
+    messageId: string;
+    status: string;
+    reason?: string;
+    consentSeen?: string;
+    consentBasis?: { eventId: string; position: string };
+  }[];
 };
 type Recorded = { customerId: string; ruleId: string; type: string; reason?: string };
 
@@ -112,7 +119,8 @@ describe('triggered campaigns (embedded)', () => {
     }
     return { id, address };
   };
-  const order = (customerId: string, unitPrice: number) => commands().orders.place(seller, { customerId, currency: 'EUR', lines: [{ productId: 'van-1', quantity: 1, unitPrice }] });
+  const order = (customerId: string, unitPrice: number) =>
+    commands().orders.place(seller, { customerId, currency: 'EUR', lines: [{ productId: 'van-1', quantity: 1, unitPrice }] });
 
   const campaign = (over: Record<string, unknown> = {}) => ({
     name: 'Thank you for your order',
@@ -123,7 +131,9 @@ describe('triggered campaigns (embedded)', () => {
         stepId: 'mail-1',
         channel: 'email',
         delayMinutes: 0,
-        variants: [{ variantId: 'a', weight: 1, template: { subject: 'Thank you, {{name}}', text: 'A gift for you, {{name}}. Unsubscribe: {{unsubscribeUrl}}' } }],
+        variants: [
+          { variantId: 'a', weight: 1, template: { subject: 'Thank you, {{name}}', text: 'A gift for you, {{name}}. Unsubscribe: {{unsubscribeUrl}}' } },
+        ],
       },
     ],
     controlBasisPoints: 0,
@@ -245,9 +255,9 @@ describe('triggered campaigns (embedded)', () => {
   it('a firing for a campaign that is not triggered, or paused, is skipped with the reason and sends nothing', async () => {
     const listed = await customer('Dewi Lestari', true);
     const listCampaign = randomUUID();
-    expect(
-      (await call('POST', '/campaigns', { ...campaign({ audience: { kind: 'list', customerIds: [listed.id] } }), campaignId: listCampaign })).status,
-    ).toBe(201);
+    expect((await call('POST', '/campaigns', { ...campaign({ audience: { kind: 'list', customerIds: [listed.id] } }), campaignId: listCampaign })).status).toBe(
+      201,
+    );
     const paused = randomUUID();
     expect((await call('POST', '/campaigns', { ...campaign(), campaignId: paused })).status).toBe(201);
     expect((await call('POST', `/campaigns/${paused}/start`)).status).toBe(200);

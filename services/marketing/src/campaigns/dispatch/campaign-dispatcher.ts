@@ -131,7 +131,16 @@ export class CampaignDispatcher {
   private async tickNow(): Promise<CampaignDispatchTick> {
     await this.directory.ready;
     const now = this.clock.now();
-    const result: CampaignDispatchTick = { at: now.toISOString(), started: [], firings: { admitted: 0, skipped: [] }, sent: 0, suppressed: 0, bounced: 0, deferred: 0, failed: [] };
+    const result: CampaignDispatchTick = {
+      at: now.toISOString(),
+      started: [],
+      firings: { admitted: 0, skipped: [] },
+      sent: 0,
+      suppressed: 0,
+      bounced: 0,
+      deferred: 0,
+      failed: [],
+    };
     for (const c of this.directory.all()) {
       const s = c.state;
       if (s.status === 'scheduled' && s.campaignId && Date.parse(s.startAt ?? '') <= now.getTime()) {
@@ -312,7 +321,10 @@ export class CampaignDispatcher {
       await this.intoTimeline(campaign, customerId, step, variant.variantId, messageId);
       return 'sent';
     }
-    const after = await this.decide(stream, key, sent, { type: 'RecordOutcome', data: { ...messageKey, attempt, at: this.clock.now().toISOString(), outcome: report } });
+    const after = await this.decide(stream, key, sent, {
+      type: 'RecordOutcome',
+      data: { ...messageKey, attempt, at: this.clock.now().toISOString(), outcome: report },
+    });
     return after.state.steps[step.stepId]?.status === 'bounced' ? 'bounced' : 'deferred';
   }
 
