@@ -3,3 +3,4 @@ export * from './campaign-message';
 export * from './assignment';
 export * from './template-fields';
 export * from './campaign-trigger';
+export * from './frequency-cap';

@@ -57,6 +57,8 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
   private readonly firings = new Map<string, PendingFiring>();
   /** Firings decided (admitted or skipped): a writer's note and the store's event may both arrive. */
   private readonly decided = new Set<string>();
+  /** Per customer, across campaigns: when each message was last sent (by message id), for the frequency cap. */
+  private readonly sent = new Map<string, Map<string, number>>();
   private subscription?: Subscription;
   private caughtUp!: () => void;
   /** Resolves once the directory has read everything committed when it started. */
@@ -104,6 +106,25 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
     return this.get(campaignId)?.recipients.get(key.toLowerCase())?.state.steps[stepId];
   }
 
+  /**
+   * The frequency cap, judged and reserved at once (no await between, so two sends of this process
+   * cannot both pass it): true, and the message counted, when the customer's other messages sent in
+   * the cap's window leave room; false otherwise. Another instance's sends count once the store shows them.
+   */
+  reserveSend(customerId: string, messageId: string, at: number, reached: (others: Iterable<number>) => boolean): boolean {
+    const mine = this.sent.get(customerId.toLowerCase()) ?? new Map<string, number>();
+    const others = [...mine].filter(([id]) => id !== messageId).map(([, t]) => t);
+    if (reached(others)) return false;
+    mine.set(messageId, at);
+    this.sent.set(customerId.toLowerCase(), mine);
+    return true;
+  }
+
+  /** A reservation whose send was not recorded (another writer decided the message first). */
+  releaseSend(customerId: string, messageId: string): void {
+    this.sent.get(customerId.toLowerCase())?.delete(messageId);
+  }
+
   /** Trigger firings whose offer is not decided yet, oldest first. */
   pendingFirings(): PendingFiring[] {
     return [...this.firings.values()];
@@ -137,6 +158,12 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
       const firingId = e.streamId.slice(TRIGGER_PREFIX.length);
       this.noteFiringDecided(firingId, e.type === 'CampaignRecipientTriggered' ? (e.data as CampaignRecipientTriggeredData) : undefined);
       return;
+    }
+    if (e.type === 'CampaignMessageSent') {
+      const d = e.data as { customerId: string; messageId: string; sentAt: string };
+      const mine = this.sent.get(d.customerId.toLowerCase()) ?? new Map<string, number>();
+      mine.set(d.messageId, Date.parse(d.sentAt));
+      this.sent.set(d.customerId.toLowerCase(), mine);
     }
     if (e.streamId.startsWith(MESSAGE_PREFIX)) {
       const rest = e.streamId.slice(MESSAGE_PREFIX.length);

@@ -293,3 +293,83 @@ describe('triggered campaigns (embedded)', () => {
     expect(((bad.body.errors ?? []) as { field: string }[]).map((e) => e.field)).toContain('audience.kind');
   });
 });
+
+// The cross-campaign frequency cap (CRM_MARKETING_FREQUENCY_CAP), judged at send time like consent.
+describe('the frequency cap across campaigns (embedded)', () => {
+  const clock = new TestClock('2026-07-01T09:00:00.000Z');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-marketing-frequency-cap-'));
+  const env = { CRM_DATA_DIR: dataDir, CRM_CAMPAIGN_DISPATCH_INTERVAL_MS: '0', CRM_MARKETING_FREQUENCY_CAP: '1 per 7 days' };
+  let platform: Platform;
+  let app: ServiceApp;
+  let base = '';
+  let token = '';
+  const email = new InMemoryMessageSender('email');
+
+  beforeAll(async () => {
+    platform = await createPlatform(loadConfig(MarketingConfig, env), { registry: crmRegistry(), clientId: 'test' });
+    app = await createMarketingApp(loadConfig(MarketingConfig, env), platform, { embedded: true, clock });
+    base = await app.listen(0);
+    app.app.get<Map<string, MessageSender>>(MESSAGE_SENDERS).set('email', email);
+    token = await app.app.get(TokenMint).mint(marketer);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await platform?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const call = httpCaller(
+    () => base,
+    () => token,
+  );
+
+  it('a customer sent one message in the last 7 days is suppressed frequency-cap by another campaign; after the window, sent again', async () => {
+    const address = `rina-${randomUUID().slice(0, 8)}@example.com`;
+    const { id } = await createRelationshipCommands(platform.eventStore, { clock }).customers.register(marketer, {
+      kind: 'person',
+      name: 'Rina',
+      identities: [{ kind: 'email', value: address }],
+    });
+    const granted = await call('POST', `/customers/${id}/consent/grants`, {
+      channel: 'email',
+      purpose: 'offers',
+      source: 'form',
+      evidence: { textVersion: 'offers-2026-04', formId: 'footer' },
+    });
+    expect(granted.status).toBe(200);
+    const send = async () => {
+      const campaignId = randomUUID();
+      const body = {
+        campaignId,
+        name: 'Offer',
+        purpose: 'offers',
+        audience: { kind: 'list', customerIds: [id] },
+        steps: [{ stepId: 'mail-1', channel: 'email', delayMinutes: 0, variants: [{ variantId: 'a', weight: 1, template: { subject: 'Hi', text: 'Hello' } }] }],
+        controlBasisPoints: 0,
+        throttlePerSecond: 10,
+        attributionWindowDays: 14,
+        costPerMessage: { amountMinor: 3, currency: 'EUR' },
+      };
+      expect((await call('POST', '/campaigns', body)).status).toBe(201);
+      expect((await call('POST', `/campaigns/${campaignId}/start`)).status).toBe(200);
+      let message: { status: string; reason?: string } | undefined;
+      await waitFor(
+        async () => {
+          await app.app.get(CampaignDispatcherService).dispatcher.tick();
+          const r = await call('GET', `/campaigns/${campaignId}/messages`);
+          message = (r.body.items as Recipient[])[0]?.messages[0];
+          return message !== undefined && message.status !== 'pending';
+        },
+        20000,
+        'the message decided',
+      );
+      return message!;
+    };
+    expect(await send()).toMatchObject({ status: 'sent' });
+    clock.set('2026-07-05T09:00:00.000Z');
+    expect(await send()).toMatchObject({ status: 'suppressed', reason: 'frequency-cap' });
+    clock.set('2026-07-08T10:00:00.000Z');
+    expect(await send()).toMatchObject({ status: 'sent' });
+    expect(email.to(address)).toHaveLength(2);
+  });
+});

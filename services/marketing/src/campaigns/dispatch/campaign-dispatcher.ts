@@ -3,6 +3,7 @@ import {
   campaignMessageId,
   campaignMessageStream,
   campaignStream,
+  capReached,
   memberStepDueAt,
   recipientKey,
   stepOpen,
@@ -14,6 +15,7 @@ import {
   type CampaignStep,
   type ConsentBasis,
   type ConsentSeen,
+  type FrequencyCap,
   type SendOutcomeReport,
 } from '@crm/campaigns';
 import { consentAsOf, consentStream, mayContact, type ConsentEvent } from '@crm/consent';
@@ -36,6 +38,8 @@ export interface CampaignDispatcherOptions {
   maxPerTick?: number;
   /** Base of the one-click unsubscribe link (`<base>/unsubscribe?t=…`). */
   publicUrl: string;
+  /** Messages per customer across every campaign (`CRM_MARKETING_FREQUENCY_CAP`); none: no cap. */
+  frequencyCap?: FrequencyCap;
   logger?: { warn(message: string): void };
 }
 
@@ -264,7 +268,7 @@ export class CampaignDispatcher {
     const messageKey = { campaignId, customerId, messageId, stepId: step.stepId, channel: step.channel };
     const variantId = member.variants?.[stepIndex];
     const consent = await this.consentAt(customerId, step, definition.purpose, at);
-    const suppress = async (reason: 'no-consent' | 'no-address' | 'control-group'): Promise<Outcome> => {
+    const suppress = async (reason: 'no-consent' | 'no-address' | 'control-group' | 'frequency-cap'): Promise<Outcome> => {
       await this.decide(stream, key, loaded, {
         type: 'SuppressMessage',
         data: {
@@ -289,12 +293,23 @@ export class CampaignDispatcher {
     const values: MergeValues = { name: customer.name, email: emailOf(customer) ?? '', unsubscribeUrl };
     const rendered = this.renderer.render(variant.template, values);
 
+    // The frequency cap across campaigns, judged at send time like consent (a retry of this message does not count against itself).
+    const cap = this.options.frequencyCap;
+    if (cap && !this.directory.reserveSend(customerId, messageId, now.getTime(), (others) => capReached(cap, others, now.getTime())))
+      return suppress('frequency-cap');
+
     // The intent first: only the dispatcher whose append wins hands the message over (at most once).
     const sent = await this.decide(stream, key, loaded, {
       type: 'SendMessage',
       data: { ...messageKey, variantId: variant.variantId, attempt, sentAt: at, consentBasis: consent.basis },
+    }).catch((error: unknown) => {
+      if (cap) this.directory.releaseSend(customerId, messageId);
+      throw error;
     });
-    if (!sent.appended) return 'skipped';
+    if (!sent.appended) {
+      if (cap) this.directory.releaseSend(customerId, messageId);
+      return 'skipped';
+    }
 
     const message: OutboundMessage = {
       messageId,
