@@ -173,9 +173,21 @@ export interface CampaignState {
 export const campaignStream = (campaignId: string) => `campaign-${campaignId}`;
 export const noCampaign: CampaignState = { members: [], version: 0 };
 
+/** Only the fields of its kind: a triggered audience with a stray `customerIds` (junk a client sent along) keeps none of it. */
+function audienceOf(a: CampaignAudience): CampaignAudience {
+  switch (a.kind) {
+    case 'segment':
+      return { kind: 'segment', segmentId: a.segmentId };
+    case 'list':
+      return { kind: 'list', customerIds: a.customerIds };
+    default:
+      return { kind: 'triggered' };
+  }
+}
+
 function definitionOf(d: CampaignDefinition): CampaignDefinition {
   const { name, purpose, audience, steps, controlBasisPoints, throttlePerSecond, attributionWindowDays, costPerMessage } = d;
-  return { name, purpose, audience, steps, controlBasisPoints, throttlePerSecond, attributionWindowDays, costPerMessage };
+  return { name, purpose, audience: audienceOf(audience), steps, controlBasisPoints, throttlePerSecond, attributionWindowDays, costPerMessage };
 }
 
 /** Key order does not matter (a JSONB column hands keys back sorted), optional fields left out equal absent ones. */
@@ -320,14 +332,14 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
         throw broken('campaign-exists', `campaign ${command.data.campaignId} is defined already`);
       }
       checkDefinition(command.data);
-      return [{ type: 'CampaignDefined', data: command.data }];
+      return [{ type: 'CampaignDefined', data: { ...command.data, audience: audienceOf(command.data.audience) } }];
     }
     case 'ReviseCampaign': {
       assertExists(state, command.data.campaignId);
       if (state.status !== 'draft' && state.status !== 'scheduled') throw wrongStatus(state, 'revised', 'before it starts');
       checkDefinition(command.data);
       if (sameDefinition(state.definition, command.data)) return [];
-      return [{ type: 'CampaignRevised', data: command.data }];
+      return [{ type: 'CampaignRevised', data: { ...command.data, audience: audienceOf(command.data.audience) } }];
     }
     case 'ScheduleCampaign': {
       assertExists(state, command.data.campaignId);

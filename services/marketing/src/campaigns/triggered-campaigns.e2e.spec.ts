@@ -291,6 +291,13 @@ describe('triggered campaigns (embedded)', () => {
     const bad = await call('POST', '/campaigns', campaign({ audience: { kind: 'everyone' } }));
     expect(bad.status).toBe(400);
     expect(((bad.body.errors ?? []) as { field: string }[]).map((e) => e.field)).toContain('audience.kind');
+    for (const kind of ['triggered\u0000', 'trigger\ud800ed', ['triggered']]) {
+      const hostile = await call('POST', '/campaigns', campaign({ audience: { kind } }));
+      expect([hostile.status, ((hostile.body.errors ?? []) as { field: string }[]).some((e) => e.field.startsWith('audience'))]).toEqual([400, true]);
+    }
+    // Junk of another kind sent along (a nested array where customer ids belong) is not kept: the audience is triggered, nothing else.
+    const stray = await call('POST', '/campaigns', campaign({ audience: { kind: 'triggered', customerIds: [[]] } }));
+    expect([stray.status, stray.body.audience]).toEqual([201, { kind: 'triggered' }]);
   });
 });
 
