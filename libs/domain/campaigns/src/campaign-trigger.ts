@@ -57,7 +57,8 @@ export type CampaignTriggerEvent =
 
 export interface AdmitTriggeredRecipient {
   type: 'AdmitTriggeredRecipient';
-  data: FiringKey & { stepId?: string; at: string };
+  /** `firedAt`: when the rule fired (a firing from before the campaign started is not its audience); `at`: now, when it is decided. */
+  data: FiringKey & { stepId?: string; firedAt: string; at: string };
   /** The campaign the rule names, as loaded from its stream by the application. */
   campaign: CampaignState;
 }
@@ -85,7 +86,7 @@ export function evolveCampaignTrigger(state: CampaignTriggerState, event: Campai
 export function decideCampaignTrigger(command: CampaignTriggerCommand, state: CampaignTriggerState): CampaignTriggerEvent[] {
   // Decided before (a restart re-reading the firing, a second dispatcher): nothing.
   if (state.decided !== undefined) return [];
-  const { stepId, at, ...key } = command.data;
+  const { stepId, firedAt, at, ...key } = command.data;
   const c = command.campaign;
   const skip = (reason: TriggerSkipReason): CampaignTriggerEvent[] => [
     {
@@ -95,7 +96,8 @@ export function decideCampaignTrigger(command: CampaignTriggerCommand, state: Ca
   ];
   if (c.status === undefined || c.definition === undefined || c.campaignId?.toLowerCase() !== key.campaignId.toLowerCase()) return skip('campaign-unknown');
   if (c.definition.audience.kind !== 'triggered') return skip('campaign-not-triggered');
-  if (c.status !== 'running') return skip('campaign-not-running');
+  // Its audience is who it fired for while the campaign runs: not before it started (a firing decided late, say).
+  if (c.status !== 'running' || Date.parse(firedAt) < Date.parse(c.startedAt ?? '')) return skip('campaign-not-running');
   const definition = c.definition;
   const named = stepId === undefined ? undefined : definition.steps.find((s) => s.stepId === stepId);
   if (stepId !== undefined && !named) return skip('step-unknown');

@@ -36,7 +36,7 @@ const campaignOf = (events: CampaignEvent[]): CampaignState => events.reduce(cam
 
 const admit = (campaign: CampaignState, stepId?: string): CampaignTriggerCommand => ({
   type: 'AdmitTriggeredRecipient',
-  data: { campaignId, customerId, firingId, ruleId: 'thank-big-spenders', ruleRevision: 0, ...(stepId !== undefined && { stepId }), at },
+  data: { campaignId, customerId, firingId, ruleId: 'thank-big-spenders', ruleRevision: 0, ...(stepId !== undefined && { stepId }), firedAt: at, at },
   campaign,
 });
 
@@ -104,6 +104,12 @@ describe('a trigger firing offered to a campaign', () => {
         skippedAt: at,
       },
     });
+  });
+
+  it('given a running campaign, when a firing from before it started is decided (late), then it is skipped campaign-not-running', () => {
+    const command = admit(campaignOf([defined(), started]));
+    const [event] = given([]).when({ ...command, data: { ...command.data, firedAt: '2026-05-02T09:59:59.000Z' } } as CampaignTriggerCommand);
+    expect(event).toMatchObject({ type: 'CampaignTriggerSkipped', data: { reason: 'campaign-not-running', campaignStatus: 'running' } });
   });
 
   it('given a firing decided already (admitted or skipped), when it is offered again (a restart), then nothing', () => {

@@ -57,6 +57,7 @@ export class CampaignTriggerOffers {
           ruleId: firing.ruleId,
           ruleRevision: firing.ruleRevision,
           ...(firing.action.stepId !== undefined && { stepId: firing.action.stepId }),
+          firedAt: firing.firedAt,
           at,
         },
         campaign,

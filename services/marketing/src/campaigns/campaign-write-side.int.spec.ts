@@ -88,7 +88,7 @@ describe('campaign commands and the event contracts', () => {
     await campaigns.start(mira, triggered.id);
     const offers = new CampaignTriggerOffers(app.app.get<EventStore>(WRITE_STORE), app.app.get(CampaignDirectory), clock);
     const firing = (campaignId: string, eventId: string): PendingFiring =>
-      ({ eventId, customerId: ids[3], ruleId: 'thank-you', ruleRevision: 0, action: { campaignId } }) as PendingFiring;
+      ({ eventId, customerId: ids[3], ruleId: 'thank-you', ruleRevision: 0, action: { campaignId }, firedAt: clock.now().toISOString() }) as PendingFiring;
     expect(await offers.decide(firing(triggered.id, '5f0e7c2a-1b3d-4e5f-8a9b-0c1d2e3f4a5b'))).toEqual({ admitted: true });
     expect(await offers.decide(firing('no-such-campaign', '6a1f8d3b-2c4e-4f60-9b0c-1d2e3f4a5b6c'))).toEqual({ admitted: false, reason: 'campaign-unknown' });
     await app.app.get(CampaignDispatcherService).dispatcher.tick();
