@@ -27,4 +27,13 @@ describe('trigger events → integration events', () => {
     });
     expect(toIntegrationEvent(stored('triggerrule-r1', 'TriggerRuleDisabled', { name: 'no id' }))).toBeUndefined();
   });
+
+  it("a firing's offer (its own stream, campaigntrigger-<firingId>) by its customer, in order with the customer's other events", () => {
+    const data = { campaignId: 'k1', customerId: 'c1', firingId: 'f1', ruleId: 'r1' };
+    expect(toIntegrationEvent(stored('campaigntrigger-f1', 'CampaignRecipientTriggered', data))).toMatchObject({
+      subject: 'c1',
+      source: '/crm/campaigntrigger',
+    });
+    expect(toIntegrationEvent(stored('campaigntrigger-f1', 'CampaignTriggerSkipped', data))).toMatchObject({ subject: 'c1' });
+  });
 });

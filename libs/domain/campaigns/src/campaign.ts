@@ -47,7 +47,12 @@ export interface CampaignStep {
   variants: CampaignVariant[];
 }
 
-export type CampaignAudience = { kind: 'segment'; segmentId: string } | { kind: 'list'; customerIds: string[] };
+/**
+ * A segment's members or a list, frozen when the campaign starts; or `triggered` (always-on): no
+ * audience at the start, each customer a trigger rule naming the campaign fires for while it runs is
+ * admitted then (`campaign-trigger.ts`).
+ */
+export type CampaignAudience = { kind: 'segment'; segmentId: string } | { kind: 'list'; customerIds: string[] } | { kind: 'triggered' };
 
 export interface CampaignDefinition {
   name: string;
@@ -76,6 +81,12 @@ export interface CampaignMember {
   control?: true;
   /** The variant of each step, in step order (absent for the control group). */
   variants?: string[];
+  /** A triggered recipient: the firing that admitted it (its messages are keyed by it, not the customer). */
+  firingId?: string;
+  /** A triggered recipient: the steps it gets and when each is due (a frozen member gets every step at start + delay). */
+  steps?: readonly { stepId: string; dueAt: string }[];
+  /** A triggered recipient: when its firing admitted it. */
+  triggeredAt?: string;
 }
 
 export type CampaignDefinedData = CampaignDefinition & { campaignId: string; definedBy: string; definedAt: string };
@@ -162,9 +173,21 @@ export interface CampaignState {
 export const campaignStream = (campaignId: string) => `campaign-${campaignId}`;
 export const noCampaign: CampaignState = { members: [], version: 0 };
 
+/** Only the fields of its kind: a triggered audience with a stray `customerIds` (junk a client sent along) keeps none of it. */
+function audienceOf(a: CampaignAudience): CampaignAudience {
+  switch (a.kind) {
+    case 'segment':
+      return { kind: 'segment', segmentId: a.segmentId };
+    case 'list':
+      return { kind: 'list', customerIds: a.customerIds };
+    default:
+      return { kind: 'triggered' };
+  }
+}
+
 function definitionOf(d: CampaignDefinition): CampaignDefinition {
   const { name, purpose, audience, steps, controlBasisPoints, throttlePerSecond, attributionWindowDays, costPerMessage } = d;
-  return { name, purpose, audience, steps, controlBasisPoints, throttlePerSecond, attributionWindowDays, costPerMessage };
+  return { name, purpose, audience: audienceOf(audience), steps, controlBasisPoints, throttlePerSecond, attributionWindowDays, costPerMessage };
 }
 
 /** Key order does not matter (a JSONB column hands keys back sorted), optional fields left out equal absent ones. */
@@ -226,7 +249,7 @@ export function checkDefinition(d: CampaignDefinition): void {
     if (ids.length === 0 || ids.length > MAX_LISTED_AUDIENCE)
       throw broken('campaign-audience', `audience.customerIds: 1 to ${MAX_LISTED_AUDIENCE} customers (a larger audience is a segment)`);
     if (new Set(ids.map((id) => id.toLowerCase())).size !== ids.length) throw broken('campaign-audience', 'audience.customerIds: each customer once');
-  } else if (d.audience.segmentId.trim() === '') throw broken('campaign-audience', 'audience.segmentId: the segment');
+  } else if (d.audience.kind === 'segment' && d.audience.segmentId.trim() === '') throw broken('campaign-audience', 'audience.segmentId: the segment');
   if (d.steps.length === 0 || d.steps.length > MAX_STEPS) throw broken('campaign-steps', `steps: 1 to ${MAX_STEPS}`);
   const stepIds = new Set<string>();
   d.steps.forEach((step, i) => {
@@ -285,6 +308,13 @@ export function stepDueAt(state: CampaignState, step: CampaignStep): number {
   return Date.parse(state.startedAt ?? '') + step.delayMinutes * 60_000;
 }
 
+/** When a step is due for this member (ms), or undefined when the member does not get it (a triggered recipient of one named step). */
+export function memberStepDueAt(state: CampaignState, member: CampaignMember, step: CampaignStep): number | undefined {
+  if (!member.steps) return stepDueAt(state, step);
+  const own = member.steps.find((s) => s.stepId === step.stepId);
+  return own ? Date.parse(own.dueAt) : undefined;
+}
+
 function assertExists(state: CampaignState, campaignId: string): asserts state is CampaignState & { status: CampaignStatus; definition: CampaignDefinition } {
   if (state.status === undefined || state.definition === undefined) throw broken('campaign-unknown', `campaign ${campaignId} does not exist`);
 }
@@ -302,14 +332,14 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
         throw broken('campaign-exists', `campaign ${command.data.campaignId} is defined already`);
       }
       checkDefinition(command.data);
-      return [{ type: 'CampaignDefined', data: command.data }];
+      return [{ type: 'CampaignDefined', data: { ...command.data, audience: audienceOf(command.data.audience) } }];
     }
     case 'ReviseCampaign': {
       assertExists(state, command.data.campaignId);
       if (state.status !== 'draft' && state.status !== 'scheduled') throw wrongStatus(state, 'revised', 'before it starts');
       checkDefinition(command.data);
       if (sameDefinition(state.definition, command.data)) return [];
-      return [{ type: 'CampaignRevised', data: command.data }];
+      return [{ type: 'CampaignRevised', data: { ...command.data, audience: audienceOf(command.data.audience) } }];
     }
     case 'ScheduleCampaign': {
       assertExists(state, command.data.campaignId);
@@ -324,6 +354,15 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
       assertExists(state, d.campaignId);
       if (state.status === 'running' || state.status === 'paused') return []; // started already (a retry, or the dispatcher and a person at once)
       if (state.status !== 'draft' && state.status !== 'scheduled') throw wrongStatus(state, 'started', 'a draft or a scheduled one');
+      if (state.definition.audience.kind === 'triggered') {
+        // Always-on: nobody at the start; the trigger firings admit recipients while it runs.
+        return [
+          {
+            type: 'CampaignStarted',
+            data: { campaignId: d.campaignId, startedAt: d.startedAt, startedBy: d.startedBy, audienceSize: 0, controlSize: 0, chunks: 0 },
+          },
+        ];
+      }
       const members = freezeAudience(d.campaignId, state.definition, d.members);
       if (members.length === 0) throw broken('campaign-audience-empty', 'the audience has no members: nothing to send');
       if (members.length > MAX_FROZEN_AUDIENCE) throw broken('campaign-audience', `the audience has ${members.length} members; at most ${MAX_FROZEN_AUDIENCE}`);

@@ -53,7 +53,8 @@ export class CampaignStepV1 {
 }
 
 export class CampaignAudienceV1 {
-  @IsIn(['segment', 'list']) kind!: string;
+  /** `triggered` (issue 13 §4): always-on, no audience at the start; trigger firings admit recipients while it runs. */
+  @IsIn(['segment', 'list', 'triggered']) kind!: string;
   @ValidateIf((o: { kind?: unknown }) => o.kind === 'segment') @IsString() @IsNotEmpty() @MaxLength(200) segmentId?: string;
   @ValidateIf((o: { kind?: unknown }) => o.kind === 'list')
   @IsArray()
@@ -107,9 +108,10 @@ export class CampaignStartedV1 {
   @IsString() @IsNotEmpty() campaignId!: string;
   @IsInstant() startedAt!: string;
   @NestedObject(() => CampaignActorV1) startedBy!: CampaignActorV1;
-  @IsInt() @Min(1) audienceSize!: number;
+  /** 0 (and `chunks` 0) for a triggered campaign: its recipients come later (`CampaignRecipientTriggered`). A relaxation of version 1. */
+  @IsInt() @Min(0) audienceSize!: number;
   @IsInt() @Min(0) controlSize!: number;
-  @IsInt() @Min(1) chunks!: number;
+  @IsInt() @Min(0) chunks!: number;
 }
 
 export class CampaignMemberV1 {
@@ -210,6 +212,40 @@ export class CampaignMessageDeferredV1 extends CampaignMessageV1 {
   @IsInstant() retryAt!: string;
 }
 
+class TriggeredStepV1 {
+  @Matches(SLUG_ID) stepId!: string;
+  @IsInstant() dueAt!: string;
+}
+
+class CampaignTriggerBaseV1 {
+  @IsString() @IsNotEmpty() campaignId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  /** The id of the `MarketingTriggerFired` event: also the stream (`campaigntrigger-<firingId>`) and the key of the recipient's messages. */
+  @IsUUID() firingId!: string;
+  @IsString() @IsNotEmpty() ruleId!: string;
+  @IsInt() @Min(0) ruleRevision!: number;
+}
+
+/**
+ * A trigger firing (issue 13 §4) admitted the customer as a recipient of a triggered campaign: the
+ * steps it gets and when each is due, and its group (control, or a variant per step), on
+ * `campaigntrigger-<firingId>` (published keyed by the customer).
+ */
+export class CampaignRecipientTriggeredV1 extends CampaignTriggerBaseV1 {
+  @NestedObjects(() => TriggeredStepV1) @ArrayMinSize(1) @ArrayMaxSize(10) steps!: TriggeredStepV1[];
+  @IsOptional() @Equals(true) control?: true;
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @Matches(SLUG_ID, { each: true }) variants?: string[];
+  @IsInstant() triggeredAt!: string;
+}
+
+/** A trigger firing that named a campaign and sent nothing, and why. */
+export class CampaignTriggerSkippedV1 extends CampaignTriggerBaseV1 {
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) stepId?: string;
+  @IsIn(['campaign-unknown', 'campaign-not-triggered', 'campaign-not-running', 'step-unknown']) reason!: string;
+  @IsOptional() @IsIn(['draft', 'scheduled', 'running', 'paused', 'closed']) campaignStatus?: string;
+  @IsInstant() skippedAt!: string;
+}
+
 export const CAMPAIGN_EVENTS = {
   CampaignDefined: CampaignDefinedV1,
   CampaignRevised: CampaignRevisedV1,
@@ -223,6 +259,8 @@ export const CAMPAIGN_EVENTS = {
   CampaignMessageSuppressed: CampaignMessageSuppressedV1,
   CampaignMessageBounced: CampaignMessageBouncedV1,
   CampaignMessageDeferred: CampaignMessageDeferredV1,
+  CampaignRecipientTriggered: CampaignRecipientTriggeredV1,
+  CampaignTriggerSkipped: CampaignTriggerSkippedV1,
 } as const;
 
 /** The campaign events that have a version 2, registered beside their version 1. */

@@ -664,6 +664,28 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     deferredAt: at,
     retryAt: at,
   },
+  // a trigger firing's offer (issue 13 §4)
+  CampaignRecipientTriggered: {
+    campaignId: id,
+    customerId: id,
+    firingId: id,
+    ruleId: 'thank-you',
+    ruleRevision: 0,
+    steps: [{ stepId: 'mail-1', dueAt: at }],
+    variants: ['a'],
+    triggeredAt: at,
+  },
+  CampaignTriggerSkipped: {
+    campaignId: 'thank-you',
+    customerId: id,
+    firingId: id,
+    ruleId: 'thank-you',
+    ruleRevision: 2,
+    stepId: 'mail-9',
+    reason: 'campaign-not-running',
+    campaignStatus: 'paused',
+    skippedAt: at,
+  },
   // segments (issue 13 §2)
   SegmentDefined: { segmentId: id, name: 'Gold buyers', description: 'gold tier', rule: { valueTier: { in: ['gold'] } }, definedBy: 'mia', definedAt: at },
   SegmentRevised: { segmentId: id, name: 'Gold buyers', rule: { all: [{ valueTier: { in: ['gold'] } }] }, segmentRevision: 2, revisedBy: 'mia', revisedAt: at },

@@ -10,6 +10,7 @@ export type CampaignStatisticsEvent = CrmIntegrationEvent<
   | 'CampaignRevised'
   | 'CampaignStarted'
   | 'CampaignAudienceFrozen'
+  | 'CampaignRecipientTriggered'
   | 'CampaignClosed'
   | 'CampaignMessageSent'
   | 'CampaignMessageSuppressed'
@@ -52,6 +53,7 @@ export function campaignStatisticsProjection(): Projection<CampaignStatisticsEve
       'CampaignRevised',
       'CampaignStarted',
       'CampaignAudienceFrozen',
+      'CampaignRecipientTriggered',
       'CampaignClosed',
       'CampaignMessageSent',
       'CampaignMessageSuppressed',
@@ -116,6 +118,16 @@ export function campaignStatisticsProjection(): Projection<CampaignStatisticsEve
              SELECT $1, r.customer_id, r.episode_id::uuid, r.control FROM jsonb_to_recordset($2::jsonb) AS r(customer_id text, episode_id text, control boolean)
              ON CONFLICT (campaign_id, customer_id) DO NOTHING`,
             [d.campaignId, JSON.stringify(rows.map(([customer_id, episode_id, control]) => ({ customer_id, episode_id, control })))],
+          );
+          return;
+        }
+        case 'CampaignRecipientTriggered': {
+          // A triggered campaign's audience: each customer a firing admitted (once, however often it fired), control group included.
+          const d = event.data;
+          await m.query(
+            `INSERT INTO ${recipients} (campaign_id, customer_id, episode_id, control) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (campaign_id, customer_id) DO NOTHING`,
+            [d.campaignId, d.customerId, campaignEpisodeId(d.campaignId, d.customerId), d.control === true],
           );
           return;
         }

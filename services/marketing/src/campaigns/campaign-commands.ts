@@ -135,12 +135,16 @@ export class CampaignCommands {
     // revision it was resolved for, so a revision in between makes the command run again on it.
     const { state, revision } = await this.read(id);
     assertExpectedRevision(campaignStream(id), options.expectedRevision, revision);
+    const audience = state.definition.audience;
+    // A triggered campaign starts with nobody: the trigger firings admit its recipients while it runs.
     const members =
-      state.status === 'draft' || state.status === 'scheduled'
-        ? state.definition.audience.kind === 'list'
-          ? state.definition.audience.customerIds
-          : await this.audience.membersOf(state.definition.audience.segmentId)
-        : [];
+      state.status !== 'draft' && state.status !== 'scheduled'
+        ? []
+        : audience.kind === 'list'
+          ? audience.customerIds
+          : audience.kind === 'segment'
+            ? await this.audience.membersOf(audience.segmentId)
+            : [];
     const r = await this.handler.handle(
       campaignStream(id),
       { type: 'StartCampaign', data: { campaignId: id, startedAt: metadata.occurredAt, startedBy: by, members } },

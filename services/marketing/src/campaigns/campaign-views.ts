@@ -1,4 +1,4 @@
-import { campaignMessageId, type CampaignStatus } from '@crm/campaigns';
+import { campaignMessageId, recipientKey, type CampaignStatus } from '@crm/campaigns';
 import { CURSOR_NOT_GIVEN_OUT, cursorParts, decodeCursor, encodeCursor, InvalidCursorError } from '@crm/relationship-read-models';
 import type { CampaignRead } from './campaign-commands';
 import type { CampaignDirectory, DirectoryCampaign } from './campaign-directory';
@@ -25,6 +25,12 @@ export function countsOf(c: DirectoryCampaign | undefined, read?: CampaignRead['
     pending: 0,
   };
   const steps = state?.definition?.steps ?? [];
+  // A triggered campaign's recipients are admitted while it runs, each with the steps its firing sends.
+  const triggered = c?.triggered ?? [];
+  counts.audience += triggered.length;
+  counts.control += triggered.filter((m) => m.control).length;
+  let expected = (state?.audienceSize ?? 0) * steps.length;
+  for (const m of triggered) expected += m.steps?.length ?? steps.length;
   let decided = 0;
   for (const r of c?.recipients.values() ?? []) {
     for (const step of steps) {
@@ -37,7 +43,7 @@ export function countsOf(c: DirectoryCampaign | undefined, read?: CampaignRead['
       else if (m.status === 'suppressed') counts.suppressed[m.reason ?? 'unknown'] = (counts.suppressed[m.reason ?? 'unknown'] ?? 0) + 1;
     }
   }
-  counts.pending = Math.max(0, counts.audience * steps.length - decided);
+  counts.pending = Math.max(0, expected - decided);
   return counts;
 }
 
@@ -101,30 +107,38 @@ export function campaignMessages(read: CampaignRead, c: DirectoryCampaign | unde
     if (id !== campaignId || index < 0) throw new InvalidCursorError(CURSOR_NOT_GIVEN_OUT);
     from = index;
   }
-  const members = s.members.slice(from, from + limit);
+  // The frozen audience in its order, then the recipients trigger firings admitted, in the order admitted.
+  const all = [...s.members, ...(c?.triggered ?? [])];
+  const members = all.slice(from, from + limit);
   const items: CampaignRecipientDto[] = members.map((m) => {
-    const r = c?.recipients.get(m.customerId.toLowerCase())?.state;
+    const key = recipientKey(m);
+    const r = c?.recipients.get(key.toLowerCase())?.state;
     return {
       customerId: m.customerId,
       group: m.control ? 'control' : 'treatment',
-      messages: s.definition.steps.map((step, i) => {
-        const msg = r?.steps[step.stepId];
-        return {
-          stepId: step.stepId,
-          channel: step.channel,
-          messageId: campaignMessageId(campaignId, m.customerId, step.stepId),
-          status: msg?.status ?? 'pending',
-          ...((msg?.variantId ?? m.variants?.[i]) !== undefined && { variantId: msg?.variantId ?? m.variants?.[i] }),
-          attempts: msg?.attempts ?? 0,
-          ...(msg && { at: msg.at }),
-          ...(msg?.reason !== undefined && { reason: msg.reason }),
-          ...(msg?.retryAt !== undefined && { retryAt: msg.retryAt }),
-          ...(msg?.consentSeen !== undefined && { consentSeen: msg.consentSeen }),
-          ...(msg?.consentBasis !== undefined && { consentBasis: msg.consentBasis }),
-        };
-      }),
+      ...(m.firingId !== undefined && { firingId: m.firingId }),
+      ...(m.triggeredAt !== undefined && { triggeredAt: m.triggeredAt }),
+      messages: s.definition.steps
+        .map((step, i) => ({ step, i }))
+        .filter(({ step }) => !m.steps || m.steps.some((own) => own.stepId === step.stepId))
+        .map(({ step, i }) => {
+          const msg = r?.steps[step.stepId];
+          return {
+            stepId: step.stepId,
+            channel: step.channel,
+            messageId: campaignMessageId(campaignId, key, step.stepId),
+            status: msg?.status ?? 'pending',
+            ...((msg?.variantId ?? m.variants?.[i]) !== undefined && { variantId: msg?.variantId ?? m.variants?.[i] }),
+            attempts: msg?.attempts ?? 0,
+            ...(msg && { at: msg.at }),
+            ...(msg?.reason !== undefined && { reason: msg.reason }),
+            ...(msg?.retryAt !== undefined && { retryAt: msg.retryAt }),
+            ...(msg?.consentSeen !== undefined && { consentSeen: msg.consentSeen }),
+            ...(msg?.consentBasis !== undefined && { consentBasis: msg.consentBasis }),
+          };
+        }),
     };
   });
   const next = from + limit;
-  return { items, ...(next < s.members.length && { nextCursor: encodeCursor(['campaign-messages', campaignId, next]) }) };
+  return { items, ...(next < all.length && { nextCursor: encodeCursor(['campaign-messages', campaignId, next]) }) };
 }

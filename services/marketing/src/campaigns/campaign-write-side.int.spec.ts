@@ -5,12 +5,15 @@ import { loadConfig } from '@crm/config';
 import { CAMPAIGN_EVENTS, crmRegistry } from '@crm/contracts';
 import { TestClock } from '@crm/kernel';
 import { createPlatform, type Platform } from '@crm/platform';
-import { ContractViolationError, createRelationshipCommands } from '@crm/relationship-api';
+import type { EventStore } from '@crm/event-store';
+import { ContractViolationError, createRelationshipCommands, WRITE_STORE } from '@crm/relationship-api';
 import type { ServiceApp, StaffPrincipal } from '@crm/service-kit';
 import { MESSAGE_SENDERS, type MessageSender } from '../channels/message-sender';
 import { ConsentCommands } from '../consent/consent-commands';
 import { createMarketingApp, MarketingConfig } from '../marketing';
 import { CampaignCommands } from './campaign-commands';
+import { CampaignDirectory, type PendingFiring } from './campaign-directory';
+import { CampaignTriggerOffers } from './campaign-trigger-offers';
 import { CampaignDispatcherService } from './dispatch/campaign-dispatcher.service';
 import { InMemoryMessageSender } from '../channels/testing/in-memory-message-sender';
 
@@ -79,6 +82,17 @@ describe('campaign commands and the event contracts', () => {
     await campaigns.pause(mira, first.id, 'a typo');
     await campaigns.resume(mira, first.id);
     await campaigns.close(mira, first.id, 'done');
+
+    // A triggered campaign (issue 13 §4): started with no audience, a firing admitted (and sent), one for no campaign skipped.
+    const triggered = await campaigns.define(mira, { ...definition(ids), audience: { kind: 'triggered' } });
+    await campaigns.start(mira, triggered.id);
+    const offers = new CampaignTriggerOffers(app.app.get<EventStore>(WRITE_STORE), app.app.get(CampaignDirectory), clock);
+    const firing = (campaignId: string, eventId: string): PendingFiring =>
+      ({ eventId, customerId: ids[3], ruleId: 'thank-you', ruleRevision: 0, action: { campaignId }, firedAt: clock.now().toISOString() }) as PendingFiring;
+    expect(await offers.decide(firing(triggered.id, '5f0e7c2a-1b3d-4e5f-8a9b-0c1d2e3f4a5b'))).toEqual({ admitted: true });
+    expect(await offers.decide(firing('no-such-campaign', '6a1f8d3b-2c4e-4f60-9b0c-1d2e3f4a5b6c'))).toEqual({ admitted: false, reason: 'campaign-unknown' });
+    await app.app.get(CampaignDispatcherService).dispatcher.tick();
+    expect(email.to('p3@example.com')).toHaveLength(2);
 
     const produced = new Set<string>();
     for (const e of await platform.eventStore.readAll()) {

@@ -98,7 +98,10 @@ export class CampaignsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Define a campaign (a draft): audience, steps with A/B variants and templates, control group, throttle, attribution window, cost' })
-  @ApiBody({ type: DefineCampaignDto, examples: { twoSteps: { value: DEFINITION_EXAMPLE } } })
+  @ApiBody({
+    type: DefineCampaignDto,
+    examples: { twoSteps: { value: DEFINITION_EXAMPLE }, triggered: { value: { ...DEFINITION_EXAMPLE, audience: { kind: 'triggered' } } } },
+  })
   @ApiCreatedResponse({
     type: CampaignViewDto,
     description: 'The draft; Location its URL, ETag its revision',

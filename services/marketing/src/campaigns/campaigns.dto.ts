@@ -65,7 +65,13 @@ export class CampaignStepDto {
 }
 
 export class CampaignAudienceDto {
-  @ApiProperty({ enum: ['segment', 'list'] }) @IsIn(['segment', 'list']) kind!: 'segment' | 'list';
+  @ApiProperty({
+    enum: ['segment', 'list', 'triggered'],
+    description:
+      'segment or list: frozen when the campaign starts; triggered: always-on, each customer a trigger rule naming the campaign fires for while it runs (issue 13 §4)',
+  })
+  @IsIn(['segment', 'list', 'triggered'])
+  kind!: 'segment' | 'list' | 'triggered';
   @ApiPropertyOptional({ description: 'kind segment: the segment whose members at the start are the audience' })
   @ValidateIf((o: CampaignAudienceDto) => o.kind === 'segment')
   @IsString()
@@ -207,7 +213,14 @@ export class CampaignStepMessageDto {
 export class CampaignRecipientDto {
   @ApiProperty({ format: 'uuid' }) customerId!: string;
   @ApiProperty({ enum: ['control', 'treatment'] }) group!: 'control' | 'treatment';
-  @ApiProperty({ type: [CampaignStepMessageDto] }) messages!: CampaignStepMessageDto[];
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A triggered campaign: the trigger firing that admitted the recipient (a customer fired for twice is two recipients)',
+  })
+  firingId?: string;
+  @ApiPropertyOptional({ description: 'A triggered campaign: when the firing admitted the recipient' }) triggeredAt?: string;
+  @ApiProperty({ type: [CampaignStepMessageDto], description: 'Per step it gets (a triggered recipient of a rule naming a step: that step only)' })
+  messages!: CampaignStepMessageDto[];
 }
 
 export class CampaignMessagesPageDto {

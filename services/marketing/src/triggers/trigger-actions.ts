@@ -7,12 +7,12 @@ export interface TriggerFiring extends MarketingTriggerFiredData {
 }
 
 /**
- * Where a firing asks for "the right offer" (issue 13 §4): the rule's action names a campaign (and
- * step) whose offer the customer should get. The campaigns part of the issue implements it; until
- * the lead wires it, the default only logs. The firing is recorded before `offer` is called and
- * whatever `offer` does: it is called once, by the timer whose append recorded the firing (a crash
- * between the two loses the call, not the record — a campaign may instead follow
- * `MarketingTriggerFired` events, which are recorded exactly once).
+ * A hook called when a firing is recorded (issue 13 §4): the rule's action names a campaign (and
+ * step) whose offer the customer should get. The offer itself does NOT go through here: the
+ * campaign dispatcher follows `MarketingTriggerFired` events (recorded exactly once) and admits the
+ * customer to the triggered campaign (campaigns/campaign-trigger-offers.ts). This call is not
+ * crash-safe — it is made once, by the timer whose append recorded the firing, and a crash between
+ * the two loses the call, not the record — so the default only logs.
  */
 export interface TriggerActions {
   offer(firing: TriggerFiring): Promise<void>;

@@ -302,6 +302,15 @@ export class ServiceConfig extends PlatformConfig {
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false }, { message: 'CRM_MARKETING_PUBLIC_URL must be an http(s) URL' })
   CRM_MARKETING_PUBLIC_URL?: string;
 
+  /**
+   * A cap on campaign messages per customer across every campaign, "N per D days" (`3 per 7 days`):
+   * judged by marketing's dispatcher at send time, a message beyond it is suppressed `frequency-cap`.
+   * Unset: no cap.
+   */
+  @IsOptional()
+  @Matches(/^\s*[1-9]\d{0,2}\s+per\s+[1-9]\d{0,2}\s+days?\s*$/i, { message: 'CRM_MARKETING_FREQUENCY_CAP must be "N per D days" (3 per 7 days)' })
+  CRM_MARKETING_FREQUENCY_CAP?: string;
+
   /** The address campaign e-mails are sent from. */
   @IsString()
   @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { message: 'CRM_CAMPAIGN_FROM must be an e-mail address' })

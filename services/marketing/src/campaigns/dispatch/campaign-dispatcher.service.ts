@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { frequencyCapOf } from '@crm/campaigns';
 import type { EventStore } from '@crm/event-store';
 import type { Clock } from '@crm/kernel';
 import { CustomerCommands, EpisodeCommands, WRITE_STORE } from '@crm/relationship-api';
@@ -35,6 +36,7 @@ export class CampaignDispatcherService implements OnApplicationBootstrap, OnModu
     this.dispatcher = new CampaignDispatcher(store, campaigns, directory, customers, episodes, links, senders ?? new Map(), clock, {
       intervalMs: config.CRM_CAMPAIGN_DISPATCH_INTERVAL_MS,
       publicUrl: config.CRM_MARKETING_PUBLIC_URL ?? `http://localhost:${config.CRM_HTTP_PORT}`,
+      frequencyCap: frequencyCapOf(config.CRM_MARKETING_FREQUENCY_CAP),
       logger: { warn: (message) => this.logger.warn(message) },
     });
   }

@@ -3,7 +3,9 @@ import {
   campaignMessageId,
   campaignMessageStream,
   campaignStream,
-  stepDueAt,
+  capReached,
+  memberStepDueAt,
+  recipientKey,
   stepOpen,
   type CampaignMember,
   type CampaignMessageCommand,
@@ -13,6 +15,7 @@ import {
   type CampaignStep,
   type ConsentBasis,
   type ConsentSeen,
+  type FrequencyCap,
   type SendOutcomeReport,
 } from '@crm/campaigns';
 import { consentAsOf, consentStream, mayContact, type ConsentEvent } from '@crm/consent';
@@ -25,6 +28,7 @@ import type { ConsentLinks } from '../../consent/consent-links';
 import { campaignEpisodeId } from '../campaign-ids';
 import { COMPANY_ONLY, DISPATCHER_ACTOR, type CampaignCommands } from '../campaign-commands';
 import type { CampaignDirectory } from '../campaign-directory';
+import { CampaignTriggerOffers } from '../campaign-trigger-offers';
 import { CampaignRenderer, type MergeValues } from './campaign-renderer';
 
 export interface CampaignDispatcherOptions {
@@ -34,12 +38,16 @@ export interface CampaignDispatcherOptions {
   maxPerTick?: number;
   /** Base of the one-click unsubscribe link (`<base>/unsubscribe?t=…`). */
   publicUrl: string;
+  /** Messages per customer across every campaign (`CRM_MARKETING_FREQUENCY_CAP`); none: no cap. */
+  frequencyCap?: FrequencyCap;
   logger?: { warn(message: string): void };
 }
 
 export interface CampaignDispatchTick {
   at: string;
   started: string[];
+  /** Trigger firings decided this tick: admitted to a triggered campaign, or skipped (with the reason). */
+  firings: { admitted: number; skipped: { firingId: string; campaignId: string; reason: string }[] };
   sent: number;
   suppressed: number;
   bounced: number;
@@ -93,6 +101,7 @@ export class CampaignDispatcher {
   private readonly messages: CommandHandler<CampaignMessagesState, CampaignMessageCommand, CampaignMessageEvent>;
   private readonly renderer = new CampaignRenderer();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly offers: CampaignTriggerOffers;
 
   constructor(
     private readonly store: EventStore,
@@ -106,6 +115,7 @@ export class CampaignDispatcher {
     private readonly options: CampaignDispatcherOptions,
   ) {
     this.messages = new CommandHandler(store, campaignMessageDecider);
+    this.offers = new CampaignTriggerOffers(store, directory, clock, options.logger);
     this.loop = new TickLoop('campaign dispatcher', () => this.tickNow(), { intervalMs: options.intervalMs, logger: options.logger });
   }
 
@@ -125,7 +135,16 @@ export class CampaignDispatcher {
   private async tickNow(): Promise<CampaignDispatchTick> {
     await this.directory.ready;
     const now = this.clock.now();
-    const result: CampaignDispatchTick = { at: now.toISOString(), started: [], sent: 0, suppressed: 0, bounced: 0, deferred: 0, failed: [] };
+    const result: CampaignDispatchTick = {
+      at: now.toISOString(),
+      started: [],
+      firings: { admitted: 0, skipped: [] },
+      sent: 0,
+      suppressed: 0,
+      bounced: 0,
+      deferred: 0,
+      failed: [],
+    };
     for (const c of this.directory.all()) {
       const s = c.state;
       if (s.status === 'scheduled' && s.campaignId && Date.parse(s.startAt ?? '') <= now.getTime()) {
@@ -138,9 +157,22 @@ export class CampaignDispatcher {
       }
     }
     let budget = this.options.maxPerTick ?? 2000;
+    // Trigger firings first: a customer admitted now gets a step due now in this same tick.
+    for (const firing of this.directory.pendingFirings().slice(0, budget)) {
+      budget--;
+      try {
+        const outcome = await this.offers.decide(firing);
+        if ('admitted' in outcome && outcome.admitted) result.firings.admitted++;
+        else if ('reason' in outcome) result.firings.skipped.push({ firingId: firing.eventId, campaignId: firing.action.campaignId, reason: outcome.reason });
+      } catch (error) {
+        // Not decided: the firing stays pending and is tried again next tick.
+        result.failed.push({ campaignId: firing.action.campaignId, customerId: firing.customerId, error: describeError(error) });
+        this.options.logger?.warn(`campaign dispatcher: trigger firing ${firing.eventId} not decided (${describeError(error)}); trying again`);
+      }
+    }
     for (const c of this.directory.all()) {
       if (c.state.status !== 'running' || !c.state.campaignId || !c.state.definition) continue;
-      budget = await this.dispatchCampaign(c.state, now, budget, result);
+      budget = await this.dispatchCampaign(c.state, c.triggered, now, budget, result);
       if (budget <= 0) break;
     }
     return result;
@@ -152,15 +184,23 @@ export class CampaignDispatcher {
    * each member who may get a message; what was not handed over (suppressed, skipped, failed) gives
    * its token back for the next round, so suppressions never slow the campaign.
    */
-  private async dispatchCampaign(campaign: CampaignState, now: Date, budget: number, result: CampaignDispatchTick): Promise<number> {
+  private async dispatchCampaign(
+    campaign: CampaignState,
+    triggered: readonly CampaignMember[],
+    now: Date,
+    budget: number,
+    result: CampaignDispatchTick,
+  ): Promise<number> {
     const campaignId = campaign.campaignId!;
     const definition = campaign.definition!;
     const bucket = this.bucket(campaignId, definition.throttlePerSecond, now.getTime());
-    const dueSteps = definition.steps.map((step, i) => ({ step, i })).filter(({ step }) => stepDueAt(campaign, step) <= now.getTime());
     const due: { member: CampaignMember; step: CampaignStep; i: number }[] = [];
-    for (const member of campaign.members)
-      for (const { step, i } of dueSteps) {
-        const known = this.directory.stepOf(campaignId, member.customerId, step.stepId);
+    // The frozen audience, then the recipients trigger firings admitted (each with its own steps and due times).
+    for (const member of [...campaign.members, ...triggered])
+      for (const [i, step] of definition.steps.entries()) {
+        const dueAt = memberStepDueAt(campaign, member, step);
+        if (dueAt === undefined || dueAt > now.getTime()) continue;
+        const known = this.directory.stepOf(campaignId, recipientKey(member), step.stepId);
         if (!known || (known.status === 'deferred' && Date.parse(known.retryAt ?? '') <= now.getTime())) due.push({ member, step, i });
       }
     let at = 0;
@@ -214,23 +254,25 @@ export class CampaignDispatcher {
     const campaignId = campaign.campaignId!;
     const definition = campaign.definition!;
     const { customerId } = member;
+    // A triggered recipient's messages are keyed by its firing (ids derived from it), a frozen member's by the customer.
+    const key = recipientKey(member);
     const at = now.toISOString();
     if (!(await this.stillRunning(campaignId))) return 'stopped';
-    const stream = campaignMessageStream(campaignId, customerId);
+    const stream = campaignMessageStream(campaignId, key);
     const loaded = await this.messages.load(stream);
     if (!stepOpen(loaded.state, step.stepId, at)) {
-      this.note(campaignId, customerId, loaded.state, loaded.revision);
+      this.note(campaignId, key, loaded.state, loaded.revision);
       return 'skipped';
     }
-    const messageId = campaignMessageId(campaignId, customerId, step.stepId);
-    const key = { campaignId, customerId, messageId, stepId: step.stepId, channel: step.channel };
+    const messageId = campaignMessageId(campaignId, key, step.stepId);
+    const messageKey = { campaignId, customerId, messageId, stepId: step.stepId, channel: step.channel };
     const variantId = member.variants?.[stepIndex];
     const consent = await this.consentAt(customerId, step, definition.purpose, at);
-    const suppress = async (reason: 'no-consent' | 'no-address' | 'control-group'): Promise<Outcome> => {
-      await this.decide(stream, loaded, {
+    const suppress = async (reason: 'no-consent' | 'no-address' | 'control-group' | 'frequency-cap'): Promise<Outcome> => {
+      await this.decide(stream, key, loaded, {
         type: 'SuppressMessage',
         data: {
-          ...key,
+          ...messageKey,
           ...(variantId !== undefined && { variantId }),
           reason,
           suppressedAt: at,
@@ -251,12 +293,23 @@ export class CampaignDispatcher {
     const values: MergeValues = { name: customer.name, email: emailOf(customer) ?? '', unsubscribeUrl };
     const rendered = this.renderer.render(variant.template, values);
 
+    // The frequency cap across campaigns, judged at send time like consent (a retry of this message does not count against itself).
+    const cap = this.options.frequencyCap;
+    if (cap && !this.directory.reserveSend(customerId, messageId, now.getTime(), (others) => capReached(cap, others, now.getTime())))
+      return suppress('frequency-cap');
+
     // The intent first: only the dispatcher whose append wins hands the message over (at most once).
-    const sent = await this.decide(stream, loaded, {
+    const sent = await this.decide(stream, key, loaded, {
       type: 'SendMessage',
-      data: { ...key, variantId: variant.variantId, attempt, sentAt: at, consentBasis: consent.basis },
+      data: { ...messageKey, variantId: variant.variantId, attempt, sentAt: at, consentBasis: consent.basis },
+    }).catch((error: unknown) => {
+      if (cap) this.directory.releaseSend(customerId, messageId);
+      throw error;
     });
-    if (!sent.appended) return 'skipped';
+    if (!sent.appended) {
+      if (cap) this.directory.releaseSend(customerId, messageId);
+      return 'skipped';
+    }
 
     const message: OutboundMessage = {
       messageId,
@@ -283,7 +336,10 @@ export class CampaignDispatcher {
       await this.intoTimeline(campaign, customerId, step, variant.variantId, messageId);
       return 'sent';
     }
-    const after = await this.decide(stream, sent, { type: 'RecordOutcome', data: { ...key, attempt, at: this.clock.now().toISOString(), outcome: report } });
+    const after = await this.decide(stream, key, sent, {
+      type: 'RecordOutcome',
+      data: { ...messageKey, attempt, at: this.clock.now().toISOString(), outcome: report },
+    });
     return after.state.steps[step.stepId]?.status === 'bounced' ? 'bounced' : 'deferred';
   }
 
@@ -329,6 +385,8 @@ export class CampaignDispatcher {
 
   private async decide(
     stream: string,
+    /** The recipient's key (customer, or firing): where the directory keeps its messages. */
+    key: string,
     loaded: { state: CampaignMessagesState; revision: bigint | undefined },
     command: CampaignMessageCommand,
   ): Promise<{ state: CampaignMessagesState; revision: bigint | undefined; appended: boolean }> {
@@ -344,7 +402,7 @@ export class CampaignDispatcher {
         eventId: (e) => uuidV5(`${d.messageId}/${attempt}/${e.type}`, INTERACTION_NAMESPACE),
       },
     );
-    this.note(d.campaignId, d.customerId, r.state, r.revision);
+    this.note(d.campaignId, key, r.state, r.revision);
     return r;
   }
 
@@ -380,8 +438,8 @@ export class CampaignDispatcher {
     );
   }
 
-  private note(campaignId: string, customerId: string, state: CampaignMessagesState, revision: bigint | undefined): void {
-    if (revision !== undefined) this.directory.noteRecipient(campaignId, customerId, state, Number(revision));
+  private note(campaignId: string, key: string, state: CampaignMessagesState, revision: bigint | undefined): void {
+    if (revision !== undefined) this.directory.noteRecipient(campaignId, key, state, Number(revision));
   }
 
   private async readAll(streamId: string): Promise<RecordedEvent[]> {

@@ -74,14 +74,14 @@ export class EmailDeliveryEventsHandler {
   }
 
   private async bounce(messageId: string, where: MessageLocation, reason: string, at: string, correlationId: string) {
-    const { campaignId, customerId, stepId } = where;
+    const { campaignId, customerId, recipientKey, stepId } = where;
     const r = await this.messages.handle(
-      campaignMessageStream(campaignId, customerId),
+      campaignMessageStream(campaignId, recipientKey),
       { type: 'RecordLateBounce', data: { campaignId, customerId, messageId, stepId, channel: 'email', reason, at } },
       { correlationId, actor: PROVIDER_ACTOR, occurredAt: this.clock.now().toISOString(), visibility: COMPANY_ONLY },
       { eventId: () => uuidV5(`${messageId}/late-bounce`, LATE_BOUNCE_NAMESPACE) },
     );
-    if (r.appended && r.revision !== undefined) this.directory.noteRecipient(campaignId, customerId, r.state, Number(r.revision));
+    if (r.appended && r.revision !== undefined) this.directory.noteRecipient(campaignId, recipientKey, r.state, Number(r.revision));
     if (r.appended) return { messageId, outcome: 'recorded' as const };
     const status = r.state.steps[stepId]?.status;
     if (status === 'bounced') return { messageId, outcome: 'unchanged' as const };
