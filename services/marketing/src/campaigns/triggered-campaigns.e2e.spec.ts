@@ -16,6 +16,8 @@ import { TriggerTimerService } from '../triggers/trigger-timer.service';
 import type { CampaignDispatchTick } from './dispatch/campaign-dispatcher';
 import { CampaignDispatcherService } from './dispatch/campaign-dispatcher.service';
 import { InMemoryMessageSender } from '../channels/testing/in-memory-message-sender';
+import { EmailDeliveryEventsHandler } from '../channels/email/delivery-events/delivery-events.handler';
+import { CampaignDirectory } from './campaign-directory';
 
 type Recipient = {
   customerId: string;
@@ -218,12 +220,26 @@ describe('triggered campaigns (embedded)', () => {
       'the statistics',
     );
 
+    // A provider's report names only the message: it is found with its customer and the stream it is on (the firing's).
+    const located = { campaignId, customerId: sari.id, recipientKey: sariGot.firingId, stepId: 'mail-1', channel: 'email' };
+    expect(app.app.get(CampaignDirectory).findMessage(sariGot.messages[0].messageId)).toEqual(located);
+
     // A restart: the new directory reads every firing again; each is decided already, nothing is sent twice.
     await app.close();
     await boot();
     await dispatchUntil((ts) => ts.length >= 3, 'a few ticks after the restart');
     expect(email.sent).toHaveLength(0);
     expect(await recipients(campaignId)).toHaveLength(2);
+    // Read back from the store, the message is found the same way, and a late bounce lands on the firing's stream.
+    expect(app.app.get(CampaignDirectory).findMessage(sariGot.messages[0].messageId)).toEqual(located);
+    const bounced = await app.app
+      .get(EmailDeliveryEventsHandler)
+      .handle(
+        [{ type: 'bounce', messageId: sariGot.messages[0].messageId, at: clock.now().toISOString(), bounceType: 'hard', reason: '550 mailbox gone' }],
+        'test',
+      );
+    expect(bounced).toEqual([expect.objectContaining({ outcome: 'recorded' })]);
+    expect((await recipients(campaignId)).find((r) => r.customerId === sari.id)!.messages).toEqual([expect.objectContaining({ status: 'bounced' })]);
 
     // Another big order within the cooldown: the rule skips it (cooldown), nothing is offered.
     clock.set('2026-06-01T12:00:00.000Z');
