@@ -88,13 +88,13 @@ function ddl(schema: string): string {
     CREATE SCHEMA IF NOT EXISTS ${schema};
     CREATE TABLE ${schema}.segment_customers (customer_id text PRIMARY KEY, kind text NOT NULL, name text NOT NULL, owner text, tags jsonb NOT NULL,
       registered_at timestamptz NOT NULL, journey_stage text NOT NULL, relationship_phase text NOT NULL, value_tier text, churn_risk text, merged_into text);
-    CREATE TABLE ${schema}.segment_orders (order_id text PRIMARY KEY, customer_id text NOT NULL, order_date timestamptz NOT NULL, currency text NOT NULL,
+    CREATE TABLE ${schema}.segment_orders (order_id text PRIMARY KEY, customer_id text NOT NULL, recorded_for text, order_date timestamptz NOT NULL, currency text NOT NULL,
       total bigint NOT NULL, returned bigint NOT NULL, cancelled boolean NOT NULL, fully_returned boolean NOT NULL);
     CREATE INDEX ON ${schema}.segment_orders (customer_id);
     CREATE TABLE ${schema}.segment_order_lines (order_id text NOT NULL, line_id text NOT NULL, product_id text, total bigint NOT NULL, returned bigint NOT NULL,
       PRIMARY KEY (order_id, line_id));
     CREATE INDEX ON ${schema}.segment_order_lines (product_id);
-    CREATE TABLE ${schema}.segment_interactions (interaction_id text PRIMARY KEY, customer_id text NOT NULL, episode_id text NOT NULL, channel text NOT NULL,
+    CREATE TABLE ${schema}.segment_interactions (interaction_id text PRIMARY KEY, customer_id text NOT NULL, recorded_for text, episode_id text NOT NULL, channel text NOT NULL,
       direction text NOT NULL, episode_type text, campaign_id text, occurred_at timestamptz NOT NULL);
     CREATE INDEX ON ${schema}.segment_interactions (customer_id, occurred_at);
     CREATE TABLE ${schema}.segment_consents (customer_id text NOT NULL, channel text NOT NULL, purpose text NOT NULL, status text NOT NULL,

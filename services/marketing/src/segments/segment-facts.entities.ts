@@ -20,7 +20,10 @@ export class SegmentCustomerRow {
   @Column({ type: 'text', name: 'value_tier', nullable: true }) valueTier!: string | null;
   /** The churn-risk band analytics last recorded (`CustomerChurnRiskChanged`). */
   @Column({ type: 'text', name: 'churn_risk', nullable: true }) churnRisk!: string | null;
-  /** Merged into this survivor: its orders and interactions moved there; it matches no rule. */
+  /**
+   * Merged into this survivor: its orders and interactions moved there; it matches no rule. Only the
+   * merge's own survivor (a chain is followed by reading the survivor's row in turn).
+   */
   @Column({ type: 'text', name: 'merged_into', nullable: true }) mergedInto!: string | null;
 }
 
@@ -28,7 +31,13 @@ export class SegmentCustomerRow {
 @Index('segment_orders_customer', ['customerId'])
 export class SegmentOrderRow {
   @PrimaryColumn({ type: 'text', name: 'order_id' }) orderId!: string;
+  /** The customer the order counts for now: the one it was recorded for, or the survivor of its merge. */
   @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
+  /**
+   * The customer `OrderPlaced` named, so an unmerge can move the order back. NULL on rows written
+   * before the column existed: an unmerge leaves those where they are (a rebuild fills it).
+   */
+  @Column({ type: 'text', name: 'recorded_for', nullable: true }) recordedFor!: string | null;
   @Column({ type: 'timestamptz', name: 'order_date' }) orderDate!: Date;
   @Column({ type: 'text' }) currency!: string;
   @Column({ type: 'bigint', transformer: bigintAsNumber }) total!: number;
@@ -60,7 +69,13 @@ export class SegmentEpisodeRow {
 @Index('segment_interactions_customer', ['customerId', 'occurredAt'])
 export class SegmentInteractionRow {
   @PrimaryColumn({ type: 'text', name: 'interaction_id' }) interactionId!: string;
+  /** The customer the interaction counts for now: the one it was recorded for, or the survivor of its merge. */
   @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
+  /**
+   * The customer `InteractionRecorded` named, so an unmerge can move the interaction back. NULL on
+   * rows written before the column existed: an unmerge leaves those where they are (a rebuild fills it).
+   */
+  @Column({ type: 'text', name: 'recorded_for', nullable: true }) recordedFor!: string | null;
   @Column({ type: 'text', name: 'episode_id' }) episodeId!: string;
   @Column({ type: 'text' }) channel!: string;
   @Column({ type: 'text' }) direction!: string;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
-import { ProjectionSpecification, type SpecEvent } from '@crm/projections/testing';
+import { ProjectionSpecification, specEvents, type SpecEvent } from '@crm/projections/testing';
+import type { EntityManager } from 'typeorm';
 import {
   SegmentConsentRow,
   SegmentCustomerRow,
@@ -13,6 +14,7 @@ import { segmentFactsProjection, WHOLE_ORDER_LINE, type SegmentFactsEvent } from
 
 const c1 = randomUUID();
 const c2 = randomUUID();
+const c3 = randomUUID();
 const at = '2026-03-02T09:00:00.000Z';
 
 const registered = (customerId: string, more: Record<string, unknown> = {}): SpecEvent<SegmentFactsEvent> => ({
@@ -48,6 +50,27 @@ const placed = (
 ): SpecEvent<SegmentFactsEvent> => ({
   type: 'OrderPlaced',
   data: { orderId, customerId, orderDate: at, placedAt: at, currency: 'EUR', lines, subtotal: total, discountTotal: 0, taxTotal: 0, total, source: 'api' },
+});
+
+const episodeOn = (episodeId: string, customerId: string): SpecEvent<SegmentFactsEvent> => ({
+  type: 'EpisodeOpened',
+  data: { episodeId, customerId, name: 'Visit', episodeType: 'opportunity', owner: { kind: 'department', department: 'sales' }, openedAt: at },
+});
+const interaction = (episodeId: string, customerId: string, interactionId: string): SpecEvent<SegmentFactsEvent> => ({
+  type: 'InteractionRecorded',
+  data: {
+    episodeId,
+    customerId,
+    interaction: { interactionId, channel: 'phone', direction: 'outbound', actor: { kind: 'staff', id: 'sari' }, action: 'called', occurredAt: at },
+  },
+});
+const merged = (customerId: string, survivorId: string, mergeId: string): SpecEvent<SegmentFactsEvent> => ({
+  type: 'CustomerMerged',
+  data: { customerId, survivorId, mergeId },
+});
+const unmerged = (customerId: string, survivorId: string, mergeId: string): SpecEvent<SegmentFactsEvent> => ({
+  type: 'CustomerUnmerged',
+  data: { customerId, survivorId, mergeId },
 });
 
 // marketing.segment-facts, given / when / then through a real projection runner on PGlite.
@@ -193,6 +216,125 @@ describe('segment facts read model', () => {
         expect((await manager.getRepository(SegmentOrderRow).findOneByOrFail({ orderId: 'o9' })).customerId).toBe(c1);
         expect((await manager.getRepository(SegmentCustomerRow).findOneByOrFail({ customerId: c2 })).mergedInto).toBe(c1);
         expect((await manager.getRepository(SegmentFactChangeRow).find()).map((r) => r.customerId).sort()).toEqual([c1, c2].sort());
+      });
+  });
+
+  /** Who each order and interaction counts for now, and whom its event named. */
+  const owners = async (manager: EntityManager) => ({
+    orders: Object.fromEntries(
+      (await manager.getRepository(SegmentOrderRow).find()).map((o) => [o.orderId, `${who(o.customerId)}<-${who(o.recordedFor)}`] as const),
+    ),
+    interactions: Object.fromEntries(
+      (await manager.getRepository(SegmentInteractionRow).find()).map((i) => [i.interactionId, `${who(i.customerId)}<-${who(i.recordedFor)}`] as const),
+    ),
+  });
+  const who = (id: string | null) => ({ [c1]: 'c1', [c2]: 'c2', [c3]: 'c3' })[id ?? ''] ?? String(id);
+  const versions = async (manager: EntityManager) =>
+    Object.fromEntries((await manager.getRepository(SegmentFactChangeRow).find()).map((r) => [who(r.customerId), r.version] as const));
+  const mergedIntoOf = async (manager: EntityManager, customerId: string) =>
+    who((await manager.getRepository(SegmentCustomerRow).findOneByOrFail({ customerId })).mergedInto);
+
+  it("an unmerge moves back exactly the duplicate's orders and interactions (also those recorded for it while merged) and marks both changed", async () => {
+    const episode = randomUUID();
+    await given([
+      registered(c1),
+      registered(c2),
+      episodeOn(episode, c2),
+      placed('o1', c1, [line('1', 'VAN', 100)]),
+      placed('o2', c2, [line('1', 'VAN', 200)]),
+      interaction(episode, c1, 'i1'),
+      interaction(episode, c2, 'i2'),
+      merged(c2, c1, 'm1'),
+      // Recorded for the duplicate while merged: counted for the survivor until the unmerge.
+      interaction(episode, c2, 'i3'),
+      placed('o3', c2, [line('1', 'VAN', 300)]),
+    ])
+      .when([unmerged(c2, c1, 'm1')])
+      .then(async (manager) => {
+        expect(await owners(manager)).toEqual({
+          orders: { o1: 'c1<-c1', o2: 'c2<-c2', o3: 'c2<-c2' },
+          interactions: { i1: 'c1<-c1', i2: 'c2<-c2', i3: 'c2<-c2' },
+        });
+        expect(await mergedIntoOf(manager, c2)).toBe('null');
+        // c1: registered, o1, i1, merge, i3 (counted for it), o3, unmerge; c2: registered, o2, i2, merge, unmerge.
+        expect(await versions(manager)).toEqual({ c1: 7, c2: 5 });
+      });
+  });
+
+  it('while merged, what was recorded for the duplicate counts for the survivor (down a chain)', async () => {
+    const episode = randomUUID();
+    await given([registered(c1), registered(c2), registered(c3), episodeOn(episode, c2), merged(c2, c1, 'm1'), merged(c1, c3, 'm2')])
+      .when([interaction(episode, c2, 'i1'), placed('o1', c2, [line('1', 'VAN', 100)])])
+      .then(async (manager) => {
+        expect(await owners(manager)).toEqual({ orders: { o1: 'c3<-c2' }, interactions: { i1: 'c3<-c2' } });
+      });
+  });
+
+  it('a chain (c2 into c1, c1 into c3): unmerging c2 brings back only what was recorded for c2; c1 stays with c3; all three are marked', async () => {
+    const episode = randomUUID();
+    await given([
+      registered(c1),
+      registered(c2),
+      registered(c3),
+      episodeOn(episode, c2),
+      placed('o1', c1, [line('1', 'VAN', 100)]),
+      placed('o2', c2, [line('1', 'VAN', 200)]),
+      placed('o3', c3, [line('1', 'VAN', 300)]),
+      merged(c2, c1, 'm1'),
+      merged(c1, c3, 'm2'),
+      interaction(episode, c2, 'i2'),
+    ])
+      .when([unmerged(c2, c1, 'm1')])
+      .then(async (manager) => {
+        expect(await owners(manager)).toEqual({ orders: { o1: 'c3<-c1', o2: 'c2<-c2', o3: 'c3<-c3' }, interactions: { i2: 'c2<-c2' } });
+        expect(await mergedIntoOf(manager, c2)).toBe('null');
+        expect(await mergedIntoOf(manager, c1)).toBe('c3');
+        // c3, where c2's rows were, is re-evaluated too: registered, o3, m2, i2, unmerge.
+        expect(await versions(manager)).toEqual({ c1: 5, c2: 4, c3: 5 });
+      });
+  });
+
+  it("a chain undone in the middle (c1 from c3, c2 still merged into c1): c1 takes back its own rows and c2's", async () => {
+    const episode = randomUUID();
+    await given([
+      registered(c1),
+      registered(c2),
+      registered(c3),
+      episodeOn(episode, c2),
+      placed('o1', c1, [line('1', 'VAN', 100)]),
+      placed('o2', c2, [line('1', 'VAN', 200)]),
+      placed('o3', c3, [line('1', 'VAN', 300)]),
+      merged(c2, c1, 'm1'),
+      merged(c1, c3, 'm2'),
+      interaction(episode, c2, 'i2'),
+    ])
+      .when([unmerged(c1, c3, 'm2')])
+      .then(async (manager) => {
+        expect(await owners(manager)).toEqual({ orders: { o1: 'c1<-c1', o2: 'c1<-c2', o3: 'c3<-c3' }, interactions: { i2: 'c1<-c2' } });
+        expect(await mergedIntoOf(manager, c1)).toBe('null');
+        expect(await mergedIntoOf(manager, c2)).toBe('c1');
+      });
+  });
+
+  it('an unmerge of a merge never seen, already undone or of another survivor is harmless: nothing moves, nobody is marked', async () => {
+    await given([registered(c1), registered(c2), registered(c3), placed('o2', c2, [line('1', 'VAN', 200)]), merged(c2, c1, 'm1'), unmerged(c2, c1, 'm1')])
+      .when([unmerged(c2, c1, 'm1'), unmerged(c1, c2, 'm9'), merged(c2, c3, 'm2'), unmerged(c2, c1, 'm1')])
+      .then(async (manager) => {
+        expect(await owners(manager)).toEqual({ orders: { o2: 'c3<-c2' }, interactions: {} });
+        expect(await mergedIntoOf(manager, c2)).toBe('c3');
+        // c1: registered, m1, unmerge m1 — none of the stale unmerges; c2 and c3: up to the merge into c3.
+        expect(await versions(manager)).toEqual({ c1: 3, c2: 5, c3: 2 });
+      });
+  });
+
+  it('rows written before recorded_for existed stay where they are on an unmerge (a rebuild fills the column)', async () => {
+    await given([registered(c1), registered(c2), placed('o2', c2, [line('1', 'VAN', 200)]), merged(c2, c1, 'm1')])
+      .when([])
+      .then(async (manager) => {
+        await manager.getRepository(SegmentOrderRow).update({ orderId: 'o2' }, { recordedFor: null });
+        await segmentFactsProjection().apply(specEvents<SegmentFactsEvent>([unmerged(c2, c1, 'm1')], { registry: crmRegistry() })[0], manager);
+        expect(await owners(manager)).toEqual({ orders: { o2: 'c1<-null' }, interactions: {} });
+        expect(await mergedIntoOf(manager, c2)).toBe('null');
       });
   });
 });

@@ -1,7 +1,7 @@
 import type { CrmIntegrationEvent } from '@crm/contracts';
 import { ERASED } from '@crm/kernel';
 import type { Projection } from '@crm/projections';
-import type { EntityManager } from 'typeorm';
+import { In, Not, type EntityManager, type Repository } from 'typeorm';
 import {
   SegmentConsentRow,
   SegmentCustomerRow,
@@ -19,6 +19,7 @@ export type SegmentFactsEvent = CrmIntegrationEvent<
   | 'CustomerJourneyStageChanged'
   | 'CustomerRelationshipPhaseChanged'
   | 'CustomerMerged'
+  | 'CustomerUnmerged'
   | 'CustomerPersonalDataErased'
   | 'CustomerValueTierChanged'
   | 'CustomerChurnRiskChanged'
@@ -37,6 +38,7 @@ const HANDLES: SegmentFactsEvent['type'][] = [
   'CustomerJourneyStageChanged',
   'CustomerRelationshipPhaseChanged',
   'CustomerMerged',
+  'CustomerUnmerged',
   'CustomerPersonalDataErased',
   'CustomerValueTierChanged',
   'CustomerChurnRiskChanged',
@@ -58,8 +60,8 @@ export const WHOLE_ORDER_LINE = '-';
  * order date, amount; cancellations and returns adjust), interactions (channel, direction, the
  * episode's type and campaign, when) and consent per channel × purpose. Every change also marks the
  * customer in `segment_fact_changes`, in the same transaction, for the membership processor. A
- * merged customer's orders and interactions move to its survivor (an unmerge is not followed: see
- * docs/marketing.md).
+ * merged customer's orders and interactions move to its survivor; each row keeps the customer its
+ * event named (`recorded_for`), so an unmerge moves back exactly what is the duplicate's (docs/marketing.md).
  */
 export function segmentFactsProjection(): Projection<SegmentFactsEvent> {
   return {
@@ -136,19 +138,44 @@ async function applyFact(event: SegmentFactsEvent, manager: EntityManager): Prom
       return [];
     case 'CustomerMerged': {
       const { customerId, survivorId } = event.data;
+      // What counts for the duplicate now (its own rows and those of customers merged into it) counts
+      // for the survivor, or for the survivor's survivor should that one be merged already.
+      const target = await liveCustomer(customers, survivorId);
       await customers.update({ customerId }, { mergedInto: survivorId });
-      await orders.update({ customerId }, { customerId: survivorId });
-      await interactions.update({ customerId }, { customerId: survivorId });
-      return [customerId, survivorId];
+      await orders.update({ customerId }, { customerId: target });
+      await interactions.update({ customerId }, { customerId: target });
+      return [...new Set([customerId, survivorId, target])];
+    }
+    case 'CustomerUnmerged': {
+      const { customerId, survivorId } = event.data;
+      // Only the merge in force: an unmerge of a merge never seen, already undone or followed by
+      // another merge of the duplicate changes nothing (the relationship side refuses those anyway).
+      if ((await customers.findOneBy({ customerId }))?.mergedInto !== survivorId) return [];
+      await customers.update({ customerId }, { mergedInto: null });
+      // The duplicate and every customer still merged into it (down a chain) count for the duplicate
+      // again: their rows go back wherever the merge and later merges of the survivor had put them.
+      // Rows without `recorded_for` (written before the column) stay put: a rebuild fills it.
+      const group = await mergedInto(customers, customerId);
+      const from = new Set<string>([customerId, survivorId]);
+      for (const repository of [orders, interactions] as Repository<{ customerId: string; recordedFor: string | null }>[]) {
+        const moving = await repository.find({ select: { customerId: true }, where: { recordedFor: In(group), customerId: Not(customerId) } });
+        if (!moving.length) continue;
+        for (const row of moving) from.add(row.customerId);
+        await repository.update({ recordedFor: In(group), customerId: Not(customerId) }, { customerId });
+      }
+      return [...from];
     }
     case 'OrderPlaced': {
       const d = event.data;
+      // An order for a merged customer counts for its survivor until an unmerge moves it back.
+      const counted = await liveCustomer(customers, d.customerId);
       await orders
         .createQueryBuilder()
         .insert()
         .values({
           orderId: d.orderId,
-          customerId: d.customerId,
+          customerId: counted,
+          recordedFor: d.customerId,
           orderDate: new Date(d.orderDate),
           currency: d.currency,
           total: d.total,
@@ -162,7 +189,7 @@ async function applyFact(event: SegmentFactsEvent, manager: EntityManager): Prom
         ? d.lines.map((l) => ({ orderId: d.orderId, lineId: l.lineId, productId: l.productId, total: l.total, returned: 0 }))
         : [{ orderId: d.orderId, lineId: WHOLE_ORDER_LINE, productId: null, total: d.total, returned: 0 }];
       await lines.createQueryBuilder().insert().values(rows).orIgnore().execute();
-      return [d.customerId];
+      return [counted];
     }
     case 'OrderCancelled': {
       const order = await orders.findOneBy({ orderId: event.data.orderId });
@@ -200,13 +227,15 @@ async function applyFact(event: SegmentFactsEvent, manager: EntityManager): Prom
     case 'InteractionRecorded': {
       const d = event.data;
       const episode = await manager.getRepository(SegmentEpisodeRow).findOneBy({ episodeId: d.episodeId });
-      const survivor = (await customers.findOneBy({ customerId: d.customerId }))?.mergedInto ?? d.customerId;
+      // An interaction recorded for a merged customer counts for its survivor until an unmerge moves it back.
+      const survivor = await liveCustomer(customers, d.customerId);
       await interactions
         .createQueryBuilder()
         .insert()
         .values({
           interactionId: d.interaction.interactionId,
           customerId: survivor,
+          recordedFor: d.customerId,
           episodeId: d.episodeId,
           channel: d.interaction.channel,
           direction: d.interaction.direction,
@@ -235,4 +264,30 @@ async function applyFact(event: SegmentFactsEvent, manager: EntityManager): Prom
       return [d.customerId];
     }
   }
+}
+
+/** Merges are chained at most this deep (as the relationship side follows them); a cycle stops here too. */
+const MAX_MERGE_DEPTH = 50;
+
+/** The customer `customerId` counts as now: itself, or the survivor at the end of its merge chain. */
+async function liveCustomer(customers: Repository<SegmentCustomerRow>, customerId: string): Promise<string> {
+  let id = customerId;
+  for (let depth = 0; depth < MAX_MERGE_DEPTH; depth++) {
+    const survivor = (await customers.findOneBy({ customerId: id }))?.mergedInto;
+    if (!survivor) return id;
+    id = survivor;
+  }
+  return id;
+}
+
+/** `customerId` and every customer merged into it, directly or down a chain (breadth first). */
+async function mergedInto(customers: Repository<SegmentCustomerRow>, customerId: string): Promise<string[]> {
+  const group = new Set([customerId]);
+  let frontier = [customerId];
+  for (let depth = 0; frontier.length && depth < MAX_MERGE_DEPTH; depth++) {
+    const next = await customers.find({ select: { customerId: true }, where: { mergedInto: In(frontier) } });
+    frontier = next.map((c) => c.customerId).filter((id) => !group.has(id));
+    for (const id of frontier) group.add(id);
+  }
+  return [...group];
 }

@@ -285,4 +285,41 @@ describe('segment routes (embedded)', () => {
     expect(doc.paths['/segments/{id}/archive'].post.responses['200']).toBeDefined();
     expect(doc.paths['/segments/{id}/members'].get.responses['400']).toBeDefined();
   });
+
+  // Last: it adds customers the earlier samples would otherwise see.
+  it("a merge counts the duplicate's purchases for the survivor; the unmerge gives them back (SegmentEntered, then SegmentLeft)", async () => {
+    const dedi = (await commands.customers.register(seller, { kind: 'person', name: 'Dedi Fleet' })).id;
+    const dediToo = (await commands.customers.register(seller, { kind: 'person', name: 'Dedi F.' })).id;
+    for (const customerId of [dedi, dediToo])
+      await commands.orders.place(seller, { customerId, currency: 'EUR', lines: [{ productId: 'TRUCK-X', quantity: 1, unitPrice: 9_000_000 }] });
+    const twoTrucks = { purchased: { productId: 'TRUCK-X', minCount: 2 } };
+    await waitFor(async () => (await preview({ purchased: { productId: 'TRUCK-X' } })).count === 2, 20000, 'both orders in the facts');
+    expect((await preview(twoTrucks)).count).toBe(0);
+    const defined = await call('POST', '/segments', { name: 'Two trucks', rule: twoTrucks });
+    expect(defined.status).toBe(201);
+    const twoTrucksId = defined.body.segmentId as string;
+    await waitFor(
+      async () => ((await call('GET', '/segments')).body.items as { segmentId: string }[]).some((s) => s.segmentId === twoTrucksId),
+      20000,
+      'the segment in the list',
+    );
+
+    const { id: mergeId } = await commands.customers.merge(seller, dedi, dediToo);
+    await waitFor(async () => (await preview(twoTrucks)).count === 1, 20000, 'the merge in the facts');
+    expect((await preview(twoTrucks)).sample).toEqual([{ customerId: dedi, name: 'Dedi Fleet' }]);
+    // The duplicate matches nothing while merged: one customer with both purchases.
+    expect((await preview({ purchased: { productId: 'TRUCK-X' } })).count).toBe(1);
+    clock.advance(60_000);
+    expect(await tick()).toMatchObject({ entered: 1, left: 0 });
+    expect((await membership(twoTrucksId, dedi)).map((e) => e.type)).toEqual(['SegmentEntered']);
+
+    await commands.customers.unmerge(seller, dediToo, mergeId);
+    await waitFor(async () => (await preview(twoTrucks)).count === 0, 20000, 'the unmerge in the facts');
+    expect((await preview({ purchased: { productId: 'TRUCK-X' } })).sample.map((c) => c.customerId).sort()).toEqual([dedi, dediToo].sort());
+    clock.advance(60_000);
+    // Both customers were marked changed: the survivor leaves, the duplicate (one purchase) does not enter.
+    expect(await tick()).toMatchObject({ entered: 0, left: 1 });
+    expect((await membership(twoTrucksId, dedi)).map((e) => e.type)).toEqual(['SegmentEntered', 'SegmentLeft']);
+    expect(await membership(twoTrucksId, dediToo)).toEqual([]);
+  });
 });
