@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@crm/config';
@@ -62,13 +63,9 @@ describe('CDNOW through POST /orders/import and GET /models/clv (embedded)', () 
     const totals = { lines: 0, created: 0, failedLines: 0, customersCreated: 0 };
     for (let from = 0; from < lines.length; from += 1000) {
       const csv = ['customerExternalId,orderId,orderDate,amount,currency', ...lines.slice(from, from + 1000)].join('\n') + '\n';
-      const imported = await fetch(`${salesBase}/orders/import`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${manager}`, 'content-type': 'text/csv' },
-        body: csv,
-      });
+      const imported = await postWithoutKeepAlive(`${salesBase}/orders/import`, { authorization: `Bearer ${manager}`, 'content-type': 'text/csv' }, csv);
       expect(imported.status).toBe(200);
-      const report = (await imported.json()) as { status: string; counts: Record<string, number>; errors: unknown[] };
+      const report = JSON.parse(imported.text) as { status: string; counts: Record<string, number>; errors: unknown[] };
       expect({ status: report.status, errors: report.errors }).toEqual({ status: 'completed', errors: [] });
       for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += report.counts[key];
     }
@@ -101,3 +98,21 @@ describe('CDNOW through POST /orders/import and GET /models/clv (embedded)', () 
     expect(model.customers).toBe(2349);
   }, 900_000);
 });
+
+/**
+ * A POST on a connection of its own (node:http without keep-alive): with fetch, a pooled socket that
+ * the server (in this same busy process) closes as idle just as the next import is written fails
+ * that import with ECONNRESET — seen on a loaded 2-core machine.
+ */
+function postWithoutKeepAlive(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
