@@ -21,10 +21,10 @@ export { ERASED } from '@crm/kernel';
  * is the event's `customerId`, or `leadId` for lead events (`personalDataSubject`).
  */
 export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  CustomerRegistered: ['name', 'contacts[].name', 'contacts[].email', 'contacts[].phone', 'identities[].value'],
+  CustomerRegistered: ['name', 'contacts[].name', 'contacts[].email', 'contacts[].phone', 'contacts[].address.lines[]', 'contacts[].address.postalCode', 'contacts[].address.locality', 'contacts[].address.region', 'contacts[].address.country', 'identities[].value'],
   CustomerDetailsChanged: ['name'],
-  CustomerContactAdded: ['contact.name', 'contact.email', 'contact.phone'],
-  CustomerContactChanged: ['contact.name', 'contact.email', 'contact.phone'],
+  CustomerContactAdded: ['contact.name', 'contact.email', 'contact.phone', 'contact.address.lines[]', 'contact.address.postalCode', 'contact.address.locality', 'contact.address.region', 'contact.address.country'],
+  CustomerContactChanged: ['contact.name', 'contact.email', 'contact.phone', 'contact.address.lines[]', 'contact.address.postalCode', 'contact.address.locality', 'contact.address.region', 'contact.address.country'],
   CustomerIdentityAdded: ['identity.value'],
   CustomerIdentityRemoved: ['identity.value'],
   CustomerJourneyStageChanged: ['reason'],
