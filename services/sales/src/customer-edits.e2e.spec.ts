@@ -100,7 +100,10 @@ describe('customer edits', () => {
 
     it('registers, adds and changes a contact with a postal address; the record answers it', async () => {
       const id = await register({ kind: 'organisation', name: 'PT Pos', contacts: [{ name: 'Sari', address }] });
-      const added = await call('POST', `/customers/${id}/contacts`, { name: 'Budi', address: { lines: ['Jl. Sudirman 1'], locality: 'Bandung', country: 'ID' } });
+      const added = await call('POST', `/customers/${id}/contacts`, {
+        name: 'Budi',
+        address: { lines: ['Jl. Sudirman 1'], locality: 'Bandung', country: 'ID' },
+      });
       expect(added.status).toBe(201);
       const budi = String(added.body.contactId);
       const moved = { lines: ['Jl. Asia Afrika 8'], postalCode: '40111', locality: 'Bandung', country: 'ID' };
@@ -110,7 +113,12 @@ describe('customer edits', () => {
         await new Promise((r) => setTimeout(r, 50));
         record = await call('GET', `/customers/${id}`);
       }
-      expect(record.body).toMatchObject({ contacts: [{ name: 'Sari', address }, { contactId: budi, address: moved }] });
+      expect(record.body).toMatchObject({
+        contacts: [
+          { name: 'Sari', address },
+          { contactId: budi, address: moved },
+        ],
+      });
       // Changing the contact without its address removes the address (a PUT is the whole contact).
       expect((await call('PUT', `/customers/${id}/contacts/${budi}`, { name: 'Budi' })).status).toBe(200);
     });

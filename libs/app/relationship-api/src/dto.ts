@@ -35,7 +35,13 @@ const PRINTABLE_MESSAGE = 'must not contain control characters';
 
 /** A contact's postal address, where the mail channel's letters go. Personal data: sealed, erased with the customer. */
 export class PostalAddressDto {
-  @ApiProperty({ type: [String], minItems: 1, maxItems: 4, description: 'Street, building, PO box…: 1–4 lines, each at most 100 characters', example: ['Jl. Merdeka 5', 'RT 2 / RW 3'] })
+  @ApiProperty({
+    type: [String],
+    minItems: 1,
+    maxItems: 4,
+    description: 'Street, building, PO box…: 1–4 lines, each at most 100 characters',
+    example: ['Jl. Merdeka 5', 'RT 2 / RW 3'],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(4)
@@ -44,7 +50,13 @@ export class PostalAddressDto {
   @MaxLength(100, { each: true })
   @Matches(PRINTABLE, { each: true, message: `each line ${PRINTABLE_MESSAGE}` })
   lines!: string[];
-  @ApiPropertyOptional({ example: '10110' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(20) @Matches(PRINTABLE, { message: `postalCode ${PRINTABLE_MESSAGE}` }) postalCode?: string;
+  @ApiPropertyOptional({ example: '10110' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20)
+  @Matches(PRINTABLE, { message: `postalCode ${PRINTABLE_MESSAGE}` })
+  postalCode?: string;
   @ApiProperty({ description: 'City, town or village', example: 'Jakarta Pusat' })
   @IsString()
   @IsNotEmpty()
