@@ -135,6 +135,7 @@ describe('erasing a customer’s personal data', () => {
       const timeline = await call('GET', `/customers/${a}/timeline`);
       return (found.body.items as unknown[])?.length === 1 && JSON.stringify(timeline.body).includes(PERSONAL.freeText);
     });
+    await eventually('the added contact in the directory', async () => ((await call('GET', `/customers/${a}`)).body.contacts as unknown[])?.length === 2);
     expect((await call('GET', `/customers/${a}`)).body).toMatchObject({
       name: PERSONAL.name,
       contacts: [{ address: PERSONAL.address }, { address: PERSONAL.addedAddress }],
