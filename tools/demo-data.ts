@@ -80,7 +80,17 @@ async function main(): Promise<void> {
       const { id } = await commands.customers.register(sales, {
         kind: org ? 'organisation' : 'person',
         name,
-        contacts: org ? [{ name: `${pick(FIRST)} ${pick(LAST)}`, role: pick(['buyer', 'owner', 'procurement']), email: `buyer.${i}@example.com` }] : [],
+        contacts: org
+          ? [
+              {
+                name: `${pick(FIRST)} ${pick(LAST)}`,
+                role: pick(['buyer', 'owner', 'procurement']),
+                email: `buyer.${i}@example.com`,
+                // A postal address for the mail channel's print list (from the index: the random sequence stays as it was).
+                address: { lines: [`Jl. Merdeka ${i + 1}`], postalCode: String(10110 + (i % 90)), locality: 'Jakarta Pusat', country: 'ID' },
+              },
+            ]
+          : [],
         identities: [{ kind: 'email', value: email }],
         journeyStage: pick(['suspect', 'prospect', 'first-time-customer', 'repeat-customer', 'loyal-customer'] as const),
         relationshipPhase: pick(['awareness', 'exploration', 'expansion', 'commitment'] as const),

@@ -94,6 +94,98 @@ describe('customer edits', () => {
     });
   });
 
+  describe('postal addresses (the mail channel)', () => {
+    const address = { lines: ['Jl. Merdeka 5', 'RT 2 / RW 3'], postalCode: '10110', locality: 'Jakarta Pusat', region: 'DKI Jakarta', country: 'ID' };
+    const fieldsOf = (r: { body: Record<string, unknown> }) => [...new Set(((r.body.errors as { field: string }[]) ?? []).map((e) => e.field))];
+
+    it('registers, adds and changes a contact with a postal address; the record answers it', async () => {
+      const id = await register({ kind: 'organisation', name: 'PT Pos', contacts: [{ name: 'Sari', address }] });
+      const added = await call('POST', `/customers/${id}/contacts`, {
+        name: 'Budi',
+        address: { lines: ['Jl. Sudirman 1'], locality: 'Bandung', country: 'ID' },
+      });
+      expect(added.status).toBe(201);
+      const budi = String(added.body.contactId);
+      const moved = { lines: ['Jl. Asia Afrika 8'], postalCode: '40111', locality: 'Bandung', country: 'ID' };
+      expect((await call('PUT', `/customers/${id}/contacts/${budi}`, { name: 'Budi', address: moved })).status).toBe(200);
+      let record = await call('GET', `/customers/${id}`);
+      for (let i = 0; i < 100 && JSON.stringify(record.body).indexOf('Asia Afrika') < 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        record = await call('GET', `/customers/${id}`);
+      }
+      expect(record.body).toMatchObject({
+        contacts: [
+          { name: 'Sari', address },
+          { contactId: budi, address: moved },
+        ],
+      });
+      // Changing the contact without its address removes the address (a PUT is the whole contact).
+      expect((await call('PUT', `/customers/${id}/contacts/${budi}`, { name: 'Budi' })).status).toBe(200);
+      for (let i = 0; i < 100 && JSON.stringify(record.body).includes('Asia Afrika'); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        record = await call('GET', `/customers/${id}`);
+      }
+      expect((record.body.contacts as Record<string, unknown>[])[1]).toEqual({ contactId: budi, name: 'Budi' });
+    });
+
+    it('bad addresses are a 400 naming the field, on register and on the contact routes; nothing is recorded', async () => {
+      const bad = async (contactAddress: unknown, field: string) => {
+        const registered = await call('POST', '/customers', { kind: 'organisation', name: 'PT Bad', contacts: [{ name: 'Sari', address: contactAddress }] });
+        problem(registered, 400);
+        expect(fieldsOf(registered)).toEqual([`contacts.0.address${field}`]);
+        const id = await register({ kind: 'organisation', name: 'PT Good' });
+        const added = await call('POST', `/customers/${id}/contacts`, { name: 'Sari', address: contactAddress });
+        problem(added, 400);
+        expect(fieldsOf(added)).toEqual([`address${field}`]);
+      };
+      await bad({ ...address, country: 'Indonesia' }, '.country');
+      await bad({ ...address, country: 'id' }, '.country');
+      await bad({ ...address, country: 'XX' }, '.country');
+      await bad({ ...address, country: undefined }, '.country');
+      await bad({ ...address, lines: ['1', '2', '3', '4', '5'] }, '.lines');
+      await bad({ ...address, lines: [] }, '.lines');
+      await bad({ ...address, lines: ['x'.repeat(101)] }, '.lines');
+      await bad({ ...address, lines: [['Jl. Merdeka 5']] }, '.lines');
+      await bad({ ...address, lines: 'Jl. Merdeka 5' }, '.lines');
+      await bad({ ...address, lines: ['Jl. Merdeka\t5'] }, '.lines');
+      await bad({ ...address, lines: ['Jl. Merdeka\u00005'] }, '.lines.0');
+      await bad({ ...address, locality: 'Jakarta\ud800' }, '.locality');
+      await bad({ ...address, locality: '' }, '.locality');
+      await bad({ ...address, postalCode: 10110 }, '.postalCode');
+      await bad({ ...address, region: 'x'.repeat(101) }, '.region');
+      await bad({ ...address, planet: 'Earth' }, '.planet');
+      await bad([address], '');
+      await bad([[address]], '');
+      await bad('Jl. Merdeka 5, Jakarta', '');
+      const id = await register({ kind: 'organisation', name: 'PT Typed' });
+      const text = await fetch(`${base}/customers/${id}/contacts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+        body: JSON.stringify({ name: 'Sari', address }),
+      });
+      expect(text.status).toBe(415);
+      // None of these recorded a contact (the record, once the directory has caught up with the registration).
+      let record = await call('GET', `/customers/${id}`);
+      for (let i = 0; i < 100 && record.status === 404; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        record = await call('GET', `/customers/${id}`);
+      }
+      expect(record.body).toMatchObject({ contacts: [] });
+    });
+
+    it('is in the OpenAPI document: the request schema and the customer record with an example address', async () => {
+      const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { example?: unknown; schema?: unknown }> }> }>>;
+        components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> };
+      };
+      expect(doc.components.schemas.PostalAddressDto.required).toEqual(expect.arrayContaining(['lines', 'locality', 'country']));
+      expect(doc.components.schemas.ContactDto.properties.address).toBeDefined();
+      const ok = doc.paths['/customers/{id}'].get.responses['200'].content!['application/json'];
+      expect(JSON.stringify(ok.schema)).toContain('CustomerDto');
+      expect(JSON.stringify(ok.example)).toContain('"country":"ID"');
+    });
+  });
+
   describe('identities: one live customer each', () => {
     it('a second customer with the same e-mail is a 409 naming the first; force registers it and records a suspected duplicate', async () => {
       const email = `info-${randomUUID()}@maju.co.id`;

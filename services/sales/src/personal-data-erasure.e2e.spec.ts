@@ -21,8 +21,27 @@ const PERSONAL = {
   freeText: 'Quentin mentioned his hip surgery',
   duplicateName: 'Zyxwvut Duplicate Record',
   externalId: 'ERP-ZYXWVUT-77',
+  // A postal address (the mail channel's): every part of it is personal, the country too.
+  address: { lines: ['Xylophonweg 42', 'Hinterhaus Jklmnop'], postalCode: 'QX-90210', locality: 'Quxhausen', region: 'Vwbrandenburg', country: 'LI' },
+  addedAddress: { lines: ['Ypsilonplatz 7'], locality: 'Quxdorf', country: 'LI' },
 };
-const needles = ['Zyxwvut', 'zyxwvut', 'Qwertzuiop', '5550 4711', '55504711', 'hip surgery', 'ERP-ZYXWVUT'];
+const needles = [
+  'Zyxwvut',
+  'zyxwvut',
+  'Qwertzuiop',
+  '5550 4711',
+  '55504711',
+  'hip surgery',
+  'ERP-ZYXWVUT',
+  'Xylophon',
+  'Jklmnop',
+  'QX-90210',
+  'Quxhausen',
+  'Vwbrandenburg',
+  'Ypsilonplatz',
+  'Quxdorf',
+  '"LI"',
+];
 const leaks = (text: string) => needles.filter((n) => text.includes(n));
 
 describe('erasing a customer’s personal data', () => {
@@ -79,11 +98,13 @@ describe('erasing a customer’s personal data', () => {
     const registered = await call('POST', '/customers', {
       kind: 'organisation',
       name: PERSONAL.name,
-      contacts: [{ name: PERSONAL.contact, email: PERSONAL.email, phone: PERSONAL.phone, roles: ['decision-maker'] }],
+      contacts: [{ name: PERSONAL.contact, email: PERSONAL.email, phone: PERSONAL.phone, roles: ['decision-maker'], address: PERSONAL.address }],
       identities: [{ kind: 'email', value: PERSONAL.identity }],
     });
     expect(registered.status).toBe(201);
     const a = String(registered.body.customerId);
+    const added = await call('POST', `/customers/${a}/contacts`, { name: 'Zyxwvut Reception', address: PERSONAL.addedAddress });
+    expect(added.status).toBe(201);
     const opened = await call('POST', '/opportunities', { customerId: a, name: 'Fleet renewal', expectedValue: 120000, currency: 'EUR' });
     expect(opened.status).toBe(201);
     const episodeId = String(opened.body.episodeId);
@@ -114,7 +135,11 @@ describe('erasing a customer’s personal data', () => {
       const timeline = await call('GET', `/customers/${a}/timeline`);
       return (found.body.items as unknown[])?.length === 1 && JSON.stringify(timeline.body).includes(PERSONAL.freeText);
     });
-    expect((await call('GET', `/customers/${a}`)).body).toMatchObject({ name: PERSONAL.name });
+    await eventually('the added contact in the directory', async () => ((await call('GET', `/customers/${a}`)).body.contacts as unknown[])?.length === 2);
+    expect((await call('GET', `/customers/${a}`)).body).toMatchObject({
+      name: PERSONAL.name,
+      contacts: [{ address: PERSONAL.address }, { address: PERSONAL.addedAddress }],
+    });
     // A typo of the contact's name finds it (through the search words, which hold it for now).
     expect(((await call('GET', `/customers?q=${encodeURIComponent('qwertzuiup')}`)).body.items as unknown[]).length).toBe(1);
     // ...but the store only ever held them sealed.

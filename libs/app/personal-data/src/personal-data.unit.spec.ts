@@ -73,6 +73,21 @@ describe('personal fields of the events', () => {
     expect(personalDataSubject('LeadCaptured', { leadId: 'l1', name: 'x' })).toBe('l1');
     expect(personalDataSubject('EpisodeClosed', { customerId: 'c1' })).toBeUndefined();
   });
+  it('takes every part of a contact’s postal address for personal, its lines one by one', () => {
+    const address = { lines: ['Jl. Merdeka 5', 'RT 2'], postalCode: '10110', locality: 'Jakarta', region: 'DKI Jakarta', country: 'ID' };
+    const contact = { contactId: 'k1', name: 'Sari', address };
+    const erasedAddress = { lines: [ERASED, ERASED], postalCode: ERASED, locality: ERASED, region: ERASED, country: ERASED };
+    for (const type of ['CustomerContactAdded', 'CustomerContactChanged']) {
+      expect(personalValues(type, { customerId: 'c1', contact }).sort()).toEqual(['10110', 'DKI Jakarta', 'ID', 'Jakarta', 'Jl. Merdeka 5', 'RT 2', 'Sari']);
+      expect(mapPersonalFields(type, { customerId: 'c1', contact }, () => ERASED)).toEqual({
+        customerId: 'c1',
+        contact: { contactId: 'k1', name: ERASED, address: erasedAddress },
+      });
+    }
+    expect(mapPersonalFields('CustomerRegistered', { ...registered, contacts: [contact] }, () => ERASED)).toMatchObject({
+      contacts: [{ address: erasedAddress }],
+    });
+  });
   it('names only event types of the contracts', () => {
     expect(Object.keys(PERSONAL_FIELDS).filter((t) => !(t in INTEGRATION_EVENTS))).toEqual([]);
   });

@@ -18,6 +18,8 @@ import {
   DuplicatesQueryDto,
   CustomerAsOfQueryDto,
   CustomerChangesQueryDto,
+  CustomerDto,
+  CUSTOMER_EXAMPLE,
   CustomerIdParam,
   CustomerListPageDto,
   CustomerListQueryDto,
@@ -58,8 +60,10 @@ export class CustomersController {
 
   @Get(':id')
   @ApiOkResponse({
+    type: CustomerDto,
     description:
       'The customer as every department sees it; `stale` when events about it are parked and not shown yet. With `asOf`: the record as it stood then, with its revision',
+    example: CUSTOMER_EXAMPLE,
   })
   async get(@Param() { id }: CustomerIdParam, @Query() q: CustomerAsOfQueryDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<object> {
     if (q.asOf) {

@@ -3,6 +3,8 @@ import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
+  IsISO31661Alpha2,
   ArrayUnique,
   IsArray,
   IsBoolean,
@@ -20,12 +22,59 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsInstant, NestedObjects } from '@crm/contracts';
+import { IsInstant, NestedObject, NestedObjects } from '@crm/contracts';
 import { CUSTOMER_SORTS } from '@crm/relationship-read-models';
 
 /** Tags: lower-case letters, digits, spaces, dots and dashes; 1–50 characters. */
 const TAG = /^[\p{Ll}\p{Lo}\p{Nd}][\p{Ll}\p{Lo}\p{Nd} ._-]{0,49}$/u;
 const TAG_MESSAGE = 'each tag is 1–50 lower-case letters, digits, spaces, dots or dashes';
+
+/** Letter-safe text: no control characters (a NUL or a tab would break the print house's file). */
+const PRINTABLE = /^[^\p{Cc}]*$/u;
+const PRINTABLE_MESSAGE = 'must not contain control characters';
+
+/** A contact's postal address, where the mail channel's letters go. Personal data: sealed, erased with the customer. */
+export class PostalAddressDto {
+  @ApiProperty({
+    type: [String],
+    minItems: 1,
+    maxItems: 4,
+    description: 'Street, building, PO box…: 1–4 lines, each at most 100 characters',
+    example: ['Jl. Merdeka 5', 'RT 2 / RW 3'],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(4)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(100, { each: true })
+  @Matches(PRINTABLE, { each: true, message: `each line ${PRINTABLE_MESSAGE}` })
+  lines!: string[];
+  @ApiPropertyOptional({ example: '10110' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20)
+  @Matches(PRINTABLE, { message: `postalCode ${PRINTABLE_MESSAGE}` })
+  postalCode?: string;
+  @ApiProperty({ description: 'City, town or village', example: 'Jakarta Pusat' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  @Matches(PRINTABLE, { message: `locality ${PRINTABLE_MESSAGE}` })
+  locality!: string;
+  @ApiPropertyOptional({ description: 'State, province or county where the country uses one', example: 'DKI Jakarta' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  @Matches(PRINTABLE, { message: `region ${PRINTABLE_MESSAGE}` })
+  region?: string;
+  @ApiProperty({ description: 'ISO 3166-1 alpha-2, upper case', example: 'ID', pattern: '^[A-Z]{2}$' })
+  @IsISO31661Alpha2()
+  @Matches(/^[A-Z]{2}$/, { message: 'country must be an upper-case ISO 3166-1 alpha-2 code' })
+  country!: string;
+}
 
 export class ContactDto {
   @ApiPropertyOptional({ description: 'Generated when omitted' }) @IsOptional() @IsUUID() contactId?: string;
@@ -40,6 +89,10 @@ export class ContactDto {
   roles?: (typeof CONTACT_ROLES)[number][];
   @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) phone?: string;
+  @ApiPropertyOptional({ type: PostalAddressDto, description: 'Where letters reach the contact (the mail channel); personal data' })
+  @IsOptional()
+  @NestedObject(() => PostalAddressDto)
+  address?: PostalAddressDto;
 }
 
 export class IdentityDto {
@@ -270,6 +323,42 @@ export class CustomerListItemDto {
   @ApiProperty() registeredAt!: string;
   @ApiProperty({ nullable: true, type: String }) lastInteractionAt!: string | null;
 }
+
+/** A contact as the customer record shows it (its id always set). */
+export class ContactViewDto extends OmitType(ContactDto, ['contactId'] as const) {
+  @ApiProperty() contactId!: string;
+}
+
+/** `GET /customers/{id}`: the directory's record of the customer, contacts with their postal addresses. */
+export class CustomerDto extends CustomerListItemDto {
+  @ApiProperty({ type: [ContactViewDto], description: 'Organisations only; `[]` after an erasure of personal data' }) contacts!: ContactViewDto[];
+  @ApiProperty({ type: [IdentityDto] }) identities!: IdentityDto[];
+  @ApiPropertyOptional({ description: 'Present when events about the customer are parked and not shown yet' }) stale?: object;
+}
+
+/** What the OpenAPI document shows for `GET /customers/{id}`. */
+export const CUSTOMER_EXAMPLE = {
+  customerId: '3f0c9a4e-8d2b-4c61-9b7e-2a5d1c8e4f70',
+  kind: 'organisation',
+  name: 'PT Maju Jaya',
+  journeyStage: 'repeat-customer',
+  relationshipPhase: 'expansion',
+  owner: 'sari',
+  tags: ['key-account'],
+  parentId: null,
+  registeredAt: '2026-05-01T10:00:00.000Z',
+  lastInteractionAt: null,
+  contacts: [
+    {
+      contactId: '5a1d7c3e-2b4f-4e6a-8c9d-0f1e2d3c4b5a',
+      name: 'Sari Wijaya',
+      roles: ['buyer'],
+      email: 'sari@majujaya.example',
+      address: { lines: ['Jl. Merdeka 5', 'RT 2 / RW 3'], postalCode: '10110', locality: 'Jakarta Pusat', region: 'DKI Jakarta', country: 'ID' },
+    },
+  ],
+  identities: [],
+};
 
 export class CustomerListPageDto {
   @ApiProperty({ type: [CustomerListItemDto] }) items!: CustomerListItemDto[];

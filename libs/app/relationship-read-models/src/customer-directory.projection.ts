@@ -38,7 +38,15 @@ const DIRECTORY_TYPES: CustomerDirectoryEvent['type'][] = [
   'InteractionRecorded',
 ];
 
-type ContactRow = { contactId: string; name: string; role?: string; roles?: string[]; email?: string; phone?: string };
+type ContactRow = {
+  contactId: string;
+  name: string;
+  role?: string;
+  roles?: string[];
+  email?: string;
+  phone?: string;
+  address?: { lines: string[]; postalCode?: string; locality: string; region?: string; country: string };
+};
 type IdentityRow = { kind: string; value: string; system?: string };
 
 /** A directory row, by column name (what the table stores). */

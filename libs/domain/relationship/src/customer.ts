@@ -17,6 +17,16 @@ import {
  * journey and the relationship. Every change is an event of the customer's own history.
  */
 
+/** Where letters reach a contact (the mail channel's print list). `country`: ISO 3166-1 alpha-2. */
+export interface PostalAddress {
+  /** Street, building, PO box…: 1–4 lines as printed. */
+  readonly lines: readonly string[];
+  readonly postalCode?: string;
+  readonly locality: string;
+  readonly region?: string;
+  readonly country: string;
+}
+
 export interface Contact {
   readonly contactId: string;
   readonly name: string;
@@ -26,6 +36,7 @@ export interface Contact {
   readonly roles?: readonly ContactRole[];
   readonly email?: string;
   readonly phone?: string;
+  readonly address?: PostalAddress;
 }
 
 export type IdentityKind = 'email' | 'phone' | 'external-id';

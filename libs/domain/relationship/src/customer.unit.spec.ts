@@ -145,6 +145,24 @@ describe('customer decide', () => {
         .thenNothingHappens();
       expect(stateOf([...history, { type: 'CustomerContactRemoved', data: { customerId: 'c1', contactId: 'k1' } }])?.contacts).toEqual([]);
     });
+    it('changes a contact’s postal address; the same address again records nothing; an erasure keeps none', () => {
+      const sari = {
+        contactId: 'k1',
+        name: 'Sari',
+        role: 'buyer',
+        address: { lines: ['Jl. Merdeka 5'], postalCode: '10110', locality: 'Jakarta', country: 'ID' },
+      };
+      const changed: CustomerEvent = { type: 'CustomerContactChanged', data: { customerId: 'c1', contact: sari } };
+      given(history)
+        .when({ type: 'ChangeContact', data: { customerId: 'c1', contact: sari } })
+        .then([changed]);
+      given([...history, changed])
+        .when({ type: 'ChangeContact', data: { customerId: 'c1', contact: sari } })
+        .thenNothingHappens();
+      expect(stateOf([...history, changed])?.contacts[0].address).toEqual(sari.address);
+      const erased: CustomerEvent = { type: 'CustomerPersonalDataErased', data: { customerId: 'c1', erasedAt: '2026-05-01T10:00:00.000Z' } };
+      expect(stateOf([...history, changed, erased])?.contacts).toEqual([]);
+    });
     it('removes an identity as it was recorded, whatever its case', () => {
       given(history)
         .when({ type: 'RemoveIdentity', data: { customerId: 'c1', identity: { kind: 'email', value: 'INFO@MAJU.co.id' } } })

@@ -14,7 +14,16 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     customerId: id,
     kind: 'organisation',
     name: 'PT Maju',
-    contacts: [{ contactId: id, name: 'Sari', role: 'buyer', email: 'sari@maju.co.id', phone: '+62 21 555' }],
+    contacts: [
+      {
+        contactId: id,
+        name: 'Sari',
+        role: 'buyer',
+        email: 'sari@maju.co.id',
+        phone: '+62 21 555',
+        address: { lines: ['Jl. Merdeka 5', 'RT 2'], postalCode: '10110', locality: 'Jakarta Pusat', region: 'DKI Jakarta', country: 'ID' },
+      },
+    ],
     identities: [{ kind: 'email', value: 'info@maju.co.id', system: 'web' }],
     journeyStage: 'prospect',
     relationshipPhase: 'awareness',
@@ -24,7 +33,10 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     parentId: id,
   },
   CustomerDetailsChanged: { customerId: id, name: 'PT Maju Jaya', owner: 'budi', tags: ['vip', 'jakarta'], parentId: id },
-  CustomerContactAdded: { customerId: id, contact: { contactId: id, name: 'Budi', roles: ['decision-maker', 'buyer'] } },
+  CustomerContactAdded: {
+    customerId: id,
+    contact: { contactId: id, name: 'Budi', roles: ['decision-maker', 'buyer'], address: { lines: ['Jl. Sudirman 1'], locality: 'Bandung', country: 'ID' } },
+  },
   CustomerContactChanged: { customerId: id, contact: { contactId: id, name: 'Budi S.', roles: ['influencer'] } },
   CustomerContactRemoved: { customerId: id, contactId: id },
   CustomerIdentityAdded: { customerId: id, identity: { kind: 'phone', value: '+62 812' } },
@@ -851,5 +863,34 @@ describe('version 2 of CampaignMessageBounced (a bounce the provider reports lat
       if (compiledFields.join() !== topLevelFields(reference).join()) disagreements.push(`${label}: [${compiledFields}] vs [${topLevelFields(reference)}]`);
     }
     expect(disagreements).toEqual([]);
+  });
+});
+
+describe('a contact’s postal address (optional addition to version 1)', () => {
+  const sealed = (n: number) => `pii:v1:${id}:${'A'.repeat(22 + n)}`;
+  const added = (address: unknown) => ({ customerId: id, contact: { contactId: id, name: 'Budi', address } });
+  const verdicts = (payload: Record<string, unknown>) => [
+    registry.payloadProblems('CustomerContactAdded', 1, payload)!.length === 0,
+    classValidatorProblems(INTEGRATION_EVENTS.CustomerContactAdded, payload) === '',
+  ];
+
+  it('is optional: a contact recorded before addresses existed is still valid', () => {
+    expect(verdicts({ customerId: id, contact: { contactId: id, name: 'Budi' } })).toEqual([true, true]);
+  });
+  it('is valid sealed, every part of it (a sealed line is longer than a plain one may be)', () => {
+    const address = { lines: [sealed(200), sealed(1)], postalCode: sealed(2), locality: sealed(3), region: sealed(4), country: sealed(5) };
+    expect(verdicts(added(address))).toEqual([true, true]);
+  });
+  it('refuses a plain country that is not two upper-case letters, more than four lines, none, and arrays where objects belong', () => {
+    const ok = { lines: ['Jl. Sudirman 1'], locality: 'Bandung', country: 'ID' };
+    for (const bad of [
+      { ...ok, country: 'idn' },
+      { ...ok, lines: ['1', '2', '3', '4', '5'] },
+      { ...ok, lines: [] },
+      { ...ok, lines: [['x']] },
+      [ok],
+      { ...ok, locality: undefined },
+    ])
+      expect(verdicts(added(bad))).toEqual([false, false]);
   });
 });

@@ -21,6 +21,7 @@ import {
 } from '@crm/kernel';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsEmail,
@@ -54,6 +55,19 @@ import { SEGMENT_EVENTS } from './segment-events';
  * class-validator on publish and on consume. docs/events.md lists them with producers and consumers.
  */
 
+/**
+ * A contact's postal address (optional addition to version 1, for the mail channel's print list).
+ * Every part is personal (sealed, erased with the customer); `country` is ISO 3166-1 alpha-2.
+ */
+class PostalAddressV1 {
+  // Each line is sealed on its own, so no length limit here (a sealed line is longer); the write side checks ≤ 100.
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(4) @IsString({ each: true }) @IsNotEmpty({ each: true }) lines!: string[];
+  @IsOptional() @Personal() @IsString() @IsNotEmpty() @MaxLength(20) postalCode?: string;
+  @Personal() @IsString() @IsNotEmpty() @MaxLength(100) locality!: string;
+  @IsOptional() @Personal() @IsString() @IsNotEmpty() @MaxLength(100) region?: string;
+  @Personal() @IsString() @Matches(/^[A-Z]{2}$/) country!: string;
+}
+
 class ContactV1 {
   @IsString() @IsNotEmpty() contactId!: string;
   @Personal() @IsString() @IsNotEmpty() name!: string;
@@ -61,6 +75,7 @@ class ContactV1 {
   @IsOptional() @IsArray() @IsIn(CONTACT_ROLES, { each: true }) roles?: string[];
   @IsOptional() @Personal() @IsEmail() email?: string;
   @IsOptional() @Personal() @IsString() phone?: string;
+  @IsOptional() @NestedObject(() => PostalAddressV1) address?: PostalAddressV1;
 }
 
 class IdentityV1 {

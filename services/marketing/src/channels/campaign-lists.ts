@@ -38,8 +38,12 @@ export interface PrintListEntry {
   listedAt: string;
 }
 
-/** Address lines a print list keeps beside the addressee (the CSV has one column each). */
-export const MAX_ADDRESS_LINES = 6;
+/**
+ * Address lines a print list keeps beside the addressee (the CSV has one column each): enough for a
+ * contact's postal address as the dispatcher writes it — organisation, four street lines, postal code
+ * and locality, region, country.
+ */
+export const MAX_ADDRESS_LINES = 8;
 
 interface CallRow {
   seq: string;

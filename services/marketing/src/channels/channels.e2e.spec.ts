@@ -199,10 +199,10 @@ describe('campaign channels: call list and print list (embedded)', () => {
     const lines = (await r.text()).split('\r\n');
     expect(lines[0]).toMatch(/^message_id,customer_id,step_id,variant_id,name,address_line_1,/);
     expect(lines[1]).toBe(
-      `${letters[0].messageId},${customers[0]},letter-1,,Sari Wijaya,"Jl. Merdeka 5, RT 2",Jakarta 10110,,,,,"Hello, we have a spring offer for you."`,
+      `${letters[0].messageId},${customers[0]},letter-1,,Sari Wijaya,"Jl. Merdeka 5, RT 2",Jakarta 10110,,,,,,,"Hello, we have a spring offer for you."`,
     );
     expect(lines[2]).toBe(
-      `${letters[1].messageId},${customers[1]},letter-1,,"'=HYPERLINK(""http://evil.example"")",'-Jl. Sudirman 1,Bandung,,,,,"Hello, we have a spring offer for you."`,
+      `${letters[1].messageId},${customers[1]},letter-1,,"'=HYPERLINK(""http://evil.example"")",'-Jl. Sudirman 1,Bandung,,,,,,,"Hello, we have a spring offer for you."`,
     );
     expect(lines).toHaveLength(4);
   });

@@ -6,6 +6,7 @@ import {
   customerStream,
   NotFoundError,
   type Contact,
+  type PostalAddress,
   type CustomerCommand,
   type CustomerEvent,
   type CustomerState,
@@ -37,6 +38,7 @@ export interface ContactInput {
   roles?: ContactRole[];
   email?: string;
   phone?: string;
+  address?: PostalAddress;
 }
 
 /** `force`: register or add an identity another customer holds anyway, and record a suspected duplicate. */

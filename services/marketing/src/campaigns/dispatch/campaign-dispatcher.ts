@@ -23,6 +23,7 @@ import { CommandHandler, type EventStore, type RecordedEvent } from '@crm/event-
 import { uuidV5, type Clock, type Department } from '@crm/kernel';
 import { DomainRuleViolation, describeError, TickLoop, type CustomerCommands, type EpisodeCommands } from '@crm/relationship-api';
 import type { Principal } from '@crm/service-kit';
+import { letterAddress, type LetterAddressee } from '../../channels/mail/letter-address';
 import type { MessageSender, OutboundMessage, SendOutcome } from '../../channels/message-sender';
 import type { ConsentLinks } from '../../consent/consent-links';
 import { campaignEpisodeId } from '../campaign-ids';
@@ -453,13 +454,16 @@ export class CampaignDispatcher {
   }
 }
 
-type CustomerLike = { name: string; contacts: readonly { email?: string; phone?: string }[]; identities: readonly { kind: string; value: string }[] };
+type CustomerLike = Omit<LetterAddressee, 'contacts'> & {
+  contacts: readonly (LetterAddressee['contacts'][number] & { email?: string; phone?: string })[];
+  identities: readonly { kind: string; value: string }[];
+};
 
 function emailOf(c: CustomerLike): string | undefined {
   return c.contacts.find((x) => x.email)?.email ?? c.identities.find((i) => i.kind === 'email')?.value;
 }
 
-/** Where the step's message goes: the first contact's e-mail or phone (or the customer's own identity); a print list has the name. */
+/** Where the step's message goes: the first contact's e-mail, phone (or the customer's own identity) or postal address. */
 function addressOf(c: CustomerLike, channel: CampaignStep['channel']): string | string[] | undefined {
   switch (channel) {
     case 'email':
@@ -468,7 +472,6 @@ function addressOf(c: CustomerLike, channel: CampaignStep['channel']): string | 
     case 'phone':
       return c.contacts.find((x) => x.phone)?.phone ?? c.identities.find((i) => i.kind === 'phone')?.value;
     case 'mail':
-      // The customer model holds no postal address yet: the print list names the customer (the mail adapter adds the address it keeps).
-      return [c.name];
+      return letterAddress(c);
   }
 }

@@ -33,8 +33,8 @@ describe('print list CSV', () => {
     );
     const [header, row] = csv.split('\r\n');
     expect(header).toBe(
-      'message_id,customer_id,step_id,variant_id,name,address_line_1,address_line_2,address_line_3,address_line_4,address_line_5,address_line_6,text',
+      'message_id,customer_id,step_id,variant_id,name,address_line_1,address_line_2,address_line_3,address_line_4,address_line_5,address_line_6,address_line_7,address_line_8,text',
     );
-    expect(row).toBe('m-1,cu-1,letter,,"\'=HYPERLINK(""http://evil"")","Jl. Merdeka 5, RT 2",Jakarta 10110,,,,,"Dear ""Sari"",\nour offer"');
+    expect(row).toBe('m-1,cu-1,letter,,"\'=HYPERLINK(""http://evil"")","Jl. Merdeka 5, RT 2",Jakarta 10110,,,,,,,"Dear ""Sari"",\nour offer"');
   });
 });

@@ -32,11 +32,12 @@ export class PrintListController {
   })
   @ApiProduces('text/csv')
   @ApiOkResponse({
-    description: 'One row per addressee: the message, the customer, the step and variant, the name, up to six address lines, the letter text',
+    description:
+      'One row per addressee: the message, the customer, the step and variant, the name, up to eight address lines (organisation, street lines, postal code and locality, region, country), the letter text',
     content: {
       'text/csv': {
         schema: { type: 'string' },
-        example: `${PRINT_LIST_COLUMNS.join(',')}\r\n5a1d7c3e-2b4f-4e6a-8c9d-0f1e2d3c4b5a,3f0c9a4e-8d2b-4c61-9b7e-2a5d1c8e4f70,letter,,Sari Wijaya,Jl. Merdeka 5,Jakarta 10110,,,,,Dear Sari…\r\n`,
+        example: `${PRINT_LIST_COLUMNS.join(',')}\r\n5a1d7c3e-2b4f-4e6a-8c9d-0f1e2d3c4b5a,3f0c9a4e-8d2b-4c61-9b7e-2a5d1c8e4f70,letter,,Sari Wijaya,PT Maju Jaya,Jl. Merdeka 5,10110 Jakarta Pusat,DKI Jakarta,ID,,,,Dear Sari…\r\n`,
       },
     },
   })
