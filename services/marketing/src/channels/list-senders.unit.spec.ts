@@ -1,5 +1,5 @@
 import { TestClock } from '@crm/kernel';
-import type { CampaignListsStore } from './campaign-lists';
+import { MAX_ADDRESS_LINES, type CampaignListsStore } from './campaign-lists';
 import { InMemoryMessageSender } from './testing/in-memory-message-sender';
 import { LoggingMessageSender } from './logging-message-sender';
 import { PrintListSender } from './mail/print-list-sender';
@@ -53,8 +53,10 @@ describe('list, in-memory and logging senders', () => {
     ]);
     expect(await sender.send(message(['Ayu Lestari']))).toMatchObject({ status: 'bounced', kind: 'hard' });
     expect(await sender.send(message(['', '  ']))).toMatchObject({ status: 'bounced', kind: 'hard' });
-    expect(await sender.send(message(['Name', '1', '2', '3', '4', '5', '6', '7']))).toMatchObject({ status: 'bounced', kind: 'hard' });
-    expect(prints).toHaveLength(2);
+    const tooMany = ['Name', ...Array.from({ length: MAX_ADDRESS_LINES + 1 }, (_, i) => `line ${i + 1}`)];
+    expect(await sender.send(message(tooMany))).toMatchObject({ status: 'bounced', kind: 'hard' });
+    expect(await sender.send(message(tooMany.slice(0, -1)))).toMatchObject({ status: 'accepted' });
+    expect(prints).toHaveLength(3);
   });
 
   it('in memory: keeps what it accepts, and answers what it is told for one recipient or all', async () => {
