@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CustomerEditsController, CustomersController, RelationshipApiModule } from '@crm/relationship-api';
+import { InboundMailSecretGuard } from '@crm/service-kit';
 import { RecordCampaignResponseController } from './campaigns/record-response/record-response.controller';
 import { RecordCampaignResponseHandler } from './campaigns/record-response/record-response.handler';
 import { CAMPAIGN_AUDIENCE } from './campaigns/campaign-audience';
@@ -20,6 +21,8 @@ import { CallListController } from './channels/phone/call-list.controller';
 import { TrackingController } from './tracking/tracking.controller';
 import { EmailDeliveryEventsController } from './channels/email/delivery-events/delivery-events.controller';
 import { EmailDeliveryEventsHandler } from './channels/email/delivery-events/delivery-events.handler';
+import { CampaignRepliesController } from './channels/email/replies/campaign-replies.controller';
+import { CampaignRepliesHandler } from './channels/email/replies/campaign-replies.handler';
 import { trackingLinksProvider } from './tracking/tracking-links';
 import { ConsentConfirmController, ConsentRequestsController } from './consent/double-opt-in.controller';
 import { PreferenceCentreController, PreferenceLinkController } from './consent/preference-centre.controller';
@@ -52,6 +55,7 @@ import { SegmentAudience } from './segments/segment-audience';
     TrackingController,
     // The e-mail provider's later word (issue 13 §3): bounces and complaints, signed webhooks.
     EmailDeliveryEventsController,
+    CampaignRepliesController,
     // Preference centre and double opt-in (issue 13 §1).
     PreferenceLinkController,
     PreferenceCentreController,
@@ -68,6 +72,8 @@ import { SegmentAudience } from './segments/segment-audience';
     RecordCampaignResponseHandler,
     ConsentCommands,
     EmailDeliveryEventsHandler,
+    CampaignRepliesHandler,
+    InboundMailSecretGuard,
     consentLinksProvider,
     // campaigns that really send (issue 13 §3)
     CampaignDirectory,

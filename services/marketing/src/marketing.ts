@@ -1,6 +1,7 @@
 import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
-import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
+import { createServiceApp, INBOUND_MAIL_TYPES, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
+import { CAMPAIGN_REPLIES_PATH } from './channels/email/replies/campaign-replies.controller';
 import { MarketingModule } from './marketing.module';
 
 export const MarketingConfig = serviceConfigClass(3003);
@@ -17,6 +18,8 @@ export function createMarketingApp(config: ServiceConfig, platform: Platform, ho
     clock: hosting.clock,
     // RFC 8058: mail clients post `List-Unsubscribe=One-Click` form-encoded.
     formRoutes: ['/unsubscribe', '/preferences', '/consent/confirm'],
+    // Customers' e-mail replies: the inbound-parse provider's multipart (or form), read by the route itself.
+    streamRoutes: [{ path: CAMPAIGN_REPLIES_PATH, types: INBOUND_MAIL_TYPES }],
     // The e-mail provider's delivery events are signed over the bytes it sent (POST /channels/email/events).
     rawBody: true,
     openApi: {

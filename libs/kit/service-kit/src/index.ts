@@ -23,3 +23,7 @@ export * from './app/service-kit.module';
 export * from './app/create-service-app';
 export * from './openapi/api-problem';
 export * from './links/signed-links';
+export * from './mail/inbound-mail-form';
+export * from './mail/inbound-mail-request';
+export { readMultipartFields, type MultipartLimits } from './mail/multipart-form';
+export * from './mail/inbound-mail-secret.guard';

@@ -25,7 +25,9 @@ export function messageSenders(
   log: (line: string) => void,
 ): Map<ConsentChannel, MessageSender> {
   const senders: MessageSender[] = [
-    config.CRM_SMTP_URL ? new SmtpMessageSender(config.CRM_SMTP_URL, config.CRM_CAMPAIGN_FROM) : new LoggingMessageSender('email', log),
+    config.CRM_SMTP_URL
+      ? new SmtpMessageSender(config.CRM_SMTP_URL, config.CRM_CAMPAIGN_FROM, config.CRM_CAMPAIGN_REPLY_TO)
+      : new LoggingMessageSender('email', log),
     config.CRM_SMS_URL ? new HttpSmsSender(config.CRM_SMS_URL, config.CRM_SMS_TOKEN, { now: () => clock.now() }) : new LoggingMessageSender('sms', log),
     new CallListSender(lists, clock),
     new PrintListSender(lists, clock),

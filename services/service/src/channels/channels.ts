@@ -1,4 +1,4 @@
-import type { StreamRoute } from '@crm/service-kit';
+import { INBOUND_MAIL_TYPES, InboundMailSecretGuard, type StreamRoute } from '@crm/service-kit';
 import { ChannelCases } from './channel-cases';
 import { channelStoreProvider } from './channel-store';
 import { IvrController } from './ivr/ivr.controller';
@@ -7,8 +7,7 @@ import { CallCommands } from './telephony/call-commands';
 import { TelephonyController, TELEPHONY_FORM_ROUTES } from './telephony/telephony.controller';
 import { TelephonySignatureGuard } from './telephony/telephony-signature.guard';
 import { CaseRepliesController } from './email/case-replies.controller';
-import { InboundMailController, INBOUND_MAIL_PATH, INBOUND_MAIL_TYPES } from './email/inbound-mail.controller';
-import { InboundMailSecretGuard } from './email/inbound-mail-secret.guard';
+import { InboundMailController, INBOUND_MAIL_PATH } from './email/inbound-mail.controller';
 import { MailCommands } from './email/mail-commands';
 import { emailSenderProvider, MailOutboxService } from './email/mail-outbox.service';
 

@@ -109,7 +109,13 @@ export class EpisodeCommands {
     return { id: episodeId, revision: r.revision };
   }
 
-  async recordInteraction(principal: Principal, episodeId: string, dto: RecordInteractionDto, options: EpisodeCommandOptions = {}): Promise<CommandResult> {
+  /** `appended` false: an interaction with this id was recorded already (a retry), nothing was written. */
+  async recordInteraction(
+    principal: Principal,
+    episodeId: string,
+    dto: RecordInteractionDto,
+    options: EpisodeCommandOptions = {},
+  ): Promise<CommandResult & { appended: boolean }> {
     const interactionId = dto.interactionId ?? randomUUID();
     const r = await this.handler.handle(
       episodeStream(episodeId),
@@ -132,7 +138,7 @@ export class EpisodeCommands {
       this.metadata(principal, options),
       { expectedRevision: options.expectedRevision, check: (state) => this.mayChange(principal, episodeId, state, options.episodeType) },
     );
-    return { id: interactionId, revision: r.revision };
+    return { id: interactionId, revision: r.revision, appended: r.appended };
   }
 
   /** Moves an opportunity to another stage of its pipeline (as the pipeline is defined now); a move back needs a reason. */

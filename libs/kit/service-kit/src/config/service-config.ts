@@ -317,6 +317,16 @@ export class ServiceConfig extends PlatformConfig {
   CRM_CAMPAIGN_FROM: string = 'marketing@crm.localhost';
 
   /**
+   * The address customers' answers to campaign e-mails should go to (`Reply-To`): the address whose
+   * inbound-parse route posts to marketing's POST /channels/email/inbound, so a reply is recorded as
+   * the customer's response. Unset: no Reply-To, answers go to CRM_CAMPAIGN_FROM.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { message: 'CRM_CAMPAIGN_REPLY_TO must be an e-mail address' })
+  CRM_CAMPAIGN_REPLY_TO?: string;
+
+  /**
    * The secret the e-mail provider signs its delivery-event webhooks with (Standard Webhooks:
    * HMAC-SHA256 over `<webhook-id>.<webhook-timestamp>.<body>`; POST /channels/email/events). Either
    * the provider's `whsec_<base64>` form (the key is the decoded bytes) or any text of at least 32

@@ -14,7 +14,7 @@ export class RecordCampaignResponseHandler {
     campaignId: string,
     dto: RecordCampaignResponseDto,
     options: CommandOptions = {},
-  ): Promise<CommandResult & { episodeId: string }> {
+  ): Promise<CommandResult & { episodeId: string; appended: boolean }> {
     const episodeId = campaignEpisodeId(campaignId, dto.customerId);
     try {
       const r = await this.episodes.recordInteraction(

@@ -28,9 +28,11 @@ export class SmtpMessageSender implements MessageSender {
   private readonly transport: nodemailer.Transporter;
   private readonly domain: string;
 
+  /** `replyTo`: the marketing inbound-mail address (CRM_CAMPAIGN_REPLY_TO), so customers' answers reach POST /channels/email/inbound. */
   constructor(
     smtpUrl: string,
     private readonly from: string,
+    private readonly replyTo?: string,
   ) {
     const url = new URL(smtpUrl);
     // Query parameters are how nodemailer reads pool options from a URL (an options object with `url` drops the rest);
@@ -49,6 +51,7 @@ export class SmtpMessageSender implements MessageSender {
         subject: message.subject ?? '',
         text: message.text,
         ...(message.html !== undefined && { html: message.html }),
+        ...(this.replyTo && { replyTo: this.replyTo }),
         messageId: smtpMessageId(message.messageId, this.domain),
         // The campaign message id again, in a header of its own: a provider that replaces the Message-ID
         // (some relays do) still quotes it in its bounce and complaint reports (POST /channels/email/events).

@@ -86,4 +86,15 @@ describe('SmtpMessageSender', () => {
     expect(smtpOutcome({ responseCode: 421, response: '421 closing' })).toMatchObject({ status: 'deferred' });
     expect(smtpOutcome({ code: 'ETIMEDOUT', message: 'Connection timeout' })).toEqual({ status: 'deferred', reason: 'Connection timeout' });
   });
+
+  it('sets Reply-To when the marketing inbound address is configured (CRM_CAMPAIGN_REPLY_TO), and none otherwise', async () => {
+    expect(server.received.at(-1)?.data ?? '').not.toMatch(/^Reply-To:/im);
+    const replying = new SmtpMessageSender(url, 'Marketing <news@crm.example.com>', 'replies@crm.example.com');
+    try {
+      expect((await replying.send(message(7))).status).toBe('accepted');
+      expect(server.received.at(-1)!.data).toMatch(/^Reply-To: replies@crm\.example\.com$/im);
+    } finally {
+      await replying.close();
+    }
+  });
 });

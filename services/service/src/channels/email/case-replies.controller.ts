@@ -1,8 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { ApiProblem, CurrentPrincipal, RequireDepartment, RequireKind, UuidParam, type Principal } from '@crm/service-kit';
-import { MAX_MAIL_TEXT } from './inbound-mail-form';
+import { ApiProblem, CurrentPrincipal, MAX_MAIL_TEXT, RequireDepartment, RequireKind, UuidParam, type Principal } from '@crm/service-kit';
 import { MailCommands } from './mail-commands';
 
 export class CaseReplyDto {

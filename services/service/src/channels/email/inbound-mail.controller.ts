@@ -2,16 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiProblem, HttpProblem, ProblemTypes, Public } from '@crm/service-kit';
-import { inboundMailOf } from './inbound-mail-form';
-import { InboundMailSecretGuard } from './inbound-mail-secret.guard';
+import { ApiProblem, INBOUND_MAIL_TYPES, InboundMailSecretGuard, Public, readInboundMail } from '@crm/service-kit';
 import { MailCommands, type MailReceipt } from './mail-commands';
-import { readMultipartFields } from './multipart-form';
 
 export const INBOUND_MAIL_PATH = '/email/inbound';
-export const INBOUND_MAIL_TYPES = ['multipart/form-data', 'application/x-www-form-urlencoded'] as const;
-/** One e-mail with its attachments (which are not kept): 25 MB, as much as the common providers post. */
-const MAX_BODY_BYTES = 25 * 1024 * 1024;
 
 class InboundMailFormDto {
   @ApiProperty({ description: 'SendGrid: the From header; Mailgun: `sender` or `from`', example: 'Budi Santoso <budi@example.com>' }) from!: string;
@@ -59,30 +53,6 @@ export class InboundMailController {
   @ApiProblem(415, 'Neither multipart/form-data nor a form')
   @ApiProblem(503, 'Inbound mail is not configured (CRM_INBOUND_MAIL_SECRET)')
   async receive(@Req() req: Readable & { headers: IncomingHttpHeaders }): Promise<MailReceipt> {
-    const type = String(req.headers['content-type'] ?? '').toLowerCase();
-    const fields = type.startsWith('multipart/form-data')
-      ? await readMultipartFields(req, { fieldBytes: 1024 * 1024, totalBytes: MAX_BODY_BYTES, fields: 200 })
-      : await readForm(req);
-    const mail = inboundMailOf(fields);
-    if (Array.isArray(mail))
-      throw new HttpProblem(400, `the request is invalid: ${mail.map((p) => p.field).join(', ')}`, { type: ProblemTypes.validation, errors: mail });
-    return this.mail.receive(mail);
+    return this.mail.receive(await readInboundMail(req));
   }
-}
-
-/**
- * A form-encoded post (Mailgun without attachments). The app's form parser (there for the telephony
- * webhooks) has read it already when it is small enough (16 kB; above, 413); else it is read here.
- */
-async function readForm(req: Readable & { body?: unknown }): Promise<Record<string, string>> {
-  if (req.body && typeof req.body === 'object')
-    return Object.fromEntries(Object.entries(req.body as Record<string, unknown>).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v)]));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 2 * 1024 * 1024) throw new HttpProblem(413, 'the message is too large: a form of more than 2 MB', { type: 'urn:crm:problem:payload-too-large' });
-    chunks.push(chunk as Buffer);
-  }
-  return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
 }

@@ -17,21 +17,13 @@ import {
   type MailThreadState,
 } from '@crm/relationship';
 import { CustomerCommands, metadataFor, visibilityFor } from '@crm/relationship-api';
-import { CLOCK, SERVICE_CONFIG, type Principal, type ServiceConfig } from '@crm/service-kit';
+import { CLOCK, SERVICE_CONFIG, addressOf, normaliseMessageId, type InboundMail, type Principal, type ServiceConfig } from '@crm/service-kit';
 import { ChannelCases, channelPrincipal } from '../channel-cases';
 import { namedUuid } from '../channel-ids';
 import { CHANNEL_STORE } from '../channel-store';
 import type { EmailSender, OutgoingMail } from './email-sender';
 
-/** An e-mail as an inbound-parse webhook delivers it, reduced to what the CRM keeps. */
-export interface InboundMail {
-  messageId?: string;
-  from: string;
-  subject: string;
-  text: string;
-  inReplyTo?: string;
-  references: string[];
-}
+export { addressOf, normaliseMessageId, type InboundMail };
 
 export interface MailReceipt {
   /** `threaded`: a reply in a case's thread; `new-case` / `continued-case`: a new thread of a known sender; `duplicate`: seen before; `unknown-sender`: not recorded. */
@@ -46,18 +38,6 @@ const outbox = channelPrincipal('mail-outbox');
 
 /** The stream of one message: by a hash of its Message-ID (any characters may be in one). */
 export const mailStream = (messageId: string) => `mail-${createHash('sha256').update(normaliseMessageId(messageId)).digest('hex')}`;
-
-/** `<ABC@x>` and ` <ABC@x> ` are one Message-ID; the angle brackets are added when missing. */
-export function normaliseMessageId(id: string): string {
-  const t = id.trim();
-  return t.startsWith('<') && t.endsWith('>') ? t : `<${t.replace(/^<|>$/g, '')}>`;
-}
-
-/** The address of `Name <addr>` or `addr`, lower-case; undefined when there is none. */
-export function addressOf(value: string): string | undefined {
-  const m = /<([^<>\s]+@[^<>\s]+)>/.exec(value) ?? /([^\s<>,;"]+@[^\s<>,;"]+)/.exec(value);
-  return m?.[1].toLowerCase();
-}
 
 /** What an e-mail interaction's (sealed) response holds: the header lines the outbox and a reply need, then the text. */
 export function mailResponse(headers: Record<string, string>, text: string): string {

@@ -1,8 +1,28 @@
-import type { InboundMail } from './mail-commands';
+/** An e-mail as an inbound-parse webhook delivers it, reduced to what the CRM keeps. */
+export interface InboundMail {
+  messageId?: string;
+  from: string;
+  subject: string;
+  text: string;
+  inReplyTo?: string;
+  references: string[];
+}
 
 /** The Message-IDs in a header value (`<a@x> <b@y>`), in order. */
 export function messageIds(value: string | undefined): string[] {
   return value ? [...value.matchAll(/<[^<>\s]+>/g)].map((m) => m[0]) : [];
+}
+
+/** `<ABC@x>` and ` <ABC@x> ` are one Message-ID; the angle brackets are added when missing. */
+export function normaliseMessageId(id: string): string {
+  const t = id.trim();
+  return t.startsWith('<') && t.endsWith('>') ? t : `<${t.replace(/^<|>$/g, '')}>`;
+}
+
+/** The address of `Name <addr>` or `addr`, lower-case; undefined when there is none. */
+export function addressOf(value: string): string | undefined {
+  const m = /<([^<>\s]+@[^<>\s]+)>/.exec(value) ?? /([^\s<>,;"]+@[^\s<>,;"]+)/.exec(value);
+  return m?.[1].toLowerCase();
 }
 
 /** A raw header block (SendGrid's `headers`): continuation lines unfolded, names lower-cased; the first of a repeated header wins. */

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { HttpProblem, ProblemTypes } from '@crm/service-kit';
+import { HttpProblem, ProblemTypes } from '../errors/http-problem';
 
 /** The part of busboy's API used here (it ships no types). */
 interface Busboy {

@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { HttpProblem, ProblemTypes, SERVICE_CONFIG, type ServiceConfig } from '@crm/service-kit';
+import { SERVICE_CONFIG } from '../app/tokens';
+import type { ServiceConfig } from '../config/service-config';
+import { HttpProblem, ProblemTypes } from '../errors/http-problem';
 
 type MailWebhookRequest = { query?: Record<string, unknown>; headers: Record<string, string | string[] | undefined> };
 
