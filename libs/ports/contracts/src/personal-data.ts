@@ -15,45 +15,21 @@ export const isSealed = (value: unknown): value is string => typeof value === 's
 /** What an erased personal value reads as (defined in the kernel, for the deciders too). */
 export { ERASED } from '@crm/kernel';
 
+/** A contact's personal fields under `at` (`contact`, `contacts[]`): name, e-mail, phone and every part of its postal address. */
+function contactFields(at: string): string[] {
+  return ['name', 'email', 'phone', 'address.lines[]', 'address.postalCode', 'address.locality', 'address.region', 'address.country'].map((f) => `${at}.${f}`);
+}
+
 /**
  * The personal fields of each event type, as paths into its data: `a.b` a nested field, `a[].b` a
  * field of every item of array `a`. Only string values are sealed. The subject whose key seals them
  * is the event's `customerId`, or `leadId` for lead events (`personalDataSubject`).
  */
 export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  CustomerRegistered: [
-    'name',
-    'contacts[].name',
-    'contacts[].email',
-    'contacts[].phone',
-    'contacts[].address.lines[]',
-    'contacts[].address.postalCode',
-    'contacts[].address.locality',
-    'contacts[].address.region',
-    'contacts[].address.country',
-    'identities[].value',
-  ],
+  CustomerRegistered: ['name', ...contactFields('contacts[]'), 'identities[].value'],
   CustomerDetailsChanged: ['name'],
-  CustomerContactAdded: [
-    'contact.name',
-    'contact.email',
-    'contact.phone',
-    'contact.address.lines[]',
-    'contact.address.postalCode',
-    'contact.address.locality',
-    'contact.address.region',
-    'contact.address.country',
-  ],
-  CustomerContactChanged: [
-    'contact.name',
-    'contact.email',
-    'contact.phone',
-    'contact.address.lines[]',
-    'contact.address.postalCode',
-    'contact.address.locality',
-    'contact.address.region',
-    'contact.address.country',
-  ],
+  CustomerContactAdded: contactFields('contact'),
+  CustomerContactChanged: contactFields('contact'),
   CustomerIdentityAdded: ['identity.value'],
   CustomerIdentityRemoved: ['identity.value'],
   CustomerJourneyStageChanged: ['reason'],
