@@ -219,6 +219,20 @@ describe('marketing.trigger-timers', () => {
       .thenRows(TriggerTimerRow, []);
   });
 
+  it('unmerged, the duplicate gets its lapse timer back from its own last order', async () => {
+    const lapse = rule('r-lapse', { name: 'Come back', on: 'lapse', lapseDays: 30 });
+    let kept: TriggerTimerRow[] = [];
+    await given([lapse])
+      .when([order('a', '2026-02-01T10:00:00.000Z', 100)])
+      .then(async (m) => {
+        kept = await m.getRepository(TriggerTimerRow).find();
+      });
+    expect(kept).toEqual([expect.objectContaining({ kind: 'lapse', customerId })]);
+    await given([lapse, order('a', '2026-02-01T10:00:00.000Z', 100), { type: 'CustomerMerged', data: { customerId, survivorId: 'c2', mergeId: 'm1' } }])
+      .when([{ type: 'CustomerUnmerged', data: { customerId, survivorId: 'c2', mergeId: 'm1' } }])
+      .thenRows(TriggerTimerRow, [{ timerId: kept[0].timerId, kind: 'lapse', dueAt: kept[0].dueAt }]);
+  });
+
   it('an anniversary of registration is due yearly; when decided, next year’s comes', async () => {
     const anniversary = rule('r-anniv', { name: 'Happy anniversary', on: 'anniversary', anniversaryOf: 'registration' });
     const first = triggerTimerId('r-anniv', customerId, `anniversary/${U('reg')}/2026-03-10T09:00:00.000Z`);

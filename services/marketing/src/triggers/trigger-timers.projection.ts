@@ -40,6 +40,7 @@ export type TriggerTimersEvent =
       | 'CustomerRegistered'
       | 'CustomerValueTierChanged'
       | 'CustomerMerged'
+      | 'CustomerUnmerged'
       | 'OrderPlaced'
       | 'EpisodeOpened'
       | 'CaseDetailsChanged'
@@ -64,6 +65,8 @@ const TIMER_RULES: readonly TriggerOn[] = ['lapse', 'anniversary'];
  * - An anniversary timer is due on the next anniversary of registration or of the first order; when
  *   it is decided, next year's comes.
  * - A customer merged into another (`CustomerMerged`, the duplicate) loses its timers: offers go to the survivor.
+ *   Unmerged (`CustomerUnmerged`), it gets them back from its own history: its lapse from its last
+ *   order, its anniversaries from the unmerge on (a timer decided before is decided once: same id).
  * - A timer row goes when its decision (`MarketingTriggerFired` / `MarketingTriggerSkipped`) is
  *   applied; `MarketingTriggerScheduled` moves its `next_at` to the due time.
  */
@@ -82,6 +85,7 @@ export function triggerTimersProjection(): Projection<TriggerTimersEvent> {
       'CustomerRegistered',
       'CustomerValueTierChanged',
       'CustomerMerged',
+      'CustomerUnmerged',
       'OrderPlaced',
       'EpisodeOpened',
       'CaseDetailsChanged',
@@ -167,6 +171,13 @@ export function triggerTimersProjection(): Projection<TriggerTimersEvent> {
           // The duplicate is the survivor now (its later orders are written as the survivor's): no offer goes to the duplicate's id.
           await m.getRepository(TriggerTimerRow).delete({ customerId: event.data.customerId });
           return;
+        case 'CustomerUnmerged': {
+          const customer = await m.getRepository(TriggerCustomerRow).findOneBy({ customerId: event.data.customerId });
+          if (!customer) return;
+          for (const rule of await rulesOn(m, 'lapse')) await lapseTimer(m, rule, customer);
+          for (const rule of await rulesOn(m, 'anniversary')) await anniversaryTimer(m, rule, customer, event.time);
+          return;
+        }
         case 'OrderPlaced': {
           const d = event.data;
           const customer = await customerRow(m, d.customerId);
