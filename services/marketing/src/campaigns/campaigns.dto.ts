@@ -16,6 +16,8 @@ import {
   MaxLength,
   Min,
   ValidateIf,
+  ValidateBy,
+  type ValidationArguments,
 } from 'class-validator';
 import { CAMPAIGN_STATUSES, MAX_LISTED_AUDIENCE, MERGE_FIELDS, type CampaignStatus } from '@crm/campaigns';
 import { IsCurrencyCode, IsInstant, IsMinorUnits, NestedObject, NestedObjects } from '@crm/contracts';
@@ -64,6 +66,17 @@ export class CampaignStepDto {
   variants!: CampaignVariantDto[];
 }
 
+/** A field of one audience kind only: sent with another kind it is refused (400 naming it), not silently dropped. */
+function OnlyForAudience(kind: CampaignAudienceDto['kind']): PropertyDecorator {
+  return ValidateBy({
+    name: 'onlyForAudience',
+    validator: {
+      validate: (_value: unknown, args?: ValidationArguments) => (args?.object as CampaignAudienceDto).kind === kind,
+      defaultMessage: (args?: ValidationArguments) => `${args?.property} is only for an audience of kind ${kind}`,
+    },
+  });
+}
+
 export class CampaignAudienceDto {
   @ApiProperty({
     enum: ['segment', 'list', 'triggered'],
@@ -73,13 +86,15 @@ export class CampaignAudienceDto {
   @IsIn(['segment', 'list', 'triggered'])
   kind!: 'segment' | 'list' | 'triggered';
   @ApiPropertyOptional({ description: 'kind segment: the segment whose members at the start are the audience' })
-  @ValidateIf((o: CampaignAudienceDto) => o.kind === 'segment')
+  @ValidateIf((o: CampaignAudienceDto) => o.kind === 'segment' || o.segmentId !== undefined)
+  @OnlyForAudience('segment')
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   segmentId?: string;
   @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: MAX_LISTED_AUDIENCE, description: 'kind list: the customers (each once)' })
-  @ValidateIf((o: CampaignAudienceDto) => o.kind === 'list')
+  @ValidateIf((o: CampaignAudienceDto) => o.kind === 'list' || o.customerIds !== undefined)
+  @OnlyForAudience('list')
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_LISTED_AUDIENCE)

@@ -303,7 +303,7 @@ describe('triggered campaigns (embedded)', () => {
     expect(email.sent.length).toBe(sent);
   });
 
-  it('a triggered audience needs no customers; an unknown audience kind is 400 naming the field', async () => {
+  it('a triggered audience needs no customers; an unknown audience kind, or a field of another kind, is 400 naming the field', async () => {
     const bad = await call('POST', '/campaigns', campaign({ audience: { kind: 'everyone' } }));
     expect(bad.status).toBe(400);
     expect(((bad.body.errors ?? []) as { field: string }[]).map((e) => e.field)).toContain('audience.kind');
@@ -311,9 +311,20 @@ describe('triggered campaigns (embedded)', () => {
       const hostile = await call('POST', '/campaigns', campaign({ audience: { kind } }));
       expect([hostile.status, ((hostile.body.errors ?? []) as { field: string }[]).some((e) => e.field.startsWith('audience'))]).toEqual([400, true]);
     }
-    // Junk of another kind sent along (a nested array where customer ids belong) is not kept: the audience is triggered, nothing else.
-    const stray = await call('POST', '/campaigns', campaign({ audience: { kind: 'triggered', customerIds: [[]] } }));
-    expect([stray.status, stray.body.audience]).toEqual([201, { kind: 'triggered' }]);
+    // A field of another kind sent along (even a nested array where customer ids belong) is refused, naming it.
+    const fieldsOf = (r: { body: Record<string, unknown> }) => ((r.body.errors ?? []) as { field: string }[]).map((e) => e.field);
+    for (const audience of [
+      { kind: 'triggered', customerIds: [[]] },
+      { kind: 'triggered', segmentId: 'vip' },
+      { kind: 'segment', segmentId: 'vip', customerIds: [randomUUID()] },
+      { kind: 'list', customerIds: [randomUUID()], segmentId: 'vip' },
+    ]) {
+      const stray = await call('POST', '/campaigns', campaign({ audience }));
+      const field = 'customerIds' in audience && audience.kind !== 'list' ? 'audience.customerIds' : 'audience.segmentId';
+      expect([stray.status, fieldsOf(stray)]).toEqual([400, expect.arrayContaining([field])]);
+    }
+    const plain = await call('POST', '/campaigns', campaign({ audience: { kind: 'triggered' } }));
+    expect([plain.status, plain.body.audience]).toEqual([201, { kind: 'triggered' }]);
   });
 });
 
