@@ -21,6 +21,7 @@ import { ChurnModelController } from './propensity/churn/churn-model.controller'
 import { ChurnRiskQueries } from './propensity/churn/churn-risk.query';
 import { TrainChurnModelHandler } from './propensity/churn/train-churn-model.command';
 import { AssessChurnRiskHandler } from './propensity/churn/assess-churn-risk.command';
+import { ChurnRiskAssessmentService } from './propensity/churn/churn-risk-assessment.service';
 import { OfferPropensityController } from './propensity/offer-response/offer-propensity.controller';
 import { OfferPropensityQuery } from './propensity/offer-response/offer-propensity.query';
 import { CrossSellController } from './cross-sell/cross-sell.controller';
@@ -83,6 +84,7 @@ import { ContactCentreQueries } from './contact-centre/contact-centre.query';
     // churn, offer response, cross-sell (issue 11 §3)
     TrainChurnModelHandler,
     AssessChurnRiskHandler,
+    ChurnRiskAssessmentService,
     ChurnRiskQueries,
     OfferPropensityQuery,
     CrossSellQueries,

@@ -12,6 +12,7 @@ import { createRelationshipCommands, READ_MODELS, type ReadModelRunners, type Re
 import { TokenMint, type PartnerPrincipal, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
 import { AnalyticsConfig, createAnalyticsApp } from '../analytics';
 import type { ChurnRiskAssessment } from './churn/assess-churn-risk.command';
+import { ChurnRiskAssessmentService } from './churn/churn-risk-assessment.service';
 import type { ChurnModelView } from './churn/churn-model.view';
 import type { AtRiskPage, ChurnRiskView } from './churn/churn-risk.query';
 import type { OfferPropensityView } from './offer-response/offer-propensity.query';
@@ -87,6 +88,8 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
     expect(risk.body.code).toBe('model-not-trained');
     expectProblem(await call('/models/churn/at-risk'), 409);
     expectProblem(await call('/models/churn/assessments', { method: 'POST' }), 409);
+    // The scheduled assessment finds no model: it does nothing and is not a failure.
+    expect(await app.app.get(ChurnRiskAssessmentService).loop.tick()).toBeUndefined();
     expectProblem(await call(`/customers/${randomUUID()}/churn-risk`), 404);
     expectProblem(await call('/customers/not-a-uuid/churn-risk'), 400, 'id');
   });
@@ -222,8 +225,9 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
     const highChurners = (await Promise.all([...churners].map(bandOf))).filter((b) => b === 'high').length;
     const highRetained = (await Promise.all([...retained].map(bandOf))).filter((b) => b === 'high').length;
     expect(highChurners / churners.size).toBeGreaterThan(highRetained / retained.size);
-    // Nothing moved: nothing recorded.
+    // Nothing moved: nothing recorded, whether asked for or scheduled.
     expect((await assess()).body).toMatchObject({ assessed: 60, changed: 0, bands: result.bands });
+    expect(await app.app.get(ChurnRiskAssessmentService).loop.tick()).toMatchObject({ modelVersion: 1, assessed: 60, changed: 0 });
     // Who may not: other departments, partners, no token; and a body of another type.
     expect((await assess(await mint.mint(alice))).status).toBe(403);
     expect((await assess(await mint.mint(mira))).status).toBe(403);

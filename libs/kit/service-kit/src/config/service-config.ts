@@ -134,6 +134,17 @@ export class ServiceConfig extends PlatformConfig {
   CRM_TRIGGER_TIMER_INTERVAL_MS: number = 1000;
 
   /**
+   * How often analytics re-assesses every buying customer's churn-risk band with the latest churn
+   * model (ms; first at start, once a model exists), recording the bands that changed (issue 13 §2:
+   * segments target them). Default a day; 0: only `POST /models/churn/assessments` (and tests).
+   */
+  @ValidateIf((_o, v: unknown) => v !== 0)
+  @IsInt()
+  @Min(60_000)
+  @Max(604_800_000)
+  CRM_CHURN_ASSESSMENT_INTERVAL_MS: number = 86_400_000;
+
+  /**
    * The domain an escalation rule's `notify` user id is mailed at (`service-lead` →
    * `service-lead@<domain>`); absent: such a notification is logged as not deliverable (an `notify`
    * that is an e-mail address is mailed as it is).

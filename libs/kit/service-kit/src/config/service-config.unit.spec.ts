@@ -96,6 +96,10 @@ describe('ServiceConfig', () => {
     for (const bad of ['10', '3600001', 'soon', '1.5', '-1'])
       expect(problems({ CRM_RETURN_FOLLOW_INTERVAL_MS: bad })).toEqual(['CRM_RETURN_FOLLOW_INTERVAL_MS']);
     expect(loadConfig(serviceConfigClass(3101), {}).CRM_TRIGGER_TIMER_INTERVAL_MS).toBe(1000);
+    expect(loadConfig(serviceConfigClass(3101), {}).CRM_CHURN_ASSESSMENT_INTERVAL_MS).toBe(86_400_000);
+    expect(loadConfig(serviceConfigClass(3101), { CRM_CHURN_ASSESSMENT_INTERVAL_MS: '0' }).CRM_CHURN_ASSESSMENT_INTERVAL_MS).toBe(0);
+    for (const bad of ['59999', '604800001', 'daily', '-1'])
+      expect(problems({ CRM_CHURN_ASSESSMENT_INTERVAL_MS: bad })).toEqual(['CRM_CHURN_ASSESSMENT_INTERVAL_MS']);
     expect(loadConfig(serviceConfigClass(3101), { CRM_TRIGGER_TIMER_INTERVAL_MS: '0' }).CRM_TRIGGER_TIMER_INTERVAL_MS).toBe(0);
     for (const bad of ['10', '3600001', 'soon', '1.5', '-1'])
       expect(problems({ CRM_TRIGGER_TIMER_INTERVAL_MS: bad })).toEqual(['CRM_TRIGGER_TIMER_INTERVAL_MS']);
