@@ -67,8 +67,11 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
   private readonly campaigns = new Map<string, DirectoryCampaign>();
   /** Trigger firings recorded and not yet decided for a campaign (by firing id), in the store's order. */
   private readonly firings = new Map<string, PendingFiring>();
-  /** Firings decided (admitted or skipped): a writer's note and the store's event may both arrive. */
-  private readonly decided = new Set<string>();
+  /**
+   * Firings decided (admitted or skipped) — a writer's note and the store's event may both arrive —
+   * with the customer an admitted one made a recipient (what its recipient key, the firing, stands for).
+   */
+  private readonly decided = new Map<string, string | undefined>();
   /** Per customer, across campaigns: when each message was last sent (by message id), for the frequency cap. */
   private readonly sent = new Map<string, Map<string, number>>();
   /**
@@ -117,14 +120,13 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
   noteRecipient(campaignId: string, key: string, state: CampaignMessagesState, revision: number): void {
     const r = this.entry(campaignId).recipients.get(key.toLowerCase());
     if (!r || revision > r.revision) this.entry(campaignId).recipients.set(key.toLowerCase(), { state, revision });
-    const customerId = this.customerOf(campaignId, key);
+    const customerId = this.customerOf(key);
     for (const [stepId, m] of Object.entries(state.steps)) this.locate(m.messageId, campaignId, customerId, key, stepId);
   }
 
   /** The customer behind a recipient key: itself, or the customer a triggered recipient's firing was for. */
-  private customerOf(campaignId: string, key: string): string {
-    const k = key.toLowerCase();
-    return this.get(campaignId)?.triggered.find((m) => m.firingId?.toLowerCase() === k)?.customerId ?? key;
+  private customerOf(key: string): string {
+    return this.decided.get(key.toLowerCase()) ?? key;
   }
 
   private locate(messageId: string, campaignId: string, customerId: string, recipientKey: string, stepId: string, channel?: ConsentChannel): void {
@@ -183,7 +185,7 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
     const id = firingId.toLowerCase();
     this.firings.delete(id);
     if (this.decided.has(id)) return;
-    this.decided.add(id);
+    this.decided.set(id, admitted?.customerId);
     if (admitted) this.entry(admitted.campaignId).triggered.push(triggeredMember(admitted));
   }
 

@@ -8,9 +8,8 @@ import { contractCheckedStore, metadataFor, READ_MODELS, type ReadModelRunners }
 import { CLOCK, PLATFORM } from '@crm/service-kit';
 import { churnFeatures } from '../churn-features';
 import { loadCustomerFacts } from '../customer-facts';
-import { ChurnModelRecord } from '../propensity-facts.entities';
 import { VALUATION_ACTOR } from '../../value/value-tier-publisher';
-import { notTrained } from './churn-risk.query';
+import { ChurnRiskQueries, notTrained } from './churn-risk.query';
 
 /** Band changes appended concurrently (each is one customer's stream). */
 const CONCURRENCY = 8;
@@ -46,13 +45,14 @@ export class AssessChurnRiskHandler {
     @Inject(PLATFORM) platform: Platform,
     @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly queries: ChurnRiskQueries,
   ) {
     this.handler = new CommandHandler(contractCheckedStore(platform.eventStore, crmRegistry()), churnRiskDecider, { retries: 2 });
   }
 
   async handle(): Promise<ChurnRiskAssessment> {
     const manager = this.readModels.dataSource.manager;
-    const [record] = await manager.getRepository(ChurnModelRecord).find({ order: { version: 'DESC' }, take: 1 });
+    const record = await this.queries.latest();
     if (!record) throw notTrained();
     const model = record.model as unknown as LogisticModel;
     const now = this.clock.now();

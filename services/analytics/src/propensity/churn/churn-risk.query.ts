@@ -71,7 +71,8 @@ export class ChurnRiskQueries {
     }
   }
 
-  private async latest(): Promise<ChurnModelRecord | null> {
+  /** The latest churn model version, or null before the first training. */
+  async latest(): Promise<ChurnModelRecord | null> {
     const [latest] = await this.readModels.dataSource.manager.getRepository(ChurnModelRecord).find({ order: { version: 'DESC' }, take: 1 });
     return latest ?? null;
   }

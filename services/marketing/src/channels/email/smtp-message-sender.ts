@@ -77,6 +77,17 @@ export function smtpMessageId(messageId: string, domain: string): string {
   return `<${messageId}@${domain}>`;
 }
 
+/**
+ * The campaign message id (a UUID), bare or as the Message-ID the SMTP sender gave the message
+ * (`<uuid@sender-domain>`, with or without the angle brackets) — what a DSN, a provider or a reply quotes back.
+ */
+export const CAMPAIGN_MESSAGE_REFERENCE = /^<?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(@[^\s<>@]{1,253})?>?$/i;
+
+/** The inverse of `smtpMessageId`: the campaign message id (lower case) a reference names, or undefined. */
+export function campaignMessageIdOf(reference: string): string | undefined {
+  return CAMPAIGN_MESSAGE_REFERENCE.exec(reference.trim())?.[1].toLowerCase();
+}
+
 /** An SMTP failure as an outcome: 5xx (or an address nodemailer refuses itself) is permanent, a hard bounce; anything else is worth another try. */
 export function smtpOutcome(error: SmtpError): SendOutcome {
   const reason = (error.response ?? error.message ?? error.code ?? 'SMTP failure').slice(0, 500);

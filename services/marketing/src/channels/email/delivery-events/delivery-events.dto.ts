@@ -1,17 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsInstant, NestedObjects } from '@crm/contracts';
+import { CAMPAIGN_MESSAGE_REFERENCE } from '../smtp-message-sender';
 
 export const DELIVERY_EVENT_TYPES = ['bounce', 'complaint', 'delivered'] as const;
 export type DeliveryEventType = (typeof DELIVERY_EVENT_TYPES)[number];
 export const BOUNCE_TYPES = ['hard', 'soft'] as const;
 /** Events in one call at most: a provider batches, and one request stays well under a second of appends. */
 export const MAX_DELIVERY_EVENTS = 100;
-/**
- * The campaign message id (a UUID), bare or as the Message-ID the SMTP sender gave the message
- * (`<uuid@sender-domain>`, with or without the angle brackets) — what a DSN or a provider quotes back.
- */
-export const MESSAGE_REFERENCE = /^<?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(@[^\s<>@]{1,253})?>?$/i;
 
 export class EmailDeliveryEventDto {
   @ApiProperty({ enum: DELIVERY_EVENT_TYPES, description: 'What the provider learnt about the message', example: 'bounce' })
@@ -26,7 +22,7 @@ export class EmailDeliveryEventDto {
   })
   @IsString()
   @MaxLength(300)
-  @Matches(MESSAGE_REFERENCE, { message: 'messageId must be a campaign message id (UUID) or the Message-ID <uuid@domain> it was sent with' })
+  @Matches(CAMPAIGN_MESSAGE_REFERENCE, { message: 'messageId must be a campaign message id (UUID) or the Message-ID <uuid@domain> it was sent with' })
   messageId!: string;
 
   @ApiProperty({ description: 'When the provider learnt it (ISO 8601 instant)', example: '2026-05-02T10:14:03Z' })

@@ -13,7 +13,8 @@ import { CLOCK } from '@crm/service-kit';
 import { COMPANY_ONLY } from '../../../campaigns/campaign-commands';
 import { CampaignDirectory, type MessageLocation } from '../../../campaigns/campaign-directory';
 import { ConsentCommands } from '../../../consent/consent-commands';
-import { MESSAGE_REFERENCE, type DeliveryEventResultDto, type EmailDeliveryEventDto } from './delivery-events.dto';
+import { campaignMessageIdOf } from '../smtp-message-sender';
+import type { DeliveryEventResultDto, EmailDeliveryEventDto } from './delivery-events.dto';
 
 /** Fixed for good: the id of a message's late bounce (one per message, whichever report or process records it). */
 const LATE_BOUNCE_NAMESPACE = '5f3a9c1e-2b7d-4e8f-a6c0-9d1b3e5f7a24';
@@ -54,7 +55,8 @@ export class EmailDeliveryEventsHandler {
   }
 
   private async one(event: EmailDeliveryEventDto, correlationId: string): Promise<Omit<DeliveryEventResultDto, 'index' | 'type'>> {
-    const messageId = MESSAGE_REFERENCE.exec(event.messageId)![1].toLowerCase();
+    // Validated by the DTO: a reference to a campaign message.
+    const messageId = campaignMessageIdOf(event.messageId)!;
     const ignored = (reason: string) => ({ messageId, outcome: 'ignored' as const, reason });
     const where = this.directory.findMessage(messageId);
     if (!where) return ignored('unknown message');

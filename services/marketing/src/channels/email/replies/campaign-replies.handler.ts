@@ -5,13 +5,12 @@ import { CustomerCommands } from '@crm/relationship-api';
 import { addressOf, normaliseMessageId, type InboundMail, type Principal } from '@crm/service-kit';
 import { CampaignDirectory, type MessageLocation } from '../../../campaigns/campaign-directory';
 import { RecordCampaignResponseHandler } from '../../../campaigns/record-response/record-response.handler';
+import { campaignMessageIdOf } from '../smtp-message-sender';
 
 /** Fixed for good: a reply's interaction id is derived from its Message-ID under this namespace (one response per e-mail). */
 const REPLY_NAMESPACE = '0b6f2c4e-8d1a-4f3b-9e57-2a6c8d0e4f19';
 /** Who records a customer's e-mail reply (the interaction's actor is the customer). */
 const INBOUND_MAIL: Principal = { kind: 'staff', subject: 'inbound-mail', department: 'marketing', roles: [] };
-/** A campaign message's Message-ID: `<campaignMessageId@domain>` (smtpMessageId). */
-const CAMPAIGN_MESSAGE_ID = /^<([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^<>\s]+>$/i;
 /** The response field holds at most 2000 characters (RecordCampaignResponseDto). */
 const MAX_RESPONSE = 2000;
 
@@ -82,7 +81,7 @@ export class CampaignRepliesHandler {
   /** The campaign e-mail the mail answers: In-Reply-To first, then References from the newest. */
   private campaignMessageOf(mail: InboundMail): MessageLocation | undefined {
     for (const id of [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...[...mail.references].reverse()]) {
-      const uuid = CAMPAIGN_MESSAGE_ID.exec(id.trim())?.[1];
+      const uuid = campaignMessageIdOf(id);
       const where = uuid ? this.directory.findMessage(uuid) : undefined;
       if (where?.channel === 'email') return where;
     }
