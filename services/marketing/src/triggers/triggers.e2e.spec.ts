@@ -126,8 +126,21 @@ describe('trigger routes (embedded)', () => {
   });
 
   it('GET /triggers pages by keyset cursor and filters; a garbage or foreign cursor is a 400 naming cursor', async () => {
-    for (let i = 0; i < 3; i++) expect((await m.call('POST', '/triggers', orderRule)).status).toBe(201);
-    await waitFor(async () => items((await m.call('GET', '/triggers?limit=200')).body).length >= 3, 20000, 'the rules in the read model');
+    const created: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await m.call('POST', '/triggers', orderRule);
+      expect(r.status).toBe(201);
+      created.push(String(r.body.ruleId));
+    }
+    // These three listed means every rule before them is too (the read model applies the store in order): the pages are stable.
+    await waitFor(
+      async () => {
+        const listed = new Set(items((await m.call('GET', '/triggers?limit=200')).body).map((r) => r.ruleId));
+        return created.every((id) => listed.has(id));
+      },
+      20000,
+      'the rules in the read model',
+    );
     const all = items((await m.call('GET', '/triggers?limit=200')).body).map((r) => r.ruleId);
     const first = await m.call('GET', '/triggers?limit=2');
     expect(items(first.body)).toHaveLength(2);
