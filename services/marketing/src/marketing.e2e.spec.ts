@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
+import { waitFor } from '@crm/event-store/testing';
 import type { Platform } from '@crm/platform';
 import { createRelationshipCommands, type RelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
@@ -50,7 +51,8 @@ describe('marketing service (embedded)', () => {
 
     const manager = await mint.mint({ kind: 'staff', subject: 'maya', department: 'management', roles: [] });
     const customerId = await registerCustomer('Managed');
-    expect((await call('GET', `/customers/${customerId}`, undefined, {}, manager)).status).toBe(200);
+    // The customer reaches marketing's directory a moment after the append.
+    await waitFor(async () => (await call('GET', `/customers/${customerId}`, undefined, {}, manager)).status === 200, 20000, 'the customer in the directory');
     expect((await call('GET', '/campaigns', undefined, {}, manager)).status).toBe(200);
   });
 
