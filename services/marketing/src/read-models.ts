@@ -4,6 +4,7 @@ import { serviceReadModels } from '@crm/relationship-api';
 import { campaignStatisticsProjection } from './campaign-statistics/campaign-statistics.projection';
 import { segmentFactsProjection } from './segments/segment-facts.projection';
 import { segmentsProjection } from './segments/segments.projection';
+import { triggerOffersProjection } from './triggers/trigger-offers.projection';
 import { triggerTimersProjection } from './triggers/trigger-timers.projection';
 
 export const marketingReadModels = serviceReadModels('marketing', [
@@ -12,6 +13,8 @@ export const marketingReadModels = serviceReadModels('marketing', [
   segmentsProjection(),
   // event-based marketing (issue 13 §4): the trigger rules, the due-timers table the trigger timer ticks over, the firings lists
   triggerTimersProjection(),
+  // what the campaign a firing named did with it, and each message it sent (the firings lists show it)
+  triggerOffersProjection(),
   // campaign statistics (issue 13 §5): audience, messages, responses and conversions per campaign
   campaignStatisticsProjection(),
 ]);

@@ -220,6 +220,24 @@ describe('triggered campaigns (embedded)', () => {
       'the statistics',
     );
 
+    // The rules' firings say what became of each offer: Sari's sent, Budi's suppressed for want of consent, the stray's skipped.
+    type Firing = { customerId: string; outcome: string; offer?: { campaignId: string; status: string; reason?: string; messages: object[] } };
+    const firings = async (id: string) => ((await call('GET', `/triggers/${id}/firings?outcome=fired`)).body.items ?? []) as Firing[];
+    await waitFor(async () => (await firings(ruleId)).filter((f) => f.offer?.messages.length === 1).length === 2, 20000, 'the offers in the firings');
+    const offerOf = async (id: string, customerId: string) => (await firings(id)).find((f) => f.customerId === customerId)?.offer;
+    expect(await offerOf(ruleId, sari.id)).toEqual({
+      campaignId,
+      status: 'admitted',
+      at: expect.any(String),
+      messages: [{ messageId: sariGot.messages[0].messageId, stepId: 'mail-1', channel: 'email', status: 'sent', at: expect.any(String) }],
+    });
+    expect((await offerOf(ruleId, budi.id))?.messages).toEqual([expect.objectContaining({ status: 'suppressed', reason: 'no-consent' })]);
+    await waitFor(async () => (await firings(String(stray.body.ruleId))).every((f) => f.offer !== undefined), 20000, 'the stray offers');
+    expect((await firings(String(stray.body.ruleId))).map((f) => [f.offer?.status, f.offer?.reason, f.offer?.messages])).toEqual([
+      ['skipped', 'campaign-unknown', []],
+      ['skipped', 'campaign-unknown', []],
+    ]);
+
     // A provider's report names only the message: it is found with its customer and the stream it is on (the firing's).
     const located = { campaignId, customerId: sari.id, recipientKey: sariGot.firingId, stepId: 'mail-1', channel: 'email' };
     expect(app.app.get(CampaignDirectory).findMessage(sariGot.messages[0].messageId)).toEqual(located);

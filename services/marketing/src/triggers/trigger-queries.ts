@@ -1,6 +1,7 @@
 import { cursorParts, decodeCursor, encodeCursor, type Page } from '@crm/relationship-read-models';
 import type { EntityManager } from 'typeorm';
 import type { DueTimer } from './trigger-commands';
+import { offersOf } from './trigger-offers.projection';
 import { TriggerFiringRow, TriggerRuleRow, TriggerTimerRow } from './trigger-timers.entities';
 
 /** Timers whose next look is due at `now`, earliest first (the trigger timer's to-do list). */
@@ -99,10 +100,21 @@ export async function listTriggerFirings(
     .getMany();
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
+  const offers = await offersOf(
+    m,
+    page.filter((r) => r.outcome === 'fired').map((r) => r.eventId),
+  );
   return {
-    items: page.map(
-      (r) => ({ ...(r.data as object), eventId: r.eventId, outcome: r.outcome as TriggerFiringItem['outcome'], at: r.at.toISOString() }) as TriggerFiringItem,
-    ),
+    items: page.map((r) => {
+      const offer = offers.get(r.eventId);
+      return {
+        ...(r.data as object),
+        eventId: r.eventId,
+        outcome: r.outcome as TriggerFiringItem['outcome'],
+        at: r.at.toISOString(),
+        ...(offer && { offer }),
+      } as TriggerFiringItem;
+    }),
     ...(rows.length > q.limit && last && { nextCursor: encodeCursor([list, last.at.toISOString(), last.eventId]) }),
   };
 }

@@ -209,6 +209,29 @@ class TriggerWhyDto {
   @ApiPropertyOptional({ description: '{ firings, days, firedInWindow }: the frequency cap as it stood', type: Object }) cap?: object;
 }
 
+class TriggerOfferMessageDto {
+  @ApiProperty({ format: 'uuid' }) messageId!: string;
+  @ApiProperty({ example: 'thanks' }) stepId!: string;
+  @ApiProperty({ enum: ['email', 'sms', 'phone', 'mail'] }) channel!: string;
+  @ApiProperty({ enum: ['sent', 'suppressed', 'bounced', 'deferred'], description: 'Its last state' }) status!: string;
+  @ApiPropertyOptional({ description: 'suppressed: why (`no-consent`, `frequency-cap`, …); bounced: the kind; deferred: the reason', example: 'no-consent' })
+  reason?: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}
+
+class TriggerOfferDto {
+  @ApiProperty({ example: 'thank-you' }) campaignId!: string;
+  @ApiProperty({ enum: ['admitted', 'skipped'], description: 'What the campaign did with the firing' }) status!: string;
+  @ApiPropertyOptional({
+    enum: ['campaign-unknown', 'campaign-not-triggered', 'campaign-not-running', 'step-unknown'],
+    description: 'skipped: why',
+  })
+  reason?: string;
+  @ApiPropertyOptional({ enum: [true], description: 'admitted into the hold-out group: nothing is sent' }) control?: boolean;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ type: [TriggerOfferMessageDto], description: 'The messages it led to, each in its last state' }) messages!: TriggerOfferMessageDto[];
+}
+
 export class TriggerFiringDto {
   @ApiProperty({ format: 'uuid', description: 'The event that recorded it' }) eventId!: string;
   @ApiProperty({ enum: FIRING_OUTCOMES }) outcome!: string;
@@ -223,6 +246,17 @@ export class TriggerFiringDto {
   @ApiPropertyOptional({ type: TriggerWhyDto, description: 'fired, skipped: the conditions and their values, the delay, cooldown and cap' })
   why?: TriggerWhyDto;
   @ApiPropertyOptional({ type: TriggerActionDto, description: 'fired: the offer asked for' }) action?: TriggerActionDto;
+  @ApiPropertyOptional({
+    type: TriggerOfferDto,
+    description: 'fired with an offer: what its campaign did with it and what became of each message (absent until the campaign decided)',
+    example: {
+      campaignId: 'thank-you',
+      status: 'admitted',
+      at: '2026-03-01T09:05:00.000Z',
+      messages: [{ messageId: '3f1c0d0e-9b1a-5c2e-8f4d-6a7b8c9d0e1f', stepId: 'thanks', channel: 'email', status: 'sent', at: '2026-03-01T09:05:01.000Z' }],
+    },
+  })
+  offer?: TriggerOfferDto;
   @ApiProperty({ format: 'date-time' }) dueAt!: string;
 }
 
