@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Ip, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { NestedObject } from '@crm/contracts';
 import { CONSENT_CHANNELS, SLUG_ID, type Clock, type ConsentChannel, type ConsentGrantSource } from '@crm/kernel';
 import { DomainRuleViolation, NotFoundError } from '@crm/relationship-api';
@@ -62,6 +62,14 @@ export class ConsentRequestDto {
   @IsEmail()
   @MaxLength(254)
   email!: string;
+  @ApiPropertyOptional({
+    description:
+      'With the `requestId` of a request still awaiting confirmation: send the confirmation e-mail again (the form’s “send it again” button, or after `confirmation` said it was not sent). Nothing is recorded. Without it a retried request sends nothing',
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  resend?: boolean;
 }
 
 export class ConsentRequestResultDto {
@@ -72,7 +80,7 @@ export class ConsentRequestResultDto {
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
   @ApiProperty({ enum: ['awaiting-confirmation', 'confirmed', 'already-granted'] }) status!: string;
   @ApiPropertyOptional({
-    description: 'How the confirmation e-mail went (absent when nothing was sent: a retried request, or granted already)',
+    description: 'How the confirmation e-mail went (absent when nothing was sent: a retried request without `resend`, an expired one, or granted already)',
     example: { status: 'accepted' },
   })
   confirmation?: SendOutcome;
@@ -159,8 +167,8 @@ export class ConsentRequestsController {
       expiresAt: request.expiresAt,
       status: request.confirmed ? 'confirmed' : 'awaiting-confirmation',
     };
-    // A retried request (the same id) does not mail the customer twice.
-    if (!r.recorded || request.confirmed) return view;
+    // A retried request (the same id) does not mail the customer twice, unless asked to (`resend`) while the link still works.
+    if (request.confirmed || (!r.recorded && (dto.resend !== true || Date.parse(request.expiresAt) <= this.clock.now().getTime()))) return view;
     const token = this.links.confirmToken({ customerId: id, requestId, expiresAt: request.expiresAt });
     const link = `${publicBaseOf(this.config).replace(/\/+$/, '')}/consent/confirm?t=${token}`;
     const content = confirmationMessage(link, request, request.expiresAt);

@@ -269,6 +269,33 @@ describe('preference centre and double opt-in (embedded)', () => {
     expect(waiting.map((w) => w.purpose)).toEqual(expect.arrayContaining(['events', 'surveys']));
   });
 
+  it('double opt-in: a confirmation e-mail that failed is sent again when the same request is retried with resend; nothing more is recorded', async () => {
+    const requestId = randomUUID();
+    const ask = { ...request, purpose: 'webinars', email: 'dewi@example.com', requestId };
+    mail.script('dewi@example.com', { status: 'deferred', reason: '421 try again later' });
+    const sentBefore = mail.sent.length;
+    const first = await call('POST', `/customers/${customerId}/consent/requests`, ask);
+    expect([first.status, first.body.status, first.body.confirmation]).toEqual([
+      201,
+      'awaiting-confirmation',
+      { status: 'deferred', reason: '421 try again later' },
+    ]);
+    const recorded = (await consentEvents()).length;
+    const again = await call('POST', `/customers/${customerId}/consent/requests`, { ...ask, resend: true });
+    expect([again.status, again.body.status, (again.body.confirmation as { status: string }).status]).toEqual([201, 'awaiting-confirmation', 'accepted']);
+    expect(mail.sent.slice(sentBefore)).toEqual([
+      expect.objectContaining({ messageId: requestId, to: 'dewi@example.com' }),
+      expect.objectContaining({ messageId: requestId, to: 'dewi@example.com' }),
+    ]);
+    expect((await consentEvents()).length).toBe(recorded);
+    expect(fields((await call('POST', `/customers/${customerId}/consent/requests`, { ...ask, resend: 'yes' })).body)).toEqual(['resend']);
+    // Once the link expired, a resend sends nothing (a new request is needed).
+    clock.advance(8 * 86_400_000);
+    const late = await call('POST', `/customers/${customerId}/consent/requests`, { ...ask, resend: true });
+    expect([late.status, late.body.confirmation]).toEqual([201, undefined]);
+    expect(mail.sent.length).toBe(sentBefore + 2);
+  });
+
   it('consent requests: bad input 400 naming the field, 415, unknown customers 404, and who may not ask', async () => {
     const post = (body: unknown, token = tokens.marketing) => call('POST', `/customers/${customerId}/consent/requests`, body, {}, token);
     expect(fields((await post({ ...request, channel: 'pigeon' })).body)).toEqual(['channel']);
