@@ -514,7 +514,8 @@ describe('partner-portal service (embedded)', () => {
           '/repairs/{id}/shipments',
         ]),
       );
-      expect(doc.paths['/auth/token'].post.security).toEqual([]);
+      // No bearer token: the client authenticates itself (HTTP Basic, or in the body).
+      expect(doc.paths['/auth/token'].post.security).toEqual([{ basic: [] }]);
       expect((await fetch(`${base}/health/ready`)).status).toBe(200);
     });
   });

@@ -10,7 +10,7 @@
  *   POST   /partners/:id/shares { customerId }     share a customer (explicit grant)
  *   DELETE /partners/:id/shares/:customerId        revoke the grant — in force at once
  * Partners authenticate as their organisation:
- *   POST   /auth/token                             { clientId, clientSecret } (or OAuth client_credentials) → Bearer token, 1 h
+ *   POST   /auth/token                             OAuth client credentials (Basic or in the body) → Bearer token, 1 h; 429 past the failure limits
  * Partners (token kind `partner`):
  *   GET    /customers                              the customers shared with the caller
  *   GET    /customers/:id                          one of them (404 for anything not shared)
@@ -21,14 +21,19 @@
  *
  * Port 3004 by default (CRM_HTTP_PORT). See `portal/partner-scope.ts` for how scoping is enforced.
  */
+import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
 import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
 import { PartnerPortalModule } from './partner-portal.module';
 
 export const PartnerPortalConfig = serviceConfigClass(3004);
 
-/** `embedded`: hosted beside other services, the host owns the platform and the signals. */
-export async function createPartnerPortalApp(config: ServiceConfig, platform: Platform, hosting: { embedded?: boolean } = {}): Promise<ServiceApp> {
+/** `embedded`: hosted beside other services, the host owns the platform and the signals. `clock`: where "now" comes from (tests). */
+export async function createPartnerPortalApp(
+  config: ServiceConfig,
+  platform: Platform,
+  hosting: { embedded?: boolean; clock?: Clock } = {},
+): Promise<ServiceApp> {
   const service = await createServiceApp({
     name: 'partner-portal',
     ownsPlatform: !hosting.embedded,
@@ -36,6 +41,7 @@ export async function createPartnerPortalApp(config: ServiceConfig, platform: Pl
     module: PartnerPortalModule,
     config,
     platform,
+    clock: hosting.clock,
     openApi: {
       title: 'CRM partner portal',
       description: 'Collaborative CRM: partner administration, partner token exchange, and the customers and history shared with each partner.',

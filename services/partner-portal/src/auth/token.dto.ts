@@ -1,15 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 
 /**
  * The token request: JSON or `application/x-www-form-urlencoded`, with the portal's names
- * (`clientId`, `clientSecret`) or the OAuth 2.0 ones (`client_id`, `client_secret`).
+ * (`clientId`, `clientSecret`) or the OAuth 2.0 ones (`client_id`, `client_secret`) — or none of
+ * them, with the credentials in an HTTP Basic `Authorization` header (`client_secret_basic`).
  */
 export class TokenRequestDto {
-  @ApiPropertyOptional({ enum: ['client_credentials'], description: 'OAuth 2.0 grant type; only client_credentials' })
+  @ApiPropertyOptional({ enum: ['client_credentials'], description: 'OAuth 2.0 grant type; only client_credentials (another is 400 `unsupported_grant_type`)' })
   @IsOptional()
-  @IsIn(['client_credentials'])
-  grant_type?: 'client_credentials';
+  @IsString()
+  @MaxLength(100)
+  grant_type?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) clientId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) clientSecret?: string;

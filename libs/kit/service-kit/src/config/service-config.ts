@@ -145,6 +145,27 @@ export class ServiceConfig extends PlatformConfig {
   CRM_CHURN_ASSESSMENT_INTERVAL_MS: number = 86_400_000;
 
   /**
+   * The partner portal's token endpoint (issue 14 §1): failed attempts one client id may make in
+   * CRM_PARTNER_TOKEN_FAILURE_WINDOW_MS before it is refused with 429 and `Retry-After` (per instance).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CRM_PARTNER_TOKEN_FAILURES_PER_CLIENT: number = 10;
+
+  /** Failed token requests one network address may make in the window, whatever the client ids. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  CRM_PARTNER_TOKEN_FAILURES_PER_ADDRESS: number = 50;
+
+  /** The sliding window failed token requests are counted in (ms; default 15 minutes). */
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  CRM_PARTNER_TOKEN_FAILURE_WINDOW_MS: number = 900_000;
+
+  /**
    * The domain an escalation rule's `notify` user id is mailed at (`service-lead` →
    * `service-lead@<domain>`); absent: such a notification is logged as not deliverable (an `notify`
    * that is an e-mail address is mailed as it is).

@@ -31,6 +31,7 @@ export const ProblemTypes = {
   preconditionFailed: 'urn:crm:problem:precondition-failed',
   domainRuleViolation: 'urn:crm:problem:domain-rule-violation',
   notReady: 'urn:crm:problem:not-ready',
+  tooManyRequests: 'urn:crm:problem:too-many-requests',
   internal: 'urn:crm:problem:internal-error',
 } as const;
 

@@ -51,15 +51,23 @@ export function setupOpenApi(app: INestApplication, options: OpenApiOptions): Op
   return build();
 }
 
+/** The scheme name `@ApiBasicAuth()` uses. */
+const BASIC_SCHEME = 'basic';
+
 function decorate(document: OpenAPIObject): OpenAPIObject {
   document.components ??= {};
   document.components.schemas = { ...document.components.schemas, Problem: PROBLEM_SCHEMA };
+  let basic = false;
   for (const pathItem of Object.values(document.paths) as PathItemObject[]) {
     for (const method of METHODS) {
       const operation = pathItem[method];
-      if (operation) decorateOperation(operation);
+      if (!operation) continue;
+      decorateOperation(operation);
+      basic ||= operation.security?.some((s) => BASIC_SCHEME in s) ?? false;
     }
   }
+  // `@ApiBasicAuth()` names the scheme; declared here, once, when a route uses it.
+  if (basic) document.components.securitySchemes = { ...document.components.securitySchemes, [BASIC_SCHEME]: { type: 'http', scheme: 'basic' } };
   return document;
 }
 
@@ -67,7 +75,8 @@ function decorateOperation(operation: OperationObject): void {
   const extensions = operation as OperationObject & Record<string, unknown>;
   const isPublic = extensions[OPENAPI_PUBLIC_EXTENSION] === true;
   delete extensions[OPENAPI_PUBLIC_EXTENSION];
-  operation.security = isPublic ? [] : [{ [BEARER_SCHEME]: [] }];
+  // A public route needs no bearer token, but may name a client authentication of its own (HTTP Basic on a token endpoint).
+  operation.security = isPublic ? (operation.security ?? []).filter((s) => !(BEARER_SCHEME in s)) : [{ [BEARER_SCHEME]: [] }];
   const responses = operation.responses;
   const add = (status: string, description: string) => {
     responses[status] ??= { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } } };
