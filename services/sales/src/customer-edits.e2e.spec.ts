@@ -241,7 +241,11 @@ describe('customer edits', () => {
       const id = await register({ kind: 'person', name: 'Eko' });
       const analyst = await mint.mint({ kind: 'staff', subject: 'ana', department: 'analytics', roles: ['analyst'] });
       problem(await call('PATCH', `/customers/${id}`, { address }, {}, analyst), 403);
-      const anonymous = await fetch(`${base}/customers/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address }) });
+      const anonymous = await fetch(`${base}/customers/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ address }),
+      });
       expect(anonymous.status).toBe(401);
       expect((await call('PATCH', `/customers/${id}`, {})).etag).toBe('"0"');
     });

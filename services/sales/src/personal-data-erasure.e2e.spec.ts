@@ -254,7 +254,10 @@ describe('erasing a customer’s personal data', () => {
     const rebuilt = await platform.createDataSource([...new Set(relationshipProjections('rebuiltp').flatMap((x) => x.entities as Function[]))], {
       schema: 'rebuiltp',
     });
-    const runner = new ProjectionRunner(rebuilt, relationshipProjections('rebuiltp'), { schema: platform.config.CRM_PLATFORM_SCHEMA, group: 'erasure-rebuild-person' });
+    const runner = new ProjectionRunner(rebuilt, relationshipProjections('rebuiltp'), {
+      schema: platform.config.CRM_PLATFORM_SCHEMA,
+      group: 'erasure-rebuild-person',
+    });
     await runner.migrate();
     await runner.rebuild(platform.eventStore, crmRegistry(), toIntegrationEvent);
     const rows = await rebuilt.manager.query(`SELECT name, address FROM rebuiltp.customer_directory WHERE customer_id = $1`, [p]);

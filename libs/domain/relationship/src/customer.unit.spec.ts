@@ -167,9 +167,7 @@ describe('customer decide', () => {
       const home = { lines: ['Jl. Braga 3'], locality: 'Bandung', country: 'ID' };
       const person: CustomerRegisteredData = { ...registered, kind: 'person', name: 'Sari', contacts: [], address: home };
       const born: CustomerEvent = { type: 'CustomerRegistered', data: person };
-      given([])
-        .when({ type: 'RegisterCustomer', data: person })
-        .then([born]);
+      given([]).when({ type: 'RegisterCustomer', data: person }).then([born]);
       expect(stateOf([born])?.address).toEqual(home);
       // The parts the request left out are not recorded as empty keys, and their order does not make a change.
       const moved = { country: 'ID', locality: 'Bandung', postalCode: '40111', region: undefined, lines: ['Jl. Asia Afrika 8'] };
