@@ -173,6 +173,83 @@ describe('customer edits', () => {
       expect(record.body).toMatchObject({ contacts: [] });
     });
 
+    /** The directory's record once it says what `ready` wants (it follows the store within moments). */
+    const recordWhen = async (id: string, ready: (body: Record<string, unknown>) => boolean) => {
+      let record = await call('GET', `/customers/${id}`);
+      for (let i = 0; i < 100 && !(record.status === 200 && ready(record.body)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        record = await call('GET', `/customers/${id}`);
+      }
+      return record;
+    };
+
+    it('a person has its own postal address: registered with it, changed by PATCH (the whole address), null removes it', async () => {
+      const home = { lines: ['Jl. Braga 3'], postalCode: '40111', locality: 'Bandung', country: 'ID' };
+      const registered = await call('POST', '/customers', { kind: 'person', name: 'Sari Wijaya', address: home });
+      expect(registered.status).toBe(201);
+      const id = String(registered.body.customerId);
+      expect((await recordWhen(id, (b) => b.address !== undefined)).body).toMatchObject({ kind: 'person', contacts: [], address: home });
+      const moved = await call('PATCH', `/customers/${id}`, { address: address }, { 'if-match': '"0"' });
+      expect(moved.status).toBe(200);
+      expect(moved.etag).toBe('"1"');
+      // The same address again changes nothing: no event, same revision.
+      expect((await call('PATCH', `/customers/${id}`, { address: { ...address } })).etag).toBe('"1"');
+      expect((await recordWhen(id, (b) => JSON.stringify(b).includes('Merdeka'))).body).toMatchObject({ address });
+      expect((await call('GET', `/customers/${id}?asOf=${encodeURIComponent(new Date().toISOString())}`)).body).toMatchObject({ address, revision: '1' });
+      const removed = await call('PATCH', `/customers/${id}`, { address: null });
+      expect(removed.etag).toBe('"2"');
+      expect((await recordWhen(id, (b) => b.address === null)).body).toMatchObject({ address: null });
+      // An organisation may have one too (its office: where letters go when no contact has an address).
+      const org = await register({ kind: 'organisation', name: 'PT Kantor', address: home });
+      expect((await recordWhen(org, (b) => b.address !== null && b.address !== undefined)).body).toMatchObject({ address: home });
+    });
+
+    it('a bad own address is a 400 naming the field, on register and on PATCH; nothing is recorded', async () => {
+      const person = await register({ kind: 'person', name: 'Dewi' });
+      const bad = async (ownAddress: unknown, field: string) => {
+        const registered = await call('POST', '/customers', { kind: 'person', name: 'Dewi Bad', address: ownAddress });
+        problem(registered, 400);
+        expect(fieldsOf(registered)).toEqual([`address${field}`]);
+        const patched = await call('PATCH', `/customers/${person}`, { address: ownAddress });
+        problem(patched, 400);
+        expect(fieldsOf(patched)).toEqual([`address${field}`]);
+      };
+      await bad({ ...address, country: 'Indonesia' }, '.country');
+      await bad({ ...address, country: 'XX' }, '.country');
+      await bad({ ...address, lines: ['1', '2', '3', '4', '5'] }, '.lines');
+      await bad({ ...address, lines: [] }, '.lines');
+      await bad({ ...address, lines: [['Jl. Merdeka 5']] }, '.lines');
+      await bad({ ...address, lines: ['Jl. Merdeka\u00005'] }, '.lines.0');
+      await bad({ ...address, locality: 'Jakarta\ud800' }, '.locality');
+      await bad({ ...address, planet: 'Earth' }, '.planet');
+      await bad([address], '');
+      await bad([[address]], '');
+      await bad('Jl. Merdeka 5, Jakarta', '');
+      const text = await fetch(`${base}/customers/${person}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+        body: JSON.stringify({ address }),
+      });
+      expect(text.status).toBe(415);
+      problem(await call('PATCH', '/customers/not-a-uuid', { address }), 400, 'id');
+      // Nothing was recorded on the person: still revision 0, no address.
+      expect((await call('PATCH', `/customers/${person}`, {})).etag).toBe('"0"');
+      expect((await recordWhen(person, () => true)).body).toMatchObject({ address: null });
+    });
+
+    it('changing an own address: no token is a 401, a department that may not edit customers a 403', async () => {
+      const id = await register({ kind: 'person', name: 'Eko' });
+      const analyst = await mint.mint({ kind: 'staff', subject: 'ana', department: 'analytics', roles: ['analyst'] });
+      problem(await call('PATCH', `/customers/${id}`, { address }, {}, analyst), 403);
+      const anonymous = await fetch(`${base}/customers/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ address }),
+      });
+      expect(anonymous.status).toBe(401);
+      expect((await call('PATCH', `/customers/${id}`, {})).etag).toBe('"0"');
+    });
+
     it('is in the OpenAPI document: the request schema and the customer record with an example address', async () => {
       const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
         paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { example?: unknown; schema?: unknown }> }> }>>;
@@ -180,9 +257,13 @@ describe('customer edits', () => {
       };
       expect(doc.components.schemas.PostalAddressDto.required).toEqual(expect.arrayContaining(['lines', 'locality', 'country']));
       expect(doc.components.schemas.ContactDto.properties.address).toBeDefined();
+      expect(doc.components.schemas.RegisterCustomerDto.properties.address).toBeDefined();
+      expect(doc.components.schemas.PatchCustomerDto.properties.address).toBeDefined();
+      expect(doc.components.schemas.CustomerDto.properties.address).toBeDefined();
       const ok = doc.paths['/customers/{id}'].get.responses['200'].content!['application/json'];
       expect(JSON.stringify(ok.schema)).toContain('CustomerDto');
       expect(JSON.stringify(ok.example)).toContain('"country":"ID"');
+      expect((ok.example as { address?: unknown }).address).toMatchObject({ country: 'ID' });
     });
   });
 

@@ -222,6 +222,49 @@ describe('erasing a customer’s personal data', () => {
     expect(leaks(logged.join('\n'))).toEqual([]);
   });
 
+  it('erases a person’s own postal address: sealed in the store, gone from the record, the history as it stood, the directory and a rebuild', async () => {
+    const home = { lines: ['Vrblmwegstraat 9'], postalCode: 'VB-3131', locality: 'Gnxtborough', region: 'Plqshire', country: 'LI' };
+    const moved = { lines: ['Kwjfplein 12'], locality: 'Dzrwtown', country: 'LI' };
+    const own = (text: string) => ['Vrblmweg', 'VB-3131', 'Gnxtborough', 'Plqshire', 'Kwjfplein', 'Dzrwtown', '"LI"'].filter((n) => text.includes(n));
+    const registered = await call('POST', '/customers', { kind: 'person', name: 'Person With Home', address: home });
+    expect(registered.status).toBe(201);
+    const p = String(registered.body.customerId);
+    expect((await call('PATCH', `/customers/${p}`, { address: moved })).status).toBe(200);
+    await eventually('the moved address in the directory', async () => JSON.stringify((await call('GET', `/customers/${p}`)).body).includes('Kwjfplein'));
+    // The store only ever held it sealed.
+    const stored = await platform.eventStore.readAll({ maxCount: 10000 });
+    expect(own(JSON.stringify(stored, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)))).toEqual([]);
+    const beforeErasure = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+
+    expect((await call('DELETE', `/customers/${p}/personal-data`, undefined, {}, privacy)).status).toBe(200);
+    await eventually('the directory to drop the address', async () => (await call('GET', `/customers/${p}`)).body.name === ERASED);
+    const record = await call('GET', `/customers/${p}`);
+    expect(record.body).toMatchObject({ customerId: p, name: ERASED, address: null });
+    const asBefore = await call('GET', `/customers/${p}?asOf=${encodeURIComponent(beforeErasure)}`);
+    expect(asBefore.status).toBe(200);
+    // As it stood: the address was there, but every part of it now reads as erased.
+    expect(asBefore.body).toMatchObject({ address: { lines: [ERASED], locality: ERASED, country: ERASED } });
+    const changes = await call('GET', `/customers/${p}/changes`);
+    expect(own(JSON.stringify([record.body, asBefore.body, changes.body]))).toEqual([]);
+
+    const manager = (await platform.createDataSource([], { schema: 'sales' })).manager;
+    const directory = await manager.query(`SELECT address FROM sales.customer_directory WHERE customer_id = $1`, [p]);
+    expect(directory).toEqual([{ address: null }]);
+    const rebuilt = await platform.createDataSource([...new Set(relationshipProjections('rebuiltp').flatMap((x) => x.entities as Function[]))], {
+      schema: 'rebuiltp',
+    });
+    const runner = new ProjectionRunner(rebuilt, relationshipProjections('rebuiltp'), {
+      schema: platform.config.CRM_PLATFORM_SCHEMA,
+      group: 'erasure-rebuild-person',
+    });
+    await runner.migrate();
+    await runner.rebuild(platform.eventStore, crmRegistry(), toIntegrationEvent);
+    const rows = await rebuilt.manager.query(`SELECT name, address FROM rebuiltp.customer_directory WHERE customer_id = $1`, [p]);
+    expect(rows).toEqual([{ name: ERASED, address: null }]);
+    expect(own(logged.join('\n'))).toEqual([]);
+  });
+
   it('erases a lead the same way: its keys destroyed, the list and the record keep nothing personal, it can no longer be converted', async () => {
     const captured = await call('POST', '/leads', {
       source: 'web-form',

@@ -88,6 +88,14 @@ describe('personal fields of the events', () => {
       contacts: [{ address: erasedAddress }],
     });
   });
+  it('takes every part of the customer’s own postal address for personal, on registration and on a change of details', () => {
+    const address = { lines: ['Jl. Braga 3'], postalCode: '40111', locality: 'Bandung', country: 'ID' };
+    const erasedAddress = { lines: [ERASED], postalCode: ERASED, locality: ERASED, country: ERASED };
+    expect(mapPersonalFields('CustomerRegistered', { ...registered, address }, () => ERASED)).toMatchObject({ address: erasedAddress });
+    expect(personalValues('CustomerDetailsChanged', { customerId: 'c1', address }).sort()).toEqual(['40111', 'Bandung', 'ID', 'Jl. Braga 3']);
+    // Removing the address (null) has nothing to seal.
+    expect(mapPersonalFields('CustomerDetailsChanged', { customerId: 'c1', address: null }, () => ERASED)).toEqual({ customerId: 'c1', address: null });
+  });
   it('names only event types of the contracts', () => {
     expect(Object.keys(PERSONAL_FIELDS).filter((t) => !(t in INTEGRATION_EVENTS))).toEqual([]);
   });

@@ -33,7 +33,7 @@ const TAG_MESSAGE = 'each tag is 1–50 lower-case letters, digits, spaces, dots
 const PRINTABLE = /^[^\p{Cc}]*$/u;
 const PRINTABLE_MESSAGE = 'must not contain control characters';
 
-/** A contact's postal address, where the mail channel's letters go. Personal data: sealed, erased with the customer. */
+/** A postal address (a contact's, or the customer's own), where the mail channel's letters go. Personal data: sealed, erased with the customer. */
 export class PostalAddressDto {
   @ApiProperty({
     type: [String],
@@ -117,6 +117,13 @@ export class RegisterCustomerDto {
   @Matches(TAG, { each: true, message: TAG_MESSAGE })
   tags?: string[];
   @ApiPropertyOptional({ description: 'The parent organisation (account hierarchy)' }) @IsOptional() @IsUUID() parentId?: string;
+  @ApiPropertyOptional({
+    type: PostalAddressDto,
+    description: "The customer's own postal address: where a person's letters go (an organisation's: where they go when no contact has one); personal data",
+  })
+  @IsOptional()
+  @NestedObject(() => PostalAddressDto)
+  address?: PostalAddressDto;
 }
 
 export class OpenEpisodeDto {
@@ -217,7 +224,7 @@ export class CustomerIdParam {
   @ApiProperty() @IsUUID() id!: string;
 }
 
-/** `PATCH /customers/{id}`: only the fields sent change; `null` clears owner or parent. */
+/** `PATCH /customers/{id}`: only the fields sent change; `null` clears owner, parent or address. */
 export class PatchCustomerDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
   @ApiPropertyOptional({ nullable: true, description: 'The account manager; null: none' })
@@ -238,6 +245,11 @@ export class PatchCustomerDto {
   @IsOptional()
   @IsUUID()
   parentId?: string | null;
+  @ApiPropertyOptional({ type: PostalAddressDto, nullable: true, description: "The customer's own postal address, as a whole; null: none" })
+  @ValidateIf((_o, v) => v !== null)
+  @IsOptional()
+  @NestedObject(() => PostalAddressDto)
+  address?: PostalAddressDto | null;
 }
 
 /** A contact's full new record (`PUT`): fields left out are cleared. */
@@ -333,6 +345,12 @@ export class ContactViewDto extends OmitType(ContactDto, ['contactId'] as const)
 export class CustomerDto extends CustomerListItemDto {
   @ApiProperty({ type: [ContactViewDto], description: 'Organisations only; `[]` after an erasure of personal data' }) contacts!: ContactViewDto[];
   @ApiProperty({ type: [IdentityDto] }) identities!: IdentityDto[];
+  @ApiProperty({
+    type: PostalAddressDto,
+    nullable: true,
+    description: "The customer's own postal address (a person's letters go there); null when none, and after an erasure of personal data",
+  })
+  address!: PostalAddressDto | null;
   @ApiPropertyOptional({ description: 'Present when events about the customer are parked and not shown yet' }) stale?: object;
 }
 
@@ -358,6 +376,7 @@ export const CUSTOMER_EXAMPLE = {
     },
   ],
   identities: [],
+  address: { lines: ['Jl. Jend. Sudirman Kav. 52'], postalCode: '12190', locality: 'Jakarta Selatan', region: 'DKI Jakarta', country: 'ID' },
 };
 
 export class CustomerListPageDto {

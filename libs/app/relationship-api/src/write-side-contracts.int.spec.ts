@@ -50,6 +50,14 @@ describe('the shared write side and the event contracts', () => {
       relationshipPhase: 'exploration',
     });
     await commands.customers.register(staff('service'), { kind: 'person', name: 'Dewi' });
+    // A person's own postal address: registered, changed, removed.
+    const home = await commands.customers.register(staff('sales'), {
+      kind: 'person',
+      name: 'Sari',
+      address: { lines: ['Jl. Braga 3'], postalCode: '40111', locality: 'Bandung', region: 'Jawa Barat', country: 'ID' },
+    });
+    await commands.customers.change(staff('marketing'), home.id, { address: { lines: ['Jl. Asia Afrika 8', 'Lt. 2'], locality: 'Bandung', country: 'ID' } });
+    await commands.customers.change(staff('marketing'), home.id, { address: null });
     const partner = await commands.partners.register(staff('management'), { name: 'Distributor', partnerKind: 'distributor' });
     await commands.partners.shareCustomer(staff('management'), partner.id, org.id);
     const partnerUser: Principal = { kind: 'partner', subject: 'p-user', partnerId: partner.id, roles: [] };
@@ -147,6 +155,7 @@ describe('the shared write side and the event contracts', () => {
     expect([...seen].sort()).toEqual(
       [
         'CustomerRegistered',
+        'CustomerDetailsChanged',
         'CustomerSharedWithPartner',
         'CustomerShareRevoked',
         'EpisodeOpened',

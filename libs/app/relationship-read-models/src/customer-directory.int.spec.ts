@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { ProjectionSpecification, type SpecEvent } from '@crm/projections/testing';
+import type { EntityManager } from 'typeorm';
 import { CustomerDirectoryEntry, PartnerAccess } from './timeline.entities';
 import { customerDirectoryProjection, type CustomerDirectoryEvent } from './customer-directory.projection';
 import { partnerAccessProjection, type PartnerAccessEvent } from './timeline.projection';
@@ -53,6 +54,37 @@ describe('customer directory read model (PGlite)', () => {
           registeredAt: new Date('2026-03-01T10:00:00.000Z'),
         },
       ]);
+  });
+
+  it('keeps a customer’s own postal address: registered, changed, removed; a merge leaves each its own; an erasure drops it', async () => {
+    const [person, duplicate] = [randomUUID(), randomUUID()];
+    const home = { lines: ['Jl. Braga 3'], locality: 'Bandung', country: 'ID' };
+    const moved = { lines: ['Jl. Asia Afrika 8'], postalCode: '40111', locality: 'Bandung', country: 'ID' };
+    const withHome = (id: string): SpecEvent<CustomerDirectoryEvent> => {
+      const r = registered(id, 'Sari');
+      return { ...r, data: { ...(r.data as object), kind: 'person', address: home } } as SpecEvent<CustomerDirectoryEvent>;
+    };
+    const addressOf = async (manager: EntityManager, id: string) =>
+      (await manager.getRepository(CustomerDirectoryEntry).findOneByOrFail({ customerId: id })).address;
+    await given([withHome(person), registered(duplicate, 'Sari W.')])
+      .when([
+        { type: 'CustomerDetailsChanged', data: { customerId: person, address: moved } },
+        { type: 'CustomerDetailsChanged', data: { customerId: duplicate, address: home } },
+        // The survivor keeps its own address, as it keeps its own contacts: a merge rewrites no record.
+        { type: 'CustomerMerged', data: { customerId: duplicate, survivorId: person, mergeId: randomUUID() } },
+      ])
+      .then(async (manager) => {
+        expect(await addressOf(manager, person)).toEqual(moved);
+        expect(await addressOf(manager, duplicate)).toEqual(home);
+      });
+    const other = randomUUID();
+    await given([withHome(other)])
+      .when([{ type: 'CustomerDetailsChanged', data: { customerId: other, address: null } }])
+      .then(async (manager) => expect(await addressOf(manager, other)).toBeNull());
+    const erased = randomUUID();
+    await given([withHome(erased)])
+      .when([{ type: 'CustomerPersonalDataErased', data: { customerId: erased, erasedAt: '2026-03-02T10:00:00.000Z' } }])
+      .then(async (manager) => expect(await addressOf(manager, erased)).toBeNull());
   });
 
   it('registers and changes customers in one batch, the registration first', async () => {

@@ -38,6 +38,7 @@ const DIRECTORY_TYPES: CustomerDirectoryEvent['type'][] = [
   'InteractionRecorded',
 ];
 
+type AddressRow = { lines: string[]; postalCode?: string; locality: string; region?: string; country: string };
 type ContactRow = {
   contactId: string;
   name: string;
@@ -45,7 +46,7 @@ type ContactRow = {
   roles?: string[];
   email?: string;
   phone?: string;
-  address?: { lines: string[]; postalCode?: string; locality: string; region?: string; country: string };
+  address?: AddressRow;
 };
 type IdentityRow = { kind: string; value: string; system?: string };
 
@@ -67,6 +68,8 @@ export interface DirectoryRow {
   sort_name: string;
   search_text: string;
   merged_into: string | null;
+  /** The customer's own postal address (null: none, or erased). */
+  address: AddressRow | null;
 }
 
 /** Lower-case, accents removed: "Ánh Nguyễn" and "anh nguyen" are the same to a search. */
@@ -123,6 +126,7 @@ export function foldDirectory(row: DirectoryRow | undefined, event: CustomerDire
       last_interaction_at: null,
       suspected_duplicates: [],
       merged_into: null,
+      address: d.address ?? null,
     });
   }
   if (!row) throw new Error(`customer ${event.data.customerId} is not in the directory`);
@@ -135,6 +139,7 @@ export function foldDirectory(row: DirectoryRow | undefined, event: CustomerDire
         ...(d.owner !== undefined && { owner: d.owner }),
         ...(d.tags !== undefined && { tags: d.tags }),
         ...(d.parentId !== undefined && { parent_id: d.parentId }),
+        ...(d.address !== undefined && { address: d.address }),
       });
     }
     case 'CustomerContactAdded':
@@ -160,8 +165,8 @@ export function foldDirectory(row: DirectoryRow | undefined, event: CustomerDire
     case 'CustomerRelationshipPhaseChanged':
       return { ...row, relationship_phase: event.data.to };
     case 'CustomerPersonalDataErased':
-      // Contacts and identities are personal through and through; the row keeps what is not.
-      return withSearch({ ...row, name: ERASED, contacts: [], identities: [] });
+      // Contacts, identities and the postal address are personal through and through; the row keeps what is not.
+      return withSearch({ ...row, name: ERASED, contacts: [], identities: [], address: null });
     case 'InteractionRecorded': {
       const at = event.data.interaction.occurredAt;
       const later = row.last_interaction_at === null || Date.parse(at) > Date.parse(row.last_interaction_at);
@@ -171,9 +176,9 @@ export function foldDirectory(row: DirectoryRow | undefined, event: CustomerDire
 }
 
 const COLUMNS =
-  'customer_id, kind, name, journey_stage, relationship_phase, contacts, identities, registered_at, owner, tags, parent_id, last_interaction_at, suspected_duplicates, sort_name, search_text, merged_into';
+  'customer_id, kind, name, journey_stage, relationship_phase, contacts, identities, registered_at, owner, tags, parent_id, last_interaction_at, suspected_duplicates, sort_name, search_text, merged_into, address';
 const RECORD =
-  'customer_id text, kind text, name text, journey_stage text, relationship_phase text, contacts jsonb, identities jsonb, registered_at timestamptz, owner text, tags jsonb, parent_id text, last_interaction_at timestamptz, suspected_duplicates jsonb, sort_name text, search_text text, merged_into text';
+  'customer_id text, kind text, name text, journey_stage text, relationship_phase text, contacts jsonb, identities jsonb, registered_at timestamptz, owner text, tags jsonb, parent_id text, last_interaction_at timestamptz, suspected_duplicates jsonb, sort_name text, search_text text, merged_into text, address jsonb';
 
 /** Merges and their undoing, by recording time (what `asOf` reads by). */
 async function recordMerges(events: readonly CustomerDirectoryEvent[], manager: EntityManager): Promise<void> {

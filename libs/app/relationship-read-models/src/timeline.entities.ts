@@ -70,6 +70,8 @@ export class CustomerDirectoryEntry {
   @Column({ type: 'text', name: 'search_text', default: '' }) searchText!: string;
   /** While merged: the customer it is read as (its survivor). Merged customers are left out of lists. */
   @Column({ type: 'text', name: 'merged_into', nullable: true }) mergedInto!: string | null;
+  /** The customer's own postal address (a person's letters go there); null when none or erased. A merge leaves it with its customer, as it leaves the contacts. */
+  @Column({ type: 'jsonb', nullable: true }) address!: object | null;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
  * journey and the relationship. Every change is an event of the customer's own history.
  */
 
-/** Where letters reach a contact (the mail channel's print list). `country`: ISO 3166-1 alpha-2. */
+/** Where letters reach a contact or the customer itself (the mail channel's print list). `country`: ISO 3166-1 alpha-2. */
 export interface PostalAddress {
   /** Street, building, PO box…: 1–4 lines as printed. */
   readonly lines: readonly string[];
@@ -61,6 +61,8 @@ export interface CustomerRegisteredData {
   tags?: string[];
   /** The parent organisation in an account hierarchy. */
   parentId?: string;
+  /** The customer's own postal address: a person's (who has no contacts), an organisation's office. */
+  address?: PostalAddress;
 }
 
 /** A change of the record's own fields; `null` clears one, an absent field stays as it is. */
@@ -70,6 +72,8 @@ export interface CustomerDetailsChangedData {
   owner?: string | null;
   tags?: string[];
   parentId?: string | null;
+  /** The whole new address; `null` removes it. */
+  address?: PostalAddress | null;
 }
 
 export interface StageChange<T> {
@@ -122,6 +126,8 @@ export interface Customer {
   readonly owner?: string;
   readonly tags: readonly string[];
   readonly parentId?: string;
+  /** The customer's own postal address (personal data: dropped by an erasure). */
+  readonly address?: PostalAddress;
   /** Set while this customer is merged into another (its survivor). */
   readonly mergedInto?: { readonly survivorId: string; readonly mergeId: string };
   /** When its personal data was last erased. */
@@ -190,6 +196,7 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       const next = { ...state, ...(d.name !== undefined && { name: d.name }), ...(d.tags !== undefined && { tags: d.tags }) };
       if (d.owner !== undefined) next.owner = d.owner ?? undefined;
       if (d.parentId !== undefined) next.parentId = d.parentId ?? undefined;
+      if (d.address !== undefined) next.address = d.address ?? undefined;
       return next;
     }
     case 'CustomerContactAdded':
@@ -223,11 +230,29 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       const manualAt = event.data.source !== 'derived' ? event.data.changedAt : undefined;
       return { ...rest, relationshipPhase: event.data.to, ...(manualAt && { relationshipPhaseSetManuallyAt: manualAt }) };
     }
-    case 'CustomerPersonalDataErased':
-      // Contacts and identities are personal through and through: nothing of them is kept.
-      return state && { ...state, name: ERASED, contacts: [], identities: [], erasedAt: event.data.erasedAt };
+    case 'CustomerPersonalDataErased': {
+      // Contacts, identities and the postal address are personal through and through: nothing of them is kept.
+      if (!state) return state;
+      const { address: _erased, ...rest } = state;
+      return { ...rest, name: ERASED, contacts: [], identities: [], erasedAt: event.data.erasedAt };
+    }
   }
 }
+
+/** An address with only the parts it has, in one order (what is recorded, and compared). */
+export function postalAddress(a: PostalAddress): PostalAddress {
+  return {
+    lines: [...a.lines],
+    ...(a.postalCode !== undefined && { postalCode: a.postalCode }),
+    locality: a.locality,
+    ...(a.region !== undefined && { region: a.region }),
+    country: a.country,
+  };
+}
+
+/** The same address, part for part (no change to record). */
+export const sameAddress = (a: PostalAddress | undefined, b: PostalAddress | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : JSON.stringify(postalAddress(a)) === JSON.stringify(postalAddress(b));
 
 /** Identities compare case-insensitively, within their kind and issuing system. */
 export const sameIdentity = (a: Identity, b: Identity) =>
@@ -309,13 +334,15 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
     if (ids.some((a, i) => ids.findIndex((b) => sameIdentity(a, b)) !== i))
       throw new DomainRuleViolation('duplicate-identity', 'the same identity is listed twice');
     if (d.parentId !== undefined) checkParent(d.customerId, command.parent, d.parentId);
-    return [{ type: 'CustomerRegistered', data: d }];
+    const { address, ...rest } = d;
+    return [{ type: 'CustomerRegistered', data: { ...rest, ...(address && { address: postalAddress(address) }) } }];
   }
   if (!state) throw new DomainRuleViolation('unknown-customer', `customer ${command.data.customerId} is not registered`);
   if (command.type === 'ErasePersonalData') {
     // Erasing again is harmless (the keys are gone already) but records nothing new, unless personal
     // data was recorded since: then it is erased too.
-    const nothingSince = state.erasedAt !== undefined && state.name === ERASED && state.contacts.length === 0 && state.identities.length === 0;
+    const nothingSince =
+      state.erasedAt !== undefined && state.name === ERASED && state.contacts.length === 0 && state.identities.length === 0 && state.address === undefined;
     if (nothingSince && !command.data.mergedCustomerIds?.length) return [];
     return [{ type: 'CustomerPersonalDataErased', data: { ...command.data, customerId: state.customerId } }];
   }
@@ -350,6 +377,7 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
         if (tags.length !== state.tags.length || tags.some((t, i) => t !== state.tags[i])) change.tags = tags;
       }
       if (d.parentId !== undefined && (d.parentId ?? undefined) !== state.parentId) change.parentId = d.parentId;
+      if (d.address !== undefined && !sameAddress(d.address ?? undefined, state.address)) change.address = d.address === null ? null : postalAddress(d.address);
       return Object.keys(change).length > 1 ? [{ type: 'CustomerDetailsChanged', data: change }] : [];
     }
     case 'AddContact':

@@ -163,6 +163,39 @@ describe('customer decide', () => {
       const erased: CustomerEvent = { type: 'CustomerPersonalDataErased', data: { customerId: 'c1', erasedAt: '2026-05-01T10:00:00.000Z' } };
       expect(stateOf([...history, changed, erased])?.contacts).toEqual([]);
     });
+    it('gives a person its own postal address: registered with it, changed, the same again records nothing, null removes it, an erasure keeps none', () => {
+      const home = { lines: ['Jl. Braga 3'], locality: 'Bandung', country: 'ID' };
+      const person: CustomerRegisteredData = { ...registered, kind: 'person', name: 'Sari', contacts: [], address: home };
+      const born: CustomerEvent = { type: 'CustomerRegistered', data: person };
+      given([]).when({ type: 'RegisterCustomer', data: person }).then([born]);
+      expect(stateOf([born])?.address).toEqual(home);
+      // The parts the request left out are not recorded as empty keys, and their order does not make a change.
+      const moved = { country: 'ID', locality: 'Bandung', postalCode: '40111', region: undefined, lines: ['Jl. Asia Afrika 8'] };
+      const changed: CustomerEvent = {
+        type: 'CustomerDetailsChanged',
+        data: { customerId: 'c1', address: { lines: ['Jl. Asia Afrika 8'], postalCode: '40111', locality: 'Bandung', country: 'ID' } },
+      };
+      given([born])
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', address: moved } })
+        .then([changed]);
+      given([born, changed])
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', address: moved } })
+        .thenNothingHappens();
+      const removed: CustomerEvent = { type: 'CustomerDetailsChanged', data: { customerId: 'c1', address: null } };
+      given([born, changed])
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', address: null } })
+        .then([removed]);
+      expect(stateOf([born, changed, removed])?.address).toBeUndefined();
+      given([born, changed, removed])
+        .when({ type: 'ChangeCustomerDetails', data: { customerId: 'c1', address: null } })
+        .thenNothingHappens();
+      const erased: CustomerEvent = { type: 'CustomerPersonalDataErased', data: { customerId: 'c1', erasedAt: '2026-05-01T10:00:00.000Z' } };
+      expect(stateOf([born, changed, erased])?.address).toBeUndefined();
+      // An address recorded after an erasure is erased again.
+      given([born, erased, changed])
+        .when({ type: 'ErasePersonalData', data: { customerId: 'c1', erasedAt: '2026-05-02T10:00:00.000Z' } })
+        .then([{ type: 'CustomerPersonalDataErased', data: { customerId: 'c1', erasedAt: '2026-05-02T10:00:00.000Z' } }]);
+    });
     it('removes an identity as it was recorded, whatever its case', () => {
       given(history)
         .when({ type: 'RemoveIdentity', data: { customerId: 'c1', identity: { kind: 'email', value: 'INFO@MAJU.co.id' } } })

@@ -56,8 +56,9 @@ import { SEGMENT_EVENTS } from './segment-events';
  */
 
 /**
- * A contact's postal address (optional addition to version 1, for the mail channel's print list).
- * Every part is personal (sealed, erased with the customer); `country` is ISO 3166-1 alpha-2.
+ * A postal address (optional addition to version 1, for the mail channel's print list): a contact's,
+ * or the customer's own (a person's home, an organisation's office). Every part is personal (sealed,
+ * erased with the customer); `country` is ISO 3166-1 alpha-2.
  */
 class PostalAddressV1 {
   // Each line is sealed on its own, so no length limit here (a sealed line is longer); the write side checks ≤ 100.
@@ -96,15 +97,19 @@ export class CustomerRegisteredV1 {
   @IsOptional() @IsString() @IsNotEmpty() owner?: string;
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(50, { each: true }) tags?: string[];
   @IsOptional() @IsString() @IsNotEmpty() parentId?: string;
+  /** The customer's own postal address (optional addition to version 1): where a person's letters go. */
+  @IsOptional() @NestedObject(() => PostalAddressV1) address?: PostalAddressV1;
 }
 
-/** Only the fields that changed; `null` clears owner or parent. */
+/** Only the fields that changed; `null` clears owner, parent or address. */
 export class CustomerDetailsChangedV1 {
   @IsString() @IsNotEmpty() customerId!: string;
   @IsOptional() @Personal() @IsString() @IsNotEmpty() name?: string;
   @ValidateIf((_o, v) => v !== undefined && v !== null) @IsString() @IsNotEmpty() owner?: string | null;
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(50, { each: true }) tags?: string[];
   @ValidateIf((_o, v) => v !== undefined && v !== null) @IsString() @IsNotEmpty() parentId?: string | null;
+  /** The customer's own postal address, as a whole (optional addition to version 1); `null` removes it. */
+  @ValidateIf((_o, v) => v !== undefined && v !== null) @NestedObject(() => PostalAddressV1) address?: PostalAddressV1 | null;
 }
 
 export class CustomerContactAddedV1 {

@@ -15,9 +15,14 @@ export const isSealed = (value: unknown): value is string => typeof value === 's
 /** What an erased personal value reads as (defined in the kernel, for the deciders too). */
 export { ERASED } from '@crm/kernel';
 
+/** Every part of a postal address under `at` (a contact's `address`, or the customer's own). */
+function addressFields(at: string): string[] {
+  return ['lines[]', 'postalCode', 'locality', 'region', 'country'].map((f) => `${at}.${f}`);
+}
+
 /** A contact's personal fields under `at` (`contact`, `contacts[]`): name, e-mail, phone and every part of its postal address. */
 function contactFields(at: string): string[] {
-  return ['name', 'email', 'phone', 'address.lines[]', 'address.postalCode', 'address.locality', 'address.region', 'address.country'].map((f) => `${at}.${f}`);
+  return [...['name', 'email', 'phone'].map((f) => `${at}.${f}`), ...addressFields(`${at}.address`)];
 }
 
 /**
@@ -26,8 +31,8 @@ function contactFields(at: string): string[] {
  * is the event's `customerId`, or `leadId` for lead events (`personalDataSubject`).
  */
 export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  CustomerRegistered: ['name', ...contactFields('contacts[]'), 'identities[].value'],
-  CustomerDetailsChanged: ['name'],
+  CustomerRegistered: ['name', ...contactFields('contacts[]'), 'identities[].value', ...addressFields('address')],
+  CustomerDetailsChanged: ['name', ...addressFields('address')],
   CustomerContactAdded: contactFields('contact'),
   CustomerContactChanged: contactFields('contact'),
   CustomerIdentityAdded: ['identity.value'],

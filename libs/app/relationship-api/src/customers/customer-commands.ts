@@ -30,6 +30,8 @@ export interface CustomerDetailsPatch {
   owner?: string | null;
   tags?: string[];
   parentId?: string | null;
+  /** The customer's own postal address, as a whole; `null` removes it. */
+  address?: PostalAddress | null;
 }
 
 export interface ContactInput {
@@ -88,6 +90,7 @@ export class CustomerCommands {
           ...(dto.owner !== undefined && { owner: dto.owner }),
           ...(dto.tags !== undefined && { tags: [...new Set(dto.tags)] }),
           ...(dto.parentId !== undefined && { parentId: dto.parentId }),
+          ...(dto.address !== undefined && { address: dto.address }),
         },
       },
       metadata,
@@ -97,7 +100,7 @@ export class CustomerCommands {
     return { id: customerId, revision };
   }
 
-  /** Name, account manager, tags, parent organisation; `null` clears owner or parent. */
+  /** Name, account manager, tags, parent organisation, postal address; `null` clears owner, parent or address. */
   async change(principal: Principal, customerId: string, patch: CustomerDetailsPatch, options: CommandOptions = {}): Promise<CommandResult> {
     const parent = patch.parentId ? await this.parentCandidate(patch.parentId) : undefined;
     return this.run(

@@ -28,9 +28,36 @@ describe('letter address', () => {
     ).toEqual(['Toko Ayu', 'Jl. Braga 3', 'Bandung', 'ID']);
   });
 
-  it('has none without a contact that has a postal address (the step is suppressed: no-address)', () => {
+  it('has none without a postal address of a contact or of the customer itself (the step is suppressed: no-address)', () => {
     expect(letterAddress({ kind: 'organisation', name: 'PT Maju Jaya', contacts: [{ name: 'Budi' }] })).toBeUndefined();
     expect(letterAddress({ kind: 'person', name: 'Sari', contacts: [] })).toBeUndefined();
+  });
+
+  it('sends a person’s letter to the person’s own address, addressed to the person', () => {
+    expect(letterAddress({ kind: 'person', name: 'Sari Wijaya', contacts: [], address })).toEqual([
+      'Sari Wijaya',
+      'Jl. Merdeka 5',
+      'RT 2 / RW 3',
+      '10110 Jakarta Pusat',
+      'DKI Jakarta',
+      'ID',
+    ]);
+  });
+
+  it('prefers an organisation’s contact with an address; without one, the organisation’s own address, addressed to the organisation', () => {
+    const office = { lines: ['Jl. Jend. Sudirman Kav. 52'], postalCode: '12190', locality: 'Jakarta Selatan', country: 'ID' };
+    expect(letterAddress({ kind: 'organisation', name: 'PT Maju Jaya', contacts: [{ name: 'Budi' }], address: office })).toEqual([
+      'PT Maju Jaya',
+      'Jl. Jend. Sudirman Kav. 52',
+      '12190 Jakarta Selatan',
+      'ID',
+    ]);
+    expect(letterAddress({ kind: 'organisation', name: 'PT Maju Jaya', contacts: [{ name: 'Sari', address }], address: office })?.slice(0, 3)).toEqual([
+      'Sari',
+      'PT Maju Jaya',
+      'Jl. Merdeka 5',
+    ]);
+    expect(letterAddress({ kind: 'organisation', name: 'PT Maju Jaya', contacts: [], address: office })?.[0]).toBe('PT Maju Jaya');
   });
 
   it('fits the print list: at most eight lines beside the name', () => {
