@@ -5,7 +5,7 @@ import path from 'node:path';
 import { waitFor } from '@crm/event-store/testing';
 import { freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken, type Principal } from '@crm/service-kit';
-import { scratchDatabase } from './scratch-database';
+import { scratchDatabase } from '@crm/service-kit/testing';
 
 const adminUrl = process.env.DATABASE_URL;
 const brokers = process.env.KAFKA_BROKERS;

@@ -1,1 +1,2 @@
 export * from './embedded-service';
+export * from './scratch-database';
