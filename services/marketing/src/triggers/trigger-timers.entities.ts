@@ -78,4 +78,23 @@ export class TriggerFiringRow {
   @Column({ type: 'jsonb' }) data!: object;
 }
 
-export const TRIGGER_TIMER_ENTITIES = [TriggerRuleRow, TriggerCustomerRow, TriggerCaseRow, TriggerTimerRow, TriggerFiringRow];
+/**
+ * The recent causes of event rules (an order, a complaint, a case closed, a segment entered) with the
+ * facts they were judged on, kept for RULE_CATCH_UP_MS of event time: a rule's definition and a
+ * customer's event travel on the bus under different keys, so a rule may arrive after an event that
+ * happened after it was defined — the rule then starts the timers it should have (see the projection).
+ */
+@Entity({ name: 'trigger_recent_causes' })
+@Index(['on', 'at'])
+@Index(['at'])
+export class TriggerRecentCauseRow {
+  /** `<on>/<eventId>`. */
+  @PrimaryColumn({ type: 'text', name: 'cause_id' }) causeId!: string;
+  @Column({ type: 'text' }) on!: string;
+  @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
+  @Column({ type: 'jsonb' }) cause!: object;
+  @Column({ type: 'jsonb' }) facts!: object;
+  @Column({ type: 'timestamptz' }) at!: Date;
+}
+
+export const TRIGGER_TIMER_ENTITIES = [TriggerRuleRow, TriggerCustomerRow, TriggerCaseRow, TriggerTimerRow, TriggerFiringRow, TriggerRecentCauseRow];

@@ -93,6 +93,23 @@ describe('marketing.trigger-timers', () => {
       ]);
   });
 
+  it('a rule that reaches the read model after orders placed after its definition (another key on the bus) starts their timers then; not for an order before it, nor twice', async () => {
+    // definedAt is 2026-01-01: order a after it, order z before it (2025), order b after it but below the rule's minimum.
+    const big = rule('r-late', { name: 'Big', on: 'order-placed', conditions: { orderTotal: { min: 10000, currency: 'EUR' } } });
+    const timer = (id: string) => ({ timerId: triggerTimerId('r-late', customerId, `event/${U(id)}`), ruleId: 'r-late', kind: 'event' });
+    await given([order('z', '2025-12-31T23:00:00.000Z', 20000), order('a', '2026-01-02T10:00:00.000Z', 12000), order('b', '2026-01-02T11:00:00.000Z', 500)])
+      .when([big])
+      .thenRows(TriggerTimerRow, [timer('a')]);
+    // In the usual order (the rule first), the same one timer.
+    await given([big, order('a', '2026-01-02T10:00:00.000Z', 12000)])
+      .when([order('b', '2026-01-02T11:00:00.000Z', 500)])
+      .thenRows(TriggerTimerRow, [timer('a')]);
+    // A cause older than the catch-up window (a day before the newest cause) is gone: the late rule cannot start it.
+    await given([order('a', '2026-01-02T10:00:00.000Z', 12000), order('c', '2026-01-04T10:00:00.000Z', 15000)])
+      .when([big])
+      .thenRows(TriggerTimerRow, [timer('c')]);
+  });
+
   it('a scheduled timer is next looked at when due; a decision removes it', async () => {
     const timerId = triggerTimerId('r-order', customerId, `event/${U('a')}`);
     const base = {

@@ -15,7 +15,15 @@ import {
 } from '@crm/marketing-triggers';
 import type { Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
-import { TRIGGER_TIMER_ENTITIES, TriggerCaseRow, TriggerCustomerRow, TriggerFiringRow, TriggerRuleRow, TriggerTimerRow } from './trigger-timers.entities';
+import {
+  TRIGGER_TIMER_ENTITIES,
+  TriggerCaseRow,
+  TriggerCustomerRow,
+  TriggerFiringRow,
+  TriggerRecentCauseRow,
+  TriggerRuleRow,
+  TriggerTimerRow,
+} from './trigger-timers.entities';
 
 /**
  * `SegmentEntered` as the segments' projection publishes it (issue 13 §2, another part of the issue):
@@ -49,6 +57,13 @@ export type TriggerTimersEvent =
   | IntegrationEvent<'SegmentEntered', SegmentEnteredData>;
 
 const TIMER_RULES: readonly TriggerOn[] = ['lapse', 'anniversary'];
+/**
+ * How long (event time) the causes of event rules are kept for a rule that arrives late: the bus
+ * delivers a rule and a customer's events under different keys, so after a consumer's outage one
+ * partition's backlog may trail another's by hours. A day covers that; an event older than the rule
+ * by more than this was never its cause anyway unless the bus lagged longer.
+ */
+export const RULE_CATCH_UP_MS = 86_400_000;
 
 /**
  * `marketing.trigger-timers` (issue 13 §4): the rules, what the timer rules hang on (registration,
@@ -118,6 +133,7 @@ export function triggerTimersProjection(): Projection<TriggerTimersEvent> {
             updatedAt: at,
           });
           if (TIMER_RULES.includes(row.on as TriggerOn)) await rebuildTimerRule(m, row, event.time);
+          else if (event.type === 'TriggerRuleDefined') await catchUp(m, row, event.data.definedAt);
           return;
         }
         case 'TriggerRuleDisabled':
@@ -132,6 +148,7 @@ export function triggerTimersProjection(): Projection<TriggerTimersEvent> {
           // A disabled timer rule keeps no timers (nothing was scheduled for them); enabled, they come back.
           // Timers of event rules stay: when due, the timer records them skipped as `disabled`.
           if (TIMER_RULES.includes(row.on as TriggerOn)) await rebuildTimerRule(m, row, event.time);
+          else if (event.type === 'TriggerRuleEnabled') await catchUp(m, row, event.data.enabledAt);
           return;
         }
         case 'MarketingTriggerScheduled':
@@ -280,23 +297,53 @@ async function rulesOn(m: EntityManager, on: TriggerOn): Promise<TriggerRuleRow[
 
 const definitionOf = (row: TriggerRuleRow) => row.definition as TriggerRuleDefinition;
 
-/** A timer per enabled rule on `on` that applies to the cause; looked at first at the cause's time (schedule, or fire at once). */
+/**
+ * A timer per enabled rule on `on` that applies to the cause; looked at first at the cause's time
+ * (schedule, or fire at once). The cause is kept a while for a rule that arrives after it (`catchUp`).
+ */
 async function eventTimers(m: EntityManager, on: TriggerOn, customerId: string, cause: TriggerCause, facts: TriggerFacts): Promise<void> {
-  for (const rule of await rulesOn(m, on)) {
-    const definition = definitionOf(rule);
-    if (!ruleApplies({ enabled: rule.enabled, definition }, cause.at, facts)) continue;
-    await saveTimer(m, {
-      timerId: triggerTimerId(rule.ruleId, customerId, `event/${cause.eventId}`),
-      customerId,
-      ruleId: rule.ruleId,
-      kind: 'event',
-      cause,
-      facts,
-      dueAt: new Date(dueAtOf(definition, cause.at)),
-      scheduled: false,
-      nextAt: new Date(cause.at),
-    });
-  }
+  const causes = m.getRepository(TriggerRecentCauseRow);
+  await causes.save({ causeId: `${on}/${cause.eventId}`, on, customerId, cause, facts, at: new Date(cause.at) });
+  await causes
+    .createQueryBuilder()
+    .delete()
+    .where('at < :before', { before: new Date(Date.parse(cause.at) - RULE_CATCH_UP_MS) })
+    .execute();
+  for (const rule of await rulesOn(m, on)) await eventTimer(m, rule, customerId, cause, facts);
+}
+
+async function eventTimer(m: EntityManager, rule: TriggerRuleRow, customerId: string, cause: TriggerCause, facts: TriggerFacts): Promise<void> {
+  const definition = definitionOf(rule);
+  if (!ruleApplies({ enabled: rule.enabled, definition }, cause.at, facts)) return;
+  await saveTimer(m, {
+    timerId: triggerTimerId(rule.ruleId, customerId, `event/${cause.eventId}`),
+    customerId,
+    ruleId: rule.ruleId,
+    kind: 'event',
+    cause,
+    facts,
+    dueAt: new Date(dueAtOf(definition, cause.at)),
+    scheduled: false,
+    nextAt: new Date(cause.at),
+  });
+}
+
+/**
+ * An event rule defined (or enabled) at `since` that reached this read model after causes that
+ * happened at or after `since`: it starts their timers now, as it would have had it come first. The
+ * timer id is derived from rule, customer and cause, and a decided timer is never saved again, so
+ * a cause already timed is not timed twice.
+ */
+async function catchUp(m: EntityManager, rule: TriggerRuleRow, since: string): Promise<void> {
+  if (!rule.enabled) return;
+  const late = await m
+    .getRepository(TriggerRecentCauseRow)
+    .createQueryBuilder('c')
+    .where('c.on = :on AND c.at > :since', { on: rule.on, since: new Date(since) })
+    .orderBy('c.at', 'ASC')
+    .addOrderBy('c.causeId', 'ASC')
+    .getMany();
+  for (const c of late) await eventTimer(m, rule, c.customerId, c.cause as TriggerCause, c.facts as TriggerFacts);
 }
 
 /** The customer's lapse timer of a rule: the old one goes, one keyed on the last order comes. */
