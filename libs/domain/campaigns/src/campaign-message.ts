@@ -15,7 +15,8 @@ import { DomainRuleViolation, uuidV5, type ConsentChannel, type Decider } from '
  * attempt, with consent judged again — up to `MAX_ATTEMPTS`; a permanent one is `CampaignMessageBounced`.
  */
 
-export const SUPPRESSION_REASONS = ['no-consent', 'frequency-cap', 'no-address', 'control-group'] as const;
+/** `address-suppressed`: the e-mail address is on the suppression list (written as schema version 2 of the event). */
+export const SUPPRESSION_REASONS = ['no-consent', 'frequency-cap', 'no-address', 'control-group', 'address-suppressed'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 /** What the dispatcher saw of the customer's consent for the channel and purpose. */
 export const CONSENT_SEEN = ['granted', 'withdrawn', 'channel-opted-out', 'no-consent', 'awaiting-confirmation', 'not-checked'] as const;
