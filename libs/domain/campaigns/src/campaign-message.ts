@@ -60,6 +60,12 @@ export interface CampaignMessageSentData extends MessageKey {
   attempt: number;
   sentAt: string;
   consentBasis: ConsentBasis;
+  /**
+   * An e-mail's address as the suppression list keys it (HMAC-SHA256, hex; never the address): a
+   * bounce or complaint reported later suppresses the address the message went to, even if the
+   * customer's address changed since. Absent on messages sent before the list existed.
+   */
+  addressKey?: string;
 }
 
 export interface CampaignMessageSuppressedData extends MessageKey {
@@ -116,6 +122,8 @@ export interface StepMessage {
   reason?: string;
   consentBasis?: ConsentBasis;
   consentSeen?: ConsentSeen;
+  /** An e-mail's suppression-list key of the address it was sent to (see `CampaignMessageSentData`). */
+  addressKey?: string;
 }
 
 export interface CampaignMessagesState {
@@ -147,6 +155,7 @@ export function evolveCampaignMessages(state: CampaignMessagesState, event: Camp
         at: event.data.sentAt,
         consentBasis: event.data.consentBasis,
         consentSeen: 'granted',
+        ...(event.data.addressKey !== undefined && { addressKey: event.data.addressKey }),
       });
     case 'CampaignMessageSuppressed':
       return put({

@@ -169,6 +169,8 @@ export class CampaignMessageSentV1 extends CampaignMessageV1 {
   @IsInt() @Min(1) attempt!: number;
   @IsInstant() sentAt!: string;
   @NestedObject(() => ConsentBasisV1) consentBasis!: ConsentBasisV1;
+  /** An e-mail's address as the suppression list keys it (HMAC-SHA256, hex; an optional addition to version 1, issue 13 §3). */
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/) addressKey?: string;
 }
 
 export class ConsentSeenV1 {

@@ -643,6 +643,7 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     attempt: 1,
     sentAt: at,
     consentBasis: { eventId: id, position: '12/3', revision: '0' },
+    addressKey: 'ab'.repeat(32),
   },
   CampaignMessageSuppressed: {
     campaignId: id,
