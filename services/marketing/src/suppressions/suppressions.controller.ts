@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblem, CurrentPrincipal, RequireDepartment, RequireKind, type Principal } from '@crm/service-kit';
 import { UNAUTHORISED } from '../marketing.openapi';
 import { EmailSuppressionCommands, type SuppressionStatus } from './email-suppression-commands';
-import { ReleaseAddressDto, SuppressAddressDto, SuppressionQueryDto, SuppressionStatusDto } from './suppressions.dto';
+import { ReleaseAddressDto, SuppressAddressDto, SuppressionQueryDto, SuppressionReleaseDto, SuppressionStatusDto } from './suppressions.dto';
 
 const KEY = '3c1f7a0d9e2b4c6a8f1e3d5b7a9c0e2f4a6b8d0c2e4f6a8b0d2c4e6f8a0b2c4d';
 const SUPPRESSED: SuppressionStatusDto = {
@@ -51,6 +51,7 @@ function view(s: SuppressionStatus, change: boolean): SuppressionStatusDto {
  * The address travels in the request only: the list keeps its keyed hash.
  */
 @ApiTags('suppressions')
+@ApiExtraModels(SuppressionStatusDto, SuppressionReleaseDto)
 @ApiBearerAuth()
 @RequireKind('staff')
 @RequireDepartment('marketing', 'management')
@@ -63,7 +64,7 @@ export class SuppressionsController {
   @Get()
   @ApiOperation({ summary: 'Is this e-mail address on the suppression list: since when, why, what caused it' })
   @ApiOkResponse({
-    type: SuppressionStatusDto,
+    description: 'What the list says of the address (read from its stream)',
     content: {
       'application/json': {
         schema: { $ref: '#/components/schemas/SuppressionStatusDto' },
@@ -85,7 +86,7 @@ export class SuppressionsController {
   @ApiConsumes('application/json')
   @ApiBody({ type: SuppressAddressDto, examples: { manual: { value: { email: 'sari@example.com', reason: 'the customer asked by phone never to be e-mailed' } } } })
   @ApiOkResponse({
-    type: SuppressionStatusDto,
+    description: 'The address now: suppressed (`recorded`: whether this call changed anything)',
     content: {
       'application/json': {
         schema: { $ref: '#/components/schemas/SuppressionStatusDto' },
@@ -110,7 +111,7 @@ export class SuppressionsController {
   @ApiConsumes('application/json')
   @ApiBody({ type: ReleaseAddressDto, examples: { release: { value: { email: 'sari@example.com', reason: 'the customer fixed the mailbox' } } } })
   @ApiOkResponse({
-    type: SuppressionStatusDto,
+    description: 'The address now: released (`recorded`: whether this call changed anything)',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/SuppressionStatusDto' }, example: RELEASED } },
   })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'reason', message: 'reason should not be empty' }] })
