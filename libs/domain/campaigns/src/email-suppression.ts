@@ -38,12 +38,10 @@ export interface EmailAddressUnsuppressedData {
 }
 
 export type EmailSuppressionEvent =
-  | { type: 'EmailAddressSuppressed'; data: EmailAddressSuppressedData }
-  | { type: 'EmailAddressUnsuppressed'; data: EmailAddressUnsuppressedData };
+  { type: 'EmailAddressSuppressed'; data: EmailAddressSuppressedData } | { type: 'EmailAddressUnsuppressed'; data: EmailAddressUnsuppressedData };
 
 export type EmailSuppressionCommand =
-  | { type: 'SuppressAddress'; data: EmailAddressSuppressedData }
-  | { type: 'ReleaseAddress'; data: EmailAddressUnsuppressedData };
+  { type: 'SuppressAddress'; data: EmailAddressSuppressedData } | { type: 'ReleaseAddress'; data: EmailAddressUnsuppressedData };
 
 export interface EmailSuppressionState {
   suppressed: boolean;

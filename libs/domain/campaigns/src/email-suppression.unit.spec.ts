@@ -22,14 +22,16 @@ const bounce: EmailSuppressionCommand = {
   },
 };
 const manual: EmailSuppressionCommand = { type: 'SuppressAddress', data: { addressKey, reason: 'manual', by: 'mira', at: '2026-05-03T09:00:00.000Z' } };
-const release: EmailSuppressionCommand = { type: 'ReleaseAddress', data: { addressKey, by: 'mira', reason: 'the customer fixed the mailbox', at: '2026-05-04T09:00:00.000Z' } };
+const release: EmailSuppressionCommand = {
+  type: 'ReleaseAddress',
+  data: { addressKey, by: 'mira', reason: 'the customer fixed the mailbox', at: '2026-05-04T09:00:00.000Z' },
+};
 
 function given(events: EmailSuppressionEvent[]) {
   const state: EmailSuppressionState = events.reduce(emailSuppressionDecider.evolve, emailSuppressionDecider.initialState);
   return { state, when: (c: EmailSuppressionCommand) => emailSuppressionDecider.decide(c, state) };
 }
-const after = (...commands: EmailSuppressionCommand[]) =>
-  commands.reduce<EmailSuppressionEvent[]>((events, c) => [...events, ...given(events).when(c)], []);
+const after = (...commands: EmailSuppressionCommand[]) => commands.reduce<EmailSuppressionEvent[]>((events, c) => [...events, ...given(events).when(c)], []);
 
 describe('e-mail suppression decider', () => {
   it('is one stream per address key', () => {

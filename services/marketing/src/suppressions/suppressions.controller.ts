@@ -84,13 +84,24 @@ export class SuppressionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Suppress an e-mail address by hand (reason `manual`); an address suppressed already stays as it was (recorded: false)' })
   @ApiConsumes('application/json')
-  @ApiBody({ type: SuppressAddressDto, examples: { manual: { value: { email: 'sari@example.com', reason: 'the customer asked by phone never to be e-mailed' } } } })
+  @ApiBody({
+    type: SuppressAddressDto,
+    examples: { manual: { value: { email: 'sari@example.com', reason: 'the customer asked by phone never to be e-mailed' } } },
+  })
   @ApiOkResponse({
     description: 'The address now: suppressed (`recorded`: whether this call changed anything)',
     content: {
       'application/json': {
         schema: { $ref: '#/components/schemas/SuppressionStatusDto' },
-        example: { addressKey: KEY, suppressed: true, reason: 'manual', since: '2026-05-03T09:00:00.000Z', by: 'mira', note: 'the customer asked by phone', recorded: true },
+        example: {
+          addressKey: KEY,
+          suppressed: true,
+          reason: 'manual',
+          since: '2026-05-03T09:00:00.000Z',
+          by: 'mira',
+          note: 'the customer asked by phone',
+          recorded: true,
+        },
       },
     },
   })

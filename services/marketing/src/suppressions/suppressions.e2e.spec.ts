@@ -77,7 +77,9 @@ describe('e-mail suppression list (embedded)', () => {
       name: 'Offer',
       purpose: 'offers',
       audience: { kind: 'list', customerIds },
-      steps: [{ stepId: 'mail-1', channel: 'email', delayMinutes: 0, variants: [{ variantId: 'a', weight: 1, template: { subject: 'Hi {{name}}', text: 'Offer' } }] }],
+      steps: [
+        { stepId: 'mail-1', channel: 'email', delayMinutes: 0, variants: [{ variantId: 'a', weight: 1, template: { subject: 'Hi {{name}}', text: 'Offer' } }] },
+      ],
       controlBasisPoints: 0,
       throttlePerSecond: 100,
       attributionWindowDays: 14,
@@ -213,7 +215,13 @@ describe('e-mail suppression list (embedded)', () => {
     expect(email.to(budi.address)).toHaveLength(1);
 
     // By hand, as management, in capitals: suppressed (manual); a second time records nothing.
-    const manual = await call('POST', '/suppressions', { email: budi.address.toUpperCase(), reason: 'asked by phone never to be e-mailed' }, {}, tokens.management);
+    const manual = await call(
+      'POST',
+      '/suppressions',
+      { email: budi.address.toUpperCase(), reason: 'asked by phone never to be e-mailed' },
+      {},
+      tokens.management,
+    );
     expect(manual.status).toBe(200);
     expect(manual.body).toMatchObject({ suppressed: true, reason: 'manual', by: 'maya', note: 'asked by phone never to be e-mailed', recorded: true });
     expect((await call('POST', '/suppressions', { email: budi.address })).body).toMatchObject({ suppressed: true, reason: 'manual', recorded: false });
@@ -226,7 +234,17 @@ describe('e-mail suppression list (embedded)', () => {
     const address = 'eko@example.com';
     const post = (path: string, body: unknown) => call('POST', path, body);
     for (const path of ['/suppressions', '/suppressions/release']) {
-      for (const email of [[['eko@example.com']], ['eko@example.com'], { a: 1 }, 'not-an-email', 'e\u0000ko@example.com', 'e\ud800ko@example.com', '', 42, `${'a'.repeat(250)}@example.com`])
+      for (const email of [
+        [['eko@example.com']],
+        ['eko@example.com'],
+        { a: 1 },
+        'not-an-email',
+        'e\u0000ko@example.com',
+        'e\ud800ko@example.com',
+        '',
+        42,
+        `${'a'.repeat(250)}@example.com`,
+      ])
         expect([path, email, fields((await post(path, { email, reason: 'because' })).body)]).toEqual([path, email, ['email']]);
       for (const reason of [[['x']], 'why\u0000', 'why\ud800', '', 'x'.repeat(2001)])
         expect([path, reason, fields((await post(path, { email: address, reason })).body)]).toEqual([path, reason, ['reason']]);
@@ -257,9 +275,13 @@ describe('e-mail suppression list (embedded)', () => {
     ];
     for (const [method, path, body] of routes) {
       expect([path, (await call(method, path, body, {}, 'nope')).status]).toEqual([path, 401]);
-      const anonymous = await fetch(`${base}${path}`, { method, ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+      const anonymous = await fetch(`${base}${path}`, {
+        method,
+        ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
       expect([path, anonymous.status]).toEqual([path, 401]);
-      for (const who of ['service', 'analytics', 'sales', 'partner']) expect([path, who, (await call(method, path, body, {}, tokens[who])).status]).toEqual([path, who, 403]);
+      for (const who of ['service', 'analytics', 'sales', 'partner'])
+        expect([path, who, (await call(method, path, body, {}, tokens[who])).status]).toEqual([path, who, 403]);
     }
     expect((await lookUp('eko@example.com')).suppressed).toBe(false);
   });

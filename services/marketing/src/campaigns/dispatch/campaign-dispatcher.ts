@@ -277,16 +277,22 @@ export class CampaignDispatcher {
     const variantId = member.variants?.[stepIndex];
     const consent = await this.consentAt(customerId, step, definition.purpose, at);
     const suppress = async (reason: 'no-consent' | 'no-address' | 'control-group' | 'frequency-cap' | 'address-suppressed'): Promise<Outcome> => {
-      await this.decide(stream, key, loaded, {
-        type: 'SuppressMessage',
-        data: {
-          ...messageKey,
-          ...(variantId !== undefined && { variantId }),
-          reason,
-          suppressedAt: at,
-          consent: { status: consent.seen, ...(consent.basis && { basis: consent.basis }) },
+      await this.decide(
+        stream,
+        key,
+        loaded,
+        {
+          type: 'SuppressMessage',
+          data: {
+            ...messageKey,
+            ...(variantId !== undefined && { variantId }),
+            reason,
+            suppressedAt: at,
+            consent: { status: consent.seen, ...(consent.basis && { basis: consent.basis }) },
+          },
         },
-      }, reason === 'address-suppressed' ? this.messagesV2 : this.messages);
+        reason === 'address-suppressed' ? this.messagesV2 : this.messages,
+      );
       return 'suppressed';
     };
     if (!consent.allowed || !consent.basis) return suppress('no-consent');
