@@ -70,9 +70,9 @@ export class EmailSuppressionCommands {
     return this.keys.keyOf(address);
   }
 
-  /** Whether the dispatcher must not mail this address: the in-memory list, no read of the store. */
-  isSuppressed(address: string): boolean {
-    return this.directory.suppressions.isSuppressed(this.keys.keyOf(address));
+  /** Whether the dispatcher must not mail the address with this key (`keyOf`): the in-memory list, no read of the store. */
+  isKeySuppressed(addressKey: string): boolean {
+    return this.directory.suppressions.isSuppressed(addressKey);
   }
 
   /** A hard bounce (at the hand-over or reported later) or a complaint on a campaign message. */

@@ -258,7 +258,16 @@ describe('e-mail suppression list (embedded)', () => {
       expect(text.headers.get('content-type')).toContain('application/problem+json');
     }
     expect(fields((await post('/suppressions/release', { email: address })).body)).toEqual(['reason']);
-    for (const q of ['', 'email=not-an-email', 'email=e%00ko%40example.com', 'email[]=eko%40example.com', 'email=a%40b.c&email=d%40e.f', 'email[a]=1']) {
+    for (const q of [
+      '',
+      'email=not-an-email',
+      'email=e%00ko%40example.com',
+      'email[]=eko%40example.com',
+      'email=e%ED%A0%80ko%40example.com',
+      'email=%F0%9F',
+      'email=a%40b.c&email=d%40e.f',
+      'email[a]=1',
+    ]) {
       const r = await call('GET', `/suppressions?${q}`);
       expect([q, r.status]).toEqual([q, 400]);
       // The field as it was sent (`email[]` names the bracket form too).

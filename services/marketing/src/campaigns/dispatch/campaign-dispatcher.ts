@@ -302,7 +302,8 @@ export class CampaignDispatcher {
     if (!customer || to === undefined) return suppress('no-address');
     // The suppression list (a hard bounce, a complaint, staff): an in-memory look-up by the address's key.
     const suppressions = step.channel === 'email' && typeof to === 'string' ? this.options.suppressions : undefined;
-    if (suppressions?.isSuppressed(to as string)) return suppress('address-suppressed');
+    const addressKey = suppressions?.keyOf(to as string);
+    if (addressKey !== undefined && suppressions!.isKeySuppressed(addressKey)) return suppress('address-suppressed');
     const attempt = (loaded.state.steps[step.stepId]?.attempts ?? 0) + 1;
     const variant = step.variants.find((v) => v.variantId === variantId) ?? step.variants[0];
     const unsubscribePath = `/unsubscribe?t=${this.links.unsubscribeToken({ customerId, channel: step.channel, purpose: definition.purpose, campaignId, messageId })}`;
@@ -325,7 +326,7 @@ export class CampaignDispatcher {
         sentAt: at,
         consentBasis: consent.basis,
         // The address it goes to, as the suppression list keys it: a later bounce or complaint suppresses this address.
-        ...(suppressions && { addressKey: suppressions.keyOf(to as string) }),
+        ...(addressKey !== undefined && { addressKey }),
       },
     }).catch((error: unknown) => {
       if (cap) this.directory.releaseSend(customerId, messageId);
@@ -366,7 +367,8 @@ export class CampaignDispatcher {
       data: { ...messageKey, attempt, at: this.clock.now().toISOString(), outcome: report },
     });
     const hard = after.events.some((e) => e.type === 'CampaignMessageBounced' && e.data.kind === 'hard');
-    if (hard && suppressions && outcome.status === 'bounced') await this.suppressAfterBounce(suppressions, message, outcome.reason);
+    if (hard && suppressions && addressKey !== undefined && outcome.status === 'bounced')
+      await this.suppressAfterBounce(suppressions, addressKey, message, outcome.reason);
     return after.state.steps[step.stepId]?.status === 'bounced' ? 'bounced' : 'deferred';
   }
 
@@ -375,10 +377,10 @@ export class CampaignDispatcher {
    * stream), idempotent by an event id derived from the message (see EmailSuppressionCommands). Its failure
    * is logged, not thrown: the bounce is recorded and the message is never tried again either way.
    */
-  private async suppressAfterBounce(suppressions: EmailSuppressionCommands, message: OutboundMessage, reason: string): Promise<void> {
+  private async suppressAfterBounce(suppressions: EmailSuppressionCommands, addressKey: string, message: OutboundMessage, reason: string): Promise<void> {
     try {
       await suppressions.fromMessage({
-        addressKey: suppressions.keyOf(message.to as string),
+        addressKey,
         reason: 'hard-bounce',
         campaignId: message.campaignId,
         messageId: message.messageId,
