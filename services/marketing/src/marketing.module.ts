@@ -33,6 +33,9 @@ import { TriggerTimerService } from './triggers/trigger-timer.service';
 import { TriggersController } from './triggers/triggers.controller';
 import { SEGMENT_CONTROLLERS, SEGMENT_PROVIDERS } from './segments/segments';
 import { SegmentAudience } from './segments/segment-audience';
+import { emailAddressKeysProvider } from './suppressions/email-address-keys';
+import { EmailSuppressionCommands } from './suppressions/email-suppression-commands';
+import { SuppressionsController } from './suppressions/suppressions.controller';
 
 @Module({
   imports: [
@@ -67,6 +70,8 @@ import { SegmentAudience } from './segments/segment-audience';
     ...SEGMENT_CONTROLLERS,
     // Campaign statistics (issue 13 §5).
     CampaignStatisticsController,
+    // The e-mail suppression list (issue 13 §3): hard bounces, complaints, staff.
+    SuppressionsController,
   ],
   providers: [
     RecordCampaignResponseHandler,
@@ -94,6 +99,9 @@ import { SegmentAudience } from './segments/segment-audience';
     // segments (issue 13 §2): commands, the membership processor, the audience campaigns freeze
     ...SEGMENT_PROVIDERS,
     CampaignStatisticsQueries,
+    // the e-mail suppression list (issue 13 §3): its key (CRM_EMAIL_SUPPRESSION_SECRET) and commands
+    emailAddressKeysProvider,
+    EmailSuppressionCommands,
   ],
 })
 export class MarketingModule {}

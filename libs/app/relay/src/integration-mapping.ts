@@ -48,6 +48,8 @@ const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = {
   segment: 'segmentId',
   // campaigns (issue 13 §3, §5): a campaign's own events carry no customer, keyed by the campaign
   campaign: 'campaignId',
+  // the e-mail suppression list (issue 13 §3): an address's events are keyed by its key (never the address)
+  emailsuppression: 'addressKey',
 };
 
 /**

@@ -36,4 +36,16 @@ describe('trigger events → integration events', () => {
     });
     expect(toIntegrationEvent(stored('campaigntrigger-f1', 'CampaignTriggerSkipped', data))).toMatchObject({ subject: 'c1' });
   });
+
+  it("the e-mail suppression list (issue 13 §3) by the address's key, even when the event names a customer: an address's events keep their order", () => {
+    const key = 'ab'.repeat(32);
+    const suppressed = { addressKey: key, reason: 'hard-bounce', customerId: 'c1', by: 'campaign-dispatcher', at: '2026-03-01T09:00:00.000Z' };
+    expect(toIntegrationEvent(stored(`emailsuppression-${key}`, 'EmailAddressSuppressed', suppressed))).toMatchObject({
+      subject: key,
+      source: '/crm/emailsuppression',
+    });
+    expect(toIntegrationEvent(stored(`emailsuppression-${key}`, 'EmailAddressUnsuppressed', { addressKey: key, by: 'mira', reason: 'fixed' }))).toMatchObject({
+      subject: key,
+    });
+  });
 });

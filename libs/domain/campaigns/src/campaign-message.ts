@@ -15,7 +15,8 @@ import { DomainRuleViolation, uuidV5, type ConsentChannel, type Decider } from '
  * attempt, with consent judged again — up to `MAX_ATTEMPTS`; a permanent one is `CampaignMessageBounced`.
  */
 
-export const SUPPRESSION_REASONS = ['no-consent', 'frequency-cap', 'no-address', 'control-group'] as const;
+/** `address-suppressed`: the e-mail address is on the suppression list (written as schema version 2 of the event). */
+export const SUPPRESSION_REASONS = ['no-consent', 'frequency-cap', 'no-address', 'control-group', 'address-suppressed'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 /** What the dispatcher saw of the customer's consent for the channel and purpose. */
 export const CONSENT_SEEN = ['granted', 'withdrawn', 'channel-opted-out', 'no-consent', 'awaiting-confirmation', 'not-checked'] as const;
@@ -59,6 +60,12 @@ export interface CampaignMessageSentData extends MessageKey {
   attempt: number;
   sentAt: string;
   consentBasis: ConsentBasis;
+  /**
+   * An e-mail's address as the suppression list keys it (HMAC-SHA256, hex; never the address): a
+   * bounce or complaint reported later suppresses the address the message went to, even if the
+   * customer's address changed since. Absent on messages sent before the list existed.
+   */
+  addressKey?: string;
 }
 
 export interface CampaignMessageSuppressedData extends MessageKey {
@@ -115,6 +122,8 @@ export interface StepMessage {
   reason?: string;
   consentBasis?: ConsentBasis;
   consentSeen?: ConsentSeen;
+  /** An e-mail's suppression-list key of the address it was sent to (see `CampaignMessageSentData`). */
+  addressKey?: string;
 }
 
 export interface CampaignMessagesState {
@@ -146,6 +155,7 @@ export function evolveCampaignMessages(state: CampaignMessagesState, event: Camp
         at: event.data.sentAt,
         consentBasis: event.data.consentBasis,
         consentSeen: 'granted',
+        ...(event.data.addressKey !== undefined && { addressKey: event.data.addressKey }),
       });
     case 'CampaignMessageSuppressed':
       return put({

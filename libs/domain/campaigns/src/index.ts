@@ -4,3 +4,4 @@ export * from './assignment';
 export * from './template-fields';
 export * from './campaign-trigger';
 export * from './frequency-cap';
+export * from './email-suppression';

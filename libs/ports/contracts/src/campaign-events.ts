@@ -169,6 +169,8 @@ export class CampaignMessageSentV1 extends CampaignMessageV1 {
   @IsInt() @Min(1) attempt!: number;
   @IsInstant() sentAt!: string;
   @NestedObject(() => ConsentBasisV1) consentBasis!: ConsentBasisV1;
+  /** An e-mail's address as the suppression list keys it (HMAC-SHA256, hex; an optional addition to version 1, issue 13 §3). */
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/) addressKey?: string;
 }
 
 export class ConsentSeenV1 {
@@ -182,6 +184,45 @@ export class CampaignMessageSuppressedV1 extends CampaignMessageV1 {
   @IsIn(['no-consent', 'frequency-cap', 'no-address', 'control-group']) reason!: string;
   @IsInstant() suppressedAt!: string;
   @NestedObject(() => ConsentSeenV1) consent!: ConsentSeenV1;
+}
+
+/**
+ * Version 2 of `CampaignMessageSuppressed`: `reason` may also be `address-suppressed` — the e-mail
+ * address is on the suppression list (a hard bounce, a complaint, or staff). A new version for the
+ * same reason as `CampaignMessageBouncedV2`: a version-1 consumer checks `reason` against its four
+ * values and would refuse the fifth. Only the `address-suppressed` suppressions are written as version 2.
+ */
+export class CampaignMessageSuppressedV2 extends CampaignMessageV1 {
+  @IsOptional() @Matches(SLUG_ID) variantId?: string;
+  @IsIn(['no-consent', 'frequency-cap', 'no-address', 'control-group', 'address-suppressed']) reason!: string;
+  @IsInstant() suppressedAt!: string;
+  @NestedObject(() => ConsentSeenV1) consent!: ConsentSeenV1;
+}
+
+/**
+ * The e-mail suppression list (issue 13 §3), on `emailsuppression-<addressKey>`: the address is never
+ * in clear — `addressKey` is HMAC-SHA256 (hex) of the trimmed, lower-cased address under
+ * `CRM_EMAIL_SUPPRESSION_SECRET`. Published keyed by the address key (a customer's e-mail may change;
+ * the list is about the address).
+ */
+export class EmailAddressSuppressedV1 {
+  @Matches(/^[0-9a-f]{64}$/) addressKey!: string;
+  @IsIn(['hard-bounce', 'async-hard-bounce', 'complaint', 'manual']) reason!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) campaignId?: string;
+  /** The campaign message that bounced or was complained about. */
+  @IsOptional() @IsUUID() messageRef?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) customerId?: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) by!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(2000) note?: string;
+  @IsInstant() at!: string;
+}
+
+/** Staff took the address off the suppression list, and why: campaigns may mail it again. */
+export class EmailAddressUnsuppressedV1 {
+  @Matches(/^[0-9a-f]{64}$/) addressKey!: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) by!: string;
+  @IsString() @IsNotEmpty() @MaxLength(2000) reason!: string;
+  @IsInstant() at!: string;
 }
 
 export class CampaignMessageBouncedV1 extends CampaignMessageV1 {
@@ -261,9 +302,12 @@ export const CAMPAIGN_EVENTS = {
   CampaignMessageDeferred: CampaignMessageDeferredV1,
   CampaignRecipientTriggered: CampaignRecipientTriggeredV1,
   CampaignTriggerSkipped: CampaignTriggerSkippedV1,
+  EmailAddressSuppressed: EmailAddressSuppressedV1,
+  EmailAddressUnsuppressed: EmailAddressUnsuppressedV1,
 } as const;
 
 /** The campaign events that have a version 2, registered beside their version 1. */
 export const CAMPAIGN_EVENTS_V2 = {
   CampaignMessageBounced: CampaignMessageBouncedV2,
+  CampaignMessageSuppressed: CampaignMessageSuppressedV2,
 } as const;

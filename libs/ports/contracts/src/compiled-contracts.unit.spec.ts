@@ -643,6 +643,7 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     attempt: 1,
     sentAt: at,
     consentBasis: { eventId: id, position: '12/3', revision: '0' },
+    addressKey: 'ab'.repeat(32),
   },
   CampaignMessageSuppressed: {
     campaignId: id,
@@ -698,6 +699,18 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     campaignStatus: 'paused',
     skippedAt: at,
   },
+  // the e-mail suppression list (issue 13 §3)
+  EmailAddressSuppressed: {
+    addressKey: 'ab'.repeat(32),
+    reason: 'hard-bounce',
+    campaignId: id,
+    messageRef: id,
+    customerId: id,
+    by: 'campaign-dispatcher',
+    note: '550 5.1.1 mailbox unknown',
+    at,
+  },
+  EmailAddressUnsuppressed: { addressKey: 'ab'.repeat(32), by: 'mira', reason: 'the customer fixed the mailbox', at },
   // segments (issue 13 §2)
   SegmentDefined: { segmentId: id, name: 'Gold buyers', description: 'gold tier', rule: { valueTier: { in: ['gold'] } }, definedBy: 'mia', definedAt: at },
   SegmentRevised: { segmentId: id, name: 'Gold buyers', rule: { all: [{ valueTier: { in: ['gold'] } }] }, segmentRevision: 2, revisedBy: 'mia', revisedAt: at },
@@ -859,6 +872,26 @@ describe('version 2 of CampaignMessageBounced (a bounce the provider reports lat
     for (const { label, payload } of mutations(v2)) {
       const compiled = registry.payloadProblems('CampaignMessageBounced', 2, payload)!;
       const reference = classValidatorProblems(INTEGRATION_EVENTS_V2.CampaignMessageBounced, payload);
+      const compiledFields = [...new Set(compiled.map((p) => p.path.split('.')[0]))].sort();
+      if (compiledFields.join() !== topLevelFields(reference).join()) disagreements.push(`${label}: [${compiledFields}] vs [${topLevelFields(reference)}]`);
+    }
+    expect(disagreements).toEqual([]);
+  });
+});
+
+describe('version 2 of CampaignMessageSuppressed (an address on the suppression list)', () => {
+  const v2 = { ...samples.CampaignMessageSuppressed, reason: 'address-suppressed' };
+
+  it('takes reason address-suppressed, which version 1 refuses (why it is a new version)', () => {
+    expect(registry.payloadProblems('CampaignMessageSuppressed', 2, v2)).toEqual([]);
+    expect(registry.payloadProblems('CampaignMessageSuppressed', 1, v2)).not.toEqual([]);
+  });
+
+  it('every mutation gets the same verdict from the compiled validator and class-validator', () => {
+    const disagreements: string[] = [];
+    for (const { label, payload } of mutations(v2)) {
+      const compiled = registry.payloadProblems('CampaignMessageSuppressed', 2, payload)!;
+      const reference = classValidatorProblems(INTEGRATION_EVENTS_V2.CampaignMessageSuppressed, payload);
       const compiledFields = [...new Set(compiled.map((p) => p.path.split('.')[0]))].sort();
       if (compiledFields.join() !== topLevelFields(reference).join()) disagreements.push(`${label}: [${compiledFields}] vs [${topLevelFields(reference)}]`);
     }

@@ -820,7 +820,8 @@ export const INTEGRATION_EVENTS = {
 
 /** The integration events that have a schema version 2, by type (each also keeps its version 1 above). */
 export const INTEGRATION_EVENTS_V2 = {
-  // a bounce the e-mail provider reports after accepting the message: kind `async-hard` (issue 13 §3)
+  // a bounce the e-mail provider reports after accepting the message: kind `async-hard`; a message
+  // suppressed because its address is on the suppression list: reason `address-suppressed` (issue 13 §3)
   ...CAMPAIGN_EVENTS_V2,
 } as const;
 

@@ -12,7 +12,7 @@ const funnel = {
   properties: {
     audience: { ...count, description: 'Messages due on this step (recipients outside the control group)' },
     suppressed: count,
-    suppressedBy: { type: 'object', additionalProperties: count, description: 'no-consent, frequency-cap, no-address, …' },
+    suppressedBy: { type: 'object', additionalProperties: count, description: 'no-consent, frequency-cap, no-address, address-suppressed, …' },
     pending: { ...count, description: 'Not settled yet: due, or deferred and to be retried' },
     sent: { ...count, description: 'Taken by the channel (bounced ones included)' },
     delivered: { ...count, description: 'Sent and not bounced' },

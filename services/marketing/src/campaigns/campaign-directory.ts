@@ -15,6 +15,7 @@ import type { EventStore, RecordedEvent, Subscription } from '@crm/event-store';
 import type { ConsentChannel } from '@crm/kernel';
 import type { MarketingTriggerFiredData } from '@crm/marketing-triggers';
 import { WRITE_STORE } from '@crm/relationship-api';
+import { EmailSuppressionList, SUPPRESSION_PREFIX } from '../suppressions/email-suppression-list';
 
 /** A recorded trigger firing whose offer is not decided yet: the `MarketingTriggerFired` and its event id. */
 export interface PendingFiring extends MarketingTriggerFiredData {
@@ -80,6 +81,8 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
    * this is how its stream is found. About 150 bytes per message.
    */
   private readonly messages = new Map<string, MessageLocation>();
+  /** The e-mail suppression list (issue 13 §3), by address key: fed from the same subscription, read by the dispatcher before every e-mail. */
+  readonly suppressions = new EmailSuppressionList();
   private subscription?: Subscription;
   private caughtUp!: () => void;
   /** Resolves once the directory has read everything committed when it started. */
@@ -199,6 +202,10 @@ export class CampaignDirectory implements OnApplicationBootstrap, OnModuleDestro
   /** An event from the store: applied only in order (the next revision of its stream); what a writer noted already is skipped. */
   private apply(e: RecordedEvent): void {
     const revision = Number(e.revision);
+    if (e.streamId.startsWith(SUPPRESSION_PREFIX)) {
+      this.suppressions.apply(e);
+      return;
+    }
     if (e.type === 'MarketingTriggerFired') {
       const id = e.id.toLowerCase();
       if (!this.decided.has(id)) this.firings.set(id, { ...(e.data as MarketingTriggerFiredData), eventId: e.id });

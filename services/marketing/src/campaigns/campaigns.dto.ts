@@ -175,7 +175,10 @@ export class CampaignCountsDto {
   @ApiProperty() audience!: number;
   @ApiProperty() control!: number;
   @ApiProperty({ description: 'Messages handed to their channel (a deferred one counts once it is accepted)' }) sent!: number;
-  @ApiProperty({ description: 'By reason: no-consent, frequency-cap, no-address, control-group', example: { 'no-consent': 2, 'control-group': 10 } })
+  @ApiProperty({
+    description: 'By reason: no-consent, frequency-cap, no-address, control-group, address-suppressed (the e-mail address is on the suppression list)',
+    example: { 'no-consent': 2, 'control-group': 10 },
+  })
   suppressed!: Record<string, number>;
   @ApiProperty() bounced!: number;
   @ApiProperty({ description: 'Waiting for a retry' }) deferred!: number;

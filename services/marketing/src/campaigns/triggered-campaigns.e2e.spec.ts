@@ -258,6 +258,12 @@ describe('triggered campaigns (embedded)', () => {
       );
     expect(bounced).toEqual([expect.objectContaining({ outcome: 'recorded' })]);
     expect((await recipients(campaignId)).find((r) => r.customerId === sari.id)!.messages).toEqual([expect.objectContaining({ status: 'bounced' })]);
+    // The hard bounce put Sari's address on the suppression list; staff release it (the mailbox was fixed), so the next firing may send.
+    expect((await call('GET', `/suppressions?email=${encodeURIComponent(sari.address)}`)).body).toMatchObject({
+      suppressed: true,
+      reason: 'async-hard-bounce',
+    });
+    expect((await call('POST', '/suppressions/release', { email: sari.address, reason: 'the mailbox was fixed' })).body).toMatchObject({ recorded: true });
 
     // Another big order within the cooldown: the rule skips it (cooldown), nothing is offered.
     clock.set('2026-06-01T12:00:00.000Z');

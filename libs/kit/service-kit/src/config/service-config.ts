@@ -372,6 +372,18 @@ export class ServiceConfig extends PlatformConfig {
   CRM_EMAIL_WEBHOOK_SECRET?: string;
 
   /**
+   * The key of marketing's e-mail suppression list (issue 13 §3): an address is kept there only as
+   * HMAC-SHA256 of the trimmed, lower-cased address under this secret, at least 32 characters. Unset:
+   * a random secret kept in `<CRM_DATA_DIR>/keys/email-suppression-secret` (created on first use,
+   * mode 0600) — set it when several marketing processes share one store. Changing it empties the
+   * list in effect: no stored key matches an address any more.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{32,}$/s, { message: 'CRM_EMAIL_SUPPRESSION_SECRET must be at least 32 characters' })
+  CRM_EMAIL_SUPPRESSION_SECRET?: string;
+
+  /**
    * How often marketing's segment membership processor re-evaluates the customers whose facts
    * changed (ms): at the latest a `SegmentEntered` / `SegmentLeft` is recorded this long after the
    * fact that caused it reached marketing's read model (issue 13 §2).

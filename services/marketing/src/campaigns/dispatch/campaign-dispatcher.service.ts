@@ -9,6 +9,7 @@ import { CONSENT_LINKS, type ConsentLinks } from '../../consent/consent-links';
 import { CampaignCommands } from '../campaign-commands';
 import { CampaignDirectory } from '../campaign-directory';
 import { CampaignDispatcher } from './campaign-dispatcher';
+import { EmailSuppressionCommands } from '../../suppressions/email-suppression-commands';
 
 /**
  * The campaign dispatcher in the marketing service, embedded and distributed alike: it starts with
@@ -31,12 +32,14 @@ export class CampaignDispatcherService implements OnApplicationBootstrap, OnModu
     @Inject(CONSENT_LINKS) links: ConsentLinks,
     @Inject(CLOCK) clock: Clock,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    suppressions: EmailSuppressionCommands,
     @Optional() @Inject(MESSAGE_SENDERS) senders?: ReadonlyMap<string, MessageSender>,
   ) {
     this.dispatcher = new CampaignDispatcher(store, campaigns, directory, customers, episodes, links, senders ?? new Map(), clock, {
       intervalMs: config.CRM_CAMPAIGN_DISPATCH_INTERVAL_MS,
       publicUrl: config.CRM_MARKETING_PUBLIC_URL ?? `http://localhost:${config.CRM_HTTP_PORT}`,
       frequencyCap: frequencyCapOf(config.CRM_MARKETING_FREQUENCY_CAP),
+      suppressions,
       logger: { warn: (message) => this.logger.warn(message) },
     });
   }

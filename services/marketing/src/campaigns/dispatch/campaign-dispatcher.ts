@@ -31,6 +31,7 @@ import { COMPANY_ONLY, DISPATCHER_ACTOR, type CampaignCommands } from '../campai
 import type { CampaignDirectory } from '../campaign-directory';
 import { CampaignTriggerOffers } from '../campaign-trigger-offers';
 import { CampaignRenderer, type MergeValues } from './campaign-renderer';
+import type { EmailSuppressionCommands } from '../../suppressions/email-suppression-commands';
 
 export interface CampaignDispatcherOptions {
   /** How often it looks, in real time (ms); 0: only when `tick()` is called. */
@@ -41,6 +42,8 @@ export interface CampaignDispatcherOptions {
   publicUrl: string;
   /** Messages per customer across every campaign (`CRM_MARKETING_FREQUENCY_CAP`); none: no cap. */
   frequencyCap?: FrequencyCap;
+  /** The e-mail suppression list: asked before every e-mail, told of every hard bounce. None: no list (tests of other things). */
+  suppressions?: EmailSuppressionCommands;
   logger?: { warn(message: string): void };
 }
 
@@ -84,7 +87,8 @@ export const campaignMessageInteractionId = (messageId: string) => uuidV5(`messa
  * 2. for every running campaign, for each member and step that is due (the start plus the step's
  *    delay) and not yet decided — or deferred and due again — re-reads the customer's consent AT
  *    SEND TIME (`mayContact` on the consent stream) and either records a suppression (no consent,
- *    control group, no address) with the consent state seen and the event it rests on, or renders
+ *    control group, no address, an e-mail address on the suppression list) with the consent state
+ *    seen and the event it rests on, or renders
  *    the variant's template, records `CampaignMessageSent` with the consent basis (event id and
  *    store position), hands it to the channel's sender, records a bounce or a deferral, and puts the
  *    message in the customer's timeline (an outbound interaction on its campaign episode);
@@ -100,6 +104,8 @@ export const campaignMessageInteractionId = (messageId: string) => uuidV5(`messa
 export class CampaignDispatcher {
   private readonly loop: TickLoop<CampaignDispatchTick>;
   private readonly messages: CommandHandler<CampaignMessagesState, CampaignMessageCommand, CampaignMessageEvent>;
+  /** Schema version 2 of CampaignMessageSuppressed: only for `address-suppressed`, which a version-1 consumer would refuse. */
+  private readonly messagesV2: CommandHandler<CampaignMessagesState, CampaignMessageCommand, CampaignMessageEvent>;
   private readonly renderer = new CampaignRenderer();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly offers: CampaignTriggerOffers;
@@ -116,6 +122,7 @@ export class CampaignDispatcher {
     private readonly options: CampaignDispatcherOptions,
   ) {
     this.messages = new CommandHandler(store, campaignMessageDecider);
+    this.messagesV2 = new CommandHandler(store, campaignMessageDecider, { schemaVersion: 2 });
     this.offers = new CampaignTriggerOffers(store, directory, clock, options.logger);
     this.loop = new TickLoop('campaign dispatcher', () => this.tickNow(), { intervalMs: options.intervalMs, logger: options.logger });
   }
@@ -269,17 +276,23 @@ export class CampaignDispatcher {
     const messageKey = { campaignId, customerId, messageId, stepId: step.stepId, channel: step.channel };
     const variantId = member.variants?.[stepIndex];
     const consent = await this.consentAt(customerId, step, definition.purpose, at);
-    const suppress = async (reason: 'no-consent' | 'no-address' | 'control-group' | 'frequency-cap'): Promise<Outcome> => {
-      await this.decide(stream, key, loaded, {
-        type: 'SuppressMessage',
-        data: {
-          ...messageKey,
-          ...(variantId !== undefined && { variantId }),
-          reason,
-          suppressedAt: at,
-          consent: { status: consent.seen, ...(consent.basis && { basis: consent.basis }) },
+    const suppress = async (reason: 'no-consent' | 'no-address' | 'control-group' | 'frequency-cap' | 'address-suppressed'): Promise<Outcome> => {
+      await this.decide(
+        stream,
+        key,
+        loaded,
+        {
+          type: 'SuppressMessage',
+          data: {
+            ...messageKey,
+            ...(variantId !== undefined && { variantId }),
+            reason,
+            suppressedAt: at,
+            consent: { status: consent.seen, ...(consent.basis && { basis: consent.basis }) },
+          },
         },
-      });
+        reason === 'address-suppressed' ? this.messagesV2 : this.messages,
+      );
       return 'suppressed';
     };
     if (!consent.allowed || !consent.basis) return suppress('no-consent');
@@ -287,6 +300,10 @@ export class CampaignDispatcher {
     const customer = await this.customers.get(customerId);
     const to = customer && !customer.mergedInto ? addressOf(customer, step.channel) : undefined;
     if (!customer || to === undefined) return suppress('no-address');
+    // The suppression list (a hard bounce, a complaint, staff): an in-memory look-up by the address's key.
+    const suppressions = step.channel === 'email' && typeof to === 'string' ? this.options.suppressions : undefined;
+    const addressKey = suppressions?.keyOf(to as string);
+    if (addressKey !== undefined && suppressions!.isKeySuppressed(addressKey)) return suppress('address-suppressed');
     const attempt = (loaded.state.steps[step.stepId]?.attempts ?? 0) + 1;
     const variant = step.variants.find((v) => v.variantId === variantId) ?? step.variants[0];
     const unsubscribePath = `/unsubscribe?t=${this.links.unsubscribeToken({ customerId, channel: step.channel, purpose: definition.purpose, campaignId, messageId })}`;
@@ -302,7 +319,15 @@ export class CampaignDispatcher {
     // The intent first: only the dispatcher whose append wins hands the message over (at most once).
     const sent = await this.decide(stream, key, loaded, {
       type: 'SendMessage',
-      data: { ...messageKey, variantId: variant.variantId, attempt, sentAt: at, consentBasis: consent.basis },
+      data: {
+        ...messageKey,
+        variantId: variant.variantId,
+        attempt,
+        sentAt: at,
+        consentBasis: consent.basis,
+        // The address it goes to, as the suppression list keys it: a later bounce or complaint suppresses this address.
+        ...(addressKey !== undefined && { addressKey }),
+      },
     }).catch((error: unknown) => {
       if (cap) this.directory.releaseSend(customerId, messageId);
       throw error;
@@ -341,7 +366,33 @@ export class CampaignDispatcher {
       type: 'RecordOutcome',
       data: { ...messageKey, attempt, at: this.clock.now().toISOString(), outcome: report },
     });
+    const hard = after.events.some((e) => e.type === 'CampaignMessageBounced' && e.data.kind === 'hard');
+    if (hard && suppressions && addressKey !== undefined && outcome.status === 'bounced')
+      await this.suppressAfterBounce(suppressions, addressKey, message, outcome.reason);
     return after.state.steps[step.stepId]?.status === 'bounced' ? 'bounced' : 'deferred';
+  }
+
+  /**
+   * A hard bounce puts the address on the suppression list: a second append after the bounce's (another
+   * stream), idempotent by an event id derived from the message (see EmailSuppressionCommands). Its failure
+   * is logged, not thrown: the bounce is recorded and the message is never tried again either way.
+   */
+  private async suppressAfterBounce(suppressions: EmailSuppressionCommands, addressKey: string, message: OutboundMessage, reason: string): Promise<void> {
+    try {
+      await suppressions.fromMessage({
+        addressKey,
+        reason: 'hard-bounce',
+        campaignId: message.campaignId,
+        messageId: message.messageId,
+        customerId: message.customerId,
+        note: reason,
+        at: this.clock.now().toISOString(),
+        actor: DISPATCHER_ACTOR,
+        correlationId: message.campaignId,
+      });
+    } catch (error) {
+      this.options.logger?.warn(`campaign dispatcher: the hard bounce of ${message.messageId} did not reach the suppression list (${describeError(error)})`);
+    }
   }
 
   /** The channel's sender; no sender, or one that throws, is a temporary failure (retried with backoff). */
@@ -390,10 +441,11 @@ export class CampaignDispatcher {
     key: string,
     loaded: { state: CampaignMessagesState; revision: bigint | undefined },
     command: CampaignMessageCommand,
-  ): Promise<{ state: CampaignMessagesState; revision: bigint | undefined; appended: boolean }> {
+    handler = this.messages,
+  ): Promise<{ state: CampaignMessagesState; revision: bigint | undefined; appended: boolean; events: CampaignMessageEvent[] }> {
     const d = command.data;
     const attempt = command.type === 'SuppressMessage' ? 0 : command.data.attempt;
-    const r = await this.messages.handle(
+    const r = await handler.handle(
       stream,
       command,
       { correlationId: d.campaignId, actor: DISPATCHER_ACTOR, occurredAt: this.clock.now().toISOString(), visibility: COMPANY_ONLY },
@@ -454,12 +506,13 @@ export class CampaignDispatcher {
   }
 }
 
-type CustomerLike = Omit<LetterAddressee, 'contacts'> & {
+export type CustomerLike = Omit<LetterAddressee, 'contacts'> & {
   contacts: readonly (LetterAddressee['contacts'][number] & { email?: string; phone?: string })[];
   identities: readonly { kind: string; value: string }[];
 };
 
-function emailOf(c: CustomerLike): string | undefined {
+/** The address an e-mail step goes to: the first contact's e-mail, or the customer's own e-mail identity. */
+export function emailOf(c: CustomerLike): string | undefined {
   return c.contacts.find((x) => x.email)?.email ?? c.identities.find((i) => i.kind === 'email')?.value;
 }
 

@@ -23,7 +23,8 @@ export class EmailDeliveryEventsController {
   @HttpCode(200)
   @UseGuards(EmailWebhookSignatureGuard)
   @ApiOperation({
-    summary: 'Delivery events from the e-mail provider: a hard bounce marks the message bounced, a complaint withdraws e-mail consent',
+    summary:
+      'Delivery events from the e-mail provider: a hard bounce marks the message bounced, a complaint withdraws e-mail consent; both put the address on the suppression list',
     description:
       'Signed per Standard Webhooks with `CRM_EMAIL_WEBHOOK_SECRET`: `webhook-signature: v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`. ' +
       'A timestamp more than 5 minutes from now is refused; a replayed call changes nothing. Without the setting the route answers 404. ' +

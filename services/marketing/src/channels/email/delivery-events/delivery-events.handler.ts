@@ -8,11 +8,13 @@ import {
 } from '@crm/campaigns';
 import { CommandHandler, type EventStore } from '@crm/event-store';
 import { uuidV5, type Clock } from '@crm/kernel';
-import { NotFoundError, WRITE_STORE } from '@crm/relationship-api';
+import { CustomerCommands, NotFoundError, WRITE_STORE } from '@crm/relationship-api';
 import { CLOCK } from '@crm/service-kit';
 import { COMPANY_ONLY } from '../../../campaigns/campaign-commands';
 import { CampaignDirectory, type MessageLocation } from '../../../campaigns/campaign-directory';
+import { emailOf } from '../../../campaigns/dispatch/campaign-dispatcher';
 import { ConsentCommands } from '../../../consent/consent-commands';
+import { EmailSuppressionCommands } from '../../../suppressions/email-suppression-commands';
 import { campaignMessageIdOf } from '../smtp-message-sender';
 import type { DeliveryEventResultDto, EmailDeliveryEventDto } from './delivery-events.dto';
 
@@ -28,6 +30,10 @@ const PROVIDER_ACTOR = { type: 'system' as const, id: 'email-provider' };
  *   stream, only if the message is `sent` there (so statistics count it sent and bounced);
  * - a complaint → the customer's e-mail consent withdrawn (source `complaint`, the message as
  *   evidence) on the consent stream, before the answer: no later message goes;
+ * - both → the address the message went to on the suppression list (`async-hard-bounce`,
+ *   `complaint`): a second append, on the address's stream, right after the first (see
+ *   EmailSuppressionCommands), with an id derived from the message — so it is appended even when the
+ *   bounce or withdrawal was known already (a replay repairs a suppression a crash lost);
  * - delivered, a soft bounce, or a message this CRM does not know → ignored, said so per event.
  * Every effect is idempotent (the decider records nothing the stream already says, and a late
  * bounce has an id derived from its message), so a replayed webhook changes nothing.
@@ -41,6 +47,8 @@ export class EmailDeliveryEventsHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly directory: CampaignDirectory,
     private readonly consent: ConsentCommands,
+    private readonly suppressions: EmailSuppressionCommands,
+    private readonly customers: CustomerCommands,
   ) {
     // Version 2 of CampaignMessageBounced (kind async-hard): the only event this decider appends.
     this.messages = new CommandHandler(store, campaignMessageReportDecider, { retries: 2, schemaVersion: 2 });
@@ -84,10 +92,44 @@ export class EmailDeliveryEventsHandler {
       { eventId: () => uuidV5(`${messageId}/late-bounce`, LATE_BOUNCE_NAMESPACE) },
     );
     if (r.appended && r.revision !== undefined) this.directory.noteRecipient(campaignId, recipientKey, r.state, Number(r.revision));
-    if (r.appended) return { messageId, outcome: 'recorded' as const };
     const status = r.state.steps[stepId]?.status;
+    if (r.appended || status === 'bounced') await this.suppress(messageId, where, 'async-hard-bounce', reason, at, correlationId);
+    if (r.appended) return { messageId, outcome: 'recorded' as const };
     if (status === 'bounced') return { messageId, outcome: 'unchanged' as const };
     return { messageId, outcome: 'ignored' as const, reason: `the message is ${status ?? 'not sent'}, not sent: nothing bounced` };
+  }
+
+  /**
+   * The message's address on the suppression list: the key it was sent with (recorded on its
+   * `CampaignMessageSent`), or — a message sent before the list existed — the customer's e-mail now.
+   */
+  private async suppress(
+    messageId: string,
+    where: MessageLocation,
+    reason: 'async-hard-bounce' | 'complaint',
+    note: string | undefined,
+    at: string,
+    correlationId: string,
+  ): Promise<void> {
+    const { campaignId, customerId, recipientKey, stepId } = where;
+    let addressKey = this.directory.stepOf(campaignId, recipientKey, stepId)?.addressKey;
+    if (addressKey === undefined) {
+      const customer = await this.customers.get(customerId).catch(() => undefined);
+      const address = customer && !customer.mergedInto ? emailOf(customer) : undefined;
+      if (address === undefined) return;
+      addressKey = this.suppressions.keyOf(address);
+    }
+    await this.suppressions.fromMessage({
+      addressKey,
+      reason,
+      campaignId,
+      messageId,
+      customerId,
+      ...(note && { note }),
+      at,
+      actor: PROVIDER_ACTOR,
+      correlationId,
+    });
   }
 
   private async complaint(messageId: string, where: MessageLocation, at: string, feedback: string | undefined, correlationId: string) {
@@ -96,6 +138,7 @@ export class EmailDeliveryEventsHandler {
         { customerId: where.customerId, channel: 'email', campaignId: where.campaignId, messageId, complainedAt: at, ...(feedback && { feedback }) },
         correlationId,
       );
+      await this.suppress(messageId, where, 'complaint', feedback, at, correlationId);
       return { messageId, outcome: r.recorded ? ('recorded' as const) : ('unchanged' as const) };
     } catch (error) {
       // The customer erased or merged away since: nobody left to withdraw for.
