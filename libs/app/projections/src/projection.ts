@@ -33,6 +33,15 @@ export interface Projection<E extends IntegrationEvent = IntegrationEvent> {
    * the events leave them out.
    */
   readonly workEntities?: readonly EntityTarget<ObjectLiteral>[];
+  /**
+   * Optional: indexes of `entities` (by name) that serve reads, not `apply` — a lookup of `apply` by
+   * one of them may be a scan meanwhile, so only ones its usual path never reads by. A full rebuild
+   * (`ProjectionRunner.rebuild`) drops them with the emptying of the tables and creates them once
+   * before it marks the read model rebuilt: one sort of the whole table instead of an index insert
+   * per row. Catching up and live delivery never drop them. After a crash mid-rebuild the service's
+   * start creates them again (TypeORM's synchronize, `prepareCustomerSearch`), as does the next rebuild.
+   */
+  readonly rebuildDeferredIndexes?: readonly string[];
 }
 
 /** A projection and the schema its tables live in (the owning service's schema). */
