@@ -483,7 +483,7 @@ export class ProjectionRunner {
     await this.empty(selected, deferred);
     const before = await this.countersFor(selected);
     try {
-      await this.replay(store, registry, mapping, selected);
+      await this.replay(store, registry, mapping, selected, deferred);
     } catch (error) {
       // A read model left half rebuilt still gets its indexes where the database allows it.
       await this.createIndexes(deferred).catch((e: unknown) =>
@@ -498,7 +498,13 @@ export class ProjectionRunner {
   }
 
   /** Every event of the store, in pages, to `selected` (the tables just emptied). */
-  private async replay(store: EventStore, registry: IntegrationEventRegistry, mapping: EventMapping, selected: readonly Projection[]): Promise<void> {
+  private async replay(
+    store: EventStore,
+    registry: IntegrationEventRegistry,
+    mapping: EventMapping,
+    selected: readonly Projection[],
+    deferred: readonly DeferredIndex[],
+  ): Promise<void> {
     const pageSize = this.options.rebuildBatchSize ?? 2000;
     // A pipeline: while the database applies page N, this process reads and validates page N+1.
     const prepare = async (after?: GlobalPosition) => {
@@ -511,6 +517,9 @@ export class ProjectionRunner {
       if (!current) break;
       next = current.full ? prepare(current.end) : Promise.resolve(undefined);
       next.catch(() => undefined); // awaited on the next turn; not an unhandled rejection meanwhile
+      // An event whose apply reads by a deferred index: that index exists from this page on.
+      const needed = deferred.filter((index) => !index.created && current.offered.some((o) => index.neededBy.has(o.event.type)));
+      await this.createIndexes(needed);
       await this.applyOffered(current.offered, 'store', selected, current.end);
     }
   }
@@ -519,20 +528,23 @@ export class ProjectionRunner {
   private async deferredIndexes(selected: readonly Projection[]): Promise<DeferredIndex[]> {
     const found: DeferredIndex[] = [];
     for (const p of selected) {
-      if (!p.rebuildDeferredIndexes?.length) continue;
+      if (!p.rebuildDeferredIndexes?.indexes.length) continue;
+      const neededBy = new Set<string>(p.rebuildDeferredIndexes.neededBy ?? []);
       for (const entity of p.entities) {
         const path = this.dataSource.getRepository(entity).metadata.tablePath.split('.');
         const [schema, table] = path.length === 2 ? path : [null, path[0]]; // no schema: the search path's
         const rows = (await this.dataSource.query(
           `SELECT schemaname, indexname, indexdef FROM pg_indexes
            WHERE schemaname = COALESCE($1, current_schema()) AND tablename = $2 AND indexname = ANY($3::text[]) ORDER BY indexname`,
-          [schema, table, [...p.rebuildDeferredIndexes]],
+          [schema, table, [...p.rebuildDeferredIndexes.indexes]],
         )) as { schemaname: string; indexname: string; indexdef: string }[];
         for (const r of rows) {
           // pg_indexes gives the exact definition (schema-qualified): created again as it was.
           found.push({
             drop: `DROP INDEX IF EXISTS ${quotePath(`${r.schemaname}.${r.indexname}`)}`,
             create: r.indexdef.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '),
+            neededBy,
+            created: false,
           });
         }
       }
@@ -541,7 +553,10 @@ export class ProjectionRunner {
   }
 
   private async createIndexes(indexes: readonly DeferredIndex[]): Promise<void> {
-    for (const index of indexes) await this.dataSource.query(index.create);
+    for (const index of indexes) {
+      await this.dataSource.query(index.create);
+      index.created = true;
+    }
   }
 
   /**
@@ -628,6 +643,9 @@ export class ProjectionRunner {
 interface DeferredIndex {
   drop: string;
   create: string;
+  /** Event types whose apply reads by it: it is created before the first page holding one. */
+  neededBy: ReadonlySet<string>;
+  created: boolean;
 }
 
 export interface RedriveResult {

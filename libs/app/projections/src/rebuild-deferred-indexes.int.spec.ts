@@ -5,7 +5,7 @@ import type { EventStore } from '@crm/event-store';
 import { toIntegrationEvent } from '@crm/relay';
 import { PgliteSession } from '@crm/sql-clients';
 import { DataSource, type EntityManager } from 'typeorm';
-import { customerActivityProjection, CustomerActivity, testRegistry, type CustomerNoted } from './testing';
+import { customerActivityProjection, CustomerActivity, CustomerNotedV1, testRegistry, type CustomerNoted } from './testing';
 import { ProjectionRunner } from './projection-runner';
 import type { Projection } from './projection';
 
@@ -22,11 +22,12 @@ describe('ProjectionRunner.rebuild defers the indexes a projection names (PGlite
     ((await ds.query(`SELECT indexdef FROM pg_indexes WHERE indexname = $1`, [INDEX])) as { indexdef: string }[]).map((r) => r.indexdef);
 
   /** The test read model, noting at each batch whether the deferred index exists. */
-  function deferring(seen: boolean[]): Projection<CustomerNoted> {
+  function deferring(seen: boolean[], neededBy?: CustomerNoted['type'][]): Projection<CustomerNoted> {
     const base = customerActivityProjection('deferring');
     return {
       ...base,
-      rebuildDeferredIndexes: [INDEX],
+      handles: ['CustomerNoted', 'CustomerForgotten' as CustomerNoted['type']],
+      rebuildDeferredIndexes: { indexes: [INDEX], neededBy },
       async apply(event: CustomerNoted, manager: EntityManager) {
         seen.push(((await manager.query(`SELECT 1 FROM pg_indexes WHERE indexname = $1`, [INDEX])) as unknown[]).length === 1);
         await base.apply(event, manager);
@@ -101,5 +102,21 @@ describe('ProjectionRunner.rebuild defers the indexes a projection names (PGlite
     await runner.migrate();
     await expect(runner.rebuild(failing, registry, toIntegrationEvent)).rejects.toThrow('connection terminated unexpectedly');
     expect(await definition()).toEqual(before);
+  });
+
+  it('creates it before the first page holding an event whose apply reads by it', async () => {
+    // Events 16 and 17 are of a kind that needs the index; pages of 4: the fourth holds event 16.
+    for (const customerId of [randomUUID(), randomUUID()]) {
+      await store.appendToStream(`customer-${customerId}`, [
+        { id: randomUUID(), type: 'CustomerForgotten', data: { customerId, seq: 0, note: 'forgotten' }, metadata: testMetadata(), schemaVersion: 1 },
+      ]);
+    }
+    const withForgetting = testRegistry().register('CustomerForgotten', 1, CustomerNotedV1);
+    const seen: boolean[] = [];
+    const runner = new ProjectionRunner(ds, deferring(seen, ['CustomerForgotten' as CustomerNoted['type']]), { rebuildBatchSize: 4 });
+    await runner.migrate();
+    expect(await runner.rebuild(store, withForgetting, toIntegrationEvent)).toBe(17);
+    expect(seen).toEqual([...Array<boolean>(12).fill(false), ...Array<boolean>(5).fill(true)]);
+    expect(await definition()).toHaveLength(1);
   });
 });
