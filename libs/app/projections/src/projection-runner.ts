@@ -474,12 +474,37 @@ export class ProjectionRunner {
     store: EventStore,
     registry: IntegrationEventRegistry,
     mapping: EventMapping,
-    options: { projections?: readonly string[] } = {},
+    options: { projections?: readonly string[]; deferIndexes?: boolean } = {},
   ): Promise<number> {
     const selected = this.projections.filter((p) => !options.projections || options.projections.includes(p.name));
     const names = selected.map((p) => p.name);
-    await this.reset({ projections: names });
+    // The tables start empty: indexes only reads use are created once at the end (issue 7).
+    const deferred = options.deferIndexes === false ? [] : await this.deferredIndexes(selected);
+    await this.empty(selected, deferred);
     const before = await this.countersFor(selected);
+    try {
+      await this.replay(store, registry, mapping, selected, deferred);
+    } catch (error) {
+      // A read model left half rebuilt still gets its indexes where the database allows it.
+      await this.createIndexes(deferred).catch((e: unknown) =>
+        this.logger.warn(`projections ${this.group}: could not create the deferred indexes again: ${describe(e)}`),
+      );
+      throw error;
+    }
+    await this.createIndexes(deferred);
+    await this.checkpoints.markRebuilt(names);
+    const counters = await this.countersFor(selected);
+    return names.reduce((sum, n) => sum + counters.applied[n] - before.applied[n], 0);
+  }
+
+  /** Every event of the store, in pages, to `selected` (the tables just emptied). */
+  private async replay(
+    store: EventStore,
+    registry: IntegrationEventRegistry,
+    mapping: EventMapping,
+    selected: readonly Projection[],
+    deferred: readonly DeferredIndex[],
+  ): Promise<void> {
     const pageSize = this.options.rebuildBatchSize ?? 2000;
     // A pipeline: while the database applies page N, this process reads and validates page N+1.
     const prepare = async (after?: GlobalPosition) => {
@@ -492,11 +517,46 @@ export class ProjectionRunner {
       if (!current) break;
       next = current.full ? prepare(current.end) : Promise.resolve(undefined);
       next.catch(() => undefined); // awaited on the next turn; not an unhandled rejection meanwhile
+      // An event whose apply reads by a deferred index: that index exists from this page on.
+      const needed = deferred.filter((index) => !index.created && current.offered.some((o) => index.neededBy.has(o.event.type)));
+      await this.createIndexes(needed);
       await this.applyOffered(current.offered, 'store', selected, current.end);
     }
-    await this.checkpoints.markRebuilt(names);
-    const counters = await this.countersFor(selected);
-    return names.reduce((sum, n) => sum + counters.applied[n] - before.applied[n], 0);
+  }
+
+  /** The deferred indexes of `selected` that exist now, with the statement that creates each again. */
+  private async deferredIndexes(selected: readonly Projection[]): Promise<DeferredIndex[]> {
+    const found: DeferredIndex[] = [];
+    for (const p of selected) {
+      if (!p.rebuildDeferredIndexes?.indexes.length) continue;
+      const neededBy = new Set<string>(p.rebuildDeferredIndexes.neededBy ?? []);
+      for (const entity of p.entities) {
+        const path = this.dataSource.getRepository(entity).metadata.tablePath.split('.');
+        const [schema, table] = path.length === 2 ? path : [null, path[0]]; // no schema: the search path's
+        const rows = (await this.dataSource.query(
+          `SELECT schemaname, indexname, indexdef FROM pg_indexes
+           WHERE schemaname = COALESCE($1, current_schema()) AND tablename = $2 AND indexname = ANY($3::text[]) ORDER BY indexname`,
+          [schema, table, [...p.rebuildDeferredIndexes.indexes]],
+        )) as { schemaname: string; indexname: string; indexdef: string }[];
+        for (const r of rows) {
+          // pg_indexes gives the exact definition (schema-qualified): created again as it was.
+          found.push({
+            drop: `DROP INDEX IF EXISTS ${quotePath(`${r.schemaname}.${r.indexname}`)}`,
+            create: r.indexdef.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '),
+            neededBy,
+            created: false,
+          });
+        }
+      }
+    }
+    return found;
+  }
+
+  private async createIndexes(indexes: readonly DeferredIndex[]): Promise<void> {
+    for (const index of indexes) {
+      await this.dataSource.query(index.create);
+      index.created = true;
+    }
   }
 
   /**
@@ -505,7 +565,11 @@ export class ProjectionRunner {
    * first.
    */
   async reset(options: { projections?: readonly string[] } = {}): Promise<void> {
-    const selected = this.projections.filter((p) => !options.projections || options.projections.includes(p.name));
+    await this.empty(this.projections.filter((p) => !options.projections || options.projections.includes(p.name)));
+  }
+
+  /** `reset`, dropping `indexes` in the same transaction (a rebuild's deferred ones). */
+  private async empty(selected: readonly Projection[], indexes: readonly DeferredIndex[] = []): Promise<void> {
     const names = selected.map((p) => p.name);
     await this.dataSource.transaction(async (manager) => {
       for (const p of selected) {
@@ -517,6 +581,7 @@ export class ProjectionRunner {
       await manager.query(`DELETE FROM ${this.dedupeTable} WHERE projection = ANY($1::text[])`, [names]);
       await this.checkpoints.reset(names, typeormExecutor(manager));
       await this.parkedEvents.clear(manager, names);
+      for (const index of indexes) await manager.query(index.drop);
     });
     for (const name of names) this.floors.set(name, undefined);
   }
@@ -572,6 +637,15 @@ export class ProjectionRunner {
     }
     return result;
   }
+}
+
+/** An index a full rebuild drops while it fills the emptied tables and creates again at the end. */
+interface DeferredIndex {
+  drop: string;
+  create: string;
+  /** Event types whose apply reads by it: it is created before the first page holding one. */
+  neededBy: ReadonlySet<string>;
+  created: boolean;
 }
 
 export interface RedriveResult {

@@ -33,6 +33,16 @@ export interface Projection<E extends IntegrationEvent = IntegrationEvent> {
    * the events leave them out.
    */
   readonly workEntities?: readonly EntityTarget<ObjectLiteral>[];
+  /**
+   * Optional: indexes of `entities` (by name) that serve reads, not `apply`. A full rebuild
+   * (`ProjectionRunner.rebuild`) drops them with the emptying of the tables and creates them once
+   * before it marks the read model rebuilt: one sort of the whole table instead of an index insert
+   * per row. `neededBy`: the event types whose `apply` does read by them (a rare one, such as an
+   * erasure) — the rebuild creates them before the first page holding one, so no lookup of `apply`
+   * ever scans the table. Catching up and live delivery never drop them. After a crash mid-rebuild
+   * the service's start creates them again (TypeORM's synchronize), as does the next rebuild.
+   */
+  readonly rebuildDeferredIndexes?: { readonly indexes: readonly string[]; readonly neededBy?: readonly E['type'][] };
 }
 
 /** A projection and the schema its tables live in (the owning service's schema). */

@@ -259,6 +259,8 @@ export function customerDirectoryProjection(owner: string): Projection<CustomerD
   return {
     name: `${owner}.customer-directory`,
     entities: [CustomerDirectoryEntry, CustomerMerge, CustomerSearchWord],
+    // The list's orders; applying reads customers by id and merges by merge id only.
+    rebuildDeferredIndexes: { indexes: ['customer_directory_sort_name', 'customer_directory_registered'] },
     handles: DIRECTORY_TYPES,
     apply: (event, manager) => applyBatch([event], manager),
     applyBatch,

@@ -175,6 +175,9 @@ export function timelineProjection(owner: string): Projection<TimelineEvent | Er
   return {
     name: `${owner}.timeline`,
     entities: [TimelineEntry],
+    // Pages of a customer's timeline read by it; applying reads by episode (the owner lookup, its
+    // index kept), and by customer only for an erasure (created before the first one a rebuild meets).
+    rebuildDeferredIndexes: { indexes: ['timeline_entries_customer_order'], neededBy: ['CustomerPersonalDataErased'] },
     handles: [...TIMELINE_TYPES, 'CustomerPersonalDataErased'],
     apply: (event, manager) => applyBatch([event], manager),
     applyBatch,

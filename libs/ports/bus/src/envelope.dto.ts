@@ -1,4 +1,5 @@
-import { Equals, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
+import { Equals, IsDefined, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
+import { IsIso8601Strict } from './envelope-time';
 
 /** class-validator schema of the CloudEvents envelope; the payload is checked by its own DTO. */
 export class IntegrationEventEnvelopeDto {
@@ -6,7 +7,7 @@ export class IntegrationEventEnvelopeDto {
   @IsUUID() id!: string;
   @IsString() @IsNotEmpty() source!: string;
   @IsString() @Matches(/^[A-Za-z][A-Za-z0-9.-]*$/) type!: string;
-  @IsISO8601({ strict: true }) time!: string;
+  @IsIso8601Strict() time!: string;
   @IsString() @IsNotEmpty() subject!: string;
   @IsIn(['application/json']) datacontenttype!: string;
   @IsInt() @Min(1) schemaversion!: number;
@@ -16,6 +17,6 @@ export class IntegrationEventEnvelopeDto {
   @IsString() @IsNotEmpty() visibility!: string;
   @IsOptional() @IsString() @Matches(/^-?\d+\/-?\d+$/) position?: string;
   @IsOptional() @IsString() streamid?: string;
-  @IsOptional() @IsISO8601({ strict: true }) recordedat?: string;
+  @IsOptional() @IsIso8601Strict() recordedat?: string;
   @IsDefined() data!: unknown;
 }

@@ -16,6 +16,66 @@ const MAX_OFFSET_MINUTES = 14 * 60;
 
 export function isInstant(value: unknown): boolean {
   if (typeof value !== 'string') return false;
+  const fast = canonicalInstant(value);
+  return fast === undefined ? generalInstant(value) : fast;
+}
+
+const ZERO = 48;
+const digitsAt = (s: string, at: number, n: number): number => {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+};
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The form the write side produces (`Date#toISOString`, `2026-03-01T09:00:00.000Z`, or with a
+ * `±hh:mm` offset) checked by hand, for years 0002–9998 — every timestamp of every event is checked
+ * on every page of a rebuild, and the regex, `Date` objects and `Date.parse` of `generalInstant`
+ * were a third of the contract check. Answers exactly what `generalInstant` answers (a spec compares
+ * them), or undefined for anything else: lower-case `t`/`z`, a space, no seconds, a date alone,
+ * years 0001 and 9999 (where an offset can leave years 1–9999) go the general way. Within these
+ * years an offset of at most ±14:00 keeps the instant within them, and `Date.parse` reads every
+ * string of this form (ECMAScript's date time string format, longer fractions included).
+ */
+function canonicalInstant(s: string): boolean | undefined {
+  const n = s.length;
+  if (n < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
+    return undefined;
+  const year = digitsAt(s, 0, 4);
+  const month = digitsAt(s, 5, 2);
+  const day = digitsAt(s, 8, 2);
+  const hour = digitsAt(s, 11, 2);
+  const minute = digitsAt(s, 14, 2);
+  const second = digitsAt(s, 17, 2);
+  if (year < 2 || year > 9998 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  let at = 19;
+  if (s.charCodeAt(at) === 46) {
+    const start = ++at;
+    while (at < n && at - start < 10 && digitsAt(s, at, 1) >= 0) at++;
+    if (at === start || at - start > 9) return undefined;
+  }
+  const zone = s.charCodeAt(at);
+  if (zone === 90) {
+    if (at + 1 !== n) return undefined;
+  } else if (zone === 43 || zone === 45) {
+    if (at + 6 !== n || s.charCodeAt(at + 3) !== 58) return undefined;
+    const offsetHours = digitsAt(s, at + 1, 2);
+    const offsetMinutes = digitsAt(s, at + 4, 2);
+    if (offsetHours < 0 || offsetMinutes < 0) return undefined;
+    if (offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > MAX_OFFSET_MINUTES) return false;
+  } else return undefined;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
+}
+
+/** Every form the contracts accept (the regex above), by way of `Date`. */
+function generalInstant(value: string): boolean {
   const m = INSTANT.exec(value);
   if (!m) return false;
   const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) =>
