@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RelationshipApiModule } from '@crm/relationship-api';
+import { AccessLogController } from './access-log/access-log.controller';
+import { PartnerAccessLog } from './access-log/partner-access-log.service';
 import { TokenController } from './auth/token.controller';
 import { PartnerCredentials } from './credentials/partner-credentials';
 import { PartnersController } from './partners/partners.controller';
@@ -24,7 +26,7 @@ import { repairJobProviders } from './repairs/repairs.providers';
       providers: [PartnerScope],
     }),
   ],
-  controllers: [PartnersController, TokenController, PortalCustomersController, PortalEpisodesController, RepairsController],
-  providers: [PartnerCredentials, ...repairJobProviders],
+  controllers: [PartnersController, AccessLogController, TokenController, PortalCustomersController, PortalEpisodesController, RepairsController],
+  providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders],
 })
 export class PartnerPortalModule {}

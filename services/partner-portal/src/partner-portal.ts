@@ -9,6 +9,8 @@
  *   DELETE /partners/:id/credentials/:clientId     revoke a credential
  *   POST   /partners/:id/shares { customerId }     share a customer (explicit grant)
  *   DELETE /partners/:id/shares/:customerId        revoke the grant — in force at once
+ *   GET    /partners/:id/access-log                the partner's reads of customers (access-log/: who read which customer, when)
+ *   GET    /partner-access-log?customerId=          the same across partners, for one customer
  * Partners authenticate as their organisation:
  *   POST   /auth/token                             OAuth client credentials (Basic or in the body) → Bearer token, 1 h; 429 past the failure limits
  * Partners (token kind `partner`):

@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship';
 import { CustomerIdParam, CustomerListQueryDto, listCustomers, TimelineQueryDto } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireKind, type Principal } from '@crm/service-kit';
 import { CustomerDirectoryEntry, mergedCustomerIds, readTimeline, type CustomerListItem, type TimelinePage } from '@crm/relationship-read-models';
+import { PartnerAccessLog } from '../access-log/partner-access-log.service';
 import { asPartner } from '../auth/principals';
 import type { PartnerStaleness } from './partner-scope';
 import { PartnerScope } from './partner-scope';
@@ -13,42 +14,70 @@ export type PartnerCustomerListItem = Omit<CustomerListItem, 'owner' | 'tags'>;
 
 /**
  * The customers shared with the calling partner, and their history as that partner may see it:
- * every department's episodes, the partner's own, and never another partner's.
+ * every department's episodes, the partner's own, and never another partner's. Every read is
+ * recorded in the access log (`PartnerAccessLog.read`): the customers it showed, or the 404 of a
+ * customer not shared.
  */
 @ApiTags('portal')
 @ApiBearerAuth()
 @RequireKind('partner')
 @Controller('customers')
 export class PortalCustomersController {
-  constructor(private readonly scope: PartnerScope) {}
+  constructor(
+    private readonly scope: PartnerScope,
+    private readonly accessLog: PartnerAccessLog,
+  ) {}
 
   @Get()
   @ApiOkResponse({
     description:
       "The customers currently shared with the caller that match, one page at a time (by name unless sorted otherwise); the company's owner and tags are not shown",
   })
-  async list(@CurrentPrincipal() p: Principal, @Query() q: CustomerListQueryDto): Promise<{ items: PartnerCustomerListItem[]; nextCursor?: string }> {
+  async list(
+    @CurrentPrincipal() p: Principal,
+    @Query() q: CustomerListQueryDto,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+  ): Promise<{ items: PartnerCustomerListItem[]; nextCursor?: string }> {
     const partner = asPartner(p);
-    // The aggregate's shares (a revoke holds at once) AND the read model's grants.
-    const shared = await this.scope.sharedCustomerIds(partner);
-    if (shared.size === 0) return { items: [] };
-    const page = await listCustomers(this.scope.manager, q, {
-      owner: undefined, // the company's own fields: not a partner's filter
-      tag: undefined,
-      partnerId: partner.partnerId,
-      customerIds: [...shared],
-    });
-    return { ...page, items: page.items.map(({ owner: _owner, tags: _tags, ...item }) => item) };
+    return this.accessLog.read(
+      partner,
+      { route: 'GET /customers', correlationId },
+      async () => {
+        // The aggregate's shares (a revoke holds at once) AND the read model's grants.
+        const shared = await this.scope.sharedCustomerIds(partner);
+        if (shared.size === 0) return { items: [] };
+        const page = await listCustomers(this.scope.manager, q, {
+          owner: undefined, // the company's own fields: not a partner's filter
+          tag: undefined,
+          partnerId: partner.partnerId,
+          customerIds: [...shared],
+        });
+        return { ...page, items: page.items.map(({ owner: _owner, tags: _tags, ...item }) => item) };
+      },
+      (page) => page.items.map((i) => i.customerId),
+    );
   }
 
   @Get(':id')
   @ApiOkResponse({ description: 'A customer shared with the caller (404 otherwise, exactly as for an unknown id)' })
-  async get(@CurrentPrincipal() p: Principal, @Param() { id }: CustomerIdParam): Promise<CustomerDirectoryEntry & { stale?: PartnerStaleness }> {
-    await this.scope.assertMayRead(asPartner(p), id);
-    const row = await this.scope.manager.getRepository(CustomerDirectoryEntry).findOneBy({ customerId: id });
-    if (!row) throw new NotFoundError(`customer ${id} not found`);
-    const stale = await this.scope.staleness(id);
-    return stale ? { ...row, stale } : row;
+  async get(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: CustomerIdParam,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+  ): Promise<CustomerDirectoryEntry & { stale?: PartnerStaleness }> {
+    const partner = asPartner(p);
+    return this.accessLog.read(
+      partner,
+      { route: 'GET /customers/{id}', correlationId, resourceId: id, probedCustomerId: id },
+      async () => {
+        await this.scope.assertMayRead(partner, id);
+        const row = await this.scope.manager.getRepository(CustomerDirectoryEntry).findOneBy({ customerId: id });
+        if (!row) throw new NotFoundError(`customer ${id} not found`);
+        const stale = await this.scope.staleness(id);
+        return stale ? { ...row, stale } : row;
+      },
+      () => [id],
+    );
   }
 
   @Get(':id/timeline')
@@ -57,25 +86,34 @@ export class PortalCustomersController {
     @CurrentPrincipal() p: Principal,
     @Param() { id }: CustomerIdParam,
     @Query() q: TimelineQueryDto,
+    @Headers('x-correlation-id') correlationId: string | undefined,
   ): Promise<TimelinePage & { stale?: PartnerStaleness }> {
     const partner = asPartner(p);
-    await this.scope.assertMayRead(partner, id);
-    const stale = await this.scope.staleness(id);
-    const asOf = q.asOf ? new Date(q.asOf) : undefined;
-    // Customers merged into this one show here only where the partner was given them too.
-    const merged = await mergedCustomerIds(this.scope.manager, id, asOf);
     const customerIds = [id];
-    const shares = merged.length > 1 ? await this.scope.partnerOf(partner) : undefined; // read once, not per merged customer
-    for (const other of merged.slice(1)) if (await this.scope.mayRead(partner, other, shares)) customerIds.push(other);
-    const page = await readTimeline(this.scope.manager, {
-      customerId: id,
-      customerIds,
-      partnerId: partner.partnerId,
-      asOf,
-      cursor: q.cursor,
-      limit: q.limit ?? 50,
-      newestFirst: q.order === 'newest-first',
-    });
-    return stale ? { ...page, stale } : page;
+    return this.accessLog.read(
+      partner,
+      { route: 'GET /customers/{id}/timeline', correlationId, resourceId: id, probedCustomerId: id },
+      async () => {
+        await this.scope.assertMayRead(partner, id);
+        const stale = await this.scope.staleness(id);
+        const asOf = q.asOf ? new Date(q.asOf) : undefined;
+        // Customers merged into this one show here only where the partner was given them too.
+        const merged = await mergedCustomerIds(this.scope.manager, id, asOf);
+        const shares = merged.length > 1 ? await this.scope.partnerOf(partner) : undefined; // read once, not per merged customer
+        for (const other of merged.slice(1)) if (await this.scope.mayRead(partner, other, shares)) customerIds.push(other);
+        const page = await readTimeline(this.scope.manager, {
+          customerId: id,
+          customerIds,
+          partnerId: partner.partnerId,
+          asOf,
+          cursor: q.cursor,
+          limit: q.limit ?? 50,
+          newestFirst: q.order === 'newest-first',
+        });
+        return stale ? { ...page, stale } : page;
+      },
+      // the customer and those merged into it whose history the page may show
+      () => customerIds,
+    );
   }
 }

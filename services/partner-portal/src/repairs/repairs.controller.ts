@@ -14,6 +14,7 @@ import {
   type HeaderResponse,
   type Principal,
 } from '@crm/service-kit';
+import { PartnerAccessLog } from '../access-log/partner-access-log.service';
 import { asPartner } from '../auth/principals';
 import { customerDisplayName, listRepairJobs, type RepairJobPage } from './repair-jobs.projection';
 import {
@@ -69,6 +70,7 @@ export class RepairsController {
   constructor(
     private readonly jobs: RepairJobCommands,
     @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
+    private readonly accessLog: PartnerAccessLog,
   ) {}
 
   @Get()
@@ -78,7 +80,11 @@ export class RepairsController {
     detail: 'cursor is not one this list gave out',
     errors: [{ field: 'cursor', message: 'cursor is not one this list gave out' }],
   })
-  async list(@CurrentPrincipal() p: Principal, @Query() q: RepairJobsQueryDto): Promise<RepairJobPage> {
+  async list(
+    @CurrentPrincipal() p: Principal,
+    @Query() q: RepairJobsQueryDto,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+  ): Promise<RepairJobPage> {
     const partner = asPartner(p);
     let page: RepairJobPage;
     try {
@@ -99,11 +105,19 @@ export class RepairsController {
     // for shares. It costs one read of each listed return's (short) stream, at most 100 a page; it
     // also checks the caller's credential (401 once revoked). A page may thus hold fewer items than
     // `limit` while `nextCursor` still leads on.
-    const mine = await this.jobs.assignedToCaller(
+    // The access log records the customers whose display names the page shows.
+    return this.accessLog.read(
       partner,
-      page.items.map((i) => i.episodeId),
+      { route: 'GET /repairs', correlationId },
+      async () => {
+        const mine = await this.jobs.assignedToCaller(
+          partner,
+          page.items.map((i) => i.episodeId),
+        );
+        return { ...page, items: page.items.filter((i) => mine.has(i.episodeId)) };
+      },
+      (shown) => shown.items.map((i) => i.customerId),
     );
-    return { ...page, items: page.items.filter((i) => mine.has(i.episodeId)) };
   }
 
   @Get(':id')
@@ -111,8 +125,19 @@ export class RepairsController {
   @ApiOkResponse({ type: RepairJobDto, description: 'As the return’s own history tells it (up to date: not a read model); ETag for If-Match' })
   @badId()
   @notFound()
-  async get(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string, @Res({ passthrough: true }) res: HeaderResponse): Promise<RepairJobAnswer> {
-    return this.answer(p, id, res);
+  async get(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<RepairJobAnswer> {
+    // Recorded in the access log: the job's customer, or a 404 naming the job only (the caller named no customer).
+    return this.accessLog.read(
+      asPartner(p),
+      { route: 'GET /repairs/{id}', correlationId, resourceId: id },
+      () => this.answer(p, id, res),
+      (job) => [job.customerId],
+    );
   }
 
   @Post(':id/status')

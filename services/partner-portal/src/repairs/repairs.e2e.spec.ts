@@ -179,6 +179,12 @@ describe('partner-portal: repair jobs (embedded)', () => {
     // No contacts, no case, no other episode of the customer.
     expect(JSON.stringify(r.body)).not.toMatch(/dewi@example\.com|Phone will not charge/);
     expect(JSON.stringify(r.body)).not.toContain(caseId);
+    // Both reads showed the customer's name: both are in the access log with the job's customer.
+    const logged = await call('GET', `/partners/${providerA}/access-log?customerId=${customerId}`, management);
+    expect((logged.body.items as Json[]).slice(0, 2)).toEqual([
+      expect.objectContaining({ route: 'GET /repairs/{id}', resourceId: job, customerId, status: 200 }),
+      expect.objectContaining({ route: 'GET /repairs', resourceId: null, customerId, status: 200 }),
+    ]);
   });
 
   it('the repair does not share the customer: GET /customers/{id}, its timeline and the customer list stay closed to the provider', async () => {

@@ -289,6 +289,24 @@ export class ServiceConfig extends PlatformConfig {
   @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { message: 'CRM_MAIL_FROM must be an e-mail address' })
   CRM_MAIL_FROM: string = 'service@crm.localhost';
 
+  /**
+   * Days the partner portal keeps its access log (which partner read which customer, when; issue 14
+   * §1): older entries are deleted by the log's tick. 400 covers a yearly review with a month to spare.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  CRM_PARTNER_ACCESS_LOG_RETENTION_DAYS: number = 400;
+
+  /**
+   * How often the partner portal writes its buffered access log entries and prunes old ones (ms). 0:
+   * only when a test calls its tick (entries are still written at 100 buffered, before a query and at shutdown).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  CRM_PARTNER_ACCESS_LOG_INTERVAL_MS: number = 1000;
+
   /** How often the mail outbox looks for replies to send (ms). */
   @IsInt()
   @Min(50)
