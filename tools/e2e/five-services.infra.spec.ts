@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '@crm/event-store/testing';
-import { freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
+import { allReady, freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken, type Principal } from '@crm/service-kit';
 import { Client } from 'pg';
 import { crmRegistry, ERASED } from '@crm/contracts';
@@ -68,22 +68,7 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
       ...names.map((n) => new WorkerProcess(`services/${n}/src/main.ts`, { ...env, ...http(port(n)) }, path.join(logDir, `e2e-${run}-${n}.log`))),
     ];
     for (const p of processes) p.start();
-    await waitForProcesses(
-      processes,
-      async () => {
-        const ready = await Promise.all(
-          names.map((n) =>
-            fetch(`${baseUrl(n)}/health/ready`).then(
-              (r) => r.ok,
-              () => false,
-            ),
-          ),
-        );
-        return ready.every(Boolean);
-      },
-      180000,
-      'all five services to be ready',
-    );
+    await waitForProcesses(processes, () => allReady(names.map(baseUrl)), 180000, 'all five services to be ready');
   }, 240000);
 
   afterAll(async () => {

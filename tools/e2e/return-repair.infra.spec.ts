@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '@crm/event-store/testing';
-import { freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
+import { allReady, freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken, type Principal } from '@crm/service-kit';
 import { scratchDatabase } from '@crm/service-kit/testing';
 
@@ -70,22 +70,7 @@ describe('returns and repairs across service and the partner portal (real Postgr
       ),
     ];
     for (const p of processes) p.start();
-    await waitForProcesses(
-      processes,
-      async () =>
-        (
-          await Promise.all(
-            names.map((n) =>
-              fetch(`${baseUrl(n)}/health/ready`).then(
-                (r) => r.ok,
-                () => false,
-              ),
-            ),
-          )
-        ).every(Boolean),
-      180000,
-      'the three services to be ready',
-    );
+    await waitForProcesses(processes, () => allReady(names.map(baseUrl)), 180000, 'the three services to be ready');
   }, 240000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '@crm/event-store/testing';
-import { freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
+import { allReady, freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken, type Principal } from '@crm/service-kit';
 import { scratchDatabase } from '@crm/service-kit/testing';
 import { signWebhook } from './channels/email/delivery-events/standard-webhook-signature';
@@ -104,22 +104,7 @@ type Reply = { status: number; body: Record<string, unknown> };
         ),
       ];
       for (const p of processes) p.start();
-      await waitForProcesses(
-        processes,
-        async () =>
-          (
-            await Promise.all(
-              names.map((n) =>
-                fetch(`${baseUrl(n)}/health/ready`).then(
-                  (r) => r.ok,
-                  () => false,
-                ),
-              ),
-            )
-          ).every(Boolean),
-        180_000,
-        'sales and marketing to be ready',
-      );
+      await waitForProcesses(processes, () => allReady(names.map(baseUrl)), 180_000, 'sales and marketing to be ready');
     }, 240_000);
 
     afterAll(async () => {

@@ -2,8 +2,8 @@ import { buildMessage, IS_ISO8601, isISO8601, ValidateBy, type ValidationOptions
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** The number the `n` digits at `at` spell, or -1 when one of them is not a digit. */
-function digitsAt(s: string, at: number, n: number): number {
+/** The number the `n` digits at `at` spell, or -1 when one of them is not a digit (the hand-written instant checks' reader). */
+export function digitsAt(s: string, at: number, n: number): number {
   let v = 0;
   for (let i = at; i < at + n; i++) {
     const d = s.charCodeAt(i) - 48;
@@ -11,6 +11,13 @@ function digitsAt(s: string, at: number, n: number): number {
     v = v * 10 + d;
   }
   return v;
+}
+
+/** Whether the parts name an existing date and time of day (months 1–12, the month's days with leap years, 00:00:00–23:59:59). */
+export function isCalendarDateTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 /**
@@ -25,14 +32,7 @@ export function isCanonicalUtcInstant(s: string): boolean {
   if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
   if (n > 20 && (s.charCodeAt(19) !== 46 || n === 21 || digitsAt(s, 20, n - 21) < 0)) return false;
   const year = digitsAt(s, 0, 4);
-  const month = digitsAt(s, 5, 2);
-  const day = digitsAt(s, 8, 2);
-  const hour = digitsAt(s, 11, 2);
-  const minute = digitsAt(s, 14, 2);
-  const second = digitsAt(s, 17, 2);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
+  return year >= 1000 && isCalendarDateTime(year, digitsAt(s, 5, 2), digitsAt(s, 8, 2), digitsAt(s, 11, 2), digitsAt(s, 14, 2), digitsAt(s, 17, 2));
 }
 
 /** `isISO8601(value, { strict: true })`, the canonical form checked by hand first. */

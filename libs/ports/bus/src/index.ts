@@ -3,3 +3,4 @@ export * from './envelope.dto';
 export * from './registry';
 export * from './bus';
 export * from './deliver';
+export { digitsAt, isCalendarDateTime } from './envelope-time';

@@ -1,4 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { digitsAt, isCalendarDateTime } from '@crm/bus';
 
 /**
  * `2026-03-01`, `2026-03-01T09:00`, `2026-03-01T09:00:00.123Z`, `2026-03-01 09:00:00+07:00`: the
@@ -19,18 +20,6 @@ export function isInstant(value: unknown): boolean {
   const fast = canonicalInstant(value);
   return fast === undefined ? generalInstant(value) : fast;
 }
-
-const ZERO = 48;
-const digitsAt = (s: string, at: number, n: number): number => {
-  let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const d = s.charCodeAt(i) - ZERO;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-};
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * The form the write side produces (`Date#toISOString`, `2026-03-01T09:00:00.000Z`, or with a
@@ -69,9 +58,7 @@ function canonicalInstant(s: string): boolean | undefined {
     if (offsetHours < 0 || offsetMinutes < 0) return undefined;
     if (offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > MAX_OFFSET_MINUTES) return false;
   } else return undefined;
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
+  return isCalendarDateTime(year, month, day, hour, minute, second);
 }
 
 /** Every form the contracts accept (the regex above), by way of `Date`. */

@@ -93,3 +93,16 @@ export async function waitForProcesses(processes: WorkerProcess[], check: () => 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Whether every base URL answers its readiness probe (`GET <base>/health/ready` 200): the `check` of `waitForProcesses` for services. */
+export async function allReady(baseUrls: readonly string[]): Promise<boolean> {
+  const ready = await Promise.all(
+    baseUrls.map((base) =>
+      fetch(`${base}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    ),
+  );
+  return ready.every(Boolean);
+}
