@@ -89,7 +89,7 @@ export class SellThroughController {
       },
     },
   })
-  @ApiOkResponse({ type: SellThroughResultDto, description: 'Every line with its outcome', schema: { example: RESULT_EXAMPLE } })
+  @ApiOkResponse({ type: SellThroughResultDto, description: 'Every line with its outcome', example: RESULT_EXAMPLE })
   @ApiProblem(400, 'The body is not a report: errors name the fields (lines.3.customerId, lines, …)', {
     type: 'urn:crm:problem:validation-failed',
     errors: [{ field: 'lines.0.customerId', message: 'customerId must be a UUID' }],
@@ -123,7 +123,7 @@ export class SellThroughController {
   @ApiOkResponse({
     type: SellThroughResultDto,
     description: 'Every row with its outcome; `line` is the file line (1 is the header)',
-    schema: { example: RESULT_EXAMPLE },
+    example: RESULT_EXAMPLE,
   })
   @ApiProblem(400, 'The file is refused as a whole: its header, more than 500 lines, or a CSV that cannot be read', {
     type: 'urn:crm:problem:validation-failed',
@@ -159,21 +159,19 @@ export class SellThroughController {
   @ApiOkResponse({
     type: SellThroughPageDto,
     description: 'Your reported purchases only (never another partner’s)',
-    schema: {
-      example: {
-        items: [
-          {
-            orderId: '5d1e2f3a-4b5c-5d6e-8f70-8192a3b4c5d6',
-            externalId: 'INV-2026-0042',
-            customerId: CUSTOMER,
-            orderDate: '2026-03-01T00:00:00.000Z',
-            placedAt: '2026-03-02T08:15:00.000Z',
-            currency: 'EUR',
-            total: 25_000,
-            lineCount: 1,
-          },
-        ],
-      },
+    example: {
+      items: [
+        {
+          orderId: '5d1e2f3a-4b5c-5d6e-8f70-8192a3b4c5d6',
+          externalId: 'INV-2026-0042',
+          customerId: CUSTOMER,
+          orderDate: '2026-03-01T00:00:00.000Z',
+          placedAt: '2026-03-02T08:15:00.000Z',
+          currency: 'EUR',
+          total: 25_000,
+          lineCount: 1,
+        },
+      ],
     },
   })
   @ApiProblem(400, 'A date or cursor that is not valid: errors name it', {

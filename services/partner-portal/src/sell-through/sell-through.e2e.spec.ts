@@ -276,4 +276,28 @@ describe('partner-portal: sell-through (embedded)', () => {
     // The other reseller's INV-1 is its own order: the same invoice number, another partner, another id.
     expect(((await call('GET', '/sell-through', tokenOther)).body.items as Json[])[0]).toMatchObject({ orderId: orderIdFor.sellThrough(other, 'INV-1') });
   });
+
+  it('documents every route in OpenAPI: typed answers with examples, the error responses, the CSV body', async () => {
+    type Op = {
+      requestBody?: { content: Record<string, unknown> };
+      responses: Record<string, { content?: Record<string, { schema?: Json; example?: unknown }> }>;
+    };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, Op>>;
+      components: { schemas: Record<string, Json> };
+    };
+    const post = doc.paths['/sell-through'].post;
+    const csv = doc.paths['/sell-through.csv'].post;
+    const get = doc.paths['/sell-through'].get;
+    for (const op of [post, csv, get]) {
+      const ok = op.responses['200'].content!['application/json'];
+      expect(JSON.stringify(ok.schema)).toMatch(/\$ref|properties/);
+      expect(JSON.stringify(ok)).toContain('INV-2026-0042');
+      for (const status of ['400', '401', '403']) expect(Object.keys(op.responses[status].content ?? {})).toContain('application/problem+json');
+    }
+    expect(Object.keys(csv.requestBody!.content)).toEqual(['text/csv']);
+    for (const op of [post, csv]) expect(op.responses['415']).toBeDefined();
+    expect(csv.responses['413']).toBeDefined();
+    expect(doc.components.schemas.SellThroughResultDto).toMatchObject({ properties: expect.objectContaining({ lines: expect.anything() }) });
+  });
 });
