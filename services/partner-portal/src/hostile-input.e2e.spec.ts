@@ -70,6 +70,24 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
 
+  // Sell-through (issue 14 §6); sell-through/sell-through.e2e.spec.ts tries more with real distributors and customers.
+  it('the sell-through routes: deep, nested-array, NUL, lone-surrogate and garbage-id bodies, wrong types, hostile CSV — 4xx, never 5xx', async () => {
+    const line = { customerId: randomUUID(), externalId: 'INV-1', orderDate: '2026-03-01', productId: 'P', quantity: 1, unitPrice: 100, currency: 'EUR' };
+    await problem(await send('POST', '/sell-through', '{"x":'.repeat(2000) + '1' + '}'.repeat(2000)), 400);
+    await problem(await send('POST', '/sell-through', JSON.stringify([[{ lines: [line] }]])), 400);
+    await problem(await send('POST', '/sell-through', JSON.stringify({ lines: [[line]] })), 400, 'lines');
+    await problem(await send('POST', '/sell-through', JSON.stringify({ lines: [{ ...line, productId: 'P\u0000' }] })), 400, 'lines.0.productId');
+    await problem(await send('POST', '/sell-through', JSON.stringify({ lines: [{ ...line, externalId: '\ud800' }] })), 400, 'lines.0.externalId');
+    await problem(await send('POST', '/sell-through', JSON.stringify({ lines: [{ ...line, customerId: '../../etc/passwd' }] })), 400, 'lines.0.customerId');
+    await problem(await send('POST', '/sell-through', 'customerId\n', 'text/csv'), 415);
+    await problem(await send('POST', '/sell-through.csv', JSON.stringify({ lines: [line] })), 415);
+    await problem(await send('GET', '/sell-through?cursor=-1/-1', undefined), 400, 'cursor');
+    // A token of a partner that does not exist: no sell-through, whatever it sends.
+    await problem(await send('POST', '/sell-through', JSON.stringify({ lines: [line] })), 403);
+    await problem(await send('POST', '/sell-through.csv', '\u0000,\ud800\n"unterminated', 'text/csv'), 403);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+  });
+
   // The repair provider's routes (issue 12 §5); repairs/repairs.e2e.spec.ts tries more on a real job.
   it("the repair jobs' routes: garbage queries and cursors, malformed ids, deep, nested-array, NUL and lone-surrogate bodies", async () => {
     for (const cursor of ['garbage', Buffer.from('["repairs","x","y"]').toString('base64url'), '-1/-1']) {

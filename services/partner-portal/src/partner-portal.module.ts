@@ -11,6 +11,8 @@ import { PortalEpisodesController } from './portal/portal-episodes.controller';
 import { partnerPortalReadModels } from './read-models';
 import { RepairsController } from './repairs/repairs.controller';
 import { repairJobProviders } from './repairs/repairs.providers';
+import { SellThroughController } from './sell-through/sell-through.controller';
+import { SellThroughReporting } from './sell-through/sell-through-reporting';
 
 /**
  * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
@@ -26,7 +28,15 @@ import { repairJobProviders } from './repairs/repairs.providers';
       providers: [PartnerScope],
     }),
   ],
-  controllers: [PartnersController, AccessLogController, TokenController, PortalCustomersController, PortalEpisodesController, RepairsController],
-  providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders],
+  controllers: [
+    PartnersController,
+    AccessLogController,
+    TokenController,
+    PortalCustomersController,
+    PortalEpisodesController,
+    RepairsController,
+    SellThroughController,
+  ],
+  providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders, SellThroughReporting],
 })
 export class PartnerPortalModule {}

@@ -20,6 +20,8 @@
  *   POST   /episodes                               open a partner-deal or return-repair episode on a shared customer
  *   POST   /episodes/:id/interactions              record an interaction on the caller's own episode
  *   POST   /episodes/:id/close                     close the caller's own episode
+ *   POST   /sell-through, /sell-through.csv        distributors and resellers report sales to end customers (JSON or CSV)
+ *   GET    /sell-through                           the sales the caller reported
  *
  * Port 3004 by default (CRM_HTTP_PORT). See `portal/partner-scope.ts` for how scoping is enforced.
  */
@@ -27,6 +29,7 @@ import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
 import { createServiceApp, serviceConfigClass, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
 import { PartnerPortalModule } from './partner-portal.module';
+import { SELL_THROUGH_CSV_PATH } from './sell-through/sell-through.controller';
 
 export const PartnerPortalConfig = serviceConfigClass(3004);
 
@@ -51,6 +54,8 @@ export async function createPartnerPortalApp(
     },
     // The token endpoint also takes the OAuth 2.0 form encoding (`grant_type=client_credentials&client_id=…`).
     formRoutes: ['/auth/token'],
+    // A sell-through CSV is read as it arrives, not parsed as JSON.
+    streamRoutes: [{ path: SELL_THROUGH_CSV_PATH, types: ['text/csv'] }],
   });
   return service;
 }

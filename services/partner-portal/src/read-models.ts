@@ -2,10 +2,13 @@
 // CLIs load this file (npm run rebuild-read-model -- --service partner-portal).
 import { serviceReadModels } from '@crm/relationship-api';
 import { repairJobsProjection } from './repairs/repair-jobs.projection';
+import { sellThroughProjection } from './sell-through/sell-through.projection';
 
 /** The shared relationship read models, and the portal's own. */
 export const partnerPortalReadModels = serviceReadModels('partner-portal', [
   // the repair providers' jobs (`GET /repairs`; issue 12 §5)
   repairJobsProjection(),
+  // the sales each distributor or reseller reported (`GET /sell-through`; issue 14 §6)
+  sellThroughProjection(),
 ]);
 export const { readModels, registry } = partnerPortalReadModels;

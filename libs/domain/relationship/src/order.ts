@@ -12,7 +12,11 @@ import { DomainRuleViolation, isCurrencyCode, type Decider } from '@crm/kernel';
  * the line; the order's totals are the sums of its lines' (no rounding on totals).
  */
 
-export const ORDER_SOURCES = ['api', 'quote', 'import'] as const;
+/**
+ * `sell-through`: a distributor's or reseller's sale to an end customer, as the partner reported it
+ * (issue 14 §6); such an order names the partner (`partnerId`) and is written as OrderPlaced version 2.
+ */
+export const ORDER_SOURCES = ['api', 'quote', 'import', 'sell-through'] as const;
 export type OrderSource = (typeof ORDER_SOURCES)[number];
 
 export const ORDER_STATUSES = ['placed', 'partially-returned', 'returned', 'cancelled'] as const;
@@ -90,6 +94,8 @@ export interface OrderPlacedData extends OrderTotals {
   quoteId?: string;
   /** The opportunity it closed as won. */
   opportunityId?: string;
+  /** Sell-through: the partner that sold it and reported it. */
+  partnerId?: string;
 }
 
 export interface OrderCancelledData {
@@ -145,6 +151,8 @@ export interface Order {
   readonly externalId?: string;
   readonly quoteId?: string;
   readonly opportunityId?: string;
+  /** Sell-through: the partner that sold it. */
+  readonly partnerId?: string;
   /** Units returned so far, by line id. */
   readonly returnedQuantities: Readonly<Record<string, number>>;
   /** Refunded so far by returns. */
@@ -168,6 +176,8 @@ export interface PlaceOrderData {
   externalId?: string;
   quoteId?: string;
   opportunityId?: string;
+  /** Sell-through only: the reporting partner. */
+  partnerId?: string;
 }
 
 export type OrderCommand =
@@ -332,6 +342,7 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
         ...(d.externalId !== undefined && { externalId: d.externalId }),
         ...(d.quoteId !== undefined && { quoteId: d.quoteId }),
         ...(d.opportunityId !== undefined && { opportunityId: d.opportunityId }),
+        ...(d.partnerId !== undefined && { partnerId: d.partnerId }),
         returnedQuantities: {},
         refunded: 0,
         returns: [],
@@ -380,7 +391,11 @@ function place(command: Extract<OrderCommand, { type: 'PlaceOrder' }>, state: Or
     ...(d.externalId !== undefined && { externalId: d.externalId }),
     ...(d.quoteId !== undefined && { quoteId: d.quoteId }),
     ...(d.opportunityId !== undefined && { opportunityId: d.opportunityId }),
+    ...(d.partnerId !== undefined && { partnerId: d.partnerId }),
   };
+  // A sale a partner reports is the partner's: it names it, and only such a sale does.
+  if ((d.source === 'sell-through') !== (d.partnerId !== undefined))
+    throw new DomainRuleViolation('sell-through-names-partner', 'a sell-through order names its partner, and only a sell-through order does');
   if (state) {
     // The same order again (a retried request, a re-imported file): nothing new.
     if (signatureOf(state) === signatureOf(placed)) return [];

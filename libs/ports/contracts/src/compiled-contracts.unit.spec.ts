@@ -927,3 +927,24 @@ describe('a contact’s postal address (optional addition to version 1)', () => 
       expect(verdicts(added(bad))).toEqual([false, false]);
   });
 });
+
+describe('version 2 of OrderPlaced (a sale a partner reported: issue 14 §6)', () => {
+  const v2 = { ...samples.OrderPlaced, source: 'sell-through', partnerId: id };
+
+  it('takes source sell-through with partnerId, which version 1 refuses (why it is a new version)', () => {
+    expect(registry.payloadProblems('OrderPlaced', 2, v2)).toEqual([]);
+    expect(registry.payloadProblems('OrderPlaced', 2, samples.OrderPlaced)).toEqual([]);
+    expect(registry.payloadProblems('OrderPlaced', 1, { ...samples.OrderPlaced, source: 'sell-through' })).not.toEqual([]);
+  });
+
+  it('every mutation gets the same verdict from the compiled validator and class-validator', () => {
+    const disagreements: string[] = [];
+    for (const { label, payload } of mutations(v2)) {
+      const compiled = registry.payloadProblems('OrderPlaced', 2, payload)!;
+      const reference = classValidatorProblems(INTEGRATION_EVENTS_V2.OrderPlaced, payload);
+      const compiledFields = [...new Set(compiled.map((p) => p.path.split('.')[0]))].sort();
+      if (compiledFields.join() !== topLevelFields(reference).join()) disagreements.push(`${label}: [${compiledFields}] vs [${topLevelFields(reference)}]`);
+    }
+    expect(disagreements).toEqual([]);
+  });
+});

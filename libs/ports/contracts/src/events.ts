@@ -647,7 +647,8 @@ class OrderLineV1 {
   @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) total!: number;
 }
 
-export class OrderPlacedV1 {
+/** What every version of OrderPlaced has (each version adds its own `source`). */
+class OrderPlacedFields {
   @IsString() @IsNotEmpty() orderId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
   /** When the customer ordered (RFM's recency reads it). */
@@ -662,10 +663,24 @@ export class OrderPlacedV1 {
   @IsOptional() @IsInt() @Min(-MAX_MINOR_UNITS) @Max(MAX_MINOR_UNITS) adjustment?: number;
   /** What the customer pays (the monetary value). */
   @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) total!: number;
-  @IsIn(['api', 'quote', 'import']) source!: string;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) externalId?: string;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) quoteId?: string;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) opportunityId?: string;
+}
+
+export class OrderPlacedV1 extends OrderPlacedFields {
+  @IsIn(['api', 'quote', 'import']) source!: string;
+}
+
+/**
+ * Version 2 (issue 14 §6): `source` may also be `sell-through` — a sale a distributor or reseller
+ * reported — and such an order names the partner (`partnerId`). A version-1 consumer checks `source`
+ * against its three values and would refuse the fourth, so only sell-through orders are written as
+ * version 2 (the same rule as CampaignMessageBounced v2); every other order stays version 1.
+ */
+export class OrderPlacedV2 extends OrderPlacedFields {
+  @IsIn(['api', 'quote', 'import', 'sell-through']) source!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) partnerId?: string;
 }
 
 export class OrderCancelledV1 {
@@ -823,6 +838,8 @@ export const INTEGRATION_EVENTS_V2 = {
   // a bounce the e-mail provider reports after accepting the message: kind `async-hard`; a message
   // suppressed because its address is on the suppression list: reason `address-suppressed` (issue 13 §3)
   ...CAMPAIGN_EVENTS_V2,
+  // a sale a distributor or reseller reported to an end customer: source `sell-through`, with `partnerId` (issue 14 §6)
+  OrderPlaced: OrderPlacedV2,
 } as const;
 
 export function crmRegistry(): IntegrationEventRegistry {

@@ -19,8 +19,10 @@ export class OrderPurchase {
   /** placed, partially-returned, returned or cancelled. */
   @Column({ type: 'text' }) status!: string;
   @Column({ type: 'integer', name: 'line_count' }) lineCount!: number;
-  /** api, quote or import. */
+  /** api, quote, import or sell-through. */
   @Column({ type: 'text' }) source!: string;
+  /** Sell-through: the distributor or reseller that sold it (OrderPlaced v2), so a sale is attributed to it. */
+  @Column({ type: 'text', name: 'partner_id', nullable: true }) partnerId!: string | null;
   @Column({ type: 'text', name: 'quote_id', nullable: true }) quoteId!: string | null;
   @Column({ type: 'text', name: 'opportunity_id', nullable: true }) opportunityId!: string | null;
   /** When it was cancelled (`asOf` counts the order until then); null on rows recorded before the column, read as "always cancelled". */

@@ -24,11 +24,14 @@ export function purchaseHistoryProjection(owner: string): Projection<PurchaseHis
       switch (event.type) {
         case 'OrderPlaced': {
           const d = event.data;
+          // Version 2 (a partner's reported sale, source sell-through) names the partner; version 1 never does.
+          const partnerId = (d as { partnerId?: string }).partnerId ?? null;
           // An order is placed once (its stream starts with it); a second delivery changes nothing.
+          // Sell-through orders count like any other (RFM, CLV, occasions read this table): they are the end customer's purchases.
           await m.query(
-            `INSERT INTO ${table(m)} (order_id, customer_id, order_date, currency, total, refunded, status, line_count, source, quote_id, opportunity_id)
-             VALUES ($1, $2, $3, $4, $5, 0, 'placed', $6, $7, $8, $9) ON CONFLICT (order_id) DO NOTHING`,
-            [d.orderId, d.customerId, d.orderDate, d.currency, d.total, d.lines.length, d.source, d.quoteId ?? null, d.opportunityId ?? null],
+            `INSERT INTO ${table(m)} (order_id, customer_id, order_date, currency, total, refunded, status, line_count, source, quote_id, opportunity_id, partner_id)
+             VALUES ($1, $2, $3, $4, $5, 0, 'placed', $6, $7, $8, $9, $10) ON CONFLICT (order_id) DO NOTHING`,
+            [d.orderId, d.customerId, d.orderDate, d.currency, d.total, d.lines.length, d.source, d.quoteId ?? null, d.opportunityId ?? null, partnerId],
           );
           return;
         }

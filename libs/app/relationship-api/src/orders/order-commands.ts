@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, ConcurrencyConflictError, type EventMetadata, type EventStore, type HandleResult } from '@crm/event-store';
-import { uuidV5 } from '@crm/kernel';
+import { DomainRuleViolation, uuidV5 } from '@crm/kernel';
 import {
   episodeDecider,
   episodeStream,
@@ -14,7 +14,7 @@ import {
   type OrderSource,
   type OrderState,
 } from '@crm/relationship';
-import type { StaffPrincipal } from '@crm/service-kit';
+import type { Principal, StaffPrincipal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
 import type { CustomerCommands } from '../customers/customer-commands';
 import type { EpisodeCommands } from '../episodes/episode-commands';
@@ -30,6 +30,8 @@ const ORDER_NAMESPACE = '3c0f6a8e-5d2b-4f71-9c3e-8a1b2d4e6f70';
 export const orderIdFor = {
   quote: (quoteId: string) => uuidV5(`order/quote/${quoteId}`, ORDER_NAMESPACE),
   external: (externalId: string) => uuidV5(`order/external/${externalId}`, ORDER_NAMESPACE),
+  /** A partner's reported sale: its own invoice/line number is unique only within the partner, so both name it. */
+  sellThrough: (partnerId: string, externalId: string) => uuidV5(`order/sell-through/${partnerId}/${externalId}`, ORDER_NAMESPACE),
 };
 
 export interface PlaceOrderInput {
@@ -48,7 +50,7 @@ export interface PlaceOrderInput {
   externalId?: string;
   /** Imports: the total the other system recorded (the lines may be absent). Not for the API. */
   declaredTotal?: number;
-  /** Default `quote` with a quoteId, else `api`. */
+  /** Default `quote` with a quoteId, else `api`. `sell-through` only for a partner caller (its partner is recorded). */
   source?: OrderSource;
 }
 
@@ -83,6 +85,8 @@ export class OrderCommands {
   ) {}
 
   private readonly handler = new CommandHandler(this.store, orderDecider, { retries: this.settings.retries });
+  /** Sell-through orders are OrderPlaced version 2 (a version-1 consumer would refuse their source). */
+  private readonly handlerV2 = new CommandHandler(this.store, orderDecider, { retries: this.settings.retries, schemaVersion: 2 });
   /** Reads opportunities (closing one goes through EpisodeCommands). */
   private readonly opportunities = new CommandHandler(this.store, episodeDecider);
 
@@ -93,7 +97,7 @@ export class OrderCommands {
    * the decision on the empty stream is a refusal, the command runs the usual way.
    */
   async place(
-    principal: StaffPrincipal,
+    principal: Principal,
     input: PlaceOrderInput,
     options: CommandOptions & { customerKnown?: boolean; assumeNew?: boolean } = {},
   ): Promise<PlacedOrder> {
@@ -121,17 +125,26 @@ export class OrderCommands {
         ...(input.externalId !== undefined && { externalId: input.externalId }),
         ...(input.quoteId !== undefined && { quoteId: input.quoteId }),
         ...(input.opportunityId !== undefined && { opportunityId: input.opportunityId }),
+        // A partner places only what it sold (sell-through): the order names it, so analytics attributes the sale.
+        ...(principal.kind === 'partner' && { partnerId: principal.partnerId }),
       },
     };
+    if (principal.kind === 'partner' && (command.data.source !== 'sell-through' || opportunity))
+      throw new DomainRuleViolation('partner-places-sell-through-only', 'a partner reports its own sales (sell-through) and nothing else');
+    const sellThrough = command.data.source === 'sell-through';
     const metadata = this.metadata(principal, options);
     const fast =
-      options.assumeNew && options.expectedRevision === undefined && !opportunity ? await this.appendNew(orderStream(orderId), command, metadata) : undefined;
-    const r = fast ?? (await this.handler.handle(orderStream(orderId), command, metadata, { expectedRevision: options.expectedRevision }));
+      options.assumeNew && options.expectedRevision === undefined && !opportunity
+        ? await this.appendNew(orderStream(orderId), command, metadata, sellThrough ? 2 : 1)
+        : undefined;
+    const r =
+      fast ??
+      (await (sellThrough ? this.handlerV2 : this.handler).handle(orderStream(orderId), command, metadata, { expectedRevision: options.expectedRevision }));
     const order = r.state!;
     let closedOpportunity: string | undefined;
     if (order.opportunityId !== undefined && (r.events.length > 0 || (opportunity && !opportunity.closed))) {
       await this.episodes.close(
-        principal,
+        principal as StaffPrincipal, // a partner never names an opportunity (refused above)
         order.opportunityId,
         { outcome: 'won', value: order.total, currency: order.currency, reason: `order ${orderId}` },
         { episodeType: 'opportunity', correlationId: options.correlationId },
@@ -187,6 +200,7 @@ export class OrderCommands {
     streamId: string,
     command: OrderCommand,
     metadata: Omit<EventMetadata, 'causationId'>,
+    schemaVersion: 1 | 2,
   ): Promise<HandleResult<OrderState, OrderEvent> | undefined> {
     let events: OrderEvent[];
     try {
@@ -201,7 +215,7 @@ export class OrderCommands {
           id: randomUUID(),
           type: e.type,
           data: e.data,
-          schemaVersion: 1,
+          schemaVersion,
           metadata: { ...metadata, causationId: metadata.correlationId } as EventMetadata,
         })),
         { expectedRevision: 'no_stream' },
@@ -230,7 +244,7 @@ export class OrderCommands {
     return { id: orderId, revision: r.revision, order: r.state! };
   }
 
-  private metadata(principal: StaffPrincipal, options: CommandOptions) {
+  private metadata(principal: Principal, options: CommandOptions) {
     return metadataFor(principal, this.settings.clock, visibilityFor(principal), options.correlationId);
   }
 

@@ -19,6 +19,8 @@ export interface PurchaseView {
   source: string;
   quoteId?: string;
   opportunityId?: string;
+  /** Sell-through: the partner that sold it (issue 14 §6). */
+  partnerId?: string;
 }
 
 export interface CustomerPurchasesView {
@@ -63,6 +65,7 @@ export class GetCustomerPurchasesHandler {
       source: r.source,
       ...(r.quoteId && { quoteId: r.quoteId }),
       ...(r.opportunityId && { opportunityId: r.opportunityId }),
+      ...(r.partnerId && { partnerId: r.partnerId }),
     }));
     const kept = orders.filter((o) => o.status !== 'cancelled');
     const byCurrency: CustomerPurchasesView['byCurrency'] = {};
