@@ -11,6 +11,8 @@ import { PortalEpisodesController } from './portal/portal-episodes.controller';
 import { partnerPortalReadModels } from './read-models';
 import { RepairsController } from './repairs/repairs.controller';
 import { repairJobProviders } from './repairs/repairs.providers';
+import { PartnerSharesController } from './shares/partner-shares.controller';
+import { ShareRequestsController } from './shares/share-requests.controller';
 
 /**
  * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
@@ -26,7 +28,7 @@ import { repairJobProviders } from './repairs/repairs.providers';
       providers: [PartnerScope],
     }),
   ],
-  controllers: [PartnersController, AccessLogController, TokenController, PortalCustomersController, PortalEpisodesController, RepairsController],
+  controllers: [PartnersController, PartnerSharesController, ShareRequestsController, AccessLogController, TokenController, PortalCustomersController, PortalEpisodesController, RepairsController],
   providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders],
 })
 export class PartnerPortalModule {}

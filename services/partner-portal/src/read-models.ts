@@ -2,10 +2,13 @@
 // CLIs load this file (npm run rebuild-read-model -- --service partner-portal).
 import { serviceReadModels } from '@crm/relationship-api';
 import { repairJobsProjection } from './repairs/repair-jobs.projection';
+import { shareRequestsProjection } from './shares/share-requests.projection';
 
 /** The shared relationship read models, and the portal's own. */
 export const partnerPortalReadModels = serviceReadModels('partner-portal', [
   // the repair providers' jobs (`GET /repairs`; issue 12 §5)
   repairJobsProjection(),
+  // the partners' share requests (`GET /share-requests`; issue 14 §2)
+  shareRequestsProjection(),
 ]);
 export const { readModels, registry } = partnerPortalReadModels;

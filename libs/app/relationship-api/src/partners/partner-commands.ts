@@ -159,13 +159,20 @@ export class PartnerCommands {
   }
 
   /** Ends a share: from this answer on, the partner reads the customer as not existing. 404 unless shared. */
-  async revokeShare(principal: StaffPrincipal, partnerId: string, customerId: string, options: CommandOptions = {}): Promise<CommandResult> {
+  async revokeShare(
+    principal: StaffPrincipal,
+    partnerId: string,
+    customerId: string,
+    options: CommandOptions & { check?: (state: PartnerState) => void } = {},
+  ): Promise<CommandResult> {
     const r = await this.handler.handle(
       partnerStream(partnerId),
       { type: 'RevokeShare', data: { partnerId, customerId, revokedAt: this.now(), revokedBy: principal.subject } },
       metadataFor(principal, this.settings.clock, { departments: '*', partners: [partnerId] }, options.correlationId),
       {
         check: (state) => {
+          this.assertExists(partnerId, state);
+          options.check?.(state);
           if (!state?.sharedCustomerIds.includes(customerId)) throw new NotFoundError(`customer ${customerId} is not shared with partner ${partnerId}`);
         },
       },
