@@ -28,7 +28,16 @@ import { ShareRequestsController } from './shares/share-requests.controller';
       providers: [PartnerScope],
     }),
   ],
-  controllers: [PartnersController, PartnerSharesController, ShareRequestsController, AccessLogController, TokenController, PortalCustomersController, PortalEpisodesController, RepairsController],
+  controllers: [
+    PartnersController,
+    PartnerSharesController,
+    ShareRequestsController,
+    AccessLogController,
+    TokenController,
+    PortalCustomersController,
+    PortalEpisodesController,
+    RepairsController,
+  ],
   providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders],
 })
 export class PartnerPortalModule {}

@@ -15,12 +15,19 @@ describe('partner shares with a scope', () => {
   it('records the scope (types de-duplicated and sorted, expiry as an ISO instant)', () => {
     given(registered)
       .when({ type: 'ShareCustomer', data: { ...scoped, episodeTypes: ['return-repair', 'case', 'case'] }, customerExists: true })
-      .then([{ type: 'CustomerSharedWithPartner', data: { ...base, episodeTypes: ['case', 'return-repair'], access: 'read', expiresAt: '2026-12-01T00:00:00.000Z' } }]);
+      .then([
+        {
+          type: 'CustomerSharedWithPartner',
+          data: { ...base, episodeTypes: ['case', 'return-repair'], access: 'read', expiresAt: '2026-12-01T00:00:00.000Z' },
+        },
+      ]);
   });
 
   it('sharing again: the same scope changes nothing, another scope is recorded and replaces it', () => {
     const first = [...registered, ...decide(registered, { type: 'ShareCustomer', data: scoped, customerExists: true })];
-    given(first).when({ type: 'ShareCustomer', data: { ...scoped, sharedAt: '2026-11-02T00:00:00.000Z' }, customerExists: true }).thenNothingHappens();
+    given(first)
+      .when({ type: 'ShareCustomer', data: { ...scoped, sharedAt: '2026-11-02T00:00:00.000Z' }, customerExists: true })
+      .thenNothingHappens();
     const widened = decide(first, { type: 'ShareCustomer', data: { ...base, access: 'read-write' }, customerExists: true });
     expect(widened).toEqual([{ type: 'CustomerSharedWithPartner', data: { ...base, access: 'read-write' } }]);
     const state = stateOf([...first, ...widened]);
@@ -29,7 +36,9 @@ describe('partner shares with a scope', () => {
   });
 
   it('refuses an expiry that is not after now', () => {
-    given(registered).when({ type: 'ShareCustomer', data: { ...base, expiresAt: now }, customerExists: true }).thenBreaks('expiry-in-past');
+    given(registered)
+      .when({ type: 'ShareCustomer', data: { ...base, expiresAt: now }, customerExists: true })
+      .thenBreaks('expiry-in-past');
   });
 
   it('a share is in force until its expiry, judged by the reader’s clock; an old share (no scope) forever', () => {
@@ -71,7 +80,10 @@ describe('share requests', () => {
     given(requested)
       .when({ type: 'ApproveShareRequest', data: approve, customerExists: true })
       .then([
-        { type: 'PartnerShareRequestApproved', data: { partnerId: 'p1', requestId: 'r1', customerId: 'c1', approvedAt: now, approvedBy: 'rudi', access: 'read' } },
+        {
+          type: 'PartnerShareRequestApproved',
+          data: { partnerId: 'p1', requestId: 'r1', customerId: 'c1', approvedAt: now, approvedBy: 'rudi', access: 'read' },
+        },
         { type: 'CustomerSharedWithPartner', data: { partnerId: 'p1', customerId: 'c1', sharedAt: now, sharedBy: 'rudi', access: 'read' } },
       ]);
   });

@@ -29,7 +29,8 @@ export class ShareScopeDto {
   episodeTypes?: EpisodeType[];
   @ApiPropertyOptional({
     enum: SHARE_ACCESS,
-    description: '`read`: the partner reads only (its writes on the customer get 403); `read-write` (default): it may open its own episodes and record interactions',
+    description:
+      '`read`: the partner reads only (its writes on the customer get 403); `read-write` (default): it may open its own episodes and record interactions',
   })
   @IsOptional()
   @IsIn(SHARE_ACCESS)

@@ -91,8 +91,7 @@ export class PartnerScope implements PartnerAccess {
    */
   async assertShared(principal: PartnerPrincipal, customerId: string): Promise<void> {
     const share = await this.assertMayRead(principal, customerId);
-    if (share.access === 'read')
-      throw new HttpProblem(403, `customer ${customerId} is shared with you read-only`, { type: ProblemTypes.forbidden });
+    if (share.access === 'read') throw new HttpProblem(403, `customer ${customerId} is shared with you read-only`, { type: ProblemTypes.forbidden });
   }
 
   /** 404 — the same as for a customer that does not exist — unless the customer is shared with the caller. */

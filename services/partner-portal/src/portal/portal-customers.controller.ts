@@ -83,7 +83,8 @@ export class PortalCustomersController {
 
   @Get(':id/timeline')
   @ApiOkResponse({
-    description: "The shared history without other partners' episodes, only of the episode types the share names (and the caller's own episodes); paged by episode",
+    description:
+      "The shared history without other partners' episodes, only of the episode types the share names (and the caller's own episodes); paged by episode",
   })
   async timeline(
     @CurrentPrincipal() p: Principal,

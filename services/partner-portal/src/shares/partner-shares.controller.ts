@@ -31,11 +31,19 @@ export class PartnerSharesController {
     examples: {
       everything: { value: { customerId: '0f8fad5b-d9cb-469f-a165-70867728950e' } },
       scoped: {
-        value: { customerId: '0f8fad5b-d9cb-469f-a165-70867728950e', episodeTypes: ['case', 'return-repair'], access: 'read', expiresAt: '2026-12-31T23:59:59.000Z' },
+        value: {
+          customerId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+          episodeTypes: ['case', 'return-repair'],
+          access: 'read',
+          expiresAt: '2026-12-31T23:59:59.000Z',
+        },
       },
     },
   })
-  @ApiCreatedResponse({ type: ShareResultSchema, description: 'Shared with this scope (sharing again with the same scope changes nothing; another scope replaces it)' })
+  @ApiCreatedResponse({
+    type: ShareResultSchema,
+    description: 'Shared with this scope (sharing again with the same scope changes nothing; another scope replaces it)',
+  })
   @ApiProblem(400, 'Bad Request: a field is invalid (expiresAt not in the future, an unknown episode type)', {
     errors: [{ field: 'expiresAt', message: 'expiresAt must be in the future' }],
   })

@@ -18,7 +18,10 @@ export function assertMayShare(staff: StaffPrincipal, partnerKind: PartnerKind |
 
 /** Whether the staff member may use the share routes at all (before the partner is known): the guard's job, per department. */
 export function mayShareAtAll(staff: StaffPrincipal): boolean {
-  return staff.department === 'service' || ((staff.department === 'management' || staff.department === 'sales') && staff.roles.some((r) => r === 'channel-manager' || r === 'admin'));
+  return (
+    staff.department === 'service' ||
+    ((staff.department === 'management' || staff.department === 'sales') && staff.roles.some((r) => r === 'channel-manager' || r === 'admin'))
+  );
 }
 
 /** 400 naming `field` unless `expiresAt` is after the clock's now (the DTO checked its format). */

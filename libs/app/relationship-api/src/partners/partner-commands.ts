@@ -144,7 +144,13 @@ export class PartnerCommands {
     return { id: requestId, revision: r.revision };
   }
 
-  async refuseShareRequest(principal: StaffPrincipal, partnerId: string, requestId: string, reason: string, options: CommandOptions = {}): Promise<CommandResult> {
+  async refuseShareRequest(
+    principal: StaffPrincipal,
+    partnerId: string,
+    requestId: string,
+    reason: string,
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
     const r = await this.handler.handle(
       partnerStream(partnerId),
       { type: 'RefuseShareRequest', data: { partnerId, requestId, reason, refusedAt: this.now(), refusedBy: principal.subject } },
@@ -186,8 +192,10 @@ export class PartnerCommands {
   }
 
   /**
-   * The partner as the store had it at `asOf` (by each event's recording time): who could see what,
-   * when. The stream's own history — no read model — so it answers for any instant.
+   * The partner as it stood at `asOf`: who could see what, when. Folded from the stream's own
+   * history (no read model), up to the last event that happened by then — by its `occurredAt`, the
+   * injected clock's time of the command (partner events never take a client's time), the same clock
+   * that judges expiry; `recordedAt` only for an event without it.
    */
   async getAsOf(partnerId: string, asOf: Date): Promise<PartnerState> {
     let state: PartnerState = undefined;
@@ -195,7 +203,8 @@ export class PartnerCommands {
     for (;;) {
       const page = await this.store.readStream(partnerStream(partnerId), { fromRevision: from, maxCount: 1000 });
       for (const e of page) {
-        if (Date.parse(e.recordedAt) > asOf.getTime()) return state;
+        const at = typeof e.metadata?.occurredAt === 'string' ? e.metadata.occurredAt : e.recordedAt;
+        if (Date.parse(at) > asOf.getTime()) return state;
         state = evolvePartner(state, { type: e.type, data: e.data } as PartnerEvent);
       }
       if (page.length < 1000) return state;
