@@ -13,6 +13,8 @@ import { RepairsController } from './repairs/repairs.controller';
 import { repairJobProviders } from './repairs/repairs.providers';
 import { SellThroughController } from './sell-through/sell-through.controller';
 import { SellThroughReporting } from './sell-through/sell-through-reporting';
+import { PartnerSharesController } from './shares/partner-shares.controller';
+import { ShareRequestsController } from './shares/share-requests.controller';
 
 /**
  * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
@@ -30,6 +32,8 @@ import { SellThroughReporting } from './sell-through/sell-through-reporting';
   ],
   controllers: [
     PartnersController,
+    PartnerSharesController,
+    ShareRequestsController,
     AccessLogController,
     TokenController,
     PortalCustomersController,

@@ -3,6 +3,7 @@
 import { serviceReadModels } from '@crm/relationship-api';
 import { repairJobsProjection } from './repairs/repair-jobs.projection';
 import { sellThroughProjection } from './sell-through/sell-through.projection';
+import { shareRequestsProjection } from './shares/share-requests.projection';
 
 /** The shared relationship read models, and the portal's own. */
 export const partnerPortalReadModels = serviceReadModels('partner-portal', [
@@ -10,5 +11,7 @@ export const partnerPortalReadModels = serviceReadModels('partner-portal', [
   repairJobsProjection(),
   // the sales each distributor or reseller reported (`GET /sell-through`; issue 14 §6)
   sellThroughProjection(),
+  // the partners' share requests (`GET /share-requests`; issue 14 §2)
+  shareRequestsProjection(),
 ]);
 export const { readModels, registry } = partnerPortalReadModels;

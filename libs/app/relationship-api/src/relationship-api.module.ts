@@ -136,7 +136,11 @@ export class RelationshipApiModule {
       },
       options.partnerAccess
         ? { provide: PARTNER_ACCESS, useExisting: options.partnerAccess }
-        : { provide: PARTNER_ACCESS, inject: [PartnerCommands], useFactory: (p: PartnerCommands) => new AggregatePartnerAccess(p) },
+        : {
+            provide: PARTNER_ACCESS,
+            inject: [PartnerCommands, COMMAND_SETTINGS],
+            useFactory: (p: PartnerCommands, s: CommandSettings) => new AggregatePartnerAccess(p, s.clock),
+          },
       {
         provide: EpisodeCommands,
         inject: [WRITE_STORE, CustomerCommands, PARTNER_ACCESS, COMMAND_SETTINGS],

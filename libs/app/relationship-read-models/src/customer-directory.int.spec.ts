@@ -135,8 +135,8 @@ describe('partner access read model (PGlite)', () => {
         expect(await partnerMayRead(manager, partnerA, customerId)).toBe(false);
         expect(await partnerMayRead(manager, partnerB, customerId)).toBe(true);
         expect(await manager.getRepository(PartnerAccess).find({ order: { partnerId: 'ASC' } })).toEqual([
-          { partnerId: partnerA, customerId, granted: false, changedAt: new Date(Date.UTC(2026, 2, 1, 10, 3)) },
-          { partnerId: partnerB, customerId, granted: true, changedAt: new Date(Date.UTC(2026, 2, 1, 10, 5)) },
+          { partnerId: partnerA, customerId, granted: false, changedAt: new Date(Date.UTC(2026, 2, 1, 10, 3)), expiresAt: null, episodeTypes: null },
+          { partnerId: partnerB, customerId, granted: true, changedAt: new Date(Date.UTC(2026, 2, 1, 10, 5)), expiresAt: null, episodeTypes: null },
         ]);
       });
   });

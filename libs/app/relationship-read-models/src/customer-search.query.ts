@@ -25,6 +25,8 @@ export interface CustomerSearch {
   cursor?: string;
   /** Only customers currently shared with this partner (the partner portal's list). */
   partnerId?: string;
+  /** With `partnerId`: only shares in force at this instant (not expired by then; the injected clock's now). */
+  partnerAt?: Date;
   /** Only these customers (the partner aggregate's shares, which a revoke reaches before the read model). */
   customerIds?: readonly string[];
 }
@@ -171,7 +173,11 @@ export async function searchCustomers(manager: EntityManager, search: CustomerSe
   if (search.customerIds) where.push(`c.customer_id = ANY(${p([...search.customerIds])}::text[])`);
   if (search.partnerId) {
     const access = manager.getRepository(PartnerAccess).metadata.tablePath;
-    where.push(`EXISTS (SELECT 1 FROM ${access} a WHERE a.partner_id = ${p(search.partnerId)} AND a.customer_id = c.customer_id AND a.granted)`);
+    where.push(
+      `EXISTS (SELECT 1 FROM ${access} a WHERE a.partner_id = ${p(search.partnerId)} AND a.customer_id = c.customer_id AND a.granted${
+        search.partnerAt ? ` AND (a.expires_at IS NULL OR a.expires_at > ${p(search.partnerAt.toISOString())}::timestamptz)` : ''
+      })`,
+    );
   }
 
   const sort: CustomerSort = search.sort ?? (words.length > 0 ? 'relevance' : 'name');

@@ -108,4 +108,8 @@ export class PartnerAccess {
   @PrimaryColumn({ type: 'text', name: 'customer_id' }) customerId!: string;
   @Column({ type: 'boolean' }) granted!: boolean;
   @Column({ type: 'timestamptz', name: 'changed_at' }) changedAt!: Date;
+  /** When the grant ends (null: never; issue 14 §2). Readers compare it with their clock: expiry needs no event. */
+  @Column({ type: 'timestamptz', name: 'expires_at', nullable: true }) expiresAt!: Date | null;
+  /** The episode types the grant shows (null: every type). */
+  @Column({ type: 'jsonb', name: 'episode_types', nullable: true }) episodeTypes!: string[] | null;
 }

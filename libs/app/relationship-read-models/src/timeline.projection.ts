@@ -192,6 +192,8 @@ export interface PartnerAccessRow {
   customer_id: string;
   granted: boolean;
   changed_at: string;
+  expires_at: string | null;
+  episode_types: string[] | null;
 }
 
 /** A grant's state is its latest event: the last one per (partner, customer) of a batch, in order of first appearance. */
@@ -205,6 +207,9 @@ export function latestGrants(events: readonly PartnerAccessEvent[]): PartnerAcce
       customer_id: d.customerId,
       granted: event.type === 'CustomerSharedWithPartner',
       changed_at: changedAt,
+      // a revoke clears the scope; a share without one (before scopes) shows everything, forever
+      expires_at: event.type === 'CustomerSharedWithPartner' ? (event.data.expiresAt ?? null) : null,
+      episode_types: event.type === 'CustomerSharedWithPartner' ? (event.data.episodeTypes ?? null) : null,
     });
   }
   return [...latest.values()];
@@ -215,9 +220,11 @@ export function partnerAccessProjection(owner: string): Projection<PartnerAccess
     // One upsert of each grant's latest state.
     const table = manager.getRepository(PartnerAccess).metadata.tablePath;
     await manager.query(
-      `INSERT INTO ${table} (partner_id, customer_id, granted, changed_at)
-       SELECT partner_id, customer_id, granted, changed_at FROM jsonb_to_recordset($1::jsonb) AS r(partner_id text, customer_id text, granted boolean, changed_at timestamptz)
-       ON CONFLICT (partner_id, customer_id) DO UPDATE SET granted = EXCLUDED.granted, changed_at = EXCLUDED.changed_at`,
+      `INSERT INTO ${table} (partner_id, customer_id, granted, changed_at, expires_at, episode_types)
+       SELECT partner_id, customer_id, granted, changed_at, expires_at, episode_types FROM jsonb_to_recordset($1::jsonb)
+         AS r(partner_id text, customer_id text, granted boolean, changed_at timestamptz, expires_at timestamptz, episode_types jsonb)
+       ON CONFLICT (partner_id, customer_id) DO UPDATE SET granted = EXCLUDED.granted, changed_at = EXCLUDED.changed_at,
+         expires_at = EXCLUDED.expires_at, episode_types = EXCLUDED.episode_types`,
       [JSON.stringify(latestGrants(events))],
     );
   };

@@ -70,6 +70,11 @@ export interface TimelineQuery {
   /** Scope to one partner: another partner's episodes are left out. */
   partnerId?: string;
   /**
+   * With `partnerId`: only episodes of these types (a share's scope, issue 14 §2), and always the
+   * partner's own episodes. Absent: every type.
+   */
+  episodeTypes?: readonly string[];
+  /**
    * The customers whose entries make this history (default: `customerId` alone): a survivor and the
    * customers merged into it while the merge was in force at `asOf` (see `mergedCustomerIds`).
    */
@@ -103,6 +108,11 @@ export async function readTimeline(manager: EntityManager, q: TimelineQuery): Pr
   if (q.partnerId) {
     params.push(q.partnerId);
     where += ` AND (t.owner_partner_id IS NULL OR t.owner_partner_id = $${params.length})`;
+    if (q.episodeTypes) {
+      // the episode's type is on its opening entry (same table, same episode)
+      params.push([...q.episodeTypes]);
+      where += ` AND (t.owner_partner_id = $${params.length - 1} OR EXISTS (SELECT 1 FROM ${table} o WHERE o.episode_id = t.episode_id AND o.kind = 'EpisodeOpened' AND o.data->>'episodeType' = ANY($${params.length}::text[])))`;
+    }
   }
   if (q.cursor) {
     const p = parsePosition(q.cursor);
@@ -257,8 +267,11 @@ export async function customerExists(manager: EntityManager, customerId: string)
 }
 
 /** A partner reads a customer only while a grant is in force; checked where the data is read. */
-export async function partnerMayRead(manager: EntityManager, partnerId: string, customerId: string): Promise<boolean> {
-  return (await manager.getRepository(PartnerAccess).countBy({ partnerId, customerId, granted: true })) > 0;
+/** Whether the read model grants `customerId` to the partner; with `at`, only if the grant has not expired by then. */
+export async function partnerMayRead(manager: EntityManager, partnerId: string, customerId: string, at?: Date): Promise<boolean> {
+  const row = await manager.getRepository(PartnerAccess).findOneBy({ partnerId, customerId, granted: true });
+  if (!row) return false;
+  return !(at && row.expiresAt && row.expiresAt.getTime() <= at.getTime());
 }
 
 /**

@@ -116,6 +116,18 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   },
   CustomerSharedWithPartner: { partnerId: id, customerId: id, sharedAt: at, sharedBy: 'alice' },
   CustomerShareRevoked: { partnerId: id, customerId: id, revokedAt: at, revokedBy: 'alice' },
+  PartnerShareRequested: { partnerId: id, requestId: id, customerId: id, reason: 'they asked us for a quote', requestedAt: at, requestedBy: 'client-1' },
+  PartnerShareRequestApproved: {
+    partnerId: id,
+    requestId: id,
+    customerId: id,
+    approvedAt: at,
+    approvedBy: 'rudi',
+    episodeTypes: ['case', 'return-repair'],
+    access: 'read',
+    expiresAt: at,
+  },
+  PartnerShareRequestRefused: { partnerId: id, requestId: id, customerId: id, reason: 'not our customer to give', refusedAt: at, refusedBy: 'rudi' },
   LeadCaptured: {
     leadId: id,
     source: 'web-form',

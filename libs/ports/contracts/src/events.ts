@@ -290,11 +290,48 @@ export class EpisodeClosedV1 {
   @IsOptional() @IsString() reason?: string;
 }
 
+/** A share's scope (issue 14 §2): optional additions to version 1 — absent, a share means every episode type, read-write, no expiry. */
+const SHARE_ACCESS = ['read', 'read-write'] as const;
+
 export class CustomerSharedWithPartnerV1 {
   @IsString() @IsNotEmpty() partnerId!: string;
   @IsString() @IsNotEmpty() customerId!: string;
   @IsInstant() sharedAt!: string;
   @IsString() @IsNotEmpty() sharedBy!: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(EPISODE_TYPES.length) @IsIn(EPISODE_TYPES, { each: true }) episodeTypes?: string[];
+  @IsOptional() @IsIn(SHARE_ACCESS) access?: string;
+  @IsOptional() @IsInstant() expiresAt?: string;
+}
+
+/** A partner asks for a customer (by the id the company gave it); recorded whether or not the customer exists. */
+export class PartnerShareRequestedV1 {
+  @IsString() @IsNotEmpty() partnerId!: string;
+  @IsString() @IsNotEmpty() requestId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @MaxLength(2000) reason!: string;
+  @IsInstant() requestedAt!: string;
+  @IsString() @IsNotEmpty() requestedBy!: string;
+}
+
+/** Staff approved a share request; the same append records the `CustomerSharedWithPartner` with this scope. */
+export class PartnerShareRequestApprovedV1 {
+  @IsString() @IsNotEmpty() partnerId!: string;
+  @IsString() @IsNotEmpty() requestId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsInstant() approvedAt!: string;
+  @IsString() @IsNotEmpty() approvedBy!: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(EPISODE_TYPES.length) @IsIn(EPISODE_TYPES, { each: true }) episodeTypes?: string[];
+  @IsOptional() @IsIn(SHARE_ACCESS) access?: string;
+  @IsOptional() @IsInstant() expiresAt?: string;
+}
+
+export class PartnerShareRequestRefusedV1 {
+  @IsString() @IsNotEmpty() partnerId!: string;
+  @IsString() @IsNotEmpty() requestId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @MaxLength(2000) reason!: string;
+  @IsInstant() refusedAt!: string;
+  @IsString() @IsNotEmpty() refusedBy!: string;
 }
 
 export class CustomerShareRevokedV1 {
@@ -782,6 +819,9 @@ export const INTEGRATION_EVENTS = {
   OpportunityStageChanged: OpportunityStageChangedV1,
   CustomerSharedWithPartner: CustomerSharedWithPartnerV1,
   CustomerShareRevoked: CustomerShareRevokedV1,
+  PartnerShareRequested: PartnerShareRequestedV1,
+  PartnerShareRequestApproved: PartnerShareRequestApprovedV1,
+  PartnerShareRequestRefused: PartnerShareRequestRefusedV1,
   LeadCaptured: LeadCapturedV1,
   LeadQualified: LeadQualifiedV1,
   LeadAssigned: LeadAssignedV1,

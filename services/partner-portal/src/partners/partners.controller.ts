@@ -1,18 +1,28 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { NotFoundError } from '@crm/relationship';
+import type { Clock } from '@crm/kernel';
+import { NotFoundError, shareInForce } from '@crm/relationship';
 import { PartnerCommands } from '@crm/relationship-api';
-import { CurrentPrincipal, RequireDepartment, RequireKind, RequireRoles, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
+import {
+  ApiProblem,
+  CLOCK,
+  CurrentPrincipal,
+  RequireDepartment,
+  RequireKind,
+  RequireRoles,
+  type Principal,
+  setEtag,
+  type HeaderResponse,
+} from '@crm/service-kit';
 import { asStaff } from '../auth/principals';
 import { PartnerCredentials, type IssuedCredential } from '../credentials/partner-credentials';
-import { PartnerCredentialParams, PartnerIdParam, PartnerShareParams, RegisterPartnerDto, ShareCustomerDto, type PartnerView } from './partners.dto';
+import { PartnerAsOfQuery, PartnerCredentialParams, PartnerIdParam, PartnerViewSchema, RegisterPartnerDto, type PartnerView } from './partners.dto';
 
 /**
  * Partner administration, for channel managers and administrators of management or sales: register a
- * partner company, issue and revoke its client credentials, and share customers with it — each share
- * an explicit grant (`CustomerSharedWithPartner`) that stays in force until it is revoked
- * (`CustomerShareRevoked`). A plain sales agent may not: sharing a customer opens it to another
- * company.
+ * partner company, issue and revoke its client credentials, and see what is shared with it (now or
+ * `asOf` an instant). Sharing itself is `PartnerSharesController` (service staff may share with repair
+ * providers too). A plain sales agent may not: sharing a customer opens it to another company.
  */
 @ApiTags('partners')
 @ApiBearerAuth()
@@ -24,6 +34,7 @@ export class PartnersController {
   constructor(
     private readonly partners: PartnerCommands,
     private readonly credentials: PartnerCredentials,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post()
@@ -41,12 +52,24 @@ export class PartnersController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'The partner, its active client ids and the customers currently shared with it (never secrets or hashes)' })
-  async get(@Param() { id }: PartnerIdParam): Promise<PartnerView> {
-    const partner = await this.partners.get(id);
+  @ApiOkResponse({
+    type: PartnerViewSchema,
+    description:
+      'The partner, its active client ids and its shares with their scopes (never secrets or hashes) — now, or with `asOf` as they stood then (from the store history of the partner stream): who could see what, when',
+  })
+  @ApiProblem(400, 'Bad Request: asOf is not an instant', { errors: [{ field: 'asOf', message: 'asOf must be an ISO 8601 instant' }] })
+  @ApiProblem(404, 'Not Found: no such partner (or not registered yet at asOf)')
+  async get(@Param() { id }: PartnerIdParam, @Query() q: PartnerAsOfQuery): Promise<PartnerView> {
+    const at = q.asOf ? new Date(q.asOf) : this.clock.now();
+    const partner = q.asOf ? await this.partners.getAsOf(id, at) : await this.partners.get(id);
     if (!partner) throw new NotFoundError(`partner ${id} not found`);
-    const { partnerId, name, partnerKind, activeClientIds, sharedCustomerIds } = partner;
-    return { partnerId, name, partnerKind, activeClientIds, sharedCustomerIds };
+    const { partnerId, name, partnerKind, activeClientIds } = partner;
+    const shares = partner.sharedCustomerIds.map((c) => {
+      const share = partner.shares[c] ?? { customerId: c, sharedAt: '', sharedBy: '' };
+      return { ...share, inForce: shareInForce(partner, c, at) !== undefined };
+    });
+    const sharedCustomerIds = shares.filter((s) => s.inForce).map((s) => s.customerId);
+    return { partnerId, name, partnerKind, activeClientIds, sharedCustomerIds, shares, ...(q.asOf ? { asOf: at.toISOString() } : {}) };
   }
 
   @Post(':id/credentials')
@@ -67,24 +90,5 @@ export class PartnersController {
   @ApiNoContentResponse({ description: 'Revoked: refused by the token exchange, and tokens already issued for it stop working' })
   async revokeCredential(@CurrentPrincipal() p: Principal, @Param() { id, clientId }: PartnerCredentialParams): Promise<void> {
     await this.credentials.revoke(asStaff(p), id, clientId);
-  }
-
-  @Post(':id/shares')
-  @HttpCode(201)
-  @ApiCreatedResponse({ description: 'The customer is shared with the partner (sharing again changes nothing)' })
-  async share(
-    @CurrentPrincipal() p: Principal,
-    @Param() { id }: PartnerIdParam,
-    @Body() dto: ShareCustomerDto,
-  ): Promise<{ partnerId: string; customerId: string; shared: true }> {
-    await this.partners.shareCustomer(asStaff(p), id, dto.customerId);
-    return { partnerId: id, customerId: dto.customerId, shared: true };
-  }
-
-  @Delete(':id/shares/:customerId')
-  @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Revoked: from this response on, the partner gets 404 for the customer' })
-  async revokeShare(@CurrentPrincipal() p: Principal, @Param() { id, customerId }: PartnerShareParams): Promise<void> {
-    await this.partners.revokeShare(asStaff(p), id, customerId);
   }
 }

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsString, IsOptional, IsUUID, MaxLength } from 'class-validator';
-import { PARTNER_KINDS, type PartnerKind } from '@crm/relationship';
+import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsString, IsOptional, IsUUID, MaxLength } from 'class-validator';
+import { IsInstant } from '@crm/contracts';
+import { EPISODE_TYPES, type EpisodeType } from '@crm/kernel';
+import { PARTNER_KINDS, SHARE_ACCESS, type PartnerKind, type PartnerShare, type ShareAccess } from '@crm/relationship';
 
 export class RegisterPartnerDto {
   @ApiPropertyOptional({ description: 'Client-chosen id; generated when omitted (a second registration under the same id is refused with 422)' })
@@ -11,8 +13,47 @@ export class RegisterPartnerDto {
   @ApiProperty({ enum: PARTNER_KINDS }) @IsIn(PARTNER_KINDS) partnerKind!: PartnerKind;
 }
 
-export class ShareCustomerDto {
-  @ApiProperty() @IsUUID() customerId!: string;
+/** A share's scope (issue 14 §2); every field optional: absent, the share shows every episode type, read-write, with no end. */
+export class ShareScopeDto {
+  @ApiPropertyOptional({
+    enum: EPISODE_TYPES,
+    isArray: true,
+    maxItems: EPISODE_TYPES.length,
+    description: "The episode types of the customer's history the partner sees (its own episodes always). Absent: every type.",
+    example: ['case', 'return-repair'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(EPISODE_TYPES.length)
+  @IsIn(EPISODE_TYPES, { each: true })
+  episodeTypes?: EpisodeType[];
+  @ApiPropertyOptional({
+    enum: SHARE_ACCESS,
+    description:
+      '`read`: the partner reads only (its writes on the customer get 403); `read-write` (default): it may open its own episodes and record interactions',
+  })
+  @IsOptional()
+  @IsIn(SHARE_ACCESS)
+  access?: ShareAccess;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'When the share ends (must be in the future); from then on the customer answers 404 to the partner, as if never shared',
+    example: '2026-12-31T23:59:59.000Z',
+  })
+  @IsOptional()
+  @IsInstant()
+  expiresAt?: string;
+}
+
+export class ShareCustomerDto extends ShareScopeDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() customerId!: string;
+}
+
+export class PartnerAsOfQuery {
+  @ApiPropertyOptional({ format: 'date-time', description: 'The partner and its shares as they stood at this instant (who could see what, when)' })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
 }
 
 export class PartnerIdParam {
@@ -34,5 +75,37 @@ export interface PartnerView {
   name: string;
   partnerKind: PartnerKind;
   activeClientIds: readonly string[];
+  /** The customers shared and in force (not revoked, not expired) at `asOf` or now. */
   sharedCustomerIds: readonly string[];
+  /** Every share not revoked, with its scope; `inForce` false once expired. */
+  shares: (PartnerShare & { inForce: boolean })[];
+  asOf?: string;
+}
+
+class PartnerShareSchema {
+  @ApiProperty({ format: 'uuid' }) customerId!: string;
+  @ApiProperty({ format: 'date-time' }) sharedAt!: string;
+  @ApiProperty() sharedBy!: string;
+  @ApiPropertyOptional({ enum: EPISODE_TYPES, isArray: true }) episodeTypes?: string[];
+  @ApiPropertyOptional({ enum: SHARE_ACCESS }) access?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) expiresAt?: string;
+  @ApiProperty({ description: 'false once expiresAt has passed (at asOf, or now)' }) inForce!: boolean;
+}
+
+/** The response schema of `GET /partners/{id}` (OpenAPI). */
+export class PartnerViewSchema {
+  @ApiProperty({ format: 'uuid' }) partnerId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: PARTNER_KINDS }) partnerKind!: string;
+  @ApiProperty({ type: [String] }) activeClientIds!: string[];
+  @ApiProperty({ type: [String] }) sharedCustomerIds!: string[];
+  @ApiProperty({ type: [PartnerShareSchema] }) shares!: PartnerShareSchema[];
+  @ApiPropertyOptional({ format: 'date-time' }) asOf?: string;
+}
+
+/** The response schema of a share (OpenAPI). */
+export class ShareResultSchema {
+  @ApiProperty({ format: 'uuid' }) partnerId!: string;
+  @ApiProperty({ format: 'uuid' }) customerId!: string;
+  @ApiProperty({ enum: [true] }) shared!: true;
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, type Partner } from '@crm/relationship';
+import type { Clock } from '@crm/kernel';
+import { NotFoundError, shareInForce, type Partner, type PartnerShare } from '@crm/relationship';
 import { PartnerCommands, READ_MODELS, type PartnerAccess, type ReadModelRunners } from '@crm/relationship-api';
-import { HttpProblem, ProblemTypes, type PartnerPrincipal } from '@crm/service-kit';
+import { CLOCK, HttpProblem, ProblemTypes, type PartnerPrincipal } from '@crm/service-kit';
 import { customerExists, partnerMayRead } from '@crm/relationship-read-models';
 import type { EntityManager } from 'typeorm';
 import { partnerIdOfClientId } from '../credentials/credential-secrets';
@@ -24,6 +25,12 @@ import { partnerIdOfClientId } from '../credentials/credential-secrets';
  *
  * Anything not shared answers exactly like a customer that does not exist (404, same body), so a
  * partner learns nothing about customers it was not given.
+ *
+ * A share's scope (issue 14 §2) is enforced here too, with the injected clock: a share past its
+ * `expiresAt` is no share (404, as unshared — both the aggregate and the read model compare the
+ * expiry with now; no event is needed); a `read` share lets the partner read but refuses its
+ * writes with 403 (the customer is shared, so saying so reveals nothing); the timeline shows only
+ * the share's episode types, and the partner's own episodes.
  */
 /** What a partner is told about a customer whose read model is missing events. */
 export interface PartnerStaleness {
@@ -36,7 +43,13 @@ export class PartnerScope implements PartnerAccess {
   constructor(
     private readonly partners: PartnerCommands,
     @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** The injected clock's now: when a share's expiry is judged. */
+  now(): Date {
+    return this.clock.now();
+  }
 
   get manager(): EntityManager {
     return this.readModels.dataSource.manager;
@@ -59,19 +72,33 @@ export class PartnerScope implements PartnerAccess {
 
   /** True while `customerId` is shared with the caller (by the aggregate AND the read model) and is known. */
   async mayRead(principal: PartnerPrincipal, customerId: string, partner?: Partner): Promise<boolean> {
-    const p = partner ?? (await this.partnerOf(principal));
-    if (!p?.sharedCustomerIds.includes(customerId)) return false;
-    return (await partnerMayRead(this.manager, principal.partnerId, customerId)) && (await customerExists(this.manager, customerId));
+    return (await this.shareOf(principal, customerId, partner)) !== undefined;
   }
 
-  /** As `assertMayRead`: the application layer asks it before a partner's write (PartnerAccess). */
-  assertShared(principal: PartnerPrincipal, customerId: string): Promise<void> {
-    return this.assertMayRead(principal, customerId);
+  /** The share in force (not revoked, not expired: aggregate AND read model) of a known customer, else undefined. */
+  async shareOf(principal: PartnerPrincipal, customerId: string, partner?: Partner): Promise<PartnerShare | undefined> {
+    const p = partner ?? (await this.partnerOf(principal));
+    const now = this.now();
+    const share = shareInForce(p, customerId, now);
+    if (!share) return undefined;
+    const shown = (await partnerMayRead(this.manager, principal.partnerId, customerId, now)) && (await customerExists(this.manager, customerId));
+    return shown ? share : undefined;
+  }
+
+  /**
+   * Before a partner's write (PartnerAccess): 404 unless shared (as `assertMayRead`), 403 when the
+   * share is read-only.
+   */
+  async assertShared(principal: PartnerPrincipal, customerId: string): Promise<void> {
+    const share = await this.assertMayRead(principal, customerId);
+    if (share.access === 'read') throw new HttpProblem(403, `customer ${customerId} is shared with you read-only`, { type: ProblemTypes.forbidden });
   }
 
   /** 404 — the same as for a customer that does not exist — unless the customer is shared with the caller. */
-  async assertMayRead(principal: PartnerPrincipal, customerId: string): Promise<void> {
-    if (!(await this.mayRead(principal, customerId))) throw new NotFoundError(`customer ${customerId} not found`);
+  async assertMayRead(principal: PartnerPrincipal, customerId: string): Promise<PartnerShare> {
+    const share = await this.shareOf(principal, customerId);
+    if (!share) throw new NotFoundError(`customer ${customerId} not found`);
+    return share;
   }
 
   /**
@@ -86,6 +113,7 @@ export class PartnerScope implements PartnerAccess {
   /** The customers the partner aggregate currently shares with the caller (callers intersect it with the read model). */
   async sharedCustomerIds(principal: PartnerPrincipal): Promise<Set<string>> {
     const partner = await this.partnerOf(principal);
-    return new Set(partner?.sharedCustomerIds ?? []);
+    const now = this.now();
+    return new Set((partner?.sharedCustomerIds ?? []).filter((id) => shareInForce(partner, id, now)));
   }
 }

@@ -50,6 +50,7 @@ export class PortalCustomersController {
           owner: undefined, // the company's own fields: not a partner's filter
           tag: undefined,
           partnerId: partner.partnerId,
+          partnerAt: this.scope.now(), // the read model's grants that have not expired
           customerIds: [...shared],
         });
         return { ...page, items: page.items.map(({ owner: _owner, tags: _tags, ...item }) => item) };
@@ -81,7 +82,10 @@ export class PortalCustomersController {
   }
 
   @Get(':id/timeline')
-  @ApiOkResponse({ description: "The shared history without other partners' episodes; paged by episode" })
+  @ApiOkResponse({
+    description:
+      "The shared history without other partners' episodes, only of the episode types the share names (and the caller's own episodes); paged by episode",
+  })
   async timeline(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: CustomerIdParam,
@@ -94,7 +98,7 @@ export class PortalCustomersController {
       partner,
       { route: 'GET /customers/{id}/timeline', correlationId, resourceId: id, probedCustomerId: id },
       async () => {
-        await this.scope.assertMayRead(partner, id);
+        const share = await this.scope.assertMayRead(partner, id);
         const stale = await this.scope.staleness(id);
         const asOf = q.asOf ? new Date(q.asOf) : undefined;
         // Customers merged into this one show here only where the partner was given them too.
@@ -105,6 +109,7 @@ export class PortalCustomersController {
           customerId: id,
           customerIds,
           partnerId: partner.partnerId,
+          episodeTypes: share.episodeTypes, // the share's scope (absent: every type); its own episodes always
           asOf,
           cursor: q.cursor,
           limit: q.limit ?? 50,

@@ -50,7 +50,7 @@ export function createRelationshipCommands(
 ): RelationshipCommands {
   const customers = new CustomerCommands(store, settings);
   const partners = new PartnerCommands(store, customers, settings);
-  const episodes = new EpisodeCommands(store, customers, access ?? new AggregatePartnerAccess(partners), settings);
+  const episodes = new EpisodeCommands(store, customers, access ?? new AggregatePartnerAccess(partners, settings.clock), settings);
   const catalogue = new CatalogueCommands(store, settings);
   const orders = new OrderCommands(store, customers, episodes, settings);
   return {
