@@ -3,6 +3,9 @@ import { RelationshipApiModule } from '@crm/relationship-api';
 import { AccessLogController } from './access-log/access-log.controller';
 import { PartnerAccessLog } from './access-log/partner-access-log.service';
 import { TokenController } from './auth/token.controller';
+import { DealRegistrationCommands } from './deal-registration/deal-registration-commands';
+import { DealRegistrationProcess } from './deal-registration/deal-registration.process';
+import { DealRegistrationReviewController, DealRegistrationsController } from './deal-registration/deal-registrations.controller';
 import { PartnerCredentials } from './credentials/partner-credentials';
 import { PartnersController } from './partners/partners.controller';
 import { PartnerScope } from './portal/partner-scope';
@@ -26,7 +29,17 @@ import { repairJobProviders } from './repairs/repairs.providers';
       providers: [PartnerScope],
     }),
   ],
-  controllers: [PartnersController, AccessLogController, TokenController, PortalCustomersController, PortalEpisodesController, RepairsController],
-  providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders],
+  controllers: [
+    PartnersController,
+    AccessLogController,
+    TokenController,
+    PortalCustomersController,
+    PortalEpisodesController,
+    RepairsController,
+    // the review's fixed paths (`review`) before the partner's `:id`
+    DealRegistrationReviewController,
+    DealRegistrationsController,
+  ],
+  providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders, DealRegistrationCommands, DealRegistrationProcess],
 })
 export class PartnerPortalModule {}

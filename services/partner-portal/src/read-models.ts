@@ -1,11 +1,14 @@
 // The read models of partner-portal, declared once: partner-portal.module.ts runs them, and the rebuild and re-drive
 // CLIs load this file (npm run rebuild-read-model -- --service partner-portal).
 import { serviceReadModels } from '@crm/relationship-api';
+import { dealRegistrationsProjection } from './deal-registration/deal-registrations.projection';
 import { repairJobsProjection } from './repairs/repair-jobs.projection';
 
 /** The shared relationship read models, and the portal's own. */
 export const partnerPortalReadModels = serviceReadModels('partner-portal', [
   // the repair providers' jobs (`GET /repairs`; issue 12 §5)
   repairJobsProjection(),
+  // partners' deal registrations (`/deal-registrations`; issue 14 §3)
+  dealRegistrationsProjection(),
 ]);
 export const { readModels, registry } = partnerPortalReadModels;

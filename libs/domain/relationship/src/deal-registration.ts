@@ -166,7 +166,9 @@ export function decideDealRegistration(command: DealRegistrationCommand, state: 
     case 'RejectDealRegistration':
       assertPending(state, 'rejected');
       if (!command.data.reason.trim()) throw new DomainRuleViolation('reason-required', 'a rejection says why');
-      return [{ type: 'DealRegistrationRejected', data: { ...who, rejectedBy: command.data.rejectedBy, rejectedAt: command.now, reason: command.data.reason } }];
+      return [
+        { type: 'DealRegistrationRejected', data: { ...who, rejectedBy: command.data.rejectedBy, rejectedAt: command.now, reason: command.data.reason } },
+      ];
     case 'ExpireDealRegistration': {
       // Nothing to do when it is not (yet) due: the expiry tick may run it any number of times.
       const now = Date.parse(command.now);

@@ -1,6 +1,12 @@
 import { DeciderSpecification } from '@crm/kernel/testing';
 import { TestClock } from '@crm/kernel';
-import { dealRegistrationDecider, decideDealRegistration, evolveDealRegistration, type DealRegisteredData, type DealRegistrationEvent } from './deal-registration';
+import {
+  dealRegistrationDecider,
+  decideDealRegistration,
+  evolveDealRegistration,
+  type DealRegisteredData,
+  type DealRegistrationEvent,
+} from './deal-registration';
 
 const given = DeciderSpecification.for(dealRegistrationDecider);
 const DAY = 86_400_000;
@@ -30,7 +36,9 @@ describe('deal registration decide', () => {
     given([]).when({ type: 'RegisterDeal', data: onCustomer }).then(registered);
     const { customerId: _c, ...withoutCustomer } = onCustomer;
     const prospect = { ...withoutCustomer, leadId: 'l1', prospect: { company: 'PT Baru', contactName: 'Dewi', contactEmail: 'dewi@baru.id' } };
-    given([]).when({ type: 'RegisterDeal', data: prospect }).then([{ type: 'DealRegistered', data: prospect }]);
+    given([])
+      .when({ type: 'RegisterDeal', data: prospect })
+      .then([{ type: 'DealRegistered', data: prospect }]);
     given([]).when({ type: 'RegisterDeal', data: withoutCustomer }).thenBreaks('customer-or-prospect');
     given([])
       .when({ type: 'RegisterDeal', data: { ...prospect, customerId: 'c1' } })
@@ -71,7 +79,15 @@ describe('deal registration decide', () => {
       .then([
         {
           type: 'DealRegistrationApproved',
-          data: { registrationId: 'r1', partnerId: 'p1', customerId: 'c1', approvedBy: 'maria', approvedAt: at(DAY), protectionEndsAt: at(91 * DAY), episodeId: 'e1' },
+          data: {
+            registrationId: 'r1',
+            partnerId: 'p1',
+            customerId: 'c1',
+            approvedBy: 'maria',
+            approvedAt: at(DAY),
+            protectionEndsAt: at(91 * DAY),
+            episodeId: 'e1',
+          },
         },
       ]);
     given(registered)
@@ -91,7 +107,10 @@ describe('deal registration decide', () => {
     given(registered)
       .when({ type: 'RejectDealRegistration', data: { rejectedBy: 'maria', reason: ' ' }, now: at(DAY) })
       .thenBreaks('reason-required');
-    const rejected = [...registered, ...decideDealRegistration({ type: 'RejectDealRegistration', data: { rejectedBy: 'm', reason: 'no' }, now: at(DAY) }, stateOf(registered))];
+    const rejected = [
+      ...registered,
+      ...decideDealRegistration({ type: 'RejectDealRegistration', data: { rejectedBy: 'm', reason: 'no' }, now: at(DAY) }, stateOf(registered)),
+    ];
     given(rejected)
       .when({ type: 'ApproveDealRegistration', data: { approvedBy: 'maria', protectionDays: 90 }, now: at(DAY) })
       .thenBreaks('not-pending');
@@ -101,20 +120,39 @@ describe('deal registration decide', () => {
   });
 
   it('expires a pending registration nobody reviewed in time, and an approved one when its protection ends', () => {
-    given(registered).when({ type: 'ExpireDealRegistration', now: at(5 * DAY - 1) }).thenNothingHappens();
+    given(registered)
+      .when({ type: 'ExpireDealRegistration', now: at(5 * DAY - 1) })
+      .thenNothingHappens();
     given(registered)
       .when({ type: 'ExpireDealRegistration', now: at(5 * DAY) })
-      .then([{ type: 'DealRegistrationExpired', data: { registrationId: 'r1', partnerId: 'p1', customerId: 'c1', expiredAt: at(5 * DAY), reason: 'not-reviewed' } }]);
+      .then([
+        { type: 'DealRegistrationExpired', data: { registrationId: 'r1', partnerId: 'p1', customerId: 'c1', expiredAt: at(5 * DAY), reason: 'not-reviewed' } },
+      ]);
     const approved = [
       ...registered,
       ...decideDealRegistration({ type: 'ApproveDealRegistration', data: { approvedBy: 'm', protectionDays: 90 }, now: at(DAY) }, stateOf(registered)),
     ];
-    given(approved).when({ type: 'ExpireDealRegistration', now: at(91 * DAY - 1) }).thenNothingHappens();
+    given(approved)
+      .when({ type: 'ExpireDealRegistration', now: at(91 * DAY - 1) })
+      .thenNothingHappens();
     given(approved)
       .when({ type: 'ExpireDealRegistration', now: at(91 * DAY) })
-      .then([{ type: 'DealRegistrationExpired', data: { registrationId: 'r1', partnerId: 'p1', customerId: 'c1', expiredAt: at(91 * DAY), reason: 'protection-ended' } }]);
-    const expired = [...approved, { type: 'DealRegistrationExpired' as const, data: { registrationId: 'r1', partnerId: 'p1', expiredAt: at(91 * DAY), reason: 'protection-ended' as const } }];
+      .then([
+        {
+          type: 'DealRegistrationExpired',
+          data: { registrationId: 'r1', partnerId: 'p1', customerId: 'c1', expiredAt: at(91 * DAY), reason: 'protection-ended' },
+        },
+      ]);
+    const expired = [
+      ...approved,
+      {
+        type: 'DealRegistrationExpired' as const,
+        data: { registrationId: 'r1', partnerId: 'p1', expiredAt: at(91 * DAY), reason: 'protection-ended' as const },
+      },
+    ];
     expect(stateOf(expired)?.status).toBe('expired');
-    given(expired).when({ type: 'ExpireDealRegistration', now: at(200 * DAY) }).thenNothingHappens();
+    given(expired)
+      .when({ type: 'ExpireDealRegistration', now: at(200 * DAY) })
+      .thenNothingHappens();
   });
 });
