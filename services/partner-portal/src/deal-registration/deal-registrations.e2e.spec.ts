@@ -7,7 +7,7 @@ import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
 import { TestClock } from '@crm/kernel';
 import { createPlatform, type Platform } from '@crm/platform';
-import { createRelationshipCommands, READ_MODELS, type ReadModelRunners, type RelationshipCommands } from '@crm/relationship-api';
+import { createRelationshipCommands, LeadCommands, READ_MODELS, type ReadModelRunners, type RelationshipCommands } from '@crm/relationship-api';
 import { customerExists, partnerMayRead } from '@crm/relationship-read-models';
 import { mintToken, TokenMint, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
 import { createPartnerPortalApp, PartnerPortalConfig } from '../partner-portal';
@@ -218,6 +218,26 @@ describe('deal registrations (embedded)', () => {
     expect(JSON.stringify(stored.data)).not.toContain('dewi@zamrud.co.id');
   });
 
+  it('captures an approved prospect as a lead (source partner), once, under the lead id its contact was sealed with', async () => {
+    const id = await register(tokenA, { prospect: { company: 'CV Prospek Baru', contactName: 'Budi', contactEmail: 'budi@prospek.id' } });
+    const staff = await reviewed(id);
+    const leadId = String(staff.leadId);
+    expect((await call('POST', `/deal-registrations/${id}/approve`, channelManager)).status).toBe(200);
+    await reviewed(id, 'approved');
+    expect(await process.tick()).toMatchObject({ leadsCaptured: 1 });
+    const lead = await platform.eventStore.readStream(`lead-${leadId}`);
+    expect(lead.map((e) => e.type)).toContain('LeadCaptured');
+    expect(lead[0].metadata.actor).toEqual({ type: 'system', id: `lead-form/deal-registration/${id}` });
+    // revealed by the write side's reader, the lead is the prospect
+    expect(await app.app.get(LeadCommands).get(leadId)).toMatchObject({
+      source: 'partner',
+      name: 'Budi',
+      company: 'CV Prospek Baru',
+      email: 'budi@prospek.id',
+    });
+    expect((await process.tick()).leadsCaptured).toBe(0);
+  });
+
   it("flags a conflict (an open opportunity, another partner's active registration) to staff, while the partner sees only pending", async () => {
     const opp = await commands.episodes.open(alice, 'opportunity', { customerId: customerY, name: 'Fleet renewal' });
     await waitFor(async () => (await openOpportunitiesOf(manager, customerY)).includes(opp.id), 20000, 'the opportunity in the timeline');
@@ -238,7 +258,7 @@ describe('deal registrations (embedded)', () => {
   });
 
   it("approves (If-Match; stale 412 before any rule) and the tick opens the partner's partner-deal episode, in its timeline only", async () => {
-    const id = await register(tokenA, { customerId: customerX, products: ['TRUCK-9'] });
+    const id = await register(tokenA, { customerId: customerY, products: ['TRUCK-9'] });
     await reviewed(id);
     const before = await call('GET', `/deal-registrations/review/${id}`, channelManager);
     expect(before.etag).toBe('"0"');
@@ -251,12 +271,16 @@ describe('deal registrations (embedded)', () => {
     await reviewed(id, 'approved');
     expect(await process.tick()).toMatchObject({ episodesOpened: 1 });
     await waitFor(
-      async () => JSON.stringify((await call('GET', `/customers/${customerX}/timeline`, tokenA)).body).includes(episodeId),
+      async () => JSON.stringify((await call('GET', `/customers/${customerY}/timeline`, tokenA)).body).includes(episodeId),
       20000,
       "the episode in partner A's timeline",
     );
-    const timeline = JSON.stringify((await call('GET', `/customers/${customerX}/timeline`, tokenA)).body);
+    const timeline = JSON.stringify((await call('GET', `/customers/${customerY}/timeline`, tokenA)).body);
     expect(timeline).toContain('partner-deal');
+    // Y is shared with B too: B's view of Y never shows A's episode
+    const ofB = await call('GET', `/customers/${customerY}/timeline`, tokenB);
+    expect(ofB.status).toBe(200);
+    expect(JSON.stringify(ofB.body)).not.toContain(episodeId);
     // a second tick opens nothing again
     await waitFor(async () => (await process.tick()).episodesOpened === 0, 20000, 'the opened episode to reach the read model');
     problem(await call('POST', `/deal-registrations/${id}/approve`, channelManager), 422);

@@ -31,11 +31,13 @@ export class DealRegistrationRow {
   @Column({ type: 'text', name: 'episode_id', nullable: true }) episodeId!: string | null;
   /** True once the approval's partner-deal episode is in the store (its EpisodeOpened came by). */
   @Column({ type: 'boolean', name: 'episode_opened', default: false }) episodeOpened!: boolean;
+  /** True once the prospect's lead is in the store (its LeadCaptured came by); captured after approval. */
+  @Column({ type: 'boolean', name: 'lead_captured', default: false }) leadCaptured!: boolean;
   @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt!: Date;
 }
 
 export type DealRegistrationReadEvent = CrmIntegrationEvent<
-  'DealRegistered' | 'DealRegistrationApproved' | 'DealRegistrationRejected' | 'DealRegistrationExpired' | 'EpisodeOpened'
+  'DealRegistered' | 'DealRegistrationApproved' | 'DealRegistrationRejected' | 'DealRegistrationExpired' | 'EpisodeOpened' | 'LeadCaptured'
 >;
 
 /** Keeps `deal_registrations`; every change is idempotent (an insert that ignores a row already there, updates that set values). */
@@ -43,7 +45,7 @@ export function dealRegistrationsProjection(): Projection<DealRegistrationReadEv
   return {
     name: 'partner-portal-deal-registrations',
     entities: [DealRegistrationRow],
-    handles: ['DealRegistered', 'DealRegistrationApproved', 'DealRegistrationRejected', 'DealRegistrationExpired', 'EpisodeOpened'],
+    handles: ['DealRegistered', 'DealRegistrationApproved', 'DealRegistrationRejected', 'DealRegistrationExpired', 'EpisodeOpened', 'LeadCaptured'],
     async apply(event, manager: EntityManager) {
       const table = manager.getRepository(DealRegistrationRow).metadata.tablePath;
       switch (event.type) {
@@ -95,6 +97,10 @@ export function dealRegistrationsProjection(): Projection<DealRegistrationReadEv
         case 'EpisodeOpened':
           // Only the episode an approval named matches a row; every other opening changes nothing.
           await manager.query(`UPDATE ${table} SET episode_opened = true WHERE episode_id = $1`, [event.data.episodeId]);
+          return;
+        case 'LeadCaptured':
+          // Only a prospect's lead matches a row (any other lead changes nothing).
+          await manager.query(`UPDATE ${table} SET lead_captured = true WHERE lead_id = $1`, [event.data.leadId]);
           return;
       }
     },
@@ -228,11 +234,16 @@ export async function dueDealRegistrations(manager: EntityManager, now: Date, li
   return rows.map((r) => r.registration_id);
 }
 
-/** Approved registrations whose partner-deal episode is not in the store yet. */
-export async function episodesToOpen(manager: EntityManager, limit = 100): Promise<string[]> {
+/**
+ * Approved registrations whose follow-up is not in the store yet: on a customer, the partner-deal
+ * episode; on a prospect, its lead (`protection_ends_at` is set by the approval only).
+ */
+export async function approvalsToFollowUp(manager: EntityManager, limit = 100): Promise<string[]> {
   const table = manager.getRepository(DealRegistrationRow).metadata.tablePath;
   const rows = (await manager.query(
-    `SELECT registration_id FROM ${table} WHERE episode_id IS NOT NULL AND NOT episode_opened ORDER BY registration_id LIMIT $1`,
+    `SELECT registration_id FROM ${table}
+      WHERE (episode_id IS NOT NULL AND NOT episode_opened) OR (lead_id IS NOT NULL AND protection_ends_at IS NOT NULL AND NOT lead_captured)
+      ORDER BY registration_id LIMIT $1`,
     [limit],
   )) as { registration_id: string }[];
   return rows.map((r) => r.registration_id);
