@@ -132,8 +132,8 @@ export function evolveDealRegistration(state: DealRegistrationState, event: Deal
 export function decideDealRegistration(command: DealRegistrationCommand, state: DealRegistrationState): DealRegistrationEvent[] {
   if (command.type === 'RegisterDeal') {
     if (state) {
-      // A retried request (same id, same partner) changes nothing; anything else reuses an id.
-      if (state.partnerId === command.data.partnerId && state.registeredAt === command.data.registeredAt) return [];
+      // A retried request (same id, same partner, same deal) changes nothing; anything else reuses an id.
+      if (sameDeal(state, command.data)) return [];
       throw new DomainRuleViolation('registration-exists', `deal registration ${command.data.registrationId} already exists`);
     }
     assertRegistrable(command.data);
@@ -179,6 +179,19 @@ export function decideDealRegistration(command: DealRegistrationCommand, state: 
       return [];
     }
   }
+}
+
+/** The same claim registered again (a client's retry): what it says, not when or under which new lead id. */
+function sameDeal(a: DealRegisteredData, b: DealRegisteredData): boolean {
+  return (
+    a.partnerId === b.partnerId &&
+    a.customerId === b.customerId &&
+    a.prospect?.company === b.prospect?.company &&
+    a.estimatedValue === b.estimatedValue &&
+    a.currency === b.currency &&
+    a.expectedCloseDate === b.expectedCloseDate &&
+    a.products.join('\n') === b.products.join('\n')
+  );
 }
 
 function assertPending(state: DealRegistration, to: string): void {

@@ -68,6 +68,13 @@ describe('deal registration decide', () => {
 
   it('absorbs a retried registration and refuses a reused id', () => {
     given(registered).when({ type: 'RegisterDeal', data: onCustomer }).thenNothingHappens();
+    // retried later: the same deal, so nothing new
+    given(registered)
+      .when({ type: 'RegisterDeal', data: { ...onCustomer, registeredAt: at(60_000), approvalDueAt: at(5 * DAY + 60_000) } })
+      .thenNothingHappens();
+    given(registered)
+      .when({ type: 'RegisterDeal', data: { ...onCustomer, estimatedValue: 1 } })
+      .thenBreaks('registration-exists');
     given(registered)
       .when({ type: 'RegisterDeal', data: { ...onCustomer, partnerId: 'p2' } })
       .thenBreaks('registration-exists');

@@ -172,6 +172,14 @@ describe('deal registrations (embedded)', () => {
     const id = String(r.body.registrationId);
     expect(r.location).toBe(`/deal-registrations/${id}`);
     expect(r.etag).toBe('"0"');
+    // a retried request (the client's id) registers once
+    const retried = { ...deal({ customerId: customerX }), registrationId: randomUUID() };
+    expect((await call('POST', '/deal-registrations', tokenA, retried)).status).toBe(201);
+    clock.advance(1000);
+    const again = await call('POST', '/deal-registrations', tokenA, retried);
+    expect(again.status).toBe(201);
+    expect(again.etag).toBe('"0"');
+    clock.advance(-1000);
     const one = await call('GET', `/deal-registrations/${id}`, tokenA);
     expect(one.status).toBe(200);
     expect(one.body).toEqual({
