@@ -128,4 +128,34 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
     await problem(await send('POST', `/repairs/${job}/status`, JSON.stringify({ to: 'received' })), 404);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
+  // Deal registration (issue 14 §3); deal-registration/deal-registrations.e2e.spec.ts tries more on real registrations.
+  it("the deal registrations' routes: garbage queries and cursors, malformed ids, deep, nested-array, NUL and lone-surrogate bodies", async () => {
+    const valid = { customerId: randomUUID(), products: ['VAN-L2'], estimatedValue: 100, currency: 'EUR', expectedCloseDate: '2099-01-01' };
+    for (const cursor of ['garbage', Buffer.from('["dealregs","x","y"]').toString('base64url'), '-1/-1']) {
+      await problem(await send('GET', `/deal-registrations?cursor=${encodeURIComponent(cursor)}`, undefined), 400, 'cursor');
+    }
+    await problem(await send('GET', '/deal-registrations?status=open', undefined), 400, 'status');
+    await problem(await send('GET', '/deal-registrations?limit=-3', undefined), 400, 'limit');
+    await problem(await send('GET', '/deal-registrations/not-a-uuid', undefined), 400, 'id');
+    await problem(await send('POST', '/deal-registrations', '{"x":'.repeat(2000) + '1' + '}'.repeat(2000)), 400);
+    await problem(await send('POST', '/deal-registrations', JSON.stringify([[valid]])), 400);
+    await problem(await send('POST', '/deal-registrations', 'customerId=x', 'text/plain'), 415);
+    await problem(await send('POST', '/deal-registrations', JSON.stringify({ ...valid, currency: 'EU\u0000' })), 400, 'currency');
+    await problem(await send('POST', '/deal-registrations', JSON.stringify({ ...valid, estimatedValue: [[1]] })), 400, 'estimatedValue');
+    await problem(
+      await send('POST', '/deal-registrations', JSON.stringify({ ...valid, customerId: undefined, prospect: { company: 'PT\u0000', contactName: 'x' } })),
+      400,
+    );
+    await problem(
+      await send(
+        'POST',
+        '/deal-registrations',
+        `{"prospect":{"company":"\\ud800","contactName":"x"},"products":["a"],"estimatedValue":1,"currency":"EUR","expectedCloseDate":"2099-01-01"}`,
+      ),
+      400,
+    );
+    // a partner unknown to the store: its registration on any customer is the 404 of an unknown customer
+    await problem(await send('POST', '/deal-registrations', JSON.stringify(valid)), 404);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+  });
 });

@@ -3,6 +3,9 @@ import { RelationshipApiModule } from '@crm/relationship-api';
 import { AccessLogController } from './access-log/access-log.controller';
 import { PartnerAccessLog } from './access-log/partner-access-log.service';
 import { TokenController } from './auth/token.controller';
+import { DealRegistrationCommands } from './deal-registration/deal-registration-commands';
+import { DealRegistrationProcess } from './deal-registration/deal-registration.process';
+import { DealRegistrationReviewController, DealRegistrationsController } from './deal-registration/deal-registrations.controller';
 import { PartnerCredentials } from './credentials/partner-credentials';
 import { PartnersController } from './partners/partners.controller';
 import { PartnerScope } from './portal/partner-scope';
@@ -40,7 +43,10 @@ import { ShareRequestsController } from './shares/share-requests.controller';
     PortalEpisodesController,
     RepairsController,
     SellThroughController,
+    // the review's fixed paths (`review`) before the partner's `:id`
+    DealRegistrationReviewController,
+    DealRegistrationsController,
   ],
-  providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders, SellThroughReporting],
+  providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders, SellThroughReporting, DealRegistrationCommands, DealRegistrationProcess],
 })
 export class PartnerPortalModule {}

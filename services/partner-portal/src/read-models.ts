@@ -1,6 +1,7 @@
 // The read models of partner-portal, declared once: partner-portal.module.ts runs them, and the rebuild and re-drive
 // CLIs load this file (npm run rebuild-read-model -- --service partner-portal).
 import { serviceReadModels } from '@crm/relationship-api';
+import { dealRegistrationsProjection } from './deal-registration/deal-registrations.projection';
 import { repairJobsProjection } from './repairs/repair-jobs.projection';
 import { sellThroughProjection } from './sell-through/sell-through.projection';
 import { shareRequestsProjection } from './shares/share-requests.projection';
@@ -13,5 +14,7 @@ export const partnerPortalReadModels = serviceReadModels('partner-portal', [
   sellThroughProjection(),
   // the partners' share requests (`GET /share-requests`; issue 14 §2)
   shareRequestsProjection(),
+  // partners' deal registrations (`/deal-registrations`; issue 14 §3)
+  dealRegistrationsProjection(),
 ]);
 export const { readModels, registry } = partnerPortalReadModels;

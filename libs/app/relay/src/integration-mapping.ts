@@ -50,6 +50,8 @@ const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = {
   campaign: 'campaignId',
   // the e-mail suppression list (issue 13 §3): an address's events are keyed by its key (never the address)
   emailsuppression: 'addressKey',
+  // deal registration (issue 14 §3): keyed by the registration (a prospect's has no customer)
+  dealregistration: 'registrationId',
 };
 
 /**

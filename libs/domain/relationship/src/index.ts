@@ -2,6 +2,7 @@ export * from '@crm/kernel';
 export * from './customer';
 export * from './episode';
 export * from './partner';
+export * from './deal-registration';
 export * from './lead';
 export * from './lead-assignment-rules';
 export * from './lead-form';

@@ -11,3 +11,4 @@ export * from './consent-events';
 export * from './trigger-events';
 export * from './campaign-events';
 export * from './segment-events';
+export * from './deal-registration-events';

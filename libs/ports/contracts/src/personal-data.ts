@@ -65,6 +65,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ConsentRequested: ['evidence.ipAddress', 'evidence.userAgent', 'evidence.note'],
   ConsentGranted: ['evidence.ipAddress', 'evidence.userAgent', 'evidence.note'],
   ConsentWithdrawn: ['evidence.ipAddress', 'evidence.userAgent', 'evidence.note'],
+  // a prospect's company and contact, sealed with the key of the lead it is recorded as (issue 14 §3)
+  DealRegistered: ['prospect.company', 'prospect.contactName', 'prospect.contactEmail'],
 };
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */

@@ -307,6 +307,30 @@ export class ServiceConfig extends PlatformConfig {
   @Max(60_000)
   CRM_PARTNER_ACCESS_LOG_INTERVAL_MS: number = 1000;
 
+  /**
+   * Days a channel manager has to approve or reject a partner's deal registration (issue 14 §3);
+   * one not reviewed by then expires (`DealRegistrationExpired`, reason `not-reviewed`). Five: a working week.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  CRM_DEAL_APPROVAL_DAYS: number = 5;
+
+  /**
+   * Days an approved deal registration protects the deal for its partner (issue 14 §3); then it
+   * expires (`protection-ended`). Ninety: a typical B2B sales cycle, the common channel-programme default.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  CRM_DEAL_PROTECTION_DAYS: number = 90;
+
+  /** How often the partner portal's deal registration tick expires due registrations and opens approved deals' episodes (ms). 0: only when a test ticks. */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  CRM_DEAL_REGISTRATION_INTERVAL_MS: number = 60_000;
+
   /** How often the mail outbox looks for replies to send (ms). */
   @IsInt()
   @Min(50)
