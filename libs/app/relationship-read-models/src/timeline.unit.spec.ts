@@ -122,8 +122,9 @@ describe('customer directory changes and partner grants', () => {
       ),
     );
     expect(grants).toEqual([
-      { partner_id: partnerId, customer_id: customerId, granted: false, changed_at: '2026-01-03T00:00:00.000Z' },
-      { partner_id: other, customer_id: customerId, granted: true, changed_at: '2026-01-02T00:00:00.000Z' },
+      // A share without a scope (as before issue 14 §2): every episode type, no end.
+      { partner_id: partnerId, customer_id: customerId, granted: false, changed_at: '2026-01-03T00:00:00.000Z', episode_types: null, expires_at: null },
+      { partner_id: other, customer_id: customerId, granted: true, changed_at: '2026-01-02T00:00:00.000Z', episode_types: null, expires_at: null },
     ]);
   });
 });
