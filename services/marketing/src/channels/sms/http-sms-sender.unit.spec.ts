@@ -22,12 +22,13 @@ const message = (to: string): OutboundMessage => ({
 describe('HttpSmsSender', () => {
   const received: Received[] = [];
   // What the receiver answers, by the number messaged.
-  const answers: Record<string, { status: number; body?: string; headers?: Record<string, string>; delayMs?: number }> = {
+  const answers: Record<string, { status: number; body?: string; headers?: Record<string, string>; hang?: true }> = {
     '+6281234567890': { status: 202, body: JSON.stringify({ id: 'prov-77' }) },
     '+6281234567891': { status: 400, body: JSON.stringify({ error: 'invalid number' }) },
     '+6281234567892': { status: 429, headers: { 'retry-after': '30' } },
     '+6281234567893': { status: 503, headers: { 'retry-after': 'Fri, 01 May 2026 10:02:00 GMT' } },
-    '+6281234567894': { status: 200, delayMs: 500 },
+    // Never answered (until the server closes): a sender with a short timeout gives up on it.
+    '+6281234567894': { status: 200, hang: true },
     '+6281234567895': { status: 500 },
   };
   const server = http.createServer((req, res) => {
@@ -37,19 +38,23 @@ describe('HttpSmsSender', () => {
       const body = JSON.parse(data) as { to: string };
       received.push({ headers: req.headers, body });
       const a = answers[body.to];
-      setTimeout(() => {
-        res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
-        res.end(a.body ?? '');
-      }, a.delayMs ?? 0);
+      // A hanging answer holds no timer: closeAllConnections ends it when the suite is done.
+      if (a.hang) return;
+      res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
+      res.end(a.body ?? '');
     });
   });
   let url: string;
   let sender: HttpSmsSender;
+  let impatient: HttpSmsSender;
 
   beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/messages`;
-    sender = new HttpSmsSender(url, 'sms-token-1', { timeoutMs: 200, now: () => new Date('2026-05-01T10:00:00Z') });
+    // A generous timeout for the answers the tests wait for (a loaded CI machine's first request can take a while);
+    // a short one only where the test is the timeout, against a provider that never answers.
+    sender = new HttpSmsSender(url, 'sms-token-1', { timeoutMs: 30_000, now: () => new Date('2026-05-01T10:00:00Z') });
+    impatient = new HttpSmsSender(url, 'sms-token-1', { timeoutMs: 200 });
   });
   afterAll(async () => {
     server.closeAllConnections();
@@ -80,7 +85,7 @@ describe('HttpSmsSender', () => {
   });
 
   it('a provider that does not answer in time, or is not there, is deferred', async () => {
-    expect(await sender.send(message('+6281234567894'))).toEqual({ status: 'deferred', reason: 'the SMS provider did not answer in time' });
+    expect(await impatient.send(message('+6281234567894'))).toEqual({ status: 'deferred', reason: 'the SMS provider did not answer in time' });
     const nowhere = new HttpSmsSender('http://127.0.0.1:1/messages', undefined, { timeoutMs: 200 });
     expect(await nowhere.send(message('+6281234567890'))).toMatchObject({ status: 'deferred' });
   });
