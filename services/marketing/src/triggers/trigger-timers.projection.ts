@@ -302,6 +302,7 @@ const definitionOf = (row: TriggerRuleRow) => row.definition as TriggerRuleDefin
  * (schedule, or fire at once). The cause is kept a while for a rule that arrives after it (`catchUp`).
  */
 async function eventTimers(m: EntityManager, on: TriggerOn, customerId: string, cause: TriggerCause, facts: TriggerFacts): Promise<void> {
+  await lockRulesAndCauses(m);
   const causes = m.getRepository(TriggerRecentCauseRow);
   await causes.save({ causeId: `${on}/${cause.eventId}`, on, customerId, cause, facts, at: new Date(cause.at) });
   await causes
@@ -328,6 +329,21 @@ async function eventTimer(m: EntityManager, rule: TriggerRuleRow, customerId: st
   });
 }
 
+/** Fixed for good: the advisory lock a cause and a rule's catch-up take (any 64-bit number no other code uses). */
+const RULES_AND_CAUSES_LOCK = 7_305_513_941_201;
+
+/**
+ * The bus delivers several partitions at once, each in its own transaction. Without this lock a
+ * rule (one partition) and an order (another) applied side by side would each miss the other: the
+ * order's transaction reads the rules before the rule's commits, and the rule's catch-up reads the
+ * causes before the order's commits (write skew under READ COMMITTED) — and the order starts no
+ * timer. Both take this transaction-scoped lock before they read, so one waits for the other's commit
+ * and then sees it. It serialises the transactions that apply event-rule causes; nothing else waits.
+ */
+async function lockRulesAndCauses(m: EntityManager): Promise<void> {
+  await m.query('SELECT pg_advisory_xact_lock($1)', [RULES_AND_CAUSES_LOCK]);
+}
+
 /**
  * An event rule defined (or enabled) at `since` that reached this read model after causes that
  * happened at or after `since`: it starts their timers now, as it would have had it come first. The
@@ -336,6 +352,7 @@ async function eventTimer(m: EntityManager, rule: TriggerRuleRow, customerId: st
  */
 async function catchUp(m: EntityManager, rule: TriggerRuleRow, since: string): Promise<void> {
   if (!rule.enabled) return;
+  await lockRulesAndCauses(m);
   const late = await m
     .getRepository(TriggerRecentCauseRow)
     .createQueryBuilder('c')
