@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { IsInstant } from '@crm/contracts';
+import { PortalPageQueryDto } from '../portal/page-query.dto';
 
 const EXAMPLE_ID = '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11';
 
 /** The filters and paging both access log routes take (`customerId` narrows the partner's log, or names the customer asked about). */
-export class AccessLogQueryDto {
+export class AccessLogQueryDto extends PortalPageQueryDto {
   @ApiPropertyOptional({ format: 'uuid', example: EXAMPLE_ID, description: 'Only the reads of this customer (read or probed)' })
   @IsOptional()
   @IsUUID()
@@ -19,19 +19,6 @@ export class AccessLogQueryDto {
   @IsOptional()
   @IsInstant()
   to?: string;
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page (same filters)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
 }
 
 export class AccessLogEntryDto {

@@ -1,22 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { IsCalendarDate, IsCurrencyCode, IsMinorUnits } from '@crm/contracts';
+import { PortalPageQueryDto } from '../portal/page-query.dto';
 
 export const EXAMPLE_ID = '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11';
 export const EXAMPLE_CUSTOMER = '5d0e2f6a-1c4b-4e8a-9b7d-3a2c1e0f9d88';
@@ -69,21 +55,8 @@ export class DealRegistrationIdParam {
   @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
 }
 
-export class DealRegistrationListQueryDto {
+export class DealRegistrationListQueryDto extends PortalPageQueryDto {
   @ApiPropertyOptional({ enum: DEAL_STATUSES }) @IsOptional() @IsIn(DEAL_STATUSES) status?: (typeof DEAL_STATUSES)[number];
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page (same filters)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
 }
 
 export class DealRegistrationCreatedDto {

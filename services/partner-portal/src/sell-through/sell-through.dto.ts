@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { IsInstant, NestedObjects } from '@crm/contracts';
 import { CURRENCY_CODES } from '@crm/relationship';
 import { MAX_SELL_THROUGH_LINES } from './sell-through-reporting';
+import { PortalPageQueryDto } from '../portal/page-query.dto';
 
 const EXAMPLE_CUSTOMER = '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11';
 const EXAMPLE_ORDER = '5d1e2f3a-4b5c-5d6e-8f70-8192a3b4c5d6';
@@ -72,22 +72,9 @@ export class SellThroughResultDto {
   @ApiProperty({ type: [SellThroughLineResultDto], description: 'Every line, in line order' }) lines!: SellThroughLineResultDto[];
 }
 
-export class SellThroughQueryDto {
+export class SellThroughQueryDto extends PortalPageQueryDto {
   @ApiPropertyOptional({ description: 'Order dates from (inclusive; ISO 8601)', example: '2026-01-01' }) @IsOptional() @IsInstant() from?: string;
   @ApiPropertyOptional({ description: 'Order dates before (exclusive; ISO 8601)', example: '2026-04-01' }) @IsOptional() @IsInstant() to?: string;
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page (same filters)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
 }
 
 export class SellThroughSaleDto {
