@@ -115,6 +115,12 @@ export type CasePriority = (typeof CASE_PRIORITIES)[number];
 export const CASE_SEVERITIES = ['minor', 'major', 'critical'] as const;
 export type CaseSeverity = (typeof CASE_SEVERITIES)[number];
 
+/**
+ * The order sources an order trigger rule may name (`OrderPlaced.source` without `import`: imported
+ * orders are history and never start a rule).
+ */
+export const TRIGGER_ORDER_SOURCES = ['api', 'quote', 'sell-through'] as const;
+
 /** Value tiers by CLV rank, as analytics assigns them (`CustomerValueTierChanged`). */
 export const CUSTOMER_VALUE_TIERS = ['platinum', 'gold', 'silver', 'bronze'] as const;
 export type CustomerValueTier = (typeof CUSTOMER_VALUE_TIERS)[number];

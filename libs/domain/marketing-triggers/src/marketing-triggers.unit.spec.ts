@@ -113,6 +113,16 @@ describe('conditions', () => {
     expect(checkConditions({ orderTotal: { min: 1, currency: 'EUR' } }, { orderTotal: 99_999, currency: 'USD' })[0].held).toBe(false);
   });
 
+  it('an order source condition: a distributor-reported sale starts the rule only when the rule names sell-through', () => {
+    const held = (c: object, f: object) => checkConditions(c, f).every((x) => x.held);
+    expect(held({ orderSources: ['api', 'quote'] }, { orderSource: 'sell-through' })).toBe(false);
+    expect(held({ orderSources: ['api', 'sell-through'] }, { orderSource: 'sell-through' })).toBe(true);
+    expect(held({}, { orderSource: 'sell-through' })).toBe(true);
+    expect(checkConditions({ orderSources: ['quote'] }, { orderSource: 'api' })).toEqual([
+      { condition: 'orderSources', expected: 'one of quote', actual: 'api', held: false },
+    ]);
+  });
+
   it('case category, priority and segment conditions', () => {
     const held = (c: object, f: object) => checkConditions(c, f).every((x) => x.held);
     expect(

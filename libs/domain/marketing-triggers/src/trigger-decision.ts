@@ -16,6 +16,8 @@ export interface TriggerFacts {
   orderTotal?: number;
   currency?: string;
   productIds?: string[];
+  /** The order's `source` (`api`, `quote`, `sell-through`). */
+  orderSource?: string;
   valueTier?: string;
   caseCategory?: string;
   casePriority?: string;
@@ -110,6 +112,7 @@ export function checkConditions(conditions: TriggerConditions, facts: TriggerFac
   const inList = (condition: keyof TriggerConditions, list: string[] | undefined, actual: string | undefined) => {
     if (list) checks.push({ condition, expected: `one of ${list.join(', ')}`, actual: actual ?? 'none', held: actual !== undefined && list.includes(actual) });
   };
+  inList('orderSources', conditions.orderSources, facts.orderSource);
   inList('valueTiers', conditions.valueTiers, facts.valueTier);
   inList('caseCategories', conditions.caseCategories, facts.caseCategory);
   inList('casePriorities', conditions.casePriorities, facts.casePriority);

@@ -33,6 +33,12 @@ export interface TriggerConditions {
   orderTotal?: { min?: number; max?: number; currency: string };
   /** Order rules: at least one line of one of these products. */
   products?: string[];
+  /**
+   * Order rules: where the order came from (`api`, `quote`, `sell-through`). Absent: every source —
+   * a sale a distributor reported is the customer's purchase too; a company whose channel
+   * agreements forbid marketing to partners' buyers names only its own sources.
+   */
+  orderSources?: string[];
   /** The customer's value tier (analytics' `CustomerValueTierChanged`) when the event happened. */
   valueTiers?: string[];
   /** Case rules: the case's category. */
@@ -45,7 +51,7 @@ export interface TriggerConditions {
 
 /** Which conditions make sense for which trigger: another is refused (`trigger-condition-not-applicable`). */
 const CONDITIONS_OF: Record<TriggerOn, readonly (keyof TriggerConditions)[]> = {
-  'order-placed': ['orderTotal', 'products', 'valueTiers'],
+  'order-placed': ['orderTotal', 'products', 'orderSources', 'valueTiers'],
   'complaint-opened': ['caseCategories', 'casePriorities', 'valueTiers'],
   'case-closed': ['caseCategories', 'casePriorities', 'valueTiers'],
   'segment-entered': ['segmentId', 'valueTiers'],

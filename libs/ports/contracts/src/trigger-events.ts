@@ -1,4 +1,4 @@
-import { CASE_PRIORITIES, CUSTOMER_VALUE_TIERS, SLUG_ID } from '@crm/kernel';
+import { CASE_PRIORITIES, CUSTOMER_VALUE_TIERS, SLUG_ID, TRIGGER_ORDER_SOURCES } from '@crm/kernel';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsInstant } from './instant';
 import { IsCurrencyCode } from './money';
@@ -37,6 +37,8 @@ export class TriggerConditionsV1 {
   @IsNotEmpty({ each: true })
   @MaxLength(200, { each: true })
   products?: string[];
+  /** Optional addition to v1: an order's sources (imports are history and never start a rule). */
+  @IsOptional() @IsArray() @ArrayMinSize(1) @IsIn(TRIGGER_ORDER_SOURCES, { each: true }) orderSources?: string[];
   @IsOptional() @IsArray() @ArrayMinSize(1) @IsIn(CUSTOMER_VALUE_TIERS, { each: true }) valueTiers?: string[];
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @Matches(SLUG_ID, { each: true }) caseCategories?: string[];
   @IsOptional() @IsArray() @ArrayMinSize(1) @IsIn(CASE_PRIORITIES, { each: true }) casePriorities?: string[];
@@ -106,6 +108,8 @@ export class TriggerFactsV1 {
   @IsOptional() @IsInt() @Min(0) @Max(MAX_MINOR_UNITS) orderTotal?: number;
   @IsOptional() @IsCurrencyCode() currency?: string;
   @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) productIds?: string[];
+  /** Optional addition to v1: the order's `source` (the `orderSources` condition judges it). */
+  @IsOptional() @IsIn(TRIGGER_ORDER_SOURCES) orderSource?: string;
   @IsOptional() @IsString() valueTier?: string;
   @IsOptional() @IsString() caseCategory?: string;
   @IsOptional() @IsString() casePriority?: string;

@@ -88,8 +88,24 @@ describe('marketing.trigger-timers', () => {
           dueAt: new Date('2026-02-01T12:00:00.000Z'),
           nextAt: new Date('2026-02-01T10:00:00.000Z'),
           scheduled: false,
-          facts: { orderTotal: 12000, currency: 'EUR', productIds: ['van-1'] },
+          facts: { orderTotal: 12000, currency: 'EUR', productIds: ['van-1'], orderSource: 'api' },
         },
+      ]);
+  });
+
+  it('a sale a distributor reported starts the rules that take every source or name sell-through, not those naming only the company’s own', async () => {
+    // Sell-through orders are OrderPlaced version 2 and name the partner.
+    const placed = order('s', '2026-02-01T10:00:00.000Z', 12000, 'sell-through');
+    const sellThrough = { ...placed, schemaversion: 2, data: { ...placed.data, partnerId: 'p-distributor' } } as SpecEvent<TriggerTimersEvent>;
+    await given([
+      rule('r-any', { name: 'Any', on: 'order-placed' }),
+      rule('r-own', { name: 'Own', on: 'order-placed', conditions: { orderSources: ['api', 'quote'] } }),
+      rule('r-channel', { name: 'Channel', on: 'order-placed', conditions: { orderSources: ['sell-through'] } }),
+    ])
+      .when([sellThrough])
+      .thenRows(TriggerTimerRow, [
+        { ruleId: 'r-any', facts: { orderTotal: 12000, currency: 'EUR', productIds: ['van-1'], orderSource: 'sell-through' } },
+        { ruleId: 'r-channel', facts: { orderTotal: 12000, currency: 'EUR', productIds: ['van-1'], orderSource: 'sell-through' } },
       ]);
   });
 

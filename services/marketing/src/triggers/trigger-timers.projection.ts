@@ -212,6 +212,7 @@ export function triggerTimersProjection(): Projection<TriggerTimersEvent> {
             orderTotal: d.total,
             currency: d.currency,
             productIds: [...new Set(d.lines.map((l) => l.productId))],
+            orderSource: d.source,
             ...(customer.valueTier && { valueTier: customer.valueTier }),
           };
           await eventTimers(m, 'order-placed', d.customerId, causeOf(event, d.placedAt), facts);

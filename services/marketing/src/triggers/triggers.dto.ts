@@ -17,7 +17,7 @@ import {
   Min,
 } from 'class-validator';
 import { IsCurrencyCode, IsInstant, NestedObject } from '@crm/contracts';
-import { CASE_PRIORITIES, CUSTOMER_VALUE_TIERS, SLUG_ID } from '@crm/kernel';
+import { CASE_PRIORITIES, CUSTOMER_VALUE_TIERS, SLUG_ID, TRIGGER_ORDER_SOURCES } from '@crm/kernel';
 import { ANNIVERSARY_OF, DURATION_UNITS, SKIP_REASONS, TRIGGER_ON, type AnniversaryOf, type DurationUnit, type TriggerOn } from '@crm/marketing-triggers';
 
 // What the routes accept is what the trigger contracts (libs/ports/contracts/src/trigger-events.ts) accept.
@@ -50,6 +50,17 @@ export class TriggerConditionsDto {
   @IsNotEmpty({ each: true })
   @MaxLength(200, { each: true })
   products?: string[];
+  @ApiPropertyOptional({
+    enum: TRIGGER_ORDER_SOURCES,
+    isArray: true,
+    description: 'order-placed: where the order came from (absent: every source, sell-through reported by distributors included)',
+    example: ['api', 'quote'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn(TRIGGER_ORDER_SOURCES, { each: true })
+  orderSources?: string[];
   @ApiPropertyOptional({ enum: CUSTOMER_VALUE_TIERS, isArray: true, description: 'the customer’s value tier when the event happened' })
   @IsOptional()
   @IsArray()

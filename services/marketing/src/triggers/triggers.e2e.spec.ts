@@ -182,6 +182,8 @@ describe('trigger routes (embedded)', () => {
     ['an unknown field', { ...orderRule, colour: 'red' }, 'colour'],
     ['a ruleId that is not a UUID', { ...orderRule, ruleId: 'rule-1' }, 'ruleId'],
     ['a value tier that is not one', { ...orderRule, conditions: { valueTiers: ['diamond'] } }, 'conditions.valueTiers'],
+    ['an order source that a rule cannot name (imports are history)', { ...orderRule, conditions: { orderSources: ['import'] } }, 'conditions.orderSources'],
+    ['order sources as a string', { ...orderRule, conditions: { orderSources: 'api' } }, 'conditions.orderSources'],
     ['an active window that is not an instant', { ...orderRule, activeFrom: 'tomorrow' }, 'activeFrom'],
   ])('POST /triggers with %s is a 400 problem naming the field', async (_what, body, field) => {
     const r = await m.call('POST', '/triggers', body);
@@ -192,6 +194,8 @@ describe('trigger routes (embedded)', () => {
   it('a rule the domain refuses is a 422 naming the rule; a body that is not JSON is a 415', async () => {
     const r = await m.call('POST', '/triggers', { ...orderRule, conditions: { segmentId: 'vip' } });
     expect([r.status, r.body.code]).toEqual([422, 'trigger-condition-not-applicable']);
+    const sources = await m.call('POST', '/triggers', { ...orderRule, on: 'case-closed', conditions: { orderSources: ['api'] } });
+    expect([sources.status, sources.body.code]).toEqual([422, 'trigger-condition-not-applicable']);
     const lapse = await m.call('POST', '/triggers', { ...orderRule, on: 'lapse', conditions: {} });
     expect([lapse.status, lapse.body.code]).toEqual([422, 'trigger-timer-settings']);
     const text = await m.call('POST', '/triggers', 'name=x', { 'content-type': 'text/plain' });
