@@ -96,7 +96,7 @@ describe('marketing.trigger-timers', () => {
   it('a sale a distributor reported starts the rules that take every source or name sell-through, not those naming only the company’s own', async () => {
     // Sell-through orders are OrderPlaced version 2 and name the partner.
     const placed = order('s', '2026-02-01T10:00:00.000Z', 12000, 'sell-through');
-    const sellThrough = { ...placed, schemaversion: 2, data: { ...placed.data, partnerId: 'p-distributor' } } as SpecEvent<TriggerTimersEvent>;
+    const sellThrough = { ...placed, schemaversion: 2, data: { ...placed.data, partnerId: 'p-distributor' } } as unknown as SpecEvent<TriggerTimersEvent>;
     await given([
       rule('r-any', { name: 'Any', on: 'order-placed' }),
       rule('r-own', { name: 'Own', on: 'order-placed', conditions: { orderSources: ['api', 'quote'] } }),
