@@ -38,6 +38,11 @@ export interface TimelineEpisode {
   reopened?: { count: number; lastReopenedAt: string };
   /** A return (issue 12 §5): the case it was requested from — the two are linked episodes. */
   caseEpisodeId?: string;
+  /**
+   * A partner deal from an approved deal registration (issue 14 §3): the company's opportunity it is
+   * part of. Staff only: a partner sees its deal, never the company's opportunity, not even its id.
+   */
+  opportunityId?: string;
   /** A return's steps (as of `asOf`): authorised, denied, shipments, repair assigned and its progress. */
   returnSteps?: { kind: string; at: string; data: Record<string, unknown> }[];
   /** The episode's interactions that fall in this page (a long episode spans several pages). */
@@ -220,6 +225,7 @@ async function episodeHeaders(
         owner: d.owner as TimelineEpisode['owner'],
         openedAt: String(d.openedAt),
         ...(d.stage ? { stage: String(d.stage) } : {}),
+        ...(!partnerId && typeof d.opportunityId === 'string' ? { opportunityId: d.opportunityId } : {}),
         stageHistory: [],
         interactions: [],
         position: `${e.position_commit}/${e.position_prepare}`,

@@ -68,6 +68,8 @@ export type DealRegistrationEvent =
         protectionEndsAt: string;
         /** The partner-deal episode the approval opens (on a customer; a prospect has none until it is one). */
         episodeId?: string;
+        /** The company's open opportunity the deal is part of: the episode opens linked to it. */
+        opportunityId?: string;
       };
     }
   | {
@@ -84,6 +86,7 @@ export interface DealRegistration extends DealRegisteredData {
   approvedAt?: string;
   protectionEndsAt?: string;
   episodeId?: string;
+  opportunityId?: string;
   decidedBy?: string;
   rejectionReason?: string;
   expiredAt?: string;
@@ -94,7 +97,13 @@ export type DealRegistrationState = DealRegistration | undefined;
 
 export type DealRegistrationCommand =
   | { type: 'RegisterDeal'; data: DealRegisteredData }
-  | { type: 'ApproveDealRegistration'; data: { approvedBy: string; protectionDays: number; episodeId?: string }; now: string }
+  | {
+      type: 'ApproveDealRegistration';
+      data: { approvedBy: string; protectionDays: number; episodeId?: string };
+      /** The opportunity the approver links the deal to, as the read side knows it (its customer, whether open; no customer: unknown). */
+      opportunity?: { opportunityId: string; customerId?: string; open: boolean };
+      now: string;
+    }
   | { type: 'RejectDealRegistration'; data: { rejectedBy: string; reason: string }; now: string }
   | { type: 'ExpireDealRegistration'; now: string };
 
@@ -120,6 +129,7 @@ export function evolveDealRegistration(state: DealRegistrationState, event: Deal
           protectionEndsAt: event.data.protectionEndsAt,
           decidedBy: event.data.approvedBy,
           ...(event.data.episodeId !== undefined && { episodeId: event.data.episodeId }),
+          ...(event.data.opportunityId !== undefined && { opportunityId: event.data.opportunityId }),
         }
       );
     case 'DealRegistrationRejected':
@@ -149,6 +159,11 @@ export function decideDealRegistration(command: DealRegistrationCommand, state: 
       if (!Number.isInteger(command.data.protectionDays) || command.data.protectionDays < 1)
         throw new DomainRuleViolation('invalid-protection', 'the protection window is a whole number of days, at least one');
       const protectionEndsAt = new Date(Date.parse(command.now) + command.data.protectionDays * DAY_MS).toISOString();
+      const link = command.opportunity;
+      if (link && link.customerId === undefined) throw new DomainRuleViolation('unknown-opportunity', `no opportunity ${link.opportunityId}`);
+      if (link && (state.customerId === undefined || link.customerId !== state.customerId))
+        throw new DomainRuleViolation('opportunity-of-another-customer', `opportunity ${link.opportunityId} is not one of the registration's customer`);
+      if (link && !link.open) throw new DomainRuleViolation('opportunity-closed', `opportunity ${link.opportunityId} is closed`);
       return [
         {
           type: 'DealRegistrationApproved',
@@ -159,6 +174,7 @@ export function decideDealRegistration(command: DealRegistrationCommand, state: 
             protectionEndsAt,
             // Only a customer's deal becomes an episode now: a prospect has no customer to hold it yet.
             ...(state.customerId !== undefined && command.data.episodeId !== undefined && { episodeId: command.data.episodeId }),
+            ...(link && { opportunityId: link.opportunityId }),
           },
         },
       ];

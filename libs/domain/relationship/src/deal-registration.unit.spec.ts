@@ -102,6 +102,40 @@ describe('deal registration decide', () => {
       .thenBreaks('approval-window-passed');
   });
 
+  it("links the deal to the company's open opportunity of the same customer; an unknown, closed or other customer's one is refused", () => {
+    const approve = (opportunity: { opportunityId: string; customerId?: string; open: boolean }) =>
+      given(registered).when({
+        type: 'ApproveDealRegistration',
+        data: { approvedBy: 'maria', protectionDays: 90, episodeId: 'e1' },
+        opportunity,
+        now: at(DAY),
+      });
+    approve({ opportunityId: 'o1', customerId: 'c1', open: true }).then([
+      {
+        type: 'DealRegistrationApproved',
+        data: {
+          registrationId: 'r1',
+          partnerId: 'p1',
+          customerId: 'c1',
+          approvedBy: 'maria',
+          approvedAt: at(DAY),
+          protectionEndsAt: at(91 * DAY),
+          episodeId: 'e1',
+          opportunityId: 'o1',
+        },
+      },
+    ]);
+    approve({ opportunityId: 'o1', open: false }).thenBreaks('unknown-opportunity');
+    approve({ opportunityId: 'o1', customerId: 'c1', open: false }).thenBreaks('opportunity-closed');
+    approve({ opportunityId: 'o1', customerId: 'c2', open: true }).thenBreaks('opportunity-of-another-customer');
+    expect(
+      evolveDealRegistration(stateOf(registered), {
+        type: 'DealRegistrationApproved',
+        data: { registrationId: 'r1', partnerId: 'p1', approvedBy: 'm', approvedAt: at(DAY), protectionEndsAt: at(2 * DAY), opportunityId: 'o1' },
+      })?.opportunityId,
+    ).toBe('o1');
+  });
+
   it('rejects only a pending registration, with a reason', () => {
     given(registered)
       .when({ type: 'RejectDealRegistration', data: { rejectedBy: 'maria', reason: 'already ours' }, now: at(DAY) })

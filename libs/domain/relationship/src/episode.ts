@@ -76,6 +76,8 @@ export interface EpisodeOpenedData {
   channel?: Channel;
   /** Campaign episodes carry their campaign's id, to group the touches of one campaign. */
   campaignId?: string;
+  /** Partner deals: the company's opportunity the deal is part of (an approved deal registration links them). */
+  opportunityId?: string;
 }
 
 export type EpisodeEvent =
@@ -220,6 +222,8 @@ export function decideEpisode(command: EpisodeCommand, state: EpisodeState): Epi
     if (state) throw new DomainRuleViolation('episode-exists', `episode ${d.episodeId} already exists`);
     if (!command.customerExists) throw new DomainRuleViolation('unknown-customer', `customer ${d.customerId} is not registered`);
     if (!d.name.trim()) throw new DomainRuleViolation('episode-needs-name', 'an episode needs a name');
+    if (d.opportunityId !== undefined && d.episodeType !== 'partner-deal')
+      throw new DomainRuleViolation('opportunity-link-for-partner-deals', 'only a partner deal is linked to an opportunity');
     if (d.episodeType === 'opportunity') {
       if (d.expectedValue !== undefined && d.expectedValue < 0) throw new DomainRuleViolation('negative-value', 'expected value cannot be negative');
       const opened: EpisodeOpenedData = { ...d, ...openingStage(command.pipeline, d.stage) };

@@ -53,6 +53,21 @@ describe('episode decide', () => {
       .when({ type: 'OpenEpisode', data: { ...opened, name: '  ' }, customerExists: true })
       .thenBreaks('episode-needs-name');
   });
+  it("links only a partner deal to the company's opportunity", () => {
+    given([])
+      .when({ type: 'OpenEpisode', data: { ...opened, opportunityId: 'o1' }, customerExists: true })
+      .thenBreaks('opportunity-link-for-partner-deals');
+    const deal = {
+      ...opened,
+      episodeType: 'partner-deal' as const,
+      owner: { kind: 'partner' as const, partnerId: 'p1' },
+      stage: undefined,
+      opportunityId: 'o1',
+    };
+    given([])
+      .when({ type: 'OpenEpisode', data: deal, customerExists: true })
+      .then([{ type: 'EpisodeOpened', data: deal }]);
+  });
   it('records an interaction once, even when the request is retried', () => {
     const events = decide(open, { type: 'RecordInteraction', data: { episodeId: 'e1', interaction } });
     expect(events).toEqual([{ type: 'InteractionRecorded', data: { episodeId: 'e1', customerId: 'c1', interaction } }]);

@@ -50,6 +50,8 @@ export class DealRegistrationApprovedV1 {
   @IsInstant() approvedAt!: string;
   @IsInstant() protectionEndsAt!: string;
   @IsOptional() @IsString() @IsNotEmpty() episodeId?: string;
+  /** Optional addition to v1: the company's open opportunity the deal is part of (its episode opens linked to it). */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) opportunityId?: string;
 }
 
 export class DealRegistrationRejectedV1 {

@@ -219,6 +219,8 @@ export class EpisodeOpenedV1 {
   @IsOptional() @IsString() currency?: string;
   @IsOptional() @IsIn(CHANNELS) channel?: string;
   @IsOptional() @IsString() campaignId?: string;
+  /** Partner deals (optional addition to v1): the company's opportunity the deal is part of. */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) opportunityId?: string;
 }
 
 class InteractionActorV1 {

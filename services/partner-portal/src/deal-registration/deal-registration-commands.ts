@@ -16,7 +16,7 @@ import { searchCustomers } from '@crm/relationship-read-models';
 import { actorFromPrincipal, CLOCK, SERVICE_CONFIG, type PartnerPrincipal, type ServiceConfig, type StaffPrincipal } from '@crm/service-kit';
 import type { EntityManager } from 'typeorm';
 import { PartnerScope } from '../portal/partner-scope';
-import { activeRegistrationsOn, openOpportunitiesOf } from './deal-registrations.projection';
+import { activeRegistrationsOn, openOpportunitiesOf, opportunityOf } from './deal-registrations.projection';
 
 const DAY_MS = 86_400_000;
 
@@ -119,7 +119,18 @@ export class DealRegistrationCommands {
     return { state, revision };
   }
 
-  async approve(principal: StaffPrincipal, registrationId: string, options: CommandOptions = {}): Promise<CommandResult> {
+  /**
+   * `opportunityId`: the company's open opportunity the deal is part of (any department's, on the
+   * registration's customer); the partner-deal episode opens linked to it. Looked up on the shared
+   * timeline before the append; the decider judges it after the If-Match check, like every rule.
+   */
+  async approve(
+    principal: StaffPrincipal,
+    registrationId: string,
+    link: { opportunityId?: string } = {},
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
+    const opportunity = link.opportunityId && { opportunityId: link.opportunityId, open: false, ...(await opportunityOf(this.manager, link.opportunityId)) };
     return this.decide(
       principal,
       registrationId,
@@ -127,6 +138,7 @@ export class DealRegistrationCommands {
         type: 'ApproveDealRegistration',
         // The episode's id is chosen now, so the process that opens it opens it once.
         data: { approvedBy: principal.subject, protectionDays: this.config.CRM_DEAL_PROTECTION_DAYS, ...(state?.customerId && { episodeId: randomUUID() }) },
+        ...(opportunity && { opportunity }),
         now: this.clock.now().toISOString(),
       }),
       options,

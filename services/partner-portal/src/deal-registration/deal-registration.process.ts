@@ -109,6 +109,7 @@ export class DealRegistrationProcess implements OnApplicationBootstrap, OnModule
       name: `Registered deal: ${state.products.join(', ')}`.slice(0, 200),
       expectedValue: state.estimatedValue,
       currency: state.currency,
+      ...(state.opportunityId !== undefined && { opportunityId: state.opportunityId }),
     });
     return true;
   }

@@ -32,6 +32,7 @@ import {
   PartnerDealRegistrationPageDto,
   RegisterDealDto,
   RejectDealDto,
+  ApproveDealDto,
   StaffDealRegistrationDto,
   StaffDealRegistrationPageDto,
 } from './deal-registrations.dto';
@@ -89,7 +90,8 @@ function staffView(r: DealRegistration | DealRegistrationListItem): StaffDealReg
   const conflicts = ('conflicts' in r ? r.conflicts : (r.flags?.conflicts ?? [])) as StaffDealRegistrationDto['conflicts'];
   const possible = 'possibleExistingCustomerIds' in r ? r.possibleExistingCustomerIds : (r.flags?.possibleExistingCustomerIds ?? []);
   const flags = [...(conflicts.length ? ['conflict'] : []), ...(possible.length ? ['possible-existing-customer'] : [])];
-  return { ...partnerView(r), partnerId: r.partnerId, leadId: r.leadId ?? null, flags, conflicts, possibleExistingCustomerIds: possible };
+  const link = 'opportunityId' in r && r.opportunityId !== undefined ? { opportunityId: r.opportunityId } : {};
+  return { ...partnerView(r), partnerId: r.partnerId, leadId: r.leadId ?? null, flags, conflicts, possibleExistingCustomerIds: possible, ...link };
 }
 
 function page<T>(run: () => Promise<T>): Promise<T> {
@@ -154,19 +156,30 @@ export class DealRegistrationReviewController {
   @ApiOkResponse({ type: StaffDealRegistrationDto, example: { ...STAFF_EXAMPLE, status: 'approved', protectionEndsAt: '2026-08-30T09:00:00.000Z' } })
   @ApiProblem(404, 'Not Found: no such registration', { detail: `deal registration ${EXAMPLE_ID} not found` })
   @ApiProblem(412, 'Precondition Failed: the registration changed since you read it', { detail: 'expected revision 0, found 1' })
-  @ApiProblem(422, 'Unprocessable: not pending, or its approval window has passed', {
-    code: 'not-pending',
-    detail: 'a rejected registration cannot be approved',
-  })
+  @badBody('opportunityId', 'opportunityId must be a UUID')
+  @ApiProblem(
+    422,
+    'Unprocessable: not pending, its approval window has passed, or the opportunity is unknown (`unknown-opportunity`), closed (`opportunity-closed`) or another customer’s (`opportunity-of-another-customer`)',
+    {
+      code: 'not-pending',
+      detail: 'a rejected registration cannot be approved',
+    },
+  )
   async approve(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: DealRegistrationIdParam,
+    @Body() dto: ApproveDealDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<StaffDealRegistrationDto> {
     const staff = asStaff(p);
-    await this.registrations.approve(staff, id, { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId });
+    await this.registrations.approve(
+      staff,
+      id,
+      { opportunityId: dto.opportunityId },
+      { expectedRevision: expectedRevisionFromIfMatch(ifMatch), correlationId },
+    );
     const { state, revision } = await this.registrations.get(staff, id);
     setEtag(res, revision);
     return staffView(state);

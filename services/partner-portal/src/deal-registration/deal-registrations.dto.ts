@@ -51,6 +51,18 @@ export class RejectDealDto {
   reason!: string;
 }
 
+export class ApproveDealDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      "The company's open opportunity (any department's, on the registration's customer) the deal is part of: the partner-deal episode opens linked to it",
+    example: '3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c',
+  })
+  @IsOptional()
+  @IsUUID()
+  opportunityId?: string;
+}
+
 export class DealRegistrationIdParam {
   @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
 }
@@ -102,6 +114,8 @@ export class StaffDealRegistrationDto extends PartnerDealRegistrationDto {
   @ApiProperty({ type: [DealConflictDto] }) conflicts!: DealConflictDto[];
   @ApiProperty({ type: [String], description: 'Existing customers a prospect may be (the directory search on its company and e-mail)' })
   possibleExistingCustomerIds!: string[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'Approved with a link (reading one registration): the opportunity its episode is linked to' })
+  opportunityId?: string;
 }
 
 export class StaffDealRegistrationPageDto {

@@ -8,7 +8,7 @@ import { waitFor } from '@crm/event-store/testing';
 import { TestClock } from '@crm/kernel';
 import { createPlatform, type Platform } from '@crm/platform';
 import { createRelationshipCommands, LeadCommands, READ_MODELS, type ReadModelRunners, type RelationshipCommands } from '@crm/relationship-api';
-import { customerExists, partnerMayRead } from '@crm/relationship-read-models';
+import { customerExists, partnerMayRead, readTimeline } from '@crm/relationship-read-models';
 import { mintToken, TokenMint, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
 import { createPartnerPortalApp, PartnerPortalConfig } from '../partner-portal';
 import { DealRegistrationProcess } from './deal-registration.process';
@@ -293,6 +293,45 @@ describe('deal registrations (embedded)', () => {
     await waitFor(async () => (await process.tick()).episodesOpened === 0, 20000, 'the opened episode to reach the read model');
     problem(await call('POST', `/deal-registrations/${id}/approve`, channelManager), 422);
     expect((await call('GET', `/deal-registrations/${id}`, tokenA)).body).toMatchObject({ status: 'approved', episodeId });
+  });
+
+  it("approval links the partner deal to the company's open opportunity: staff see the link, the partner never sees the opportunity", async () => {
+    const opp = await commands.episodes.open(alice, 'opportunity', { customerId: customerX, name: 'Depot expansion' });
+    const elsewhere = await commands.episodes.open(alice, 'opportunity', { customerId: customerZ, name: 'Not this customer' });
+    await waitFor(async () => (await openOpportunitiesOf(manager, customerX)).includes(opp.id), 20000, 'the opportunity in the timeline');
+    await waitFor(async () => (await openOpportunitiesOf(manager, customerZ)).includes(elsewhere.id), 20000, 'the other opportunity in the timeline');
+    const id = await register(tokenA, { customerId: customerX, products: ['DEPOT-KIT'] });
+    await reviewed(id);
+    // Bad links: the rules come after the If-Match check, and nothing is recorded.
+    problem(await call('POST', `/deal-registrations/${id}/approve`, channelManager, { opportunityId: 'opp-1' }), 400, 'opportunityId');
+    problem(await call('POST', `/deal-registrations/${id}/approve`, channelManager, { opportunityId: [opp.id] }), 400, 'opportunityId');
+    problem(await call('POST', `/deal-registrations/${id}/approve`, channelManager, { opportunityId: randomUUID() }, { 'if-match': '"5"' }), 412);
+    const codes = async (opportunityId: string) => (await call('POST', `/deal-registrations/${id}/approve`, channelManager, { opportunityId })).body.code;
+    expect(await codes(randomUUID())).toBe('unknown-opportunity');
+    expect(await codes(elsewhere.id)).toBe('opportunity-of-another-customer');
+    expect(await platform.eventStore.readStream(`dealregistration-${id}`)).toHaveLength(1);
+
+    const approved = await call('POST', `/deal-registrations/${id}/approve`, channelManager, { opportunityId: opp.id }, { 'if-match': '"0"' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', opportunityId: opp.id });
+    const episodeId = String(approved.body.episodeId);
+    await reviewed(id, 'approved');
+    expect(await process.tick()).toMatchObject({ episodesOpened: 1 });
+    const [opened] = await platform.eventStore.readStream(`episode-${episodeId}`);
+    expect(opened.data).toMatchObject({ episodeType: 'partner-deal', owner: { kind: 'partner', partnerId: partnerA }, opportunityId: opp.id });
+    await waitFor(
+      async () => JSON.stringify((await call('GET', `/customers/${customerX}/timeline`, tokenA)).body).includes(episodeId),
+      20000,
+      "the episode in partner A's timeline",
+    );
+    // X is shared with A with every episode type, so A sees the opportunity itself; never the link.
+    const seen = (await call('GET', `/customers/${customerX}/timeline`, tokenA)).body.episodes as Json[];
+    expect(seen.find((e) => e.episodeId === episodeId)).not.toHaveProperty('opportunityId');
+    // Staff read the link on the episode (the shared timeline, as sales and service show it).
+    const staffView = await readTimeline(manager, { customerId: customerX, limit: 100 });
+    expect(staffView.episodes.find((e) => e.episodeId === episodeId)).toMatchObject({ episodeType: 'partner-deal', opportunityId: opp.id });
+    const mine = await call('GET', `/deal-registrations/${id}`, tokenA);
+    expect(JSON.stringify(mine.body)).not.toContain(opp.id);
   });
 
   it('rejects with a reason; a reason is required', async () => {

@@ -222,6 +222,17 @@ export async function openOpportunitiesOf(manager: EntityManager, customerId: st
   return rows.map((r) => r.episode_id);
 }
 
+/** One opportunity as the shared timeline has it (any department's): its customer and whether it is still open; undefined if unknown. */
+export async function opportunityOf(manager: EntityManager, opportunityId: string): Promise<{ customerId: string; open: boolean } | undefined> {
+  const table = manager.getRepository(TimelineEntry).metadata.tablePath;
+  const rows = (await manager.query(
+    `SELECT o.customer_id, EXISTS (SELECT 1 FROM ${table} c WHERE c.episode_id = o.episode_id AND c.kind = 'EpisodeClosed') AS closed
+       FROM ${table} o WHERE o.episode_id = $1 AND o.kind = 'EpisodeOpened' AND o.data->>'episodeType' = 'opportunity'`,
+    [opportunityId],
+  )) as { customer_id: string; closed: boolean }[];
+  return rows[0] && { customerId: rows[0].customer_id, open: !rows[0].closed };
+}
+
 /** Registrations the expiry tick must look at now: pending past their approval deadline, approved past their protection. */
 export async function dueDealRegistrations(manager: EntityManager, now: Date, limit = 100): Promise<string[]> {
   const table = manager.getRepository(DealRegistrationRow).metadata.tablePath;

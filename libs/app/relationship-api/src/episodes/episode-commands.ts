@@ -66,7 +66,7 @@ export class EpisodeCommands {
   async open(
     principal: Principal,
     episodeType: EpisodeType,
-    dto: OpenEpisodeDto & { campaignId?: string } & OpportunityOpening & CaseOpening,
+    dto: OpenEpisodeDto & { campaignId?: string; opportunityId?: string } & OpportunityOpening & CaseOpening,
     options: CommandOptions = {},
   ): Promise<CommandResult> {
     const episodeId = dto.episodeId ?? randomUUID();
@@ -98,6 +98,7 @@ export class EpisodeCommands {
           currency: dto.currency,
           channel: dto.channel,
           campaignId: dto.campaignId,
+          ...(dto.opportunityId !== undefined && { opportunityId: dto.opportunityId }),
           ...(dto.stage !== undefined && { stage: dto.stage }),
         },
         ...opportunity,
