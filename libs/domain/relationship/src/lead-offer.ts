@@ -1,5 +1,6 @@
 import { DomainRuleViolation } from '@crm/kernel';
 import type { LeadEvent, LeadState } from './lead';
+import type { LeadToRoute } from './lead-routing';
 
 /**
  * Lead distribution to partners (issue 14 §4): one lead offered to one partner at a time, the best
@@ -146,10 +147,14 @@ export function evolveDistribution(current: LeadDistribution | undefined, event:
 
 export const isLeadOfferEvent = (event: { type: string }): event is LeadOfferEvent => (LEAD_OFFER_EVENT_TYPES as readonly string[]).includes(event.type);
 
-/** What the next offer needs: the ranking (best first), its id and deadline. Filled by the application from the read models and the clock. */
+/**
+ * What the next offer needs: the ranking, its id and deadline. Filled by the application from the
+ * read models and the clock (`rank` is `rankPartners` over the partners' profiles and records), and
+ * called by the decider with the lead as its state has it — so the command loads the lead once.
+ */
 export interface NextOffer {
-  /** The eligible partners best first, as `rankPartners` ranked them; the decider skips any this lead already had. */
-  ranking: readonly RankedPartner[];
+  /** The eligible partners for this lead, best first, leaving out `excluded` (the decider skips any this lead already had, too). */
+  rank: (lead: LeadToRoute, excluded: ReadonlySet<string>) => readonly RankedPartner[];
   /** The offer id for attempt n (deterministic from the lead id and n). */
   offerIdFor: (attempt: number) => string;
   expiresAt: string;
@@ -183,7 +188,12 @@ export function partnerMaySeeLead(lead: LeadState, partnerId: string, now: Date)
 function offerNext(lead: NonNullable<LeadState>, next: NextOffer, now: string): LeadOfferEvent[] {
   const had = new Set((lead.distribution?.offers ?? []).map((o) => o.partnerId));
   const attempt = (lead.distribution?.offers.length ?? 0) + 1;
-  const best = next.ranking.find((p) => !had.has(p.partnerId));
+  const route: LeadToRoute = {
+    ...(lead.country !== undefined && { country: lead.country }),
+    ...(lead.region !== undefined && { region: lead.region }),
+    products: lead.distribution?.products ?? [],
+  };
+  const best = next.rank(route, had).find((p) => !had.has(p.partnerId));
   if (!best) return [{ type: 'LeadDistributionExhausted', data: { leadId: lead.leadId, attempts: attempt - 1, exhaustedAt: now } }];
   return [
     {

@@ -15,7 +15,7 @@ describe('lead offer decide', () => {
     data: { leadId: 'l1', source: 'web-form', name: 'Dewi', email: 'dewi@baru.id', qualification: {}, capturedAt: at(0), country: 'ID' },
   };
   const next = (ranking: string[], expiresAt = at(48 * HOUR)): NextOffer => ({
-    ranking: ranking.map((partnerId, i) => ({ partnerId, score: 100 - i, reasons: [`rank ${i + 1}`] })),
+    rank: () => ranking.map((partnerId, i) => ({ partnerId, score: 100 - i, reasons: [`rank ${i + 1}`] })),
     offerIdFor: (attempt) => `l1-offer-${attempt}`,
     expiresAt,
   });
@@ -43,6 +43,27 @@ describe('lead offer decide', () => {
     given([captured])
       .when(start)
       .then([started, offered('p1', 1)]);
+  });
+
+  it("ranks with the lead's country, region and products, leaving out partners that had it", () => {
+    const seen: unknown[] = [];
+    const spy: NextOffer = {
+      ...next(['p1', 'p2']),
+      rank: (lead, excluded) => (seen.push({ lead, excluded: [...excluded] }), [{ partnerId: 'p2', score: 1, reasons: [] }]),
+    };
+    given([captured, started, offered('p1', 1)])
+      .when({ type: 'DeclineLeadOffer', data: { leadId: 'l1', partnerId: 'p1', reason: 'busy', declinedBy: 'p1.key', declinedAt: at(HOUR) }, next: spy })
+      .then([
+        {
+          type: 'LeadOfferDeclined',
+          data: { leadId: 'l1', partnerId: 'p1', offerId: 'l1-offer-1', reason: 'busy', declinedBy: 'p1.key', declinedAt: at(HOUR) },
+        },
+        {
+          type: 'LeadOfferedToPartner',
+          data: { leadId: 'l1', partnerId: 'p2', offerId: 'l1-offer-2', attempt: 2, offeredAt: at(HOUR), expiresAt: at(48 * HOUR), score: 1, reasons: [] },
+        },
+      ]);
+    expect(seen[0]).toEqual({ lead: { country: 'ID', products: ['VAN'] }, excluded: ['p1'] });
   });
 
   it('starts once: a second start while an offer is open or accepted records nothing', () => {
