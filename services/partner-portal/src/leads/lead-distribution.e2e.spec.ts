@@ -167,6 +167,18 @@ describe('lead distribution (embedded)', () => {
     problem(await call('PUT', `/partners/${a.partnerId}/routing-profile`, channelManager, profile({ tier: 'platinum' })), 400, 'tier');
     problem(await call('PUT', `/partners/${a.partnerId}/routing-profile`, channelManager, profile({ capacity: -1 })), 400, 'capacity');
     problem(await raw('PUT', `/partners/${a.partnerId}/routing-profile`, channelManager, 'tier=gold', { 'content-type': 'text/plain' }), 415);
+    problem(await call('PUT', `/partners/${a.partnerId}/routing-profile`, channelManager, profile({ products: ['VAN\u0000'] })), 400);
+    problem(
+      await raw(
+        'PUT',
+        `/partners/${a.partnerId}/routing-profile`,
+        channelManager,
+        '{"territories":[{"country":"ID","regions":["\\ud800"]}],"products":[],"tier":"gold","capacity":1}',
+      ),
+      400,
+      'territories',
+    );
+    problem(await call('PUT', `/partners/not-a-uuid/routing-profile`, channelManager, profile()), 400, 'id');
   });
 
   it("offers a lead to the best partner: it is in that partner's inbox, and nobody else sees it", async () => {
