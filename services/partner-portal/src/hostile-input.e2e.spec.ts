@@ -158,4 +158,37 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
     await problem(await send('POST', '/deal-registrations', JSON.stringify(valid)), 404);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
+
+  it('the leads offered to a partner (issue 14 §4): garbage queries and cursors, malformed ids, deep, nested-array, NUL and lone-surrogate bodies', async () => {
+    for (const cursor of [
+      'garbage',
+      Buffer.from('["leadoffers",1,"x","y"]').toString('base64url'),
+      Buffer.from('["dealregs","x","y"]').toString('base64url'),
+    ]) {
+      await problem(await send('GET', `/leads?cursor=${encodeURIComponent(cursor)}`, undefined), 400, 'cursor');
+    }
+    await problem(await send('GET', '/leads?status=open', undefined), 400, 'status');
+    await problem(await send('GET', '/leads?limit=-3', undefined), 400, 'limit');
+    await problem(await send('GET', '/leads/not-a-uuid', undefined), 400, 'id');
+    const lead = randomUUID();
+    for (const [action, body] of [
+      ['decline', { reason: 'x' }],
+      ['outcome', { outcome: 'won' }],
+    ] as const) {
+      await problem(await send('POST', `/leads/${lead}/${action}`, '{"x":'.repeat(2000) + '1' + '}'.repeat(2000)), 400);
+      await problem(await send('POST', `/leads/${lead}/${action}`, 'reason=x', 'text/plain'), 415);
+      await problem(await send('POST', `/leads/not-a-uuid/${action}`, JSON.stringify(body)), 400, 'id');
+    }
+    await problem(await send('POST', `/leads/${lead}/decline`, JSON.stringify([[{ reason: 'x' }]])), 400);
+    await problem(await send('POST', `/leads/${lead}/decline`, JSON.stringify({ reason: [['x']] })), 400, 'reason');
+    await problem(await send('POST', `/leads/${lead}/decline`, JSON.stringify({ reason: 'x\u0000' })), 400, 'reason');
+    await problem(await send('POST', `/leads/${lead}/decline`, '{"reason":"\\ud800"}'), 400, 'reason');
+    await problem(await send('POST', `/leads/${lead}/outcome`, JSON.stringify({ outcome: 'maybe' })), 400, 'outcome');
+    await problem(await send('POST', `/leads/${lead}/outcome`, JSON.stringify({ outcome: 'won', note: '\ud800' })), 400);
+    // a lead never offered to this partner: the 404 of an unknown lead, whatever it asks
+    await problem(await send('GET', `/leads/${lead}`, undefined), 404);
+    await problem(await send('POST', `/leads/${lead}/accept`, undefined), 404);
+    await problem(await send('POST', `/leads/${lead}/decline`, JSON.stringify({ reason: 'x' })), 404);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+  });
 });

@@ -481,6 +481,18 @@ describe('partner-portal service (embedded)', () => {
         [serviceStaff, 'POST', `/repairs/${randomUUID()}/status`, { to: 'received' }],
         [salesToken, 'POST', `/repairs/${randomUUID()}/interactions`, { channel: 'phone', direction: 'inbound', action: 'x' }],
         [management, 'POST', `/repairs/${randomUUID()}/shipments`, { leg: 'to-provider', state: 'delivered' }],
+        // Lead distribution (issue 14 §4; leads/lead-distribution.e2e.spec.ts has the rest).
+        [management, 'GET', '/leads'],
+        [salesToken, 'GET', `/leads/${randomUUID()}`],
+        [management, 'POST', `/leads/${randomUUID()}/accept`],
+        [serviceStaff, 'POST', `/leads/${randomUUID()}/decline`, { reason: 'x' }],
+        [management, 'POST', `/leads/${randomUUID()}/outcome`, { outcome: 'won' }],
+        [tokenA, 'POST', `/leads/${randomUUID()}/distribution`, {}],
+        [tokenA, 'GET', '/lead-distribution'],
+        [tokenA, 'PUT', `/partners/${partnerA}/routing-profile`, { territories: [], products: [], tier: 'gold', capacity: 1 }],
+        [salesToken, 'POST', `/leads/${randomUUID()}/distribution`, {}],
+        [salesToken, 'GET', '/lead-distribution'],
+        [salesToken, 'PUT', `/partners/${partnerA}/routing-profile`, { territories: [], products: [], tier: 'gold', capacity: 1 }],
       ];
       for (const [token, method, url, body] of forbidden) {
         const r = await call(method, url, token, body);

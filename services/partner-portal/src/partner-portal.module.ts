@@ -7,6 +7,9 @@ import { DealRegistrationCommands } from './deal-registration/deal-registration-
 import { DealRegistrationProcess } from './deal-registration/deal-registration.process';
 import { DealRegistrationReviewController, DealRegistrationsController } from './deal-registration/deal-registrations.controller';
 import { PartnerCredentials } from './credentials/partner-credentials';
+import { LeadDistributionCommands } from './leads/lead-distribution-commands';
+import { LeadDistributionController, PartnerLeadsController } from './leads/lead-distribution.controller';
+import { LeadDistributionProcess } from './leads/lead-distribution.process';
 import { PartnersController } from './partners/partners.controller';
 import { PartnerScope } from './portal/partner-scope';
 import { PortalCustomersController } from './portal/portal-customers.controller';
@@ -46,7 +49,18 @@ import { ShareRequestsController } from './shares/share-requests.controller';
     // the review's fixed paths (`review`) before the partner's `:id`
     DealRegistrationReviewController,
     DealRegistrationsController,
+    LeadDistributionController,
+    PartnerLeadsController,
   ],
-  providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders, SellThroughReporting, DealRegistrationCommands, DealRegistrationProcess],
+  providers: [
+    PartnerCredentials,
+    PartnerAccessLog,
+    ...repairJobProviders,
+    SellThroughReporting,
+    DealRegistrationCommands,
+    DealRegistrationProcess,
+    LeadDistributionCommands,
+    LeadDistributionProcess,
+  ],
 })
 export class PartnerPortalModule {}

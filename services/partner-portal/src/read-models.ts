@@ -2,6 +2,7 @@
 // CLIs load this file (npm run rebuild-read-model -- --service partner-portal).
 import { serviceReadModels } from '@crm/relationship-api';
 import { dealRegistrationsProjection } from './deal-registration/deal-registrations.projection';
+import { leadOffersProjection } from './leads/lead-offers.projection';
 import { repairJobsProjection } from './repairs/repair-jobs.projection';
 import { sellThroughProjection } from './sell-through/sell-through.projection';
 import { shareRequestsProjection } from './shares/share-requests.projection';
@@ -16,5 +17,7 @@ export const partnerPortalReadModels = serviceReadModels('partner-portal', [
   shareRequestsProjection(),
   // partners' deal registrations (`/deal-registrations`; issue 14 §3)
   dealRegistrationsProjection(),
+  // lead distribution: partners' routing profiles and every offer (`/leads`, `/lead-distribution`; issue 14 §4)
+  leadOffersProjection(),
 ]);
 export const { readModels, registry } = partnerPortalReadModels;

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
+import { CommandHandler, type EventStore } from '@crm/event-store';
+import { leadOfferDecider, leadStream } from '@crm/relationship';
+import { WRITE_STORE } from '@crm/relationship-api';
 import { TokenMint, type ServiceApp } from '@crm/service-kit';
 import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
 import { createSalesApp, SalesConfig } from './sales';
@@ -77,6 +80,46 @@ describe('leads', () => {
     const closed = await call('POST', `/leads/${leadId}/disqualification`, { reason: 'too late' });
     expect(closed.status).toBe(422);
     expect(closed.body.code).toBe('lead-closed');
+  });
+
+  it("shows the lead's distribution to partners (issue 14 §4, recorded by the partner portal on the lead's stream): who had it, who took it, how it ended", async () => {
+    const leadId = String(
+      (await capture({ source: 'web-form', name: 'Wati', company: 'CV Wati', email: `wati-${randomUUID()}@wati.example`, country: 'ID' })).body.leadId,
+    );
+    // What the portal's LeadDistributionCommands append (the portal runs elsewhere; here straight on the store)
+    const handler = new CommandHandler(app.app.get<EventStore>(WRITE_STORE), leadOfferDecider);
+    const meta = { correlationId: randomUUID(), actor: { type: 'system' as const, id: 'lead-distribution' }, occurredAt: new Date().toISOString() };
+    const now = new Date().toISOString();
+    const later = new Date(Date.now() + 48 * 3_600_000).toISOString();
+    await handler.handle(
+      leadStream(leadId),
+      {
+        type: 'StartLeadDistribution',
+        data: { leadId, products: ['VAN'], startedBy: 'rudi', startedAt: now },
+        next: { rank: () => [{ partnerId: 'p1', score: 60, reasons: ['territory ID'] }], offerIdFor: (n) => `${leadId}-${n}`, expiresAt: later },
+      },
+      meta,
+    );
+    await handler.handle(leadStream(leadId), { type: 'AcceptLeadOffer', data: { leadId, partnerId: 'p1', acceptedBy: 'p1.key', acceptedAt: now } }, meta);
+    await handler.handle(
+      leadStream(leadId),
+      { type: 'ReportLeadOfferOutcome', data: { leadId, partnerId: 'p1', outcome: 'won', reportedBy: 'p1.key', reportedAt: now } },
+      meta,
+    );
+    const lead = await call('GET', `/leads/${leadId}`);
+    expect(lead.status).toBe(200);
+    expect(lead.body).toMatchObject({
+      name: 'Wati',
+      owner: 'partner/p1',
+      assignedByRule: 'lead-distribution',
+      distribution: {
+        status: 'accepted',
+        partnerId: 'p1',
+        outcome: 'won',
+        products: ['VAN'],
+        offers: [{ partnerId: 'p1', status: 'accepted', outcome: 'won' }],
+      },
+    });
   });
 
   it('a lead matching an existing customer is offered for attachment; converting it without attaching is a 409 naming that customer', async () => {

@@ -66,6 +66,16 @@ const STREAM_SUBJECTS: Readonly<Record<string, string>> = {
   'service-level-policies': 'policySetId',
 };
 
+/**
+ * Single event types of a stream that is otherwise private, published keyed by a field of their own:
+ * a partner's routing profile (issue 14 §4) is keyed by the partner, so its profiles keep their order.
+ * Only this type: the partner's other events without a customer (registration, credentials with their
+ * secret hashes) stay unpublished.
+ */
+const EVENT_SUBJECTS: Readonly<Record<string, string>> = {
+  PartnerRoutingProfileSet: 'partnerId',
+};
+
 /** The key an event is published under: its lead for a lead's events, else its customer; undefined: not published. */
 function subjectOf(event: RecordedEvent): string | undefined {
   const data = event.data as { customerId?: unknown; leadId?: unknown } | null;
@@ -76,6 +86,11 @@ function subjectOf(event: RecordedEvent): string | undefined {
     return typeof key === 'string' && key !== '' ? key : undefined;
   }
   if (streamCategory(event.streamId) === 'lead' && typeof data.leadId === 'string' && data.leadId !== '') return data.leadId;
+  const eventKey = EVENT_SUBJECTS[event.type];
+  if (eventKey) {
+    const key = (data as Record<string, unknown>)[eventKey];
+    return typeof key === 'string' && key !== '' ? key : undefined;
+  }
   // The catalogue's events carry no customer: a product's are keyed by the product, a price book's by the book.
   const catalogueKey = CATALOGUE_SUBJECTS[streamCategory(event.streamId)];
   if (catalogueKey) {

@@ -4,6 +4,8 @@ export * from './episode';
 export * from './partner';
 export * from './deal-registration';
 export * from './lead';
+export * from './lead-offer';
+export * from './lead-routing';
 export * from './lead-assignment-rules';
 export * from './lead-form';
 export * from './money';

@@ -1,4 +1,5 @@
 import { DomainRuleViolation, ERASED, type Decider, type LeadSource } from '@crm/kernel';
+import { decideLeadOffer, evolveDistribution, isLeadOfferEvent, type LeadDistribution, type LeadOfferCommand, type LeadOfferEvent } from './lead-offer';
 
 /**
  * Lead aggregate: someone who may become a customer, captured from a source (a web form, a fair, a
@@ -53,7 +54,9 @@ export type LeadEvent =
   | { type: 'LeadDisqualified'; data: { leadId: string; reason: string; disqualifiedAt: string } }
   | { type: 'LeadConverted'; data: { leadId: string; customerId: string; contactId?: string; opportunityId: string; convertedAt: string } }
   /** The lead's keys are destroyed: its personal data reads as erased from now on. */
-  | { type: 'LeadPersonalDataErased'; data: { leadId: string; erasedAt: string } };
+  | { type: 'LeadPersonalDataErased'; data: { leadId: string; erasedAt: string } }
+  /** Its distribution to partners (lead-offer.ts): on the lead's own stream, so the lead keeps one history. */
+  | LeadOfferEvent;
 
 export type LeadStatus = 'new' | 'qualified' | 'disqualified' | 'converted';
 
@@ -75,6 +78,8 @@ export interface Lead {
   readonly converted?: { customerId: string; contactId?: string; opportunityId: string };
   /** Its personal data was erased (nothing left to reach or convert). */
   readonly erased?: boolean;
+  /** Its distribution to partners, when it was started: every offer, who accepted, the outcome (lead-offer.ts). */
+  readonly distribution?: LeadDistribution;
 }
 
 export type LeadState = Lead | undefined;
@@ -94,6 +99,11 @@ export const leadStream = (leadId: string) => `lead-${leadId}`;
 export const isQualified = (q: LeadQualification) => q.budget !== undefined && q.authority === true && !!q.need?.trim() && !!q.timeline;
 
 export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
+  if (isLeadOfferEvent(event)) {
+    if (!state) return state;
+    const distribution = evolveDistribution(state.distribution, event);
+    return distribution ? { ...state, distribution } : state;
+  }
   switch (event.type) {
     case 'LeadCaptured': {
       const { capturedAt: _at, externalId: _ext, ...d } = event.data;
@@ -162,6 +172,9 @@ export function decideLead(command: LeadCommand, state: LeadState): LeadEvent[] 
       return [{ type: 'LeadDisqualified', data: command.data }];
   }
 }
+
+/** The lead's distribution to partners: the same stream and state, its own commands (lead-offer.ts). */
+export const leadOfferDecider: Decider<LeadState, LeadOfferCommand, LeadEvent> = { decide: decideLeadOffer, evolve: evolveLead, initialState: undefined };
 
 /** The lead aggregate, as the application layer runs it. */
 export const leadDecider: Decider<LeadState, LeadCommand, LeadEvent> = { decide: decideLead, evolve: evolveLead, initialState: undefined };

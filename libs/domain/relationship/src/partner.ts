@@ -1,4 +1,5 @@
 import { DomainRuleViolation, type Decider, type EpisodeType, type PartnerKind } from '@crm/kernel';
+import type { PartnerRoutingProfile } from './lead-routing';
 
 /**
  * Partner aggregate: a separate company in the supply chain, its users, and the customers the
@@ -59,7 +60,17 @@ export type PartnerEvent =
   | {
       type: 'PartnerShareRequestRefused';
       data: { partnerId: string; requestId: string; customerId: string; reason: string; refusedAt: string; refusedBy: string };
-    };
+    }
+  /** Lead distribution (issue 14 §4): where, what and how many leads the partner takes (lead-routing.ts). */
+  | { type: 'PartnerRoutingProfileSet'; data: PartnerRoutingProfileSetData };
+
+/** The routing profile as recorded: the whole profile (it replaces the last one), with the partner's kind for the readers that route. */
+export interface PartnerRoutingProfileSetData extends PartnerRoutingProfile {
+  partnerId: string;
+  partnerKind: PartnerKind;
+  setAt: string;
+  setBy: string;
+}
 
 export interface Partner {
   readonly partnerId: string;
@@ -75,6 +86,8 @@ export interface Partner {
   readonly shares: Readonly<Record<string, PartnerShare>>;
   /** The partner's share requests, by request id. */
   readonly requests: Readonly<Record<string, ShareRequest>>;
+  /** Where, what and how many leads it takes (absent: never set, it is offered no leads). */
+  readonly routingProfile?: PartnerRoutingProfile;
 }
 
 export type PartnerState = Partner | undefined;
@@ -95,7 +108,8 @@ export type PartnerCommand =
       data: { partnerId: string; requestId: string; approvedAt: string; approvedBy: string; scope: ShareScope };
       customerExists: boolean;
     }
-  | { type: 'RefuseShareRequest'; data: { partnerId: string; requestId: string; reason: string; refusedAt: string; refusedBy: string } };
+  | { type: 'RefuseShareRequest'; data: { partnerId: string; requestId: string; reason: string; refusedAt: string; refusedBy: string } }
+  | { type: 'SetPartnerRoutingProfile'; data: { partnerId: string; profile: PartnerRoutingProfile; setAt: string; setBy: string } };
 
 /** The share of `customerId` if it is in force at `now`: shared, not revoked, not expired. */
 export function shareInForce(partner: Partner | undefined, customerId: string, now: Date): PartnerShare | undefined {
@@ -165,6 +179,11 @@ export function evolvePartner(state: PartnerState, event: PartnerEvent): Partner
       const status = event.type === 'PartnerShareRequestApproved' ? 'approved' : 'refused';
       return { ...state, requests: { ...state.requests, [request.requestId]: { ...request, status } } };
     }
+    case 'PartnerRoutingProfileSet': {
+      if (!state) return state;
+      const { partnerId: _p, partnerKind: _k, setAt: _at, setBy: _by, ...routingProfile } = event.data;
+      return { ...state, routingProfile };
+    }
   }
 }
 
@@ -217,7 +236,24 @@ export function decidePartner(command: PartnerCommand, state: PartnerState): Par
       const request = pendingRequest(state, command.data.requestId);
       return [{ type: 'PartnerShareRequestRefused', data: { ...command.data, customerId: request.customerId } }];
     }
+    case 'SetPartnerRoutingProfile': {
+      const profile = normaliseRoutingProfile(command.data.profile);
+      if (profile.capacity < 0 || !Number.isInteger(profile.capacity))
+        throw new DomainRuleViolation('invalid-capacity', 'capacity is a whole number of leads, 0 or more');
+      // The same profile again: nothing new.
+      if (state.routingProfile && JSON.stringify(normaliseRoutingProfile(state.routingProfile)) === JSON.stringify(profile)) return [];
+      const { partnerId, setAt, setBy } = command.data;
+      return [{ type: 'PartnerRoutingProfileSet', data: { partnerId, partnerKind: state.partnerKind, ...profile, setAt, setBy } }];
+    }
   }
+}
+
+/** A profile as recorded: countries upper case, territories by country, regions and products de-duplicated and sorted. */
+export function normaliseRoutingProfile(p: PartnerRoutingProfile): PartnerRoutingProfile {
+  const territories = [...p.territories]
+    .map((t) => ({ country: t.country.toUpperCase(), ...(t.regions?.length ? { regions: [...new Set(t.regions)].sort() } : {}) }))
+    .sort((a, b) => a.country.localeCompare(b.country));
+  return { territories, products: [...new Set(p.products)].sort(), tier: p.tier, capacity: p.capacity, active: p.active };
 }
 
 function pendingRequest(state: Partner, requestId: string): ShareRequest {

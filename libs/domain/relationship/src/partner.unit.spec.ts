@@ -54,3 +54,59 @@ describe('partner decide', () => {
     expect(stateOf([...registered, issued, revokedCredential])?.secretHashes).toEqual({});
   });
 });
+
+// Lead distribution (issue 14 §4): the routing profile, recorded whole and normalised.
+describe('partner routing profile', () => {
+  const profile = {
+    territories: [{ country: 'my' }, { country: 'ID', regions: ['java-west', 'bali', 'bali'] }],
+    products: ['VAN', 'BUS', 'VAN'],
+    tier: 'gold' as const,
+    capacity: 5,
+    active: true,
+  };
+  const set = (p = profile) => ({
+    type: 'SetPartnerRoutingProfile' as const,
+    data: { partnerId: 'p1', profile: p, setAt: '2026-11-01T00:00:00Z', setBy: 'rudi' },
+  });
+  const recorded: PartnerEvent = {
+    type: 'PartnerRoutingProfileSet',
+    data: {
+      partnerId: 'p1',
+      partnerKind: 'distributor',
+      territories: [{ country: 'ID', regions: ['bali', 'java-west'] }, { country: 'MY' }],
+      products: ['BUS', 'VAN'],
+      tier: 'gold',
+      capacity: 5,
+      active: true,
+      setAt: '2026-11-01T00:00:00Z',
+      setBy: 'rudi',
+    },
+  };
+
+  it("records the whole profile normalised, with the partner's kind; the same profile again records nothing", () => {
+    given(registered).when(set()).then([recorded]);
+    given([...registered, recorded])
+      .when(set())
+      .thenNothingHappens();
+    given([...registered, recorded])
+      .when(set({ ...profile, capacity: 6 }))
+      .then([{ ...recorded, data: { ...recorded.data, capacity: 6 } } as PartnerEvent]);
+    expect(stateOf([...registered, recorded])?.routingProfile).toEqual({
+      territories: [{ country: 'ID', regions: ['bali', 'java-west'] }, { country: 'MY' }],
+      products: ['BUS', 'VAN'],
+      tier: 'gold',
+      capacity: 5,
+      active: true,
+    });
+  });
+
+  it('refuses an unknown partner and a capacity that is not a whole number of leads', () => {
+    given([]).when(set()).thenBreaks('unknown-partner');
+    given(registered)
+      .when(set({ ...profile, capacity: 1.5 }))
+      .thenBreaks('invalid-capacity');
+    given(registered)
+      .when(set({ ...profile, capacity: -1 }))
+      .thenBreaks('invalid-capacity');
+  });
+});

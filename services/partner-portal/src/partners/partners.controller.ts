@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@crm/kernel';
 import { NotFoundError, shareInForce } from '@crm/relationship';
 import { PartnerCommands } from '@crm/relationship-api';
@@ -16,6 +16,8 @@ import {
 } from '@crm/service-kit';
 import { asStaff } from '../auth/principals';
 import { PartnerCredentials, type IssuedCredential } from '../credentials/partner-credentials';
+import { LeadDistributionCommands } from '../leads/lead-distribution-commands';
+import { EXAMPLE_PARTNER, RoutingProfileDto, RoutingProfileSetDto } from '../leads/lead-distribution.dto';
 import { PartnerAsOfQuery, PartnerCredentialParams, PartnerIdParam, PartnerViewSchema, RegisterPartnerDto, type PartnerView } from './partners.dto';
 
 /**
@@ -35,6 +37,7 @@ export class PartnersController {
     private readonly partners: PartnerCommands,
     private readonly credentials: PartnerCredentials,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly distribution: LeadDistributionCommands,
   ) {}
 
   @Post()
@@ -63,13 +66,58 @@ export class PartnersController {
     const at = q.asOf ? new Date(q.asOf) : this.clock.now();
     const partner = q.asOf ? await this.partners.getAsOf(id, at) : await this.partners.get(id);
     if (!partner) throw new NotFoundError(`partner ${id} not found`);
-    const { partnerId, name, partnerKind, activeClientIds } = partner;
+    const { partnerId, name, partnerKind, activeClientIds, routingProfile } = partner;
     const shares = partner.sharedCustomerIds.map((c) => {
       const share = partner.shares[c] ?? { customerId: c, sharedAt: '', sharedBy: '' };
       return { ...share, inForce: shareInForce(partner, c, at) !== undefined };
     });
     const sharedCustomerIds = shares.filter((s) => s.inForce).map((s) => s.customerId);
-    return { partnerId, name, partnerKind, activeClientIds, sharedCustomerIds, shares, ...(q.asOf ? { asOf: at.toISOString() } : {}) };
+    return {
+      partnerId,
+      name,
+      partnerKind,
+      activeClientIds,
+      sharedCustomerIds,
+      shares,
+      ...(routingProfile && { routingProfile }),
+      ...(q.asOf ? { asOf: at.toISOString() } : {}),
+    };
+  }
+
+  @Put(':id/routing-profile')
+  @ApiOperation({ summary: 'Where, what and how many leads the partner takes (issue 14 §4): replaces its routing profile as a whole' })
+  @ApiOkResponse({
+    type: RoutingProfileSetDto,
+    description: 'The profile as recorded (countries upper case, lists de-duplicated and sorted); the same profile again records nothing',
+    example: {
+      partnerId: EXAMPLE_PARTNER,
+      routingProfile: { territories: [{ country: 'ID', regions: ['java-west'] }], products: ['VAN-L2'], tier: 'gold', capacity: 5, active: true },
+    },
+  })
+  @ApiProblem(400, 'Bad Request: errors name each bad field', {
+    errors: [{ field: 'territories.0.country', message: 'country must be an ISO 3166-1 alpha-2 code' }],
+  })
+  @ApiProblem(401, 'Unauthorized: no token, or a bad or expired one')
+  @ApiProblem(403, 'Forbidden: for staff of management or sales with role channel-manager or admin')
+  @ApiProblem(404, 'Not Found: no such partner')
+  @ApiProblem(415, 'Unsupported Media Type: send application/json')
+  async setRoutingProfile(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: PartnerIdParam,
+    @Body() dto: RoutingProfileDto,
+    @Res({ passthrough: true }) res: HeaderResponse,
+  ): Promise<RoutingProfileSetDto> {
+    const profile = {
+      territories: dto.territories.map((t) => ({ country: t.country, ...(t.regions && { regions: t.regions }) })),
+      products: dto.products,
+      tier: dto.tier,
+      capacity: dto.capacity,
+      active: dto.active ?? true,
+    };
+    const r = await this.distribution.setRoutingProfile(asStaff(p), id, profile);
+    setEtag(res, r.revision);
+    const partner = await this.partners.get(id);
+    return { partnerId: id, routingProfile: partner!.routingProfile! };
   }
 
   @Post(':id/credentials')

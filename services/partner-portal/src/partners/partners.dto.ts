@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsString, IsOptional, IsUUID, MaxLength } from 'class-validator';
 import { IsInstant } from '@crm/contracts';
 import { EPISODE_TYPES, type EpisodeType } from '@crm/kernel';
-import { PARTNER_KINDS, SHARE_ACCESS, type PartnerKind, type PartnerShare, type ShareAccess } from '@crm/relationship';
+import { RoutingProfileViewDto } from '../leads/lead-distribution.dto';
+import { PARTNER_KINDS, SHARE_ACCESS, type PartnerKind, type PartnerRoutingProfile, type PartnerShare, type ShareAccess } from '@crm/relationship';
 
 export class RegisterPartnerDto {
   @ApiPropertyOptional({ description: 'Client-chosen id; generated when omitted (a second registration under the same id is refused with 422)' })
@@ -79,6 +80,8 @@ export interface PartnerView {
   sharedCustomerIds: readonly string[];
   /** Every share not revoked, with its scope; `inForce` false once expired. */
   shares: (PartnerShare & { inForce: boolean })[];
+  /** Lead distribution (issue 14 §4): where, what and how many leads it takes. */
+  routingProfile?: PartnerRoutingProfile;
   asOf?: string;
 }
 
@@ -100,6 +103,8 @@ export class PartnerViewSchema {
   @ApiProperty({ type: [String] }) activeClientIds!: string[];
   @ApiProperty({ type: [String] }) sharedCustomerIds!: string[];
   @ApiProperty({ type: [PartnerShareSchema] }) shares!: PartnerShareSchema[];
+  @ApiPropertyOptional({ type: RoutingProfileViewDto, description: 'Where, what and how many leads it takes (absent: never set; it is offered no leads)' })
+  routingProfile?: RoutingProfileViewDto;
   @ApiPropertyOptional({ format: 'date-time' }) asOf?: string;
 }
 

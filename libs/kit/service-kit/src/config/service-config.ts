@@ -331,6 +331,22 @@ export class ServiceConfig extends PlatformConfig {
   @Max(3_600_000)
   CRM_DEAL_REGISTRATION_INTERVAL_MS: number = 60_000;
 
+  /**
+   * Hours a partner has to accept or decline a lead offered to it (issue 14 §4); an offer not
+   * answered by then expires and the lead goes to the next partner. 48: two working days, long enough
+   * for a partner to call the prospect back, short enough that a hot lead does not go cold.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  CRM_LEAD_OFFER_HOURS: number = 48;
+
+  /** How often the partner portal's lead distribution tick expires overdue offers and re-routes them (ms). 0: only when a test ticks. */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  CRM_LEAD_DISTRIBUTION_INTERVAL_MS: number = 60_000;
+
   /** How often the mail outbox looks for replies to send (ms). */
   @IsInt()
   @Min(50)
