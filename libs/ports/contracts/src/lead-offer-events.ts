@@ -1,6 +1,7 @@
 import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsInstant } from './instant';
 import { NestedObjects } from './nested';
+import { Personal } from './personal-data';
 
 /**
  * Lead distribution to partners (issue 14 §4). The offers live on the LEAD's stream (`lead-<id>`),
@@ -59,7 +60,8 @@ export class LeadOfferDeclinedV1 {
   @IsString() @IsNotEmpty() leadId!: string;
   @IsString() @IsNotEmpty() partnerId!: string;
   @IsString() @IsNotEmpty() offerId!: string;
-  @IsString() @IsNotEmpty() @MaxLength(2000) reason!: string;
+  /** A partner's free text about the lead: personal data, sealed with the lead's key. */
+  @Personal() @IsString() @IsNotEmpty() @MaxLength(2000) reason!: string;
   @IsString() @IsNotEmpty() declinedBy!: string;
   @IsInstant() declinedAt!: string;
 }
@@ -82,7 +84,7 @@ export class LeadOfferOutcomeReportedV1 {
   @IsString() @IsNotEmpty() partnerId!: string;
   @IsString() @IsNotEmpty() offerId!: string;
   @IsIn(['won', 'lost']) outcome!: string;
-  @IsOptional() @IsString() @MaxLength(2000) note?: string;
+  @IsOptional() @Personal() @IsString() @MaxLength(2000) note?: string;
   @IsString() @IsNotEmpty() reportedBy!: string;
   @IsInstant() reportedAt!: string;
 }

@@ -43,6 +43,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   LeadCaptured: ['name', 'company', 'email', 'phone', 'qualification.need'],
   LeadQualified: ['qualification.need'],
   LeadDisqualified: ['reason'],
+  LeadOfferDeclined: ['reason'],
+  LeadOfferOutcomeReported: ['note'],
   QuoteDiscountApproved: ['note'],
   QuoteDiscountRejected: ['reason'],
   QuoteDeclined: ['reason'],
