@@ -9,7 +9,7 @@ import { TestClock } from '@crm/kernel';
 import { createPlatform, type Platform } from '@crm/platform';
 import { partnerStream } from '@crm/relationship';
 import { createRelationshipCommands, type RelationshipCommands } from '@crm/relationship-api';
-import { TokenMint, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
+import { mintToken, TokenMint, type ServiceApp, type SigningKey, type StaffPrincipal } from '@crm/service-kit';
 import { createPartnerPortalApp, PartnerPortalConfig } from '../partner-portal';
 
 type Json = Record<string, unknown>;
@@ -255,6 +255,21 @@ describe('partner users (embedded)', () => {
     expect((await call('GET', '/users', orgB)).body.items).toEqual([]);
   });
 
+  it('a user sees only what its organisation was given: a revoked share and an unknown customer are the same 404', async () => {
+    const y = (await commands.customers.register(alice, { kind: 'organisation', name: 'PT Yakin' })).id;
+    expect((await call('POST', `/partners/${partnerD}/shares`, channelManager, { customerId: y })).status).toBe(201);
+    await until(async () => expect((await call('GET', `/customers/${y}`, salesToken)).status).toBe(200));
+    expect((await call('DELETE', `/partners/${partnerD}/shares/${y}`, channelManager)).status).toBe(204);
+    const unknown = randomUUID();
+    const body = (r: Reply, id: string) => JSON.stringify(r.body).split(id).join('<id>');
+    const revoked = await call('GET', `/customers/${y}/timeline`, salesToken);
+    const missing = await call('GET', `/customers/${unknown}/timeline`, salesToken);
+    expect([revoked.status, missing.status]).toEqual([404, 404]);
+    expect(body(revoked, y)).toBe(body(missing, unknown));
+    problem(await call('POST', '/episodes', adminToken, { customerId: y, name: 'x', episodeType: 'partner-deal' }), 404);
+    problem(await call('GET', `/customers/${customerX}`, await mint.mint({ kind: 'partner', subject: 'x', partnerId: partnerB, roles: [] })), 404);
+  });
+
   it('refuses bad input as problem+json naming the field, never a 5xx', async () => {
     const bad: Array<[unknown, string]> = [
       [{ name: 'A\u0000B', email: 'a@b.example', role: 'sales' }, 'name'],
@@ -274,9 +289,35 @@ describe('partner users (embedded)', () => {
     problem(await call('PATCH', `/users/${salesId}`, adminToken, { role: 'sales' }, { 'if-match': 'garbage' }), 400);
   });
 
-  it('401 without a token or with a forged one; staff get 403 on the partner routes', async () => {
+  it('401 without a token, with a forged or expired one, or of a revoked user credential; staff get 403 on the partner routes', async () => {
     problem(await call('GET', '/users', undefined), 401);
     problem(await call('GET', '/users', 'eyJhbGciOiJIUzI1NiJ9.e30.forged'), 401);
+    problem(await call('GET', '/users', `${adminToken.slice(0, -4)}AAAA`), 401);
+    // expired: signed with the portal's own key, issued two hours ago for one hour (the verifier judges exp by the wall clock)
+    const internals = mint as unknown as { key: Promise<SigningKey>; settings: { issuer: string; audience: string } };
+    const expired = await mintToken(
+      { kind: 'partner', subject: `${partnerD}.x`, partnerId: partnerD, roles: ['partner'], userId: adminId },
+      {
+        signingKey: await internals.key,
+        issuer: internals.settings.issuer,
+        audience: internals.settings.audience,
+        expiresIn: '1h',
+        now: new Date(Date.now() - 7_200_000),
+      },
+    );
+    problem(await call('GET', '/users', expired), 401);
+    // a user's second credential, revoked by the channel manager: that token only stops working
+    const second = (await call('POST', `/users/${salesId}/credentials`, adminToken)).body;
+    const secondToken = await tokenFor(second);
+    expect((await call('GET', `/customers/${customerX}`, secondToken)).status).toBe(200);
+    expect((await call('DELETE', `/partners/${partnerD}/credentials/${String(second.clientId)}`, channelManager)).status).toBe(204);
+    problem(await call('GET', `/customers/${customerX}`, secondToken), 401);
+    problem(await exchange(second), 401);
+    expect((await call('GET', `/customers/${customerX}`, salesToken)).status).toBe(200);
+    // a token naming a user with another user's (active) credential is no token of that user
+    const third = (await call('POST', `/users/${salesId}/credentials`, adminToken)).body;
+    const mixed = await mint.mint({ kind: 'partner', subject: String(third.clientId), partnerId: partnerD, roles: ['partner'], userId: adminId });
+    problem(await call('GET', '/users', mixed), 401);
     problem(await call('GET', '/users', management), 403);
     problem(await call('DELETE', `/partners/${partnerD}`, salesAgent), 403);
     problem(await call('DELETE', `/partners/${partnerD}`, undefined), 401);
