@@ -1,7 +1,6 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { PartnerUserRole } from '@crm/relationship';
 import { HttpProblem, principalOf, ProblemTypes, type HttpRequestLike } from '@crm/service-kit';
-import type { Observable } from 'rxjs';
 import { PartnerScope } from '../portal/partner-scope';
 
 /**
@@ -32,7 +31,7 @@ export function rolesFor(path: string): readonly PartnerUserRole[] {
 export class PartnerUserRightsInterceptor implements NestInterceptor {
   constructor(private readonly scope: PartnerScope) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<ReturnType<CallHandler['handle']>> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<HttpRequestLike & { path?: string }>();
     const principal = principalOf(request);
