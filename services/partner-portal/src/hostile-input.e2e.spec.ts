@@ -191,4 +191,25 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
     await problem(await send('POST', `/leads/${lead}/decline`, JSON.stringify({ reason: 'x' })), 404);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
+
+  // Partner users (issue 14 §1); users/partner-users.e2e.spec.ts tries more on real users.
+  it("the users' routes: malformed ids, deep, nested-array, NUL, lone-surrogate and bad e-mail bodies, wrong types", async () => {
+    const valid = { name: 'Sari', email: 'sari@d.example', role: 'sales' };
+    await problem(await send('PATCH', '/users/not-a-uuid', JSON.stringify({ role: 'sales' })), 400, 'id');
+    await problem(await send('DELETE', '/users/%E0%A4%A', undefined), 400);
+    await problem(await send('POST', '/users/1%20OR%201=1/credentials', undefined), 400, 'id');
+    await problem(await send('POST', '/users', '{"x":'.repeat(2000) + '1' + '}'.repeat(2000)), 400);
+    await problem(await send('POST', '/users', JSON.stringify([[valid]])), 400);
+    await problem(await send('POST', '/users', 'name=x', 'text/plain'), 415);
+    await problem(await send('POST', '/users', JSON.stringify({ ...valid, name: 'S\u0000' })), 400, 'name');
+    await problem(await send('POST', '/users', '{"name":"\\ud800","email":"a@b.example","role":"sales"}'), 400, 'name');
+    await problem(await send('POST', '/users', JSON.stringify({ ...valid, email: [['a@b.example']] })), 400, 'email');
+    await problem(await send('POST', '/users', JSON.stringify({ ...valid, role: { admin: true } })), 400, 'role');
+    await problem(await send('PATCH', `/users/${randomUUID()}`, JSON.stringify({ role: 'x'.repeat(100000) })), 400, 'role');
+    // a partner unknown to the store: its users are the 404 of an unknown partner
+    await problem(await send('GET', '/users', undefined), 404);
+    await problem(await send('POST', '/users', JSON.stringify(valid)), 404);
+    await problem(await send('DELETE', `/users/${randomUUID()}`, undefined), 404);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+  });
 });

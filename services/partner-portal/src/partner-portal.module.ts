@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { RelationshipApiModule } from '@crm/relationship-api';
 import { AccessLogController } from './access-log/access-log.controller';
 import { PartnerAccessLog } from './access-log/partner-access-log.service';
@@ -21,6 +22,9 @@ import { SellThroughController } from './sell-through/sell-through.controller';
 import { SellThroughReporting } from './sell-through/sell-through-reporting';
 import { PartnerSharesController } from './shares/partner-shares.controller';
 import { ShareRequestsController } from './shares/share-requests.controller';
+import { PartnerUserRightsInterceptor } from './users/partner-user-rights.interceptor';
+import { PartnerUsersAdminController } from './users/partner-users-admin.controller';
+import { PartnerUsersController } from './users/partner-users.controller';
 
 /**
  * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
@@ -38,6 +42,7 @@ import { ShareRequestsController } from './shares/share-requests.controller';
   ],
   controllers: [
     PartnersController,
+    PartnerUsersAdminController,
     PartnerSharesController,
     ShareRequestsController,
     AccessLogController,
@@ -51,8 +56,11 @@ import { ShareRequestsController } from './shares/share-requests.controller';
     DealRegistrationsController,
     LeadDistributionController,
     PartnerLeadsController,
+    PartnerUsersController,
   ],
   providers: [
+    // partner users' roles (issue 14 §1), checked after authentication on every route
+    { provide: APP_INTERCEPTOR, useClass: PartnerUserRightsInterceptor },
     PartnerCredentials,
     PartnerAccessLog,
     ...repairJobProviders,

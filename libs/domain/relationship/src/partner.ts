@@ -42,10 +42,37 @@ export interface ShareRequest {
   status: ShareRequestStatus;
 }
 
+/**
+ * A partner user's role (issue 14 §1): `sales` works deals (partner deals, deal registrations,
+ * sell-through, share requests), `service` works returns and repairs, `admin` does both and manages
+ * the organisation's users. Every role reads the customers shared with the partner.
+ */
+export const PARTNER_USER_ROLES = ['admin', 'sales', 'service'] as const;
+export type PartnerUserRole = (typeof PARTNER_USER_ROLES)[number];
+
+export interface PartnerUser {
+  userId: string;
+  /** Absent only on a user added before roles existed (none was: no route added users): such a user has no rights. */
+  role?: PartnerUserRole;
+}
+
+/** Who added, changed or removed a user: a staff member's subject or a partner admin's user id. */
+interface UserChange {
+  partnerId: string;
+  userId: string;
+}
+
 export type PartnerEvent =
   | { type: 'PartnerRegistered'; data: { partnerId: string; name: string; partnerKind: PartnerKind } }
-  | { type: 'PartnerUserAdded'; data: { partnerId: string; userId: string; name: string; email: string } }
-  | { type: 'PartnerCredentialIssued'; data: { partnerId: string; clientId: string; secretHash: string; issuedAt: string } }
+  | {
+      type: 'PartnerUserAdded';
+      // name and email are the employee's personal data (sealed with the user's own key); role, addedAt, addedBy: optional additions to v1
+      data: UserChange & { name: string; email: string; role?: PartnerUserRole; addedAt?: string; addedBy?: string };
+    }
+  | { type: 'PartnerUserRoleChanged'; data: UserChange & { from?: PartnerUserRole; to: PartnerUserRole; changedAt: string; changedBy: string } }
+  | { type: 'PartnerUserRemoved'; data: UserChange & { removedAt: string; removedBy: string } }
+  | { type: 'PartnerDeactivated'; data: { partnerId: string; deactivatedAt: string; deactivatedBy: string } }
+  | { type: 'PartnerCredentialIssued'; data: { partnerId: string; clientId: string; secretHash: string; issuedAt: string; userId?: string } }
   | { type: 'PartnerCredentialRevoked'; data: { partnerId: string; clientId: string; revokedAt: string } }
   | { type: 'CustomerSharedWithPartner'; data: { partnerId: string; customerId: string; sharedAt: string; sharedBy: string } & ShareScope }
   | { type: 'CustomerShareRevoked'; data: { partnerId: string; customerId: string; revokedAt: string; revokedBy: string } }
@@ -76,7 +103,15 @@ export interface Partner {
   readonly partnerId: string;
   readonly name: string;
   readonly partnerKind: PartnerKind;
+  /** The users not removed (every user ever added, removed or not, is in `knownUserIds`). */
   readonly userIds: readonly string[];
+  /** The users not removed, with their roles, by user id. */
+  readonly users: Readonly<Record<string, PartnerUser>>;
+  readonly knownUserIds: readonly string[];
+  /** The user each active user credential is bound to, by client id (organisation credentials are not here). */
+  readonly credentialUsers: Readonly<Record<string, string>>;
+  /** Set once a channel manager ended the partnership: no credential, user or share works any more. */
+  readonly deactivatedAt?: string;
   readonly activeClientIds: readonly string[];
   /** The scrypt hash of each active credential's secret, by client id (the token exchange checks it). */
   readonly secretHashes: Readonly<Record<string, string>>;
@@ -94,8 +129,15 @@ export type PartnerState = Partner | undefined;
 
 export type PartnerCommand =
   | { type: 'RegisterPartner'; data: { partnerId: string; name: string; partnerKind: PartnerKind } }
-  | { type: 'AddPartnerUser'; data: { partnerId: string; userId: string; name: string; email: string } }
-  | { type: 'IssueCredential'; data: { partnerId: string; clientId: string; secretHash: string; issuedAt: string } }
+  | {
+      type: 'AddPartnerUser';
+      data: UserChange & { name: string; email: string; role: PartnerUserRole; addedAt: string; addedBy: string };
+      firstAdmin?: boolean;
+    }
+  | { type: 'ChangePartnerUserRole'; data: UserChange & { role: PartnerUserRole; changedAt: string; changedBy: string } }
+  | { type: 'RemovePartnerUser'; data: UserChange & { removedAt: string; removedBy: string } }
+  | { type: 'DeactivatePartner'; data: { partnerId: string; deactivatedAt: string; deactivatedBy: string } }
+  | { type: 'IssueCredential'; data: { partnerId: string; clientId: string; secretHash: string; issuedAt: string; userId?: string } }
   | { type: 'RevokeCredential'; data: { partnerId: string; clientId: string; revokedAt: string } }
   | { type: 'ShareCustomer'; data: { partnerId: string; customerId: string; sharedAt: string; sharedBy: string } & ShareScope; customerExists: boolean }
   | { type: 'RevokeShare'; data: { partnerId: string; customerId: string; revokedAt: string; revokedBy: string } }
@@ -140,22 +182,53 @@ export const partnerStream = (partnerId: string) => `partner-${partnerId}`;
 export function evolvePartner(state: PartnerState, event: PartnerEvent): PartnerState {
   switch (event.type) {
     case 'PartnerRegistered':
-      return { ...event.data, userIds: [], activeClientIds: [], secretHashes: {}, sharedCustomerIds: [], shares: {}, requests: {} };
-    case 'PartnerUserAdded':
-      return state && { ...state, userIds: [...state.userIds, event.data.userId] };
+      return {
+        ...event.data,
+        userIds: [],
+        users: {},
+        knownUserIds: [],
+        credentialUsers: {},
+        activeClientIds: [],
+        secretHashes: {},
+        sharedCustomerIds: [],
+        shares: {},
+        requests: {},
+      };
+    case 'PartnerUserAdded': {
+      if (!state) return state;
+      const { userId, role } = event.data;
+      return {
+        ...state,
+        userIds: [...state.userIds, userId],
+        knownUserIds: [...state.knownUserIds, userId],
+        users: { ...state.users, [userId]: { userId, ...(role && { role }) } },
+      };
+    }
+    case 'PartnerUserRoleChanged': {
+      const user = state?.users[event.data.userId];
+      if (!state || !user) return state;
+      return { ...state, users: { ...state.users, [user.userId]: { ...user, role: event.data.to } } };
+    }
+    case 'PartnerUserRemoved': {
+      if (!state) return state;
+      const { [event.data.userId]: _removed, ...users } = state.users;
+      // A removed user's credentials end with the user: its tokens are refused from the next request.
+      return withoutCredentials({ ...state, users, userIds: state.userIds.filter((u) => u !== event.data.userId) }, (_c, u) => u === event.data.userId);
+    }
+    case 'PartnerDeactivated':
+      // Every credential ends; the shares end by the CustomerShareRevoked events of the same append.
+      return state && withoutCredentials({ ...state, deactivatedAt: event.data.deactivatedAt }, () => true);
     case 'PartnerCredentialIssued':
       return (
         state && {
           ...state,
           activeClientIds: [...state.activeClientIds, event.data.clientId],
           secretHashes: { ...state.secretHashes, [event.data.clientId]: event.data.secretHash },
+          ...(event.data.userId && { credentialUsers: { ...state.credentialUsers, [event.data.clientId]: event.data.userId } }),
         }
       );
-    case 'PartnerCredentialRevoked': {
-      if (!state) return state;
-      const { [event.data.clientId]: _revoked, ...secretHashes } = state.secretHashes;
-      return { ...state, activeClientIds: state.activeClientIds.filter((c) => c !== event.data.clientId), secretHashes };
-    }
+    case 'PartnerCredentialRevoked':
+      return state && withoutCredentials(state, (c) => c === event.data.clientId);
     case 'CustomerSharedWithPartner': {
       if (!state) return state;
       const { partnerId: _p, ...share } = event.data;
@@ -187,18 +260,108 @@ export function evolvePartner(state: PartnerState, event: PartnerEvent): Partner
   }
 }
 
+function withoutCredentials(state: Partner, ends: (clientId: string, userId: string | undefined) => boolean): Partner {
+  const ending = state.activeClientIds.filter((c) => ends(c, state.credentialUsers[c]));
+  if (ending.length === 0) return state;
+  const keep = <T>(record: Readonly<Record<string, T>>) => Object.fromEntries(Object.entries(record).filter(([c]) => !ending.includes(c)));
+  return {
+    ...state,
+    activeClientIds: state.activeClientIds.filter((c) => !ending.includes(c)),
+    secretHashes: keep(state.secretHashes),
+    credentialUsers: keep(state.credentialUsers),
+  };
+}
+
+const adminCount = (state: Partner) => Object.values(state.users).filter((u) => u.role === 'admin').length;
+
+function activeUser(state: Partner, userId: string): PartnerUser {
+  const user = state.users[userId];
+  if (!user) throw new DomainRuleViolation('unknown-user', `user ${userId} of partner ${state.partnerId} not found`);
+  return user;
+}
+
+/**
+ * Whether a token of the portal still stands for someone (read on every request): its credential
+ * active, its user (if any) not removed, the partner not deactivated. `subject` is the token's
+ * client id; `userId` the user it names.
+ */
+export function partnerCallerStanding(
+  partner: Partner | undefined,
+  subject: string,
+  userId: string | undefined,
+): 'active' | 'unknown-partner' | 'deactivated' | 'credential-revoked' | 'user-removed' {
+  if (!partner) return 'unknown-partner';
+  if (partner.deactivatedAt) return 'deactivated';
+  if (userId !== undefined) {
+    if (!partner.users[userId]) return 'user-removed';
+    if (partner.credentialUsers[subject] !== userId) return 'credential-revoked';
+  }
+  return 'active';
+}
+
 export function decidePartner(command: PartnerCommand, state: PartnerState): PartnerEvent[] {
   if (command.type === 'RegisterPartner') {
     if (state) throw new DomainRuleViolation('partner-exists', `partner ${command.data.partnerId} is already registered`);
     return [{ type: 'PartnerRegistered', data: command.data }];
   }
   if (!state) throw new DomainRuleViolation('unknown-partner', `partner ${command.data.partnerId} is not registered`);
+  if (state.deactivatedAt) {
+    // Ending a partnership twice changes nothing; anything else on an ended one is refused.
+    if (command.type === 'DeactivatePartner') return [];
+    throw new DomainRuleViolation('partner-deactivated', `partner ${state.partnerId} was deactivated at ${state.deactivatedAt}`);
+  }
   switch (command.type) {
-    case 'AddPartnerUser':
-      if (state.userIds.includes(command.data.userId)) throw new DomainRuleViolation('duplicate-user', 'user already exists');
+    case 'AddPartnerUser': {
+      if (state.knownUserIds.includes(command.data.userId)) throw new DomainRuleViolation('duplicate-user', 'user already exists');
+      // Staff invite the first admin only; from then on the partner's own admins manage its users.
+      if (command.firstAdmin && command.data.role !== 'admin') throw new DomainRuleViolation('first-user-not-admin', 'the first user staff invite is an admin');
+      if (command.firstAdmin && adminCount(state) > 0)
+        throw new DomainRuleViolation('admin-exists', 'the partner has an admin already: its admins invite users');
       return [{ type: 'PartnerUserAdded', data: command.data }];
+    }
+    case 'ChangePartnerUserRole': {
+      const { role, ...rest } = command.data;
+      const user = activeUser(state, rest.userId);
+      if (user.role === role) return [];
+      if (user.role === 'admin' && adminCount(state) === 1) throw new DomainRuleViolation('last-admin', 'the last admin cannot stop being admin');
+      return [{ type: 'PartnerUserRoleChanged', data: { ...rest, ...(user.role && { from: user.role }), to: role } }];
+    }
+    case 'RemovePartnerUser': {
+      const user = activeUser(state, command.data.userId);
+      if (user.role === 'admin' && adminCount(state) === 1) throw new DomainRuleViolation('last-admin', 'the last admin cannot be removed');
+      return [{ type: 'PartnerUserRemoved', data: command.data }];
+    }
+    case 'DeactivatePartner': {
+      const { partnerId, deactivatedAt, deactivatedBy } = command.data;
+      // One append: the end of the partnership and the end of each share (what the read models of every service know).
+      return [
+        { type: 'PartnerDeactivated', data: command.data },
+        ...state.sharedCustomerIds.map((customerId): PartnerEvent => ({
+          type: 'CustomerShareRevoked',
+          data: { partnerId, customerId, revokedAt: deactivatedAt, revokedBy: deactivatedBy },
+        })),
+        // Lead distribution (issue 14 §4) ranks from the published routing profiles: an inactive one
+        // takes the partner out of it (the deactivation itself is private to this stream).
+        ...(state.routingProfile?.active
+          ? [
+              {
+                type: 'PartnerRoutingProfileSet',
+                data: {
+                  partnerId,
+                  partnerKind: state.partnerKind,
+                  ...normaliseRoutingProfile(state.routingProfile),
+                  active: false,
+                  setAt: deactivatedAt,
+                  setBy: deactivatedBy,
+                },
+              } satisfies PartnerEvent,
+            ]
+          : []),
+      ];
+    }
     case 'IssueCredential':
       if (state.activeClientIds.includes(command.data.clientId)) throw new DomainRuleViolation('duplicate-credential', 'client id already issued');
+      if (command.data.userId !== undefined) activeUser(state, command.data.userId);
       return [{ type: 'PartnerCredentialIssued', data: command.data }];
     case 'RevokeCredential':
       if (!state.activeClientIds.includes(command.data.clientId)) throw new DomainRuleViolation('unknown-credential', 'no such active credential');

@@ -1,4 +1,4 @@
-import { partnerDecider, decidePartner, evolvePartner, type PartnerCommand, type PartnerEvent, type PartnerState } from './partner';
+import { partnerCallerStanding, partnerDecider, decidePartner, evolvePartner, type PartnerCommand, type PartnerEvent, type PartnerState } from './partner';
 import { DeciderSpecification } from '@crm/kernel/testing';
 
 const stateOf = (events: PartnerEvent[]): PartnerState => events.reduce(evolvePartner, undefined);
@@ -27,7 +27,10 @@ describe('partner decide', () => {
   });
   it('refuses commands for an unknown partner and a second registration', () => {
     given([])
-      .when({ type: 'AddPartnerUser', data: { partnerId: 'p1', userId: 'u1', name: 'U', email: 'u@a.io' } })
+      .when({
+        type: 'AddPartnerUser',
+        data: { partnerId: 'p1', userId: 'u1', name: 'U', email: 'u@a.io', role: 'admin', addedAt: '2026-11-01T00:00:00Z', addedBy: 'alice' },
+      })
       .thenBreaks('unknown-partner');
     given(registered)
       .when({ type: 'RegisterPartner', data: { partnerId: 'p1', name: 'x', partnerKind: 'supplier' } })
@@ -108,5 +111,111 @@ describe('partner routing profile', () => {
     given(registered)
       .when(set({ ...profile, capacity: -1 }))
       .thenBreaks('invalid-capacity');
+  });
+});
+
+describe('partner users (issue 14 §1)', () => {
+  const at = '2026-11-01T00:00:00Z';
+  const user = (userId: string, role: 'admin' | 'sales' | 'service') => ({
+    partnerId: 'p1',
+    userId,
+    name: `N ${userId}`,
+    email: `${userId}@a.io`,
+    role,
+    addedAt: at,
+    addedBy: 'alice',
+  });
+  const added = (userId: string, role: 'admin' | 'sales' | 'service'): PartnerEvent => ({ type: 'PartnerUserAdded', data: user(userId, role) });
+  const withAdmin = [...registered, added('u1', 'admin')];
+
+  it('staff invite the first admin, and only the first', () => {
+    given(registered)
+      .when({ type: 'AddPartnerUser', data: user('u1', 'admin'), firstAdmin: true })
+      .then([added('u1', 'admin')]);
+    given(registered)
+      .when({ type: 'AddPartnerUser', data: user('u1', 'sales'), firstAdmin: true })
+      .thenBreaks('first-user-not-admin');
+    given(withAdmin)
+      .when({ type: 'AddPartnerUser', data: user('u2', 'admin'), firstAdmin: true })
+      .thenBreaks('admin-exists');
+  });
+  it('an admin invites users with a role; a user id is never reused', () => {
+    given(withAdmin)
+      .when({ type: 'AddPartnerUser', data: user('u2', 'sales') })
+      .then([added('u2', 'sales')]);
+    const removed: PartnerEvent = { type: 'PartnerUserRemoved', data: { partnerId: 'p1', userId: 'u2', removedAt: at, removedBy: 'u1' } };
+    given([...withAdmin, added('u2', 'sales'), removed])
+      .when({ type: 'AddPartnerUser', data: user('u2', 'sales') })
+      .thenBreaks('duplicate-user');
+  });
+  it('changes a role, and a change to the same role changes nothing', () => {
+    const change = { partnerId: 'p1', userId: 'u2', role: 'service' as const, changedAt: at, changedBy: 'u1' };
+    given([...withAdmin, added('u2', 'sales')])
+      .when({ type: 'ChangePartnerUserRole', data: change })
+      .then([{ type: 'PartnerUserRoleChanged', data: { partnerId: 'p1', userId: 'u2', from: 'sales', to: 'service', changedAt: at, changedBy: 'u1' } }]);
+    given([...withAdmin, added('u2', 'service')])
+      .when({ type: 'ChangePartnerUserRole', data: change })
+      .thenNothingHappens();
+    given(withAdmin).when({ type: 'ChangePartnerUserRole', data: change }).thenBreaks('unknown-user');
+  });
+  it('never leaves the partner without an admin', () => {
+    given(withAdmin)
+      .when({ type: 'ChangePartnerUserRole', data: { partnerId: 'p1', userId: 'u1', role: 'sales', changedAt: at, changedBy: 'u1' } })
+      .thenBreaks('last-admin');
+    given(withAdmin)
+      .when({ type: 'RemovePartnerUser', data: { partnerId: 'p1', userId: 'u1', removedAt: at, removedBy: 'u1' } })
+      .thenBreaks('last-admin');
+    given([...withAdmin, added('u2', 'admin')])
+      .when({ type: 'RemovePartnerUser', data: { partnerId: 'p1', userId: 'u1', removedAt: at, removedBy: 'u2' } })
+      .then([{ type: 'PartnerUserRemoved', data: { partnerId: 'p1', userId: 'u1', removedAt: at, removedBy: 'u2' } }]);
+  });
+  it("binds a credential to a user; removing the user ends the user's credentials, not the organisation's", () => {
+    given(withAdmin)
+      .when({ type: 'IssueCredential', data: { partnerId: 'p1', clientId: 'p1.x', secretHash: 'h', issuedAt: at, userId: 'nobody' } })
+      .thenBreaks('unknown-user');
+    const s = stateOf([
+      ...withAdmin,
+      added('u2', 'sales'),
+      { type: 'PartnerCredentialIssued', data: { partnerId: 'p1', clientId: 'p1.org', secretHash: 'h0', issuedAt: at } },
+      { type: 'PartnerCredentialIssued', data: { partnerId: 'p1', clientId: 'p1.u2', secretHash: 'h2', issuedAt: at, userId: 'u2' } },
+    ]);
+    expect(partnerCallerStanding(s, 'p1.u2', 'u2')).toBe('active');
+    expect(partnerCallerStanding(s, 'p1.org', 'u2')).toBe('credential-revoked');
+    const after = evolvePartner(s, { type: 'PartnerUserRemoved', data: { partnerId: 'p1', userId: 'u2', removedAt: at, removedBy: 'u1' } });
+    expect(after?.activeClientIds).toEqual(['p1.org']);
+    expect(partnerCallerStanding(after, 'p1.u2', 'u2')).toBe('user-removed');
+  });
+  it('deactivation ends every credential and share in one append, and refuses anything after', () => {
+    const s = [
+      ...shared,
+      added('u1', 'admin'),
+      { type: 'PartnerCredentialIssued', data: { partnerId: 'p1', clientId: 'p1.org', secretHash: 'h0', issuedAt: at } },
+    ] satisfies PartnerEvent[];
+    const deactivate = { partnerId: 'p1', deactivatedAt: '2026-11-03T00:00:00Z', deactivatedBy: 'alice' };
+    given(s)
+      .when({ type: 'DeactivatePartner', data: deactivate })
+      .then([
+        { type: 'PartnerDeactivated', data: deactivate },
+        { type: 'CustomerShareRevoked', data: { partnerId: 'p1', customerId: 'c1', revokedAt: deactivate.deactivatedAt, revokedBy: 'alice' } },
+      ]);
+    const ended = [...s, ...decide(s, { type: 'DeactivatePartner', data: deactivate })];
+    expect(stateOf(ended)?.activeClientIds).toEqual([]);
+    expect(stateOf(ended)?.sharedCustomerIds).toEqual([]);
+    expect(partnerCallerStanding(stateOf(ended), 'p1.org', undefined)).toBe('deactivated');
+    given(ended).when({ type: 'DeactivatePartner', data: deactivate }).thenNothingHappens();
+    // A partner in lead distribution leaves it: its routing profile turns inactive in the same append.
+    const profile = { territories: [{ country: 'ID' }], products: ['VAN'], tier: 'gold' as const, capacity: 3, active: true };
+    const routed: PartnerEvent = {
+      type: 'PartnerRoutingProfileSet',
+      data: { partnerId: 'p1', partnerKind: 'distributor', ...profile, setAt: at, setBy: 'rudi' },
+    };
+    expect(decide([...s, routed], { type: 'DeactivatePartner', data: deactivate })).toContainEqual({
+      type: 'PartnerRoutingProfileSet',
+      data: { ...routed.data, active: false, setAt: deactivate.deactivatedAt, setBy: 'alice' },
+    });
+    given(ended)
+      .when({ type: 'AddPartnerUser', data: user('u9', 'sales') })
+      .thenBreaks('partner-deactivated');
+    given(ended).when({ type: 'ShareCustomer', data: share, customerExists: true }).thenBreaks('partner-deactivated');
   });
 });

@@ -495,6 +495,10 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
     updatedBy: 'agent-1',
   },
   RepairAssigned: { episodeId: id, customerId: id, partnerId: 'fixit', assignedAt: at, assignedBy: 'agent-1' },
+  PartnerUserAdded: { partnerId: id, userId: id, name: 'Dewi', email: 'dewi@distributor.example', role: 'sales', addedAt: at, addedBy: id },
+  PartnerUserRoleChanged: { partnerId: id, userId: id, from: 'sales', to: 'service', changedAt: at, changedBy: id },
+  PartnerUserRemoved: { partnerId: id, userId: id, removedAt: at, removedBy: id },
+  PartnerDeactivated: { partnerId: id, deactivatedAt: at, deactivatedBy: 'rudi' },
   DealRegistered: {
     registrationId: id,
     partnerId: id,

@@ -13,3 +13,4 @@ export * from './campaign-events';
 export * from './segment-events';
 export * from './deal-registration-events';
 export * from './lead-offer-events';
+export * from './partner-user-events';

@@ -28,7 +28,7 @@ function contactFields(at: string): string[] {
 /**
  * The personal fields of each event type, as paths into its data: `a.b` a nested field, `a[].b` a
  * field of every item of array `a`. Only string values are sealed. The subject whose key seals them
- * is the event's `customerId`, or `leadId` for lead events (`personalDataSubject`).
+ * is the event's `customerId`, or `leadId` for lead events, or `userId` for a partner's user (`personalDataSubject`).
  */
 export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   CustomerRegistered: ['name', ...contactFields('contacts[]'), 'identities[].value', ...addressFields('address')],
@@ -69,12 +69,18 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ConsentWithdrawn: ['evidence.ipAddress', 'evidence.userAgent', 'evidence.note'],
   // a prospect's company and contact, sealed with the key of the lead it is recorded as (issue 14 §3)
   DealRegistered: ['prospect.company', 'prospect.contactName', 'prospect.contactEmail'],
+  // a partner's employee (issue 14 §1): sealed with the user's own key (subject `userId`); the event is never published
+  PartnerUserAdded: ['name', 'email'],
 };
+
+/** Events whose data subject is a partner's user (`userId`), not a customer or a lead. */
+const USER_SUBJECT_EVENTS: ReadonlySet<string> = new Set(['PartnerUserAdded']);
 
 /** The data subject whose key seals an event's personal fields, if the event has any. */
 export function personalDataSubject(type: string, data: unknown): string | undefined {
   if (!PERSONAL_FIELDS[type] || !data || typeof data !== 'object') return undefined;
-  const d = data as { customerId?: unknown; leadId?: unknown };
+  const d = data as { customerId?: unknown; leadId?: unknown; userId?: unknown };
+  if (USER_SUBJECT_EVENTS.has(type)) return typeof d.userId === 'string' && d.userId ? d.userId : undefined;
   if (typeof d.customerId === 'string' && d.customerId) return d.customerId;
   if (typeof d.leadId === 'string' && d.leadId) return d.leadId;
   return undefined;

@@ -154,7 +154,7 @@ export class PartnerAccessLog implements OnApplicationBootstrap, OnModuleDestroy
           at,
           partnerId: principal.partnerId,
           principal: principal.subject,
-          partnerUser: null,
+          partnerUser: principal.userId ?? null,
           customerId,
           resourceId: read.resourceId ?? null,
           route: read.route,

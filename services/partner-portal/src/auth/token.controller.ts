@@ -122,7 +122,16 @@ export class TokenController {
     }
     this.limiter.succeeded(client.clientId);
 
-    const principal: PartnerPrincipal = { kind: 'partner', subject: credential.clientId, partnerId: credential.partnerId, roles: ['partner'] };
+    // A user's credential names the user and carries its role as it is now (issue 14 §1); what the
+    // user may do is judged again on every request from the partner aggregate (a changed role holds at once).
+    const user = credential.user;
+    const principal: PartnerPrincipal = {
+      kind: 'partner',
+      subject: credential.clientId,
+      partnerId: credential.partnerId,
+      roles: user ? ['partner', ...(user.role ? [`partner-${user.role}`] : [])] : ['partner'],
+      ...(user && { userId: user.userId }),
+    };
     const accessToken = await this.mint.mint(principal, { expiresIn: TOKEN_LIFETIME_SECONDS });
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PartnerCommands } from '@crm/relationship-api';
-import type { StaffPrincipal } from '@crm/service-kit';
+import type { PartnerUserRole } from '@crm/relationship';
+import type { Principal, StaffPrincipal } from '@crm/service-kit';
 import { hashClientSecret, newClientId, newClientSecret, partnerIdOfClientId } from './credential-secrets';
 
 export interface ActiveCredential {
   partnerId: string;
   clientId: string;
   secretHash: string;
+  /** The partner user the credential is bound to, and that user's role now (absent: an organisation credential). */
+  user?: { userId: string; role?: PartnerUserRole };
 }
 
 export interface IssuedCredential {
@@ -24,11 +27,15 @@ export interface IssuedCredential {
 export class PartnerCredentials {
   constructor(private readonly partners: PartnerCommands) {}
 
-  /** Issues a new credential; the secret is returned here once and only its hash is stored. 404 for an unknown partner. */
-  async issue(principal: StaffPrincipal, partnerId: string): Promise<IssuedCredential> {
+  /**
+   * Issues a new credential; the secret is returned here once and only its hash is stored. 404 for an
+   * unknown partner. With `userId`, the credential is bound to that user of the partner (issue 14 §1):
+   * its tokens name the user and stop working when the user is removed.
+   */
+  async issue(principal: Principal, partnerId: string, userId?: string): Promise<IssuedCredential> {
     const clientId = newClientId(partnerId);
     const clientSecret = newClientSecret();
-    await this.partners.issueCredential(principal, partnerId, clientId, await hashClientSecret(clientSecret));
+    await this.partners.issueCredential(principal, partnerId, clientId, await hashClientSecret(clientSecret), { ...(userId !== undefined && { userId }) });
     return { clientId, clientSecret };
   }
 
@@ -36,8 +43,13 @@ export class PartnerCredentials {
   async findActive(clientId: string): Promise<ActiveCredential | undefined> {
     const partnerId = partnerIdOfClientId(clientId);
     if (!partnerId) return undefined;
-    const secretHash = (await this.partners.get(partnerId))?.secretHashes[clientId];
-    return secretHash === undefined ? undefined : { partnerId, clientId, secretHash };
+    const partner = await this.partners.get(partnerId);
+    const secretHash = partner?.secretHashes[clientId];
+    if (!partner || secretHash === undefined || partner.deactivatedAt) return undefined;
+    const userId = partner.credentialUsers[clientId];
+    if (userId === undefined) return { partnerId, clientId, secretHash };
+    const user = partner.users[userId];
+    return user ? { partnerId, clientId, secretHash, user } : undefined;
   }
 
   /**

@@ -13,7 +13,7 @@ import {
 } from '@crm/relationship';
 import { READ_MODELS, WRITE_STORE, type CommandOptions, type CommandResult, type ReadModelRunners } from '@crm/relationship-api';
 import { searchCustomers } from '@crm/relationship-read-models';
-import { actorFromPrincipal, CLOCK, SERVICE_CONFIG, type PartnerPrincipal, type ServiceConfig, type StaffPrincipal } from '@crm/service-kit';
+import { actorFromPrincipal, CLOCK, partnerActorId, SERVICE_CONFIG, type PartnerPrincipal, type ServiceConfig, type StaffPrincipal } from '@crm/service-kit';
 import type { EntityManager } from 'typeorm';
 import { PartnerScope } from '../portal/partner-scope';
 import { activeRegistrationsOn, openOpportunitiesOf, opportunityOf } from './deal-registrations.projection';
@@ -87,7 +87,7 @@ export class DealRegistrationCommands {
         data: {
           registrationId,
           partnerId: principal.partnerId,
-          registeredBy: principal.subject,
+          registeredBy: partnerActorId(principal),
           ...(input.customerId !== undefined ? { customerId: input.customerId } : { leadId: randomUUID(), prospect: input.prospect }),
           products: input.products,
           estimatedValue: input.estimatedValue,

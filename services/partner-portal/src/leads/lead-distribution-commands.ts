@@ -23,7 +23,7 @@ import {
   type PartnerState,
 } from '@crm/relationship';
 import { LeadCommands, READ_MODELS, WRITE_STORE, type CommandResult, type ReadModelRunners } from '@crm/relationship-api';
-import { actorFromPrincipal, CLOCK, SERVICE_CONFIG, type PartnerPrincipal, type ServiceConfig, type StaffPrincipal } from '@crm/service-kit';
+import { actorFromPrincipal, CLOCK, partnerActorId, SERVICE_CONFIG, type PartnerPrincipal, type ServiceConfig, type StaffPrincipal } from '@crm/service-kit';
 import { PartnerScope } from '../portal/partner-scope';
 import { routingCandidates } from './lead-offers.projection';
 
@@ -106,7 +106,7 @@ export class LeadDistributionCommands {
     await this.scope.partnerOf(principal);
     const r = await this.handler.handle(
       leadStream(leadId),
-      { type: 'AcceptLeadOffer', data: { leadId, partnerId: principal.partnerId, acceptedBy: principal.subject, acceptedAt: this.now() } },
+      { type: 'AcceptLeadOffer', data: { leadId, partnerId: principal.partnerId, acceptedBy: partnerActorId(principal), acceptedAt: this.now() } },
       this.metadata(actorFromPrincipal(principal)),
       { check: (state) => this.assertOffered(principal, leadId, state), eventId: this.eventId },
     );
@@ -118,7 +118,11 @@ export class LeadDistributionCommands {
     const next = await this.nextOffer(leadId);
     const r = await this.handler.handle(
       leadStream(leadId),
-      { type: 'DeclineLeadOffer', data: { leadId, partnerId: principal.partnerId, reason, declinedBy: principal.subject, declinedAt: this.now() }, next },
+      {
+        type: 'DeclineLeadOffer',
+        data: { leadId, partnerId: principal.partnerId, reason, declinedBy: partnerActorId(principal), declinedAt: this.now() },
+        next,
+      },
       this.metadata(actorFromPrincipal(principal)),
       { check: (state) => this.assertOffered(principal, leadId, state), eventId: this.eventId },
     );
@@ -131,7 +135,14 @@ export class LeadDistributionCommands {
       leadStream(leadId),
       {
         type: 'ReportLeadOfferOutcome',
-        data: { leadId, partnerId: principal.partnerId, outcome, ...(note !== undefined && { note }), reportedBy: principal.subject, reportedAt: this.now() },
+        data: {
+          leadId,
+          partnerId: principal.partnerId,
+          outcome,
+          ...(note !== undefined && { note }),
+          reportedBy: partnerActorId(principal),
+          reportedAt: this.now(),
+        },
       },
       this.metadata(actorFromPrincipal(principal)),
       {

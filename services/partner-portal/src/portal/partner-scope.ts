@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Clock } from '@crm/kernel';
-import { NotFoundError, shareInForce, type Partner, type PartnerShare } from '@crm/relationship';
+import type { Clock, EpisodeType } from '@crm/kernel';
+import { NotFoundError, partnerCallerStanding, shareInForce, type Partner, type PartnerShare, type PartnerUserRole } from '@crm/relationship';
 import { PartnerCommands, READ_MODELS, type PartnerAccess, type ReadModelRunners } from '@crm/relationship-api';
 import { CLOCK, HttpProblem, ProblemTypes, type PartnerPrincipal } from '@crm/service-kit';
 import { customerExists, partnerMayRead } from '@crm/relationship-read-models';
@@ -32,6 +32,29 @@ import { partnerIdOfClientId } from '../credentials/credential-secrets';
  * writes with 403 (the customer is shared, so saying so reveals nothing); the timeline shows only
  * the share's episode types, and the partner's own episodes.
  */
+function invalidToken(detail: string, description: string): HttpProblem {
+  return new HttpProblem(401, detail, {
+    type: ProblemTypes.unauthorized,
+    headers: { 'WWW-Authenticate': `Bearer realm="crm", error="invalid_token", error_description="${description}"` },
+  });
+}
+
+/** The episode types each partner user role works on (organisation credentials: every type). */
+const ROLE_EPISODE_TYPES: Readonly<Record<PartnerUserRole, readonly EpisodeType[]>> = {
+  admin: ['partner-deal', 'return-repair'],
+  sales: ['partner-deal'],
+  service: ['return-repair'],
+};
+
+/** 403 unless the user's role works on episodes of `episodeType` (a sales user opens no return, a service user no partner deal). */
+export function assertRoleMayWork(role: PartnerUserRole | null | undefined, episodeType: EpisodeType): void {
+  if (role === undefined || (role !== null && ROLE_EPISODE_TYPES[role].includes(episodeType))) return;
+  throw new HttpProblem(403, `a partner user with the role ${role ?? '(none)'} does not work on ${episodeType} episodes`, {
+    type: ProblemTypes.forbidden,
+    extensions: { code: 'role-not-allowed' },
+  });
+}
+
 /** What a partner is told about a customer whose read model is missing events. */
 export interface PartnerStaleness {
   stale: true;
@@ -58,16 +81,32 @@ export class PartnerScope implements PartnerAccess {
   /**
    * The caller's partner aggregate. A token issued by the portal's token exchange names its
    * credential (`sub` = client id): once that credential is revoked, the token stops working too.
+   * A user's token (issue 14 §1) stops working once the user is removed; every token of the portal
+   * stops once the partner is deactivated. Any other partner token (an identity provider's) of a
+   * deactivated partner reads as a partner with nothing: every customer is 404.
    */
   async partnerOf(principal: PartnerPrincipal): Promise<Partner | undefined> {
     const partner = await this.partners.get(principal.partnerId);
-    if (partnerIdOfClientId(principal.subject) === principal.partnerId && !partner?.activeClientIds.includes(principal.subject)) {
-      throw new HttpProblem(401, 'the credential this token was issued for has been revoked', {
-        type: ProblemTypes.unauthorized,
-        headers: { 'WWW-Authenticate': 'Bearer realm="crm", error="invalid_token", error_description="credential revoked"' },
-      });
+    const portalToken = partnerIdOfClientId(principal.subject) === principal.partnerId;
+    if (portalToken && !partner?.activeClientIds.includes(principal.subject))
+      throw invalidToken('the credential this token was issued for has been revoked', 'credential revoked');
+    const standing = partnerCallerStanding(partner, principal.subject, principal.userId);
+    if (standing === 'user-removed') throw invalidToken('the user this token was issued for has been removed', 'user removed');
+    if (standing === 'credential-revoked') throw invalidToken('the credential this token was issued for does not belong to its user', 'credential revoked');
+    if (standing === 'deactivated') {
+      if (portalToken || principal.userId !== undefined) throw invalidToken('the partnership has ended', 'partner deactivated');
+      return undefined;
     }
     return partner;
+  }
+
+  /**
+   * The caller's role as a partner user now (issue 14 §1), read from the aggregate: `undefined` for an
+   * organisation credential (every right, as before users existed), `null` for a user without a role.
+   */
+  roleOf(partner: Partner | undefined, principal: PartnerPrincipal): PartnerUserRole | null | undefined {
+    if (principal.userId === undefined) return undefined;
+    return partner?.users[principal.userId]?.role ?? null;
   }
 
   /** True while `customerId` is shared with the caller (by the aggregate AND the read model) and is known. */
@@ -89,8 +128,11 @@ export class PartnerScope implements PartnerAccess {
    * Before a partner's write (PartnerAccess): 404 unless shared (as `assertMayRead`), 403 when the
    * share is read-only.
    */
-  async assertShared(principal: PartnerPrincipal, customerId: string): Promise<void> {
-    const share = await this.assertMayRead(principal, customerId);
+  async assertShared(principal: PartnerPrincipal, customerId: string, episodeType?: EpisodeType): Promise<void> {
+    const partner = await this.partnerOf(principal);
+    if (episodeType) assertRoleMayWork(this.roleOf(partner, principal), episodeType);
+    const share = await this.shareOf(principal, customerId, partner);
+    if (!share) throw new NotFoundError(`customer ${customerId} not found`);
     if (share.access === 'read') throw new HttpProblem(403, `customer ${customerId} is shared with you read-only`, { type: ProblemTypes.forbidden });
   }
 

@@ -15,7 +15,7 @@ import {
   type OpportunityChanges,
   type CaseChanges,
 } from '@crm/relationship';
-import type { Principal } from '@crm/service-kit';
+import { partnerActorId, type Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
 import type { CustomerCommands } from '../customers/customer-commands';
 import type { CloseEpisodeDto, OpenEpisodeDto, RecordInteractionDto } from '../dto';
@@ -72,11 +72,11 @@ export class EpisodeCommands {
     const episodeId = dto.episodeId ?? randomUUID();
     const owner: EpisodeOwner =
       principal.kind === 'partner' ? { kind: 'partner', partnerId: principal.partnerId } : { kind: 'department', department: principal.department };
-    if (principal.kind === 'partner') await this.partnerAccess.assertShared(principal, dto.customerId);
+    if (principal.kind === 'partner') await this.partnerAccess.assertShared(principal, dto.customerId, episodeType);
     // A merged customer is written as its survivor (which a partner must have been given too).
     const resolved = await this.customers.resolve(dto.customerId);
     const customerId = resolved ?? dto.customerId;
-    if (principal.kind === 'partner' && customerId !== dto.customerId) await this.partnerAccess.assertShared(principal, customerId);
+    if (principal.kind === 'partner' && customerId !== dto.customerId) await this.partnerAccess.assertShared(principal, customerId, episodeType);
     const customerExists = resolved !== undefined;
     // An opportunity opens on a pipeline as it is defined now (the default one unless named).
     const opportunity = episodeType === 'opportunity' ? await this.opportunityOpening(dto) : {};
@@ -129,7 +129,10 @@ export class EpisodeCommands {
             interactionId,
             channel: dto.channel,
             direction: dto.direction,
-            actor: { kind: dto.actorKind ?? (principal.kind === 'partner' ? 'partner-user' : 'staff'), id: dto.actorId ?? principal.subject },
+            actor: {
+              kind: dto.actorKind ?? (principal.kind === 'partner' ? 'partner-user' : 'staff'),
+              id: dto.actorId ?? (principal.kind === 'partner' ? partnerActorId(principal) : principal.subject),
+            },
             action: dto.action,
             response: dto.response,
             occurredAt: dto.occurredAt ?? this.now(),
@@ -248,7 +251,7 @@ export class EpisodeCommands {
     // A partner keeps writing on its own episode only while the customer is still shared with it.
     if (principal.kind === 'partner') {
       try {
-        await this.partnerAccess.assertShared(principal, state.customerId);
+        await this.partnerAccess.assertShared(principal, state.customerId, state.episodeType);
       } catch (error) {
         if ((error as Error).name === 'NotFoundError') throw new NotFoundError(`episode ${episodeId} not found`);
         throw error;

@@ -17,7 +17,7 @@ import {
   type ShipmentState,
   type Visibility,
 } from '@crm/relationship';
-import { HttpProblem, ProblemTypes, type PartnerPrincipal, type Principal } from '@crm/service-kit';
+import { HttpProblem, partnerActorId, ProblemTypes, type PartnerPrincipal, type Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
 import type { PartnerCommands } from '../partners/partner-commands';
 
@@ -144,7 +144,7 @@ export class RepairJobCommands {
 
   /** Reports the repair's progress (received, diagnosing, … repaired, replaced, unrepairable). */
   async changeStatus(principal: Principal, episodeId: string, move: { to: RepairStatus; note?: string }, options: CommandOptions = {}): Promise<CommandResult> {
-    const by = { kind: 'partner' as const, partnerId: asProvider(principal).partnerId, id: principal.subject };
+    const by = { kind: 'partner' as const, partnerId: asProvider(principal).partnerId, id: partnerActorId(asProvider(principal)) };
     return this.run(
       principal,
       episodeId,
@@ -161,7 +161,7 @@ export class RepairJobCommands {
       interactionId,
       channel: input.channel,
       direction: input.direction,
-      actor: { kind: input.actorKind ?? 'partner-user', id: input.actorId ?? principal.subject },
+      actor: { kind: input.actorKind ?? 'partner-user', id: input.actorId ?? partnerActorId(partner) },
       action: input.action,
       ...(input.response !== undefined && { response: input.response }),
       occurredAt: input.occurredAt ?? this.now(),
@@ -169,7 +169,7 @@ export class RepairJobCommands {
     const r = await this.run(
       principal,
       episodeId,
-      { type: 'RecordRepairInteraction', data: { interaction }, by: { kind: 'partner', partnerId: partner.partnerId, id: principal.subject } },
+      { type: 'RecordRepairInteraction', data: { interaction }, by: { kind: 'partner', partnerId: partner.partnerId, id: partnerActorId(partner) } },
       options,
     );
     return { id: interactionId, revision: r.revision };
@@ -177,7 +177,7 @@ export class RepairJobCommands {
 
   /** One of the provider's legs (received from the company, shipped back, or straight to the customer: delivered closes the return). */
   async updateShipment(principal: Principal, episodeId: string, input: RepairShipmentInput, options: CommandOptions = {}): Promise<CommandResult> {
-    const by = { kind: 'partner' as const, partnerId: asProvider(principal).partnerId, id: principal.subject };
+    const by = { kind: 'partner' as const, partnerId: asProvider(principal).partnerId, id: partnerActorId(asProvider(principal)) };
     return this.run(
       principal,
       episodeId,

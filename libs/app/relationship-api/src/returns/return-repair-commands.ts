@@ -24,7 +24,7 @@ import {
   type WarrantyCheck,
   type WarrantyOrder,
 } from '@crm/relationship';
-import { HttpProblem, ProblemTypes, type Principal } from '@crm/service-kit';
+import { HttpProblem, partnerActorId, ProblemTypes, type Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
 import { CASE_WORKING_DEPARTMENTS, type SystemActor } from '../cases/case-commands';
 import type { OrderCommands } from '../orders/order-commands';
@@ -351,7 +351,7 @@ export function rmaNumber(returnId: string, at: string): string {
 
 const actorId = (actor: ReturnStaffActor) => (actor.kind === 'system' ? actor.id : actor.subject);
 const staffActor = (actor: ReturnStaffActor): ReturnActor =>
-  actor.kind === 'partner' ? { kind: 'partner', partnerId: actor.partnerId, id: actor.subject } : { kind: 'staff', id: actorId(actor) };
+  actor.kind === 'partner' ? { kind: 'partner', partnerId: actor.partnerId, id: partnerActorId(actor) } : { kind: 'staff', id: actorId(actor) };
 
 function assertWorker(actor: ReturnStaffActor): void {
   if (actor.kind === 'staff' && !(CASE_WORKING_DEPARTMENTS as readonly string[]).includes(actor.department))

@@ -20,6 +20,11 @@ export interface PartnerPrincipal {
   subject: string;
   partnerId: string;
   roles: string[];
+  /**
+   * The partner user the token was issued for (issue 14 §1; claim `partner_user`): a credential bound
+   * to a person. Absent for the organisation's own credentials. `subject` stays the client id.
+   */
+  userId?: string;
 }
 
 /** Who is calling: taken from a verified bearer token by `JwtAuthGuard`. */
@@ -31,6 +36,7 @@ export interface PrincipalClaims {
   crm_kind: PrincipalKind;
   dept?: Department;
   partner_id?: string;
+  partner_user?: string;
   roles: string[];
 }
 
@@ -47,7 +53,13 @@ export function isDepartment(value: unknown): value is Department {
 export function principalToClaims(principal: Principal): PrincipalClaims {
   return principal.kind === 'staff'
     ? { sub: principal.subject, crm_kind: 'staff', dept: principal.department, roles: [...principal.roles] }
-    : { sub: principal.subject, crm_kind: 'partner', partner_id: principal.partnerId, roles: [...principal.roles] };
+    : {
+        sub: principal.subject,
+        crm_kind: 'partner',
+        partner_id: principal.partnerId,
+        ...(principal.userId !== undefined && { partner_user: principal.userId }),
+        roles: [...principal.roles],
+      };
 }
 
 /**
@@ -70,7 +82,9 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   if (kind === 'partner') {
     const partnerId = claims['partner_id'];
     if (typeof partnerId !== 'string' || partnerId === '') throw new InvalidPrincipalClaimsError('a partner token needs a "partner_id" claim');
-    return { kind: 'partner', subject, partnerId, roles };
+    const userId = claims['partner_user'];
+    if (userId !== undefined && (typeof userId !== 'string' || userId === '')) throw new InvalidPrincipalClaimsError('"partner_user" must be a user id');
+    return { kind: 'partner', subject, partnerId, roles, ...(userId !== undefined && { userId }) };
   }
   throw new InvalidPrincipalClaimsError('"crm_kind" must be "staff" or "partner"');
 }
@@ -86,5 +100,10 @@ function rolesFrom(value: unknown): string[] {
 export function actorFromPrincipal(principal: Principal): Actor {
   return principal.kind === 'staff'
     ? { type: 'staff', id: principal.subject, department: principal.department }
-    : { type: 'partner-user', id: principal.subject, partnerId: principal.partnerId };
+    : { type: 'partner-user', id: partnerActorId(principal), partnerId: principal.partnerId };
+}
+
+/** Who a partner's write records as the person acting: the user when the token names one, else the client id (the organisation's credential). */
+export function partnerActorId(principal: PartnerPrincipal): string {
+  return principal.userId ?? principal.subject;
 }

@@ -34,6 +34,21 @@ describe('principal claims', () => {
     expect(() => principalFromClaims(claims)).toThrow(message);
   });
 
+  it("round-trips a partner user's token (issue 14 §1): the user in `partner_user`, the client id stays the subject", () => {
+    const user: Principal = { kind: 'partner', subject: 'acme.key', partnerId: 'acme', roles: ['partner', 'partner-sales'], userId: 'u1' };
+    expect(principalToClaims(user)).toEqual({
+      sub: 'acme.key',
+      crm_kind: 'partner',
+      partner_id: 'acme',
+      partner_user: 'u1',
+      roles: ['partner', 'partner-sales'],
+    });
+    expect(principalFromClaims({ ...principalToClaims(user) })).toEqual(user);
+    expect(() => principalFromClaims({ sub: 'a', crm_kind: 'partner', partner_id: 'acme', partner_user: 7 })).toThrow(/partner_user/);
+    // what the user writes records the user, not the organisation's client id
+    expect(actorFromPrincipal(user)).toEqual({ type: 'partner-user', id: 'u1', partnerId: 'acme' });
+  });
+
   it('gives the event-store actor', () => {
     expect(actorFromPrincipal(staff)).toEqual({ type: 'staff', id: 'alice', department: 'marketing' });
     expect(actorFromPrincipal(partner)).toEqual({ type: 'partner-user', id: 'pat', partnerId: 'acme' });
