@@ -513,6 +513,18 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   DealRegistrationApproved: { registrationId: id, partnerId: id, customerId: id, approvedBy: 'maria', approvedAt: at, protectionEndsAt: at, episodeId: id },
   DealRegistrationRejected: { registrationId: id, partnerId: id, customerId: id, rejectedBy: 'maria', rejectedAt: at, reason: 'ours already' },
   DealRegistrationExpired: { registrationId: id, partnerId: id, expiredAt: at, reason: 'not-reviewed' },
+  PartnerWebhookSubscribed: {
+    subscriptionId: id,
+    partnerId: id,
+    url: 'https://hooks.example.com/crm',
+    eventTypes: ['InteractionRecorded'],
+    secretVersion: 1,
+    subscribedAt: at,
+    subscribedBy: `${id}.key`,
+  },
+  PartnerWebhookChanged: { subscriptionId: id, partnerId: id, eventTypes: ['EpisodeOpened'], changedAt: at, changedBy: `${id}.key` },
+  PartnerWebhookSecretRotated: { subscriptionId: id, partnerId: id, secretVersion: 2, rotatedAt: at, rotatedBy: `${id}.key` },
+  PartnerWebhookUnsubscribed: { subscriptionId: id, partnerId: id, unsubscribedAt: at, unsubscribedBy: `${id}.key` },
   RepairStatusChanged: {
     episodeId: id,
     customerId: id,

@@ -46,6 +46,7 @@ import { CONTACT_CENTRE_EVENTS } from './contact-centre-events';
 import { SERVICE_LEVEL_EVENTS } from './service-level-events';
 import { RETURN_REPAIR_EVENTS } from './return-repair-events';
 import { DEAL_REGISTRATION_EVENTS } from './deal-registration-events';
+import { PARTNER_WEBHOOK_EVENTS } from './partner-webhook-events';
 import { CONSENT_EVENTS } from './consent-events';
 import { TRIGGER_EVENTS } from './trigger-events';
 import { CAMPAIGN_EVENTS, CAMPAIGN_EVENTS_V2 } from './campaign-events';
@@ -874,6 +875,8 @@ export const INTEGRATION_EVENTS = {
   ...SEGMENT_EVENTS,
   // deal registration: a partner's claim on a deal, its review and expiry (issue 14 §3)
   ...DEAL_REGISTRATION_EVENTS,
+  // a partner's webhook subscriptions: URL, event types, secret version (never the secret) (issue 14 §5)
+  ...PARTNER_WEBHOOK_EVENTS,
 } as const;
 
 /** The integration events that have a schema version 2, by type (each also keeps its version 1 above). */

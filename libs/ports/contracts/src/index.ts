@@ -12,3 +12,4 @@ export * from './trigger-events';
 export * from './campaign-events';
 export * from './segment-events';
 export * from './deal-registration-events';
+export * from './partner-webhook-events';
