@@ -18,6 +18,11 @@ import { SellThroughController } from './sell-through/sell-through.controller';
 import { SellThroughReporting } from './sell-through/sell-through-reporting';
 import { PartnerSharesController } from './shares/partner-shares.controller';
 import { ShareRequestsController } from './shares/share-requests.controller';
+import { PartnerWebhookCommands } from './webhooks/partner-webhook-commands';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.process';
+import { webhookSecretsProvider } from './webhooks/webhook-secrets';
+import { FetchWebhookSender, WEBHOOK_SENDER } from './webhooks/webhook-sender';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 /**
  * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
@@ -46,7 +51,20 @@ import { ShareRequestsController } from './shares/share-requests.controller';
     // the review's fixed paths (`review`) before the partner's `:id`
     DealRegistrationReviewController,
     DealRegistrationsController,
+    WebhooksController,
   ],
-  providers: [PartnerCredentials, PartnerAccessLog, ...repairJobProviders, SellThroughReporting, DealRegistrationCommands, DealRegistrationProcess],
+  providers: [
+    PartnerCredentials,
+    PartnerAccessLog,
+    ...repairJobProviders,
+    SellThroughReporting,
+    DealRegistrationCommands,
+    DealRegistrationProcess,
+    // partner webhooks (issue 14 §5): derived secrets, commands, the dispatcher and its HTTP port
+    webhookSecretsProvider,
+    { provide: WEBHOOK_SENDER, useClass: FetchWebhookSender },
+    PartnerWebhookCommands,
+    WebhookDispatcher,
+  ],
 })
 export class PartnerPortalModule {}

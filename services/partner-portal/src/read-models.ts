@@ -5,6 +5,7 @@ import { dealRegistrationsProjection } from './deal-registration/deal-registrati
 import { repairJobsProjection } from './repairs/repair-jobs.projection';
 import { sellThroughProjection } from './sell-through/sell-through.projection';
 import { shareRequestsProjection } from './shares/share-requests.projection';
+import { partnerWebhooksProjection } from './webhooks/partner-webhooks.projection';
 
 /** The shared relationship read models, and the portal's own. */
 export const partnerPortalReadModels = serviceReadModels('partner-portal', [
@@ -16,5 +17,7 @@ export const partnerPortalReadModels = serviceReadModels('partner-portal', [
   shareRequestsProjection(),
   // partners' deal registrations (`/deal-registrations`; issue 14 §3)
   dealRegistrationsProjection(),
+  // partner webhooks: subscriptions, share changes and the partner-scoped delivery queue (`/webhooks`; issue 14 §5)
+  partnerWebhooksProjection(),
 ]);
 export const { readModels, registry } = partnerPortalReadModels;

@@ -115,12 +115,20 @@ export function decidePartnerWebhook(command: PartnerWebhookCommand, state: Part
       return [
         {
           type: 'PartnerWebhookChanged',
-          data: { ...who, ...(url !== undefined && { url }), ...(eventTypes !== undefined && { eventTypes }), changedAt: command.now, changedBy: command.data.by },
+          data: {
+            ...who,
+            ...(url !== undefined && { url }),
+            ...(eventTypes !== undefined && { eventTypes }),
+            changedAt: command.now,
+            changedBy: command.data.by,
+          },
         },
       ];
     }
     case 'RotatePartnerWebhookSecret':
-      return [{ type: 'PartnerWebhookSecretRotated', data: { ...who, secretVersion: state.secretVersion + 1, rotatedAt: command.now, rotatedBy: command.data.by } }];
+      return [
+        { type: 'PartnerWebhookSecretRotated', data: { ...who, secretVersion: state.secretVersion + 1, rotatedAt: command.now, rotatedBy: command.data.by } },
+      ];
     case 'UnsubscribePartnerWebhook':
       return [{ type: 'PartnerWebhookUnsubscribed', data: { ...who, unsubscribedAt: command.now, unsubscribedBy: command.data.by } }];
   }

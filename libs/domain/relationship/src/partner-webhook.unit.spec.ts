@@ -11,7 +11,14 @@ describe('partner webhook decide', () => {
   const who = { subscriptionId: 's1', partnerId: 'p1' };
   const subscribed: PartnerWebhookEvent = {
     type: 'PartnerWebhookSubscribed',
-    data: { ...who, url: 'https://hooks.example.com/crm', eventTypes: ['EpisodeOpened', 'InteractionRecorded'], secretVersion: 1, subscribedAt: now, subscribedBy: 'p1.key' },
+    data: {
+      ...who,
+      url: 'https://hooks.example.com/crm',
+      eventTypes: ['EpisodeOpened', 'InteractionRecorded'],
+      secretVersion: 1,
+      subscribedAt: now,
+      subscribedBy: 'p1.key',
+    },
   };
 
   it('subscribes with the event types de-duplicated and sorted, at secret version 1 (no secret in the event)', () => {
@@ -25,7 +32,9 @@ describe('partner webhook decide', () => {
   });
 
   it('refuses no event type, an event type a partner may not see, and an id already used', () => {
-    given([]).when({ type: 'SubscribePartnerWebhook', data: { ...who, url: 'https://x.example', eventTypes: [], by: 'p1.key' }, now }).thenBreaks('no-event-types');
+    given([])
+      .when({ type: 'SubscribePartnerWebhook', data: { ...who, url: 'https://x.example', eventTypes: [], by: 'p1.key' }, now })
+      .thenBreaks('no-event-types');
     given([])
       .when({ type: 'SubscribePartnerWebhook', data: { ...who, url: 'https://x.example', eventTypes: ['CustomerRegistered'], by: 'p1.key' }, now })
       .thenBreaks('unknown-event-type');
@@ -42,14 +51,22 @@ describe('partner webhook decide', () => {
       .when({ type: 'ChangePartnerWebhook', data: { eventTypes: ['EpisodeClosed'], by: 'p1.key' }, now })
       .then([{ type: 'PartnerWebhookChanged', data: { ...who, eventTypes: ['EpisodeClosed'], changedAt: now, changedBy: 'p1.key' } }]);
     given([subscribed])
-      .when({ type: 'ChangePartnerWebhook', data: { url: 'https://hooks.example.com/crm', eventTypes: ['InteractionRecorded', 'EpisodeOpened'], by: 'p1.key' }, now })
+      .when({
+        type: 'ChangePartnerWebhook',
+        data: { url: 'https://hooks.example.com/crm', eventTypes: ['InteractionRecorded', 'EpisodeOpened'], by: 'p1.key' },
+        now,
+      })
       .then([]);
-    given([subscribed]).when({ type: 'ChangePartnerWebhook', data: { eventTypes: ['Nope'], by: 'p1.key' }, now }).thenBreaks('unknown-event-type');
+    given([subscribed])
+      .when({ type: 'ChangePartnerWebhook', data: { eventTypes: ['Nope'], by: 'p1.key' }, now })
+      .thenBreaks('unknown-event-type');
   });
 
   it('rotates the secret by bumping its version', () => {
     const rotated: PartnerWebhookEvent = { type: 'PartnerWebhookSecretRotated', data: { ...who, secretVersion: 2, rotatedAt: now, rotatedBy: 'p1.key' } };
-    given([subscribed]).when({ type: 'RotatePartnerWebhookSecret', data: { by: 'p1.key' }, now }).then([rotated]);
+    given([subscribed])
+      .when({ type: 'RotatePartnerWebhookSecret', data: { by: 'p1.key' }, now })
+      .then([rotated]);
     given([subscribed, rotated])
       .when({ type: 'RotatePartnerWebhookSecret', data: { by: 'p1.key' }, now })
       .then([{ type: 'PartnerWebhookSecretRotated', data: { ...who, secretVersion: 3, rotatedAt: now, rotatedBy: 'p1.key' } }]);
@@ -57,9 +74,17 @@ describe('partner webhook decide', () => {
 
   it('unsubscribes once; an unknown or unsubscribed subscription takes no command', () => {
     const gone: PartnerWebhookEvent = { type: 'PartnerWebhookUnsubscribed', data: { ...who, unsubscribedAt: now, unsubscribedBy: 'p1.key' } };
-    given([subscribed]).when({ type: 'UnsubscribePartnerWebhook', data: { by: 'p1.key' }, now }).then([gone]);
-    given([subscribed, gone]).when({ type: 'UnsubscribePartnerWebhook', data: { by: 'p1.key' }, now }).thenBreaks('unknown-subscription');
-    given([subscribed, gone]).when({ type: 'RotatePartnerWebhookSecret', data: { by: 'p1.key' }, now }).thenBreaks('unknown-subscription');
-    given([]).when({ type: 'ChangePartnerWebhook', data: { url: 'https://x.example', by: 'p1.key' }, now }).thenBreaks('unknown-subscription');
+    given([subscribed])
+      .when({ type: 'UnsubscribePartnerWebhook', data: { by: 'p1.key' }, now })
+      .then([gone]);
+    given([subscribed, gone])
+      .when({ type: 'UnsubscribePartnerWebhook', data: { by: 'p1.key' }, now })
+      .thenBreaks('unknown-subscription');
+    given([subscribed, gone])
+      .when({ type: 'RotatePartnerWebhookSecret', data: { by: 'p1.key' }, now })
+      .thenBreaks('unknown-subscription');
+    given([])
+      .when({ type: 'ChangePartnerWebhook', data: { url: 'https://x.example', by: 'p1.key' }, now })
+      .thenBreaks('unknown-subscription');
   });
 });

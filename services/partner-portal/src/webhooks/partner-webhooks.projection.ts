@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import type { CrmIntegrationEvent } from '@crm/contracts';
+import { parsePosition } from '@crm/event-store';
+import type { Projection } from '@crm/projections';
+import { shareInForce, WEBHOOK_EVENT_TYPES, type Partner, type PartnerShare, type WebhookEventType } from '@crm/relationship';
+import { Column, Entity, Index, PrimaryColumn, type EntityManager } from 'typeorm';
+
+/** A subscription as the feed needs it (the API reads the subscription's own stream). */
+@Entity({ name: 'partner_webhook_subscriptions' })
+export class PartnerWebhookSubscriptionRow {
+  @PrimaryColumn({ type: 'text', name: 'subscription_id' }) subscriptionId!: string;
+  @Column({ type: 'text', name: 'partner_id' }) partnerId!: string;
+  @Column({ type: 'jsonb', name: 'event_types' }) eventTypes!: string[];
+  @Column({ type: 'boolean' }) active!: boolean;
+  @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt!: Date;
+}
+
+/**
+ * Every change of a partner's share of a customer, at its store position: the share in force at any
+ * position is the latest change at or before it. Kept here, in the feed's own transaction, so the
+ * feed judges each event against the shares exactly as they stood at that event — never against a
+ * read model that is ahead of or behind it.
+ */
+@Entity({ name: 'partner_webhook_share_changes' })
+export class PartnerWebhookShareChangeRow {
+  @PrimaryColumn({ type: 'text', name: 'partner_id' }) partnerId!: string;
+  @PrimaryColumn({ type: 'text', name: 'customer_id' }) customerId!: string;
+  @PrimaryColumn({ type: 'bigint', name: 'position_commit' }) positionCommit!: string;
+  @PrimaryColumn({ type: 'bigint', name: 'position_prepare' }) positionPrepare!: string;
+  @Column({ type: 'boolean' }) granted!: boolean;
+  @Column({ type: 'timestamptz', name: 'expires_at', nullable: true }) expiresAt!: Date | null;
+  @Column({ type: 'jsonb', name: 'episode_types', nullable: true }) episodeTypes!: string[] | null;
+}
+
+/** Each episode's type and owning partner (null: a department's), from its opening. */
+@Entity({ name: 'partner_webhook_episodes' })
+export class PartnerWebhookEpisodeRow {
+  @PrimaryColumn({ type: 'text', name: 'episode_id' }) episodeId!: string;
+  @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
+  @Column({ type: 'text', name: 'episode_type' }) episodeType!: string;
+  @Column({ type: 'text', name: 'owner_partner_id', nullable: true }) ownerPartnerId!: string | null;
+}
+
+export const DELIVERY_STATES = ['pending', 'delivered', 'failed', 'dead', 'dropped'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/**
+ * The delivery log: one row per (subscription, event) the partner may see. `pending` until sent;
+ * `failed` is not a resting state here (a failed attempt stays `pending` with its `next_attempt_at`,
+ * and the last status and error) — `dead` after the attempt limit, `dropped` when the share no longer
+ * allowed it at send time, `delivered` on a 2xx.
+ */
+@Entity({ name: 'partner_webhook_deliveries' })
+@Index('partner_webhook_deliveries_event', ['subscriptionId', 'eventId'], { unique: true })
+@Index('partner_webhook_deliveries_queue', ['state', 'subscriptionId', 'customerId', 'positionCommit', 'positionPrepare'])
+export class PartnerWebhookDeliveryRow {
+  @PrimaryColumn({ type: 'text', name: 'delivery_id' }) deliveryId!: string;
+  @Column({ type: 'text', name: 'subscription_id' }) subscriptionId!: string;
+  @Column({ type: 'text', name: 'partner_id' }) partnerId!: string;
+  @Column({ type: 'text', name: 'event_id' }) eventId!: string;
+  @Column({ type: 'text', name: 'event_type' }) eventType!: string;
+  @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
+  @Column({ type: 'text', name: 'episode_id' }) episodeId!: string;
+  @Column({ type: 'text', name: 'episode_type' }) episodeType!: string;
+  @Column({ type: 'text', name: 'owner_partner_id', nullable: true }) ownerPartnerId!: string | null;
+  @Column({ type: 'bigint', name: 'position_commit' }) positionCommit!: string;
+  @Column({ type: 'bigint', name: 'position_prepare' }) positionPrepare!: string;
+  @Column({ type: 'text' }) source!: string;
+  @Column({ type: 'timestamptz', name: 'event_time' }) eventTime!: Date;
+  @Column({ type: 'jsonb' }) data!: unknown;
+  @Column({ type: 'text' }) state!: DeliveryState;
+  @Column({ type: 'int' }) attempts!: number;
+  @Column({ type: 'int', name: 'last_status', nullable: true }) lastStatus!: number | null;
+  @Column({ type: 'text', name: 'last_error', nullable: true }) lastError!: string | null;
+  @Column({ type: 'timestamptz', name: 'next_attempt_at', nullable: true }) nextAttemptAt!: Date | null;
+  @Column({ type: 'timestamptz', name: 'updated_at', nullable: true }) updatedAt!: Date | null;
+}
+
+/**
+ * Whether a partner may see an event on an episode, given the share in force at the event (the
+ * `PartnerScope` / timeline rules): a share in force at that instant (`shareInForce`: not revoked, not
+ * expired), never another partner's episode, its own episodes always, else only the share's episode types.
+ */
+export function partnerSeesEpisodeEvent(
+  partnerId: string,
+  share: PartnerShare | undefined,
+  episode: { episodeType: string; ownerPartnerId: string | null },
+  at: Date,
+): boolean {
+  if (!share) return false;
+  const asPartner = { sharedCustomerIds: [share.customerId], shares: { [share.customerId]: share } } as unknown as Partner;
+  if (!shareInForce(asPartner, share.customerId, at)) return false;
+  if (episode.ownerPartnerId !== null) return episode.ownerPartnerId === partnerId;
+  return !share.episodeTypes || (share.episodeTypes as string[]).includes(episode.episodeType);
+}
+
+type SubscriptionEvent = CrmIntegrationEvent<'PartnerWebhookSubscribed' | 'PartnerWebhookChanged' | 'PartnerWebhookUnsubscribed'>;
+type ShareEvent = CrmIntegrationEvent<'CustomerSharedWithPartner' | 'CustomerShareRevoked'>;
+type EpisodeEvent = CrmIntegrationEvent<WebhookEventType>;
+export type PartnerWebhookFeedEvent = SubscriptionEvent | ShareEvent | EpisodeEvent;
+
+const table = (manager: EntityManager, entity: new () => unknown) => manager.getRepository(entity).metadata.tablePath;
+
+/** The share of a customer in force for a partner at a position (the latest change at or before it). */
+export async function shareAt(
+  manager: EntityManager,
+  partnerId: string,
+  customerId: string,
+  commit: string,
+  prepare: string,
+): Promise<PartnerShare | undefined> {
+  const rows = (await manager.query(
+    `SELECT granted, expires_at, episode_types FROM ${table(manager, PartnerWebhookShareChangeRow)}
+      WHERE partner_id = $1 AND customer_id = $2 AND (position_commit, position_prepare) <= ($3::bigint, $4::bigint)
+      ORDER BY position_commit DESC, position_prepare DESC LIMIT 1`,
+    [partnerId, customerId, commit, prepare],
+  )) as { granted: boolean; expires_at: string | null; episode_types: string[] | null }[];
+  const r = rows[0];
+  if (!r?.granted) return undefined;
+  return {
+    customerId,
+    sharedAt: '',
+    sharedBy: '',
+    ...(r.expires_at && { expiresAt: new Date(r.expires_at).toISOString() }),
+    ...(r.episode_types && { episodeTypes: r.episode_types as PartnerShare['episodeTypes'] }),
+  };
+}
+
+/** One event's deliveries: one per active subscription of its type whose partner may see it at its position. */
+export async function enqueueFor(
+  manager: EntityManager,
+  event: { id: string; type: string; source: string; time: string; position: string; data: unknown; customerId: string; episodeId: string },
+  onlySubscriptionId?: string,
+): Promise<number> {
+  const episode = (
+    (await manager.query(`SELECT episode_type, owner_partner_id FROM ${table(manager, PartnerWebhookEpisodeRow)} WHERE episode_id = $1`, [
+      event.episodeId,
+    ])) as {
+      episode_type: string;
+      owner_partner_id: string | null;
+    }[]
+  )[0];
+  // An episode never seen opened has no owner to judge by: nothing is sent rather than sent to the wrong partner.
+  if (!episode) return 0;
+  const subs = (await manager.query(
+    `SELECT subscription_id, partner_id FROM ${table(manager, PartnerWebhookSubscriptionRow)}
+      WHERE active AND event_types ? $1 ${onlySubscriptionId ? 'AND subscription_id = $2' : ''}`,
+    onlySubscriptionId ? [event.type, onlySubscriptionId] : [event.type],
+  )) as { subscription_id: string; partner_id: string }[];
+  const p = parsePosition(event.position);
+  let enqueued = 0;
+  for (const sub of subs) {
+    const share = await shareAt(manager, sub.partner_id, event.customerId, String(p.commit), String(p.prepare));
+    const visible = partnerSeesEpisodeEvent(
+      sub.partner_id,
+      share,
+      { episodeType: episode.episode_type, ownerPartnerId: episode.owner_partner_id },
+      new Date(event.time),
+    );
+    if (!visible) continue;
+    await manager.query(
+      `INSERT INTO ${table(manager, PartnerWebhookDeliveryRow)} (delivery_id, subscription_id, partner_id, event_id, event_type, customer_id, episode_id,
+         episode_type, owner_partner_id, position_commit, position_prepare, source, event_time, data, state, attempts, next_attempt_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'pending', 0, NULL, NULL)
+       ON CONFLICT (subscription_id, event_id) DO ${onlySubscriptionId ? "UPDATE SET state = 'pending', attempts = 0, last_status = NULL, last_error = NULL, next_attempt_at = NULL" : 'NOTHING'}`,
+      [
+        randomUUID(),
+        sub.subscription_id,
+        sub.partner_id,
+        event.id,
+        event.type,
+        event.customerId,
+        event.episodeId,
+        episode.episode_type,
+        episode.owner_partner_id,
+        String(p.commit),
+        String(p.prepare),
+        event.source,
+        event.time,
+        JSON.stringify(event.data),
+      ],
+    );
+    enqueued++;
+  }
+  return enqueued;
+}
+
+const FEED_TYPES = [
+  'PartnerWebhookSubscribed',
+  'PartnerWebhookChanged',
+  'PartnerWebhookUnsubscribed',
+  'CustomerSharedWithPartner',
+  'CustomerShareRevoked',
+  ...WEBHOOK_EVENT_TYPES,
+] as const;
+
+/**
+ * The partner-scoped feed of webhook deliveries (issue 14 §5). For each episode event on a customer
+ * it enqueues one delivery per subscription whose partner may see that event at that position
+ * (`partnerSeesEpisodeEvent` on the share as it stood there): an event a partner may not see is never
+ * enqueued. Subscriptions, share changes and episode owners are kept in the same transaction as the
+ * deliveries (and the runner's checkpoint and dedupe), in the store's order.
+ */
+export function partnerWebhooksProjection(): Projection<PartnerWebhookFeedEvent> {
+  return {
+    name: 'partner-portal-webhooks',
+    entities: [PartnerWebhookSubscriptionRow, PartnerWebhookShareChangeRow, PartnerWebhookEpisodeRow, PartnerWebhookDeliveryRow],
+    handles: [...FEED_TYPES],
+    async apply(event, manager: EntityManager) {
+      switch (event.type) {
+        case 'PartnerWebhookSubscribed':
+          await manager.query(
+            `INSERT INTO ${table(manager, PartnerWebhookSubscriptionRow)} (subscription_id, partner_id, event_types, active, updated_at)
+             VALUES ($1, $2, $3, true, $4) ON CONFLICT (subscription_id) DO NOTHING`,
+            [event.data.subscriptionId, event.data.partnerId, JSON.stringify(event.data.eventTypes), event.data.subscribedAt],
+          );
+          return;
+        case 'PartnerWebhookChanged':
+          if (event.data.eventTypes)
+            await manager.query(`UPDATE ${table(manager, PartnerWebhookSubscriptionRow)} SET event_types = $2, updated_at = $3 WHERE subscription_id = $1`, [
+              event.data.subscriptionId,
+              JSON.stringify(event.data.eventTypes),
+              event.data.changedAt,
+            ]);
+          return;
+        case 'PartnerWebhookUnsubscribed':
+          await manager.query(`UPDATE ${table(manager, PartnerWebhookSubscriptionRow)} SET active = false, updated_at = $2 WHERE subscription_id = $1`, [
+            event.data.subscriptionId,
+            event.data.unsubscribedAt,
+          ]);
+          return;
+        case 'CustomerSharedWithPartner':
+        case 'CustomerShareRevoked': {
+          if (!event.position) throw new Error(`event ${event.id} has no store position; the webhook feed needs the global order`);
+          const p = parsePosition(event.position);
+          const shared = event.type === 'CustomerSharedWithPartner' ? event.data : undefined;
+          await manager.query(
+            `INSERT INTO ${table(manager, PartnerWebhookShareChangeRow)} (partner_id, customer_id, position_commit, position_prepare, granted, expires_at, episode_types)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+            [
+              event.data.partnerId,
+              event.data.customerId,
+              String(p.commit),
+              String(p.prepare),
+              shared !== undefined,
+              shared?.expiresAt ?? null,
+              shared?.episodeTypes ? JSON.stringify(shared.episodeTypes) : null,
+            ],
+          );
+          return;
+        }
+        default: {
+          if (!event.position) throw new Error(`event ${event.id} has no store position; the webhook feed needs the global order`);
+          const data = event.data as { customerId: string; episodeId: string };
+          if (event.type === 'EpisodeOpened') {
+            const owner = event.data.owner;
+            await manager.query(
+              `INSERT INTO ${table(manager, PartnerWebhookEpisodeRow)} (episode_id, customer_id, episode_type, owner_partner_id) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (episode_id) DO NOTHING`,
+              [event.data.episodeId, event.data.customerId, event.data.episodeType, owner.kind === 'partner' ? (owner.partnerId ?? null) : null],
+            );
+          }
+          await enqueueFor(manager, {
+            id: event.id,
+            type: event.type,
+            source: event.source,
+            time: event.recordedat ?? event.time,
+            position: event.position,
+            data: event.data,
+            customerId: data.customerId,
+            episodeId: data.episodeId,
+          });
+        }
+      }
+    },
+  };
+}
