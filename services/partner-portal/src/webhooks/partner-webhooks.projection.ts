@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { CrmIntegrationEvent } from '@crm/contracts';
+import { ERASED, mapPersonalFields, type CrmIntegrationEvent } from '@crm/contracts';
 import { parsePosition } from '@crm/event-store';
 import type { Projection } from '@crm/projections';
 import { shareInForce, WEBHOOK_EVENT_TYPES, type Partner, type PartnerShare, type WebhookEventType } from '@crm/relationship';
-import { Column, Entity, Index, PrimaryColumn, type EntityManager } from 'typeorm';
+import { Column, Entity, PrimaryColumn, type EntityManager } from 'typeorm';
 
 /** A subscription as the feed needs it (the API reads the subscription's own stream). */
 @Entity({ name: 'partner_webhook_subscriptions' })
@@ -45,35 +45,41 @@ export const DELIVERY_STATES = ['pending', 'delivered', 'failed', 'dead', 'dropp
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 /**
- * The delivery log: one row per (subscription, event) the partner may see. `pending` until sent;
- * `failed` is not a resting state here (a failed attempt stays `pending` with its `next_attempt_at`,
- * and the last status and error) — `dead` after the attempt limit, `dropped` when the share no longer
- * allowed it at send time, `delivered` on a 2xx.
+ * The delivery log: one row per (subscription, event) the partner may see. `pending` until sent,
+ * `failed` while its last attempt failed and a retry is due at `next_attempt_at`, `dead` after the
+ * attempt limit, `dropped` when the share (or the subscription) no longer allowed it at send time,
+ * `delivered` on a 2xx.
+ *
+ * Not one of the projection's `entities`, on purpose: a rebuild of the read models empties those and
+ * replays every event, and the feed then meets every event again — the log survives the rebuild and
+ * `(subscription_id, event_id)` keeps each event enqueued once, so a rebuild sends nothing twice.
+ * Like the access log, the table is created on first use.
  */
-@Entity({ name: 'partner_webhook_deliveries' })
-@Index('partner_webhook_deliveries_event', ['subscriptionId', 'eventId'], { unique: true })
-@Index('partner_webhook_deliveries_queue', ['state', 'subscriptionId', 'customerId', 'positionCommit', 'positionPrepare'])
-export class PartnerWebhookDeliveryRow {
-  @PrimaryColumn({ type: 'text', name: 'delivery_id' }) deliveryId!: string;
-  @Column({ type: 'text', name: 'subscription_id' }) subscriptionId!: string;
-  @Column({ type: 'text', name: 'partner_id' }) partnerId!: string;
-  @Column({ type: 'text', name: 'event_id' }) eventId!: string;
-  @Column({ type: 'text', name: 'event_type' }) eventType!: string;
-  @Column({ type: 'text', name: 'customer_id' }) customerId!: string;
-  @Column({ type: 'text', name: 'episode_id' }) episodeId!: string;
-  @Column({ type: 'text', name: 'episode_type' }) episodeType!: string;
-  @Column({ type: 'text', name: 'owner_partner_id', nullable: true }) ownerPartnerId!: string | null;
-  @Column({ type: 'bigint', name: 'position_commit' }) positionCommit!: string;
-  @Column({ type: 'bigint', name: 'position_prepare' }) positionPrepare!: string;
-  @Column({ type: 'text' }) source!: string;
-  @Column({ type: 'timestamptz', name: 'event_time' }) eventTime!: Date;
-  @Column({ type: 'jsonb' }) data!: unknown;
-  @Column({ type: 'text' }) state!: DeliveryState;
-  @Column({ type: 'int' }) attempts!: number;
-  @Column({ type: 'int', name: 'last_status', nullable: true }) lastStatus!: number | null;
-  @Column({ type: 'text', name: 'last_error', nullable: true }) lastError!: string | null;
-  @Column({ type: 'timestamptz', name: 'next_attempt_at', nullable: true }) nextAttemptAt!: Date | null;
-  @Column({ type: 'timestamptz', name: 'updated_at', nullable: true }) updatedAt!: Date | null;
+export const DELIVERIES = 'partner_portal.partner_webhook_deliveries';
+const DELIVERIES_DDL = [
+  `CREATE SCHEMA IF NOT EXISTS partner_portal`,
+  `CREATE TABLE IF NOT EXISTS ${DELIVERIES} (
+    delivery_id text PRIMARY KEY, subscription_id text NOT NULL, partner_id text NOT NULL, event_id text NOT NULL, event_type text NOT NULL,
+    customer_id text NOT NULL, episode_id text NOT NULL, episode_type text NOT NULL, owner_partner_id text,
+    position_commit bigint NOT NULL, position_prepare bigint NOT NULL, source text NOT NULL, event_time timestamptz NOT NULL, data jsonb NOT NULL,
+    state text NOT NULL, attempts integer NOT NULL, last_status integer, last_error text, next_attempt_at timestamptz, updated_at timestamptz,
+    UNIQUE (subscription_id, event_id))`,
+  `CREATE INDEX IF NOT EXISTS partner_webhook_deliveries_queue ON ${DELIVERIES} (state, subscription_id, customer_id, position_commit, position_prepare)`,
+  `CREATE INDEX IF NOT EXISTS partner_webhook_deliveries_log ON ${DELIVERIES} (subscription_id, position_commit, position_prepare, delivery_id)`,
+  `CREATE INDEX IF NOT EXISTS partner_webhook_deliveries_customer ON ${DELIVERIES} (customer_id)`,
+];
+let deliveriesReady = false;
+
+/** The delivery log's table, created once per process (again after a failure, e.g. a rolled-back first transaction). */
+export async function ensureDeliveries(manager: EntityManager): Promise<void> {
+  if (deliveriesReady) return;
+  for (const sql of DELIVERIES_DDL) await manager.query(sql);
+  deliveriesReady = true;
+}
+
+/** After an error that may mean the table is gone (a rolled-back creation): create it again next time. */
+export function deliveriesMayBeMissing(): void {
+  deliveriesReady = false;
 }
 
 /**
@@ -97,7 +103,7 @@ export function partnerSeesEpisodeEvent(
 type SubscriptionEvent = CrmIntegrationEvent<'PartnerWebhookSubscribed' | 'PartnerWebhookChanged' | 'PartnerWebhookUnsubscribed'>;
 type ShareEvent = CrmIntegrationEvent<'CustomerSharedWithPartner' | 'CustomerShareRevoked'>;
 type EpisodeEvent = CrmIntegrationEvent<WebhookEventType>;
-export type PartnerWebhookFeedEvent = SubscriptionEvent | ShareEvent | EpisodeEvent;
+export type PartnerWebhookFeedEvent = SubscriptionEvent | ShareEvent | EpisodeEvent | CrmIntegrationEvent<'CustomerPersonalDataErased'>;
 
 const table = (manager: EntityManager, entity: new () => unknown) => manager.getRepository(entity).metadata.tablePath;
 
@@ -149,6 +155,7 @@ export async function enqueueFor(
   )) as { subscription_id: string; partner_id: string }[];
   const p = parsePosition(event.position);
   let enqueued = 0;
+  if (subs.length > 0) await ensureDeliveries(manager);
   for (const sub of subs) {
     const share = await shareAt(manager, sub.partner_id, event.customerId, String(p.commit), String(p.prepare));
     const visible = partnerSeesEpisodeEvent(
@@ -159,7 +166,7 @@ export async function enqueueFor(
     );
     if (!visible) continue;
     await manager.query(
-      `INSERT INTO ${table(manager, PartnerWebhookDeliveryRow)} (delivery_id, subscription_id, partner_id, event_id, event_type, customer_id, episode_id,
+      `INSERT INTO ${DELIVERIES} (delivery_id, subscription_id, partner_id, event_id, event_type, customer_id, episode_id,
          episode_type, owner_partner_id, position_commit, position_prepare, source, event_time, data, state, attempts, next_attempt_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'pending', 0, NULL, NULL)
        ON CONFLICT (subscription_id, event_id) DO ${onlySubscriptionId ? "UPDATE SET state = 'pending', attempts = 0, last_status = NULL, last_error = NULL, next_attempt_at = NULL" : 'NOTHING'}`,
@@ -191,6 +198,7 @@ const FEED_TYPES = [
   'PartnerWebhookUnsubscribed',
   'CustomerSharedWithPartner',
   'CustomerShareRevoked',
+  'CustomerPersonalDataErased',
   ...WEBHOOK_EVENT_TYPES,
 ] as const;
 
@@ -204,74 +212,100 @@ const FEED_TYPES = [
 export function partnerWebhooksProjection(): Projection<PartnerWebhookFeedEvent> {
   return {
     name: 'partner-portal-webhooks',
-    entities: [PartnerWebhookSubscriptionRow, PartnerWebhookShareChangeRow, PartnerWebhookEpisodeRow, PartnerWebhookDeliveryRow],
+    entities: [PartnerWebhookSubscriptionRow, PartnerWebhookShareChangeRow, PartnerWebhookEpisodeRow],
     handles: [...FEED_TYPES],
     async apply(event, manager: EntityManager) {
-      switch (event.type) {
-        case 'PartnerWebhookSubscribed':
-          await manager.query(
-            `INSERT INTO ${table(manager, PartnerWebhookSubscriptionRow)} (subscription_id, partner_id, event_types, active, updated_at)
-             VALUES ($1, $2, $3, true, $4) ON CONFLICT (subscription_id) DO NOTHING`,
-            [event.data.subscriptionId, event.data.partnerId, JSON.stringify(event.data.eventTypes), event.data.subscribedAt],
-          );
-          return;
-        case 'PartnerWebhookChanged':
-          if (event.data.eventTypes)
-            await manager.query(`UPDATE ${table(manager, PartnerWebhookSubscriptionRow)} SET event_types = $2, updated_at = $3 WHERE subscription_id = $1`, [
-              event.data.subscriptionId,
-              JSON.stringify(event.data.eventTypes),
-              event.data.changedAt,
-            ]);
-          return;
-        case 'PartnerWebhookUnsubscribed':
-          await manager.query(`UPDATE ${table(manager, PartnerWebhookSubscriptionRow)} SET active = false, updated_at = $2 WHERE subscription_id = $1`, [
-            event.data.subscriptionId,
-            event.data.unsubscribedAt,
-          ]);
-          return;
-        case 'CustomerSharedWithPartner':
-        case 'CustomerShareRevoked': {
-          if (!event.position) throw new Error(`event ${event.id} has no store position; the webhook feed needs the global order`);
-          const p = parsePosition(event.position);
-          const shared = event.type === 'CustomerSharedWithPartner' ? event.data : undefined;
-          await manager.query(
-            `INSERT INTO ${table(manager, PartnerWebhookShareChangeRow)} (partner_id, customer_id, position_commit, position_prepare, granted, expires_at, episode_types)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-            [
-              event.data.partnerId,
-              event.data.customerId,
-              String(p.commit),
-              String(p.prepare),
-              shared !== undefined,
-              shared?.expiresAt ?? null,
-              shared?.episodeTypes ? JSON.stringify(shared.episodeTypes) : null,
-            ],
-          );
-          return;
-        }
-        default: {
-          if (!event.position) throw new Error(`event ${event.id} has no store position; the webhook feed needs the global order`);
-          const data = event.data as { customerId: string; episodeId: string };
-          if (event.type === 'EpisodeOpened') {
-            const owner = event.data.owner;
-            await manager.query(
-              `INSERT INTO ${table(manager, PartnerWebhookEpisodeRow)} (episode_id, customer_id, episode_type, owner_partner_id) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (episode_id) DO NOTHING`,
-              [event.data.episodeId, event.data.customerId, event.data.episodeType, owner.kind === 'partner' ? (owner.partnerId ?? null) : null],
-            );
-          }
-          await enqueueFor(manager, {
-            id: event.id,
-            type: event.type,
-            source: event.source,
-            time: event.recordedat ?? event.time,
-            position: event.position,
-            data: event.data,
-            customerId: data.customerId,
-            episodeId: data.episodeId,
-          });
-        }
+      try {
+        await applyFeed(event, manager);
+      } catch (error) {
+        deliveriesMayBeMissing(); // the transaction that created the log's table may be the one rolled back
+        throw error;
       }
     },
   };
+}
+
+/** Erasure: the personal fields of the customer's deliveries (sent or not) read as erased, as in the timeline. */
+async function eraseDeliveries(manager: EntityManager, customerId: string): Promise<void> {
+  await ensureDeliveries(manager);
+  const rows = (await manager.query(`SELECT delivery_id, event_type, data FROM ${DELIVERIES} WHERE customer_id = $1`, [customerId])) as {
+    delivery_id: string;
+    event_type: string;
+    data: unknown;
+  }[];
+  for (const r of rows) {
+    const data = mapPersonalFields(r.event_type, r.data, () => ERASED);
+    if (data !== r.data) await manager.query(`UPDATE ${DELIVERIES} SET data = $2 WHERE delivery_id = $1`, [r.delivery_id, JSON.stringify(data)]);
+  }
+}
+
+async function applyFeed(event: PartnerWebhookFeedEvent, manager: EntityManager): Promise<void> {
+  switch (event.type) {
+    case 'CustomerPersonalDataErased':
+      await eraseDeliveries(manager, event.data.customerId);
+      return;
+    case 'PartnerWebhookSubscribed':
+      await manager.query(
+        `INSERT INTO ${table(manager, PartnerWebhookSubscriptionRow)} (subscription_id, partner_id, event_types, active, updated_at)
+             VALUES ($1, $2, $3, true, $4) ON CONFLICT (subscription_id) DO NOTHING`,
+        [event.data.subscriptionId, event.data.partnerId, JSON.stringify(event.data.eventTypes), event.data.subscribedAt],
+      );
+      return;
+    case 'PartnerWebhookChanged':
+      if (event.data.eventTypes)
+        await manager.query(`UPDATE ${table(manager, PartnerWebhookSubscriptionRow)} SET event_types = $2, updated_at = $3 WHERE subscription_id = $1`, [
+          event.data.subscriptionId,
+          JSON.stringify(event.data.eventTypes),
+          event.data.changedAt,
+        ]);
+      return;
+    case 'PartnerWebhookUnsubscribed':
+      await manager.query(`UPDATE ${table(manager, PartnerWebhookSubscriptionRow)} SET active = false, updated_at = $2 WHERE subscription_id = $1`, [
+        event.data.subscriptionId,
+        event.data.unsubscribedAt,
+      ]);
+      return;
+    case 'CustomerSharedWithPartner':
+    case 'CustomerShareRevoked': {
+      if (!event.position) throw new Error(`event ${event.id} has no store position; the webhook feed needs the global order`);
+      const p = parsePosition(event.position);
+      const shared = event.type === 'CustomerSharedWithPartner' ? event.data : undefined;
+      await manager.query(
+        `INSERT INTO ${table(manager, PartnerWebhookShareChangeRow)} (partner_id, customer_id, position_commit, position_prepare, granted, expires_at, episode_types)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+        [
+          event.data.partnerId,
+          event.data.customerId,
+          String(p.commit),
+          String(p.prepare),
+          shared !== undefined,
+          shared?.expiresAt ?? null,
+          shared?.episodeTypes ? JSON.stringify(shared.episodeTypes) : null,
+        ],
+      );
+      return;
+    }
+    default: {
+      if (!event.position) throw new Error(`event ${event.id} has no store position; the webhook feed needs the global order`);
+      const data = event.data as { customerId: string; episodeId: string };
+      if (event.type === 'EpisodeOpened') {
+        const owner = event.data.owner;
+        await manager.query(
+          `INSERT INTO ${table(manager, PartnerWebhookEpisodeRow)} (episode_id, customer_id, episode_type, owner_partner_id) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (episode_id) DO NOTHING`,
+          [event.data.episodeId, event.data.customerId, event.data.episodeType, owner.kind === 'partner' ? (owner.partnerId ?? null) : null],
+        );
+      }
+      await enqueueFor(manager, {
+        id: event.id,
+        type: event.type,
+        source: event.source,
+        time: event.recordedat ?? event.time,
+        position: event.position,
+        data: event.data,
+        customerId: data.customerId,
+        episodeId: data.episodeId,
+      });
+    }
+  }
 }

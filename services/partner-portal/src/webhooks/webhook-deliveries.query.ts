@@ -1,7 +1,7 @@
 import { cursorParts, decodeCursor, encodeCursor, TimelineEntry } from '@crm/relationship-read-models';
 import { parsePosition } from '@crm/event-store';
 import type { EntityManager } from 'typeorm';
-import { enqueueFor, PartnerWebhookDeliveryRow, PartnerWebhookShareChangeRow, PartnerWebhookSubscriptionRow } from './partner-webhooks.projection';
+import { enqueueFor, DELIVERIES, ensureDeliveries, PartnerWebhookShareChangeRow, PartnerWebhookSubscriptionRow } from './partner-webhooks.projection';
 import type { WebhookDeliveryDto } from './webhooks.dto';
 
 /** `['deliveries', commit, prepare, deliveryId]`. */
@@ -17,7 +17,8 @@ export async function listDeliveries(
   manager: EntityManager,
   q: { subscriptionId: string; status?: string; limit: number; cursor?: string },
 ): Promise<{ items: WebhookDeliveryDto[]; nextCursor?: string }> {
-  const table = manager.getRepository(PartnerWebhookDeliveryRow).metadata.tablePath;
+  await ensureDeliveries(manager);
+  const table = DELIVERIES;
   const params: unknown[] = [q.subscriptionId];
   const where = ['subscription_id = $1'];
   if (q.status) {
@@ -63,7 +64,8 @@ export async function retryDead(
   deliveryId: string,
   now: Date,
 ): Promise<WebhookDeliveryDto | undefined | false> {
-  const table = manager.getRepository(PartnerWebhookDeliveryRow).metadata.tablePath;
+  await ensureDeliveries(manager);
+  const table = DELIVERIES;
   const rows = (await manager.query(`SELECT * FROM ${table} WHERE subscription_id = $1 AND delivery_id = $2`, [subscriptionId, deliveryId])) as Record<
     string,
     unknown

@@ -7,7 +7,7 @@ import { CommandHandler, type EventStore } from '@crm/event-store';
 import { CLOCK, SERVICE_CONFIG, type PartnerPrincipal, type ServiceConfig } from '@crm/service-kit';
 import type { EntityManager } from 'typeorm';
 import { PartnerScope } from '../portal/partner-scope';
-import { partnerSeesEpisodeEvent, PartnerWebhookDeliveryRow } from './partner-webhooks.projection';
+import { partnerSeesEpisodeEvent, DELIVERIES, ensureDeliveries } from './partner-webhooks.projection';
 import { WEBHOOK_SECRETS, type WebhookSecrets } from './webhook-secrets';
 import { WEBHOOK_SENDER, type WebhookSender } from './webhook-sender';
 
@@ -87,7 +87,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async tickNow(): Promise<WebhookDispatchTick> {
-    const table = this.manager.getRepository(PartnerWebhookDeliveryRow).metadata.tablePath;
+    await ensureDeliveries(this.manager);
+    const table = DELIVERIES;
     const now = this.clock.now();
     const tick: WebhookDispatchTick = { delivered: 0, retried: 0, dead: 0, dropped: 0 };
     // Round after round, the head of each (subscription, customer) queue if it is due: a queue whose
@@ -96,7 +97,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     for (let round = 0; round < 20; round++) {
       const heads = (await this.manager.query(
         `SELECT * FROM (
-           SELECT DISTINCT ON (subscription_id, customer_id) * FROM ${table} WHERE state = 'pending'
+           SELECT DISTINCT ON (subscription_id, customer_id) * FROM ${table} WHERE state IN ('pending', 'failed')
             ORDER BY subscription_id, customer_id, position_commit, position_prepare) h
           WHERE next_attempt_at IS NULL OR next_attempt_at <= $1 ORDER BY position_commit, position_prepare LIMIT 100`,
         [now.toISOString()],
@@ -158,7 +159,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       return 'dead';
     }
     const next = new Date(now.getTime() + backoffMs(attempts, this.random));
-    await set(`attempts = $3, last_status = $4, last_error = $5, next_attempt_at = $6`, [attempts, response.status ?? null, error, next.toISOString()]);
+    await set(`state = 'failed', attempts = $3, last_status = $4, last_error = $5, next_attempt_at = $6`, [
+      attempts,
+      response.status ?? null,
+      error,
+      next.toISOString(),
+    ]);
     return 'retried';
   }
 

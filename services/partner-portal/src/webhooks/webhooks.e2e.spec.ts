@@ -330,8 +330,10 @@ describe('partner webhooks (embedded)', () => {
     expect(arrivedAt('/fail').map((g) => g.event.id)).toEqual([i1]);
     let head = (await deliveries(tokenB, sub.id)).find((d) => d.eventId === i1)!;
     // backoff 10 s with the jitter at its lower bound: half of it
+    // i2 waits behind it, never attempted
+    expect((await deliveries(tokenB, sub.id)).find((d) => d.eventId === i2)).toMatchObject({ state: 'pending', attempts: 0 });
     expect(head).toMatchObject({
-      state: 'pending',
+      state: 'failed',
       attempts: 1,
       lastStatusCode: 500,
       lastError: 'answered 500',
