@@ -4,7 +4,7 @@ import { CommandHandler, type EventStore } from '@crm/event-store';
 import type { Clock } from '@crm/kernel';
 import { NotFoundError, partnerWebhookDecider, partnerWebhookStream, type PartnerWebhook, type PartnerWebhookCommand } from '@crm/relationship';
 import { READ_MODELS, WRITE_STORE, type CommandOptions, type ReadModelRunners } from '@crm/relationship-api';
-import { actorFromPrincipal, CLOCK, SERVICE_CONFIG, type PartnerPrincipal, type ServiceConfig } from '@crm/service-kit';
+import { actorFromPrincipal, CLOCK, HttpProblem, ProblemTypes, SERVICE_CONFIG, type PartnerPrincipal, type ServiceConfig } from '@crm/service-kit';
 import { PartnerScope } from '../portal/partner-scope';
 import { PartnerWebhookSubscriptionRow } from './partner-webhooks.projection';
 import { assertWebhookUrl, WEBHOOK_SECRETS, type WebhookSecrets } from './webhook-secrets';
@@ -36,7 +36,8 @@ export class PartnerWebhookCommands {
   }
 
   async subscribe(principal: PartnerPrincipal, input: { url: string; eventTypes: string[] }, options: CommandOptions = {}) {
-    await this.scope.partnerOf(principal); // 401 for a revoked credential
+    // 401 for a revoked credential; a partner the store does not know (never registered) subscribes nothing
+    if (!(await this.scope.partnerOf(principal))) throw new HttpProblem(403, 'no such partner', { type: ProblemTypes.forbidden });
     const url = assertWebhookUrl(input.url, this.allowHttp);
     const subscriptionId = randomUUID();
     const r = await this.handler.handle(

@@ -7,8 +7,8 @@ import type { WebhookDeliveryDto } from './webhooks.dto';
 /** `['deliveries', commit, prepare, deliveryId]`. */
 const CURSOR = [
   cursorParts.list('deliveries'),
-  cursorParts.text({ min: 1, max: 20, pattern: /^\d+$/ }),
-  cursorParts.text({ min: 1, max: 20, pattern: /^\d+$/ }),
+  cursorParts.text({ min: 1, max: 18, pattern: /^\d+$/ }),
+  cursorParts.text({ min: 1, max: 18, pattern: /^\d+$/ }),
   cursorParts.text({ min: 1, max: 100 }),
 ] as const;
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { WEBHOOK_EVENT_TYPES } from '@crm/relationship';
 import { PortalPageQueryDto } from '../portal/page-query.dto';
 import { DELIVERY_STATES } from './partner-webhooks.projection';
@@ -21,6 +21,7 @@ export class SubscribeWebhookDto {
     maxItems: WEBHOOK_EVENT_TYPES.length,
     example: ['InteractionRecorded', 'EpisodeClosed'],
   })
+  @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length)
   @IsIn(WEBHOOK_EVENT_TYPES, { each: true })
@@ -29,13 +30,15 @@ export class SubscribeWebhookDto {
 
 export class ChangeWebhookDto {
   @ApiPropertyOptional({ format: 'uri', maxLength: 2000, example: 'https://hooks.example.com/crm/v2' })
-  @IsOptional()
+  // absent: unchanged; null is not "absent" (a 400, never a crash)
+  @ValidateIf((o: ChangeWebhookDto) => o.url !== undefined)
   @IsString()
   @IsNotEmpty()
   @MaxLength(2000)
   url?: string;
   @ApiPropertyOptional({ enum: WEBHOOK_EVENT_TYPES, isArray: true, minItems: 1, example: ['InteractionRecorded'] })
-  @IsOptional()
+  @ValidateIf((o: ChangeWebhookDto) => o.eventTypes !== undefined)
+  @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length)
   @IsIn(WEBHOOK_EVENT_TYPES, { each: true })
@@ -48,7 +51,7 @@ export class ReplayWebhookDto {
     description: 'A store position "<commit>/<prepare>" (a delivery\'s `position`): what the subscription would have got from there on is sent again',
   })
   @IsString()
-  @Matches(/^\d{1,19}\/\d{1,19}$/, { message: 'fromPosition must be a position "<commit>/<prepare>"' })
+  @Matches(/^\d{1,18}\/\d{1,18}$/, { message: 'fromPosition must be a position "<commit>/<prepare>"' })
   fromPosition!: string;
 }
 

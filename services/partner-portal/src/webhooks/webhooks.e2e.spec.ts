@@ -492,6 +492,10 @@ describe('partner webhooks (embedded)', () => {
     problem(await raw('POST', `/webhooks/${sub.id}/replay`, tokenA, 'fromPosition=0/0', { 'content-type': 'text/plain' }), 415);
     problem(await call('POST', `/webhooks/${sub.id}/deliveries/not-a-uuid/retry`, tokenA), 400, 'deliveryId');
     problem(await call('PATCH', `/webhooks/${sub.id}`, tokenA, { url: 'http://user@x.example/h' }), 400, 'url');
+    problem(await call('PATCH', `/webhooks/${sub.id}`, tokenA, { url: null }), 400, 'url');
+    problem(await call('PATCH', `/webhooks/${sub.id}`, tokenA, { eventTypes: null }), 400, 'eventTypes');
+    problem(await call('PATCH', `/webhooks/${sub.id}`, tokenA, { eventTypes: { 0: 'EpisodeOpened' } }), 400, 'eventTypes');
+    problem(await call('POST', `/webhooks/${sub.id}/replay`, tokenA, { fromPosition: '9999999999999999999/1' }), 400, 'fromPosition');
     problem(await raw('PATCH', `/webhooks/${sub.id}`, tokenA, 'url=x', { 'content-type': 'text/plain' }), 415);
     expect((await call('DELETE', `/webhooks/${sub.id}`, tokenA)).status).toBe(204);
   });
