@@ -300,7 +300,7 @@ async function applyFeed(event: PartnerWebhookFeedEvent, manager: EntityManager)
         id: event.id,
         type: event.type,
         source: event.source,
-        time: event.recordedat ?? event.time,
+        time: event.time,
         position: event.position,
         data: event.data,
         customerId: data.customerId,

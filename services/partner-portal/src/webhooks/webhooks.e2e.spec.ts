@@ -168,7 +168,7 @@ describe('partner webhooks (embedded)', () => {
     dispatcher = app.app.get(WebhookDispatcher);
     dispatcher.random = () => 0; // the jitter's lower bound: half the backoff
     manager = app.app.get<ReadModelRunners>(READ_MODELS).dataSource.manager;
-    commands = createRelationshipCommands(platform.eventStore);
+    commands = createRelationshipCommands(platform.eventStore, { clock }); // the staff's events are timed on the test clock too
     management = await app.app.get(TokenMint).mint({ kind: 'staff', subject: 'maria', department: 'management', roles: ['admin'] });
 
     const registerPartner = async (name: string) => String((await call('POST', '/partners', management, { name, partnerKind: 'reseller' })).body.partnerId);
@@ -316,6 +316,26 @@ describe('partner webhooks (embedded)', () => {
     expect((await call('POST', `/webhooks/${sub.id}/replay`, tokenA, { fromPosition: String(log[log.length - 1].position) })).status).toBe(202);
     await dispatcher.tick();
     expect(arrivedAt('/revoke').filter((g) => g.event.subject === customerR)).toHaveLength(2);
+    expect((await call('DELETE', `/webhooks/${sub.id}`, tokenA)).status).toBe(204);
+  });
+
+  it('an expiring share: what happened before the expiry is queued, then dropped at send time once expired; nothing after it is queued', async () => {
+    const customerE = (await commands.customers.register(alice, { kind: 'organisation', name: 'PT Sementara' })).id;
+    const expiresAt = new Date(clock.now().getTime() + 3600_000).toISOString();
+    expect((await call('POST', `/partners/${partnerA}/shares`, management, { customerId: customerE, expiresAt })).status).toBe(201);
+    const sub = await subscribe(tokenA, '/expiry');
+    const episode = await opportunity(customerE, 'Before the expiry');
+    await enqueued(tokenA, sub.id, episode.opened);
+    clock.advance(2 * 3600_000); // past the expiry, on the test clock
+    const late = await interaction(episode.id, 'after the expiry');
+    const sentinel = await opportunity(customerX, 'Sentinel after the expiry');
+    await enqueued(tokenA, sub.id, sentinel.opened);
+    await dispatcher.tick();
+    expect(arrivedAt('/expiry').map((g) => g.event.id)).toEqual([sentinel.opened]);
+    const log = await deliveries(tokenA, sub.id);
+    expect(log.find((d) => d.eventId === late)).toBeUndefined();
+    expect(log.find((d) => d.eventId === episode.opened)).toMatchObject({ state: 'dropped', attempts: 0 });
+    expect(JSON.stringify(received)).not.toContain(customerE);
     expect((await call('DELETE', `/webhooks/${sub.id}`, tokenA)).status).toBe(204);
   });
 
