@@ -2,6 +2,7 @@ import { cursorParts, decodeCursor, encodeCursor, TimelineEntry } from '@crm/rel
 import { parsePosition } from '@crm/event-store';
 import type { EntityManager } from 'typeorm';
 import { enqueueFor, DELIVERIES, ensureDeliveries, PartnerWebhookShareChangeRow, PartnerWebhookSubscriptionRow } from './partner-webhooks.projection';
+import { rowsOf } from './webhook-dispatcher.process';
 import type { WebhookDeliveryDto } from './webhooks.dto';
 
 /** `['deliveries', commit, prepare, deliveryId]`. */
@@ -77,8 +78,7 @@ export async function retryDead(
       WHERE subscription_id = $1 AND delivery_id = $2 AND state = 'dead' RETURNING *`,
     [subscriptionId, deliveryId, now.toISOString()],
   )) as unknown;
-  const row = (Array.isArray(updated) && Array.isArray(updated[0]) ? updated[0][0] : Array.isArray(updated) ? updated[0] : undefined) as
-    Record<string, unknown> | undefined;
+  const row = rowsOf(updated)[0];
   return deliveryOf(row ?? { ...rows[0], state: 'pending', attempts: 0, last_error: null, next_attempt_at: null });
 }
 

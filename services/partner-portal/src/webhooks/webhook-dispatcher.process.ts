@@ -19,11 +19,23 @@ export function backoffMs(attempts: number, random: () => number = Math.random):
   return Math.round(full / 2 + random() * (full / 2));
 }
 
+/** How much longer than the request's timeout a claim holds a delivery. */
+const LEASE_SLACK_MS = 30_000;
+
+/** The rows of an `UPDATE … RETURNING` (PostgreSQL's driver answers `[rows, count]`, PGlite the rows). */
+export function rowsOf(result: unknown): Record<string, unknown>[] {
+  if (!Array.isArray(result)) return [];
+  if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as Record<string, unknown>[];
+  return result as Record<string, unknown>[];
+}
+
 export interface WebhookDispatchTick {
   delivered: number;
   retried: number;
   dead: number;
   dropped: number;
+  /** Heads another instance claimed first. */
+  skipped: number;
 }
 
 interface DueRow {
@@ -90,7 +102,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     await ensureDeliveries(this.manager);
     const table = DELIVERIES;
     const now = this.clock.now();
-    const tick: WebhookDispatchTick = { delivered: 0, retried: 0, dead: 0, dropped: 0 };
+    const tick: WebhookDispatchTick = { delivered: 0, retried: 0, dead: 0, dropped: 0, skipped: 0 };
     // Round after round, the head of each (subscription, customer) queue if it is due: a queue whose
     // head was delivered, dropped or dead-lettered moves on within the tick; one whose head failed
     // waits (its head is not due). Bounded, so one tick never runs for ever.
@@ -111,6 +123,17 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private async dispatch(table: string, row: DueRow, now: Date): Promise<keyof WebhookDispatchTick> {
     const set = (fields: string, params: unknown[]) =>
       this.manager.query(`UPDATE ${table} SET ${fields}, updated_at = $2 WHERE delivery_id = $1`, [row.delivery_id, now.toISOString(), ...params]);
+    // Claim it first (a lease past the request's timeout): with several portal instances only one
+    // sends it, and its customer's queue waits while it is in flight; after a crash the lease runs out.
+    const lease = new Date(now.getTime() + this.config.CRM_PARTNER_WEBHOOK_TIMEOUT_MS + LEASE_SLACK_MS);
+    const claimed = rowsOf(
+      await this.manager.query(
+        `UPDATE ${table} SET next_attempt_at = $2 WHERE delivery_id = $1 AND state IN ('pending', 'failed')
+           AND (next_attempt_at IS NULL OR next_attempt_at <= $3) RETURNING delivery_id`,
+        [row.delivery_id, lease.toISOString(), now.toISOString()],
+      ),
+    );
+    if (claimed.length === 0) return 'skipped';
     const subscription = await this.subscription(row.subscription_id);
     if (!subscription || subscription.unsubscribedAt) {
       await set(`state = 'dropped', last_error = $3`, ['unsubscribed']);
