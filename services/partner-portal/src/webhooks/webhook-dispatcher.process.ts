@@ -136,12 +136,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     if (claimed.length === 0) return 'skipped';
     const subscription = await this.subscription(row.subscription_id);
     if (!subscription || subscription.unsubscribedAt) {
-      await set(`state = 'dropped', last_error = $3`, ['unsubscribed']);
+      await set(`state = 'dropped', last_error = $3, next_attempt_at = NULL`, ['unsubscribed']);
       return 'dropped';
     }
     const reason = await this.stillVisible(row, now);
     if (reason) {
-      await set(`state = 'dropped', last_error = $3`, [reason]);
+      await set(`state = 'dropped', last_error = $3, next_attempt_at = NULL`, [reason]);
       return 'dropped';
     }
     const body = JSON.stringify({

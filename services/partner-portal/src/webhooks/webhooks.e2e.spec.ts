@@ -334,7 +334,7 @@ describe('partner webhooks (embedded)', () => {
     expect(arrivedAt('/expiry').map((g) => g.event.id)).toEqual([sentinel.opened]);
     const log = await deliveries(tokenA, sub.id);
     expect(log.find((d) => d.eventId === late)).toBeUndefined();
-    expect(log.find((d) => d.eventId === episode.opened)).toMatchObject({ state: 'dropped', attempts: 0 });
+    expect(log.find((d) => d.eventId === episode.opened)).toMatchObject({ state: 'dropped', attempts: 0, nextAttemptAt: null });
     expect(JSON.stringify(received)).not.toContain(customerE);
     expect((await call('DELETE', `/webhooks/${sub.id}`, tokenA)).status).toBe(204);
   });
