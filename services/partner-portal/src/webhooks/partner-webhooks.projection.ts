@@ -138,6 +138,13 @@ export async function enqueueFor(
   event: { id: string; type: string; source: string; time: string; position: string; data: unknown; customerId: string; episodeId: string },
   onlySubscriptionId?: string,
 ): Promise<number> {
+  const subs = (await manager.query(
+    `SELECT subscription_id, partner_id FROM ${table(manager, PartnerWebhookSubscriptionRow)}
+      WHERE active AND event_types ? $1 ${onlySubscriptionId ? 'AND subscription_id = $2' : ''}`,
+    onlySubscriptionId ? [event.type, onlySubscriptionId] : [event.type],
+  )) as { subscription_id: string; partner_id: string }[];
+  // No subscription of this type: nothing more to read (the common case, and every event of a rebuild before the first subscription).
+  if (subs.length === 0) return 0;
   const episode = (
     (await manager.query(`SELECT episode_type, owner_partner_id FROM ${table(manager, PartnerWebhookEpisodeRow)} WHERE episode_id = $1`, [
       event.episodeId,
@@ -148,14 +155,9 @@ export async function enqueueFor(
   )[0];
   // An episode never seen opened has no owner to judge by: nothing is sent rather than sent to the wrong partner.
   if (!episode) return 0;
-  const subs = (await manager.query(
-    `SELECT subscription_id, partner_id FROM ${table(manager, PartnerWebhookSubscriptionRow)}
-      WHERE active AND event_types ? $1 ${onlySubscriptionId ? 'AND subscription_id = $2' : ''}`,
-    onlySubscriptionId ? [event.type, onlySubscriptionId] : [event.type],
-  )) as { subscription_id: string; partner_id: string }[];
   const p = parsePosition(event.position);
   let enqueued = 0;
-  if (subs.length > 0) await ensureDeliveries(manager);
+  await ensureDeliveries(manager);
   for (const sub of subs) {
     const share = await shareAt(manager, sub.partner_id, event.customerId, String(p.commit), String(p.prepare));
     const visible = partnerSeesEpisodeEvent(
