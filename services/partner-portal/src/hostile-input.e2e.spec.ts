@@ -212,4 +212,30 @@ describe('partner-portal: hostile input gets a 4xx naming the field', () => {
     await problem(await send('DELETE', `/users/${randomUUID()}`, undefined), 404);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
+
+  // Partner webhooks (issue 14 §5); webhooks/webhooks.e2e.spec.ts tries more on real subscriptions.
+  it("the webhooks' routes: garbage queries, cursors and positions, malformed ids, deep, nested-array, NUL and lone-surrogate bodies", async () => {
+    const valid = { url: 'https://hooks.example.com/crm', eventTypes: ['EpisodeOpened'] };
+    const id = randomUUID();
+    await problem(await send('GET', '/webhooks/not-a-uuid', undefined), 400, 'id');
+    await problem(await send('GET', '/webhooks/not-a-uuid/deliveries', undefined), 400, 'id');
+    await problem(await send('POST', `/webhooks/${id}/deliveries/not-a-uuid/retry`, undefined), 400, 'deliveryId');
+    await problem(await send('GET', `/webhooks/${id}/deliveries?status=sent`, undefined), 400, 'status');
+    await problem(await send('GET', `/webhooks/${id}/deliveries?limit=-3`, undefined), 400, 'limit');
+    await problem(await send('GET', `/webhooks/${id}/deliveries?cursor=${encodeURIComponent('-1/-1')}`, undefined), 400, 'cursor');
+    await problem(await send('POST', '/webhooks', '{"x":'.repeat(2000) + '1' + '}'.repeat(2000)), 400);
+    await problem(await send('POST', '/webhooks', JSON.stringify([[valid]])), 400);
+    await problem(await send('POST', '/webhooks', 'url=x', 'text/plain'), 415);
+    await problem(await send('POST', '/webhooks', JSON.stringify({ ...valid, url: 'https://hooks.example.com/\u0000' })), 400, 'url');
+    await problem(await send('POST', '/webhooks', '{"url":"https://hooks.example.com/\\ud800","eventTypes":["EpisodeOpened"]}'), 400, 'url');
+    await problem(await send('POST', '/webhooks', JSON.stringify({ ...valid, eventTypes: [['EpisodeOpened']] })), 400, 'eventTypes');
+    await problem(await send('POST', '/webhooks', JSON.stringify({ ...valid, eventTypes: 'EpisodeOpened' })), 400, 'eventTypes');
+    await problem(await send('PATCH', `/webhooks/${id}`, JSON.stringify({ eventTypes: [{}] })), 400, 'eventTypes');
+    await problem(await send('POST', `/webhooks/${id}/replay`, JSON.stringify({ fromPosition: '-1/-1' })), 400, 'fromPosition');
+    await problem(await send('POST', `/webhooks/${id}/replay`, JSON.stringify({ fromPosition: '99999999999999999999/1' })), 400, 'fromPosition');
+    // a partner unknown to the store subscribes nothing, and has no subscription to read
+    await problem(await send('POST', '/webhooks', JSON.stringify(valid)), 403);
+    await problem(await send('GET', `/webhooks/${id}`, undefined), 404);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+  });
 });

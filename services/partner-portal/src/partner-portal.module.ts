@@ -25,6 +25,11 @@ import { ShareRequestsController } from './shares/share-requests.controller';
 import { PartnerUserRightsInterceptor } from './users/partner-user-rights.interceptor';
 import { PartnerUsersAdminController } from './users/partner-users-admin.controller';
 import { PartnerUsersController } from './users/partner-users.controller';
+import { PartnerWebhookCommands } from './webhooks/partner-webhook-commands';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.process';
+import { webhookSecretsProvider } from './webhooks/webhook-secrets';
+import { FetchWebhookSender, WEBHOOK_SENDER } from './webhooks/webhook-sender';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 /**
  * The partner portal. It keeps the shared read models (customer directory, timeline, partner access)
@@ -57,6 +62,7 @@ import { PartnerUsersController } from './users/partner-users.controller';
     LeadDistributionController,
     PartnerLeadsController,
     PartnerUsersController,
+    WebhooksController,
   ],
   providers: [
     // partner users' roles (issue 14 §1), checked after authentication on every route
@@ -69,6 +75,11 @@ import { PartnerUsersController } from './users/partner-users.controller';
     DealRegistrationProcess,
     LeadDistributionCommands,
     LeadDistributionProcess,
+    // partner webhooks (issue 14 §5): derived secrets, commands, the dispatcher and its HTTP port
+    webhookSecretsProvider,
+    { provide: WEBHOOK_SENDER, useClass: FetchWebhookSender },
+    PartnerWebhookCommands,
+    WebhookDispatcher,
   ],
 })
 export class PartnerPortalModule {}

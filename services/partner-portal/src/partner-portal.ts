@@ -22,6 +22,8 @@
  *   POST   /episodes/:id/close                     close the caller's own episode
  *   POST   /sell-through, /sell-through.csv        distributors and resellers report sales to end customers (JSON or CSV)
  *   GET    /sell-through                           the sales the caller reported
+ *   POST   /webhooks, GET /webhooks[/:id], PATCH/DELETE /webhooks/:id   signed webhooks of the caller's shared customers (webhooks/)
+ *   POST   /webhooks/:id/secret, /replay, /deliveries/:deliveryId/retry; GET /webhooks/:id/deliveries
  *
  * Port 3004 by default (CRM_HTTP_PORT). See `portal/partner-scope.ts` for how scoping is enforced.
  */

@@ -6,6 +6,7 @@ import { leadOffersProjection } from './leads/lead-offers.projection';
 import { repairJobsProjection } from './repairs/repair-jobs.projection';
 import { sellThroughProjection } from './sell-through/sell-through.projection';
 import { shareRequestsProjection } from './shares/share-requests.projection';
+import { partnerWebhooksProjection } from './webhooks/partner-webhooks.projection';
 
 /** The shared relationship read models, and the portal's own. */
 export const partnerPortalReadModels = serviceReadModels('partner-portal', [
@@ -19,5 +20,7 @@ export const partnerPortalReadModels = serviceReadModels('partner-portal', [
   dealRegistrationsProjection(),
   // lead distribution: partners' routing profiles and every offer (`/leads`, `/lead-distribution`; issue 14 §4)
   leadOffersProjection(),
+  // partner webhooks: subscriptions, share changes and the partner-scoped delivery queue (`/webhooks`; issue 14 §5)
+  partnerWebhooksProjection(),
 ]);
 export const { readModels, registry } = partnerPortalReadModels;

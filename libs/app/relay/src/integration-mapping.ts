@@ -52,6 +52,8 @@ const CATALOGUE_SUBJECTS: Readonly<Record<string, string>> = {
   emailsuppression: 'addressKey',
   // deal registration (issue 14 §3): keyed by the registration (a prospect's has no customer)
   dealregistration: 'registrationId',
+  // partner webhooks (issue 14 §5): a subscription's events are keyed by the subscription (they carry no secret)
+  partnerwebhook: 'subscriptionId',
 };
 
 /**

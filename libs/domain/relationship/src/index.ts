@@ -3,6 +3,7 @@ export * from './customer';
 export * from './episode';
 export * from './partner';
 export * from './deal-registration';
+export * from './partner-webhook';
 export * from './lead';
 export * from './lead-offer';
 export * from './lead-routing';

@@ -536,6 +536,18 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   LeadOfferExpired: { leadId: id, partnerId: id, offerId: id, expiredAt: at },
   LeadDistributionExhausted: { leadId: id, attempts: 3, exhaustedAt: at },
   LeadOfferOutcomeReported: { leadId: id, partnerId: id, offerId: id, outcome: 'won', note: 'two vans', reportedBy: `${id}.key`, reportedAt: at },
+  PartnerWebhookSubscribed: {
+    subscriptionId: id,
+    partnerId: id,
+    url: 'https://hooks.example.com/crm',
+    eventTypes: ['InteractionRecorded'],
+    secretVersion: 1,
+    subscribedAt: at,
+    subscribedBy: `${id}.key`,
+  },
+  PartnerWebhookChanged: { subscriptionId: id, partnerId: id, eventTypes: ['EpisodeOpened'], changedAt: at, changedBy: `${id}.key` },
+  PartnerWebhookSecretRotated: { subscriptionId: id, partnerId: id, secretVersion: 2, rotatedAt: at, rotatedBy: `${id}.key` },
+  PartnerWebhookUnsubscribed: { subscriptionId: id, partnerId: id, unsubscribedAt: at, unsubscribedBy: `${id}.key` },
   RepairStatusChanged: {
     episodeId: id,
     customerId: id,

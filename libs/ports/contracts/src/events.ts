@@ -48,6 +48,7 @@ import { RETURN_REPAIR_EVENTS } from './return-repair-events';
 import { DEAL_REGISTRATION_EVENTS } from './deal-registration-events';
 import { LEAD_OFFER_EVENTS } from './lead-offer-events';
 import { PARTNER_USER_EVENTS } from './partner-user-events';
+import { PARTNER_WEBHOOK_EVENTS } from './partner-webhook-events';
 import { CONSENT_EVENTS } from './consent-events';
 import { TRIGGER_EVENTS } from './trigger-events';
 import { CAMPAIGN_EVENTS, CAMPAIGN_EVENTS_V2 } from './campaign-events';
@@ -882,6 +883,8 @@ export const INTEGRATION_EVENTS = {
   ...LEAD_OFFER_EVENTS,
   // partner people and the end of a partnership: private to the partner's stream, never published (issue 14 §1)
   ...PARTNER_USER_EVENTS,
+  // a partner's webhook subscriptions: URL, event types, secret version (never the secret) (issue 14 §5)
+  ...PARTNER_WEBHOOK_EVENTS,
 } as const;
 
 /** The integration events that have a schema version 2, by type (each also keeps its version 1 above). */

@@ -14,3 +14,4 @@ export * from './segment-events';
 export * from './deal-registration-events';
 export * from './lead-offer-events';
 export * from './partner-user-events';
+export * from './partner-webhook-events';

@@ -347,6 +347,41 @@ export class ServiceConfig extends PlatformConfig {
   @Max(3_600_000)
   CRM_LEAD_DISTRIBUTION_INTERVAL_MS: number = 60_000;
 
+  /**
+   * The key partner webhook secrets are derived from (issue 14 §5): a subscription's secret is
+   * `whsec_` + base64(HMAC-SHA256(key, "<subscriptionId>:<secretVersion>")), so no secret is ever
+   * stored or recorded. At least 32 characters. Required by the partner portal in distributed mode
+   * (every instance must sign alike); unset in embedded mode: a random key kept in
+   * `<CRM_DATA_DIR>/keys/partner-webhook-key` (created on first use, mode 0600). Changing it changes
+   * every subscription's secret.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{32,}$/s, { message: 'CRM_PARTNER_WEBHOOK_KEY must be at least 32 characters' })
+  CRM_PARTNER_WEBHOOK_KEY?: string;
+
+  /** `true` lets partner webhooks use plain http:// URLs (tests, a local embedded setup); otherwise https only. */
+  @IsIn(['true', 'false'], { message: 'CRM_PARTNER_WEBHOOK_ALLOW_HTTP must be true or false' })
+  CRM_PARTNER_WEBHOOK_ALLOW_HTTP: 'true' | 'false' = 'false';
+
+  /** Attempts of one webhook delivery before it is dead-lettered (`dead`); 8 with a 10 s base and a 1 h cap spans about 20 minutes. */
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  CRM_PARTNER_WEBHOOK_MAX_ATTEMPTS: number = 8;
+
+  /** How long one webhook request may take before it counts as failed (ms). */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  CRM_PARTNER_WEBHOOK_TIMEOUT_MS: number = 5000;
+
+  /** How often the webhook dispatcher looks for deliveries due (ms). 0: only when a test ticks. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  CRM_PARTNER_WEBHOOK_INTERVAL_MS: number = 1000;
+
   /** How often the mail outbox looks for replies to send (ms). */
   @IsInt()
   @Min(50)
