@@ -89,7 +89,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ['relay', new WorkerProcess('tools/relay.ts', { ...env, CRM_HTTP_PORT: String(port('relay')) }, path.join(logDir, `chaos-${run}-relay.log`))],
     ...SERVICES.map((s): [Target, WorkerProcess] => [
       s,
-      new WorkerProcess(`services/${s}/src/main.ts`, { ...env, CRM_HTTP_PORT: String(port(s)) }, path.join(logDir, `chaos-${run}-${s}.log`)),
+      new WorkerProcess(
+        `services/${s}/src/main.ts`,
+        // the portal signs webhooks with a key every instance shares (required in distributed mode)
+        { ...env, CRM_PARTNER_WEBHOOK_KEY: `chaos-partner-webhook-key-${run}-0123456789`, CRM_HTTP_PORT: String(port(s)) },
+        path.join(logDir, `chaos-${run}-${s}.log`),
+      ),
     ]),
   ]);
   const ready = async (t: Target) =>

@@ -19,7 +19,10 @@ const DLQ_GROUPS = [
   'projection.analytics.customer-metrics',
 ];
 /** Values for settings that come from Secrets (never in the manifests). */
-const SECRET_STUBS: Record<string, string> = { CRM_DATABASE_URL: 'postgresql://app:stub@crm-postgres-rw:5432/app' };
+const SECRET_STUBS: Record<string, string> = {
+  CRM_DATABASE_URL: 'postgresql://app:stub@crm-postgres-rw:5432/app',
+  CRM_PARTNER_WEBHOOK_KEY: 'stub-partner-webhook-key-0123456789abcdef',
+};
 
 // ---- a minimal typed view of the rendered manifests ----------------------------------------------
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

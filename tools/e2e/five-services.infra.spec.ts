@@ -28,6 +28,8 @@ let ports: number[] = []; // [relay, ...names], from the OS in beforeAll
 const port = (n: Name) => ports[1 + names.indexOf(n)];
 const baseUrl = (n: Name) => `http://127.0.0.1:${port(n)}`;
 const schemas = { store: `e2e_es_${run}`, platform: `e2e_pl_${run}` };
+// The partner portal signs webhooks with a key every instance shares (required in distributed mode).
+const webhookKey = { CRM_PARTNER_WEBHOOK_KEY: `infra-partner-webhook-key-${run}-0123456789` };
 const env = {
   CRM_MODE: 'distributed',
   CRM_DATABASE_URL: url,
@@ -65,7 +67,9 @@ describe('five services, one relationship history (real PostgreSQL + Kafka, sepa
     const http = (p: number) => ({ CRM_HTTP_HOST: '127.0.0.1', CRM_HTTP_PORT: String(p) });
     processes = [
       new WorkerProcess('tools/relay.ts', { ...env, ...http(ports[0]) }, path.join(logDir, `e2e-${run}-relay.log`)),
-      ...names.map((n) => new WorkerProcess(`services/${n}/src/main.ts`, { ...env, ...http(port(n)) }, path.join(logDir, `e2e-${run}-${n}.log`))),
+      ...names.map(
+        (n) => new WorkerProcess(`services/${n}/src/main.ts`, { ...env, ...webhookKey, ...http(port(n)) }, path.join(logDir, `e2e-${run}-${n}.log`)),
+      ),
     ];
     for (const p of processes) p.start();
     await waitForProcesses(processes, () => allReady(names.map(baseUrl)), 180000, 'all five services to be ready');

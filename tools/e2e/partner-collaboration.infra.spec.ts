@@ -36,7 +36,11 @@ const env = {
 };
 // The portal's own settings (the other processes refuse settings they do not know): the deal
 // registration process looks every 200 ms, so an approval's episode follows promptly.
-const portalEnv = { CRM_DEAL_REGISTRATION_INTERVAL_MS: '200', CRM_PARTNER_ACCESS_LOG_INTERVAL_MS: '200' };
+const portalEnv = {
+  CRM_DEAL_REGISTRATION_INTERVAL_MS: '200',
+  CRM_PARTNER_ACCESS_LOG_INTERVAL_MS: '200',
+  CRM_PARTNER_WEBHOOK_KEY: `infra-partner-webhook-key-${run}-0123456789`,
+};
 const logDir = path.resolve(__dirname, '../../.local/test-logs');
 let processes: WorkerProcess[] = [];
 

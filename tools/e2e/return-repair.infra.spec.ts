@@ -23,6 +23,8 @@ let ports: number[] = []; // [relay, ...names], from the OS in beforeAll
 const port = (n: Name) => ports[1 + names.indexOf(n)];
 const baseUrl = (n: Name) => `http://127.0.0.1:${port(n)}`;
 const database = scratchDatabase(adminUrl, `crm_rma_${run}`);
+// The partner portal signs webhooks with a key every instance shares (required in distributed mode).
+const webhookKey = { CRM_PARTNER_WEBHOOK_KEY: `infra-partner-webhook-key-${run}-0123456789` };
 const env = {
   CRM_MODE: 'distributed',
   CRM_DATABASE_URL: database.url,
@@ -64,7 +66,7 @@ describe('returns and repairs across service and the partner portal (real Postgr
         (n) =>
           new WorkerProcess(
             `services/${n}/src/main.ts`,
-            { ...env, ...(n === 'service' ? serviceEnv : {}), ...http(port(n)) },
+            { ...env, ...webhookKey, ...(n === 'service' ? serviceEnv : {}), ...http(port(n)) },
             path.join(logDir, `rma-${run}-${n}.log`),
           ),
       ),
