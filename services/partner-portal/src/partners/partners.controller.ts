@@ -1,11 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@crm/kernel';
 import { NotFoundError, shareInForce } from '@crm/relationship';
 import { PartnerCommands } from '@crm/relationship-api';
 import {
   ApiProblem,
   CLOCK,
+  ETAG_HEADER,
+  LOCATION_HEADER,
+  ProblemTypes,
   CurrentPrincipal,
   RequireDepartment,
   RequireKind,
@@ -16,7 +19,16 @@ import {
 } from '@crm/service-kit';
 import { asStaff } from '../auth/principals';
 import { PartnerCredentials, type IssuedCredential } from '../credentials/partner-credentials';
-import { PartnerAsOfQuery, PartnerCredentialParams, PartnerIdParam, PartnerViewSchema, RegisterPartnerDto, type PartnerView } from './partners.dto';
+import {
+  IssuedCredentialDto,
+  PartnerAsOfQuery,
+  PartnerCredentialParams,
+  PartnerIdParam,
+  PartnerRegisteredDto,
+  PartnerViewSchema,
+  RegisterPartnerDto,
+  type PartnerView,
+} from './partners.dto';
 
 /**
  * Partner administration, for channel managers and administrators of management or sales: register a
@@ -29,6 +41,7 @@ import { PartnerAsOfQuery, PartnerCredentialParams, PartnerIdParam, PartnerViewS
 @RequireKind('staff')
 @RequireDepartment('management', 'sales')
 @RequireRoles('channel-manager', 'admin')
+@ApiProblem(403, 'Forbidden: for staff of management or sales with role channel-manager or admin', { type: ProblemTypes.forbidden })
 @Controller('partners')
 export class PartnersController {
   constructor(
@@ -39,7 +52,13 @@ export class PartnersController {
 
   @Post()
   @HttpCode(201)
-  @ApiCreatedResponse({ description: 'Registered; Location names the partner' })
+  @ApiOperation({ summary: 'Register a partner company' })
+  @ApiCreatedResponse({ type: PartnerRegisteredDto, description: 'Registered; Location names the partner', headers: { ...LOCATION_HEADER, ...ETAG_HEADER } })
+  @ApiProblem(400, 'A field that is not valid: errors name it', {
+    errors: [{ field: 'partnerKind', message: 'partnerKind must be one of the following values: …' }],
+  })
+  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @ApiProblem(422, 'Unprocessable Entity: partnerId names a partner registered already', { code: 'partner-exists' })
   async register(
     @CurrentPrincipal() p: Principal,
     @Body() dto: RegisterPartnerDto,
@@ -52,6 +71,7 @@ export class PartnersController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A partner, its active client ids and its shares — now or as of an instant' })
   @ApiOkResponse({
     type: PartnerViewSchema,
     description:
@@ -74,7 +94,13 @@ export class PartnersController {
 
   @Post(':id/credentials')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: 'The client id and secret. The secret is shown only in this response: store it now.' })
+  @ApiOperation({ summary: "Issue a client credential for the partner's software (the secret is shown once)" })
+  @ApiCreatedResponse({
+    type: IssuedCredentialDto,
+    description: 'The client id and secret. The secret is shown only in this response (`Cache-Control: no-store`): store it now.',
+    headers: { 'Cache-Control': { schema: { type: 'string', example: 'no-store' } } },
+  })
+  @ApiProblem(404, 'Not Found: no such partner')
   async issueCredential(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: PartnerIdParam,
@@ -87,7 +113,9 @@ export class PartnersController {
 
   @Delete(':id/credentials/:clientId')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a client credential (its tokens stop working at once)' })
   @ApiNoContentResponse({ description: 'Revoked: refused by the token exchange, and tokens already issued for it stop working' })
+  @ApiProblem(404, 'Not Found: no such partner, or no such active client id')
   async revokeCredential(@CurrentPrincipal() p: Principal, @Param() { id, clientId }: PartnerCredentialParams): Promise<void> {
     await this.credentials.revoke(asStaff(p), id, clientId);
   }
