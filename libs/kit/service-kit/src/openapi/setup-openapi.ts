@@ -155,7 +155,7 @@ function moveStrayExample(response: ResponseWithStraySchema | ReferenceObject): 
 
 /**
  * A DTO's `T | null` property reflects as `Object`, so Nest writes `type: object` for a number or a
- * string; its example says what it is. And `nullable` beside `allOf: [$ref]` allows null only in
+ * string; its example says what it is. A nullable enum gets `null` among its values. And `nullable` beside `allOf: [$ref]` allows null only in
  * name (validators judge `null` against the referenced object): the reference becomes one of two,
  * the object or null.
  */
@@ -163,6 +163,8 @@ function repairSchema(schema: SchemaObject | ReferenceObject): void {
   if (!('type' in schema || 'properties' in schema || 'allOf' in schema || 'items' in schema)) return;
   const object = schema as SchemaObject;
   repairLostType(object);
+  // A nullable enum allows null only when its values say so (OpenAPI 3.0): `T | null` answers carry null.
+  if (object.nullable && object.enum && !object.enum.includes(null)) object.enum = [...object.enum, null];
   if (object.nullable && object.allOf?.length === 1 && !object.properties) {
     const [only] = object.allOf;
     delete object.allOf;
