@@ -1103,16 +1103,36 @@ export interface components {
             stale?: components["schemas"]["PartnerStalenessDto"];
         };
         OpenPartnerEpisodeDto: {
+            /**
+             * Format: uuid
+             * @description Client-chosen id (a retried request opens it once); generated when omitted
+             */
             episodeId?: string;
+            /**
+             * Format: uuid
+             * @example 3f0c9a4e-8d2b-4c61-9b7e-2a5d1c8e4f70
+             */
             customerId: string;
+            /** @example Fleet service contract */
             name: string;
-            /** @description Defaults to now */
+            /**
+             * Format: date-time
+             * @description Defaults to now
+             */
             openedAt?: string;
+            /**
+             * @description In minor units of `currency`
+             * @example 5000000
+             */
             expectedValue?: number;
+            /** @example EUR */
             currency?: string;
             /** @enum {string} */
             channel?: "face-to-face" | "phone" | "email" | "web" | "sms" | "mail" | "portal" | "ivr";
-            /** @enum {string} */
+            /**
+             * @example partner-deal
+             * @enum {string}
+             */
             episodeType: "partner-deal" | "return-repair";
         };
         EpisodeOpenedDto: {
@@ -1123,13 +1143,19 @@ export interface components {
             episodeId: string;
         };
         RecordInteractionDto: {
-            /** @description Client-chosen id: a retried request records the interaction once */
+            /**
+             * Format: uuid
+             * @description Client-chosen id: a retried request records the interaction once
+             */
             interactionId?: string;
             /** @enum {string} */
             channel: "face-to-face" | "phone" | "email" | "web" | "sms" | "mail" | "portal" | "ivr";
             /** @enum {string} */
             direction: "inbound" | "outbound";
-            /** @description What was done */
+            /**
+             * @description What was done
+             * @example called the buyer
+             */
             action: string;
             /** @description What came back */
             response?: string;
@@ -1139,7 +1165,10 @@ export interface components {
              */
             actorKind?: "staff" | "partner-user" | "customer" | "system";
             actorId?: string;
-            /** @description Defaults to now */
+            /**
+             * Format: date-time
+             * @description Defaults to now
+             */
             occurredAt?: string;
         };
         InteractionRecordedDto: {
@@ -1152,9 +1181,18 @@ export interface components {
         CloseEpisodeDto: {
             /** @enum {string} */
             outcome: "won" | "lost" | "resolved" | "unresolved" | "completed" | "cancelled";
+            /**
+             * @description A won deal: its value in minor units of `currency`
+             * @example 5000000
+             */
             value?: number;
+            /** @example EUR */
             currency?: string;
             reason?: string;
+            /**
+             * Format: date-time
+             * @description Defaults to now
+             */
             closedAt?: string;
         };
         EpisodeClosedDto: {
@@ -1302,13 +1340,19 @@ export interface components {
             note?: string;
         };
         RecordRepairInteractionDto: {
-            /** @description Client-chosen id: a retried request records the interaction once */
+            /**
+             * Format: uuid
+             * @description Client-chosen id: a retried request records the interaction once
+             */
             interactionId?: string;
             /** @enum {string} */
             channel: "face-to-face" | "phone" | "email" | "web" | "sms" | "mail" | "portal" | "ivr";
             /** @enum {string} */
             direction: "inbound" | "outbound";
-            /** @description What was done */
+            /**
+             * @description What was done
+             * @example called the buyer
+             */
             action: string;
             /** @description What came back */
             response?: string;
@@ -1318,7 +1362,10 @@ export interface components {
              */
             actorKind?: "partner-user" | "customer" | "system";
             actorId?: string;
-            /** @description Defaults to now */
+            /**
+             * Format: date-time
+             * @description Defaults to now
+             */
             occurredAt?: string;
         };
         RepairInteractionRecordedDto: {
