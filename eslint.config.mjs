@@ -57,7 +57,8 @@ const layersForTests = layers.map((c) => ({
       'type:port',
       'type:adapter',
       'type:platform',
-      // A client's specs start the service it calls (through the kit, on the platform).
+      // Any spec may call a service through its typed client; a client's specs start the service (through the kit, on the platform).
+      'type:client',
       ...(c.sourceTag === 'type:client' ? ['type:kit', 'type:app'] : []),
     ]),
   ],
