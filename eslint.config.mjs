@@ -27,7 +27,14 @@ const layers = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain', 'type:port', 'type:kit', 'type:app', 'type:platform'] },
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:kernel', 'type:port', 'type:adapter', 'type:kit', 'type:app', 'type:platform'] },
   { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain', 'type:port', 'type:kit', 'type:app', 'type:platform'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain', 'type:port', 'type:adapter', 'type:kit', 'type:app', 'type:platform'] },
+  {
+    sourceTag: 'type:tool',
+    onlyDependOnLibsWithTags: ['type:kernel', 'type:domain', 'type:port', 'type:adapter', 'type:kit', 'type:app', 'type:platform', 'type:client'],
+  },
+  // Typed HTTP clients of a service's API (libs/clients/*, generated from its OpenAPI document): for
+  // partners' software, tests and tools. No service or lib imports one (a service never calls another
+  // service's API through a client; its own code is the truth the client is generated from).
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:client'], bannedExternalImports: infrastructure },
 ];
 const scopes = [
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -43,7 +50,20 @@ const boundaries = (depConstraints) => ['error', { enforceBuildableLibDependency
 const testFiles = ['**/*.spec.ts', '**/testing/**/*.ts'];
 const layersForTests = layers.map((c) => ({
   ...c,
-  onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:kernel', 'type:port', 'type:adapter', 'type:platform'])],
+  onlyDependOnLibsWithTags: [
+    ...new Set([
+      ...c.onlyDependOnLibsWithTags,
+      'type:kernel',
+      'type:port',
+      'type:adapter',
+      'type:platform',
+      // Any spec may call a service through its typed client; a client's specs start the service (through the kit, on the platform).
+      'type:client',
+      ...(c.sourceTag === 'type:client' ? ['type:kit', 'type:app'] : []),
+    ]),
+  ],
+  // A client's specs host the service in-process (Nest and all).
+  ...(c.sourceTag === 'type:client' ? { bannedExternalImports: [] } : {}),
 }));
 
 export default [

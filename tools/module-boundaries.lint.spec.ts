@@ -51,6 +51,15 @@ describe('module boundaries are enforced by lint', () => {
     expect(errors.join('\n')).toMatch(/tag/i);
   });
 
+  it('the typed partner client is for tests and tools only: a service or an app lib may not import it', async () => {
+    const code = "import { createPartnerPortalClient } from '@crm/partner-portal-client';\nexport const x = createPartnerPortalClient;\n";
+    expect((await boundaryErrors('services/sales/src/probe.ts', code)).join('\n')).toMatch(/tag/i);
+    // (for an app lib the rule may report the cycle it would make — the client's e2e spec hosts the portal — before the tag)
+    expect((await boundaryErrors('libs/app/relay/src/probe.ts', code)).length).toBeGreaterThan(0);
+    expect(await boundaryErrors('tools/probe.ts', code)).toEqual([]);
+    expect(await boundaryErrors('services/sales/src/probe.e2e.spec.ts', code)).toEqual([]);
+  });
+
   it('a port may not import the domain (ports know no CRM rules)', async () => {
     const errors = await boundaryErrors(
       'libs/ports/event-store/src/probe.ts',

@@ -53,6 +53,8 @@ export async function createPartnerPortalApp(
       title: 'CRM partner portal',
       description: 'Collaborative CRM: partner administration, partner token exchange, and the customers and history shared with each partner.',
       version: '1',
+      // Partner operations name the OAuth 2.0 client-credentials scheme (staff operations keep bearer).
+      partnerTokenUrl: '/auth/token',
     },
     // The token endpoint also takes the OAuth 2.0 form encoding (`grant_type=client_credentials&client_id=…`).
     formRoutes: ['/auth/token'],

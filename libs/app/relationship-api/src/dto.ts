@@ -127,27 +127,37 @@ export class RegisterCustomerDto {
 }
 
 export class OpenEpisodeDto {
-  @ApiPropertyOptional() @IsOptional() @IsUUID() episodeId?: string;
-  @ApiProperty() @IsUUID() customerId!: string;
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsInstant() openedAt?: string;
-  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) expectedValue?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(3) currency?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Client-chosen id (a retried request opens it once); generated when omitted' })
+  @IsOptional()
+  @IsUUID()
+  episodeId?: string;
+  @ApiProperty({ format: 'uuid', example: '3f0c9a4e-8d2b-4c61-9b7e-2a5d1c8e4f70' }) @IsUUID() customerId!: string;
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Fleet service contract' }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to now' }) @IsOptional() @IsInstant() openedAt?: string;
+  @ApiPropertyOptional({ minimum: 0, description: 'In minor units of `currency`', example: 5000000 }) @IsOptional() @IsNumber() @Min(0) expectedValue?: number;
+  @ApiPropertyOptional({ maxLength: 3, example: 'EUR' }) @IsOptional() @IsString() @MaxLength(3) currency?: string;
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: (typeof CHANNELS)[number];
 }
 
 export class RecordInteractionDto {
-  @ApiPropertyOptional({ description: 'Client-chosen id: a retried request records the interaction once' }) @IsOptional() @IsUUID() interactionId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Client-chosen id: a retried request records the interaction once' })
+  @IsOptional()
+  @IsUUID()
+  interactionId?: string;
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel!: (typeof CHANNELS)[number];
   @ApiProperty({ enum: DIRECTIONS }) @IsIn(DIRECTIONS) direction!: (typeof DIRECTIONS)[number];
-  @ApiProperty({ description: 'What was done' }) @IsString() @IsNotEmpty() @MaxLength(2000) action!: string;
-  @ApiPropertyOptional({ description: 'What came back' }) @IsOptional() @IsString() @MaxLength(2000) response?: string;
+  @ApiProperty({ description: 'What was done', minLength: 1, maxLength: 2000, example: 'called the buyer' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  action!: string;
+  @ApiPropertyOptional({ description: 'What came back', maxLength: 2000 }) @IsOptional() @IsString() @MaxLength(2000) response?: string;
   @ApiPropertyOptional({ enum: ACTOR_KINDS, description: 'Who acted; defaults to the caller' })
   @IsOptional()
   @IsIn(ACTOR_KINDS)
   actorKind?: (typeof ACTOR_KINDS)[number];
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) actorId?: string;
-  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsInstant() occurredAt?: string;
+  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @MaxLength(200) actorId?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to now' }) @IsOptional() @IsInstant() occurredAt?: string;
 }
 
 export class AdvanceStageDto {
@@ -156,23 +166,31 @@ export class AdvanceStageDto {
 
 export class CloseEpisodeDto {
   @ApiProperty({ enum: EPISODE_OUTCOMES }) @IsIn(EPISODE_OUTCOMES) outcome!: (typeof EPISODE_OUTCOMES)[number];
-  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) value?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(3) currency?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) reason?: string;
-  @ApiPropertyOptional() @IsOptional() @IsInstant() closedAt?: string;
+  @ApiPropertyOptional({ minimum: 0, description: 'A won deal: its value in minor units of `currency`', example: 5000000 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  value?: number;
+  @ApiPropertyOptional({ maxLength: 3, example: 'EUR' }) @IsOptional() @IsString() @MaxLength(3) currency?: string;
+  @ApiPropertyOptional({ maxLength: 500 }) @IsOptional() @IsString() @MaxLength(500) reason?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to now' }) @IsOptional() @IsInstant() closedAt?: string;
 }
 
 export class TimelineQueryDto {
-  @ApiPropertyOptional({ description: 'The history exactly as it stood at this instant', example: '2026-03-01T09:00:00Z' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'The history exactly as it stood at this instant', example: '2026-03-01T09:00:00Z' })
   @IsOptional()
   @IsInstant()
   asOf?: string;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page: a position "<commit>/<prepare>"', example: '1042/9137' })
+  @ApiPropertyOptional({
+    description: 'nextCursor of the previous page: a position "<commit>/<prepare>"',
+    example: '1042/9137',
+    pattern: '^\\d{1,18}/\\d{1,18}$',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^\d{1,18}\/\d{1,18}$/, { message: 'cursor must be the nextCursor of a previous page ("<commit>/<prepare>")' })
   cursor?: string;
-  @ApiPropertyOptional({ description: 'Entries per page (openings, interactions, stage moves, closings)', default: 50 })
+  @ApiPropertyOptional({ description: 'Entries per page (openings, interactions, stage moves, closings)', default: 50, minimum: 1, maximum: 200 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -221,7 +239,7 @@ export class CustomerMergeParams {
 }
 
 export class CustomerIdParam {
-  @ApiProperty() @IsUUID() id!: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
 }
 
 /** `PATCH /customers/{id}`: only the fields sent change; `null` clears owner, parent or address. */
@@ -314,8 +332,8 @@ export class CustomerListQueryDto {
   @IsOptional()
   @IsIn(CUSTOMER_SORTS)
   sort?: (typeof CUSTOMER_SORTS)[number];
-  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page', maxLength: 2000, pattern: '^[A-Za-z0-9_-]+$' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)

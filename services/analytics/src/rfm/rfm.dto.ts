@@ -102,5 +102,5 @@ export class RfmListView {
   grid!: number[][];
   @ApiProperty({ type: UnconvertedView }) unconverted!: UnconvertedView;
   @ApiProperty({ type: [CustomerRfmView], description: 'By customer id' }) items!: CustomerRfmView[];
-  @ApiProperty({ nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
 }

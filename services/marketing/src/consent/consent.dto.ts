@@ -92,7 +92,7 @@ class ConsentPermissionDto {
   @ApiProperty() purpose!: string;
   @ApiProperty({ enum: ['granted', 'withdrawn'] }) status!: string;
   @ApiProperty({ format: 'date-time' }) since!: string;
-  @ApiProperty({ enum: [...CONSENT_GRANT_SOURCES, ...CONSENT_WITHDRAWAL_SOURCES] }) source!: string;
+  @ApiProperty({ enum: [...new Set([...CONSENT_GRANT_SOURCES, ...CONSENT_WITHDRAWAL_SOURCES])] }) source!: string;
   @ApiPropertyOptional({ description: 'Withdrawn by an opt-out of the whole channel' }) channelWide?: boolean;
   @ApiProperty({ type: ConsentBasisDto, description: 'The event the statement rests on' }) basis!: ConsentBasisDto;
 }

@@ -1,8 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Inject, Ip, Logger, Post, Res } from '@nestjs/common';
-import { ApiBasicAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBasicAuth, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@crm/kernel';
 import {
   ApiProblem,
+  RETRY_AFTER_HEADER,
   CLOCK,
   HttpProblem,
   ProblemTypes,
@@ -63,6 +64,7 @@ export class TokenController {
       'The body is `application/x-www-form-urlencoded` (OAuth) or JSON; `grant_type`, when given, must be `client_credentials`.',
   })
   @ApiBasicAuth()
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiHeader({ name: 'authorization', required: false, description: '`Basic base64(urlencode(client_id) ":" urlencode(client_secret))` (client_secret_basic)' })
   @ApiBody({
     type: TokenRequestDto,
@@ -84,11 +86,19 @@ export class TokenController {
       errors: [{ field: 'authorization', message: 'use one client authentication method: the Authorization header or client_secret in the body, not both' }],
     },
   )
-  @ApiProblem(401, 'invalid_client: unknown client, wrong secret or revoked credential (one answer for all); `WWW-Authenticate: Basic`', {
-    error: 'invalid_client',
-  })
+  @ApiProblem(
+    401,
+    'invalid_client: unknown client, wrong secret or revoked credential (one answer for all); `WWW-Authenticate: Basic`',
+    { error: 'invalid_client' },
+    { 'WWW-Authenticate': { description: 'The Basic challenge', schema: { type: 'string', example: 'Basic realm="crm-partner-portal"' } } },
+  )
   @ApiProblem(415, 'Unsupported Media Type: a body that is neither form-encoded nor JSON')
-  @ApiProblem(429, 'Too many failed attempts for this client id or from this address; `Retry-After` says when to try again', { error: 'slow_down' })
+  @ApiProblem(
+    429,
+    'Too many failed attempts for this client id or from this address; `Retry-After` says when to try again',
+    { error: 'slow_down' },
+    RETRY_AFTER_HEADER,
+  )
   async token(
     @Body() dto: TokenRequestDto,
     @Headers('authorization') authorization: string | undefined,

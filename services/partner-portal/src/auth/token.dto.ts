@@ -13,14 +13,24 @@ export class TokenRequestDto {
   @MaxLength(100)
   grant_type?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) clientId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) clientSecret?: string;
-  @ApiPropertyOptional({ description: 'OAuth 2.0 spelling of clientId' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) client_id?: string;
-  @ApiPropertyOptional({ description: 'OAuth 2.0 spelling of clientSecret' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) client_secret?: string;
+  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) clientId?: string;
+  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) clientSecret?: string;
+  @ApiPropertyOptional({ maxLength: 200, description: 'OAuth 2.0 spelling of clientId' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  client_id?: string;
+  @ApiPropertyOptional({ maxLength: 200, description: 'OAuth 2.0 spelling of clientSecret' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  client_secret?: string;
 }
 
 export class TokenResponseDto {
-  @ApiProperty() access_token!: string;
+  @ApiProperty({ description: 'Send as `Authorization: Bearer <access_token>`', example: 'eyJhbGciOiJIUzI1NiJ9…' }) access_token!: string;
   @ApiProperty({ enum: ['Bearer'] }) token_type!: 'Bearer';
-  @ApiProperty({ description: 'Lifetime in seconds' }) expires_in!: number;
+  @ApiProperty({ type: 'integer', description: 'Lifetime in seconds', example: 3600 }) expires_in!: number;
 }

@@ -6,6 +6,9 @@ import { PartnerCommands } from '@crm/relationship-api';
 import {
   ApiProblem,
   CLOCK,
+  ETAG_HEADER,
+  LOCATION_HEADER,
+  ProblemTypes,
   CurrentPrincipal,
   RequireDepartment,
   RequireKind,
@@ -18,7 +21,16 @@ import { asStaff } from '../auth/principals';
 import { PartnerCredentials, type IssuedCredential } from '../credentials/partner-credentials';
 import { LeadDistributionCommands } from '../leads/lead-distribution-commands';
 import { EXAMPLE_PARTNER, RoutingProfileDto, RoutingProfileSetDto } from '../leads/lead-distribution.dto';
-import { PartnerAsOfQuery, PartnerCredentialParams, PartnerIdParam, PartnerViewSchema, RegisterPartnerDto, type PartnerView } from './partners.dto';
+import {
+  IssuedCredentialDto,
+  PartnerAsOfQuery,
+  PartnerCredentialParams,
+  PartnerIdParam,
+  PartnerRegisteredDto,
+  PartnerViewSchema,
+  RegisterPartnerDto,
+  type PartnerView,
+} from './partners.dto';
 
 /**
  * Partner administration, for channel managers and administrators of management or sales: register a
@@ -31,6 +43,7 @@ import { PartnerAsOfQuery, PartnerCredentialParams, PartnerIdParam, PartnerViewS
 @RequireKind('staff')
 @RequireDepartment('management', 'sales')
 @RequireRoles('channel-manager', 'admin')
+@ApiProblem(403, 'Forbidden: for staff of management or sales with role channel-manager or admin', { type: ProblemTypes.forbidden })
 @Controller('partners')
 export class PartnersController {
   constructor(
@@ -42,7 +55,13 @@ export class PartnersController {
 
   @Post()
   @HttpCode(201)
-  @ApiCreatedResponse({ description: 'Registered; Location names the partner' })
+  @ApiOperation({ summary: 'Register a partner company' })
+  @ApiCreatedResponse({ type: PartnerRegisteredDto, description: 'Registered; Location names the partner', headers: { ...LOCATION_HEADER, ...ETAG_HEADER } })
+  @ApiProblem(400, 'A field that is not valid: errors name it', {
+    errors: [{ field: 'partnerKind', message: 'partnerKind must be one of the following values: …' }],
+  })
+  @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')
+  @ApiProblem(422, 'Unprocessable Entity: partnerId names a partner registered already', { code: 'partner-exists' })
   async register(
     @CurrentPrincipal() p: Principal,
     @Body() dto: RegisterPartnerDto,
@@ -55,6 +74,7 @@ export class PartnersController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A partner, its active client ids and its shares — now or as of an instant' })
   @ApiOkResponse({
     type: PartnerViewSchema,
     description:
@@ -122,7 +142,13 @@ export class PartnersController {
 
   @Post(':id/credentials')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: 'The client id and secret. The secret is shown only in this response: store it now.' })
+  @ApiOperation({ summary: "Issue a client credential for the partner's software (the secret is shown once)" })
+  @ApiCreatedResponse({
+    type: IssuedCredentialDto,
+    description: 'The client id and secret. The secret is shown only in this response (`Cache-Control: no-store`): store it now.',
+    headers: { 'Cache-Control': { schema: { type: 'string', example: 'no-store' } } },
+  })
+  @ApiProblem(404, 'Not Found: no such partner')
   async issueCredential(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: PartnerIdParam,
@@ -135,7 +161,9 @@ export class PartnersController {
 
   @Delete(':id/credentials/:clientId')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a client credential (its tokens stop working at once)' })
   @ApiNoContentResponse({ description: 'Revoked: refused by the token exchange, and tokens already issued for it stop working' })
+  @ApiProblem(404, 'Not Found: no such partner, or no such active client id')
   async revokeCredential(@CurrentPrincipal() p: Principal, @Param() { id, clientId }: PartnerCredentialParams): Promise<void> {
     await this.credentials.revoke(asStaff(p), id, clientId);
   }

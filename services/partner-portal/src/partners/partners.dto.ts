@@ -6,12 +6,15 @@ import { RoutingProfileViewDto } from '../leads/lead-distribution.dto';
 import { PARTNER_KINDS, SHARE_ACCESS, type PartnerKind, type PartnerRoutingProfile, type PartnerShare, type ShareAccess } from '@crm/relationship';
 
 export class RegisterPartnerDto {
-  @ApiPropertyOptional({ description: 'Client-chosen id; generated when omitted (a second registration under the same id is refused with 422)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Client-chosen id; generated when omitted (a second registration under the same id is refused with 422)',
+  })
   @IsOptional()
   @IsUUID()
   partnerId?: string;
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-  @ApiProperty({ enum: PARTNER_KINDS }) @IsIn(PARTNER_KINDS) partnerKind!: PartnerKind;
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'PT Distribusi Nusantara' }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  @ApiProperty({ enum: PARTNER_KINDS, example: 'distributor' }) @IsIn(PARTNER_KINDS) partnerKind!: PartnerKind;
 }
 
 /** A share's scope (issue 14 §2); every field optional: absent, the share shows every episode type, read-write, with no end. */
@@ -47,7 +50,7 @@ export class ShareScopeDto {
 }
 
 export class ShareCustomerDto extends ShareScopeDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() customerId!: string;
+  @ApiProperty({ format: 'uuid', example: '3f0c9a4e-8d2b-4c61-9b7e-2a5d1c8e4f70' }) @IsUUID() customerId!: string;
 }
 
 export class PartnerAsOfQuery {
@@ -58,17 +61,17 @@ export class PartnerAsOfQuery {
 }
 
 export class PartnerIdParam {
-  @ApiProperty() @IsUUID() id!: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
 }
 
 export class PartnerShareParams {
-  @ApiProperty() @IsUUID() id!: string;
-  @ApiProperty() @IsUUID() customerId!: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() customerId!: string;
 }
 
 export class PartnerCredentialParams {
-  @ApiProperty() @IsUUID() id!: string;
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) clientId!: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
+  @ApiProperty({ maxLength: 200 }) @IsString() @IsNotEmpty() @MaxLength(200) clientId!: string;
 }
 
 export interface PartnerView {
@@ -113,4 +116,22 @@ export class ShareResultSchema {
   @ApiProperty({ format: 'uuid' }) partnerId!: string;
   @ApiProperty({ format: 'uuid' }) customerId!: string;
   @ApiProperty({ enum: [true] }) shared!: true;
+}
+
+const EXAMPLE_PARTNER = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+/** `POST /partners`: the partner registered (Location names it). */
+export class PartnerRegisteredDto {
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_PARTNER }) partnerId!: string;
+}
+
+/** `POST /partners/{id}/credentials`: the secret is shown only here. */
+export class IssuedCredentialDto {
+  @ApiProperty({ description: '`<partnerId>.<random>`', pattern: '^[A-Za-z0-9._-]+$', example: `${EXAMPLE_PARTNER}.q3Rk9vX2mB7tL0sW` }) clientId!: string;
+  @ApiProperty({
+    description: '32 random bytes (base64url); only its hash is kept',
+    pattern: '^[A-Za-z0-9_-]+$',
+    example: 'mZ0b9m3HkV5x1q8cR2pT7wYd4eF6gJ0uL3nA5sB8kQw',
+  })
+  clientSecret!: string;
 }

@@ -1,13 +1,27 @@
 import { Controller, Get, Headers, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@crm/relationship';
 import { CustomerIdParam, CustomerListQueryDto, listCustomers, TimelineQueryDto } from '@crm/relationship-api';
-import { CurrentPrincipal, RequireKind, type Principal } from '@crm/service-kit';
+import { ApiProblem, CurrentPrincipal, ProblemTypes, RequireKind, type Principal } from '@crm/service-kit';
 import { CustomerDirectoryEntry, mergedCustomerIds, readTimeline, type CustomerListItem, type TimelinePage } from '@crm/relationship-read-models';
 import { PartnerAccessLog } from '../access-log/partner-access-log.service';
 import { asPartner } from '../auth/principals';
 import type { PartnerStaleness } from './partner-scope';
 import { PartnerScope } from './partner-scope';
+import {
+  PARTNER_CUSTOMER_EXAMPLE,
+  PARTNER_TIMELINE_EXAMPLE,
+  PartnerCustomerDto,
+  PartnerCustomerListPageDto,
+  PartnerTimelinePageDto,
+} from './portal-responses.dto';
+
+const CUSTOMER_ID = PARTNER_CUSTOMER_EXAMPLE.customerId;
+/** The one 404 of a customer the caller may not read: unknown, never shared, revoked, expired or out of scope alike. */
+const notShared = () =>
+  ApiProblem(404, 'Not Found: not shared with you — the same answer as for a customer that does not exist', {
+    detail: `customer ${CUSTOMER_ID} not found`,
+  });
 
 /** A list item as a partner sees it: without the company's owner and tags. */
 export type PartnerCustomerListItem = Omit<CustomerListItem, 'owner' | 'tags'>;
@@ -21,6 +35,7 @@ export type PartnerCustomerListItem = Omit<CustomerListItem, 'owner' | 'tags'>;
 @ApiTags('portal')
 @ApiBearerAuth()
 @RequireKind('partner')
+@ApiProblem(403, 'Forbidden: for partners (staff use the departments’ services)', { type: ProblemTypes.forbidden })
 @Controller('customers')
 export class PortalCustomersController {
   constructor(
@@ -29,9 +44,15 @@ export class PortalCustomersController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'The customers shared with you, by name unless sorted otherwise; paged' })
   @ApiOkResponse({
+    type: PartnerCustomerListPageDto,
     description:
       "The customers currently shared with the caller that match, one page at a time (by name unless sorted otherwise); the company's owner and tags are not shown",
+    example: { items: [{ ...PARTNER_CUSTOMER_EXAMPLE, contacts: undefined, identities: undefined, address: undefined, mergedInto: undefined }] },
+  })
+  @ApiProblem(400, 'A filter or cursor that is not valid: errors name it', {
+    errors: [{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page' }],
   })
   async list(
     @CurrentPrincipal() p: Principal,
@@ -60,7 +81,14 @@ export class PortalCustomersController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'A customer shared with the caller (404 otherwise, exactly as for an unknown id)' })
+  @ApiOperation({ summary: 'A customer shared with you: its record, contacts and identities' })
+  @ApiOkResponse({
+    type: PartnerCustomerDto,
+    description: 'A customer shared with the caller (404 otherwise, exactly as for an unknown id)',
+    example: PARTNER_CUSTOMER_EXAMPLE,
+  })
+  @ApiProblem(400, 'Bad Request: the id is not a UUID', { errors: [{ field: 'id', message: 'id must be a UUID' }] })
+  @notShared()
   async get(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: CustomerIdParam,
@@ -82,10 +110,17 @@ export class PortalCustomersController {
   }
 
   @Get(':id/timeline')
+  @ApiOperation({ summary: "A shared customer's history as you may see it: the share's episode types and your own episodes; paged" })
   @ApiOkResponse({
+    type: PartnerTimelinePageDto,
     description:
       "The shared history without other partners' episodes, only of the episode types the share names (and the caller's own episodes); paged by episode",
+    example: PARTNER_TIMELINE_EXAMPLE,
   })
+  @ApiProblem(400, 'A query that is not valid: errors name it (asOf, cursor, limit, order)', {
+    errors: [{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page ("<commit>/<prepare>")' }],
+  })
+  @notShared()
   async timeline(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: CustomerIdParam,

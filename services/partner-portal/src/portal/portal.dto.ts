@@ -7,9 +7,9 @@ export const PARTNER_EPISODE_TYPES = ['partner-deal', 'return-repair'] as const;
 export type PartnerEpisodeType = (typeof PARTNER_EPISODE_TYPES)[number];
 
 export class OpenPartnerEpisodeDto extends OpenEpisodeDto {
-  @ApiProperty({ enum: PARTNER_EPISODE_TYPES }) @IsIn(PARTNER_EPISODE_TYPES) episodeType!: PartnerEpisodeType;
+  @ApiProperty({ enum: PARTNER_EPISODE_TYPES, example: 'partner-deal' }) @IsIn(PARTNER_EPISODE_TYPES) episodeType!: PartnerEpisodeType;
 }
 
 export class EpisodeIdParam {
-  @ApiProperty() @IsUUID() id!: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
 }

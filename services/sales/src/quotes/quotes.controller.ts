@@ -182,7 +182,23 @@ export class QuotesController {
     type: QuoteListDto,
     description: 'One page; `nextCursor` for the next',
     example: {
-      items: [{ quoteId: ID, opportunityId: ID, customerId: ID, version: 1, status: 'sent', currency: 'EUR', netTotal: 4_625_000, grandTotal: 5_133_750 }],
+      items: [
+        {
+          quoteId: ID,
+          opportunityId: ID,
+          customerId: ID,
+          version: 1,
+          status: 'sent',
+          currency: 'EUR',
+          netTotal: 4_625_000,
+          grandTotal: 5_133_750,
+          quoteDate: '2026-03-01',
+          validUntil: '2026-03-31',
+          preparedBy: 'sari',
+          draftedAt: '2026-03-01T09:00:00.000Z',
+          updatedAt: '2026-03-02T09:00:00.000Z',
+        },
+      ],
     },
   })
   async list(@Query() q: QuoteListQueryDto): Promise<object> {
@@ -291,7 +307,14 @@ export class QuotesController {
   @ApiOkResponse({
     type: AcceptedQuoteDto,
     description: 'Accepted (a retry answers the same)',
-    example: { ...EXAMPLE_VERSION, quoteId: ID, acceptedAt: '2026-03-05T10:00:00.000Z' },
+    example: {
+      ...EXAMPLE_VERSION,
+      quoteId: ID,
+      opportunityId: ID,
+      customerId: ID,
+      acceptedAt: '2026-03-05T10:00:00.000Z',
+      salesOrder: { customerId: ID, quoteId: ID },
+    },
   })
   @quoteCommandErrors()
   @ApiProblem(422, 'A rule was broken: `code` names it (quote-not-sent, quote-expired, version-superseded, quote-accepted, opportunity-closed)', {

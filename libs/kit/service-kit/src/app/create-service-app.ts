@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type LoggerService, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { Clock } from '@crm/kernel';
 import type { Platform } from '@crm/platform';
 import type { ServiceConfig } from '../config/service-config';
@@ -46,6 +47,8 @@ export interface ServiceApp {
   readonly app: NestExpressApplication;
   /** Starts listening on `CRM_HTTP_HOST`:`CRM_HTTP_PORT` (or `port`, e.g. 0 in tests); resolves to the base URL. */
   listen(port?: number): Promise<string>;
+  /** The service's OpenAPI document (as served at `/openapi.json`), built without listening: for tools and generated clients. */
+  openApiDocument(): OpenAPIObject;
   /** Stops the HTTP server and the app (and the platform if `ownsPlatform`). Idempotent. */
   close(): Promise<void>;
 }
@@ -89,7 +92,7 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
   if (options.formRoutes?.length) app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
   app.use(refuseHostileInput);
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
-  setupOpenApi(app, options.openApi);
+  const document = setupOpenApi(app, options.openApi);
 
   let closing: Promise<void> | undefined;
   return {
@@ -98,6 +101,9 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
     async listen(port?: number): Promise<string> {
       await app.listen(port ?? options.config.CRM_HTTP_PORT, options.config.CRM_HTTP_HOST);
       return app.getUrl();
+    },
+    openApiDocument(): OpenAPIObject {
+      return document;
     },
     close(): Promise<void> {
       closing ??= app.close();

@@ -9,6 +9,8 @@ export const REQUIRED_DEPARTMENTS_KEY = 'crm:auth:departments';
 export const REQUIRED_ROLES_KEY = 'crm:auth:roles';
 /** OpenAPI extension `Public()` marks operations with; `setupOpenApi` turns it into `security: []`. */
 export const OPENAPI_PUBLIC_EXTENSION = 'x-crm-public';
+/** OpenAPI extension `RequireKind()` marks operations with; `setupOpenApi` picks the security scheme by it (partner: OAuth client credentials). */
+export const OPENAPI_KIND_EXTENSION = 'x-crm-principal-kind';
 
 /** No bearer token needed (health, OpenAPI, partner token exchange). On a controller or a handler. */
 export function Public(): ClassDecorator & MethodDecorator {
@@ -17,7 +19,7 @@ export function Public(): ClassDecorator & MethodDecorator {
 
 /** Only principals of this kind (403 otherwise). A handler's requirement replaces its controller's. */
 export function RequireKind(kind: PrincipalKind): ClassDecorator & MethodDecorator {
-  return SetMetadata(REQUIRED_KIND_KEY, kind);
+  return applyDecorators(SetMetadata(REQUIRED_KIND_KEY, kind), ApiExtension(OPENAPI_KIND_EXTENSION, kind));
 }
 
 /** Only staff of one of these departments (403 otherwise, and for partners). A handler's requirement replaces its controller's. */

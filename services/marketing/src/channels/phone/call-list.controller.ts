@@ -83,7 +83,12 @@ export class CallListController {
   @ApiOperation({
     summary: 'Record how a call went: an outbound phone interaction (outcome and note) on the customer’s campaign episode; the list shows the latest outcome',
   })
-  @ApiOkResponse({ type: CallOutcomeResultDto, schema: { example: { ...ENTRY_EXAMPLE, outcome: 'interested', note: 'call back next week', attempts: 1 } } })
+  @ApiOkResponse({
+    type: CallOutcomeResultDto,
+    schema: {
+      example: { ...ENTRY_EXAMPLE, outcome: 'interested', note: 'call back next week', attempts: 1, interactionId: '5b2e8f1c-3d4a-4b6c-9e7f-0a1b2c3d4e5f' },
+    },
+  })
   @ApiProblem(400, 'A field that is not valid: errors name it', { errors: [{ field: 'outcome', message: 'outcome must be one of the following values: …' }] })
   @StaffRouteErrors({ forbidden: FORBIDDEN, notFound: 'The message is not on this campaign’s call list' })
   @ApiProblem(415, 'Unsupported Media Type: a body that is not JSON')

@@ -10,7 +10,7 @@ export class CallListQueryDto {
   @MaxLength(200)
   cursor?: string;
 
-  @ApiPropertyOptional({ description: 'Entries per page (1–200, default 50)', example: 50 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 200, description: 'Entries per page (1–200, default 50)', example: 50 })
   @IsOptional()
   @Matches(/^(?:[1-9]|[1-9]\d|1\d\d|200)$/, { message: 'limit must be an integer from 1 to 200' })
   limit?: string;
