@@ -9,7 +9,7 @@ import { createPlatform, type Platform } from '@crm/platform';
 import { episodeStream, partnerStream } from '@crm/relationship';
 import { READ_MODELS, createRelationshipCommands, type RelationshipCommands, type ReadModelRunners } from '@crm/relationship-api';
 import { ProblemTypes, TokenMint, type Principal, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
-import { partnerMayRead } from '@crm/relationship-read-models';
+import { CustomerDirectoryEntry, partnerMayRead } from '@crm/relationship-read-models';
 import { createPartnerPortalApp, PartnerPortalConfig } from './partner-portal';
 
 type Json = Record<string, unknown>;
@@ -270,6 +270,36 @@ describe('partner-portal service (embedded)', () => {
   });
 
   describe('partner scoping', () => {
+    it("a shared customer reads without the company's own fields: no owner, tags or search keys, and no ids of suspected duplicates it was not given", async () => {
+      const identity = { kind: 'email', value: `buyer-${randomUUID()}@dup.example` };
+      const first = (
+        await commands.customers.register(alice, { kind: 'organisation', name: 'PT Kembar', identities: [identity], owner: 'alice', tags: ['key-account'] })
+      ).id;
+      const second = (await commands.customers.register(alice, { kind: 'organisation', name: 'PT Kembar Dua', identities: [identity], force: true })).id;
+      await share(partnerA, second);
+      let body = '';
+      await waitFor(
+        async () => {
+          const r = await call('GET', `/customers/${second}`, tokenA);
+          body = JSON.stringify(r.body);
+          const row = await app.app
+            .get<ReadModelRunners>(READ_MODELS)
+            .dataSource.manager.getRepository(CustomerDirectoryEntry)
+            .findOneBy({ customerId: second });
+          return r.status === 200 && (row?.suspectedDuplicates.length ?? 0) > 0;
+        },
+        20000,
+        'the shared customer with its suspected duplicate in the directory',
+      );
+      body = JSON.stringify((await call('GET', `/customers/${second}`, tokenA)).body);
+      expect(body).not.toContain(first);
+      for (const field of ['suspectedDuplicates', 'searchText', 'sortName', '"owner"', '"tags"']) expect(body).not.toContain(field);
+      expect(JSON.parse(body)).toMatchObject({ customerId: second, name: 'PT Kembar Dua', identities: [identity] });
+      expect((await call('GET', `/customers/${first}`, tokenA)).status).toBe(404);
+      // The other cases count partner A's customers: give this one back.
+      expect((await call('DELETE', `/partners/${partnerA}/shares/${second}`, management)).status).toBe(204);
+    });
+
     it('a merge shows a partner the merged history only where it was given both customers', async () => {
       const survivor = await registerCustomer('PT Gabung');
       const duplicate = await registerCustomer('PT Gabung (dup)');

@@ -80,6 +80,24 @@ export interface paths {
         get: operations["PartnersController_get"];
         put?: never;
         post?: never;
+        /** End a partnership: every credential, user and share stops working from the next request */
+        delete: operations["PartnerUsersAdminController_deactivate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partners/{id}/routing-profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Where, what and how many leads the partner takes (issue 14 §4): replaces its routing profile as a whole */
+        put: operations["PartnersController_setRoutingProfile"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -115,6 +133,23 @@ export interface paths {
         post?: never;
         /** Revoke a client credential (its tokens stop working at once) */
         delete: operations["PartnersController_revokeCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partners/{id}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite a partner's first admin */
+        post: operations["PartnerUsersAdminController_inviteFirstAdmin"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -585,6 +620,283 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/leads/{id}/distribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Offer the lead to the best-ranked partner (territory, products, kind, tier, free capacity, past acceptance and win rates); a decline or an expiry re-routes it. Started again while an offer is open or accepted: nothing new */
+        post: operations["LeadDistributionController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lead-distribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every offer of every lead (open first, then newest first), with the score and reasons of its routing; paged */
+        get: operations["LeadDistributionController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leads offered to you: open offers first (answer them by expiresAt), then newest first; paged */
+        get: operations["PartnerLeadsController_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lead's company and contact, while it is offered to you (until expiresAt) or accepted by you */
+        get: operations["PartnerLeadsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept the lead offered to you: it is assigned to you in its history (accepting again changes nothing) */
+        post: operations["PartnerLeadsController_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline the lead offered to you, saying why: it goes to the next partner */
+        post: operations["PartnerLeadsController_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{id}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** How the lead you accepted ended (won or lost): recorded in the lead’s history, and counted in your win rate */
+        post: operations["PartnerLeadsController_outcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your organisation's users */
+        get: operations["PartnerUsersController_list"];
+        put?: never;
+        /** Invite a user (admin) */
+        post: operations["PartnerUsersController_invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a user (admin): its tokens are 401 from the next request */
+        delete: operations["PartnerUsersController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a user's role (admin) */
+        patch: operations["PartnerUsersController_changeRole"];
+        trace?: never;
+    };
+    "/users/{id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a credential bound to a user (admin): its tokens act as that user, with the user's role */
+        post: operations["PartnerUsersController_issueCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your subscriptions (no secrets) */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /** Subscribe a URL to event types of the customers shared with you; the signing secret is shown only in this answer */
+        post: operations["WebhooksController_subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your subscriptions, with its ETag */
+        get: operations["WebhooksController_get"];
+        put?: never;
+        post?: never;
+        /** Unsubscribe: nothing more is sent (pending deliveries are dropped) */
+        delete: operations["WebhooksController_unsubscribe"];
+        options?: never;
+        head?: never;
+        /** Change the URL or the event types */
+        patch: operations["WebhooksController_change"];
+        trace?: never;
+    };
+    "/webhooks/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate the signing secret: the new one is shown only here; the old one no longer verifies */
+        post: operations["WebhooksController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The subscription's delivery log, newest event first; paged */
+        get: operations["WebhooksController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send again what this subscription would have got from a store position on (each event judged against the share as it stood then) */
+        post: operations["WebhooksController_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a dead delivery again (its customer's later deliveries wait for it again) */
+        post: operations["WebhooksController_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -624,6 +936,28 @@ export interface components {
             /** @description false once expiresAt has passed (at asOf, or now) */
             inForce: boolean;
         };
+        PartnerTerritoryDto: {
+            /**
+             * @description ISO 3166-1 alpha-2 country code (stored upper case)
+             * @example ID
+             */
+            country: string;
+            /**
+             * @description Regions within the country the partner covers (as leads name them); absent or empty: the whole country. A lead's region must be one of them
+             * @example [
+             *       "java-west"
+             *     ]
+             */
+            regions?: string[];
+        };
+        RoutingProfileViewDto: {
+            territories: components["schemas"]["PartnerTerritoryDto"][];
+            products: string[];
+            /** @enum {string} */
+            tier: "gold" | "silver" | "bronze";
+            capacity: number;
+            active: boolean;
+        };
         PartnerViewSchema: {
             /** Format: uuid */
             partnerId: string;
@@ -633,8 +967,57 @@ export interface components {
             activeClientIds: string[];
             sharedCustomerIds: string[];
             shares: components["schemas"]["PartnerShareSchema"][];
+            /** @description Where, what and how many leads it takes (absent: never set; it is offered no leads) */
+            routingProfile?: components["schemas"]["RoutingProfileViewDto"];
             /** Format: date-time */
             asOf?: string;
+        };
+        RoutingProfileDto: {
+            /**
+             * @example [
+             *       {
+             *         "country": "ID",
+             *         "regions": [
+             *           "java-west"
+             *         ]
+             *       },
+             *       {
+             *         "country": "MY"
+             *       }
+             *     ]
+             */
+            territories: components["schemas"]["PartnerTerritoryDto"][];
+            /**
+             * @description Catalogue product ids or product families the partner sells, matched as given against the products a lead's distribution names; empty: any product
+             * @example [
+             *       "VAN-L2"
+             *     ]
+             */
+            products: string[];
+            /**
+             * @description gold > silver > bronze: a better tier ranks first (30/20/10 points)
+             * @example gold
+             * @enum {string}
+             */
+            tier: "gold" | "silver" | "bronze";
+            /**
+             * @description The most leads it holds open at once (offered, or accepted without an outcome); at capacity it is skipped
+             * @example 5
+             */
+            capacity: number;
+            /**
+             * @description False: deactivated for lead distribution (offered nothing)
+             * @default true
+             */
+            active: boolean;
+        };
+        RoutingProfileSetDto: {
+            /**
+             * Format: uuid
+             * @example 7a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d
+             */
+            partnerId: string;
+            routingProfile: components["schemas"]["RoutingProfileViewDto"];
         };
         IssuedCredentialDto: {
             /**
@@ -647,6 +1030,27 @@ export interface components {
              * @example mZ0b9m3HkV5x1q8cR2pT7wYd4eF6gJ0uL3nA5sB8kQw
              */
             clientSecret: string;
+        };
+        InviteFirstAdminDto: {
+            /** @example Budi Santoso */
+            name: string;
+            /**
+             * Format: email
+             * @example budi@distributor-a.example
+             */
+            email: string;
+        };
+        PartnerUserCreated: {
+            /**
+             * Format: uuid
+             * @example 3f1c9a2e-8b7d-4c55-9f0a-1d2e3f4a5b6c
+             */
+            userId: string;
+            /**
+             * @example sales
+             * @enum {string}
+             */
+            role: "admin" | "sales" | "service";
         };
         ShareCustomerDto: {
             /**
@@ -1621,11 +2025,24 @@ export interface components {
             conflicts: components["schemas"]["DealConflictDto"][];
             /** @description Existing customers a prospect may be (the directory search on its company and e-mail) */
             possibleExistingCustomerIds: string[];
+            /**
+             * Format: uuid
+             * @description Approved with a link (reading one registration): the opportunity its episode is linked to
+             */
+            opportunityId?: string;
         };
         StaffDealRegistrationPageDto: {
             /** @description Newest first */
             items: components["schemas"]["StaffDealRegistrationDto"][];
             nextCursor?: string;
+        };
+        ApproveDealDto: {
+            /**
+             * Format: uuid
+             * @description The company's open opportunity (any department's, on the registration's customer) the deal is part of: the partner-deal episode opens linked to it
+             * @example 3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c
+             */
+            opportunityId?: string;
         };
         RejectDealDto: {
             /** @example The customer is already in negotiation with our key account team */
@@ -1746,6 +2163,415 @@ export interface components {
             items: components["schemas"]["PartnerDealRegistrationDto"][];
             /** @description Pass as `cursor` for the next page; absent on the last page */
             nextCursor?: string;
+        };
+        StartDistributionDto: {
+            /**
+             * @description Catalogue product ids or product families the lead is about: partners whose profile names products must sell one of them. Absent: any partner's products
+             * @example [
+             *       "VAN-L2"
+             *     ]
+             */
+            products?: string[];
+        };
+        DistributionStartedDto: {
+            /**
+             * Format: uuid
+             * @example 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e
+             */
+            leadId: string;
+            /**
+             * @example offered
+             * @enum {string}
+             */
+            status: "offered" | "accepted" | "exhausted";
+            /**
+             * Format: uuid
+             * @description The partner it is offered to now (or that accepted it)
+             * @example 7a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d
+             */
+            partnerId?: string;
+            /**
+             * Format: uuid
+             * @example 1f2e3d4c-5b6a-5789-8abc-def012345678
+             */
+            offerId?: string;
+            /** Format: date-time */
+            expiresAt?: string;
+        };
+        StaffLeadOfferDto: {
+            /**
+             * Format: uuid
+             * @example 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e
+             */
+            leadId: string;
+            /**
+             * Format: uuid
+             * @example 1f2e3d4c-5b6a-5789-8abc-def012345678
+             */
+            offerId: string;
+            /**
+             * @description offered (answer by expiresAt), accepted, declined, expired
+             * @example offered
+             * @enum {string}
+             */
+            status: "offered" | "accepted" | "declined" | "expired";
+            /**
+             * @example null
+             * @enum {string|null}
+             */
+            outcome: "won" | "lost" | null;
+            /**
+             * Format: date-time
+             * @example 2026-06-01T09:00:00.000Z
+             */
+            offeredAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-06-03T09:00:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * Format: uuid
+             * @example 7a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d
+             */
+            partnerId: string;
+            /**
+             * @description 1 for the lead's first offer, then 2, 3, …
+             * @example 1
+             */
+            attempt: number;
+            /**
+             * @description The routing score when it was offered (see docs/partners.md, 'Leads offered to you')
+             * @example 71.5
+             */
+            score: number;
+            /**
+             * @example [
+             *       "territory ID",
+             *       "+30 gold tier"
+             *     ]
+             */
+            reasons: string[];
+        };
+        StaffLeadOfferPageDto: {
+            /** @description Open offers first, then newest first */
+            items: components["schemas"]["StaffLeadOfferDto"][];
+            nextCursor?: string;
+        };
+        PartnerLeadOfferDto: {
+            /**
+             * Format: uuid
+             * @example 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e
+             */
+            leadId: string;
+            /**
+             * Format: uuid
+             * @example 1f2e3d4c-5b6a-5789-8abc-def012345678
+             */
+            offerId: string;
+            /**
+             * @description offered (answer by expiresAt), accepted, declined, expired
+             * @example offered
+             * @enum {string}
+             */
+            status: "offered" | "accepted" | "declined" | "expired";
+            /**
+             * @example null
+             * @enum {string|null}
+             */
+            outcome: "won" | "lost" | null;
+            /**
+             * Format: date-time
+             * @example 2026-06-01T09:00:00.000Z
+             */
+            offeredAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-06-03T09:00:00.000Z
+             */
+            expiresAt: string;
+        };
+        PartnerLeadOfferPageDto: {
+            /** @description Open offers first, then newest first */
+            items: components["schemas"]["PartnerLeadOfferDto"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        PartnerLeadDto: {
+            /**
+             * Format: uuid
+             * @example 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e
+             */
+            leadId: string;
+            /**
+             * @description The contact's name (`[erased]` once erased)
+             * @example Dewi Lestari
+             */
+            name: string;
+            /** @example PT Baru Sejahtera */
+            company?: string;
+            /** @example dewi@baru.co.id */
+            email?: string;
+            /** @example +62 21 555 0101 */
+            phone?: string;
+            /** @example ID */
+            country?: string;
+            /** @example java-west */
+            region?: string;
+            /**
+             * @example [
+             *       "VAN-L2"
+             *     ]
+             */
+            products: string[];
+            offer: components["schemas"]["PartnerLeadOfferDto"];
+        };
+        LeadOfferAnsweredDto: {
+            /**
+             * Format: uuid
+             * @example 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e
+             */
+            leadId: string;
+            /**
+             * @example accepted
+             * @enum {string}
+             */
+            status: "accepted" | "declined";
+        };
+        DeclineLeadDto: {
+            /** @example Outside our service area this quarter */
+            reason: string;
+        };
+        LeadOutcomeDto: {
+            /**
+             * @example won
+             * @enum {string}
+             */
+            outcome: "won" | "lost";
+            /** @example Two vans ordered */
+            note?: string;
+        };
+        LeadOutcomeReportedDto: {
+            /**
+             * Format: uuid
+             * @example 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e
+             */
+            leadId: string;
+            /**
+             * @example won
+             * @enum {string}
+             */
+            outcome: "won" | "lost";
+        };
+        PartnerUserView: {
+            /**
+             * Format: uuid
+             * @example 3f1c9a2e-8b7d-4c55-9f0a-1d2e3f4a5b6c
+             */
+            userId: string;
+            /**
+             * @description Reads `[erased]` once the person was erased
+             * @example Dewi Lestari
+             */
+            name: string;
+            /** @example dewi@distributor-a.example */
+            email: string;
+            /**
+             * @description Absent only for a user recorded before roles existed (no rights)
+             * @example sales
+             * @enum {string}
+             */
+            role?: "admin" | "sales" | "service";
+            /** Format: date-time */
+            addedAt?: string;
+        };
+        PartnerUserList: {
+            items: components["schemas"]["PartnerUserView"][];
+        };
+        InvitePartnerUserDto: {
+            /** @example Dewi Lestari */
+            name: string;
+            /**
+             * Format: email
+             * @example dewi@distributor-a.example
+             */
+            email: string;
+            /**
+             * @description admin: everything and user management; sales: deals; service: returns and repairs
+             * @example sales
+             * @enum {string}
+             */
+            role: "admin" | "sales" | "service";
+        };
+        ChangePartnerUserRoleDto: {
+            /**
+             * @example service
+             * @enum {string}
+             */
+            role: "admin" | "sales" | "service";
+        };
+        PartnerUserCredential: {
+            /**
+             * @description `<partnerId>.<random>`
+             * @example 7d0c2f1e-…-4b1a.Xb3kQ9…
+             */
+            clientId: string;
+            /**
+             * @description Shown only in this response: store it now
+             * @example q9Zr…
+             */
+            clientSecret: string;
+            /** Format: uuid */
+            userId: string;
+        };
+        SubscribeWebhookDto: {
+            /**
+             * Format: uri
+             * @description https (no user name or password in it)
+             * @example https://hooks.example.com/crm
+             */
+            url: string;
+            /**
+             * @example [
+             *       "InteractionRecorded",
+             *       "EpisodeClosed"
+             *     ]
+             */
+            eventTypes: ("EpisodeOpened" | "InteractionRecorded" | "OpportunityStageAdvanced" | "OpportunityStageChanged" | "EpisodeClosed" | "CaseReopened" | "ReturnRequested" | "ReturnAuthorised" | "ReturnDenied" | "ReturnShipmentUpdated" | "RepairAssigned" | "RepairStatusChanged")[];
+        };
+        WebhookSubscribedDto: {
+            /**
+             * Format: uuid
+             * @example 9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f
+             */
+            subscriptionId: string;
+            /**
+             * @description The signing secret, shown only here: keep it to verify `webhook-signature`
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw+RzoXU9z+Eo=
+             */
+            secret: string;
+        };
+        WebhookSubscriptionDto: {
+            /**
+             * Format: uuid
+             * @example 9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f
+             */
+            subscriptionId: string;
+            /**
+             * Format: uri
+             * @example https://hooks.example.com/crm
+             */
+            url: string;
+            /**
+             * @example [
+             *       "InteractionRecorded"
+             *     ]
+             */
+            eventTypes: ("EpisodeOpened" | "InteractionRecorded" | "OpportunityStageAdvanced" | "OpportunityStageChanged" | "EpisodeClosed" | "CaseReopened" | "ReturnRequested" | "ReturnAuthorised" | "ReturnDenied" | "ReturnShipmentUpdated" | "RepairAssigned" | "RepairStatusChanged")[];
+            /**
+             * @description Which secret signs now (1, then +1 per rotation)
+             * @example 1
+             */
+            secretVersion: number;
+            /**
+             * Format: date-time
+             * @example 2026-06-01T09:00:00.000Z
+             */
+            subscribedAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-06-01T09:00:00.000Z
+             */
+            changedAt: string;
+        };
+        WebhookSubscriptionListDto: {
+            items: components["schemas"]["WebhookSubscriptionDto"][];
+        };
+        ChangeWebhookDto: {
+            /**
+             * Format: uri
+             * @example https://hooks.example.com/crm/v2
+             */
+            url?: string;
+            /**
+             * @example [
+             *       "InteractionRecorded"
+             *     ]
+             */
+            eventTypes?: ("EpisodeOpened" | "InteractionRecorded" | "OpportunityStageAdvanced" | "OpportunityStageChanged" | "EpisodeClosed" | "CaseReopened" | "ReturnRequested" | "ReturnAuthorised" | "ReturnDenied" | "ReturnShipmentUpdated" | "RepairAssigned" | "RepairStatusChanged")[];
+        };
+        WebhookSecretDto: {
+            /**
+             * Format: uuid
+             * @example 9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f
+             */
+            subscriptionId: string;
+            /**
+             * @description The new signing secret, shown only here; the old one stops verifying at once
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw+RzoXU9z+Eo=
+             */
+            secret: string;
+        };
+        WebhookDeliveryDto: {
+            /**
+             * Format: uuid
+             * @description Also the `webhook-id` header of every attempt
+             * @example 4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8
+             */
+            deliveryId: string;
+            /**
+             * Format: uuid
+             * @description The event's id (the CloudEvent's `id`)
+             * @example 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d
+             */
+            eventId: string;
+            /** @example InteractionRecorded */
+            type: string;
+            /**
+             * Format: uuid
+             * @example 5d0e2f6a-1c4b-4e8a-9b7d-3a2c1e0f9d88
+             */
+            customerId: string;
+            /**
+             * @description Its store position (for replay)
+             * @example 1042/1042
+             */
+            position: string;
+            /**
+             * @example pending
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed" | "dead" | "dropped";
+            /** @example 2 */
+            attempts: number;
+            /** @example 500 */
+            lastStatusCode: number | null;
+            /** @example answered 500 */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-06-01T09:00:30.000Z
+             */
+            nextAttemptAt: string | null;
+        };
+        WebhookDeliveryPageDto: {
+            items: components["schemas"]["WebhookDeliveryDto"][];
+            /** @example WyJkZWxpdmVyaWVzIiwiMTA0MiIsIjEwNDIiXQ */
+            nextCursor?: string;
+        };
+        ReplayWebhookDto: {
+            /**
+             * @description A store position "<commit>/<prepare>" (a delivery's `position`): what the subscription would have got from there on is sent again
+             * @example 1042/1042
+             */
+            fromPosition: string;
+        };
+        WebhookReplayedDto: {
+            /**
+             * @description Deliveries enqueued again (scope-checked as at each event)
+             * @example 12
+             */
+            enqueued: number;
         };
         /** @description RFC 9457 problem details (application/problem+json). */
         Problem: {
@@ -2033,6 +2859,216 @@ export interface operations {
             };
         };
     };
+    PartnerUsersAdminController_deactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated (again: nothing changes) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (`errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: not a channel manager or administrator of management or sales */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such partner */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnersController_setRoutingProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutingProfileDto"];
+            };
+        };
+        responses: {
+            /** @description The profile as recorded (countries upper case, lists de-duplicated and sorted); the same profile again records nothing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "partnerId": "7a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *       "routingProfile": {
+                     *         "territories": [
+                     *           {
+                     *             "country": "ID",
+                     *             "regions": [
+                     *               "java-west"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "products": [
+                     *           "VAN-L2"
+                     *         ],
+                     *         "tier": "gold",
+                     *         "capacity": 5,
+                     *         "active": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RoutingProfileSetDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "errors": [
+                     *         {
+                     *           "field": "territories.0.country",
+                     *           "message": "country must be an ISO 3166-1 alpha-2 code"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for staff of management or sales with role channel-manager or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such partner */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     PartnersController_issueCredential: {
         parameters: {
             query?: never;
@@ -2170,6 +3206,141 @@ export interface operations {
                      *       "type": "urn:crm:problem:not-found",
                      *       "title": "Not Found",
                      *       "status": 404
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerUsersAdminController_inviteFirstAdmin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteFirstAdminDto"];
+            };
+        };
+        responses: {
+            /** @description Invited as admin */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "userId": "3f1c9a2e-8b7d-4c55-9f0a-1d2e3f4a5b6c",
+                     *       "role": "admin"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PartnerUserCreated"];
+                };
+            };
+            /** @description Bad Request: a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: not a channel manager or administrator of management or sales */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such partner */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: a body that is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: the partner has an admin already (its admins invite users), or the partnership has ended */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:domain-rule-violation",
+                     *       "title": "Unprocessable",
+                     *       "status": 422,
+                     *       "code": "admin-exists"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5165,7 +6336,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveDealDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -5205,12 +6380,26 @@ export interface operations {
                     "application/json": components["schemas"]["StaffDealRegistrationDto"];
                 };
             };
-            /** @description The request is invalid (`errors` names each field). */
+            /** @description Bad Request: errors name each bad field */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "opportunityId must be a UUID",
+                     *       "errors": [
+                     *         {
+                     *           "field": "opportunityId",
+                     *           "message": "opportunityId must be a UUID"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5280,7 +6469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable: not pending, or its approval window has passed */
+            /** @description Unprocessable: not pending, its approval window has passed, or the opportunity is unknown (`unknown-opportunity`), closed (`opportunity-closed`) or another customer’s (`opportunity-of-another-customer`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5795,6 +6984,2270 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "deal registration 0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11 not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    LeadDistributionController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartDistributionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "leadId": "8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e",
+                     *       "status": "offered",
+                     *       "partnerId": "7a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *       "offerId": "1f2e3d4c-5b6a-5789-8abc-def012345678",
+                     *       "expiresAt": "2026-06-03T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DistributionStartedDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "each value in products must be a string",
+                     *       "errors": [
+                     *         {
+                     *           "field": "products",
+                     *           "message": "each value in products must be a string"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for staff of management or sales with role channel-manager or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such lead */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "lead 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: the lead is converted, disqualified or erased */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:domain-rule-violation",
+                     *       "title": "Unprocessable",
+                     *       "status": 422,
+                     *       "code": "lead-closed",
+                     *       "detail": "lead 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e is converted"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    LeadDistributionController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page (same filters) */
+                cursor?: string;
+                status?: "offered" | "accepted" | "declined" | "expired";
+                /** @description Only this partner's offers */
+                partnerId?: string;
+                outcome?: "won" | "lost";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "leadId": "8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e",
+                     *           "offerId": "1f2e3d4c-5b6a-5789-8abc-def012345678",
+                     *           "status": "offered",
+                     *           "outcome": null,
+                     *           "offeredAt": "2026-06-01T09:00:00.000Z",
+                     *           "expiresAt": "2026-06-03T09:00:00.000Z",
+                     *           "partnerId": "7a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *           "attempt": 1,
+                     *           "score": 71.5,
+                     *           "reasons": [
+                     *             "territory ID",
+                     *             "+30 gold tier",
+                     *             "+20 sells VAN-L2",
+                     *             "+10 acceptance rate 0.5 (0/0)",
+                     *             "+15 win rate 0.5 (0/0)",
+                     *             "5 of 5 free"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffLeadOfferPageDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "status must be one of the following values: offered, accepted, declined, expired",
+                     *       "errors": [
+                     *         {
+                     *           "field": "status",
+                     *           "message": "status must be one of the following values: offered, accepted, declined, expired"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for staff of management or sales with role channel-manager or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerLeadsController_inbox: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page (same filters) */
+                cursor?: string;
+                status?: "offered" | "accepted" | "declined" | "expired";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "leadId": "8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e",
+                     *           "offerId": "1f2e3d4c-5b6a-5789-8abc-def012345678",
+                     *           "status": "offered",
+                     *           "outcome": null,
+                     *           "offeredAt": "2026-06-01T09:00:00.000Z",
+                     *           "expiresAt": "2026-06-03T09:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PartnerLeadOfferPageDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "cursor must be the nextCursor of a previous page",
+                     *       "errors": [
+                     *         {
+                     *           "field": "cursor",
+                     *           "message": "cursor must be the nextCursor of a previous page"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners (staff distribute leads under /leads/{id}/distribution) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerLeadsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "leadId": "8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e",
+                     *       "name": "Dewi Lestari",
+                     *       "company": "PT Baru Sejahtera",
+                     *       "email": "dewi@baru.co.id",
+                     *       "country": "ID",
+                     *       "region": "java-west",
+                     *       "products": [
+                     *         "VAN-L2"
+                     *       ],
+                     *       "offer": {
+                     *         "leadId": "8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e",
+                     *         "offerId": "1f2e3d4c-5b6a-5789-8abc-def012345678",
+                     *         "status": "offered",
+                     *         "outcome": null,
+                     *         "offeredAt": "2026-06-01T09:00:00.000Z",
+                     *         "expiresAt": "2026-06-03T09:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PartnerLeadDto"];
+                };
+            };
+            /** @description The request is invalid (`errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners (staff distribute leads under /leads/{id}/distribution) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no lead offered to you or accepted by you under this id (as for one that does not exist) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "lead 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerLeadsController_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "leadId": "8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e",
+                     *       "status": "accepted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadOfferAnsweredDto"];
+                };
+            };
+            /** @description The request is invalid (`errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners (staff distribute leads under /leads/{id}/distribution) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no lead offered to you or accepted by you under this id (as for one that does not exist) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "lead 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: the lead was closed meanwhile */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:domain-rule-violation",
+                     *       "title": "Unprocessable",
+                     *       "status": 422,
+                     *       "code": "lead-closed",
+                     *       "detail": "lead 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e is converted"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerLeadsController_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineLeadDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "leadId": "8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e",
+                     *       "status": "declined"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadOfferAnsweredDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "reason should not be empty",
+                     *       "errors": [
+                     *         {
+                     *           "field": "reason",
+                     *           "message": "reason should not be empty"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners (staff distribute leads under /leads/{id}/distribution) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no lead offered to you or accepted by you under this id (as for one that does not exist) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "lead 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: you accepted it already (report its outcome instead) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:domain-rule-violation",
+                     *       "title": "Unprocessable",
+                     *       "status": 422,
+                     *       "code": "lead-offer-accepted"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerLeadsController_outcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadOutcomeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "leadId": "8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e",
+                     *       "outcome": "won"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadOutcomeReportedDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "outcome must be one of the following values: won, lost",
+                     *       "errors": [
+                     *         {
+                     *           "field": "outcome",
+                     *           "message": "outcome must be one of the following values: won, lost"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners (staff distribute leads under /leads/{id}/distribution) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no lead offered to you or accepted by you under this id (as for one that does not exist) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "lead 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: not accepted yet, or another outcome was reported already */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:domain-rule-violation",
+                     *       "title": "Unprocessable",
+                     *       "status": 422,
+                     *       "code": "lead-offer-not-accepted",
+                     *       "detail": "accept lead 8e3b1c2d-4f5a-4b6c-9d7e-0f1a2b3c4d5e before reporting its outcome"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerUsersController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current users; `ETag` is the revision to send as `If-Match` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "userId": "3f1c9a2e-8b7d-4c55-9f0a-1d2e3f4a5b6c",
+                     *           "name": "Dewi Lestari",
+                     *           "email": "dewi@distributor-a.example",
+                     *           "role": "sales"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PartnerUserList"];
+                };
+            };
+            /** @description Unauthorized: no token, or a token of a removed user, a revoked credential or an ended partnership */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your role is not admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "code": "role-not-allowed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerUsersController_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitePartnerUserDto"];
+            };
+        };
+        responses: {
+            /** @description Invited; `Location` names the user */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "userId": "3f1c9a2e-8b7d-4c55-9f0a-1d2e3f4a5b6c",
+                     *       "role": "sales"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PartnerUserCreated"];
+                };
+            };
+            /** @description Bad Request: a field is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your role is not admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "code": "role-not-allowed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: a body that is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerUsersController_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of `GET /users` (412 when stale) */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed, with its credentials */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (`errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your role is not admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "code": "role-not-allowed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such user of your organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed: the users changed since the ETag you sent */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: the last admin cannot be removed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:domain-rule-violation",
+                     *       "title": "Unprocessable",
+                     *       "status": 422,
+                     *       "code": "last-admin"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerUsersController_changeRole: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of `GET /users`: a stale one is 412 before any rule */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePartnerUserRoleDto"];
+            };
+        };
+        responses: {
+            /** @description The new role; `ETag` the new revision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "userId": "3f1c9a2e-8b7d-4c55-9f0a-1d2e3f4a5b6c",
+                     *       "role": "service"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PartnerUserCreated"];
+                };
+            };
+            /** @description Bad Request: role is not admin, sales or service */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "errors": [
+                     *         {
+                     *           "field": "role",
+                     *           "message": "role must be one of …"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your role is not admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "code": "role-not-allowed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such user of your organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed: the users changed since the ETag you sent */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: the last admin keeps the role */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:domain-rule-violation",
+                     *       "title": "Unprocessable",
+                     *       "status": 422,
+                     *       "code": "last-admin"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PartnerUsersController_issueCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client id and secret (`Cache-Control: no-store`): the secret is shown only here */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "clientId": "7d0c2f1e-….Xb3kQ9…",
+                     *       "clientSecret": "q9Zr…",
+                     *       "userId": "3f1c9a2e-8b7d-4c55-9f0a-1d2e3f4a5b6c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PartnerUserCredential"];
+                };
+            };
+            /** @description The request is invalid (`errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your role is not admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "code": "role-not-allowed"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such user of your organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "subscriptionId": "9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f",
+                     *           "url": "https://hooks.example.com/crm",
+                     *           "eventTypes": [
+                     *             "InteractionRecorded"
+                     *           ],
+                     *           "secretVersion": 1,
+                     *           "subscribedAt": "2026-06-01T09:00:00.000Z",
+                     *           "changedAt": "2026-06-01T09:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscriptionListDto"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_subscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscribeWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description /webhooks/{id} */
+                    Location?: string;
+                    /** @description The revision, for If-Match */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscriptionId": "9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f",
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw+RzoXU9z+Eo="
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscribedDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "url must be an https URL",
+                     *       "errors": [
+                     *         {
+                     *           "field": "url",
+                     *           "message": "url must be an https URL"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The revision, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscriptionId": "9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f",
+                     *       "url": "https://hooks.example.com/crm",
+                     *       "eventTypes": [
+                     *         "InteractionRecorded"
+                     *       ],
+                     *       "secretVersion": 1,
+                     *       "subscribedAt": "2026-06-01T09:00:00.000Z",
+                     *       "changedAt": "2026-06-01T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscriptionDto"];
+                };
+            };
+            /** @description The request is invalid (`errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such subscription of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "webhook subscription 9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you read: a stale one is 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (`errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such subscription of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "webhook subscription 9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed: the subscription changed since you read it */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "expected revision 0, found 1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_change: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you read: a stale one is 412 before any rule */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeWebhookDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The revision, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscriptionId": "9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f",
+                     *       "url": "https://hooks.example.com/crm",
+                     *       "eventTypes": [
+                     *         "InteractionRecorded"
+                     *       ],
+                     *       "secretVersion": 1,
+                     *       "subscribedAt": "2026-06-01T09:00:00.000Z",
+                     *       "changedAt": "2026-06-01T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSubscriptionDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "each value in eventTypes must be one of the following values: EpisodeOpened, …",
+                     *       "errors": [
+                     *         {
+                     *           "field": "eventTypes",
+                     *           "message": "each value in eventTypes must be one of the following values: EpisodeOpened, …"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such subscription of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "webhook subscription 9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed: the subscription changed since you read it */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:precondition-failed",
+                     *       "title": "Precondition Failed",
+                     *       "status": 412,
+                     *       "detail": "expected revision 0, found 1"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The revision, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscriptionId": "9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f",
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw+RzoXU9z+Eo="
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSecretDto"];
+                };
+            };
+            /** @description The request is invalid (`errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such subscription of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "webhook subscription 9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page (same filters) */
+                cursor?: string;
+                status?: "pending" | "delivered" | "failed" | "dead" | "dropped";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "deliveryId": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+                     *           "eventId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                     *           "type": "InteractionRecorded",
+                     *           "customerId": "5d0e2f6a-1c4b-4e8a-9b7d-3a2c1e0f9d88",
+                     *           "position": "1042/1042",
+                     *           "state": "pending",
+                     *           "attempts": 1,
+                     *           "lastStatusCode": 500,
+                     *           "lastError": "answered 500",
+                     *           "nextAttemptAt": "2026-06-01T09:00:10.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryPageDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "cursor must be the nextCursor of a previous page",
+                     *       "errors": [
+                     *         {
+                     *           "field": "cursor",
+                     *           "message": "cursor must be the nextCursor of a previous page"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such subscription of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "webhook subscription 9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayWebhookDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "enqueued": 12
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookReplayedDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "fromPosition must be a position \"<commit>/<prepare>\"",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fromPosition",
+                     *           "message": "fromPosition must be a position \"<commit>/<prepare>\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such subscription of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "webhook subscription 9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    WebhooksController_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "deliveryId": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+                     *       "eventId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                     *       "type": "InteractionRecorded",
+                     *       "customerId": "5d0e2f6a-1c4b-4e8a-9b7d-3a2c1e0f9d88",
+                     *       "position": "1042/1042",
+                     *       "state": "pending",
+                     *       "attempts": 0,
+                     *       "lastStatusCode": 500,
+                     *       "lastError": null,
+                     *       "nextAttemptAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            /** @description The request is invalid (`errors` names each field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such subscription of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "webhook subscription 9c1f3e2a-7b4d-4c8e-a1f0-2d3c4b5a6e7f not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: only a dead delivery is retried */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:duplicate",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "delivery is delivered, not dead"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -26,6 +26,34 @@ const notShared = () =>
 /** A list item as a partner sees it: without the company's owner and tags. */
 export type PartnerCustomerListItem = Omit<CustomerListItem, 'owner' | 'tags'>;
 
+/** One shared customer as a partner reads it (`PartnerCustomerDto`). */
+export type PartnerCustomerView = Pick<
+  CustomerDirectoryEntry,
+  | 'customerId'
+  | 'kind'
+  | 'name'
+  | 'journeyStage'
+  | 'relationshipPhase'
+  | 'parentId'
+  | 'registeredAt'
+  | 'lastInteractionAt'
+  | 'contacts'
+  | 'identities'
+  | 'address'
+  | 'mergedInto'
+> & { stale?: PartnerStaleness };
+
+/**
+ * The directory row reduced to what a partner may read, field by field (an allow-list, so a column
+ * added to the directory later stays the company's until it is named here): never the company's
+ * owner, tags, search and sort keys, nor `suspectedDuplicates` — ids of other customers, which may
+ * not be shared with this partner.
+ */
+export function partnerCustomerView(row: CustomerDirectoryEntry): PartnerCustomerView {
+  const { customerId, kind, name, journeyStage, relationshipPhase, parentId, registeredAt, lastInteractionAt, contacts, identities, address, mergedInto } = row;
+  return { customerId, kind, name, journeyStage, relationshipPhase, parentId, registeredAt, lastInteractionAt, contacts, identities, address, mergedInto };
+}
+
 /**
  * The customers shared with the calling partner, and their history as that partner may see it:
  * every department's episodes, the partner's own, and never another partner's. Every read is
@@ -93,7 +121,7 @@ export class PortalCustomersController {
     @CurrentPrincipal() p: Principal,
     @Param() { id }: CustomerIdParam,
     @Headers('x-correlation-id') correlationId: string | undefined,
-  ): Promise<CustomerDirectoryEntry & { stale?: PartnerStaleness }> {
+  ): Promise<PartnerCustomerView> {
     const partner = asPartner(p);
     return this.accessLog.read(
       partner,
@@ -103,7 +131,7 @@ export class PortalCustomersController {
         const row = await this.scope.manager.getRepository(CustomerDirectoryEntry).findOneBy({ customerId: id });
         if (!row) throw new NotFoundError(`customer ${id} not found`);
         const stale = await this.scope.staleness(id);
-        return stale ? { ...row, stale } : row;
+        return { ...partnerCustomerView(row), ...(stale && { stale }) };
       },
       () => [id],
     );
