@@ -271,7 +271,7 @@ describe('partner-portal service (embedded)', () => {
 
   describe('partner scoping', () => {
     it("a shared customer reads without the company's own fields: no owner, tags or search keys, and no ids of suspected duplicates it was not given", async () => {
-      const identity = { kind: 'email', value: `buyer-${randomUUID()}@dup.example` };
+      const identity = { kind: 'email' as const, value: `buyer-${randomUUID()}@dup.example` };
       const first = (
         await commands.customers.register(alice, { kind: 'organisation', name: 'PT Kembar', identities: [identity], owner: 'alice', tags: ['key-account'] })
       ).id;

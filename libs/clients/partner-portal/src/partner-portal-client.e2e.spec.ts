@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@crm/config';
@@ -8,6 +10,7 @@ import { TestClock, type Clock } from '@crm/kernel';
 import { createPlatform, type Platform } from '@crm/platform';
 import { createRelationshipCommands, type RelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type ServiceApp, type ServiceConfig, type StaffPrincipal } from '@crm/service-kit';
+import { Webhook } from 'standardwebhooks';
 import { createPartnerPortalClient, PartnerTokenError, type PartnerPortalClient, type PartnerSchema } from './index';
 
 // The typed client against a running embedded portal: a partner's software as a partner's developer
@@ -21,6 +24,12 @@ interface PortalModule {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const portal = require(path.resolve(__dirname, '../../../../services/partner-portal/src/partner-portal.ts')) as PortalModule;
+/** The portal's webhook dispatcher, ticked by the test (its interval is 0 here). */
+interface DispatcherModule {
+  WebhookDispatcher: abstract new (...args: never[]) => { tick(): Promise<unknown> };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dispatcherModule = require(path.resolve(__dirname, '../../../../services/partner-portal/src/webhooks/webhook-dispatcher.process.ts')) as DispatcherModule;
 
 describe('the partner portal client (embedded portal)', () => {
   const clock = new TestClock('2026-06-01T09:00:00.000Z');
@@ -35,6 +44,9 @@ describe('the partner portal client (embedded portal)', () => {
   let customerX = ''; // shared with A
   let customerZ = ''; // shared with nobody
   let customerR = ''; // shared with A, then revoked
+  /** The partner's webhook endpoint: every request it received. */
+  let receiver: http.Server | undefined;
+  const received: { headers: Record<string, string>; body: string }[] = [];
   /** Every request the client sent (path only), in order. */
   const sent: string[] = [];
 
@@ -65,6 +77,8 @@ describe('the partner portal client (embedded portal)', () => {
       CRM_DATA_DIR: dataDir,
       CRM_PARTNER_ACCESS_LOG_INTERVAL_MS: '0',
       CRM_DEAL_REGISTRATION_INTERVAL_MS: '0', // no tick: nothing here waits for one
+      CRM_PARTNER_WEBHOOK_INTERVAL_MS: '0', // the webhook dispatcher sends when the test ticks it
+      CRM_PARTNER_WEBHOOK_ALLOW_HTTP: 'true', // the test's receiver speaks http
     });
     platform = await createPlatform(config, { registry: crmRegistry(), clientId: 'test' });
     app = await portal.createPartnerPortalApp(config, platform, { embedded: true, clock });
@@ -89,6 +103,7 @@ describe('the partner portal client (embedded portal)', () => {
   });
 
   afterAll(async () => {
+    await new Promise((resolve) => receiver?.close(resolve));
     await app?.close();
     await platform?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -206,5 +221,43 @@ describe('the partner portal client (embedded portal)', () => {
       expect(refused.error).toMatchObject({ status: 401 });
       expect(tokenRequests).toBe(expected);
     }
+  });
+
+  it('subscribes a webhook and receives a signed CloudEvent of its own partner deal, verified with the secret shown once', async () => {
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({
+          headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/crm-events`;
+
+    const subscribed = await client.POST('/webhooks', { body: { url, eventTypes: ['EpisodeOpened'] } });
+    expect(subscribed.response.status).toBe(201);
+    const { subscriptionId, secret } = subscribed.data!;
+    const opened = await client.POST('/episodes', { body: { customerId: customerX, name: 'Spare parts framework', episodeType: 'partner-deal' } });
+    const episodeId = opened.data!.episodeId;
+    await waitFor(
+      async () => ((await client.GET('/webhooks/{id}/deliveries', { params: { path: { id: subscriptionId }, query: {} } })).data?.items ?? []).length > 0,
+      20000,
+      'the episode to be queued for the webhook',
+    );
+    // The signature's timestamp comes from the portal's clock; the partner's library (standardwebhooks)
+    // checks it against its own wall clock (±5 min), as a real endpoint would: send at the real time.
+    clock.set(new Date().toISOString());
+    await app.app.get(dispatcherModule.WebhookDispatcher).tick();
+    expect(received).toHaveLength(1);
+    // What a partner's endpoint does: verify the Standard Webhooks signature with the secret, then read the CloudEvent.
+    const event = new Webhook(secret).verify(received[0].body, received[0].headers) as { type: string; subject: string; data: { episodeId: string } };
+    expect(event).toMatchObject({ type: 'EpisodeOpened', subject: customerX, data: { episodeId } });
+    const log = await client.GET('/webhooks/{id}/deliveries', { params: { path: { id: subscriptionId }, query: {} } });
+    expect(log.data?.items.map((d) => d.state)).toEqual(['delivered']);
   });
 });
