@@ -4,7 +4,16 @@ import { CommandHandler, type EventStore } from '@crm/event-store';
 import type { Clock } from '@crm/kernel';
 import { NotFoundError, partnerWebhookDecider, partnerWebhookStream, type PartnerWebhook, type PartnerWebhookCommand } from '@crm/relationship';
 import { READ_MODELS, WRITE_STORE, type CommandOptions, type ReadModelRunners } from '@crm/relationship-api';
-import { actorFromPrincipal, CLOCK, partnerActorId, HttpProblem, ProblemTypes, SERVICE_CONFIG, type PartnerPrincipal, type ServiceConfig } from '@crm/service-kit';
+import {
+  actorFromPrincipal,
+  CLOCK,
+  partnerActorId,
+  HttpProblem,
+  ProblemTypes,
+  SERVICE_CONFIG,
+  type PartnerPrincipal,
+  type ServiceConfig,
+} from '@crm/service-kit';
 import { PartnerScope } from '../portal/partner-scope';
 import { PartnerWebhookSubscriptionRow } from './partner-webhooks.projection';
 import { assertWebhookUrl, WEBHOOK_SECRETS, type WebhookSecrets } from './webhook-secrets';
@@ -86,7 +95,12 @@ export class PartnerWebhookCommands {
   }
 
   async rotate(principal: PartnerPrincipal, subscriptionId: string, options: CommandOptions = {}) {
-    const r = await this.decide(principal, subscriptionId, { type: 'RotatePartnerWebhookSecret', data: { by: partnerActorId(principal) }, now: this.now() }, options);
+    const r = await this.decide(
+      principal,
+      subscriptionId,
+      { type: 'RotatePartnerWebhookSecret', data: { by: partnerActorId(principal) }, now: this.now() },
+      options,
+    );
     const { state } = await this.get(principal, subscriptionId);
     return { ...r, secret: this.secrets.secretOf(subscriptionId, state.secretVersion) };
   }
