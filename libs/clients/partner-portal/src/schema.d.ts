@@ -936,6 +936,15 @@ export interface components {
             /** @description false once expiresAt has passed (at asOf, or now) */
             inForce: boolean;
         };
+        PartnerUserSummarySchema: {
+            /** Format: uuid */
+            userId: string;
+            /**
+             * @description null: added before roles existed, no rights
+             * @enum {string|null}
+             */
+            role: "admin" | "sales" | "service" | null;
+        };
         PartnerTerritoryDto: {
             /**
              * @description ISO 3166-1 alpha-2 country code (stored upper case)
@@ -967,6 +976,13 @@ export interface components {
             activeClientIds: string[];
             sharedCustomerIds: string[];
             shares: components["schemas"]["PartnerShareSchema"][];
+            /** @description Its users not removed: ids and roles (names and e-mails are personal data: the partner’s own GET /users) */
+            users: components["schemas"]["PartnerUserSummarySchema"][];
+            /**
+             * Format: date-time
+             * @description When the partnership was ended (DELETE /partners/{id}); absent while active
+             */
+            deactivatedAt?: string;
             /** @description Where, what and how many leads it takes (absent: never set; it is offered no leads) */
             routingProfile?: components["schemas"]["RoutingProfileViewDto"];
             /** Format: date-time */

@@ -86,7 +86,11 @@ export class PartnersController {
     const at = q.asOf ? new Date(q.asOf) : this.clock.now();
     const partner = q.asOf ? await this.partners.getAsOf(id, at) : await this.partners.get(id);
     if (!partner) throw new NotFoundError(`partner ${id} not found`);
-    const { partnerId, name, partnerKind, activeClientIds, routingProfile } = partner;
+    const { partnerId, name, partnerKind, activeClientIds, routingProfile, deactivatedAt } = partner;
+    // Ids and roles only: a user's name and e-mail are sealed personal data, read on the partner's own /users.
+    const users = Object.values(partner.users)
+      .map((u) => ({ userId: u.userId, role: u.role ?? null }))
+      .sort((a, b) => a.userId.localeCompare(b.userId));
     const shares = partner.sharedCustomerIds.map((c) => {
       const share = partner.shares[c] ?? { customerId: c, sharedAt: '', sharedBy: '' };
       return { ...share, inForce: shareInForce(partner, c, at) !== undefined };
@@ -99,6 +103,8 @@ export class PartnersController {
       activeClientIds,
       sharedCustomerIds,
       shares,
+      users,
+      ...(deactivatedAt && { deactivatedAt }),
       ...(routingProfile && { routingProfile }),
       ...(q.asOf ? { asOf: at.toISOString() } : {}),
     };

@@ -83,9 +83,19 @@ export interface PartnerView {
   sharedCustomerIds: readonly string[];
   /** Every share not revoked, with its scope; `inForce` false once expired. */
   shares: (PartnerShare & { inForce: boolean })[];
+  /** Its users not removed (issue 14 §1): ids and roles (a user added before roles existed: null, no rights). */
+  users: { userId: string; role: string | null }[];
+  /** When the partnership was ended (`DELETE /partners/{id}`): nothing of it works any more. */
+  deactivatedAt?: string;
   /** Lead distribution (issue 14 §4): where, what and how many leads it takes. */
   routingProfile?: PartnerRoutingProfile;
   asOf?: string;
+}
+
+class PartnerUserSummarySchema {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ type: String, nullable: true, enum: ['admin', 'sales', 'service'], description: 'null: added before roles existed, no rights' })
+  role!: string | null;
 }
 
 class PartnerShareSchema {
@@ -106,6 +116,13 @@ export class PartnerViewSchema {
   @ApiProperty({ type: [String] }) activeClientIds!: string[];
   @ApiProperty({ type: [String] }) sharedCustomerIds!: string[];
   @ApiProperty({ type: [PartnerShareSchema] }) shares!: PartnerShareSchema[];
+  @ApiProperty({
+    type: [PartnerUserSummarySchema],
+    description: 'Its users not removed: ids and roles (names and e-mails are personal data: the partner’s own GET /users)',
+  })
+  users!: PartnerUserSummarySchema[];
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the partnership was ended (DELETE /partners/{id}); absent while active' })
+  deactivatedAt?: string;
   @ApiPropertyOptional({ type: RoutingProfileViewDto, description: 'Where, what and how many leads it takes (absent: never set; it is offered no leads)' })
   routingProfile?: RoutingProfileViewDto;
   @ApiPropertyOptional({ format: 'date-time' }) asOf?: string;

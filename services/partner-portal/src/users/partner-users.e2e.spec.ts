@@ -350,7 +350,13 @@ describe('partner users (embedded)', () => {
   // last: it ends partner D
   it('a deactivated partner: every token of its users and organisation is 401, any other token sees no customer', async () => {
     const userCredential = (await call('POST', `/users/${salesId}/credentials`, adminToken)).body;
+    // Staff see the partner's users (ids and roles, never names or e-mails) while it is active.
+    const before = (await call('GET', `/partners/${partnerD}`, channelManager)).body;
+    expect(before.users).toEqual(expect.arrayContaining([{ userId: salesId, role: expect.any(String) }]));
+    expect(before).not.toHaveProperty('deactivatedAt');
+    expect(JSON.stringify(before.users)).not.toContain('@');
     expect((await call('DELETE', `/partners/${partnerD}`, channelManager)).status).toBe(204);
+    expect((await call('GET', `/partners/${partnerD}`, channelManager)).body).toMatchObject({ deactivatedAt: expect.any(String), sharedCustomerIds: [] });
     for (const token of [orgD, adminToken, salesToken]) {
       problem(await call('GET', `/customers/${customerX}`, token), 401);
       problem(await call('GET', '/users', token), 401);
