@@ -22,10 +22,11 @@ export function rolesFor(path: string): readonly PartnerUserRole[] {
 }
 
 /**
- * Runs after the authentication guard, before the handler: for a partner user's token, reads the
- * user's role NOW from the partner aggregate (so a changed role or a removed user holds from the next
- * request — a removed user is a 401 here already) and refuses a route the role does not open (403
- * with code `role-not-allowed`). Staff, public routes and organisation credentials pass untouched.
+ * Runs after the authentication guard, before the pipes and the handler. For every partner token:
+ * its standing now (a revoked credential, a removed user or an ended partnership: 401). For a partner
+ * user's token also the user's role now, from the partner aggregate (so a changed role holds from
+ * the next request), refusing a route the role does not open (403 with code `role-not-allowed`).
+ * Staff and public routes pass untouched.
  */
 @Injectable()
 export class PartnerUserRightsInterceptor implements NestInterceptor {
@@ -35,8 +36,13 @@ export class PartnerUserRightsInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<HttpRequestLike & { path?: string }>();
     const principal = principalOf(request);
-    if (principal?.kind !== 'partner' || principal.userId === undefined) return next.handle();
-    const role = this.scope.roleOf(await this.scope.partnerOf(principal), principal);
+    if (principal?.kind !== 'partner') return next.handle();
+    // Every partner token's standing (credential not revoked, user not removed, partnership not
+    // ended) is judged here, before the body is validated or anything is looked up: such a token is
+    // a 401 on every route alike, never a 400 or a 404 that depends on the route.
+    const partner = await this.scope.partnerOf(principal);
+    if (principal.userId === undefined) return next.handle();
+    const role = this.scope.roleOf(partner, principal);
     const path = request.path ?? (request.originalUrl ?? request.url).split('?')[0];
     if (!role || !rolesFor(path).includes(role)) {
       throw new HttpProblem(403, `a partner user with the role ${role ?? '(none)'} may not call ${request.method} ${path}`, {
