@@ -231,6 +231,60 @@ describe('the collaborative CRM across sales, the partner portal and analytics (
     expect(((await call('analytics', 'GET', `/customers/${unshared}/purchases`, sales)).body.orders ?? []) as Json[]).toEqual([]);
   });
 
+  it('partner users: a sales user acts under its own identity (the access log names it), may not work repairs, and a removed user is 401', async () => {
+    // The channel manager invites the partner's first admin; the partner's own credential (admin rights) manages the rest.
+    expect(
+      (await call('partner-portal', 'POST', `/partners/${partnerId}/users`, channelManager, { name: 'Ayu Admin', email: 'ayu@nusantara.example' })).status,
+    ).toBe(201);
+    const invited = await call('partner-portal', 'POST', '/users', partner, { name: 'Sales Satu', email: 'sales1@nusantara.example', role: 'sales' });
+    expect(invited.status).toBe(201);
+    const userId = String(invited.body.userId);
+    const credential = (await call('partner-portal', 'POST', `/users/${userId}/credentials`, partner)).body;
+    const user = String(
+      (await call('partner-portal', 'POST', '/auth/token', undefined, { clientId: credential.clientId, clientSecret: credential.clientSecret })).body
+        .access_token,
+    );
+    expect((await call('partner-portal', 'GET', `/customers/${customerId}`, user)).status).toBe(200);
+    expect((await call('partner-portal', 'GET', '/repairs', user)).body.code).toBe('role-not-allowed');
+    await waitFor(
+      async () =>
+        items(await call('partner-portal', 'GET', `/partners/${partnerId}/access-log?customerId=${customerId}`, channelManager)).some(
+          (e) => e.partnerUser === userId && e.status === 200,
+        ),
+      30000,
+      'the user’s read in the access log',
+    );
+    expect((await call('partner-portal', 'DELETE', `/users/${userId}`, partner)).status).toBe(204);
+    expect((await call('partner-portal', 'GET', `/customers/${customerId}`, user)).status).toBe(401);
+  });
+
+  it('lead distribution: sales captures a lead, the routing profile reaches the portal through Kafka, the distributor accepts and sales’ lead shows it', async () => {
+    const profile = { territories: [{ country: 'ID' }], products: [], tier: 'gold', capacity: 5, active: true };
+    expect((await call('partner-portal', 'PUT', `/partners/${partnerId}/routing-profile`, channelManager, profile)).status).toBe(200);
+    const captured = await call('sales', 'POST', '/leads', sales, {
+      source: 'web-form',
+      name: 'Wati Prospek',
+      company: 'CV Prospek',
+      email: 'wati@prospek.example',
+      country: 'ID',
+    });
+    expect([captured.status, captured.body.code]).toEqual([201, undefined]);
+    const leadId = String(captured.body.leadId);
+    // Until the published routing profile is in the portal's read model, no partner is eligible.
+    await waitFor(
+      async () => {
+        await call('partner-portal', 'POST', `/leads/${leadId}/distribution`, channelManager, { products: [] });
+        return (await call('partner-portal', 'GET', `/leads/${leadId}`, partner)).status === 200;
+      },
+      60000,
+      'the lead in the distributor’s inbox',
+    );
+    const accepted = await call('partner-portal', 'POST', `/leads/${leadId}/accept`, partner);
+    expect(accepted.status).toBe(200);
+    const lead = await call('sales', 'GET', `/leads/${leadId}`, sales);
+    expect(lead.body).toMatchObject({ owner: `partner/${partnerId}`, distribution: { status: 'accepted', partnerId } });
+  });
+
   it('a revoked share ends the distributor’s access at once: customer, timeline, registration and report all answer as for an unknown customer', async () => {
     expect((await call('partner-portal', 'DELETE', `/partners/${partnerId}/shares/${customerId}`, channelManager)).status).toBe(204);
     // The portal checks the partner's stream on every request: no wait for Kafka.
