@@ -435,6 +435,31 @@ describe('createServiceApp (over real HTTP)', () => {
     });
   });
 
+  describe('metrics', () => {
+    it('counts and times every request by method, route pattern and status — ids never become labels, refused and unknown routes are `unmatched`', async () => {
+      const token = await mint.mint(alice);
+      const line = (text: string, metric: string, labels: string) =>
+        text.split('\n').find((l) => l.startsWith(`${metric}{`) && labels.split(',').every((label) => l.includes(label)));
+      const count = async (labels: string) =>
+        Number(
+          line((await call('GET', '/metrics')).text, 'crm_http_requests_total', labels)
+            ?.split(' ')
+            .pop() ?? 0,
+        );
+      const before = await count('method="GET",route="/things/missing/:id",status="404"');
+      await call('GET', '/things/missing/41', { token });
+      await call('GET', '/things/missing/42', { token });
+      expect(await count('method="GET",route="/things/missing/:id",status="404"')).toBe(before + 2);
+      const unknown = await count('method="GET",route="unmatched",status="404"');
+      await call('GET', '/nowhere');
+      expect(await count('method="GET",route="unmatched",status="404"')).toBe(unknown + 1);
+      const scraped = (await call('GET', '/metrics')).text;
+      expect(scraped).not.toContain('/things/missing/41');
+      expect(line(scraped, 'crm_http_request_duration_seconds_count', 'route="/things/missing/:id",status="404"')).toBeDefined();
+      expect(line(scraped, 'crm_http_requests_total', 'service="things"')).toBeDefined();
+    });
+  });
+
   describe('health', () => {
     it('GET /health is alive, without a token', async () => {
       const reply = await call('GET', '/health');

@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config/service-config';
 import { refuseHostileInput, requireJsonBodies, type StreamRoute } from '../errors/hostile-input';
 import { setupOpenApi, type OpenApiOptions } from '../openapi/setup-openapi';
 import { nestLogLevels } from './logger';
+import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/metrics';
 import { ServiceKitModule } from './service-kit.module';
 
 export interface CreateServiceAppOptions {
@@ -87,6 +88,8 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
   // Only a successful change answers with an ETag (the stream revision, see setEtag): Express's
   // automatic weak ETag on every body — errors included — cannot be sent back as If-Match.
   app.disable('etag');
+  // First: every request is counted and timed, also those the next middlewares refuse (415, 400).
+  app.use(app.get<ServiceMetrics>(SERVICE_METRICS).httpMiddleware);
   app.use(requireJsonBodies(options.formRoutes ?? [], options.streamRoutes ?? []));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   if (options.formRoutes?.length) app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });

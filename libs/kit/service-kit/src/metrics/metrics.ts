@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/decorators';
 
 /**
@@ -9,11 +9,57 @@ import { Public } from '../auth/decorators';
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
+  /** Every answered request (issue 15 §1): rates and error ratios by route pattern and status. */
+  readonly httpRequests = new Counter({
+    name: 'crm_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern (`unmatched`: no route, or refused before routing) and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  /** How long each answer took, from the first byte read to the last byte written. */
+  readonly httpDuration = new Histogram({
+    name: 'crm_http_request_duration_seconds',
+    help: 'HTTP request duration in seconds, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry, prefix: 'crm_' });
   }
+
+  /**
+   * Express middleware, first in the chain, that counts and times every request when its answer is
+   * finished. The route label is the matched pattern (`/customers/:id`), never the path itself, so ids
+   * never become label values (bounded cardinality, and no personal data in a public endpoint).
+   */
+  readonly httpMiddleware = (req: HttpMetricsRequest, res: HttpMetricsResponse, next: () => void): void => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const pattern = req.route?.path;
+      const labels = {
+        method: req.method,
+        route: typeof pattern === 'string' ? `${req.baseUrl ?? ''}${pattern}` : 'unmatched',
+        status: String(res.statusCode),
+      };
+      this.httpRequests.inc(labels);
+      this.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  };
+}
+
+/** What the middleware reads of an Express request and response. */
+interface HttpMetricsRequest {
+  method: string;
+  baseUrl?: string;
+  route?: { path?: unknown };
+}
+interface HttpMetricsResponse {
+  statusCode: number;
+  on(event: 'finish', listener: () => void): unknown;
 }
 
 export const SERVICE_METRICS = Symbol('SERVICE_METRICS');
