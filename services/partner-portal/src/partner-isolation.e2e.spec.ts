@@ -122,12 +122,18 @@ describe('partner isolation across every partner route (embedded)', () => {
         .get(LeadCommands)
         .capture(alice, { source: 'web-form', name: b.leadName, company: 'Rahasia Corp', email: 'lead@rahasia.example', country: 'ID' })
     ).id;
+    // Until B's routing profile is in the read model no partner is eligible (the distribution is
+    // exhausted, and may be started again): start it until the offer is in B's inbox. A start is
+    // keyed by its instant (a repeat at the same instant is the same start), so the clock moves on.
     await waitFor(
-      async () => (await call('POST', `/leads/${b.leadId}/distribution`, management, { products: [] })).status === 200,
+      async () => {
+        clock.set(new Date(clock.now().getTime() + 1000).toISOString());
+        await call('POST', `/leads/${b.leadId}/distribution`, management, { products: [] });
+        return (await call('GET', `/leads/${b.leadId}`, pb.token)).status === 200;
+      },
       20000,
-      'the routing profile to be read',
+      'the offer in B’s inbox',
     );
-    await waitFor(async () => (await call('GET', `/leads/${b.leadId}`, pb.token)).status === 200, 20000, 'the offer in B’s inbox');
 
     // tokens that must open nothing: expired, a removed user's, an ended partnership's
     expired = await mintToken(
