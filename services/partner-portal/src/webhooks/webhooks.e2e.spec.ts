@@ -232,7 +232,12 @@ describe('partner webhooks (embedded)', () => {
       changedAt: clock.now().toISOString(),
     });
     expect(JSON.stringify(one.body)).not.toContain('whsec_');
-    expect(((await call('GET', '/webhooks', tokenA)).body.items as Json[]).map((s) => s.subscriptionId)).toContain(id);
+    // The list is a read model: it shows the subscription once the projection has applied it.
+    await waitFor(
+      async () => ((await call('GET', '/webhooks', tokenA)).body.items as Json[]).some((s) => s.subscriptionId === id),
+      20000,
+      'the subscription in the list',
+    );
     // no secret in any event
     for (const e of await platform.eventStore.readStream(`partnerwebhook-${id}`)) expect(JSON.stringify(e.data)).not.toContain('whsec_');
 
