@@ -13,15 +13,8 @@ import { mintToken, TokenMint, type ServiceApp, type StaffPrincipal } from '@crm
 import { createPartnerPortalApp, PartnerPortalConfig } from '../partner-portal';
 import { DealRegistrationProcess } from './deal-registration.process';
 import { openOpportunitiesOf } from './deal-registrations.projection';
+import { portalHttp, type Json } from '../testing/portal-http';
 
-type Json = Record<string, unknown>;
-interface Reply {
-  status: number;
-  type: string;
-  etag: string | null;
-  location: string | null;
-  body: Json;
-}
 const DAY = 86_400_000;
 
 // Deal registration (issue 14 §3) on the embedded portal, on a test clock: a partner registers on a
@@ -44,35 +37,7 @@ describe('deal registrations (embedded)', () => {
 
   const alice: StaffPrincipal = { kind: 'staff', subject: 'alice', department: 'sales', roles: ['agent'] };
 
-  const raw = async (method: string, url: string, token: string | undefined, body?: string, headers: Record<string, string> = {}): Promise<Reply> => {
-    const r = await fetch(`${base}${url}`, {
-      method,
-      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers, ...(token && { authorization: `Bearer ${token}` }) },
-      body,
-    });
-    const text = await r.text();
-    return {
-      status: r.status,
-      type: r.headers.get('content-type') ?? '',
-      etag: r.headers.get('etag'),
-      location: r.headers.get('location'),
-      body: (text ? JSON.parse(text) : {}) as Json,
-    };
-  };
-  const call = (method: string, url: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>
-    raw(method, url, token, body === undefined ? undefined : JSON.stringify(body), headers);
-  const fields = (r: Reply) => ((r.body.errors ?? []) as { field: string }[]).map((e) => e.field);
-  const problem = (r: Reply, status: number, field?: string) => {
-    expect(r.status).toBe(status);
-    expect(r.type).toContain('application/problem+json');
-    // a field, or an item or member of it (`products.0`)
-    if (field) expect(fields(r).some((f) => f === field || f.startsWith(`${field}.`))).toBe(true);
-  };
-  const exchange = async (credential: { clientId: string; clientSecret: string }) => {
-    const r = await call('POST', '/auth/token', undefined, credential);
-    expect(r.status).toBe(200);
-    return String(r.body.access_token);
-  };
+  const { raw, call, problem, exchange } = portalHttp(() => base);
   const deal = (over: Json = {}) => ({ products: ['VAN-L2'], estimatedValue: 5_000_000, currency: 'EUR', expectedCloseDate: '2026-09-30', ...over });
   const register = async (token: string, over: Json) => {
     const r = await call('POST', '/deal-registrations', token, deal(over));

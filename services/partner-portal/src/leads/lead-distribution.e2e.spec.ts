@@ -12,14 +12,8 @@ import { mintToken, TokenMint, type ServiceApp, type StaffPrincipal } from '@crm
 import { createPartnerPortalApp, PartnerPortalConfig } from '../partner-portal';
 import { LeadDistributionProcess } from './lead-distribution.process';
 import { routingCandidates } from './lead-offers.projection';
+import { portalHttp, type Json } from '../testing/portal-http';
 
-type Json = Record<string, unknown>;
-interface Reply {
-  status: number;
-  type: string;
-  body: Json;
-  text: string;
-}
 const HOUR = 3_600_000;
 
 // Lead distribution (issue 14 §4) on the embedded portal, on a test clock: routing profiles; a lead
@@ -43,28 +37,7 @@ describe('lead distribution (embedded)', () => {
 
   const alice: StaffPrincipal = { kind: 'staff', subject: 'alice', department: 'sales', roles: ['agent'] };
 
-  const raw = async (method: string, url: string, token: string | undefined, body?: string, headers: Record<string, string> = {}): Promise<Reply> => {
-    const r = await fetch(`${base}${url}`, {
-      method,
-      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers, ...(token && { authorization: `Bearer ${token}` }) },
-      body,
-    });
-    const text = await r.text();
-    return { status: r.status, type: r.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : {}) as Json, text };
-  };
-  const call = (method: string, url: string, token: string | undefined, body?: unknown) =>
-    raw(method, url, token, body === undefined ? undefined : JSON.stringify(body));
-  const fields = (r: Reply) => ((r.body.errors ?? []) as { field: string }[]).map((e) => e.field);
-  const problem = (r: Reply, status: number, field?: string) => {
-    expect(r.status).toBe(status);
-    expect(r.type).toContain('application/problem+json');
-    if (field) expect(fields(r).some((f) => f === field || f.startsWith(`${field}.`))).toBe(true);
-  };
-  const exchange = async (credential: { clientId: string; clientSecret: string }) => {
-    const r = await call('POST', '/auth/token', undefined, credential);
-    expect(r.status).toBe(200);
-    return String(r.body.access_token);
-  };
+  const { raw, call, problem, exchange } = portalHttp(() => base);
   const issue = async (partnerId: string) => {
     const r = await call('POST', `/partners/${partnerId}/credentials`, management);
     return { clientId: String(r.body.clientId), clientSecret: String(r.body.clientSecret) };

@@ -15,16 +15,8 @@ import { customerExists, partnerMayRead } from '@crm/relationship-read-models';
 import { mintToken, TokenMint, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
 import { createPartnerPortalApp, PartnerPortalConfig } from '../partner-portal';
 import { WebhookDispatcher } from './webhook-dispatcher.process';
+import { portalHttp, type Json } from '../testing/portal-http';
 
-type Json = Record<string, unknown>;
-interface Reply {
-  status: number;
-  type: string;
-  etag: string | null;
-  location: string | null;
-  cacheControl: string | null;
-  body: Json;
-}
 interface Received {
   path: string;
   headers: Record<string, string>;
@@ -55,35 +47,7 @@ describe('partner webhooks (embedded)', () => {
   const answers = new Map<string, number>();
   const received: Received[] = [];
 
-  const raw = async (method: string, url: string, token: string | undefined, body?: string, headers: Record<string, string> = {}): Promise<Reply> => {
-    const r = await fetch(`${base}${url}`, {
-      method,
-      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers, ...(token && { authorization: `Bearer ${token}` }) },
-      body,
-    });
-    const text = await r.text();
-    return {
-      status: r.status,
-      type: r.headers.get('content-type') ?? '',
-      etag: r.headers.get('etag'),
-      location: r.headers.get('location'),
-      cacheControl: r.headers.get('cache-control'),
-      body: (text ? JSON.parse(text) : {}) as Json,
-    };
-  };
-  const call = (method: string, url: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>
-    raw(method, url, token, body === undefined ? undefined : JSON.stringify(body), headers);
-  const fields = (r: Reply) => ((r.body.errors ?? []) as { field: string }[]).map((e) => e.field);
-  const problem = (r: Reply, status: number, field?: string) => {
-    expect(r.status).toBe(status);
-    expect(r.type).toContain('application/problem+json');
-    if (field) expect(fields(r).some((f) => f === field || f.startsWith(`${field}.`))).toBe(true);
-  };
-  const exchange = async (credential: { clientId: string; clientSecret: string }) => {
-    const r = await call('POST', '/auth/token', undefined, credential);
-    expect(r.status).toBe(200);
-    return String(r.body.access_token);
-  };
+  const { raw, call, problem, exchange } = portalHttp(() => base);
   /** Standard Webhooks verification, its timestamp tolerance (5 minutes) judged on the test clock rather than the wall clock. */
   const verify = (secret: string, r: Received): Json => {
     const webhook = new Webhook(secret);
