@@ -197,11 +197,18 @@ format_storage_once() {
     log "storage already formatted (cluster id $cid)"
     return 0
   fi
-  if [ -s "$KCLUSTER_ID_FILE" ]; then
+  # An id kept from an earlier attempt is reused, unless it is one the storage tool cannot parse.
+  if [ -s "$KCLUSTER_ID_FILE" ] && [ "$(head -c 1 "$KCLUSTER_ID_FILE")" != "-" ]; then
     cid="$(cat "$KCLUSTER_ID_FILE")"
   else
-    # A Kafka Uuid: 16 random bytes, URL-safe base64 without padding (22 chars).
-    cid="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    # A Kafka Uuid: 16 random bytes, URL-safe base64 without padding (22 chars). Drawn again while it
+    # starts with '-': the storage tool's argument parser then reads it as an option and refuses
+    # ("--cluster-id: expected one argument"), one fresh machine in 64. Kafka's own Uuid.randomUuid
+    # rejects such ids for the same reason.
+    cid="-"
+    while [ "${cid#-}" != "$cid" ]; do
+      cid="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    done
     echo "$cid" >"$KCLUSTER_ID_FILE"
   fi
   log "formatting storage $KDATA (cluster id $cid)"
