@@ -150,6 +150,18 @@ export class ReadModelRunners {
     return lag;
   }
 
+  /**
+   * From the bus: the consumer group's lag on the topic (Kafka: high watermark − committed offset,
+   * summed over partitions), with the group's name; undefined when following the store or when the
+   * bus cannot tell.
+   */
+  async busLag(): Promise<{ group: string; messages: number } | undefined> {
+    if (this.platform.projectionsFollowStore || !this.platform.bus.consumerLag) return undefined;
+    const group = readModelGroupOf(this.service);
+    const messages = await this.platform.bus.consumerLag(group);
+    return messages === undefined ? undefined : { group, messages };
+  }
+
   get projectionRunner(): ProjectionRunner {
     return this.runner!;
   }

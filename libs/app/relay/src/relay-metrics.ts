@@ -37,7 +37,8 @@ export class RelayMetrics {
         help: `Events of the store not yet published: store head − the relay's durable checkpoint, in events (counted up to ${RELAY_LAG_CAP})`,
         registers: [this.registry],
         async collect() {
-          this.set(await lag());
+          // A store that does not answer: NaN (unknown) rather than a failed scrape or a false 0.
+          this.set(await lag().catch(() => NaN));
         },
       });
   }
