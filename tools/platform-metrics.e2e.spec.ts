@@ -16,6 +16,12 @@ const service = require(path.resolve(__dirname, '../services/service/src/service
   CustomerServiceConfig: new () => ServiceConfig;
   createCustomerServiceApp: ServiceModule;
 };
+/** The other three services of the embedded host: started on the same platform, only scraped. */
+const others: { name: string; file: string; config: string; create: string }[] = [
+  { name: 'marketing', file: 'marketing/src/marketing.ts', config: 'MarketingConfig', create: 'createMarketingApp' },
+  { name: 'partner-portal', file: 'partner-portal/src/partner-portal.ts', config: 'PartnerPortalConfig', create: 'createPartnerPortalApp' },
+  { name: 'analytics', file: 'analytics/src/analytics.ts', config: 'AnalyticsConfig', create: 'createAnalyticsApp' },
+].map((o) => ({ ...o, file: path.resolve(__dirname, '../services', o.file) }));
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** One sample of the Prometheus text: `name{labels} value`, labels in the order prom-client writes them. */
@@ -25,10 +31,10 @@ function sample(text: string, name: string, labels = ''): number {
 }
 
 // Issue 15 §1: the platform's metrics (event store appends, business counters, projections) on the
-// embedded platform, shared by two service apps in one process as the embedded host shares it by five:
+// embedded platform, shared by the five service apps in one process as the embedded host shares it:
 // each app's GET /metrics shows them (registered once: no duplicate-registration error), and they move
 // with a command whichever app received it.
-describe('platform metrics on GET /metrics (two apps on one embedded platform)', () => {
+describe('platform metrics on GET /metrics (the five apps on one embedded platform)', () => {
   let dataDir: string;
   let platform: Platform;
   const apps: ServiceApp[] = [];
@@ -36,6 +42,7 @@ describe('platform metrics on GET /metrics (two apps on one embedded platform)',
   let serviceBase: string;
   let salesToken: string;
   let serviceToken: string;
+  const otherBases: { name: string; base: string }[] = [];
   const callSales = httpCaller(
     () => salesBase,
     () => salesToken,
@@ -60,6 +67,13 @@ describe('platform metrics on GET /metrics (two apps on one embedded platform)',
     apps.push(serviceApp);
     salesBase = await salesApp.listen(0);
     serviceBase = await serviceApp.listen(0);
+    for (const o of others) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const m = require(o.file) as Record<string, unknown>;
+      const app = await (m[o.create] as ServiceModule)(loadConfig(m[o.config] as new () => ServiceConfig, env), platform, { embedded: true });
+      apps.push(app);
+      otherBases.push({ name: o.name, base: await app.listen(0) });
+    }
     salesToken = await salesApp.app.get(TokenMint).mint({ kind: 'staff', subject: 'sari', department: 'sales', roles: ['agent'] });
     serviceToken = await serviceApp.app.get(TokenMint).mint({ kind: 'staff', subject: 'budi', department: 'service', roles: ['agent'] });
   });
@@ -67,6 +81,15 @@ describe('platform metrics on GET /metrics (two apps on one embedded platform)',
     for (const app of apps.reverse()) await app.close().catch(() => undefined);
     await platform?.close().catch(() => undefined);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves every app its own metrics and the process-wide ones, each name registered once', async () => {
+    for (const { name, base } of [{ name: 'sales', base: salesBase }, { name: 'service', base: serviceBase }, ...otherBases]) {
+      const text = await scrape(base);
+      expect(text).toContain(`crm_process_cpu_seconds_total{service="${name}"}`);
+      // The platform's metrics once in each scrape (a second registration would have thrown).
+      expect(text.split('\n').filter((l) => l === '# TYPE crm_event_store_appended_events_total counter')).toHaveLength(1);
+    }
   });
 
   it('counts episodes opened and interactions recorded from the stored events, times appends, and shows projection lag back at 0', async () => {
