@@ -18,14 +18,21 @@ describe('follower metrics (relay, projection runner; PGlite)', () => {
   let ds: DataSource;
   const registry = testRegistry();
 
-  beforeEach(async () => {
+  // One in-memory database (opening one is the slow part); each case has a store and bookkeeping
+  // schema of its own, so it sees only its own events.
+  let n = 0;
+  let schema: string;
+  beforeAll(async () => {
     session = await PgliteSession.open();
-    store = new PostgresEventStore(session.sqlClient());
-    await store.migrate();
     ds = new DataSource({ type: 'postgres', driver: session.pgDriver(), entities: [CustomerActivity], synchronize: true });
     await ds.initialize();
   });
-  afterEach(async () => {
+  beforeEach(async () => {
+    schema = `case_${++n}`;
+    store = new PostgresEventStore(session.sqlClient(), { schema: `${schema}_es` });
+    await store.migrate();
+  });
+  afterAll(async () => {
     await ds.destroy();
     await session.close();
   });
@@ -39,11 +46,11 @@ describe('follower metrics (relay, projection runner; PGlite)', () => {
 
   it('relay: lag counts the stored events after its checkpoint and returns to 0 once published; published and parked are counted, by reason class', async () => {
     const sql = session.sqlClient();
-    const checkpoints = new SqlCheckpointStore(sql);
+    const checkpoints = new SqlCheckpointStore(sql, schema);
     await checkpoints.migrate();
     const bus = new InProcessBus(registry, { partitions: 1 });
     const metrics = new RelayMetrics({ lag: () => relay.lag(), processMetrics: false });
-    const relay: Relay = new Relay(store, bus, checkpoints, registry, { metrics, parking: { sql } });
+    const relay: Relay = new Relay(store, bus, checkpoints, registry, { metrics, parking: { sql, schema } });
     await relay.migrate();
     const poisoned = randomUUID();
     const healthy = randomUUID();
@@ -67,7 +74,7 @@ describe('follower metrics (relay, projection runner; PGlite)', () => {
   });
 
   it('relay: a failed publication is counted, and the retry that succeeds publishes the page once', async () => {
-    const checkpoints = new SqlCheckpointStore(session.sqlClient());
+    const checkpoints = new SqlCheckpointStore(session.sqlClient(), schema);
     await checkpoints.migrate();
     const inner = new InProcessBus(registry, { partitions: 1 });
     let failures = 1;
@@ -110,7 +117,7 @@ describe('follower metrics (relay, projection runner; PGlite)', () => {
     await note(b, 1); // waits behind it
     await note(c, 0, { note: 'explode' });
     await note(a, 1);
-    const runner = new ProjectionRunner(ds, projection, { metrics, logger: { warn: () => undefined, error: () => undefined } });
+    const runner = new ProjectionRunner(ds, projection, { schema, metrics, logger: { warn: () => undefined, error: () => undefined } });
     await runner.migrate();
     await runner.startFromStore(store, registry, toIntegrationEvent);
     await waitFor(() => (applied.get('measured') ?? 0) === 2 && parked.size === 3, 20000, 'the runner to apply and park every event');
