@@ -3,6 +3,7 @@
  * integration events to Kafka, moving its durable checkpoint only after Kafka acknowledged them.
  * Run exactly one per event store:  CRM_MODE=distributed ... npm run relay
  *
+ * `GET /metrics` (Prometheus): lag, published/parked events, publish failures, process metrics.
  * It never exits because Kafka or PostgreSQL is unreachable: it retries with backoff, answers
  * `GET /health/ready` with 503 meanwhile (200 `GET /health` as long as the process runs), and
  * resumes from its checkpoint. Events that break their contract are parked (see docs/operations.md).
@@ -12,7 +13,7 @@ import http from 'node:http';
 import { loadConfigOrExit } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { createPlatform } from '@crm/platform';
-import { Relay, RelayConfig } from '@crm/relay';
+import { Relay, RelayConfig, RelayMetrics } from '@crm/relay';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(RelayConfig);
@@ -22,7 +23,10 @@ async function main(): Promise<void> {
   }
   const registry = crmRegistry();
   const platform = await createPlatform(config, { registry, clientId: 'crm-relay' });
-  const relay = new Relay(platform.eventStore, platform.bus, platform.checkpoints, registry, {
+  // The lag is measured at scrape time from the durable checkpoint (the relay is built just below).
+  const metrics = new RelayMetrics({ lag: () => relay.lag() });
+  const relay: Relay = new Relay(platform.eventStore, platform.bus, platform.checkpoints, registry, {
+    metrics,
     parking: { sql: platform.sql, schema: config.CRM_PLATFORM_SCHEMA },
     onRejected: (event, reason) => console.error(`relay: parked event ${event.id} (${event.type}): ${reason}`),
     onRetry: (error, attempt) => {
@@ -41,6 +45,18 @@ async function main(): Promise<void> {
       res.end(JSON.stringify(body));
     };
     if (req.url === '/health') return send(200, { status: 'ok' });
+    if (req.url === '/metrics') {
+      // The relay's own metrics, then the platform's (the same registry a service app appends).
+      Promise.all([metrics.registry.metrics(), platform.metrics.registry.metrics()]).then(
+        (texts) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(texts.join(''));
+        },
+        (error: unknown) =>
+          send(500, { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: error instanceof Error ? error.message : String(error) }),
+      );
+      return;
+    }
     if (req.url === '/health/ready') {
       return ready
         ? send(200, { status: 'ok', relay: health })

@@ -11,6 +11,7 @@ import { PostgresEventStore } from '@crm/event-store-postgres';
 import { assertIdentifier } from '@crm/sql';
 import { SqlCheckpointStore } from '@crm/checkpoints';
 import { crmEventStore } from './crm-event-store';
+import { measuredEventStore, PlatformMetrics } from './platform-metrics';
 import { PersonalData, PersonalDataKeys } from '@crm/personal-data';
 import { DataDirLock } from './data-dir-lock';
 import { type SqlClient } from '@crm/sql';
@@ -30,6 +31,11 @@ export interface Platform {
   readonly personalData: PersonalData;
   /** True when read models should follow the store directly (embedded: the bus keeps nothing across restarts). */
   readonly projectionsFollowStore: boolean;
+  /**
+   * The process's platform metrics (event store appends, business counters, projections): one
+   * registry per platform, appended to every app's `GET /metrics` and to the relay's.
+   */
+  readonly metrics: PlatformMetrics;
   /** A TypeORM data source for a service's read models, on the same database. */
   createDataSource(entities: MixedList<Function | string | EntitySchema>, options?: { schema?: string; synchronize?: boolean }): Promise<DataSource>;
   /**
@@ -66,7 +72,8 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
   const sql = session.sqlClient();
   const pglite = new PostgresEventStore(sql, { schema: config.CRM_EVENT_STORE_SCHEMA, minWakeIntervalMs: config.CRM_SUBSCRIPTION_COALESCE_MS });
   await pglite.migrate();
-  const eventStore = crmEventStore(pglite);
+  const metrics = new PlatformMetrics();
+  const eventStore = crmEventStore(measuredEventStore(pglite, metrics, 'pglite'));
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const personalData = await migratedPersonalData(sql, config.CRM_PLATFORM_SCHEMA);
@@ -81,6 +88,7 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
     checkpoints,
     personalData,
     projectionsFollowStore: true,
+    metrics,
     createDataSource: dataSources.create,
     processLease: () => SOLE_INSTANCE_LEASE,
     async close() {
@@ -112,7 +120,8 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     await pg.migrate();
     eventStore = pg;
   }
-  eventStore = crmEventStore(eventStore);
+  const metrics = new PlatformMetrics();
+  eventStore = crmEventStore(measuredEventStore(eventStore, metrics, config.CRM_EVENT_STORE === 'eventstoredb' ? 'eventstoredb' : 'postgres'));
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const personalData = await migratedPersonalData(sql, config.CRM_PLATFORM_SCHEMA);
@@ -134,6 +143,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     checkpoints,
     personalData,
     projectionsFollowStore: false,
+    metrics,
     createDataSource: dataSources.create,
     processLease: (name) => new AdvisoryLockLease(url, name),
     async close() {

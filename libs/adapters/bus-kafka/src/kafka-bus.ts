@@ -366,6 +366,24 @@ export class KafkaBus implements IntegrationBus {
     if (down.length > 0) throw new Error(`kafka ${down.join('; ')}`);
   }
 
+  /**
+   * The group's lag on the topic: per partition, the high watermark − the committed offset (a
+   * partition the group never committed on counts from its low watermark). Two admin requests; the
+   * metrics scrape calls it, and keeps the answer a few seconds.
+   */
+  async consumerLag(group: string): Promise<number> {
+    this.assertOpen();
+    const admin = await this.admin();
+    const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(this.topic), admin.fetchOffsets({ groupId: group, topics: [this.topic] })]);
+    const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    let lag = 0;
+    for (const end of ends) {
+      const at = byPartition.get(end.partition) ?? -1;
+      lag += Math.max(0, Number(end.high) - (at >= 0 ? at : Number(end.low)));
+    }
+    return lag;
+  }
+
   /** Stops every subscription, then disconnects the producer and the admin client. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -10,6 +10,7 @@ import {
   timelineProjection,
 } from '@crm/relationship-read-models';
 import type { DataSource } from 'typeorm';
+import { countEventsAfter, formatPosition } from '@crm/event-store';
 
 /** The read models a customer-facing service keeps: directory, timeline, partner access. */
 export function relationshipProjections(service: string): Projection[] {
@@ -82,6 +83,7 @@ export class ReadModelRunners {
     const runner = new ProjectionRunner(this.dataSource, this.projections, {
       schema: this.platform.config.CRM_PLATFORM_SCHEMA,
       group: readModelGroupOf(this.service),
+      metrics: this.platform.metrics.projectionHooks,
     });
     await runner.migrate();
     this.runner = runner;
@@ -125,6 +127,39 @@ export class ReadModelRunners {
       this.dataSource,
       this.projections.map((p) => p.name),
     );
+  }
+
+  /**
+   * Events of the store each projection has not seen yet (store head − its checkpoint, counted up
+   * to `cap`), when the read models follow the store (embedded); undefined from the bus, where the
+   * consumer group's lag on Kafka is the measure (`crm_kafka_consumer_lag`).
+   */
+  async lag(cap: number): Promise<Record<string, number> | undefined> {
+    if (!this.platform.projectionsFollowStore || !this.runner) return undefined;
+    const names = this.projections.map((p) => p.name);
+    const checkpoints = await this.runner.checkpoints.read(names);
+    const byPosition = new Map<string, Promise<number>>();
+    const lag: Record<string, number> = {};
+    for (const name of names) {
+      const position = checkpoints.get(name)?.position;
+      // Projections of one runner share a position once caught up: one read for all of them.
+      const key = position ? formatPosition(position) : '';
+      if (!byPosition.has(key)) byPosition.set(key, countEventsAfter(this.platform.eventStore, position, cap));
+      lag[name] = await byPosition.get(key)!;
+    }
+    return lag;
+  }
+
+  /**
+   * From the bus: the consumer group's lag on the topic (Kafka: high watermark − committed offset,
+   * summed over partitions), with the group's name; undefined when following the store or when the
+   * bus cannot tell.
+   */
+  async busLag(): Promise<{ group: string; messages: number } | undefined> {
+    if (this.platform.projectionsFollowStore || !this.platform.bus.consumerLag) return undefined;
+    const group = readModelGroupOf(this.service);
+    const messages = await this.platform.bus.consumerLag(group);
+    return messages === undefined ? undefined : { group, messages };
   }
 
   get projectionRunner(): ProjectionRunner {

@@ -1,9 +1,10 @@
 import { InvalidIntegrationEventError, type IntegrationBus, type IntegrationEvent, type IntegrationEventRegistry } from '@crm/bus';
-import { formatPosition, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@crm/event-store';
+import { countEventsAfter, formatPosition, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@crm/event-store';
 import { blockKey, ParkedEvents, WAITING_REASON_PREFIX, type NewParkedEvent } from '@crm/parked-events';
 import type { SqlClient } from '@crm/sql';
 import type { CheckpointStore } from '@crm/checkpoints';
 import { toIntegrationEvent } from './integration-mapping';
+import { RELAY_LAG_CAP, type RelayMetrics } from './relay-metrics';
 
 /** The consumer name the relay files its parked events under. */
 export const RELAY_CONSUMER = 'relay';
@@ -22,6 +23,8 @@ export interface RelayOptions {
   onRejected?: (event: RecordedEvent, reason: string) => void;
   /** Called when publishing or checkpointing fails; the relay retries with backoff meanwhile. */
   onRetry?: (error: unknown, attempt: number) => void;
+  /** Counts published, parked and failed publications (the relay process's `GET /metrics`). */
+  metrics?: RelayMetrics;
   /** Backoff while the bus or the database is unavailable (default 200 ms doubling to 10 s). */
   retry?: { initialBackoffMs?: number; maxBackoffMs?: number };
 }
@@ -77,6 +80,14 @@ export class Relay {
 
   health(): RelayHealth {
     return { ...this.health_ };
+  }
+
+  /**
+   * Events of the store not yet published: those after the durable checkpoint (what a restart would
+   * publish), counted up to `cap` — positions cannot be subtracted, see `countEventsAfter`.
+   */
+  async lag(cap = RELAY_LAG_CAP): Promise<number> {
+    return countEventsAfter(this.store, await this.checkpoints.load(this.name), cap);
   }
 
   /** Starts following the store; returns at once. */
@@ -147,6 +158,7 @@ export class Relay {
         return;
       } catch (error) {
         if (this.stopped) throw error;
+        this.options.metrics?.publishFailures.inc();
         this.failed(error, attempt);
         await this.backoff(attempt);
       }
@@ -227,6 +239,11 @@ export class Relay {
       });
     } else {
       await this.checkpoints.save(this.name, last);
+    }
+    const metrics = this.options.metrics;
+    if (metrics) {
+      metrics.published.inc(batch.length);
+      for (const park of parks) metrics.parked.inc({ reason: park.reason.startsWith(WAITING_REASON_PREFIX) ? 'waiting' : 'contract' });
     }
     return last;
   }

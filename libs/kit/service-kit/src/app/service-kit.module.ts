@@ -54,7 +54,7 @@ export class ServiceKitModule implements OnApplicationShutdown {
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: OWNS_PLATFORM, useValue: options.ownsPlatform ?? false },
         HealthIndicators,
-        { provide: SERVICE_METRICS, useFactory: () => new ServiceMetrics(options.service ?? 'crm') },
+        { provide: SERVICE_METRICS, useFactory: () => new ServiceMetrics(options.service ?? 'crm', [options.platform.metrics.registry]) },
         { provide: TokenVerifier, useFactory: () => TokenVerifier.create(settings, options.config.CRM_DATA_DIR) },
         { provide: TokenMint, useFactory: () => new TokenMint(settings, options.config.CRM_DATA_DIR) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
