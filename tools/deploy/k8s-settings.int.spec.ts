@@ -183,6 +183,18 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     }
   });
 
+  it('gives every CRM Deployment (the relay too) liveness and readiness probes and a preStop drain within the grace period', () => {
+    for (const d of crmWorkloads(resources).filter((r) => r.kind === 'Deployment')) {
+      const c = at(podSpec(d), 'containers', 0);
+      expect(`${d.name}: ${str(at(c, 'livenessProbe', 'httpGet', 'path'))}`).toBe(`${d.name}: /health`);
+      expect(`${d.name}: ${str(at(c, 'readinessProbe', 'httpGet', 'path'))}`).toBe(`${d.name}: /health/ready`);
+      const drain = Number(at(c, 'lifecycle', 'preStop', 'sleep', 'seconds'));
+      expect({ deployment: d.name, preStopSleeps: drain > 0 }).toEqual({ deployment: d.name, preStopSleeps: true });
+      // The process needs time to finish its requests after the pause: at least 20 s of the grace period are left.
+      expect(Number(at(podSpec(d), 'terminationGracePeriodSeconds')) - drain).toBeGreaterThanOrEqual(20);
+    }
+  });
+
   it('runs every CRM container as non-root with a read-only root file system', () => {
     for (const w of crmWorkloads(resources)) {
       expect(at(podSpec(w), 'securityContext', 'runAsNonRoot')).toBe(true);
