@@ -4,7 +4,7 @@
 #     fields fail), vendored by the PyPI package kubernetes-validate (wheel pinned by sha256);
 #   - CloudNativePG `Cluster` against the CRD of cloudnative-pg ${CNPG_VERSION} (Go module, via the
 #     Go module proxy; checksum-verified by go), converted by crd-to-jsonschema.js;
-#   - Strimzi kinds (Kafka, KafkaNodePool, KafkaTopic) are SKIPPED here: no registry reachable from
+#   - Strimzi kinds (Kafka, KafkaNodePool, KafkaTopic, KafkaUser) are SKIPPED here: no registry reachable from
 #     CI ships their CRDs as data. tools/deploy/k8s-settings.int.spec.ts checks their structure.
 # Tools go to .cache/deploy/ (idempotent; a warm cache does no network call).
 #
@@ -108,7 +108,7 @@ validate_file() { # file label
   "$BIN/kubeconform" -strict -summary -kubernetes-version "$K8S_VERSION" \
     -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
     -schema-location "$CRDS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
-    -skip Kafka,KafkaNodePool,KafkaTopic \
+    -skip Kafka,KafkaNodePool,KafkaTopic,KafkaUser \
     "$1" || die "$2: schema validation failed (Kubernetes v$K8S_VERSION, CloudNativePG $CNPG_VERSION)"
 }
 

@@ -22,6 +22,7 @@ const DLQ_GROUPS = [
 const SECRET_STUBS: Record<string, string> = {
   CRM_DATABASE_URL: 'postgresql://app:stub@crm-postgres-rw:5432/app',
   CRM_PARTNER_WEBHOOK_KEY: 'stub-partner-webhook-key-0123456789abcdef',
+  CRM_KAFKA_SASL_PASSWORD: 'stub-scram-password-from-the-user-operator',
 };
 
 // ---- a minimal typed view of the rendered manifests ----------------------------------------------
@@ -239,7 +240,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
 
     const platform = resources.find((r) => r.kind === 'ConfigMap' && r.name.startsWith('crm-platform'));
     const settings = obj(platform?.doc.data);
-    expect(settings.CRM_KAFKA_BROKERS).toBe('crm-kafka-kafka-bootstrap:9092');
+    expect(settings.CRM_KAFKA_BROKERS).toBe(production ? 'crm-kafka-kafka-bootstrap:9093' : 'crm-kafka-kafka-bootstrap:9092');
     const topics = resources.filter((r) => r.kind === 'KafkaTopic');
     expect(topics.map((t) => str(at(t.doc, 'spec', 'topicName'))).sort()).toEqual(
       [String(settings.CRM_KAFKA_TOPIC), ...DLQ_GROUPS.map((g) => `crm.dlq.${g}`)].sort(),
@@ -252,6 +253,56 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const events = topics.find((t) => at(t.doc, 'spec', 'topicName') === settings.CRM_KAFKA_TOPIC);
     expect(at(events?.doc, 'spec', 'partitions')).toBe(Number(settings.CRM_KAFKA_PARTITIONS));
   });
+
+  it(
+    production
+      ? 'connects every process to Kafka over TLS as its own SCRAM KafkaUser, with ACLs for what it does'
+      : 'connects to Kafka in plaintext, no KafkaUser (local)',
+    () => {
+      const settings = obj(resources.find((r) => r.kind === 'ConfigMap' && r.name.startsWith('crm-platform'))?.doc.data);
+      const users = resources.filter((r) => r.kind === 'KafkaUser');
+      if (!production) {
+        expect(users).toHaveLength(0);
+        expect(settings.CRM_KAFKA_SSL).toBeUndefined();
+        return;
+      }
+      expect(settings.CRM_KAFKA_SSL).toBe('true');
+      const kafka = find(resources, 'Kafka', 'crm-kafka');
+      const listeners = arr(at(kafka.doc, 'spec', 'kafka', 'listeners'));
+      // Only the TLS + SCRAM listener, on the port the clients are given; the simple authorizer on.
+      expect(listeners).toEqual([expect.objectContaining({ tls: true, authentication: { type: 'scram-sha-512' } })]);
+      expect(String(settings.CRM_KAFKA_BROKERS).endsWith(`:${Number(at(listeners[0], 'port'))}`)).toBe(true);
+      expect(at(kafka.doc, 'spec', 'kafka', 'authorization', 'type')).toBe('simple');
+      const mounts = (d: Resource) => arr(at(podSpec(d), 'containers', 0, 'volumeMounts'));
+      const aclsOf = (u: Resource) =>
+        arr(at(u.doc, 'spec', 'authorization', 'acls')).map(
+          (a) => `${str(at(a, 'resource', 'type'))}:${str(at(a, 'resource', 'name')) ?? ''}:${arr(at(a, 'operations')).join('+')}`,
+        );
+      for (const name of [...Object.keys(SERVICES), 'relay']) {
+        const user = find(resources, 'KafkaUser', `crm-${name}`);
+        expect(at(user.doc, 'apiVersion')).toBe(at(kafka.doc, 'apiVersion'));
+        expect(at(user.doc, 'metadata', 'labels', 'strimzi.io/cluster')).toBe('crm-kafka');
+        expect(at(user.doc, 'spec', 'authentication', 'type')).toBe('scram-sha-512');
+        const acls = aclsOf(user);
+        if (name === 'relay') expect(acls).toContain(`topic:${String(settings.CRM_KAFKA_TOPIC)}:Write+Describe+Create`);
+        else {
+          expect(acls).toContain(`topic:${String(settings.CRM_KAFKA_TOPIC)}:Read+Describe+Create`);
+          expect(acls).toContain(`group:projection.${name}.:Read+Describe`);
+          expect(acls).toContain(`topic:crm.dlq.projection.${name}.:Write+Describe+Create`);
+          expect(acls.some((a) => a.includes(':Write') && a.includes(String(settings.CRM_KAFKA_TOPIC)))).toBe(false);
+        }
+        // The process logs in as that user, with the password of the Secret the User Operator writes.
+        const d = find(resources, 'Deployment', name);
+        const env = arr(at(podSpec(d), 'containers', 0, 'env'));
+        const value = (n: string) => env.find((e) => at(e, 'name') === n);
+        expect(at(value('CRM_KAFKA_SASL_USERNAME'), 'value')).toBe(`crm-${name}`);
+        expect(at(value('CRM_KAFKA_SASL_PASSWORD'), 'valueFrom', 'secretKeyRef')).toEqual({ name: `crm-${name}`, key: 'password' });
+        const ca = mounts(d).find((m) => at(m, 'name') === 'kafka-ca');
+        expect(String(settings.CRM_KAFKA_CA_FILE).startsWith(`${str(at(ca, 'mountPath'))}/`)).toBe(true);
+      }
+      expect(users.map((u) => u.name).sort()).toEqual([...Object.keys(SERVICES), 'relay'].map((n) => `crm-${n}`).sort());
+    },
+  );
 
   it('declares the CloudNativePG cluster whose app secret gives CRM_DATABASE_URL', () => {
     const pg = find(resources, 'Cluster', 'crm-postgres');
