@@ -2,10 +2,11 @@
 # Renders every overlay with kustomize and validates the result offline with kubeconform:
 #   - Kubernetes kinds against the JSON schemas of Kubernetes v${K8S_VERSION} (strict: unknown
 #     fields fail), vendored by the PyPI package kubernetes-validate (wheel pinned by sha256);
-#   - CloudNativePG `Cluster` against the CRD of cloudnative-pg ${CNPG_VERSION} (Go module, via the
+#   - CloudNativePG `Cluster` and `ScheduledBackup` against the CRDs of cloudnative-pg ${CNPG_VERSION} (Go module, via the
 #     Go module proxy; checksum-verified by go), converted by crd-to-jsonschema.js;
 #   - Strimzi kinds (Kafka, KafkaNodePool, KafkaTopic, KafkaUser) are SKIPPED here: no registry reachable from
 #     CI ships their CRDs as data. tools/deploy/k8s-settings.int.spec.ts checks their structure.
+#   - Prometheus Operator `PodMonitor` is SKIPPED for the same reason (structure checked by the test).
 # Tools go to .cache/deploy/ (idempotent; a warm cache does no network call).
 #
 # Usage: deploy/k8s/validate.sh                 render + validate every overlay
@@ -80,7 +81,10 @@ PY
 }
 
 crd_schemas() {
-  [[ -f "$CRDS/.complete" ]] && return
+  # Converted: Cluster and ScheduledBackup (the kinds the overlays use). The stamp names them, so a
+  # cache from before a kind was added is converted again (from the Go module cache: no network).
+  local kinds="clusters scheduledbackups"
+  [[ "$(cat "$CRDS/.complete" 2>/dev/null)" == "$kinds" ]] && return
   need go "Go toolchain, to fetch the CloudNativePG CRDs from the Go module proxy"
   need node "to convert CRDs to JSON schema"
   log "fetching CloudNativePG $CNPG_VERSION CRDs (go mod download)"
@@ -89,8 +93,10 @@ crd_schemas() {
     | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" || die "go mod download cloudnative-pg@$CNPG_VERSION failed"
   [[ -n "$dir" && -d "$dir/config/crd/bases" ]] || die "cloudnative-pg@$CNPG_VERSION: no config/crd/bases in the module"
   rm -rf "$CRDS"
-  node "$K8S_DIR/crd-to-jsonschema.js" "$CRDS" "$dir/config/crd/bases/postgresql.cnpg.io_clusters.yaml"
-  touch "$CRDS/.complete"
+  local files=() kind
+  for kind in $kinds; do files+=("$dir/config/crd/bases/postgresql.cnpg.io_$kind.yaml"); done
+  node "$K8S_DIR/crd-to-jsonschema.js" "$CRDS" "${files[@]}"
+  echo "$kinds" >"$CRDS/.complete"
 }
 
 setup() {
@@ -108,7 +114,7 @@ validate_file() { # file label
   "$BIN/kubeconform" -strict -summary -kubernetes-version "$K8S_VERSION" \
     -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
     -schema-location "$CRDS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
-    -skip Kafka,KafkaNodePool,KafkaTopic,KafkaUser \
+    -skip Kafka,KafkaNodePool,KafkaTopic,KafkaUser,PodMonitor \
     "$1" || die "$2: schema validation failed (Kubernetes v$K8S_VERSION, CloudNativePG $CNPG_VERSION)"
 }
 

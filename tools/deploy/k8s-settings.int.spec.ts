@@ -104,6 +104,15 @@ describe('deploy/k8s/validate.sh', () => {
     expect(run.stdout.match(/Invalid: 0, Errors: 0/g)).toHaveLength(OVERLAYS.length);
   });
 
+  it('validates the documented PostgreSQL point-in-time restore against the CloudNativePG CRD', () => {
+    const run = spawnSync('bash', [script, '--validate', path.join(root, 'deploy/k8s/restore/postgres-recovery.yaml')], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    expect(`${run.status} ${run.stdout}`).toMatch(/^0 .*Valid: 1, Invalid: 0, Errors: 0, Skipped: 0/s);
+  });
+
   it('fails, naming the problem, on a manifest with an unknown field', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-k8s-'));
     const file = path.join(dir, 'bad.yaml');
@@ -312,6 +321,35 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       const ref = arr(at(podSpec(w), 'containers', 0, 'env')).find((e) => at(e, 'name') === 'CRM_DATABASE_URL');
       expect(at(ref, 'valueFrom', 'secretKeyRef')).toEqual({ name: 'crm-postgres-app', key: 'uri' });
     }
+  });
+
+  it(production ? 'backs PostgreSQL up to an object store nightly, with WAL archiving, and monitors it' : 'keeps local PostgreSQL without backups', () => {
+    const pg = find(resources, 'Cluster', 'crm-postgres');
+    const store = at(pg.doc, 'spec', 'backup', 'barmanObjectStore');
+    const scheduled = resources.filter((r) => r.kind === 'ScheduledBackup');
+    if (!production) {
+      expect(store).toBeUndefined();
+      expect(scheduled).toHaveLength(0);
+      return;
+    }
+    expect(str(at(store, 'destinationPath'))).toMatch(/^s3:\/\/.+/);
+    expect(at(store, 's3Credentials', 'accessKeyId', 'name')).toBe('crm-postgres-backup-s3');
+    expect(at(pg.doc, 'spec', 'backup', 'retentionPolicy')).toBeTruthy();
+    expect(scheduled).toHaveLength(1);
+    expect(at(scheduled[0].doc, 'spec', 'cluster', 'name')).toBe('crm-postgres');
+    expect(at(scheduled[0].doc, 'spec', 'method')).toBe('barmanObjectStore');
+    // The documented restore reads the archive production writes (same bucket, the cluster's server name).
+    const restore = yaml.loadAll(fs.readFileSync(path.join(root, 'deploy/k8s/restore/postgres-recovery.yaml'), 'utf8'))[0] as Json;
+    const source = arr(at(restore, 'spec', 'externalClusters')).find((c) => at(c, 'name') === at(restore, 'spec', 'bootstrap', 'recovery', 'source'));
+    expect(at(source, 'barmanObjectStore', 'destinationPath')).toBe(at(store, 'destinationPath'));
+    expect(at(source, 'barmanObjectStore', 'serverName')).toBe(pg.name);
+    expect(at(restore, 'spec', 'backup', 'barmanObjectStore', 'serverName')).not.toBe(pg.name);
+    expect(at(restore, 'metadata', 'name')).toBe(pg.name);
+    // PodMonitors (Prometheus Operator) for the services' /metrics and the PostgreSQL exporter.
+    const monitors = resources.filter((r) => r.kind === 'PodMonitor');
+    expect(monitors.map((m) => m.name).sort()).toEqual(['crm-postgres', 'crm-services']);
+    expect(at(find(resources, 'PodMonitor', 'crm-services').doc, 'spec', 'podMetricsEndpoints', 0, 'path')).toBe('/metrics');
+    expect(at(find(resources, 'PodMonitor', 'crm-postgres').doc, 'spec', 'selector', 'matchLabels', 'cnpg.io/cluster')).toBe('crm-postgres');
   });
 
   it(esdb ? 'uses KurrentDB as the event store' : 'uses the PostgreSQL event store, no KurrentDB', () => {
