@@ -220,12 +220,25 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(targets).not.toContain('relay');
   });
 
-  it('exposes only partner-portal outside the namespace, through a TLS Ingress', () => {
-    const ingresses = resources.filter((r) => r.kind === 'Ingress');
-    expect(ingresses.map((r) => r.name)).toEqual(['partner-portal']);
-    expect(at(ingresses[0].doc, 'spec', 'rules', 0, 'http', 'paths', 0, 'backend', 'service', 'name')).toBe('partner-portal');
-    expect(at(ingresses[0].doc, 'spec', 'tls', 0, 'secretName')).toBeTruthy();
-    expect(at(ingresses[0].doc, 'spec', 'tls', 0, 'hosts', 0)).toBe(at(ingresses[0].doc, 'spec', 'rules', 0, 'host'));
+  it('exposes only partner-portal outside the namespace, through a Gateway API HTTPRoute (no Ingress)', () => {
+    expect(resources.filter((r) => r.kind === 'Ingress')).toHaveLength(0);
+    const routes = resources.filter((r) => r.kind === 'HTTPRoute');
+    expect(routes.map((r) => r.name).sort()).toEqual(production ? ['partner-portal', 'partner-portal-https-redirect'] : ['partner-portal']);
+    const route = find(resources, 'HTTPRoute', 'partner-portal');
+    expect(at(route.doc, 'apiVersion')).toBe('gateway.networking.k8s.io/v1');
+    expect(at(route.doc, 'spec', 'parentRefs', 0)).toMatchObject({ kind: 'Gateway', name: 'crm-gateway', sectionName: 'https' });
+    expect(str(at(route.doc, 'spec', 'hostnames', 0))).toBe(production ? 'partners.crm.example.com' : 'partners.crm.localhost');
+    const backends = arr(at(route.doc, 'spec', 'rules')).flatMap((rule) => arr(at(rule, 'backendRefs')));
+    const service = find(resources, 'Service', 'partner-portal');
+    expect(backends).toEqual([{ name: 'partner-portal', port: at(service.doc, 'spec', 'ports', 0, 'port') }]);
+    for (const r of routes) {
+      for (const ref of arr(at(r.doc, 'spec', 'parentRefs'))) expect(at(ref, 'namespace')).toBe(at(route.doc, 'spec', 'parentRefs', 0, 'namespace'));
+    }
+    if (production) {
+      const redirect = find(resources, 'HTTPRoute', 'partner-portal-https-redirect');
+      expect(at(redirect.doc, 'spec', 'rules', 0, 'filters', 0, 'requestRedirect', 'scheme')).toBe('https');
+      expect(at(redirect.doc, 'spec', 'rules', 0, 'backendRefs')).toBeUndefined();
+    }
     for (const s of Object.keys(SERVICES)) {
       const np = find(resources, 'NetworkPolicy', `crm-${s}`);
       const peers = arr(at(np.doc, 'spec', 'ingress')).flatMap((rule) => arr(at(rule, 'from')));
@@ -233,7 +246,36 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       expect(`${s}: ${outside.length}`).toBe(`${s}: ${s === 'partner-portal' ? 1 : 0}`);
       expect(at(find(resources, 'Service', s).doc, 'spec', 'type')).toBe('ClusterIP');
     }
+    const gatewayPeer = arr(at(find(resources, 'NetworkPolicy', 'crm-partner-portal').doc, 'spec', 'ingress', 0, 'from')).find((p) =>
+      at(p, 'namespaceSelector'),
+    );
+    expect(at(gatewayPeer, 'namespaceSelector', 'matchLabels', 'kubernetes.io/metadata.name')).toBe(at(route.doc, 'spec', 'parentRefs', 0, 'namespace'));
     expect(at(find(resources, 'NetworkPolicy', 'crm-default-deny-ingress').doc, 'spec', 'ingress')).toBeUndefined();
+  });
+
+  it('restricts egress of every CRM pod to DNS, PostgreSQL, Kafka (and KurrentDB); only services reach outside, on HTTPS and SMTP', () => {
+    const egressPolicies = resources.filter((r) => r.kind === 'NetworkPolicy' && arr(at(r.doc, 'spec', 'policyTypes')).includes('Egress'));
+    const selects = (policy: Resource, labels: Obj) =>
+      Object.entries(obj(at(policy.doc, 'spec', 'podSelector', 'matchLabels'))).every(([k, v]) => labels[k] === v);
+    const portsTo = (labels: Obj) =>
+      egressPolicies
+        .filter((p) => selects(p, labels))
+        .flatMap((p) => arr(at(p.doc, 'spec', 'egress')))
+        .flatMap((rule) => arr(at(rule, 'ports')).map((port) => Number(at(port, 'port'))))
+        .sort((a, b) => a - b);
+    const pg = find(resources, 'Cluster', 'crm-postgres');
+    expect(pg).toBeDefined();
+    const settings = obj(resources.find((r) => r.kind === 'ConfigMap' && r.name.startsWith('crm-platform'))?.doc.data);
+    const kafkaPort = Number(String(settings.CRM_KAFKA_BROKERS).split(':')[1]);
+    for (const w of crmWorkloads(resources)) {
+      const labels = obj(at(w.doc, 'spec', 'template', 'metadata', 'labels'));
+      const ports = portsTo(labels);
+      // Some egress policy selects every CRM pod, so whatever no rule allows is refused.
+      expect(`${w.name}: ${ports.length > 0}`).toBe(`${w.name}: true`);
+      for (const needed of [53, 5432, kafkaPort, ...(esdb ? [2113] : [])]) expect(`${w.name}: ${ports.includes(needed)}`).toBe(`${w.name}: true`);
+      const outside = w.kind === 'Deployment' && labels['app.kubernetes.io/component'] === 'service';
+      for (const external of [443, 587]) expect(`${w.name} ${external}: ${ports.includes(external)}`).toBe(`${w.name} ${external}: ${outside}`);
+    }
   });
 
   it('declares Kafka (KRaft, node pool) and the event topic plus one dead-letter topic per consumer group, sized like the settings', () => {
