@@ -6,7 +6,7 @@
 #     Go module proxy; checksum-verified by go), converted by crd-to-jsonschema.js;
 #   - Strimzi kinds (Kafka, KafkaNodePool, KafkaTopic, KafkaUser) are SKIPPED here: no registry reachable from
 #     CI ships their CRDs as data. tools/deploy/k8s-settings.int.spec.ts checks their structure.
-#   - Prometheus Operator `PodMonitor` and Gateway API `HTTPRoute` are SKIPPED for the same reason
+#   - Prometheus Operator `PodMonitor`, Gateway API `HTTPRoute` and cert-manager `Certificate` are SKIPPED for the same reason
 #     (their CRDs are not in the Kubernetes schemas; the test checks their structure).
 # Tools go to .cache/deploy/ (idempotent; a warm cache does no network call).
 #
@@ -115,7 +115,7 @@ validate_file() { # file label
   "$BIN/kubeconform" -strict -summary -kubernetes-version "$K8S_VERSION" \
     -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
     -schema-location "$CRDS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
-    -skip Kafka,KafkaNodePool,KafkaTopic,KafkaUser,PodMonitor,HTTPRoute \
+    -skip Kafka,KafkaNodePool,KafkaTopic,KafkaUser,PodMonitor,HTTPRoute,Certificate \
     "$1" || die "$2: schema validation failed (Kubernetes v$K8S_VERSION, CloudNativePG $CNPG_VERSION)"
 }
 
@@ -137,6 +137,6 @@ case "${1:-all}" in
       render "$overlay" >"$out/$overlay.yaml"
       validate_file "$out/$overlay.yaml" "overlays/$overlay"
     done
-    log "all overlays valid (Kubernetes v$K8S_VERSION strict; CloudNativePG $CNPG_VERSION; Strimzi, PodMonitor, HTTPRoute kinds skipped)" ;;
+    log "all overlays valid (Kubernetes v$K8S_VERSION strict; CloudNativePG $CNPG_VERSION; Strimzi, PodMonitor, HTTPRoute, Certificate kinds skipped)" ;;
   *) die "unknown argument: $1 (see the header of this script)" ;;
 esac

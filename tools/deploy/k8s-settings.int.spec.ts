@@ -407,6 +407,33 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const clusterSize = arr(at(kurrent?.doc, 'spec', 'template', 'spec', 'containers', 0, 'env')).find((e) => at(e, 'name') === 'KURRENTDB_CLUSTER_SIZE');
     expect(at(clusterSize, 'value')).toBe(String(nodes));
     expect(String(settings.CRM_ESDB_CONNECTION_STRING).match(/kurrentdb-\d\.kurrentdb:2113/g)).toHaveLength(nodes);
+    // Production: TLS between clients and nodes and among nodes, the CRM trusting the issuer's CA.
+    const connection = new URL(String(settings.CRM_ESDB_CONNECTION_STRING).replace(/^esdb:\/\/[^?]*/, 'esdb://x'));
+    const kurrentEnv = arr(at(kurrent?.doc, 'spec', 'template', 'spec', 'containers', 0, 'env'));
+    const envValue = (n: string) =>
+      str(
+        at(
+          kurrentEnv.find((e) => at(e, 'name') === n),
+          'value',
+        ),
+      );
+    expect(connection.searchParams.get('tls')).toBe(String(production));
+    expect(envValue('KURRENTDB_INSECURE')).toBe(String(!production));
+    if (production) {
+      const certificate = find(resources, 'Certificate', 'kurrentdb-tls');
+      const secret = str(at(certificate.doc, 'spec', 'secretName'));
+      const volumes = arr(at(kurrent?.doc, 'spec', 'template', 'spec', 'volumes'));
+      expect(volumes.some((v) => at(v, 'secret', 'secretName') === secret)).toBe(true);
+      expect(envValue('KURRENTDB_CERTIFICATE_RESERVED_NODE_COMMON_NAME')).toBe(at(certificate.doc, 'spec', 'commonName'));
+      for (let i = 0; i < nodes; i++) expect(arr(at(certificate.doc, 'spec', 'dnsNames'))).toContain(`kurrentdb-${i}.kurrentdb`);
+      expect(at(kurrent?.doc, 'spec', 'template', 'spec', 'containers', 0, 'readinessProbe', 'httpGet', 'scheme')).toBe('HTTPS');
+      const caFile = connection.searchParams.get('tlsCAFile') ?? '';
+      for (const d of crmWorkloads(resources).filter((r) => r.kind === 'Deployment')) {
+        const mount = arr(at(podSpec(d), 'containers', 0, 'volumeMounts')).find((m) => caFile.startsWith(`${str(at(m, 'mountPath'))}/`));
+        const volume = arr(at(podSpec(d), 'volumes')).find((v) => at(v, 'name') === at(mount, 'name'));
+        expect(`${d.name}: ${str(at(volume, 'secret', 'secretName'))}`).toBe(`${d.name}: ${secret}`);
+      }
+    }
   });
 
   if (production) {
