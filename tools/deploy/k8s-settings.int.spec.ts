@@ -250,6 +250,9 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       at(p, 'namespaceSelector'),
     );
     expect(at(gatewayPeer, 'namespaceSelector', 'matchLabels', 'kubernetes.io/metadata.name')).toBe(at(route.doc, 'spec', 'parentRefs', 0, 'namespace'));
+    // Behind the Gateway the client address is the forwarded one, or every partner shares one rate-limit budget.
+    const portalSettings = obj(resources.find((r) => r.kind === 'ConfigMap' && r.name.startsWith('crm-partner-portal'))?.doc.data);
+    expect(portalSettings.CRM_TRUST_PROXY_HOPS).toBe('1');
     expect(at(find(resources, 'NetworkPolicy', 'crm-default-deny-ingress').doc, 'spec', 'ingress')).toBeUndefined();
   });
 
