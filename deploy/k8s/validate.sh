@@ -14,6 +14,9 @@
 #        deploy/k8s/validate.sh --setup          only install the tools, print their paths
 #        deploy/k8s/validate.sh --render OVERLAY render one overlay to stdout
 #        deploy/k8s/validate.sh --validate FILE  validate an already rendered file
+#        deploy/k8s/validate.sh --check-digests OVERLAY|FILE
+#                                                 fail unless every image is pinned by @sha256 digest
+#                                                 (for a release pipeline, after `kustomize edit set image`)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -119,6 +122,17 @@ validate_file() { # file label
     "$1" || die "$2: schema validation failed (Kubernetes v$K8S_VERSION, CloudNativePG $CNPG_VERSION)"
 }
 
+# Every container image (and CloudNativePG's imageName) of a rendered file, one per line.
+images_of() { sed -n -E 's/^[[:space:]]*-?[[:space:]]*(image|imageName):[[:space:]]*"?([^"[:space:]]+)"?.*$/\2/p' "$1" | sort -u; }
+
+check_digests() { # file label
+  local unpinned
+  unpinned="$(images_of "$1" | grep -v -E '@sha256:[0-9a-f]{64}$' || true)"
+  [[ -z "$unpinned" ]] || die "$2: images not pinned by digest (image@sha256:<64 hex>):
+$unpinned"
+  log "$2: every image is pinned by digest ($(images_of "$1" | wc -l) images)"
+}
+
 case "${1:-all}" in
   --setup)
     setup
@@ -129,6 +143,12 @@ case "${1:-all}" in
   --validate)
     [[ $# -eq 2 && -f "$2" ]] || die "usage: validate.sh --validate FILE"
     setup; validate_file "$2" "$2" ;;
+  --check-digests)
+    [[ $# -eq 2 ]] || die "usage: validate.sh --check-digests OVERLAY|FILE"
+    if [[ -f "$2" ]]; then check_digests "$2" "$2"; else
+      setup; out="$(mktemp)"; trap 'rm -f "$out"' EXIT
+      render "$2" >"$out"; check_digests "$out" "overlays/$2"
+    fi ;;
   all)
     setup
     out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT

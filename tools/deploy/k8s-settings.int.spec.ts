@@ -113,6 +113,29 @@ describe('deploy/k8s/validate.sh', () => {
     expect(`${run.status} ${run.stdout}`).toMatch(/^0 .*Valid: 1, Invalid: 0, Errors: 0, Skipped: 0/s);
   });
 
+  it('--check-digests passes only when every image is pinned by digest, naming the others', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-k8s-digests-'));
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const manifest = (sales: string) =>
+      `kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: sales\n          image: ${sales}\n        - image: "registry.example.com/crm/relay@${digest}"\n---\nkind: Cluster\nspec:\n  imageName: ghcr.io/cloudnative-pg/postgresql:16.6@${digest}\n`;
+    fs.writeFileSync(path.join(dir, 'pinned.yaml'), manifest(`registry.example.com/crm/sales@${digest}`));
+    fs.writeFileSync(path.join(dir, 'tagged.yaml'), manifest('registry.example.com/crm/sales:0.1.0'));
+    const check = (file: string) => spawnSync('bash', [script, '--check-digests', path.join(dir, file)], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const pinned = check('pinned.yaml');
+    const tagged = check('tagged.yaml');
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(pinned.status).toBe(0);
+    expect(pinned.stderr).toContain('every image is pinned by digest (3 images)');
+    expect(tagged.status).not.toBe(0);
+    expect(tagged.stderr.trim().split('\n').slice(1)).toEqual(['registry.example.com/crm/sales:0.1.0']);
+    // The committed production overlay names tags (a release pipeline pins them with
+    // `kustomize edit set image`): the check sees every CRM image and the PostgreSQL image.
+    const production = spawnSync('bash', [script, '--check-digests', 'production'], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+    expect(production.status).not.toBe(0);
+    for (const image of [...Object.keys(SERVICES), 'relay']) expect(production.stderr).toContain(`registry.example.com/crm/${image}:`);
+    expect(production.stderr).toContain('ghcr.io/cloudnative-pg/postgresql:');
+  });
+
   it('fails, naming the problem, on a manifest with an unknown field', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-k8s-'));
     const file = path.join(dir, 'bad.yaml');
