@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { IntegrationBus, IntegrationEventRegistry } from '@crm/bus';
 import { InProcessBus } from '@crm/bus-in-process';
 import { KafkaBus } from '@crm/bus-kafka';
-import type { PlatformConfig } from '@crm/config';
+import { kafkaClientSecurity, type PlatformConfig } from '@crm/config';
 import type { EventStore } from '@crm/event-store';
 import { EsdbEventStore } from '@crm/event-store-esdb';
 import { PostgresEventStore } from '@crm/event-store-postgres';
@@ -133,6 +133,8 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     replicationFactor: config.CRM_KAFKA_REPLICATION_FACTOR,
     partitionsConsumedConcurrently: config.CRM_KAFKA_CONSUMER_CONCURRENCY,
     sessionTimeoutMs: config.CRM_KAFKA_SESSION_TIMEOUT_MS,
+    // TLS and SASL/SCRAM when configured (production: Strimzi's tls listener and a KafkaUser).
+    ...kafkaClientSecurity(config),
   });
   const dataSources = dataSourceFactory(sql, { url }, true);
   return {

@@ -11,7 +11,18 @@ import {
   type IntegrationEvent,
   type IntegrationEventRegistry,
 } from '@crm/bus';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerRunConfig, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type ConsumerRunConfig,
+  type IHeaders,
+  type KafkaMessage,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
 
 export { logLevel as KafkaLogLevel } from 'kafkajs';
 
@@ -53,6 +64,15 @@ export interface KafkaBusOptions {
   stallAfterMs?: number;
   /** Where the bus reports problems it recovers from (default console.error). */
   onError?(message: string, error: unknown): void;
+  /** TLS to the brokers: `true` (system CAs) or the CA certificates (PEM) to trust. Default plaintext. */
+  ssl?: true | { ca: string[] };
+  /** SASL authentication, e.g. a Strimzi KafkaUser's SCRAM-SHA-512 credentials. Default none. */
+  sasl?: { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
+}
+
+/** kafkajs types SASL per mechanism; ours has one shape for the three, which is the same set of values. */
+function kafkajsSasl(sasl: KafkaBusOptions['sasl']): SASLOptions | undefined {
+  return sasl as SASLOptions | undefined;
 }
 
 export const DEFAULT_TOPIC = 'crm.customer-events';
@@ -110,7 +130,13 @@ export class KafkaBus implements IntegrationBus {
     this.partitions = options.partitions ?? 6;
     this.replicationFactor = options.replicationFactor ?? 1;
     this.dlqPrefix = options.dlqPrefix ?? DEFAULT_DLQ_PREFIX;
-    this.kafka = new Kafka({ brokers: options.brokers, clientId: options.clientId, logLevel: options.logLevel ?? logLevel.ERROR });
+    this.kafka = new Kafka({
+      brokers: options.brokers,
+      clientId: options.clientId,
+      logLevel: options.logLevel ?? logLevel.ERROR,
+      ssl: options.ssl,
+      sasl: kafkajsSasl(options.sasl),
+    });
   }
 
   /** The dead-letter topic of a consumer group. */
@@ -508,9 +534,15 @@ export async function readDeadLetters(
   dlqTopic: string,
   expectedCount: number,
   timeoutMs = 30000,
-  options: { logLevel?: logLevel } = {},
+  options: { logLevel?: logLevel } & Pick<KafkaBusOptions, 'ssl' | 'sasl'> = {},
 ): Promise<DeadLetter[]> {
-  const kafka = new Kafka({ brokers, clientId: 'crm-dlq-reader', logLevel: options.logLevel ?? logLevel.ERROR });
+  const kafka = new Kafka({
+    brokers,
+    clientId: 'crm-dlq-reader',
+    logLevel: options.logLevel ?? logLevel.ERROR,
+    ssl: options.ssl,
+    sasl: kafkajsSasl(options.sasl),
+  });
   const groupId = `crm-dlq-reader-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
   const letters: DeadLetter[] = [];

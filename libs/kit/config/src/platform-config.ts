@@ -90,6 +90,35 @@ export class PlatformConfig {
   @Max(300000)
   CRM_KAFKA_SESSION_TIMEOUT_MS: number = 6000;
 
+  // Kafka security (issue 15 §4; Strimzi listener `tls: true` + KafkaUser `scram-sha-512`). Read
+  // them through `kafkaClientSecurity(config)`, which every Kafka bus adapter takes.
+  /** TLS to the brokers. `true` in production (Strimzi's `tls` listener on 9093); local stays plaintext. */
+  @IsIn(['true', 'false'], { message: 'CRM_KAFKA_SSL must be true or false' })
+  CRM_KAFKA_SSL: 'true' | 'false' = 'false';
+
+  /** PEM file of the CA(s) the brokers' certificates are checked against (Strimzi's `<cluster>-cluster-ca-cert` Secret, `ca.crt`). Unset: the system CAs. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  CRM_KAFKA_CA_FILE?: string;
+
+  /** SASL mechanism; unset: no authentication. PLAIN sends the password as it is, so it needs CRM_KAFKA_SSL=true. */
+  @IsOptional()
+  @IsIn(['scram-sha-512', 'scram-sha-256', 'plain'], { message: 'CRM_KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256 or plain' })
+  CRM_KAFKA_SASL_MECHANISM?: 'scram-sha-512' | 'scram-sha-256' | 'plain';
+
+  /** The Kafka user (the KafkaUser's name); required with CRM_KAFKA_SASL_MECHANISM. */
+  @ValidateIf((c: PlatformConfig) => c.CRM_KAFKA_SASL_MECHANISM !== undefined || c.CRM_KAFKA_SASL_USERNAME !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: 'CRM_KAFKA_SASL_USERNAME is required with CRM_KAFKA_SASL_MECHANISM' })
+  CRM_KAFKA_SASL_USERNAME?: string;
+
+  /** The user's password (from the Secret Strimzi's User Operator generates, key `password`); required with CRM_KAFKA_SASL_MECHANISM. */
+  @ValidateIf((c: PlatformConfig) => c.CRM_KAFKA_SASL_MECHANISM !== undefined || c.CRM_KAFKA_SASL_PASSWORD !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: 'CRM_KAFKA_SASL_PASSWORD is required with CRM_KAFKA_SASL_MECHANISM' })
+  CRM_KAFKA_SASL_PASSWORD?: string;
+
   @IsOptional()
   @IsIn(['error', 'warn', 'info', 'debug'])
   CRM_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';

@@ -28,3 +28,4 @@ export * from './mail/inbound-mail-form';
 export * from './mail/inbound-mail-request';
 export { readMultipartFields, type MultipartLimits } from './mail/multipart-form';
 export * from './mail/inbound-mail-secret.guard';
+export { RateLimitGuard } from './app/http-hardening';

@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config/service-config';
 import { refuseHostileInput, requireJsonBodies, type StreamRoute } from '../errors/hostile-input';
 import { setupOpenApi, type OpenApiOptions } from '../openapi/setup-openapi';
 import { nestLogLevels } from './logger';
+import { hardenHttp } from './http-hardening';
 import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/metrics';
 import { ServiceKitModule } from './service-kit.module';
 
@@ -90,6 +91,8 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
   app.disable('etag');
   // First: every request is counted and timed, also those the next middlewares refuse (415, 400).
   app.use(app.get<ServiceMetrics>(SERVICE_METRICS).httpMiddleware);
+  // Security headers and CORS on every answer, refusals included (issue 15 §5).
+  hardenHttp(app, options.config);
   app.use(requireJsonBodies(options.formRoutes ?? [], options.streamRoutes ?? []));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   if (options.formRoutes?.length) app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
