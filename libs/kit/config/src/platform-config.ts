@@ -93,4 +93,9 @@ export class PlatformConfig {
   @IsOptional()
   @IsIn(['error', 'warn', 'info', 'debug'])
   CRM_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';
+
+  /** `json`: one JSON object per line (for a log collector); `pretty`: one readable line. Default: json in distributed mode, pretty embedded. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  CRM_LOG_FORMAT?: 'json' | 'pretty';
 }

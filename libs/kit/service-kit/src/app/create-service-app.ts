@@ -7,7 +7,8 @@ import type { Platform } from '@crm/platform';
 import type { ServiceConfig } from '../config/service-config';
 import { refuseHostileInput, requireJsonBodies, type StreamRoute } from '../errors/hostile-input';
 import { setupOpenApi, type OpenApiOptions } from '../openapi/setup-openapi';
-import { nestLogLevels } from './logger';
+import type { DestinationStream } from 'pino';
+import { createServiceLogger, logFormat, nestLoggerFor, requestContextMiddleware } from './logger';
 import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/metrics';
 import { ServiceKitModule } from './service-kit.module';
 
@@ -39,8 +40,14 @@ export interface CreateServiceAppOptions {
   shutdownHooks?: boolean;
   /** Close the platform when the app closes. Default false (the caller owns it). */
   ownsPlatform?: boolean;
-  /** Nest's logger. Default: Nest's console logger at the levels of `CRM_LOG_LEVEL` (see `nestLogLevels`). */
+  /**
+   * Nest's logger. Default: the structured logger (pino, `CRM_LOG_LEVEL`, `CRM_LOG_FORMAT`, see
+   * `createServiceLogger`), which also writes the request lines. Given here, Nest logs through it and
+   * no request line is written (the request context and its response headers still are).
+   */
   logger?: LoggerService | LogLevel[] | false;
+  /** Where the structured logger writes; default stdout. For tests that read the lines back. */
+  logDestination?: DestinationStream;
 }
 
 export interface ServiceApp {
@@ -76,19 +83,29 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
       options.module,
     ],
   };
+  const logger = createServiceLogger({
+    level: options.logger === undefined ? options.config.CRM_LOG_LEVEL : 'silent',
+    format: logFormat(options.config),
+    destination: options.logDestination,
+  });
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,
     // With bodyParser off, Nest still reads this in useBodyParser: the JSON parser keeps the bytes it parsed.
     rawBody: options.rawBody ?? false,
     abortOnError: false,
     forceCloseConnections: true,
-    logger: options.logger ?? nestLogLevels(options.config.CRM_LOG_LEVEL),
+    logger: options.logger,
+    // Start-up lines wait for the structured logger instead of going to Nest's console logger.
+    bufferLogs: options.logger === undefined,
   });
+  if (options.logger === undefined) app.useLogger(nestLoggerFor(logger));
   app.disable('x-powered-by');
   // Only a successful change answers with an ETag (the stream revision, see setEtag): Express's
   // automatic weak ETag on every body — errors included — cannot be sent back as If-Match.
   app.disable('etag');
-  // First: every request is counted and timed, also those the next middlewares refuse (415, 400).
+  // First: the request's correlation id and trace context (headers in, headers out, one log line out).
+  app.use(requestContextMiddleware(logger, options.name));
+  // Then every request is counted and timed, also those the next middlewares refuse (415, 400).
   app.use(app.get<ServiceMetrics>(SERVICE_METRICS).httpMiddleware);
   app.use(requireJsonBodies(options.formRoutes ?? [], options.streamRoutes ?? []));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
