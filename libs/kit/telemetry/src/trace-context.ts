@@ -125,3 +125,11 @@ export function logFields(): { correlationId?: string; traceId?: string; spanId?
   const parsed = parseTraceparent(context.traceparent);
   return { correlationId: context.correlationId, ...(parsed ? { traceId: parsed.traceId, spanId: parsed.spanId } : {}) };
 }
+
+/**
+ * The correlation id to record on an event: the one given (a command's option), else the current
+ * request's or handled event's, else a new UUID (work outside any request: timers, tools).
+ */
+export function correlationIdFor(given?: string): string {
+  return given ?? currentTraceContext()?.correlationId ?? randomUUID();
+}

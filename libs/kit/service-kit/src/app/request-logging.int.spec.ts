@@ -149,4 +149,59 @@ describe('structured request logs and the request context', () => {
     expect(requestLines()).toHaveLength(2);
     expect(written).not.toContain('not-a-token');
   });
+
+  describe('request context', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const incoming = `00-${traceId}-00f067aa0ba902b7-01`;
+
+    it('accepts x-correlation-id and traceparent/tracestate, echoes them (a new parent id in the caller’s trace) and stamps them on the appended event', async () => {
+      const reply = await post(
+        { authorization: `Bearer ${await mint.mint(alice)}`, 'x-correlation-id': 'order-import-7', traceparent: incoming, tracestate: 'vendor=abc' },
+        { email: 'a@example.com' },
+      );
+      expect(reply.status).toBe(201);
+      expect(reply.headers.get('x-correlation-id')).toBe('order-import-7');
+      const echoed = reply.headers.get('traceparent')!;
+      expect(echoed).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      expect(echoed).not.toBe(incoming);
+      expect(reply.headers.get('tracestate')).toBe('vendor=abc');
+
+      const { id } = (await reply.json()) as { id: string };
+      const metadata = (await (
+        await fetch(`${baseUrl}/contacts/${id}/metadata`, { headers: { authorization: `Bearer ${await mint.mint(alice)}` } })
+      ).json()) as Record<string, unknown>;
+      expect(metadata).toMatchObject({ correlationId: 'order-import-7', traceparent: echoed, tracestate: 'vendor=abc' });
+    });
+
+    it('generates both when absent, and replaces malformed ones instead of refusing the request', async () => {
+      const token = await mint.mint(alice);
+      const none = await post({ authorization: `Bearer ${token}` }, { email: 'a@example.com' });
+      expect(none.status).toBe(201);
+      expect(none.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(none.headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+
+      for (const [correlation, traceparent] of [
+        ['has spaces in it', 'not-a-traceparent'],
+        ['x'.repeat(500), `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`],
+        ['semi;colon<script>', `01-${traceId}-00f067aa0ba902b7-01-extra`],
+      ]) {
+        const reply = await post(
+          { authorization: `Bearer ${token}`, 'x-correlation-id': correlation, traceparent, tracestate: 'a=b' },
+          { email: 'a@example.com' },
+        );
+        expect(reply.status).toBe(201);
+        expect(reply.headers.get('x-correlation-id')).not.toBe(correlation);
+        expect(reply.headers.get('traceparent')).not.toContain(traceId);
+        // tracestate without a valid traceparent is dropped (W3C: it belongs to the parent).
+        expect(reply.headers.get('tracestate')).toBeNull();
+        const { id } = (await reply.json()) as { id: string };
+        const metadata = (await (await fetch(`${baseUrl}/contacts/${id}/metadata`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<
+          string,
+          unknown
+        >;
+        expect(metadata['correlationId']).toBe(reply.headers.get('x-correlation-id'));
+        expect(metadata['traceparent']).toBe(reply.headers.get('traceparent'));
+      }
+    });
+  });
 });
