@@ -84,7 +84,7 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
     ],
   };
   const logger = createServiceLogger({
-    level: options.logger === undefined ? options.config.CRM_LOG_LEVEL : 'silent',
+    level: options.logger !== undefined ? 'silent' : quietUnderTests(options.config.CRM_LOG_LEVEL, options.logDestination),
     format: logFormat(options.config),
     destination: options.logDestination,
   });
@@ -130,4 +130,14 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
       return closing;
     },
   };
+}
+
+/**
+ * Under Jest (`NODE_ENV=test`), lines bound for stdout stop at warn: hundreds of specs start apps
+ * with the default `info`, and a request line per call would bury the test report (the kit's
+ * console logger showed warnings and errors only, too). A spec that reads the lines back
+ * (`logDestination`) gets the configured level.
+ */
+function quietUnderTests(level: ServiceConfig['CRM_LOG_LEVEL'], destination: unknown): ServiceConfig['CRM_LOG_LEVEL'] {
+  return process.env['NODE_ENV'] === 'test' && destination === undefined && level !== 'error' ? 'warn' : level;
 }

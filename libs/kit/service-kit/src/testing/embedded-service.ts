@@ -28,8 +28,7 @@ export async function startEmbeddedService<C extends ServiceConfig>(
   env: Record<string, string> = {},
 ): Promise<EmbeddedServiceUnderTest> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-${name}-`));
-  // Warnings and errors only unless a spec asks for more: a request line per call would bury the test output.
-  const config = loadConfig(configClass, { CRM_LOG_LEVEL: 'warn', ...env, CRM_DATA_DIR: dataDir });
+  const config = loadConfig(configClass, { ...env, CRM_DATA_DIR: dataDir });
   const platform = await createPlatform(config, { registry, clientId: 'test' });
   const app = await create(config, platform, { embedded: true });
   const base = await app.listen(0);
