@@ -29,7 +29,8 @@ describe('trace context without tracing (the default)', () => {
       42,
     ])
       expect(parseTraceparent(bad)).toBeUndefined();
-    expect(validCorrelationId('order-7:import@x')).toBe('order-7:import@x');
+    expect(validCorrelationId('order-7:import_x.1')).toBe('order-7:import_x.1');
+    expect(validCorrelationId('dewi@example.com')).toBeUndefined();
     expect(validCorrelationId('with space')).toBeUndefined();
     expect(validCorrelationId('x'.repeat(129))).toBeUndefined();
   });

@@ -29,8 +29,9 @@ export function currentTraceContext(): TraceContext | undefined {
 
 // W3C Trace Context level 1: version 00, 32 hex trace id, 16 hex parent id, 2 hex flags; all-zero ids are invalid.
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-// A correlation id travels into logs, event metadata and headers: printable, no spaces, bounded.
-const CORRELATION_ID = /^[A-Za-z0-9._:@\-]{1,128}$/;
+// A correlation id travels into logs, event metadata and headers: printable, no spaces, bounded, and
+// no '@' (an e-mail address sent as one would otherwise be written into every log line).
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // tracestate: list members key=value, at most 512 characters in all (the spec's limit for propagation).
 const TRACESTATE = /^[\x20-\x2b\x2d-\x7e]+(,[\x20-\x2b\x2d-\x7e]+)*$/;
 

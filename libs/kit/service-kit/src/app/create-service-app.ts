@@ -67,7 +67,8 @@ class ServiceAppModule {}
 /**
  * Builds a service's Nest application on the kit: `ServiceKitModule` (tokens, guard, filter,
  * validation pipe, health) + the service's module, a JSON body parser with a limit, OpenAPI at
- * `/openapi.json` and `/docs`, shutdown hooks, and a quiet logger. Not listening yet.
+ * `/openapi.json` and `/docs`, shutdown hooks, and the structured logger with its request context
+ * (`requestContextMiddleware`). Not listening yet.
  */
 export async function createServiceApp(options: CreateServiceAppOptions): Promise<ServiceApp> {
   const root: DynamicModule = {
