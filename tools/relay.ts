@@ -8,6 +8,7 @@
  * `GET /health/ready` with 503 meanwhile (200 `GET /health` as long as the process runs), and
  * resumes from its checkpoint. Events that break their contract are parked (see docs/operations.md).
  */
+import './relay-tracing'; // first: see relay-tracing.ts
 import 'reflect-metadata';
 import http from 'node:http';
 import { loadConfigOrExit } from '@crm/config';

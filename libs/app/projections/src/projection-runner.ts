@@ -5,6 +5,7 @@ import { assertIdentifier } from '@crm/sql';
 import type { DataSource, EntityManager } from 'typeorm';
 import { blockKey, ParkedEvents, rows, WAITING_REASON_PREFIX, type NewParkedEvent, type Queryable, type Staleness } from '@crm/parked-events';
 import { PersonalData, PersonalDataKeys } from '@crm/personal-data';
+import { endSpan, inConsumedEventContext, startSpan, type Span } from '@crm/telemetry';
 import type { Projection } from './projection';
 import { isTransientError } from './transient-errors';
 import { typeormExecutor } from './typeorm-sql-executor';
@@ -105,6 +106,8 @@ export class ProjectionRunner {
   /** Reveals personal fields (sealed in the store and on the bus) right before they are applied. */
   private readonly personalData: PersonalData;
   private readonly handles: Map<string, ReadonlySet<string>>;
+  /** The handling span of each event of the batch being applied (bus mode). */
+  private readonly eventSpans = new WeakMap<IntegrationEvent, Span>();
   /** Per projection: events at or before this position are already applied (checkpoint or rebuild floor). */
   private floors = new Map<string, GlobalPosition | undefined>();
   private busSubscription?: BusSubscription;
@@ -167,10 +170,31 @@ export class ProjectionRunner {
    * the way it runs.
    */
   async applyBatch(events: readonly IntegrationEvent[]): Promise<void> {
-    await this.applyOffered(
-      events.map((event) => ({ event, position: positionOf(event) })),
-      'bus',
-    );
+    // A span per handled event, child of the trace its envelope carries (issue 15 §1); no-ops unless tracing is on.
+    const spans = events.map((event) => {
+      const span = startSpan(`${this.group} process ${event.type}`, {
+        kind: 'consumer',
+        parent: event,
+        attributes: {
+          'messaging.operation.type': 'process',
+          'messaging.consumer.group.name': this.group,
+          'messaging.message.id': event.id,
+          'cloudevents.event_type': event.type,
+        },
+      });
+      this.eventSpans.set(event, span);
+      return span;
+    });
+    try {
+      await this.applyOffered(
+        events.map((event) => ({ event, position: positionOf(event) })),
+        'bus',
+      );
+      for (const span of spans) endSpan(span);
+    } catch (error) {
+      for (const span of spans) endSpan(span, error);
+      throw error;
+    }
   }
 
   /** Applies one event exactly once per projection, whatever the number of deliveries (as from the bus). */
@@ -254,6 +278,7 @@ export class ProjectionRunner {
     );
     for (const [p, list] of work) {
       const toApply: IntegrationEvent[] = [];
+      const delivered = new Map<IntegrationEvent, IntegrationEvent>();
       for (const item of list) {
         const key = blockKey(p.name, item.event.subject);
         if (item.invalid) {
@@ -262,12 +287,18 @@ export class ProjectionRunner {
         } else if (blocked.has(key)) {
           parks.push(parkRecord(p.name, item, `${WAITING_REASON_PREFIX} of subject ${item.event.subject}`));
         } else {
-          toApply.push(plain.get(item.event) ?? item.event);
+          const event = plain.get(item.event) ?? item.event;
+          delivered.set(event, item.event);
+          toApply.push(event);
         }
       }
+      // Each event is handled in its own context (its correlation id and trace in the log lines and
+      // in what it appends); a batch-applying projection in the context of its only event, if one.
+      const inContext = <T>(event: IntegrationEvent, fn: () => Promise<T>) =>
+        inConsumedEventContext(event, fn, this.eventSpans.get(delivered.get(event) ?? event));
       if (toApply.length > 0) {
-        if (p.applyBatch) await p.applyBatch(toApply, m);
-        else for (const event of toApply) await p.apply(event, m);
+        if (p.applyBatch) await (toApply.length === 1 ? inContext(toApply[0], () => p.applyBatch!(toApply, m)) : p.applyBatch(toApply, m));
+        else for (const event of toApply) await inContext(event, () => p.apply(event, m));
       }
       applied.set(p.name, toApply.length);
     }

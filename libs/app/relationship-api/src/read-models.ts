@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { crmRegistry } from '@crm/contracts';
 import type { Platform } from '@crm/platform';
 import { ProjectionRunner, type Projection, type ReadModelsModule, type RunnerHealth, type Staleness } from '@crm/projections';
@@ -84,6 +85,8 @@ export class ReadModelRunners {
       schema: this.platform.config.CRM_PLATFORM_SCHEMA,
       group: readModelGroupOf(this.service),
       metrics: this.platform.metrics.projectionHooks,
+      // Through Nest's logger, i.e. the service's structured log (not the runner's console default), the error as `err`.
+      logger: runnerLogger(new Logger(`ReadModels ${this.service}`)),
     });
     await runner.migrate();
     this.runner = runner;
@@ -171,4 +174,11 @@ export class ReadModelRunners {
     await this.starting;
     await this.runner?.stop();
   }
+}
+
+function runnerLogger(logger: Logger) {
+  return {
+    warn: (message: string) => logger.warn(message),
+    error: (message: string, error?: unknown) => logger.error(error === undefined ? message : { msg: message, err: error }),
+  };
 }

@@ -3,6 +3,7 @@ import { countEventsAfter, formatPosition, type EventStore, type GlobalPosition,
 import { blockKey, ParkedEvents, WAITING_REASON_PREFIX, type NewParkedEvent } from '@crm/parked-events';
 import type { SqlClient } from '@crm/sql';
 import type { CheckpointStore } from '@crm/checkpoints';
+import { carriedBy, endSpan, startSpan } from '@crm/telemetry';
 import { toIntegrationEvent } from './integration-mapping';
 import { RELAY_LAG_CAP, type RelayMetrics } from './relay-metrics';
 
@@ -183,6 +184,35 @@ export class Relay {
     }).finally(() => (this.wakeBackoff = undefined));
   }
 
+  /**
+   * Publishes a batch with a producer span per event, child of the trace the event was appended in
+   * (its metadata's `traceparent`, already in the envelope); the envelope then carries the publish
+   * span's context, so the consumer's span follows it. Without tracing the spans are no-ops and the
+   * envelope keeps the appending request's trace context (issue 15 §1).
+   */
+  private async publishTraced(batch: readonly IntegrationEvent[]): Promise<void> {
+    const spans = batch.map((event) =>
+      startSpan(`relay publish ${event.type}`, {
+        kind: 'producer',
+        parent: event,
+        attributes: {
+          'messaging.operation.type': 'send',
+          'messaging.message.id': event.id,
+          'cloudevents.event_type': event.type,
+          'cloudevents.event_subject': event.subject,
+        },
+      }),
+    );
+    const traced = batch.map((event, i) => ({ ...event, ...carriedBy(spans[i], event) }));
+    try {
+      await this.bus.publish(traced);
+    } catch (error) {
+      for (const span of spans) endSpan(span, error);
+      throw error;
+    }
+    for (const span of spans) endSpan(span);
+  }
+
   /** Publishes a page's integration events, parks what cannot be published, then moves the checkpoint. */
   private async publishPage(page: readonly RecordedEvent[]): Promise<GlobalPosition> {
     const mapping = this.options.mapping ?? toIntegrationEvent;
@@ -228,7 +258,7 @@ export class Relay {
         });
       }
     }
-    if (batch.length) await this.bus.publish(batch);
+    if (batch.length) await this.publishTraced(batch);
     const last = page[page.length - 1].position;
     const sql = this.options.parking?.sql;
     if (this.parked && sql && parks.length) {

@@ -122,4 +122,18 @@ export class PlatformConfig {
   @IsOptional()
   @IsIn(['error', 'warn', 'info', 'debug'])
   CRM_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';
+
+  /** `json`: one JSON object per line (for a log collector); `pretty`: one readable line. Default: json in distributed mode, pretty embedded. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  CRM_LOG_FORMAT?: 'json' | 'pretty';
+
+  /**
+   * OpenTelemetry tracing: `true` turns it on without an OTLP endpoint (the exporter's default
+   * localhost:4318), `false` off even with one. Read before the config is (`@crm/telemetry/start`);
+   * declared here so it is a known setting. Unset: on exactly when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+   */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  CRM_OTEL_ENABLED?: 'true' | 'false';
 }
