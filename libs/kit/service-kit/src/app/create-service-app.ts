@@ -8,6 +8,8 @@ import type { ServiceConfig } from '../config/service-config';
 import { refuseHostileInput, requireJsonBodies, type StreamRoute } from '../errors/hostile-input';
 import { setupOpenApi, type OpenApiOptions } from '../openapi/setup-openapi';
 import { nestLogLevels } from './logger';
+import { closeConnectionsWhileDraining, closeHttpServer, exitGracefullyOnSignals } from './graceful-shutdown';
+import { shutdownDelayMs } from '@crm/config';
 import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/metrics';
 import { ServiceKitModule } from './service-kit.module';
 
@@ -33,8 +35,8 @@ export interface CreateServiceAppOptions {
   /** Paths whose body the handler reads itself as a stream, in the route's media types (e.g. a CSV import); everything else is 415 there. */
   streamRoutes?: StreamRoute[];
   /**
-   * Close the app on SIGTERM/SIGINT (Nest re-raises the signal afterwards). Default true; pass false
-   * when several services share one process (the embedded host), whose own handler closes them.
+   * On SIGTERM/SIGINT shut down gracefully and exit 0 (see `exitGracefullyOnSignals`). Default true;
+   * pass false when several services share one process (the embedded host), whose own handler closes them.
    */
   shutdownHooks?: boolean;
   /** Close the platform when the app closes. Default false (the caller owns it). */
@@ -50,7 +52,12 @@ export interface ServiceApp {
   listen(port?: number): Promise<string>;
   /** The service's OpenAPI document (as served at `/openapi.json`), built without listening: for tools and generated clients. */
   openApiDocument(): OpenAPIObject;
-  /** Stops the HTTP server and the app (and the platform if `ownsPlatform`). Idempotent. */
+  /**
+   * Stops accepting connections, lets the requests in flight finish (at most `CRM_SHUTDOWN_TIMEOUT_MS`,
+   * then their connections are cut), then closes the app: consumers and pollers stop (their
+   * modules' destroy hooks), and the platform closes if `ownsPlatform`. Idempotent. The readiness
+   * 503 and the delay before it (`CRM_SHUTDOWN_DELAY_MS`) are the signal handler's part.
+   */
   close(): Promise<void>;
 }
 
@@ -81,24 +88,26 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
     // With bodyParser off, Nest still reads this in useBodyParser: the JSON parser keeps the bytes it parsed.
     rawBody: options.rawBody ?? false,
     abortOnError: false,
-    forceCloseConnections: true,
+    // Not forceCloseConnections: it destroys every socket on close, requests in flight included.
+    // close() below drains them instead (closeHttpServer).
     logger: options.logger ?? nestLogLevels(options.config.CRM_LOG_LEVEL),
   });
   app.disable('x-powered-by');
   // Only a successful change answers with an ETag (the stream revision, see setEtag): Express's
   // automatic weak ETag on every body — errors included — cannot be sent back as If-Match.
   app.disable('etag');
-  // First: every request is counted and timed, also those the next middlewares refuse (415, 400).
+  app.use(closeConnectionsWhileDraining);
+  // Then: every request is counted and timed, also those the next middlewares refuse (415, 400).
   app.use(app.get<ServiceMetrics>(SERVICE_METRICS).httpMiddleware);
   app.use(requireJsonBodies(options.formRoutes ?? [], options.streamRoutes ?? []));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   if (options.formRoutes?.length) app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
   app.use(refuseHostileInput);
-  if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   const document = setupOpenApi(app, options.openApi);
 
   let closing: Promise<void> | undefined;
-  return {
+  let removeSignalHandlers: (() => void) | undefined;
+  const serviceApp: ServiceApp = {
     name: options.name,
     app,
     async listen(port?: number): Promise<string> {
@@ -109,8 +118,17 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
       return document;
     },
     close(): Promise<void> {
-      closing ??= app.close();
+      removeSignalHandlers?.();
+      closing ??= closeHttpServer(app.getHttpServer(), options.config.CRM_SHUTDOWN_TIMEOUT_MS).then(() => app.close());
       return closing;
     },
   };
+  if (options.shutdownHooks ?? true) {
+    removeSignalHandlers = exitGracefullyOnSignals({
+      delayMs: shutdownDelayMs(options.config),
+      close: () => serviceApp.close(),
+      log: (message) => console.log(`${options.name}: ${message}`),
+    });
+  }
+  return serviceApp;
 }
