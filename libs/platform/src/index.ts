@@ -2,3 +2,4 @@ export * from './platform';
 export * from './data-dir-lock';
 export * from './crm-event-store';
 export * from './process-lease';
+export * from './read-model-migrations';
