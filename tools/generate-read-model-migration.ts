@@ -23,11 +23,12 @@ export { loadServiceReadModels, servicesWithReadModels };
 const root = path.resolve(__dirname, '..');
 
 /** What the schema builder would run after the existing migrations, on an empty database: up and down statements. */
-export async function schemaDelta(service: string): Promise<{ schema: string; up: string[]; down: string[]; baseline: boolean }> {
+export async function schemaDelta(service: string, scratch?: PgliteSession): Promise<{ schema: string; up: string[]; down: string[]; baseline: boolean }> {
   const { schema, entities, migrations } = loadServiceReadModels(service);
-  const session = await PgliteSession.open();
+  // An empty schema: on a PGlite of its own, or on the caller's (its schema dropped first).
+  const session = scratch ?? (await PgliteSession.open());
   try {
-    await session.sqlClient().exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await session.sqlClient().exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
     const ds = new DataSource({
       type: 'postgres',
       driver: session.pgDriver(),
@@ -40,25 +41,36 @@ export async function schemaDelta(service: string): Promise<{ schema: string; up
     try {
       await ds.runMigrations({ transaction: 'each' });
       const log = await ds.driver.createSchemaBuilder().log();
-      // Without TypeORM's perpetual "set the default it already has" (see pendingSchemaChanges).
-      const changes = async (queries: string[]) => {
-        const kept: string[] = [];
-        for (const q of queries) if (!(await changesNothing(ds, q))) kept.push(q);
-        return kept;
-      };
+      // Without TypeORM's perpetual "set the default it already has" (see pendingSchemaChanges),
+      // nor the down statements that would undo it.
+      const up: string[] = [];
+      const noise = new Set<string>();
+      for (const { query } of log.upQueries) {
+        if (await changesNothing(ds, query)) noise.add(defaultTarget(query) ?? query);
+        else up.push(query);
+      }
       return {
         schema,
-        up: await changes(log.upQueries.map((q) => q.query)),
-        down: (await changes(log.downQueries.map((q) => q.query))).reverse(),
+        up,
+        down: log.downQueries
+          .map((q) => q.query)
+          .filter((q) => !noise.has(defaultTarget(q) ?? ''))
+          .reverse(),
         baseline: migrations.length === 0,
       };
     } finally {
       await ds.destroy();
     }
   } finally {
-    await session.close();
+    if (!scratch) await session.close();
   }
 }
+
+/** `"schema"."table"."column"` of an `ALTER … ALTER COLUMN … SET DEFAULT` statement. */
+const defaultTarget = (query: string): string | undefined => {
+  const m = /^ALTER TABLE ("[^"]+"\."[^"]+") ALTER COLUMN ("[^"]+") SET DEFAULT /.exec(query.trim());
+  return m ? `${m[1]}.${m[2]}` : undefined;
+};
 
 const pascal = (s: string) =>
   s
