@@ -1,7 +1,10 @@
 /**
  * The relay process (distributed mode): follows the event store's global order and publishes the
  * integration events to Kafka, moving its durable checkpoint only after Kafka acknowledged them.
- * Run exactly one per event store:  CRM_MODE=distributed ... npm run relay
+ *   CRM_MODE=distributed ... npm run relay
+ * Several may run per event store: only the holder of the lease `relay:<CRM_EVENT_STORE_SCHEMA>` (a
+ * PostgreSQL advisory lock) publishes; the others wait in `standby` (readiness 503, health 200) and
+ * one takes over within a second of the holder's death (docs/operations.md "Relay lease").
  *
  * `GET /metrics` (Prometheus): lag, published/parked events, publish failures, process metrics.
  * It never exits because Kafka or PostgreSQL is unreachable: it retries with backoff, answers
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
     metrics,
     parking: { sql: platform.sql, schema: config.CRM_PLATFORM_SCHEMA },
     onRejected: (event, reason) => console.error(`relay: parked event ${event.id} (${event.type}): ${reason}`),
+    lease: platform.processLease(`relay:${config.CRM_EVENT_STORE_SCHEMA}`),
     onRetry: (error, attempt) => {
       if (attempt === 1 || attempt % 10 === 0)
         console.error(`relay: publishing failed (attempt ${attempt}); retrying with backoff:`, error instanceof Error ? error.message : error);
@@ -72,6 +76,8 @@ async function main(): Promise<void> {
   server.listen(config.CRM_HTTP_PORT, config.CRM_HTTP_HOST);
   console.log(`relay running; health on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT}`);
 
+  // SIGTERM: the relay finishes the page it is publishing (checkpoint saved), gives the lease back so
+  // a standby takes over at once, and exits 0.
   const shutdown = async () => {
     server.close();
     await relay.stop();

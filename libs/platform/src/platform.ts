@@ -17,6 +17,7 @@ import { DataDirLock } from './data-dir-lock';
 import { type SqlClient } from '@crm/sql';
 import { PgliteSession, PgSqlClient } from '@crm/sql-clients';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { migrateReadModels, READ_MODEL_MIGRATIONS_TABLE, type ReadModelMigration } from './read-model-migrations';
 
 /** The adapters one process runs on, chosen by configuration — never hard-coded by a service. */
 export interface Platform {
@@ -36,8 +37,15 @@ export interface Platform {
    * registry per platform, appended to every app's `GET /metrics` and to the relay's.
    */
   readonly metrics: PlatformMetrics;
-  /** A TypeORM data source for a service's read models, on the same database. */
-  createDataSource(entities: MixedList<Function | string | EntitySchema>, options?: { schema?: string; synchronize?: boolean }): Promise<DataSource>;
+  /**
+   * A TypeORM data source for a service's read models, on the same database. Embedded: its tables
+   * are synchronised with the entities (one process, no migration Job). Distributed: never
+   * synchronised — the service's `migrations` run (advisory-locked; `tools/migrate.ts` runs them
+   * ahead of a rollout) and the tables must then match the entities, or it throws
+   * `ReadModelSchemaDriftError` (docs/operations.md "Migrations"). `synchronize: true` forces the
+   * old behaviour, for test harnesses whose entities belong to no service.
+   */
+  createDataSource(entities: MixedList<Function | string | EntitySchema>, options?: DataSourceOptions): Promise<DataSource>;
   /**
    * The lease of a process that must run in one instance only (the case router): a PostgreSQL
    * advisory lock on a session of its own when several instances may run (distributed), always held
@@ -45,6 +53,14 @@ export interface Platform {
    */
   processLease(name: string): ProcessLease;
   close(): Promise<void>;
+}
+
+export interface DataSourceOptions {
+  schema?: string;
+  /** Embedded: default true. Distributed: only an explicit true synchronises (test harnesses). */
+  synchronize?: boolean;
+  /** The service's read-model migrations (distributed mode runs them; see `migrateReadModels`). */
+  migrations?: readonly ReadModelMigration[];
 }
 
 export interface CreatePlatformOptions {
@@ -194,9 +210,10 @@ const SERVER_POOL = { connectionTimeoutMillis: 10_000, keepAlive: true, statemen
 function dataSourceFactory(sql: SqlClient, connection: { driver: unknown } | { url: string }, exclusiveSync: boolean) {
   const created: DataSource[] = [];
   return {
-    async create(entities: MixedList<Function | string | EntitySchema>, options: { schema?: string; synchronize?: boolean } = {}): Promise<DataSource> {
+    async create(entities: MixedList<Function | string | EntitySchema>, options: DataSourceOptions = {}): Promise<DataSource> {
       if (options.schema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(options.schema)}`);
-      const synchronize = options.synchronize ?? true;
+      // On a server (exclusiveSync: distributed), schema changes come from versioned migrations only.
+      const synchronize = exclusiveSync ? options.synchronize === true : (options.synchronize ?? true);
       const ds = new DataSource({
         type: 'postgres',
         ...connection,
@@ -206,9 +223,19 @@ function dataSourceFactory(sql: SqlClient, connection: { driver: unknown } | { u
         entities,
         schema: options.schema,
         synchronize: synchronize && !exclusiveSync,
+        migrations: [...(options.migrations ?? [])],
+        migrationsTableName: READ_MODEL_MIGRATIONS_TABLE,
       });
       await ds.initialize();
       if (synchronize && exclusiveSync) await synchronizeExclusively(ds);
+      else if (exclusiveSync) {
+        try {
+          await migrateReadModels(ds, { schema: options.schema ?? 'public', exclusive: true });
+        } catch (error) {
+          await ds.destroy();
+          throw error;
+        }
+      }
       created.push(ds);
       return ds;
     },

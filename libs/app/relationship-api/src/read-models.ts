@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { crmRegistry } from '@crm/contracts';
-import type { Platform } from '@crm/platform';
+import type { Platform, ReadModelMigration } from '@crm/platform';
 import { ProjectionRunner, type Projection, type ReadModelsModule, type RunnerHealth, type Staleness } from '@crm/projections';
 import { RELAY_CONSUMER, toIntegrationEvent } from '@crm/relay';
 import {
@@ -35,12 +35,19 @@ export interface ServiceReadModels extends ReadModelsModule {
   service: string;
   /** The service's own projections, besides the shared relationship ones. */
   own: Projection[];
+  /**
+   * The versioned migrations of the service's schema, oldest first (`services/<service>/src/migrations`,
+   * made by `npm run generate-read-model-migration`): `tools/migrate.ts` and, in distributed mode,
+   * the service's start run them; embedded mode synchronises instead.
+   */
+  migrations: readonly ReadModelMigration[];
 }
 
-export function serviceReadModels(service: string, own: Projection[] = []): ServiceReadModels {
+export function serviceReadModels(service: string, own: Projection[] = [], migrations: readonly ReadModelMigration[] = []): ServiceReadModels {
   return {
     service,
     own,
+    migrations,
     readModels: [...relationshipProjections(service), ...own].map((projection) => ({ projection, schema: schemaOf(service) })),
     registry: crmRegistry(),
   };
@@ -68,11 +75,11 @@ export class ReadModelRunners {
     private readonly service: string,
   ) {}
 
-  static async start(platform: Platform, service: string, own: Projection[] = []): Promise<ReadModelRunners> {
+  static async start(platform: Platform, service: string, own: Projection[] = [], migrations: readonly ReadModelMigration[] = []): Promise<ReadModelRunners> {
     // The same list the service's read-models.ts declares for the CLIs; tables from the projections.
     const projections = serviceReadModels(service, own).readModels.map((m) => m.projection);
     const entities = new Set(projections.flatMap((p) => p.entities as Function[]));
-    const ds = await platform.createDataSource([...entities], { schema: schemaOf(service) });
+    const ds = await platform.createDataSource([...entities], { schema: schemaOf(service), migrations });
     await backfillTimelineOwners(ds.manager);
     await prepareCustomerSearch(ds.manager);
     const rm = new ReadModelRunners(ds, platform, projections, service);

@@ -1,5 +1,5 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
-import type { Platform } from '@crm/platform';
+import type { Platform, ReadModelMigration } from '@crm/platform';
 import type { Projection } from '@crm/projections';
 import type { Clock } from '@crm/kernel';
 import { CLOCK, HealthIndicators, PLATFORM, SERVICE_METRICS, type ServiceMetrics } from '@crm/service-kit';
@@ -51,6 +51,8 @@ export interface RelationshipApiOptions {
   service: string;
   controllers?: Type<unknown>[];
   projections?: Projection[];
+  /** The versioned migrations of the service's read-model schema (`services/<service>/src/migrations`), run in distributed mode. */
+  migrations?: readonly ReadModelMigration[];
   /**
    * Who may a partner act for: a provider of this module (listed in `providers`) used instead of
    * reading the partner aggregate alone. The partner portal's `PartnerScope` also refuses revoked
@@ -274,7 +276,7 @@ export class RelationshipApiModule {
       {
         provide: READ_MODELS,
         inject: [PLATFORM],
-        useFactory: (platform: Platform) => ReadModelRunners.start(platform, options.service, options.projections ?? []),
+        useFactory: (platform: Platform) => ReadModelRunners.start(platform, options.service, options.projections ?? [], options.migrations ?? []),
       },
       ReadModelsLifecycle,
       // Reads the customer's own stream (asOf, changes), personal fields revealed: not the write store.

@@ -28,9 +28,32 @@ export interface RelayOptions {
   metrics?: RelayMetrics;
   /** Backoff while the bus or the database is unavailable (default 200 ms doubling to 10 s). */
   retry?: { initialBackoffMs?: number; maxBackoffMs?: number };
+  /**
+   * Which of several relays of one store publishes (docs/operations.md "Relay lease"): the relay
+   * publishes only while `hold()` is true, asked before it starts and before every page, and
+   * released on stop. Without it the relay assumes it is the only one (embedded, tests).
+   */
+  lease?: RelayLease;
+  /** How often a standby relay asks for the lease (default 1000 ms). */
+  standbyPollMs?: number;
 }
 
-export type RelayState = 'stopped' | 'starting' | 'catching-up' | 'live' | 'retrying';
+/** A lease such as `ProcessLease` of @crm/platform (a PostgreSQL advisory lock). */
+export interface RelayLease {
+  /** True while this relay holds the lease (taking it if free); false while another one does or the lease's session died. */
+  hold(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/** `standby`: another relay holds the lease; this one waits to take over (unready, alive). */
+export type RelayState = 'stopped' | 'starting' | 'standby' | 'catching-up' | 'live' | 'retrying';
+
+/** Thrown inside a page when the lease is gone: the relay stops publishing at once and goes back to standby. */
+class LeaseLostError extends Error {
+  constructor() {
+    super('the relay lease is held by another relay');
+  }
+}
 
 export interface RelayHealth {
   state: RelayState;
@@ -99,12 +122,14 @@ export class Relay {
     this.running = this.loop();
   }
 
+  /** Stops after the page being published (its checkpoint saved), then gives the lease back so a standby takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeBackoff?.();
     await this.subscription?.stop();
     await this.running;
     this.running = undefined;
+    await this.options.lease?.release();
     this.health_ = { ...this.health_, state: 'stopped' };
   }
 
@@ -124,6 +149,7 @@ export class Relay {
     for (let attempt = 1; !this.stopped;) {
       let ended: unknown;
       try {
+        if (!(await this.acquire())) return;
         const after = await this.checkpoints.load(this.name);
         if (this.stopped) return;
         this.health_ = { ...this.health_, state: 'catching-up', checkpoint: after ? formatPosition(after) : undefined };
@@ -142,10 +168,32 @@ export class Relay {
         throw ended ?? new Error('the event store subscription ended');
       } catch (error) {
         if (this.stopped) return;
+        if (error instanceof LeaseLostError) {
+          // Not a failure: another relay publishes now. Wait for the lease again, from the checkpoint.
+          this.health_ = { ...this.health_, state: 'standby', failures: 0 };
+          continue;
+        }
         this.failed(error, attempt++);
         await this.backoff(attempt);
       }
     }
+  }
+
+  /** Waits (standby) until this relay holds the lease; false when stopped meanwhile. */
+  private async acquire(): Promise<boolean> {
+    const lease = this.options.lease;
+    if (!lease) return true;
+    while (!this.stopped) {
+      if (await lease.hold()) return true;
+      if (this.health_.state !== 'standby') this.health_ = { ...this.health_, state: 'standby', failures: 0 };
+      await this.pause(this.options.standbyPollMs ?? 1000);
+    }
+    return false;
+  }
+
+  /** Fencing: before each page (and before its checkpoint) the lease must still be this relay's. */
+  private async fence(): Promise<void> {
+    if (this.options.lease && !(await this.options.lease.hold())) throw new LeaseLostError();
   }
 
   /** Publishes one page, retrying while the bus or the database is unavailable. */
@@ -153,12 +201,13 @@ export class Relay {
     for (let attempt = 1; ; attempt++) {
       if (this.stopped) throw new Error('relay stopped');
       try {
+        await this.fence();
         await this.publishPage(page);
         const state = this.health_.state === 'retrying' ? 'live' : this.health_.state;
         this.health_ = { state, checkpoint: formatPosition(page[page.length - 1].position), lastPublishedAt: new Date().toISOString(), failures: 0 };
         return;
       } catch (error) {
-        if (this.stopped) throw error;
+        if (this.stopped || error instanceof LeaseLostError) throw error;
         this.options.metrics?.publishFailures.inc();
         this.failed(error, attempt);
         await this.backoff(attempt);
@@ -174,7 +223,11 @@ export class Relay {
   private backoff(attempt: number): Promise<void> {
     const initial = this.options.retry?.initialBackoffMs ?? 200;
     const max = this.options.retry?.maxBackoffMs ?? 10000;
-    const ms = Math.min(max, initial * 2 ** Math.min(attempt - 1, 20));
+    return this.pause(Math.min(max, initial * 2 ** Math.min(attempt - 1, 20)));
+  }
+
+  /** A wait that `stop()` cuts short. */
+  private pause(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wakeBackoff = () => {
@@ -260,6 +313,8 @@ export class Relay {
     }
     if (batch.length) await this.publishTraced(batch);
     const last = page[page.length - 1].position;
+    // A relay that lost the lease while publishing leaves the checkpoint to the one that holds it now.
+    await this.fence();
     const sql = this.options.parking?.sql;
     if (this.parked && sql && parks.length) {
       // The parked events and the checkpoint that moves past them, together.

@@ -118,6 +118,27 @@ export class PlatformConfig {
   @IsString()
   @IsNotEmpty({ message: 'CRM_KAFKA_SASL_PASSWORD is required with CRM_KAFKA_SASL_MECHANISM' })
   CRM_KAFKA_SASL_PASSWORD?: string;
+  /**
+   * Graceful shutdown (docs/operations.md "Shutdown"): on SIGTERM readiness answers 503 at once, and
+   * only this many milliseconds later does the HTTP server stop accepting, so load balancers and
+   * kube-proxy stop sending first. Unset: 5000 in distributed mode, 0 in embedded mode (no balancer
+   * in front). Read it through `shutdownDelayMs`.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(120000)
+  CRM_SHUTDOWN_DELAY_MS?: number;
+
+  /**
+   * Graceful shutdown: how long requests in flight may take to finish once the server stopped
+   * accepting; connections still busy after it are cut. Keep delay + timeout below the pod's
+   * terminationGracePeriodSeconds (30 s by default).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  CRM_SHUTDOWN_TIMEOUT_MS: number = 10000;
 
   @IsOptional()
   @IsIn(['error', 'warn', 'info', 'debug'])
@@ -136,4 +157,9 @@ export class PlatformConfig {
   @IsOptional()
   @IsIn(['true', 'false'])
   CRM_OTEL_ENABLED?: 'true' | 'false';
+}
+
+/** `CRM_SHUTDOWN_DELAY_MS`, or its default by mode: 5000 distributed (a load balancer in front), 0 embedded. */
+export function shutdownDelayMs(config: Pick<PlatformConfig, 'CRM_MODE' | 'CRM_SHUTDOWN_DELAY_MS'>): number {
+  return config.CRM_SHUTDOWN_DELAY_MS ?? (config.CRM_MODE === 'distributed' ? 5000 : 0);
 }

@@ -10,6 +10,8 @@ import { setupOpenApi, type OpenApiOptions } from '../openapi/setup-openapi';
 import { hardenHttp } from './http-hardening';
 import type { DestinationStream } from 'pino';
 import { createServiceLogger, logFormat, nestLoggerFor, requestContextMiddleware } from './logger';
+import { closeConnectionsWhileDraining, closeHttpServer, exitGracefullyOnSignals } from './graceful-shutdown';
+import { shutdownDelayMs } from '@crm/config';
 import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/metrics';
 import { ServiceKitModule } from './service-kit.module';
 
@@ -35,8 +37,8 @@ export interface CreateServiceAppOptions {
   /** Paths whose body the handler reads itself as a stream, in the route's media types (e.g. a CSV import); everything else is 415 there. */
   streamRoutes?: StreamRoute[];
   /**
-   * Close the app on SIGTERM/SIGINT (Nest re-raises the signal afterwards). Default true; pass false
-   * when several services share one process (the embedded host), whose own handler closes them.
+   * On SIGTERM/SIGINT shut down gracefully and exit 0 (see `exitGracefullyOnSignals`). Default true;
+   * pass false when several services share one process (the embedded host), whose own handler closes them.
    */
   shutdownHooks?: boolean;
   /** Close the platform when the app closes. Default false (the caller owns it). */
@@ -58,7 +60,12 @@ export interface ServiceApp {
   listen(port?: number): Promise<string>;
   /** The service's OpenAPI document (as served at `/openapi.json`), built without listening: for tools and generated clients. */
   openApiDocument(): OpenAPIObject;
-  /** Stops the HTTP server and the app (and the platform if `ownsPlatform`). Idempotent. */
+  /**
+   * Stops accepting connections, lets the requests in flight finish (at most `CRM_SHUTDOWN_TIMEOUT_MS`,
+   * then their connections are cut), then closes the app: consumers and pollers stop (their
+   * modules' destroy hooks), and the platform closes if `ownsPlatform`. Idempotent. The readiness
+   * 503 and the delay before it (`CRM_SHUTDOWN_DELAY_MS`) are the signal handler's part.
+   */
   close(): Promise<void>;
 }
 
@@ -95,7 +102,8 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
     // With bodyParser off, Nest still reads this in useBodyParser: the JSON parser keeps the bytes it parsed.
     rawBody: options.rawBody ?? false,
     abortOnError: false,
-    forceCloseConnections: true,
+    // Not forceCloseConnections: it destroys every socket on close, requests in flight included.
+    // close() below drains them instead (closeHttpServer).
     logger: options.logger,
     // Start-up lines wait for the structured logger instead of going to Nest's console logger.
     bufferLogs: options.logger === undefined,
@@ -107,7 +115,9 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
   app.disable('etag');
   // First: the request's correlation id and trace context (headers in, headers out, one log line out).
   app.use(requestContextMiddleware(logger, options.name));
-  // Then every request is counted and timed, also those the next middlewares refuse (415, 400).
+  // Then, once shutting down, every answer closes its connection (graceful shutdown).
+  app.use(closeConnectionsWhileDraining);
+  // Then: every request is counted and timed, also those the next middlewares refuse (415, 400).
   app.use(app.get<ServiceMetrics>(SERVICE_METRICS).httpMiddleware);
   // Security headers and CORS on every answer, refusals included (issue 15 §5).
   hardenHttp(app, options.config);
@@ -115,11 +125,11 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   if (options.formRoutes?.length) app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
   app.use(refuseHostileInput);
-  if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   const document = setupOpenApi(app, options.openApi);
 
   let closing: Promise<void> | undefined;
-  return {
+  let removeSignalHandlers: (() => void) | undefined;
+  const serviceApp: ServiceApp = {
     name: options.name,
     app,
     async listen(port?: number): Promise<string> {
@@ -130,10 +140,19 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
       return document;
     },
     close(): Promise<void> {
-      closing ??= app.close();
+      removeSignalHandlers?.();
+      closing ??= closeHttpServer(app.getHttpServer(), options.config.CRM_SHUTDOWN_TIMEOUT_MS).then(() => app.close());
       return closing;
     },
   };
+  if (options.shutdownHooks ?? true) {
+    removeSignalHandlers = exitGracefullyOnSignals({
+      delayMs: shutdownDelayMs(options.config),
+      close: () => serviceApp.close(),
+      log: (message) => logger.info({ service: options.name }, message),
+    });
+  }
+  return serviceApp;
 }
 
 /**
