@@ -18,6 +18,8 @@ import { loadConfigOrExit } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { createPlatform } from '@crm/platform';
 import { Relay, RelayConfig, RelayMetrics } from '@crm/relay';
+import { createServiceLogger, logFormat } from '@crm/service-kit';
+import { runGracefulExitHooks } from '@crm/telemetry';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(RelayConfig);
@@ -25,6 +27,8 @@ async function main(): Promise<void> {
     console.error('CRM_MODE: the relay runs in distributed mode (embedded read models follow the store directly)');
     process.exit(78);
   }
+  // The same structured lines as the services' (docs/operations.md, Logs and traces).
+  const log = createServiceLogger({ level: config.CRM_LOG_LEVEL, format: logFormat(config) }).child({ service: 'relay' });
   const registry = crmRegistry();
   const platform = await createPlatform(config, { registry, clientId: 'crm-relay' });
   // The lag is measured at scrape time from the durable checkpoint (the relay is built just below).
@@ -32,11 +36,11 @@ async function main(): Promise<void> {
   const relay: Relay = new Relay(platform.eventStore, platform.bus, platform.checkpoints, registry, {
     metrics,
     parking: { sql: platform.sql, schema: config.CRM_PLATFORM_SCHEMA },
-    onRejected: (event, reason) => console.error(`relay: parked event ${event.id} (${event.type}): ${reason}`),
+    onRejected: (event, reason) => log.error({ eventId: event.id, eventType: event.type, reason }, 'parked an event that breaks its contract'),
     lease: platform.processLease(`relay:${config.CRM_EVENT_STORE_SCHEMA}`),
     onRetry: (error, attempt) => {
       if (attempt === 1 || attempt % 10 === 0)
-        console.error(`relay: publishing failed (attempt ${attempt}); retrying with backoff:`, error instanceof Error ? error.message : error);
+        log.warn({ attempt, err: error instanceof Error ? error.message : String(error) }, 'publishing failed; retrying with backoff');
     },
   });
   await relay.migrate();
@@ -70,18 +74,20 @@ async function main(): Promise<void> {
     send(404, { type: 'about:blank', title: 'Not Found', status: 404 });
   });
   server.on('error', (error) => {
-    console.error(`relay: cannot serve its health probes on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT} (CRM_HTTP_PORT / CRM_HTTP_HOST): ${error.message}`);
+    log.fatal(`cannot serve its health probes on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT} (CRM_HTTP_PORT / CRM_HTTP_HOST): ${error.message}`);
     process.exit(78);
   });
   server.listen(config.CRM_HTTP_PORT, config.CRM_HTTP_HOST);
-  console.log(`relay running; health on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT}`);
+  log.info(`relay running; health and metrics on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT}`);
 
   // SIGTERM: the relay finishes the page it is publishing (checkpoint saved), gives the lease back so
   // a standby takes over at once, and exits 0.
   const shutdown = async () => {
     server.close();
+    log.info('stopping after the current page');
     await relay.stop();
     await platform.close();
+    await runGracefulExitHooks(); // the last trace spans
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown());

@@ -13,6 +13,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import { beforeGracefulExit } from './exit-hooks';
 
 type SpanProcessors = NonNullable<ConstructorParameters<typeof NodeSDK>[0]>['spanProcessors'];
 
@@ -61,6 +62,8 @@ export function startTelemetry(options: TelemetryOptions): boolean {
     ],
   });
   sdk.start();
+  // A graceful shutdown flushes the spans still buffered (those of the requests it drained).
+  beforeGracefulExit(shutdownTelemetry);
   return true;
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { runGracefulExitHooks } from '@crm/telemetry';
 
 /**
  * Whether this process is shutting down. One per process, not per app: the embedded host runs every
@@ -84,6 +85,8 @@ export function exitGracefullyOnSignals(options: { delayMs: number; close: () =>
     options.log?.(`${signal}: not ready any more; closing in ${options.delayMs} ms`);
     void sleep(options.delayMs)
       .then(() => options.close())
+      // Then what other modules must finish first, e.g. exporting the last trace spans.
+      .then(() => runGracefulExitHooks())
       .then(
         () => process.exit(0),
         (error: unknown) => {
