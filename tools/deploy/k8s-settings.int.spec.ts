@@ -415,8 +415,14 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(at(restore, 'metadata', 'name')).toBe(pg.name);
     // PodMonitors (Prometheus Operator) for the services' /metrics and the PostgreSQL exporter.
     const monitors = resources.filter((r) => r.kind === 'PodMonitor');
-    expect(monitors.map((m) => m.name).sort()).toEqual(['crm-postgres', 'crm-services']);
+    expect(monitors.map((m) => m.name).sort()).toEqual(['crm-postgres', 'crm-relay', 'crm-services']);
     expect(at(find(resources, 'PodMonitor', 'crm-services').doc, 'spec', 'podMetricsEndpoints', 0, 'path')).toBe('/metrics');
+    // The relay's metrics (lag, publish failures) are on its probe port, which its Deployment names `health`.
+    const relayMonitor = find(resources, 'PodMonitor', 'crm-relay').doc;
+    expect(at(relayMonitor, 'spec', 'podMetricsEndpoints', 0, 'port')).toBe('health');
+    expect(at(relayMonitor, 'spec', 'podMetricsEndpoints', 0, 'path')).toBe('/metrics');
+    const relayPorts = at(find(resources, 'Deployment', 'relay').doc, 'spec', 'template', 'spec', 'containers', 0, 'ports') as { name: string }[];
+    expect(relayPorts.map((p) => p.name)).toContain('health');
     expect(at(find(resources, 'PodMonitor', 'crm-postgres').doc, 'spec', 'selector', 'matchLabels', 'cnpg.io/cluster')).toBe('crm-postgres');
   });
 
