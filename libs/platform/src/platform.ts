@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { IntegrationBus, IntegrationEventRegistry } from '@crm/bus';
 import { InProcessBus } from '@crm/bus-in-process';
 import { KafkaBus } from '@crm/bus-kafka';
+import { PlatformaticKafkaBus } from '@crm/bus-kafka-platformatic';
 import type { PlatformConfig } from '@crm/config';
 import type { EventStore } from '@crm/event-store';
 import { EsdbEventStore } from '@crm/event-store-esdb';
@@ -116,7 +117,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const personalData = await migratedPersonalData(sql, config.CRM_PLATFORM_SCHEMA);
-  const bus = new KafkaBus(options.registry, {
+  const kafka = {
     brokers: required(config.CRM_KAFKA_BROKERS, 'CRM_KAFKA_BROKERS'),
     clientId: options.clientId,
     topic: config.CRM_KAFKA_TOPIC,
@@ -124,7 +125,9 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     replicationFactor: config.CRM_KAFKA_REPLICATION_FACTOR,
     partitionsConsumedConcurrently: config.CRM_KAFKA_CONSUMER_CONCURRENCY,
     sessionTimeoutMs: config.CRM_KAFKA_SESSION_TIMEOUT_MS,
-  });
+  };
+  // Both adapters share the wire format (@crm/bus-kafka-wire), so a switch can roll through the services.
+  const bus = config.CRM_KAFKA_CLIENT === 'platformatic' ? new PlatformaticKafkaBus(options.registry, kafka) : new KafkaBus(options.registry, kafka);
   const dataSources = dataSourceFactory(sql, { url }, true);
   return {
     config,

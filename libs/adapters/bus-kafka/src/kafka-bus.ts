@@ -3,7 +3,6 @@ import {
   createBatchDelivery,
   createDelivery,
   type BusBatchSubscribeOptions,
-  serializeEnvelope,
   type BusSubscribeOptions,
   type BusSubscription,
   type DeadLetter,
@@ -11,7 +10,21 @@ import {
   type IntegrationEvent,
   type IntegrationEventRegistry,
 } from '@crm/bus';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerRunConfig, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import {
+  CONSUMER_RESTART_MS,
+  deadLetterHeaders,
+  deadLetterOf,
+  DEFAULT_DLQ_PREFIX,
+  DEFAULT_TOPIC,
+  defaultOnError,
+  delay,
+  encodeEvents,
+  sendDeadLetter,
+} from '@crm/bus-kafka-wire';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerRunConfig, type KafkaMessage, type Producer } from 'kafkajs';
+
+// The wire format is shared with the @platformatic/kafka adapter; re-exported for existing callers.
+export { DEFAULT_DLQ_PREFIX, DEFAULT_TOPIC, DLQ_HEADERS } from '@crm/bus-kafka-wire';
 
 export { logLevel as KafkaLogLevel } from 'kafkajs';
 
@@ -54,23 +67,6 @@ export interface KafkaBusOptions {
   /** Where the bus reports problems it recovers from (default console.error). */
   onError?(message: string, error: unknown): void;
 }
-
-export const DEFAULT_TOPIC = 'crm.customer-events';
-export const DEFAULT_DLQ_PREFIX = 'crm.dlq.';
-
-/** Headers of a dead-letter message (its value and key are those of the original message). */
-export const DLQ_HEADERS = {
-  reason: 'crm-dlq-reason',
-  sourceTopic: 'crm-dlq-source-topic',
-  sourcePartition: 'crm-dlq-source-partition',
-  sourceOffset: 'crm-dlq-source-offset',
-  group: 'crm-dlq-group',
-  failedAt: 'crm-dlq-failed-at',
-} as const;
-
-const DLQ_RETRY_INITIAL_MS = 200;
-const DLQ_RETRY_MAX_MS = 10000;
-const CONSUMER_RESTART_MS = 5000;
 
 interface KafkaSubscription {
   stopping: boolean;
@@ -120,12 +116,7 @@ export class KafkaBus implements IntegrationBus {
 
   async publish(events: readonly IntegrationEvent[]): Promise<void> {
     this.assertOpen();
-    // Validate the serialized form (exactly what consumers receive) of every event before sending any.
-    const messages = events.map((event) => {
-      const value = serializeEnvelope(event);
-      const valid = this.registry.parse(value);
-      return { key: valid.subject, value, headers: { ce_type: valid.type, ce_id: valid.id, ce_specversion: valid.specversion } };
-    });
+    const messages = encodeEvents(this.registry, events);
     if (messages.length === 0) return;
     await this.ensureTopic(this.topic);
     const producer = await this.producer();
@@ -383,29 +374,14 @@ export class KafkaBus implements IntegrationBus {
     subscription: KafkaSubscription,
     letter: { group: string; dlqTopic: string; topic: string; partition: number; message: KafkaMessage; reason: string },
   ): Promise<void> {
-    const headers: IHeaders = {
-      [DLQ_HEADERS.reason]: letter.reason,
-      [DLQ_HEADERS.sourceTopic]: letter.topic,
-      [DLQ_HEADERS.sourcePartition]: String(letter.partition),
-      [DLQ_HEADERS.sourceOffset]: letter.message.offset,
-      [DLQ_HEADERS.group]: letter.group,
-      [DLQ_HEADERS.failedAt]: new Date().toISOString(),
-    };
-    for (let attempt = 1; ; attempt++) {
-      try {
+    const headers = deadLetterHeaders({ ...letter, offset: letter.message.offset });
+    await sendDeadLetter(
+      async () => {
         const producer = await this.producer();
-        await producer.send({
-          topic: letter.dlqTopic,
-          acks: -1,
-          messages: [{ key: letter.message.key, value: letter.message.value ?? '', headers }],
-        });
-        return;
-      } catch (error) {
-        if (subscription.stopping || this.closed) throw error;
-        (this.options.onError ?? defaultOnError)(`writing a dead letter to ${letter.dlqTopic} failed (attempt ${attempt}); retrying`, error);
-        await delay(Math.min(DLQ_RETRY_MAX_MS, DLQ_RETRY_INITIAL_MS * 2 ** (attempt - 1)));
-      }
-    }
+        await producer.send({ topic: letter.dlqTopic, acks: -1, messages: [{ key: letter.message.key, value: letter.message.value ?? '', headers }] });
+      },
+      { dlqTopic: letter.dlqTopic, givingUp: () => subscription.stopping || this.closed, onError: this.options.onError ?? defaultOnError },
+    );
   }
 
   private producer(): Promise<Producer> {
@@ -526,25 +502,9 @@ export async function readDeadLetters(
 
 /** A dead letter from a message of a dead-letter topic. */
 export function toDeadLetter(dlqTopic: string, message: KafkaMessage): DeadLetter {
-  const header = (name: string): string => {
+  return deadLetterOf(dlqTopic, message.value?.toString('utf8') ?? '', (name) => {
     const value = message.headers?.[name];
     const first = Array.isArray(value) ? value[0] : value;
     return first === undefined ? '' : first.toString();
-  };
-  const groupFromTopic = dlqTopic.startsWith(DEFAULT_DLQ_PREFIX) ? dlqTopic.slice(DEFAULT_DLQ_PREFIX.length) : '';
-  return {
-    group: header(DLQ_HEADERS.group) || groupFromTopic,
-    reason: header(DLQ_HEADERS.reason),
-    raw: message.value?.toString('utf8') ?? '',
-    sourceTopic: header(DLQ_HEADERS.sourceTopic),
-    failedAt: header(DLQ_HEADERS.failedAt),
-  };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function defaultOnError(message: string, error: unknown): void {
-  console.error(`kafka bus: ${message}`, error);
+  });
 }

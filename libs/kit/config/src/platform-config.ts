@@ -90,6 +90,14 @@ export class PlatformConfig {
   @Max(300000)
   CRM_KAFKA_SESSION_TIMEOUT_MS: number = 6000;
 
+  /**
+   * The Kafka client under the bus: `platformatic` (@platformatic/kafka, maintained, speaks Kafka 3.5
+   * to 4.1) or `kafkajs` (kafkajs 2.2, unmaintained, cannot reach Kafka 4). Same topics, keys and
+   * dead letters either way. See docs/operations.md "Kafka client".
+   */
+  @IsIn(['kafkajs', 'platformatic'], { message: 'CRM_KAFKA_CLIENT must be one of: kafkajs, platformatic' })
+  CRM_KAFKA_CLIENT: 'kafkajs' | 'platformatic' = 'kafkajs';
+
   @IsOptional()
   @IsIn(['error', 'warn', 'info', 'debug'])
   CRM_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';

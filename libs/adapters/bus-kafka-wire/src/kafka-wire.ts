@@ -1,0 +1,98 @@
+import { serializeEnvelope, type DeadLetter, type IntegrationEvent, type IntegrationEventRegistry } from '@crm/bus';
+
+// What the Kafka bus adapters (kafkajs, @platformatic/kafka) share whatever client they use: the
+// topic names, the message a published event becomes, the dead-letter headers and how a dead letter
+// is written and read back. Both adapters keep to it, so they can share a topic and its DLQs (a
+// rolling change of CRM_KAFKA_CLIENT mixes them for a while).
+
+export const DEFAULT_TOPIC = 'crm.customer-events';
+export const DEFAULT_DLQ_PREFIX = 'crm.dlq.';
+
+/** Headers of a dead-letter message (its value and key are those of the original message). */
+export const DLQ_HEADERS = {
+  reason: 'crm-dlq-reason',
+  sourceTopic: 'crm-dlq-source-topic',
+  sourcePartition: 'crm-dlq-source-partition',
+  sourceOffset: 'crm-dlq-source-offset',
+  group: 'crm-dlq-group',
+  failedAt: 'crm-dlq-failed-at',
+} as const;
+
+/** A restarted consumer waits this long first (a broker that crashed it needs a moment). */
+export const CONSUMER_RESTART_MS = 5000;
+
+export interface KafkaWireMessage {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The messages of `events`, each validated in its serialized form (exactly what consumers receive)
+ * before any is sent: keyed by subject (the customer id, so a customer's events share a partition and
+ * keep their order), with the CloudEvents type, id and specversion as headers. Throws
+ * InvalidIntegrationEventError for the first invalid event.
+ */
+export function encodeEvents(registry: IntegrationEventRegistry, events: readonly IntegrationEvent[]): KafkaWireMessage[] {
+  return events.map((event) => {
+    const value = serializeEnvelope(event);
+    const valid = registry.parse(value);
+    return { key: valid.subject, value, headers: { ce_type: valid.type, ce_id: valid.id, ce_specversion: valid.specversion } };
+  });
+}
+
+/** The headers a dead letter carries: why, where it came from, for which group, when. */
+export function deadLetterHeaders(letter: { reason: string; topic: string; partition: number; offset: string; group: string }): Record<string, string> {
+  return {
+    [DLQ_HEADERS.reason]: letter.reason,
+    [DLQ_HEADERS.sourceTopic]: letter.topic,
+    [DLQ_HEADERS.sourcePartition]: String(letter.partition),
+    [DLQ_HEADERS.sourceOffset]: letter.offset,
+    [DLQ_HEADERS.group]: letter.group,
+    [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+  };
+}
+
+/** A dead letter from a message of a dead-letter topic: `header(name)` gives a header's value or ''. */
+export function deadLetterOf(dlqTopic: string, raw: string, header: (name: string) => string): DeadLetter {
+  const groupFromTopic = dlqTopic.startsWith(DEFAULT_DLQ_PREFIX) ? dlqTopic.slice(DEFAULT_DLQ_PREFIX.length) : '';
+  return {
+    group: header(DLQ_HEADERS.group) || groupFromTopic,
+    reason: header(DLQ_HEADERS.reason),
+    raw,
+    sourceTopic: header(DLQ_HEADERS.sourceTopic),
+    failedAt: header(DLQ_HEADERS.failedAt),
+  };
+}
+
+const DLQ_RETRY_INITIAL_MS = 200;
+const DLQ_RETRY_MAX_MS = 10000;
+
+/**
+ * Writes a dead letter durably: `send` is tried again with backoff until it succeeds, or rethrows
+ * once `givingUp()` (the subscription stops, the bus closes) — then the message's offset is not
+ * committed and whoever consumes next dead-letters it again.
+ */
+export async function sendDeadLetter(
+  send: () => Promise<unknown>,
+  options: { dlqTopic: string; givingUp(): boolean; onError(message: string, error: unknown): void },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await send();
+      return;
+    } catch (error) {
+      if (options.givingUp()) throw error;
+      options.onError(`writing a dead letter to ${options.dlqTopic} failed (attempt ${attempt}); retrying`, error);
+      await delay(Math.min(DLQ_RETRY_MAX_MS, DLQ_RETRY_INITIAL_MS * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function defaultOnError(message: string, error: unknown): void {
+  console.error(`kafka bus: ${message}`, error);
+}
