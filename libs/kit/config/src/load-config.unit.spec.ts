@@ -44,8 +44,8 @@ describe('loadConfig(PlatformConfig)', () => {
   });
 
   it('picks the Kafka client by CRM_KAFKA_CLIENT and names a value that is none of them', () => {
-    expect(loadConfig(PlatformConfig, {}).CRM_KAFKA_CLIENT).toBe('kafkajs');
-    expect(loadConfig(PlatformConfig, { CRM_KAFKA_CLIENT: 'platformatic' }).CRM_KAFKA_CLIENT).toBe('platformatic');
+    expect(loadConfig(PlatformConfig, {}).CRM_KAFKA_CLIENT).toBe('platformatic');
+    expect(loadConfig(PlatformConfig, { CRM_KAFKA_CLIENT: 'kafkajs' }).CRM_KAFKA_CLIENT).toBe('kafkajs');
     expect(problems({ CRM_KAFKA_CLIENT: 'librdkafka' })).toEqual(['CRM_KAFKA_CLIENT']);
   });
 
