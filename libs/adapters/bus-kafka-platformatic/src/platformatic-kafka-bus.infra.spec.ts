@@ -200,6 +200,55 @@ describe('PlatformaticKafkaBus beside KafkaBus (Kafka 3.9)', () => {
       expect(partitions.size).toBe(1);
     }
   });
+
+  it('shares a consumer group with kafkajs members: both get partitions, together every event once per group', async () => {
+    const topic = `${shared}.group`;
+    const registry = testRegistry();
+    const platformatic = new PlatformaticKafkaBus(registry, {
+      brokers: brokers3,
+      clientId: 'crm-bus-group-p',
+      topic,
+      dlqPrefix,
+      partitions: 6,
+      maxWaitTimeInMs: 250,
+    });
+    const kafkajs = new KafkaBus(registry, {
+      brokers: brokers3,
+      clientId: 'crm-bus-group-k',
+      topic,
+      dlqPrefix,
+      partitions: 6,
+      maxWaitTimeInMs: 250,
+      logLevel: logLevel.NOTHING,
+    });
+    const group = uniqueGroup('mixed');
+    const byAdapter = { platformatic: new Set<string>(), kafkajs: new Set<string>() };
+    try {
+      const subs = [
+        await kafkajs.subscribe({ group, handler: async (e) => void byAdapter.kafkajs.add(e.id) }),
+        await platformatic.subscribe({ group, handler: async (e) => void byAdapter.platformatic.add(e.id) }),
+      ];
+      try {
+        // Published until both members took some: the second member's join rebalances the group.
+        const ids = new Set<string>();
+        await waitFor(
+          async () => {
+            const events = Array.from({ length: 24 }, () => testIntegrationEvent(uniqueSubject('mixed')));
+            await platformatic.publish(events);
+            for (const e of events) ids.add(e.id);
+            return byAdapter.platformatic.size > 0 && byAdapter.kafkajs.size > 0;
+          },
+          60000,
+          'events handled by members of both adapters',
+        );
+        await waitFor(() => [...ids].every((id) => byAdapter.platformatic.has(id) || byAdapter.kafkajs.has(id)), 60000, 'every event');
+      } finally {
+        await Promise.all(subs.map((s) => s.stop()));
+      }
+    } finally {
+      await Promise.all([platformatic.close(), kafkajs.close()]);
+    }
+  });
 });
 
 interface RawMessage {

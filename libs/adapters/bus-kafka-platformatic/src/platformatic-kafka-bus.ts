@@ -283,6 +283,10 @@ export class PlatformaticKafkaBus implements IntegrationBus {
           rebalanceTimeout: Math.max(this.sessionTimeout, 10_000),
           heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.max(500, Math.floor(this.sessionTimeout / 6)),
           maxWaitTime: this.options.maxWaitTimeInMs ?? 5000,
+          // kafkajs's protocol name: a group may hold members of both adapters (a rolling switch of
+          // CRM_KAFKA_CLIENT) only when they all offer one protocol. Both assign round-robin over the
+          // standard subscription and assignment formats, whichever member leads.
+          protocols: [{ name: 'RoundRobinAssigner', version: 0 }],
         }),
         retired: false,
         handled: new Map(),
