@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { describeBusConformance, gate, testIntegrationEvent, testRegistry, uniqueGroup, uniqueSubject, waitFor } from '@crm/bus/testing';
+import { describeBusConformance, testIntegrationEvent, testRegistry, uniqueGroup, uniqueSubject, waitFor } from '@crm/bus/testing';
 import { KafkaBus } from '@crm/bus-kafka';
+import { describeKafkaBusSpecifics, type RawKafkaMessage } from '@crm/bus-kafka-wire/testing';
 import { Admin, Consumer, deserializersFrom, stringDeserializer } from '@platformatic/kafka';
 import { logLevel } from 'kafkajs';
-import { DLQ_HEADERS, PlatformaticKafkaBus, readDeadLettersPlatformatic } from './platformatic-kafka-bus';
+import { PlatformaticKafkaBus, readDeadLettersPlatformatic } from './platformatic-kafka-bus';
 
 // Needs real brokers: `npm run test:infra` provides KAFKA_BROKERS (Kafka 3.9, deploy/local/kafka.sh) and
 // KAFKA4_BROKERS (Kafka 4.x, deploy/local/kafka4.sh). The adapter passes the same suite on both.
@@ -42,134 +43,19 @@ for (const [label, brokers] of [
   });
 }
 
-describe('PlatformaticKafkaBus specifics (Kafka 4.x)', () => {
-  const brokers = brokers4;
-  const specTopic = `crm.test.${run}.specifics`;
-  let bus: PlatformaticKafkaBus;
-  beforeAll(() => {
-    bus = new PlatformaticKafkaBus(testRegistry(), {
-      brokers,
-      clientId: 'crm-bus-specifics',
-      topic: specTopic,
-      dlqPrefix,
-      partitions: 2,
-      maxWaitTimeInMs: 250,
-    });
-  });
-  afterAll(async () => {
-    await bus.close();
-    await deleteTestTopics(brokers);
-  });
-
-  it('keys messages by subject, with CloudEvents headers, and dead-letters with the source coordinates in headers', async () => {
-    const subject = uniqueSubject();
-    const event = testIntegrationEvent(subject);
-    await bus.publish([event]);
-    await bus.publishRaw(subject, 'garbage');
-    const group = uniqueGroup('specifics');
-    const seen: string[] = [];
-    const sub = await bus.subscribe({ group, handler: async (e) => void seen.push(e.id) });
+describeKafkaBusSpecifics('PlatformaticKafkaBus on Kafka 4.x', `crm.test.${run}.specifics`, {
+  create: (registry, options) => new PlatformaticKafkaBus(registry, { brokers: brokers4, dlqPrefix, maxWaitTimeInMs: 250, ...options }),
+  readDeadLetters: (dlqTopic, expectedCount) => readDeadLettersPlatformatic(brokers4, dlqTopic, expectedCount, 60000),
+  readTopic: (name, count) => readTopic(brokers4, name, count),
+  async partitionCount(name) {
+    const admin = new Admin({ clientId: 'crm-bus-specifics-admin', bootstrapBrokers: brokers4 });
     try {
-      const letters = await readDeadLettersPlatformatic(brokers, bus.dlqTopic(group), 1, 60000);
-      expect(letters).toHaveLength(1);
-      expect(letters[0]).toMatchObject({ group, raw: 'garbage', sourceTopic: specTopic, reason: 'invalid message: message is not valid JSON' });
-      await waitFor(() => seen.includes(event.id), 60000, 'the valid event');
-    } finally {
-      await sub.stop();
-    }
-
-    const raw = await readTopic(brokers, specTopic, 2);
-    const published = raw.find((m) => m.value === JSON.stringify(event));
-    expect(published).toMatchObject({ key: subject, headers: { ce_type: event.type, ce_id: event.id } });
-    const garbage = raw.find((m) => m.value === 'garbage');
-    expect(garbage?.key).toBe(subject);
-
-    const dlq = await readTopic(brokers, bus.dlqTopic(group), 1);
-    expect(dlq[0].key).toBe(subject);
-    expect(dlq[0].headers[DLQ_HEADERS.sourceTopic]).toBe(specTopic);
-    expect(dlq[0].headers[DLQ_HEADERS.sourcePartition]).toBe(String(garbage?.partition));
-    expect(dlq[0].headers[DLQ_HEADERS.sourceOffset]).toBe(garbage?.offset);
-    expect(dlq[0].headers[DLQ_HEADERS.group]).toBe(group);
-  });
-
-  it('creates its topics idempotently with the configured partitions', async () => {
-    const other = new PlatformaticKafkaBus(testRegistry(), { brokers, clientId: 'crm-bus-specifics-2', topic: specTopic, dlqPrefix, partitions: 2 });
-    try {
-      await other.publish([testIntegrationEvent(uniqueSubject())]);
-      await other.ping();
-    } finally {
-      await other.close();
-    }
-    const admin = new Admin({ clientId: 'crm-bus-specifics-admin', bootstrapBrokers: brokers });
-    try {
-      const meta = await admin.metadata({ topics: [specTopic], forceUpdate: true });
-      expect(meta.topics.get(specTopic)?.partitionsCount).toBe(2);
+      return (await admin.metadata({ topics: [name], forceUpdate: true })).topics.get(name)?.partitionsCount ?? 0;
     } finally {
       await admin.close();
     }
-  });
-
-  it('replaces a consumer stuck on a message (a handler that never returns), and reports itself down until then', async () => {
-    const errors: string[] = [];
-    const watched = new PlatformaticKafkaBus(testRegistry(), {
-      brokers,
-      clientId: 'crm-bus-watchdog',
-      topic: `${specTopic}.watchdog`,
-      dlqPrefix,
-      partitions: 1, // one partition: the hung handler holds it
-      maxWaitTimeInMs: 250,
-      stallAfterMs: Number(process.env.CRM_TEST_STALL_AFTER_MS ?? 2000),
-      onError: (message) => void errors.push(message),
-    });
-    const hung = gate();
-    const first = testIntegrationEvent(uniqueSubject());
-    const second = testIntegrationEvent(uniqueSubject());
-    const calls: string[] = [];
-    const sub = await watched.subscribe({
-      group: uniqueGroup('watchdog'),
-      handler: async (e) => {
-        calls.push(e.id);
-        // The first delivery hangs (as on a call without a timeout); a redelivery goes through.
-        if (calls.length === 1) await hung.promise;
-      },
-    });
-    try {
-      await watched.publish([first, second]);
-      await waitFor(() => calls.length === 1, 60000, 'the first delivery');
-      await waitFor(
-        () =>
-          watched.ping().then(
-            () => false,
-            () => true,
-          ),
-        60000,
-        'ping to report the stalled consumer',
-      );
-      await expect(watched.ping()).rejects.toThrow(/consumer of group watchdog\..*(no fetch, heartbeat or progress)/);
-      await waitFor(() => calls.includes(second.id), 120000, 'the replacing consumer to redeliver the first event and deliver the second');
-      expect(calls.filter((id) => id === first.id).length).toBeGreaterThanOrEqual(2);
-      expect(errors.some((m) => /consumer of group watchdog\..* stalled/.test(m))).toBe(true);
-      await waitFor(
-        () =>
-          watched.ping().then(
-            () => true,
-            () => false,
-          ),
-        60000,
-        'ping to pass again',
-      );
-    } finally {
-      hung.open();
-      await sub.stop();
-      await watched.close();
-    }
-  });
-
-  it('refuses to publish after close', async () => {
-    const closed = new PlatformaticKafkaBus(testRegistry(), { brokers, clientId: 'crm-bus-closed', topic: specTopic });
-    await closed.close();
-    await expect(closed.publish([testIntegrationEvent(uniqueSubject())])).rejects.toThrow(/closed/);
-  });
+  },
+  cleanup: () => deleteTestTopics(brokers4),
 });
 
 describe('PlatformaticKafkaBus beside KafkaBus (Kafka 3.9)', () => {
@@ -251,16 +137,8 @@ describe('PlatformaticKafkaBus beside KafkaBus (Kafka 3.9)', () => {
   });
 });
 
-interface RawMessage {
-  key: string | undefined;
-  value: string | undefined;
-  partition: number;
-  offset: string;
-  headers: Record<string, string>;
-}
-
 /** Every message of a topic as stored, read with a throwaway group until `count` were seen. */
-async function readTopic(brokers: string[], name: string, count: number): Promise<RawMessage[]> {
+async function readTopic(brokers: string[], name: string, count: number): Promise<RawKafkaMessage[]> {
   const consumer = new Consumer({
     groupId: `reader-${randomUUID()}`,
     clientId: 'crm-bus-reader',
@@ -269,7 +147,7 @@ async function readTopic(brokers: string[], name: string, count: number): Promis
     autocommit: false,
     maxWaitTime: 250,
   });
-  const messages: RawMessage[] = [];
+  const messages: RawKafkaMessage[] = [];
   const stream = await consumer.consume({ topics: [name], mode: 'earliest' });
   stream.on('data', (m) => {
     messages.push({

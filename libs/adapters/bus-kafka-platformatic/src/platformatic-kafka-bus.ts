@@ -11,6 +11,7 @@ import {
   type IntegrationEventRegistry,
 } from '@crm/bus';
 import {
+  assertConsumersUp,
   CONSUMER_RESTART_MS,
   deadLetterHeaders,
   deadLetterOf,
@@ -20,6 +21,7 @@ import {
   delay,
   encodeEvents,
   sendDeadLetter,
+  type KafkaBusCommonOptions,
 } from '@crm/bus-kafka-wire';
 import {
   Admin,
@@ -37,34 +39,12 @@ import {
 
 export { DEFAULT_DLQ_PREFIX, DEFAULT_TOPIC, DLQ_HEADERS } from '@crm/bus-kafka-wire';
 
-export interface PlatformaticKafkaBusOptions {
-  brokers: string[];
-  clientId: string;
-  /** The integration event topic (default `crm.customer-events`). */
-  topic?: string;
-  /** Partitions of topics this bus creates (default 6). */
-  partitions?: number;
-  /** Replication factor of topics this bus creates (default 1). */
-  replicationFactor?: number;
-  /** Dead-letter topic of group G: `${dlqPrefix}${G}` (default `crm.dlq.`). */
-  dlqPrefix?: string;
-  /** Longest a fetch waits at the broker for new messages (default 5000 ms); `stop()` waits for the fetch in flight. */
-  maxWaitTimeInMs?: number;
-  /** Partitions a consumer works on concurrently, each one still sequentially (default 3). */
-  partitionsConsumedConcurrently?: number;
-  /** A member that stops heartbeating leaves its group after this (default 6000 ms, the broker's minimum). */
-  sessionTimeoutMs?: number;
-  /** Heartbeat interval; default a sixth of the session timeout. */
-  heartbeatIntervalMs?: number;
-  /**
-   * A consumer that shows no sign of life for this long (no fetch or heartbeat while idle; no progress
-   * of the message or batch in hand while busy) is replaced by a new one, and `ping()` fails meanwhile.
-   * Default 30 s.
-   */
-  stallAfterMs?: number;
-  /** Where the bus reports problems it recovers from (default console.error). */
-  onError?(message: string, error: unknown): void;
-}
+/**
+ * The options of the kafkajs adapter but its log level. Signs of life for `stallAfterMs`: a fetch or
+ * heartbeat while idle; progress of the message or batch in hand while busy (the client heartbeats on
+ * its own timer, so a hung handler would otherwise hold its partitions for good).
+ */
+export type PlatformaticKafkaBusOptions = KafkaBusCommonOptions;
 
 type StringConsumer = Consumer<string, string, string, string>;
 type StringMessage = Message<string, string, string, string>;
@@ -438,11 +418,7 @@ export class PlatformaticKafkaBus implements IntegrationBus {
   async ping(): Promise<void> {
     this.assertOpen();
     await this.admin.metadata({ topics: [], forceUpdate: true });
-    const down = [...this.subscriptions].flatMap((s) => {
-      const why = s.stopping ? undefined : s.down();
-      return why ? [`consumer of group ${s.group}: ${why}`] : [];
-    });
-    if (down.length > 0) throw new Error(`kafka ${down.join('; ')}`);
+    assertConsumersUp(this.subscriptions);
   }
 
   /** Stops every subscription, then closes the producer and the admin client. */

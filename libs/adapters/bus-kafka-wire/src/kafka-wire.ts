@@ -18,6 +18,51 @@ export const DLQ_HEADERS = {
   failedAt: 'crm-dlq-failed-at',
 } as const;
 
+/** The options both Kafka bus adapters take (the platform builds them from the CRM_KAFKA_* settings). */
+export interface KafkaBusCommonOptions {
+  brokers: string[];
+  clientId: string;
+  /** The integration event topic (default `crm.customer-events`). */
+  topic?: string;
+  /** Partitions of topics this bus creates (default 6). */
+  partitions?: number;
+  /** Replication factor of topics this bus creates (default 1). */
+  replicationFactor?: number;
+  /** Dead-letter topic of group G: `${dlqPrefix}${G}` (default `crm.dlq.`). */
+  dlqPrefix?: string;
+  /**
+   * Longest a consumer's fetch waits at the broker for new messages (default 5000 ms). `stop()`
+   * waits for the fetch in flight, so a lower value stops faster at the cost of more requests while idle.
+   */
+  maxWaitTimeInMs?: number;
+  /** Partitions a consumer works on concurrently, each one still sequentially (default 3). */
+  partitionsConsumedConcurrently?: number;
+  /**
+   * A consumer's session: a member that stops heartbeating (killed) leaves the group after this,
+   * and a restarted member waits for that before the group rebalances. Default 6000 ms (the
+   * broker's default minimum, group.min.session.timeout.ms).
+   */
+  sessionTimeoutMs?: number;
+  /** Heartbeat interval; default a sixth of the session timeout. */
+  heartbeatIntervalMs?: number;
+  /**
+   * A consumer that shows no sign of life for this long is replaced by a new one, and `ping()` fails
+   * meanwhile (each adapter says what counts as life). Default 30 s: several fetch waits and heartbeats.
+   */
+  stallAfterMs?: number;
+  /** Where the bus reports problems it recovers from (default console.error). */
+  onError?(message: string, error: unknown): void;
+}
+
+/** Throws naming every consumer that is down and why (what `ping()` adds to the broker check). */
+export function assertConsumersUp(consumers: Iterable<{ group: string; stopping: boolean; down(): string | undefined }>): void {
+  const down = [...consumers].flatMap((c) => {
+    const why = c.stopping ? undefined : c.down();
+    return why ? [`consumer of group ${c.group}: ${why}`] : [];
+  });
+  if (down.length > 0) throw new Error(`kafka ${down.join('; ')}`);
+}
+
 /** A restarted consumer waits this long first (a broker that crashed it needs a moment). */
 export const CONSUMER_RESTART_MS = 5000;
 

@@ -11,6 +11,7 @@ import {
   type IntegrationEventRegistry,
 } from '@crm/bus';
 import {
+  assertConsumersUp,
   CONSUMER_RESTART_MS,
   deadLetterHeaders,
   deadLetterOf,
@@ -20,6 +21,7 @@ import {
   delay,
   encodeEvents,
   sendDeadLetter,
+  type KafkaBusCommonOptions,
 } from '@crm/bus-kafka-wire';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerRunConfig, type KafkaMessage, type Producer } from 'kafkajs';
 
@@ -28,44 +30,15 @@ export { DEFAULT_DLQ_PREFIX, DEFAULT_TOPIC, DLQ_HEADERS } from '@crm/bus-kafka-w
 
 export { logLevel as KafkaLogLevel } from 'kafkajs';
 
-export interface KafkaBusOptions {
-  brokers: string[];
-  clientId: string;
-  /** The integration event topic (default `crm.customer-events`). */
-  topic?: string;
-  /** Partitions of topics this bus creates (default 6). */
-  partitions?: number;
-  /** Replication factor of topics this bus creates (default 1). */
-  replicationFactor?: number;
-  /** Dead-letter topic of group G: `${dlqPrefix}${G}` (default `crm.dlq.`). */
-  dlqPrefix?: string;
+/**
+ * `stallAfterMs`: a consumer that shows no sign of life (no fetch, heartbeat, batch or join) for this
+ * long is restarted. kafkajs can hang after a broker outage without crashing (kafkajs#660, #1163), so
+ * this is what keeps a consumer going whatever the outage. The session default (6 s) replaces
+ * kafkajs's own 30 s.
+ */
+export interface KafkaBusOptions extends KafkaBusCommonOptions {
   /** kafkajs log level (default ERROR). */
   logLevel?: logLevel;
-  /**
-   * Longest a consumer's fetch waits at the broker for new messages (kafkajs default 5000 ms).
-   * `stop()` waits for the fetch in flight, so a lower value stops faster at the cost of more
-   * requests while idle.
-   */
-  maxWaitTimeInMs?: number;
-  /** Partitions a consumer works on concurrently, each one still sequentially (default 3). */
-  partitionsConsumedConcurrently?: number;
-  /**
-   * A consumer's session: a member that stops heartbeating (killed) leaves the group after this,
-   * and a restarted member waits for that before the group rebalances. Default 6000 ms (the
-   * broker's default minimum, group.min.session.timeout.ms) instead of kafkajs's 30 s.
-   */
-  sessionTimeoutMs?: number;
-  /** Heartbeat interval; default a sixth of the session timeout. */
-  heartbeatIntervalMs?: number;
-  /**
-   * A consumer that shows no sign of life (no fetch, heartbeat, batch or join) for this long is
-   * restarted, and `ping()` fails meanwhile. kafkajs can hang after a broker outage without crashing
-   * (kafkajs#660, #1163), so this is what keeps a consumer going whatever the outage. Default 30 s:
-   * several fetch waits and heartbeats.
-   */
-  stallAfterMs?: number;
-  /** Where the bus reports problems it recovers from (default console.error). */
-  onError?(message: string, error: unknown): void;
 }
 
 interface KafkaSubscription {
@@ -350,11 +323,7 @@ export class KafkaBus implements IntegrationBus {
     this.assertOpen();
     const admin = await this.admin();
     await admin.describeCluster();
-    const down = [...this.subscriptions].flatMap((s) => {
-      const why = s.stopping ? undefined : s.down();
-      return why ? [`consumer of group ${s.group}: ${why}`] : [];
-    });
-    if (down.length > 0) throw new Error(`kafka ${down.join('; ')}`);
+    assertConsumersUp(this.subscriptions);
   }
 
   /** Stops every subscription, then disconnects the producer and the admin client. */
