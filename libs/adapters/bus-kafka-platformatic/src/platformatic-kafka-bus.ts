@@ -20,6 +20,8 @@ import {
   defaultOnError,
   delay,
   encodeEvents,
+  ensureTopicOnce,
+  LeaderlessTopicError,
   sendDeadLetter,
   type KafkaBusCommonOptions,
 } from '@crm/bus-kafka-wire';
@@ -448,30 +450,18 @@ export class PlatformaticKafkaBus implements IntegrationBus {
 
   /** Creates the topic if it does not exist and waits until every partition has a leader (idempotent). */
   private ensureTopic(topic: string): Promise<void> {
-    let ready = this.topicsReady.get(topic);
-    if (!ready) {
-      ready = (async () => {
-        // Several processes start at once and race to create the topic; the losers may see it before
-        // its partitions have leaders. Keep trying, bounded.
-        const deadline = Date.now() + 60_000;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await this.admin.createTopics({ topics: [topic], partitions: this.partitions, replicas: this.replicationFactor }).catch((error: unknown) => {
-              if (!hasCode(error, TOPIC_ALREADY_EXISTS)) throw error;
-            });
-            const meta = await this.admin.metadata({ topics: [topic], forceUpdate: true });
-            if (meta.topics.get(topic)?.partitions.every((p) => p.leader >= 0)) return;
-            throw Object.assign(new Error(`topic ${topic} has partitions without a leader`), { canRetry: true });
-          } catch (error) {
-            if (!(hasFlag(error, 'canRetry') || hasFlag(error, 'hasStaleMetadata')) || Date.now() > deadline) throw error;
-            await delay(Math.min(2000, 100 * attempt));
-          }
-        }
-      })();
-      this.topicsReady.set(topic, ready);
-      ready.catch(() => this.topicsReady.delete(topic));
-    }
-    return ready;
+    return ensureTopicOnce(
+      this.topicsReady,
+      topic,
+      async () => {
+        await this.admin.createTopics({ topics: [topic], partitions: this.partitions, replicas: this.replicationFactor }).catch((error: unknown) => {
+          if (!hasCode(error, TOPIC_ALREADY_EXISTS)) throw error;
+        });
+        const meta = await this.admin.metadata({ topics: [topic], forceUpdate: true });
+        if (!meta.topics.get(topic)?.partitions.every((p) => p.leader >= 0)) throw new LeaderlessTopicError(topic);
+      },
+      (error) => hasFlag(error, 'canRetry') || hasFlag(error, 'hasStaleMetadata'),
+    );
   }
 
   private assertOpen(): void {

@@ -134,6 +134,45 @@ export async function sendDeadLetter(
   }
 }
 
+/** Thrown by a topic check that found partitions without a leader yet: worth another try. */
+export class LeaderlessTopicError extends Error {
+  constructor(topic: string) {
+    super(`topic ${topic} has partitions without a leader`);
+  }
+}
+
+/**
+ * Makes sure a topic exists with leaders on every partition, once per bus (`cache`): `attempt`
+ * creates it if missing and checks the leaders. Several processes start at once and race to create
+ * the topic, and the losers may see it before its partitions have leaders, so an attempt that fails
+ * with a `LeaderlessTopicError` or an error `retriable(error)` accepts is tried again, for 60 s at
+ * most. A failure is not cached: the next call tries again.
+ */
+export function ensureTopicOnce(
+  cache: Map<string, Promise<void>>,
+  topic: string,
+  attempt: () => Promise<void>,
+  retriable: (error: unknown) => boolean,
+): Promise<void> {
+  let ready = cache.get(topic);
+  if (!ready) {
+    ready = (async () => {
+      const deadline = Date.now() + 60_000;
+      for (let n = 1; ; n++) {
+        try {
+          return await attempt();
+        } catch (error) {
+          if (!(error instanceof LeaderlessTopicError || retriable(error)) || Date.now() > deadline) throw error;
+          await delay(Math.min(2000, 100 * n));
+        }
+      }
+    })();
+    cache.set(topic, ready);
+    ready.catch(() => cache.delete(topic));
+  }
+  return ready;
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

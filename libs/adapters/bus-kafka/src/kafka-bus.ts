@@ -20,6 +20,8 @@ import {
   defaultOnError,
   delay,
   encodeEvents,
+  ensureTopicOnce,
+  LeaderlessTopicError,
   sendDeadLetter,
   type KafkaBusCommonOptions,
 } from '@crm/bus-kafka-wire';
@@ -391,33 +393,21 @@ export class KafkaBus implements IntegrationBus {
 
   /** Creates the topic if it does not exist (idempotent; concurrent creators are fine). */
   private ensureTopic(topic: string): Promise<void> {
-    let ready = this.topicsReady.get(topic);
-    if (!ready) {
-      ready = (async () => {
+    return ensureTopicOnce(
+      this.topicsReady,
+      topic,
+      async () => {
         const admin = await this.admin();
-        // Several processes start at once and race to create the topic; the losers may see it before
-        // its partitions have leaders (UNKNOWN_TOPIC_OR_PARTITION, retriable). Keep trying, bounded.
-        const deadline = Date.now() + 60_000;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await admin.createTopics({
-              waitForLeaders: true,
-              topics: [{ topic, numPartitions: this.partitions, replicationFactor: this.replicationFactor }],
-            });
-            const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-            if (meta.topics[0]?.partitions.every((p) => p.leader >= 0)) return;
-            throw Object.assign(new Error(`topic ${topic} has partitions without a leader`), { retriable: true });
-          } catch (error) {
-            const retriable = (error as { retriable?: unknown }).retriable === true;
-            if (!retriable || Date.now() > deadline) throw error;
-            await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
-          }
-        }
-      })();
-      this.topicsReady.set(topic, ready);
-      ready.catch(() => this.topicsReady.delete(topic));
-    }
-    return ready;
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic, numPartitions: this.partitions, replicationFactor: this.replicationFactor }],
+        });
+        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+        if (!meta.topics[0]?.partitions.every((p) => p.leader >= 0)) throw new LeaderlessTopicError(topic);
+      },
+      // e.g. UNKNOWN_TOPIC_OR_PARTITION right after another process created it
+      (error) => (error as { retriable?: unknown }).retriable === true,
+    );
   }
 
   private assertOpen(): void {
