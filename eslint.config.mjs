@@ -8,7 +8,24 @@ import tseslint from 'typescript-eslint';
 //   platform                            the composition root: the only lib that may reach adapters
 //   app, kit, platform ← services       a service never imports another service, nor an adapter
 // Domain and ports import no framework or infrastructure.
-const infrastructure = ['@nestjs/*', 'typeorm', '@nestjs/typeorm', 'pg', '@electric-sql/*', 'kafkajs', '@eventstore/*', 'express', 'jose'];
+const infrastructure = [
+  '@nestjs/*',
+  'typeorm',
+  'pg',
+  '@electric-sql/*',
+  'kafkajs',
+  '@platformatic/*',
+  '@eventstore/*',
+  'express',
+  'jose',
+  // observability and HTTP hardening (issue 15): the kit, the platform and the app layer use them
+  '@opentelemetry/*',
+  'pino',
+  'pino-http',
+  'nestjs-pino',
+  'prom-client',
+  'helmet',
+];
 
 const layers = [
   {

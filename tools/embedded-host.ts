@@ -8,10 +8,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfigOrExit, PlatformConfig } from '@crm/config';
+import { loadConfigOrExit, PlatformConfig, shutdownDelayMs } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { createPlatform, type Platform } from '@crm/platform';
 import { DataDirLockedError } from '@crm/platform';
+import { exitGracefullyOnSignals } from '@crm/service-kit';
 import { EmbeddedHostConfig, PORT_SETTINGS } from './embedded-host-config';
 
 export interface EmbeddedService {
@@ -47,13 +48,16 @@ async function main(): Promise<void> {
   }
   console.log(`CRM (embedded) running; data in ${path.resolve(config.CRM_DATA_DIR)}; services: ${services.map((s) => s.name).join(', ') || 'none yet'}`);
 
-  const shutdown = async () => {
-    for (const stop of stops.reverse()) await stop().catch((e: unknown) => console.error(e));
-    await platform.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  // Every service at once: all turn unready together, then each drains its requests in flight
+  // (CRM_SHUTDOWN_TIMEOUT_MS at most) and stops its consumers and pollers; the shared platform last.
+  exitGracefullyOnSignals({
+    delayMs: shutdownDelayMs(config),
+    close: async () => {
+      await Promise.all(stops.map((stop) => stop().catch((e: unknown) => console.error(e))));
+      await platform.close();
+    },
+    log: (message) => console.log(`CRM (embedded): ${message}`),
+  });
 }
 
 main().catch((e: unknown) => {

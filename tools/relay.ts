@@ -1,18 +1,25 @@
 /**
  * The relay process (distributed mode): follows the event store's global order and publishes the
  * integration events to Kafka, moving its durable checkpoint only after Kafka acknowledged them.
- * Run exactly one per event store:  CRM_MODE=distributed ... npm run relay
+ *   CRM_MODE=distributed ... npm run relay
+ * Several may run per event store: only the holder of the lease `relay:<CRM_EVENT_STORE_SCHEMA>` (a
+ * PostgreSQL advisory lock) publishes; the others wait in `standby` (readiness 503, health 200) and
+ * one takes over within a second of the holder's death (docs/operations.md "Relay lease").
  *
+ * `GET /metrics` (Prometheus): lag, published/parked events, publish failures, process metrics.
  * It never exits because Kafka or PostgreSQL is unreachable: it retries with backoff, answers
  * `GET /health/ready` with 503 meanwhile (200 `GET /health` as long as the process runs), and
  * resumes from its checkpoint. Events that break their contract are parked (see docs/operations.md).
  */
+import './relay-tracing'; // first: see relay-tracing.ts
 import 'reflect-metadata';
 import http from 'node:http';
 import { loadConfigOrExit } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { createPlatform } from '@crm/platform';
-import { Relay, RelayConfig } from '@crm/relay';
+import { Relay, RelayConfig, RelayMetrics } from '@crm/relay';
+import { createServiceLogger, logFormat } from '@crm/service-kit';
+import { runGracefulExitHooks } from '@crm/telemetry';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(RelayConfig);
@@ -20,14 +27,20 @@ async function main(): Promise<void> {
     console.error('CRM_MODE: the relay runs in distributed mode (embedded read models follow the store directly)');
     process.exit(78);
   }
+  // The same structured lines as the services' (docs/operations.md, Logs and traces).
+  const log = createServiceLogger({ level: config.CRM_LOG_LEVEL, format: logFormat(config) }).child({ service: 'relay' });
   const registry = crmRegistry();
   const platform = await createPlatform(config, { registry, clientId: 'crm-relay' });
-  const relay = new Relay(platform.eventStore, platform.bus, platform.checkpoints, registry, {
+  // The lag is measured at scrape time from the durable checkpoint (the relay is built just below).
+  const metrics = new RelayMetrics({ lag: () => relay.lag() });
+  const relay: Relay = new Relay(platform.eventStore, platform.bus, platform.checkpoints, registry, {
+    metrics,
     parking: { sql: platform.sql, schema: config.CRM_PLATFORM_SCHEMA },
-    onRejected: (event, reason) => console.error(`relay: parked event ${event.id} (${event.type}): ${reason}`),
+    onRejected: (event, reason) => log.error({ eventId: event.id, eventType: event.type, reason }, 'parked an event that breaks its contract'),
+    lease: platform.processLease(`relay:${config.CRM_EVENT_STORE_SCHEMA}`),
     onRetry: (error, attempt) => {
       if (attempt === 1 || attempt % 10 === 0)
-        console.error(`relay: publishing failed (attempt ${attempt}); retrying with backoff:`, error instanceof Error ? error.message : error);
+        log.warn({ attempt, err: error instanceof Error ? error.message : String(error) }, 'publishing failed; retrying with backoff');
     },
   });
   await relay.migrate();
@@ -41,6 +54,18 @@ async function main(): Promise<void> {
       res.end(JSON.stringify(body));
     };
     if (req.url === '/health') return send(200, { status: 'ok' });
+    if (req.url === '/metrics') {
+      // The relay's own metrics, then the platform's (the same registry a service app appends).
+      Promise.all([metrics.registry.metrics(), platform.metrics.registry.metrics()]).then(
+        (texts) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(texts.join(''));
+        },
+        (error: unknown) =>
+          send(500, { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: error instanceof Error ? error.message : String(error) }),
+      );
+      return;
+    }
     if (req.url === '/health/ready') {
       return ready
         ? send(200, { status: 'ok', relay: health })
@@ -49,16 +74,20 @@ async function main(): Promise<void> {
     send(404, { type: 'about:blank', title: 'Not Found', status: 404 });
   });
   server.on('error', (error) => {
-    console.error(`relay: cannot serve its health probes on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT} (CRM_HTTP_PORT / CRM_HTTP_HOST): ${error.message}`);
+    log.fatal(`cannot serve its health probes on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT} (CRM_HTTP_PORT / CRM_HTTP_HOST): ${error.message}`);
     process.exit(78);
   });
   server.listen(config.CRM_HTTP_PORT, config.CRM_HTTP_HOST);
-  console.log(`relay running; health on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT}`);
+  log.info(`relay running; health and metrics on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT}`);
 
+  // SIGTERM: the relay finishes the page it is publishing (checkpoint saved), gives the lease back so
+  // a standby takes over at once, and exits 0.
   const shutdown = async () => {
     server.close();
+    log.info('stopping after the current page');
     await relay.stop();
     await platform.close();
+    await runGracefulExitHooks(); // the last trace spans
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown());

@@ -8,7 +8,8 @@
 #   node ...     anything else is executed as given
 set -eu
 cd /app
-NODE="node --enable-source-maps -r /app/deploy/docker/register-paths.js"
+# Plain node, no preload: the build resolved the @crm/* aliases, each entry point loads reflect-metadata.
+NODE="node --enable-source-maps"
 component="${APP_COMPONENT:-}"
 
 default_port() {

@@ -2,16 +2,21 @@
 # Renders every overlay with kustomize and validates the result offline with kubeconform:
 #   - Kubernetes kinds against the JSON schemas of Kubernetes v${K8S_VERSION} (strict: unknown
 #     fields fail), vendored by the PyPI package kubernetes-validate (wheel pinned by sha256);
-#   - CloudNativePG `Cluster` against the CRD of cloudnative-pg ${CNPG_VERSION} (Go module, via the
+#   - CloudNativePG `Cluster` and `ScheduledBackup` against the CRDs of cloudnative-pg ${CNPG_VERSION} (Go module, via the
 #     Go module proxy; checksum-verified by go), converted by crd-to-jsonschema.js;
-#   - Strimzi kinds (Kafka, KafkaNodePool, KafkaTopic) are SKIPPED here: no registry reachable from
+#   - Strimzi kinds (Kafka, KafkaNodePool, KafkaTopic, KafkaUser) are SKIPPED here: no registry reachable from
 #     CI ships their CRDs as data. tools/deploy/k8s-settings.int.spec.ts checks their structure.
+#   - Prometheus Operator `PodMonitor`, Gateway API `HTTPRoute` and cert-manager `Certificate` are SKIPPED for the same reason
+#     (their CRDs are not in the Kubernetes schemas; the test checks their structure).
 # Tools go to .cache/deploy/ (idempotent; a warm cache does no network call).
 #
 # Usage: deploy/k8s/validate.sh                 render + validate every overlay
 #        deploy/k8s/validate.sh --setup          only install the tools, print their paths
 #        deploy/k8s/validate.sh --render OVERLAY render one overlay to stdout
 #        deploy/k8s/validate.sh --validate FILE  validate an already rendered file
+#        deploy/k8s/validate.sh --check-digests OVERLAY|FILE
+#                                                 fail unless every image is pinned by @sha256 digest
+#                                                 (for a release pipeline, after `kustomize edit set image`)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -80,7 +85,10 @@ PY
 }
 
 crd_schemas() {
-  [[ -f "$CRDS/.complete" ]] && return
+  # Converted: Cluster and ScheduledBackup (the kinds the overlays use). The stamp names them, so a
+  # cache from before a kind was added is converted again (from the Go module cache: no network).
+  local kinds="clusters scheduledbackups"
+  [[ "$(cat "$CRDS/.complete" 2>/dev/null)" == "$kinds" ]] && return
   need go "Go toolchain, to fetch the CloudNativePG CRDs from the Go module proxy"
   need node "to convert CRDs to JSON schema"
   log "fetching CloudNativePG $CNPG_VERSION CRDs (go mod download)"
@@ -89,8 +97,10 @@ crd_schemas() {
     | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" || die "go mod download cloudnative-pg@$CNPG_VERSION failed"
   [[ -n "$dir" && -d "$dir/config/crd/bases" ]] || die "cloudnative-pg@$CNPG_VERSION: no config/crd/bases in the module"
   rm -rf "$CRDS"
-  node "$K8S_DIR/crd-to-jsonschema.js" "$CRDS" "$dir/config/crd/bases/postgresql.cnpg.io_clusters.yaml"
-  touch "$CRDS/.complete"
+  local files=() kind
+  for kind in $kinds; do files+=("$dir/config/crd/bases/postgresql.cnpg.io_$kind.yaml"); done
+  node "$K8S_DIR/crd-to-jsonschema.js" "$CRDS" "${files[@]}"
+  echo "$kinds" >"$CRDS/.complete"
 }
 
 setup() {
@@ -108,8 +118,19 @@ validate_file() { # file label
   "$BIN/kubeconform" -strict -summary -kubernetes-version "$K8S_VERSION" \
     -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
     -schema-location "$CRDS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
-    -skip Kafka,KafkaNodePool,KafkaTopic \
+    -skip Kafka,KafkaNodePool,KafkaTopic,KafkaUser,PodMonitor,HTTPRoute,Certificate \
     "$1" || die "$2: schema validation failed (Kubernetes v$K8S_VERSION, CloudNativePG $CNPG_VERSION)"
+}
+
+# Every container image (and CloudNativePG's imageName) of a rendered file, one per line.
+images_of() { sed -n -E 's/^[[:space:]]*-?[[:space:]]*(image|imageName):[[:space:]]*"?([^"[:space:]]+)"?.*$/\2/p' "$1" | sort -u; }
+
+check_digests() { # file label
+  local unpinned
+  unpinned="$(images_of "$1" | grep -v -E '@sha256:[0-9a-f]{64}$' || true)"
+  [[ -z "$unpinned" ]] || die "$2: images not pinned by digest (image@sha256:<64 hex>):
+$unpinned"
+  log "$2: every image is pinned by digest ($(images_of "$1" | wc -l) images)"
 }
 
 case "${1:-all}" in
@@ -122,6 +143,12 @@ case "${1:-all}" in
   --validate)
     [[ $# -eq 2 && -f "$2" ]] || die "usage: validate.sh --validate FILE"
     setup; validate_file "$2" "$2" ;;
+  --check-digests)
+    [[ $# -eq 2 ]] || die "usage: validate.sh --check-digests OVERLAY|FILE"
+    if [[ -f "$2" ]]; then check_digests "$2" "$2"; else
+      setup; out="$(mktemp)"; trap 'rm -f "$out"' EXIT
+      render "$2" >"$out"; check_digests "$out" "overlays/$2"
+    fi ;;
   all)
     setup
     out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
@@ -130,6 +157,6 @@ case "${1:-all}" in
       render "$overlay" >"$out/$overlay.yaml"
       validate_file "$out/$overlay.yaml" "overlays/$overlay"
     done
-    log "all overlays valid (Kubernetes v$K8S_VERSION strict; CloudNativePG $CNPG_VERSION; Strimzi kinds skipped)" ;;
+    log "all overlays valid (Kubernetes v$K8S_VERSION strict; CloudNativePG $CNPG_VERSION; Strimzi, PodMonitor, HTTPRoute, Certificate kinds skipped)" ;;
   *) die "unknown argument: $1 (see the header of this script)" ;;
 esac

@@ -92,7 +92,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       new WorkerProcess(
         `services/${s}/src/main.ts`,
         // the portal signs webhooks with a key every instance shares (required in distributed mode)
-        { ...env, CRM_PARTNER_WEBHOOK_KEY: `chaos-partner-webhook-key-${run}-0123456789`, CRM_HTTP_PORT: String(port(s)) },
+        // and no per-address rate limit: the whole load comes from this one address, by design
+        { ...env, CRM_PARTNER_WEBHOOK_KEY: `chaos-partner-webhook-key-${run}-0123456789`, CRM_RATE_LIMIT_PER_MINUTE: '0', CRM_HTTP_PORT: String(port(s)) },
         path.join(logDir, `chaos-${run}-${s}.log`),
       ),
     ]),

@@ -78,7 +78,7 @@ describe('deploy/docker/Dockerfile', () => {
     expect(prune.lines.some((l) => /^COPY .*package-lock\.json/.test(l))).toBe(true);
   });
 
-  it.each(TARGETS)('target %s runs as a non-root user with production dependencies only, on a slim Node 20 base', (t) => {
+  it.each(TARGETS)('target %s runs as a non-root user with production dependencies only, on a slim, supported Node LTS base (22 or 24)', (t) => {
     const user = effective(t, 'USER');
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^(root|0)(:|$)/);
@@ -90,7 +90,9 @@ describe('deploy/docker/Dockerfile', () => {
     for (const c of copies.filter((l) => /--from=build\b/.test(l))) expect(c).toMatch(/\/app\/dist\s/);
     expect(chain(t).some((s) => s.lines.some((l) => /^RUN npm (ci|install|i)\b/.test(l)))).toBe(false);
     const base = chain(t)[chain(t).length - 1].from;
-    expect(base === '${NODE_IMAGE}' ? /ARG NODE_IMAGE=node:20[\w.-]*-slim/.test(dockerfile) : /^node:20[\w.-]*-slim$/.test(base)).toBe(true);
+    expect(base).toBe('${NODE_IMAGE}');
+    // node:22 or node:24 (Node 20 is end-of-life), Debian slim, optionally pinned @sha256:<64 hex>.
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(22|24)[\w.-]*-slim(@sha256:[0-9a-f]{64})?$/m);
     expect(effective(t, 'ENV')).toBeDefined();
   });
 
@@ -99,9 +101,10 @@ describe('deploy/docker/Dockerfile', () => {
     expect(stage(t).lines).toContain(`EXPOSE ${port}`);
   });
 
-  it('runs compiled JavaScript with the path-alias preload, never the swc register', () => {
+  it('runs compiled JavaScript with plain node, no preload, never the swc register', () => {
     const entry = read('deploy/docker/entrypoint.sh');
-    expect(entry).toContain('-r /app/deploy/docker/register-paths.js');
+    expect(entry).toContain('NODE="node --enable-source-maps"');
+    expect(entry).not.toMatch(/\s-r\s|--require|register-paths/);
     expect(entry).toContain('dist/tools/relay.js');
     expect(entry).toContain('dist/services/$component/src/main.js');
     expect(entry).not.toMatch(/run-ts|ts-register|@swc/);
@@ -111,7 +114,7 @@ describe('deploy/docker/Dockerfile', () => {
     expect(envs.filter((n) => n.startsWith('CRM_')).sort()).toEqual(['CRM_DATA_DIR', 'CRM_MODE']);
   });
 
-  it('the alias preload maps every @crm alias the build emits', () => {
+  it('the build resolves every @crm alias it emits (no alias resolver in the image)', () => {
     const base = JSON.parse(read('tsconfig.base.json')) as { compilerOptions: { paths: Record<string, string[]> } };
     const build = JSON.parse(read('tsconfig.build.json')) as { include: string[]; exclude: string[] };
     expect(build.include).toEqual(expect.arrayContaining(['libs/**/*.ts', 'services/**/*.ts', 'tools/**/*.ts']));
@@ -119,7 +122,11 @@ describe('deploy/docker/Dockerfile', () => {
       if (alias.endsWith('/testing')) continue; // test helpers: not built, never imported at run time
       expect(target).toMatch(/^(libs|services|tools)\/.+\.ts$/);
     }
-    expect(read('deploy/docker/register-paths.js')).toContain("require('reflect-metadata')");
+    expect(dockerfile).not.toContain('register-paths');
+    // Each entry point loads decorator metadata itself (no preload does it any more).
+    for (const main of [...Object.keys(SERVICES).map((s) => `services/${s}/src/main.ts`), 'tools/relay.ts', 'tools/migrate.ts']) {
+      expect(`${main}: ${/^import 'reflect-metadata';$/m.test(read(main))}`).toBe(`${main}: true`);
+    }
   });
 });
 

@@ -22,6 +22,7 @@ const DLQ_GROUPS = [
 const SECRET_STUBS: Record<string, string> = {
   CRM_DATABASE_URL: 'postgresql://app:stub@crm-postgres-rw:5432/app',
   CRM_PARTNER_WEBHOOK_KEY: 'stub-partner-webhook-key-0123456789abcdef',
+  CRM_KAFKA_SASL_PASSWORD: 'stub-scram-password-from-the-user-operator',
 };
 
 // ---- a minimal typed view of the rendered manifests ----------------------------------------------
@@ -101,6 +102,38 @@ describe('deploy/k8s/validate.sh', () => {
     if (run.status !== 0) throw new Error(`validate.sh exited ${run.status ?? run.signal}:\n${run.stderr}\n${run.stdout}`);
     expect(run.stderr).toContain('all overlays valid');
     expect(run.stdout.match(/Invalid: 0, Errors: 0/g)).toHaveLength(OVERLAYS.length);
+  });
+
+  it('validates the documented PostgreSQL point-in-time restore against the CloudNativePG CRD', () => {
+    const run = spawnSync('bash', [script, '--validate', path.join(root, 'deploy/k8s/restore/postgres-recovery.yaml')], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    expect(`${run.status} ${run.stdout}`).toMatch(/^0 .*Valid: 1, Invalid: 0, Errors: 0, Skipped: 0/s);
+  });
+
+  it('--check-digests passes only when every image is pinned by digest, naming the others', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-k8s-digests-'));
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const manifest = (sales: string) =>
+      `kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: sales\n          image: ${sales}\n        - image: "registry.example.com/crm/relay@${digest}"\n---\nkind: Cluster\nspec:\n  imageName: ghcr.io/cloudnative-pg/postgresql:16.6@${digest}\n`;
+    fs.writeFileSync(path.join(dir, 'pinned.yaml'), manifest(`registry.example.com/crm/sales@${digest}`));
+    fs.writeFileSync(path.join(dir, 'tagged.yaml'), manifest('registry.example.com/crm/sales:0.1.0'));
+    const check = (file: string) => spawnSync('bash', [script, '--check-digests', path.join(dir, file)], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const pinned = check('pinned.yaml');
+    const tagged = check('tagged.yaml');
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(pinned.status).toBe(0);
+    expect(pinned.stderr).toContain('every image is pinned by digest (3 images)');
+    expect(tagged.status).not.toBe(0);
+    expect(tagged.stderr.trim().split('\n').slice(1)).toEqual(['registry.example.com/crm/sales:0.1.0']);
+    // The committed production overlay names tags (a release pipeline pins them with
+    // `kustomize edit set image`): the check sees every CRM image and the PostgreSQL image.
+    const production = spawnSync('bash', [script, '--check-digests', 'production'], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+    expect(production.status).not.toBe(0);
+    for (const image of [...Object.keys(SERVICES), 'relay']) expect(production.stderr).toContain(`registry.example.com/crm/${image}:`);
+    expect(production.stderr).toContain('ghcr.io/cloudnative-pg/postgresql:');
   });
 
   it('fails, naming the problem, on a manifest with an unknown field', () => {
@@ -183,6 +216,18 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     }
   });
 
+  it('gives every CRM Deployment (the relay too) liveness and readiness probes and a preStop drain within the grace period', () => {
+    for (const d of crmWorkloads(resources).filter((r) => r.kind === 'Deployment')) {
+      const c = at(podSpec(d), 'containers', 0);
+      expect(`${d.name}: ${str(at(c, 'livenessProbe', 'httpGet', 'path'))}`).toBe(`${d.name}: /health`);
+      expect(`${d.name}: ${str(at(c, 'readinessProbe', 'httpGet', 'path'))}`).toBe(`${d.name}: /health/ready`);
+      const drain = Number(at(c, 'lifecycle', 'preStop', 'sleep', 'seconds'));
+      expect({ deployment: d.name, preStopSleeps: drain > 0 }).toEqual({ deployment: d.name, preStopSleeps: true });
+      // The process needs time to finish its requests after the pause: at least 20 s of the grace period are left.
+      expect(Number(at(podSpec(d), 'terminationGracePeriodSeconds')) - drain).toBeGreaterThanOrEqual(20);
+    }
+  });
+
   it('runs every CRM container as non-root with a read-only root file system', () => {
     for (const w of crmWorkloads(resources)) {
       expect(at(podSpec(w), 'securityContext', 'runAsNonRoot')).toBe(true);
@@ -198,12 +243,25 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(targets).not.toContain('relay');
   });
 
-  it('exposes only partner-portal outside the namespace, through a TLS Ingress', () => {
-    const ingresses = resources.filter((r) => r.kind === 'Ingress');
-    expect(ingresses.map((r) => r.name)).toEqual(['partner-portal']);
-    expect(at(ingresses[0].doc, 'spec', 'rules', 0, 'http', 'paths', 0, 'backend', 'service', 'name')).toBe('partner-portal');
-    expect(at(ingresses[0].doc, 'spec', 'tls', 0, 'secretName')).toBeTruthy();
-    expect(at(ingresses[0].doc, 'spec', 'tls', 0, 'hosts', 0)).toBe(at(ingresses[0].doc, 'spec', 'rules', 0, 'host'));
+  it('exposes only partner-portal outside the namespace, through a Gateway API HTTPRoute (no Ingress)', () => {
+    expect(resources.filter((r) => r.kind === 'Ingress')).toHaveLength(0);
+    const routes = resources.filter((r) => r.kind === 'HTTPRoute');
+    expect(routes.map((r) => r.name).sort()).toEqual(production ? ['partner-portal', 'partner-portal-https-redirect'] : ['partner-portal']);
+    const route = find(resources, 'HTTPRoute', 'partner-portal');
+    expect(at(route.doc, 'apiVersion')).toBe('gateway.networking.k8s.io/v1');
+    expect(at(route.doc, 'spec', 'parentRefs', 0)).toMatchObject({ kind: 'Gateway', name: 'crm-gateway', sectionName: 'https' });
+    expect(str(at(route.doc, 'spec', 'hostnames', 0))).toBe(production ? 'partners.crm.example.com' : 'partners.crm.localhost');
+    const backends = arr(at(route.doc, 'spec', 'rules')).flatMap((rule) => arr(at(rule, 'backendRefs')));
+    const service = find(resources, 'Service', 'partner-portal');
+    expect(backends).toEqual([{ name: 'partner-portal', port: at(service.doc, 'spec', 'ports', 0, 'port') }]);
+    for (const r of routes) {
+      for (const ref of arr(at(r.doc, 'spec', 'parentRefs'))) expect(at(ref, 'namespace')).toBe(at(route.doc, 'spec', 'parentRefs', 0, 'namespace'));
+    }
+    if (production) {
+      const redirect = find(resources, 'HTTPRoute', 'partner-portal-https-redirect');
+      expect(at(redirect.doc, 'spec', 'rules', 0, 'filters', 0, 'requestRedirect', 'scheme')).toBe('https');
+      expect(at(redirect.doc, 'spec', 'rules', 0, 'backendRefs')).toBeUndefined();
+    }
     for (const s of Object.keys(SERVICES)) {
       const np = find(resources, 'NetworkPolicy', `crm-${s}`);
       const peers = arr(at(np.doc, 'spec', 'ingress')).flatMap((rule) => arr(at(rule, 'from')));
@@ -211,7 +269,39 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       expect(`${s}: ${outside.length}`).toBe(`${s}: ${s === 'partner-portal' ? 1 : 0}`);
       expect(at(find(resources, 'Service', s).doc, 'spec', 'type')).toBe('ClusterIP');
     }
+    const gatewayPeer = arr(at(find(resources, 'NetworkPolicy', 'crm-partner-portal').doc, 'spec', 'ingress', 0, 'from')).find((p) =>
+      at(p, 'namespaceSelector'),
+    );
+    expect(at(gatewayPeer, 'namespaceSelector', 'matchLabels', 'kubernetes.io/metadata.name')).toBe(at(route.doc, 'spec', 'parentRefs', 0, 'namespace'));
+    // Behind the Gateway the client address is the forwarded one, or every partner shares one rate-limit budget.
+    const portalSettings = obj(resources.find((r) => r.kind === 'ConfigMap' && r.name.startsWith('crm-partner-portal'))?.doc.data);
+    expect(portalSettings.CRM_TRUST_PROXY_HOPS).toBe('1');
     expect(at(find(resources, 'NetworkPolicy', 'crm-default-deny-ingress').doc, 'spec', 'ingress')).toBeUndefined();
+  });
+
+  it('restricts egress of every CRM pod to DNS, PostgreSQL, Kafka (and KurrentDB); only services reach outside, on HTTPS and SMTP', () => {
+    const egressPolicies = resources.filter((r) => r.kind === 'NetworkPolicy' && arr(at(r.doc, 'spec', 'policyTypes')).includes('Egress'));
+    const selects = (policy: Resource, labels: Obj) =>
+      Object.entries(obj(at(policy.doc, 'spec', 'podSelector', 'matchLabels'))).every(([k, v]) => labels[k] === v);
+    const portsTo = (labels: Obj) =>
+      egressPolicies
+        .filter((p) => selects(p, labels))
+        .flatMap((p) => arr(at(p.doc, 'spec', 'egress')))
+        .flatMap((rule) => arr(at(rule, 'ports')).map((port) => Number(at(port, 'port'))))
+        .sort((a, b) => a - b);
+    const pg = find(resources, 'Cluster', 'crm-postgres');
+    expect(pg).toBeDefined();
+    const settings = obj(resources.find((r) => r.kind === 'ConfigMap' && r.name.startsWith('crm-platform'))?.doc.data);
+    const kafkaPort = Number(String(settings.CRM_KAFKA_BROKERS).split(':')[1]);
+    for (const w of crmWorkloads(resources)) {
+      const labels = obj(at(w.doc, 'spec', 'template', 'metadata', 'labels'));
+      const ports = portsTo(labels);
+      // Some egress policy selects every CRM pod, so whatever no rule allows is refused.
+      expect(`${w.name}: ${ports.length > 0}`).toBe(`${w.name}: true`);
+      for (const needed of [53, 5432, kafkaPort, ...(esdb ? [2113] : [])]) expect(`${w.name}: ${ports.includes(needed)}`).toBe(`${w.name}: true`);
+      const outside = w.kind === 'Deployment' && labels['app.kubernetes.io/component'] === 'service';
+      for (const external of [443, 587]) expect(`${w.name} ${external}: ${ports.includes(external)}`).toBe(`${w.name} ${external}: ${outside}`);
+    }
   });
 
   it('declares Kafka (KRaft, node pool) and the event topic plus one dead-letter topic per consumer group, sized like the settings', () => {
@@ -229,7 +319,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
 
     const platform = resources.find((r) => r.kind === 'ConfigMap' && r.name.startsWith('crm-platform'));
     const settings = obj(platform?.doc.data);
-    expect(settings.CRM_KAFKA_BROKERS).toBe('crm-kafka-kafka-bootstrap:9092');
+    expect(settings.CRM_KAFKA_BROKERS).toBe(production ? 'crm-kafka-kafka-bootstrap:9093' : 'crm-kafka-kafka-bootstrap:9092');
     expect(settings.CRM_KAFKA_CLIENT).toBe('platformatic');
     const topics = resources.filter((r) => r.kind === 'KafkaTopic');
     expect(topics.map((t) => str(at(t.doc, 'spec', 'topicName'))).sort()).toEqual(
@@ -244,6 +334,56 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(at(events?.doc, 'spec', 'partitions')).toBe(Number(settings.CRM_KAFKA_PARTITIONS));
   });
 
+  it(
+    production
+      ? 'connects every process to Kafka over TLS as its own SCRAM KafkaUser, with ACLs for what it does'
+      : 'connects to Kafka in plaintext, no KafkaUser (local)',
+    () => {
+      const settings = obj(resources.find((r) => r.kind === 'ConfigMap' && r.name.startsWith('crm-platform'))?.doc.data);
+      const users = resources.filter((r) => r.kind === 'KafkaUser');
+      if (!production) {
+        expect(users).toHaveLength(0);
+        expect(settings.CRM_KAFKA_SSL).toBeUndefined();
+        return;
+      }
+      expect(settings.CRM_KAFKA_SSL).toBe('true');
+      const kafka = find(resources, 'Kafka', 'crm-kafka');
+      const listeners = arr(at(kafka.doc, 'spec', 'kafka', 'listeners'));
+      // Only the TLS + SCRAM listener, on the port the clients are given; the simple authorizer on.
+      expect(listeners).toEqual([expect.objectContaining({ tls: true, authentication: { type: 'scram-sha-512' } })]);
+      expect(String(settings.CRM_KAFKA_BROKERS).endsWith(`:${Number(at(listeners[0], 'port'))}`)).toBe(true);
+      expect(at(kafka.doc, 'spec', 'kafka', 'authorization', 'type')).toBe('simple');
+      const mounts = (d: Resource) => arr(at(podSpec(d), 'containers', 0, 'volumeMounts'));
+      const aclsOf = (u: Resource) =>
+        arr(at(u.doc, 'spec', 'authorization', 'acls')).map(
+          (a) => `${str(at(a, 'resource', 'type'))}:${str(at(a, 'resource', 'name')) ?? ''}:${arr(at(a, 'operations')).join('+')}`,
+        );
+      for (const name of [...Object.keys(SERVICES), 'relay']) {
+        const user = find(resources, 'KafkaUser', `crm-${name}`);
+        expect(at(user.doc, 'apiVersion')).toBe(at(kafka.doc, 'apiVersion'));
+        expect(at(user.doc, 'metadata', 'labels', 'strimzi.io/cluster')).toBe('crm-kafka');
+        expect(at(user.doc, 'spec', 'authentication', 'type')).toBe('scram-sha-512');
+        const acls = aclsOf(user);
+        if (name === 'relay') expect(acls).toContain(`topic:${String(settings.CRM_KAFKA_TOPIC)}:Write+Describe+Create`);
+        else {
+          expect(acls).toContain(`topic:${String(settings.CRM_KAFKA_TOPIC)}:Read+Describe+Create`);
+          expect(acls).toContain(`group:projection.${name}.:Read+Describe`);
+          expect(acls).toContain(`topic:crm.dlq.projection.${name}.:Write+Describe+Create`);
+          expect(acls.some((a) => a.includes(':Write') && a.includes(String(settings.CRM_KAFKA_TOPIC)))).toBe(false);
+        }
+        // The process logs in as that user, with the password of the Secret the User Operator writes.
+        const d = find(resources, 'Deployment', name);
+        const env = arr(at(podSpec(d), 'containers', 0, 'env'));
+        const value = (n: string) => env.find((e) => at(e, 'name') === n);
+        expect(at(value('CRM_KAFKA_SASL_USERNAME'), 'value')).toBe(`crm-${name}`);
+        expect(at(value('CRM_KAFKA_SASL_PASSWORD'), 'valueFrom', 'secretKeyRef')).toEqual({ name: `crm-${name}`, key: 'password' });
+        const ca = mounts(d).find((m) => at(m, 'name') === 'kafka-ca');
+        expect(String(settings.CRM_KAFKA_CA_FILE).startsWith(`${str(at(ca, 'mountPath'))}/`)).toBe(true);
+      }
+      expect(users.map((u) => u.name).sort()).toEqual([...Object.keys(SERVICES), 'relay'].map((n) => `crm-${n}`).sort());
+    },
+  );
+
   it('declares the CloudNativePG cluster whose app secret gives CRM_DATABASE_URL', () => {
     const pg = find(resources, 'Cluster', 'crm-postgres');
     expect(at(pg.doc, 'spec', 'instances')).toBe(production ? 3 : 1);
@@ -252,6 +392,35 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       const ref = arr(at(podSpec(w), 'containers', 0, 'env')).find((e) => at(e, 'name') === 'CRM_DATABASE_URL');
       expect(at(ref, 'valueFrom', 'secretKeyRef')).toEqual({ name: 'crm-postgres-app', key: 'uri' });
     }
+  });
+
+  it(production ? 'backs PostgreSQL up to an object store nightly, with WAL archiving, and monitors it' : 'keeps local PostgreSQL without backups', () => {
+    const pg = find(resources, 'Cluster', 'crm-postgres');
+    const store = at(pg.doc, 'spec', 'backup', 'barmanObjectStore');
+    const scheduled = resources.filter((r) => r.kind === 'ScheduledBackup');
+    if (!production) {
+      expect(store).toBeUndefined();
+      expect(scheduled).toHaveLength(0);
+      return;
+    }
+    expect(str(at(store, 'destinationPath'))).toMatch(/^s3:\/\/.+/);
+    expect(at(store, 's3Credentials', 'accessKeyId', 'name')).toBe('crm-postgres-backup-s3');
+    expect(at(pg.doc, 'spec', 'backup', 'retentionPolicy')).toBeTruthy();
+    expect(scheduled).toHaveLength(1);
+    expect(at(scheduled[0].doc, 'spec', 'cluster', 'name')).toBe('crm-postgres');
+    expect(at(scheduled[0].doc, 'spec', 'method')).toBe('barmanObjectStore');
+    // The documented restore reads the archive production writes (same bucket, the cluster's server name).
+    const restore = yaml.loadAll(fs.readFileSync(path.join(root, 'deploy/k8s/restore/postgres-recovery.yaml'), 'utf8'))[0] as Json;
+    const source = arr(at(restore, 'spec', 'externalClusters')).find((c) => at(c, 'name') === at(restore, 'spec', 'bootstrap', 'recovery', 'source'));
+    expect(at(source, 'barmanObjectStore', 'destinationPath')).toBe(at(store, 'destinationPath'));
+    expect(at(source, 'barmanObjectStore', 'serverName')).toBe(pg.name);
+    expect(at(restore, 'spec', 'backup', 'barmanObjectStore', 'serverName')).not.toBe(pg.name);
+    expect(at(restore, 'metadata', 'name')).toBe(pg.name);
+    // PodMonitors (Prometheus Operator) for the services' /metrics and the PostgreSQL exporter.
+    const monitors = resources.filter((r) => r.kind === 'PodMonitor');
+    expect(monitors.map((m) => m.name).sort()).toEqual(['crm-postgres', 'crm-services']);
+    expect(at(find(resources, 'PodMonitor', 'crm-services').doc, 'spec', 'podMetricsEndpoints', 0, 'path')).toBe('/metrics');
+    expect(at(find(resources, 'PodMonitor', 'crm-postgres').doc, 'spec', 'selector', 'matchLabels', 'cnpg.io/cluster')).toBe('crm-postgres');
   });
 
   it(esdb ? 'uses KurrentDB as the event store' : 'uses the PostgreSQL event store, no KurrentDB', () => {
@@ -267,6 +436,33 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const clusterSize = arr(at(kurrent?.doc, 'spec', 'template', 'spec', 'containers', 0, 'env')).find((e) => at(e, 'name') === 'KURRENTDB_CLUSTER_SIZE');
     expect(at(clusterSize, 'value')).toBe(String(nodes));
     expect(String(settings.CRM_ESDB_CONNECTION_STRING).match(/kurrentdb-\d\.kurrentdb:2113/g)).toHaveLength(nodes);
+    // Production: TLS between clients and nodes and among nodes, the CRM trusting the issuer's CA.
+    const connection = new URL(String(settings.CRM_ESDB_CONNECTION_STRING).replace(/^esdb:\/\/[^?]*/, 'esdb://x'));
+    const kurrentEnv = arr(at(kurrent?.doc, 'spec', 'template', 'spec', 'containers', 0, 'env'));
+    const envValue = (n: string) =>
+      str(
+        at(
+          kurrentEnv.find((e) => at(e, 'name') === n),
+          'value',
+        ),
+      );
+    expect(connection.searchParams.get('tls')).toBe(String(production));
+    expect(envValue('KURRENTDB_INSECURE')).toBe(String(!production));
+    if (production) {
+      const certificate = find(resources, 'Certificate', 'kurrentdb-tls');
+      const secret = str(at(certificate.doc, 'spec', 'secretName'));
+      const volumes = arr(at(kurrent?.doc, 'spec', 'template', 'spec', 'volumes'));
+      expect(volumes.some((v) => at(v, 'secret', 'secretName') === secret)).toBe(true);
+      expect(envValue('KURRENTDB_CERTIFICATE_RESERVED_NODE_COMMON_NAME')).toBe(at(certificate.doc, 'spec', 'commonName'));
+      for (let i = 0; i < nodes; i++) expect(arr(at(certificate.doc, 'spec', 'dnsNames'))).toContain(`kurrentdb-${i}.kurrentdb`);
+      expect(at(kurrent?.doc, 'spec', 'template', 'spec', 'containers', 0, 'readinessProbe', 'httpGet', 'scheme')).toBe('HTTPS');
+      const caFile = connection.searchParams.get('tlsCAFile') ?? '';
+      for (const d of crmWorkloads(resources).filter((r) => r.kind === 'Deployment')) {
+        const mount = arr(at(podSpec(d), 'containers', 0, 'volumeMounts')).find((m) => caFile.startsWith(`${str(at(m, 'mountPath'))}/`));
+        const volume = arr(at(podSpec(d), 'volumes')).find((v) => at(v, 'name') === at(mount, 'name'));
+        expect(`${d.name}: ${str(at(volume, 'secret', 'secretName'))}`).toBe(`${d.name}: ${secret}`);
+      }
+    }
   });
 
   if (production) {

@@ -48,6 +48,13 @@ export type CrmEventMetadata = {
   readonly actor: Actor;
   /** Absent: `COMPANY_WIDE_VISIBILITY`. */
   readonly visibility?: Visibility;
+  /**
+   * W3C trace context of the work that appended it (the request's, or the HTTP server span's when
+   * tracing is on): stamped by the platform's event store, published by the relay as the
+   * CloudEvents distributed-tracing extension. Absent for events appended outside any request.
+   */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 };
 
 /**

@@ -5,18 +5,20 @@ import type { IntegrationBus, IntegrationEventRegistry } from '@crm/bus';
 import { InProcessBus } from '@crm/bus-in-process';
 import { KafkaBus } from '@crm/bus-kafka';
 import { PlatformaticKafkaBus } from '@crm/bus-kafka-platformatic';
-import type { PlatformConfig } from '@crm/config';
+import { kafkaClientSecurity, type PlatformConfig } from '@crm/config';
 import type { EventStore } from '@crm/event-store';
 import { EsdbEventStore } from '@crm/event-store-esdb';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { assertIdentifier } from '@crm/sql';
 import { SqlCheckpointStore } from '@crm/checkpoints';
 import { crmEventStore } from './crm-event-store';
+import { measuredEventStore, PlatformMetrics } from './platform-metrics';
 import { PersonalData, PersonalDataKeys } from '@crm/personal-data';
 import { DataDirLock } from './data-dir-lock';
 import { type SqlClient } from '@crm/sql';
 import { PgliteSession, PgSqlClient } from '@crm/sql-clients';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { migrateReadModels, READ_MODEL_MIGRATIONS_TABLE, type ReadModelMigration } from './read-model-migrations';
 
 /** The adapters one process runs on, chosen by configuration — never hard-coded by a service. */
 export interface Platform {
@@ -31,8 +33,20 @@ export interface Platform {
   readonly personalData: PersonalData;
   /** True when read models should follow the store directly (embedded: the bus keeps nothing across restarts). */
   readonly projectionsFollowStore: boolean;
-  /** A TypeORM data source for a service's read models, on the same database. */
-  createDataSource(entities: MixedList<Function | string | EntitySchema>, options?: { schema?: string; synchronize?: boolean }): Promise<DataSource>;
+  /**
+   * The process's platform metrics (event store appends, business counters, projections): one
+   * registry per platform, appended to every app's `GET /metrics` and to the relay's.
+   */
+  readonly metrics: PlatformMetrics;
+  /**
+   * A TypeORM data source for a service's read models, on the same database. Embedded: its tables
+   * are synchronised with the entities (one process, no migration Job). Distributed: never
+   * synchronised — the service's `migrations` run (advisory-locked; `tools/migrate.ts` runs them
+   * ahead of a rollout) and the tables must then match the entities, or it throws
+   * `ReadModelSchemaDriftError` (docs/operations.md "Migrations"). `synchronize: true` forces the
+   * old behaviour, for test harnesses whose entities belong to no service.
+   */
+  createDataSource(entities: MixedList<Function | string | EntitySchema>, options?: DataSourceOptions): Promise<DataSource>;
   /**
    * The lease of a process that must run in one instance only (the case router): a PostgreSQL
    * advisory lock on a session of its own when several instances may run (distributed), always held
@@ -40,6 +54,14 @@ export interface Platform {
    */
   processLease(name: string): ProcessLease;
   close(): Promise<void>;
+}
+
+export interface DataSourceOptions {
+  schema?: string;
+  /** Embedded: default true. Distributed: only an explicit true synchronises (test harnesses). */
+  synchronize?: boolean;
+  /** The service's read-model migrations (distributed mode runs them; see `migrateReadModels`). */
+  migrations?: readonly ReadModelMigration[];
 }
 
 export interface CreatePlatformOptions {
@@ -67,7 +89,8 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
   const sql = session.sqlClient();
   const pglite = new PostgresEventStore(sql, { schema: config.CRM_EVENT_STORE_SCHEMA, minWakeIntervalMs: config.CRM_SUBSCRIPTION_COALESCE_MS });
   await pglite.migrate();
-  const eventStore = crmEventStore(pglite);
+  const metrics = new PlatformMetrics();
+  const eventStore = crmEventStore(measuredEventStore(pglite, metrics, 'pglite'));
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const personalData = await migratedPersonalData(sql, config.CRM_PLATFORM_SCHEMA);
@@ -82,6 +105,7 @@ async function createEmbedded(config: PlatformConfig, options: CreatePlatformOpt
     checkpoints,
     personalData,
     projectionsFollowStore: true,
+    metrics,
     createDataSource: dataSources.create,
     processLease: () => SOLE_INSTANCE_LEASE,
     async close() {
@@ -113,7 +137,8 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     await pg.migrate();
     eventStore = pg;
   }
-  eventStore = crmEventStore(eventStore);
+  const metrics = new PlatformMetrics();
+  eventStore = crmEventStore(measuredEventStore(eventStore, metrics, config.CRM_EVENT_STORE === 'eventstoredb' ? 'eventstoredb' : 'postgres'));
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const personalData = await migratedPersonalData(sql, config.CRM_PLATFORM_SCHEMA);
@@ -125,6 +150,8 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     replicationFactor: config.CRM_KAFKA_REPLICATION_FACTOR,
     partitionsConsumedConcurrently: config.CRM_KAFKA_CONSUMER_CONCURRENCY,
     sessionTimeoutMs: config.CRM_KAFKA_SESSION_TIMEOUT_MS,
+    // TLS and SASL/SCRAM when configured (production: Strimzi's tls listener and a KafkaUser).
+    ...kafkaClientSecurity(config),
   };
   // Both adapters share the wire format (@crm/bus-kafka-wire), so a switch can roll through the services.
   const bus = config.CRM_KAFKA_CLIENT === 'platformatic' ? new PlatformaticKafkaBus(options.registry, kafka) : new KafkaBus(options.registry, kafka);
@@ -137,6 +164,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     checkpoints,
     personalData,
     projectionsFollowStore: false,
+    metrics,
     createDataSource: dataSources.create,
     processLease: (name) => new AdvisoryLockLease(url, name),
     async close() {
@@ -185,9 +213,10 @@ const SERVER_POOL = { connectionTimeoutMillis: 10_000, keepAlive: true, statemen
 function dataSourceFactory(sql: SqlClient, connection: { driver: unknown } | { url: string }, exclusiveSync: boolean) {
   const created: DataSource[] = [];
   return {
-    async create(entities: MixedList<Function | string | EntitySchema>, options: { schema?: string; synchronize?: boolean } = {}): Promise<DataSource> {
+    async create(entities: MixedList<Function | string | EntitySchema>, options: DataSourceOptions = {}): Promise<DataSource> {
       if (options.schema) await sql.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(options.schema)}`);
-      const synchronize = options.synchronize ?? true;
+      // On a server (exclusiveSync: distributed), schema changes come from versioned migrations only.
+      const synchronize = exclusiveSync ? options.synchronize === true : (options.synchronize ?? true);
       const ds = new DataSource({
         type: 'postgres',
         ...connection,
@@ -197,9 +226,19 @@ function dataSourceFactory(sql: SqlClient, connection: { driver: unknown } | { u
         entities,
         schema: options.schema,
         synchronize: synchronize && !exclusiveSync,
+        migrations: [...(options.migrations ?? [])],
+        migrationsTableName: READ_MODEL_MIGRATIONS_TABLE,
       });
       await ds.initialize();
       if (synchronize && exclusiveSync) await synchronizeExclusively(ds);
+      else if (exclusiveSync) {
+        try {
+          await migrateReadModels(ds, { schema: options.schema ?? 'public', exclusive: true });
+        } catch (error) {
+          await ds.destroy();
+          throw error;
+        }
+      }
       created.push(ds);
       return ds;
     },

@@ -41,7 +41,12 @@ import { ContactCentreQueries } from './contact-centre/contact-centre.query';
  */
 @Module({
   imports: [
-    RelationshipApiModule.forService({ service: analyticsReadModels.service, projections: analyticsReadModels.own, controllers: [CustomersController] }),
+    RelationshipApiModule.forService({
+      service: analyticsReadModels.service,
+      projections: analyticsReadModels.own,
+      migrations: analyticsReadModels.migrations,
+      controllers: [CustomersController],
+    }),
   ],
   controllers: [
     CustomerMetricsController,

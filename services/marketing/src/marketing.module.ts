@@ -42,6 +42,7 @@ import { SuppressionsController } from './suppressions/suppressions.controller';
     RelationshipApiModule.forService({
       service: marketingReadModels.service,
       projections: marketingReadModels.own,
+      migrations: marketingReadModels.migrations,
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],

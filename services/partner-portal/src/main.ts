@@ -1,4 +1,5 @@
 // The partner portal as its own process (distributed mode, or embedded alone).
+import './tracing'; // first: see tracing.ts
 import 'reflect-metadata';
 import { crmRegistry } from '@crm/contracts';
 import { loadConfigOrExit } from '@crm/config';

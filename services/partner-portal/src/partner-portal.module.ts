@@ -41,6 +41,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
     RelationshipApiModule.forService({
       service: partnerPortalReadModels.service,
       projections: partnerPortalReadModels.own,
+      migrations: partnerPortalReadModels.migrations,
       partnerAccess: PartnerScope,
       providers: [PartnerScope],
     }),

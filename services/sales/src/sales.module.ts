@@ -34,6 +34,7 @@ import { OrderImportsController } from './orders/order-imports/order-imports.con
     RelationshipApiModule.forService({
       service: salesReadModels.service,
       projections: salesReadModels.own,
+      migrations: salesReadModels.migrations,
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],

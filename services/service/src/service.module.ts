@@ -24,6 +24,7 @@ import { CaseFollowsReturnService } from './returns/case-follows-return.service'
     RelationshipApiModule.forService({
       service: customerServiceReadModels.service,
       projections: customerServiceReadModels.own,
+      migrations: customerServiceReadModels.migrations,
       controllers: [CustomersController, CustomerEditsController],
     }),
   ],

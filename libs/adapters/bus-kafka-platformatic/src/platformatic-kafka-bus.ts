@@ -120,8 +120,7 @@ export class PlatformaticKafkaBus implements IntegrationBus {
     this.report = options.onError ?? defaultOnError;
     // Both connect lazily, on their first request, and reconnect by themselves.
     this.producer = new Producer({
-      clientId: options.clientId,
-      bootstrapBrokers: options.brokers,
+      ...connection(options),
       serializers: serializersFrom(stringSerializer),
       idempotent: true,
       acks: ProduceAcks.ALL,
@@ -129,7 +128,7 @@ export class PlatformaticKafkaBus implements IntegrationBus {
       // kafkajs's DefaultPartitioner and Java's: murmur2 of the key, made positive by masking.
       partitioner: compatibilityPartitioner,
     });
-    this.admin = new Admin({ clientId: options.clientId, bootstrapBrokers: options.brokers });
+    this.admin = new Admin(connection(options));
   }
 
   /** The dead-letter topic of a consumer group. */
@@ -256,9 +255,8 @@ export class PlatformaticKafkaBus implements IntegrationBus {
     const createMember = (): Member => {
       const member: Member = {
         consumer: new Consumer({
+          ...connection(this.options),
           groupId: group,
-          clientId: this.options.clientId,
-          bootstrapBrokers: this.options.brokers,
           deserializers: deserializersFrom(stringDeserializer),
           autocommit: false,
           sessionTimeout: this.sessionTimeout,
@@ -423,6 +421,32 @@ export class PlatformaticKafkaBus implements IntegrationBus {
     assertConsumersUp(this.subscriptions);
   }
 
+  /**
+   * The group's lag on the topic: per partition, the high watermark − the committed offset (a
+   * partition the group never committed on counts from its low watermark). For the metrics scrape.
+   */
+  async consumerLag(group: string): Promise<number> {
+    this.assertOpen();
+    const meta = await this.admin.metadata({ topics: [this.topic] });
+    const partitions = Array.from({ length: meta.topics.get(this.topic)?.partitionsCount ?? 0 }, (_, i) => i);
+    const offsets = (timestamp: bigint) =>
+      this.admin.listOffsets({ topics: [{ name: this.topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }] });
+    const [high, low, groups] = await Promise.all([
+      offsets(LATEST),
+      offsets(EARLIEST),
+      this.admin.listConsumerGroupOffsets({ groups: [{ groupId: group, topics: [{ name: this.topic, partitionIndexes: partitions }] }] }),
+    ]);
+    const committed = new Map((groups[0]?.topics.find((t) => t.name === this.topic)?.partitions ?? []).map((p) => [p.partitionIndex, p.committedOffset]));
+    const lows = new Map((low[0]?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
+    let lag = 0;
+    for (const end of high[0]?.partitions ?? []) {
+      const at = committed.get(end.partitionIndex) ?? -1n;
+      const from = at >= 0n ? at : (lows.get(end.partitionIndex) ?? 0n);
+      if (end.offset > from) lag += Number(end.offset - from);
+    }
+    return lag;
+  }
+
   /** Stops every subscription, then closes the producer and the admin client. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -470,6 +494,27 @@ export class PlatformaticKafkaBus implements IntegrationBus {
 }
 
 const TOPIC_ALREADY_EXISTS = 36;
+// ListOffsets timestamps: the next offset to be written (high watermark), the first one kept.
+const LATEST = -1n;
+const EARLIEST = -2n;
+
+/** Where and how the client connects: brokers, client id, TLS and SASL (the CRM_KAFKA_SSL/SASL_* settings). */
+function connection(options: Pick<KafkaBusCommonOptions, 'brokers' | 'clientId' | 'ssl' | 'sasl'>) {
+  return {
+    clientId: options.clientId,
+    bootstrapBrokers: options.brokers,
+    ...(options.ssl ? { tls: options.ssl === true ? {} : { ca: options.ssl.ca } } : {}),
+    ...(options.sasl
+      ? {
+          sasl: {
+            mechanism: options.sasl.mechanism.toUpperCase() as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512',
+            username: options.sasl.username,
+            password: options.sasl.password,
+          },
+        }
+      : {}),
+  };
+}
 
 /** A sign of life of a busy member: a message started, a retry backoff began or ended. */
 function progress(member: Member): void {
@@ -559,12 +604,17 @@ async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: 
  * `expectedCount` letters were read or `timeoutMs` passed; resolves with the letters read (fewer
  * than expected on timeout). For tests and ops tooling.
  */
-export async function readDeadLettersPlatformatic(brokers: string[], dlqTopic: string, expectedCount: number, timeoutMs = 30000): Promise<DeadLetter[]> {
+export async function readDeadLettersPlatformatic(
+  brokers: string[],
+  dlqTopic: string,
+  expectedCount: number,
+  timeoutMs = 30000,
+  security: Pick<KafkaBusCommonOptions, 'ssl' | 'sasl'> = {},
+): Promise<DeadLetter[]> {
   const groupId = `crm-dlq-reader-${randomUUID()}`;
   const consumer: StringConsumer = new Consumer({
+    ...connection({ ...security, brokers, clientId: 'crm-dlq-reader' }),
     groupId,
-    clientId: 'crm-dlq-reader',
-    bootstrapBrokers: brokers,
     deserializers: deserializersFrom(stringDeserializer),
     autocommit: false,
     maxWaitTime: 250,
@@ -585,7 +635,7 @@ export async function readDeadLettersPlatformatic(brokers: string[], dlqTopic: s
     }
   } finally {
     await closeConsumer(consumer);
-    const admin = new Admin({ clientId: 'crm-dlq-reader', bootstrapBrokers: brokers });
+    const admin = new Admin(connection({ ...security, brokers, clientId: 'crm-dlq-reader' }));
     await admin
       .deleteGroups({ groups: [groupId] })
       .catch(() => undefined)

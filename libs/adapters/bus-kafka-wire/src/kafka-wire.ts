@@ -52,6 +52,10 @@ export interface KafkaBusCommonOptions {
   stallAfterMs?: number;
   /** Where the bus reports problems it recovers from (default console.error). */
   onError?(message: string, error: unknown): void;
+  /** TLS to the brokers: `true` (system CAs) or the CA certificates (PEM) to trust. Default plaintext. */
+  ssl?: true | { ca: string[] };
+  /** SASL authentication, e.g. a Strimzi KafkaUser's SCRAM-SHA-512 credentials. Default none. */
+  sasl?: { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
 }
 
 /** Throws naming every consumer that is down and why (what `ping()` adds to the broker check). */

@@ -25,7 +25,7 @@ import {
   sendDeadLetter,
   type KafkaBusCommonOptions,
 } from '@crm/bus-kafka-wire';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerRunConfig, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerRunConfig, type KafkaMessage, type Producer, type SASLOptions } from 'kafkajs';
 
 // The wire format is shared with the @platformatic/kafka adapter; re-exported for existing callers.
 export { DEFAULT_DLQ_PREFIX, DEFAULT_TOPIC, DLQ_HEADERS } from '@crm/bus-kafka-wire';
@@ -41,6 +41,11 @@ export { logLevel as KafkaLogLevel } from 'kafkajs';
 export interface KafkaBusOptions extends KafkaBusCommonOptions {
   /** kafkajs log level (default ERROR). */
   logLevel?: logLevel;
+}
+
+/** kafkajs types SASL per mechanism; ours has one shape for the three, which is the same set of values. */
+function kafkajsSasl(sasl: KafkaBusOptions['sasl']): SASLOptions | undefined {
+  return sasl as SASLOptions | undefined;
 }
 
 interface KafkaSubscription {
@@ -81,7 +86,13 @@ export class KafkaBus implements IntegrationBus {
     this.partitions = options.partitions ?? 6;
     this.replicationFactor = options.replicationFactor ?? 1;
     this.dlqPrefix = options.dlqPrefix ?? DEFAULT_DLQ_PREFIX;
-    this.kafka = new Kafka({ brokers: options.brokers, clientId: options.clientId, logLevel: options.logLevel ?? logLevel.ERROR });
+    this.kafka = new Kafka({
+      brokers: options.brokers,
+      clientId: options.clientId,
+      logLevel: options.logLevel ?? logLevel.ERROR,
+      ssl: options.ssl,
+      sasl: kafkajsSasl(options.sasl),
+    });
   }
 
   /** The dead-letter topic of a consumer group. */
@@ -328,6 +339,24 @@ export class KafkaBus implements IntegrationBus {
     assertConsumersUp(this.subscriptions);
   }
 
+  /**
+   * The group's lag on the topic: per partition, the high watermark − the committed offset (a
+   * partition the group never committed on counts from its low watermark). Two admin requests; the
+   * metrics scrape calls it, and keeps the answer a few seconds.
+   */
+  async consumerLag(group: string): Promise<number> {
+    this.assertOpen();
+    const admin = await this.admin();
+    const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(this.topic), admin.fetchOffsets({ groupId: group, topics: [this.topic] })]);
+    const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    let lag = 0;
+    for (const end of ends) {
+      const at = byPartition.get(end.partition) ?? -1;
+      lag += Math.max(0, Number(end.high) - (at >= 0 ? at : Number(end.low)));
+    }
+    return lag;
+  }
+
   /** Stops every subscription, then disconnects the producer and the admin client. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -425,9 +454,15 @@ export async function readDeadLetters(
   dlqTopic: string,
   expectedCount: number,
   timeoutMs = 30000,
-  options: { logLevel?: logLevel } = {},
+  options: { logLevel?: logLevel } & Pick<KafkaBusOptions, 'ssl' | 'sasl'> = {},
 ): Promise<DeadLetter[]> {
-  const kafka = new Kafka({ brokers, clientId: 'crm-dlq-reader', logLevel: options.logLevel ?? logLevel.ERROR });
+  const kafka = new Kafka({
+    brokers,
+    clientId: 'crm-dlq-reader',
+    logLevel: options.logLevel ?? logLevel.ERROR,
+    ssl: options.ssl,
+    sasl: kafkajsSasl(options.sasl),
+  });
   const groupId = `crm-dlq-reader-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
   const letters: DeadLetter[] = [];

@@ -5,6 +5,7 @@ import { assertIdentifier } from '@crm/sql';
 import type { DataSource, EntityManager } from 'typeorm';
 import { blockKey, ParkedEvents, rows, WAITING_REASON_PREFIX, type NewParkedEvent, type Queryable, type Staleness } from '@crm/parked-events';
 import { PersonalData, PersonalDataKeys } from '@crm/personal-data';
+import { endSpan, inConsumedEventContext, startSpan, type Span } from '@crm/telemetry';
 import type { Projection } from './projection';
 import { isTransientError } from './transient-errors';
 import { typeormExecutor } from './typeorm-sql-executor';
@@ -27,8 +28,27 @@ export interface ProjectionRunnerOptions {
   rebuildBatchSize?: number;
   /** Backoff while the database is unavailable (default 100 ms doubling to 5 s). */
   retry?: { initialBackoffMs?: number; maxBackoffMs?: number };
+  /**
+   * Told what each committed transaction applied and parked (metrics: `PlatformMetrics.projectionHooks`).
+   * Called after the commit, so a rolled-back batch is never counted.
+   */
+  metrics?: ProjectionRunnerMetrics;
   /** Where the runner reports parked events and retried failures (default console). */
   logger?: { warn(message: string): void; error(message: string, error?: unknown): void };
+}
+
+/** Why an event was parked, as a bounded class (a metric label, never the reason's text). */
+export type ParkedReasonClass = 'contract' | 'waiting' | 'apply-failed';
+
+export interface ProjectionRunnerMetrics {
+  applied(projection: string, events: number): void;
+  parked(projection: string, reason: ParkedReasonClass, events: number): void;
+}
+
+/** What one transaction applied and parked, reported once it committed. */
+interface Tally {
+  applied: Map<string, number>;
+  parked: NewParkedEvent[];
 }
 
 export type RunnerState = 'stopped' | 'starting' | 'catching-up' | 'live' | 'retrying';
@@ -86,6 +106,8 @@ export class ProjectionRunner {
   /** Reveals personal fields (sealed in the store and on the bus) right before they are applied. */
   private readonly personalData: PersonalData;
   private readonly handles: Map<string, ReadonlySet<string>>;
+  /** The handling span of each event of the batch being applied (bus mode). */
+  private readonly eventSpans = new WeakMap<IntegrationEvent, Span>();
   /** Per projection: events at or before this position are already applied (checkpoint or rebuild floor). */
   private floors = new Map<string, GlobalPosition | undefined>();
   private busSubscription?: BusSubscription;
@@ -148,10 +170,31 @@ export class ProjectionRunner {
    * the way it runs.
    */
   async applyBatch(events: readonly IntegrationEvent[]): Promise<void> {
-    await this.applyOffered(
-      events.map((event) => ({ event, position: positionOf(event) })),
-      'bus',
-    );
+    // A span per handled event, child of the trace its envelope carries (issue 15 §1); no-ops unless tracing is on.
+    const spans = events.map((event) => {
+      const span = startSpan(`${this.group} process ${event.type}`, {
+        kind: 'consumer',
+        parent: event,
+        attributes: {
+          'messaging.operation.type': 'process',
+          'messaging.consumer.group.name': this.group,
+          'messaging.message.id': event.id,
+          'cloudevents.event_type': event.type,
+        },
+      });
+      this.eventSpans.set(event, span);
+      return span;
+    });
+    try {
+      await this.applyOffered(
+        events.map((event) => ({ event, position: positionOf(event) })),
+        'bus',
+      );
+      for (const span of spans) endSpan(span);
+    } catch (error) {
+      for (const span of spans) endSpan(span, error);
+      throw error;
+    }
   }
 
   /** Applies one event exactly once per projection, whatever the number of deliveries (as from the bus). */
@@ -186,7 +229,9 @@ export class ProjectionRunner {
   ): Promise<void> {
     let floors: Map<string, GlobalPosition | undefined>;
     try {
-      floors = await this.dataSource.transaction((m) => this.applyInTransaction(m, items, mode, projections, pageEnd));
+      const tally: Tally = { applied: new Map(), parked: [] };
+      floors = await this.dataSource.transaction((m) => this.applyInTransaction(m, items, mode, projections, pageEnd, tally));
+      this.report(tally);
     } catch (error) {
       if (isTransientError(error)) throw error;
       floors = await this.applyOneByOne(items, mode, projections, pageEnd, error);
@@ -200,6 +245,7 @@ export class ProjectionRunner {
     mode: Mode,
     projections: readonly Projection[],
     pageEnd: GlobalPosition | undefined,
+    tally?: Tally,
   ): Promise<Map<string, GlobalPosition | undefined>> {
     // A relay that re-published after a crash can put the same event twice in one batch: the
     // dedupe claim would let both copies through (it returns the id once), so keep the first.
@@ -232,6 +278,7 @@ export class ProjectionRunner {
     );
     for (const [p, list] of work) {
       const toApply: IntegrationEvent[] = [];
+      const delivered = new Map<IntegrationEvent, IntegrationEvent>();
       for (const item of list) {
         const key = blockKey(p.name, item.event.subject);
         if (item.invalid) {
@@ -240,17 +287,35 @@ export class ProjectionRunner {
         } else if (blocked.has(key)) {
           parks.push(parkRecord(p.name, item, `${WAITING_REASON_PREFIX} of subject ${item.event.subject}`));
         } else {
-          toApply.push(plain.get(item.event) ?? item.event);
+          const event = plain.get(item.event) ?? item.event;
+          delivered.set(event, item.event);
+          toApply.push(event);
         }
       }
+      // Each event is handled in its own context (its correlation id and trace in the log lines and
+      // in what it appends); a batch-applying projection in the context of its only event, if one.
+      const inContext = <T>(event: IntegrationEvent, fn: () => Promise<T>) =>
+        inConsumedEventContext(event, fn, this.eventSpans.get(delivered.get(event) ?? event));
       if (toApply.length > 0) {
-        if (p.applyBatch) await p.applyBatch(toApply, m);
-        else for (const event of toApply) await p.apply(event, m);
+        if (p.applyBatch) await (toApply.length === 1 ? inContext(toApply[0], () => p.applyBatch!(toApply, m)) : p.applyBatch(toApply, m));
+        else for (const event of toApply) await inContext(event, () => p.apply(event, m));
       }
       applied.set(p.name, toApply.length);
     }
     await this.parkedEvents.park(m, parks);
+    if (tally) {
+      tally.applied = applied;
+      tally.parked = parks;
+    }
     return this.saveCheckpoints(m, work, applied, mode, pageEnd);
+  }
+
+  /** Tells `options.metrics` what a committed transaction applied and parked. */
+  private report(tally: Tally): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    for (const [name, n] of tally.applied) metrics.applied(name, n);
+    for (const park of tally.parked) metrics.parked(park.consumer, reasonClass(park.reason), 1);
   }
 
   /** Each event with its personal fields revealed (the same object when it has none sealed). */
@@ -323,20 +388,25 @@ export class ProjectionRunner {
       for (const p of projections) {
         if (!this.handles.get(p.name)!.has(item.event.type)) continue;
         try {
-          const f = await this.dataSource.transaction((m) => this.applyInTransaction(m, [item], mode, [p], undefined));
+          const tally: Tally = { applied: new Map(), parked: [] };
+          const f = await this.dataSource.transaction((m) => this.applyInTransaction(m, [item], mode, [p], undefined, tally));
+          this.report(tally);
           for (const [name, floor] of f) if (mode === 'store') this.floors.set(name, floor);
         } catch (error) {
           if (isTransientError(error)) throw error;
           const reason = `${p.name} failed to apply it: ${describe(error)}`;
           this.logger.warn(`projections ${this.group}: parked ${item.event.type} ${item.event.id} (subject ${item.event.subject}): ${reason}`);
-          await this.dataSource.transaction(async (m) => {
+          const parkedNow = await this.dataSource.transaction(async (m) => {
             const work = new Map([[p, [item]]]);
             if (mode === 'bus') await this.claim(m, work);
-            if (work.get(p)!.length === 0) return;
-            await this.parkedEvents.park(m, [parkRecord(p.name, item, reason)]);
+            if (work.get(p)!.length === 0) return [];
+            const record = parkRecord(p.name, item, reason);
+            await this.parkedEvents.park(m, [record]);
             const f = await this.saveCheckpoints(m, work, new Map(), mode, undefined);
             for (const [name, floor] of f) if (mode === 'store') this.floors.set(name, floor);
+            return [record];
           });
+          this.report({ applied: new Map(), parked: parkedNow });
         }
       }
     }
@@ -669,6 +739,13 @@ function offer(page: readonly RecordedEvent[], registry: IntegrationEventRegistr
     }
   }
   return offered;
+}
+
+/** The class of a parked event's reason (the texts are written by this runner and the relay). */
+export function reasonClass(reason: string): ParkedReasonClass {
+  if (reason.startsWith(WAITING_REASON_PREFIX)) return 'waiting';
+  if (reason.startsWith('breaks its contract')) return 'contract';
+  return 'apply-failed';
 }
 
 function parkRecord(consumer: string, item: Offered, reason: string): NewParkedEvent {

@@ -1,5 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { crmRegistry } from '@crm/contracts';
-import type { Platform } from '@crm/platform';
+import type { Platform, ReadModelMigration } from '@crm/platform';
 import { ProjectionRunner, type Projection, type ReadModelsModule, type RunnerHealth, type Staleness } from '@crm/projections';
 import { RELAY_CONSUMER, toIntegrationEvent } from '@crm/relay';
 import {
@@ -10,6 +11,7 @@ import {
   timelineProjection,
 } from '@crm/relationship-read-models';
 import type { DataSource } from 'typeorm';
+import { countEventsAfter, formatPosition } from '@crm/event-store';
 
 /** The read models a customer-facing service keeps: directory, timeline, partner access. */
 export function relationshipProjections(service: string): Projection[] {
@@ -33,12 +35,19 @@ export interface ServiceReadModels extends ReadModelsModule {
   service: string;
   /** The service's own projections, besides the shared relationship ones. */
   own: Projection[];
+  /**
+   * The versioned migrations of the service's schema, oldest first (`services/<service>/src/migrations`,
+   * made by `npm run generate-read-model-migration`): `tools/migrate.ts` and, in distributed mode,
+   * the service's start run them; embedded mode synchronises instead.
+   */
+  migrations: readonly ReadModelMigration[];
 }
 
-export function serviceReadModels(service: string, own: Projection[] = []): ServiceReadModels {
+export function serviceReadModels(service: string, own: Projection[] = [], migrations: readonly ReadModelMigration[] = []): ServiceReadModels {
   return {
     service,
     own,
+    migrations,
     readModels: [...relationshipProjections(service), ...own].map((projection) => ({ projection, schema: schemaOf(service) })),
     registry: crmRegistry(),
   };
@@ -66,11 +75,11 @@ export class ReadModelRunners {
     private readonly service: string,
   ) {}
 
-  static async start(platform: Platform, service: string, own: Projection[] = []): Promise<ReadModelRunners> {
+  static async start(platform: Platform, service: string, own: Projection[] = [], migrations: readonly ReadModelMigration[] = []): Promise<ReadModelRunners> {
     // The same list the service's read-models.ts declares for the CLIs; tables from the projections.
     const projections = serviceReadModels(service, own).readModels.map((m) => m.projection);
     const entities = new Set(projections.flatMap((p) => p.entities as Function[]));
-    const ds = await platform.createDataSource([...entities], { schema: schemaOf(service) });
+    const ds = await platform.createDataSource([...entities], { schema: schemaOf(service), migrations });
     await backfillTimelineOwners(ds.manager);
     await prepareCustomerSearch(ds.manager);
     const rm = new ReadModelRunners(ds, platform, projections, service);
@@ -82,6 +91,9 @@ export class ReadModelRunners {
     const runner = new ProjectionRunner(this.dataSource, this.projections, {
       schema: this.platform.config.CRM_PLATFORM_SCHEMA,
       group: readModelGroupOf(this.service),
+      metrics: this.platform.metrics.projectionHooks,
+      // Through Nest's logger, i.e. the service's structured log (not the runner's console default), the error as `err`.
+      logger: runnerLogger(new Logger(`ReadModels ${this.service}`)),
     });
     await runner.migrate();
     this.runner = runner;
@@ -127,6 +139,39 @@ export class ReadModelRunners {
     );
   }
 
+  /**
+   * Events of the store each projection has not seen yet (store head − its checkpoint, counted up
+   * to `cap`), when the read models follow the store (embedded); undefined from the bus, where the
+   * consumer group's lag on Kafka is the measure (`crm_kafka_consumer_lag`).
+   */
+  async lag(cap: number): Promise<Record<string, number> | undefined> {
+    if (!this.platform.projectionsFollowStore || !this.runner) return undefined;
+    const names = this.projections.map((p) => p.name);
+    const checkpoints = await this.runner.checkpoints.read(names);
+    const byPosition = new Map<string, Promise<number>>();
+    const lag: Record<string, number> = {};
+    for (const name of names) {
+      const position = checkpoints.get(name)?.position;
+      // Projections of one runner share a position once caught up: one read for all of them.
+      const key = position ? formatPosition(position) : '';
+      if (!byPosition.has(key)) byPosition.set(key, countEventsAfter(this.platform.eventStore, position, cap));
+      lag[name] = await byPosition.get(key)!;
+    }
+    return lag;
+  }
+
+  /**
+   * From the bus: the consumer group's lag on the topic (Kafka: high watermark − committed offset,
+   * summed over partitions), with the group's name; undefined when following the store or when the
+   * bus cannot tell.
+   */
+  async busLag(): Promise<{ group: string; messages: number } | undefined> {
+    if (this.platform.projectionsFollowStore || !this.platform.bus.consumerLag) return undefined;
+    const group = readModelGroupOf(this.service);
+    const messages = await this.platform.bus.consumerLag(group);
+    return messages === undefined ? undefined : { group, messages };
+  }
+
   get projectionRunner(): ProjectionRunner {
     return this.runner!;
   }
@@ -136,4 +181,11 @@ export class ReadModelRunners {
     await this.starting;
     await this.runner?.stop();
   }
+}
+
+function runnerLogger(logger: Logger) {
+  return {
+    warn: (message: string) => logger.warn(message),
+    error: (message: string, error?: unknown) => logger.error(error === undefined ? message : { msg: message, err: error }),
+  };
 }

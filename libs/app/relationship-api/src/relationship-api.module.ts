@@ -1,5 +1,5 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
-import type { Platform } from '@crm/platform';
+import type { Platform, ReadModelMigration } from '@crm/platform';
 import type { Projection } from '@crm/projections';
 import type { Clock } from '@crm/kernel';
 import { CLOCK, HealthIndicators, PLATFORM, SERVICE_METRICS, type ServiceMetrics } from '@crm/service-kit';
@@ -51,6 +51,8 @@ export interface RelationshipApiOptions {
   service: string;
   controllers?: Type<unknown>[];
   projections?: Projection[];
+  /** The versioned migrations of the service's read-model schema (`services/<service>/src/migrations`), run in distributed mode. */
+  migrations?: readonly ReadModelMigration[];
   /**
    * Who may a partner act for: a provider of this module (listed in `providers`) used instead of
    * reading the partner aggregate alone. The partner portal's `PartnerScope` also refuses revoked
@@ -62,6 +64,9 @@ export interface RelationshipApiOptions {
   /** Re-runs of a command that met a concurrent writer (never when the client sent If-Match). Default 2. */
   retries?: number;
 }
+
+/** Lag is counted by reading the events after the checkpoint: at most this many per look. */
+const PROJECTION_LAG_CAP = 10_000;
 
 class ReadModelsLifecycle implements OnApplicationShutdown {
   constructor(
@@ -87,6 +92,38 @@ class ReadModelsLifecycle implements OnApplicationShutdown {
       registers: [metrics.registry],
       async collect() {
         for (const [projection, s] of Object.entries(await summary())) this.set({ projection }, s.subjects);
+      },
+    });
+    // Embedded: the store's events each projection has not applied yet (see ReadModelRunners.lag).
+    // One look per scrape for every projection, kept a second (a scrape per app of the host).
+    let look: { at: number; lag: Promise<Record<string, number> | undefined> } | undefined;
+    const lag = () => {
+      // A store that does not answer leaves the gauge empty rather than failing the whole scrape.
+      if (!look || Date.now() - look.at > 1000) look = { at: Date.now(), lag: readModels.lag(PROJECTION_LAG_CAP).catch(() => undefined) };
+      return look.lag;
+    };
+    new Gauge({
+      name: 'crm_projection_lag_events',
+      help: `Events of the store a read model following it has not applied yet (store head − its checkpoint; counted up to ${PROJECTION_LAG_CAP}), by projection`,
+      labelNames: ['projection'],
+      registers: [metrics.registry],
+      async collect() {
+        this.reset();
+        for (const [projection, events] of Object.entries((await lag()) ?? {})) this.set({ projection }, events);
+      },
+    });
+    // Distributed: the consumer group's lag on Kafka, two admin requests kept a few seconds.
+    let busLook: { at: number; lag: Promise<{ group: string; messages: number } | undefined> } | undefined;
+    new Gauge({
+      name: 'crm_kafka_consumer_lag',
+      help: 'Messages of the integration topic the consumer group of these read models has not committed yet (high watermark − committed offset, summed over partitions), by group',
+      labelNames: ['group'],
+      registers: [metrics.registry],
+      async collect() {
+        if (!busLook || Date.now() - busLook.at > 5000) busLook = { at: Date.now(), lag: readModels.busLag().catch(() => undefined) };
+        const lag = await busLook.lag;
+        this.reset();
+        if (lag) this.set({ group: lag.group }, lag.messages);
       },
     });
     // Parked events degrade readiness (the service still serves every other customer correctly);
@@ -239,7 +276,7 @@ export class RelationshipApiModule {
       {
         provide: READ_MODELS,
         inject: [PLATFORM],
-        useFactory: (platform: Platform) => ReadModelRunners.start(platform, options.service, options.projections ?? []),
+        useFactory: (platform: Platform) => ReadModelRunners.start(platform, options.service, options.projections ?? [], options.migrations ?? []),
       },
       ReadModelsLifecycle,
       // Reads the customer's own stream (asOf, changes), personal fields revealed: not the write store.

@@ -45,6 +45,10 @@ export class TimelineEntry {
 @Entity({ name: 'customer_directory' })
 @Index('customer_directory_sort_name', ['sortName', 'customerId'])
 @Index('customer_directory_registered', ['registeredAt', 'customerId'])
+// The trigram indexes prepareCustomerSearch creates (pg_trgm may be missing): TypeORM leaves them
+// alone — the schema check after the migrations must not see them as drift, nor drop them.
+@Index('customer_directory_search_trgm', { synchronize: false })
+@Index('customer_directory_name_trgm', { synchronize: false })
 export class CustomerDirectoryEntry {
   @PrimaryColumn({ type: 'text', name: 'customer_id' }) customerId!: string;
   @Column({ type: 'text' }) kind!: string;
@@ -81,6 +85,7 @@ export class CustomerDirectoryEntry {
  * except on an erasure, which removes the erased customer's words that no other customer has.
  */
 @Entity({ name: 'customer_search_words' })
+@Index('customer_search_words_trgm', { synchronize: false })
 export class CustomerSearchWord {
   @PrimaryColumn({ type: 'text' }) word!: string;
 }

@@ -4,3 +4,4 @@ export { SqlCheckpointStore, type CheckpointStore } from '@crm/checkpoints';
 export * from './integration-mapping';
 export * from './relay';
 export * from './relay-config';
+export * from './relay-metrics';

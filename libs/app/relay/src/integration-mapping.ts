@@ -31,8 +31,16 @@ export function toIntegrationEvent(event: RecordedEvent): IntegrationEvent | und
     position: formatPosition(event.position),
     streamid: event.streamId,
     recordedat: event.recordedAt,
+    ...traceExtension(event.metadata),
     data: event.data,
   };
+}
+
+/** The CloudEvents distributed-tracing extension from the event's metadata, when it carries a trace context. */
+function traceExtension(metadata: RecordedEvent['metadata']): { traceparent?: string; tracestate?: string } {
+  const { traceparent, tracestate } = metadata;
+  if (typeof traceparent !== 'string') return {};
+  return { traceparent, ...(typeof tracestate === 'string' ? { tracestate } : {}) };
 }
 
 /** Stream categories without a customer (the product catalogue, the contact centre's agents), and the field of their events that is the subject. */

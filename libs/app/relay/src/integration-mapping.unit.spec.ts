@@ -42,6 +42,14 @@ describe('stored event → integration event', () => {
     expect(event?.visibility).toBe('{"departments":"*","partners":"shared"}');
   });
 
+  it('carries the trace context the event was appended in as the CloudEvents distributed-tracing extension', () => {
+    const actor = { type: 'staff', id: 'u-1', department: 'sales' };
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(toIntegrationEvent(stored({ actor, traceparent, tracestate: 'vendor=abc' }))).toMatchObject({ traceparent, tracestate: 'vendor=abc' });
+    const untraced = toIntegrationEvent(stored({ actor }))!;
+    expect('traceparent' in untraced || 'tracestate' in untraced).toBe(false);
+  });
+
   it('publishes nothing for an event about no customer', () => {
     expect(toIntegrationEvent({ ...stored({}), data: { partnerId: 'p' } })).toBeUndefined();
   });

@@ -1,9 +1,11 @@
 import { InvalidIntegrationEventError, type IntegrationBus, type IntegrationEvent, type IntegrationEventRegistry } from '@crm/bus';
-import { formatPosition, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@crm/event-store';
+import { countEventsAfter, formatPosition, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@crm/event-store';
 import { blockKey, ParkedEvents, WAITING_REASON_PREFIX, type NewParkedEvent } from '@crm/parked-events';
 import type { SqlClient } from '@crm/sql';
 import type { CheckpointStore } from '@crm/checkpoints';
+import { carriedBy, endSpan, startSpan } from '@crm/telemetry';
 import { toIntegrationEvent } from './integration-mapping';
+import { RELAY_LAG_CAP, type RelayMetrics } from './relay-metrics';
 
 /** The consumer name the relay files its parked events under. */
 export const RELAY_CONSUMER = 'relay';
@@ -22,11 +24,36 @@ export interface RelayOptions {
   onRejected?: (event: RecordedEvent, reason: string) => void;
   /** Called when publishing or checkpointing fails; the relay retries with backoff meanwhile. */
   onRetry?: (error: unknown, attempt: number) => void;
+  /** Counts published, parked and failed publications (the relay process's `GET /metrics`). */
+  metrics?: RelayMetrics;
   /** Backoff while the bus or the database is unavailable (default 200 ms doubling to 10 s). */
   retry?: { initialBackoffMs?: number; maxBackoffMs?: number };
+  /**
+   * Which of several relays of one store publishes (docs/operations.md "Relay lease"): the relay
+   * publishes only while `hold()` is true, asked before it starts and before every page, and
+   * released on stop. Without it the relay assumes it is the only one (embedded, tests).
+   */
+  lease?: RelayLease;
+  /** How often a standby relay asks for the lease (default 1000 ms). */
+  standbyPollMs?: number;
 }
 
-export type RelayState = 'stopped' | 'starting' | 'catching-up' | 'live' | 'retrying';
+/** A lease such as `ProcessLease` of @crm/platform (a PostgreSQL advisory lock). */
+export interface RelayLease {
+  /** True while this relay holds the lease (taking it if free); false while another one does or the lease's session died. */
+  hold(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/** `standby`: another relay holds the lease; this one waits to take over (unready, alive). */
+export type RelayState = 'stopped' | 'starting' | 'standby' | 'catching-up' | 'live' | 'retrying';
+
+/** Thrown inside a page when the lease is gone: the relay stops publishing at once and goes back to standby. */
+class LeaseLostError extends Error {
+  constructor() {
+    super('the relay lease is held by another relay');
+  }
+}
 
 export interface RelayHealth {
   state: RelayState;
@@ -79,6 +106,14 @@ export class Relay {
     return { ...this.health_ };
   }
 
+  /**
+   * Events of the store not yet published: those after the durable checkpoint (what a restart would
+   * publish), counted up to `cap` — positions cannot be subtracted, see `countEventsAfter`.
+   */
+  async lag(cap = RELAY_LAG_CAP): Promise<number> {
+    return countEventsAfter(this.store, await this.checkpoints.load(this.name), cap);
+  }
+
   /** Starts following the store; returns at once. */
   start(): void {
     if (this.running) return;
@@ -87,12 +122,14 @@ export class Relay {
     this.running = this.loop();
   }
 
+  /** Stops after the page being published (its checkpoint saved), then gives the lease back so a standby takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeBackoff?.();
     await this.subscription?.stop();
     await this.running;
     this.running = undefined;
+    await this.options.lease?.release();
     this.health_ = { ...this.health_, state: 'stopped' };
   }
 
@@ -112,6 +149,7 @@ export class Relay {
     for (let attempt = 1; !this.stopped;) {
       let ended: unknown;
       try {
+        if (!(await this.acquire())) return;
         const after = await this.checkpoints.load(this.name);
         if (this.stopped) return;
         this.health_ = { ...this.health_, state: 'catching-up', checkpoint: after ? formatPosition(after) : undefined };
@@ -130,10 +168,32 @@ export class Relay {
         throw ended ?? new Error('the event store subscription ended');
       } catch (error) {
         if (this.stopped) return;
+        if (error instanceof LeaseLostError) {
+          // Not a failure: another relay publishes now. Wait for the lease again, from the checkpoint.
+          this.health_ = { ...this.health_, state: 'standby', failures: 0 };
+          continue;
+        }
         this.failed(error, attempt++);
         await this.backoff(attempt);
       }
     }
+  }
+
+  /** Waits (standby) until this relay holds the lease; false when stopped meanwhile. */
+  private async acquire(): Promise<boolean> {
+    const lease = this.options.lease;
+    if (!lease) return true;
+    while (!this.stopped) {
+      if (await lease.hold()) return true;
+      if (this.health_.state !== 'standby') this.health_ = { ...this.health_, state: 'standby', failures: 0 };
+      await this.pause(this.options.standbyPollMs ?? 1000);
+    }
+    return false;
+  }
+
+  /** Fencing: before each page (and before its checkpoint) the lease must still be this relay's. */
+  private async fence(): Promise<void> {
+    if (this.options.lease && !(await this.options.lease.hold())) throw new LeaseLostError();
   }
 
   /** Publishes one page, retrying while the bus or the database is unavailable. */
@@ -141,12 +201,14 @@ export class Relay {
     for (let attempt = 1; ; attempt++) {
       if (this.stopped) throw new Error('relay stopped');
       try {
+        await this.fence();
         await this.publishPage(page);
         const state = this.health_.state === 'retrying' ? 'live' : this.health_.state;
         this.health_ = { state, checkpoint: formatPosition(page[page.length - 1].position), lastPublishedAt: new Date().toISOString(), failures: 0 };
         return;
       } catch (error) {
-        if (this.stopped) throw error;
+        if (this.stopped || error instanceof LeaseLostError) throw error;
+        this.options.metrics?.publishFailures.inc();
         this.failed(error, attempt);
         await this.backoff(attempt);
       }
@@ -161,7 +223,11 @@ export class Relay {
   private backoff(attempt: number): Promise<void> {
     const initial = this.options.retry?.initialBackoffMs ?? 200;
     const max = this.options.retry?.maxBackoffMs ?? 10000;
-    const ms = Math.min(max, initial * 2 ** Math.min(attempt - 1, 20));
+    return this.pause(Math.min(max, initial * 2 ** Math.min(attempt - 1, 20)));
+  }
+
+  /** A wait that `stop()` cuts short. */
+  private pause(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wakeBackoff = () => {
@@ -169,6 +235,35 @@ export class Relay {
         resolve();
       };
     }).finally(() => (this.wakeBackoff = undefined));
+  }
+
+  /**
+   * Publishes a batch with a producer span per event, child of the trace the event was appended in
+   * (its metadata's `traceparent`, already in the envelope); the envelope then carries the publish
+   * span's context, so the consumer's span follows it. Without tracing the spans are no-ops and the
+   * envelope keeps the appending request's trace context (issue 15 §1).
+   */
+  private async publishTraced(batch: readonly IntegrationEvent[]): Promise<void> {
+    const spans = batch.map((event) =>
+      startSpan(`relay publish ${event.type}`, {
+        kind: 'producer',
+        parent: event,
+        attributes: {
+          'messaging.operation.type': 'send',
+          'messaging.message.id': event.id,
+          'cloudevents.event_type': event.type,
+          'cloudevents.event_subject': event.subject,
+        },
+      }),
+    );
+    const traced = batch.map((event, i) => ({ ...event, ...carriedBy(spans[i], event) }));
+    try {
+      await this.bus.publish(traced);
+    } catch (error) {
+      for (const span of spans) endSpan(span, error);
+      throw error;
+    }
+    for (const span of spans) endSpan(span);
   }
 
   /** Publishes a page's integration events, parks what cannot be published, then moves the checkpoint. */
@@ -216,8 +311,10 @@ export class Relay {
         });
       }
     }
-    if (batch.length) await this.bus.publish(batch);
+    if (batch.length) await this.publishTraced(batch);
     const last = page[page.length - 1].position;
+    // A relay that lost the lease while publishing leaves the checkpoint to the one that holds it now.
+    await this.fence();
     const sql = this.options.parking?.sql;
     if (this.parked && sql && parks.length) {
       // The parked events and the checkpoint that moves past them, together.
@@ -227,6 +324,11 @@ export class Relay {
       });
     } else {
       await this.checkpoints.save(this.name, last);
+    }
+    const metrics = this.options.metrics;
+    if (metrics) {
+      metrics.published.inc(batch.length);
+      for (const park of parks) metrics.parked.inc({ reason: park.reason.startsWith(WAITING_REASON_PREFIX) ? 'waiting' : 'contract' });
     }
     return last;
   }

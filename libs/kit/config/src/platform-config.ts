@@ -99,7 +99,76 @@ export class PlatformConfig {
   @IsIn(['kafkajs', 'platformatic'], { message: 'CRM_KAFKA_CLIENT must be one of: kafkajs, platformatic' })
   CRM_KAFKA_CLIENT: 'kafkajs' | 'platformatic' = 'platformatic';
 
+  // Kafka security (issue 15 §4; Strimzi listener `tls: true` + KafkaUser `scram-sha-512`). Read
+  // them through `kafkaClientSecurity(config)`, which every Kafka bus adapter takes.
+  /** TLS to the brokers. `true` in production (Strimzi's `tls` listener on 9093); local stays plaintext. */
+  @IsIn(['true', 'false'], { message: 'CRM_KAFKA_SSL must be true or false' })
+  CRM_KAFKA_SSL: 'true' | 'false' = 'false';
+
+  /** PEM file of the CA(s) the brokers' certificates are checked against (Strimzi's `<cluster>-cluster-ca-cert` Secret, `ca.crt`). Unset: the system CAs. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  CRM_KAFKA_CA_FILE?: string;
+
+  /** SASL mechanism; unset: no authentication. PLAIN sends the password as it is, so it needs CRM_KAFKA_SSL=true. */
+  @IsOptional()
+  @IsIn(['scram-sha-512', 'scram-sha-256', 'plain'], { message: 'CRM_KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256 or plain' })
+  CRM_KAFKA_SASL_MECHANISM?: 'scram-sha-512' | 'scram-sha-256' | 'plain';
+
+  /** The Kafka user (the KafkaUser's name); required with CRM_KAFKA_SASL_MECHANISM. */
+  @ValidateIf((c: PlatformConfig) => c.CRM_KAFKA_SASL_MECHANISM !== undefined || c.CRM_KAFKA_SASL_USERNAME !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: 'CRM_KAFKA_SASL_USERNAME is required with CRM_KAFKA_SASL_MECHANISM' })
+  CRM_KAFKA_SASL_USERNAME?: string;
+
+  /** The user's password (from the Secret Strimzi's User Operator generates, key `password`); required with CRM_KAFKA_SASL_MECHANISM. */
+  @ValidateIf((c: PlatformConfig) => c.CRM_KAFKA_SASL_MECHANISM !== undefined || c.CRM_KAFKA_SASL_PASSWORD !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: 'CRM_KAFKA_SASL_PASSWORD is required with CRM_KAFKA_SASL_MECHANISM' })
+  CRM_KAFKA_SASL_PASSWORD?: string;
+  /**
+   * Graceful shutdown (docs/operations.md "Shutdown"): on SIGTERM readiness answers 503 at once, and
+   * only this many milliseconds later does the HTTP server stop accepting, so load balancers and
+   * kube-proxy stop sending first. Unset: 5000 in distributed mode, 0 in embedded mode (no balancer
+   * in front). Read it through `shutdownDelayMs`.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(120000)
+  CRM_SHUTDOWN_DELAY_MS?: number;
+
+  /**
+   * Graceful shutdown: how long requests in flight may take to finish once the server stopped
+   * accepting; connections still busy after it are cut. Keep delay + timeout below the pod's
+   * terminationGracePeriodSeconds (30 s by default).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  CRM_SHUTDOWN_TIMEOUT_MS: number = 10000;
+
   @IsOptional()
   @IsIn(['error', 'warn', 'info', 'debug'])
   CRM_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';
+
+  /** `json`: one JSON object per line (for a log collector); `pretty`: one readable line. Default: json in distributed mode, pretty embedded. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  CRM_LOG_FORMAT?: 'json' | 'pretty';
+
+  /**
+   * OpenTelemetry tracing: `true` turns it on without an OTLP endpoint (the exporter's default
+   * localhost:4318), `false` off even with one. Read before the config is (`@crm/telemetry/start`);
+   * declared here so it is a known setting. Unset: on exactly when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+   */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  CRM_OTEL_ENABLED?: 'true' | 'false';
+}
+
+/** `CRM_SHUTDOWN_DELAY_MS`, or its default by mode: 5000 distributed (a load balancer in front), 0 embedded. */
+export function shutdownDelayMs(config: Pick<PlatformConfig, 'CRM_MODE' | 'CRM_SHUTDOWN_DELAY_MS'>): number {
+  return config.CRM_SHUTDOWN_DELAY_MS ?? (config.CRM_MODE === 'distributed' ? 5000 : 0);
 }

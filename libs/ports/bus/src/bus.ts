@@ -83,6 +83,11 @@ export interface IntegrationBus {
    * (projections). Resolves once the subscription is set up; joining the group may finish later.
    */
   subscribeBatch(options: BusBatchSubscribeOptions): Promise<BusSubscription>;
+  /**
+   * Optional (metrics): messages of the topic a consumer group has not committed yet, summed over
+   * its partitions (high watermark − committed offset). Undefined where the bus cannot tell.
+   */
+  consumerLag?(group: string): Promise<number | undefined>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

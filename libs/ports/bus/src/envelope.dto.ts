@@ -18,5 +18,8 @@ export class IntegrationEventEnvelopeDto {
   @IsOptional() @IsString() @Matches(/^-?\d+\/-?\d+$/) position?: string;
   @IsOptional() @IsString() streamid?: string;
   @IsOptional() @IsIso8601Strict() recordedat?: string;
+  // Distributed tracing: only strings; a malformed value is ignored by the consumer, never a dead letter.
+  @IsOptional() @IsString() traceparent?: string;
+  @IsOptional() @IsString() tracestate?: string;
   @IsDefined() data!: unknown;
 }

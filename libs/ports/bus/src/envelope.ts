@@ -38,6 +38,12 @@ export interface IntegrationEvent<Type extends string = string, Data = unknown> 
   readonly recordedat?: string;
   /** Stream and revision in the event store. */
   readonly streamid?: string;
+  /**
+   * CloudEvents distributed-tracing extension: the W3C trace context of the publish (its parent is
+   * the trace the event was appended in). Optional; a consumer ignores a malformed one.
+   */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
   readonly data: Data;
 }
 

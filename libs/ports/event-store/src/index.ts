@@ -5,3 +5,4 @@ export * from './validate-new-events';
 export * from './polling-subscription';
 export * from './command-handler';
 export * from './checked-appends';
+export * from './count-events';

@@ -40,6 +40,8 @@ export const readModelVersionsProvider: Provider = {
     const versions = new ReadModelVersions(readModels.dataSource, platform.eventStore, crmRegistry(), toIntegrationEvent, {
       schema: platform.config.CRM_PLATFORM_SCHEMA,
       now: () => clock.now(),
+      // Applied and parked events of every version (`<read model>@v<n>`) in the platform's metrics.
+      runner: { metrics: platform.metrics.projectionHooks },
     });
     // The serving versions now; new versions are built once the service listens (onApplicationBootstrap).
     await versions.start(analyticsVersionedReadModels(), { build: false });

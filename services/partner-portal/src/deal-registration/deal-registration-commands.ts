@@ -17,6 +17,7 @@ import { actorFromPrincipal, CLOCK, partnerActorId, SERVICE_CONFIG, type Partner
 import type { EntityManager } from 'typeorm';
 import { PartnerScope } from '../portal/partner-scope';
 import { activeRegistrationsOn, openOpportunitiesOf, opportunityOf } from './deal-registrations.projection';
+import { correlationIdFor } from '@crm/telemetry';
 
 const DAY_MS = 86_400_000;
 
@@ -203,7 +204,7 @@ export class DealRegistrationCommands {
 
   private metadata(actor: ReturnType<typeof actorFromPrincipal> | typeof DEAL_REGISTRATION_EXPIRY_ACTOR, options: CommandOptions) {
     return {
-      correlationId: options.correlationId ?? randomUUID(),
+      correlationId: correlationIdFor(options.correlationId),
       actor,
       occurredAt: this.clock.now().toISOString(),
       // The company's departments; no partner (a registration's conflicts are staff-only).

@@ -17,6 +17,7 @@ import {
 import { PartnerScope } from '../portal/partner-scope';
 import { PartnerWebhookSubscriptionRow } from './partner-webhooks.projection';
 import { assertWebhookUrl, WEBHOOK_SECRETS, type WebhookSecrets } from './webhook-secrets';
+import { correlationIdFor } from '@crm/telemetry';
 
 /**
  * A partner's webhook subscriptions (issue 14 §5). Each command loads the subscription once, checks
@@ -127,7 +128,7 @@ export class PartnerWebhookCommands {
 
   private metadata(principal: PartnerPrincipal, options: CommandOptions) {
     return {
-      correlationId: options.correlationId ?? randomUUID(),
+      correlationId: correlationIdFor(options.correlationId),
       actor: actorFromPrincipal(principal),
       occurredAt: this.now(),
       // The company and this partner only.

@@ -133,6 +133,25 @@ export function describeKafkaBusSpecifics(name: string, specTopic: string, harne
       }
     });
 
+    it("reports a group's lag on the topic: everything before it consumed, 0 once it committed", async () => {
+      const lagged = harness.create(testRegistry(), { clientId: 'crm-bus-lag', topic: `${specTopic}.lag`, partitions: 2 });
+      const group = uniqueGroup('lag');
+      try {
+        const events = Array.from({ length: 6 }, () => testIntegrationEvent(uniqueSubject()));
+        await lagged.publish(events);
+        expect(await lagged.consumerLag?.(group)).toBe(6);
+        const seen = new Set<string>();
+        const sub = await lagged.subscribeBatch({ group, handleBatch: async (batch) => batch.forEach((e) => seen.add(e.id)) });
+        try {
+          await waitFor(async () => seen.size === 6 && (await lagged.consumerLag?.(group)) === 0, 60000, 'the group to commit everything (lag 0)');
+        } finally {
+          await sub.stop();
+        }
+      } finally {
+        await lagged.close();
+      }
+    });
+
     it('refuses to publish after close', async () => {
       const closed = harness.create(testRegistry(), { clientId: 'crm-bus-closed', topic: specTopic });
       await closed.close();

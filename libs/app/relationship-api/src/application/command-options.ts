@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { ExpectedRevision } from '@crm/event-store';
 import type { Clock, CrmEventMetadata, Visibility } from '@crm/kernel';
 import { actorFromPrincipal, type Principal } from '@crm/service-kit';
+import { correlationIdFor } from '@crm/telemetry';
 
 /** What every command takes besides its own data. */
 export interface CommandOptions {
@@ -42,5 +42,5 @@ export function visibilityFor(principal: Principal): Visibility {
 
 /** Who acted, when, in which request, and who may see it: recorded on every event. */
 export function metadataFor(principal: Principal, clock: Clock, visibility: Visibility, correlationId?: string): Omit<CrmEventMetadata, 'causationId'> {
-  return { correlationId: correlationId ?? randomUUID(), actor: actorFromPrincipal(principal), occurredAt: clock.now().toISOString(), visibility };
+  return { correlationId: correlationIdFor(correlationId), actor: actorFromPrincipal(principal), occurredAt: clock.now().toISOString(), visibility };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { CommandHandler, type EventStore, type RecordedEvent } from '@crm/event-store';
 import {
   COMPANY_WIDE_VISIBILITY,
@@ -17,6 +16,7 @@ import {
 } from '@crm/relationship';
 import { HttpProblem, ProblemTypes, type Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
+import { correlationIdFor } from '@crm/telemetry';
 
 /**
  * A process that acts on cases by itself (the router assigning the best agent): recorded as a
@@ -195,7 +195,7 @@ export class CaseCommands {
   private metadata(actor: CaseActor, options: CommandOptions) {
     if (actor.kind !== 'system') return metadataFor(actor, this.settings.clock, visibilityFor(actor), options.correlationId);
     return {
-      correlationId: options.correlationId ?? randomUUID(),
+      correlationId: correlationIdFor(options.correlationId),
       actor: { type: 'system' as const, id: actor.id },
       occurredAt: this.now(),
       visibility: COMPANY_WIDE_VISIBILITY,

@@ -18,6 +18,7 @@ import type { Principal } from '@crm/service-kit';
 import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, type CommandSettings } from '../application/command-options';
 import type { RegisterCustomerDto } from '../dto';
 import { IdentityClaims } from '../identities/identity-claims';
+import { correlationIdFor } from '@crm/telemetry';
 
 /** What analytics' derivation of journey stages and relationship phases is recorded as. */
 export const ANALYTICS_JOURNEY_ACTOR = { type: 'system' as const, id: 'analytics-journey' };
@@ -205,7 +206,7 @@ export class CustomerCommands {
     const r = await this.handler.handle(
       customerStream(customerId),
       (state): CustomerCommand => ({ type: 'ApplyDerivedJourney', data: { customerId, at, ...(state && !state.mergedInto ? derive(state) : {}) } }),
-      { correlationId: options.correlationId ?? randomUUID(), actor: ANALYTICS_JOURNEY_ACTOR, occurredAt: at, visibility: COMPANY_WIDE_VISIBILITY },
+      { correlationId: correlationIdFor(options.correlationId), actor: ANALYTICS_JOURNEY_ACTOR, occurredAt: at, visibility: COMPANY_WIDE_VISIBILITY },
       {
         check: (state) => {
           if (!state) throw new NotFoundError(`customer ${customerId} not found`);

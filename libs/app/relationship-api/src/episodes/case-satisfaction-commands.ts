@@ -3,6 +3,7 @@ import { CommandHandler, type EventStore } from '@crm/event-store';
 import { caseSatisfactionDecider, DomainRuleViolation, episodeStream, NotFoundError, type CaseSatisfactionState } from '@crm/relationship';
 import type { Principal } from '@crm/service-kit';
 import type { CommandOptions, CommandResult, CommandSettings } from '../application/command-options';
+import { correlationIdFor } from '@crm/telemetry';
 
 /** What a survey is about: the company's resolved case, for its customer. */
 export interface CaseSurveySubject {
@@ -63,7 +64,7 @@ export class CaseSatisfactionCommands {
         data: { episodeId, score: answer.score, comment: answer.comment, interactionId, ratedAt: now, resolvedAt: answer.resolvedAt },
       },
       {
-        correlationId: options.correlationId ?? randomUUID(),
+        correlationId: correlationIdFor(options.correlationId),
         // The customer answered, through the link the company sent: their own act, seen like the company's case.
         actor: { type: 'customer', id: answer.customerId },
         occurredAt: now,

@@ -23,6 +23,7 @@ import type { PartnerAccess } from '../partners/partner-commands';
 import type { SystemActor } from '../cases/case-commands';
 import { loadPipelines, PipelineCommands } from '../opportunities/pipeline-commands';
 import { opportunityView, type OpportunityView } from '../opportunities/opportunity-view';
+import { correlationIdFor } from '@crm/telemetry';
 
 /** What an opportunity may be opened with besides what every episode has. */
 export interface OpportunityOpening extends OpportunityChanges {
@@ -204,7 +205,7 @@ export class EpisodeCommands {
       episodeStream(episodeId),
       { type: 'CloseEpisode', data: { episodeId, outcome: dto.outcome, reason: dto.reason, closedAt: dto.closedAt ?? this.now() } },
       {
-        correlationId: options.correlationId ?? randomUUID(),
+        correlationId: correlationIdFor(options.correlationId),
         actor: { type: 'system' as const, id: actor.id },
         occurredAt: this.now(),
         visibility: COMPANY_WIDE_VISIBILITY,

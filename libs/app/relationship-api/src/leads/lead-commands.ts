@@ -20,6 +20,7 @@ import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, ty
 import { RoundRobinTurns } from './round-robin-turns';
 import type { CustomerCommands } from '../customers/customer-commands';
 import type { EpisodeCommands } from '../episodes/episode-commands';
+import { correlationIdFor } from '@crm/telemetry';
 
 /** Fixed for good: the ids a lead's conversion derives (so a retried conversion finds its work). */
 const LEAD_NAMESPACE = '6b1f3c52-8f4e-4d3a-9a57-0c2e7d9b41a6';
@@ -269,7 +270,7 @@ export class LeadCommands {
   private captureMetadata(who: LeadCapturer, options: CommandOptions) {
     if (!('form' in who)) return this.metadata(who, options);
     return {
-      correlationId: options.correlationId ?? randomUUID(),
+      correlationId: correlationIdFor(options.correlationId),
       actor: { type: 'system' as const, id: `lead-form/${who.form}` },
       occurredAt: this.now(),
       visibility: COMPANY_WIDE_VISIBILITY,

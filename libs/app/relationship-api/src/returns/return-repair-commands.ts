@@ -29,6 +29,7 @@ import { metadataFor, visibilityFor, type CommandOptions, type CommandResult, ty
 import { CASE_WORKING_DEPARTMENTS, type SystemActor } from '../cases/case-commands';
 import type { OrderCommands } from '../orders/order-commands';
 import type { PartnerCommands } from '../partners/partner-commands';
+import { correlationIdFor } from '@crm/telemetry';
 
 /** The ids of a customer's orders (a read model's list); the orders themselves are read from their streams. */
 export type CustomerOrderIds = (customerId: string) => Promise<readonly string[]>;
@@ -331,7 +332,7 @@ export class ReturnRepairCommands {
   private metadata(actor: ReturnStaffActor, options: CommandOptions) {
     if (actor.kind !== 'system') return metadataFor(actor, this.settings.clock, visibilityFor(actor), options.correlationId);
     return {
-      correlationId: options.correlationId ?? randomUUID(),
+      correlationId: correlationIdFor(options.correlationId),
       actor: { type: 'system' as const, id: actor.id },
       occurredAt: this.now(),
       visibility: COMPANY_WIDE_VISIBILITY,

@@ -7,7 +7,11 @@ import type { Platform } from '@crm/platform';
 import type { ServiceConfig } from '../config/service-config';
 import { refuseHostileInput, requireJsonBodies, type StreamRoute } from '../errors/hostile-input';
 import { setupOpenApi, type OpenApiOptions } from '../openapi/setup-openapi';
-import { nestLogLevels } from './logger';
+import { hardenHttp } from './http-hardening';
+import type { DestinationStream } from 'pino';
+import { createServiceLogger, logFormat, nestLoggerFor, requestContextMiddleware } from './logger';
+import { closeConnectionsWhileDraining, closeHttpServer, exitGracefullyOnSignals } from './graceful-shutdown';
+import { shutdownDelayMs } from '@crm/config';
 import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/metrics';
 import { ServiceKitModule } from './service-kit.module';
 
@@ -33,14 +37,20 @@ export interface CreateServiceAppOptions {
   /** Paths whose body the handler reads itself as a stream, in the route's media types (e.g. a CSV import); everything else is 415 there. */
   streamRoutes?: StreamRoute[];
   /**
-   * Close the app on SIGTERM/SIGINT (Nest re-raises the signal afterwards). Default true; pass false
-   * when several services share one process (the embedded host), whose own handler closes them.
+   * On SIGTERM/SIGINT shut down gracefully and exit 0 (see `exitGracefullyOnSignals`). Default true;
+   * pass false when several services share one process (the embedded host), whose own handler closes them.
    */
   shutdownHooks?: boolean;
   /** Close the platform when the app closes. Default false (the caller owns it). */
   ownsPlatform?: boolean;
-  /** Nest's logger. Default: Nest's console logger at the levels of `CRM_LOG_LEVEL` (see `nestLogLevels`). */
+  /**
+   * Nest's logger. Default: the structured logger (pino, `CRM_LOG_LEVEL`, `CRM_LOG_FORMAT`, see
+   * `createServiceLogger`), which also writes the request lines. Given here, Nest logs through it and
+   * no request line is written (the request context and its response headers still are).
+   */
   logger?: LoggerService | LogLevel[] | false;
+  /** Where the structured logger writes; default stdout. For tests that read the lines back. */
+  logDestination?: DestinationStream;
 }
 
 export interface ServiceApp {
@@ -50,7 +60,12 @@ export interface ServiceApp {
   listen(port?: number): Promise<string>;
   /** The service's OpenAPI document (as served at `/openapi.json`), built without listening: for tools and generated clients. */
   openApiDocument(): OpenAPIObject;
-  /** Stops the HTTP server and the app (and the platform if `ownsPlatform`). Idempotent. */
+  /**
+   * Stops accepting connections, lets the requests in flight finish (at most `CRM_SHUTDOWN_TIMEOUT_MS`,
+   * then their connections are cut), then closes the app: consumers and pollers stop (their
+   * modules' destroy hooks), and the platform closes if `ownsPlatform`. Idempotent. The readiness
+   * 503 and the delay before it (`CRM_SHUTDOWN_DELAY_MS`) are the signal handler's part.
+   */
   close(): Promise<void>;
 }
 
@@ -60,7 +75,8 @@ class ServiceAppModule {}
 /**
  * Builds a service's Nest application on the kit: `ServiceKitModule` (tokens, guard, filter,
  * validation pipe, health) + the service's module, a JSON body parser with a limit, OpenAPI at
- * `/openapi.json` and `/docs`, shutdown hooks, and a quiet logger. Not listening yet.
+ * `/openapi.json` and `/docs`, shutdown hooks, and the structured logger with its request context
+ * (`requestContextMiddleware`). Not listening yet.
  */
 export async function createServiceApp(options: CreateServiceAppOptions): Promise<ServiceApp> {
   const root: DynamicModule = {
@@ -76,29 +92,44 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
       options.module,
     ],
   };
+  const logger = createServiceLogger({
+    level: options.logger !== undefined ? 'silent' : quietUnderTests(options.config.CRM_LOG_LEVEL, options.logDestination),
+    format: logFormat(options.config),
+    destination: options.logDestination,
+  });
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,
     // With bodyParser off, Nest still reads this in useBodyParser: the JSON parser keeps the bytes it parsed.
     rawBody: options.rawBody ?? false,
     abortOnError: false,
-    forceCloseConnections: true,
-    logger: options.logger ?? nestLogLevels(options.config.CRM_LOG_LEVEL),
+    // Not forceCloseConnections: it destroys every socket on close, requests in flight included.
+    // close() below drains them instead (closeHttpServer).
+    logger: options.logger,
+    // Start-up lines wait for the structured logger instead of going to Nest's console logger.
+    bufferLogs: options.logger === undefined,
   });
+  if (options.logger === undefined) app.useLogger(nestLoggerFor(logger));
   app.disable('x-powered-by');
   // Only a successful change answers with an ETag (the stream revision, see setEtag): Express's
   // automatic weak ETag on every body — errors included — cannot be sent back as If-Match.
   app.disable('etag');
-  // First: every request is counted and timed, also those the next middlewares refuse (415, 400).
+  // First: the request's correlation id and trace context (headers in, headers out, one log line out).
+  app.use(requestContextMiddleware(logger, options.name));
+  // Then, once shutting down, every answer closes its connection (graceful shutdown).
+  app.use(closeConnectionsWhileDraining);
+  // Then: every request is counted and timed, also those the next middlewares refuse (415, 400).
   app.use(app.get<ServiceMetrics>(SERVICE_METRICS).httpMiddleware);
+  // Security headers and CORS on every answer, refusals included (issue 15 §5).
+  hardenHttp(app, options.config);
   app.use(requireJsonBodies(options.formRoutes ?? [], options.streamRoutes ?? []));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   if (options.formRoutes?.length) app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
   app.use(refuseHostileInput);
-  if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   const document = setupOpenApi(app, options.openApi);
 
   let closing: Promise<void> | undefined;
-  return {
+  let removeSignalHandlers: (() => void) | undefined;
+  const serviceApp: ServiceApp = {
     name: options.name,
     app,
     async listen(port?: number): Promise<string> {
@@ -109,8 +140,27 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
       return document;
     },
     close(): Promise<void> {
-      closing ??= app.close();
+      removeSignalHandlers?.();
+      closing ??= closeHttpServer(app.getHttpServer(), options.config.CRM_SHUTDOWN_TIMEOUT_MS).then(() => app.close());
       return closing;
     },
   };
+  if (options.shutdownHooks ?? true) {
+    removeSignalHandlers = exitGracefullyOnSignals({
+      delayMs: shutdownDelayMs(options.config),
+      close: () => serviceApp.close(),
+      log: (message) => logger.info({ service: options.name }, message),
+    });
+  }
+  return serviceApp;
+}
+
+/**
+ * Under Jest (`NODE_ENV=test`), lines bound for stdout stop at warn: hundreds of specs start apps
+ * with the default `info`, and a request line per call would bury the test report (the kit's
+ * console logger showed warnings and errors only, too). A spec that reads the lines back
+ * (`logDestination`) gets the configured level.
+ */
+function quietUnderTests(level: ServiceConfig['CRM_LOG_LEVEL'], destination: unknown): ServiceConfig['CRM_LOG_LEVEL'] {
+  return process.env['NODE_ENV'] === 'test' && destination === undefined && level !== 'error' ? 'warn' : level;
 }

@@ -1,5 +1,5 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
 import type { Platform } from '@crm/platform';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard';
 import { TokenMint } from '../auth/mint-token';
@@ -9,6 +9,7 @@ import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { createValidationPipe } from '../errors/validation';
 import { HealthController } from '../health/health.controller';
 import { HealthIndicators } from '../health/health-indicators';
+import { RateLimitGuard } from './http-hardening';
 import { MetricsController, SERVICE_METRICS, ServiceMetrics } from '../metrics/metrics';
 import { systemClock, type Clock } from '@crm/kernel';
 import { BUS, CLOCK, EVENT_STORE, PLATFORM, SERVICE_CONFIG } from './tokens';
@@ -54,9 +55,15 @@ export class ServiceKitModule implements OnApplicationShutdown {
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: OWNS_PLATFORM, useValue: options.ownsPlatform ?? false },
         HealthIndicators,
-        { provide: SERVICE_METRICS, useFactory: () => new ServiceMetrics(options.service ?? 'crm') },
+        { provide: SERVICE_METRICS, useFactory: () => new ServiceMetrics(options.service ?? 'crm', [options.platform.metrics.registry]) },
         { provide: TokenVerifier, useFactory: () => TokenVerifier.create(settings, options.config.CRM_DATA_DIR) },
         { provide: TokenMint, useFactory: () => new TokenMint(settings, options.config.CRM_DATA_DIR) },
+        // Before the JWT guard: a flood is refused before any token is verified.
+        {
+          provide: APP_GUARD,
+          useFactory: (reflector: Reflector) => new RateLimitGuard(options.config.CRM_RATE_LIMIT_PER_MINUTE, reflector),
+          inject: [Reflector],
+        },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { PlatformConfig } from '@crm/config';
 import { CURRENCY_CODES } from '@crm/kernel';
+import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 /**
@@ -495,6 +496,51 @@ export class ServiceConfig extends PlatformConfig {
   @Min(1000)
   @Max(86_400_000)
   CRM_SEGMENT_REEVALUATE_MS: number = 3_600_000;
+
+  // HTTP hardening (issue 15 §5; docs/operations.md "HTTP hardening").
+  /**
+   * Browser origins allowed to call the service cross-origin (CORS), a comma list of
+   * `scheme://host[:port]`. Unset: none — a browser page of another origin cannot read the answers
+   * (same-origin only); servers and the partner systems' back ends are not affected by CORS.
+   */
+  @IsOptional()
+  @Transform(csv)
+  @IsString({ each: true })
+  @Matches(/^https?:\/\/[^/\s,]+$/, {
+    each: true,
+    message: 'CRM_CORS_ORIGINS must be a comma list of origins, e.g. https://crm.example.com,http://localhost:5173',
+  })
+  CRM_CORS_ORIGINS?: string[];
+
+  /**
+   * Requests one client address may make per minute to one service process (over every route but
+   * `/health*` and `/metrics`); beyond it 429 with `Retry-After`. Counted per process (in memory).
+   * Generous by default: it stops floods, not users. 0: no limit.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  CRM_RATE_LIMIT_PER_MINUTE: number = 10_000;
+
+  /**
+   * How many proxies in front of the service to trust for the client address (`X-Forwarded-For`):
+   * behind a Gateway/ingress set 1, or every client counts as the gateway's address for the rate
+   * limit. 0: the TCP peer is the client.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  CRM_TRUST_PROXY_HOPS: number = 0;
+}
+
+/** Splits a comma list setting (`a, b`) into its trimmed, non-empty items. */
+function csv({ value }: { value: unknown }): unknown {
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
 }
 
 /** A `ServiceConfig` whose `CRM_HTTP_PORT` defaults to `defaultPort`; pass it to `loadConfig`. */

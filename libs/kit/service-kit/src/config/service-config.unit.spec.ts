@@ -169,3 +169,30 @@ describe('authSettings', () => {
     expect(s.jwksUrl?.href).toBe('https://idp/jwks');
   });
 });
+
+describe('ServiceConfig: HTTP hardening settings', () => {
+  it('defaults to no CORS origin, a generous rate limit and no trusted proxy', () => {
+    const c = loadConfig(serviceConfigClass(3101), {});
+    expect(c.CRM_CORS_ORIGINS).toBeUndefined();
+    expect(c.CRM_RATE_LIMIT_PER_MINUTE).toBe(10_000);
+    expect(c.CRM_TRUST_PROXY_HOPS).toBe(0);
+  });
+
+  it('reads a comma list of origins, a limit (0 = none) and proxy hops', () => {
+    const c = loadConfig(serviceConfigClass(3101), {
+      CRM_CORS_ORIGINS: 'https://crm.example.com, http://localhost:5173',
+      CRM_RATE_LIMIT_PER_MINUTE: '0',
+      CRM_TRUST_PROXY_HOPS: '1',
+    });
+    expect(c.CRM_CORS_ORIGINS).toEqual(['https://crm.example.com', 'http://localhost:5173']);
+    expect(c.CRM_RATE_LIMIT_PER_MINUTE).toBe(0);
+    expect(c.CRM_TRUST_PROXY_HOPS).toBe(1);
+  });
+
+  it('refuses an origin with a path or a wildcard, a negative limit and too many hops, naming each', () => {
+    expect(problems({ CRM_CORS_ORIGINS: 'https://crm.example.com/app' })).toEqual(['CRM_CORS_ORIGINS']);
+    expect(problems({ CRM_CORS_ORIGINS: '*' })).toEqual(['CRM_CORS_ORIGINS']);
+    expect(problems({ CRM_RATE_LIMIT_PER_MINUTE: '-1' })).toEqual(['CRM_RATE_LIMIT_PER_MINUTE']);
+    expect(problems({ CRM_TRUST_PROXY_HOPS: '11' })).toEqual(['CRM_TRUST_PROXY_HOPS']);
+  });
+});

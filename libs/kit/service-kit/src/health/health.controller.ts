@@ -5,6 +5,7 @@ import { Public } from '../auth/decorators';
 import { PLATFORM } from '../app/tokens';
 import { HttpProblem, ProblemTypes } from '../errors/http-problem';
 import { HealthIndicators, type IndicatorResult } from './health-indicators';
+import { processDraining } from '../app/graceful-shutdown';
 
 export type CheckStatus = 'up' | 'down';
 
@@ -28,7 +29,9 @@ const CHECK_TIMEOUT_MS = 3000;
 /**
  * `GET /health` — liveness: 200 `{status:'ok'}` while the process runs.
  * `GET /health/ready` — readiness: pings the event store, the bus and the database; 200 with each
- * check, or 503 problem+json with the same `checks` when one is down. Both public.
+ * check, or 503 problem+json with the same `checks` when one is down, and 503 `shutting down` (no
+ * checks) from the moment the process received SIGTERM, so it leaves the rotation before its server
+ * stops accepting (docs/operations.md "Shutdown"). Both public.
  */
 @ApiTags('health')
 @Public()
@@ -49,8 +52,12 @@ export class HealthController {
 
   @Get('ready')
   @ApiOkResponse({ description: 'The event store, the bus and the database answer; `degraded` when a read model has parked events.' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency does not answer, or a read model stopped (problem+json with `checks`).' })
+  @ApiServiceUnavailableResponse({
+    description: 'A dependency does not answer, or a read model stopped (problem+json with `checks`), or the process is shutting down.',
+  })
   async readiness(): Promise<ReadinessReport> {
+    if (processDraining.draining)
+      throw new HttpProblem(503, 'not ready: shutting down', { type: ProblemTypes.notReady, extensions: { state: 'shutting-down' } });
     const [eventStore, bus, database, indicators] = await Promise.all([
       this.check('eventStore', () => this.platform.eventStore.ping()),
       this.check('bus', () => this.platform.bus.ping()),

@@ -25,9 +25,23 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  constructor(service: string) {
+  /**
+   * `shared`: registries of the process rather than of this app (the platform's metrics), appended
+   * to this app's scrape. Each is registered once per process, so the five apps of the embedded host
+   * never register one name twice; they carry no `service` label (they are not any one app's).
+   */
+  constructor(
+    service: string,
+    private readonly shared: readonly Registry[] = [],
+  ) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry, prefix: 'crm_' });
+  }
+
+  /** The Prometheus text of this app's registry followed by the shared ones'. */
+  async scrape(): Promise<string> {
+    const texts = await Promise.all([this.registry, ...this.shared].map((r) => r.metrics()));
+    return texts.join('');
   }
 
   /**
@@ -79,6 +93,6 @@ export class MetricsController {
     schema: { type: 'string', example: 'crm_read_model_parked_events{service="sales",projection="sales.timeline"} 0' },
   })
   async scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return this.metrics.scrape();
   }
 }

@@ -8,7 +8,8 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(PlatformConfig);
   const platform = await createPlatform(config, { registry: testRegistry(), clientId: 'fault-consumer' });
   const schema = process.env.FAULT_READ_MODEL_SCHEMA ?? 'public';
-  const ds = await platform.createDataSource([CustomerActivity], { schema });
+  // A test read model of no service: no migrations of its own, its table synchronised (test harnesses only).
+  const ds = await platform.createDataSource([CustomerActivity], { schema, synchronize: true });
   const runner = new ProjectionRunner(ds, customerActivityProjection(), { schema: config.CRM_PLATFORM_SCHEMA });
   await runner.migrate();
   await runner.start(platform.bus);

@@ -42,6 +42,17 @@ export class WorkerProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** SIGTERM (what Kubernetes sends first): resolves with how the process ended, after its graceful shutdown. */
+  async terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const child = this.child;
+    if (!child?.pid || !this.running) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null };
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    process.kill(child.pid, 'SIGTERM');
+    return exited;
+  }
+
   /** SIGKILL: no shutdown hook, no flush — the crash the platform must survive. */
   async kill(): Promise<void> {
     const child = this.child;

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { IntegrationEvent } from '@crm/bus';
+import { KafkaBus } from '@crm/bus-kafka';
+import { crmRegistry } from '@crm/contracts';
+import { parsePosition, comparePositions } from '@crm/event-store';
+import { testMetadata, waitFor } from '@crm/event-store/testing';
+import { PostgresEventStore } from '@crm/event-store-postgres';
+import { freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
+import { PgSqlClient } from '@crm/sql-clients';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+
+const url = process.env.DATABASE_URL;
+const brokers = process.env.KAFKA_BROKERS;
+if (!url || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be set: run with `npm run test:infra`');
+
+// Two relay processes of one event store (tools/relay.ts, distributed settings): the lease
+// `relay:<store schema>` lets one publish while the other waits in standby; after kill -9 of the
+// active one, the standby takes over. Every event reaches Kafka; at-least-once means an event may be
+// published twice, but only one the killed relay had published without checkpointing yet (after
+// its last checkpoint: the page in flight).
+const run = randomUUID().replace(/-/g, '').slice(0, 10);
+const schemas = { store: `lease_es_${run}`, platform: `lease_pl_${run}` };
+const topic = `crm.lease.${run}`;
+const env = {
+  CRM_MODE: 'distributed',
+  CRM_DATABASE_URL: url,
+  CRM_KAFKA_BROKERS: brokers,
+  CRM_KAFKA_TOPIC: topic,
+  CRM_KAFKA_PARTITIONS: '3',
+  CRM_EVENT_STORE_SCHEMA: schemas.store,
+  CRM_PLATFORM_SCHEMA: schemas.platform,
+  CRM_LOG_LEVEL: 'warn',
+  CRM_HTTP_HOST: '127.0.0.1',
+};
+const logDir = path.resolve(__dirname, '../../.local/test-logs');
+
+interface Probe {
+  status: number;
+  state?: string;
+}
+const probe = (u: string): Promise<Probe> =>
+  fetch(u).then(
+    async (r) => ({ status: r.status, state: ((await r.json()) as { relay?: { state?: string } }).relay?.state }),
+    () => ({ status: 0 }),
+  );
+
+describe('relay lease: one publishes, the standby takes over after kill -9 (PostgreSQL + Kafka)', () => {
+  let db: Client;
+  let store: PostgresEventStore;
+  let bus: KafkaBus;
+  let relays: { process: WorkerProcess; url: string }[] = [];
+
+  beforeAll(async () => {
+    db = new Client({ connectionString: url });
+    await db.connect();
+    store = new PostgresEventStore(new PgSqlClient(url), { schema: schemas.store });
+    await store.migrate();
+    const ports = await freePorts(2);
+    relays = ports.map((port, i) => ({
+      process: new WorkerProcess('tools/relay.ts', { ...env, CRM_HTTP_PORT: String(port) }, path.join(logDir, `relay-lease-${run}-${i}.log`)),
+      url: `http://127.0.0.1:${port}`,
+    }));
+    bus = new KafkaBus(crmRegistry(), {
+      brokers: brokers.split(','),
+      clientId: 'crm-lease-check',
+      topic,
+      partitions: 3,
+      maxWaitTimeInMs: 250,
+      logLevel: logLevel.NOTHING,
+    });
+  });
+
+  afterAll(async () => {
+    for (const r of relays) await r.process.kill();
+    await bus?.close();
+    const admin = new Kafka({ brokers: brokers.split(','), clientId: 'crm-lease-cleanup', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.includes(run));
+    if (topics.length) await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    await store?.close();
+    for (const s of Object.values(schemas)) await db.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+    await db.end();
+  });
+
+  const register = async (i: number): Promise<string> => {
+    const customerId = randomUUID();
+    const id = randomUUID();
+    await store.appendToStream(`customer-${customerId}`, [
+      {
+        id,
+        type: 'CustomerRegistered',
+        schemaVersion: 1,
+        metadata: testMetadata(),
+        data: {
+          customerId,
+          kind: 'person',
+          name: `c${i}`,
+          contacts: [],
+          identities: [],
+          journeyStage: 'prospect',
+          relationshipPhase: 'awareness',
+          registeredBy: 'sales',
+        },
+      },
+    ]);
+    return id;
+  };
+
+  it('every event reaches Kafka across a takeover; duplicates only from the killed relay’s unacknowledged page', async () => {
+    const [first, second] = relays;
+    first.process.start();
+    await waitForProcesses([first.process], async () => (await probe(`${first.url}/health/ready`)).status === 200, 180000, 'the first relay live');
+    second.process.start();
+    await waitForProcesses(
+      relays.map((r) => r.process),
+      async () => (await probe(`${second.url}/health/ready`)).state === 'standby',
+      180000,
+      'the second relay in standby',
+    );
+    expect(await probe(`${second.url}/health/ready`)).toEqual({ status: 503, state: 'standby' });
+    expect((await probe(`${second.url}/health`)).status).toBe(200);
+
+    // Every copy Kafka delivers, duplicates included (no consumer-side dedupe here).
+    const delivered: IntegrationEvent[] = [];
+    const subscription = await bus.subscribe({ group: `lease-check-${run}`, fromBeginning: true, dedupe: false, handler: async (e) => void delivered.push(e) });
+
+    const written: string[] = [];
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        written.push(await register(i));
+        if (i % 5 === 0) await new Promise((r) => setTimeout(r, 10)); // a steady stream
+      }
+    })();
+
+    const checkpoint = async (): Promise<string | undefined> => {
+      const r = await db.query<{ position: string }>(`SELECT position FROM ${schemas.platform}.checkpoints WHERE name = 'relay'`).catch(() => ({ rows: [] }));
+      return r.rows[0]?.position;
+    };
+    await waitFor(async () => new Set(delivered.map((e) => e.id)).size > 50, 120000, 'events flowing through the first relay');
+    expect((await probe(`${second.url}/health/ready`)).state).toBe('standby');
+
+    await first.process.kill();
+    // What the killed relay had acknowledged: anything after it may come twice, nothing before it.
+    const killedAt = await checkpoint();
+    const atKill = written.length;
+    await waitFor(() => written.length > atKill + 50, 60000, 'more events after the kill');
+    await waitForProcesses([second.process], async () => (await probe(`${second.url}/health/ready`)).status === 200, 120000, 'the standby to take over');
+    writing = false;
+    await writer;
+
+    await waitFor(async () => new Set(delivered.map((e) => e.id)).size === written.length, 120000, `all ${written.length} events in Kafka`);
+    await subscription.stop();
+    expect(new Set(delivered.map((e) => e.id))).toEqual(new Set(written));
+    const seen = new Map<string, number>();
+    for (const e of delivered) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
+    const twice = delivered.filter((e, i) => seen.get(e.id)! > 1 && delivered.findIndex((d) => d.id === e.id) === i);
+    for (const e of twice) {
+      expect(killedAt === undefined || comparePositions(parsePosition(String(e.position)), parsePosition(killedAt)) > 0).toBe(true);
+    }
+    expect(await probe(`${second.url}/health/ready`)).toMatchObject({ status: 200 });
+  }, 600000);
+});
