@@ -93,7 +93,7 @@ export class PlatformConfig {
   /**
    * The Kafka client under the bus: `platformatic` (@platformatic/kafka, maintained, speaks Kafka 3.5
    * to 4.1) or `kafkajs` (kafkajs 2.2, unmaintained, cannot reach Kafka 4). Same topics, keys and
-   * dead letters either way. The default: it published 1.7 times as fast as kafkajs at the same
+   * dead letters either way. The default: it published 1.25 to 1.7 times as fast as kafkajs at the same
    * end-to-end latency in `npm run bench -- --only bus`. See docs/operations.md "Kafka client".
    */
   @IsIn(['kafkajs', 'platformatic'], { message: 'CRM_KAFKA_CLIENT must be one of: kafkajs, platformatic' })
