@@ -28,6 +28,7 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose|uid|@scarf)/)'],
+  // @platformatic/kafka and its own packages are ESM only too (the second Kafka bus adapter).
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose|uid|@scarf|@platformatic)/)'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/', '/.cache/'],
 };

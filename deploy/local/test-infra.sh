@@ -35,6 +35,14 @@ if [[ -z "${KAFKA_BROKERS:-}" ]]; then
   export "$(grep '^KAFKA_BROKERS=' <<<"$out")"
   grep '^KAFKA_LOG=' <<<"$out" >&2 || true
 fi
+# The second broker, on Kafka 4.x (deploy/local/kafka4.sh): the @platformatic/kafka bus adapter's
+# conformance runs against it too. The one given by KAFKA4_BROKERS, else the local one.
+if [[ -z "${KAFKA4_BROKERS:-}" ]]; then
+  out="$(bash "$HERE/kafka4.sh" up)"
+  started+=(kafka4)
+  export "$(grep '^KAFKA4_BROKERS=' <<<"$out")"
+  grep '^KAFKA4_LOG=' <<<"$out" >&2 || true
+fi
 # Mailpit (the e-mail suite's SMTP server): the one given by MAILPIT_URL, else the local one, built
 # with Go on first use (deploy/local/mailpit.sh) and stopped afterwards when started here.
 if [[ -z "${MAILPIT_URL:-}" ]]; then
@@ -44,6 +52,6 @@ if [[ -z "${MAILPIT_URL:-}" ]]; then
   fi
   export MAILPIT_URL=http://127.0.0.1:${MAILPIT_HTTP_PORT:-18025} MAILPIT_SMTP_URL=smtp://127.0.0.1:${MAILPIT_SMTP_PORT:-11025}
 fi
-echo "test:infra: DATABASE_URL=$DATABASE_URL KAFKA_BROKERS=$KAFKA_BROKERS MAILPIT_URL=$MAILPIT_URL ESDB_CONNECTION_STRING=${ESDB_CONNECTION_STRING:-<not set: EventStoreDB suites skip>}" >&2
+echo "test:infra: DATABASE_URL=$DATABASE_URL KAFKA_BROKERS=$KAFKA_BROKERS KAFKA4_BROKERS=$KAFKA4_BROKERS MAILPIT_URL=$MAILPIT_URL ESDB_CONNECTION_STRING=${ESDB_CONNECTION_STRING:-<not set: EventStoreDB suites skip>}" >&2
 
 NODE_OPTIONS=--experimental-vm-modules npx jest -c jest.infra.config.js "$@"

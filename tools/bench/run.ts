@@ -26,6 +26,7 @@ import { ordersImportBench } from './orders-import';
 import { clvFitBench } from './clv-fit';
 import { campaignSendBench } from './campaign-send';
 import { segmentsBench } from './segments';
+import { busBench } from './bus';
 
 /** Every bench module, in the order they run. Add new ones here. */
 export const MODULES: readonly BenchModule[] = [
@@ -40,6 +41,8 @@ export const MODULES: readonly BenchModule[] = [
   campaignSendBench,
   // segments (issue 13 §2): a compiled segment rule vs the same segment in hand-written SQL
   segmentsBench,
+  // bus (issue 15 §3): the @platformatic/kafka bus adapter vs the kafkajs one on the same broker
+  busBench,
 ];
 
 interface Args {

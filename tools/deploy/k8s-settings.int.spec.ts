@@ -306,9 +306,11 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
 
   it('declares Kafka (KRaft, node pool) and the event topic plus one dead-letter topic per consumer group, sized like the settings', () => {
     const kafka = find(resources, 'Kafka', 'crm-kafka');
-    expect(at(kafka.doc, 'apiVersion')).toBe('kafka.strimzi.io/v1beta2');
-    expect(at(kafka.doc, 'metadata', 'annotations', 'strimzi.io/kraft')).toBe('enabled');
-    expect(at(kafka.doc, 'metadata', 'annotations', 'strimzi.io/node-pools')).toBe('enabled');
+    // Strimzi's current API (v1beta2 goes with Strimzi 1.0) and a Kafka 4 release, which only the
+    // @platformatic/kafka adapter reaches: the platform settings must pick it.
+    for (const r of resources.filter((r) => /^Kafka/.test(r.kind))) expect(`${r.kind} ${at(r.doc, 'apiVersion')}`).toBe(`${r.kind} kafka.strimzi.io/v1`);
+    expect(str(at(kafka.doc, 'spec', 'kafka', 'version'))).toMatch(/^4\./);
+    expect(str(at(kafka.doc, 'spec', 'kafka', 'metadataVersion'))).toMatch(/^4\.\d+-IV\d+$/);
     expect(at(kafka.doc, 'spec', 'zookeeper')).toBeUndefined();
     const pool = find(resources, 'KafkaNodePool', 'dual-role');
     expect(at(pool.doc, 'metadata', 'labels', 'strimzi.io/cluster')).toBe('crm-kafka');
@@ -318,6 +320,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const platform = resources.find((r) => r.kind === 'ConfigMap' && r.name.startsWith('crm-platform'));
     const settings = obj(platform?.doc.data);
     expect(settings.CRM_KAFKA_BROKERS).toBe(production ? 'crm-kafka-kafka-bootstrap:9093' : 'crm-kafka-kafka-bootstrap:9092');
+    expect(settings.CRM_KAFKA_CLIENT).toBe('platformatic');
     const topics = resources.filter((r) => r.kind === 'KafkaTopic');
     expect(topics.map((t) => str(at(t.doc, 'spec', 'topicName'))).sort()).toEqual(
       [String(settings.CRM_KAFKA_TOPIC), ...DLQ_GROUPS.map((g) => `crm.dlq.${g}`)].sort(),

@@ -5,6 +5,9 @@ import path from 'node:path';
 const root = path.resolve(__dirname, '../..');
 const script = (name: string) => path.join(root, 'deploy/local', `${name}.sh`);
 
+/** The local brokers: Kafka 3.9 (kafka.sh) and Kafka 4.x (kafka4.sh). */
+type Broker = 'kafka' | 'kafka4';
+
 /**
  * The local servers of deploy/local, for tests and the chaos run that stop and restart them. Only
  * usable when deploy/local started them (test-infra.sh says so with DEPLOY_LOCAL_INFRA=1); against
@@ -13,9 +16,9 @@ const script = (name: string) => path.join(root, 'deploy/local', `${name}.sh`);
 export const localInfra = {
   available: process.env.DEPLOY_LOCAL_INFRA === '1',
 
-  /** SIGKILL of the broker's JVM: no controlled shutdown, as a crashed node. */
-  killBroker(): void {
-    const pidFile = path.join(process.env.CRM_LOCAL_DIR ?? path.join(root, '.local'), 'kafka', 'kafka.pid');
+  /** SIGKILL of the broker's JVM: no controlled shutdown, as a crashed node. `kafka4`: the Kafka 4.x broker. */
+  killBroker(broker: Broker = 'kafka'): void {
+    const pidFile = path.join(process.env.CRM_LOCAL_DIR ?? path.join(root, '.local'), broker, 'kafka.pid');
     const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
     try {
       process.kill(pid, 'SIGKILL');
@@ -23,15 +26,15 @@ export const localInfra = {
       // already gone
     }
     // Let the script notice it is gone (and clean its pid file) before the next `up`.
-    execFileSync('bash', [script('kafka'), 'down'], { stdio: 'ignore' });
+    execFileSync('bash', [script(broker), 'down'], { stdio: 'ignore' });
   },
 
-  stopBroker(): void {
-    execFileSync('bash', [script('kafka'), 'down'], { stdio: 'ignore' });
+  stopBroker(broker: Broker = 'kafka'): void {
+    execFileSync('bash', [script(broker), 'down'], { stdio: 'ignore' });
   },
 
-  startBroker(): void {
-    execFileSync('bash', [script('kafka'), 'up'], { stdio: 'ignore' });
+  startBroker(broker: Broker = 'kafka'): void {
+    execFileSync('bash', [script(broker), 'up'], { stdio: 'ignore' });
   },
 
   /** An immediate-mode restart (no checkpoint, connections cut), as after a crash. */

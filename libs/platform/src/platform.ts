@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { IntegrationBus, IntegrationEventRegistry } from '@crm/bus';
 import { InProcessBus } from '@crm/bus-in-process';
 import { KafkaBus } from '@crm/bus-kafka';
+import { PlatformaticKafkaBus } from '@crm/bus-kafka-platformatic';
 import { kafkaClientSecurity, type PlatformConfig } from '@crm/config';
 import type { EventStore } from '@crm/event-store';
 import { EsdbEventStore } from '@crm/event-store-esdb';
@@ -141,7 +142,7 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
   const checkpoints = new SqlCheckpointStore(sql, config.CRM_PLATFORM_SCHEMA);
   await checkpoints.migrate();
   const personalData = await migratedPersonalData(sql, config.CRM_PLATFORM_SCHEMA);
-  const bus = new KafkaBus(options.registry, {
+  const kafka = {
     brokers: required(config.CRM_KAFKA_BROKERS, 'CRM_KAFKA_BROKERS'),
     clientId: options.clientId,
     topic: config.CRM_KAFKA_TOPIC,
@@ -151,7 +152,9 @@ async function createDistributed(config: PlatformConfig, options: CreatePlatform
     sessionTimeoutMs: config.CRM_KAFKA_SESSION_TIMEOUT_MS,
     // TLS and SASL/SCRAM when configured (production: Strimzi's tls listener and a KafkaUser).
     ...kafkaClientSecurity(config),
-  });
+  };
+  // Both adapters share the wire format (@crm/bus-kafka-wire), so a switch can roll through the services.
+  const bus = config.CRM_KAFKA_CLIENT === 'platformatic' ? new PlatformaticKafkaBus(options.registry, kafka) : new KafkaBus(options.registry, kafka);
   const dataSources = dataSourceFactory(sql, { url }, true);
   return {
     config,

@@ -3,7 +3,6 @@ import {
   createBatchDelivery,
   createDelivery,
   type BusBatchSubscribeOptions,
-  serializeEnvelope,
   type BusSubscribeOptions,
   type BusSubscription,
   type DeadLetter,
@@ -12,85 +11,42 @@ import {
   type IntegrationEventRegistry,
 } from '@crm/bus';
 import {
-  Kafka,
-  logLevel,
-  Partitioners,
-  type Admin,
-  type Consumer,
-  type ConsumerRunConfig,
-  type IHeaders,
-  type KafkaMessage,
-  type Producer,
-  type SASLOptions,
-} from 'kafkajs';
+  assertConsumersUp,
+  CONSUMER_RESTART_MS,
+  deadLetterHeaders,
+  deadLetterOf,
+  DEFAULT_DLQ_PREFIX,
+  DEFAULT_TOPIC,
+  defaultOnError,
+  delay,
+  encodeEvents,
+  ensureTopicOnce,
+  LeaderlessTopicError,
+  sendDeadLetter,
+  type KafkaBusCommonOptions,
+} from '@crm/bus-kafka-wire';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerRunConfig, type KafkaMessage, type Producer, type SASLOptions } from 'kafkajs';
+
+// The wire format is shared with the @platformatic/kafka adapter; re-exported for existing callers.
+export { DEFAULT_DLQ_PREFIX, DEFAULT_TOPIC, DLQ_HEADERS } from '@crm/bus-kafka-wire';
 
 export { logLevel as KafkaLogLevel } from 'kafkajs';
 
-export interface KafkaBusOptions {
-  brokers: string[];
-  clientId: string;
-  /** The integration event topic (default `crm.customer-events`). */
-  topic?: string;
-  /** Partitions of topics this bus creates (default 6). */
-  partitions?: number;
-  /** Replication factor of topics this bus creates (default 1). */
-  replicationFactor?: number;
-  /** Dead-letter topic of group G: `${dlqPrefix}${G}` (default `crm.dlq.`). */
-  dlqPrefix?: string;
+/**
+ * `stallAfterMs`: a consumer that shows no sign of life (no fetch, heartbeat, batch or join) for this
+ * long is restarted. kafkajs can hang after a broker outage without crashing (kafkajs#660, #1163), so
+ * this is what keeps a consumer going whatever the outage. The session default (6 s) replaces
+ * kafkajs's own 30 s.
+ */
+export interface KafkaBusOptions extends KafkaBusCommonOptions {
   /** kafkajs log level (default ERROR). */
   logLevel?: logLevel;
-  /**
-   * Longest a consumer's fetch waits at the broker for new messages (kafkajs default 5000 ms).
-   * `stop()` waits for the fetch in flight, so a lower value stops faster at the cost of more
-   * requests while idle.
-   */
-  maxWaitTimeInMs?: number;
-  /** Partitions a consumer works on concurrently, each one still sequentially (default 3). */
-  partitionsConsumedConcurrently?: number;
-  /**
-   * A consumer's session: a member that stops heartbeating (killed) leaves the group after this,
-   * and a restarted member waits for that before the group rebalances. Default 6000 ms (the
-   * broker's default minimum, group.min.session.timeout.ms) instead of kafkajs's 30 s.
-   */
-  sessionTimeoutMs?: number;
-  /** Heartbeat interval; default a sixth of the session timeout. */
-  heartbeatIntervalMs?: number;
-  /**
-   * A consumer that shows no sign of life (no fetch, heartbeat, batch or join) for this long is
-   * restarted, and `ping()` fails meanwhile. kafkajs can hang after a broker outage without crashing
-   * (kafkajs#660, #1163), so this is what keeps a consumer going whatever the outage. Default 30 s:
-   * several fetch waits and heartbeats.
-   */
-  stallAfterMs?: number;
-  /** Where the bus reports problems it recovers from (default console.error). */
-  onError?(message: string, error: unknown): void;
-  /** TLS to the brokers: `true` (system CAs) or the CA certificates (PEM) to trust. Default plaintext. */
-  ssl?: true | { ca: string[] };
-  /** SASL authentication, e.g. a Strimzi KafkaUser's SCRAM-SHA-512 credentials. Default none. */
-  sasl?: { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
 }
 
 /** kafkajs types SASL per mechanism; ours has one shape for the three, which is the same set of values. */
 function kafkajsSasl(sasl: KafkaBusOptions['sasl']): SASLOptions | undefined {
   return sasl as SASLOptions | undefined;
 }
-
-export const DEFAULT_TOPIC = 'crm.customer-events';
-export const DEFAULT_DLQ_PREFIX = 'crm.dlq.';
-
-/** Headers of a dead-letter message (its value and key are those of the original message). */
-export const DLQ_HEADERS = {
-  reason: 'crm-dlq-reason',
-  sourceTopic: 'crm-dlq-source-topic',
-  sourcePartition: 'crm-dlq-source-partition',
-  sourceOffset: 'crm-dlq-source-offset',
-  group: 'crm-dlq-group',
-  failedAt: 'crm-dlq-failed-at',
-} as const;
-
-const DLQ_RETRY_INITIAL_MS = 200;
-const DLQ_RETRY_MAX_MS = 10000;
-const CONSUMER_RESTART_MS = 5000;
 
 interface KafkaSubscription {
   stopping: boolean;
@@ -146,12 +102,7 @@ export class KafkaBus implements IntegrationBus {
 
   async publish(events: readonly IntegrationEvent[]): Promise<void> {
     this.assertOpen();
-    // Validate the serialized form (exactly what consumers receive) of every event before sending any.
-    const messages = events.map((event) => {
-      const value = serializeEnvelope(event);
-      const valid = this.registry.parse(value);
-      return { key: valid.subject, value, headers: { ce_type: valid.type, ce_id: valid.id, ce_specversion: valid.specversion } };
-    });
+    const messages = encodeEvents(this.registry, events);
     if (messages.length === 0) return;
     await this.ensureTopic(this.topic);
     const producer = await this.producer();
@@ -385,11 +336,7 @@ export class KafkaBus implements IntegrationBus {
     this.assertOpen();
     const admin = await this.admin();
     await admin.describeCluster();
-    const down = [...this.subscriptions].flatMap((s) => {
-      const why = s.stopping ? undefined : s.down();
-      return why ? [`consumer of group ${s.group}: ${why}`] : [];
-    });
-    if (down.length > 0) throw new Error(`kafka ${down.join('; ')}`);
+    assertConsumersUp(this.subscriptions);
   }
 
   /**
@@ -427,29 +374,14 @@ export class KafkaBus implements IntegrationBus {
     subscription: KafkaSubscription,
     letter: { group: string; dlqTopic: string; topic: string; partition: number; message: KafkaMessage; reason: string },
   ): Promise<void> {
-    const headers: IHeaders = {
-      [DLQ_HEADERS.reason]: letter.reason,
-      [DLQ_HEADERS.sourceTopic]: letter.topic,
-      [DLQ_HEADERS.sourcePartition]: String(letter.partition),
-      [DLQ_HEADERS.sourceOffset]: letter.message.offset,
-      [DLQ_HEADERS.group]: letter.group,
-      [DLQ_HEADERS.failedAt]: new Date().toISOString(),
-    };
-    for (let attempt = 1; ; attempt++) {
-      try {
+    const headers = deadLetterHeaders({ ...letter, offset: letter.message.offset });
+    await sendDeadLetter(
+      async () => {
         const producer = await this.producer();
-        await producer.send({
-          topic: letter.dlqTopic,
-          acks: -1,
-          messages: [{ key: letter.message.key, value: letter.message.value ?? '', headers }],
-        });
-        return;
-      } catch (error) {
-        if (subscription.stopping || this.closed) throw error;
-        (this.options.onError ?? defaultOnError)(`writing a dead letter to ${letter.dlqTopic} failed (attempt ${attempt}); retrying`, error);
-        await delay(Math.min(DLQ_RETRY_MAX_MS, DLQ_RETRY_INITIAL_MS * 2 ** (attempt - 1)));
-      }
-    }
+        await producer.send({ topic: letter.dlqTopic, acks: -1, messages: [{ key: letter.message.key, value: letter.message.value ?? '', headers }] });
+      },
+      { dlqTopic: letter.dlqTopic, givingUp: () => subscription.stopping || this.closed, onError: this.options.onError ?? defaultOnError },
+    );
   }
 
   private producer(): Promise<Producer> {
@@ -490,33 +422,21 @@ export class KafkaBus implements IntegrationBus {
 
   /** Creates the topic if it does not exist (idempotent; concurrent creators are fine). */
   private ensureTopic(topic: string): Promise<void> {
-    let ready = this.topicsReady.get(topic);
-    if (!ready) {
-      ready = (async () => {
+    return ensureTopicOnce(
+      this.topicsReady,
+      topic,
+      async () => {
         const admin = await this.admin();
-        // Several processes start at once and race to create the topic; the losers may see it before
-        // its partitions have leaders (UNKNOWN_TOPIC_OR_PARTITION, retriable). Keep trying, bounded.
-        const deadline = Date.now() + 60_000;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await admin.createTopics({
-              waitForLeaders: true,
-              topics: [{ topic, numPartitions: this.partitions, replicationFactor: this.replicationFactor }],
-            });
-            const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-            if (meta.topics[0]?.partitions.every((p) => p.leader >= 0)) return;
-            throw Object.assign(new Error(`topic ${topic} has partitions without a leader`), { retriable: true });
-          } catch (error) {
-            const retriable = (error as { retriable?: unknown }).retriable === true;
-            if (!retriable || Date.now() > deadline) throw error;
-            await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
-          }
-        }
-      })();
-      this.topicsReady.set(topic, ready);
-      ready.catch(() => this.topicsReady.delete(topic));
-    }
-    return ready;
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic, numPartitions: this.partitions, replicationFactor: this.replicationFactor }],
+        });
+        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+        if (!meta.topics[0]?.partitions.every((p) => p.leader >= 0)) throw new LeaderlessTopicError(topic);
+      },
+      // e.g. UNKNOWN_TOPIC_OR_PARTITION right after another process created it
+      (error) => (error as { retriable?: unknown }).retriable === true,
+    );
   }
 
   private assertOpen(): void {
@@ -576,25 +496,9 @@ export async function readDeadLetters(
 
 /** A dead letter from a message of a dead-letter topic. */
 export function toDeadLetter(dlqTopic: string, message: KafkaMessage): DeadLetter {
-  const header = (name: string): string => {
+  return deadLetterOf(dlqTopic, message.value?.toString('utf8') ?? '', (name) => {
     const value = message.headers?.[name];
     const first = Array.isArray(value) ? value[0] : value;
     return first === undefined ? '' : first.toString();
-  };
-  const groupFromTopic = dlqTopic.startsWith(DEFAULT_DLQ_PREFIX) ? dlqTopic.slice(DEFAULT_DLQ_PREFIX.length) : '';
-  return {
-    group: header(DLQ_HEADERS.group) || groupFromTopic,
-    reason: header(DLQ_HEADERS.reason),
-    raw: message.value?.toString('utf8') ?? '',
-    sourceTopic: header(DLQ_HEADERS.sourceTopic),
-    failedAt: header(DLQ_HEADERS.failedAt),
-  };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function defaultOnError(message: string, error: unknown): void {
-  console.error(`kafka bus: ${message}`, error);
+  });
 }

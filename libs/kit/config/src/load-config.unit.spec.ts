@@ -43,6 +43,12 @@ describe('loadConfig(PlatformConfig)', () => {
     ]);
   });
 
+  it('picks the Kafka client by CRM_KAFKA_CLIENT and names a value that is none of them', () => {
+    expect(loadConfig(PlatformConfig, {}).CRM_KAFKA_CLIENT).toBe('platformatic');
+    expect(loadConfig(PlatformConfig, { CRM_KAFKA_CLIENT: 'kafkajs' }).CRM_KAFKA_CLIENT).toBe('kafkajs');
+    expect(problems({ CRM_KAFKA_CLIENT: 'librdkafka' })).toEqual(['CRM_KAFKA_CLIENT']);
+  });
+
   it('eventstoredb needs its connection string', () => {
     expect(problems({ CRM_MODE: 'distributed', CRM_EVENT_STORE: 'eventstoredb', CRM_DATABASE_URL: 'postgres://x/y', CRM_KAFKA_BROKERS: 'k:1' })).toEqual([
       'CRM_ESDB_CONNECTION_STRING',

@@ -90,6 +90,15 @@ export class PlatformConfig {
   @Max(300000)
   CRM_KAFKA_SESSION_TIMEOUT_MS: number = 6000;
 
+  /**
+   * The Kafka client under the bus: `platformatic` (@platformatic/kafka, maintained, speaks Kafka 3.5
+   * to 4.1) or `kafkajs` (kafkajs 2.2, unmaintained, cannot reach Kafka 4). Same topics, keys and
+   * dead letters either way. The default: it published 1.25 to 1.7 times as fast as kafkajs at the same
+   * end-to-end latency in `npm run bench -- --only bus`. See docs/operations.md "Kafka client".
+   */
+  @IsIn(['kafkajs', 'platformatic'], { message: 'CRM_KAFKA_CLIENT must be one of: kafkajs, platformatic' })
+  CRM_KAFKA_CLIENT: 'kafkajs' | 'platformatic' = 'platformatic';
+
   // Kafka security (issue 15 §4; Strimzi listener `tls: true` + KafkaUser `scram-sha-512`). Read
   // them through `kafkaClientSecurity(config)`, which every Kafka bus adapter takes.
   /** TLS to the brokers. `true` in production (Strimzi's `tls` listener on 9093); local stays plaintext. */
