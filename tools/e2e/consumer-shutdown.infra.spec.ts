@@ -1,42 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { testMetadata, waitFor } from '@crm/event-store/testing';
+import { waitFor } from '@crm/event-store/testing';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { PgSqlClient } from '@crm/sql-clients';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-
-const url = process.env.DATABASE_URL;
-const brokers = process.env.KAFKA_BROKERS;
-if (!url || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be set: run with `npm run test:infra`');
+import { customerRegistered, distributedRun } from './distributed-run';
 
 // SIGTERM to a service whose read models consume Kafka, under a stream of events (distributed:
 // PostgreSQL + Kafka, the relay as its own process): the consumer finishes its batch, commits and
 // leaves the group, so at exit the group's committed offsets equal what the read models applied —
 // a restarted (or rebalanced) consumer gets nothing again. A SIGKILL, by contrast, re-delivers
 // whatever was applied after the last commit.
-const run = randomUUID().replace(/-/g, '').slice(0, 10);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-consumer-shutdown-${run}-`));
-const schemas = { store: `cshut_es_${run}`, platform: `cshut_pl_${run}` };
-const topic = `crm.cshut.${run}`;
+const { run, schemas, topic, dataDir, env, logDir, databaseUrl: url, brokers } = distributedRun('cshut', { CRM_SHUTDOWN_DELAY_MS: '200' });
 const group = 'read-models.sales';
-const env = {
-  CRM_MODE: 'distributed',
-  CRM_DATABASE_URL: url,
-  CRM_KAFKA_BROKERS: brokers,
-  CRM_KAFKA_TOPIC: topic,
-  CRM_KAFKA_PARTITIONS: '3',
-  CRM_EVENT_STORE_SCHEMA: schemas.store,
-  CRM_PLATFORM_SCHEMA: schemas.platform,
-  CRM_DATA_DIR: dataDir,
-  CRM_LOG_LEVEL: 'warn',
-  CRM_HTTP_HOST: '127.0.0.1',
-  CRM_SHUTDOWN_DELAY_MS: '200',
-};
-const logDir = path.resolve(__dirname, '../../.local/test-logs');
 
 describe('SIGTERM to a consuming service: committed offsets = applied events (PostgreSQL + Kafka)', () => {
   let db: Client;
@@ -77,24 +56,7 @@ describe('SIGTERM to a consuming service: committed offsets = applied events (Po
 
   const register = async (i: number): Promise<void> => {
     const customerId = randomUUID();
-    await store.appendToStream(`customer-${customerId}`, [
-      {
-        id: randomUUID(),
-        type: 'CustomerRegistered',
-        schemaVersion: 1,
-        metadata: testMetadata(),
-        data: {
-          customerId,
-          kind: 'person',
-          name: `c${i}`,
-          contacts: [],
-          identities: [],
-          journeyStage: 'prospect',
-          relationshipPhase: 'awareness',
-          registeredBy: 'sales',
-        },
-      },
-    ]);
+    await store.appendToStream(`customer-${customerId}`, [customerRegistered(`c${i}`, customerId)]);
   };
   /** Events the sales customer directory applied (its checkpoint row in this run's platform schema). */
   const applied = async (): Promise<number> => {

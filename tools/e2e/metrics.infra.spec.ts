@@ -1,47 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '@crm/event-store/testing';
 import { waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken } from '@crm/service-kit';
 import { Client } from 'pg';
-
-const url = process.env.DATABASE_URL;
-const brokers = process.env.KAFKA_BROKERS;
-if (!url || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be set: run with `npm run test:infra`');
+import { distributedRun, httpStatus } from './distributed-run';
 
 // Issue 15 §1 with the real processes (distributed): the sales service counts what it stores on its
 // GET /metrics, the relay process serves GET /metrics beside its health routes (lag back to 0 once it
 // published what sales wrote while it was not running), and sales shows its consumer group's lag on
 // Kafka back at 0 once its read models consumed it.
-const run = randomUUID().replace(/-/g, '').slice(0, 10);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-metrics-${run}-`));
+const { run, schemas, dataDir, env, logDir, databaseUrl: url } = distributedRun('met');
 const salesPort = 45000 + Math.floor(Math.random() * 1000);
 const relayPort = salesPort + 1000;
-const schemas = { store: `met_es_${run}`, platform: `met_pl_${run}` };
-const env = {
-  CRM_MODE: 'distributed',
-  CRM_DATABASE_URL: url,
-  CRM_KAFKA_BROKERS: brokers,
-  CRM_KAFKA_TOPIC: `crm.metrics.${run}`,
-  CRM_KAFKA_PARTITIONS: '3',
-  CRM_EVENT_STORE_SCHEMA: schemas.store,
-  CRM_PLATFORM_SCHEMA: schemas.platform,
-  CRM_DATA_DIR: dataDir,
-  CRM_LOG_LEVEL: 'warn',
-  CRM_HTTP_HOST: '127.0.0.1',
-};
-const logDir = path.resolve(__dirname, '../../.local/test-logs');
 const relay = new WorkerProcess('tools/relay.ts', { ...env, CRM_HTTP_PORT: String(relayPort) }, path.join(logDir, `metrics-${run}-relay.log`));
 const sales = new WorkerProcess('services/sales/src/main.ts', { ...env, CRM_HTTP_PORT: String(salesPort) }, path.join(logDir, `metrics-${run}-sales.log`));
 const salesUrl = `http://127.0.0.1:${salesPort}`;
 const relayUrl = `http://127.0.0.1:${relayPort}`;
-const status = (u: string) =>
-  fetch(u).then(
-    (r) => r.status,
-    () => 0,
-  );
+const status = httpStatus;
 const scrape = async (u: string) => {
   const r = await fetch(`${u}/metrics`);
   expect(r.status).toBe(200);

@@ -1,40 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { IntegrationEvent } from '@crm/bus';
 import { KafkaBus } from '@crm/bus-kafka';
 import { crmRegistry } from '@crm/contracts';
 import { parsePosition, comparePositions } from '@crm/event-store';
-import { testMetadata, waitFor } from '@crm/event-store/testing';
+import { waitFor } from '@crm/event-store/testing';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { freePorts, waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { PgSqlClient } from '@crm/sql-clients';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-
-const url = process.env.DATABASE_URL;
-const brokers = process.env.KAFKA_BROKERS;
-if (!url || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be set: run with `npm run test:infra`');
+import { customerRegistered, distributedRun } from './distributed-run';
 
 // Two relay processes of one event store (tools/relay.ts, distributed settings): the lease
 // `relay:<store schema>` lets one publish while the other waits in standby; after kill -9 of the
 // active one, the standby takes over. Every event reaches Kafka; at-least-once means an event may be
 // published twice, but only one the killed relay had published without checkpointing yet (after
 // its last checkpoint: the page in flight).
-const run = randomUUID().replace(/-/g, '').slice(0, 10);
-const schemas = { store: `lease_es_${run}`, platform: `lease_pl_${run}` };
-const topic = `crm.lease.${run}`;
-const env = {
-  CRM_MODE: 'distributed',
-  CRM_DATABASE_URL: url,
-  CRM_KAFKA_BROKERS: brokers,
-  CRM_KAFKA_TOPIC: topic,
-  CRM_KAFKA_PARTITIONS: '3',
-  CRM_EVENT_STORE_SCHEMA: schemas.store,
-  CRM_PLATFORM_SCHEMA: schemas.platform,
-  CRM_LOG_LEVEL: 'warn',
-  CRM_HTTP_HOST: '127.0.0.1',
-};
-const logDir = path.resolve(__dirname, '../../.local/test-logs');
+const { run, schemas, topic, env, logDir, databaseUrl: url, brokers } = distributedRun('lease');
 
 interface Probe {
   status: number;
@@ -86,27 +68,9 @@ describe('relay lease: one publishes, the standby takes over after kill -9 (Post
   });
 
   const register = async (i: number): Promise<string> => {
-    const customerId = randomUUID();
-    const id = randomUUID();
-    await store.appendToStream(`customer-${customerId}`, [
-      {
-        id,
-        type: 'CustomerRegistered',
-        schemaVersion: 1,
-        metadata: testMetadata(),
-        data: {
-          customerId,
-          kind: 'person',
-          name: `c${i}`,
-          contacts: [],
-          identities: [],
-          journeyStage: 'prospect',
-          relationshipPhase: 'awareness',
-          registeredBy: 'sales',
-        },
-      },
-    ]);
-    return id;
+    const event = customerRegistered(`c${i}`);
+    await store.appendToStream(`customer-${(event.data as { customerId: string }).customerId}`, [event]);
+    return event.id;
   };
 
   it('every event reaches Kafka across a takeover; duplicates only from the killed relay’s unacknowledged page', async () => {

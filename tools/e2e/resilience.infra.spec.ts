@@ -1,49 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { testMetadata, waitFor } from '@crm/event-store/testing';
+import { waitFor } from '@crm/event-store/testing';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { waitForProcesses, WorkerProcess } from '@crm/projections/testing';
 import { ensureLocalKeys, mintToken } from '@crm/service-kit';
 import { PgSqlClient } from '@crm/sql-clients';
 import { Client } from 'pg';
 import { localInfra } from './local-infra';
-
-const url = process.env.DATABASE_URL;
-const brokers = process.env.KAFKA_BROKERS;
-if (!url || !brokers) throw new Error('DATABASE_URL and KAFKA_BROKERS must be set: run with `npm run test:infra`');
+import { customerRegistered, distributedRun, httpStatus } from './distributed-run';
 
 // The relay and a service's consumers against a broker that goes away and a service that is killed:
 // the relay never exits (it retries, reports itself unready and resumes from its checkpoint), and a
 // killed service serves HTTP and consumes again within seconds of its restart.
-const run = randomUUID().replace(/-/g, '').slice(0, 10);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-resilience-${run}-`));
+const { run, schemas, dataDir, env, logDir, databaseUrl: url } = distributedRun('res');
 const salesPort = 43000 + Math.floor(Math.random() * 1000);
 const relayPort = salesPort + 1000;
-const schemas = { store: `res_es_${run}`, platform: `res_pl_${run}` };
-const env = {
-  CRM_MODE: 'distributed',
-  CRM_DATABASE_URL: url,
-  CRM_KAFKA_BROKERS: brokers,
-  CRM_KAFKA_TOPIC: `crm.resilience.${run}`,
-  CRM_KAFKA_PARTITIONS: '3',
-  CRM_EVENT_STORE_SCHEMA: schemas.store,
-  CRM_PLATFORM_SCHEMA: schemas.platform,
-  CRM_DATA_DIR: dataDir,
-  CRM_LOG_LEVEL: 'warn',
-  CRM_HTTP_HOST: '127.0.0.1',
-};
-const logDir = path.resolve(__dirname, '../../.local/test-logs');
 const relay = new WorkerProcess('tools/relay.ts', { ...env, CRM_HTTP_PORT: String(relayPort) }, path.join(logDir, `resilience-${run}-relay.log`));
 const sales = new WorkerProcess('services/sales/src/main.ts', { ...env, CRM_HTTP_PORT: String(salesPort) }, path.join(logDir, `resilience-${run}-sales.log`));
 const salesUrl = `http://127.0.0.1:${salesPort}`;
 const relayUrl = `http://127.0.0.1:${relayPort}`;
-const status = (u: string) =>
-  fetch(u).then(
-    (r) => r.status,
-    () => 0,
-  );
+const status = httpStatus;
 
 const describeWithLocalInfra = localInfra.available ? describe : describe.skip;
 
@@ -85,24 +62,7 @@ describeWithLocalInfra('resilience (real PostgreSQL + Kafka; skipped unless depl
 
   const register = async (name: string) => {
     const customerId = randomUUID();
-    await store.appendToStream(`customer-${customerId}`, [
-      {
-        id: randomUUID(),
-        type: 'CustomerRegistered',
-        schemaVersion: 1,
-        metadata: testMetadata(),
-        data: {
-          customerId,
-          kind: 'person',
-          name,
-          contacts: [],
-          identities: [],
-          journeyStage: 'prospect',
-          relationshipPhase: 'awareness',
-          registeredBy: 'sales',
-        },
-      },
-    ]);
+    await store.appendToStream(`customer-${customerId}`, [customerRegistered(name, customerId)]);
     return customerId;
   };
   const known = async (ids: string[]) => {
