@@ -2650,7 +2650,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A dependency does not answer, or a read model stopped (problem+json with `checks`). */
+            /** @description A dependency does not answer, or a read model stopped (problem+json with `checks`), or the process is shutting down. */
             503: {
                 headers: {
                     [name: string]: unknown;
