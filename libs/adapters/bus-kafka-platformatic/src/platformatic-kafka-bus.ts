@@ -41,6 +41,8 @@ import {
 
 export { DEFAULT_DLQ_PREFIX, DEFAULT_TOPIC, DLQ_HEADERS } from '@crm/bus-kafka-wire';
 
+/** How long a produce request may wait for Kafka's acknowledgement before it fails (see `send`). */
+const SEND_TIMEOUT_MS = 15_000;
 /**
  * The options of the kafkajs adapter but its log level. Signs of life for `stallAfterMs`: a fetch or
  * heartbeat while idle; progress of the message or batch in hand while busy (the client heartbeats on
@@ -102,7 +104,7 @@ export class PlatformaticKafkaBus implements IntegrationBus {
   private readonly dlqPrefix: string;
   private readonly sessionTimeout: number;
   private readonly report: (message: string, error: unknown) => void;
-  private readonly producer: Producer<string, string, string, string>;
+  private producer: Producer<string, string, string, string>;
   private readonly admin: Admin;
   private readonly topicsReady = new Map<string, Promise<void>>();
   private readonly subscriptions = new Set<Subscription>();
@@ -119,8 +121,13 @@ export class PlatformaticKafkaBus implements IntegrationBus {
     this.sessionTimeout = options.sessionTimeoutMs ?? 6000;
     this.report = options.onError ?? defaultOnError;
     // Both connect lazily, on their first request, and reconnect by themselves.
-    this.producer = new Producer({
-      ...connection(options),
+    this.producer = this.newProducer();
+    this.admin = new Admin(connection(options));
+  }
+
+  private newProducer(): Producer<string, string, string, string> {
+    return new Producer({
+      ...connection(this.options),
       serializers: serializersFrom(stringSerializer),
       idempotent: true,
       acks: ProduceAcks.ALL,
@@ -128,7 +135,36 @@ export class PlatformaticKafkaBus implements IntegrationBus {
       // kafkajs's DefaultPartitioner and Java's: murmur2 of the key, made positive by masking.
       partitioner: compatibilityPartitioner,
     });
-    this.admin = new Admin(connection(options));
+  }
+
+  /**
+   * Every produce request goes through here. With @platformatic/kafka 1.35 a send to a broker that
+   * died neither fails nor times out: it waits until the broker is back, and the producer then
+   * refuses every later send ("Producing messages failed") — measured with a kill -9 of the local
+   * broker. So a send not acknowledged within `SEND_TIMEOUT_MS` fails (the relay then reports itself
+   * unready and retries with backoff, as with kafkajs), and after any failed send the producer is
+   * replaced by a new one (a new producer id, fresh sequence numbers). A late acknowledgement of the
+   * abandoned send can still land: a duplicate, which consumers drop by event id (at-least-once).
+   */
+  private async send(messages: Parameters<Producer<string, string, string, string>['send']>[0]['messages']): Promise<void> {
+    const producer = this.producer;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        producer.send({ messages }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge the produce request within ${SEND_TIMEOUT_MS} ms`)), SEND_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (error) {
+      if (this.producer === producer && !this.closed) {
+        this.producer = this.newProducer();
+        producer.close(true, () => undefined); // in the background: it may wait for the dead connection
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The dead-letter topic of a consumer group. */
@@ -141,14 +177,14 @@ export class PlatformaticKafkaBus implements IntegrationBus {
     const messages = encodeEvents(this.registry, events);
     if (messages.length === 0) return;
     await this.ensureTopic(this.topic);
-    await this.producer.send({ messages: messages.map((m) => ({ ...m, topic: this.topic })) });
+    await this.send(messages.map((m) => ({ ...m, topic: this.topic })));
   }
 
   /** Sends a message as is, unvalidated, keyed by `subject`: for tests and for injecting poison messages. */
   async publishRaw(subject: string, raw: string): Promise<void> {
     this.assertOpen();
     await this.ensureTopic(this.topic);
-    await this.producer.send({ messages: [{ topic: this.topic, key: subject, value: raw }] });
+    await this.send([{ topic: this.topic, key: subject, value: raw }]);
   }
 
   async subscribe(options: BusSubscribeOptions): Promise<BusSubscription> {
@@ -463,13 +499,11 @@ export class PlatformaticKafkaBus implements IntegrationBus {
   ): Promise<void> {
     const { message } = letter;
     const headers = deadLetterHeaders({ ...letter, topic: message.topic, partition: message.partition, offset: String(message.offset) });
-    await sendDeadLetter(
-      () =>
-        this.producer.send({
-          messages: [{ topic: letter.dlqTopic, key: message.key, value: message.value ?? '', headers }],
-        }),
-      { dlqTopic: letter.dlqTopic, givingUp: () => subscription.stopping || member.retired || this.closed, onError: this.report },
-    );
+    await sendDeadLetter(() => this.send([{ topic: letter.dlqTopic, key: message.key, value: message.value ?? '', headers }]), {
+      dlqTopic: letter.dlqTopic,
+      givingUp: () => subscription.stopping || member.retired || this.closed,
+      onError: this.report,
+    });
   }
 
   /** Creates the topic if it does not exist and waits until every partition has a leader (idempotent). */
