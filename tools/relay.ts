@@ -45,6 +45,16 @@ async function main(): Promise<void> {
   });
   await relay.migrate();
   relay.start();
+  // One line per change of state, so the log shows which relay holds the lease and when it took over
+  // (standby → catching-up → live), and when it retries; not a line per page.
+  let lastState: string | undefined; // the first look logs the state it finds
+  const watchState = setInterval(() => {
+    const { state, checkpoint } = relay.health();
+    if (state === lastState) return;
+    (state === 'retrying' ? log.warn.bind(log) : log.info.bind(log))({ from: lastState, to: state, checkpoint }, `relay ${state}`);
+    lastState = state;
+  }, 500);
+  watchState.unref();
 
   const server = http.createServer((req, res) => {
     const health = relay.health();
@@ -84,6 +94,7 @@ async function main(): Promise<void> {
   // a standby takes over at once, and exits 0.
   const shutdown = async () => {
     server.close();
+    clearInterval(watchState);
     log.info('stopping after the current page');
     await relay.stop();
     await platform.close();

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { IntegrationEvent } from '@crm/bus';
 import { KafkaBus } from '@crm/bus-kafka';
@@ -41,7 +42,12 @@ describe('relay lease: one publishes, the standby takes over after kill -9 (Post
     await store.migrate();
     const ports = await freePorts(2);
     relays = ports.map((port, i) => ({
-      process: new WorkerProcess('tools/relay.ts', { ...env, CRM_HTTP_PORT: String(port) }, path.join(logDir, `relay-lease-${run}-${i}.log`)),
+      process: new WorkerProcess(
+        'tools/relay.ts',
+        // info: the relays' state changes (standby, catching-up, live) are log lines the spec reads back
+        { ...env, CRM_LOG_LEVEL: 'info', CRM_LOG_FORMAT: 'json', CRM_HTTP_PORT: String(port) },
+        path.join(logDir, `relay-lease-${run}-${i}.log`),
+      ),
       url: `http://127.0.0.1:${port}`,
     }));
     bus = new KafkaBus(crmRegistry(), {
@@ -126,5 +132,23 @@ describe('relay lease: one publishes, the standby takes over after kill -9 (Post
       expect(killedAt === undefined || comparePositions(parsePosition(String(e.position)), parsePosition(killedAt)) > 0).toBe(true);
     }
     expect(await probe(`${second.url}/health/ready`)).toMatchObject({ status: 200 });
+    // Its log tells the operator when it waited and when it took over: one JSON line per state change
+    // (looked at every 500 ms, so the line may follow the readiness by that much).
+    const states = () =>
+      fs
+        .readFileSync(second.process.logFile, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => (JSON.parse(line) as { to?: string }).to)
+        .filter((to) => to !== undefined);
+    await waitFor(
+      () =>
+        states()
+          .slice(states().indexOf('standby') + 1)
+          .includes('live'),
+      10000,
+      'the standby to log that it went live',
+    );
+    expect(states()).toContain('standby');
   }, 600000);
 });
