@@ -1,3 +1,4 @@
 export * from './trace-context';
 export * from './spans';
 export * from './exit-hooks';
+export * from './probe-paths';

@@ -14,6 +14,7 @@ import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { beforeGracefulExit } from './exit-hooks';
+import { isProbePath } from './probe-paths';
 
 type SpanProcessors = NonNullable<ConstructorParameters<typeof NodeSDK>[0]>['spanProcessors'];
 
@@ -54,7 +55,7 @@ export function startTelemetry(options: TelemetryOptions): boolean {
     instrumentations: [
       new HttpInstrumentation({
         // Probes and scrapes every few seconds would be most of the traces.
-        ignoreIncomingRequestHook: (request) => /^\/(health(\/ready)?|metrics)(\?|$)/.test(request.url ?? ''),
+        ignoreIncomingRequestHook: (request) => isProbePath(request.url ?? ''),
       }),
       new ExpressInstrumentation(),
       new PgInstrumentation(),

@@ -3,12 +3,10 @@ import { Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ThrottlerGuard, ThrottlerStorageService, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import helmet from 'helmet';
+import { isProbePath } from '@crm/telemetry';
 import { requestPath, type HttpRequestLike } from '../auth/request';
 import type { ServiceConfig } from '../config/service-config';
 import { HttpProblem, ProblemTypes } from '../errors/http-problem';
-
-/** Probes and scrapes come from the kubelet and Prometheus, many per minute from one address: never limited. */
-const UNLIMITED_PATHS = new Set(['/health', '/health/ready', '/metrics']);
 
 /** Headers a browser page of an allowed origin may send and read (the API's own, see api-headers.ts). */
 const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', 'if-match', 'idempotency-key', 'x-correlation-id', 'traceparent', 'tracestate'];
@@ -68,7 +66,8 @@ export class RateLimitGuard extends ThrottlerGuard implements OnApplicationShutd
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (this.limitPerMinute === 0 || context.getType() !== 'http') return true;
-    return UNLIMITED_PATHS.has(requestPath(context.switchToHttp().getRequest<HttpRequestLike>()));
+    // Probes and scrapes come from the kubelet and Prometheus, many per minute from one address.
+    return isProbePath(requestPath(context.switchToHttp().getRequest<HttpRequestLike>()));
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {

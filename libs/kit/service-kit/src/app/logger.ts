@@ -2,8 +2,9 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { PlatformConfig } from '@crm/config';
-import { logFields, runWithTraceContext, traceContextFromHeaders } from '@crm/telemetry';
+import { isProbePath, logFields, runWithTraceContext, traceContextFromHeaders } from '@crm/telemetry';
 import { principalOf } from '../auth/request';
+import { routeLabel } from '../metrics/metrics';
 
 /**
  * Nest's log levels for `CRM_LOG_LEVEL`. Nest's `log` level is start-up chatter (every module and
@@ -138,9 +139,6 @@ interface LoggedResponse {
   on(event: 'finish', listener: () => void): unknown;
 }
 
-// Probes answer every few seconds: at info they would drown the lines that matter.
-const PROBES = /^\/(health(\/ready)?|metrics)(\?|$)/;
-
 /**
  * Express middleware, first in the chain: takes the request's trace context from its headers
  * (`x-correlation-id`, `traceparent`, `tracestate`; missing or malformed ones are replaced, never
@@ -162,14 +160,13 @@ export function requestContextMiddleware(logger: Logger, service: string) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const status = res.statusCode;
-      const pattern = req.route?.path;
       const principal = principalOf(req);
       const partner = principal?.kind === 'partner';
       const level =
-        status >= 500 ? 'error' : status === 401 || status === 403 || (status === 404 && partner) ? 'warn' : PROBES.test(req.url) ? 'debug' : 'info';
+        status >= 500 ? 'error' : status === 401 || status === 403 || (status === 404 && partner) ? 'warn' : isProbePath(req.url) ? 'debug' : 'info'; // probes: at info they would drown the lines that matter
       const line = {
         method: req.method,
-        route: typeof pattern === 'string' ? `${req.baseUrl ?? ''}${pattern}` : 'unmatched',
+        route: routeLabel(req),
         status,
         durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
         ...(principal

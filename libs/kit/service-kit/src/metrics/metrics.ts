@@ -52,10 +52,9 @@ export class ServiceMetrics {
   readonly httpMiddleware = (req: HttpMetricsRequest, res: HttpMetricsResponse, next: () => void): void => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const pattern = req.route?.path;
       const labels = {
         method: req.method,
-        route: typeof pattern === 'string' ? `${req.baseUrl ?? ''}${pattern}` : 'unmatched',
+        route: routeLabel(req),
         status: String(res.statusCode),
       };
       this.httpRequests.inc(labels);
@@ -63,6 +62,16 @@ export class ServiceMetrics {
     });
     next();
   };
+}
+
+/**
+ * The matched route pattern of an answered request (`/customers/:id`), `unmatched` when no route
+ * answered (or a middleware refused it first): the metrics' and the request log's `route`, never the
+ * path itself, so ids and query strings stay out of both.
+ */
+export function routeLabel(req: { baseUrl?: string; route?: { path?: unknown } }): string {
+  const pattern = req.route?.path;
+  return typeof pattern === 'string' ? `${req.baseUrl ?? ''}${pattern}` : 'unmatched';
 }
 
 /** What the middleware reads of an Express request and response. */
