@@ -24,6 +24,7 @@ import {
   LeaderlessTopicError,
   sendDeadLetter,
   type KafkaBusCommonOptions,
+  consumerGroupLag,
 } from '@crm/bus-kafka-wire';
 import {
   Admin,
@@ -474,13 +475,9 @@ export class PlatformaticKafkaBus implements IntegrationBus {
     ]);
     const committed = new Map((groups[0]?.topics.find((t) => t.name === this.topic)?.partitions ?? []).map((p) => [p.partitionIndex, p.committedOffset]));
     const lows = new Map((low[0]?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
-    let lag = 0;
-    for (const end of high[0]?.partitions ?? []) {
-      const at = committed.get(end.partitionIndex) ?? -1n;
-      const from = at >= 0n ? at : (lows.get(end.partitionIndex) ?? 0n);
-      if (end.offset > from) lag += Number(end.offset - from);
-    }
-    return lag;
+    return consumerGroupLag(
+      (high[0]?.partitions ?? []).map((end) => ({ high: end.offset, low: lows.get(end.partitionIndex) ?? 0n, committed: committed.get(end.partitionIndex) })),
+    );
   }
 
   /** Stops every subscription, then closes the producer and the admin client. */

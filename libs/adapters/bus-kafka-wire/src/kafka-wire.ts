@@ -177,6 +177,27 @@ export function ensureTopicOnce(
   return ready;
 }
 
+/** One partition's offsets as the admin APIs report them: high and low watermarks, the group's committed offset (negative or absent: none). */
+export interface PartitionOffsets {
+  readonly high: bigint;
+  readonly low: bigint;
+  readonly committed?: bigint;
+}
+
+/**
+ * A consumer group's lag on a topic, the same arithmetic for both clients: per partition the high
+ * watermark minus the committed offset — from the low watermark when the group committed nothing
+ * there yet (a retention-trimmed topic has nothing older to read) — summed.
+ */
+export function consumerGroupLag(partitions: Iterable<PartitionOffsets>): number {
+  let lag = 0;
+  for (const p of partitions) {
+    const from = p.committed !== undefined && p.committed >= 0n ? p.committed : p.low;
+    if (p.high > from) lag += Number(p.high - from);
+  }
+  return lag;
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -24,6 +24,7 @@ import {
   LeaderlessTopicError,
   sendDeadLetter,
   type KafkaBusCommonOptions,
+  consumerGroupLag,
 } from '@crm/bus-kafka-wire';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerRunConfig, type KafkaMessage, type Producer, type SASLOptions } from 'kafkajs';
 
@@ -348,13 +349,8 @@ export class KafkaBus implements IntegrationBus {
     this.assertOpen();
     const admin = await this.admin();
     const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(this.topic), admin.fetchOffsets({ groupId: group, topics: [this.topic] })]);
-    const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    let lag = 0;
-    for (const end of ends) {
-      const at = byPartition.get(end.partition) ?? -1;
-      lag += Math.max(0, Number(end.high) - (at >= 0 ? at : Number(end.low)));
-    }
-    return lag;
+    const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    return consumerGroupLag(ends.map((end) => ({ high: BigInt(end.high), low: BigInt(end.low), committed: byPartition.get(end.partition) })));
   }
 
   /** Stops every subscription, then disconnects the producer and the admin client. */
