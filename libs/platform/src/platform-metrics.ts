@@ -1,17 +1,15 @@
 import type { EventStore, NewEvent } from '@crm/event-store';
 import { CHANNELS, EPISODE_TYPES } from '@crm/kernel';
+import type { ParkedReasonClass } from '@crm/parked-events';
 import { Counter, Histogram, Registry } from 'prom-client';
 
 /** Which adapter an append went to: the `store` label. */
 export type StoreKind = 'pglite' | 'postgres' | 'eventstoredb';
 
-/** Why an event was set aside (the `reason` label): a bounded class, never the reason's text. */
-export type DeadLetterReason = 'contract' | 'waiting' | 'apply-failed';
-
 /** What a projection runner reports after each committed transaction (see `ProjectionRunnerOptions.metrics`). */
 export interface ProjectionMetricsHooks {
   applied(projection: string, events: number): void;
-  parked(projection: string, reason: DeadLetterReason, events: number): void;
+  parked(projection: string, reason: ParkedReasonClass, events: number): void;
 }
 
 /**

@@ -40,6 +40,18 @@ export interface NewParkedEvent {
 }
 
 export const WAITING_REASON_PREFIX = 'waiting behind parked event';
+/** How the reason of an event that breaks its integration contract starts (written by the relay and the projection runner). */
+export const CONTRACT_REASON_PREFIX = 'breaks its contract';
+
+/** Why an event was parked, as a bounded class (a metric label, never the reason's text). */
+export type ParkedReasonClass = 'contract' | 'waiting' | 'apply-failed';
+
+/** The class of a parked event's reason: waiting behind another, breaking its contract, or anything a projection threw. */
+export function parkedReasonClass(reason: string): ParkedReasonClass {
+  if (reason.startsWith(WAITING_REASON_PREFIX)) return 'waiting';
+  if (reason.startsWith(CONTRACT_REASON_PREFIX)) return 'contract';
+  return 'apply-failed';
+}
 
 /** What API answers say about a subject whose read model is missing events. */
 export interface Staleness {

@@ -3,7 +3,18 @@ import { SqlCheckpointStore, type CheckpointAdvance } from '@crm/checkpoints';
 import { comparePositions, formatPosition, parsePosition, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@crm/event-store';
 import { assertIdentifier } from '@crm/sql';
 import type { DataSource, EntityManager } from 'typeorm';
-import { blockKey, ParkedEvents, rows, WAITING_REASON_PREFIX, type NewParkedEvent, type Queryable, type Staleness } from '@crm/parked-events';
+import {
+  blockKey,
+  CONTRACT_REASON_PREFIX,
+  ParkedEvents,
+  parkedReasonClass,
+  rows,
+  WAITING_REASON_PREFIX,
+  type NewParkedEvent,
+  type ParkedReasonClass,
+  type Queryable,
+  type Staleness,
+} from '@crm/parked-events';
 import { PersonalData, PersonalDataKeys } from '@crm/personal-data';
 import { endSpan, inConsumedEventContext, startSpan, type Span } from '@crm/telemetry';
 import type { Projection } from './projection';
@@ -37,8 +48,7 @@ export interface ProjectionRunnerOptions {
   logger?: { warn(message: string): void; error(message: string, error?: unknown): void };
 }
 
-/** Why an event was parked, as a bounded class (a metric label, never the reason's text). */
-export type ParkedReasonClass = 'contract' | 'waiting' | 'apply-failed';
+export type { ParkedReasonClass } from '@crm/parked-events';
 
 export interface ProjectionRunnerMetrics {
   applied(projection: string, events: number): void;
@@ -315,7 +325,7 @@ export class ProjectionRunner {
     const metrics = this.options.metrics;
     if (!metrics) return;
     for (const [name, n] of tally.applied) metrics.applied(name, n);
-    for (const park of tally.parked) metrics.parked(park.consumer, reasonClass(park.reason), 1);
+    for (const park of tally.parked) metrics.parked(park.consumer, parkedReasonClass(park.reason), 1);
   }
 
   /** Each event with its personal fields revealed (the same object when it has none sealed). */
@@ -699,7 +709,7 @@ export class ProjectionRunner {
       } catch (error) {
         if (isTransientError(error)) throw error;
         const reason =
-          error instanceof InvalidIntegrationEventError ? `breaks its contract: ${error.reason}` : `${p.name} failed to apply it: ${describe(error)}`;
+          error instanceof InvalidIntegrationEventError ? `${CONTRACT_REASON_PREFIX}: ${error.reason}` : `${p.name} failed to apply it: ${describe(error)}`;
         await this.parkedEvents.failedAgain(this.dataSource, row.consumer, row.eventId, reason);
         failedSubjects.add(key);
         result.stillParked++;
@@ -735,17 +745,10 @@ function offer(page: readonly RecordedEvent[], registry: IntegrationEventRegistr
       offered.push({ event: registry.validate(event), position: stored.position });
     } catch (error) {
       if (!(error instanceof InvalidIntegrationEventError)) throw error;
-      offered.push({ event, position: stored.position, invalid: `breaks its contract: ${error.reason}` });
+      offered.push({ event, position: stored.position, invalid: `${CONTRACT_REASON_PREFIX}: ${error.reason}` });
     }
   }
   return offered;
-}
-
-/** The class of a parked event's reason (the texts are written by this runner and the relay). */
-export function reasonClass(reason: string): ParkedReasonClass {
-  if (reason.startsWith(WAITING_REASON_PREFIX)) return 'waiting';
-  if (reason.startsWith('breaks its contract')) return 'contract';
-  return 'apply-failed';
 }
 
 function parkRecord(consumer: string, item: Offered, reason: string): NewParkedEvent {

@@ -1,6 +1,6 @@
 import { InvalidIntegrationEventError, type IntegrationBus, type IntegrationEvent, type IntegrationEventRegistry } from '@crm/bus';
 import { countEventsAfter, formatPosition, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@crm/event-store';
-import { blockKey, ParkedEvents, WAITING_REASON_PREFIX, type NewParkedEvent } from '@crm/parked-events';
+import { blockKey, CONTRACT_REASON_PREFIX, ParkedEvents, parkedReasonClass, WAITING_REASON_PREFIX, type NewParkedEvent } from '@crm/parked-events';
 import type { SqlClient } from '@crm/sql';
 import type { CheckpointStore } from '@crm/checkpoints';
 import { carriedBy, endSpan, startSpan } from '@crm/telemetry';
@@ -294,7 +294,7 @@ export class Relay {
           batch.push(this.registry.validate(event));
         } catch (error) {
           if (!(error instanceof InvalidIntegrationEventError)) throw error;
-          reason = `breaks its contract: ${error.reason}`;
+          reason = `${CONTRACT_REASON_PREFIX}: ${error.reason}`;
           if (this.parked) blocked.add(key);
         }
       }
@@ -328,7 +328,7 @@ export class Relay {
     const metrics = this.options.metrics;
     if (metrics) {
       metrics.published.inc(batch.length);
-      for (const park of parks) metrics.parked.inc({ reason: park.reason.startsWith(WAITING_REASON_PREFIX) ? 'waiting' : 'contract' });
+      for (const park of parks) metrics.parked.inc({ reason: parkedReasonClass(park.reason) });
     }
     return last;
   }
@@ -360,7 +360,7 @@ export class Relay {
         result.published++;
       } catch (error) {
         if (!(error instanceof InvalidIntegrationEventError)) throw error;
-        await parked.failedAgain(sql, RELAY_CONSUMER, row.eventId, `breaks its contract: ${error.reason}`);
+        await parked.failedAgain(sql, RELAY_CONSUMER, row.eventId, `${CONTRACT_REASON_PREFIX}: ${error.reason}`);
         failed.add(row.subject);
         result.stillParked++;
       }
