@@ -18,7 +18,7 @@ import { DataDirLock } from './data-dir-lock';
 import { type SqlClient } from '@crm/sql';
 import { PgliteSession, PgSqlClient } from '@crm/sql-clients';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
-import { migrateReadModels, READ_MODEL_MIGRATIONS_TABLE, type ReadModelMigration } from './read-model-migrations';
+import { migrateReadModels, READ_MODEL_MIGRATIONS_TABLE, withSchemaChangeLock, type ReadModelMigration } from './read-model-migrations';
 
 /** The adapters one process runs on, chosen by configuration — never hard-coded by a service. */
 export interface Platform {
@@ -250,18 +250,7 @@ function dataSourceFactory(sql: SqlClient, connection: { driver: unknown } | { u
 
 /** Several processes may start at once; their schema synchronisations must not interleave. */
 async function synchronizeExclusively(ds: DataSource): Promise<void> {
-  const runner = ds.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock(7201004)');
-    try {
-      await ds.synchronize();
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock(7201004)');
-    }
-  } finally {
-    await runner.release();
-  }
+  await withSchemaChangeLock(ds, () => ds.synchronize());
 }
 
 function required<T>(value: T | undefined, name: string): T {

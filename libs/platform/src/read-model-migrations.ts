@@ -73,15 +73,21 @@ export async function migrateReadModels(ds: DataSource, options: { schema: strin
     }
     return applied.map((m) => m.name);
   };
-  if (!options.exclusive) return run();
+  return options.exclusive ? withSchemaChangeLock(ds, run) : run();
+}
+
+/**
+ * Runs `fn` holding the advisory lock every read-model schema change takes — migrations, and the
+ * synchronisation of embedded mode and of older versions — so an old and a new pod starting during
+ * a rollout (or two starting at once) never change the same schema at the same time.
+ */
+export async function withSchemaChangeLock<T>(ds: DataSource, fn: () => Promise<T>): Promise<T> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
-    // The same key as the schema synchronisation of older versions: an old and a new pod starting
-    // during a rollout never change the same schema at once.
     await runner.query('SELECT pg_advisory_lock(7201004)');
     try {
-      return await run();
+      return await fn();
     } finally {
       await runner.query('SELECT pg_advisory_unlock(7201004)');
     }
