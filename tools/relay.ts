@@ -18,8 +18,7 @@ import { loadConfigOrExit } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { createPlatform } from '@crm/platform';
 import { Relay, RelayConfig, RelayMetrics } from '@crm/relay';
-import { createServiceLogger, logFormat } from '@crm/service-kit';
-import { runGracefulExitHooks } from '@crm/telemetry';
+import { createServiceLogger, exitGracefullyOnSignals, logFormat } from '@crm/service-kit';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(RelayConfig);
@@ -91,18 +90,19 @@ async function main(): Promise<void> {
   log.info(`relay running; health and metrics on ${config.CRM_HTTP_HOST}:${config.CRM_HTTP_PORT}`);
 
   // SIGTERM: the relay finishes the page it is publishing (checkpoint saved), gives the lease back so
-  // a standby takes over at once, and exits 0.
-  const shutdown = async () => {
-    server.close();
-    clearInterval(watchState);
-    log.info('stopping after the current page');
-    await relay.stop();
-    await platform.close();
-    await runGracefulExitHooks(); // the last trace spans
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  // a standby takes over at once, flushes its last trace spans and exits 0 — the services' shutdown,
+  // without their delay (no load balancer sends the relay traffic).
+  exitGracefullyOnSignals({
+    delayMs: 0,
+    log: (message) => log.info(message),
+    close: async () => {
+      server.close();
+      clearInterval(watchState);
+      log.info('stopping after the current page');
+      await relay.stop();
+      await platform.close();
+    },
+  });
 }
 
 main().catch((e: unknown) => {
