@@ -1,27 +1,10 @@
-import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { PlatformConfig } from '@crm/config';
 import { isProbePath, logFields, runWithTraceContext, traceContextFromHeaders } from '@crm/telemetry';
 import { principalOf } from '../auth/request';
 import { routeLabel } from '../metrics/metrics';
-
-/**
- * Nest's log levels for `CRM_LOG_LEVEL`. Nest's `log` level is start-up chatter (every module and
- * route), so `info` — the default — keeps Nest at warnings and errors; `debug` shows everything.
- * For a Nest app given `logger: false`-style level lists (the structured logger filters by itself).
- */
-export function nestLogLevels(level: PlatformConfig['CRM_LOG_LEVEL']): LogLevel[] {
-  switch (level) {
-    case 'error':
-      return ['fatal', 'error'];
-    case 'warn':
-    case 'info':
-      return ['fatal', 'error', 'warn'];
-    case 'debug':
-      return ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  }
-}
 
 export type LogFormat = 'json' | 'pretty';
 

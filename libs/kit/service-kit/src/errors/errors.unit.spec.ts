@@ -1,6 +1,5 @@
 import type { ValidationError } from '@nestjs/common';
 import { parseDuration } from '../auth/duration';
-import { nestLogLevels } from '../app/logger';
 import { HttpProblem } from './http-problem';
 import { etagForRevision, expectedRevisionFromIfMatch } from './if-match';
 import { fieldErrorsOf, validationProblem } from './validation';
@@ -77,7 +76,7 @@ describe('HttpProblem', () => {
   });
 });
 
-describe('parseDuration / nestLogLevels', () => {
+describe('parseDuration', () => {
   it('parses durations', () => {
     expect(parseDuration('8h')).toBe(28800);
     expect(parseDuration('15m')).toBe(900);
@@ -86,11 +85,5 @@ describe('parseDuration / nestLogLevels', () => {
     expect(parseDuration('7d')).toBe(604800);
     expect(() => parseDuration('soon')).toThrow(RangeError);
     expect(() => parseDuration('0s')).toThrow(RangeError);
-  });
-
-  it('keeps Nest quiet unless debugging', () => {
-    expect(nestLogLevels('info')).toEqual(['fatal', 'error', 'warn']);
-    expect(nestLogLevels('error')).toEqual(['fatal', 'error']);
-    expect(nestLogLevels('debug')).toContain('log');
   });
 });
