@@ -7,15 +7,23 @@
  * distributed: runs beside the services).
  *
  *   npm run demo-data [-- --customers 300 --seed 7]
+ *
+ * Then, with the CRM running, the departments' data through its APIs (tools/demo-data/):
+ *
+ *   npm run demo-data -- --api [http://localhost:3000] [--json]
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadConfigOrExit } from '@crm/config';
 import { crmRegistry } from '@crm/contracts';
 import { createPlatform, DataDirLockedError } from '@crm/platform';
 import { contractCheckedStore, createRelationshipCommands } from '@crm/relationship-api';
 import { CHANNELS, SALES_STAGES, type Channel } from '@crm/relationship';
 import type { PartnerPrincipal, StaffPrincipal } from '@crm/service-kit';
-import { EmbeddedHostConfig } from './embedded-host-config';
+import { embeddedHostEnv, EmbeddedHostConfig } from './embedded-host-config';
+import type { BulkDemoData } from './demo-data/seed-context';
+import { seedThroughApi } from './demo-data/seed-through-api';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,8 +56,25 @@ const ORGS = [
 const SUFFIX = ['PT', 'GmbH', 'Ltd', 'CV', 'AB'];
 
 async function main(): Promise<void> {
+  const api = process.argv.indexOf('--api');
+  if (api >= 0) {
+    const url = process.argv[api + 1] && !process.argv[api + 1].startsWith('--') ? process.argv[api + 1] : 'http://localhost:3000';
+    const json = process.argv.includes('--json');
+    const made = await seedThroughApi(url, loadConfigOrExit(EmbeddedHostConfig, embeddedHostEnv(process.env)).CRM_DATA_DIR, json);
+    if (json) console.log(JSON.stringify(made));
+    else {
+      // The demo partners' users sign in on the console's Partner tab with these (shown once, like any new secret).
+      const partners = (made['partners'] ?? {}) as Record<string, { clientId?: string; clientSecret?: string } | undefined>;
+      for (const name of ['distributor', 'repairer']) {
+        const p = partners[name];
+        if (p?.clientId) console.log(`partner ${name}: client id ${p.clientId}, client secret ${p.clientSecret}`);
+      }
+      console.log('demo data through the APIs: done');
+    }
+    return;
+  }
   // The settings `npm start` takes (its CRM_*_PORT settings included), so one environment serves both.
-  const config = loadConfigOrExit(EmbeddedHostConfig);
+  const config = loadConfigOrExit(EmbeddedHostConfig, embeddedHostEnv(process.env));
   const count = arg('customers', 300);
   const rnd = prng(arg('seed', 7));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
@@ -202,14 +227,69 @@ async function main(): Promise<void> {
         occurredAt: ago(3),
       });
     }
+    // Orders: a year and a half of purchase history, what analytics builds its KPIs, RFM and lifetime values from.
+    // Their own random sequence (seed + 1), so adding them left every customer, episode and share above as it was.
+    const orders = await placeDemoOrders(commands, sales, customers, prng(arg('seed', 7) + 1), ago);
     // Counted, not assumed: with --customers below 60 the shares are smaller.
     const inCommon = shares[distributor.id].filter((id) => shares[repairer.id].includes(id)).length;
+    // The ids the API seed (`--api`) builds on.
+    const bulk: BulkDemoData = { customers, campaignId, partners: { distributor: distributor.id, repairer: repairer.id }, shares };
+    fs.writeFileSync(path.join(config.CRM_DATA_DIR, 'demo-data.json'), JSON.stringify(bulk));
     console.log(
-      `demo data: ${customers.length} customers, campaign ${campaignId}, partners ${distributor.id} (${shares[distributor.id].length} shared) and ${repairer.id} (${shares[repairer.id].length} shared, ${inCommon} in common)`,
+      `demo data: ${customers.length} customers, ${orders} orders, campaign ${campaignId}, partners ${distributor.id} (${shares[distributor.id].length} shared) and ${repairer.id} (${shares[repairer.id].length} shared, ${inCommon} in common)`,
     );
   } finally {
     await platform.close();
   }
+}
+
+const PRODUCTS = [
+  { productId: 'FLEET-TRACKER', productName: 'Fleet tracker', unitPrice: 24_900 },
+  { productId: 'FLEET-SUBSCRIPTION', productName: 'Fleet tracking subscription (year)', unitPrice: 119_000 },
+  { productId: 'SENSOR-KIT', productName: 'Temperature sensor kit', unitPrice: 8_900 },
+  { productId: 'INSTALL', productName: 'Installation', unitPrice: 15_000 },
+  { productId: 'SUPPORT-PLUS', productName: 'Support plus (year)', unitPrice: 49_000 },
+  { productId: 'CABLE-SET', productName: 'Cable set', unitPrice: 1_900 },
+] as const;
+
+/**
+ * Purchase histories for about 60 % of the customers: each buys at its own rate from its first
+ * purchase (up to a year and a half ago) until it drops out (some are still buying, some stopped long ago:
+ * the lapsed repeat buyers the at-risk lists are for). External ids make a second run on the same
+ * data folder place nothing new. Returns how many orders were placed.
+ */
+async function placeDemoOrders(
+  commands: ReturnType<typeof createRelationshipCommands>,
+  principal: StaffPrincipal,
+  customers: readonly string[],
+  rnd: () => number,
+  ago: (days: number) => string,
+): Promise<number> {
+  let placed = 0;
+  for (const [i, customerId] of customers.entries()) {
+    if (rnd() >= 0.6) continue;
+    const firstDay = 30 + Math.floor(rnd() * 520);
+    // Mean days between purchases: frequent buyers every few weeks, regular ones every two or three months.
+    const gap = rnd() < 0.3 ? 15 + rnd() * 30 : 40 + rnd() * 60;
+    // A third stop buying at some point after their first purchase.
+    const lastDay = rnd() < 0.35 ? Math.floor(firstDay * rnd() * 0.6) + 1 : 1;
+    const spend = 0.5 + rnd() * 2;
+    let day = firstDay;
+    for (let n = 0; day >= lastDay && n < 20; n++) {
+      const lines = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => {
+        const product = PRODUCTS[Math.floor(rnd() * PRODUCTS.length)];
+        return { ...product, unitPrice: Math.round(product.unitPrice * spend), quantity: 1 + Math.floor(rnd() * 4) };
+      });
+      await commands.orders.place(
+        principal,
+        { customerId, orderDate: ago(day), currency: 'EUR', lines, externalId: `demo-${i}-${n}`, source: 'import' },
+        { customerKnown: true, assumeNew: true },
+      );
+      placed++;
+      day -= Math.max(1, Math.round(gap * (0.3 + rnd() * 1.4)));
+    }
+  }
+  return placed;
 }
 
 main().catch((e: unknown) => {

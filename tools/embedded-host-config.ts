@@ -11,3 +11,15 @@ export class EmbeddedHostConfig extends serviceConfigClass(3000) {
 }
 
 export const PORT_SETTINGS = ['CRM_SALES_PORT', 'CRM_SERVICE_PORT', 'CRM_MARKETING_PORT', 'CRM_PARTNER_PORTAL_PORT', 'CRM_ANALYTICS_PORT'] as const;
+
+/**
+ * The environment the embedded host and its services read: all of it but the web console's own
+ * settings (`CRM_CONSOLE_*`, `CRM_OIDC_*`), which only the console takes (the services would
+ * refuse them as unknown). `npm run demo-data` reads the same, so one environment serves both.
+ */
+export function embeddedHostEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !isConsoleSetting(name)));
+}
+
+/** The console's own settings (apps/console/server/console-config.ts declares them). */
+export const isConsoleSetting = (name: string): boolean => name.startsWith('CRM_CONSOLE_') || name.startsWith('CRM_OIDC_');

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { crmRegistry } from '@crm/contracts';
 import { testMetadata, waitFor } from '@crm/event-store/testing';
 import { TokenMint, type ServiceApp, type ServiceConfig } from '@crm/service-kit';
-import { httpCaller, startEmbeddedService, type EmbeddedServiceUnderTest } from '@crm/service-kit/testing';
+import { httpCaller, servedResponseProblems, startEmbeddedService, type EmbeddedServiceUnderTest } from '@crm/service-kit/testing';
 import { loadConfig } from '@crm/config';
+import { PostgresEventStore } from '@crm/event-store-postgres';
 import { createPlatform, type Platform } from '@crm/platform';
 import { rebuild } from './rebuild-read-model';
 import { redriveParked } from './redrive-parked';
@@ -85,6 +86,7 @@ describe('a stored event that breaks its contract (embedded sales service + oper
     expect(report.status).toBe('degraded');
     expect(report.indicators.readModels.status).toBe('degraded');
     expect(report.indicators.readModels.parked['sales.customer-directory']).toBe(2);
+    expect(await servedResponseProblems(svc.base, 'get', '/health/ready', 200, report)).toEqual([]);
 
     const metrics = await (await fetch(`${svc.base}/metrics`)).text();
     expect(metrics).toContain('crm_read_model_parked_events{projection="sales.customer-directory",service="sales"} 2');
@@ -98,7 +100,12 @@ describe('a stored event that breaks its contract (embedded sales service + oper
     const env = { CRM_MODE: 'embedded', CRM_DATA_DIR: dataDir };
     const lines: string[] = [];
 
+    // One pass over the store for all of the service's read models (they share its schema).
+    const pages = jest.spyOn(PostgresEventStore.prototype, 'readAll');
     const rebuilt = await rebuild(['--service', 'sales'], env);
+    expect(Object.keys(rebuilt).length).toBeGreaterThan(5);
+    expect(pages).toHaveBeenCalledTimes(1); // the store holds less than one page
+    pages.mockRestore();
     expect(rebuilt['sales.customer-directory']).toBeGreaterThanOrEqual(1);
     await redriveParked(['--service', 'sales', '--list'], env, (l) => lines.push(l));
     expect(lines.join('\n')).toContain('breaks its contract: invalid data of CustomerRegistered@1: contacts: each value in contacts must be an object');

@@ -41,11 +41,16 @@ describe('tools/build/resolve-path-aliases.js', () => {
     for (const target of all.values()) expect(target).toMatch(/^\/app\/dist\/(libs|services|tools)\/.+\.js$/);
   });
 
-  it('runs as the second half of npm run build, and the image starts processes without -r', () => {
+  it("runs as the second half of the services' build in npm run build, and the image starts processes (the console too) without -r", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json && node tools\/build\/resolve-path-aliases\.js$/);
+    // then the web console (its type check and its Vite build into dist/console)
+    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json && node tools\/build\/resolve-path-aliases\.js( && |$)/);
+    // the console's server is compiled with the rest (dist/apps/console/server/main.js, the console image's process)
+    const build = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+    expect(build.include).toContain('apps/console/server/**/*.ts');
     const entry = fs.readFileSync(path.join(root, 'deploy/docker/entrypoint.sh'), 'utf8');
     expect(entry).not.toMatch(/\s-r\s|--require/);
+    expect(entry).toContain('dist/apps/console/server/main.js');
   });
 });
 

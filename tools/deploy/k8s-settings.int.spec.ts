@@ -11,6 +11,11 @@ import { serviceConfigClass, type ServiceConfig } from '@crm/service-kit';
 import { RelayConfig } from '@crm/relay';
 
 const root = path.resolve(__dirname, '../..');
+// The web console's settings, loaded by its path as tools/embedded-host.ts does (an app, not a library).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const consoleSettings = require(path.join(root, 'apps/console/server/console-config.ts')) as typeof import('../../apps/console/server/console-config');
+const { CONSOLE_SERVICES, ConsoleConfig, consoleConfigProblems, upstreamSetting } = consoleSettings;
+type ConsoleConfig = InstanceType<typeof ConsoleConfig>;
 const script = path.join(root, 'deploy/k8s/validate.sh');
 const OVERLAYS = ['local', 'production', 'local-eventstoredb', 'production-eventstoredb'] as const;
 const SERVICES: Record<string, number> = { sales: 3001, service: 3002, marketing: 3003, 'partner-portal': 3004, analytics: 3005 };
@@ -60,6 +65,7 @@ function configClassOf(workload: Resource): { label: string; cls: ConfigClass; p
   if (app in SERVICES) return { label: app, cls: serviceConfigClass(SERVICES[app]), port: SERVICES[app] };
   if (app === 'relay') return { label: app, cls: RelayConfig };
   if (app === 'migrate') return { label: app, cls: PlatformConfig };
+  if (app === 'console') return { label: app, cls: ConsoleConfig };
   throw new Error(`${workload.kind}/${workload.name}: no config class known for app "${app}"`);
 }
 
@@ -159,11 +165,11 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   const production = overlay.startsWith('production');
   const esdb = overlay.endsWith('eventstoredb');
 
-  it('has a Deployment per service, the relay and the migration Job', () => {
+  it('has a Deployment per service, the relay, the web console and the migration Job', () => {
     const names = crmWorkloads(resources)
       .map((r) => `${r.kind}/${r.name}`)
       .sort();
-    expect(names).toEqual([...Object.keys(SERVICES).map((s) => `Deployment/${s}`), 'Deployment/relay', 'Job/crm-migrate'].sort());
+    expect(names).toEqual([...Object.keys(SERVICES).map((s) => `Deployment/${s}`), 'Deployment/relay', 'Deployment/console', 'Job/crm-migrate'].sort());
   });
 
   it('gives each process only settings its config class declares, and the config loads', () => {
@@ -181,6 +187,16 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
         } catch (e) {
           throw new Error(`${where} (${label}): ${(e as Error).message}`);
         }
+        if (label === 'console') {
+          // The console knows no store: it forwards to the services' Services, in this namespace.
+          expect(config).toMatchObject({ CRM_MODE: 'distributed', CRM_CONSOLE_PORT: at(c, 'ports', 0, 'containerPort') });
+          expect(consoleConfigProblems(config as ConsoleConfig)).toEqual([]);
+          for (const s of CONSOLE_SERVICES) {
+            const target = new URL(String((config as ConsoleConfig)[upstreamSetting(s)]));
+            expect(`${s} ${target.hostname}:${target.port || 80}`).toBe(`${s} ${s}:${at(find(resources, 'Service', s).doc, 'spec', 'ports', 0, 'port')}`);
+          }
+          continue;
+        }
         expect(config).toMatchObject({ CRM_MODE: 'distributed', CRM_EVENT_STORE: esdb ? 'eventstoredb' : 'postgres' });
         if (port !== undefined) {
           expect((config as ServiceConfig).CRM_HTTP_PORT).toBe(port);
@@ -191,7 +207,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   });
 
   it('sets in every CRM ConfigMap only names some config class declares', () => {
-    const all = new Set([...settingNames(PlatformConfig), ...settingNames(serviceConfigClass(3000))]);
+    const all = new Set([...settingNames(PlatformConfig), ...settingNames(serviceConfigClass(3000)), ...settingNames(ConsoleConfig)]);
     const platform = new Set(settingNames(PlatformConfig));
     for (const cm of resources.filter((r) => r.kind === 'ConfigMap')) {
       for (const key of Object.keys(obj(cm.doc.data))) {
@@ -219,7 +235,8 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   it('gives every CRM Deployment (the relay too) liveness and readiness probes and a preStop drain within the grace period', () => {
     for (const d of crmWorkloads(resources).filter((r) => r.kind === 'Deployment')) {
       const c = at(podSpec(d), 'containers', 0);
-      expect(`${d.name}: ${str(at(c, 'livenessProbe', 'httpGet', 'path'))}`).toBe(`${d.name}: /health`);
+      // the console answers /health/live (and /health): it has no store to be unhealthy about
+      expect(`${d.name}: ${str(at(c, 'livenessProbe', 'httpGet', 'path'))}`).toBe(`${d.name}: ${d.name === 'console' ? '/health/live' : '/health'}`);
       expect(`${d.name}: ${str(at(c, 'readinessProbe', 'httpGet', 'path'))}`).toBe(`${d.name}: /health/ready`);
       const drain = Number(at(c, 'lifecycle', 'preStop', 'sleep', 'seconds'));
       expect({ deployment: d.name, preStopSleeps: drain > 0 }).toEqual({ deployment: d.name, preStopSleeps: true });
@@ -243,10 +260,18 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(targets).not.toContain('relay');
   });
 
-  it('exposes only partner-portal outside the namespace, through a Gateway API HTTPRoute (no Ingress)', () => {
+  it('exposes only partner-portal and the web console outside the namespace, through Gateway API HTTPRoutes (no Ingress)', () => {
     expect(resources.filter((r) => r.kind === 'Ingress')).toHaveLength(0);
     const routes = resources.filter((r) => r.kind === 'HTTPRoute');
-    expect(routes.map((r) => r.name).sort()).toEqual(production ? ['partner-portal', 'partner-portal-https-redirect'] : ['partner-portal']);
+    expect(routes.map((r) => r.name).sort()).toEqual(
+      production ? ['console', 'partner-portal', 'partner-portal-https-redirect'] : ['console', 'partner-portal'],
+    );
+    const consoleRoute = find(resources, 'HTTPRoute', 'console');
+    expect(at(consoleRoute.doc, 'spec', 'parentRefs', 0)).toMatchObject({ kind: 'Gateway', name: 'crm-gateway', sectionName: 'https' });
+    expect(str(at(consoleRoute.doc, 'spec', 'hostnames', 0))).toBe(production ? 'console.crm.example.com' : 'console.crm.localhost');
+    expect(arr(at(consoleRoute.doc, 'spec', 'rules')).flatMap((rule) => arr(at(rule, 'backendRefs')))).toEqual([
+      { name: 'console', port: at(find(resources, 'Service', 'console').doc, 'spec', 'ports', 0, 'port') },
+    ]);
     const route = find(resources, 'HTTPRoute', 'partner-portal');
     expect(at(route.doc, 'apiVersion')).toBe('gateway.networking.k8s.io/v1');
     expect(at(route.doc, 'spec', 'parentRefs', 0)).toMatchObject({ kind: 'Gateway', name: 'crm-gateway', sectionName: 'https' });
@@ -279,10 +304,18 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(at(find(resources, 'NetworkPolicy', 'crm-default-deny-ingress').doc, 'spec', 'ingress')).toBeUndefined();
   });
 
-  it('restricts egress of every CRM pod to DNS, PostgreSQL, Kafka (and KurrentDB); only services reach outside, on HTTPS and SMTP', () => {
+  it('restricts egress of every CRM pod to DNS, PostgreSQL, Kafka (and KurrentDB); only services reach outside, on HTTPS and SMTP; the console only the services', () => {
     const egressPolicies = resources.filter((r) => r.kind === 'NetworkPolicy' && arr(at(r.doc, 'spec', 'policyTypes')).includes('Egress'));
     const selects = (policy: Resource, labels: Obj) =>
-      Object.entries(obj(at(policy.doc, 'spec', 'podSelector', 'matchLabels'))).every(([k, v]) => labels[k] === v);
+      Object.entries(obj(at(policy.doc, 'spec', 'podSelector', 'matchLabels'))).every(([k, v]) => labels[k] === v) &&
+      arr(at(policy.doc, 'spec', 'podSelector', 'matchExpressions')).every((e) => {
+        const values = arr(at(e, 'values')).map(String);
+        const value = str(labels[str(at(e, 'key')) ?? '']);
+        const op = str(at(e, 'operator'));
+        if (op === 'In') return value !== undefined && values.includes(value);
+        if (op === 'NotIn') return value === undefined || !values.includes(value);
+        throw new Error(`${policy.name}: operator ${op} not understood by this test`);
+      });
     const portsTo = (labels: Obj) =>
       egressPolicies
         .filter((p) => selects(p, labels))
@@ -298,6 +331,11 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       const ports = portsTo(labels);
       // Some egress policy selects every CRM pod, so whatever no rule allows is refused.
       expect(`${w.name}: ${ports.length > 0}`).toBe(`${w.name}: true`);
+      if (w.name === 'console') {
+        // DNS and the five services' HTTP ports: no PostgreSQL, no Kafka, nothing outside.
+        expect([...new Set(ports)]).toEqual([53, ...Object.values(SERVICES)].sort((a, b) => a - b));
+        continue;
+      }
       for (const needed of [53, 5432, kafkaPort, ...(esdb ? [2113] : [])]) expect(`${w.name}: ${ports.includes(needed)}`).toBe(`${w.name}: true`);
       const outside = w.kind === 'Deployment' && labels['app.kubernetes.io/component'] === 'service';
       for (const external of [443, 587]) expect(`${w.name} ${external}: ${ports.includes(external)}`).toBe(`${w.name} ${external}: ${outside}`);
@@ -390,7 +428,9 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(at(pg.doc, 'spec', 'bootstrap', 'initdb', 'owner')).toBe('app');
     for (const w of crmWorkloads(resources)) {
       const ref = arr(at(podSpec(w), 'containers', 0, 'env')).find((e) => at(e, 'name') === 'CRM_DATABASE_URL');
-      expect(at(ref, 'valueFrom', 'secretKeyRef')).toEqual({ name: 'crm-postgres-app', key: 'uri' });
+      // the web console holds no data: no database secret at all
+      if (w.name === 'console') expect(ref).toBeUndefined();
+      else expect(at(ref, 'valueFrom', 'secretKeyRef')).toEqual({ name: 'crm-postgres-app', key: 'uri' });
     }
   });
 

@@ -10,6 +10,7 @@ import { ProjectionRunner } from '@crm/projections';
 import { createRelationshipCommands, type RelationshipCommands } from '@crm/relationship-api';
 import { toIntegrationEvent } from '@crm/relay';
 import { ProblemTypes, TokenMint, type PartnerPrincipal, type ServiceApp, type StaffPrincipal } from '@crm/service-kit';
+import { servedResponseProblems } from '@crm/service-kit/testing';
 import { AnalyticsConfig, createAnalyticsApp } from './analytics';
 import type { CustomerMetricsView } from './metrics/get-customer-metrics/get-customer-metrics.query';
 import { readModels } from './read-models';
@@ -105,6 +106,8 @@ describe('analytics service (embedded)', () => {
       rfm: { recencyDays: 2, frequency: 2, monetary: 150.5, periodDays: null },
     });
     expect(Math.abs(Date.parse(m!.lastPurchaseAt!) - (Date.now() - 2 * DAY))).toBeLessThan(60_000);
+    expect(await servedResponseProblems(base, 'get', '/customers/{id}/metrics', 200, m)).toEqual([]);
+    expect(await servedResponseProblems(base, 'get', '/customers/{id}/metrics', 200, await metrics(customerId, '?periodDays=7'))).toEqual([]);
   });
 
   it('gives frequency and monetary value over a period', async () => {

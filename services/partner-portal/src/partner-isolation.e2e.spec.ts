@@ -214,6 +214,8 @@ describe('partner isolation across every partner route (embedded)', () => {
     expect(operations.length).toBeGreaterThanOrEqual(35);
     for (const prefix of ['/customers', '/episodes', '/deal-registrations', '/leads', '/webhooks', '/users', '/sell-through', '/share-requests', '/repairs'])
       expect(operations.some(([, p]) => p.startsWith(prefix))).toBe(true);
+    // the live stream too (a 2xx here would be a stream of B's customer, and fail below)
+    expect(operations).toContainEqual(['GET', '/customers/{id}/timeline/live']);
   });
 
   it("partner A calling every partner operation with B's ids gets nothing of B's: no 2xx on B's resources, no B data in any answer, no 5xx", async () => {

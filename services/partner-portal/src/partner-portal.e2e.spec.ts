@@ -341,6 +341,13 @@ describe('partner-portal service (embedded)', () => {
       expect((await call('GET', '/customers?limit=1000', tokenA)).status).toBe(400);
     });
 
+    it('ids narrow what is shared, never widen it: an unshared customer asked for by id is not listed', async () => {
+      expect((await call('GET', `/customers?ids=${customerX},${customerZ}`, tokenA)).list.map((c) => c.customerId)).toEqual([customerX]);
+      expect((await call('GET', `/customers?ids=${customerZ}`, tokenA)).list).toEqual([]);
+      expect((await call('GET', `/customers?ids=${customerX}`, tokenB)).list).toEqual([]);
+      expect((await call('GET', '/customers?ids=x', tokenA)).status).toBe(400);
+    });
+
     it("answers another partner's customer, an unshared one and a guessed id with the same 404", async () => {
       const guessed = randomUUID();
       const replies = [

@@ -20,6 +20,7 @@ import { RepairsController } from './repairs/repairs.controller';
 import { repairJobProviders } from './repairs/repairs.providers';
 import { SellThroughController } from './sell-through/sell-through.controller';
 import { SellThroughReporting } from './sell-through/sell-through-reporting';
+import { CustomerSharesController } from './shares/customer-shares.controller';
 import { PartnerSharesController } from './shares/partner-shares.controller';
 import { ShareRequestsController } from './shares/share-requests.controller';
 import { PartnerUserRightsInterceptor } from './users/partner-user-rights.interceptor';
@@ -50,6 +51,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
     PartnersController,
     PartnerUsersAdminController,
     PartnerSharesController,
+    CustomerSharesController,
     ShareRequestsController,
     AccessLogController,
     TokenController,

@@ -5,6 +5,7 @@ import { serviceReadModels } from '@crm/relationship-api';
 import { migrations as schemaMigrations } from './migrations';
 import { dealRegistrationsProjection } from './deal-registration/deal-registrations.projection';
 import { leadOffersProjection } from './leads/lead-offers.projection';
+import { partnerDirectoryProjection } from './partners/partner-directory.projection';
 import { repairJobsProjection } from './repairs/repair-jobs.projection';
 import { sellThroughProjection } from './sell-through/sell-through.projection';
 import { shareRequestsProjection } from './shares/share-requests.projection';
@@ -26,6 +27,8 @@ export const partnerPortalReadModels = serviceReadModels(
     leadOffersProjection(),
     // partner webhooks: subscriptions, share changes and the partner-scoped delivery queue (`/webhooks`; issue 14 §5)
     partnerWebhooksProjection(),
+    // the staff directory of partner companies (`GET /partners`; issue 16)
+    partnerDirectoryProjection(),
   ],
   schemaMigrations,
 );

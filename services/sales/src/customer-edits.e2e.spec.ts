@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { TokenMint, type ServiceApp } from '@crm/service-kit';
-import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
+import { httpCaller, servedResponseProblems, startEmbeddedService } from '@crm/service-kit/testing';
 import { createSalesApp, SalesConfig } from './sales';
 
 // Keeping customer data right (shared routes of @crm/relationship-api, mounted by sales, service and
@@ -26,6 +26,8 @@ describe('customer edits', () => {
     () => base,
     () => token,
   );
+  /** What is wrong with a body against the schema the service's OpenAPI document promises for it. */
+  const undocumented = (method: string, path: string, status: number, body: unknown) => servedResponseProblems(base, method, path, status, body);
   const register = async (body: Record<string, unknown>) => {
     const r = await call('POST', '/customers', body);
     expect(r.status).toBe(201);
@@ -43,6 +45,8 @@ describe('customer edits', () => {
       const first = await call('PATCH', `/customers/${id}`, { name: 'PT Maju Jaya', owner: 'sari', tags: ['key-account', 'jakarta'] }, { 'if-match': '"0"' });
       expect(first.status).toBe(200);
       expect(first.etag).toBe('"1"');
+      expect(first.body).toEqual({ customerId: id });
+      expect(await undocumented('patch', '/customers/{id}', 200, first.body)).toEqual([]);
       // stale, and the change would also break a rule: the precondition speaks first
       problem(await call('PATCH', `/customers/${id}`, { name: '  ' }, { 'if-match': '"0"' }), 412);
       // nothing differs: no event, same revision
@@ -80,11 +84,17 @@ describe('customer edits', () => {
       const id = await register({ kind: 'organisation', name: 'PT Sinar' });
       const added = await call('POST', `/customers/${id}/contacts`, { name: 'Sari', role: 'head of procurement', roles: ['buyer'] });
       expect(added.status).toBe(201);
+      expect(await undocumented('post', '/customers/{id}/contacts', 201, added.body)).toEqual([]);
       const contactId = String(added.body.contactId);
       expect(added.location).toBe(`/customers/${id}/contacts/${contactId}`);
-      expect(
-        (await call('PUT', `/customers/${id}/contacts/${contactId}`, { name: 'Sari W.', roles: ['decision-maker', 'buyer'], email: 'sari@sinar.id' })).status,
-      ).toBe(200);
+      const changed = await call('PUT', `/customers/${id}/contacts/${contactId}`, {
+        name: 'Sari W.',
+        roles: ['decision-maker', 'buyer'],
+        email: 'sari@sinar.id',
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.body).toEqual({ contactId });
+      expect(await undocumented('put', '/customers/{id}/contacts/{contactId}', 200, changed.body)).toEqual([]);
       problem(await call('PUT', `/customers/${id}/contacts/${contactId}`, { name: 'Sari', roles: ['emperor'] }), 400, 'roles');
       problem(await call('PUT', `/customers/${id}/contacts/${randomUUID()}`, { name: 'Nobody' }), 404);
       expect((await call('DELETE', `/customers/${id}/contacts/${contactId}`)).status).toBe(204);
@@ -195,7 +205,9 @@ describe('customer edits', () => {
       // The same address again changes nothing: no event, same revision.
       expect((await call('PATCH', `/customers/${id}`, { address: { ...address } })).etag).toBe('"1"');
       expect((await recordWhen(id, (b) => JSON.stringify(b).includes('Merdeka'))).body).toMatchObject({ address });
-      expect((await call('GET', `/customers/${id}?asOf=${encodeURIComponent(new Date().toISOString())}`)).body).toMatchObject({ address, revision: '1' });
+      const withAddress = await call('GET', `/customers/${id}?asOf=${encodeURIComponent(new Date().toISOString())}`);
+      expect(withAddress.body).toMatchObject({ address, revision: '1' });
+      expect(await undocumented('get', '/customers/{id}', 200, withAddress.body)).toEqual([]);
       const removed = await call('PATCH', `/customers/${id}`, { address: null });
       expect(removed.etag).toBe('"2"');
       expect((await recordWhen(id, (b) => b.address === null)).body).toMatchObject({ address: null });
@@ -276,6 +288,7 @@ describe('customer edits', () => {
       expect(again.body).toMatchObject({ code: 'identity-taken', holderId: first, identityKind: 'email' });
       const forced = await call('POST', '/customers?force=true', { kind: 'organisation', name: 'Maju', identities: [{ kind: 'email', value: email }] });
       expect(forced.status).toBe(201);
+      expect(await undocumented('post', '/customers', 201, forced.body)).toEqual([]);
       expect(forced.etag).toBe('"1"'); // registered, then the suspected duplicate recorded
       problem(await call('POST', '/customers?force=maybe', { kind: 'person', name: 'X' }), 400, 'force');
     });
@@ -284,8 +297,13 @@ describe('customer edits', () => {
       const phone = `+62 812 ${Math.floor(Math.random() * 1e8)}`;
       const a = await register({ kind: 'person', name: 'Ani' });
       const b = await register({ kind: 'person', name: 'Beni' });
-      expect((await call('POST', `/customers/${a}/identities`, { kind: 'phone', value: phone })).status).toBe(201);
-      expect((await call('POST', `/customers/${a}/identities`, { kind: 'phone', value: phone })).status).toBe(201); // known: nothing changes
+      const added = await call('POST', `/customers/${a}/identities`, { kind: 'phone', value: phone });
+      expect(added.status).toBe(201);
+      expect(added.body).toEqual({ customerId: a });
+      expect(await undocumented('post', '/customers/{id}/identities', 201, added.body)).toEqual([]);
+      const known = await call('POST', `/customers/${a}/identities`, { kind: 'phone', value: phone });
+      expect(known.status).toBe(201); // known: nothing changes
+      expect(await undocumented('post', '/customers/{id}/identities', 201, known.body)).toEqual([]);
       const taken = await call('POST', `/customers/${b}/identities`, { kind: 'phone', value: phone });
       expect(taken.status).toBe(409);
       expect(taken.body.holderId).toBe(a);
@@ -299,12 +317,18 @@ describe('customer edits', () => {
   describe('journey stage and relationship phase', () => {
     it('records manual changes; a move back needs a reason; a dissolved relationship restarts at awareness', async () => {
       const id = await register({ kind: 'person', name: 'Citra' });
-      expect((await call('PUT', `/customers/${id}/journey-stage`, { to: 'loyal-customer' })).status).toBe(200);
+      const loyal = await call('PUT', `/customers/${id}/journey-stage`, { to: 'loyal-customer' });
+      expect(loyal.status).toBe(200);
+      expect(loyal.body).toEqual({ customerId: id, journeyStage: 'loyal-customer' });
+      expect(await undocumented('put', '/customers/{id}/journey-stage', 200, loyal.body)).toEqual([]);
       const back = await call('PUT', `/customers/${id}/journey-stage`, { to: 'repeat-customer' });
       expect(back.status).toBe(422);
       expect(back.body.code).toBe('backward-move-needs-reason');
       expect((await call('PUT', `/customers/${id}/journey-stage`, { to: 'repeat-customer', reason: 'half its spend went to a competitor' })).status).toBe(200);
-      expect((await call('PUT', `/customers/${id}/relationship-phase`, { to: 'dissolution' })).status).toBe(200);
+      const dissolved = await call('PUT', `/customers/${id}/relationship-phase`, { to: 'dissolution' });
+      expect(dissolved.status).toBe(200);
+      expect(dissolved.body).toEqual({ customerId: id, relationshipPhase: 'dissolution' });
+      expect(await undocumented('put', '/customers/{id}/relationship-phase', 200, dissolved.body)).toEqual([]);
       expect((await call('PUT', `/customers/${id}/relationship-phase`, { to: 'commitment' })).body.code).toBe('dissolved-restarts-at-awareness');
       expect((await call('PUT', `/customers/${id}/relationship-phase`, { to: 'awareness' })).status).toBe(200);
       problem(await call('PUT', `/customers/${id}/journey-stage`, { to: 'emperor' }), 400, 'to');
@@ -324,6 +348,9 @@ describe('customer edits', () => {
       expect(then.body).toMatchObject({ customerId: id, name: 'PT Lama', tags: [], journeyStage: 'prospect', revision: '0' });
       const now = await call('GET', `/customers/${id}?asOf=${encodeURIComponent(new Date().toISOString())}`);
       expect(now.body).toMatchObject({ name: 'PT Baru', tags: ['renamed'], journeyStage: 'first-time-customer', revision: '2' });
+      // Both readings are the answer the document describes (CustomerAsOfDto), and so is the directory's record now (CustomerDto).
+      for (const answer of [then, now, await call('GET', `/customers/${id}`)])
+        expect(await undocumented('get', '/customers/{id}', 200, answer.body)).toEqual([]);
       expect((await call('GET', `/customers/${id}?asOf=2000-01-01T00:00:00Z`)).status).toBe(404);
 
       const first = await call('GET', `/customers/${id}/changes?limit=2`);
@@ -331,11 +358,13 @@ describe('customer edits', () => {
       const changes = first.body.changes as { type: string; revision: string; actor: { id: string } }[];
       expect(changes.map((c) => c.type)).toEqual(['CustomerRegistered', 'CustomerDetailsChanged']);
       expect(changes[1].actor).toMatchObject({ type: 'staff', id: 'alice', department: 'sales' });
+      expect(await undocumented('get', '/customers/{id}/changes', 200, first.body)).toEqual([]);
       const rest = await call('GET', `/customers/${id}/changes?after=${String(first.body.nextAfter)}`);
       expect((rest.body.changes as { type: string; data: { source?: string } }[]).map((c) => [c.type, c.data.source])).toEqual([
         ['CustomerJourneyStageChanged', 'manual'],
       ]);
       expect(rest.body.nextAfter).toBeUndefined();
+      expect(await undocumented('get', '/customers/{id}/changes', 200, rest.body)).toEqual([]);
       problem(await call('GET', `/customers/${id}/changes?after=-1`), 400, 'after');
       problem(await call('GET', `/customers/${id}?asOf=20260101`), 400, 'asOf');
       problem(await call('GET', `/customers/${randomUUID()}/changes`), 404);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
 import { TokenMint, type ServiceApp } from '@crm/service-kit';
-import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
+import { httpCaller, servedResponseProblems, startEmbeddedService } from '@crm/service-kit/testing';
 import { createSalesApp, SalesConfig } from './sales';
 
 type Item = { customerId: string; name: string; kind: string; owner: string | null; tags: string[]; journeyStage: string; lastInteractionAt: string | null };
@@ -121,6 +121,7 @@ describe('customer search and list', () => {
     const [a, b, c] = [first, forced, similar].map((r) => String(r.body.customerId));
     await waitFor(async () => ((await call('GET', '/customers/duplicates')).body as unknown as unknown[]).length >= 2, 20000, 'the candidates');
     const pairs = (await call('GET', '/customers/duplicates')).body as unknown as { customerIds: string[]; score: number; reason: string }[];
+    expect(await servedResponseProblems(base, 'get', '/customers/duplicates', 200, pairs)).toEqual([]);
     expect(pairs[0].score).toBe(1);
     const recorded = pairs.find((p) => p.customerIds.includes(a));
     expect(recorded).toMatchObject({ score: 1, reason: expect.stringMatching(/shares an identity/) });
@@ -136,6 +137,19 @@ describe('customer search and list', () => {
     expect((await call('GET', '/customers/duplicates?minScore=2')).status).toBe(400);
   });
 
+  it('ids: exactly the customers named, comma-separated or repeated, in any case, with the other filters', async () => {
+    const only = async (query: string) => (await list(query)).items.map((i) => i.customerId).sort();
+    expect(await only(`ids=${ids.maju},${ids.dewi}`)).toEqual([ids.maju, ids.dewi].sort());
+    expect(await only(`ids=${ids.maju}&ids=${ids.dewi.toUpperCase()}&ids=${ids.zoe}`)).toEqual([ids.maju, ids.dewi, ids.zoe].sort());
+    expect(await only(`ids=${ids.maju},${ids.dewi}&kind=person`)).toEqual([ids.dewi]);
+    // an id no customer has is simply not there
+    expect(await only(`ids=${randomUUID()}`)).toEqual([]);
+    // one page of rows' names in one request: every id of a full page
+    const page = await list(`tag=${run}&limit=5`);
+    expect(await only(`limit=5&ids=${page.items.map((i) => i.customerId).join(',')}`)).toEqual(page.items.map((i) => i.customerId).sort());
+    expect(await servedResponseProblems(base, 'get', '/customers', 200, await list(`ids=${ids.maju}`))).toEqual([]);
+  });
+
   it('bad filters and cursors are a 400 naming them', async () => {
     for (const [query, field] of [
       ['cursor=garbage!', 'cursor'],
@@ -148,6 +162,10 @@ describe('customer search and list', () => {
       ['registeredFrom=20260101', 'registeredFrom'],
       ['parentId=1', 'parentId'],
       ['q=%00', 'q'],
+      ['ids=not-an-id', 'ids'],
+      [`ids=${ids.maju},`, 'ids'],
+      [`ids=${Array.from({ length: 201 }, () => randomUUID()).join(',')}`, 'ids'],
+      ['ids[a]=b', 'ids[a]'],
     ]) {
       const r = await call('GET', `/customers?${query}`);
       expect(r.status).toBe(400);

@@ -3,7 +3,7 @@ import { crmRegistry } from '@crm/contracts';
 import type { Platform } from '@crm/platform';
 import { TestClock } from '@crm/kernel';
 import { TokenMint, type ServiceApp } from '@crm/service-kit';
-import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
+import { httpCaller, servedResponseProblems, startEmbeddedService } from '@crm/service-kit/testing';
 import { createSalesApp, SalesConfig } from './sales';
 
 // Web forms: staff create, rotate and revoke them; a web site posts leads with the form's API key,
@@ -34,8 +34,11 @@ describe('lead forms and web-form capture', () => {
   const createForm = async (body: Record<string, unknown> = { name: 'Contact us' }) => {
     const r = await call('POST', '/lead-forms', body);
     expect(r.status).toBe(201);
+    expect(await undocumented('post', '/lead-forms', r.status, r.body)).toEqual([]);
     return r.body as { formId: string; apiKey: string; postTo: string };
   };
+  /** What of a successful answer the service's own OpenAPI document does not promise (`[]`: all of it). */
+  const undocumented = (method: string, path: string, status: number, body: unknown) => servedResponseProblems(base, method, path, status, body);
 
   beforeAll(async () => {
     ({ app, base, stop, platform } = await startEmbeddedService(
@@ -59,6 +62,7 @@ describe('lead forms and web-form capture', () => {
     expect(shown.body).toMatchObject({ formId: form.formId, name: 'Contact us', source: 'web-form', rateLimit: { requests: 100, windowSeconds: 60 } });
     expect(JSON.stringify(shown.body)).not.toContain(form.apiKey);
     expect(shown.body.keyHash).toBeUndefined();
+    expect(await undocumented('get', '/lead-forms/{id}', shown.status, shown.body)).toEqual([]);
 
     const lead = {
       name: 'Rina Kartika',
@@ -70,7 +74,9 @@ describe('lead forms and web-form capture', () => {
     };
     const first = await post(form.formId, lead, form.apiKey);
     expect(first.status).toBe(201);
-    const { leadId } = (await first.json()) as { leadId: string };
+    const firstBody = (await first.json()) as { leadId: string };
+    expect(await undocumented('post', '/forms/{formId}/leads', 201, firstBody)).toEqual([]);
+    const { leadId } = firstBody;
     expect(((await (await post(form.formId, lead, form.apiKey)).json()) as { leadId: string }).leadId).toBe(leadId);
     expect((await call('GET', `/leads/${leadId}`)).body).toMatchObject({
       source: 'web-form',
@@ -92,6 +98,7 @@ describe('lead forms and web-form capture', () => {
     expect((await post(randomUUID(), lead, form.apiKey)).status).toBe(401); // another form's id
     const rotated = await call('POST', `/lead-forms/${form.formId}/key-rotation`);
     expect(rotated.status).toBe(200);
+    expect(await undocumented('post', '/lead-forms/{id}/key-rotation', rotated.status, rotated.body)).toEqual([]);
     const newKey = String(rotated.body.apiKey);
     expect(newKey).not.toBe(form.apiKey);
     const old = await post(form.formId, lead, form.apiKey);
@@ -104,7 +111,9 @@ describe('lead forms and web-form capture', () => {
     const refused = await call('POST', `/lead-forms/${form.formId}/key-rotation`);
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('lead-form-revoked');
-    expect((await call('GET', `/lead-forms/${form.formId}`)).body.revokedAt).toBe('2026-03-01T09:00:00.000Z');
+    const revoked = await call('GET', `/lead-forms/${form.formId}`);
+    expect(revoked.body).toMatchObject({ keyRotatedAt: '2026-03-01T09:00:00.000Z', revokedAt: '2026-03-01T09:00:00.000Z' });
+    expect(await undocumented('get', '/lead-forms/{id}', revoked.status, revoked.body)).toEqual([]);
     expect((await call('GET', `/lead-forms/${randomUUID()}`)).status).toBe(404);
     expect((await call('POST', `/lead-forms/${randomUUID()}/key-rotation`)).status).toBe(404);
   });
@@ -138,8 +147,9 @@ describe('lead forms and web-form capture', () => {
     const form = await createForm();
     const r = await post(form.formId, { name: 'Bot', email: 'bot@x.example', website: 'http://spam.example' }, form.apiKey);
     expect(r.status).toBe(201);
-    const { leadId } = (await r.json()) as { leadId: string };
-    expect((await call('GET', `/leads/${leadId}`)).status).toBe(404);
+    const body = (await r.json()) as { leadId: string };
+    expect(await undocumented('post', '/forms/{formId}/leads', 201, body)).toEqual([]); // the same shape as a real capture's
+    expect((await call('GET', `/leads/${body.leadId}`)).status).toBe(404);
   });
 
   it('bad input is a 4xx problem naming the field; staff routes refuse partners, service staff and no token', async () => {

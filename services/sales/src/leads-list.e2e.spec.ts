@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { TokenMint, type ServiceApp } from '@crm/service-kit';
-import { httpCaller, startEmbeddedService, type HttpReply } from '@crm/service-kit/testing';
+import { httpCaller, servedResponseProblems, startEmbeddedService, type HttpReply } from '@crm/service-kit/testing';
 import { createSalesApp, SalesConfig } from './sales';
 
 // GET /leads (the leads read model, fed from the store in embedded mode) and the assignment rules
@@ -36,6 +36,8 @@ describe('leads: list and assignment rules', () => {
     }
   }
   const items = async (query: string) => ((await call('GET', `/leads?${query}`)).body.items ?? []) as Record<string, unknown>[];
+  /** What of a successful answer the service's own OpenAPI document does not promise (`[]`: all of it). */
+  const undocumented = (method: string, path: string, r: HttpReply) => servedResponseProblems(base, method, path, r.status, r.body);
 
   beforeAll(async () => {
     ({ app, base, stop } = await startEmbeddedService('sales-leads-list', SalesConfig, createSalesApp, crmRegistry()));
@@ -47,7 +49,9 @@ describe('leads: list and assignment rules', () => {
   });
 
   it('assigns new leads by the rules in the capture (territory, e-mail domain, round robin), naming the rule; lists them with filters', async () => {
-    expect((await call('GET', '/lead-assignment-rules')).body).toEqual({ rules: [] });
+    const none = await call('GET', '/lead-assignment-rules');
+    expect(none.body).toEqual({ rules: [] });
+    expect(await undocumented('get', '/lead-assignment-rules', none)).toEqual([]);
     const rules = [
       { ruleId: 'java', match: { countries: ['ID'], regions: ['java-west'] }, owner: 'sari' },
       { ruleId: 'sinar', match: { emailDomains: ['sinar.example'] }, owner: 'budi' },
@@ -56,14 +60,19 @@ describe('leads: list and assignment rules', () => {
     const put = await call('PUT', '/lead-assignment-rules', { rules });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ rules, replacedBy: 'mira' });
+    expect(await undocumented('put', '/lead-assignment-rules', put)).toEqual([]);
     // If-Match: a stale revision is 412
     expect((await call('PUT', '/lead-assignment-rules', { rules: [] }, { 'if-match': '"99"' })).status).toBe(412);
-    expect((await call('GET', '/lead-assignment-rules')).etag).toBe(put.etag);
+    const inForce = await call('GET', '/lead-assignment-rules');
+    expect(inForce.etag).toBe(put.etag);
+    expect(inForce.body).toEqual(put.body);
+    expect(await undocumented('get', '/lead-assignment-rules', inForce)).toEqual([]);
 
     const tag = randomUUID().slice(0, 8);
     const capture = async (body: Record<string, unknown>) => {
       const r = await call('POST', '/leads', { source: 'web-form', ...body });
       expect(r.status).toBe(201);
+      expect(await undocumented('post', '/leads', r)).toEqual([]); // with owner and assignedByRule when a rule assigned it
       return r.body as { leadId: string; owner?: string; assignedByRule?: string };
     };
     const java = await capture({ name: `Rina ${tag}`, email: `rina-${tag}@x.example`, country: 'id', region: 'java-west' });

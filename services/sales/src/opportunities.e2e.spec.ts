@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { TestClock } from '@crm/kernel';
 import { TokenMint, type ServiceApp } from '@crm/service-kit';
-import { httpCaller, startEmbeddedService, type HttpReply } from '@crm/service-kit/testing';
+import { httpCaller, servedResponseProblems, startEmbeddedService, type HttpReply } from '@crm/service-kit/testing';
 import { createSalesApp, SalesConfig } from './sales';
 
 const DEFAULT_PIPELINE_ID = '5a1e5000-0000-4000-8000-000000000001';
@@ -48,6 +48,8 @@ describe('opportunities and pipelines (embedded)', () => {
     }
   }
   const items = async (query: string) => ((await call('GET', `/opportunities?${query}`)).body.items ?? []) as Record<string, unknown>[];
+  /** What of a successful answer the service's own OpenAPI document does not promise (`[]`: all of it). */
+  const undocumented = (method: string, path: string, r: HttpReply) => servedResponseProblems(base, method, path, r.status, r.body);
   const renewalStages = [
     { stageId: 'qualify', name: 'Qualify', probability: 20 },
     { stageId: 'quote', name: 'Quote', probability: 60 },
@@ -186,7 +188,10 @@ describe('opportunities and pipelines (embedded)', () => {
       });
 
       clock.advance(2 * DAY);
-      expect((await call('POST', `/opportunities/${id}/stage`, { stage: 'quote' })).status).toBe(200);
+      const forward = await call('POST', `/opportunities/${id}/stage`, { stage: 'quote' });
+      expect(forward.status).toBe(200);
+      expect(forward.body).toEqual({ episodeId: id, stage: 'quote' });
+      expect(await undocumented('post', '/opportunities/{id}/stage', forward)).toEqual([]);
       clock.advance(DAY);
       await expectProblem(await call('POST', `/opportunities/${id}/stage`, { stage: 'qualify' }, { 'if-match': '"1"' }), 412); // stale: before the rule
       const back = await expectProblem(await call('POST', `/opportunities/${id}/stage`, { stage: 'qualify' }), 422);
@@ -194,17 +199,16 @@ describe('opportunities and pipelines (embedded)', () => {
       expect((await call('POST', `/opportunities/${id}/stage`, { stage: 'nowhere' })).body.code).toBe('unknown-stage');
       const moved = await call('POST', `/opportunities/${id}/stage`, { stage: 'qualify', reason: 'a new buyer wants a new specification' });
       expect(moved.status).toBe(200);
+      expect(await undocumented('post', '/opportunities/{id}/stage', moved)).toEqual([]);
       clock.advance(6 * HOUR);
-      expect(
-        (
-          await call('POST', `/opportunities/${id}/interactions`, {
-            channel: 'face-to-face',
-            direction: 'outbound',
-            action: 'met the new buyer',
-            response: 'wants a quote by Friday',
-          })
-        ).status,
-      ).toBe(201);
+      const interaction = await call('POST', `/opportunities/${id}/interactions`, {
+        channel: 'face-to-face',
+        direction: 'outbound',
+        action: 'met the new buyer',
+        response: 'wants a quote by Friday',
+      });
+      expect(interaction.status).toBe(201);
+      expect(await undocumented('post', '/opportunities/{id}/interactions', interaction)).toEqual([]);
       const detail = (await call('GET', `/opportunities/${id}`)).body;
       expect(detail.stages).toEqual([
         { stageId: 'qualify', name: 'Qualify', probability: 20, timeSpentMs: 2 * DAY + 6 * HOUR, visits: 2, current: true },
@@ -235,7 +239,10 @@ describe('opportunities and pipelines (embedded)', () => {
       // won and lost say why; a win is worth the amount unless it says otherwise
       await expectProblem(await call('POST', `/opportunities/${id}/close`, { outcome: 'won' }), 400, 'reason');
       clock.advance(DAY);
-      expect((await call('POST', `/opportunities/${id}/close`, { outcome: 'won', reason: 'best delivery time' })).status).toBe(200);
+      const closed = await call('POST', `/opportunities/${id}/close`, { outcome: 'won', reason: 'best delivery time' });
+      expect(closed.status).toBe(200);
+      expect(closed.body).toEqual({ episodeId: id, outcome: 'won' });
+      expect(await undocumented('post', '/opportunities/{id}/close', closed)).toEqual([]);
       clock.advance(30 * DAY); // time stops counting at the close
       const won = (await call('GET', `/opportunities/${id}`)).body;
       expect(won).toMatchObject({
@@ -572,6 +579,9 @@ describe('opportunities and pipelines (embedded)', () => {
     for (const [path, method, status] of [
       ['/opportunities', 'get', '200'],
       ['/opportunities/{id}', 'get', '200'],
+      ['/opportunities/{id}/stage', 'post', '200'],
+      ['/opportunities/{id}/close', 'post', '200'],
+      ['/opportunities/{id}/interactions', 'post', '201'],
       ['/pipelines', 'get', '200'],
       ['/pipeline', 'get', '200'],
     ])

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { crmRegistry } from '@crm/contracts';
 import { waitFor } from '@crm/event-store/testing';
+import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
 import { TokenMint, type ServiceApp } from '@crm/service-kit';
-import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
+import { httpCaller, servedResponseProblems, startEmbeddedService } from '@crm/service-kit/testing';
 import { createSalesApp, SalesConfig } from './sales';
 
 // The sales service over HTTP on the embedded platform (PGlite on disk).
@@ -24,6 +25,8 @@ describe('sales service (embedded)', () => {
     () => base,
     () => token,
   );
+  /** What is wrong with a body against the schema the service's OpenAPI document promises for it. */
+  const undocumented = (method: string, path: string, status: number, body: unknown) => servedResponseProblems(base, method, path, status, body);
 
   it('registers a customer, runs an opportunity through the sales process, and shows it on the timeline', async () => {
     const reg = await call('POST', '/customers', {
@@ -33,6 +36,7 @@ describe('sales service (embedded)', () => {
       identities: [{ kind: 'email', value: 'info@maju.co.id' }],
     });
     expect(reg.status).toBe(201);
+    expect(await undocumented('post', '/customers', 201, reg.body)).toEqual([]);
     const customerId = String(reg.body.customerId);
 
     const opp = await call('POST', '/opportunities', { customerId, name: 'Fleet renewal', expectedValue: 50000, currency: 'EUR' });
@@ -82,6 +86,40 @@ describe('sales service (embedded)', () => {
     expect(episode.stage).toBe('proposal-creation');
     expect(episode.interactions.map((i) => i.action)).toEqual(['qualification call']);
     expect(episode.closed.outcome).toBe('won');
+    // The whole page (an opportunity with a stage move, an interaction and its closing) is what the document says.
+    expect(timeline.episodes).toEqual([
+      expect.objectContaining({
+        owner: { kind: 'department', department: 'sales' },
+        stageHistory: [expect.objectContaining({ to: 'proposal-creation' })],
+        interactions: [expect.objectContaining({ actor: { kind: 'staff', id: 'alice' }, recordedBy: { type: 'staff', id: 'alice', department: 'sales' } })],
+      }),
+    ]);
+    expect(await undocumented('get', '/customers/{id}/timeline', 200, timeline)).toEqual([]);
+  });
+
+  it('a timeline with events about the customer parked says so (`stale`), as the document says', async () => {
+    const customerId = String((await call('POST', '/customers', { kind: 'person', name: 'Parked Person' })).body.customerId);
+    await waitFor(async () => (await call('GET', `/customers/${customerId}/timeline`)).status === 200, 20000, 'the customer in the directory');
+    // An event of the customer the timeline could not apply (parked on purpose here).
+    const readModels = app.app.get<ReadModelRunners>(READ_MODELS);
+    const eventId = randomUUID();
+    await readModels.dataSource.query(
+      `INSERT INTO platform.parked_events (consumer, event_id, subject, event_type, reason, event) VALUES ('sales.timeline', $1, $2, 'InteractionRecorded', 'parked by the test', '{}')`,
+      [eventId, customerId],
+    );
+    try {
+      const page = await call('GET', `/customers/${customerId}/timeline`);
+      expect(page.body).toMatchObject({ episodes: [], stale: { stale: true, parkedEvents: 1, consumers: ['sales.timeline'] } });
+      expect(await undocumented('get', '/customers/{id}/timeline', 200, page.body)).toEqual([]);
+      // The record says so too.
+      const record = await call('GET', `/customers/${customerId}`);
+      expect(record.body.stale).toEqual(page.body.stale);
+      // The record as the document lists it: no search or sort keys of the directory.
+      expect(await undocumented('get', '/customers/{id}', 200, record.body)).toEqual([]);
+      expect(Object.keys(record.body)).not.toEqual(expect.arrayContaining(['searchText']));
+    } finally {
+      await readModels.dataSource.query(`UPDATE platform.parked_events SET resolved_at = now(), resolution = 'discarded' WHERE event_id = $1`, [eventId]);
+    }
   });
 
   it('answers bad input with problem+json naming the field, and unknown ids with 404', async () => {

@@ -3,7 +3,7 @@ import { crmRegistry } from '@crm/contracts';
 import type { Platform } from '@crm/platform';
 import { createRelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type ServiceApp } from '@crm/service-kit';
-import { httpCaller, startEmbeddedService } from '@crm/service-kit/testing';
+import { httpCaller, servedResponseProblems, startEmbeddedService } from '@crm/service-kit/testing';
 import { createCustomerServiceApp, CustomerServiceConfig } from './service';
 
 // Working a case over HTTP (issue 12 §1): details, status, assignment, reopening, one case read
@@ -44,10 +44,13 @@ describe('service: working cases (embedded)', () => {
   );
   const raw = (method: string, url: string, body: string, contentType = 'application/json') =>
     fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body });
+  /** What is wrong with an answer against the service's OpenAPI document ([]: as documented). */
+  const documented = (method: string, path: string, status: number, body: unknown) => servedResponseProblems(base, method, path, status, body);
   const fields = (body: Record<string, unknown>) => ((body.errors as { field: string }[] | undefined) ?? []).map((e) => e.field);
   const openCase = async (extra: Record<string, unknown> = {}) => {
     const r = await call('POST', '/cases', { customerId, name: 'Phone will not charge', channel: 'phone', ...extra });
     expect(r.status).toBe(201);
+    expect(await documented('post', '/cases', 201, r.body)).toEqual([]);
     return { id: String(r.body.episodeId), etag: String(r.etag) };
   };
 
@@ -138,6 +141,7 @@ describe('service: working cases (embedded)', () => {
     await call('POST', `/cases/${id}/assignment`, { agentId: 'budi', reason: 'took the call' });
     const resolved = await call('POST', `/cases/${id}/resolve`, { outcome: 'resolved', reason: 'replaced the cable' });
     expect(resolved.status).toBe(200);
+    expect(await documented('post', '/cases/{id}/resolve', 200, resolved.body)).toEqual([]);
     expect((await call('GET', `/cases/${id}`)).body).toMatchObject({ status: 'resolved', resolution: { outcome: 'resolved', reason: 'replaced the cable' } });
     expect((await call('POST', `/cases/${id}/interactions`, { channel: 'phone', direction: 'inbound', action: 'called' })).status).toBe(422);
 
@@ -146,6 +150,7 @@ describe('service: working cases (embedded)', () => {
     expect(reopened.body).toMatchObject({ status: 'reopened', reopenCount: 1, resolution: null, assigneeId: 'budi' });
     const interaction = await call('POST', `/cases/${id}/interactions`, { channel: 'phone', direction: 'inbound', action: 'customer called back' });
     expect(interaction.status).toBe(201);
+    expect(await documented('post', '/cases/{id}/interactions', 201, interaction.body)).toEqual([]);
     expect((await call('POST', `/cases/${id}/resolve`, { outcome: 'unresolved', reason: 'no part in stock' })).status).toBe(200);
     const closed = await call('POST', `/cases/${id}/status`, { status: 'closed' });
     expect(closed.body).toMatchObject({ status: 'closed', reopenCount: 1, resolution: { outcome: 'unresolved' } });

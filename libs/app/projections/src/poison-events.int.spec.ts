@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IsInt, IsString, IsUUID } from 'class-validator';
 import { InProcessBus } from '@crm/bus-in-process';
+import { formatPosition } from '@crm/event-store';
 import { testMetadata, waitFor } from '@crm/event-store/testing';
 import { PostgresEventStore } from '@crm/event-store-postgres';
 import { Relay, SqlCheckpointStore, toIntegrationEvent } from '@crm/relay';
@@ -8,7 +9,7 @@ import { PgliteSession } from '@crm/sql-clients';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ProjectionRunner } from './projection-runner';
 import type { Projection } from './projection';
-import { CustomerActivity, customerActivityProjection, testRegistry, type CustomerNoted } from './testing';
+import { CustomerActivity, customerActivityProjection, CustomerNotedV1, testRegistry, type CustomerNoted } from './testing';
 
 // A stored event that breaks its contract, or that a projection cannot apply, must never stop a
 // read model: it is parked with its reason, its subject is reported stale, the other subjects move
@@ -137,6 +138,24 @@ describe('poison events are parked, never fatal (PGlite)', () => {
     expect(await runner.redrive(registry, { eventIds: [parked[0].eventId], discard: true })).toEqual({ applied: 0, discarded: 1, stillParked: 0 });
     expect(await runner.staleness(ds, a)).toBeUndefined();
     expect(await activity(a)).toBe(1);
+  });
+
+  it('rebuild checks the contract only of events a rebuilt projection handles: another type, valid or not, is skipped and never parked', async () => {
+    const a = randomUUID();
+    const withOther = testRegistry().register('CustomerWaved', 1, CustomerNotedV1);
+    await note(a, 0);
+    await store.appendToStream(`customer-${a}`, [
+      { id: randomUUID(), type: 'CustomerWaved', data: { customerId: a, seq: -1, note: 'breaks its contract' }, metadata: testMetadata(), schemaVersion: 1 },
+    ]);
+    await note(a, 1);
+    const runner = new ProjectionRunner(ds, customerActivityProjection('rebuild-skips'), { logger: quiet });
+    await runner.migrate();
+    const validate = jest.spyOn(withOther, 'validate');
+    expect(await runner.rebuild(store, withOther, toIntegrationEvent)).toBe(2);
+    expect(validate.mock.calls.map(([event]) => (event as { type: string }).type)).toEqual(['CustomerNoted', 'CustomerNoted']);
+    expect(await runner.parkedEvents.open(ds, ['rebuild-skips'], { subject: a })).toEqual([]);
+    expect(await activity(a)).toBe(2);
+    expect((await runner.status('rebuild-skips'))?.lastPosition).toBe(formatPosition((await store.readAll({})).at(-1)!.position));
   });
 
   it('a database that is unavailable is not poison: the batch is retried until it goes through, nothing parked', async () => {

@@ -1,4 +1,15 @@
-import { CHANNELS, CONTACT_ROLES, DIRECTIONS, EPISODE_OUTCOMES, JOURNEY_STAGES, RELATIONSHIP_PHASES, SALES_STAGES, ACTOR_KINDS } from '@crm/relationship';
+import {
+  CHANNELS,
+  CONTACT_ROLES,
+  DEPARTMENTS,
+  DIRECTIONS,
+  EPISODE_TYPES,
+  EPISODE_OUTCOMES,
+  JOURNEY_STAGES,
+  RELATIONSHIP_PHASES,
+  SALES_STAGES,
+  ACTOR_KINDS,
+} from '@crm/relationship';
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -24,6 +35,7 @@ import {
 } from 'class-validator';
 import { IsInstant, NestedObject, NestedObjects } from '@crm/contracts';
 import { CUSTOMER_SORTS } from '@crm/relationship-read-models';
+import { CustomerStalenessDto } from './customers/customer-timeline.responses';
 
 /** Tags: lower-case letters, digits, spaces, dots and dashes; 1–50 characters. */
 const TAG = /^[\p{Ll}\p{Lo}\p{Nd}][\p{Ll}\p{Lo}\p{Nd} ._-]{0,49}$/u;
@@ -199,6 +211,19 @@ export class TimelineQueryDto {
   limit?: number;
   @ApiPropertyOptional({ enum: ['oldest-first', 'newest-first'], default: 'oldest-first' }) @IsOptional() @IsIn(['oldest-first', 'newest-first']) order?:
     'oldest-first' | 'newest-first';
+  @ApiPropertyOptional({ enum: DEPARTMENTS, description: 'Only the episodes this department owns' })
+  @IsOptional()
+  @IsIn(DEPARTMENTS)
+  department?: (typeof DEPARTMENTS)[number];
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the episodes this partner owns' }) @IsOptional() @IsUUID() partnerId?: string;
+  @ApiPropertyOptional({ enum: EPISODE_TYPES, description: 'Only episodes of this type' })
+  @IsOptional()
+  @IsIn(EPISODE_TYPES)
+  episodeType?: (typeof EPISODE_TYPES)[number];
+  @ApiPropertyOptional({ enum: CHANNELS, description: 'Only the interactions on this channel (with their episodes)' })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: (typeof CHANNELS)[number];
 }
 
 export class CustomerAsOfQueryDto {
@@ -225,6 +250,18 @@ export class DuplicatesQueryDto {
   @Min(0)
   @Max(1)
   minScore?: number;
+}
+
+/** A merge in force into a customer (`GET /customers/{id}/merges`): what `DELETE /customers/{id}/merges/{mergeId}` undoes. */
+export class CustomerMergeViewDto {
+  @ApiProperty({ format: 'uuid', example: '7c2e1f4a-9b3d-4e5f-8a6b-1c2d3e4f5a6b' }) mergeId!: string;
+  @ApiProperty({ format: 'uuid', example: '5d1e4c2a-8f3b-4e6d-9a7c-1b2c3d4e5f60' }) duplicateId!: string;
+  @ApiProperty({ description: "The duplicate's name as the directory has it", example: 'Maju Jaya (duplicate)' }) duplicateName!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-05-02T08:00:00.000Z' }) mergedAt!: string;
+}
+
+export class CustomerMergeListDto {
+  @ApiProperty({ type: [CustomerMergeViewDto], description: 'Merges in force into this customer, newest first' }) items!: CustomerMergeViewDto[];
 }
 
 export class MergeCustomersDto {
@@ -325,6 +362,22 @@ export class CustomerListQueryDto {
   @ApiPropertyOptional({ enum: RELATIONSHIP_PHASES }) @IsOptional() @IsIn(RELATIONSHIP_PHASES) relationshipPhase?: (typeof RELATIONSHIP_PHASES)[number];
   @ApiPropertyOptional({ description: 'Account manager' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(TAG, { message: TAG_MESSAGE }) tag?: string;
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    maxItems: 200,
+    description:
+      'Only these customers (the names of a page of rows in one request): repeat it (`ids=…&ids=…`) or separate the ids with commas; up to 200. Pass a `limit` of at least their number to have them all on one page',
+    example: ['0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11', '5d1e4c2a-8f3b-4e6d-9a7c-1b2c3d4e5f60'],
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value.flatMap((v: unknown) => (typeof v === 'string' ? v.split(',') : [v])) : value,
+  )
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsUUID('all', { each: true, message: 'ids must be customer ids (UUIDs)' })
+  ids?: string[];
   @ApiPropertyOptional({ description: 'Only the children of this organisation' }) @IsOptional() @IsUUID() parentId?: string;
   @ApiPropertyOptional({ description: 'Registered at or after', example: '2026-01-01T00:00:00Z' }) @IsOptional() @IsInstant() registeredFrom?: string;
   @ApiPropertyOptional({ description: 'Registered before', example: '2026-04-01T00:00:00Z' }) @IsOptional() @IsInstant() registeredTo?: string;
@@ -369,7 +422,45 @@ export class CustomerDto extends CustomerListItemDto {
     description: "The customer's own postal address (a person's letters go there); null when none, and after an erasure of personal data",
   })
   address!: PostalAddressDto | null;
-  @ApiPropertyOptional({ description: 'Present when events about the customer are parked and not shown yet' }) stale?: object;
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    description: 'Other customers found to share an identity with this one when it was registered anyway (`force`): candidates to merge',
+  })
+  suspectedDuplicates!: string[];
+  @ApiPropertyOptional({ type: CustomerStalenessDto, description: 'Present when events about the customer are parked and not shown yet' })
+  stale?: CustomerStalenessDto;
+}
+
+export class CustomerMergedIntoDto {
+  @ApiProperty({ format: 'uuid', description: 'The customer it was merged into' }) survivorId!: string;
+  @ApiProperty({ format: 'uuid' }) mergeId!: string;
+}
+
+/**
+ * `GET /customers/{id}?asOf=…`: the record as it stood at that instant, folded from its own events
+ * (not the directory, which only knows now): no `registeredAt`, `lastInteractionAt` or `stale`, and
+ * absent fields where the directory says null.
+ */
+export class CustomerAsOfDto {
+  @ApiProperty({ format: 'uuid' }) customerId!: string;
+  @ApiProperty({ enum: ['person', 'organisation'] }) kind!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: JOURNEY_STAGES }) journeyStage!: string;
+  @ApiProperty({ enum: RELATIONSHIP_PHASES }) relationshipPhase!: string;
+  @ApiPropertyOptional({ description: 'The account manager (absent: none)' }) owner?: string;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'The parent organisation (absent: none)' }) parentId?: string;
+  @ApiProperty({ type: [ContactViewDto] }) contacts!: ContactViewDto[];
+  @ApiProperty({ type: [IdentityDto] }) identities!: IdentityDto[];
+  @ApiPropertyOptional({ type: PostalAddressDto, description: 'Absent when none, and after an erasure of personal data' }) address?: PostalAddressDto;
+  @ApiPropertyOptional({ type: CustomerMergedIntoDto, description: 'Set while it was merged into another customer then' }) mergedInto?: CustomerMergedIntoDto;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When its personal data was last erased (by then)' }) erasedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When a person last set the journey stage (the automation holds off for a while)' })
+  journeyStageSetManuallyAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When a person last set the relationship phase' }) relationshipPhaseSetManuallyAt?: string;
+  @ApiProperty({ description: 'The revision of the record then (a decimal string)', example: '3' }) revision!: string;
+  @ApiProperty({ format: 'date-time', description: 'The instant asked for' }) asOf!: string;
 }
 
 /** What the OpenAPI document shows for `GET /customers/{id}`. */
@@ -395,6 +486,7 @@ export const CUSTOMER_EXAMPLE = {
   ],
   identities: [],
   address: { lines: ['Jl. Jend. Sudirman Kav. 52'], postalCode: '12190', locality: 'Jakarta Selatan', region: 'DKI Jakarta', country: 'ID' },
+  suspectedDuplicates: [],
 };
 
 export class CustomerListPageDto {

@@ -12,6 +12,7 @@ import {
 } from '@crm/relationship-read-models';
 import type { DataSource } from 'typeorm';
 import { countEventsAfter, formatPosition } from '@crm/event-store';
+import { TimelineChanges } from './live/timeline-changes';
 
 /** The read models a customer-facing service keeps: directory, timeline, partner access. */
 export function relationshipProjections(service: string): Projection[] {
@@ -67,6 +68,8 @@ export class ReadModelRunners {
   private starting?: Promise<void>;
   private startError?: string;
   private stopped = false;
+  /** What the timeline and partner-access read models applied, as they apply it: live streams listen here. */
+  readonly changes = new TimelineChanges();
 
   constructor(
     readonly dataSource: DataSource,
@@ -94,6 +97,7 @@ export class ReadModelRunners {
       metrics: this.platform.metrics.projectionHooks,
       // Through Nest's logger, i.e. the service's structured log (not the runner's console default), the error as `err`.
       logger: runnerLogger(new Logger(`ReadModels ${this.service}`)),
+      onApplied: (projection, events) => this.changes.applied(projection, events),
     });
     await runner.migrate();
     this.runner = runner;

@@ -158,6 +158,7 @@ describe('the shared write side and the event contracts', () => {
         'CustomerDetailsChanged',
         'CustomerSharedWithPartner',
         'CustomerShareRevoked',
+        'PartnerRegistered',
         'EpisodeOpened',
         'InteractionRecorded',
         'OpportunityStageChanged',

@@ -1,6 +1,6 @@
 import { ERASED, mapPersonalFields, type CrmIntegrationEvent } from '@crm/contracts';
 import { parsePosition } from '@crm/event-store';
-import type { Projection } from '@crm/projections';
+import { insertRows, type BulkColumn, type Projection } from '@crm/projections';
 import type { EntityManager } from 'typeorm';
 import { PartnerAccess, TimelineEntry } from './timeline.entities';
 
@@ -44,6 +44,21 @@ export interface TimelineEntryRow {
   data: TimelineEvent['data'];
   owner_partner_id: string | null;
 }
+
+/** The columns of a timeline entry, as `insertRows` writes them. */
+const TIMELINE_COLUMNS: readonly BulkColumn<keyof TimelineEntryRow>[] = [
+  { name: 'event_id', type: 'uuid' },
+  { name: 'customer_id', type: 'text' },
+  { name: 'episode_id', type: 'text' },
+  { name: 'kind', type: 'text' },
+  { name: 'position_commit', type: 'bigint' },
+  { name: 'position_prepare', type: 'bigint' },
+  { name: 'occurred_at', type: 'timestamptz' },
+  { name: 'recorded_at', type: 'timestamptz' },
+  { name: 'actor', type: 'jsonb' },
+  { name: 'data', type: 'jsonb' },
+  { name: 'owner_partner_id', type: 'text' },
+];
 
 /** The partner owning the episode an opening opens (null: a department's episode). */
 export function episodeOwnerPartner(event: CrmIntegrationEvent<'EpisodeOpened'>): string | null {
@@ -162,15 +177,8 @@ export function timelineProjection(owner: string): Projection<TimelineEvent | Er
       }[];
       for (const r of found) stored.set(r.episode_id, r.owner_partner_id);
     }
-    const rows = timelineEntries(events, stored);
-    // One statement and one JSON parameter for the whole batch (no per-element array escaping).
-    await manager.query(
-      `INSERT INTO ${table} (event_id, customer_id, episode_id, kind, position_commit, position_prepare, occurred_at, recorded_at, actor, data, owner_partner_id)
-       SELECT event_id, customer_id, episode_id, kind, position_commit, position_prepare, occurred_at, recorded_at, actor, data, owner_partner_id
-       FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, customer_id text, episode_id text, kind text, position_commit bigint, position_prepare bigint,
-         occurred_at timestamptz, recorded_at timestamptz, actor jsonb, data jsonb, owner_partner_id text)`,
-      [JSON.stringify(rows)],
-    );
+    // One statement for the whole batch (COPY for a rebuild's pages on PostgreSQL).
+    await insertRows(manager, table, TIMELINE_COLUMNS, timelineEntries(events, stored));
   };
   return {
     name: `${owner}.timeline`,

@@ -49,6 +49,8 @@ export interface TimelineEpisode {
   interactions: TimelineInteraction[];
   /** Position of the opening event. */
   position: string;
+  /** When the store recorded the opening (what `asOf` reads by: an `asOf` before it leaves the episode out). */
+  recordedAt?: string;
 }
 
 export interface TimelinePage {
@@ -84,6 +86,12 @@ export interface TimelineQuery {
    * customers merged into it while the merge was in force at `asOf` (see `mergedCustomerIds`).
    */
   customerIds?: readonly string[];
+  /**
+   * Narrower views of the one history (the console's timeline filters): only the episodes a department
+   * owns (`department`), or a partner owns (`ownerPartnerId`), or of one type (`episodeType`); only
+   * the interactions on one channel (`channel`, with their episodes). Every filter given must hold.
+   */
+  filter?: { department?: string; ownerPartnerId?: string; episodeType?: string; channel?: string };
 }
 
 interface EntryRow {
@@ -93,6 +101,7 @@ interface EntryRow {
   position_prepare: string;
   actor: unknown;
   data: Record<string, unknown>;
+  recorded_at?: Date | string;
 }
 
 /**
@@ -118,6 +127,24 @@ export async function readTimeline(manager: EntityManager, q: TimelineQuery): Pr
       params.push([...q.episodeTypes]);
       where += ` AND (t.owner_partner_id = $${params.length - 1} OR EXISTS (SELECT 1 FROM ${table} o WHERE o.episode_id = t.episode_id AND o.kind = 'EpisodeOpened' AND o.data->>'episodeType' = ANY($${params.length}::text[])))`;
     }
+  }
+  const f = q.filter ?? {};
+  if (f.ownerPartnerId) {
+    params.push(f.ownerPartnerId);
+    where += ` AND t.owner_partner_id = $${params.length}`;
+  }
+  if (f.department) {
+    // a department's episodes carry no partner; which department owns it is on its opening entry
+    params.push(f.department);
+    where += ` AND t.owner_partner_id IS NULL AND EXISTS (SELECT 1 FROM ${table} o WHERE o.episode_id = t.episode_id AND o.kind = 'EpisodeOpened' AND o.data->'owner'->>'department' = $${params.length})`;
+  }
+  if (f.episodeType) {
+    params.push(f.episodeType);
+    where += ` AND EXISTS (SELECT 1 FROM ${table} o WHERE o.episode_id = t.episode_id AND o.kind = 'EpisodeOpened' AND o.data->>'episodeType' = $${params.length})`;
+  }
+  if (f.channel) {
+    params.push(f.channel);
+    where += ` AND t.kind = 'InteractionRecorded' AND t.data->'interaction'->>'channel' = $${params.length}`;
   }
   if (q.cursor) {
     const p = parsePosition(q.cursor);
@@ -209,7 +236,7 @@ async function episodeHeaders(
   const params: unknown[] = [episodeIds];
   if (asOf) params.push(asOf.toISOString());
   const rows = (await manager.query(
-    `SELECT t.episode_id, t.kind, t.position_commit::text AS position_commit, t.position_prepare::text AS position_prepare, t.actor, t.data
+    `SELECT t.episode_id, t.kind, t.position_commit::text AS position_commit, t.position_prepare::text AS position_prepare, t.actor, t.data, t.recorded_at
      FROM ${table} t WHERE t.episode_id = ANY($1::text[]) AND t.kind IN ('EpisodeOpened', 'OpportunityStageAdvanced', 'OpportunityStageChanged', 'EpisodeClosed', 'CaseReopened',
        'ReturnRequested', 'ReturnAuthorised', 'ReturnDenied', 'ReturnShipmentUpdated', 'RepairAssigned', 'RepairStatusChanged')
      ${asOf ? 'AND t.recorded_at <= $2' : ''} ORDER BY t.position_commit, t.position_prepare`,
@@ -229,6 +256,7 @@ async function episodeHeaders(
         stageHistory: [],
         interactions: [],
         position: `${e.position_commit}/${e.position_prepare}`,
+        ...(e.recorded_at && { recordedAt: new Date(e.recorded_at).toISOString() }),
       });
       continue;
     }

@@ -79,11 +79,14 @@ const STREAM_SUBJECTS: Readonly<Record<string, string>> = {
 /**
  * Single event types of a stream that is otherwise private, published keyed by a field of their own:
  * a partner's routing profile (issue 14 §4) is keyed by the partner, so its profiles keep their order.
- * Only this type: the partner's other events without a customer (registration, credentials with their
+ * Only these types: the partner's other events without a customer (its people, credentials with their
  * secret hashes) stay unpublished.
  */
 const EVENT_SUBJECTS: Readonly<Record<string, string>> = {
   PartnerRoutingProfileSet: 'partnerId',
+  // the staff partner directory (issue 16) follows a partner's registration and its end
+  PartnerRegistered: 'partnerId',
+  PartnerDeactivated: 'partnerId',
 };
 
 /** The key an event is published under: its lead for a lead's events, else its customer; undefined: not published. */

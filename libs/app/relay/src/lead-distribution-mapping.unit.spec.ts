@@ -27,6 +27,18 @@ describe('lead distribution events → integration events', () => {
       source: '/crm/partner',
     });
     expect(toIntegrationEvent(stored('partner-p1', 'PartnerCredentialIssued', { partnerId: 'p1', clientId: 'c', secretHash: 'h' }))).toBeUndefined();
-    expect(toIntegrationEvent(stored('partner-p1', 'PartnerRegistered', { partnerId: 'p1', name: 'A' }))).toBeUndefined();
+    expect(toIntegrationEvent(stored('partner-p1', 'PartnerUserAdded', { partnerId: 'p1', userId: 'u1', name: 'sealed', email: 'sealed' }))).toBeUndefined();
+  });
+
+  it("publishes a partner's registration and deactivation keyed by the partner (the staff partner directory follows them)", () => {
+    expect(toIntegrationEvent(stored('partner-p1', 'PartnerRegistered', { partnerId: 'p1', name: 'A', partnerKind: 'distributor' }))).toMatchObject({
+      subject: 'p1',
+      source: '/crm/partner',
+    });
+    expect(
+      toIntegrationEvent(stored('partner-p1', 'PartnerDeactivated', { partnerId: 'p1', deactivatedAt: '2026-06-01T09:00:00.000Z', deactivatedBy: 'rudi' })),
+    ).toMatchObject({
+      subject: 'p1',
+    });
   });
 });

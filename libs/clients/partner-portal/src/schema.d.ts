@@ -59,7 +59,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The partner companies, by name: search, kind, status; each with its shared customers, pending deal registrations, open lead offers and routing tier */
+        get: operations["PartnersController_list"];
         put?: never;
         /** Register a partner company */
         post: operations["PartnersController_register"];
@@ -182,6 +183,23 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["PartnerSharesController_revokeShare"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customer-shares/{customerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partners a customer is shared with now, and the scope of each share (staff) */
+        get: operations["CustomerSharesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -332,6 +350,26 @@ export interface paths {
         };
         /** A shared customer's history as you may see it: the share's episode types and your own episodes; paged */
         get: operations["PortalCustomersController_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers/{id}/timeline/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live changes of a shared customer's history as you may see it (server-sent events)
+         * @description A `text/event-stream` that stays open: `ready` once, then a `timeline` event each time a new step of the customer's history that you may see has been applied (the next GET of the timeline shows it) — never another partner's episodes, only the share's episode types and your own — and a heartbeat comment every 15 s (`CRM_LIVE_HEARTBEAT_MS`). When the share is revoked or expires, a `closed` event and the stream ends. Send the bearer token in the Authorization header (never in the URL). At most 6 streams per caller.
+         */
+        get: operations["PortalCustomersController_live"];
         put?: never;
         post?: never;
         delete?: never;
@@ -901,6 +939,107 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        LivenessDto: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        HealthCheckResultDto: {
+            /** @enum {string} */
+            status: "up" | "down";
+            /** @description How long the check took */
+            durationMs: number;
+            /**
+             * @description Why it is down (the error itself is logged, not published)
+             * @enum {string}
+             */
+            reason?: "timeout" | "error";
+        };
+        ReadinessChecksDto: {
+            eventStore: components["schemas"]["HealthCheckResultDto"];
+            bus: components["schemas"]["HealthCheckResultDto"];
+            database: components["schemas"]["HealthCheckResultDto"];
+        };
+        ReadinessReportDto: {
+            /**
+             * @description `degraded`: ready, but an indicator reports a problem (e.g. parked events in a read model)
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+            checks: components["schemas"]["ReadinessChecksDto"];
+            /** @description The service's own indicators by name (its read models: state, parked events, lag…), each with its status and details */
+            indicators?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "up" | "degraded" | "down";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        PartnerRoutingSummaryDto: {
+            /**
+             * @example gold
+             * @enum {string}
+             */
+            tier: "gold" | "silver" | "bronze";
+            /**
+             * @description false: it takes no leads for now
+             * @example true
+             */
+            active: boolean;
+        };
+        PartnerListItemDto: {
+            /**
+             * Format: uuid
+             * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+             */
+            partnerId: string;
+            /** @example PT Distribusi Nusantara */
+            name: string;
+            /**
+             * @example distributor
+             * @enum {string}
+             */
+            partnerKind: "supplier" | "distributor" | "reseller" | "service-provider";
+            /**
+             * @example active
+             * @enum {string}
+             */
+            status: "active" | "deactivated";
+            /**
+             * Format: date-time
+             * @example 2026-03-02T09:00:00.000Z
+             */
+            registeredAt: string;
+            /**
+             * Format: date-time
+             * @description When the partnership was ended
+             * @example null
+             */
+            deactivatedAt: string | null;
+            /**
+             * @description Customers shared with it now (shares that expired do not count)
+             * @example 40
+             */
+            sharedCustomers: number;
+            /**
+             * @description Its deal registrations waiting for review
+             * @example 2
+             */
+            pendingDealRegistrations: number;
+            /**
+             * @description Leads offered to it and not answered yet
+             * @example 1
+             */
+            openLeadOffers: number;
+            /** @description Its lead routing tier (null: no routing profile, it is offered no leads) */
+            routing: components["schemas"]["PartnerRoutingSummaryDto"] | (never | null);
+        };
+        PartnerListPageDto: {
+            items: components["schemas"]["PartnerListItemDto"][];
+            /** @description The next page (same filters); absent on the last */
+            nextCursor?: string;
+        };
         RegisterPartnerDto: {
             /**
              * Format: uuid
@@ -1101,6 +1240,43 @@ export interface components {
             customerId: string;
             /** @enum {boolean} */
             shared: true;
+        };
+        CustomerShareDto: {
+            /**
+             * Format: uuid
+             * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+             */
+            partnerId: string;
+            /** @example Nusantara Distribusi */
+            name: string;
+            /**
+             * @example distributor
+             * @enum {string}
+             */
+            partnerKind: "supplier" | "distributor" | "reseller" | "service-provider";
+            /** @description The episode types it sees (null: every type); its own episodes always */
+            episodeTypes: ("opportunity" | "case" | "campaign" | "partner-deal" | "return-repair")[] | null;
+            /**
+             * @example read-write
+             * @enum {string}
+             */
+            access: "read" | "read-write";
+            /**
+             * Format: date-time
+             * @example 2026-05-01T10:00:00.000Z
+             */
+            sharedAt: string;
+            /**
+             * Format: date-time
+             * @description When the share ends (absent: never)
+             */
+            expiresAt?: string;
+        };
+        CustomerSharesDto: {
+            /** Format: uuid */
+            customerId: string;
+            /** @description The partners the customer is shared with now, by name */
+            partners: components["schemas"]["CustomerShareDto"][];
         };
         RequestShareDto: {
             /**
@@ -2630,7 +2806,14 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LivenessDto"];
+                };
             };
         };
     };
@@ -2648,7 +2831,35 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "checks": {
+                     *         "eventStore": {
+                     *           "status": "up",
+                     *           "durationMs": 2
+                     *         },
+                     *         "bus": {
+                     *           "status": "up",
+                     *           "durationMs": 1
+                     *         },
+                     *         "database": {
+                     *           "status": "up",
+                     *           "durationMs": 1
+                     *         }
+                     *       },
+                     *       "indicators": {
+                     *         "readModels": {
+                     *           "status": "up",
+                     *           "state": "live",
+                     *           "parkedEvents": 0
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReadinessReportDto"];
+                };
             };
             /** @description A dependency does not answer, or a read model stopped (problem+json with `checks`), or the process is shutting down. */
             503: {
@@ -2675,6 +2886,104 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    PartnersController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page (same filters) */
+                cursor?: string;
+                /** @description Part of the name (any case), or a whole partner id */
+                q?: string;
+                kind?: "supplier" | "distributor" | "reseller" | "service-provider";
+                /** @description active (default), deactivated, or all */
+                status?: "active" | "deactivated" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the directory (a read model: a partner registered a moment ago joins it within moments), by name, then id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "partnerId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                     *           "name": "PT Distribusi Nusantara",
+                     *           "partnerKind": "distributor",
+                     *           "status": "active",
+                     *           "registeredAt": "2026-03-02T09:00:00.000Z",
+                     *           "deactivatedAt": null,
+                     *           "sharedCustomers": 40,
+                     *           "pendingDealRegistrations": 2,
+                     *           "openLeadOffers": 1,
+                     *           "routing": {
+                     *             "tier": "gold",
+                     *             "active": true
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJwYXJ0bmVycyIsInB0IGRpc3RyaWJ1c2kgbnVzYW50YXJhIiwiN2M5ZTY2NzktNzQyNS00MGRlLTk0NGItZTA3ZmMxZjkwYWU3Il0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PartnerListPageDto"];
+                };
+            };
+            /** @description Bad Request: errors name each bad field (kind, status, limit, q, or a cursor this list did not give out) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "errors": [
+                     *         {
+                     *           "field": "cursor",
+                     *           "message": "cursor is not one this list gave out"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for staff of management or sales with role channel-manager or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3557,6 +3866,112 @@ export interface operations {
             };
         };
     };
+    CustomerSharesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "customerId": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                     *       "partners": [
+                     *         {
+                     *           "partnerId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                     *           "name": "Nusantara Distribusi",
+                     *           "partnerKind": "distributor",
+                     *           "episodeTypes": null,
+                     *           "access": "read-write",
+                     *           "sharedAt": "2026-05-01T10:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CustomerSharesDto"];
+                };
+            };
+            /** @description Bad Request: the customer id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "errors": [
+                     *         {
+                     *           "field": "customerId",
+                     *           "message": "customerId must be a UUID"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Unauthorized",
+                     *       "status": 401
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: staff only (a partner sees its own shares through /customers) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ShareRequestsController_list: {
         parameters: {
             query?: {
@@ -4268,6 +4683,8 @@ export interface operations {
                 /** @description Account manager */
                 owner?: string;
                 tag?: string;
+                /** @description Only these customers (the names of a page of rows in one request): repeat it (`ids=…&ids=…`) or separate the ids with commas; up to 200. Pass a `limit` of at least their number to have them all on one page */
+                ids?: string[];
                 /** @description Only the children of this organisation */
                 parentId?: string;
                 /** @description Registered at or after */
@@ -4481,6 +4898,14 @@ export interface operations {
                 /** @description Entries per page (openings, interactions, stage moves, closings) */
                 limit?: number;
                 order?: "oldest-first" | "newest-first";
+                /** @description Only the episodes this department owns */
+                department?: "sales" | "service" | "marketing" | "analytics" | "management";
+                /** @description Only the episodes this partner owns */
+                partnerId?: string;
+                /** @description Only episodes of this type */
+                episodeType?: "opportunity" | "case" | "campaign" | "partner-deal" | "return-repair";
+                /** @description Only the interactions on this channel (with their episodes) */
+                channel?: "face-to-face" | "phone" | "email" | "web" | "sms" | "mail" | "portal" | "ivr";
             };
             header?: never;
             path: {
@@ -4598,6 +5023,120 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "customer 3f0c9a4e-8d2b-4c61-9b7e-2a5d1c8e4f70 not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PortalCustomersController_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream of changes you may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 3000
+                     *
+                     *     event: ready
+                     *     data: {"customerId":"6f1c2b9e-3d4a-4e8f-9a7b-1c2d3e4f5a6b"}
+                     *
+                     *     event: timeline
+                     *     data: {"customerId":"6f1c2b9e-3d4a-4e8f-9a7b-1c2d3e4f5a6b","episodeId":"0b7e4d6a-8c1f-4a2e-9d3b-5f6a7b8c9d0e","kind":"InteractionRecorded","eventId":"3e5f7a9b-1c2d-4e6f-8a0b-2c4d6e8f0a1b"}
+                     *
+                     *     : heartbeat
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request: the id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:validation-failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "errors": [
+                     *         {
+                     *           "field": "id",
+                     *           "message": "id must be a UUID"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: for partners (staff use the departments’ services) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: not shared with you — the same answer as for a customer that does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "customer 3f0c9a4e-8d2b-4c61-9b7e-2a5d1c8e4f70 not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: the caller already has 6 live streams open */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:crm:problem:too-many-requests",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "at most 6 live streams may be open at once per caller; close one first"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -22,6 +22,7 @@ export * from './app/logger';
 export * from './app/service-kit.module';
 export * from './app/create-service-app';
 export { processDraining, exitGracefullyOnSignals, closeHttpServer } from './app/graceful-shutdown';
+export * from './app/event-streams';
 export * from './openapi/api-problem';
 export * from './openapi/api-headers';
 export * from './links/signed-links';

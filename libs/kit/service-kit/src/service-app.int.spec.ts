@@ -9,6 +9,7 @@ import { IntegrationEventRegistry } from '@crm/bus';
 import { loadConfig, PlatformConfig } from '@crm/config';
 import { type EventStore } from '@crm/event-store';
 import { createPlatform, type Platform } from '@crm/platform';
+import { servedResponseProblems } from './testing/openapi-responses';
 import {
   actorFromPrincipal,
   createServiceApp,
@@ -465,6 +466,7 @@ describe('createServiceApp (over real HTTP)', () => {
       const reply = await call('GET', '/health');
       expect(reply.status).toBe(200);
       expect(reply.json).toEqual({ status: 'ok' });
+      expect(await servedResponseProblems(baseUrl, 'get', '/health', 200, reply.json)).toEqual([]);
     });
 
     it('GET /health/ready checks the event store, the bus and the database', async () => {
@@ -474,6 +476,7 @@ describe('createServiceApp (over real HTTP)', () => {
         status: 'ok',
         checks: { eventStore: { status: 'up' }, bus: { status: 'up' }, database: { status: 'up' } },
       });
+      expect(await servedResponseProblems(baseUrl, 'get', '/health/ready', 200, reply.json)).toEqual([]);
     });
 
     it('GET /health/ready answers 503 naming what is down', async () => {

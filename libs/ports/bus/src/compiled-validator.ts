@@ -18,8 +18,11 @@ export interface PayloadProblem {
   message: string;
 }
 
-/** `at()` builds the property's path, only when a problem is found (the common case finds none). */
-type Check = (value: unknown, object: Record<string, unknown>, at: () => string, out: PayloadProblem[]) => void;
+/**
+ * A property's check. The property's path (`join(path, name)`) is built only when a problem is found
+ * (the common case finds none): no string or closure per property of every event.
+ */
+type Check = (value: unknown, object: Record<string, unknown>, path: string, name: string, out: PayloadProblem[]) => void;
 
 interface PropertyPlan {
   name: string;
@@ -74,8 +77,7 @@ export class CompiledValidator {
     properties: for (const property of plan.properties) {
       const v = object[property.name];
       for (const condition of property.conditions) if (!condition(object, v)) continue properties;
-      const at = () => join(path, property.name);
-      for (const check of property.checks) check(v, object, at, out);
+      for (const check of property.checks) check(v, object, path, property.name, out);
     }
   }
 
@@ -97,8 +99,8 @@ export class CompiledValidator {
           case ValidationTypes.WHITELIST:
             break; // @Allow: known, nothing to check
           case ValidationTypes.IS_DEFINED:
-            property.checks.push((v, _o, at, out) => {
-              if (v === undefined || v === null) out.push({ path: at(), message: `${name} should not be null or undefined` });
+            property.checks.push((v, _o, path, key, out) => {
+              if (v === undefined || v === null) out.push({ path: join(path, key), message: `${name} should not be null or undefined` });
             });
             break;
           case ValidationTypes.CUSTOM_VALIDATION:
@@ -110,8 +112,8 @@ export class CompiledValidator {
             const type = (typeMetadata.findTypeMetadata(target, name)?.typeFunction() as Ctor | undefined) ?? undefined;
             if (!type) throw new Error(`${target.name}.${name}: @ValidateNested needs @Type(() => Dto) to be compiled`);
             this.plan(type);
-            property.checks.push((v, _o, at, out) => {
-              if (v !== undefined) this.nested(type, v, at(), out);
+            property.checks.push((v, _o, path, key, out) => {
+              if (v !== undefined) this.nested(type, v, join(path, key), out);
             });
             break;
           }
@@ -137,25 +139,26 @@ export class CompiledValidator {
   private constraintCheck(m: ValidationMetadata, target: Ctor): Check {
     const constraint = getFromContainer(m.constraintCls as new () => ValidatorConstraintInterface);
     if (constraint.validate.constructor.name === 'AsyncFunction') throw new Error(`${target.name}.${m.propertyName}: async constraints are not supported`);
-    const args = (value: unknown, object: object, property: string): ValidationArguments => ({
-      value,
-      constraints: m.constraints,
-      targetName: target.name,
-      object,
-      property,
-    });
-    const one: Check = (value, object, at, out) => {
-      const a = args(value, object, m.propertyName);
-      if (constraint.validate(value, a) !== true) out.push({ path: at(), message: message(constraint, m, a) });
+    // One arguments object per check, filled in for each call: validation is synchronous (async
+    // constraints are refused above), and a problem's message is made before the next call.
+    const shared: ValidationArguments = { value: undefined, constraints: m.constraints, targetName: target.name, object: {}, property: m.propertyName };
+    const args = (value: unknown, object: object): ValidationArguments => {
+      shared.value = value;
+      shared.object = object;
+      return shared;
+    };
+    const one: Check = (value, object, path, key, out) => {
+      const a = args(value, object);
+      if (constraint.validate(value, a) !== true) out.push({ path: join(path, key), message: message(constraint, m, a) });
     };
     if (!m.each) return one;
-    return (value, object, at, out) => {
+    return (value, object, path, key, out) => {
       if (Array.isArray(value) || value instanceof Set || value instanceof Map) {
         const items = value instanceof Map ? [...value.values()] : [...value];
-        const failed = items.some((item) => constraint.validate(item, args(item, object, m.propertyName)) !== true);
-        if (failed) out.push({ path: at(), message: message(constraint, m, args(value, object, m.propertyName), true) });
+        const failed = items.some((item) => constraint.validate(item, args(item, object)) !== true);
+        if (failed) out.push({ path: join(path, key), message: message(constraint, m, args(value, object), true) });
       } else {
-        one(value, object, at, out);
+        one(value, object, path, key, out);
       }
     };
   }

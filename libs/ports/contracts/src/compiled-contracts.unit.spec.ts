@@ -497,6 +497,7 @@ const samples: Record<keyof typeof INTEGRATION_EVENTS, Record<string, unknown>> 
   RepairAssigned: { episodeId: id, customerId: id, partnerId: 'fixit', assignedAt: at, assignedBy: 'agent-1' },
   PartnerUserAdded: { partnerId: id, userId: id, name: 'Dewi', email: 'dewi@distributor.example', role: 'sales', addedAt: at, addedBy: id },
   PartnerUserRoleChanged: { partnerId: id, userId: id, from: 'sales', to: 'service', changedAt: at, changedBy: id },
+  PartnerRegistered: { partnerId: id, name: 'PT Distribusi Nusantara', partnerKind: 'distributor' },
   PartnerUserRemoved: { partnerId: id, userId: id, removedAt: at, removedBy: id },
   PartnerDeactivated: { partnerId: id, deactivatedAt: at, deactivatedBy: 'rudi' },
   DealRegistered: {

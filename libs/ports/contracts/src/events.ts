@@ -881,7 +881,7 @@ export const INTEGRATION_EVENTS = {
   ...DEAL_REGISTRATION_EVENTS,
   // lead distribution to partners: routing profiles, offers, answers, expiry, outcomes (issue 14 §4)
   ...LEAD_OFFER_EVENTS,
-  // partner people and the end of a partnership: private to the partner's stream, never published (issue 14 §1)
+  // a partner's registration, its people and the end of the partnership (issue 14 §1; people private, never published)
   ...PARTNER_USER_EVENTS,
   // a partner's webhook subscriptions: URL, event types, secret version (never the secret) (issue 14 §5)
   ...PARTNER_WEBHOOK_EVENTS,

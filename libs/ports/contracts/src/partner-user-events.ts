@@ -1,15 +1,26 @@
+import { PARTNER_KINDS } from '@crm/kernel';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsInstant } from './instant';
 import { Personal } from './personal-data';
 
 /**
- * Partner people (issue 14 §1), on the partner's stream (`partner-<partnerId>`). Private events:
- * they carry no customer, so the relay never publishes them. A user's name and e-mail are the
+ * A partner company's registration, its people (issue 14 §1) and the end of the partnership, on the
+ * partner's stream (`partner-<partnerId>`). The people's events are private: they carry no customer,
+ * so the relay never publishes them. The registration and the deactivation are published keyed by
+ * the partner (issue 16: the staff partner directory, `GET /partners`, is a read model that must
+ * follow them in distributed mode too); they carry no personal data and no secret. A user's name and e-mail are the
  * partner employee's personal data, sealed with the key of the user (`userId`). `role`, `addedAt`
  * and `addedBy` are optional additions to version 1 of `PartnerUserAdded` (no user was recorded
  * before them: a user without a role has no rights). Schema version 1; docs/events.md lists them.
  */
 const PARTNER_USER_ROLES = ['admin', 'sales', 'service'] as const;
+
+/** A channel manager registered a partner company (its name is the company's, not a person's). */
+export class PartnerRegisteredV1 {
+  @IsString() @IsNotEmpty() partnerId!: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  @IsIn(PARTNER_KINDS) partnerKind!: string;
+}
 
 export class PartnerUserAddedV1 {
   @IsString() @IsNotEmpty() partnerId!: string;
@@ -47,6 +58,7 @@ export class PartnerDeactivatedV1 {
 }
 
 export const PARTNER_USER_EVENTS = {
+  PartnerRegistered: PartnerRegisteredV1,
   PartnerUserAdded: PartnerUserAddedV1,
   PartnerUserRoleChanged: PartnerUserRoleChangedV1,
   PartnerUserRemoved: PartnerUserRemovedV1,

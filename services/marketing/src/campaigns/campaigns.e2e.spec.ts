@@ -9,7 +9,7 @@ import { TestClock } from '@crm/kernel';
 import { createPlatform, type Platform } from '@crm/platform';
 import { createRelationshipCommands } from '@crm/relationship-api';
 import { TokenMint, type Principal, type ServiceApp } from '@crm/service-kit';
-import { httpCaller } from '@crm/service-kit/testing';
+import { httpCaller, servedResponseProblems } from '@crm/service-kit/testing';
 import { MESSAGE_SENDERS, type MessageSender } from '../channels/message-sender';
 import { createMarketingApp, MarketingConfig } from '../marketing';
 import { SegmentMembershipService } from '../segments/segment-membership.processor';
@@ -461,6 +461,7 @@ describe('campaigns (embedded)', () => {
     expect(ok.etag).toBe('"2"');
     const again = await call('POST', `/campaigns/${campaignId}/responses`, body);
     expect(again.body).toEqual(ok.body);
+    expect(await servedResponseProblems(base, 'post', '/campaigns/{campaignId}/responses', 201, ok.body)).toEqual([]);
     const episode = await platform.eventStore.readStream(`episode-${String(ok.body.episodeId)}`);
     expect(episode.map((e) => e.type)).toEqual(['EpisodeOpened', 'InteractionRecorded', 'InteractionRecorded']);
     expect(episode[1].data).toMatchObject({ interaction: { direction: 'outbound', channel: 'email', actor: { kind: 'system', id: 'campaign-dispatcher' } } });

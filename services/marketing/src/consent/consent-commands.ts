@@ -50,6 +50,26 @@ export interface ConsentView {
   revision?: string;
 }
 
+/** One statement of the consent stream as the history shows it (personal evidence left out: it is sealed). */
+export interface ConsentHistoryEntry {
+  kind: 'requested' | 'granted' | 'withdrawn';
+  channel: ConsentChannel;
+  purpose?: string;
+  source: string;
+  at: string;
+  recordedBy: string;
+  textVersion?: string;
+  formId?: string;
+  campaignId?: string;
+  basis: ConsentBasis;
+}
+
+export interface ConsentHistoryView {
+  customerId: string;
+  entries: ConsentHistoryEntry[];
+  revision?: string;
+}
+
 export interface GrantConsentInput {
   channel: ConsentChannel;
   purpose: string;
@@ -126,6 +146,41 @@ export class ConsentCommands {
       permissions,
       channelOptOuts,
       awaitingConfirmation,
+      ...(recorded.length > 0 && { revision: String(recorded.length - 1) }),
+    };
+  }
+
+  /** Every consent requested, granted and withdrawn, newest first (by when it happened, then by the order recorded). */
+  async history(principal: Principal, customerId: string): Promise<ConsentHistoryView> {
+    assertStaff(principal);
+    await this.assertCustomer(customerId);
+    const recorded = await this.readAll(customerId);
+    const entries = recorded.flatMap((e, revision): (ConsentHistoryEntry & { order: number })[] => {
+      const event = { type: e.type, data: e.data } as ConsentEvent;
+      const at = event.type === 'ConsentGranted' ? event.data.grantedAt : event.type === 'ConsentWithdrawn' ? event.data.withdrawnAt : event.data.requestedAt;
+      const kind = event.type === 'ConsentGranted' ? 'granted' : event.type === 'ConsentWithdrawn' ? 'withdrawn' : 'requested';
+      if (!at) return [];
+      const { evidence } = event.data;
+      return [
+        {
+          kind,
+          channel: event.data.channel,
+          ...(event.data.purpose !== undefined && { purpose: event.data.purpose }),
+          source: event.data.source,
+          at,
+          recordedBy: evidence.recordedBy,
+          ...(evidence.textVersion !== undefined && { textVersion: evidence.textVersion }),
+          ...(evidence.formId !== undefined && { formId: evidence.formId }),
+          ...(evidence.campaignId !== undefined && { campaignId: evidence.campaignId }),
+          basis: { eventId: e.id, position: `${e.position.commit}/${e.position.prepare}`, revision: String(revision) },
+          order: revision,
+        },
+      ];
+    });
+    entries.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || b.order - a.order);
+    return {
+      customerId,
+      entries: entries.map(({ order: _, ...entry }) => entry),
       ...(recorded.length > 0 && { revision: String(recorded.length - 1) }),
     };
   }

@@ -12,8 +12,16 @@ import {
   type HeaderResponse,
   type Principal,
 } from '@crm/service-kit';
-import { ConsentCommands, type ConsentView } from './consent-commands';
-import { ConsentAsOfQueryDto, ConsentDto, GrantConsentDto, UnsubscribeLinkDto, UnsubscribeLinkQueryDto, WithdrawConsentDto } from './consent.dto';
+import { ConsentCommands, type ConsentHistoryView, type ConsentView } from './consent-commands';
+import {
+  ConsentAsOfQueryDto,
+  ConsentDto,
+  ConsentHistoryDto,
+  GrantConsentDto,
+  UnsubscribeLinkDto,
+  UnsubscribeLinkQueryDto,
+  WithdrawConsentDto,
+} from './consent.dto';
 import { CONSENT_LINKS, type ConsentLinks } from './consent-links';
 
 const IF_MATCH = {
@@ -96,6 +104,45 @@ export class ConsentController {
     const view = await this.consent.view(p, id, q.asOf ? new Date(q.asOf) : undefined);
     if (view.revision !== undefined && !q.asOf) setEtag(res, BigInt(view.revision));
     return view;
+  }
+
+  @Get(':id/consent/history')
+  @ApiOperation({ summary: 'Every consent requested, granted and withdrawn, per channel and purpose, newest first (personal evidence stays sealed)' })
+  @ApiOkResponse({
+    type: ConsentHistoryDto,
+    description: 'The history',
+    schema: {
+      example: {
+        customerId: EXAMPLE.customerId,
+        entries: [
+          {
+            kind: 'withdrawn',
+            channel: 'email',
+            purpose: 'newsletter',
+            source: 'staff',
+            at: '2026-06-02T09:30:00.000Z',
+            recordedBy: 'mira',
+            basis: { eventId: '7c2d4e6f-8a1b-4c3d-9e5f-0a1b2c3d4e5f', position: '2210/9904', revision: '1' },
+          },
+          {
+            kind: 'granted',
+            channel: 'email',
+            purpose: 'newsletter',
+            source: 'form',
+            at: '2026-05-01T10:00:00.000Z',
+            recordedBy: 'web',
+            textVersion: 'newsletter-2026-03',
+            formId: 'footer-signup',
+            basis: { eventId: '5b1e3c2a-7d4f-4e8a-9c6b-1a2b3c4d5e6f', position: '1042/9137', revision: '0' },
+          },
+        ],
+        revision: '1',
+      },
+    },
+  })
+  @ApiProblem(400, 'A bad customer id', { errors: [{ field: 'id', message: 'id must be a UUID' }] })
+  async history(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<ConsentHistoryView> {
+    return this.consent.history(p, id);
   }
 
   @Post(':id/consent/grants')

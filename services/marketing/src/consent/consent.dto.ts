@@ -121,6 +121,29 @@ export class ConsentDto {
   @ApiPropertyOptional({ description: 'The consent stream’s revision (also the ETag)', example: '2' }) revision?: string;
 }
 
+class ConsentHistoryEntryDto {
+  @ApiProperty({ enum: ['requested', 'granted', 'withdrawn'], description: 'A double opt-in link sent, a consent given, or one withdrawn' }) kind!: string;
+  @ApiProperty({ enum: CONSENT_CHANNELS }) channel!: string;
+  @ApiPropertyOptional({ description: 'Absent on a withdrawal of the whole channel' }) purpose?: string;
+  @ApiProperty({ enum: [...new Set([...CONSENT_GRANT_SOURCES, ...CONSENT_WITHDRAWAL_SOURCES])] }) source!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the customer gave, withdrew or was asked' }) at!: string;
+  @ApiProperty({ description: 'Who recorded it (staff, or the system that did)' }) recordedBy!: string;
+  @ApiPropertyOptional({ description: 'The version of the consent text the customer saw' }) textVersion?: string;
+  @ApiPropertyOptional({ description: 'The form or page it was given on' }) formId?: string;
+  @ApiPropertyOptional({ description: 'The campaign an unsubscribe came from' }) campaignId?: string;
+  @ApiProperty({ type: ConsentBasisDto, description: 'The event itself' }) basis!: ConsentBasisDto;
+}
+
+export class ConsentHistoryDto {
+  @ApiProperty({ format: 'uuid' }) customerId!: string;
+  @ApiProperty({
+    type: [ConsentHistoryEntryDto],
+    description: 'Newest first (by when it happened, then by the order recorded); personal evidence (notes, addresses) stays sealed and is not shown',
+  })
+  entries!: ConsentHistoryEntryDto[];
+  @ApiPropertyOptional({ description: 'The consent stream’s revision (also the ETag of GET /customers/{id}/consent)', example: '2' }) revision?: string;
+}
+
 export class UnsubscribeLinkQueryDto {
   @ApiProperty({ enum: CONSENT_CHANNELS }) @IsIn(CONSENT_CHANNELS) channel!: ConsentChannel;
   @ApiPropertyOptional({ description: 'The purpose the message is sent for; absent: the link opts out of the whole channel' })

@@ -256,6 +256,82 @@ describe('consent routes (embedded)', () => {
     expect(fields((await call('GET', `/customers/${customerId}/consent/unsubscribe-link?channel=fax`)).body)).toEqual(['channel']);
   });
 
+  it('answers the history of grants and withdrawals per channel and purpose, newest first, personal evidence left sealed; staff only', async () => {
+    const marketer2: Principal = { kind: 'staff', subject: 'mira', department: 'marketing', roles: [] };
+    const id = (await createRelationshipCommands(platform.eventStore, { clock }).customers.register(marketer2, { kind: 'person', name: 'Budi Santoso' })).id;
+    expect((await call('GET', `/customers/${id}/consent/history`)).body).toEqual({ customerId: id, entries: [] });
+    clock.advance(60_000);
+    await call('POST', `/customers/${id}/consent/grants`, newsletter);
+    const grantedAt = clock.now().toISOString();
+    clock.advance(60_000);
+    // An import dated before the grant above: the history orders by when it happened, not by when it was recorded.
+    const imported = new Date(clock.now().getTime() - 3_600_000).toISOString();
+    await call('POST', `/customers/${id}/consent/grants`, {
+      channel: 'sms',
+      purpose: 'offers',
+      source: 'import',
+      evidence: { note: 'old CRM export' },
+      grantedAt: imported,
+    });
+    clock.advance(60_000);
+    await call('POST', `/customers/${id}/consent/withdrawals`, {
+      channel: 'email',
+      purpose: 'newsletter',
+      source: 'staff',
+      evidence: { note: 'asked on the phone' },
+    });
+    const withdrawnAt = clock.now().toISOString();
+
+    const history = await call('GET', `/customers/${id}/consent/history`);
+    expect(history.status).toBe(200);
+    expect(history.body).toEqual({
+      customerId: id,
+      revision: '2',
+      entries: [
+        expect.objectContaining({
+          kind: 'withdrawn',
+          channel: 'email',
+          purpose: 'newsletter',
+          source: 'staff',
+          at: withdrawnAt,
+          recordedBy: 'mira',
+          basis: expect.objectContaining({ revision: '2' }),
+        }),
+        expect.objectContaining({
+          kind: 'granted',
+          channel: 'email',
+          purpose: 'newsletter',
+          source: 'form',
+          at: grantedAt,
+          textVersion: 'newsletter-2026-03',
+          formId: 'footer-signup',
+          basis: expect.objectContaining({ revision: '0' }),
+        }),
+        expect.objectContaining({
+          kind: 'granted',
+          channel: 'sms',
+          purpose: 'offers',
+          source: 'import',
+          at: imported,
+          basis: expect.objectContaining({ revision: '1' }),
+        }),
+      ],
+    });
+    // Notes and network details are personal data: sealed in the store, never in the history.
+    expect(JSON.stringify(history.body)).not.toMatch(/asked on the phone|old CRM export|203\.0\.113\.7|note|ipAddress/);
+
+    expect((await call('GET', '/customers/not-a-uuid/consent/history')).status).toBe(400);
+    expect(fields((await call('GET', '/customers/not-a-uuid/consent/history')).body)).toEqual(['id']);
+    expect((await call('GET', '/customers/7e0b5d3c-1f2a-4b6c-8d9e-0a1b2c3d4e5f/consent/history')).status).toBe(404);
+    const as = (who: string) => call('GET', `/customers/${id}/consent/history`, undefined, {}, tokens[who]);
+    expect((await as('analytics')).status).toBe(200);
+    expect((await as('service')).status).toBe(200);
+    const partner = await as('partner');
+    expect(partner.status).toBe(403);
+    expect(partner.type).toContain('application/problem+json');
+    expect((await call('GET', `/customers/${id}/consent/history`, undefined, {}, 'not-a-token')).status).toBe(401);
+  });
+
   it('is in the OpenAPI document with its responses, errors and examples', async () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     const grants = doc.paths['/customers/{id}/consent/grants'].post;
@@ -265,5 +341,8 @@ describe('consent routes (embedded)', () => {
     expect(doc.paths['/customers/{id}/consent/withdrawals'].post).toBeDefined();
     expect(Object.keys(doc.paths['/unsubscribe'].post.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '415']));
     expect(doc.paths['/customers/{id}/consent/unsubscribe-link'].get).toBeDefined();
+    const history = doc.paths['/customers/{id}/consent/history'].get;
+    expect(Object.keys(history.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404']));
+    expect(JSON.stringify(history)).toContain('footer-signup');
   });
 });

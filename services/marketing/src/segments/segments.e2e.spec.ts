@@ -78,7 +78,8 @@ describe('segment routes (embedded)', () => {
     };
     await platform.eventStore.appendToStream(`churnrisk-${customers.citra}`, [assessed(customers.citra, 'high', 0.71)]);
     await platform.eventStore.appendToStream(`churnrisk-${customers.ana}`, [assessed(customers.ana, 'low', 0.08)]);
-    await waitFor(async () => (await preview({ churnRisk: { in: ['high'] } })).count === 1, 20000, 'the churn-risk band in the facts');
+    // Two appends, applied one after the other: wait for both bands before reading either.
+    await waitFor(async () => (await preview({ churnRisk: { in: ['low', 'medium', 'high'] } })).count === 2, 20000, 'both churn-risk bands in the facts');
     expect((await preview({ churnRisk: { in: ['high'] } })).sample).toEqual([{ customerId: customers.citra, name: 'Citra Plain' }]);
     expect((await preview({ churnRisk: { in: ['low', 'medium', 'high'] } })).count).toBe(2);
     expect((await preview({ not: { churnRisk: { in: ['low'] } } })).sample.map((c) => c.customerId).sort()).toEqual([customers.budi, customers.citra].sort());

@@ -2,9 +2,11 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Quer
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@crm/kernel';
 import { NotFoundError, shareInForce } from '@crm/relationship';
-import { PartnerCommands } from '@crm/relationship-api';
+import { PartnerCommands, READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
+import { InvalidCursorError } from '@crm/relationship-read-models';
 import {
   ApiProblem,
+  badCursor,
   CLOCK,
   ETAG_HEADER,
   LOCATION_HEADER,
@@ -24,6 +26,8 @@ import { EXAMPLE_PARTNER, RoutingProfileDto, RoutingProfileSetDto } from '../lea
 import {
   IssuedCredentialDto,
   PartnerAsOfQuery,
+  PartnerListPageDto,
+  PartnerListQueryDto,
   PartnerCredentialParams,
   PartnerIdParam,
   PartnerRegisteredDto,
@@ -31,6 +35,25 @@ import {
   RegisterPartnerDto,
   type PartnerView,
 } from './partners.dto';
+import { listPartners } from './partner-directory.projection';
+
+const LIST_EXAMPLE = {
+  items: [
+    {
+      partnerId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      name: 'PT Distribusi Nusantara',
+      partnerKind: 'distributor',
+      status: 'active',
+      registeredAt: '2026-03-02T09:00:00.000Z',
+      deactivatedAt: null,
+      sharedCustomers: 40,
+      pendingDealRegistrations: 2,
+      openLeadOffers: 1,
+      routing: { tier: 'gold', active: true },
+    },
+  ],
+  nextCursor: 'WyJwYXJ0bmVycyIsInB0IGRpc3RyaWJ1c2kgbnVzYW50YXJhIiwiN2M5ZTY2NzktNzQyNS00MGRlLTk0NGItZTA3ZmMxZjkwYWU3Il0',
+};
 
 /**
  * Partner administration, for channel managers and administrators of management or sales: register a
@@ -51,7 +74,36 @@ export class PartnersController {
     private readonly credentials: PartnerCredentials,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly distribution: LeadDistributionCommands,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
   ) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'The partner companies, by name: search, kind, status; each with its shared customers, pending deal registrations, open lead offers and routing tier',
+  })
+  @ApiOkResponse({
+    type: PartnerListPageDto,
+    example: LIST_EXAMPLE,
+    description: 'A page of the directory (a read model: a partner registered a moment ago joins it within moments), by name, then id',
+  })
+  @ApiProblem(400, 'Bad Request: errors name each bad field (kind, status, limit, q, or a cursor this list did not give out)', {
+    errors: [{ field: 'cursor', message: 'cursor is not one this list gave out' }],
+  })
+  async list(@Query() q: PartnerListQueryDto): Promise<PartnerListPageDto> {
+    try {
+      return await listPartners(this.readModels.dataSource.manager, {
+        q: q.q,
+        kind: q.kind,
+        status: q.status,
+        limit: q.limit ?? 50,
+        cursor: q.cursor,
+        now: this.clock.now(),
+      });
+    } catch (error) {
+      throw error instanceof InvalidCursorError ? badCursor(error.message) : error;
+    }
+  }
 
   @Post()
   @HttpCode(201)

@@ -3,6 +3,8 @@ import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsString, IsOptional, IsUUID, 
 import { IsInstant } from '@crm/contracts';
 import { EPISODE_TYPES, type EpisodeType } from '@crm/kernel';
 import { RoutingProfileViewDto } from '../leads/lead-distribution.dto';
+import { PortalPageQueryDto } from '../portal/page-query.dto';
+import { PARTNER_STATUSES } from './partner-directory.projection';
 import { PARTNER_KINDS, SHARE_ACCESS, type PartnerKind, type PartnerRoutingProfile, type PartnerShare, type ShareAccess } from '@crm/relationship';
 
 export class RegisterPartnerDto {
@@ -151,4 +153,44 @@ export class IssuedCredentialDto {
     example: 'mZ0b9m3HkV5x1q8cR2pT7wYd4eF6gJ0uL3nA5sB8kQw',
   })
   clientSecret!: string;
+}
+
+/** `GET /partners`: the partner directory's filters (issue 16). */
+export class PartnerListQueryDto extends PortalPageQueryDto {
+  @ApiPropertyOptional({ maxLength: 200, description: 'Part of the name (any case), or a whole partner id', example: 'nusantara' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+  @ApiPropertyOptional({ enum: PARTNER_KINDS }) @IsOptional() @IsIn(PARTNER_KINDS) kind?: PartnerKind;
+  @ApiPropertyOptional({ enum: PARTNER_STATUSES, default: 'active', description: 'active (default), deactivated, or all' })
+  @IsOptional()
+  @IsIn(PARTNER_STATUSES)
+  status?: (typeof PARTNER_STATUSES)[number];
+}
+
+class PartnerRoutingSummaryDto {
+  @ApiProperty({ enum: ['gold', 'silver', 'bronze'], example: 'gold' }) tier!: string;
+  @ApiProperty({ description: 'false: it takes no leads for now', example: true }) active!: boolean;
+}
+
+/** One partner company in the directory. */
+export class PartnerListItemDto {
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_PARTNER }) partnerId!: string;
+  @ApiProperty({ example: 'PT Distribusi Nusantara' }) name!: string;
+  @ApiProperty({ enum: PARTNER_KINDS, example: 'distributor' }) partnerKind!: string;
+  @ApiProperty({ enum: ['active', 'deactivated'], example: 'active' }) status!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-03-02T09:00:00.000Z' }) registeredAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null, description: 'When the partnership was ended' })
+  deactivatedAt!: string | null;
+  @ApiProperty({ minimum: 0, example: 40, description: 'Customers shared with it now (shares that expired do not count)' }) sharedCustomers!: number;
+  @ApiProperty({ minimum: 0, example: 2, description: 'Its deal registrations waiting for review' }) pendingDealRegistrations!: number;
+  @ApiProperty({ minimum: 0, example: 1, description: 'Leads offered to it and not answered yet' }) openLeadOffers!: number;
+  @ApiProperty({ type: PartnerRoutingSummaryDto, nullable: true, description: 'Its lead routing tier (null: no routing profile, it is offered no leads)' })
+  routing!: PartnerRoutingSummaryDto | null;
+}
+
+export class PartnerListPageDto {
+  @ApiProperty({ type: [PartnerListItemDto] }) items!: PartnerListItemDto[];
+  @ApiPropertyOptional({ description: 'The next page (same filters); absent on the last' }) nextCursor?: string;
 }

@@ -1,9 +1,36 @@
-import { Controller, Get, Headers, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotFoundError } from '@crm/relationship';
-import { CustomerIdParam, CustomerListQueryDto, listCustomers, TimelineQueryDto } from '@crm/relationship-api';
-import { ApiProblem, CurrentPrincipal, ProblemTypes, RequireKind, type Principal } from '@crm/service-kit';
-import { CustomerDirectoryEntry, mergedCustomerIds, readTimeline, type CustomerListItem, type TimelinePage } from '@crm/relationship-read-models';
+import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { NotFoundError, type PartnerShare } from '@crm/relationship';
+import {
+  CustomerIdParam,
+  CustomerListQueryDto,
+  LIVE_TIMELINE_EXAMPLE,
+  LIVE_TIMELINE_SCHEMA,
+  listCustomers,
+  READ_MODELS,
+  TimelineQueryDto,
+  type ReadModelRunners,
+} from '@crm/relationship-api';
+import {
+  ApiProblem,
+  CurrentPrincipal,
+  openEventStream,
+  ProblemTypes,
+  RequireKind,
+  SERVICE_CONFIG,
+  type EventStreamResponse,
+  type PartnerPrincipal,
+  type Principal,
+  type ServiceConfig,
+} from '@crm/service-kit';
+import {
+  CustomerDirectoryEntry,
+  mergedCustomerIds,
+  readTimeline,
+  TimelineEntry,
+  type CustomerListItem,
+  type TimelinePage,
+} from '@crm/relationship-read-models';
 import { PartnerAccessLog } from '../access-log/partner-access-log.service';
 import { asPartner } from '../auth/principals';
 import type { PartnerStaleness } from './partner-scope';
@@ -69,6 +96,8 @@ export class PortalCustomersController {
   constructor(
     private readonly scope: PartnerScope,
     private readonly accessLog: PartnerAccessLog,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelRunners,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   @Get()
@@ -177,11 +206,96 @@ export class PortalCustomersController {
           cursor: q.cursor,
           limit: q.limit ?? 50,
           newestFirst: q.order === 'newest-first',
+          // the filters only narrow what the scope above lets through
+          filter: { department: q.department, ownerPartnerId: q.partnerId, episodeType: q.episodeType, channel: q.channel },
         });
         return stale ? { ...page, stale } : page;
       },
       // the customer and those merged into it whose history the page may show
       () => customerIds,
     );
+  }
+
+  @Get(':id/timeline/live')
+  @ApiOperation({
+    summary: "Live changes of a shared customer's history as you may see it (server-sent events)",
+    description:
+      "A `text/event-stream` that stays open: `ready` once, then a `timeline` event each time a new step of the customer's history that you may " +
+      "see has been applied (the next GET of the timeline shows it) — never another partner's episodes, only the share's episode types and your " +
+      'own — and a heartbeat comment every 15 s (`CRM_LIVE_HEARTBEAT_MS`). When the share is revoked or expires, a `closed` event and the stream ends. Send the bearer ' +
+      'token in the Authorization header (never in the URL). At most 6 streams per caller.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: 'The stream of changes you may see',
+    content: { 'text/event-stream': { schema: LIVE_TIMELINE_SCHEMA, example: LIVE_TIMELINE_EXAMPLE } },
+  })
+  @ApiProblem(400, 'Bad Request: the id is not a UUID', { errors: [{ field: 'id', message: 'id must be a UUID' }] })
+  @ApiProblem(429, 'Too Many Requests: the caller already has 6 live streams open', {
+    detail: 'at most 6 live streams may be open at once per caller; close one first',
+  })
+  @notShared()
+  async live(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: CustomerIdParam,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res() res: EventStreamResponse,
+  ): Promise<void> {
+    const partner = asPartner(p);
+    // Opening the stream is a read of the customer (logged as one); what it streams is only that something changed.
+    let share = await this.accessLog.read(
+      partner,
+      { route: 'GET /customers/{id}/timeline/live', correlationId, resourceId: id, probedCustomerId: id },
+      () => this.scope.assertMayRead(partner, id),
+      () => [id],
+    );
+    const stream = openEventStream(res, {
+      principal: `partner:${partner.partnerId}:${partner.subject}`,
+      heartbeatMs: this.config.CRM_LIVE_HEARTBEAT_MS,
+      // An expiry needs no event: each heartbeat asks again whether the customer is still shared.
+      onHeartbeat: () => recheck(),
+    });
+    const recheck = async () => {
+      const now = await this.scope.shareOf(partner, id).catch(() => undefined);
+      if (!now) {
+        stream.send('closed', { reason: 'not-shared' });
+        stream.close();
+        return false;
+      }
+      share = now;
+      return true;
+    };
+    // One change at a time, in order: a revoke is judged before the steps that follow it.
+    let queue = Promise.resolve();
+    stream.onClose(
+      this.readModels.changes.subscribe([id], (change) => {
+        queue = queue
+          .then(async () => {
+            if (stream.closed) return;
+            if (change.change === 'share') {
+              if (change.partnerId === partner.partnerId) await recheck();
+              return;
+            }
+            if (!(await recheck())) return;
+            if (await this.visible(change.eventId, partner, share))
+              stream.send('timeline', { customerId: change.customerId, episodeId: change.episodeId, kind: change.kind, eventId: change.eventId });
+          })
+          .catch(() => stream.close());
+      }),
+    );
+    stream.send('ready', { customerId: id });
+  }
+
+  /** Whether the partner's timeline shows this entry: a department's episode of the share's types, or the partner's own (as `readTimeline`). */
+  private async visible(eventId: string, partner: PartnerPrincipal, share: PartnerShare): Promise<boolean> {
+    const table = this.scope.manager.getRepository(TimelineEntry).metadata.tablePath;
+    const params: unknown[] = [eventId, partner.partnerId];
+    let where = 't.event_id = $1 AND (t.owner_partner_id IS NULL OR t.owner_partner_id = $2)';
+    if (share.episodeTypes) {
+      params.push([...share.episodeTypes]);
+      where += ` AND (t.owner_partner_id = $2 OR EXISTS (SELECT 1 FROM ${table} o WHERE o.episode_id = t.episode_id AND o.kind = 'EpisodeOpened' AND o.data->>'episodeType' = ANY($3::text[])))`;
+    }
+    const rows = (await this.scope.manager.query(`SELECT 1 FROM ${table} t WHERE ${where}`, params)) as unknown[];
+    return rows.length > 0;
   }
 }

@@ -22,6 +22,9 @@ import {
   type StaffPrincipal,
 } from '@crm/service-kit';
 import { AssignLeadDto, CaptureLeadDto, ConvertLeadDto, DisqualifyLeadDto, LeadIdParam, LeadQualificationDto } from './leads.dto';
+import { CapturedLeadDto, ConvertedLeadDto, LEAD_EXAMPLE, LeadAssignedDto, LeadChangedDto, LeadDto } from './leads.responses';
+
+const LEAD_ID = LEAD_EXAMPLE.leadId;
 
 const staff = (p: Principal) => p as StaffPrincipal;
 
@@ -43,8 +46,10 @@ export class LeadsController {
   @Post()
   @HttpCode(201)
   @ApiCreatedResponse({
+    type: CapturedLeadDto,
     description:
       'Captured (the same capture again changes nothing); Location names the lead; `matchingCustomerId` when a customer already holds its e-mail or phone; `owner` and `assignedByRule` when the assignment rules assigned the new lead',
+    example: { leadId: LEAD_ID, owner: 'sari', assignedByRule: 'java-territory' },
   })
   async capture(
     @CurrentPrincipal() p: Principal,
@@ -64,7 +69,7 @@ export class LeadsController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'The lead, its status, and its score with the reasons' })
+  @ApiOkResponse({ type: LeadDto, description: 'The lead, its status, and its score with the reasons; ETag for If-Match', example: LEAD_EXAMPLE })
   async get(@Param() { id }: LeadIdParam, @Res({ passthrough: true }) res: HeaderResponse): Promise<object> {
     const lead = await this.leads.get(id);
     setEtag(res, BigInt(lead.revision));
@@ -72,7 +77,12 @@ export class LeadsController {
   }
 
   @Put(':id/qualification')
-  @ApiOkResponse({ description: 'The BANT answers replaced; the lead is qualified once all are known and the person can decide' })
+  @ApiOkResponse({
+    type: LeadChangedDto,
+    description:
+      'The BANT answers replaced; the lead is qualified once all are known and the person can decide (GET /leads/{id} shows its status and score); ETag',
+    example: { leadId: LEAD_ID },
+  })
   async qualify(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: LeadIdParam,
@@ -86,7 +96,11 @@ export class LeadsController {
 
   @Post(':id/assignment')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'Assigned to the owner' })
+  @ApiOkResponse({
+    type: LeadAssignedDto,
+    description: 'Assigned to the owner (already theirs: nothing recorded); ETag',
+    example: { leadId: LEAD_ID, owner: 'sari' },
+  })
   async assign(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: LeadIdParam,
@@ -100,7 +114,7 @@ export class LeadsController {
 
   @Post(':id/disqualification')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'Disqualified with its reason; the lead is closed' })
+  @ApiOkResponse({ type: LeadChangedDto, description: 'Disqualified with its reason; the lead is closed; ETag', example: { leadId: LEAD_ID } })
   async disqualify(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: LeadIdParam,
@@ -114,7 +128,17 @@ export class LeadsController {
 
   @Post(':id/conversion')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'Converted: the customer (new, or the one attached to), its contact and the opportunity. A retry answers the same ids' })
+  @ApiOkResponse({
+    type: ConvertedLeadDto,
+    description:
+      'Converted: the customer (new, or the one attached to), its contact (a lead with a company, converted into a new organisation) and the opportunity. A retry answers the same ids',
+    example: {
+      leadId: LEAD_ID,
+      customerId: '77670316-0075-4a9a-95b0-0d17203ea982',
+      contactId: '4e2f558a-e809-4936-94ca-15e783dcdd3a',
+      opportunityId: 'b864c44f-394c-4eb9-abc7-42cb8cae19a6',
+    },
+  })
   @ApiConflictResponse({ description: "`identity-taken`: a customer already holds the lead's e-mail or phone (`holderId`): convert with `attachTo`" })
   convert(@CurrentPrincipal() p: Principal, @Param() { id }: LeadIdParam, @Body() dto: ConvertLeadDto): Promise<ConvertedLead> {
     return this.leads.convert(staff(p), id, dto);

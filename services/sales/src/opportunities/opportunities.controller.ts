@@ -26,7 +26,17 @@ import {
   type HeaderResponse,
   UuidParam,
 } from '@crm/service-kit';
-import { ChangeStageDto, CloseOpportunityDto, OpenedOpportunityDto, OpenOpportunityDto, OpportunityAttributesDto, OpportunityDto } from './opportunities.dto';
+import {
+  ChangeStageDto,
+  CloseOpportunityDto,
+  OpenedOpportunityDto,
+  OpenOpportunityDto,
+  OpportunityAttributesDto,
+  OpportunityClosedDto,
+  OpportunityDto,
+  OpportunityInteractionRecordedDto,
+  OpportunityStageChangedDto,
+} from './opportunities.dto';
 
 const IF_MATCH = {
   name: 'if-match',
@@ -35,6 +45,7 @@ const IF_MATCH = {
   example: '"3"',
 };
 const PROBLEM = 'application/problem+json';
+const OPPORTUNITY_ID = '0b7c4f0e-3b1a-4a8e-9f51-2f0c4d6a1e11';
 const problem = (status: number, code: string | undefined, detail: string) => ({
   content: { [PROBLEM]: { example: { type: 'urn:crm:problem:domain-rule-violation', title: 'Unprocessable Entity', status, detail, ...(code && { code }) } } },
 });
@@ -117,7 +128,11 @@ export class OpportunitiesController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Record an interaction (an action and the response to it) in the opportunity' })
   @ApiHeader(IF_MATCH)
-  @ApiCreatedResponse({ description: 'Recorded (a retried request with the same interactionId records it once); ETag' })
+  @ApiCreatedResponse({
+    type: OpportunityInteractionRecordedDto,
+    description: 'Recorded (a retried request with the same interactionId records it once); ETag',
+    example: { interactionId: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f' },
+  })
   @ApiNotFoundResponse({ description: 'No such opportunity' })
   @ApiPreconditionFailedResponse({ description: 'If-Match names an older revision' })
   @ApiUnprocessableEntityResponse({ description: 'A rule was broken (episode-closed, interaction-before-episode…)' })
@@ -146,7 +161,11 @@ export class OpportunitiesController {
     type: ChangeStageDto,
     examples: { forward: { value: { stage: 'proposal-creation' } }, back: { value: { stage: 'needs-identification', reason: 'a new buyer' } } },
   })
-  @ApiOkResponse({ description: 'Moved (timestamped from the clock; already there: nothing recorded); ETag' })
+  @ApiOkResponse({
+    type: OpportunityStageChangedDto,
+    description: 'Moved (timestamped from the clock; already there: nothing recorded); ETag',
+    example: { episodeId: OPPORTUNITY_ID, stage: 'proposal-creation' },
+  })
   @ApiNotFoundResponse({ description: 'No such opportunity' })
   @ApiPreconditionFailedResponse({ description: 'If-Match names an older revision' })
   @ApiUnprocessableEntityResponse({
@@ -170,7 +189,11 @@ export class OpportunitiesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Close the opportunity won or lost, saying why' })
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ description: 'Closed (a win is worth the amount unless `value` says otherwise); ETag' })
+  @ApiOkResponse({
+    type: OpportunityClosedDto,
+    description: 'Closed (a win is worth the amount unless `value` says otherwise); ETag',
+    example: { episodeId: OPPORTUNITY_ID, outcome: 'won' },
+  })
   @ApiNotFoundResponse({ description: 'No such opportunity' })
   @ApiPreconditionFailedResponse({ description: 'If-Match names an older revision' })
   @ApiUnprocessableEntityResponse({

@@ -190,3 +190,26 @@ export class OpportunityDto {
 export class OpenedOpportunityDto {
   @ApiProperty({ example: EXAMPLE_ID }) episodeId!: string;
 }
+
+/** `POST /opportunities/{id}/stage`. */
+export class OpportunityStageChangedDto {
+  @ApiProperty({ format: 'uuid', description: 'The opportunity', example: EXAMPLE_ID }) episodeId!: string;
+  @ApiProperty({
+    pattern: STAGE_ID.source,
+    description: 'The stage it is in now (GET /opportunities/{id} shows the move, timestamped)',
+    example: 'proposal-creation',
+  })
+  stage!: string;
+}
+
+/** `POST /opportunities/{id}/close`. */
+export class OpportunityClosedDto {
+  @ApiProperty({ format: 'uuid', description: 'The opportunity', example: EXAMPLE_ID }) episodeId!: string;
+  @ApiProperty({ enum: ['won', 'lost'], description: 'How it closed (GET /opportunities/{id} shows the reason and what a win was worth)' }) outcome!: string;
+}
+
+/** `POST /opportunities/{id}/interactions`. */
+export class OpportunityInteractionRecordedDto {
+  @ApiProperty({ format: 'uuid', description: 'The interaction: the one sent, or a new one', example: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f' })
+  interactionId!: string;
+}

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { EpisodeCommands, RecordInteractionDto } from '@crm/relationship-api';
 import {
   CurrentPrincipal,
@@ -12,6 +12,7 @@ import {
   UuidParam,
 } from '@crm/service-kit';
 import { ResolveCaseDto } from './cases.dto';
+import { CaseInteractionRecordedDto, CaseResolvedDto } from './cases.responses';
 
 /**
  * Work on an open case. Changes take `If-Match: "<revision>"` for optimistic concurrency (412 when
@@ -28,6 +29,11 @@ export class CasesController {
 
   @Post(':id/interactions')
   @HttpCode(201)
+  @ApiCreatedResponse({
+    type: CaseInteractionRecordedDto,
+    description: 'Recorded on the open case; ETag its new revision',
+    example: { interactionId: '1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d' },
+  })
   async interact(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,
@@ -43,6 +49,11 @@ export class CasesController {
 
   @Post(':id/resolve')
   @HttpCode(200)
+  @ApiOkResponse({
+    type: CaseResolvedDto,
+    description: 'Resolved with its outcome; ETag its new revision (a reopen can follow)',
+    example: { episodeId: '7c9e6679-7425-40de-944b-e07fc1f90ae7', outcome: 'resolved' },
+  })
   async resolve(
     @CurrentPrincipal() p: Principal,
     @UuidParam('id') id: string,

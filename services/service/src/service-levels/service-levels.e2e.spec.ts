@@ -300,6 +300,10 @@ describe('service levels (embedded)', () => {
           (body) => ((body.items as { caseId: string }[] | undefined) ?? []).some((i) => i.caseId === platinum),
         ).then((body) => body.items as { caseId: string; slaState: string }[]);
       expect((await listed('breached')).find((i) => i.caseId === platinum)!.slaState).toBe('breached');
+      // …and each case's nearest due time of a running clock, with its metric (a queue's countdown).
+      const all = (await svc.call('GET', '/cases?limit=200')).body.items as { caseId: string; slaDueAt: string | null; slaDueMetric: string | null }[];
+      expect(all.find((i) => i.caseId === platinum)).toMatchObject({ slaDueAt: plus(10), slaDueMetric: 'first-response' });
+      expect(all.find((i) => i.caseId === bronze)).toMatchObject({ slaDueAt: plus(60), slaDueMetric: 'first-response' });
       const onTrack = (await svc.call('GET', '/cases?slaState=on-track&limit=200')).body.items as { caseId: string; slaState: string }[];
       expect(onTrack.map((i) => i.caseId)).toContain(bronze);
       expect(onTrack.map((i) => i.caseId)).not.toContain(platinum);

@@ -42,6 +42,16 @@ import { findMerge, mergedCustomerIds } from '@crm/relationship-read-models';
 import type { ReadModelRunners } from '../read-models';
 import { READ_MODELS } from '../relationship-api.module';
 import { CustomerCommands } from './customer-commands';
+import {
+  CUSTOMER_CONTACT_WRITTEN_EXAMPLE,
+  CUSTOMER_MERGED_EXAMPLE,
+  CUSTOMER_WRITTEN_EXAMPLE,
+  CustomerContactWrittenDto,
+  CustomerJourneyStageSetDto,
+  CustomerMergedDto,
+  CustomerRelationshipPhaseSetDto,
+  CustomerWrittenDto,
+} from './customer-responses';
 
 const ETAG = "The customer's revision after the change: send it as If-Match on the next one";
 
@@ -67,7 +77,7 @@ export class CustomerEditsController {
   ) {}
 
   @Patch(':id')
-  @ApiOkResponse({ description: `Changed (or nothing to change). ETag: ${ETAG}` })
+  @ApiOkResponse({ type: CustomerWrittenDto, description: `Changed (or nothing to change). ETag: ${ETAG}`, example: CUSTOMER_WRITTEN_EXAMPLE })
   async patch(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: CustomerIdParam,
@@ -83,7 +93,11 @@ export class CustomerEditsController {
 
   @Post(':id/contacts')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: 'Added; Location names the contact' })
+  @ApiCreatedResponse({
+    type: CustomerContactWrittenDto,
+    description: `Added; Location names the contact. ETag: ${ETAG}`,
+    example: CUSTOMER_CONTACT_WRITTEN_EXAMPLE,
+  })
   async addContact(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: CustomerIdParam,
@@ -99,7 +113,11 @@ export class CustomerEditsController {
   }
 
   @Put(':id/contacts/:contactId')
-  @ApiOkResponse({ description: "The contact's record replaced (fields left out are cleared)" })
+  @ApiOkResponse({
+    type: CustomerContactWrittenDto,
+    description: `The contact's record replaced (fields left out are cleared). ETag: ${ETAG}`,
+    example: CUSTOMER_CONTACT_WRITTEN_EXAMPLE,
+  })
   async changeContact(
     @CurrentPrincipal() p: Principal,
     @Param() { id, contactId }: CustomerContactParams,
@@ -129,7 +147,11 @@ export class CustomerEditsController {
 
   @Post(':id/identities')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: 'Added (adding a known one changes nothing)' })
+  @ApiCreatedResponse({
+    type: CustomerWrittenDto,
+    description: `Added (adding a known one changes nothing); a merged id is written as its survivor (the answer names the id as sent). ETag: ${ETAG}`,
+    example: CUSTOMER_WRITTEN_EXAMPLE,
+  })
   @ApiConflictResponse({ description: '`code: identity-taken`: another customer holds it; `holderId` names it' })
   async addIdentity(
     @CurrentPrincipal() p: Principal,
@@ -166,7 +188,11 @@ export class CustomerEditsController {
   }
 
   @Put(':id/journey-stage')
-  @ApiOkResponse({ description: 'Recorded as a manual change with its reason (a move back needs one)' })
+  @ApiOkResponse({
+    type: CustomerJourneyStageSetDto,
+    description: `Recorded as a manual change with its reason (a move back needs one). ETag: ${ETAG}`,
+    example: { customerId: CUSTOMER_WRITTEN_EXAMPLE.customerId, journeyStage: 'repeat-customer' },
+  })
   async journeyStage(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: CustomerIdParam,
@@ -181,7 +207,11 @@ export class CustomerEditsController {
   }
 
   @Put(':id/relationship-phase')
-  @ApiOkResponse({ description: 'Recorded as a manual change with its reason; a dissolved relationship restarts only at awareness' })
+  @ApiOkResponse({
+    type: CustomerRelationshipPhaseSetDto,
+    description: `Recorded as a manual change with its reason; a dissolved relationship restarts only at awareness. ETag: ${ETAG}`,
+    example: { customerId: CUSTOMER_WRITTEN_EXAMPLE.customerId, relationshipPhase: 'expansion' },
+  })
   async relationshipPhase(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: CustomerIdParam,
@@ -198,8 +228,10 @@ export class CustomerEditsController {
   @Post(':id/merges')
   @HttpCode(201)
   @ApiCreatedResponse({
+    type: CustomerMergedDto,
     description:
       'The duplicate is merged into this customer (one event on the duplicate; no history rewritten): from now on reading or writing the duplicate answers with this one. Location names the merge, which DELETE undoes',
+    example: CUSTOMER_MERGED_EXAMPLE,
   })
   async merge(
     @CurrentPrincipal() p: Principal,

@@ -2,6 +2,7 @@ import { Body, Controller, Headers, HttpCode, Post, Query, Res } from '@nestjs/c
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { ForceQueryDto, RegisterCustomerDto } from '../dto';
 import { CustomerCommands } from './customer-commands';
+import { CUSTOMER_WRITTEN_EXAMPLE, CustomerWrittenDto } from './customer-responses';
 import { CurrentPrincipal, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 
 /**
@@ -17,7 +18,11 @@ export class RegisterCustomerController {
 
   @Post()
   @HttpCode(201)
-  @ApiCreatedResponse({ description: 'Registered; Location names the customer' })
+  @ApiCreatedResponse({
+    type: CustomerWrittenDto,
+    description: "Registered; Location names the customer. ETag: the customer's revision (send it as If-Match on the next change)",
+    example: CUSTOMER_WRITTEN_EXAMPLE,
+  })
   @ApiConflictResponse({
     description:
       '`code: identity-taken`: another customer holds one of the identities; `holderId` names it (`?force=true` registers anyway and records a suspected duplicate)',

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { runGracefulExitHooks } from '@crm/telemetry';
+import { closeEventStreams } from './event-streams';
 
 /**
  * Whether this process is shutting down. One per process, not per app: the embedded host runs every
@@ -42,14 +43,16 @@ export function closeConnectionsWhileDraining(_req: IncomingMessage, res: Server
 }
 
 /**
- * Stops accepting connections, lets the requests in flight finish, and resolves when the server is
- * closed. Idle keep-alive connections are closed at once (they carry no request); connections still
+ * Stops accepting connections, ends the server's live event streams, lets the requests in flight
+ * finish, and resolves when the server is closed. Idle keep-alive connections are closed at once (they carry no request); connections still
  * busy after `timeoutMs` are cut, so a hung request cannot hold the shutdown past the pod's grace period.
  */
 export async function closeHttpServer(server: Server, timeoutMs: number): Promise<void> {
   if (!server.listening) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  // Live streams never finish by themselves: end them now (their clients reconnect elsewhere).
+  closeEventStreams(server);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   // A connection that finished its response while draining has `Connection: close` and ends by itself;

@@ -326,6 +326,16 @@ export class ServiceConfig extends PlatformConfig {
   @Max(3650)
   CRM_DEAL_PROTECTION_DAYS: number = 90;
 
+  /**
+   * Heartbeat of the live timelines (server-sent events), ms: a comment that keeps proxies from
+   * closing an idle stream, and — on a partner's stream — the moment its share is checked again, so
+   * a share that expired (which records no event) ends the stream within one heartbeat.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  CRM_LIVE_HEARTBEAT_MS: number = 15_000;
+
   /** How often the partner portal's deal registration tick expires due registrations and opens approved deals' episodes (ms). 0: only when a test ticks. */
   @IsInt()
   @Min(0)

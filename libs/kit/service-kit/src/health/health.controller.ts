@@ -6,6 +6,7 @@ import { PLATFORM } from '../app/tokens';
 import { HttpProblem, ProblemTypes } from '../errors/http-problem';
 import { HealthIndicators, type IndicatorResult } from './health-indicators';
 import { processDraining } from '../app/graceful-shutdown';
+import { LivenessDto, READINESS_EXAMPLE, ReadinessReportDto } from './health.responses';
 
 export type CheckStatus = 'up' | 'down';
 
@@ -45,13 +46,17 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'The process is alive.' })
+  @ApiOkResponse({ type: LivenessDto, description: 'The process is alive.', example: { status: 'ok' } })
   liveness(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  @ApiOkResponse({ description: 'The event store, the bus and the database answer; `degraded` when a read model has parked events.' })
+  @ApiOkResponse({
+    type: ReadinessReportDto,
+    description: 'The event store, the bus and the database answer; `degraded` when a read model has parked events.',
+    example: READINESS_EXAMPLE,
+  })
   @ApiServiceUnavailableResponse({
     description: 'A dependency does not answer, or a read model stopped (problem+json with `checks`), or the process is shutting down.',
   })

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, expectedRevisionFromIfMatch, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { CampaignIdParam, RecordCampaignResponseDto } from '../campaigns.dto';
 import { RecordCampaignResponseHandler } from './record-response.handler';
+import { CampaignResponseRecordedDto } from './record-response.responses';
 
 /**
  * Responses to a campaign. `If-Match: "<revision>"` of the customer's campaign episode makes the
@@ -18,7 +19,11 @@ export class RecordCampaignResponseController {
 
   @Post(':campaignId/responses')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: "Recorded on the customer's campaign episode; ETag its revision. 404 when the campaign did not target the customer" })
+  @ApiCreatedResponse({
+    type: CampaignResponseRecordedDto,
+    description: "Recorded on the customer's campaign episode; ETag its revision. 404 when the campaign did not target the customer",
+    example: { episodeId: '5b8d2f1e-9c3a-4e7b-a1d6-0f2e3c4b5a69', interactionId: '1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d' },
+  })
   async respond(
     @CurrentPrincipal() principal: Principal,
     @Param() { campaignId }: CampaignIdParam,

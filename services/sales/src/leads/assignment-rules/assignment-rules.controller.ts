@@ -21,6 +21,7 @@ import {
   type StaffPrincipal,
 } from '@crm/service-kit';
 import { ReplaceLeadAssignmentRulesDto } from './assignment-rules.dto';
+import { LEAD_ASSIGNMENT_RULES_EXAMPLE, LeadAssignmentRulesDto } from './assignment-rules.responses';
 
 const view = ({ revision: _revision, ...rules }: AssignmentRulesView) => rules;
 
@@ -40,7 +41,11 @@ export class LeadAssignmentRulesController {
   constructor(private readonly leads: LeadCommands) {}
 
   @Get()
-  @ApiOkResponse({ description: 'The rules in force (`rules: []` when none), who replaced them and when; ETag for If-Match' })
+  @ApiOkResponse({
+    type: LeadAssignmentRulesDto,
+    description: 'The rules in force (`rules: []` when none), who replaced them and when; ETag for If-Match',
+    example: LEAD_ASSIGNMENT_RULES_EXAMPLE,
+  })
   async get(@Res({ passthrough: true }) res: HeaderResponse): Promise<object> {
     const rules = await this.leads.assignmentRules();
     setEtag(res, rules.revision);
@@ -49,7 +54,11 @@ export class LeadAssignmentRulesController {
 
   @Put()
   @RequireDepartment('sales', 'management')
-  @ApiOkResponse({ description: 'The rules replaced (the same list again changes nothing); ETag' })
+  @ApiOkResponse({
+    type: LeadAssignmentRulesDto,
+    description: 'The rules replaced (the same list again changes nothing: who and when stay as they were); the rules in force now; ETag',
+    example: LEAD_ASSIGNMENT_RULES_EXAMPLE,
+  })
   @ApiBadRequestResponse({ description: 'A rule that is not valid (problem+json naming the field, e.g. `rules.0.match.countries`)' })
   @ApiUnprocessableEntityResponse({
     description:

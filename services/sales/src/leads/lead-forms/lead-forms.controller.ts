@@ -13,6 +13,7 @@ import {
 import { LeadFormCommands, type LeadFormView } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireDepartment, RequireKind, setEtag, type HeaderResponse, type Principal, type StaffPrincipal } from '@crm/service-kit';
 import { CreateLeadFormDto, LeadFormIdParam } from './lead-forms.dto';
+import { CreatedLeadFormDto, LEAD_FORM_EXAMPLES, LeadFormDto, LeadFormKeyDto } from './lead-forms.responses';
 
 const staff = (p: Principal) => p as StaffPrincipal;
 
@@ -34,7 +35,11 @@ export class LeadFormsController {
 
   @Post()
   @HttpCode(201)
-  @ApiCreatedResponse({ description: '`{ formId, apiKey }`: the key is shown this once; Location names the form' })
+  @ApiCreatedResponse({
+    type: CreatedLeadFormDto,
+    description: '`{ formId, apiKey, postTo }`: the key is shown this once (the CRM keeps only its hash; `Cache-Control: no-store`); Location names the form',
+    example: LEAD_FORM_EXAMPLES.created,
+  })
   @ApiUnprocessableEntityResponse({ description: '`code` names the rule (lead-form-needs-name, lead-form-rate-limit)' })
   async create(@CurrentPrincipal() p: Principal, @Body() dto: CreateLeadFormDto, @Res({ passthrough: true }) res: HeaderResponse): Promise<object> {
     const issued = await this.forms.create(staff(p), {
@@ -49,7 +54,11 @@ export class LeadFormsController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'The form: name, source, rate limit, when created, key rotated, revoked (never the key)' })
+  @ApiOkResponse({
+    type: LeadFormDto,
+    description: 'The form: name, source, rate limit, when created, key rotated, revoked (never the key); ETag',
+    example: LEAD_FORM_EXAMPLES.form,
+  })
   async get(@Param() { id }: LeadFormIdParam, @Res({ passthrough: true }) res: HeaderResponse): Promise<LeadFormView> {
     const form = await this.forms.get(id);
     setEtag(res, BigInt(form.revision));
@@ -58,7 +67,11 @@ export class LeadFormsController {
 
   @Post(':id/key-rotation')
   @HttpCode(200)
-  @ApiOkResponse({ description: '`{ formId, apiKey }`: the new key, shown this once; the old one stops working at once' })
+  @ApiOkResponse({
+    type: LeadFormKeyDto,
+    description: '`{ formId, apiKey }`: the new key, shown this once (`Cache-Control: no-store`); the old one stops working at once',
+    example: LEAD_FORM_EXAMPLES.rotated,
+  })
   @ApiUnprocessableEntityResponse({ description: '`lead-form-revoked`: a revoked form gets no new key' })
   async rotate(@CurrentPrincipal() p: Principal, @Param() { id }: LeadFormIdParam, @Res({ passthrough: true }) res: HeaderResponse): Promise<object> {
     const issued = await this.forms.rotateKey(staff(p), id);

@@ -13,6 +13,7 @@ import { LeadCommands } from '@crm/relationship-api';
 import { Public, type HeaderResponse } from '@crm/service-kit';
 import { LeadFormKeyGuard, leadFormOf } from './lead-form-key.guard';
 import { FormIdParam, WebFormLeadDto } from './lead-forms.dto';
+import { WebFormCapturedLeadDto } from './lead-forms.responses';
 
 /**
  * Where a web site's form posts a lead: no staff token, the form's own API key in `x-api-key`
@@ -30,7 +31,11 @@ export class WebFormCaptureController {
   @Post(':formId/leads')
   @HttpCode(201)
   @ApiHeader({ name: 'x-api-key', required: true, description: "The form's API key (from POST /lead-forms or its key rotation)" })
-  @ApiCreatedResponse({ description: '`{ leadId }`; posting the same `submissionId` again is the same lead' })
+  @ApiCreatedResponse({
+    type: WebFormCapturedLeadDto,
+    description: '`{ leadId }`; posting the same `submissionId` again is the same lead; Location names it',
+    example: { leadId: '48dfe8d8-eaf9-4cc9-965d-25b9df5b937f' },
+  })
   @ApiBadRequestResponse({ description: 'A field that is not valid (problem+json naming it)' })
   @ApiUnauthorizedResponse({ description: 'No key, a wrong key, or a revoked or unknown form' })
   @ApiUnprocessableEntityResponse({ description: '`lead-needs-contact`: give an e-mail address or a phone number' })

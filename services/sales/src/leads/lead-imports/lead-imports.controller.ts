@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiPayloadTooLargeR
 import { LeadCommands } from '@crm/relationship-api';
 import { CurrentPrincipal, HttpProblem, ProblemTypes, RequireDepartment, RequireKind, type Principal, type StaffPrincipal } from '@crm/service-kit';
 import { DEFAULT_IMPORT_LIMITS, IMPORT_COLUMNS, ImportRefusedError, importLeads, type LeadImportResult } from './lead-import';
+import { LeadImportResultDto } from './lead-imports.responses';
 
 /** The path `createSalesApp` lets through as a `text/csv` stream. */
 export const LEAD_IMPORTS_PATH = '/leads/imports';
@@ -25,8 +26,10 @@ export class LeadImportsController {
     schema: { type: 'string', example: 'externalId,name,company,email,country\nfair-001,Rina Kartika,CV Sinar,rina@sinar.example,ID\n' },
   })
   @ApiOkResponse({
+    type: LeadImportResultDto,
     description:
       '`{ created, duplicates, failed, errors: [{ line, field, reason }] }`: lines whose external id was imported before are duplicates (nothing new); bad lines are listed and the rest imported',
+    example: { created: 3, duplicates: 0, failed: 1, errors: [{ line: 4, field: 'email', reason: 'email must be an email' }] },
   })
   @ApiResponse({ status: 415, description: 'The body is not text/csv' })
   @ApiPayloadTooLargeResponse({ description: 'More lines or bytes than an import takes; the lines before the limit were imported (a re-import skips them)' })

@@ -29,6 +29,9 @@ export const CASE_SLA_STATES = ['breached', 'warning', 'on-track', 'met'] as con
 export interface CaseListItem {
   /** Set when the list is joined with the service levels (`GET /cases`); null: none computed yet. */
   slaState?: string | null;
+  /** The nearest due time of the case's running clocks, and its metric (null: none running, or service levels not joined). */
+  slaDueAt?: string | null;
+  slaDueMetric?: string | null;
   caseId: string;
   customerId: string;
   name: string;
@@ -154,5 +157,7 @@ function toItem(r: Record<string, unknown>): CaseListItem {
     reopenCount: Number(r.reopen_count),
     interactions: Number(r.interactions),
     slaState: text(r.sla_state),
+    slaDueAt: instant(r.sla_due_at),
+    slaDueMetric: text(r.sla_due_metric),
   };
 }

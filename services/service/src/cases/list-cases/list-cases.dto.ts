@@ -78,6 +78,22 @@ export class CaseListItemDto {
   @ApiProperty() reopenCount!: number;
   @ApiProperty({ description: 'Interactions recorded in it' }) interactions!: number;
   @ApiProperty({ nullable: true, type: String, enum: CASE_SLA_STATES, description: 'null: no service level computed for it yet' }) slaState!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '2026-03-01T09:15:00.000Z',
+    description:
+      'The nearest due time of its running service-level clocks (null: none runs — all stopped, paused while waiting on the customer, or none computed yet)',
+  })
+  slaDueAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    enum: ['first-response', 'next-response', 'resolution'],
+    example: 'first-response',
+    description: 'The metric of the clock due at slaDueAt',
+  })
+  slaDueMetric!: string | null;
 }
 
 export class CaseListPageDto {

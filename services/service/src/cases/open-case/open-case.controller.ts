@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { EpisodeCommands } from '@crm/relationship-api';
 import { CurrentPrincipal, RequireDepartment, RequireKind, type Principal, setEtag, type HeaderResponse } from '@crm/service-kit';
 import { OpenCaseDto } from '../cases.dto';
+import { CaseOpenedDto } from '../cases.responses';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -14,7 +15,11 @@ export class OpenCaseController {
 
   @Post()
   @HttpCode(201)
-  @ApiCreatedResponse({ description: 'Opened; Location names the case, ETag its revision' })
+  @ApiCreatedResponse({
+    type: CaseOpenedDto,
+    description: 'Opened; Location names the case, ETag its revision',
+    example: { episodeId: '7c9e6679-7425-40de-944b-e07fc1f90ae7' },
+  })
   async open(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: OpenCaseDto,

@@ -1,0 +1,5 @@
+import { stopCrmUnderTest } from './crm-under-test';
+
+export default async function globalTeardown(): Promise<void> {
+  await stopCrmUnderTest();
+}
