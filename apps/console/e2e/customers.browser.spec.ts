@@ -152,9 +152,10 @@ describe('customers: list, customer 360, timeline, as-of, duplicates', () => {
     // …and the profile as it was then: before the rename.
     await page.getByRole('heading', { level: 1, name }).waitFor();
     await page.getByText(/^As it stood on /).waitFor();
-    // Consent follows the slider (marketing keeps its history); value and shares say they show now.
+    // Consent and shares follow the slider (marketing and the partners keep their history); value says it shows now.
     await page.getByRole('region', { name: 'Consent' }).getByText('Consent as it stood on the chosen date.').waitFor();
-    expect(await page.getByText('Shown as it is now: this card is not kept for past dates.').count()).toBe(2);
+    await page.getByRole('region', { name: 'Shared with partners' }).getByText('The partners who could see the customer on the chosen date.').waitFor();
+    expect(await page.getByText('Shown as it is now: this card is not kept for past dates.').count()).toBe(1);
     // The very beginning: registered, no episode yet.
     await page.keyboard.press('Home');
     await page.getByText('No episodes match.').waitFor();

@@ -195,7 +195,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The partners a customer is shared with now, and the scope of each share (staff) */
+        /**
+         * The partners a customer is shared with now, or was at `asOf`, and the scope of each share (staff)
+         * @description Now: the shares in force (not revoked, not expired, partner active). With `asOf`: the shares as they stood at that instant, from the partners' event history — a share revoked since, or a partner deactivated since, is listed; one made later is not.
+         */
         get: operations["CustomerSharesController_list"];
         put?: never;
         post?: never;
@@ -1275,8 +1278,13 @@ export interface components {
         CustomerSharesDto: {
             /** Format: uuid */
             customerId: string;
-            /** @description The partners the customer is shared with now, by name */
+            /** @description The partners the customer is shared with now (or was at `asOf`), by name */
             partners: components["schemas"]["CustomerShareDto"][];
+            /**
+             * Format: date-time
+             * @description The instant asked for, when the shares are as they stood then
+             */
+            asOf?: string;
         };
         RequestShareDto: {
             /**
@@ -3868,7 +3876,10 @@ export interface operations {
     };
     CustomerSharesController_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The shares as they stood at this instant (who could see the customer then), from the partners' own history */
+                asOf?: string;
+            };
             header?: never;
             path: {
                 customerId: string;
@@ -3900,7 +3911,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerSharesDto"];
                 };
             };
-            /** @description Bad Request: the customer id is not a UUID */
+            /** @description Bad Request: the customer id is not a UUID, or asOf is not an instant */
             400: {
                 headers: {
                     [name: string]: unknown;

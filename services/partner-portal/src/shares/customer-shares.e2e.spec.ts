@@ -102,11 +102,50 @@ describe('the partners a customer is shared with (staff read)', () => {
     expect(names(await call('GET', `/customer-shares/${x}`, analyst))).toEqual([]);
   });
 
+  it("with asOf: the shares as they stood then, from the partners' history (a later revoke, expiry or deactivation does not rewrite the past)", async () => {
+    const z = (await commands.customers.register(alice, { kind: 'organisation', name: 'PT Zirkon' })).id;
+    await until(async () => expect((await call('GET', `/customer-shares/${z}`, analyst)).status).toBe(200));
+    const before = clock.now().toISOString();
+    clock.advance(60_000);
+    const reseller = await register('Reseller S', 'reseller');
+    expect((await call('POST', `/partners/${distributor}/shares`, management, { customerId: z })).status).toBe(201);
+    const expiresAt = new Date(clock.now().getTime() + 3_600_000).toISOString();
+    expect((await call('POST', `/partners/${reseller}/shares`, management, { customerId: z, access: 'read', expiresAt })).status).toBe(201);
+    clock.advance(60_000);
+    const bothShared = clock.now().toISOString();
+    clock.advance(60_000);
+    expect((await call('DELETE', `/partners/${distributor}/shares/${z}`, management)).status).toBe(204);
+    expect((await call('DELETE', `/partners/${reseller}`, management)).status).toBe(204); // deactivated: its shares end with it
+    clock.advance(60_000);
+    await until(async () => expect(names(await call('GET', `/customer-shares/${z}`, analyst))).toEqual([]));
+
+    const then = await call('GET', `/customer-shares/${z}?asOf=${encodeURIComponent(bothShared)}`, analyst);
+    expect(then.status).toBe(200);
+    expect(then.body.asOf).toBe(bothShared);
+    expect(names(then)).toEqual(['Distributor D', 'Reseller S']);
+    expect((then.body.partners as Json[]).find((p) => p.partnerId === reseller)).toMatchObject({ access: 'read', expiresAt, episodeTypes: null });
+    expect(names(await call('GET', `/customer-shares/${z}?asOf=${encodeURIComponent(before)}`, analyst))).toEqual([]);
+    // An hour and more after the reseller's share was made, it had ended by itself even without the deactivation.
+    const afterExpiry = new Date(Date.parse(expiresAt) + 1).toISOString();
+    expect(names(await call('GET', `/customer-shares/${z}?asOf=${encodeURIComponent(afterExpiry)}`, analyst))).toEqual([]);
+    // Now (no asOf): nobody; the answer says no asOf.
+    const now = await call('GET', `/customer-shares/${z}`, analyst);
+    expect(now.body).toEqual({ customerId: z, partners: [] });
+  });
+
   it('bad input and callers: a bad id is a 400 naming it, an unknown customer a 404, a partner 403, no token 401', async () => {
     const bad = await call('GET', '/customer-shares/not-a-uuid', analyst);
     expect(bad.status).toBe(400);
     expect(bad.type).toContain('application/problem+json');
     expect(((bad.body.errors ?? []) as { field: string }[]).map((e) => e.field)).toContain('customerId');
+    // As sent on the wire: NUL, a lone surrogate's bytes (not UTF-8), a month 13, an hour 25.
+    for (const asOf of ['yesterday', '2026-13-01T00%3A00%3A00Z', 'x%00', '%ED%A0%80', '2026-06-01T25%3A00%3A00Z', '%5B%5D']) {
+      const r = await call('GET', `/customer-shares/${randomUUID()}?asOf=${asOf}`, analyst);
+      expect([r.status, r.type]).toEqual([400, expect.stringContaining('application/problem+json')]);
+      expect(((r.body.errors ?? []) as { field: string }[]).map((e) => e.field)).toContain('asOf');
+    }
+    const twice = await call('GET', `/customer-shares/${randomUUID()}?asOf=2026-06-01T00:00:00Z&asOf=2026-06-02T00:00:00Z`, analyst);
+    expect(twice.status).toBe(400);
     const unknown = await call('GET', `/customer-shares/${randomUUID()}`, analyst);
     expect(unknown.status).toBe(404);
     expect(unknown.type).toContain('application/problem+json');

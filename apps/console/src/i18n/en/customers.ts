@@ -71,6 +71,7 @@ export const customers = {
     step: '{date} (change {n} of {total})',
     notYet: 'This customer was not registered yet on that date.',
     consentThen: 'Consent as it stood on the chosen date.',
+    sharesThen: 'The partners who could see the customer on the chosen date.',
     shownNow: 'Shown as it is now: this card is not kept for past dates.',
   },
   contacts: {

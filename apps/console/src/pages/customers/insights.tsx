@@ -176,10 +176,15 @@ export function ConsentCard({ customerId, asOf }: { customerId: string; asOf: st
 
 /** Which partners see this customer now, and what each sees (the partner portal's staff read of a customer's shares). */
 export function SharesCard({ customerId, asOf }: { customerId: string; asOf: string | null }) {
-  const shares = $partner.useQuery('get', '/customer-shares/{customerId}', { params: { path: { customerId } } });
+  // The portal folds each partner's history: with the as-of slider moved, who could see the customer then.
+  const shares = $partner.useQuery('get', '/customer-shares/{customerId}', { params: { path: { customerId }, query: asOf ? { asOf } : {} } });
   return (
     <Section id="customer-shares" title={t('customers.shares.title')}>
-      {asOf && <ShownNow />}
+      {asOf && (
+        <Text size="xs" c="dimmed" mb="xs">
+          {t('customers.asOf.sharesThen')}
+        </Text>
+      )}
       <QueryState query={shares}>
         {(s) =>
           s.partners.length === 0 ? (
