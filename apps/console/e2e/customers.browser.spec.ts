@@ -152,16 +152,18 @@ describe('customers: list, customer 360, timeline, as-of, duplicates', () => {
     // …and the profile as it was then: before the rename.
     await page.getByRole('heading', { level: 1, name }).waitFor();
     await page.getByText(/^As it stood on /).waitFor();
-    // Consent and shares follow the slider (marketing and the partners keep their history); value says it shows now.
+    // Consent, shares, value and RFM follow the slider (each keeps or rebuilds its history); churn risk says it shows now.
     await page.getByRole('region', { name: 'Consent' }).getByText('Consent as it stood on the chosen date.').waitFor();
     await page.getByRole('region', { name: 'Shared with partners' }).getByText('The partners who could see the customer on the chosen date.').waitFor();
-    expect(await page.getByText('Shown as it is now: this card is not kept for past dates.').count()).toBe(1);
+    const valueCard = page.getByRole('region', { name: 'Value' });
+    await valueCard.getByText('Value and RFM as analytics would have scored them on the chosen date, from the purchases up to then.').waitFor();
+    await valueCard.getByText('Churn risk is shown as it is now: its model scores the present only.').waitFor();
     // The very beginning: registered, no episode yet.
     await page.keyboard.press('Home');
     await page.getByText('No episodes match.').waitFor();
     await page.getByRole('button', { name: 'Back to now' }).click();
     await page.getByRole('heading', { level: 1, name: `${name} Renamed` }).waitFor();
-    expect(await page.getByText('Shown as it is now: this card is not kept for past dates.').count()).toBe(0);
+    expect(await page.getByText('Churn risk is shown as it is now: its model scores the present only.').count()).toBe(0);
     await page.getByRole('heading', { level: 3, name: 'Second deal' }).waitFor();
 
     // Add a contact.

@@ -205,6 +205,31 @@ describe('analytics: lifetime value and value tiers (embedded)', () => {
     for (const c of ranking.items) expect(await platform.eventStore.readStream(valueTierStream(c.customerId))).toHaveLength(1);
   });
 
+  it('GET /customers/{id}/value?asOf: the value as the models said on that day, from the purchases dated up to it; a past valuation publishes no tier change', async () => {
+    const now = (await call(`/customers/${customers[28]}/value`)).body as unknown as CustomerValueView; // the current valuation: its tier changes recorded
+    const tierEvents = async () => Promise.all(customers.map(async (id) => (await platform.eventStore.readStream(valueTierStream(id))).length));
+    const recorded = await tierEvents();
+    // Customer 28 first bought on 26 March and then every 35 days (30 April, 4 June, 9 July, 13 August).
+    const then = await call(`/customers/${customers[28]}/value?asOf=2026-05-01T10:00:00Z`);
+    expect(then.status).toBe(200);
+    const v = then.body as unknown as CustomerValueView;
+    expect(v.model.calibrationEnd).toBe('2026-05-01');
+    expect([v.purchaseOccasions, now.purchaseOccasions]).toEqual([2, 5]);
+    expect(v.rankedCustomers).toBe(CUSTOMERS); // every customer had bought by the end of March
+    expect(v.clv).not.toBe(now.clv);
+    expect(['platinum', 'gold', 'silver', 'bronze']).toContain(v.tier);
+    // The day of the asOf instant in UTC: 9:00 on 1 May at UTC+14 is still 30 April in UTC.
+    expect(((await call(`/customers/${customers[28]}/value?asOf=2026-05-01T09:00:00%2B14:00`)).body as unknown as CustomerValueView).model.calibrationEnd).toBe(
+      '2026-04-30',
+    );
+    expect(await tierEvents()).toEqual(recorded);
+    // Today (or later) is the current valuation.
+    const today = (await call(`/customers/${customers[28]}/value?asOf=${encodeURIComponent(clock.now().toISOString())}`)).body as unknown as CustomerValueView;
+    expect(today).toEqual(now);
+    // Before the first purchase the models cannot be fitted: the same 422 as the model's route.
+    expect((await expectProblem(`/customers/${customers[28]}/value?asOf=2025-12-31T00:00:00Z`, 422)).body.code).toBe('clv-needs-purchase-history');
+  });
+
   it('answers bad input with problem+json naming the field, and 404 for an unknown customer', async () => {
     await expectProblem('/models/clv?calibrationEnd=not-a-date', 400, 'calibrationEnd');
     await expectProblem('/models/clv?calibrationEnd=2026-02-30', 400, 'calibrationEnd');
@@ -216,6 +241,8 @@ describe('analytics: lifetime value and value tiers (embedded)', () => {
     await expectProblem(`/customers/${id}/value?discountRate=5`, 400, 'discountRate');
     await expectProblem(`/customers/${id}/value?discountRate=abc`, 400, 'discountRate');
     await expectProblem(`/customers/${id}/value?margin=-1`, 400, 'margin');
+    for (const asOf of ['yesterday', '2026-13-01T00:00:00Z', 'x%00', '%ED%A0%80', '%5B%5D'])
+      await expectProblem(`/customers/${id}/value?asOf=${asOf}`, 400, 'asOf');
     await expectProblem(`/customers/not-a-uuid/value`, 400, 'id');
     await expectProblem(`/customers/${randomUUID()}/value`, 404);
     await expectProblem('/customers/ranking?cursor=garbage', 400, 'cursor');

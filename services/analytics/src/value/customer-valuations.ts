@@ -208,11 +208,26 @@ export class CustomerValuations {
     return this.current!.valuation;
   }
 
+  /**
+   * The valuation as it stood on `day` (`YYYY-MM-DD`, UTC): the models fitted on the purchases dated
+   * up to that day, every customer ranked the same way. Today or later is the current valuation. A
+   * past one records nothing: the tiers of the past are what it shows, not a change to publish.
+   */
+  async valuationOn(day: string): Promise<Valuation> {
+    if (day >= this.today()) return this.valuation();
+    return { ...this.rank(await this.model(day, this.unit)), tierChanges: 0 };
+  }
+
   private async value(model: ClvModel): Promise<Valuation> {
+    const valuation = this.rank(model);
+    const tierChanges = await this.publisher.publish(valuation.ranked, model);
+    return { ...valuation, tierChanges };
+  }
+
+  private rank(model: ClvModel): Omit<Valuation, 'tierChanges'> {
     const predictions = [...model.summaries.values()].map((s) => this.predict(model, s, this.defaults));
     const ranked = assignTiers(predictions, this.thresholds);
-    const tierChanges = await this.publisher.publish(ranked, model);
-    return { model, options: this.defaults, thresholds: this.thresholds, ranked, byCustomer: new Map(ranked.map((r) => [r.customerId, r])), tierChanges };
+    return { model, options: this.defaults, thresholds: this.thresholds, ranked, byCustomer: new Map(ranked.map((r) => [r.customerId, r])) };
   }
 }
 

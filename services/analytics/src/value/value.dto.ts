@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsCalendarDate } from '@crm/contracts';
+import { IsCalendarDate, IsInstant } from '@crm/contracts';
 
 export class ClvModelQueryDto {
   @ApiPropertyOptional({ description: 'Last day of the calibration period (purchases after it are ignored); today when omitted', example: '1997-09-30' })
@@ -39,6 +39,16 @@ export class CustomerValueQueryDto {
   @Min(0, { message: 'margin must be a number from 0 to 1' })
   @Max(1, { message: 'margin must be a number from 0 to 1' })
   margin?: number;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'The value as the models would have said on that day (UTC): fitted on the purchases dated up to it, every customer ranked into tiers again; today when omitted. A past valuation publishes no tier change.',
+    example: '2026-06-30T23:59:59Z',
+  })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
 }
 
 export const RANK_BY = ['clv', 'expectedPurchases', 'expectedSpend', 'pAlive', 'historicValue'] as const;

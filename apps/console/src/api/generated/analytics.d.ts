@@ -245,7 +245,7 @@ export interface paths {
         };
         /**
          * A customer's lifetime value
-         * @description From the current valuation (the models fitted on the history up to today, in CRM_CLV_UNIT): expected purchases in the next `horizon` months, P(alive), expected spend per purchase (Gamma-Gamma) and the CLV discounted monthly at `discountRate` with `margin`, money in integer minor units of the reporting currency. The tier and rank are by CLV over the default horizon, rate and margin (the settings), whatever the query asks. A merged customer answers as its survivor.
+         * @description From the current valuation (the models fitted on the history up to today, in CRM_CLV_UNIT) or, with `asOf`, the valuation of that day (fitted on the purchases dated up to it; `model.calibrationEnd` says which): expected purchases in the next `horizon` months, P(alive), expected spend per purchase (Gamma-Gamma) and the CLV discounted monthly at `discountRate` with `margin`, money in integer minor units of the reporting currency. The tier and rank are by CLV over the default horizon, rate and margin (the settings), whatever the query asks. A merged customer answers as its survivor.
          */
         get: operations["CustomerValueController_value"];
         put?: never;
@@ -3161,6 +3161,8 @@ export interface operations {
                 discountRate?: number;
                 /** @description Share of spend that is profit, 0..1; CRM_CLV_MARGIN (1 = revenue) when omitted */
                 margin?: number;
+                /** @description The value as the models would have said on that day (UTC): fitted on the purchases dated up to it, every customer ranked into tiers again; today when omitted. A past valuation publishes no tier change. */
+                asOf?: string;
             };
             header?: never;
             path: {
@@ -3294,7 +3296,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not enough purchase history to fit the models */
+            /** @description Not enough purchase history to fit the models (by `asOf`, when given) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3303,7 +3305,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "type": "urn:crm:problem:domain-rule-violation",
-                     *       "title": "Not enough purchase history to fit the models",
+                     *       "title": "Not enough purchase history to fit the models (by `asOf`, when given)",
                      *       "status": 422,
                      *       "code": "clv-needs-purchase-history"
                      *     }

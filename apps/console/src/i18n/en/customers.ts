@@ -72,7 +72,8 @@ export const customers = {
     notYet: 'This customer was not registered yet on that date.',
     consentThen: 'Consent as it stood on the chosen date.',
     sharesThen: 'The partners who could see the customer on the chosen date.',
-    shownNow: 'Shown as it is now: this card is not kept for past dates.',
+    valueThen: 'Value and RFM as analytics would have scored them on the chosen date, from the purchases up to then.',
+    churnNow: 'Churn risk is shown as it is now: its model scores the present only.',
   },
   contacts: {
     title: 'Contacts',

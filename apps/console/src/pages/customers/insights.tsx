@@ -47,13 +47,16 @@ const TIERS = ['platinum', 'gold', 'silver', 'bronze'] as const;
 /** Value from analytics: CLV and tier, RFM scores, churn risk with its reasons (each its own read: a department analytics refuses sees why). */
 export function ValueCard({ customerId, asOf }: { customerId: string; asOf: string | null }) {
   const path = { params: { path: { id: customerId } } };
-  const value = $analytics.useQuery('get', '/customers/{id}/value', path);
-  const rfm = $analytics.useQuery('get', '/customers/{id}/rfm', path);
+  // Value and RFM follow the as-of slider (analytics values any day from the purchases dated up to it);
+  // the churn model scores the present only.
+  const then = { params: { path: { id: customerId }, query: asOf ? { asOf } : {} } };
+  const value = $analytics.useQuery('get', '/customers/{id}/value', then);
+  const rfm = $analytics.useQuery('get', '/customers/{id}/rfm', then);
   const churn = $analytics.useQuery('get', '/customers/{id}/churn-risk', path);
   return (
     <Section id="customer-value" title={t('customers.value.title')}>
       <Stack gap="sm">
-        {asOf && <ShownNow />}
+        {asOf && <AsOfNote text={t('customers.asOf.valueThen')} />}
         <Analysed query={value}>
           {(v) =>
             v.clv === null || v.clv === undefined ? (
@@ -80,6 +83,7 @@ export function ValueCard({ customerId, asOf }: { customerId: string; asOf: stri
             )
           }
         </Analysed>
+        {asOf && <AsOfNote text={t('customers.asOf.churnNow')} />}
         <Analysed query={churn}>
           {(c) =>
             c.probability == null ? (
@@ -108,11 +112,11 @@ export function ValueCard({ customerId, asOf }: { customerId: string; asOf: stri
   );
 }
 
-/** Said on a card the as-of slider does not move: it shows the present, whatever moment the page shows. */
-function ShownNow() {
+/** Said on a card while the as-of slider shows a past moment: what the card shows then (or that a part of it shows the present). */
+function AsOfNote({ text }: { text: string }) {
   return (
     <Text size="xs" c="dimmed" mb="xs">
-      {t('customers.asOf.shownNow')}
+      {text}
     </Text>
   );
 }
@@ -123,11 +127,7 @@ export function ConsentCard({ customerId, asOf }: { customerId: string; asOf: st
   const consent = $marketing.useQuery('get', '/customers/{id}/consent', { params: { path: { id: customerId }, query: asOf ? { asOf } : {} } });
   return (
     <Section id="customer-consent" title={t('customers.consent.title')}>
-      {asOf && (
-        <Text size="xs" c="dimmed" mb="xs">
-          {t('customers.asOf.consentThen')}
-        </Text>
-      )}
+      {asOf && <AsOfNote text={t('customers.asOf.consentThen')} />}
       <QueryState query={consent}>
         {(c) =>
           c.permissions.length === 0 && c.channelOptOuts.length === 0 ? (
@@ -180,11 +180,7 @@ export function SharesCard({ customerId, asOf }: { customerId: string; asOf: str
   const shares = $partner.useQuery('get', '/customer-shares/{customerId}', { params: { path: { customerId }, query: asOf ? { asOf } : {} } });
   return (
     <Section id="customer-shares" title={t('customers.shares.title')}>
-      {asOf && (
-        <Text size="xs" c="dimmed" mb="xs">
-          {t('customers.asOf.sharesThen')}
-        </Text>
-      )}
+      {asOf && <AsOfNote text={t('customers.asOf.sharesThen')} />}
       <QueryState query={shares}>
         {(s) =>
           s.partners.length === 0 ? (

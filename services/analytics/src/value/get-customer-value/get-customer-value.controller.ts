@@ -44,7 +44,7 @@ export class CustomerValueController {
   @ApiOperation({
     summary: "A customer's lifetime value",
     description:
-      'From the current valuation (the models fitted on the history up to today, in CRM_CLV_UNIT): expected purchases in the next `horizon` months, P(alive), expected spend per purchase (Gamma-Gamma) and the CLV discounted monthly at `discountRate` with `margin`, money in integer minor units of the reporting currency. The tier and rank are by CLV over the default horizon, rate and margin (the settings), whatever the query asks. A merged customer answers as its survivor.',
+      'From the current valuation (the models fitted on the history up to today, in CRM_CLV_UNIT) or, with `asOf`, the valuation of that day (fitted on the purchases dated up to it; `model.calibrationEnd` says which): expected purchases in the next `horizon` months, P(alive), expected spend per purchase (Gamma-Gamma) and the CLV discounted monthly at `discountRate` with `margin`, money in integer minor units of the reporting currency. The tier and rank are by CLV over the default horizon, rate and margin (the settings), whatever the query asks. A merged customer answers as its survivor.',
   })
   @ApiOkResponse({
     description: 'The predictions (null ones for a customer without purchases)',
@@ -94,11 +94,11 @@ export class CustomerValueController {
   @ApiProblem(401, 'No or an invalid bearer token')
   @ApiProblem(403, 'Not staff (a partner token)')
   @ApiProblem(404, 'No such customer')
-  @ApiProblem(422, 'Not enough purchase history to fit the models', { code: 'clv-needs-purchase-history' })
+  @ApiProblem(422, 'Not enough purchase history to fit the models (by `asOf`, when given)', { code: 'clv-needs-purchase-history' })
   async value(@Param() { id }: CustomerIdParam, @Query() q: CustomerValueQueryDto): Promise<CustomerValueView> {
     const manager = this.readModels.dataSource.manager;
     const customerId = await resolveCustomerId(manager, id);
-    const valuation = await this.valuations.valuation();
+    const valuation = q.asOf ? await this.valuations.valuationOn(new Date(q.asOf).toISOString().slice(0, 10)) : await this.valuations.valuation();
     const options = {
       horizonMonths: q.horizon ?? valuation.options.horizonMonths,
       discountRate: q.discountRate ?? valuation.options.discountRate,
