@@ -243,6 +243,87 @@ describe('the web console against the five services as separate processes (real 
     await context.close();
   });
 
+  it("in Chromium: commands made on the console's pages reach the other services' read models (a partner registered and a customer shared and unshared, an opportunity moved)", async () => {
+    const sales = await token({ kind: 'staff', subject: 'sari', department: 'sales', roles: ['agent'] });
+    const customerId = String((await api('POST', '/sales/customers', sales, { kind: 'organisation', name: 'PT Bersama Terdistribusi' })).body.customerId);
+    const { episodeId } = await once201('POST', '/sales/opportunities', sales, { customerId, name: 'Distributed move' }, 'sales to accept the opportunity');
+    await knownToSales(customerId, sales);
+
+    // A channel manager registers a partner on the directory page (the partner portal's command), and
+    // the directory — a read model the portal keeps from PartnerRegistered on Kafka — lists it.
+    const manager: Principal = { kind: 'staff', subject: 'maria', department: 'management', roles: ['admin', 'channel-manager'] };
+    const m = await pageAs(manager, await token(manager), 'oidc');
+    await m.page.goto(`${consoleUrl}/partners`);
+    await m.page.getByRole('button', { name: 'Register a partner' }).click();
+    const dialog = m.page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Company name' }).fill('PT Mitra Terdistribusi');
+    await dialog.getByRole('combobox', { name: 'Kind', exact: true }).click();
+    await m.page.getByRole('option', { name: 'Reseller' }).click();
+    await dialog.getByRole('button', { name: 'Register a partner' }).click();
+    await m.page.getByRole('heading', { level: 1, name: 'PT Mitra Terdistribusi' }).waitFor({ timeout: 60000 });
+    const partnerId = m.page.url().split('/').pop()!;
+    await waitFor(
+      async () =>
+        ((await api('GET', '/partner-portal/partners?q=mitra%20terdistribusi', await token(manager))).body.items as { partnerId: string }[]).some(
+          (p) => p.partnerId === partnerId,
+        ),
+      60000,
+      'the partner in the directory',
+    );
+
+    // It shares the customer from the partner's page: found by name through sales' directory.
+    await m.page.getByRole('combobox', { name: 'Search customers to share' }).fill('Bersama Terdistribusi');
+    const option = m.page.getByRole('option', { name: new RegExp(`^PT Bersama Terdistribusi \\(${customerId.slice(0, 8)}\\)$`) });
+    await option.waitFor({ timeout: 60000 });
+    await option.click();
+    await m.page.getByRole('button', { name: 'Share a customer', exact: true }).click();
+    const shareRow = m.page
+      .getByRole('table', { name: 'Shared customers' })
+      .getByRole('row')
+      .filter({ has: m.page.locator(`a[href="/customers/${customerId}"]`) });
+    await shareRow.waitFor({ timeout: 60000 });
+    // The customer's page names the partner: the portal's grants read model, fed from Kafka, then the partner's stream.
+    const sharesCard = m.page.getByRole('region', { name: 'Shared with partners' });
+    await waitFor(
+      async () => {
+        await m.page.goto(`${consoleUrl}/customers/${customerId}`);
+        await sharesCard
+          .getByText(/^(PT Mitra Terdistribusi|Not shared with any partner\.)$/)
+          .first()
+          .waitFor({ timeout: 30000 });
+        return (await sharesCard.getByText('PT Mitra Terdistribusi').count()) > 0;
+      },
+      90000,
+      'the share on the customer page',
+    );
+    // Unshared from the partner's page: the customer page no longer names it.
+    await m.page.goto(`${consoleUrl}/partners/manage/${partnerId}`);
+    await shareRow.getByRole('button', { name: /^Unshare / }).click();
+    await shareRow.waitFor({ state: 'detached', timeout: 60000 });
+    await m.page.goto(`${consoleUrl}/customers/${customerId}`);
+    await sharesCard.getByText('Not shared with any partner.').waitFor({ timeout: 60000 });
+    expect(m.errors).toEqual([]);
+    await m.context.close();
+
+    // A sales agent moves the opportunity on the pipeline board (sales' pipeline read model, fed from Kafka) with the menu.
+    const agent: Principal = { kind: 'staff', subject: 'sari', department: 'sales', roles: ['agent'] };
+    const a = await pageAs(agent, sales, 'oidc');
+    await a.page.goto(`${consoleUrl}/sales/pipeline`);
+    await a.page.getByRole('button', { name: 'Move Distributed move to…' }).click({ timeout: 60000 });
+    await a.page.getByRole('menuitem', { name: 'Lead qualification' }).click();
+    await a.page.getByRole('region', { name: 'Lead qualification', exact: true }).getByRole('link', { name: 'Distributed move' }).waitFor({ timeout: 60000 });
+    await waitFor(
+      async () => (await api('GET', `/sales/opportunities/${String(episodeId)}`, sales)).body.stage === 'lead-qualification',
+      60000,
+      'the move in sales',
+    );
+    // A new page load reads the board from the read model again: the card stays where it was moved.
+    await a.page.reload();
+    await a.page.getByRole('region', { name: 'Lead qualification', exact: true }).getByRole('link', { name: 'Distributed move' }).waitFor({ timeout: 60000 });
+    expect(a.errors).toEqual([]);
+    await a.context.close();
+  });
+
   it("in Chromium: a partner's pages load through the console with the partner's own token", async () => {
     const management = await token({ kind: 'staff', subject: 'maria', department: 'management', roles: ['admin'] });
     const { partnerId } = (await api('POST', '/partner-portal/partners', management, { name: 'PT Distributed Partner', partnerKind: 'distributor' })).body as {

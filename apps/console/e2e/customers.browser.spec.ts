@@ -166,6 +166,18 @@ describe('customers: list, customer 360, timeline, as-of, duplicates', () => {
     expect(await page.getByText('Churn risk is shown as it is now: its model scores the present only.').count()).toBe(0);
     await page.getByRole('heading', { level: 3, name: 'Second deal' }).waitFor();
 
+    // The day field: from the very beginning, today's date shows the end of today, which is now.
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await page.getByText('No episodes match.').waitFor();
+    const today = new Date();
+    const day = page.getByRole('textbox', { name: 'Or go to a day' });
+    await day.fill(`${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`);
+    await day.press('Escape');
+    await page.getByRole('heading', { level: 3, name: 'Second deal' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: `${name} Renamed` }).waitFor();
+    expect(await page.getByRole('button', { name: 'Back to now' }).count()).toBe(0);
+
     // Add a contact.
     const form = page.getByRole('form', { name: 'Add a contact' });
     await form.getByRole('textbox', { name: 'Name' }).fill('Sari Wijaya');

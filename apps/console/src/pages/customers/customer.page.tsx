@@ -14,6 +14,9 @@ import { ProfileCard, type Profile } from './profile';
 import { TimelineSection } from './timeline-section';
 import type { TimelinePage } from './timeline';
 
+/** Up to 10,000 record changes become slider steps; a day of any date reaches the rest (the as-of date field). */
+const MAX_CHANGE_PAGES = 50;
+
 /** A new customer (from the header search, a link) starts fresh: now, no filters. */
 export function CustomerRoute() {
   const { id = '' } = useParams();
@@ -35,10 +38,20 @@ export function CustomerPage() {
   // The moments of the history the as-of slider steps through: the record's changes and the episodes' openings, as recorded.
   const changes = useQuery({
     queryKey: ['customer', id, 'changes'],
-    queryFn: async ({ signal }) =>
-      must(await sales.GET('/customers/{id}/changes', { params: { path: { id }, query: { limit: 200 } }, signal })) as unknown as {
-        changes: { recordedAt: string }[];
-      },
+    // Oldest first, page by page: every change, so the newest are steps too (a long-lived customer has many).
+    queryFn: async ({ signal }) => {
+      const all: { recordedAt: string }[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < MAX_CHANGE_PAGES; page++) {
+        const r = must(
+          await sales.GET('/customers/{id}/changes', { params: { path: { id }, query: { limit: 200, ...(after && { after }) } }, signal }),
+        ) as unknown as { changes: { recordedAt: string }[]; nextAfter?: string };
+        all.push(...r.changes);
+        if (!r.nextAfter) break;
+        after = r.nextAfter;
+      }
+      return { changes: all };
+    },
   });
   const openings = useQuery({
     queryKey: ['customer', id, 'openings'],

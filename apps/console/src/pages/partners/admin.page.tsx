@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Anchor, Autocomplete, Badge, Button, Card, Group, Modal, MultiSelect, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
@@ -6,6 +6,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { $partner, $sales, must, partnerPortal, type PartnerSchema } from '../../api/clients';
 import { formatDate, formatDateTime, t } from '../../i18n/t';
 import { ErrorAlert, QueryState } from '../../ui/query-state';
+import { useCustomerNames } from '../sales/shared';
 import { notifySaved, SecretOnceModal } from './shared';
 
 const KINDS = ['supplier', 'distributor', 'reseller', 'service-provider'] as const;
@@ -347,9 +348,8 @@ const EPISODE_TYPES = ['opportunity', 'case', 'campaign', 'partner-deal', 'retur
 
 function SharesCard({ partner: p }: { partner: Partner }) {
   const refresh = useRefreshPartner();
-  // Names of the customers: one page of the sales directory (ids shown for any beyond it).
-  const directory = $sales.useQuery('get', '/customers', { params: { query: { limit: 200, sort: 'name' } } });
-  const names = useMemo(() => new Map((directory.data?.items ?? []).map((c) => [c.customerId, c.name])), [directory.data]);
+  // Names of the shared customers, however many: batched by the console's name loader (GET /customers?ids=).
+  const names = useCustomerNames(p.shares.map((s) => s.customerId));
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search.trim(), 250);
   const found = $sales.useQuery('get', '/customers', { params: { query: { q, limit: 10 } } }, { enabled: q.length >= 2 });
