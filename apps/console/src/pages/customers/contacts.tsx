@@ -2,10 +2,11 @@ import { useState } from 'react';
 import { Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { must, sales } from '../../api/clients';
+import { must, sales, type SalesSchema } from '../../api/clients';
 import { t } from '../../i18n/t';
 import { ErrorAlert } from '../../ui/query-state';
 import type { Profile } from './profile';
+import { everyValue } from '../../api/enums';
 
 /** The customer's contacts (organisations), and a form to add one. */
 export function ContactsCard({ customer, readOnly }: { customer: Profile; readOnly: boolean }) {
@@ -104,7 +105,7 @@ export function ContactsCard({ customer, readOnly }: { customer: Profile; readOn
   );
 }
 
-const IDENTITY_KINDS = ['email', 'phone', 'external-id'] as const;
+const IDENTITY_KINDS = everyValue<SalesSchema<'IdentityDto'>['kind']>()(['email', 'phone', 'external-id']);
 
 /** The customer's identities (e-mail, phone, external ids: one live customer each), and a form to add one. */
 export function IdentitiesCard({ customer, readOnly }: { customer: Profile; readOnly: boolean }) {

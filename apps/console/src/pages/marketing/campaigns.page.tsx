@@ -2,12 +2,13 @@ import { useState } from 'react';
 import { Badge, Button, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { Link } from 'react-router';
-import { $marketing } from '../../api/clients';
+import { $marketing, type MarketingSchema } from '../../api/clients';
 import { formatDateTime, formatNumber, t } from '../../i18n/t';
 import { QueryState } from '../../ui/query-state';
 import { badgeProps, options, statusColor, valueLabel } from './labels';
+import { everyValue } from '../../api/enums';
 
-const STATUSES = ['draft', 'scheduled', 'running', 'paused', 'closed'] as const;
+const STATUSES = everyValue<MarketingSchema<'CampaignViewDto'>['status']>()(['draft', 'scheduled', 'running', 'paused', 'closed']);
 
 /** `/marketing/campaigns`: campaigns, newest first, by status. */
 export function CampaignsPage() {

@@ -8,8 +8,9 @@ import { formatDate, formatDateTime, t } from '../../i18n/t';
 import { ErrorAlert, QueryState } from '../../ui/query-state';
 import { useCustomerNames } from '../sales/shared';
 import { notifySaved, SecretOnceModal } from './shared';
+import { everyValue } from '../../api/enums';
 
-const KINDS = ['supplier', 'distributor', 'reseller', 'service-provider'] as const;
+const KINDS = everyValue<PartnerSchema<'PartnerListItemDto'>['partnerKind']>()(['supplier', 'distributor', 'reseller', 'service-provider']);
 type Kind = (typeof KINDS)[number];
 type DirectoryStatus = 'active' | 'deactivated' | 'all';
 
@@ -344,7 +345,13 @@ function CredentialsCard({ partner: p }: { partner: Partner }) {
   );
 }
 
-const EPISODE_TYPES = ['opportunity', 'case', 'campaign', 'partner-deal', 'return-repair'] as const;
+const EPISODE_TYPES = everyValue<NonNullable<PartnerSchema<'PartnerShareSchema'>['episodeTypes']>[number]>()([
+  'opportunity',
+  'case',
+  'campaign',
+  'partner-deal',
+  'return-repair',
+]);
 
 function SharesCard({ partner: p }: { partner: Partner }) {
   const refresh = useRefreshPartner();

@@ -9,6 +9,7 @@ import { usePrincipal } from '../../auth/use-session';
 import { formatDate, formatDateTime, t } from '../../i18n/t';
 import { ErrorAlert, QueryState } from '../../ui/query-state';
 import { notifySaved } from './shared';
+import { everyValue } from '../../api/enums';
 
 /** The customers shared with the signed-in partner (GET /customers as the partner), searchable, paged. */
 export function PartnerCustomersPage() {
@@ -81,7 +82,7 @@ export function PartnerCustomersPage() {
 }
 
 type Episode = PartnerSchema<'TimelineEpisodeDto'>;
-const CHANNELS = ['face-to-face', 'phone', 'email', 'web', 'sms', 'mail', 'portal', 'ivr'] as const;
+const CHANNELS = everyValue<PartnerSchema<'TimelineInteractionDto'>['channel']>()(['face-to-face', 'phone', 'email', 'web', 'sms', 'mail', 'portal', 'ivr']);
 
 /** A shared customer and the history the partner may see (GET /customers/{id}, /timeline as the partner): a 404 for anything not shared. */
 export function PartnerCustomerPage() {

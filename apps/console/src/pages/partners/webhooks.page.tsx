@@ -7,11 +7,12 @@ import { refetchUntil } from '../../api/read-models';
 import { formatDateTime, t } from '../../i18n/t';
 import { ErrorAlert, QueryState } from '../../ui/query-state';
 import { notifySaved, SecretOnceModal, StatusBadge } from './shared';
+import { everyValue } from '../../api/enums';
 
 type Subscription = PartnerSchema<'WebhookSubscriptionDto'>;
 type SubscriptionList = PartnerSchema<'WebhookSubscriptionListDto'>;
 type EventType = Subscription['eventTypes'][number];
-const EVENT_TYPES: EventType[] = [
+const EVENT_TYPES = everyValue<EventType>()([
   'EpisodeOpened',
   'InteractionRecorded',
   'OpportunityStageAdvanced',
@@ -24,7 +25,7 @@ const EVENT_TYPES: EventType[] = [
   'ReturnShipmentUpdated',
   'RepairAssigned',
   'RepairStatusChanged',
-];
+]);
 
 /** The partner's webhook subscriptions (GET /webhooks): create, change, delete, rotate the secret (shown once). */
 export function PartnerWebhooksPage() {

@@ -7,12 +7,13 @@ import { formatDateTime, t } from '../../i18n/t';
 import { notifyDone, notifyError } from './notify';
 import { QueryState } from '../../ui/query-state';
 import { returnColor } from './returns.page';
+import { everyValue } from '../../api/enums';
 
 type Return = ServiceSchema<'ReturnDto'>;
 type Leg = ServiceSchema<'ShipmentDto'>['leg'];
 type LegState = ServiceSchema<'ShipmentDto'>['state'];
-const LEGS: Leg[] = ['to-company', 'to-provider', 'from-provider', 'to-customer'];
-const LEG_STATES: LegState[] = ['label-issued', 'in-transit', 'delivered', 'lost'];
+const LEGS = everyValue<Leg>()(['to-company', 'to-provider', 'from-provider', 'to-customer']);
+const LEG_STATES = everyValue<LegState>()(['label-issued', 'in-transit', 'delivered', 'lost']);
 const ifMatch = (r: Return) => ({ 'if-match': `"${r.revision}"` });
 
 export function ReturnPage() {

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { Anchor, Badge, Group, MultiSelect, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import { $service } from '../../api/clients';
+import { $service, type ServiceSchema } from '../../api/clients';
 import { formatDateTime, t } from '../../i18n/t';
 import { QueryState } from '../../ui/query-state';
+import { everyValue } from '../../api/enums';
 
-export const RETURN_STATUSES = [
+export const RETURN_STATUSES = everyValue<ServiceSchema<'ReturnListItemDto'>['status']>()([
   'requested',
   'denied',
   'authorised',
@@ -19,7 +20,7 @@ export const RETURN_STATUSES = [
   'returning',
   'delivered',
   'closed',
-] as const;
+]);
 export type ReturnStatus = (typeof RETURN_STATUSES)[number];
 
 export const returnColor = (s: string) =>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Badge, Text } from '@mantine/core';
 import type { ServiceSchema } from '../../api/clients';
 import { t } from '../../i18n/t';
+import { everyValue } from '../../api/enums';
 
 type Clock = ServiceSchema<'MetricClockDto'>;
 export type CaseClocks = ServiceSchema<'CaseServiceLevelsDto'>;
@@ -118,6 +119,15 @@ export const statusColor: Record<string, string> = {
 };
 export const priorityColor: Record<string, string> = { low: 'gray.7', normal: 'blue.9', high: 'grape.9', urgent: 'red.9' };
 export const PRIORITY_RANK: Record<string, number> = { urgent: 3, high: 2, normal: 1, low: 0 };
-export const CASE_STATUSES = ['new', 'assigned', 'in-progress', 'waiting-on-customer', 'waiting-on-partner', 'resolved', 'closed', 'reopened'] as const;
+export const CASE_STATUSES = everyValue<ServiceSchema<'CaseListItemDto'>['status']>()([
+  'new',
+  'assigned',
+  'in-progress',
+  'waiting-on-customer',
+  'waiting-on-partner',
+  'resolved',
+  'closed',
+  'reopened',
+]);
 export const OPEN_STATUSES = ['new', 'assigned', 'in-progress', 'waiting-on-customer', 'waiting-on-partner', 'reopened'] as const;
-export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export const PRIORITIES = everyValue<NonNullable<ServiceSchema<'OpenCaseDto'>['priority']>>()(['urgent', 'high', 'normal', 'low']);
