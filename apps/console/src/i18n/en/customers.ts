@@ -72,6 +72,7 @@ export const customers = {
     endOf: 'the end of {date}',
     day: 'Or go to a day',
     dayHint: 'As it stood at the end of that day',
+    clearDay: 'Clear the day',
     notYet: 'This customer was not registered yet on that date.',
     consentThen: 'Consent as it stood on the chosen date.',
     sharesThen: 'The partners who could see the customer on the chosen date.',

@@ -87,6 +87,7 @@ export function AsOfSlider({ moments, asOf, onChange }: { moments: string[]; asO
         minDate={now > 0 ? dayOf(new Date(moments[0]!)) : undefined}
         maxDate={dayOf(today)}
         clearable
+        clearButtonProps={{ 'aria-label': t('customers.asOf.clearDay') }}
         w={{ base: '100%', sm: 220 }}
       />
     </Card>
