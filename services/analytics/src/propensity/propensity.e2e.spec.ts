@@ -141,13 +141,16 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
     expect(Math.abs(Date.parse(model.parameters.asOf) - (Date.now() - 90 * DAY))).toBeLessThan(60_000);
     expect(model.evaluation.trainingSize + model.evaluation.holdOutSize).toBe(60);
     expect(model.evaluation.trainingChurners + model.evaluation.holdOutChurners).toBe(churners.size);
-    expect(model.evaluation.holdOutSize).toBeGreaterThan(10);
+    // stratified: 40 % of the churners and 40 % of the retained are held out, whatever the random ids
+    expect(model.evaluation.holdOutChurners).toBe(Math.round(0.4 * churners.size));
+    expect(model.evaluation.holdOutSize - model.evaluation.holdOutChurners).toBe(Math.round(0.4 * retained.size));
     expect(model.evaluation.auc).toBeGreaterThan(0.7);
     expect(model.converged).toBe(true);
-    // staleness raises the risk, recent buying lowers it
+    // Staleness raises the risk. (The sign of occasions_last_180d is not asserted: it moves with
+    // recency, and on 36 training customers the penalised fit gave it either sign, about one run in
+    // seven, with the hold-out AUC above 0.9 either way.)
     const coefficient = (name: string) => model.features.find((f) => f.name === name)!.coefficient;
     expect(coefficient('recency_days')).toBeGreaterThan(0);
-    expect(coefficient('occasions_last_180d')).toBeLessThan(0);
     // money in the reporting currency (EUR): every order here is 100.00 EUR
     const spend = model.features.find((f) => f.name === 'average_spend_per_occasion')!;
     expect(spend.mean).toBe(10_000);

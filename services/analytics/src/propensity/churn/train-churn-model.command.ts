@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fitLogistic, inHoldOut, predictProbability, rocAuc } from '@crm/customer-propensity';
+import { fitLogistic, predictProbability, rocAuc, stratifiedHoldOut } from '@crm/customer-propensity';
 import type { Clock } from '@crm/kernel';
 import { DomainRuleViolation } from '@crm/relationship';
 import { READ_MODELS, type ReadModelRunners } from '@crm/relationship-api';
@@ -16,8 +16,8 @@ const MIN_PER_CLASS = 2;
 
 /**
  * Trains the churn model on a time split: features as of T from the facts dated by then, the label
- * from the orders in (T, T + window]. Customers are split by a hash of their id into training and
- * hold-out; the model (with its parameters and hold-out AUC) is stored as a new version.
+ * from the orders in (T, T + window]. Churners and retained customers are each split into training
+ * and hold-out by a hash of their id and the seed (stratified); the model (with its parameters and hold-out AUC) is stored as a new version.
  */
 @Injectable()
 export class TrainChurnModelHandler {
@@ -46,15 +46,21 @@ export class TrainChurnModelHandler {
     const manager = this.readModels.dataSource.manager;
     // Merges as they stood at T: who was one customer then.
     const facts = await loadCustomerFacts(manager, { until: end, moneyAsOf: asOf, survivors: await survivorsOf(manager, asOf) });
-    const train = { x: [] as number[][], y: [] as number[] };
-    const hold = { x: [] as number[][], y: [] as number[] };
+    const examples: { id: string; x: number[]; label: number }[] = [];
     for (const f of [...facts.values()].sort((a, b) => a.customerId.localeCompare(b.customerId))) {
       const x = churnFeatures(f, asOf);
-      const y = churnLabel(f, asOf, windowDays);
-      if (!x || y === null) continue;
-      const side = inHoldOut(f.customerId, parameters.holdOutShare, parameters.seed) ? hold : train;
-      side.x.push(x);
-      side.y.push(y);
+      const label = churnLabel(f, asOf, windowDays);
+      if (x && label !== null) examples.push({ id: f.customerId, x, label });
+    }
+    // Stratified: churners and retained customers are held out in the share asked for each, so a
+    // small history does not pass or fail by how its (random) customer ids happen to hash.
+    const held = stratifiedHoldOut(examples, parameters.holdOutShare, parameters.seed, MIN_PER_CLASS);
+    const train = { x: [] as number[][], y: [] as number[] };
+    const hold = { x: [] as number[][], y: [] as number[] };
+    for (const e of examples) {
+      const side = held.has(e.id) ? hold : train;
+      side.x.push(e.x);
+      side.y.push(e.label);
     }
     const churners = (ys: number[]) => ys.filter((v) => v === 1).length;
     const sizes = `training ${train.y.length} (${churners(train.y)} churned), hold-out ${hold.y.length} (${churners(hold.y)} churned)`;
