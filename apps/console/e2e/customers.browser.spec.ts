@@ -152,18 +152,21 @@ describe('customers: list, customer 360, timeline, as-of, duplicates', () => {
     // …and the profile as it was then: before the rename.
     await page.getByRole('heading', { level: 1, name }).waitFor();
     await page.getByText(/^As it stood on /).waitFor();
-    // Consent, shares, value and RFM follow the slider (each keeps or rebuilds its history); churn risk says it shows now.
+    // Consent, shares, value, RFM and churn risk follow the slider (each keeps or rebuilds its history).
     await page.getByRole('region', { name: 'Consent' }).getByText('Consent as it stood on the chosen date.').waitFor();
     await page.getByRole('region', { name: 'Shared with partners' }).getByText('The partners who could see the customer on the chosen date.').waitFor();
     const valueCard = page.getByRole('region', { name: 'Value' });
-    await valueCard.getByText('Value and RFM as analytics would have scored them on the chosen date, from the purchases up to then.').waitFor();
-    await valueCard.getByText('Churn risk is shown as it is now: its model scores the present only.').waitFor();
+    await valueCard
+      .getByText(
+        'Value, RFM and churn risk as analytics would have scored them on the chosen date, from the history up to then (churn risk by the current model).',
+      )
+      .waitFor();
     // The very beginning: registered, no episode yet.
     await page.keyboard.press('Home');
     await page.getByText('No episodes match.').waitFor();
     await page.getByRole('button', { name: 'Back to now' }).click();
     await page.getByRole('heading', { level: 1, name: `${name} Renamed` }).waitFor();
-    expect(await page.getByText('Churn risk is shown as it is now: its model scores the present only.').count()).toBe(0);
+    expect(await valueCard.getByText(/^Value, RFM and churn risk as analytics would have scored them/).count()).toBe(0);
     await page.getByRole('heading', { level: 3, name: 'Second deal' }).waitFor();
 
     // The day field: from the very beginning, today's date shows the end of today, which is now.

@@ -100,6 +100,8 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
   // with the odd case. The labels are read from the generated orders, not from the group.
   const churners = new Set<string>();
   const retained = new Set<string>();
+  /** Each customer's last order, in days ago. */
+  const lastOrder = new Map<string, number>();
 
   it('trains on generated histories where churners behave differently, with a hold-out AUC well above 0.5', async () => {
     const random = seededRandom(11);
@@ -123,6 +125,7 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
       }
       // bought by T (90 days ago) and nothing after it
       (last >= 90 ? churners : retained).add(customerId);
+      lastOrder.set(customerId, last);
       for (let c = leaving ? between(1, 2) : between(0, 1); c > 0; c--) {
         const opened = between(stop + 5, stop + 120);
         const kase = (await commands.episodes.open(sam, 'case', { customerId, name: 'Complaint', channel: 'phone', openedAt: daysAgo(opened) })).id;
@@ -181,6 +184,47 @@ describe('analytics: churn and offer-response propensity (embedded)', () => {
     const meanAlive = (views: ChurnRiskView[]) => views.reduce((s, v) => s + v.pAlive!, 0) / views.length;
     for (const v of [...churnerScores, ...retainedScores]) expect(v.pAlive! >= 0 && v.pAlive! <= 1).toBe(true);
     expect(meanAlive(churnerScores)).toBeLessThanOrEqual(meanAlive(retainedScores));
+  });
+
+  it('scores a customer as they stood at asOf: a churner the day after its last order looked safer than now; before any order, no score', async () => {
+    const at = (id: string, asOf: string) => call(`/customers/${id}/churn-risk?asOf=${encodeURIComponent(asOf)}`);
+    const then: ChurnRiskView[] = [];
+    const now: ChurnRiskView[] = [];
+    for (const id of churners) {
+      const instant = daysAgo(lastOrder.get(id)! - 1);
+      const r = await at(id, instant);
+      expect(r.status).toBe(200);
+      then.push(r.body as unknown as ChurnRiskView);
+      expect(then[then.length - 1]).toMatchObject({ customerId: id, modelVersion: 1, asOf: instant, horizonDays: 90 });
+      now.push((await call(`/customers/${id}/churn-risk`)).body as unknown as ChurnRiskView);
+    }
+    const mean = (views: ChurnRiskView[]) => views.reduce((sum, v) => sum + v.probability!, 0) / views.length;
+    expect(mean(then)).toBeLessThan(mean(now) - 0.2);
+    console.log(`churn e2e as of: ${churners.size} churners, mean risk the day after their last order ${mean(then).toFixed(3)}, now ${mean(now).toFixed(3)}`);
+    // The reasons are the features as of then: a day after the last order, recency is a day.
+    for (const v of then) {
+      const recency = v.reasons.find((r) => r.feature === 'recency_days');
+      if (recency) expect(recency.value).toBeLessThanOrEqual(2); // 1, or 2 across a midnight (UTC) between the calls
+    }
+    // P(alive) is the BG/NBD fit of that day, or none where that day's history cannot be fitted.
+    for (const v of then) expect(v.pAlive === null || (v.pAlive >= 0 && v.pAlive <= 1)).toBe(true);
+
+    const [first] = churners;
+    // Before the first order (every history here starts within 400 days): no score, no reasons.
+    const early = daysAgo(500);
+    expect((await at(first!, early)).body).toMatchObject({ customerId: first, probability: null, reasons: [], pAlive: null, asOf: early });
+    // A future instant is now.
+    const future = (await at(first!, daysAgo(-30))).body as unknown as ChurnRiskView;
+    expect(Date.parse(future.asOf)).toBeLessThanOrEqual(Date.now());
+    expect(future.probability).toBeCloseTo(now[0]!.probability!, 3);
+
+    for (const bad of ['yesterday', '2026-13-01T00:00:00Z', '2026-03-01T25:00:00Z', '%00', '%ED%A0%80', '1'])
+      expectProblem(await call(`/customers/${first}/churn-risk?asOf=${bad}`), 400, 'asOf');
+    expectProblem(await call(`/customers/${first}/churn-risk?asOf=${encodeURIComponent(daysAgo(1))}&asOf=${encodeURIComponent(daysAgo(2))}`), 400, 'asOf');
+    expectProblem(await call(`/customers/${first}/churn-risk?asOf[]=x`), 400, 'asOf[]');
+    // Who may not: partners and no token, with asOf as without.
+    expect((await call(`/customers/${first}/churn-risk?asOf=${encodeURIComponent(daysAgo(100))}`, { bearer: await mint.mint(pat) })).status).toBe(403);
+    expect((await call(`/customers/${first}/churn-risk?asOf=${encodeURIComponent(daysAgo(100))}`, { bearer: null })).status).toBe(401);
   });
 
   it('lists customers at risk, likeliest first, paged by cursor, and refuses a bad limit or cursor', async () => {

@@ -337,7 +337,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's probability of churning in the model's window from now, with its top reasons */
+        /** The customer's probability of churning in the model's window from now (or from asOf, as the customer stood then), with its top reasons */
         get: operations["ChurnModelController_risk"];
         put?: never;
         post?: never;
@@ -837,7 +837,7 @@ export interface components {
              */
             windowDays: number;
             /**
-             * @description Share of customers held out for the AUC (split by a hash of the customer id and the seed)
+             * @description Share of churners, and of retained customers, held out for the AUC (each ordered by a hash of the customer id and the seed: stratified)
              * @default 0.3
              */
             holdOutShare: number;
@@ -3737,7 +3737,10 @@ export interface operations {
     };
     ChurnModelController_risk: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Score the customer as they stood at this instant: features from the facts dated up to it, by the latest model, the window counted from it; P(alive) from the BG/NBD fit of that day (UTC). Now when omitted or later. */
+                asOf?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3771,7 +3774,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The id is not a UUID */
+            /** @description The id is not a UUID, or asOf is not an instant (`errors` names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3780,12 +3783,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "type": "urn:crm:problem:validation-failed",
-                     *       "title": "The id is not a UUID",
+                     *       "title": "The id is not a UUID, or asOf is not an instant (`errors` names it)",
                      *       "status": 400,
                      *       "errors": [
                      *         {
-                     *           "field": "id",
-                     *           "message": "id must be a UUID"
+                     *           "field": "asOf",
+                     *           "message": "asOf must be an ISO 8601 instant such as 2026-03-01T09:00:00Z (years 0001–9999, offsets up to ±14:00)"
                      *         }
                      *       ]
                      *     }

@@ -76,8 +76,8 @@ export const customers = {
     notYet: 'This customer was not registered yet on that date.',
     consentThen: 'Consent as it stood on the chosen date.',
     sharesThen: 'The partners who could see the customer on the chosen date.',
-    valueThen: 'Value and RFM as analytics would have scored them on the chosen date, from the purchases up to then.',
-    churnNow: 'Churn risk is shown as it is now: its model scores the present only.',
+    valueThen:
+      'Value, RFM and churn risk as analytics would have scored them on the chosen date, from the history up to then (churn risk by the current model).',
   },
   contacts: {
     title: 'Contacts',

@@ -46,13 +46,12 @@ const TIERS = ['platinum', 'gold', 'silver', 'bronze'] as const;
 
 /** Value from analytics: CLV and tier, RFM scores, churn risk with its reasons (each its own read: a department analytics refuses sees why). */
 export function ValueCard({ customerId, asOf }: { customerId: string; asOf: string | null }) {
-  const path = { params: { path: { id: customerId } } };
-  // Value and RFM follow the as-of slider (analytics values any day from the purchases dated up to it);
-  // the churn model scores the present only.
+  // Value, RFM and churn risk follow the as-of slider: analytics values any day from the purchases
+  // dated up to it, and scores churn on the customer's history up to it with the current model.
   const then = { params: { path: { id: customerId }, query: asOf ? { asOf } : {} } };
   const value = $analytics.useQuery('get', '/customers/{id}/value', then);
   const rfm = $analytics.useQuery('get', '/customers/{id}/rfm', then);
-  const churn = $analytics.useQuery('get', '/customers/{id}/churn-risk', path);
+  const churn = $analytics.useQuery('get', '/customers/{id}/churn-risk', then);
   return (
     <Section id="customer-value" title={t('customers.value.title')}>
       <Stack gap="sm">
@@ -83,7 +82,6 @@ export function ValueCard({ customerId, asOf }: { customerId: string; asOf: stri
             )
           }
         </Analysed>
-        {asOf && <AsOfNote text={t('customers.asOf.churnNow')} />}
         <Analysed query={churn}>
           {(c) =>
             c.probability == null ? (
@@ -112,7 +110,7 @@ export function ValueCard({ customerId, asOf }: { customerId: string; asOf: stri
   );
 }
 
-/** Said on a card while the as-of slider shows a past moment: what the card shows then (or that a part of it shows the present). */
+/** Said on a card while the as-of slider shows a past moment: what the card shows then. */
 function AsOfNote({ text }: { text: string }) {
   return (
     <Text size="xs" c="dimmed" mb="xs">

@@ -2,7 +2,15 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CustomerIdParam } from '@crm/relationship-api';
 import { ApiProblem, RequireDepartment, RequireKind } from '@crm/service-kit';
-import { AtRiskQueryDto, CHURN_MODEL_EXAMPLE, CHURN_MODEL_SCHEMA, CHURN_REASONS_SCHEMA, CHURN_RISK_EXAMPLE, TrainChurnModelDto } from './churn.dto';
+import {
+  AtRiskQueryDto,
+  CHURN_MODEL_EXAMPLE,
+  ChurnRiskQueryDto,
+  CHURN_MODEL_SCHEMA,
+  CHURN_REASONS_SCHEMA,
+  CHURN_RISK_EXAMPLE,
+  TrainChurnModelDto,
+} from './churn.dto';
 import type { ChurnModelView } from './churn-model.view';
 import { ChurnRiskQueries, type AtRiskPage, type ChurnRiskView } from './churn-risk.query';
 import { TrainChurnModelHandler } from './train-churn-model.command';
@@ -131,7 +139,9 @@ export class ChurnModelController {
   }
 
   @Get('customers/:id/churn-risk')
-  @ApiOperation({ summary: "The customer's probability of churning in the model's window from now, with its top reasons" })
+  @ApiOperation({
+    summary: "The customer's probability of churning in the model's window from now (or from asOf, as the customer stood then), with its top reasons",
+  })
   @ApiOkResponse({
     description: 'probability is null for a customer who never bought (churn is defined for customers who bought)',
     schema: {
@@ -148,11 +158,14 @@ export class ChurnModelController {
       example: CHURN_RISK_EXAMPLE,
     },
   })
-  @ApiProblem(400, 'The id is not a UUID', { errors: [{ field: 'id', message: 'id must be a UUID' }] })
+  @ApiProblem(400, 'The id is not a UUID, or asOf is not an instant (`errors` names it)', {
+    type: 'urn:crm:problem:validation-failed',
+    errors: [{ field: 'asOf', message: 'asOf must be an ISO 8601 instant such as 2026-03-01T09:00:00Z (years 0001–9999, offsets up to ±14:00)' }],
+  })
   @ApiProblem(403, 'Not staff (a partner token)')
   @ApiProblem(404, 'No such customer')
   @ApiProblem(409, 'No model has been trained yet', NOT_TRAINED)
-  risk(@Param() { id }: CustomerIdParam): Promise<ChurnRiskView> {
-    return this.queries.riskOf(id);
+  risk(@Param() { id }: CustomerIdParam, @Query() q: ChurnRiskQueryDto): Promise<ChurnRiskView> {
+    return this.queries.riskOf(id, q.asOf === undefined ? undefined : new Date(q.asOf));
   }
 }

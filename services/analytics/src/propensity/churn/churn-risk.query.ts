@@ -56,10 +56,13 @@ export class ChurnRiskQueries {
     private readonly valuations: CustomerValuations,
   ) {}
 
-  /** P(alive) by customer from today's BG/NBD fit (cached by the valuations per history); none when it cannot be fitted. */
-  private async pAlive(): Promise<(customerId: string) => number | null> {
+  /**
+   * P(alive) by customer from the BG/NBD fit of `day` (YYYY-MM-DD, UTC; today by default), cached by
+   * the valuations per history; none when it cannot be fitted.
+   */
+  private async pAlive(day = this.valuations.today()): Promise<(customerId: string) => number | null> {
     try {
-      const model = await this.valuations.model(this.valuations.today(), this.valuations.unit);
+      const model = await this.valuations.model(day, this.valuations.unit);
       return (customerId) => {
         const summary = model.summaries.get(customerId);
         return summary ? probabilityAlive(model.bgnbd, summary) : null;
@@ -83,11 +86,17 @@ export class ChurnRiskQueries {
     return churnModelView(latest);
   }
 
-  async riskOf(customerId: string): Promise<ChurnRiskView> {
+  /**
+   * The customer's risk by the latest model, from the facts dated up to `asOf` (now when omitted or
+   * later): the customer as they stood then, read by today's model, with P(alive) from the BG/NBD
+   * fit of that day. Merges are today's: the survivor's history includes its duplicates'.
+   */
+  async riskOf(customerId: string, asOf?: Date): Promise<ChurnRiskView> {
     const manager = this.readModels.dataSource.manager;
     const survivor = await resolveCustomerId(manager, customerId);
     const ids = await mergedCustomerIds(manager, survivor);
-    const now = this.clock.now();
+    const current = this.clock.now();
+    const now = asOf && asOf < current ? asOf : current;
     const facts = (await loadCustomerFacts(manager, { until: now, customerIds: ids })).get(survivor);
     if (!facts && !(await customerExists(manager, customerId))) throw new NotFoundError(`customer ${customerId} not found`);
     const record = await this.latest();
@@ -101,7 +110,7 @@ export class ChurnRiskQueries {
       horizonDays: Number(record.parameters.windowDays),
       probability: x ? predictProbability(model, x) : null,
       reasons: x ? explain(model, x, TOP_REASONS, CHURN_FEATURE_LABELS) : [],
-      pAlive: x ? (await this.pAlive())(survivor) : null,
+      pAlive: x ? (await this.pAlive(now === current ? undefined : now.toISOString().slice(0, 10)))(survivor) : null,
     };
   }
 

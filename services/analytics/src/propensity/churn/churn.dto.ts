@@ -25,7 +25,7 @@ export class TrainChurnModelDto {
   windowDays?: number;
 
   @ApiPropertyOptional({
-    description: 'Share of customers held out for the AUC (split by a hash of the customer id and the seed)',
+    description: 'Share of churners, and of retained customers, held out for the AUC (each ordered by a hash of the customer id and the seed: stratified)',
     default: 0.3,
     minimum: 0.1,
     maximum: 0.5,
@@ -49,6 +49,18 @@ export class TrainChurnModelDto {
   @Min(0)
   @Max(2_147_483_647)
   seed?: number;
+}
+
+export class ChurnRiskQueryDto {
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'Score the customer as they stood at this instant: features from the facts dated up to it, by the latest model, the window counted from it; P(alive) from the BG/NBD fit of that day (UTC). Now when omitted or later.',
+    example: '2026-06-30T23:59:59Z',
+  })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
 }
 
 export class AtRiskQueryDto {
