@@ -1,6 +1,6 @@
 /**
  * Deterministic randomness for models that must be reproducible: the same seed gives the same
- * draws, and a hold-out split by id puts a customer on the same side every time it is trained.
+ * draws, and a hold-out split by id is the same split every time it is trained on the same customers.
  */
 
 /** Mulberry32: a small, fast 32-bit generator; good enough for splits and test data, not for cryptography. */
@@ -29,11 +29,6 @@ export function hashUnit(id: string, seed = 0): number {
   h = Math.imul(h, 0xc2b2ae35) >>> 0;
   h ^= h >>> 16;
   return (h >>> 0) / 4294967296;
-}
-
-/** Whether an id falls in the hold-out share (0–1) for this seed. */
-export function inHoldOut(id: string, share: number, seed = 0): boolean {
-  return hashUnit(id, seed) < share;
 }
 
 /**

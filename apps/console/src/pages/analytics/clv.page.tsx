@@ -5,7 +5,8 @@ import { $analytics, analytics } from '../../api/clients';
 import type { paths } from '../../api/generated/analytics';
 import { formatDateTime, formatMoney, formatNumber, locale, t } from '../../i18n/t';
 import { QueryState } from '../../ui/query-state';
-import { allPages, ChartTable } from './shared';
+import { allPages, cursorPages } from '../../api/pages';
+import { ChartTable } from './shared';
 
 type RankingPage = paths['/customers/ranking']['get']['responses'][200]['content']['application/json'];
 type Ranked = NonNullable<RankingPage['items']>[number];
@@ -24,7 +25,7 @@ function niceStep(x: number): number {
 export function useValuedCustomers() {
   return useQuery({
     queryKey: ['analytics', 'ranking', 'all'],
-    queryFn: () => allPages<RankingPage, Ranked>((cursor) => analytics.GET('/customers/ranking', { params: { query: { limit: 500, cursor } } })),
+    queryFn: () => allPages((cursor) => analytics.GET('/customers/ranking', { params: { query: { limit: 500, cursor } } }), cursorPages<Ranked>()),
   });
 }
 

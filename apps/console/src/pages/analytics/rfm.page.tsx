@@ -4,10 +4,10 @@ import { useSearchParams } from 'react-router';
 import { analytics, type AnalyticsSchema } from '../../api/clients';
 import { formatDate, formatDateTime, formatMoney, formatNumber, t } from '../../i18n/t';
 import { QueryState } from '../../ui/query-state';
-import { allPages, CustomerLink } from './shared';
+import { allPages, cursorPages } from '../../api/pages';
+import { CustomerLink } from './shared';
 
 type Rfm = AnalyticsSchema<'CustomerRfmView'>;
-type RfmList = AnalyticsSchema<'RfmListView'>;
 
 const LEVELS = [1, 2, 3, 4, 5] as const;
 /** Heat shades, lightest to darkest, each with a text colour that keeps WCAG AA contrast on it. */
@@ -25,7 +25,7 @@ function useRfm() {
   return useQuery({
     queryKey: ['analytics', 'rfm', 'all'],
     queryFn: async () => {
-      const { first, items } = await allPages<RfmList, Rfm>((cursor) => analytics.GET('/rfm', { params: { query: { limit: 500, cursor } } }));
+      const { first, items } = await allPages((cursor) => analytics.GET('/rfm', { params: { query: { limit: 500, cursor } } }), cursorPages<Rfm>());
       return { ...first, items };
     },
   });

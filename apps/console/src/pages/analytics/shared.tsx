@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Anchor, Table, VisuallyHidden } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { analytics, ApiError, must, type Problem } from '../../api/clients';
+import { analytics, must } from '../../api/clients';
 import { customerNameLoader } from '../../api/customer-names';
 import { t } from '../../i18n/t';
 
@@ -58,23 +58,4 @@ export function ChartTable({ title, head, rows }: { title: string; head: string[
       </Table>
     </VisuallyHidden>
   );
-}
-
-/** Every page of a cursor-paged list (openapi-fetch answer → items), for figures that need them all (a histogram, the cells of a grid). */
-export async function allPages<P extends { items?: I[]; nextCursor?: string | null }, I>(
-  page: (cursor: string | undefined) => Promise<{ data?: P; error?: unknown; response: Response }>,
-): Promise<{ first: P; items: I[] }> {
-  const items: I[] = [];
-  let first: P | undefined;
-  let cursor: string | undefined;
-  for (let n = 0; n < 100; n++) {
-    const answer = await page(cursor);
-    if (answer.error !== undefined || !answer.response.ok) throw new ApiError(answer.response.status, (answer.error ?? {}) as Problem);
-    const data = answer.data as P;
-    first ??= data;
-    items.push(...(data.items ?? []));
-    if (!data.nextCursor) break;
-    cursor = data.nextCursor;
-  }
-  return { first: first!, items };
 }

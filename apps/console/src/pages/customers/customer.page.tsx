@@ -3,6 +3,7 @@ import { Alert, Anchor, Badge, Grid, Group, Stack, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, Navigate, useParams } from 'react-router';
 import { must, sales } from '../../api/clients';
+import { allPages } from '../../api/pages';
 import { t } from '../../i18n/t';
 import { useLiveTimeline } from '../../live/use-live-timeline';
 import { QueryState } from '../../ui/query-state';
@@ -40,17 +41,12 @@ export function CustomerPage() {
     queryKey: ['customer', id, 'changes'],
     // Oldest first, page by page: every change, so the newest are steps too (a long-lived customer has many).
     queryFn: async ({ signal }) => {
-      const all: { recordedAt: string }[] = [];
-      let after: string | undefined;
-      for (let page = 0; page < MAX_CHANGE_PAGES; page++) {
-        const r = must(
-          await sales.GET('/customers/{id}/changes', { params: { path: { id }, query: { limit: 200, ...(after && { after }) } }, signal }),
-        ) as unknown as { changes: { recordedAt: string }[]; nextAfter?: string };
-        all.push(...r.changes);
-        if (!r.nextAfter) break;
-        after = r.nextAfter;
-      }
-      return { changes: all };
+      const { items } = await allPages(
+        (after) => sales.GET('/customers/{id}/changes', { params: { path: { id }, query: { limit: 200, ...(after && { after }) } }, signal }),
+        { items: (p) => p.changes, next: (p) => p.nextAfter },
+        MAX_CHANGE_PAGES,
+      );
+      return { changes: items };
     },
   });
   const openings = useQuery({

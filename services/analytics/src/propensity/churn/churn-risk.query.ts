@@ -110,7 +110,7 @@ export class ChurnRiskQueries {
       horizonDays: Number(record.parameters.windowDays),
       probability: x ? predictProbability(model, x) : null,
       reasons: x ? explain(model, x, TOP_REASONS, CHURN_FEATURE_LABELS) : [],
-      pAlive: x ? (await this.pAlive(now === current ? undefined : now.toISOString().slice(0, 10)))(survivor) : null,
+      pAlive: x ? (await this.pAlive(now.toISOString().slice(0, 10)))(survivor) : null,
     };
   }
 
