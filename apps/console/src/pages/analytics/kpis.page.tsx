@@ -1,6 +1,7 @@
 import { Badge, Box, Card, Group, NativeSelect, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Sparkline } from '@mantine/charts';
 import { useSearchParams } from 'react-router';
+import { withParam } from '../../ui/address';
 import { $analytics } from '../../api/clients';
 import type { paths } from '../../api/generated/analytics';
 import { formatDateTime, formatMoney, formatNumber, formatPercent, t, type MessageKey } from '../../i18n/t';
@@ -142,14 +143,7 @@ export function KpisPage() {
   const months = SPANS.find((s) => String(s) === params.get('months')) ?? 12;
   const { from, to } = kpiWindow(months);
   const query = $analytics.useQuery('get', '/kpis', { params: { query: { period, from, to } } });
-  const set = (key: string, value: string) =>
-    setParams(
-      (p) => {
-        p.set(key, value);
-        return p;
-      },
-      { replace: true },
-    );
+  const set = (key: string, value: string) => setParams(withParam(key, value), { replace: true });
   return (
     <Stack>
       <Title order={1}>{t('analytics.kpis.title')}</Title>

@@ -4,6 +4,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
+import { withParam } from '../../ui/address';
 import { must, sales } from '../../api/clients';
 import { formatDate, formatDateTime, t } from '../../i18n/t';
 import { ErrorAlert } from '../../ui/query-state';
@@ -15,12 +16,7 @@ const FILTERS = ['q', 'kind', 'journeyStage', 'relationshipPhase', 'tag', 'owner
 export function CustomersListPage() {
   const [params, setParams] = useSearchParams();
   const value = (k: (typeof FILTERS)[number]) => params.get(k) ?? '';
-  const set = (k: (typeof FILTERS)[number], v: string | null) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    setParams(next, { replace: true });
-  };
+  const set = (k: (typeof FILTERS)[number], v: string | null) => setParams(withParam(k, v), { replace: true });
   const [q] = useDebouncedValue(value('q').trim(), 250);
   const [tag] = useDebouncedValue(value('tag').trim(), 250);
   const [owner] = useDebouncedValue(value('owner').trim(), 250);
